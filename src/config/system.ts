@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * How a connector authenticates. Secrets are usually written as `${env:NAME}` references
+ * in YAML and resolved when the config loads; they are never printed.
+ */
+export const systemAuthSchema = z.discriminatedUnion('type', [
+  /** HTTP basic with user name and password (Jira Data Center, Azure DevOps Server). */
+  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+  /** E-mail and API token (Jira Cloud); sent as HTTP basic. */
+  z.object({ type: z.literal('apiToken'), email: z.string().min(1), token: z.string().min(1) }),
+  /** Personal access token; the adapter decides how it is sent (ADO: basic with empty user, Jira DC: bearer). */
+  z.object({ type: z.literal('pat'), token: z.string().min(1) }),
+  /** A bearer token sent as is. */
+  z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  /** An OAuth 2.0 access token (sent as bearer). */
+  z.object({ type: z.literal('oauth'), accessToken: z.string().min(1) }),
+  /** No authentication (simulators, test systems). */
+  z.object({ type: z.literal('none') }),
+]);
+
+/** How a connector authenticates; see {@link systemAuthSchema}. */
+export type SystemAuth = z.infer<typeof systemAuthSchema>;
+
+/** An explicit proxy; `false` disables the environment's proxy for this system. */
+export const proxySchema = z.union([
+  z.literal(false),
+  z.object({
+    /** `http://user:pass@proxy:3128`; credentials in it are never printed. */
+    url: z.string().url(),
+    /** Host names (or `.suffix`) that bypass the proxy. */
+    noProxy: z.array(z.string()).optional(),
+  }),
+]);
+
+/** Trust and client-certificate settings for HTTPS. */
+export const tlsSchema = z.object({
+  /** Path of a PEM file with extra certificate authorities (added to Node's defaults). */
+  caFile: z.string().optional(),
+  /** PEM text of extra certificate authorities. */
+  caPem: z.string().optional(),
+  /** Path of a PEM client certificate. */
+  certFile: z.string().optional(),
+  /** Path of the PEM private key of the client certificate. */
+  keyFile: z.string().optional(),
+  /** Passphrase of the client key. */
+  passphrase: z.string().optional(),
+  /** Accept any certificate. For test systems only: logged loudly at every start. @default false */
+  insecureSkipVerify: z.boolean().optional(),
+});
+
+/** One configured system. */
+export const systemSchema = z.object({
+  /** The adapter kind (`jira`, `azure-devops`, `memory`, or a custom connector's kind). */
+  adapter: z.string().min(1),
+  /** Root URL of the system (`https://acme.atlassian.net`, `https://dev.azure.com/acme`). */
+  baseUrl: z.string().url(),
+  /** Authentication. */
+  auth: systemAuthSchema,
+  /** Proxy for this system; default: from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. */
+  proxy: proxySchema.optional(),
+  /** TLS trust settings. */
+  tls: tlsSchema.optional(),
+  /** The integration user (id or e-mail) whose writes are never synced back; default: who the credentials log in as. */
+  integrationUser: z.string().optional(),
+  /** Timeouts in milliseconds. */
+  timeouts: z
+    .object({
+      /** Per request, including the response body. @default 30000 */
+      requestMs: z.number().int().positive().optional(),
+      /** To establish a connection. @default 10000 */
+      connectMs: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** Adapter-specific options, validated by the adapter. */
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** One configured system (as written in the config). */
+export type SystemConfig = z.infer<typeof systemSchema>;
+
+/** A system with its configured id. */
+export type ResolvedSystem = SystemConfig & { id: string };

@@ -1,0 +1,159 @@
+import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
+import type { Comment, OriginRef, WorkItem } from '../model/item.js';
+import type { RichText } from '../model/rich-text.js';
+import type { SyncbridgeError } from '../errors/syncbridge-error.js';
+import type { ConnectionReport } from './diagnostics.js';
+
+/** What kind of system a connector talks to; decides the default polling strategy. */
+export type ConnectorCategory = 'alm' | 'plm' | 'test' | 'scm' | 'build';
+
+/**
+ * Optional abilities a connector declares; the engine uses batch operations where a
+ * system has them and falls back where not. Every member has a safe default
+ * (see {@link defaultCapabilities}).
+ */
+export interface ConnectorCapabilities {
+  /** Most items one `create` call takes. @default 1 */
+  maxCreateBatch: number;
+  /** Most items one `update` call takes. @default 1 */
+  maxUpdateBatch: number;
+  /** Most ids one `getMany` call takes. @default 1 */
+  maxGetBatch: number;
+  /** Whether `update` honours `expectedRevision` atomically (else the engine re-reads first). @default false */
+  conditionalUpdate: boolean;
+  /** Whether the connector lists and adds comments. @default false */
+  comments: boolean;
+  /** How created items carry their {@link OriginRef}. @default 'none' */
+  originStamp: 'field' | 'label' | 'property' | 'link' | 'none';
+  /** Whether `updatedBy` is reliable (else echo detection relies on snapshots alone). @default true */
+  updatedBy: boolean;
+  /** Coarsest precision of `query`'s `since`, in ms (Jira JQL: a minute); the engine's overlap is at least this. @default 1000 */
+  sincePrecisionMs: number;
+}
+
+/** The capabilities assumed for anything a connector does not declare. */
+export const defaultCapabilities: ConnectorCapabilities = {
+  maxCreateBatch: 1,
+  maxUpdateBatch: 1,
+  maxGetBatch: 1,
+  conditionalUpdate: false,
+  comments: false,
+  originStamp: 'none',
+  updatedBy: true,
+  sincePrecisionMs: 1000,
+};
+
+/** Identity of a connector. */
+export interface ConnectorInfo {
+  /** Adapter kind, e.g. `jira`, `azure-devops`, `memory`. */
+  kind: string;
+  /** The kind of system. */
+  category: ConnectorCategory;
+  /** Declared abilities. */
+  capabilities: ConnectorCapabilities;
+}
+
+/** A project (Jira project, Azure DevOps team project, repository, ...). */
+export interface ProjectInfo {
+  id: string;
+  key: string;
+  name: string;
+}
+
+/** An entity type within a project (Bug, Story, Task, ...). */
+export interface EntityTypeInfo {
+  id: string;
+  name: string;
+}
+
+/**
+ * Where polling resumes. `timestamp` for ALM/PLM/test systems (ISO-8601, UTC);
+ * `revision` for SCM/build systems (changeset or build number, compared numerically).
+ */
+export type Watermark = { kind: 'timestamp'; value: string } | { kind: 'revision'; value: string };
+
+/** A request for the items of one project and type that changed since a point. */
+export interface QueryRequest {
+  /** Project id or key. */
+  project: string;
+  /** Entity type name. */
+  type: string;
+  /** A filter in the system's own language (JQL, WIQL), combined with the window by AND. */
+  filter?: string | undefined;
+  /** Only items changed at or after this point (inclusive). Absent: all items. */
+  since?: Watermark | undefined;
+  /** Field ids to return (connectors ask their API only for these). */
+  fields: string[];
+  /** Preferred page size; the connector may use less. */
+  pageSize?: number | undefined;
+  /** Aborts the iteration. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A new item to create. */
+export interface CreateRequest {
+  project: string;
+  type: string;
+  fields: Record<string, FieldValue>;
+  /** Where it comes from; the connector stamps it on the item (see `originStamp`). */
+  origin: OriginRef;
+}
+
+/** A change to an existing item: only the fields given are written. */
+export interface UpdateRequest {
+  id: string;
+  fields: Record<string, FieldValue>;
+  /** The revision the change was computed against; a mismatch fails with `REVISION_MISMATCH`. */
+  expectedRevision?: string | undefined;
+}
+
+/** The outcome of one item of a batch write, in request order. */
+export type WriteResult = { ok: true; item: WorkItem } | { ok: false; error: SyncbridgeError };
+
+/** One found item together with the origin it was stamped with. */
+export interface OriginMatch {
+  origin: OriginRef;
+  item: WorkItem;
+}
+
+/**
+ * The contract every adapter and every user-written connector implements. Methods
+ * that read return validated, system-neutral values; methods that write take batches
+ * no larger than the declared capabilities and report per item.
+ */
+export interface Connector {
+  /** Kind, category and capabilities. */
+  readonly info: ConnectorInfo;
+  /** Runs a staged diagnosis (network, TLS, HTTP, auth, API) and reports each stage. */
+  testConnection(options?: { project?: string; type?: string }): Promise<ConnectionReport>;
+  /** The user the connector acts as (the integration user). */
+  whoami(): Promise<UserRef>;
+  /** Projects visible to the integration user. */
+  listProjects(): Promise<ProjectInfo[]>;
+  /** Entity types of a project. */
+  listEntityTypes(project: string): Promise<EntityTypeInfo[]>;
+  /** Fields of an entity type, with kinds and allowed values. */
+  listFields(project: string, type: string): Promise<FieldDescriptor[]>;
+  /** Users with this e-mail address (empty when none, or when the system hides addresses). */
+  findUsers(query: { email: string }): Promise<UserRef[]>;
+  /** Items changed since a point, oldest change first, as a stream of pages. */
+  query(request: QueryRequest): AsyncIterable<WorkItem[]>;
+  /** Items by id (at most `maxGetBatch` ids); missing ids are left out. */
+  getMany(ids: string[], options: { fields: string[] }): Promise<WorkItem[]>;
+  /** Creates items (at most `maxCreateBatch`). */
+  create(items: CreateRequest[]): Promise<WriteResult[]>;
+  /** Updates items (at most `maxUpdateBatch`). */
+  update(items: UpdateRequest[]): Promise<WriteResult[]>;
+  /** Items this connector created with any of these origins (see `originStamp`). */
+  findByOrigin(request: { project: string; type: string; origins: OriginRef[]; fields: string[] }): Promise<OriginMatch[]>;
+  /** Items whose field equals one of the values (for linking existing items). */
+  findByField(request: { project: string; type: string; field: string; values: string[]; fields: string[] }): Promise<WorkItem[]>;
+  /** Comments of an item, oldest first. Requires `capabilities.comments`. */
+  listComments(itemId: string): Promise<Comment[]>;
+  /** Adds a comment as the integration user. Requires `capabilities.comments`. */
+  addComment(itemId: string, body: RichText): Promise<Comment>;
+  /** The newest change in a project and type (the default polling start), or null when it has no items. */
+  latestChange(project: string, type: string): Promise<Watermark | null>;
+  /** Releases sockets and timers. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { ResolvedSystem } from '../config/system.js';
+import type { Logger } from '../logger.js';
+import { defaultCapabilities, type Connector, type ConnectorCapabilities, type ConnectorCategory } from './connector.js';
+
+/** What a connector factory receives besides its options. */
+export interface ConnectorContext {
+  /** Structured logger (secrets are redacted by the caller's formatter). */
+  logger: Logger;
+  /** Counts HTTP requests per system; adapters report each request they send. */
+  onRequest?: ((event: { system: string; method: string; url: string; status?: number; attempt: number }) => void) | undefined;
+}
+
+/**
+ * A typed plug-in: the value a user imports and passes to `createSyncbridge()`
+ * (`connectors: { jira: jiraConnector }`). No global registry.
+ */
+export interface ConnectorFactory<Options = unknown> {
+  /** The adapter kind this factory serves (the `adapter:` of a system in YAML). */
+  readonly kind: string;
+  /** The kind of system. */
+  readonly category: ConnectorCategory;
+  /** Validates `system.options`. */
+  readonly optionsSchema?: z.ZodType<Options> | undefined;
+  /** Builds a connector for one configured system. */
+  create(system: ResolvedSystem, options: Options, context: ConnectorContext): Connector;
+}
+
+/** What {@link defineConnector} takes. */
+export interface ConnectorDefinition<Options> {
+  kind: string;
+  category: ConnectorCategory;
+  /** Declared abilities; anything left out takes its safe default. */
+  capabilities?: Partial<ConnectorCapabilities>;
+  optionsSchema?: z.ZodType<Options>;
+  /** Builds the connector's methods; `info` is filled in from the definition. */
+  create(system: ResolvedSystem, options: Options, context: ConnectorContext): Omit<Connector, 'info'>;
+}
+
+/**
+ * Defines a connector factory with full typing and little ceremony:
+ *
+ * ```ts
+ * export const trackerConnector = defineConnector({
+ *   kind: 'tracker', category: 'alm', capabilities: { maxGetBatch: 100 },
+ *   create: (system) => ({ whoami: async () => ..., query: async function* () { ... }, ... }),
+ * });
+ * ```
+ */
+export function defineConnector<Options = Record<string, never>>(definition: ConnectorDefinition<Options>): ConnectorFactory<Options> {
+  const capabilities: ConnectorCapabilities = { ...defaultCapabilities, ...definition.capabilities };
+  return {
+    kind: definition.kind,
+    category: definition.category,
+    optionsSchema: definition.optionsSchema,
+    create(system, options, context) {
+      const methods = definition.create(system, options, context);
+      const connector = Object.create(methods) as Connector;
+      Object.defineProperty(connector, 'info', {
+        value: { kind: definition.kind, category: definition.category, capabilities },
+        enumerable: true,
+      });
+      return connector;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Stable machine-readable error codes. A code never changes meaning once released;
+ * the troubleshooting guide (`docs/troubleshooting.md`) lists each with cause and fix.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_ENV_MISSING'
+  | 'INTEGRATION_ACTIVE'
+  | 'VALUE_MAP_AMBIGUOUS'
+  | 'VALUE_UNMAPPED'
+  | 'USER_UNMATCHED'
+  | 'MAPPING_FAILED'
+  | 'CONFLICT'
+  | 'REVISION_MISMATCH'
+  | 'NOT_FOUND'
+  | 'VALIDATION'
+  | 'PERMISSION'
+  | 'AUTH'
+  | 'RATE_LIMITED'
+  | 'TRANSIENT'
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'PROTOCOL'
+  | 'UNSUPPORTED'
+  | 'STATE_STORE'
+  | 'SHEET_INVALID'
+  | (string & {});
+
+/** Options shared by every syncbridge error. */
+export interface SyncbridgeErrorOptions {
+  /** The underlying error, kept for debugging (never printed with secrets). */
+  cause?: unknown;
+  /** The system (its configured id) the error came from, when there is one. */
+  system?: string;
+  /** Whether retrying the same operation later can succeed. @default false */
+  retryable?: boolean;
+  /** Structured details for status output and the failure queue. */
+  details?: Record<string, unknown>;
+}
+
+const brand = Symbol.for('syncbridge.error');
+
+/**
+ * Base class of every error syncbridge throws. Carries a stable `code`, the system it
+ * concerns and whether a retry may help.
+ */
+export class SyncbridgeError extends Error {
+  /** Stable code; see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  /** Configured id of the system concerned, if any. */
+  readonly system: string | undefined;
+  /** Whether the same operation may succeed when retried later. */
+  readonly retryable: boolean;
+  /** Structured details (field names, values, remote messages). */
+  readonly details: Record<string, unknown>;
+  readonly [brand] = true;
+
+  constructor(code: ErrorCode, message: string, options: SyncbridgeErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.system = options.system;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+  }
+
+  /** A plain, JSON-safe view for logs, `status` output and the failure queue. */
+  toJSON(): { name: string; code: string; message: string; system?: string; retryable: boolean; details: Record<string, unknown> } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.system === undefined ? {} : { system: this.system }),
+      retryable: this.retryable,
+      details: this.details,
+    };
+  }
+}
+
+/** Type guard that also recognises errors from another copy of the package. */
+export function isSyncbridgeError(value: unknown): value is SyncbridgeError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}

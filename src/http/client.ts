@@ -1,0 +1,254 @@
+import ky, { TimeoutError } from 'ky';
+import pRetry, { AbortError } from 'p-retry';
+import type { z } from 'zod';
+import type { SystemAuth } from '../config/system.js';
+import type { ConnectorContext } from '../connector/define-connector.js';
+import { RemoteError, codeForStatus } from '../errors/remote-error.js';
+import { SyncbridgeError, isSyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { networkError } from './network-errors.js';
+import { redact, redactUrl } from './redact.js';
+import { retryAfterMs } from './retry-timing.js';
+
+/** What an adapter extracts from its system's error body. */
+export interface ParsedErrorBody {
+  /** The system's messages, verbatim. */
+  messages: string[];
+  /** Per-field messages keyed by field id. */
+  fieldErrors?: Record<string, string>;
+  /** A more precise code than the status gives, if the body tells. */
+  code?: ErrorCode;
+}
+
+/** Retry settings for transient failures (429, 5xx, network). */
+export interface HttpRetryOptions {
+  /** Retries after the first attempt. @default 4 */
+  retries?: number;
+  /** First backoff in ms. @default 250 */
+  minTimeoutMs?: number;
+  /** Longest backoff in ms. @default 30000 */
+  maxTimeoutMs?: number;
+  /** Longest wait a `Retry-After` may impose before the error is handed up instead. @default 60000 */
+  maxRetryAfterMs?: number;
+}
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** Configured system id, used in every error message. */
+  system: string;
+  /** Root URL; request paths are resolved below it (context paths kept). */
+  baseUrl: string;
+  /** Credentials. */
+  auth: SystemAuth;
+  /** How a `pat` credential is sent. @default 'bearer' */
+  patScheme?: 'basic' | 'bearer';
+  /** Per-request timeout in ms. @default 30000 */
+  timeoutMs?: number;
+  /** Retry settings. */
+  retry?: HttpRetryOptions;
+  /** A fetch implementation (the connectivity layer supplies one with proxy and TLS settings). */
+  fetch?: typeof fetch;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+  /** Extracts messages and field errors from the system's error body. */
+  parseError?: (body: unknown, response: Response) => ParsedErrorBody;
+  /** Observes every attempt (request counting, metrics). */
+  onRequest?: ConnectorContext['onRequest'];
+  /** Logger for retries. */
+  logger?: Logger;
+}
+
+/** One request. */
+export interface HttpRequest<T> {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path below the base URL (`rest/api/3/myself`). */
+  path: string;
+  /** Query parameters; `undefined` values are left out, arrays are joined with commas. */
+  query?: Record<string, string | number | boolean | undefined | readonly (string | number)[]>;
+  /** A JSON body. */
+  json?: unknown;
+  /** Content type of the JSON body. @default 'application/json' */
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Validates the response body; a mismatch is a `PROTOCOL` error naming the path. */
+  schema?: z.ZodType<T>;
+  /** Whether the request may be repeated safely after a server or network failure. Default: true for GET, PUT and DELETE. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A small HTTP client shared by adapters: auth, timeouts, retries honouring `Retry-After`, typed errors, redaction. */
+export interface HttpClient {
+  /** Sends a request and returns its JSON body (undefined for an empty body). */
+  request<T = unknown>(request: HttpRequest<T>): Promise<T>;
+  /** Secrets known to this client, for redacting anything printed. */
+  readonly secrets: readonly string[];
+  /** Requests sent, counting every attempt. */
+  readonly stats: { requests: number; retries: number };
+}
+
+/** The Authorization header value for a credential. */
+export function authorizationHeader(auth: SystemAuth, patScheme: 'basic' | 'bearer' = 'bearer'): string | undefined {
+  const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  switch (auth.type) {
+    case 'basic':
+      return basic(auth.username, auth.password);
+    case 'apiToken':
+      return basic(auth.email, auth.token);
+    case 'pat':
+      return patScheme === 'basic' ? basic('', auth.token) : `Bearer ${auth.token}`;
+    case 'bearer':
+      return `Bearer ${auth.token}`;
+    case 'oauth':
+      return `Bearer ${auth.accessToken}`;
+    case 'none':
+      return undefined;
+  }
+}
+
+/** The secret strings of a credential, for redaction. */
+export function authSecrets(auth: SystemAuth): string[] {
+  switch (auth.type) {
+    case 'basic':
+      return [auth.password];
+    case 'apiToken':
+    case 'pat':
+    case 'bearer':
+      return [auth.token];
+    case 'oauth':
+      return [auth.accessToken];
+    case 'none':
+      return [];
+  }
+}
+
+function buildUrl(baseUrl: string, path: string, query: HttpRequest<unknown>['query']): URL {
+  const url = new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  return url;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Creates the shared HTTP client for one system. */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const { system } = options;
+  const authorization = authorizationHeader(options.auth, options.patScheme);
+  const secrets = [...authSecrets(options.auth), ...(authorization ? [authorization] : [])];
+  const logger = options.logger ?? silentLogger;
+  const retry = { retries: 4, minTimeoutMs: 250, maxTimeoutMs: 30_000, maxRetryAfterMs: 60_000, ...options.retry };
+  const stats = { requests: 0, retries: 0 };
+  const clean = (text: string) => redact(text, secrets) as string;
+
+  const toRemoteError = (status: number, body: unknown, response: Response, method: string, url: URL): RemoteError => {
+    const parsed = body !== undefined && typeof body === 'object' && options.parseError ? options.parseError(body, response) : undefined;
+    const looksLikeHtml = typeof body === 'string' && /^\s*</.test(body);
+    const messages = parsed?.messages ?? (typeof body === 'string' && !looksLikeHtml ? [body.slice(0, 500)] : []);
+    const { code, retryable } = codeForStatus(status);
+    const fields = parsed?.fieldErrors ?? {};
+    const fieldText = Object.entries(fields).map(([f, m]) => `${f}: ${m}`);
+    const detail = [...messages, ...fieldText].join('; ') || response.statusText || 'no message';
+    const wait = status === 429 || status === 503 ? retryAfterMs(response.headers) : undefined;
+    return new RemoteError(parsed?.code ?? code, clean(`${system}: ${method} ${redactUrl(url.pathname)} answered ${status}: ${detail}`), {
+      system,
+      status,
+      retryable,
+      remoteMessages: messages.map(clean),
+      fieldErrors: fields,
+      ...(wait === undefined ? {} : { retryAfterMs: wait }),
+    });
+  };
+
+  async function attempt<T>(request: HttpRequest<T>, url: URL, attemptNumber: number): Promise<T> {
+    const method = request.method ?? 'GET';
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...request.headers };
+    if (authorization) headers.authorization = authorization;
+    if (request.json !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
+    stats.requests++;
+    let response: Response;
+    try {
+      response = await ky(url, {
+        method,
+        headers,
+        body: request.json === undefined ? undefined : JSON.stringify(request.json),
+        timeout: options.timeoutMs ?? 30_000,
+        retry: 0,
+        throwHttpErrors: false,
+        signal: request.signal,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+    } catch (error) {
+      options.onRequest?.({ system, method, url: redactUrl(url.toString()), attempt: attemptNumber });
+      if (error instanceof TimeoutError) {
+        throw new SyncbridgeError('TIMEOUT', `${system}: ${method} ${url.pathname} got no answer within ${options.timeoutMs ?? 30_000} ms`, { system, retryable: true });
+      }
+      if (request.signal?.aborted) throw error;
+      throw networkError(system, url.origin, error);
+    }
+    options.onRequest?.({ system, method, url: redactUrl(url.toString()), status: response.status, attempt: attemptNumber });
+    const body = await readBody(response);
+    if (!response.ok) throw toRemoteError(response.status, body, response, method, url);
+    if (request.schema) {
+      const parsed = request.schema.safeParse(body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const at = issue?.path.length ? issue.path.join('.') : '(body)';
+        const what = typeof body === 'string' && /^\s*</.test(body) ? 'an HTML page instead of JSON (wrong base URL, or a login page in front of the API?)' : `an unexpected body at ${at}: ${issue?.message ?? 'invalid'}`;
+        throw new SyncbridgeError('PROTOCOL', `${system}: ${method} ${url.pathname} returned ${what}`, { system, details: { issues: parsed.error.issues.slice(0, 5) } });
+      }
+      return parsed.data;
+    }
+    return body as T;
+  }
+
+  return {
+    secrets,
+    stats,
+    async request<T>(request: HttpRequest<T>): Promise<T> {
+      const method = request.method ?? 'GET';
+      const idempotent = request.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');
+      const url = buildUrl(options.baseUrl, request.path, request.query);
+      let attemptNumber = 0;
+      return pRetry(
+        async () => {
+          attemptNumber++;
+          try {
+            return await attempt(request, url, attemptNumber);
+          } catch (error) {
+            if (!isSyncbridgeError(error)) throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+            // A non-idempotent request is only repeated when the server certainly did not process it.
+            const safe = idempotent || error.code === 'RATE_LIMITED';
+            const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
+            if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs)) throw new AbortError(error);
+            throw error;
+          }
+        },
+        {
+          retries: retry.retries,
+          minTimeout: retry.minTimeoutMs,
+          maxTimeout: retry.maxTimeoutMs,
+          randomize: true,
+          signal: request.signal,
+          onFailedAttempt: async ({ error, retryDelay, retriesLeft }) => {
+            if (retriesLeft <= 0) return;
+            stats.retries++;
+            const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
+            logger.debug('retrying request', { system, method, path: url.pathname, reason: (error as SyncbridgeError).code, waitMs: Math.max(wait ?? 0, retryDelay) });
+            if (wait !== undefined && wait > retryDelay) await new Promise((resolve) => setTimeout(resolve, wait - retryDelay));
+          },
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * syncbridge: bidirectional sync of work items between ALM systems.
+ * @packageDocumentation
+ */
+
+// Errors
+export { SyncbridgeError, isSyncbridgeError, type ErrorCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
+export { RemoteError, codeForStatus, type RemoteErrorOptions } from './errors/remote-error.js';
+export { ConfigError, type ConfigIssue } from './errors/config-error.js';
+
+// Model
+export {
+  fieldKinds,
+  fieldValueSchema,
+  fieldDescriptorSchema,
+  userRefSchema,
+  isEmptyValue,
+  valuesEqual,
+  canonicalValue,
+  type FieldKind,
+  type FieldValue,
+  type FieldDescriptor,
+  type AllowedValue,
+  type UserRef,
+  type ItemReference,
+} from './model/field.js';
+export { workItemSchema, commentSchema, type WorkItem, type Comment, type OriginRef } from './model/item.js';
+export {
+  richTextSchema,
+  isRichText,
+  richTextFromPlain,
+  richTextToPlain,
+  normalizeRichText,
+  type RichText,
+  type Block,
+  type Inline,
+  type Mark,
+} from './model/rich-text.js';
+
+// Connectors
+export {
+  defaultCapabilities,
+  type Connector,
+  type ConnectorCapabilities,
+  type ConnectorCategory,
+  type ConnectorInfo,
+  type ProjectInfo,
+  type EntityTypeInfo,
+  type Watermark,
+  type QueryRequest,
+  type CreateRequest,
+  type UpdateRequest,
+  type WriteResult,
+  type OriginMatch,
+} from './connector/connector.js';
+export { defineConnector, type ConnectorFactory, type ConnectorDefinition, type ConnectorContext } from './connector/define-connector.js';
+export type { ConnectionReport, StageResult, DiagnosticStage } from './connector/diagnostics.js';
+
+// Systems and HTTP
+export { systemSchema, systemAuthSchema, tlsSchema, proxySchema, type SystemConfig, type SystemAuth, type ResolvedSystem } from './config/system.js';
+export {
+  createHttpClient,
+  authorizationHeader,
+  authSecrets,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpRetryOptions,
+  type ParsedErrorBody,
+} from './http/client.js';
+export { retryAfterMs } from './http/retry-timing.js';
+export { redact, redactUrl } from './http/redact.js';
+
+// Logging
+export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { isRichText, normalizeRichText, richTextSchema, type RichText } from './rich-text.js';
+
+/** The kinds of field syncbridge understands; each has one value form (see {@link FieldValue}). */
+export const fieldKinds = [
+  'text',
+  'richText',
+  'number',
+  'boolean',
+  'date',
+  'datetime',
+  'user',
+  'lookup',
+  'multiLookup',
+  'reference',
+] as const;
+
+/** A field kind. */
+export type FieldKind = (typeof fieldKinds)[number];
+
+/**
+ * A person as a field value or author. `id` is the system's own identifier (Jira
+ * `accountId`, Azure DevOps `uniqueName`/descriptor); `email` is what user mapping matches on.
+ */
+export interface UserRef {
+  id: string;
+  email?: string | null;
+  displayName?: string | null;
+}
+
+/** zod schema of {@link UserRef}. */
+export const userRefSchema = z.object({
+  id: z.string().min(1),
+  email: z.string().nullish(),
+  displayName: z.string().nullish(),
+});
+
+/** A link to another item in the same system (parent, epic, ...). */
+export interface ItemReference {
+  id: string;
+  key?: string;
+}
+
+/**
+ * The value of one field, by kind:
+ * `text` string; `richText` {@link RichText}; `number` number; `boolean` boolean;
+ * `date` `YYYY-MM-DD`; `datetime` ISO-8601 in UTC; `user` {@link UserRef};
+ * `lookup` the value's name; `multiLookup` names; `reference` {@link ItemReference}.
+ * `null` means empty.
+ */
+export type FieldValue = string | number | boolean | RichText | UserRef | ItemReference | string[] | null;
+
+/** zod schema of {@link FieldValue} (structural; the kind is checked by the engine). */
+export const fieldValueSchema: z.ZodType<FieldValue> = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.string()),
+  richTextSchema,
+  userRefSchema,
+  z.object({ id: z.string(), key: z.string().optional() }),
+]) as z.ZodType<FieldValue>;
+
+/** One allowed value of a lookup field. */
+export interface AllowedValue {
+  /** The value's name, as written in value maps. */
+  name: string;
+  /** The system's own id for it, if it has one. */
+  id?: string;
+}
+
+/** What a connector tells about one field of an entity type. */
+export interface FieldDescriptor {
+  /** The id the connector reads and writes it by (`summary`, `customfield_10010`, `System.Title`). */
+  id: string;
+  /** The name people see. */
+  name: string;
+  /** Its kind. */
+  kind: FieldKind;
+  /** Whether a create must set it. */
+  required: boolean;
+  /** Whether it can be written at all. @default true */
+  writable?: boolean;
+  /** For `lookup` and `multiLookup` fields with a closed set: the allowed values. */
+  allowedValues?: AllowedValue[];
+}
+
+/** zod schema of {@link FieldDescriptor}. */
+export const fieldDescriptorSchema = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  kind: z.enum(fieldKinds),
+  required: z.boolean(),
+  writable: z.boolean().optional(),
+  allowedValues: z.array(z.object({ name: z.string(), id: z.string().optional() })).optional(),
+});
+
+/** Whether a value counts as empty (null, blank text, empty list, empty document). */
+export function isEmptyValue(value: FieldValue | undefined): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  if (Array.isArray(value)) return value.length === 0;
+  if (isRichText(value)) return normalizeRichText(value).content.length === 0;
+  return false;
+}
+
+/** Canonical form of a value for comparison: empties become null, lists are sorted, users compare by id. */
+export function canonicalValue(value: FieldValue | undefined): unknown {
+  if (isEmptyValue(value)) return null;
+  if (Array.isArray(value)) return [...new Set(value)].sort();
+  if (isRichText(value)) return normalizeRichText(value);
+  if (typeof value === 'object' && value !== null && 'id' in value) {
+    return 'key' in value || !('email' in value || 'displayName' in value) ? { id: value.id } : { user: value.id };
+  }
+  if (typeof value === 'string') return value.replace(/\r\n/g, '\n');
+  return value;
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Whether two field values mean the same (see {@link canonicalValue}). */
+export function valuesEqual(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  return stableStringify(canonicalValue(a)) === stableStringify(canonicalValue(b));
+}
+
+export type { RichText };

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+/**
+ * syncbridge's system-neutral rich text: a small document tree that both Atlassian
+ * Document Format (Jira) and HTML (Azure DevOps) convert to and from without loss for
+ * the constructs people actually use in work items. Adapters convert at the edge; the
+ * engine compares and copies trees.
+ */
+export type Mark =
+  | { type: 'strong' }
+  | { type: 'em' }
+  | { type: 'code' }
+  | { type: 'strike' }
+  | { type: 'underline' }
+  | { type: 'link'; href: string };
+
+/** Inline content of a block. */
+export type Inline = { type: 'text'; text: string; marks?: Mark[] } | { type: 'hardBreak' } | { type: 'mention'; id: string; text: string };
+
+/** Block content of a document. */
+export type Block =
+  | { type: 'paragraph'; content: Inline[] }
+  | { type: 'heading'; level: 1 | 2 | 3 | 4 | 5 | 6; content: Inline[] }
+  | { type: 'bulletList'; items: Block[][] }
+  | { type: 'orderedList'; items: Block[][] }
+  | { type: 'codeBlock'; language?: string; text: string }
+  | { type: 'blockquote'; content: Block[] }
+  | { type: 'rule' };
+
+/** A rich-text document. */
+export interface RichText {
+  type: 'doc';
+  content: Block[];
+}
+
+const markSchema: z.ZodType<Mark> = z.union([
+  z.object({ type: z.enum(['strong', 'em', 'code', 'strike', 'underline']) }),
+  z.object({ type: z.literal('link'), href: z.string() }),
+]) as z.ZodType<Mark>;
+
+const inlineSchema: z.ZodType<Inline> = z.union([
+  z.object({ type: z.literal('text'), text: z.string(), marks: z.array(markSchema).optional() }),
+  z.object({ type: z.literal('hardBreak') }),
+  z.object({ type: z.literal('mention'), id: z.string(), text: z.string() }),
+]) as z.ZodType<Inline>;
+
+const blockSchema: z.ZodType<Block> = z.lazy(() =>
+  z.union([
+    z.object({ type: z.literal('paragraph'), content: z.array(inlineSchema) }),
+    z.object({ type: z.literal('heading'), level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]), content: z.array(inlineSchema) }),
+    z.object({ type: z.literal('bulletList'), items: z.array(z.array(blockSchema)) }),
+    z.object({ type: z.literal('orderedList'), items: z.array(z.array(blockSchema)) }),
+    z.object({ type: z.literal('codeBlock'), language: z.string().optional(), text: z.string() }),
+    z.object({ type: z.literal('blockquote'), content: z.array(blockSchema) }),
+    z.object({ type: z.literal('rule') }),
+  ]),
+) as z.ZodType<Block>;
+
+/** zod schema of {@link RichText}. */
+export const richTextSchema: z.ZodType<RichText> = z.object({
+  type: z.literal('doc'),
+  content: z.array(blockSchema),
+}) as z.ZodType<RichText>;
+
+/** Whether a value is a rich-text document. */
+export function isRichText(value: unknown): value is RichText {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'doc' && Array.isArray((value as { content?: unknown }).content);
+}
+
+/** Builds a document of one paragraph per line of plain text (empty text gives an empty document). */
+export function richTextFromPlain(text: string): RichText {
+  const paragraphs = text.split(/\r?\n\r?\n/).filter((p) => p.length > 0);
+  return {
+    type: 'doc',
+    content: paragraphs.map((p) => {
+      const lines = p.split(/\r?\n/);
+      const content: Inline[] = [];
+      lines.forEach((line, i) => {
+        if (i > 0) content.push({ type: 'hardBreak' });
+        if (line) content.push({ type: 'text', text: line });
+      });
+      return { type: 'paragraph', content };
+    }),
+  };
+}
+
+function inlineToPlain(content: Inline[]): string {
+  return content.map((n) => (n.type === 'text' ? n.text : n.type === 'mention' ? n.text : '\n')).join('');
+}
+
+function blocksToPlain(blocks: Block[]): string[] {
+  const out: string[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'paragraph':
+      case 'heading':
+        out.push(inlineToPlain(b.content));
+        break;
+      case 'bulletList':
+      case 'orderedList':
+        b.items.forEach((item, i) => out.push(`${b.type === 'bulletList' ? '-' : `${i + 1}.`} ${blocksToPlain(item).join('\n')}`));
+        break;
+      case 'codeBlock':
+        out.push(b.text);
+        break;
+      case 'blockquote':
+        out.push(...blocksToPlain(b.content).map((l) => `> ${l}`));
+        break;
+      case 'rule':
+        out.push('---');
+        break;
+    }
+  }
+  return out;
+}
+
+/** Renders a document as plain text (for plain-text target fields, logs and previews). */
+export function richTextToPlain(doc: RichText): string {
+  return blocksToPlain(doc.content).join('\n\n');
+}
+
+function normalizeInlines(content: Inline[]): Inline[] {
+  const out: Inline[] = [];
+  for (const node of content) {
+    if (node.type === 'text') {
+      if (node.text === '') continue;
+      const marks = node.marks && node.marks.length > 0 ? [...node.marks].sort((a, b) => a.type.localeCompare(b.type)) : undefined;
+      const prev = out[out.length - 1];
+      if (prev?.type === 'text' && JSON.stringify(prev.marks ?? []) === JSON.stringify(marks ?? [])) {
+        out[out.length - 1] = { ...prev, text: prev.text + node.text };
+        continue;
+      }
+      out.push(marks ? { type: 'text', text: node.text, marks } : { type: 'text', text: node.text });
+    } else {
+      out.push(node);
+    }
+  }
+  return out;
+}
+
+function normalizeBlocks(blocks: Block[]): Block[] {
+  const out: Block[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'paragraph': {
+        const content = normalizeInlines(b.content);
+        if (content.length > 0) out.push({ type: 'paragraph', content });
+        break;
+      }
+      case 'heading':
+        out.push({ type: 'heading', level: b.level, content: normalizeInlines(b.content) });
+        break;
+      case 'bulletList':
+      case 'orderedList':
+        out.push({ type: b.type, items: b.items.map(normalizeBlocks) });
+        break;
+      case 'blockquote':
+        out.push({ type: 'blockquote', content: normalizeBlocks(b.content) });
+        break;
+      case 'codeBlock':
+        out.push(b.language ? { type: 'codeBlock', language: b.language, text: b.text } : { type: 'codeBlock', text: b.text });
+        break;
+      case 'rule':
+        out.push(b);
+        break;
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts a document in canonical form (adjacent text with equal marks merged, empty text
+ * and empty paragraphs dropped, marks sorted) so that two renderings of the same content
+ * compare equal and the engine makes no no-op writes.
+ */
+export function normalizeRichText(doc: RichText): RichText {
+  return { type: 'doc', content: normalizeBlocks(doc.content) };
+}

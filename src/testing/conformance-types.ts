@@ -1,0 +1,42 @@
+import type { Connector } from '../connector/connector.js';
+import type { FieldValue } from '../model/field.js';
+
+/** Field ids the conformance suite writes and reads on the system under test. */
+export interface ConformanceFields {
+  /** A required single-line text field (Jira `summary`, ADO `System.Title`). */
+  title: string;
+  /** A rich-text field (Jira `description`, ADO `System.Description`), if the system has one. */
+  richText?: string;
+  /** A lookup field and two of its allowed values (Jira `priority`, ADO `Microsoft.VSTS.Common.Priority`). */
+  lookup?: { id: string; values: [string, string] };
+  /** A status/state lookup and two states reachable from the initial one. */
+  status?: { id: string; values: [string, string] };
+  /** A multi-value lookup (labels, tags), if any. */
+  multiLookup?: string;
+  /** A user field and the e-mail of a user who can be assigned. */
+  user?: { id: string; email: string };
+  /** Extra field values a create needs (required custom fields). */
+  createDefaults?: Record<string, FieldValue>;
+}
+
+/** A fresh connector against a fresh system, as the conformance suite needs it. */
+export interface ConformanceContext {
+  connector: Connector;
+  /** Project the suite creates items in (must exist, may be empty). */
+  project: string;
+  /** Entity type the suite creates. */
+  type: string;
+  fields: ConformanceFields;
+  /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
+  editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
+  /** Stops servers and releases resources. */
+  teardown?(): Promise<void>;
+}
+
+/** What a connector's test passes to `describeConnectorConformance()`. */
+export interface ConformanceTarget {
+  /** Shown in the test names. */
+  name: string;
+  /** Builds a fresh context; called before each test. */
+  setup(): Promise<ConformanceContext>;
+}

@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A simulator's request handler: a Fetch API request in, a response out. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** Behaviour knobs shared by every simulator. */
+export interface SimulatorKnobs {
+  /** Added to every response, in ms. @default 0 */
+  latencyMs?: number;
+  /** Share of requests (0..1) answered with a 503 or a dropped connection. @default 0 */
+  faultRate?: number;
+  /** Rate limit: at most `limit` requests per `windowMs`, then 429 with `Retry-After`. */
+  rateLimit?: { limit: number; windowMs: number; retryAfterSeconds?: number };
+  /** Random source for faults (inject a seeded one for repeatable tests). @default Math.random */
+  random?: () => number;
+}
+
+/** Thrown by a handler to make the HTTP server drop the connection (a reset). */
+export class ConnectionReset extends Error {
+  constructor() {
+    super('simulated connection reset');
+  }
+}
+
+/** Mutable knobs plus the wrapped handler. */
+export interface KnobbedHandler {
+  handle: FetchHandler;
+  knobs: SimulatorKnobs;
+  /** Forces the next `n` requests to fail with `status` (and `Retry-After` for 429). */
+  failNext(n: number, status: number, retryAfterSeconds?: number): void;
+}
+
+/** Wraps a handler with latency, random faults, forced failures and a rate limit. */
+export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}): KnobbedHandler {
+  const forced: Array<{ status: number; retryAfterSeconds?: number | undefined }> = [];
+  let windowStart = 0;
+  let windowCount = 0;
+  const handle: FetchHandler = async (request) => {
+    if (knobs.latencyMs) await new Promise((r) => setTimeout(r, knobs.latencyMs));
+    const next = forced.shift();
+    if (next) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (next.retryAfterSeconds !== undefined) headers['retry-after'] = String(next.retryAfterSeconds);
+      return new Response(JSON.stringify({ errorMessages: [`Simulated ${next.status}`], message: `Simulated ${next.status}` }), { status: next.status, headers });
+    }
+    if (knobs.rateLimit) {
+      const now = Date.now();
+      if (now - windowStart >= knobs.rateLimit.windowMs) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      if (++windowCount > knobs.rateLimit.limit) {
+        const seconds = knobs.rateLimit.retryAfterSeconds ?? Math.ceil((windowStart + knobs.rateLimit.windowMs - now) / 1000);
+        return new Response(JSON.stringify({ errorMessages: ['Rate limit exceeded.'], message: 'Rate limit exceeded.' }), {
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': String(seconds) },
+        });
+      }
+    }
+    if (knobs.faultRate && (knobs.random ?? Math.random)() < knobs.faultRate) {
+      if ((knobs.random ?? Math.random)() < 0.5) throw new ConnectionReset();
+      return new Response(JSON.stringify({ errorMessages: ['Service unavailable (simulated fault).'], message: 'Service unavailable (simulated fault).' }), {
+        status: 503,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    return inner(request);
+  };
+  return {
+    handle,
+    knobs,
+    failNext(n, status, retryAfterSeconds) {
+      for (let i = 0; i < n; i++) forced.push({ status, retryAfterSeconds });
+    },
+  };
+}
+
+function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  }
+  const method = req.method ?? 'GET';
+  return new Request(new URL(req.url ?? '/', origin), {
+    method,
+    headers,
+    body: method === 'GET' || method === 'HEAD' || body.length === 0 ? undefined : new Uint8Array(body),
+  });
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  response.headers.forEach((value, key) => res.setHeader(key, value));
+  const body = Buffer.from(await response.arrayBuffer());
+  res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
+/** A simulator served over real HTTP. */
+export interface RunningServer {
+  /** `http://127.0.0.1:PORT` (plus any base path given). */
+  baseUrl: string;
+  port: number;
+  /** Stops the server and drops its connections. */
+  close(): Promise<void>;
+}
+
+/** Serves a handler over HTTP on 127.0.0.1 (port 0 picks a free one). */
+export async function serveHandler(handle: FetchHandler, options: { port?: number; host?: string; basePath?: string } = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      handle(toRequest(req, Buffer.concat(chunks), origin))
+        .then((response) => writeResponse(res, response))
+        .catch((error: unknown) => {
+          if (error instanceof ConnectionReset) {
+            req.socket.destroy();
+            return;
+          }
+          res.statusCode = 500;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ errorMessages: [`Internal simulator error: ${(error as Error).message}`] }));
+        });
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://${host}:${port}`;
+  return {
+    baseUrl: `${origin}${options.basePath ?? ''}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
