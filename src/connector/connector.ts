@@ -136,6 +136,8 @@ export interface Connector {
   listFields(project: string, type: string): Promise<FieldDescriptor[]>;
   /** Users with this e-mail address (empty when none, or when the system hides addresses). */
   findUsers(query: { email: string }): Promise<UserRef[]>;
+  /** All users the integration user can see, as pages (for user-map templates). Optional. */
+  listUsers?(): AsyncIterable<UserRef[]>;
   /** Items changed since a point, oldest change first, as a stream of pages. */
   query(request: QueryRequest): AsyncIterable<WorkItem[]>;
   /** Items by id (at most `maxGetBatch` ids); missing ids are left out. */

@@ -10,3 +10,10 @@ export { mswHandlers } from './msw.js';
 
 // Conformance suite
 export type { ConformanceTarget, ConformanceContext, ConformanceFields } from './conformance-types.js';
+export { describeConnectorConformance } from './conformance.js';
+
+// In-memory systems
+export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memory/memory-system.js';
+export { createMemoryConnector, memoryConnectorFactory, type MemoryConnector, type MemoryConnectorKnobs, type MemoryMethod } from './memory/memory-connector.js';
+export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
+export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';

@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { configSchema, type SyncbridgeConfig, type SyncbridgeConfigInput } from './schema.js';
+
+const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|caPem)(\.|\[|$)/i;
+
+/** Renders a path array as `mappings[1].fields[3].direction`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current = root;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function render(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** Turns zod issues into {@link ConfigIssue}s with readable paths; values under secret keys are never rendered. */
+export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const visit = (issues: z.core.$ZodIssue[], base: readonly PropertyKey[]) => {
+    for (const issue of issues) {
+      const path = [...base, ...issue.path];
+      if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+        // Report the branch that got furthest (the discriminated or longest path), not every branch.
+        const best = issue.errors.reduce((a, b) => (Math.max(0, ...b.map((i) => i.path.length)) > Math.max(0, ...a.map((i) => i.path.length)) ? b : a));
+        if (best.some((i) => i.path.length > 0)) {
+          visit(best, path);
+          continue;
+        }
+      }
+      const formatted = formatPath([...prefix, ...path]);
+      const found = secretPath.test(formatted) ? undefined : render(valueAt(input, path));
+      out.push({ path: formatted, message: issue.message, ...(found === undefined ? {} : { found }) });
+    }
+  };
+  visit(error.issues, []);
+  return out;
+}
+
+/**
+ * Replaces `${env:NAME}` references (also `${env:NAME:-fallback}`) in every string of a
+ * document. Missing variables are collected as issues, never guessed.
+ */
+export function resolveEnvReferences(input: unknown, env: NodeJS.ProcessEnv = process.env): { value: unknown; issues: ConfigIssue[] } {
+  const issues: ConfigIssue[] = [];
+  const walk = (value: unknown, path: PropertyKey[]): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+        const resolved = env[name] ?? fallback;
+        if (resolved === undefined) issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+        return resolved ?? '';
+      });
+    }
+    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, [...path, k])]));
+    }
+    return value;
+  };
+  return { value: walk(input, []), issues };
+}
+
+/**
+ * Validates a configuration object, resolving environment references first. Throws a
+ * {@link ConfigError} listing every problem by path.
+ */
+export function validateConfig(input: unknown, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): SyncbridgeConfig {
+  const { value, issues } = resolveEnvReferences(input, options.env);
+  const parsed = configSchema.safeParse(value);
+  const all = [...issues, ...(parsed.success ? [] : issuesFromZod(parsed.error, value))];
+  if (all.length > 0 || !parsed.success) throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
+  return parsed.data;
+}
+
+/** Parses YAML text into a plain object; syntax errors become issues with line and column. */
+export function parseYaml(text: string, file?: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })),
+      file === undefined ? {} : { file },
+    );
+  }
+  return doc.toJS();
+}
+
+/**
+ * Loads and validates a configuration file: YAML (`.yaml`, `.yml`), JSON, or a module
+ * (`.ts`, `.js`, `.mjs`) whose default export is the config (`defineIntegration()`).
+ */
+export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<SyncbridgeConfig> {
+  const path = resolve(file);
+  const ext = extname(path).toLowerCase();
+  let input: unknown;
+  if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
+    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    input = mod.default;
+  } else {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], { file, code: 'CONFIG_NOT_FOUND', cause: error });
+    }
+    input = ext === '.json' ? JSON.parse(text) : parseYaml(text, file);
+  }
+  return validateConfig(input, { file, ...options });
+}
+
+/**
+ * Declares a configuration in TypeScript with full typing; validated by the same schema
+ * as YAML when handed to `createSyncbridge()` or the CLI.
+ */
+export function defineIntegration(config: SyncbridgeConfigInput): SyncbridgeConfigInput {
+  return config;
+}

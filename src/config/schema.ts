@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { fieldValueSchema, type FieldValue } from '../model/field.js';
+import { ValueMap, valueMapSchema } from '../model/value-map.js';
+import { systemSchema } from './system.js';
+
+/** Who wins a field changed on both sides since the last sync. `manual` queues it for a person. */
+export const conflictPolicySchema = z.enum(['leftWins', 'rightWins', 'newestWins', 'manual']);
+/** A conflict policy; see {@link conflictPolicySchema}. */
+export type ConflictPolicy = z.infer<typeof conflictPolicySchema>;
+
+/** Which way a field flows. */
+export const mappingDirectionSchema = z.enum(['leftToRight', 'rightToLeft', 'both']);
+/** A mapping direction; see {@link mappingDirectionSchema}. */
+export type MappingDirection = z.infer<typeof mappingDirectionSchema>;
+
+/**
+ * Where polling starts the first time: `latest` (the strategy's default: the last update
+ * in the project, or now − 26 h when it has none; for SCM/build the last revision, or 0),
+ * `beginning` (everything), an ISO timestamp, or `{ revision }` for SCM/build systems.
+ */
+export const pollingStartSchema = z.union([
+  z.literal('latest'),
+  z.literal('beginning'),
+  z.string().datetime({ offset: true }),
+  z.object({ revision: z.string().regex(/^\d+$/, 'a whole number') }),
+]);
+/** A polling start; see {@link pollingStartSchema}. */
+export type PollingStart = z.infer<typeof pollingStartSchema>;
+
+/** One side of an entity pair: system, project, entity type and filter. */
+export const sideSchema = z.object({
+  /** Id of a configured system. */
+  system: z.string().min(1),
+  /** Project key or id. */
+  project: z.string().min(1),
+  /** Entity type name (`Bug`). */
+  type: z.string().min(1),
+  /** A filter in the system's own language (JQL, WIQL), kept for every poll. */
+  filter: z.string().optional(),
+  /** Where polling starts the first time. @default 'latest' */
+  start: pollingStartSchema.default('latest'),
+});
+
+/** A default rule: the value written when the source value is empty. */
+export const defaultRuleSchema = z.object({
+  /** Value written on the left side. */
+  left: fieldValueSchema.optional(),
+  /** Value written on the right side. */
+  right: fieldValueSchema.optional(),
+  /**
+   * `sourceEmpty`: only when the source is empty; `sourceEmptyOrUnmatchedUser`: also when a
+   * user has no match in the target. @default 'sourceEmpty'
+   */
+  applyWhen: z.enum(['sourceEmpty', 'sourceEmptyOrUnmatchedUser']).default('sourceEmpty'),
+});
+
+/** A transform applied to a value after value maps (TypeScript configs only). */
+export type Transform = (value: FieldValue, context: { direction: 'leftToRight' | 'rightToLeft'; field: string }) => FieldValue;
+
+/** One field mapping. */
+export const fieldMappingSchema = z.object({
+  /** Field id on the left system (`summary`). */
+  left: z.string().min(1),
+  /** Field id on the right system (`System.Title`). */
+  right: z.string().min(1),
+  /** Which way it flows. @default 'both' */
+  direction: mappingDirectionSchema.default('both'),
+  /** When it applies. @default 'always' */
+  when: z.enum(['always', 'onCreate', 'onUpdate']).default('always'),
+  /** A value map for lookup values: the name of one in `valueMaps`, or inline. */
+  valueMap: z.union([z.string(), valueMapSchema]).optional(),
+  /** The default written when the source is empty. */
+  default: defaultRuleSchema.optional(),
+  /** For user fields with no matching target user and no applicable default. @default 'fail' */
+  onUnmatchedUser: z.enum(['fail', 'skipField']).default('fail'),
+  /** Conflict policy for this field; default: the entity pair's. */
+  conflict: conflictPolicySchema.optional(),
+  /** Transforms per direction (TypeScript configs only). */
+  transform: z
+    .object({ leftToRight: z.custom<Transform>((v) => typeof v === 'function').optional(), rightToLeft: z.custom<Transform>((v) => typeof v === 'function').optional() })
+    .optional(),
+});
+
+/** An entity pair: two sides and how their fields map. */
+export const mappingSchema = z.object({
+  /** A unique, stable name (state is keyed by it). */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
+  left: sideSchema,
+  right: sideSchema,
+  fields: z.array(fieldMappingSchema).min(1, 'at least one field mapping'),
+  /** Default conflict policy of the pair. @default 'manual' */
+  conflicts: conflictPolicySchema.default('manual'),
+  /** Comment sync (append-only, with an origin marker). */
+  comments: z.object({ direction: mappingDirectionSchema.default('both') }).optional(),
+  /** User mapping: match by e-mail, overridden by this value map (name or inline) of user ids/e-mails. */
+  users: z.object({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
+  /** Before creating, link to an existing target item whose field holds the source's value. */
+  matchExisting: z
+    .object({
+      /** Source field (or `key`/`id`) per side whose value identifies the item. */
+      left: z.string().min(1),
+      right: z.string().min(1),
+      /** When several items match. @default 'fail' */
+      multiple: z.enum(['first', 'fail']).default('fail'),
+    })
+    .optional(),
+  /** Whether a linked item keeps syncing after it stops matching the filter. @default true */
+  keepSyncingUnmatched: z.boolean().default(true),
+});
+
+/** Engine settings. */
+export const engineSettingsSchema = z.object({
+  /** Poll interval of `start()` in ms. @default 10000 */
+  intervalMs: z.number().int().positive().default(10_000),
+  /** Overlap subtracted from the watermark on each poll, in ms (at least the connector's precision). @default 120000 */
+  overlapMs: z.number().int().nonnegative().default(120_000),
+  /** Automatic retries of a failed item before it waits for a person. @default 3 */
+  maxAttempts: z.number().int().positive().default(3),
+  /** First retry backoff in ms (doubles per attempt). @default 30000 */
+  retryBackoffMs: z.number().int().nonnegative().default(30_000),
+  /** Page size asked of connectors. @default 100 */
+  pageSize: z.number().int().positive().default(100),
+});
+
+/** Where state is kept. */
+export const stateSettingsSchema = z.discriminatedUnion('store', [
+  z.object({ store: z.literal('sqlite'), path: z.string().default('.syncbridge/state.db') }),
+  z.object({ store: z.literal('memory') }),
+]);
+
+/** A whole configuration (YAML or `defineIntegration()`). */
+export const configSchema = z
+  .object({
+    version: z.literal(1),
+    systems: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), systemSchema),
+    valueMaps: z.record(z.string(), valueMapSchema).default({}),
+    mappings: z.array(mappingSchema).min(1, 'at least one mapping'),
+    engine: engineSettingsSchema.default(engineSettingsSchema.parse({})),
+    state: stateSettingsSchema.default({ store: 'sqlite', path: '.syncbridge/state.db' }),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.mappings.forEach((mapping, m) => {
+      if (names.has(mapping.name)) ctx.addIssue({ code: 'custom', path: ['mappings', m, 'name'], message: `duplicate mapping name "${mapping.name}"` });
+      names.add(mapping.name);
+      for (const side of ['left', 'right'] as const) {
+        if (!(mapping[side].system in config.systems)) {
+          ctx.addIssue({ code: 'custom', path: ['mappings', m, side, 'system'], message: `unknown system "${mapping[side].system}"; defined: ${Object.keys(config.systems).join(', ') || 'none'}` });
+        }
+      }
+      const targets = new Map<string, number>();
+      mapping.fields.forEach((field, f) => {
+        const at = ['mappings', m, 'fields', f];
+        for (const [side, dir] of [['right', 'leftToRight'], ['left', 'rightToLeft']] as const) {
+          if (field.direction !== dir && field.direction !== 'both') continue;
+          const key = `${side}:${field[side]}`;
+          if (targets.has(key)) ctx.addIssue({ code: 'custom', path: [...at, side], message: `${side} field "${field[side]}" is already written by fields[${targets.get(key)}] in the same direction` });
+          targets.set(key, f);
+        }
+        const map = field.valueMap;
+        if (typeof map === 'string' && !(map in config.valueMaps)) {
+          ctx.addIssue({ code: 'custom', path: [...at, 'valueMap'], message: `unknown value map "${map}"; defined: ${Object.keys(config.valueMaps).join(', ') || 'none'}` });
+        } else if (map !== undefined) {
+          const valueMap = new ValueMap(typeof map === 'string' ? config.valueMaps[map]! : map, typeof map === 'string' ? map : `${field.left}↔${field.right}`);
+          const directions = field.direction === 'both' ? (['leftToRight', 'rightToLeft'] as const) : [field.direction];
+          for (const direction of directions) {
+            for (const a of valueMap.ambiguities(direction)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [...at, 'valueMap'],
+                message: `value map "${valueMap.name}" is not invertible ${direction}: "${a.value}" maps to ${a.targets.map((t) => `"${t}"`).join(' and ')}; mark one pair preferred: true or make the mapping one-way`,
+              });
+            }
+          }
+        }
+      });
+      const users = mapping.users?.valueMap;
+      if (typeof users === 'string' && !(users in config.valueMaps)) {
+        ctx.addIssue({ code: 'custom', path: ['mappings', m, 'users', 'valueMap'], message: `unknown value map "${users}"` });
+      }
+    });
+  });
+
+/** A configuration as written (defaults optional). */
+export type SyncbridgeConfigInput = z.input<typeof configSchema>;
+/** A validated configuration with defaults filled in. */
+export type SyncbridgeConfig = z.output<typeof configSchema>;
+/** A validated entity pair. */
+export type MappingConfig = SyncbridgeConfig['mappings'][number];
+/** A validated field mapping. */
+export type FieldMappingConfig = MappingConfig['fields'][number];
+/** A validated side of an entity pair. */
+export type SideConfig = MappingConfig['left'];

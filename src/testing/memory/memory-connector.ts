@@ -1,0 +1,188 @@
+import { defaultCapabilities, type Connector, type ConnectorCapabilities, type WriteResult } from '../../connector/connector.js';
+import type { ConnectorFactory } from '../../connector/define-connector.js';
+import { SyncbridgeError, isSyncbridgeError } from '../../errors/syncbridge-error.js';
+import type { WorkItem } from '../../model/item.js';
+import { compileMemoryFilter } from './memory-filter.js';
+import type { MemorySystem } from './memory-system.js';
+
+/** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
+export type MemoryMethod = 'query' | 'getMany' | 'create' | 'update' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
+
+/** Knobs of a memory connector. */
+export interface MemoryConnectorKnobs {
+  /** Delay per call in ms. @default 0 */
+  latencyMs?: number;
+  /** Capabilities to declare (batch sizes and so on). @default all batches 50, comments on, origin stamps */
+  capabilities?: Partial<ConnectorCapabilities>;
+  /** Report `updatedBy: null` on every item (a system that cannot tell who changed what). @default false */
+  hideUpdatedBy?: boolean;
+}
+
+/** A connector over a {@link MemorySystem}, with call counters and fault injection for tests. */
+export interface MemoryConnector extends Connector {
+  /** Calls per method so far. */
+  readonly calls: Record<MemoryMethod, number>;
+  /**
+   * Makes the next `count` calls of a method fail with `error` (a transient 503 by default).
+   * For `create`, `afterWrite: true` fails after the items were created (a crash before the reply).
+   */
+  failNext(method: MemoryMethod, count?: number, error?: SyncbridgeError, options?: { afterWrite?: boolean }): void;
+}
+
+/** Creates a connector acting as the system's integration user. */
+export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnectorKnobs = {}): MemoryConnector {
+  const capabilities: ConnectorCapabilities = {
+    ...defaultCapabilities,
+    maxCreateBatch: 50,
+    maxUpdateBatch: 50,
+    maxGetBatch: 100,
+    conditionalUpdate: true,
+    comments: true,
+    originStamp: 'property',
+    updatedBy: !knobs.hideUpdatedBy,
+    ...knobs.capabilities,
+  };
+  const calls = Object.fromEntries(
+    (['query', 'getMany', 'create', 'update', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+  ) as Record<MemoryMethod, number>;
+  const faults: Array<{ method: MemoryMethod; error: SyncbridgeError; afterWrite: boolean }> = [];
+  const me = system.integrationUser;
+
+  const enter = async (method: MemoryMethod, phase: 'before' | 'after' = 'before') => {
+    if (phase === 'before') {
+      calls[method]++;
+      if (knobs.latencyMs) await new Promise((r) => setTimeout(r, knobs.latencyMs));
+    }
+    const index = faults.findIndex((f) => f.method === method && f.afterWrite === (phase === 'after'));
+    if (index >= 0) {
+      const [fault] = faults.splice(index, 1);
+      throw fault!.error;
+    }
+  };
+  const view = (item: Parameters<MemorySystem['view']>[0], fields?: readonly string[]): WorkItem => {
+    const v = system.view(item, fields);
+    return knobs.hideUpdatedBy ? { ...v, updatedBy: null } : v;
+  };
+  const write = async (fn: () => WorkItem): Promise<WriteResult> => {
+    try {
+      return { ok: true, item: fn() };
+    } catch (error) {
+      if (isSyncbridgeError(error)) return { ok: false, error };
+      throw error;
+    }
+  };
+  const limit = (n: number, max: number, what: string) => {
+    if (n > max) throw new SyncbridgeError('VALIDATION', `memory connector: ${n} items in one ${what} call exceed the declared maximum of ${max}`);
+  };
+
+  return {
+    info: { kind: 'memory', category: 'alm', capabilities },
+    calls,
+    failNext(method, count = 1, error, options) {
+      for (let i = 0; i < count; i++) {
+        faults.push({ method, error: error ?? new SyncbridgeError('TRANSIENT', `memory connector: simulated failure of ${method}`, { retryable: true }), afterWrite: options?.afterWrite ?? false });
+      }
+    },
+    async testConnection() {
+      return { ok: true, system: 'memory', stages: [{ stage: 'api', ok: true, message: 'in-memory system reachable', durationMs: 0 }], user: me };
+    },
+    async whoami() {
+      return me;
+    },
+    async listProjects() {
+      return Object.entries(system.options.projects).map(([key, p]) => ({ id: key, key, name: p.name ?? key }));
+    },
+    async listEntityTypes(project) {
+      const p = system.options.projects[project];
+      if (!p) throw new SyncbridgeError('NOT_FOUND', `memory system: no project "${project}"`);
+      return Object.keys(p.types).map((name) => ({ id: name, name }));
+    },
+    async listFields(project, type) {
+      return structuredClone(system.fields(project, type));
+    },
+    async findUsers({ email }) {
+      await enter('findUsers');
+      if (system.options.hideEmails) return [];
+      return system.options.users.filter((u) => u.email?.toLowerCase() === email.toLowerCase());
+    },
+    async *listUsers() {
+      yield system.options.users.map((u) => (system.options.hideEmails ? { ...u, email: null } : { ...u }));
+    },
+    async *query(request) {
+      await enter('query');
+      system.fields(request.project, request.type);
+      const predicate = request.filter ? compileMemoryFilter(request.filter) : () => true;
+      const since = request.since?.kind === 'timestamp' ? request.since.value : undefined;
+      const matching = [...system.items.values()]
+        .filter((i) => i.project === request.project && i.type === request.type && (since === undefined || i.updatedAt >= since) && predicate(i.fields))
+        .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || Number(a.id) - Number(b.id));
+      const size = request.pageSize ?? 50;
+      for (let i = 0; i < matching.length; i += size) {
+        if (request.signal?.aborted) return;
+        yield matching.slice(i, i + size).map((item) => view(item, request.fields));
+      }
+    },
+    async getMany(ids, { fields }) {
+      await enter('getMany');
+      limit(ids.length, capabilities.maxGetBatch, 'getMany');
+      return ids.flatMap((id) => {
+        const item = system.items.get(id);
+        return item ? [view(item, fields)] : [];
+      });
+    },
+    async create(items) {
+      await enter('create');
+      limit(items.length, capabilities.maxCreateBatch, 'create');
+      const results = await Promise.all(items.map((r) => write(() => view(system.create(r.project, r.type, r.fields, me, r.origin)))));
+      await enter('create', 'after');
+      return results;
+    },
+    async update(items) {
+      await enter('update');
+      limit(items.length, capabilities.maxUpdateBatch, 'update');
+      return Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision)))));
+    },
+    async findByOrigin({ project, type, origins, fields }) {
+      await enter('findByOrigin');
+      return [...system.items.values()].flatMap((item) => {
+        const origin = origins.find((o) => item.origin && o.system === item.origin.system && o.id === item.origin.id);
+        return origin && item.project === project && item.type === type ? [{ origin, item: view(item, fields) }] : [];
+      });
+    },
+    async findByField({ project, type, field, values, fields }) {
+      await enter('findByField');
+      return [...system.items.values()]
+        .filter((i) => i.project === project && i.type === type && values.includes(field === 'key' ? i.key : field === 'id' ? i.id : String(i.fields[field] ?? '')))
+        .map((i) => view(i, fields));
+    },
+    async listComments(itemId) {
+      await enter('listComments');
+      return structuredClone(system.items.get(itemId)?.comments ?? []);
+    },
+    async addComment(itemId, body) {
+      await enter('addComment');
+      return structuredClone(system.comment(itemId, body, me));
+    },
+    async latestChange(project, type) {
+      await enter('latestChange');
+      const latest = [...system.items.values()].filter((i) => i.project === project && i.type === type).reduce<string | undefined>((max, i) => (max === undefined || i.updatedAt > max ? i.updatedAt : max), undefined);
+      return latest === undefined ? null : { kind: 'timestamp', value: latest };
+    },
+  };
+}
+
+/**
+ * A connector factory for configs (`adapter: memory`): each configured system id must
+ * name one of the given memory systems.
+ */
+export function memoryConnectorFactory(systems: Record<string, MemorySystem>, knobs: MemoryConnectorKnobs = {}): ConnectorFactory {
+  return {
+    kind: 'memory',
+    category: 'alm',
+    create(config) {
+      const system = systems[config.id];
+      if (!system) throw new SyncbridgeError('CONFIG_INVALID', `memory connector: no memory system named "${config.id}"; known: ${Object.keys(systems).join(', ')}`);
+      return createMemoryConnector(system, knobs);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { SyncbridgeError } from '../../errors/syncbridge-error.js';
+import { RemoteError } from '../../errors/remote-error.js';
+import { isEmptyValue, type FieldDescriptor, type FieldValue, type UserRef } from '../../model/field.js';
+import type { Comment, OriginRef, WorkItem } from '../../model/item.js';
+import type { RichText } from '../../model/rich-text.js';
+
+/** A stored item of a {@link MemorySystem}. */
+export interface MemoryItem {
+  id: string;
+  key: string;
+  project: string;
+  type: string;
+  revision: number;
+  updatedAt: string;
+  updatedBy: UserRef | null;
+  fields: Record<string, FieldValue>;
+  origin?: OriginRef;
+  comments: Comment[];
+}
+
+/** How a {@link MemorySystem} is built. */
+export interface MemorySystemOptions {
+  /** Projects with their entity types and fields. */
+  projects: Record<string, { name?: string; types: Record<string, FieldDescriptor[]> }>;
+  /** People; the first is the integration user unless `integrationUser` names another. */
+  users: UserRef[];
+  /** Id of the integration user. */
+  integrationUser?: string;
+  /** Clock for `updatedAt` (tests advance it). @default () => new Date() */
+  now?: () => Date;
+  /** Hide e-mail addresses from `findUsers` (like Jira Cloud's privacy settings). @default false */
+  hideEmails?: boolean;
+}
+
+/**
+ * An in-memory work-item system: projects, types, fields, users, items with revisions,
+ * comments and origin stamps. Connectors from {@link memoryConnector} act on it as the
+ * integration user; tests act on it as people through {@link MemorySystem.edit}.
+ */
+export class MemorySystem {
+  readonly options: MemorySystemOptions;
+  readonly items = new Map<string, MemoryItem>();
+  readonly integrationUser: UserRef;
+  private nextId = 1;
+  private lastStamp = 0;
+  /** Called after every write by anyone (automation hooks in tests). */
+  onWrite: ((item: MemoryItem, by: UserRef) => void) | undefined;
+
+  constructor(options: MemorySystemOptions) {
+    this.options = options;
+    const user = options.integrationUser ? options.users.find((u) => u.id === options.integrationUser) : options.users[0];
+    if (!user) throw new SyncbridgeError('CONFIG_INVALID', 'memory system: the integration user is not among its users');
+    this.integrationUser = user;
+  }
+
+  /** Current time as an ISO string, strictly increasing so that revisions order. */
+  stamp(): string {
+    const ms = Math.max((this.options.now ?? (() => new Date()))().getTime(), this.lastStamp + 1);
+    this.lastStamp = ms;
+    return new Date(ms).toISOString();
+  }
+
+  /** The user with an id or e-mail, or throws. */
+  user(idOrEmail: string): UserRef {
+    const user = this.options.users.find((u) => u.id === idOrEmail || u.email === idOrEmail);
+    if (!user) throw new SyncbridgeError('NOT_FOUND', `memory system: no user "${idOrEmail}"`);
+    return user;
+  }
+
+  /** Field descriptors of a project's type, or throws `NOT_FOUND`. */
+  fields(project: string, type: string): FieldDescriptor[] {
+    const fields = this.options.projects[project]?.types[type];
+    if (!fields) throw new RemoteError('NOT_FOUND', `memory system: project "${project}" has no type "${type}"`, { status: 404 });
+    return fields;
+  }
+
+  private check(project: string, type: string, fields: Record<string, FieldValue>, creating: boolean): Record<string, FieldValue> {
+    const descriptors = this.fields(project, type);
+    const errors: Record<string, string> = {};
+    const out: Record<string, FieldValue> = {};
+    for (const [id, value] of Object.entries(fields)) {
+      const field = descriptors.find((f) => f.id === id);
+      if (!field) {
+        errors[id] = `Field '${id}' does not exist on ${type}.`;
+        continue;
+      }
+      if (field.writable === false) errors[id] = `Field '${field.name}' is read-only.`;
+      else if (field.allowedValues && !isEmptyValue(value)) {
+        const values = Array.isArray(value) ? value : [value];
+        const bad = values.find((v) => typeof v !== 'string' || !field.allowedValues!.some((a) => a.name === v));
+        if (bad !== undefined) errors[id] = `'${String(bad)}' is not an allowed value of ${field.name}; allowed: ${field.allowedValues.map((a) => a.name).join(', ')}.`;
+      } else if (field.kind === 'user' && value !== null && typeof value === 'object' && 'id' in value) {
+        const known = this.options.users.find((u) => u.id === value.id);
+        if (!known) errors[id] = `User '${value.id}' does not exist.`;
+        else {
+          out[id] = { ...known };
+          continue;
+        }
+      }
+      out[id] = value;
+    }
+    if (creating) {
+      for (const field of descriptors) if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
+    }
+    if (Object.keys(errors).length > 0) {
+      throw new RemoteError('VALIDATION', `memory system: ${Object.entries(errors).map(([f, m]) => `${f}: ${m}`).join('; ')}`, { status: 400, fieldErrors: errors });
+    }
+    return out;
+  }
+
+  /** Creates an item as a user. */
+  create(project: string, type: string, fields: Record<string, FieldValue>, by: UserRef, origin?: OriginRef): MemoryItem {
+    const checked = this.check(project, type, fields, true);
+    const id = String(this.nextId++);
+    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, updatedAt: this.stamp(), updatedBy: by, fields: checked, comments: [], ...(origin ? { origin } : {}) };
+    this.items.set(id, item);
+    this.onWrite?.(item, by);
+    return item;
+  }
+
+  /** Changes fields of an item as a user; `expectedRevision` makes it conditional. */
+  update(id: string, fields: Record<string, FieldValue>, by: UserRef, expectedRevision?: string): MemoryItem {
+    const item = this.items.get(id);
+    if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+    if (expectedRevision !== undefined && expectedRevision !== String(item.revision)) {
+      throw new RemoteError('REVISION_MISMATCH', `memory system: item ${item.key} is at revision ${item.revision}, not ${expectedRevision}`, { status: 412 });
+    }
+    const checked = this.check(item.project, item.type, fields, false);
+    Object.assign(item.fields, checked);
+    item.revision++;
+    item.updatedAt = this.stamp();
+    item.updatedBy = by;
+    this.onWrite?.(item, by);
+    return item;
+  }
+
+  /** A person (not the integration user) edits an item. */
+  edit(id: string, fields: Record<string, FieldValue>, as: string): MemoryItem {
+    return this.update(id, fields, this.user(as));
+  }
+
+  /** Adds a comment as a user. */
+  comment(itemId: string, body: RichText, by: UserRef): Comment {
+    const item = this.items.get(itemId);
+    if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${itemId} does not exist`, { status: 404 });
+    const comment: Comment = { id: `${itemId}-c${item.comments.length + 1}`, itemId, author: by, createdAt: this.stamp(), body };
+    item.comments.push(comment);
+    return comment;
+  }
+
+  /** A read of an item as a connector returns it (only the fields asked for). */
+  view(item: MemoryItem, fields?: readonly string[]): WorkItem {
+    const picked = fields ? Object.fromEntries(fields.filter((f) => f in item.fields || this.fields(item.project, item.type).some((d) => d.id === f)).map((f) => [f, structuredClone(item.fields[f] ?? null)])) : structuredClone(item.fields);
+    return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked };
+  }
+}
