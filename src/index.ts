@@ -73,3 +73,44 @@ export { redact, redactUrl } from './http/redact.js';
 
 // Logging
 export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+
+// State
+export {
+  otherSide,
+  watermarkSchema,
+  type Side,
+  type Link,
+  type Snapshot,
+  type Intent,
+  type Failure,
+  type IntegrationState,
+  type StateOperations,
+  type StateStore,
+} from './state/state-store.js';
+export { createMemoryStateStore } from './state/memory-store.js';
+export { openSqliteStateStore } from './state/sqlite-store.js';
+
+// Value maps and configuration
+export { ValueMap, valueMapSchema, type ValueMapDefinition, type Direction, type UnmappedPolicy, type MapOutcome, type ValueMapAmbiguity } from './model/value-map.js';
+export {
+  configSchema,
+  mappingSchema,
+  fieldMappingSchema,
+  sideSchema,
+  defaultRuleSchema,
+  conflictPolicySchema,
+  mappingDirectionSchema,
+  pollingStartSchema,
+  engineSettingsSchema,
+  stateSettingsSchema,
+  type SyncbridgeConfig,
+  type SyncbridgeConfigInput,
+  type MappingConfig,
+  type FieldMappingConfig,
+  type SideConfig,
+  type ConflictPolicy,
+  type MappingDirection,
+  type PollingStart,
+  type Transform,
+} from './config/schema.js';
+export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvReferences, issuesFromZod, formatPath } from './config/load.js';

@@ -17,3 +17,6 @@ export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memor
 export { createMemoryConnector, memoryConnectorFactory, type MemoryConnector, type MemoryConnectorKnobs, type MemoryMethod } from './memory/memory-connector.js';
 export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
 export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';
+
+// State store suite
+export { describeStateStore, type StateStoreTarget } from './state-store-suite.js';

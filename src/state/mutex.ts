@@ -1,0 +1,33 @@
+import type { StateOperations, StateStore } from './state-store.js';
+
+/** A promise-chain mutex: one holder at a time, in arrival order. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Runs `fn` once every earlier holder is done. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
+
+/**
+ * Builds a store from unlocked operations and a transaction runner: every operation
+ * called outside a transaction waits for the lock, so it never interleaves with an
+ * open transaction on the same connection.
+ */
+export function lockedStore(ops: StateOperations, options: { transaction: <T>(fn: () => Promise<T>) => Promise<T>; close: () => Promise<void> }): StateStore {
+  const mutex = new Mutex();
+  const locked = Object.fromEntries(
+    Object.entries(ops).map(([name, fn]) => [name, (...args: unknown[]) => mutex.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
+  ) as unknown as StateOperations;
+  return {
+    ...locked,
+    transaction: (fn) => mutex.run(() => options.transaction(() => fn(ops))),
+    close: () => mutex.run(options.close),
+  };
+}

@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { lockedStore } from './mutex.js';
+import { snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
+
+/** Versioned schema migrations; a version, once released, never changes. */
+const migrations: Array<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE links (pair TEXT NOT NULL, left_id TEXT NOT NULL, right_id TEXT NOT NULL, left_key TEXT NOT NULL, right_key TEXT NOT NULL, created_at TEXT NOT NULL,
+        PRIMARY KEY (pair, left_id), UNIQUE (pair, right_id));
+      CREATE TABLE snapshots (pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, revision TEXT NOT NULL, updated_at TEXT NOT NULL, fields TEXT NOT NULL,
+        PRIMARY KEY (pair, side, item_id));
+      CREATE TABLE watermarks (pair TEXT NOT NULL, side TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pair, side));
+      CREATE TABLE intents (pair TEXT NOT NULL, side TEXT NOT NULL, source_id TEXT NOT NULL, source_key TEXT NOT NULL, created_at TEXT NOT NULL,
+        PRIMARY KEY (pair, side, source_id));
+      CREATE TABLE failures (pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL,
+        message TEXT NOT NULL, details TEXT NOT NULL, attempts INTEGER NOT NULL, next_retry_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        PRIMARY KEY (pair, side, item_id));
+      CREATE INDEX failures_created ON failures (created_at);
+      CREATE TABLE comment_links (pair TEXT NOT NULL, side TEXT NOT NULL, source_comment_id TEXT NOT NULL, target_comment_id TEXT NOT NULL,
+        PRIMARY KEY (pair, side, source_comment_id));
+      CREATE INDEX comment_copies ON comment_links (pair, side, target_comment_id);
+      CREATE TABLE integrations (name TEXT PRIMARY KEY, active INTEGER NOT NULL, config_hash TEXT NOT NULL, updated_at TEXT NOT NULL);
+    `,
+  },
+];
+
+type Row = Record<string, unknown>;
+const str = (row: Row, key: string) => String(row[key]);
+
+function migrate(db: DatabaseSync, file: string): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row | undefined)?.v ?? 0);
+  const latest = migrations.at(-1)!.version;
+  if (current > latest) {
+    throw new SyncbridgeError('STATE_STORE', `${file}: state schema version ${current} is newer than this syncbridge understands (${latest}); upgrade syncbridge`);
+  }
+  for (const m of migrations.filter((m) => m.version > current)) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new SyncbridgeError('STATE_STORE', `${file}: migration ${m.version} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
+  try {
+    return parse(JSON.parse(text));
+  } catch (error) {
+    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function operations(db: DatabaseSync): StateOperations {
+  const q = (sql: string) => db.prepare(sql);
+  const toLink = (r: Row): Link => ({ pair: str(r, 'pair'), leftId: str(r, 'left_id'), rightId: str(r, 'right_id'), leftKey: str(r, 'left_key'), rightKey: str(r, 'right_key'), createdAt: str(r, 'created_at') });
+  const toFailure = (r: Row): Failure => ({
+    pair: str(r, 'pair'),
+    side: str(r, 'side') as Side,
+    itemId: str(r, 'item_id'),
+    itemKey: str(r, 'item_key'),
+    kind: str(r, 'kind') as Failure['kind'],
+    code: str(r, 'code'),
+    message: str(r, 'message'),
+    details: parseJson(str(r, 'details'), 'failure details', (v) => v as Record<string, unknown>),
+    attempts: Number(r.attempts),
+    nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
+    createdAt: str(r, 'created_at'),
+    updatedAt: str(r, 'updated_at'),
+  });
+  const toIntent = (r: Row): Intent => ({ pair: str(r, 'pair'), side: str(r, 'side') as Side, sourceId: str(r, 'source_id'), sourceKey: str(r, 'source_key'), createdAt: str(r, 'created_at') });
+  return {
+    async getLink(pair, side, itemId) {
+      const r = q(`SELECT * FROM links WHERE pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} = ?`).get(pair, itemId) as Row | undefined;
+      return r && toLink(r);
+    },
+    async putLink(l) {
+      q('INSERT INTO links VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key').run(l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
+    },
+    async listLinks(pair, options = {}) {
+      return (q('SELECT * FROM links WHERE pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(pair, options.limit ?? -1, options.offset ?? 0) as Row[]).map(toLink);
+    },
+    async countLinks(pair) {
+      return Number((q('SELECT COUNT(*) AS n FROM links WHERE pair = ?').get(pair) as Row).n);
+    },
+    async getSnapshot(pair, side, itemId) {
+      const r = q('SELECT * FROM snapshots WHERE pair = ? AND side = ? AND item_id = ?').get(pair, side, itemId) as Row | undefined;
+      if (!r) return undefined;
+      return { pair, side, itemId, revision: str(r, 'revision'), updatedAt: str(r, 'updated_at'), fields: parseJson(str(r, 'fields'), 'snapshot', (v) => snapshotFieldsSchema.parse(v)) } satisfies Snapshot;
+    },
+    async putSnapshot(s) {
+      q('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields').run(s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
+    },
+    async getWatermark(pair, side) {
+      const r = q('SELECT value FROM watermarks WHERE pair = ? AND side = ?').get(pair, side) as Row | undefined;
+      return r && parseJson(str(r, 'value'), 'watermark', (v) => watermarkSchema.parse(v));
+    },
+    async putWatermark(pair, side, w) {
+      q('INSERT INTO watermarks VALUES (?, ?, ?) ON CONFLICT (pair, side) DO UPDATE SET value = excluded.value').run(pair, side, JSON.stringify(w));
+    },
+    async getIntent(pair, side, sourceId) {
+      const r = q('SELECT * FROM intents WHERE pair = ? AND side = ? AND source_id = ?').get(pair, side, sourceId) as Row | undefined;
+      return r && toIntent(r);
+    },
+    async putIntent(i) {
+      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)').run(i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt);
+    },
+    async deleteIntent(pair, side, sourceId) {
+      q('DELETE FROM intents WHERE pair = ? AND side = ? AND source_id = ?').run(pair, side, sourceId);
+    },
+    async listIntents(pair) {
+      return (q('SELECT * FROM intents WHERE pair = ? ORDER BY created_at').all(pair) as Row[]).map(toIntent);
+    },
+    async getFailure(pair, side, itemId) {
+      const r = q('SELECT * FROM failures WHERE pair = ? AND side = ? AND item_id = ?').get(pair, side, itemId) as Row | undefined;
+      return r && toFailure(r);
+    },
+    async putFailure(f) {
+      q('INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, f.nextRetryAt, f.createdAt, f.updatedAt);
+    },
+    async deleteFailure(pair, side, itemId) {
+      q('DELETE FROM failures WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);
+    },
+    async listFailures(pair) {
+      const rows = pair === undefined ? q('SELECT * FROM failures ORDER BY created_at').all() : q('SELECT * FROM failures WHERE pair = ? ORDER BY created_at').all(pair);
+      return (rows as Row[]).map(toFailure);
+    },
+    async getCommentLink(pair, side, sourceCommentId) {
+      const r = q('SELECT target_comment_id FROM comment_links WHERE pair = ? AND side = ? AND source_comment_id = ?').get(pair, side, sourceCommentId) as Row | undefined;
+      return r && str(r, 'target_comment_id');
+    },
+    async putCommentLink(pair, side, sourceCommentId, targetCommentId) {
+      q('INSERT OR REPLACE INTO comment_links VALUES (?, ?, ?, ?)').run(pair, side, sourceCommentId, targetCommentId);
+    },
+    async isCommentCopy(pair, side, commentId) {
+      // A copy on `side` was written from a source comment on the other side.
+      return q('SELECT 1 FROM comment_links WHERE pair = ? AND side = ? AND target_comment_id = ?').get(pair, side === 'left' ? 'right' : 'left', commentId) !== undefined;
+    },
+    async getIntegrationState(name) {
+      const r = q('SELECT * FROM integrations WHERE name = ?').get(name) as Row | undefined;
+      return r && ({ name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), updatedAt: str(r, 'updated_at') } satisfies IntegrationState);
+    },
+    async putIntegrationState(s) {
+      q('INSERT OR REPLACE INTO integrations VALUES (?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt);
+    },
+  };
+}
+
+/**
+ * Opens (creating if needed) the embedded state store: a SQLite file on Node's built-in
+ * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
+ */
+export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promise<StateStore> {
+  const { DatabaseSync } = await import('node:sqlite');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(file);
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    migrate(db, file);
+  } catch (error) {
+    if (error instanceof SyncbridgeError) throw error;
+    throw new SyncbridgeError('STATE_STORE', `${file}: cannot open the state store: ${(error as Error).message}`, { cause: error });
+  }
+  return lockedStore(operations(db), {
+    async transaction(fn) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn();
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  });
+}

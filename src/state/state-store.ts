@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { fieldValueSchema, type FieldValue } from '../model/field.js';
+import type { Watermark } from '../connector/connector.js';
+
+/** The two sides of an entity pair. */
+export type Side = 'left' | 'right';
+
+/** The other side. */
+export function otherSide(side: Side): Side {
+  return side === 'left' ? 'right' : 'left';
+}
+
+/** A link between an item on the left and one on the right of an entity pair. */
+export interface Link {
+  /** Entity pair (mapping) name. */
+  pair: string;
+  leftId: string;
+  rightId: string;
+  leftKey: string;
+  rightKey: string;
+  createdAt: string;
+}
+
+/**
+ * What the engine last saw or wrote of an item: its revision and the values of its
+ * mapped fields. The base of three-way merges and of echo detection.
+ */
+export interface Snapshot {
+  pair: string;
+  side: Side;
+  itemId: string;
+  revision: string;
+  updatedAt: string;
+  fields: Record<string, FieldValue>;
+}
+
+/** A create about to be made: recorded before the call, removed with the link. */
+export interface Intent {
+  pair: string;
+  /** Side of the source item. */
+  side: Side;
+  sourceId: string;
+  sourceKey: string;
+  createdAt: string;
+}
+
+/** A queued failure of one item (source side and id), waiting for a retry or a person. */
+export interface Failure {
+  pair: string;
+  /** Side of the item whose change failed to sync. */
+  side: Side;
+  itemId: string;
+  itemKey: string;
+  /** `error`: a write or mapping failed; `conflict`: a field changed on both sides under `manual`. */
+  kind: 'error' | 'conflict';
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  attempts: number;
+  /** When it is retried automatically; null when it waits for a person. */
+  nextRetryAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Whether an integration is active, and under which config. */
+export interface IntegrationState {
+  name: string;
+  active: boolean;
+  /** Hash of the config it was activated with (edits need deactivation first). */
+  configHash: string;
+  updatedAt: string;
+}
+
+/** zod schema of a stored watermark, validated whenever it is read back. */
+export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('timestamp'), value: z.string().datetime({ offset: true }) }),
+  z.object({ kind: z.literal('revision'), value: z.string().regex(/^\d+$/) }),
+]);
+
+/** zod schema of stored snapshot fields. */
+export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
+
+/** Reads and writes of syncbridge's state; every method is also available inside a transaction. */
+export interface StateOperations {
+  getLink(pair: string, side: Side, itemId: string): Promise<Link | undefined>;
+  putLink(link: Link): Promise<void>;
+  listLinks(pair: string, options?: { limit?: number; offset?: number }): Promise<Link[]>;
+  countLinks(pair: string): Promise<number>;
+
+  getSnapshot(pair: string, side: Side, itemId: string): Promise<Snapshot | undefined>;
+  putSnapshot(snapshot: Snapshot): Promise<void>;
+
+  getWatermark(pair: string, side: Side): Promise<Watermark | undefined>;
+  putWatermark(pair: string, side: Side, watermark: Watermark): Promise<void>;
+
+  getIntent(pair: string, side: Side, sourceId: string): Promise<Intent | undefined>;
+  putIntent(intent: Intent): Promise<void>;
+  deleteIntent(pair: string, side: Side, sourceId: string): Promise<void>;
+  listIntents(pair: string): Promise<Intent[]>;
+
+  getFailure(pair: string, side: Side, itemId: string): Promise<Failure | undefined>;
+  putFailure(failure: Failure): Promise<void>;
+  deleteFailure(pair: string, side: Side, itemId: string): Promise<void>;
+  /** Failures of a pair (all pairs when omitted), oldest first. */
+  listFailures(pair?: string): Promise<Failure[]>;
+
+  /** The target comment a source comment was copied to. */
+  getCommentLink(pair: string, side: Side, sourceCommentId: string): Promise<string | undefined>;
+  putCommentLink(pair: string, side: Side, sourceCommentId: string, targetCommentId: string): Promise<void>;
+  /** Whether a comment id on a side is a copy the engine wrote. */
+  isCommentCopy(pair: string, side: Side, commentId: string): Promise<boolean>;
+
+  getIntegrationState(name: string): Promise<IntegrationState | undefined>;
+  putIntegrationState(state: IntegrationState): Promise<void>;
+}
+
+/**
+ * Where syncbridge keeps links, snapshots, watermarks, intents and failures. Every
+ * state change of one item happens in one `transaction`.
+ */
+export interface StateStore extends StateOperations {
+  /** Runs `fn` in one transaction: all its writes commit together, or none on a throw. */
+  transaction<T>(fn: (tx: StateOperations) => Promise<T>): Promise<T>;
+  /** Closes the store. */
+  close(): Promise<void>;
+}

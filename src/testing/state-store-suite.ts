@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Failure, StateStore } from '../state/state-store.js';
+
+/** A state store implementation under test. */
+export interface StateStoreTarget {
+  name: string;
+  /** A fresh, empty store. */
+  open(): Promise<StateStore>;
+  /** Reopens the same storage (persistent stores); `'not supported'` for in-memory ones. */
+  reopen: (() => Promise<StateStore>) | 'not supported';
+}
+
+const failure = (itemId: string, createdAt: string): Failure => ({
+  pair: 'bugs',
+  side: 'left',
+  itemId,
+  itemKey: `P-${itemId}`,
+  kind: 'error',
+  code: 'VALIDATION',
+  message: 'Summary is required.',
+  details: { fieldErrors: { summary: 'required' } },
+  attempts: 1,
+  nextRetryAt: '2026-01-01T00:05:00.000Z',
+  createdAt,
+  updatedAt: createdAt,
+});
+
+/** The shared state store suite: every implementation (memory, SQLite, PostgreSQL, yours) passes it. */
+export function describeStateStore(target: StateStoreTarget): void {
+  describe(`state store: ${target.name}`, () => {
+    let store: StateStore;
+    beforeEach(async () => {
+      store = await target.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('keeps links findable from either side', async () => {
+      await store.putLink({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-01-01T00:00:00.000Z' });
+      expect((await store.getLink('bugs', 'left', '10'))?.rightId).toBe('77');
+      expect((await store.getLink('bugs', 'right', '77'))?.leftKey).toBe('P-10');
+      expect(await store.getLink('other', 'left', '10')).toBeUndefined();
+      expect(await store.countLinks('bugs')).toBe(1);
+      expect((await store.listLinks('bugs', { limit: 10 })).map((l) => l.leftId)).toEqual(['10']);
+    });
+
+    it('round-trips snapshots with every field value form', async () => {
+      const fields = {
+        title: 'Crash',
+        description: { type: 'doc' as const, content: [{ type: 'paragraph' as const, content: [{ type: 'text' as const, text: 'x', marks: [{ type: 'strong' as const }] }] }] },
+        points: 3,
+        done: false,
+        labels: ['a', 'b'],
+        assignee: { id: 'u1', email: 'u1@example.com', displayName: 'U One' },
+        empty: null,
+      };
+      await store.putSnapshot({ pair: 'bugs', side: 'right', itemId: '5', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields });
+      expect(await store.getSnapshot('bugs', 'right', '5')).toEqual({ pair: 'bugs', side: 'right', itemId: '5', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields });
+      expect(await store.getSnapshot('bugs', 'left', '5')).toBeUndefined();
+    });
+
+    it('stores watermarks per pair and side', async () => {
+      await store.putWatermark('bugs', 'left', { kind: 'timestamp', value: '2026-01-01T00:00:00.000Z' });
+      await store.putWatermark('bugs', 'right', { kind: 'revision', value: '42' });
+      expect(await store.getWatermark('bugs', 'left')).toEqual({ kind: 'timestamp', value: '2026-01-01T00:00:00.000Z' });
+      expect(await store.getWatermark('bugs', 'right')).toEqual({ kind: 'revision', value: '42' });
+    });
+
+    it('commits all writes of a transaction or none', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.putIntent({ pair: 'bugs', side: 'left', sourceId: '1', sourceKey: 'P-1', createdAt: '2026-01-01T00:00:00.000Z' });
+          await tx.putWatermark('bugs', 'left', { kind: 'timestamp', value: '2026-01-02T00:00:00.000Z' });
+          throw new Error('crash inside the transaction');
+        }),
+      ).rejects.toThrow('crash inside');
+      expect(await store.listIntents('bugs')).toEqual([]);
+      expect(await store.getWatermark('bugs', 'left')).toBeUndefined();
+      await store.transaction(async (tx) => {
+        await tx.putIntent({ pair: 'bugs', side: 'left', sourceId: '1', sourceKey: 'P-1', createdAt: '2026-01-01T00:00:00.000Z' });
+      });
+      expect((await store.getIntent('bugs', 'left', '1'))?.sourceKey).toBe('P-1');
+      await store.deleteIntent('bugs', 'left', '1');
+      expect(await store.listIntents('bugs')).toEqual([]);
+    });
+
+    it('queues failures oldest first and replaces one per item', async () => {
+      await store.putFailure(failure('2', '2026-01-01T00:02:00.000Z'));
+      await store.putFailure(failure('1', '2026-01-01T00:01:00.000Z'));
+      await store.putFailure({ ...failure('2', '2026-01-01T00:02:00.000Z'), attempts: 2, nextRetryAt: null });
+      const all = await store.listFailures('bugs');
+      expect(all.map((f) => f.itemId)).toEqual(['1', '2']);
+      expect(all[1]).toMatchObject({ attempts: 2, nextRetryAt: null, details: { fieldErrors: { summary: 'required' } } });
+      expect(await store.listFailures('other')).toEqual([]);
+      await store.deleteFailure('bugs', 'left', '1');
+      expect((await store.listFailures()).map((f) => f.itemId)).toEqual(['2']);
+    });
+
+    it('remembers which comments are copies', async () => {
+      await store.putCommentLink('bugs', 'left', 'c1', 'c9');
+      expect(await store.getCommentLink('bugs', 'left', 'c1')).toBe('c9');
+      expect(await store.isCommentCopy('bugs', 'right', 'c9')).toBe(true);
+      expect(await store.isCommentCopy('bugs', 'left', 'c9')).toBe(false);
+      expect(await store.isCommentCopy('bugs', 'right', 'c1')).toBe(false);
+    });
+
+    it('records whether an integration is active', async () => {
+      await store.putIntegrationState({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
+      expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
+    });
+
+    it('keeps state across a reopen', async () => {
+      if (target.reopen === 'not supported') return;
+      await store.putLink({ pair: 'bugs', leftId: '1', rightId: '2', leftKey: 'P-1', rightKey: '2', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.close();
+      store = await target.reopen();
+      expect((await store.getLink('bugs', 'left', '1'))?.rightId).toBe('2');
+    });
+  });
+}
