@@ -114,3 +114,10 @@ export {
   type Transform,
 } from './config/schema.js';
 export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvReferences, issuesFromZod, formatPath } from './config/load.js';
+
+// Engine
+export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector } from './engine/syncbridge.js';
+export { buildConnectors } from './engine/connectors.js';
+export { Emitter, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
+export { COMMENT_MARKER } from './engine/comments.js';
+export { EMPTY_PROJECT_LOOKBACK_MS } from './engine/polling.js';

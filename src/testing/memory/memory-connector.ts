@@ -1,9 +1,9 @@
-import { defaultCapabilities, type Connector, type ConnectorCapabilities, type WriteResult } from '../../connector/connector.js';
+import { defaultCapabilities, type Connector, type ConnectorCapabilities, type ConnectorCategory, type WriteResult } from '../../connector/connector.js';
 import type { ConnectorFactory } from '../../connector/define-connector.js';
 import { SyncbridgeError, isSyncbridgeError } from '../../errors/syncbridge-error.js';
 import type { WorkItem } from '../../model/item.js';
 import { compileMemoryFilter } from './memory-filter.js';
-import type { MemorySystem } from './memory-system.js';
+import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
 export type MemoryMethod = 'query' | 'getMany' | 'create' | 'update' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
@@ -16,6 +16,8 @@ export interface MemoryConnectorKnobs {
   capabilities?: Partial<ConnectorCapabilities>;
   /** Report `updatedBy: null` on every item (a system that cannot tell who changed what). @default false */
   hideUpdatedBy?: boolean;
+  /** The kind of system to pose as (`scm`/`build` poll by revision). @default 'alm' */
+  category?: ConnectorCategory;
 }
 
 /** A connector over a {@link MemorySystem}, with call counters and fault injection for tests. */
@@ -76,7 +78,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
   };
 
   return {
-    info: { kind: 'memory', category: 'alm', capabilities },
+    info: { kind: 'memory', category: knobs.category ?? 'alm', capabilities },
     calls,
     failNext(method, count = 1, error, options) {
       for (let i = 0; i < count; i++) {
@@ -112,9 +114,10 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       await enter('query');
       system.fields(request.project, request.type);
       const predicate = request.filter ? compileMemoryFilter(request.filter) : () => true;
-      const since = request.since?.kind === 'timestamp' ? request.since.value : undefined;
+      const since = request.since;
+      const after = (i: MemoryItem) => !since || (since.kind === 'timestamp' ? i.updatedAt >= since.value : i.sequence >= Number(since.value));
       const matching = [...system.items.values()]
-        .filter((i) => i.project === request.project && i.type === request.type && (since === undefined || i.updatedAt >= since) && predicate(i.fields))
+        .filter((i) => i.project === request.project && i.type === request.type && after(i) && predicate(i.fields))
         .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || Number(a.id) - Number(b.id));
       const size = request.pageSize ?? 50;
       for (let i = 0; i < matching.length; i += size) {
@@ -165,8 +168,10 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     },
     async latestChange(project, type) {
       await enter('latestChange');
-      const latest = [...system.items.values()].filter((i) => i.project === project && i.type === type).reduce<string | undefined>((max, i) => (max === undefined || i.updatedAt > max ? i.updatedAt : max), undefined);
-      return latest === undefined ? null : { kind: 'timestamp', value: latest };
+      const items = [...system.items.values()].filter((i) => i.project === project && i.type === type);
+      if (items.length === 0) return null;
+      if (knobs.category === 'scm' || knobs.category === 'build') return { kind: 'revision', value: String(Math.max(...items.map((i) => i.sequence))) };
+      return { kind: 'timestamp', value: items.reduce((max, i) => (i.updatedAt > max ? i.updatedAt : max), items[0]!.updatedAt) };
     },
   };
 }

@@ -11,6 +11,8 @@ export interface MemoryItem {
   project: string;
   type: string;
   revision: number;
+  /** System-wide change counter at the last change (the revision of an SCM-like system). */
+  sequence: number;
   updatedAt: string;
   updatedBy: UserRef | null;
   fields: Record<string, FieldValue>;
@@ -42,6 +44,7 @@ export class MemorySystem {
   readonly items = new Map<string, MemoryItem>();
   readonly integrationUser: UserRef;
   private nextId = 1;
+  private changes = 0;
   private lastStamp = 0;
   /** Called after every write by anyone (automation hooks in tests). */
   onWrite: ((item: MemoryItem, by: UserRef) => void) | undefined;
@@ -112,7 +115,7 @@ export class MemorySystem {
   create(project: string, type: string, fields: Record<string, FieldValue>, by: UserRef, origin?: OriginRef): MemoryItem {
     const checked = this.check(project, type, fields, true);
     const id = String(this.nextId++);
-    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, updatedAt: this.stamp(), updatedBy: by, fields: checked, comments: [], ...(origin ? { origin } : {}) };
+    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: this.stamp(), updatedBy: by, fields: checked, comments: [], ...(origin ? { origin } : {}) };
     this.items.set(id, item);
     this.onWrite?.(item, by);
     return item;
@@ -128,6 +131,7 @@ export class MemorySystem {
     const checked = this.check(item.project, item.type, fields, false);
     Object.assign(item.fields, checked);
     item.revision++;
+    item.sequence = ++this.changes;
     item.updatedAt = this.stamp();
     item.updatedBy = by;
     this.onWrite?.(item, by);

@@ -1,0 +1,90 @@
+import type { Failure, Side } from '../state/state-store.js';
+import type { FieldValue } from '../model/field.js';
+
+/** One write the engine made, or would make in a dry run. */
+export interface PlannedWrite {
+  pair: string;
+  /** Side written to. */
+  side: Side;
+  action: 'create' | 'update';
+  /** Key of the item written (absent for a create). */
+  targetKey?: string;
+  /** Key of the item the change came from. */
+  sourceKey: string;
+  /** Field values written, by target field id. */
+  fields: Record<string, FieldValue>;
+}
+
+/** A field changed on both sides since the last sync. */
+export interface ConflictEvent {
+  pair: string;
+  leftKey: string;
+  rightKey: string;
+  field: { left: string; right: string };
+  left: FieldValue;
+  right: FieldValue;
+  policy: 'leftWins' | 'rightWins' | 'newestWins' | 'manual';
+  /** Which side's value was kept; `queued` under `manual`. */
+  resolution: Side | 'queued';
+}
+
+/** Counters of a run. */
+export interface RunSummary {
+  created: Record<Side, number>;
+  updated: Record<Side, number>;
+  /** Changes whose mapped fields did not change anything on the other side. */
+  unchanged: number;
+  /** The integration user's own writes seen coming back and not synced again. */
+  echoesSkipped: number;
+  conflicts: number;
+  failed: number;
+  /** Queued failures that succeeded on retry. */
+  recovered: number;
+  commentsCopied: number;
+  durationMs: number;
+}
+
+/** Events the engine emits, by name. */
+export interface EngineEvents {
+  /** A page of changes was processed. */
+  progress: { pair: string; side: Side; processed: number };
+  /** An item was created or updated on the other side. */
+  itemSynced: PlannedWrite & { durationMs: number };
+  /** An item went to (or stayed in) the failure queue. */
+  itemFailed: Failure;
+  /** A field conflict was seen and resolved or queued. */
+  conflict: ConflictEvent;
+  /** A change by the integration user was processed because it differed from what the engine wrote (automation sharing the user). */
+  integrationUserChange: { pair: string; side: Side; key: string };
+  /** A run ended. */
+  runCompleted: RunSummary;
+}
+
+/** A typed event emitter: `on` returns an unsubscribe function. */
+export class Emitter<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
+
+  /** Subscribes to an event. */
+  on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void {
+    const set = this.listeners.get(event) ?? new Set();
+    set.add(listener as (payload: never) => void);
+    this.listeners.set(event, set);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  /** Emits an event to its listeners; a throwing listener does not stop the engine. */
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) {
+      try {
+        (listener as (p: Events[E]) => void)(payload);
+      } catch {
+        // Listener errors are the caller's; the sync goes on.
+      }
+    }
+  }
+}
+
+/** A fresh, zeroed summary. */
+export function emptySummary(): RunSummary {
+  return { created: { left: 0, right: 0 }, updated: { left: 0, right: 0 }, unchanged: 0, echoesSkipped: 0, conflicts: 0, failed: 0, recovered: 0, commentsCopied: 0, durationMs: 0 };
+}

@@ -1,0 +1,429 @@
+import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
+import type { Connector, CreateRequest, UpdateRequest, WriteResult } from '../connector/connector.js';
+import { SyncbridgeError, isSyncbridgeError } from '../errors/syncbridge-error.js';
+import type { Logger } from '../logger.js';
+import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
+import type { WorkItem } from '../model/item.js';
+import { otherSide, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { copyComments } from './comments.js';
+import type { Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
+import { mergeCreate, mergeLinked, type MergePlan } from './merge.js';
+import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
+import type { UserResolver } from './users.js';
+import type { CompiledField } from './value-mapper.js';
+
+/** What one entity pair needs at run time. */
+export interface PairRuntime {
+  mapping: MappingConfig;
+  connectors: Record<Side, Connector>;
+  systemIds: Record<Side, string>;
+  /** Ids and e-mails that identify each side's integration user. */
+  integrationUsers: Record<Side, string[]>;
+  fields: CompiledField[];
+  descriptors: Record<Side, Map<string, FieldDescriptor>>;
+  store: StateStore;
+  settings: SyncbridgeConfig['engine'];
+  emitter: Emitter<EngineEvents>;
+  clock: () => Date;
+  logger: Logger;
+}
+
+/** How a pass runs. */
+export interface PassMode {
+  dryRun: boolean;
+  planned: PlannedWrite[];
+  summary: RunSummary;
+  users: UserResolver;
+  policyOverride?: ConflictPolicy | undefined;
+}
+
+interface Work {
+  anchor: Side;
+  items: Partial<Record<Side, WorkItem>>;
+  link?: Link;
+  snapshots: Record<Side, Snapshot | undefined>;
+  plan?: MergePlan;
+  create?: CreateRequest;
+  error?: SyncbridgeError;
+  /** Whether the item was in the failure queue when this pass began. */
+  wasFailed: boolean;
+  started: number;
+}
+
+const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const asError = (error: unknown): SyncbridgeError =>
+  isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', error instanceof Error ? error.message : String(error), { retryable: true, cause: error });
+
+/** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
+export class PairSync {
+  readonly name: string;
+  private readonly sideFields: Record<Side, string[]>;
+  /** Revisions already counted, so that overlap re-reads are not counted again. */
+  private readonly counted = new Set<string>();
+
+  constructor(private readonly rt: PairRuntime) {
+    this.name = rt.mapping.name;
+    this.sideFields = {
+      left: [...new Set(rt.fields.map((f) => f.config.left))],
+      right: [...new Set(rt.fields.map((f) => f.config.right))],
+    };
+  }
+
+  private isIntegrationUser(side: Side, user: UserRef | null): boolean {
+    if (!user) return false;
+    const ids = this.rt.integrationUsers[side];
+    return ids.includes(user.id) || (!!user.email && ids.some((id) => id.toLowerCase() === user.email!.toLowerCase()));
+  }
+
+  /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
+  async run(mode: PassMode): Promise<void> {
+    if (!mode.dryRun) await this.resolveIntents();
+    await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime());
+    for (const side of ['left', 'right'] as const) await this.poll(side, mode);
+  }
+
+  /** Links items whose create went through but whose link was never written (a crash). */
+  private async resolveIntents(): Promise<void> {
+    const { store } = this.rt;
+    for (const side of ['left', 'right'] as const) {
+      const intents = (await store.listIntents(this.name)).filter((i) => i.side === side);
+      if (intents.length === 0) continue;
+      const target = otherSide(side);
+      const found = await this.rt.connectors[target].findByOrigin({
+        project: this.rt.mapping[target].project,
+        type: this.rt.mapping[target].type,
+        origins: intents.map((i) => ({ system: this.rt.systemIds[side], id: i.sourceId, key: i.sourceKey })),
+        fields: this.sideFields[target],
+      });
+      for (const { origin, item } of found) {
+        const intent = intents.find((i) => i.sourceId === origin.id)!;
+        await store.transaction(async (tx) => {
+          const ids = side === 'left' ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key } : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
+          await tx.putLink({ pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() });
+          await tx.putSnapshot(this.snapshot(target, item));
+          await tx.deleteIntent(this.name, side, intent.sourceId);
+        });
+        this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
+      }
+    }
+  }
+
+  /** Retries queued failures that `due` selects, reading each item afresh. */
+  async retryFailures(mode: PassMode, due: (f: { nextRetryAt: string | null; side: Side; itemId: string }) => boolean): Promise<void> {
+    const failures = (await this.rt.store.listFailures(this.name)).filter(due);
+    for (const side of ['left', 'right'] as const) {
+      const ids = failures.filter((f) => f.side === side).map((f) => f.itemId);
+      for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
+        const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
+        for (const missing of batch.filter((id) => !items.some((i) => i.id === id))) {
+          const failure = failures.find((f) => f.side === side && f.itemId === missing)!;
+          await this.rt.store.putFailure({ ...failure, code: 'NOT_FOUND', message: `${failure.itemKey} no longer exists or is not visible to the integration user; discard the failure`, nextRetryAt: null, updatedAt: this.rt.clock().toISOString() });
+        }
+        await this.processItems(side, items, mode);
+      }
+    }
+  }
+
+  /** Syncs single items now (webhooks, retries). */
+  async syncItems(side: Side, ids: string[], mode: PassMode): Promise<void> {
+    const items = await this.rt.connectors[side].getMany(ids, { fields: this.sideFields[side] });
+    await this.processItems(side, items, mode);
+  }
+
+  private async poll(side: Side, mode: PassMode): Promise<void> {
+    const { store, connectors, mapping, settings } = this.rt;
+    const connector = connectors[side];
+    let watermark = await store.getWatermark(this.name, side);
+    if (!watermark) {
+      watermark = await initialWatermark(connector, mapping[side], this.rt.clock());
+      if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
+    }
+    const since = pollSince(watermark, connector, settings.overlapMs);
+    const filter = mapping[side].filter;
+    // A linked item that stopped matching the filter keeps syncing: a second, unfiltered query picks up linked items only.
+    const queries = filter && mapping.keepSyncingUnmatched ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
+    let processed = 0;
+    for (const query of queries) {
+      const pages = connector.query({ project: mapping[side].project, type: mapping[side].type, filter: query.filter, since, fields: this.sideFields[side], pageSize: settings.pageSize });
+      for await (const page of pages) {
+        const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
+        await this.processItems(side, items, mode);
+        watermark = advanceWatermark(watermark, page, pollsByRevision(connector));
+        if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
+        processed += items.length;
+        this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+      }
+    }
+    if (!mode.dryRun && watermark && queries.length > 1) await store.putWatermark(this.name, side, watermark);
+  }
+
+  private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
+    const out: WorkItem[] = [];
+    for (const item of page) if (await this.rt.store.getLink(this.name, side, item.id)) out.push(item);
+    return out;
+  }
+
+  /** Processes changed items of one side: classify, read counterparts, merge, write in batches, commit. */
+  async processItems(anchor: Side, items: WorkItem[], mode: PassMode, depth = 0): Promise<void> {
+    const { store } = this.rt;
+    const target = otherSide(anchor);
+    const works: Work[] = [];
+    for (const item of items) {
+      const snapshot = await store.getSnapshot(this.name, anchor, item.id);
+      const link = await store.getLink(this.name, anchor, item.id);
+      const failed = (await store.getFailure(this.name, anchor, item.id)) ?? (link ? await store.getFailure(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined);
+      if (snapshot?.revision === item.revision && !failed && depth === 0) {
+        this.countQuiet(anchor, item, mode);
+        continue;
+      }
+      const targetSnapshot = link ? await store.getSnapshot(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined;
+      works.push({ anchor, items: { [anchor]: item }, ...(link ? { link } : {}), snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>, wasFailed: failed !== undefined, started: Date.now() });
+    }
+    if (works.length === 0) return;
+    await this.readCounterparts(target, works);
+    await this.findExisting(anchor, works.filter((w) => !w.link && !w.error));
+    for (const work of works.filter((w) => !w.error)) await this.plan(work, mode);
+    if (mode.dryRun) return this.recordPlanned(works, mode);
+    await this.executeCreates(target, works.filter((w) => w.create && !w.error));
+    const stale = await this.executeUpdates(works.filter((w) => w.plan && !w.error));
+    for (const work of works) {
+      // A concurrent edit landed between read and write: merge once more against fresh reads instead of failing.
+      if (depth === 0 && stale.includes(work)) continue;
+      await this.commit(work, mode);
+    }
+    if (stale.length > 0 && depth === 0) {
+      const fresh = await this.rt.connectors[anchor].getMany(stale.map((w) => w.items[anchor]!.id), { fields: this.sideFields[anchor] });
+      await this.processItems(anchor, fresh, mode, 1);
+    }
+  }
+
+  private countQuiet(anchor: Side, item: WorkItem, mode: PassMode): void {
+    const key = `${anchor}\u0000${item.id}\u0000${item.revision}`;
+    if (this.counted.has(key)) return;
+    if (this.counted.size > 100_000) this.counted.clear();
+    this.counted.add(key);
+    if (this.isIntegrationUser(anchor, item.updatedBy)) mode.summary.echoesSkipped++;
+    else mode.summary.unchanged++;
+  }
+
+  private async readCounterparts(target: Side, works: Work[]): Promise<void> {
+    const linked = works.filter((w) => w.link);
+    const connector = this.rt.connectors[target];
+    for (const batch of chunk(linked, connector.info.capabilities.maxGetBatch)) {
+      const ids = batch.map((w) => (target === 'right' ? w.link!.rightId : w.link!.leftId));
+      try {
+        const found = new Map((await connector.getMany(ids, { fields: this.sideFields[target] })).map((i) => [i.id, i]));
+        batch.forEach((w, i) => {
+          const item = found.get(ids[i]!);
+          if (item) w.items[target] = item;
+          else w.error = new SyncbridgeError('NOT_FOUND', `the linked ${target} item ${ids[i]} no longer exists or is not visible to the integration user`, { details: { linked: ids[i] } });
+        });
+      } catch (error) {
+        for (const w of batch) w.error = asError(error);
+      }
+    }
+  }
+
+  /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
+  private async findExisting(anchor: Side, works: Work[]): Promise<void> {
+    const target = otherSide(anchor);
+    const { connectors, mapping, store } = this.rt;
+    const pending: Work[] = [];
+    for (const w of works) if (await store.getIntent(this.name, anchor, w.items[anchor]!.id)) pending.push(w);
+    try {
+      if (pending.length > 0) {
+        const found = await connectors[target].findByOrigin({ project: mapping[target].project, type: mapping[target].type, origins: pending.map((w) => ({ system: this.rt.systemIds[anchor], id: w.items[anchor]!.id })), fields: this.sideFields[target] });
+        for (const { origin, item } of found) {
+          const w = pending.find((p) => p.items[anchor]!.id === origin.id);
+          if (w) w.items[target] = item;
+        }
+      }
+      const rule = mapping.matchExisting;
+      if (!rule) return;
+      for (const w of works.filter((x) => !x.items[target])) {
+        const source = w.items[anchor]!;
+        const value = rule[anchor] === 'key' ? source.key : rule[anchor] === 'id' ? source.id : source.fields[rule[anchor]];
+        if (value === null || value === undefined || value === '') continue;
+        const matches = await connectors[target].findByField({ project: mapping[target].project, type: mapping[target].type, field: rule[target], values: [String(value)], fields: this.sideFields[target] });
+        if (matches.length > 1 && rule.multiple === 'fail') {
+          w.error = new SyncbridgeError('VALIDATION', `${matches.length} ${target} items match ${rule[target]} = "${String(value)}" (${matches.map((m) => m.key).join(', ')}); link one by hand or set matchExisting.multiple: first`, { details: { matches: matches.map((m) => m.key) } });
+        } else if (matches[0]) w.items[target] = matches[0];
+      }
+    } catch (error) {
+      for (const w of works) w.error ??= asError(error);
+    }
+  }
+
+  private async plan(work: Work, mode: PassMode): Promise<void> {
+    const { anchor } = work;
+    const target = otherSide(anchor);
+    const base = { pair: this.name, fields: this.rt.fields, anchor, descriptors: this.rt.descriptors, users: mode.users };
+    try {
+      if (!work.items[target]) {
+        const source = work.items[anchor]!;
+        work.create = { project: this.rt.mapping[target].project, type: this.rt.mapping[target].type, fields: await mergeCreate({ ...base, source }), origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key } };
+        return;
+      }
+      const items = work.items as Record<Side, WorkItem>;
+      work.plan = await mergeLinked({ ...base, items, snapshots: work.snapshots, defaultPolicy: this.rt.mapping.conflicts, policyOverride: mode.policyOverride });
+      for (const event of [...work.plan.resolved, ...work.plan.manual]) {
+        mode.summary.conflicts++;
+        this.rt.emitter.emit('conflict', event);
+      }
+      if (work.plan.manual.length > 0) {
+        const fields = work.plan.manual.map((c) => `${c.field.left}/${c.field.right}: left ${JSON.stringify(c.left)} vs right ${JSON.stringify(c.right)}`);
+        work.error = new SyncbridgeError('CONFLICT', `changed on both sides since the last sync: ${fields.join('; ')}. Edit one side to match, or retry with --take left|right.`, { details: { conflicts: work.plan.manual } });
+      }
+    } catch (error) {
+      work.error = asError(error);
+    }
+  }
+
+  private recordPlanned(works: Work[], mode: PassMode): void {
+    for (const w of works.filter((x) => !x.error)) {
+      const target = otherSide(w.anchor);
+      const sourceKey = w.items[w.anchor]!.key;
+      if (w.create) mode.planned.push({ pair: this.name, side: target, action: 'create', sourceKey, fields: w.create.fields });
+      for (const side of ['left', 'right'] as const) {
+        const fields = w.plan?.writes[side];
+        if (fields && Object.keys(fields).length > 0) mode.planned.push({ pair: this.name, side, action: 'update', targetKey: w.items[side]!.key, sourceKey, fields });
+      }
+    }
+  }
+
+  private async executeCreates(target: Side, works: Work[]): Promise<void> {
+    if (works.length === 0) return;
+    const anchor = otherSide(target);
+    const now = this.rt.clock().toISOString();
+    await this.rt.store.transaction(async (tx) => {
+      for (const w of works) await tx.putIntent({ pair: this.name, side: anchor, sourceId: w.items[anchor]!.id, sourceKey: w.items[anchor]!.key, createdAt: now });
+    });
+    for (const batch of chunk(works, this.rt.connectors[target].info.capabilities.maxCreateBatch)) {
+      let results: WriteResult[];
+      try {
+        results = await this.rt.connectors[target].create(batch.map((w) => w.create!));
+      } catch (error) {
+        // The outcome is unknown: intents stay, so the next pass looks the items up before creating again.
+        for (const w of batch) w.error = asError(error);
+        continue;
+      }
+      for (const [i, w] of batch.entries()) {
+        const result = results[i];
+        if (result?.ok) {
+          w.items[target] = { ...result.item, fields: { ...w.create!.fields, ...result.item.fields } };
+          continue;
+        }
+        w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for a create');
+        // A create the system refused did not happen: nothing to look up later.
+        if (result && !result.ok) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+      }
+    }
+  }
+
+  /** Runs planned updates per side in batches; returns the works that met a concurrent edit. */
+  private async executeUpdates(works: Work[]): Promise<Work[]> {
+    const stale: Work[] = [];
+    for (const side of ['left', 'right'] as const) {
+      const todo = works.filter((w) => !w.error && Object.keys(w.plan!.writes[side]).length > 0);
+      for (const batch of chunk(todo, this.rt.connectors[side].info.capabilities.maxUpdateBatch)) {
+        const requests: UpdateRequest[] = batch.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision }));
+        let results: WriteResult[];
+        try {
+          results = await this.rt.connectors[side].update(requests);
+        } catch (error) {
+          for (const w of batch) w.error = asError(error);
+          continue;
+        }
+        batch.forEach((w, i) => {
+          const result = results[i];
+          if (result?.ok) w.items[side] = { ...result.item, fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...result.item.fields } };
+          else {
+            w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for an update');
+            if (w.error.code === 'REVISION_MISMATCH') stale.push(w);
+          }
+        });
+      }
+    }
+    return stale;
+  }
+
+  private snapshot(side: Side, item: WorkItem): Snapshot {
+    const fields: Record<string, FieldValue> = {};
+    for (const id of this.sideFields[side]) fields[id] = item.fields[id] ?? null;
+    return { pair: this.name, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields };
+  }
+
+  private async commit(work: Work, mode: PassMode): Promise<void> {
+    const { store } = this.rt;
+    const { anchor } = work;
+    const target = otherSide(anchor);
+    const source = work.items[anchor]!;
+    if (work.error) return this.fail(anchor, source, work.error, mode);
+    const counterpart = work.items[target]!;
+    const left = anchor === 'left' ? source : counterpart;
+    const right = anchor === 'left' ? counterpart : source;
+    await store.transaction(async (tx) => {
+      if (!work.link) await tx.putLink({ pair: this.name, leftId: left.id, rightId: right.id, leftKey: left.key, rightKey: right.key, createdAt: this.rt.clock().toISOString() });
+      await tx.putSnapshot(this.snapshot('left', left));
+      await tx.putSnapshot(this.snapshot('right', right));
+      await tx.deleteIntent(this.name, anchor, source.id);
+      await tx.deleteFailure(this.name, 'left', left.id);
+      await tx.deleteFailure(this.name, 'right', right.id);
+    });
+    if (work.wasFailed) mode.summary.recovered++;
+    const writes: PlannedWrite[] = work.create
+      ? [{ pair: this.name, side: target, action: 'create', targetKey: counterpart.key, sourceKey: source.key, fields: work.create.fields }]
+      : (['left', 'right'] as const).filter((s) => Object.keys(work.plan!.writes[s]).length > 0).map((s) => ({ pair: this.name, side: s, action: 'update' as const, targetKey: work.items[s]!.key, sourceKey: source.key, fields: work.plan!.writes[s] }));
+    for (const write of writes) {
+      mode.summary[write.action === 'create' ? 'created' : 'updated'][write.side]++;
+      this.rt.emitter.emit('itemSynced', { ...write, durationMs: Date.now() - work.started });
+    }
+    if (writes.length === 0) this.countQuiet(anchor, source, mode);
+    else if (this.isIntegrationUser(anchor, source.updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: source.key });
+    await this.syncComments(anchor, source, counterpart, mode);
+  }
+
+  private async syncComments(anchor: Side, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+    const comments = this.rt.mapping.comments;
+    const target = otherSide(anchor);
+    const { connectors } = this.rt;
+    if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments) return;
+    if (comments.direction !== 'both' && comments.direction !== (anchor === 'left' ? 'leftToRight' : 'rightToLeft')) return;
+    try {
+      mode.summary.commentsCopied += await copyComments({
+        pair: this.name,
+        source: { side: anchor, connector: connectors[anchor], id: source.id, key: source.key },
+        target: { connector: connectors[target], id: counterpart.id },
+        store: this.rt.store,
+      });
+    } catch (error) {
+      await this.fail(anchor, source, asError(error), mode);
+    }
+  }
+
+  private async fail(side: Side, item: WorkItem, error: SyncbridgeError, mode: PassMode): Promise<void> {
+    const { store, settings, clock } = this.rt;
+    const now = clock();
+    const previous = await store.getFailure(this.name, side, item.id);
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const waitsForPerson = error.code === 'CONFLICT' || attempts >= settings.maxAttempts;
+    const failure = {
+      pair: this.name,
+      side,
+      itemId: item.id,
+      itemKey: item.key,
+      kind: error.code === 'CONFLICT' ? ('conflict' as const) : ('error' as const),
+      code: error.code,
+      message: error.message,
+      details: { ...error.details, ...(error.system ? { system: error.system } : {}) },
+      attempts,
+      nextRetryAt: waitsForPerson ? null : new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1)).toISOString(),
+      createdAt: previous?.createdAt ?? now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await store.putFailure(failure);
+    mode.summary.failed++;
+    this.rt.emitter.emit('itemFailed', failure);
+    this.rt.logger.warn('item failed', { pair: this.name, side, key: item.key, code: error.code, message: error.message, attempts });
+  }
+}

@@ -1,0 +1,312 @@
+import { createHash } from 'node:crypto';
+import { validateConfig } from '../config/load.js';
+import type { ConflictPolicy, SyncbridgeConfig, SyncbridgeConfigInput } from '../config/schema.js';
+import type { Connector } from '../connector/connector.js';
+import type { ConnectorFactory } from '../connector/define-connector.js';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { FieldDescriptor } from '../model/field.js';
+import { ValueMap } from '../model/value-map.js';
+import { createMemoryStateStore } from '../state/memory-store.js';
+import { Mutex } from '../state/mutex.js';
+import { openSqliteStateStore } from '../state/sqlite-store.js';
+import type { Failure, Side, StateStore } from '../state/state-store.js';
+import { buildConnectors } from './connectors.js';
+import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
+import { PairSync, type PassMode } from './pair-sync.js';
+import { UserResolver } from './users.js';
+import type { CompiledField } from './value-mapper.js';
+
+/** Options of {@link createSyncbridge}. */
+export interface SyncbridgeOptions {
+  /** The configuration (validated here, with `${env:...}` references resolved). */
+  config: SyncbridgeConfigInput | SyncbridgeConfig;
+  /** Connector factories by adapter kind (`[jiraConnector, azureDevOpsConnector]`). */
+  connectors?: readonly ConnectorFactory<never>[];
+  /** Ready connectors by system id; they take precedence over factories. */
+  systems?: Record<string, Connector>;
+  /** State store; default: the one `config.state` describes (SQLite file). */
+  store?: StateStore;
+  /** Structured logger. @default silent */
+  logger?: Logger;
+  /** Clock (tests inject one). @default () => new Date() */
+  clock?: () => Date;
+  /** Name of the integration in the state store. @default 'default' */
+  name?: string;
+  /** File the config came from, for messages. */
+  configFile?: string;
+}
+
+/** What `status()` reports per entity pair. */
+export interface PairStatus {
+  name: string;
+  links: number;
+  watermarks: Record<Side, string | undefined>;
+  pendingCreates: number;
+  failures: Failure[];
+}
+
+/** What `status()` reports. */
+export interface StatusReport {
+  name: string;
+  active: boolean;
+  pairs: PairStatus[];
+}
+
+/** Which failures `retry()` and `discard()` act on. */
+export interface FailureSelector {
+  pair?: string;
+  side?: Side;
+  itemId?: string;
+}
+
+function stableHash(value: unknown): string {
+  const normalize = (v: unknown): unknown =>
+    typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
+  return createHash('sha256').update(JSON.stringify(normalize(value))).digest('hex').slice(0, 16);
+}
+
+const matches = (selector: FailureSelector) => (f: Failure) => (!selector.pair || f.pair === selector.pair) && (!selector.side || f.side === selector.side) && (!selector.itemId || f.itemId === selector.itemId || f.itemKey === selector.itemId);
+
+/**
+ * A running integration: activate it, run it once or on an interval, preview it with a
+ * dry run, and inspect or retry its failures. Create one with {@link createSyncbridge}.
+ */
+export class Syncbridge {
+  /** Typed events: `progress`, `itemSynced`, `itemFailed`, `conflict`, `runCompleted`, ... */
+  readonly events = new Emitter<EngineEvents>();
+  /** The validated configuration. */
+  readonly config: SyncbridgeConfig;
+  private pairs: PairSync[] | undefined;
+  private readonly lock = new Mutex();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly hash: string;
+  private readonly clock: () => Date;
+  private readonly logger: Logger;
+  private readonly name: string;
+
+  /** @internal Use {@link createSyncbridge}. */
+  constructor(
+    config: SyncbridgeConfig,
+    /** Connectors by system id. */
+    readonly connectors: Record<string, Connector>,
+    /** The state store. */
+    readonly store: StateStore,
+    options: { clock?: (() => Date) | undefined; logger?: Logger | undefined; name?: string | undefined; ownsStore: boolean; file?: string | undefined },
+  ) {
+    this.config = config;
+    this.hash = stableHash(config);
+    this.clock = options.clock ?? (() => new Date());
+    this.logger = options.logger ?? silentLogger;
+    this.name = options.name ?? 'default';
+    this.ownsStore = options.ownsStore;
+    this.file = options.file;
+  }
+
+  private readonly ownsStore: boolean;
+  private readonly file: string | undefined;
+
+  /** Discovers fields on both sides of every pair and checks the mappings against them. */
+  private async prepare(): Promise<PairSync[]> {
+    if (this.pairs) return this.pairs;
+    const issues: ConfigIssue[] = [];
+    const pairs: PairSync[] = [];
+    for (const [m, mapping] of this.config.mappings.entries()) {
+      const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
+      const descriptors = {} as Record<Side, Map<string, FieldDescriptor>>;
+      const integrationUsers = {} as Record<Side, string[]>;
+      for (const side of ['left', 'right'] as const) {
+        const { project, type, system } = mapping[side];
+        const fields = await connectors[side].listFields(project, type);
+        descriptors[side] = new Map(fields.map((f) => [f.id, f]));
+        const configured = this.config.systems[system]?.integrationUser;
+        const me = await connectors[side].whoami();
+        integrationUsers[side] = [me.id, me.email ?? '', configured ?? ''].filter(Boolean);
+        mapping.fields.forEach((f, i) => {
+          if (!descriptors[side].has(f[side])) {
+            const known = fields.map((d) => d.id).filter((id) => id.toLowerCase().includes(f[side].toLowerCase().slice(0, 4))).slice(0, 5);
+            issues.push({ path: `mappings[${m}].fields[${i}].${side}`, message: `field "${f[side]}" does not exist on ${system} ${project} ${type}${known.length ? `; similar: ${known.join(', ')}` : ''}` });
+          }
+        });
+      }
+      const fields: CompiledField[] = mapping.fields.map((config, index) => ({
+        index,
+        config,
+        valueMap: config.valueMap === undefined ? undefined : typeof config.valueMap === 'string' ? new ValueMap(this.config.valueMaps[config.valueMap]!, config.valueMap) : new ValueMap(config.valueMap, `${config.left}↔${config.right}`),
+      }));
+      pairs.push(
+        new PairSync({
+          mapping,
+          connectors,
+          systemIds: { left: mapping.left.system, right: mapping.right.system },
+          integrationUsers,
+          fields,
+          descriptors,
+          store: this.store,
+          settings: this.config.engine,
+          emitter: this.events,
+          clock: this.clock,
+          logger: this.logger,
+        }),
+      );
+    }
+    if (issues.length > 0) throw new ConfigError(issues, this.file === undefined ? {} : { file: this.file });
+    this.pairs = pairs;
+    return pairs;
+  }
+
+  private userResolver(pairName: string): UserResolver {
+    const mapping = this.config.mappings.find((m) => m.name === pairName)!;
+    const map = mapping.users?.valueMap;
+    const userMap = map === undefined ? undefined : typeof map === 'string' ? new ValueMap(this.config.valueMaps[map]!, map) : new ValueMap(map, `${pairName} users`);
+    return new UserResolver({ left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! }, userMap);
+  }
+
+  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; pair?: string }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
+    const started = Date.now();
+    const summary = emptySummary();
+    const planned: PlannedWrite[] = [];
+    for (const pair of await this.prepare()) {
+      if (options.pair && pair.name !== options.pair) continue;
+      await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride });
+    }
+    summary.durationMs = Date.now() - started;
+    return { summary, planned };
+  }
+
+  /** Whether the integration is active. */
+  async isActive(): Promise<boolean> {
+    return (await this.store.getIntegrationState(this.name))?.active === true;
+  }
+
+  /** Checks the mappings against both systems, then marks the integration active. */
+  async activate(): Promise<void> {
+    await this.prepare();
+    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+  }
+
+  /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
+  async deactivate(): Promise<void> {
+    await this.stop();
+    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, updatedAt: this.clock().toISOString() });
+  }
+
+  private async requireActive(): Promise<void> {
+    const state = await this.store.getIntegrationState(this.name);
+    if (!state?.active) throw new SyncbridgeError('INTEGRATION_INACTIVE', `integration "${this.name}" is not active; activate it first (syncbridge activate)`);
+    if (state.configHash !== this.hash) {
+      throw new SyncbridgeError('INTEGRATION_ACTIVE', `the configuration of integration "${this.name}" changed while it was active; deactivate it, then activate it again to apply the change`);
+    }
+  }
+
+  /** One pass over every pair: settle interrupted creates, retry due failures, poll both sides. */
+  runOnce(): Promise<RunSummary> {
+    return this.lock.run(async () => {
+      await this.requireActive();
+      const { summary } = await this.pass((pair, mode) => pair.run(mode), { dryRun: false });
+      this.events.emit('runCompleted', summary);
+      return summary;
+    });
+  }
+
+  /** Every write a pass would make, as data, writing nothing (works while inactive). */
+  dryRun(): Promise<PlannedWrite[]> {
+    return this.lock.run(async () => (await this.pass((pair, mode) => pair.run(mode), { dryRun: true })).planned);
+  }
+
+  /** Syncs single items now, e.g. from a webhook. */
+  syncItems(pair: string, side: Side, ids: string[]): Promise<RunSummary> {
+    return this.lock.run(async () => {
+      await this.requireActive();
+      return (await this.pass((p, mode) => p.syncItems(side, ids, mode), { dryRun: false, pair })).summary;
+    });
+  }
+
+  /**
+   * Retries queued failures now, resetting their attempt count. `take` settles conflicts
+   * by keeping that side's values.
+   */
+  retry(selector: FailureSelector = {}, options: { take?: Side } = {}): Promise<RunSummary> {
+    return this.lock.run(async () => {
+      await this.requireActive();
+      const selected = (await this.store.listFailures()).filter(matches(selector));
+      for (const f of selected) await this.store.putFailure({ ...f, attempts: 0 });
+      const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
+      return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, ...(policyOverride ? { policyOverride } : {}) })).summary;
+    });
+  }
+
+  /** Removes failures from the queue without syncing them. Returns how many. */
+  async discard(selector: FailureSelector): Promise<number> {
+    const selected = (await this.store.listFailures()).filter(matches(selector));
+    for (const f of selected) await this.store.deleteFailure(f.pair, f.side, f.itemId);
+    return selected.length;
+  }
+
+  /** Links, watermarks and failures per pair. */
+  async status(): Promise<StatusReport> {
+    const pairs: PairStatus[] = [];
+    for (const mapping of this.config.mappings) {
+      const [left, right] = await Promise.all([this.store.getWatermark(mapping.name, 'left'), this.store.getWatermark(mapping.name, 'right')]);
+      pairs.push({
+        name: mapping.name,
+        links: await this.store.countLinks(mapping.name),
+        watermarks: { left: left?.value, right: right?.value },
+        pendingCreates: (await this.store.listIntents(mapping.name)).length,
+        failures: await this.store.listFailures(mapping.name),
+      });
+    }
+    return { name: this.name, active: await this.isActive(), pairs };
+  }
+
+  /** Runs a pass every `engine.intervalMs` until {@link Syncbridge.stop}; errors are logged and the loop goes on. */
+  start(): void {
+    if (this.timer) return;
+    const tick = async () => {
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.logger.error('sync pass failed', { error: error instanceof SyncbridgeError ? error.toJSON() : String(error) });
+      }
+      if (this.timer) this.timer = setTimeout(tick, this.config.engine.intervalMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops the interval loop after the pass under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.lock.run(async () => {});
+  }
+
+  /** Stops, closes connectors and (if it opened it) the state store. */
+  async close(): Promise<void> {
+    await this.stop();
+    for (const connector of Object.values(this.connectors)) await connector.close?.();
+    if (this.ownsStore) await this.store.close();
+  }
+}
+
+/**
+ * Creates an integration from a configuration and connector factories:
+ *
+ * ```ts
+ * const sync = await createSyncbridge({ config, connectors: [jiraConnector, azureDevOpsConnector] });
+ * await sync.activate();
+ * await sync.runOnce();
+ * ```
+ */
+export async function createSyncbridge(options: SyncbridgeOptions): Promise<Syncbridge> {
+  const config = validateConfig(options.config, options.configFile === undefined ? {} : { file: options.configFile });
+  const logger = options.logger ?? silentLogger;
+  const connectors = buildConnectors(config, {
+    ...(options.connectors ? { factories: options.connectors } : {}),
+    ...(options.systems ? { systems: options.systems } : {}),
+    context: { logger },
+    ...(options.configFile === undefined ? {} : { file: options.configFile }),
+  });
+  const store = options.store ?? (config.state.store === 'memory' ? createMemoryStateStore() : await openSqliteStateStore(config.state.path));
+  return new Syncbridge(config, connectors, store, { clock: options.clock, logger, name: options.name, ownsStore: !options.store, file: options.configFile });
+}

@@ -1,0 +1,89 @@
+import type { FieldMappingConfig } from '../config/schema.js';
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { isEmptyValue, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
+import { isRichText, richTextFromPlain, richTextToPlain } from '../model/rich-text.js';
+import type { Direction, ValueMap } from '../model/value-map.js';
+import type { Side } from '../state/state-store.js';
+import type { UserResolver } from './users.js';
+
+/** A field mapping with its value map resolved. */
+export interface CompiledField {
+  /** Position in the config (`fields[i]`), for messages. */
+  index: number;
+  config: FieldMappingConfig;
+  valueMap: ValueMap | undefined;
+}
+
+/** Whether a field mapping carries values in a direction. */
+export function flows(field: CompiledField, direction: Direction): boolean {
+  return field.config.direction === 'both' || field.config.direction === direction;
+}
+
+/** The outcome of mapping one value: a value to write, or leave the target field alone. */
+export type MappedValue = { write: true; value: FieldValue } | { write: false; reason: string };
+
+const isUser = (v: FieldValue): v is UserRef => typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && !('key' in v) && !isRichText(v);
+
+function convertKind(value: FieldValue, target: FieldDescriptor | undefined): FieldValue {
+  if (value === null || !target) return value;
+  if (target.kind === 'text' && isRichText(value)) return richTextToPlain(value);
+  if (target.kind === 'richText' && typeof value === 'string') return richTextFromPlain(value);
+  if (target.kind === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  if ((target.kind === 'text' || target.kind === 'lookup') && typeof value === 'number') return String(value);
+  if (target.kind === 'multiLookup' && typeof value === 'string') return value.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (target.kind === 'lookup' && Array.isArray(value)) return value[0] ?? null;
+  return value;
+}
+
+/**
+ * Maps one source value to the target side: users (value map, then e-mail), value maps,
+ * the transform, kind conversion, then the default rule. Throws a typed error naming the
+ * field, value or user when the value cannot be mapped.
+ */
+export async function mapValue(
+  field: CompiledField,
+  value: FieldValue | undefined,
+  direction: Direction,
+  context: { users: UserResolver; targetField: FieldDescriptor | undefined; mappingName: string },
+): Promise<MappedValue> {
+  const target: Side = direction === 'leftToRight' ? 'right' : 'left';
+  const { config } = field;
+  const sourceId = direction === 'leftToRight' ? config.left : config.right;
+  const targetId = config[target];
+  const fallback = config.default?.[target];
+  const where = `mappings[${context.mappingName}].fields[${field.index}] (${config.left} ↔ ${config.right})`;
+  let mapped: FieldValue = value ?? null;
+
+  const writeDefault = async (): Promise<MappedValue> => {
+    if (context.targetField?.kind !== 'user' || (typeof fallback !== 'string' && !isUser(fallback ?? null))) return { write: true, value: fallback ?? null };
+    const reference = typeof fallback === 'string' ? fallback : ((fallback as UserRef).email ?? (fallback as UserRef).id);
+    const user = await context.users.reference(reference, target);
+    if (!user) throw new SyncbridgeError('USER_UNMATCHED', `${where}: the default user "${reference}" does not exist on the ${target} side`, { details: { field: targetId } });
+    return { write: true, value: user };
+  };
+
+  if (isUser(mapped)) {
+    const user: UserRef = mapped;
+    const found = await context.users.resolve(user, target);
+    if (!found) {
+      if (fallback !== undefined && config.default?.applyWhen === 'sourceEmptyOrUnmatchedUser') return writeDefault();
+      if (config.onUnmatchedUser === 'skipField') return { write: false, reason: `no ${target} user matches ${user.displayName ?? user.id}` };
+      throw new SyncbridgeError(
+        'USER_UNMATCHED',
+        `${where}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
+        { details: { field: targetId, user: { id: user.id, email: user.email ?? null, displayName: user.displayName ?? null } } },
+      );
+    }
+    mapped = found;
+  } else if (field.valueMap && !isEmptyValue(mapped)) {
+    const map = field.valueMap;
+    if (typeof mapped === 'string' || typeof mapped === 'number') mapped = map.apply(String(mapped), direction, sourceId);
+    else if (Array.isArray(mapped)) mapped = [...new Set(mapped.map((v) => map.apply(v, direction, sourceId)))];
+  }
+
+  const transform = config.transform?.[direction];
+  if (transform) mapped = transform(mapped, { direction, field: sourceId });
+  mapped = convertKind(mapped, context.targetField);
+  if (isEmptyValue(mapped) && fallback !== undefined) return writeDefault();
+  return { write: true, value: mapped };
+}
