@@ -119,15 +119,16 @@ export class PairSync {
           const failure = failures.find((f) => f.side === side && f.itemId === missing)!;
           await this.rt.store.putFailure({ ...failure, code: 'NOT_FOUND', message: `${failure.itemKey} no longer exists or is not visible to the integration user; discard the failure`, nextRetryAt: null, updatedAt: this.rt.clock().toISOString() });
         }
-        await this.processItems(side, items, mode);
+        await this.processItems(side, items, mode, { force: true });
       }
     }
   }
 
-  /** Syncs single items now (webhooks, retries). */
+  /** Syncs single items now (webhooks), whether or not they changed since the last sync. */
   async syncItems(side: Side, ids: string[], mode: PassMode): Promise<void> {
-    const items = await this.rt.connectors[side].getMany(ids, { fields: this.sideFields[side] });
-    await this.processItems(side, items, mode);
+    for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
+      await this.processItems(side, await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] }), mode, { force: true });
+    }
   }
 
   private async poll(side: Side, mode: PassMode): Promise<void> {
@@ -163,17 +164,28 @@ export class PairSync {
     return out;
   }
 
-  /** Processes changed items of one side: classify, read counterparts, merge, write in batches, commit. */
-  async processItems(anchor: Side, items: WorkItem[], mode: PassMode, depth = 0): Promise<void> {
+  /**
+   * Processes changed items of one side: classify, read counterparts, merge, write in
+   * batches, commit. Unless forced, an item is skipped when its revision was already
+   * synced, or already failed: a failed item waits for its retry, and any newer change on
+   * either side is merged into that retry, so an item's changes never apply out of order.
+   */
+  async processItems(anchor: Side, items: WorkItem[], mode: PassMode, options: { force?: boolean; depth?: number } = {}): Promise<void> {
     const { store } = this.rt;
     const target = otherSide(anchor);
+    const depth = options.depth ?? 0;
     const works: Work[] = [];
+    if (!mode.dryRun && items.some((i) => this.mayBeOwnCreate(anchor, i)) && (await store.listIntents(this.name)).some((i) => i.side === target)) {
+      // Items the engine created whose link was never written must be linked, not copied back.
+      await this.resolveIntents();
+    }
     for (const item of items) {
       const snapshot = await store.getSnapshot(this.name, anchor, item.id);
       const link = await store.getLink(this.name, anchor, item.id);
       const failed = (await store.getFailure(this.name, anchor, item.id)) ?? (link ? await store.getFailure(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined);
-      if (snapshot?.revision === item.revision && !failed && depth === 0) {
-        this.countQuiet(anchor, item, mode);
+      const seen = failed ? failed.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
+      if (seen && !options.force) {
+        if (!failed) this.countQuiet(anchor, item, mode);
         continue;
       }
       const targetSnapshot = link ? await store.getSnapshot(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined;
@@ -193,8 +205,12 @@ export class PairSync {
     }
     if (stale.length > 0 && depth === 0) {
       const fresh = await this.rt.connectors[anchor].getMany(stale.map((w) => w.items[anchor]!.id), { fields: this.sideFields[anchor] });
-      await this.processItems(anchor, fresh, mode, 1);
+      await this.processItems(anchor, fresh, mode, { force: true, depth: 1 });
     }
+  }
+
+  private mayBeOwnCreate(side: Side, item: WorkItem): boolean {
+    return item.updatedBy === null || this.isIntegrationUser(side, item.updatedBy);
   }
 
   private countQuiet(anchor: Side, item: WorkItem, mode: PassMode): void {
@@ -358,7 +374,7 @@ export class PairSync {
     const { anchor } = work;
     const target = otherSide(anchor);
     const source = work.items[anchor]!;
-    if (work.error) return this.fail(anchor, source, work.error, mode);
+    if (work.error) return this.fail(work, work.error, mode);
     const counterpart = work.items[target]!;
     const left = anchor === 'left' ? source : counterpart;
     const right = anchor === 'left' ? counterpart : source;
@@ -397,12 +413,14 @@ export class PairSync {
         store: this.rt.store,
       });
     } catch (error) {
-      await this.fail(anchor, source, asError(error), mode);
+      await this.fail({ anchor, items: { [anchor]: source, [target]: counterpart } }, asError(error), mode);
     }
   }
 
-  private async fail(side: Side, item: WorkItem, error: SyncbridgeError, mode: PassMode): Promise<void> {
+  private async fail(work: Pick<Work, 'anchor' | 'items'>, error: SyncbridgeError, mode: PassMode): Promise<void> {
     const { store, settings, clock } = this.rt;
+    const side = work.anchor;
+    const item = work.items[side]!;
     const now = clock();
     const previous = await store.getFailure(this.name, side, item.id);
     const attempts = (previous?.attempts ?? 0) + 1;
@@ -417,6 +435,7 @@ export class PairSync {
       message: error.message,
       details: { ...error.details, ...(error.system ? { system: error.system } : {}) },
       attempts,
+      revisions: { ...(work.items.left ? { left: work.items.left.revision } : {}), ...(work.items.right ? { right: work.items.right.revision } : {}) },
       nextRetryAt: waitsForPerson ? null : new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1)).toISOString(),
       createdAt: previous?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),

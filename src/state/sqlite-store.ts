@@ -18,7 +18,7 @@ const migrations: Array<{ version: number; sql: string }> = [
       CREATE TABLE intents (pair TEXT NOT NULL, side TEXT NOT NULL, source_id TEXT NOT NULL, source_key TEXT NOT NULL, created_at TEXT NOT NULL,
         PRIMARY KEY (pair, side, source_id));
       CREATE TABLE failures (pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL,
-        message TEXT NOT NULL, details TEXT NOT NULL, attempts INTEGER NOT NULL, next_retry_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        message TEXT NOT NULL, details TEXT NOT NULL, attempts INTEGER NOT NULL, revisions TEXT NOT NULL, next_retry_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
         PRIMARY KEY (pair, side, item_id));
       CREATE INDEX failures_created ON failures (created_at);
       CREATE TABLE comment_links (pair TEXT NOT NULL, side TEXT NOT NULL, source_comment_id TEXT NOT NULL, target_comment_id TEXT NOT NULL,
@@ -73,6 +73,7 @@ function operations(db: DatabaseSync): StateOperations {
     message: str(r, 'message'),
     details: parseJson(str(r, 'details'), 'failure details', (v) => v as Record<string, unknown>),
     attempts: Number(r.attempts),
+    revisions: parseJson(str(r, 'revisions'), 'failure revisions', (v) => v as Failure['revisions']),
     nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
     createdAt: str(r, 'created_at'),
     updatedAt: str(r, 'updated_at'),
@@ -125,7 +126,7 @@ function operations(db: DatabaseSync): StateOperations {
       return r && toFailure(r);
     },
     async putFailure(f) {
-      q('INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, f.nextRetryAt, f.createdAt, f.updatedAt);
+      q('INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt);
     },
     async deleteFailure(pair, side, itemId) {
       q('DELETE FROM failures WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);

@@ -57,6 +57,8 @@ export interface Failure {
   message: string;
   details: Record<string, unknown>;
   attempts: number;
+  /** Revisions of the item and its counterpart when it failed: a newer revision on either side is a new change. */
+  revisions: Partial<Record<Side, string>>;
   /** When it is retried automatically; null when it waits for a person. */
   nextRetryAt: string | null;
   createdAt: string;

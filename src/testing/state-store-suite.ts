@@ -20,6 +20,7 @@ const failure = (itemId: string, createdAt: string): Failure => ({
   message: 'Summary is required.',
   details: { fieldErrors: { summary: 'required' } },
   attempts: 1,
+  revisions: { left: '3', right: '7' },
   nextRetryAt: '2026-01-01T00:05:00.000Z',
   createdAt,
   updatedAt: createdAt,
@@ -91,7 +92,7 @@ export function describeStateStore(target: StateStoreTarget): void {
       await store.putFailure({ ...failure('2', '2026-01-01T00:02:00.000Z'), attempts: 2, nextRetryAt: null });
       const all = await store.listFailures('bugs');
       expect(all.map((f) => f.itemId)).toEqual(['1', '2']);
-      expect(all[1]).toMatchObject({ attempts: 2, nextRetryAt: null, details: { fieldErrors: { summary: 'required' } } });
+      expect(all[1]).toMatchObject({ attempts: 2, nextRetryAt: null, revisions: { left: '3', right: '7' }, details: { fieldErrors: { summary: 'required' } } });
       expect(await store.listFailures('other')).toEqual([]);
       await store.deleteFailure('bugs', 'left', '1');
       expect((await store.listFailures()).map((f) => f.itemId)).toEqual(['2']);
