@@ -71,6 +71,11 @@ export {
 export { retryAfterMs } from './http/retry-timing.js';
 export { redact, redactUrl } from './http/redact.js';
 
+// Connectivity and diagnostics
+export { createTransport, type Transport, type TransportOptions } from './http/transport.js';
+export { resolveProxy, bypassesProxy, type ResolvedProxy } from './http/proxy.js';
+export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMessages, type DiagnoseConnectionOptions, type HttpProbe, type CertificateSummary } from './diagnostics/index.js';
+
 // Logging
 export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { configSchema, type SyncbridgeConfig, type SyncbridgeConfigInput } from './schema.js';
+import { configSchema, referenceIssues, type SyncbridgeConfig, type SyncbridgeConfigInput } from './schema.js';
 
 const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|caPem)(\.|\[|$)/i;
 
@@ -81,14 +81,17 @@ export function resolveEnvReferences(input: unknown, env: NodeJS.ProcessEnv = pr
 export function validateConfig(input: unknown, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): SyncbridgeConfig {
   const { value, issues } = resolveEnvReferences(input, options.env);
   const parsed = configSchema.safeParse(value);
-  const all = [...issues, ...(parsed.success ? [] : issuesFromZod(parsed.error, value))];
+  // The schema skips its cross-reference checks when anything else failed; run them anyway so every problem shows.
+  const references = parsed.success ? [] : referenceIssues(value).map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const seen = new Set<string>();
+  const all = [...issues, ...(parsed.success ? [] : issuesFromZod(parsed.error, value)), ...references].filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
   if (all.length > 0 || !parsed.success) throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
   return parsed.data;
 }
 
 /** Parses YAML text into a plain object; syntax errors become issues with line and column. */
 export function parseYaml(text: string, file?: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })),

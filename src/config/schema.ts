@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fieldValueSchema, type FieldValue } from '../model/field.js';
-import { ValueMap, valueMapSchema } from '../model/value-map.js';
+import { ValueMap, valueMapSchema, type Direction } from '../model/value-map.js';
 import { systemSchema } from './system.js';
 
 /** Who wins a field changed on both sides since the last sync. `manual` queues it for a person. */
@@ -139,47 +139,72 @@ export const configSchema = z
     state: stateSettingsSchema.default({ store: 'sqlite', path: '.syncbridge/state.db' }),
   })
   .superRefine((config, ctx) => {
-    const names = new Set<string>();
-    config.mappings.forEach((mapping, m) => {
-      if (names.has(mapping.name)) ctx.addIssue({ code: 'custom', path: ['mappings', m, 'name'], message: `duplicate mapping name "${mapping.name}"` });
+    for (const issue of referenceIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+
+type Loose = Record<string, unknown> | undefined;
+const asRecord = (v: unknown): Loose => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/**
+ * Cross-reference checks (systems and value maps named by mappings, fields written twice,
+ * value maps that must be invertible). Written defensively, so it also runs on a config
+ * that fails the schema and every problem is reported at once.
+ */
+export function referenceIssues(input: unknown): Array<{ path: (string | number)[]; message: string }> {
+  const out: Array<{ path: (string | number)[]; message: string }> = [];
+  const config = asRecord(input);
+  const systems = asRecord(config?.systems) ?? {};
+  const valueMaps = asRecord(config?.valueMaps) ?? {};
+  const mappings = Array.isArray(config?.mappings) ? (config.mappings as unknown[]) : [];
+  const names = new Set<string>();
+  const known = (record: Record<string, unknown>) => Object.keys(record).join(', ') || 'none';
+  mappings.forEach((raw, m) => {
+    const mapping = asRecord(raw);
+    if (!mapping) return;
+    if (typeof mapping.name === 'string') {
+      if (names.has(mapping.name)) out.push({ path: ['mappings', m, 'name'], message: `duplicate mapping name "${mapping.name}"` });
       names.add(mapping.name);
-      for (const side of ['left', 'right'] as const) {
-        if (!(mapping[side].system in config.systems)) {
-          ctx.addIssue({ code: 'custom', path: ['mappings', m, side, 'system'], message: `unknown system "${mapping[side].system}"; defined: ${Object.keys(config.systems).join(', ') || 'none'}` });
-        }
+    }
+    for (const side of ['left', 'right'] as const) {
+      const system = asRecord(mapping[side])?.system;
+      if (typeof system === 'string' && !(system in systems)) out.push({ path: ['mappings', m, side, 'system'], message: `unknown system "${system}"; defined: ${known(systems)}` });
+    }
+    const targets = new Map<string, number>();
+    (Array.isArray(mapping.fields) ? (mapping.fields as unknown[]) : []).forEach((rawField, f) => {
+      const field = asRecord(rawField);
+      if (!field) return;
+      const at = ['mappings', m, 'fields', f];
+      const direction = typeof field.direction === 'string' ? field.direction : 'both';
+      for (const [side, dir] of [['right', 'leftToRight'], ['left', 'rightToLeft']] as const) {
+        if (direction !== dir && direction !== 'both') continue;
+        const key = `${side}:${String(field[side])}`;
+        if (targets.has(key)) out.push({ path: [...at, side], message: `${side} field "${String(field[side])}" is already written by fields[${targets.get(key)}] in the same direction` });
+        targets.set(key, f);
       }
-      const targets = new Map<string, number>();
-      mapping.fields.forEach((field, f) => {
-        const at = ['mappings', m, 'fields', f];
-        for (const [side, dir] of [['right', 'leftToRight'], ['left', 'rightToLeft']] as const) {
-          if (field.direction !== dir && field.direction !== 'both') continue;
-          const key = `${side}:${field[side]}`;
-          if (targets.has(key)) ctx.addIssue({ code: 'custom', path: [...at, side], message: `${side} field "${field[side]}" is already written by fields[${targets.get(key)}] in the same direction` });
-          targets.set(key, f);
+      const map = field.valueMap;
+      if (typeof map === 'string' && !(map in valueMaps)) {
+        out.push({ path: [...at, 'valueMap'], message: `unknown value map "${map}"; defined: ${known(valueMaps)}` });
+        return;
+      }
+      const definition = typeof map === 'string' ? valueMaps[map] : map;
+      const parsed = valueMapSchema.safeParse(definition);
+      if (definition === undefined || !parsed.success) return;
+      const valueMap = new ValueMap(parsed.data, typeof map === 'string' ? map : `${String(field.left)}↔${String(field.right)}`);
+      const directions: Direction[] = direction === 'both' ? ['leftToRight', 'rightToLeft'] : direction === 'leftToRight' || direction === 'rightToLeft' ? [direction] : [];
+      for (const d of directions) {
+        for (const a of valueMap.ambiguities(d)) {
+          out.push({
+            path: [...at, 'valueMap'],
+            message: `value map "${valueMap.name}" is not invertible ${d}: "${a.value}" maps to ${a.targets.map((t) => `"${t}"`).join(' and ')}; mark one pair preferred: true or make the mapping one-way`,
+          });
         }
-        const map = field.valueMap;
-        if (typeof map === 'string' && !(map in config.valueMaps)) {
-          ctx.addIssue({ code: 'custom', path: [...at, 'valueMap'], message: `unknown value map "${map}"; defined: ${Object.keys(config.valueMaps).join(', ') || 'none'}` });
-        } else if (map !== undefined) {
-          const valueMap = new ValueMap(typeof map === 'string' ? config.valueMaps[map]! : map, typeof map === 'string' ? map : `${field.left}↔${field.right}`);
-          const directions = field.direction === 'both' ? (['leftToRight', 'rightToLeft'] as const) : [field.direction];
-          for (const direction of directions) {
-            for (const a of valueMap.ambiguities(direction)) {
-              ctx.addIssue({
-                code: 'custom',
-                path: [...at, 'valueMap'],
-                message: `value map "${valueMap.name}" is not invertible ${direction}: "${a.value}" maps to ${a.targets.map((t) => `"${t}"`).join(' and ')}; mark one pair preferred: true or make the mapping one-way`,
-              });
-            }
-          }
-        }
-      });
-      const users = mapping.users?.valueMap;
-      if (typeof users === 'string' && !(users in config.valueMaps)) {
-        ctx.addIssue({ code: 'custom', path: ['mappings', m, 'users', 'valueMap'], message: `unknown value map "${users}"` });
       }
     });
+    const users = asRecord(mapping.users)?.valueMap;
+    if (typeof users === 'string' && !(users in valueMaps)) out.push({ path: ['mappings', m, 'users', 'valueMap'], message: `unknown value map "${users}"; defined: ${known(valueMaps)}` });
   });
+  return out;
+}
 
 /** A configuration as written (defaults optional). */
 export type SyncbridgeConfigInput = z.input<typeof configSchema>;

@@ -1,12 +1,14 @@
 import ky, { TimeoutError } from 'ky';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
-import type { SystemAuth } from '../config/system.js';
+import type { SystemAuth, SystemConfig } from '../config/system.js';
 import type { ConnectorContext } from '../connector/define-connector.js';
 import { RemoteError, codeForStatus } from '../errors/remote-error.js';
 import { SyncbridgeError, isSyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { networkError } from './network-errors.js';
+import { proxySecrets, resolveProxy } from './proxy.js';
+import { createTransport } from './transport.js';
 import { redact, redactUrl } from './redact.js';
 import { retryAfterMs } from './retry-timing.js';
 
@@ -46,7 +48,13 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Retry settings. */
   retry?: HttpRetryOptions;
-  /** A fetch implementation (the connectivity layer supplies one with proxy and TLS settings). */
+  /** Proxy for this system (`false`: none); default from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`. */
+  proxy?: SystemConfig['proxy'];
+  /** TLS trust settings (extra CAs, client certificate). */
+  tls?: SystemConfig['tls'];
+  /** Connect timeout in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** A fetch implementation; overrides the one built from `proxy` and `tls` (tests, custom transports). */
   fetch?: typeof fetch;
   /** Headers sent with every request. */
   headers?: Record<string, string>;
@@ -141,12 +149,41 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
+// Failures that happen before a request leaves this machine: repeating even a POST is safe.
+const neverSent = new Set<string>(['DNS_TEMPORARY', 'TCP_REFUSED', 'TCP_TIMEOUT', 'PROXY_UNREACHABLE', 'NETWORK_UNREACHABLE', 'TLS_HANDSHAKE_TIMEOUT']);
+
+function isHtml(body: unknown, response: Response): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return /text\/html|application\/xhtml/i.test(type) || (typeof body === 'string' && /^\s*<(!doctype html|html)\b/i.test(body));
+}
+
+function notJson(system: string, method: string, url: URL, response: Response): SyncbridgeError {
+  const landed = response.redirected && response.url ? new URL(response.url) : undefined;
+  const where = landed && landed.origin !== url.origin ? ` after a redirect to ${landed.origin}${redactUrl(landed.pathname)}` : '';
+  return new SyncbridgeError(
+    'HTTP_NOT_JSON',
+    `${system}: ${method} ${url.pathname} returned an HTML page instead of JSON${where}. Likely cause: a single sign-on or login page in front of the API, or a baseUrl that points at a web page instead of the application's root. Fix: check baseUrl (with its context path) and ask the administrators to let API calls with a token through without the login page.`,
+    { system, details: { status: response.status, ...(where ? { redirectedTo: landed?.origin } : {}) } },
+  );
+}
+
 /** Creates the shared HTTP client for one system. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { system } = options;
   const authorization = authorizationHeader(options.auth, options.patScheme);
-  const secrets = [...authSecrets(options.auth), ...(authorization ? [authorization] : [])];
   const logger = options.logger ?? silentLogger;
+  const baseProxy = resolveProxy(new URL(options.baseUrl), options.proxy);
+  const secrets = [...authSecrets(options.auth), ...(authorization ? [authorization] : []), ...proxySecrets(baseProxy), ...(options.tls?.passphrase ? [options.tls.passphrase] : [])];
+  // The transport carries proxy, trust and connect-timeout settings; an injected fetch wins.
+  const fetchImpl =
+    options.fetch ??
+    createTransport({
+      proxy: options.proxy,
+      tls: options.tls,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      system,
+      logger,
+    });
   const retry = { retries: 4, minTimeoutMs: 250, maxTimeoutMs: 30_000, maxRetryAfterMs: 60_000, ...options.retry };
   const stats = { requests: 0, retries: 0 };
   const clean = (text: string) => redact(text, secrets) as string;
@@ -186,12 +223,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         retry: 0,
         throwHttpErrors: false,
         signal: request.signal,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: fetchImpl,
       });
     } catch (error) {
       options.onRequest?.({ system, method, url: redactUrl(url.toString()), attempt: attemptNumber });
       if (error instanceof TimeoutError) {
-        throw new SyncbridgeError('TIMEOUT', `${system}: ${method} ${url.pathname} got no answer within ${options.timeoutMs ?? 30_000} ms`, { system, retryable: true });
+        const ms = options.timeoutMs ?? 30_000;
+        throw new SyncbridgeError(
+          'TIMEOUT',
+          `${system}: ${method} ${url.pathname} got no complete answer within ${ms} ms. Likely cause: the server is overloaded or hung, or a proxy or firewall holds the connection. Fix: check that the server responds; raise timeouts.requestMs if it is merely slow.`,
+          { system, retryable: true, details: { timeoutMs: ms } },
+        );
       }
       if (request.signal?.aborted) throw error;
       throw networkError(system, url.origin, error);
@@ -199,6 +241,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     options.onRequest?.({ system, method, url: redactUrl(url.toString()), status: response.status, attempt: attemptNumber });
     const body = await readBody(response);
     if (!response.ok) throw toRemoteError(response.status, body, response, method, url);
+    if (isHtml(body, response)) throw notJson(system, method, url, response);
     if (request.schema) {
       const parsed = request.schema.safeParse(body);
       if (!parsed.success) {
@@ -228,7 +271,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           } catch (error) {
             if (!isSyncbridgeError(error)) throw new AbortError(error instanceof Error ? error : new Error(String(error)));
             // A non-idempotent request is only repeated when the server certainly did not process it.
-            const safe = idempotent || error.code === 'RATE_LIMITED';
+            const safe = idempotent || error.code === 'RATE_LIMITED' || neverSent.has(error.code);
             const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
             if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs)) throw new AbortError(error);
             throw error;
