@@ -84,7 +84,9 @@ export function validateConfig(input: unknown, options: { file?: string; env?: N
   // The schema skips its cross-reference checks when anything else failed; run them anyway so every problem shows.
   const references = parsed.success ? [] : referenceIssues(value).map((i) => ({ path: formatPath(i.path), message: i.message }));
   const seen = new Set<string>();
-  const all = [...issues, ...(parsed.success ? [] : issuesFromZod(parsed.error, value)), ...references].filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
+  // A missing variable already explains whatever the schema says about the empty value it left.
+  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, value).filter((i) => !issues.some((e) => e.path === i.path));
+  const all = [...issues, ...schemaIssues, ...references].filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
   if (all.length > 0 || !parsed.success) throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
   return parsed.data;
 }

@@ -7,6 +7,7 @@
 // Simulator building blocks
 export { withKnobs, serveHandler, ConnectionReset, type FetchHandler, type SimulatorKnobs, type KnobbedHandler, type RunningServer } from './simulator-kit.js';
 export { mswHandlers } from './msw.js';
+export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
 
 // Conformance suite
 export type { ConformanceTarget, ConformanceContext, ConformanceFields } from './conformance-types.js';

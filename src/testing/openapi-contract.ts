@@ -32,8 +32,14 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
+/** In Swagger 2 descriptions generated from .NET (Azure DevOps), a bare `{"type": "object"}` means any JSON value (`JToken`), as their own examples show. */
+function isBareSwaggerObject(spec: Spec, schema: Schema): boolean {
+  return spec.swagger === '2.0' && schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined && !schema.allOf && !schema.oneOf && !schema.anyOf;
+}
+
 function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors: string[]): void {
   if (typeof schema.$ref === 'string') return validate(spec, resolveRef(spec, schema.$ref), value, at, errors);
+  if (isBareSwaggerObject(spec, schema)) return;
   if (value === null && (schema.nullable === true || schema['x-nullable'] === true)) return;
   if (Array.isArray(schema.allOf)) for (const part of schema.allOf as Schema[]) validate(spec, part, value, at, errors);
   for (const key of ['oneOf', 'anyOf'] as const) {

@@ -1,0 +1,108 @@
+import { createHttpClient, RemoteError, codeForStatus, redact, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { z } from 'zod';
+
+/** api-version of most calls. */
+export const apiVersion = '7.1';
+/** api-version of the comments API (still preview in 7.1). */
+export const commentsApiVersion = '7.1-preview.4';
+
+/** The error body Azure DevOps answers with. */
+export const adoErrorBodySchema = z.object({
+  message: z.string().optional(),
+  typeKey: z.string().optional(),
+  typeName: z.string().optional(),
+  errorCode: z.number().optional(),
+  customProperties: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/**
+ * Reads Azure DevOps' error body `{ $id, innerException, message, typeName, typeKey,
+ * errorCode, eventId }`: the message (prefixed with `typeKey`), per-field messages of
+ * rule violations, and a precise code where the `typeKey` tells more than the status.
+ */
+export function parseAdoError(body: unknown): ParsedErrorBody {
+  const parsed = adoErrorBodySchema.safeParse(body);
+  if (!parsed.success || !parsed.data.message) return { messages: [] };
+  const { message, typeKey, customProperties } = parsed.data;
+  const result: ParsedErrorBody = { messages: [typeKey ? `${typeKey}: ${message}` : message] };
+  const field = customProperties?.FieldReferenceName;
+  if (typeof field === 'string') result.fieldErrors = { [field]: message };
+  if (typeKey === 'TestPatchOperationFailedException') result.code = 'REVISION_MISMATCH';
+  else if (typeKey === 'RuleValidationException' || typeKey === 'WorkItemFieldInvalidTreeNameException') result.code = 'VALIDATION';
+  return result;
+}
+
+/** Whether an error is the WIQL result cap (VS402337), which the query splits around. */
+export function isResultCapError(error: unknown): boolean {
+  return error instanceof RemoteError && error.remoteMessages.some((m) => m.includes('VS402337'));
+}
+
+/** The two HTTP clients a connector needs: the organization, and the identities host. */
+export interface AdoClients {
+  org: HttpClient;
+  identities: HttpClient;
+  /** Builds the same typed error the HTTP client would, for one part of a `$batch` answer. */
+  errorFor(status: number, body: unknown, what: string): RemoteError;
+}
+
+/** Creates the HTTP clients: PAT as basic auth with an empty user name, bearer as is. */
+export function createAdoClients(system: ResolvedSystem, identitiesBaseUrl: string, context: ConnectorContext): AdoClients {
+  const common = {
+    system: system.id,
+    auth: system.auth,
+    patScheme: 'basic' as const,
+    proxy: system.proxy,
+    tls: system.tls,
+    timeoutMs: system.timeouts?.requestMs,
+    connectTimeoutMs: system.timeouts?.connectMs,
+    parseError: parseAdoError,
+    onRequest: context.onRequest,
+    logger: context.logger,
+  };
+  const org = createHttpClient({ ...common, baseUrl: system.baseUrl });
+  const identities = identitiesBaseUrl === system.baseUrl ? org : createHttpClient({ ...common, baseUrl: identitiesBaseUrl });
+  return {
+    org,
+    identities,
+    errorFor(status, body, what) {
+      const parsed = parseAdoError(body);
+      const { code, retryable } = codeForStatus(status);
+      const detail = [...parsed.messages, ...Object.entries(parsed.fieldErrors ?? {}).map(([f, m]) => `${f}: ${m}`)].join('; ') || 'no message';
+      return new RemoteError(parsed.code ?? code, redact(`${system.id}: ${what} answered ${status}: ${detail}`, org.secrets) as string, {
+        system: system.id,
+        status,
+        retryable,
+        remoteMessages: parsed.messages,
+        fieldErrors: parsed.fieldErrors ?? {},
+      });
+    },
+  };
+}
+
+/** A request with `api-version` added. */
+export function versioned<T>(request: HttpRequest<T>, version = apiVersion): HttpRequest<T> {
+  return { ...request, query: { ...request.query, 'api-version': version } };
+}
+
+/** `{count, value}`: the envelope of Azure DevOps list responses. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ count: z.number().optional(), value: z.array(item) });
+}
+
+/** An `IdentityRef` as embedded in work items and comments. */
+export const identityRefSchema = z.object({
+  id: z.string().optional(),
+  displayName: z.string().nullish(),
+  uniqueName: z.string().nullish(),
+  descriptor: z.string().nullish(),
+});
+
+/** A `WorkItem` as the service returns it (fields are validated per kind later). */
+export const workItemJsonSchema = z.object({
+  id: z.number().int(),
+  rev: z.number().int(),
+  fields: z.record(z.string(), z.unknown()),
+});
+
+/** A work item as returned by the service. */
+export type WorkItemJson = z.infer<typeof workItemJsonSchema>;

@@ -1,0 +1,182 @@
+import { defineConnector, isSyncbridgeError, SyncbridgeError, type Comment, type ConnectionReport, type StageResult, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { z } from 'zod';
+import { commentsApiVersion, createAdoClients, identityRefSchema, listOf, versioned } from './client.js';
+import { toDescriptors, userFromAdo } from './fields.js';
+import { ItemReader, OriginTags } from './items.js';
+import { AdoMetadata } from './metadata.js';
+import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, type AzureDevOpsOptions } from './options.js';
+import { htmlToRichText, richTextToHtml } from './rich-text.js';
+import { buildWiql, queryIdsInWindows, wiqlString } from './wiql.js';
+import { ItemWriter } from './writes.js';
+
+const identitySchema = z.object({
+  id: z.string(),
+  providerDisplayName: z.string().nullish(),
+  customDisplayName: z.string().nullish(),
+  properties: z.record(z.string(), z.object({ $value: z.unknown() }).passthrough()).nullish(),
+});
+const connectionDataSchema = z.object({ authenticatedUser: identitySchema, deploymentType: z.string().optional() });
+const commentSchema = z.object({ commentId: z.number(), text: z.string().nullish(), createdBy: identityRefSchema.nullish(), createdDate: z.string() });
+const commentListSchema = z.object({ comments: z.array(commentSchema), continuationToken: z.string().nullish() });
+
+function identityToUser(identity: z.infer<typeof identitySchema>): UserRef {
+  const account = identity.properties?.Account?.$value;
+  const mail = identity.properties?.Mail?.$value;
+  const id = typeof account === 'string' && account ? account : identity.id;
+  const email = typeof mail === 'string' && mail ? mail : id.includes('@') ? id : null;
+  return { id, email, displayName: identity.customDisplayName ?? identity.providerDisplayName ?? null };
+}
+
+const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+
+/**
+ * The Azure DevOps (Services and Server) connector. Queries with WIQL and reads in
+ * batches of 200, writes with JSON Patch (a `test` on `/rev` makes a concurrent edit a
+ * `REVISION_MISMATCH`), sends updates in `$batch` calls, converts HTML to and from rich
+ * text and stamps created items with a hidden origin tag `sb-origin:<system>:<id>`.
+ *
+ * ```ts
+ * import { azureDevOpsConnector } from 'syncbridge/azure-devops';
+ * createSyncbridge({ connectors: { 'azure-devops': azureDevOpsConnector } });
+ * ```
+ */
+export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
+  kind: 'azure-devops',
+  category: 'alm',
+  optionsSchema: azureDevOpsOptionsSchema,
+  capabilities: { maxCreateBatch: 1, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
+  create(system, rawOptions, context) {
+    const options = azureDevOpsOptionsSchema.parse(rawOptions ?? {});
+    const clients = createAdoClients(system, options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl), context);
+    const metadata = new AdoMetadata(clients);
+    const tags = new OriginTags(options.originTagPrefix ?? 'sb-origin');
+    const reader = new ItemReader(clients, metadata, tags, system.id);
+    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batchUpdates: options.batchUpdates ?? true });
+    const pageSize = options.pageSize ?? 200;
+
+    const whoami = async (): Promise<UserRef> => identityToUser((await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser);
+
+    const projectOfItem = async (id: string): Promise<string> => {
+      const known = reader.projectOf.get(id);
+      if (known) return known;
+      await reader.fetchRaw([Number(id)], []);
+      const found = reader.projectOf.get(id);
+      if (!found) throw new SyncbridgeError('NOT_FOUND', `${system.id}: work item ${id} does not exist or is not visible`, { system: system.id });
+      return found;
+    };
+
+    const findIds = async (project: string, type: string, conditions: string[]): Promise<number[]> => {
+      const ids: number[] = [];
+      for await (const page of queryIdsInWindows({ type, conditions }, { run: (q) => reader.wiql(project, q), oldestChange: async () => undefined, now: () => Date.now() })) ids.push(...page);
+      return ids;
+    };
+
+    const fetchAll = async (ids: number[], fields: string[]): Promise<WorkItem[]> => {
+      const out: WorkItem[] = [];
+      for (const part of chunk(ids, pageSize)) out.push(...(await reader.fetch(part, fields)));
+      return out;
+    };
+
+    return {
+      async testConnection(request = {}): Promise<ConnectionReport> {
+        const stages: StageResult[] = [];
+        const stage = async <T>(name: StageResult['stage'], run: () => Promise<T>, message: string): Promise<T | undefined> => {
+          const started = Date.now();
+          try {
+            const value = await run();
+            stages.push({ stage: name, ok: true, message, durationMs: Date.now() - started });
+            return value;
+          } catch (error) {
+            const code = isSyncbridgeError(error) ? error.code : 'NETWORK';
+            const failedStage = code === 'AUTH' || code === 'PERMISSION' ? 'auth' : code === 'NETWORK' || code === 'TIMEOUT' ? 'tcp' : name;
+            stages.push({ stage: failedStage, ok: false, code, message: error instanceof Error ? error.message : String(error), durationMs: Date.now() - started, ...(code === 'AUTH' ? { fix: 'Check the personal access token (scope: Work Items read & write) and that it has not expired.' } : {}) });
+            return undefined;
+          }
+        };
+        const user = await stage('auth', whoami, 'Signed in');
+        if (user) await stage('api', async () => {
+          const projects = await metadata.projects();
+          if (request.project && !projects.some((p) => p.name.toLowerCase() === request.project?.toLowerCase())) throw new SyncbridgeError('NOT_FOUND', `Project ${request.project} not found; visible: ${projects.map((p) => p.name).join(', ')}`);
+          if (request.project && request.type) {
+            const types = await metadata.types(request.project);
+            if (!types.some((t) => t.name.toLowerCase() === request.type?.toLowerCase())) throw new SyncbridgeError('NOT_FOUND', `Work item type ${request.type} not found in ${request.project}; types: ${types.map((t) => t.name).join(', ')}`);
+          }
+        }, 'Work item tracking API reachable');
+        return { ok: stages.every((s) => s.ok), system: system.id, stages, ...(user ? { user: { id: user.id, email: user.email ?? null, displayName: user.displayName ?? null } } : {}) };
+      },
+      whoami,
+      listProjects: () => metadata.projects(),
+      listEntityTypes: (project) => metadata.types(project),
+      listFields: async (project, type) => toDescriptors(await metadata.fieldMeta(project, type)),
+      async findUsers({ email }) {
+        const body = await clients.identities.request(versioned({ path: '_apis/identities', query: { searchFilter: 'General', filterValue: email, queryMembership: 'None' }, schema: listOf(identitySchema) }));
+        return body.value.map(identityToUser);
+      },
+      async *query(request) {
+        const since = request.since?.kind === 'timestamp' ? Date.parse(request.since.value) : undefined;
+        const size = Math.min(request.pageSize ?? pageSize, 200);
+        const runner = {
+          run: (q: string) => reader.wiql(request.project, q, undefined, request.signal),
+          oldestChange: async () => {
+            const [first] = await reader.wiql(request.project, buildWiql({ type: request.type, filter: request.filter }), 1, request.signal);
+            const [raw] = first === undefined ? [] : await reader.fetchRaw([first], []);
+            return raw ? Date.parse(String(raw.fields['System.ChangedDate'])) : undefined;
+          },
+          now: () => Date.now(),
+        };
+        for await (const ids of queryIdsInWindows({ type: request.type, filter: request.filter, from: since }, runner)) {
+          for (const part of chunk(ids, size)) {
+            const items = await reader.fetch(part, request.fields, request.signal);
+            if (items.length) yield items;
+          }
+        }
+      },
+      getMany: (ids, { fields }) => reader.fetch(ids.map(Number).filter(Number.isInteger), fields),
+      create: (items) => writer.create(items),
+      update: (items) => writer.update(items),
+      async findByOrigin({ project, type, origins, fields }) {
+        const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
+        for (const part of chunk(origins, 50)) {
+          const ids = await findIds(project, type, [part.map((o) => `[System.Tags] CONTAINS ${wiqlString(tags.tagFor(o))}`).join(' OR ')]);
+          const raw: Awaited<ReturnType<typeof reader.fetchRaw>> = [];
+          for (const idPart of chunk(ids, pageSize)) raw.push(...(await reader.fetchRaw(idPart, fields)));
+          for (const r of raw) {
+            const stamps = tags.stampsOf(r.fields['System.Tags']).map((s) => s.toLowerCase());
+            const origin = part.find((o) => stamps.includes(tags.tagFor(o).toLowerCase()));
+            if (origin) out.push({ origin, item: await reader.toWorkItem(r, fields) });
+          }
+        }
+        return out;
+      },
+      async findByField({ project, type, field, values, fields }) {
+        const out: WorkItem[] = [];
+        for (const part of chunk(values, 100)) {
+          out.push(...(await fetchAll(await findIds(project, type, [`[${field}] IN (${part.map(wiqlString).join(', ')})`]), fields)));
+        }
+        return out;
+      },
+      async listComments(itemId): Promise<Comment[]> {
+        const project = await projectOfItem(itemId);
+        const out: Comment[] = [];
+        let token: string | undefined;
+        do {
+          const page = await clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workItems/${encodeURIComponent(itemId)}/comments`, query: { $top: 200, order: 'asc', continuationToken: token }, schema: commentListSchema }, commentsApiVersion));
+          out.push(...page.comments.map((c) => ({ id: String(c.commentId), itemId, author: c.createdBy ? userFromAdo(c.createdBy) : null, createdAt: new Date(c.createdDate).toISOString(), body: htmlToRichText(c.text ?? '') })));
+          token = page.continuationToken ?? undefined;
+        } while (token);
+        return out;
+      },
+      async addComment(itemId, body): Promise<Comment> {
+        const project = await projectOfItem(itemId);
+        const c = await clients.org.request(versioned({ method: 'POST', path: `${encodeURIComponent(project)}/_apis/wit/workItems/${encodeURIComponent(itemId)}/comments`, query: { format: 'html' }, json: { text: richTextToHtml(body) }, schema: commentSchema }, commentsApiVersion));
+        return { id: String(c.commentId), itemId, author: c.createdBy ? userFromAdo(c.createdBy) : null, createdAt: new Date(c.createdDate).toISOString(), body: htmlToRichText(c.text ?? '') };
+      },
+      async latestChange(project, type): Promise<Watermark | null> {
+        const [newest] = await reader.wiql(project, buildWiql({ type, descending: true }), 1);
+        if (newest === undefined) return null;
+        const [item] = await reader.fetch([newest], []);
+        return item ? { kind: 'timestamp', value: item.updatedAt } : null;
+      },
+    };
+  },
+});

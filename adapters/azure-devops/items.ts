@@ -1,0 +1,105 @@
+import { SyncbridgeError, workItemSchema, type OriginRef, type WorkItem } from 'syncbridge';
+import { z } from 'zod';
+import { listOf, versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
+import { splitTags, userFromAdo, valueFromAdo } from './fields.js';
+import type { AdoMetadata } from './metadata.js';
+
+/** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
+export const baseFields = ['System.Id', 'System.TeamProject', 'System.WorkItemType', 'System.ChangedDate', 'System.ChangedBy', 'System.Tags'];
+
+const batchSchema = listOf(workItemJsonSchema.nullable());
+
+/** The origin stamp tag, and how to recognise one. */
+export class OriginTags {
+  constructor(private readonly prefix: string) {}
+  /** The tag stamped on an item created from `origin`. */
+  tagFor(origin: OriginRef): string {
+    return `${this.prefix}:${encodeURIComponent(origin.system)}:${encodeURIComponent(origin.id)}`;
+  }
+  /** Whether a tag is a stamp (stamps are hidden from the tags the connector returns). */
+  isStamp = (tag: string): boolean => tag.toLowerCase().startsWith(`${this.prefix.toLowerCase()}:`);
+  /** The stamps among an item's raw tags. */
+  stampsOf(rawTags: unknown): string[] {
+    return splitTags(rawTags).filter(this.isStamp);
+  }
+}
+
+/** Reads work items and converts them for the engine. */
+export class ItemReader {
+  /** Project of each item seen, for project-scoped calls that only have an id (comments). */
+  readonly projectOf = new Map<string, string>();
+  /** Type of each item seen. */
+  readonly typeOf = new Map<string, string>();
+
+  constructor(
+    private readonly clients: AdoClients,
+    private readonly metadata: AdoMetadata,
+    private readonly tags: OriginTags,
+    private readonly system: string,
+  ) {}
+
+  /** Converts one service work item; `fields` limits the returned fields (absent: every known field). */
+  async toWorkItem(raw: WorkItemJson, fields?: string[]): Promise<WorkItem> {
+    const project = String(raw.fields['System.TeamProject'] ?? '');
+    const type = String(raw.fields['System.WorkItemType'] ?? '');
+    const meta = project && type ? await this.metadata.fieldMeta(project, type) : new Map();
+    const id = String(raw.id);
+    this.remember(raw);
+    const out: WorkItem['fields'] = {};
+    for (const ref of fields ?? [...meta.keys()].filter((k) => k in raw.fields)) {
+      out[ref] = valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
+    }
+    const changed = raw.fields['System.ChangedDate'];
+    const item = {
+      id,
+      key: id,
+      revision: String(raw.rev),
+      updatedAt: new Date(typeof changed === 'string' ? changed : 0).toISOString(),
+      updatedBy: userFromAdo(raw.fields['System.ChangedBy']),
+      fields: out,
+    };
+    const parsed = workItemSchema.safeParse(item);
+    if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system: this.system });
+    return parsed.data;
+  }
+
+  /** Raw work items by id (at most 200), in the order asked; deleted ones left out. */
+  async fetchRaw(ids: number[], fields: string[], signal?: AbortSignal): Promise<WorkItemJson[]> {
+    if (ids.length === 0) return [];
+    const wanted = [...new Set([...baseFields, ...fields])];
+    const body = await this.clients.org.request(
+      versioned({ method: 'POST', path: '_apis/wit/workitemsbatch', json: { ids, fields: wanted, errorPolicy: 'omit' }, schema: batchSchema, idempotent: true, ...(signal ? { signal } : {}) }),
+    );
+    const found = body.value.filter((v): v is WorkItemJson => v !== null);
+    for (const raw of found) this.remember(raw);
+    return found;
+  }
+
+  private remember(raw: WorkItemJson): void {
+    const id = String(raw.id);
+    if (typeof raw.fields['System.TeamProject'] === 'string') this.projectOf.set(id, raw.fields['System.TeamProject']);
+    if (typeof raw.fields['System.WorkItemType'] === 'string') this.typeOf.set(id, raw.fields['System.WorkItemType']);
+  }
+
+  /** Work items by id, converted, only the fields asked for. */
+  async fetch(ids: number[], fields: string[], signal?: AbortSignal): Promise<WorkItem[]> {
+    const raw = await this.fetchRaw(ids, fields, signal);
+    return Promise.all(raw.map((r) => this.toWorkItem(r, fields)));
+  }
+
+  /** Runs one WIQL query posted to the project (so `@project` resolves), with time precision. */
+  async wiql(project: string, query: string, top?: number, signal?: AbortSignal): Promise<number[]> {
+    const body = await this.clients.org.request(
+      versioned({
+        method: 'POST',
+        path: `${encodeURIComponent(project)}/_apis/wit/wiql`,
+        query: { timePrecision: true, $top: top },
+        json: { query },
+        schema: z.object({ workItems: z.array(z.object({ id: z.number().int() })) }),
+        idempotent: true,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+    return body.workItems.map((w) => w.id);
+  }
+}

@@ -1,0 +1,31 @@
+import type { FieldValue } from 'syncbridge';
+import { valueToAdo, type FieldMeta } from './fields.js';
+
+/** One JSON Patch operation as Azure DevOps takes it. */
+export interface PatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/** The JSON Patch path of a field. */
+export function fieldPath(referenceName: string): string {
+  return `/fields/${referenceName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/**
+ * Builds the JSON Patch document of a create or update: a `test` of `/rev` first when an
+ * expected revision is given (a concurrent edit then fails with 412 instead of being
+ * overwritten), then one `add` per field (which sets or replaces; `''` clears).
+ */
+export function buildPatch(fields: Record<string, FieldValue>, meta: Map<string, FieldMeta>, options: { expectedRevision?: string | undefined; tags?: string | undefined } = {}): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  if (options.expectedRevision !== undefined) ops.push({ op: 'test', path: '/rev', value: Number(options.expectedRevision) });
+  for (const [id, value] of Object.entries(fields)) {
+    if (id === 'System.Tags') continue;
+    const m = meta.get(id) ?? { referenceName: id, name: id, type: 'string', kind: 'text' as const, required: false, writable: true, allowedValues: [] };
+    ops.push({ op: 'add', path: fieldPath(id), value: valueToAdo(m, value) });
+  }
+  if (options.tags !== undefined) ops.push({ op: 'add', path: fieldPath('System.Tags'), value: options.tags });
+  return ops;
+}

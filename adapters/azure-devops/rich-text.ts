@@ -1,0 +1,182 @@
+import { normalizeRichText, type Block, type Inline, type Mark, type RichText } from 'syncbridge';
+
+/**
+ * HTML (what Azure DevOps stores in Description, Repro Steps and comments) to and from
+ * syncbridge's rich text. The reader is a small tolerant tokenizer: unclosed tags are
+ * closed at their parent's end, stray closing tags are ignored, and tags it does not
+ * know are flattened to their text, so any HTML a person pasted still converts.
+ */
+
+type HtmlNode = { tag: string; attrs: Record<string, string>; children: HtmlNode[] } | { text: string };
+
+const voidTags = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'wbr']);
+const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+[0-9]*);/gi, (whole, name: string) => {
+    if (name[0] === '#') {
+      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      return Number.isFinite(code) ? (code === 0xa0 ? ' ' : String.fromCodePoint(code)) : whole;
+    }
+    return entities[name.toLowerCase()] ?? whole;
+  });
+}
+
+function parseAttrs(text: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const m of text.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
+    attrs[(m[1] as string).toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
+  }
+  return attrs;
+}
+
+/** Parses HTML into a forgiving tree. */
+function parseHtml(html: string): HtmlNode[] {
+  const root = { tag: '#root', attrs: {}, children: [] as HtmlNode[] };
+  const stack: Array<{ tag: string; attrs: Record<string, string>; children: HtmlNode[] }> = [root];
+  const tokenRe = /<!--[\s\S]*?-->|<\/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>|<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^>]*?)?)\s*(\/?)>|([^<]+|<)/g;
+  for (const m of html.matchAll(tokenRe)) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    if (m[1]) {
+      const tag = m[1].toLowerCase();
+      const at = stack.map((s) => s.tag).lastIndexOf(tag);
+      if (at > 0) stack.length = at;
+    } else if (m[2]) {
+      const node = { tag: m[2].toLowerCase(), attrs: parseAttrs(m[3] ?? ''), children: [] as HtmlNode[] };
+      top.children.push(node);
+      if (!voidTags.has(node.tag) && m[4] !== '/') stack.push(node);
+    } else if (m[5] !== undefined) {
+      top.children.push({ text: decodeEntities(m[5]) });
+    }
+  }
+  return root.children;
+}
+
+const blockTags = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'pre', 'blockquote', 'hr', 'table', 'tr', 'section', 'article']);
+const markOf: Record<string, Mark['type']> = { strong: 'strong', b: 'strong', em: 'em', i: 'em', u: 'underline', s: 'strike', strike: 'strike', del: 'strike', code: 'code' };
+
+function textOf(nodes: HtmlNode[]): string {
+  return nodes.map((n) => ('text' in n ? n.text : n.tag === 'br' ? '\n' : textOf(n.children))).join('');
+}
+
+function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
+  const out: Inline[] = [];
+  for (const node of nodes) {
+    if ('text' in node) {
+      const text = node.text.replace(/\s+/g, ' ');
+      if (text) out.push(marks.length ? { type: 'text', text, marks } : { type: 'text', text });
+    } else if (node.tag === 'br') {
+      out.push({ type: 'hardBreak' });
+    } else if (node.tag === 'a' && node.attrs['data-vss-mention']) {
+      const id = (node.attrs['data-vss-mention'].split(',')[1] ?? '').trim();
+      out.push({ type: 'mention', id, text: textOf(node.children).replace(/^@/, '') });
+    } else if (node.tag === 'a' && node.attrs.href) {
+      out.push(...inlinesOf(node.children, [...marks, { type: 'link', href: node.attrs.href }]));
+    } else {
+      const mark = markOf[node.tag];
+      out.push(...inlinesOf(node.children, mark && !marks.some((m) => m.type === mark) ? [...marks, { type: mark } as Mark] : marks));
+    }
+  }
+  return out;
+}
+
+function trimInlines(content: Inline[]): Inline[] {
+  const out = [...content];
+  const first = out[0];
+  if (first?.type === 'text') out[0] = { ...first, text: first.text.replace(/^\s+/, '') };
+  const last = out[out.length - 1];
+  if (last?.type === 'text') out[out.length - 1] = { ...last, text: last.text.replace(/\s+$/, '') };
+  return out;
+}
+
+function blocksOf(nodes: HtmlNode[]): Block[] {
+  const blocks: Block[] = [];
+  let run: HtmlNode[] = [];
+  const flush = () => {
+    const content = trimInlines(inlinesOf(run, []));
+    if (content.some((c) => c.type !== 'text' || c.text.trim() !== '')) blocks.push({ type: 'paragraph', content });
+    run = [];
+  };
+  for (const node of nodes) {
+    if ('text' in node || !blockTags.has(node.tag)) {
+      run.push(node);
+      continue;
+    }
+    flush();
+    const tag = node.tag;
+    if (/^h[1-6]$/.test(tag)) blocks.push({ type: 'heading', level: Number(tag[1]) as 1, content: trimInlines(inlinesOf(node.children, [])) });
+    else if (tag === 'ul' || tag === 'ol') {
+      const items = node.children.filter((c): c is Extract<HtmlNode, { tag: string }> => !('text' in c) && c.tag === 'li').map((li) => blocksOf(li.children));
+      blocks.push({ type: tag === 'ul' ? 'bulletList' : 'orderedList', items });
+    } else if (tag === 'pre') {
+      const code = node.children.find((c) => !('text' in c) && c.tag === 'code');
+      const language = code && !('text' in code) ? /language-(\S+)/.exec(code.attrs.class ?? '')?.[1] : undefined;
+      const text = textOf(node.children).replace(/\n$/, '');
+      blocks.push(language ? { type: 'codeBlock', language, text } : { type: 'codeBlock', text });
+    } else if (tag === 'blockquote') blocks.push({ type: 'blockquote', content: blocksOf(node.children) });
+    else if (tag === 'hr') blocks.push({ type: 'rule' });
+    else blocks.push(...blocksOf(node.children));
+  }
+  flush();
+  return blocks;
+}
+
+/** Converts HTML to rich text (normalized). Empty or blank HTML gives an empty document. */
+export function htmlToRichText(html: string): RichText {
+  return normalizeRichText({ type: 'doc', content: blocksOf(parseHtml(html)) });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const markOrder: Mark['type'][] = ['link', 'strong', 'em', 'underline', 'strike', 'code'];
+const markTag: Record<string, string> = { strong: 'strong', em: 'em', underline: 'u', strike: 's', code: 'code' };
+
+function inlineHtml(content: Inline[]): string {
+  return content
+    .map((node) => {
+      if (node.type === 'hardBreak') return '<br>';
+      if (node.type === 'mention') return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;
+      const marks = [...(node.marks ?? [])].sort((a, b) => markOrder.indexOf(a.type) - markOrder.indexOf(b.type));
+      let html = escapeHtml(node.text);
+      for (const mark of [...marks].reverse()) {
+        html = mark.type === 'link' ? `<a href="${escapeHtml(mark.href)}">${html}</a>` : `<${markTag[mark.type]}>${html}</${markTag[mark.type]}>`;
+      }
+      return html;
+    })
+    .join('');
+}
+
+function blocksHtml(blocks: Block[]): string {
+  return blocks
+    .map((block) => {
+      switch (block.type) {
+        case 'paragraph':
+          return `<p>${inlineHtml(block.content)}</p>`;
+        case 'heading':
+          return `<h${block.level}>${inlineHtml(block.content)}</h${block.level}>`;
+        case 'bulletList':
+        case 'orderedList': {
+          const tag = block.type === 'bulletList' ? 'ul' : 'ol';
+          const items = block.items.map((item) => {
+            const only = item.length === 1 ? item[0] : undefined;
+            return `<li>${only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(item)}</li>`;
+          });
+          return `<${tag}>${items.join('')}</${tag}>`;
+        }
+        case 'codeBlock':
+          return `<pre><code${block.language ? ` class="language-${escapeHtml(block.language)}"` : ''}>${escapeHtml(block.text)}</code></pre>`;
+        case 'blockquote':
+          return `<blockquote>${blocksHtml(block.content)}</blockquote>`;
+        case 'rule':
+          return '<hr>';
+      }
+    })
+    .join('');
+}
+
+/** Converts rich text to the HTML Azure DevOps stores. */
+export function richTextToHtml(doc: RichText): string {
+  return blocksHtml(normalizeRichText(doc).content);
+}

@@ -1,0 +1,76 @@
+import type { HttpHandler } from 'msw';
+import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
+import { createRouter } from './router.js';
+import { batchRoutes } from './routes/batch.js';
+import { commentRoutes } from './routes/comments.js';
+import { metaRoutes } from './routes/meta.js';
+import { metadataRoutes } from './routes/metadata.js';
+import { wiqlRoutes } from './routes/wiql.js';
+import { workItemRoutes } from './routes/work-items.js';
+import { createSeededState, type AdoSeed } from './seed.js';
+import type { AdoSimState, SimLimits } from './state.js';
+
+export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
+export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject } from './state.js';
+export type { AdoSeed } from './seed.js';
+
+/** Options of {@link createAzureDevOpsSimulator}. */
+export interface AzureDevOpsSimulatorOptions {
+  /** Starting data. @default 'demo' */
+  seed?: AdoSeed;
+  /** Latency, faults and rate limit. */
+  knobs?: SimulatorKnobs;
+  /** Service limits, lowered in tests (e.g. `wiqlMaxResults: 50`). */
+  limits?: Partial<SimLimits>;
+}
+
+/** A user of the simulated organization and the PAT that signs them in. */
+export interface AzureDevOpsSimulatorUser {
+  email: string;
+  displayName: string;
+  pat: string;
+}
+
+/** A stateful in-memory Azure DevOps Services organization (`demo-org`). */
+export interface AzureDevOpsSimulator {
+  /** The request handler (Fetch API), knobs applied. */
+  handle: FetchHandler;
+  /** The model; tests may read it. */
+  state: AdoSimState;
+  /** Mutable latency, fault and rate-limit knobs. */
+  knobs: SimulatorKnobs;
+  /** Makes the next `n` requests fail with `status`. */
+  failNext(n: number, status: number, retryAfterSeconds?: number): void;
+  /** Everyone who can sign in; the first is the integration user `sync-bot@example.com`. */
+  users: AzureDevOpsSimulatorUser[];
+  /** Serves it over HTTP on 127.0.0.1; the base URL includes the organization. */
+  listen(options?: { port?: number }): Promise<RunningServer>;
+  /** msw handlers for in-process tests; `baseUrl` must end with `/demo-org`. */
+  mswHandlers(baseUrl: string): HttpHandler[];
+}
+
+/**
+ * Creates an Azure DevOps simulator: projects, work item types with states and fields,
+ * identities, work items with revisions and comments, WIQL, JSON Patch with `test`,
+ * `workitemsbatch` (200 ids), `$batch`, the 20,000-result WIQL cap and the service's
+ * error bodies.
+ */
+export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions = {}): AzureDevOpsSimulator {
+  const state = createSeededState(options.seed ?? 'demo', options.limits);
+  let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
+  const inner = createRouter(state, [...metaRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
+  dispatch = inner;
+  const knobbed = withKnobs(inner, options.knobs ?? {});
+  return {
+    handle: knobbed.handle,
+    state,
+    knobs: knobbed.knobs,
+    failNext: knobbed.failNext,
+    users: state.identities.map((i) => ({ email: i.uniqueName, displayName: i.displayName, pat: i.pat })),
+    listen: async ({ port } = {}) => {
+      const server = await serveHandler(knobbed.handle, { port: port ?? 0 });
+      return { ...server, baseUrl: `${server.baseUrl}/${state.organization}` };
+    },
+    mswHandlers: (baseUrl) => mswHandlers(baseUrl.replace(/\/[^/]+\/?$/, ''), knobbed.handle),
+  };
+}

@@ -1,0 +1,51 @@
+import { findField, findIdentity, type AdoSimState, type SimComment, type SimIdentity, type SimWorkItem } from './state.js';
+
+/** The `IdentityRef` JSON the service embeds in work items and comments. */
+export function identityRef(baseUrl: string, identity: SimIdentity | undefined, fallback: string): Record<string, unknown> {
+  if (!identity) return { displayName: fallback, uniqueName: fallback };
+  return {
+    displayName: identity.displayName,
+    url: `${baseUrl}/_apis/Identities/${identity.id}`,
+    _links: { avatar: { href: `${baseUrl}/_apis/GraphProfile/MemberAvatars/${identity.descriptor}` } },
+    id: identity.id,
+    uniqueName: identity.uniqueName,
+    imageUrl: `${baseUrl}/_api/_common/identityImage?id=${identity.id}`,
+    descriptor: identity.descriptor,
+  };
+}
+
+/** The `WorkItem` JSON: only `fields` when given (absent values left out, as the service does). */
+export function renderWorkItem(state: AdoSimState, baseUrl: string, item: SimWorkItem, fields?: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const wanted = fields?.map((name) => findField(state, name)?.referenceName ?? name);
+  for (const [ref, value] of Object.entries(item.fields)) {
+    if (wanted && !wanted.includes(ref)) continue;
+    const field = state.fields.get(ref);
+    out[ref] = field?.type === 'identity' ? identityRef(baseUrl, findIdentity(state, String(value)), String(value)) : value;
+  }
+  return {
+    id: item.id,
+    rev: item.rev,
+    fields: out,
+    ...(item.comments.length ? { commentVersionRef: { commentId: item.comments.at(-1)?.id, version: item.comments.at(-1)?.version, url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${item.comments.at(-1)?.id}` } } : {}),
+    _links: { self: { href: `${baseUrl}/_apis/wit/workItems/${item.id}` } },
+    url: `${baseUrl}/_apis/wit/workItems/${item.id}`,
+  };
+}
+
+/** The `Comment` JSON. */
+export function renderComment(state: AdoSimState, baseUrl: string, item: SimWorkItem, comment: SimComment): Record<string, unknown> {
+  return {
+    workItemId: item.id,
+    commentId: comment.id,
+    version: comment.version,
+    text: comment.text,
+    createdBy: identityRef(baseUrl, findIdentity(state, comment.createdBy), comment.createdBy),
+    createdDate: comment.createdDate,
+    modifiedBy: identityRef(baseUrl, findIdentity(state, comment.modifiedBy), comment.modifiedBy),
+    modifiedDate: comment.modifiedDate,
+    format: 'html',
+    isDeleted: false,
+    url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${comment.id}`,
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { badRequest, json } from '../errors.js';
+import type { Route } from '../router.js';
+
+const batchSchema = z.array(
+  z.object({
+    method: z.string(),
+    uri: z.string(),
+    headers: z.record(z.string(), z.string()).nullish(),
+    body: z.unknown().optional(),
+  }),
+);
+
+/**
+ * `POST _apis/wit/$batch`: several work item requests (creates and updates) in one call.
+ * Each is run on its own, like the service: one failing does not undo the others; each
+ * answer carries its own code and a JSON string body.
+ */
+export function batchRoutes(dispatch: (request: Request) => Promise<Response>): Route[] {
+  return [
+    {
+      method: 'POST', path: 'wit/$batch', scope: 'org',
+      handle: async (ctx) => {
+        const parsed = batchSchema.safeParse(await ctx.body());
+        if (!parsed.success) throw badRequest('VS403501: The batch request must be an array of {method, uri, headers, body}.');
+        if (parsed.data.length > ctx.state.limits.maxBatchRequests) throw badRequest(`VS403500: A batch may contain at most ${ctx.state.limits.maxBatchRequests} requests.`);
+        const value = [];
+        for (const part of parsed.data) {
+          const uri = part.uri.startsWith('http') ? part.uri : `${ctx.orgUrl}${part.uri.startsWith('/') ? '' : '/'}${part.uri}`;
+          const headers = new Headers(part.headers ?? {});
+          const authorization = ctx.request.headers.get('authorization');
+          if (authorization) headers.set('authorization', authorization);
+          const response = await dispatch(new Request(uri, { method: part.method, headers, body: part.body === undefined ? undefined : JSON.stringify(part.body) }));
+          value.push({ code: response.status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: await response.text() });
+        }
+        return json({ count: value.length, value });
+      },
+    },
+  ];
+}

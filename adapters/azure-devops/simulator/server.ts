@@ -1,0 +1,31 @@
+import { createAzureDevOpsSimulator, type AzureDevOpsSimulatorUser } from './index.js';
+import type { AdoSeed } from './seed.js';
+
+/** Options of {@link startAzureDevOpsSimulatorServer} (the `syncbridge simulate azure-devops` flags). */
+export interface AzureDevOpsSimulatorServerOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Starting data. @default 'demo' */
+  seed?: AdoSeed;
+  /** Added to every response, in ms. @default 0 */
+  latencyMs?: number;
+  /** Share of requests answered with a 503 or a dropped connection. @default 0 */
+  faultRate?: number;
+}
+
+/** A running simulator: `baseUrl` includes the organization (`http://127.0.0.1:PORT/demo-org`). */
+export interface AzureDevOpsSimulatorServer {
+  baseUrl: string;
+  users: AzureDevOpsSimulatorUser[];
+  close(): Promise<void>;
+}
+
+/** Starts the Azure DevOps simulator over HTTP, for `syncbridge simulate azure-devops` and over-HTTP tests. */
+export async function startAzureDevOpsSimulatorServer(options: AzureDevOpsSimulatorServerOptions = {}): Promise<AzureDevOpsSimulatorServer> {
+  const simulator = createAzureDevOpsSimulator({
+    seed: options.seed ?? 'demo',
+    knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0 },
+  });
+  const server = await simulator.listen({ port: options.port ?? 0 });
+  return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import { assertMatchesOperation, responseSchema } from 'syncbridge/testing';
+
+const specDir = new URL('../../../../shared/specs/', import.meta.url);
+const load = (name: string) => JSON.parse(readFileSync(new URL(name, specDir), 'utf8')) as Record<string, unknown>;
+const wit = load('azure-devops-wit.trimmed.json');
+const core = load('azure-devops-core.trimmed.json');
+
+const sim = createAzureDevOpsSimulator({ seed: 'demo' });
+const pat = sim.users[0]!.pat;
+
+async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  const response = await sim.handle(new Request(`https://ado.test/demo-org/${path}`, { method, headers: { authorization: `Bearer ${pat}`, 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) }));
+  expect(response.status, `${method} ${path}`).toBe(200);
+  return response.json();
+}
+
+/** The spec declares list responses as arrays while the service wraps them in `{count, value}` (see the spec's own examples). */
+function check(spec: Record<string, unknown>, method: string, template: string, body: unknown): void {
+  const op = { method, path: template, status: 200 };
+  const envelope = responseSchema(spec as never, op)?.type === 'array' && body && typeof body === 'object' && 'value' in body;
+  assertMatchesOperation(spec, op, envelope ? (body as { value: unknown }).value : body);
+}
+
+describe('simulator responses match the Azure DevOps API descriptions', () => {
+  it.each([
+    ['post', '/{organization}/{project}/{team}/_apis/wit/wiql', 'Demo/_apis/wit/wiql?api-version=7.1', { query: 'SELECT [System.Id] FROM WorkItems' }],
+    ['post', '/{organization}/{project}/_apis/wit/workitemsbatch', 'Demo/_apis/wit/workitemsbatch?api-version=7.1', { ids: [1, 2, 3], fields: ['System.Title', 'System.AssignedTo'] }],
+    ['get', '/{organization}/{project}/_apis/wit/workitems', 'Demo/_apis/wit/workitems?ids=1,2&api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workitems/{id}', 'Demo/_apis/wit/workitems/1?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workitemtypes', 'Demo/_apis/wit/workitemtypes?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workitemtypes/{type}/fields', 'Demo/_apis/wit/workitemtypes/Bug/fields?$expand=allowedValues&api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workitemtypes/{type}/states', 'Demo/_apis/wit/workitemtypes/Bug/states?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/fields', 'Demo/_apis/wit/fields?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/classificationnodes', 'Demo/_apis/wit/classificationnodes?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments', 'Demo/_apis/wit/workItems/1/comments?api-version=7.1-preview.4', undefined],
+  ] as const)('%s %s', async (method, template, path, body) => {
+    check(wit, method, template, await call(method.toUpperCase(), path, body));
+  });
+
+  it('creates, updates and comments in the declared shapes', async () => {
+    const created = (await call('POST', 'Demo/_apis/wit/workitems/$Task?api-version=7.1', [{ op: 'add', path: '/fields/System.Title', value: 'contract' }], 'application/json-patch+json')) as { id: number };
+    check(wit, 'post', '/{organization}/{project}/_apis/wit/workitems/${type}', created);
+    check(wit, 'patch', '/{organization}/{project}/_apis/wit/workitems/{id}', await call('PATCH', `Demo/_apis/wit/workitems/${created.id}?api-version=7.1`, [{ op: 'test', path: '/rev', value: 1 }, { op: 'add', path: '/fields/System.State', value: 'Active' }], 'application/json-patch+json'));
+    check(wit, 'post', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments', await call('POST', `Demo/_apis/wit/workItems/${created.id}/comments?format=html&api-version=7.1-preview.4`, { text: '<p>hi</p>' }));
+  });
+
+  it('lists projects as the core description declares', async () => {
+    check(core, 'get', '/{organization}/_apis/projects', await call('GET', '_apis/projects?api-version=7.1'));
+  });
+});

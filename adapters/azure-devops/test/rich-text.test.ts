@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeRichText, type RichText } from 'syncbridge';
+import { htmlToRichText, richTextToHtml } from 'syncbridge/azure-devops';
+
+const t = (text: string, ...marks: Array<'strong' | 'em' | 'code' | 'strike' | 'underline'>) => ({ type: 'text' as const, text, ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}) });
+
+describe('HTML rich text', () => {
+  it('round-trips every construct of the core document', () => {
+    const doc: RichText = {
+      type: 'doc',
+      content: [
+        { type: 'heading', level: 3, content: [t('Title')] },
+        { type: 'paragraph', content: [t('bold', 'strong'), t(' and '), t('both', 'em', 'underline'), { type: 'hardBreak' }, t('x < y & z', 'code'), t(' gone', 'strike')] },
+        { type: 'paragraph', content: [{ type: 'text', text: 'a link', marks: [{ type: 'link', href: 'https://example.com/?a=1&b=2' }] }, { type: 'mention', id: 'd291b0c4', text: 'Ana Silva' }] },
+        { type: 'bulletList', items: [[{ type: 'paragraph', content: [t('one')] }], [{ type: 'paragraph', content: [t('two')] }, { type: 'orderedList', items: [[{ type: 'paragraph', content: [t('nested')] }]] }]] },
+        { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nif (a < 2) {}' },
+        { type: 'blockquote', content: [{ type: 'paragraph', content: [t('quoted')] }] },
+        { type: 'rule' },
+      ],
+    };
+    expect(htmlToRichText(richTextToHtml(doc))).toEqual(normalizeRichText(doc));
+  });
+
+  it('reads what the Azure DevOps editor writes: divs, b/i, entities, nbsp', () => {
+    const doc = htmlToRichText('<div>Steps&nbsp;to <b>reproduce</b>:</div><div><i>open</i> &quot;Settings&quot; &amp; click&#33;</div><div><br></div>');
+    expect(doc).toEqual({ type: 'doc', content: [
+      { type: 'paragraph', content: [t('Steps to '), t('reproduce', 'strong'), t(':')] },
+      { type: 'paragraph', content: [t('open', 'em'), t(' "Settings" & click!')] },
+      { type: 'paragraph', content: [{ type: 'hardBreak' }] },
+    ] });
+  });
+
+  it('flattens unknown tags to their text and tolerates broken markup', () => {
+    expect(htmlToRichText('<table><tr><td>cell <span style="color:red">red</span></td></tr></table><p>unclosed <strong>bold')).toEqual({ type: 'doc', content: [
+      { type: 'paragraph', content: [t('cell red')] },
+      { type: 'paragraph', content: [t('unclosed '), t('bold', 'strong')] },
+    ] });
+    expect(htmlToRichText('   ')).toEqual({ type: 'doc', content: [] });
+  });
+});

@@ -1,0 +1,51 @@
+import { silentLogger, type Connector, type ResolvedSystem } from 'syncbridge';
+import type { ConformanceContext } from 'syncbridge/testing';
+import { azureDevOpsConnector, type AzureDevOpsOptions } from 'syncbridge/azure-devops';
+import { type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+
+/** The base URL in-process tests route to the simulator with msw. */
+export const mswBaseUrl = 'https://ado.test/demo-org';
+
+/** A connector signed in with the PAT of one of the simulator's users (the integration user by default). */
+export function connectTo(
+  baseUrl: string,
+  sim: AzureDevOpsSimulator,
+  options: AzureDevOpsOptions = {},
+  email = 'sync-bot@example.com',
+  onRequest?: (event: { method: string; url: string }) => void,
+): Connector {
+  const user = sim.users.find((u) => u.email === email);
+  if (!user) throw new Error(`no simulator user ${email}`);
+  const system: ResolvedSystem = { id: 'ado', adapter: 'azure-devops', baseUrl, auth: { type: 'pat', token: user.pat }, options: { ...options } };
+  return azureDevOpsConnector.create(system, options, { logger: silentLogger, ...(onRequest ? { onRequest } : {}) });
+}
+
+/** Collects every page of an async iterable. */
+export async function pages<T>(iterable: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const page of iterable) out.push(page);
+  return out;
+}
+
+/** The conformance context for a simulator reached at `baseUrl`: project Demo, type Bug, a person to edit as. */
+export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, teardown?: () => Promise<void>): ConformanceContext {
+  const other = connectTo(baseUrl, sim, {}, 'ana.silva@contoso.com');
+  return {
+    connector: connectTo(baseUrl, sim),
+    project: 'Demo',
+    type: 'Bug',
+    fields: {
+      title: 'System.Title',
+      richText: 'System.Description',
+      lookup: { id: 'Microsoft.VSTS.Common.Priority', values: ['1', '3'] },
+      status: { id: 'System.State', values: ['Active', 'Resolved'] },
+      multiLookup: 'System.Tags',
+      user: { id: 'System.AssignedTo', email: 'chen.wei@contoso.com' },
+    },
+    editAsOtherUser: async (id, fields) => {
+      const [result] = await other.update([{ id, fields }]);
+      if (!result?.ok) throw result?.error ?? new Error('edit failed');
+    },
+    ...(teardown ? { teardown } : {}),
+  };
+}

@@ -1,0 +1,175 @@
+import { DateTime } from 'luxon';
+import { defineConnector, richTextFromPlain, richTextToPlain, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { createJiraClient, type JiraClient } from './client.js';
+import { findUsers, listEntityTypes, listFields, listProjects } from './discovery.js';
+import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './options.js';
+import { composeJql, jqlString, windowStart } from './query.js';
+import { fieldsToFetch, toWorkItems, type ReadIssue } from './reader.js';
+import { adfToRichText, richTextToAdf } from './rich-text.js';
+import { bulkFetchSchema, commentPageSchema, commentSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue, type JiraUser } from './schemas.js';
+import { testJiraConnection } from './diagnostics.js';
+import { createIssues, originLabel, updateIssue, type WriteContext } from './writer.js';
+
+/**
+ * Jira Cloud (REST v3) and Jira Data Center (REST v2) as a syncbridge connector.
+ *
+ * Origin stamps are labels `sb-origin-<system>-<id>` (`originStamp: 'label'`): labels are
+ * searchable by JQL on every Jira without indexing set-up (issue properties are only
+ * searchable once indexed), and the connector hides them from the `labels` values it
+ * returns, so syncing labels never carries stamps across systems.
+ */
+export const jiraConnector = defineConnector<JiraOptions>({
+  kind: 'jira',
+  category: 'alm',
+  optionsSchema: jiraOptionsSchema,
+  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 60_000 },
+  create(system, rawOptions, context) {
+    const options = resolveJiraOptions(rawOptions);
+    const client: JiraClient = createJiraClient(system, options, context);
+    const { http } = client;
+    let infos: Promise<Map<string, JiraFieldInfo>> | undefined;
+    let me: Promise<{ user: UserRef; timeZone: string }> | undefined;
+
+    const fieldInfo = () =>
+      (infos ??= http.request({ path: client.api('field'), schema: fieldListSchema }).then((list) => new Map(list.map((f) => [f.id, { id: f.id, name: f.name, schema: f.schema }]))).catch((error: unknown) => {
+        infos = undefined;
+        throw error;
+      }));
+    const myself = () =>
+      (me ??= http.request({ path: client.api('myself'), schema: jiraUserSchema }).then((u) => ({ user: userRef(u) ?? { id: 'unknown' }, timeZone: u.timeZone ?? 'UTC' })).catch((error: unknown) => {
+        me = undefined;
+        throw error;
+      }));
+
+    /** Runs JQL page by page, converting each page to work items. */
+    async function* search(jql: string, fields: string[], pageSize: number, signal?: AbortSignal): AsyncGenerator<ReadIssue[]> {
+      const map = await fieldInfo();
+      const wanted = fieldsToFetch(fields);
+      if (client.version === '2') {
+        for (let startAt = 0; ; ) {
+          const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt, maxResults: pageSize, fields: wanted, expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true, ...(signal ? { signal } : {}) });
+          yield await toWorkItems(client, system.id, map, page.issues, fields);
+          startAt += page.issues.length;
+          if (page.issues.length === 0 || startAt >= page.total) return;
+        }
+      }
+      let nextPageToken: string | undefined;
+      do {
+        // Enhanced search pages by token; there is no total. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
+        const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted, ...(nextPageToken ? { nextPageToken } : {}) }, schema: enhancedSearchSchema, idempotent: true, ...(signal ? { signal } : {}) });
+        yield await toWorkItems(client, system.id, map, page.issues, fields);
+        nextPageToken = page.nextPageToken ?? undefined;
+      } while (nextPageToken);
+    }
+
+    async function read(ids: string[], fields: string[]): Promise<ReadIssue[]> {
+      if (ids.length === 0) return [];
+      const map = await fieldInfo();
+      let issues: JiraIssue[];
+      if (client.version === '2') {
+        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${ids.map(jqlString).join(',')})`, maxResults: ids.length, fields: fieldsToFetch(fields), expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true });
+        issues = page.issues;
+      } else {
+        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields) }, schema: bulkFetchSchema, idempotent: true });
+        issues = answer.issues;
+      }
+      return toWorkItems(client, system.id, map, issues, fields);
+    }
+
+    async function all(jql: string, fields: string[]): Promise<ReadIssue[]> {
+      const out: ReadIssue[] = [];
+      for await (const page of search(jql, fields, options.pageSize)) out.push(...page);
+      return out;
+    }
+
+    const writeContext: WriteContext = { client, system: system.id, fieldInfo, read };
+
+    return {
+      testConnection: (opts) => testJiraConnection(client, system.id, opts ?? {}),
+      whoami: async () => (await myself()).user,
+      listProjects: () => listProjects(client),
+      listEntityTypes: (project) => listEntityTypes(client, project),
+      listFields: (project, type) => listFields(client, system.id, project, type),
+      findUsers: ({ email }) => findUsers(client, email),
+
+      async *query(request) {
+        let updatedFrom: string | undefined;
+        let sinceMs: number | undefined;
+        if (request.since) {
+          const zone = options.timeZone ?? (await myself()).timeZone;
+          updatedFrom = windowStart(request.since.value, zone, options.overlapMinutes);
+          sinceMs = DateTime.fromISO(request.since.value, { setZone: true }).toMillis();
+        }
+        const jql = composeJql({ project: request.project, type: request.type, filter: request.filter, updatedFrom });
+        const seen = new Set<string>();
+        for await (const page of search(jql, request.fields, Math.min(request.pageSize ?? options.pageSize, options.pageSize), request.signal)) {
+          // The overlap re-reads some items; drop those older than `since` and any seen in this run.
+          const fresh = page
+            .map((r) => r.item)
+            .filter((item) => (sinceMs === undefined || Date.parse(item.updatedAt) >= sinceMs) && !seen.has(`${item.id}@${item.revision}`));
+          for (const item of fresh) seen.add(`${item.id}@${item.revision}`);
+          if (fresh.length > 0) yield fresh;
+        }
+      },
+
+      getMany: async (ids, { fields }) => (await read(ids, fields)).map((r) => r.item),
+      create: (items) => createIssues(writeContext, items),
+      async update(items) {
+        const out = [];
+        for (const item of items) out.push(await updateIssue(writeContext, item));
+        return out;
+      },
+
+      async findByOrigin({ project, type, origins, fields }) {
+        if (origins.length === 0) return [];
+        const byLabel = new Map(origins.map((o) => [originLabel(o), o]));
+        const found = await all(composeJql({ project, type, clauses: [`labels in (${[...byLabel.keys()].map(jqlString).join(', ')})`], orderBy: 'key ASC' }), fields);
+        return found.flatMap((r) => r.labels.filter((l) => byLabel.has(l)).map((l) => ({ origin: byLabel.get(l) as NonNullable<ReturnType<typeof byLabel.get>>, item: r.item })));
+      },
+
+      async findByField({ project, type, field, values, fields }) {
+        if (values.length === 0) return [];
+        const info = (await fieldInfo()).get(field);
+        const kind = info ? kindOf(info) : undefined;
+        const clauseName = info?.schema?.custom ? `cf[${field.replace('customfield_', '')}]` : field;
+        // Text fields only support `~` (contains) in JQL; exact matches are picked out below.
+        const clause = kind === 'text' || kind === 'richText' ? `(${values.map((v) => `${clauseName} ~ ${jqlString(v)}`).join(' OR ')})` : `${clauseName} in (${values.map(jqlString).join(', ')})`;
+        const wanted = [...new Set([...fields, field])];
+        const found = await all(composeJql({ project, type, clauses: [clause], orderBy: 'key ASC' }), wanted);
+        return found.map((r) => r.item).filter((item: WorkItem) => {
+          const value = item.fields[field];
+          const match = (v: string) => (Array.isArray(value) ? value.includes(v) : valuesEqual(value as FieldValue, v) || (typeof value === 'object' && value !== null && 'id' in value && value.id === v));
+          return values.some(match);
+        });
+      },
+
+      async listComments(itemId) {
+        const out: Comment[] = [];
+        for (let startAt = 0; ; ) {
+          const page = await http.request({ path: client.api(`issue/${encodeURIComponent(itemId)}/comment`), query: { startAt, maxResults: 100, orderBy: 'created' }, schema: commentPageSchema });
+          out.push(...page.comments.map((c) => toComment(itemId, c)));
+          startAt += page.comments.length;
+          if (page.comments.length === 0 || startAt >= page.total) return out;
+        }
+      },
+
+      async addComment(itemId, body: RichText) {
+        // Data Center (v2) takes comment bodies as text; Cloud (v3) as ADF.
+        const json = { body: client.version === '2' ? richTextToPlain(body) : richTextToAdf(body) };
+        const created = await http.request({ method: 'POST', path: client.api(`issue/${encodeURIComponent(itemId)}/comment`), json, schema: commentSchema, idempotent: false });
+        return toComment(itemId, created);
+      },
+
+      async latestChange(project, type) {
+        const page = await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql: composeJql({ project, type, orderBy: 'updated DESC' }), maxResults: 1, fields: ['updated'] }, schema: enhancedSearchSchema, idempotent: true });
+        const updated = page.issues[0]?.fields.updated;
+        return typeof updated === 'string' ? { kind: 'timestamp', value: toUtcIso(updated) } : null;
+      },
+    };
+  },
+});
+
+function toComment(itemId: string, c: { id: string; created: string; author?: JiraUser | undefined; body: unknown }): Comment {
+  return { id: c.id, itemId, author: userRef(c.author), createdAt: toUtcIso(c.created), body: typeof c.body === 'string' ? richTextFromPlain(c.body) : adfToRichText(c.body) };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Options of the Jira connector (`system.options` in the configuration). */
+export interface JiraOptions {
+  /**
+   * REST API version: `3` for Jira Cloud (Atlassian Document Format, enhanced search),
+   * `2` for Jira Data Center (plain-text rich text, offset-paged search).
+   * @default '3'
+   */
+  apiVersion?: '3' | '2';
+  /** Issues per search page (Jira returns at most 100 when fields are asked for). @default 100 */
+  pageSize?: number;
+  /** Minutes the JQL time window reaches back beyond `since` (JQL compares at minute precision). @default 1 */
+  overlapMinutes?: number;
+  /** IANA zone JQL dates are written in; default: the integration user's profile zone from `myself`. */
+  timeZone?: string;
+}
+
+/** zod schema of {@link JiraOptions}. */
+export const jiraOptionsSchema: z.ZodType<JiraOptions> = z.object({
+  apiVersion: z.enum(['3', '2']).optional(),
+  pageSize: z.number().int().min(1).max(100).optional(),
+  overlapMinutes: z.number().int().min(0).max(1440).optional(),
+  timeZone: z.string().min(1).optional(),
+});
+
+/** Options with their defaults applied. */
+export type ResolvedJiraOptions = Required<Omit<JiraOptions, 'timeZone'>> & { timeZone?: string | undefined };
+
+/** Applies the defaults of {@link JiraOptions}. */
+export function resolveJiraOptions(options: JiraOptions | undefined): ResolvedJiraOptions {
+  return { apiVersion: options?.apiVersion ?? '3', pageSize: options?.pageSize ?? 100, overlapMinutes: options?.overlapMinutes ?? 1, timeZone: options?.timeZone };
+}

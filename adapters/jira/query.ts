@@ -1,0 +1,60 @@
+import { DateTime, IANAZone } from 'luxon';
+
+/** Quotes a JQL string literal. */
+export function jqlString(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+const jqlFormat = 'yyyy/MM/dd HH:mm';
+
+/** Every instant a wall-clock time could mean in a zone (two when DST ends, one otherwise). */
+function readings(local: string, zone: string): number[] {
+  const wall = DateTime.fromFormat(local, jqlFormat, { zone: 'UTC' }).toMillis();
+  const ianaZone = IANAZone.create(zone);
+  // Offsets in use within a day either side; only those consistent with the wall time are readings.
+  const offsets = new Set(Array.from({ length: 49 }, (_, h) => ianaZone.offset(wall + (h - 24) * 3_600_000)));
+  return [...offsets].map((offset) => wall - offset * 60_000).filter((instant) => ianaZone.offset(instant) * 60_000 === wall - instant);
+}
+
+/**
+ * The lower bound of a JQL time window for items changed at or after `since`, written
+ * in the integration user's zone (the zone Jira reads JQL dates in). JQL has minute
+ * precision, so the bound is rounded down and reaches back `overlapMinutes` further;
+ * when DST makes the wall-clock time ambiguous, it steps back until every reading Jira
+ * might choose is no later than `since`. Callers drop items older than `since` and
+ * de-duplicate, so the overlap costs a few re-reads and never a missed update.
+ */
+export function windowStart(since: string, zone: string, overlapMinutes: number): string {
+  const sinceMs = DateTime.fromISO(since, { setZone: true }).toMillis();
+  let candidate = DateTime.fromMillis(sinceMs, { zone }).startOf('minute').minus({ minutes: overlapMinutes });
+  for (let guard = 0; guard < 4; guard++) {
+    const local = candidate.toFormat(jqlFormat);
+    if (readings(local, zone).every((instant) => instant <= sinceMs)) return local;
+    candidate = candidate.minus({ hours: 1 });
+  }
+  return candidate.toFormat(jqlFormat);
+}
+
+/** What a query's JQL is built from. */
+export interface JqlParts {
+  project: string;
+  type: string;
+  /** The user's own JQL (without ORDER BY); wrapped in parentheses so its ORs stay inside. */
+  filter?: string | undefined;
+  /** Extra clauses (origin labels, field lookups), already JQL. */
+  clauses?: string[];
+  /** Lower bound for `updated`, from {@link windowStart}. */
+  updatedFrom?: string | undefined;
+  /** @default 'updated ASC' */
+  orderBy?: string;
+}
+
+/** Composes the JQL of a query: project, type, the user's filter, the time window and the order. */
+export function composeJql(parts: JqlParts): string {
+  const clauses = [`project = ${jqlString(parts.project)}`, `issuetype = ${jqlString(parts.type)}`];
+  const filter = parts.filter?.replace(/\s+order\s+by\s+[\s\S]*$/i, '').trim();
+  if (filter) clauses.push(`(${filter})`);
+  clauses.push(...(parts.clauses ?? []));
+  if (parts.updatedFrom) clauses.push(`updated >= ${jqlString(parts.updatedFrom)}`);
+  return `${clauses.join(' AND ')} ORDER BY ${parts.orderBy ?? 'updated ASC'}`;
+}

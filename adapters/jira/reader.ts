@@ -1,0 +1,84 @@
+import { workItemSchema, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import type { JiraClient } from './client.js';
+import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraUser } from './schemas.js';
+
+/** Labels starting with this carry origin stamps; they are hidden from the `labels` values the connector returns. */
+export const originLabelPrefix = 'sb-origin-';
+
+/** An item as read, plus its labels including stamps (writes must keep the stamps). */
+export interface ReadIssue {
+  item: WorkItem;
+  labels: string[];
+}
+
+/** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
+export function fieldsToFetch(fields: string[]): string[] {
+  return [...new Set([...fields, 'updated', 'creator', 'labels'])];
+}
+
+interface LatestChange {
+  id: number;
+  created: number;
+  author: UserRef | null;
+}
+
+function later(a: LatestChange | undefined, b: LatestChange): LatestChange {
+  return !a || b.created > a.created || (b.created === a.created && b.id > a.id) ? b : a;
+}
+
+/**
+ * The latest changelog entry of each issue, in bulk (Jira has no "updated by" field).
+ * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-changelog-bulkfetch-post
+ */
+async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<Map<string, LatestChange>> {
+  const latest = new Map<string, LatestChange>();
+  const consider = (issueId: string, entry: { id: string; created: string; author?: JiraUser | undefined }) =>
+    latest.set(issueId, later(latest.get(issueId), { id: Number(entry.id), created: Date.parse(toUtcIso(entry.created)), author: userRef(entry.author) }));
+  if (client.version === '2') {
+    // Data Center has no bulk changelog endpoint; reads ask for `expand=changelog` instead.
+    for (const issue of issues) {
+      for (const raw of issue.changelog?.histories ?? []) {
+        const entry = changelogSchema.safeParse(raw);
+        if (entry.success) consider(issue.id, entry.data);
+      }
+    }
+    return latest;
+  }
+  for (let i = 0; i < issues.length; i += 1000) {
+    const ids = issues.slice(i, i + 1000).map((issue) => issue.id);
+    let nextPageToken: string | undefined;
+    do {
+      const page = await client.http.request({ method: 'POST', path: client.api('changelog/bulkfetch'), json: { issueIdsOrKeys: ids, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) }, schema: bulkChangelogSchema, idempotent: true });
+      for (const log of page.issueChangeLogs) for (const entry of log.changeHistories) consider(log.issueId, entry);
+      nextPageToken = page.nextPageToken ?? undefined;
+    } while (nextPageToken);
+  }
+  return latest;
+}
+
+/** Turns Jira issues into validated work items, with `updatedBy` from their changelogs. */
+export async function toWorkItems(client: JiraClient, system: string, infos: Map<string, JiraFieldInfo>, issues: JiraIssue[], fields: string[]): Promise<ReadIssue[]> {
+  if (issues.length === 0) return [];
+  const changes = await latestChanges(client, issues);
+  return issues.map((issue) => {
+    const updatedRaw = issue.fields.updated;
+    const updatedAt = typeof updatedRaw === 'string' ? toUtcIso(updatedRaw) : new Date(0).toISOString();
+    const labels = Array.isArray(issue.fields.labels) ? issue.fields.labels.filter((l): l is string => typeof l === 'string') : [];
+    const latest = changes.get(issue.id);
+    const values: Record<string, FieldValue> = {};
+    for (const id of fields) {
+      if (id === 'labels') values.labels = labels.filter((l) => !l.startsWith(originLabelPrefix));
+      else {
+        const info = infos.get(id);
+        values[id] = info ? readValue(info, issue.fields[id], client.version) : null;
+      }
+    }
+    // Without changelog entries the issue is unchanged since creation, so its creator changed it last.
+    const updatedBy = latest?.author ?? userRef(issue.fields.creator as JiraUser | undefined);
+    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values };
+    const parsed = workItemSchema.safeParse(candidate);
+    if (!parsed.success) throw new Error(`${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return { item: parsed.data as WorkItem, labels };
+  });
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** A Jira user as embedded in issues (`UserDetails`); Cloud may leave out `emailAddress`. */
+export const jiraUserSchema = z.looseObject({
+  accountId: z.string().optional(),
+  name: z.string().optional(),
+  key: z.string().optional(),
+  emailAddress: z.string().optional(),
+  displayName: z.string().optional(),
+  timeZone: z.string().optional(),
+});
+/** A Jira user. */
+export type JiraUser = z.infer<typeof jiraUserSchema>;
+
+/** `serverInfo`. */
+export const serverInfoSchema = z.looseObject({ baseUrl: z.string().optional(), version: z.string().optional(), deploymentType: z.string().optional(), serverTitle: z.string().optional() });
+
+/** `project/search` (`PageBeanProject`). */
+export const projectPageSchema = z.looseObject({
+  isLast: z.boolean().optional(),
+  values: z.array(z.looseObject({ id: z.string(), key: z.string(), name: z.string() })),
+});
+
+/** `issue/createmeta/{project}/issuetypes`. */
+export const createMetaTypesSchema = z.looseObject({
+  total: z.number().optional(),
+  issueTypes: z.array(z.looseObject({ id: z.string(), name: z.string() })).optional(),
+  values: z.array(z.looseObject({ id: z.string(), name: z.string() })).optional(),
+});
+
+/** A field's schema (`JsonTypeBean`). */
+export const fieldSchemaSchema = z.looseObject({ type: z.string(), system: z.string().optional(), custom: z.string().optional(), items: z.string().optional() });
+/** A field's schema. */
+export type JiraFieldSchema = z.infer<typeof fieldSchemaSchema>;
+
+/** `issue/createmeta/{project}/issuetypes/{id}` (`PageOfCreateMetaIssueTypeWithField`). */
+export const createMetaFieldsSchema = z.looseObject({
+  total: z.number().optional(),
+  startAt: z.number().optional(),
+  fields: z.array(z.looseObject({ fieldId: z.string(), name: z.string(), required: z.boolean(), schema: fieldSchemaSchema, allowedValues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional(), value: z.string().optional() })).optional() })).optional(),
+  values: z.array(z.unknown()).optional(),
+});
+
+/** `field` (`FieldDetails[]`). */
+export const fieldListSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), custom: z.boolean().optional(), schema: fieldSchemaSchema.optional() }));
+
+/** An issue (`IssueBean`). */
+export const issueSchema = z.looseObject({
+  id: z.string(),
+  key: z.string(),
+  fields: z.record(z.string(), z.unknown()).default({}),
+  changelog: z.looseObject({ histories: z.array(z.unknown()).optional() }).optional(),
+});
+/** An issue as read. */
+export type JiraIssue = z.infer<typeof issueSchema>;
+
+/** Enhanced search (`SearchAndReconcileResults`): token paging. */
+export const enhancedSearchSchema = z.looseObject({ issues: z.array(issueSchema), nextPageToken: z.string().nullish(), isLast: z.boolean().optional() });
+/** Legacy search (`SearchResults`): offset paging with a total. */
+export const legacySearchSchema = z.looseObject({ issues: z.array(issueSchema), startAt: z.number(), maxResults: z.number(), total: z.number() });
+/** `issue/bulkfetch` (`BulkIssueResults`). */
+export const bulkFetchSchema = z.looseObject({ issues: z.array(issueSchema), issueErrors: z.array(z.unknown()).optional() });
+
+/** One changelog entry (`Changelog`). */
+export const changelogSchema = z.looseObject({ id: z.string(), created: z.string(), author: jiraUserSchema.optional() });
+/** `changelog/bulkfetch` (`BulkChangelogResponseBean`). */
+export const bulkChangelogSchema = z.looseObject({
+  issueChangeLogs: z.array(z.looseObject({ issueId: z.string(), changeHistories: z.array(changelogSchema) })).default([]),
+  nextPageToken: z.string().nullish(),
+});
+
+/** `issue` and `issue/bulk` created issues. */
+export const createdIssueSchema = z.looseObject({ id: z.string(), key: z.string() });
+/** `issue/bulk` (`CreatedIssues`). */
+export const createdIssuesSchema = z.looseObject({
+  issues: z.array(createdIssueSchema).default([]),
+  errors: z.array(z.looseObject({ failedElementNumber: z.number().optional(), status: z.number().optional(), elementErrors: z.looseObject({ errorMessages: z.array(z.string()).optional(), errors: z.record(z.string(), z.string()).optional() }).optional() })).default([]),
+});
+
+/** `issue/{id}/transitions` (`Transitions`). */
+export const transitionsSchema = z.looseObject({ transitions: z.array(z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() })) });
+
+/** A comment (`Comment`); `body` is ADF in v3, text in v2. */
+export const commentSchema = z.looseObject({ id: z.string(), created: z.string(), author: jiraUserSchema.optional(), body: z.unknown() });
+/** `issue/{id}/comment` (`PageOfComments`). */
+export const commentPageSchema = z.looseObject({ comments: z.array(commentSchema), startAt: z.number(), maxResults: z.number(), total: z.number() });
+
+/** `project/{p}/statuses`. */
+export const projectStatusesSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), statuses: z.array(z.looseObject({ id: z.string(), name: z.string() })) }));

@@ -1,0 +1,69 @@
+import type { HttpHandler } from 'msw';
+import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
+import { createRouter } from './router.js';
+import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
+import type { JiraState } from './state.js';
+
+export { startJiraSimulatorServer, type JiraSimulatorServer, type JiraSimulatorServerOptions } from './server.js';
+export { parseJql, type JqlQuery, type JqlClause } from './jql/parser.js';
+export { JiraState, type SimIssue, type SimUser } from './state.js';
+export { syncBotAccountId, type JiraSeed } from './seed.js';
+
+/** Options of {@link createJiraSimulator}. */
+export interface JiraSimulatorOptions {
+  /** Starting data. @default 'demo' */
+  seed?: JiraSeed;
+  /** Number of bugs the demo seed creates. @default 300 */
+  issues?: number;
+  /** Latency, fault rate and rate limit. */
+  knobs?: SimulatorKnobs;
+}
+
+/** A demo login: e-mail with API token (Cloud style) and the same user's PAT (Data Center style). */
+export interface JiraSimulatorCredentials {
+  accountId: string;
+  displayName: string;
+  email: string;
+  apiToken: string;
+  pat: string;
+  /** Whether the user's profile shows the e-mail address to others. */
+  emailVisible: boolean;
+}
+
+/** A stateful in-memory Jira. */
+export interface JiraSimulator {
+  /** The request handler (with knobs applied). */
+  handle: FetchHandler;
+  /** The data; tests may read it or change it to stage a scenario. */
+  state: JiraState;
+  /** Mutable knobs. */
+  knobs: SimulatorKnobs;
+  /** Forces the next `n` requests to fail with `status` (and `Retry-After` seconds for 429). */
+  failNext(n: number, status: number, retryAfterSeconds?: number): void;
+  /** Every user's credentials; the first is the integration user `sync-bot@example.com`. */
+  users: JiraSimulatorCredentials[];
+  /** Serves the simulator over HTTP on 127.0.0.1 (port 0: any free port). */
+  listen(options?: { port?: number }): Promise<RunningServer>;
+  /** msw handlers routing `baseUrl` to the simulator, for in-process tests. */
+  mswHandlers(baseUrl: string): HttpHandler[];
+}
+
+/**
+ * Creates a Jira that behaves like Jira Cloud's REST API v3 (and the parts of v2 Data
+ * Center clients use): same paths, JSON shapes, paging, status codes and error bodies.
+ */
+export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSimulator {
+  const state = seedState(options.seed ?? 'demo', { issues: options.issues });
+  const knobbed = withKnobs(createRouter(state), options.knobs ?? {});
+  const users = state.users.map((u) => ({ accountId: u.accountId, displayName: u.displayName, email: u.email, apiToken: u.apiToken, pat: u.pat, emailVisible: u.emailVisible }));
+  users.sort((a, b) => Number(b.accountId === syncBotAccountId) - Number(a.accountId === syncBotAccountId));
+  return {
+    handle: knobbed.handle,
+    state,
+    knobs: knobbed.knobs,
+    failNext: knobbed.failNext,
+    users,
+    listen: (listenOptions = {}) => serveHandler(knobbed.handle, { port: listenOptions.port ?? 0 }),
+    mswHandlers: (baseUrl) => mswHandlers(baseUrl, knobbed.handle),
+  };
+}

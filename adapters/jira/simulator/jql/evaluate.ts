@@ -1,0 +1,221 @@
+import { DateTime } from 'luxon';
+import type { JiraState, SimIssue, SimUser } from '../state.js';
+import { JqlError } from './lexer.js';
+import type { JqlClause, JqlQuery, JqlValue } from './parser.js';
+
+/** Who runs the query: JQL dates are read in this user's zone, `currentUser()` is this user. */
+export interface JqlContext {
+  state: JiraState;
+  user: SimUser;
+  now?: number;
+}
+
+/** Plain text of an ADF document (for `~`). */
+export function adfText(node: unknown): string {
+  if (!node || typeof node !== 'object') return '';
+  const n = node as { text?: unknown; content?: unknown };
+  const own = typeof n.text === 'string' ? n.text : '';
+  const children = Array.isArray(n.content) ? n.content.map(adfText).join(' ') : '';
+  return `${own} ${children}`.trim();
+}
+
+type Kind = 'text' | 'date' | 'number' | 'named' | 'key';
+
+const textFields = new Set(['summary', 'description', 'environment', 'text', 'comment']);
+
+function fieldKind(state: JiraState, field: string): { id: string; kind: Kind } {
+  const lower = field.toLowerCase();
+  if (lower === 'key' || lower === 'issuekey' || lower === 'id') return { id: 'key', kind: 'key' };
+  if (lower === 'text' || lower === 'comment') return { id: lower, kind: 'text' };
+  const def = state.field(field);
+  if (!def) throw new JqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
+  if (textFields.has(def.id) || (def.schema.type === 'string' && def.custom)) return { id: def.id, kind: 'text' };
+  if (def.schema.type === 'datetime' || def.schema.type === 'date') return { id: def.id, kind: 'date' };
+  if (def.schema.type === 'number') return { id: def.id, kind: 'number' };
+  return { id: def.id, kind: 'named' };
+}
+
+/** The names an issue's field answers to (`=`, `IN`), lower-cased; empty when the field is empty. */
+function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
+  const user = (accountId: unknown) => {
+    const u = typeof accountId === 'string' ? state.user(accountId) : undefined;
+    return u ? [u.accountId, u.email, u.displayName] : [];
+  };
+  switch (id) {
+    case 'project': {
+      const p = state.projects.find((x) => x.id === issue.projectId);
+      return p ? [p.id, p.key, p.name] : [];
+    }
+    case 'issuetype': {
+      const t = state.issueTypes.find((x) => x.id === issue.issueTypeId);
+      return t ? [t.id, t.name] : [];
+    }
+    case 'status': {
+      const s = state.status(issue.statusId);
+      return s ? [s.id, s.name] : [];
+    }
+    case 'priority': {
+      const p = state.priorities.find((x) => x.id === issue.fields.priority);
+      return p ? [p.id, p.name] : [];
+    }
+    case 'creator':
+      return user(issue.creator);
+    case 'reporter':
+      return user(issue.reporter);
+    case 'assignee':
+      return user(issue.fields.assignee);
+  }
+  const raw = issue.fields[id];
+  const def = state.field(id);
+  const values = Array.isArray(raw) ? raw : raw === null || raw === undefined ? [] : [raw];
+  return values.flatMap((v) => {
+    const option = def?.options?.find((o) => o.id === v);
+    return option ? [option.id, option.value] : [String(v)];
+  });
+}
+
+function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): number | null {
+  if (id === 'created') return issue.created;
+  if (id === 'updated') return issue.updated;
+  const raw = issue.fields[id];
+  if (typeof raw !== 'string') return null;
+  return DateTime.fromISO(raw, { zone }).toMillis();
+}
+
+function textOf(state: JiraState, issue: SimIssue, id: string): string {
+  if (id === 'text') return [issue.fields.summary, adfText(issue.fields.description), ...issue.comments.map((c) => adfText(c.body))].join(' ');
+  if (id === 'comment') return issue.comments.map((c) => adfText(c.body)).join(' ');
+  const raw = issue.fields[id];
+  return typeof raw === 'string' ? raw : adfText(raw);
+}
+
+/**
+ * Reads a JQL date in the user's zone: `yyyy/MM/dd [HH:mm]`, `yyyy-MM-dd [HH:mm]`, relative
+ * (`-1d`, `2w`, `-4h`, `-30m`) and `now()`/`startOfDay()`/`endOfDay()`. A wall-clock time that
+ * occurs twice (DST ending) is read as the later instant, the reading that hurts a client that
+ * sends it unpadded, so clients that get windows right are the ones that pass.
+ */
+export function parseJqlDate(value: JqlValue, zone: string, now: number): number {
+  const base = DateTime.fromMillis(now, { zone });
+  if (value.kind === 'function') {
+    if (value.name === 'now') return now;
+    if (value.name === 'startofday') return base.startOf('day').toMillis();
+    if (value.name === 'endofday') return base.endOf('day').toMillis();
+    throw new JqlError(`Unable to find JQL function '${value.name}()'.`);
+  }
+  const relative = /^([-+]?)(\d+)([wdhm])$/i.exec(value.text);
+  if (relative) {
+    const unit = ({ w: 'weeks', d: 'days', h: 'hours', m: 'minutes' } as const)[(relative[3] as string).toLowerCase() as 'w'];
+    const amount = Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
+    return base.plus({ [unit]: amount }).toMillis();
+  }
+  for (const format of ['yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd']) {
+    const parsed = DateTime.fromFormat(value.text, format, { zone });
+    if (!parsed.isValid) continue;
+    const later = parsed.plus({ hours: 1 });
+    const ambiguous = later.toFormat('yyyy-MM-dd HH:mm') === parsed.toFormat('yyyy-MM-dd HH:mm');
+    return (ambiguous ? later : parsed).toMillis();
+  }
+  throw new JqlError(`Date value '${value.text}' for field is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`);
+}
+
+function literalNames(value: JqlValue, context: JqlContext): string[] {
+  if (value.kind === 'function') {
+    if (value.name === 'currentuser') return [context.user.accountId.toLowerCase()];
+    throw new JqlError(`Unable to find JQL function '${value.name}()'.`);
+  }
+  return [value.text.toLowerCase()];
+}
+
+function issueNumber(key: string): number {
+  return Number(key.split('-')[1] ?? key);
+}
+
+function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssue, context: JqlContext): boolean {
+  const { state } = context;
+  const { id, kind } = fieldKind(state, clause.field);
+  const op = clause.operator;
+  const now = context.now ?? Date.now();
+  if (op === 'is' || op === 'is not') {
+    const empty = kind === 'date' ? dateOf(state, issue, id, context.user.timeZone) === null : kind === 'text' ? textOf(state, issue, id).trim() === '' : kind === 'number' ? typeof issue.fields[id] !== 'number' : namesOf(state, issue, id).length === 0;
+    return op === 'is' ? empty : !empty;
+  }
+  if (kind === 'text') {
+    if (op !== '~' && op !== '!~') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+    const haystack = textOf(state, issue, id).toLowerCase();
+    const words = (clause.values[0]?.kind === 'literal' ? clause.values[0].text : '').toLowerCase().replace(/\*/g, '').split(/\s+/).filter(Boolean);
+    const hit = words.length > 0 && words.every((w) => haystack.includes(w));
+    return op === '~' ? hit : !hit;
+  }
+  if (op === '~' || op === '!~') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+  const ordered = (actual: number | null, wanted: number): boolean => {
+    if (actual === null) return false;
+    switch (op) {
+      case '<': return actual < wanted;
+      case '<=': return actual <= wanted;
+      case '>': return actual > wanted;
+      case '>=': return actual >= wanted;
+      case '=': case 'in': return actual === wanted;
+      default: return actual !== wanted;
+    }
+  };
+  const any = (test: (v: JqlValue) => boolean) => (op === 'not in' || op === '!=' ? clause.values.every(test) : clause.values.some(test));
+  if (kind === 'date') {
+    const actual = dateOf(state, issue, id, context.user.timeZone);
+    if (actual === null) return false;
+    return any((v) => ordered(actual, parseJqlDate(v, context.user.timeZone, now)));
+  }
+  if (kind === 'number') {
+    const actual = typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : null;
+    if (actual === null) return false;
+    return any((v) => ordered(actual, Number(v.kind === 'literal' ? v.text : NaN)));
+  }
+  if (kind === 'key') {
+    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      return any((v) => ordered(issueNumber(issue.key), issueNumber(v.kind === 'literal' ? v.text : '')));
+    }
+    const hit = clause.values.some((v) => literalNames(v, context).some((n) => n === issue.key.toLowerCase() || n === issue.id));
+    return op === '=' || op === 'in' ? hit : !hit;
+  }
+  if (op === '<' || op === '<=' || op === '>' || op === '>=') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+  const names = namesOf(state, issue, id).map((n) => n.toLowerCase());
+  const hit = clause.values.some((v) => literalNames(v, context).some((n) => names.includes(n)));
+  // Jira's != and NOT IN never match issues where the field is empty.
+  if (op === '!=' || op === 'not in') return names.length > 0 && !hit;
+  return hit;
+}
+
+/** Whether an issue matches a where-clause. */
+export function matches(clause: JqlClause, issue: SimIssue, context: JqlContext): boolean {
+  switch (clause.kind) {
+    case 'and': return matches(clause.left, issue, context) && matches(clause.right, issue, context);
+    case 'or': return matches(clause.left, issue, context) || matches(clause.right, issue, context);
+    case 'not': return !matches(clause.clause, issue, context);
+    case 'compare': return compare(clause, issue, context);
+  }
+}
+
+function sortValue(state: JiraState, issue: SimIssue, field: string): number | string {
+  const { id, kind } = fieldKind(state, field);
+  if (kind === 'key') return issueNumber(issue.key);
+  if (kind === 'date') return dateOf(state, issue, id, 'UTC') ?? Number.MIN_SAFE_INTEGER;
+  if (kind === 'number') return typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : Number.MIN_SAFE_INTEGER;
+  if (id === 'priority') return Number(issue.fields.priority ?? 99);
+  if (kind === 'text') return textOf(state, issue, id).toLowerCase();
+  return namesOf(state, issue, id)[1]?.toLowerCase() ?? '';
+}
+
+/** Runs a parsed query over the state: matching issues in the query's order (ties by id). */
+export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
+  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, context));
+  const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'key', direction: 'desc' as const }];
+  const keys = order.map((o) => ({ ...o, field: fieldKind(context.state, o.field) && o.field }));
+  return found.sort((a, b) => {
+    for (const o of keys) {
+      const x = sortValue(context.state, a, o.field);
+      const y = sortValue(context.state, b, o.field);
+      if (x !== y) return (x < y ? -1 : 1) * (o.direction === 'asc' ? 1 : -1);
+    }
+    return Number(a.id) - Number(b.id);
+  });
+}

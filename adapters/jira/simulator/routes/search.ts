@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { JqlError } from '../jql/lexer.js';
+import { parseJql, type JqlQuery } from '../jql/parser.js';
+import { runJql } from '../jql/evaluate.js';
+import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
+import { renderIssue, selectFields } from '../render.js';
+import { renderHistories } from './changelog.js';
+
+const searchBody = z.object({
+  jql: z.string().optional(),
+  nextPageToken: z.string().nullish(),
+  startAt: z.number().int().min(0).optional(),
+  maxResults: z.number().int().min(0).optional(),
+  fields: z.array(z.string()).optional(),
+  expand: z.union([z.string(), z.array(z.string())]).optional(),
+  properties: z.array(z.string()).optional(),
+  fieldsByKeys: z.boolean().optional(),
+  reconcileIssues: z.array(z.number()).max(50).optional(),
+  validateQuery: z.string().optional(),
+});
+type SearchBody = z.infer<typeof searchBody>;
+
+function parse(jql: string, bounded: boolean): JqlQuery {
+  try {
+    const query = parseJql(jql);
+    if (bounded && !query.where) fail(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
+    return query;
+  } catch (error) {
+    if (error instanceof JqlError) return fail(400, [error.message]);
+    throw error;
+  }
+}
+
+function run(ctx: RouteContext, query: JqlQuery) {
+  try {
+    return runJql(query, { state: ctx.state, user: ctx.user });
+  } catch (error) {
+    if (error instanceof JqlError) return fail(400, [error.message]);
+    throw error;
+  }
+}
+
+// The token names the offset and the query, so a token cannot be replayed against another query.
+const encodeToken = (offset: number, jql: string) => Buffer.from(JSON.stringify({ o: offset, q: jql.length })).toString('base64url');
+function decodeToken(token: string, jql: string): number {
+  try {
+    const { o, q } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o: unknown; q: unknown };
+    if (typeof o === 'number' && q === jql.length) return o;
+  } catch {
+    // fall through to the error below
+  }
+  return fail(400, ['The provided next page token is invalid or expired.']);
+}
+
+function wantsChangelog(expand: SearchBody['expand']): boolean {
+  const list = Array.isArray(expand) ? expand : (expand ?? '').split(',');
+  return list.map((e) => e.trim()).includes('changelog');
+}
+
+/** Enhanced search (`/search/jql`): token paging, ids only unless fields are asked for, bounded JQL. */
+function enhanced(ctx: RouteContext, body: SearchBody): Response {
+  const jql = body.jql ?? '';
+  const query = parse(jql, true);
+  const fields = selectFields(ctx.state, body.fields, 'id');
+  const onlyIds = !body.fields || body.fields.every((f) => f === 'id' || f === 'key');
+  const maxResults = Math.min(body.maxResults ?? 50, onlyIds ? 5000 : 100);
+  const offset = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : 0;
+  const found = run(ctx, query);
+  const page = found.slice(offset, offset + maxResults);
+  const isLast = offset + maxResults >= found.length;
+  const issues = page.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
+  return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
+}
+
+/** Legacy search (`/search`, the Data Center form): offset paging with `total`. */
+function legacy(ctx: RouteContext, body: SearchBody): Response {
+  const query = parse(body.jql ?? '', false);
+  const fields = selectFields(ctx.state, body.fields, '*all');
+  const startAt = body.startAt ?? 0;
+  const maxResults = Math.min(body.maxResults ?? 50, 100);
+  const found = run(ctx, query);
+  const withChangelog = wantsChangelog(body.expand);
+  const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
+    ...renderIssue(ctx.render, issue, fields),
+    ...(withChangelog ? { changelog: { startAt: 0, maxResults: issue.changelog.length, total: issue.changelog.length, histories: renderHistories(ctx, issue.changelog) } } : {}),
+  }));
+  return json({ expand: 'schema,names', startAt, maxResults, total: found.length, issues });
+}
+
+const fromQuery = (ctx: RouteContext): SearchBody => ({
+  jql: ctx.url.searchParams.get('jql') ?? '',
+  nextPageToken: ctx.url.searchParams.get('nextPageToken'),
+  startAt: intParam(ctx.url, 'startAt', 0, Number.MAX_SAFE_INTEGER),
+  maxResults: intParam(ctx.url, 'maxResults', 50, 5000),
+  fields: listParam(ctx.url, 'fields'),
+  expand: ctx.url.searchParams.get('expand') ?? undefined,
+});
+
+/** Issue search: enhanced (v3 `search/jql`) and legacy (`search`, kept for Data Center v2). */
+export const searchRoutes: Route[] = [
+  { method: 'GET', path: /^search\/jql$/, handle: (ctx) => enhanced(ctx, fromQuery(ctx)) },
+  { method: 'POST', path: /^search\/jql$/, handle: async (ctx) => enhanced(ctx, await readBody(ctx.request, searchBody)) },
+  { method: 'GET', path: /^search$/, handle: (ctx) => legacy(ctx, fromQuery(ctx)) },
+  { method: 'POST', path: /^search$/, handle: async (ctx) => legacy(ctx, await readBody(ctx.request, searchBody)) },
+];

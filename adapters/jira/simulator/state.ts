@@ -1,0 +1,193 @@
+/** An Atlassian Document Format node, kept as the client sent it. */
+export type AdfNode = { type: string; [key: string]: unknown };
+
+/** A simulated Jira user; `emailVisible: false` mimics Jira Cloud's profile privacy. */
+export interface SimUser {
+  accountId: string;
+  displayName: string;
+  email: string;
+  emailVisible: boolean;
+  /** API token for basic auth (`email:apiToken`), as on Jira Cloud. */
+  apiToken: string;
+  /** Personal access token sent as bearer, as on Jira Data Center. */
+  pat: string;
+  /** IANA zone the user's JQL dates are read in and timestamps are rendered in. */
+  timeZone: string;
+  active: boolean;
+}
+
+/** A workflow status. */
+export interface SimStatus {
+  id: string;
+  name: string;
+  category: 'new' | 'indeterminate' | 'done';
+}
+
+/** A workflow transition; `from` empty means it is available from any status. */
+export interface SimTransition {
+  id: string;
+  name: string;
+  from: string[];
+  to: string;
+}
+
+/** Schema of a field as `/rest/api/3/field` describes it. */
+export interface SimFieldSchema {
+  type: string;
+  system?: string;
+  custom?: string;
+  customId?: number;
+  items?: string;
+}
+
+/** A field definition (system or custom). */
+export interface SimField {
+  id: string;
+  name: string;
+  custom: boolean;
+  schema: SimFieldSchema;
+  /** Names JQL accepts for it besides its id. */
+  clauseNames: string[];
+  /** Options of a select custom field. */
+  options?: Array<{ id: string; value: string }>;
+  /** Whether a create must set it. */
+  required?: boolean;
+  /** Whether it can be set on create/edit screens. */
+  onScreen: boolean;
+}
+
+/** One changed field of a changelog entry. */
+export interface SimChangeItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  fieldId: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+/** A changelog entry (one edit or transition). */
+export interface SimChange {
+  id: number;
+  author: string;
+  created: number;
+  items: SimChangeItem[];
+}
+
+/** A comment. */
+export interface SimComment {
+  id: string;
+  author: string;
+  body: AdfNode;
+  created: number;
+  updated: number;
+}
+
+/** An issue; `fields` hold stored forms (ids for options and priorities, account ids for users, ADF for rich text). */
+export interface SimIssue {
+  id: string;
+  key: string;
+  projectId: string;
+  issueTypeId: string;
+  statusId: string;
+  created: number;
+  updated: number;
+  creator: string;
+  reporter: string;
+  fields: Record<string, unknown>;
+  changelog: SimChange[];
+  comments: SimComment[];
+}
+
+/** A project with its issue types. */
+export interface SimProject {
+  id: string;
+  key: string;
+  name: string;
+  issueTypeIds: string[];
+}
+
+/** The whole in-memory Jira. Routes read and change it; tests may inspect it. */
+export class JiraState {
+  readonly users: SimUser[] = [];
+  readonly projects: SimProject[] = [];
+  readonly issueTypes: Array<{ id: string; name: string; description: string }> = [];
+  readonly statuses: SimStatus[] = [];
+  readonly transitions: SimTransition[] = [];
+  readonly priorities: Array<{ id: string; name: string }> = [];
+  readonly fields: SimField[] = [];
+  readonly issues = new Map<string, SimIssue>();
+  private readonly byKey = new Map<string, SimIssue>();
+  private nextIssueId = 10000;
+  private nextChangeId = 100000;
+  private nextCommentId = 50000;
+  private lastStamp = 0;
+  /** Requests handled (after auth), for counting calls in tests. */
+  requestCount = 0;
+
+  /** Current time in ms; strictly increasing so that every change has its own `updated`. */
+  now(): number {
+    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
+    return this.lastStamp;
+  }
+
+  /** Finds an issue by id or key. */
+  issue(idOrKey: string): SimIssue | undefined {
+    return this.issues.get(idOrKey) ?? this.byKey.get(idOrKey.toUpperCase());
+  }
+
+  /** Finds a project by id, key or name. */
+  project(idOrKey: string): SimProject | undefined {
+    const wanted = idOrKey.toLowerCase();
+    return this.projects.find((p) => p.id === idOrKey || p.key.toLowerCase() === wanted || p.name.toLowerCase() === wanted);
+  }
+
+  /** Finds a user by account id. */
+  user(accountId: string): SimUser | undefined {
+    return this.users.find((u) => u.accountId === accountId);
+  }
+
+  /** Finds a field by id, clause name or name. */
+  field(name: string): SimField | undefined {
+    const wanted = name.toLowerCase();
+    return this.fields.find((f) => f.id.toLowerCase() === wanted || f.clauseNames.some((c) => c.toLowerCase() === wanted) || f.name.toLowerCase() === wanted);
+  }
+
+  /** Stores a new issue with the next id and key of its project. */
+  addIssue(input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & { changelog?: SimChange[]; comments?: SimComment[] }): SimIssue {
+    const project = this.projects.find((p) => p.id === input.projectId);
+    if (!project) throw new Error(`unknown project ${input.projectId}`);
+    const id = String(this.nextIssueId++);
+    const number = [...this.issues.values()].filter((i) => i.projectId === project.id).length + 1;
+    const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
+    this.issues.set(id, issue);
+    this.byKey.set(issue.key, issue);
+    return issue;
+  }
+
+  /** Records a change on an issue and bumps its `updated`. */
+  recordChange(issue: SimIssue, author: string, items: SimChangeItem[], at = this.now()): void {
+    if (items.length === 0) return;
+    issue.changelog.push({ id: this.nextChangeId++, author, created: at, items });
+    issue.updated = at;
+  }
+
+  /** Adds a comment and bumps the issue's `updated` (as Jira does). */
+  addComment(issue: SimIssue, author: string, body: AdfNode, at = this.now()): SimComment {
+    const comment: SimComment = { id: String(this.nextCommentId++), author, body, created: at, updated: at };
+    issue.comments.push(comment);
+    issue.updated = Math.max(issue.updated, at);
+    return comment;
+  }
+
+  /** Transitions available to an issue in its current status. */
+  transitionsFor(issue: SimIssue): SimTransition[] {
+    return this.transitions.filter((t) => (t.from.length === 0 || t.from.includes(issue.statusId)) && t.to !== issue.statusId);
+  }
+
+  /** Status by id. */
+  status(id: string): SimStatus | undefined {
+    return this.statuses.find((s) => s.id === id);
+  }
+}

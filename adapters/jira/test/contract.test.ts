@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createJiraSimulator } from 'syncbridge/testing/jira';
+import { assertMatchesOperation } from 'syncbridge/testing';
+
+const spec: unknown = JSON.parse(readFileSync('/work/shared/specs/jira-platform-v3.trimmed.json', 'utf8'));
+const sim = createJiraSimulator({ seed: 'demo', issues: 30 });
+const auth = `Basic ${Buffer.from('sync-bot@example.com:demo-token-sync-bot').toString('base64')}`;
+const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'hello' }] }] };
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await sim.handle(new Request(`https://jira.test/rest/api/3/${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Calls the simulator and checks the answer against the operation's schema in Atlassian's description. */
+async function expectContract(method: string, template: string, path: string, status: number, body?: unknown): Promise<unknown> {
+  const answer = await call(method, path, body);
+  expect(answer.status, JSON.stringify(answer.json)).toBe(status);
+  assertMatchesOperation(spec, { method, path: `/rest/api/3/${template}`, status }, answer.json);
+  return answer.json;
+}
+
+describe('the Jira simulator answers in the shapes of the Jira Cloud platform REST API v3 description', () => {
+  it('describes the user, the server, projects, issue types, fields and statuses', async () => {
+    await expectContract('GET', 'myself', 'myself', 200);
+    await expectContract('GET', 'serverInfo', 'serverInfo', 200);
+    await expectContract('GET', 'project/search', 'project/search?maxResults=1', 200);
+    await expectContract('GET', 'project/{projectIdOrKey}/statuses', 'project/DEMO/statuses', 200);
+    await expectContract('GET', 'issue/createmeta/{projectIdOrKey}/issuetypes', 'issue/createmeta/DEMO/issuetypes', 200);
+    await expectContract('GET', 'issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}', 'issue/createmeta/DEMO/issuetypes/10001', 200);
+    await expectContract('GET', 'field', 'field', 200);
+    await expectContract('GET', 'user/search', 'user/search?query=bob@example.com', 200);
+    await expectContract('GET', 'user/assignable/search', 'user/assignable/search?project=DEMO', 200);
+  });
+
+  it('searches with token paging and fetches issues and changelogs in bulk', async () => {
+    const first = (await expectContract('POST', 'search/jql', 'search/jql', 200, { jql: 'project = DEMO ORDER BY updated ASC', fields: ['summary', 'description', 'priority', 'status', 'assignee', 'labels', 'updated', 'customfield_10050'], maxResults: 10 })) as { issues: Array<{ id: string }>; nextPageToken?: string };
+    expect(first.nextPageToken).toBeDefined();
+    const last = (await expectContract('POST', 'search/jql', 'search/jql', 200, { jql: 'project = DEMO ORDER BY updated ASC', maxResults: 50, nextPageToken: first.nextPageToken })) as { nextPageToken?: string; isLast: boolean };
+    expect(last).toMatchObject({ isLast: true });
+    expect(last.nextPageToken).toBeUndefined();
+    await expectContract('POST', 'search/jql', 'search/jql', 400, { jql: 'project = DEMO AND' });
+    const ids = first.issues.map((i) => i.id);
+    await expectContract('POST', 'issue/bulkfetch', 'issue/bulkfetch', 200, { issueIdsOrKeys: [...ids, 'DEMO-999'], fields: ['*all'] });
+    await expectContract('POST', 'changelog/bulkfetch', 'changelog/bulkfetch', 200, { issueIdsOrKeys: ids });
+    await expectContract('GET', 'issue/{issueIdOrKey}', `issue/${ids[0]}`, 200);
+    await expectContract('GET', 'issue/{issueIdOrKey}/changelog', `issue/${ids[0]}/changelog`, 200);
+  });
+
+  it('creates, edits, transitions and comments with the documented statuses and error bodies', async () => {
+    const base = { project: { key: 'DEMO' }, issuetype: { name: 'Bug' } };
+    const created = (await expectContract('POST', 'issue', 'issue', 201, { fields: { ...base, summary: 'one', description: doc } })) as { id: string };
+    await expectContract('POST', 'issue', 'issue', 400, { fields: { ...base, summary: 'bad', customfield_10050: { value: 'S9' } } });
+    await expectContract('POST', 'issue/bulk', 'issue/bulk', 201, { issueUpdates: [{ fields: { ...base, summary: 'two' } }, { fields: base }] });
+    await expectContract('POST', 'issue/bulk', 'issue/bulk', 400, { issueUpdates: [{ fields: base }] });
+    await expectContract('PUT', 'issue/{issueIdOrKey}', `issue/${created.id}`, 204, { fields: { summary: 'renamed' } });
+    await expectContract('GET', 'issue/{issueIdOrKey}/transitions', `issue/${created.id}/transitions`, 200);
+    await expectContract('POST', 'issue/{issueIdOrKey}/transitions', `issue/${created.id}/transitions`, 204, { transition: { id: '11' } });
+    await expectContract('POST', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 201, { body: doc });
+    await expectContract('GET', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 200);
+  });
+});
+
+describe('the contract check itself', () => {
+  it('rejects a body that strays from the description', () => {
+    expect(() => assertMatchesOperation(spec, { method: 'GET', path: '/rest/api/3/myself', status: 200 }, { accountId: 5, nickname: 'x' })).toThrow(/\$\.accountId: expected string, got integer[\s\S]*property 'nickname' is not in the schema/);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseJql } from '../simulator/jql/parser.js';
+import { runJql } from '../simulator/jql/evaluate.js';
+import { seedState, syncBotAccountId } from '../simulator/seed.js';
+
+const state = seedState('demo', { issues: 120 });
+const user = state.user(syncBotAccountId)!;
+const run = (jql: string) => runJql(parseJql(jql), { state, user });
+const all = [...state.issues.values()];
+
+describe('the simulator understands the JQL people write', () => {
+  it('parses precedence, lists, negation and ordering', () => {
+    expect(parseJql('project = DEMO AND (priority = High OR labels in (ui, "customer")) AND NOT status = Done ORDER BY updated DESC, key')).toEqual({
+      where: {
+        kind: 'and',
+        left: {
+          kind: 'and',
+          left: { kind: 'compare', field: 'project', operator: '=', values: [{ kind: 'literal', text: 'DEMO' }] },
+          right: {
+            kind: 'or',
+            left: { kind: 'compare', field: 'priority', operator: '=', values: [{ kind: 'literal', text: 'High' }] },
+            right: { kind: 'compare', field: 'labels', operator: 'in', values: [{ kind: 'literal', text: 'ui' }, { kind: 'literal', text: 'customer' }] },
+          },
+        },
+        right: { kind: 'not', clause: { kind: 'compare', field: 'status', operator: '=', values: [{ kind: 'literal', text: 'Done' }] } },
+      },
+      orderBy: [{ field: 'updated', direction: 'desc' }, { field: 'key', direction: 'asc' }],
+    });
+  });
+
+  it('rejects broken queries with Jira-like messages', () => {
+    expect(() => parseJql('project = DEMO AND')).toThrow(/Expecting a field name but got the end of the query/);
+    expect(() => parseJql('summary ~ "open')).toThrow(/has not been completed/);
+    expect(() => run('summary = "Login fails"')).toThrow(/operator '=' is not supported by the 'summary' field/);
+    expect(() => run('nosuchfield = 1')).toThrow(/Field 'nosuchfield' does not exist/);
+  });
+
+  it('evaluates =, !=, IN, NOT IN, ~, IS EMPTY and comparisons', () => {
+    expect(run('priority = Highest').length).toBe(all.filter((i) => i.fields.priority === '1').length);
+    expect(run('priority != Highest').length).toBe(all.filter((i) => i.fields.priority !== '1').length);
+    expect(run('status NOT IN ("To Do", Done)').every((i) => i.statusId === '3' || i.statusId === '10001')).toBe(true);
+    expect(run('assignee IS EMPTY').length).toBe(all.filter((i) => i.fields.assignee === null).length);
+    expect(run('assignee IS NOT EMPTY').length).toBe(all.filter((i) => i.fields.assignee !== null).length);
+    expect(run('summary ~ "login"').every((i) => String(i.fields.summary).includes('Login'))).toBe(true);
+    expect(run('"Story Points" >= 5').every((i) => (i.fields.customfield_10016 as number) >= 5)).toBe(true);
+    expect(run('key <= DEMO-10').length).toBe(10);
+  });
+
+  it('reads relative dates and orders by update time', () => {
+    const recent = run('updated >= -5d ORDER BY updated ASC');
+    const cutoff = Date.now() - 5 * 86_400_000;
+    expect(recent.length).toBe(all.filter((i) => i.updated >= cutoff - 1000).length);
+    expect(recent.map((i) => i.updated)).toEqual(recent.map((i) => i.updated).sort((a, b) => a - b));
+  });
+});

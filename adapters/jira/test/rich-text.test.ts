@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeRichText, type RichText } from 'syncbridge';
+import { adfToRichText, richTextToAdf } from 'syncbridge/jira';
+
+const doc: RichText = {
+  type: 'doc',
+  content: [
+    { type: 'heading', level: 2, content: [{ type: 'text', text: 'Steps' }] },
+    { type: 'paragraph', content: [{ type: 'text', text: 'Open ' }, { type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', href: 'https://example.com' }] }, { type: 'hardBreak' }, { type: 'mention', id: '712020:1', text: '@Alice' }] },
+    { type: 'orderedList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'one', marks: [{ type: 'code' }] }] }], [{ type: 'paragraph', content: [{ type: 'text', text: 'two', marks: [{ type: 'em' }, { type: 'strike' }, { type: 'underline' }] }] }]] },
+    { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'nested' }] }, { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'deeper' }] }]] }]] },
+    { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nconst b = 2;' },
+    { type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'quoted' }] }] },
+    { type: 'rule' },
+  ],
+};
+
+describe('rich text between syncbridge and Atlassian Document Format', () => {
+  it('survives a round trip through ADF unchanged', () => {
+    expect(normalizeRichText(adfToRichText(richTextToAdf(doc)))).toEqual(normalizeRichText(doc));
+  });
+
+  it('writes ADF as Jira expects it', () => {
+    const adf = richTextToAdf(doc);
+    expect(adf).toMatchObject({ type: 'doc', version: 1 });
+    expect(adf.content?.[1]?.content?.[1]).toEqual({ type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', attrs: { href: 'https://example.com' } }] });
+    expect(adf.content?.[2]).toMatchObject({ type: 'orderedList', content: [{ type: 'listItem' }, { type: 'listItem' }] });
+  });
+
+  it('keeps the text of ADF nodes it has no form for', () => {
+    const panel = { type: 'doc', version: 1, content: [{ type: 'panel', attrs: { panelType: 'info' }, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up', marks: [{ type: 'textColor', attrs: { color: '#ff0000' } }] }, { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } }] }] }] };
+    expect(adfToRichText(panel)).toEqual({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up' }, { type: 'text', text: '😄' }] }] });
+  });
+});

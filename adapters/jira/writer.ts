@@ -1,0 +1,134 @@
+import { RemoteError, SyncbridgeError, isSyncbridgeError, type CreateRequest, type FieldValue, type OriginRef, type UpdateRequest, type WriteResult } from 'syncbridge';
+import type { JiraClient } from './client.js';
+import { writeValue, type JiraFieldInfo } from './fields.js';
+import { originLabelPrefix, type ReadIssue } from './reader.js';
+import { createdIssueSchema, createdIssuesSchema } from './schemas.js';
+import { transitionTo } from './transitions.js';
+
+/** The label stamping an item with where it came from (labels cannot hold spaces). */
+export function originLabel(origin: OriginRef): string {
+  return `${originLabelPrefix}${origin.system}-${origin.id}`.replace(/\s+/g, '_');
+}
+
+/** What writes need from the connector. */
+export interface WriteContext {
+  client: JiraClient;
+  system: string;
+  fieldInfo(): Promise<Map<string, JiraFieldInfo>>;
+  /** Reads items by id with the given fields (and their stamp labels). */
+  read(ids: string[], fields: string[]): Promise<ReadIssue[]>;
+}
+
+function fieldsJson(infos: Map<string, JiraFieldInfo>, fields: Record<string, FieldValue>, version: '2' | '3', keepLabels: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(fields)) {
+    if (id === 'status') continue;
+    const info = infos.get(id) ?? { id, name: id };
+    out[id] = writeValue(info, value, version);
+  }
+  if ('labels' in fields || keepLabels.length > 0) {
+    const user = Array.isArray(out.labels) ? (out.labels as string[]) : [];
+    out.labels = [...new Set([...user.filter((l) => !l.startsWith(originLabelPrefix)), ...keepLabels])];
+  }
+  return out;
+}
+
+const asError = (error: unknown, system: string): SyncbridgeError => (isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', `${system}: ${(error as Error).message}`, { system, cause: error }));
+
+function elementError(system: string, element: { status?: number | undefined; elementErrors?: { errorMessages?: string[] | undefined; errors?: Record<string, string> | undefined } | undefined }): RemoteError {
+  const messages = element.elementErrors?.errorMessages ?? [];
+  const fieldErrors = element.elementErrors?.errors ?? {};
+  const text = [...messages, ...Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m}`)].join('; ');
+  return new RemoteError('VALIDATION', `${system}: Jira rejected the new issue: ${text || 'no message'}`, { system, status: element.status ?? 400, remoteMessages: messages, fieldErrors });
+}
+
+/**
+ * Creates issues with `POST issue/bulk` (at most 50 per call), each stamped with an origin
+ * label, then moves those that ask for a status through the workflow. When Jira rejects a
+ * whole batch (400), the items are created one by one so each gets its own field errors.
+ * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulk-post
+ */
+export async function createIssues(ctx: WriteContext, requests: CreateRequest[]): Promise<WriteResult[]> {
+  const { client, system } = ctx;
+  const infos = await ctx.fieldInfo();
+  const results: Array<{ id: string; key: string } | SyncbridgeError> = [];
+  for (let i = 0; i < requests.length; i += 50) {
+    const batch = requests.slice(i, i + 50);
+    const updates = batch.map((r) => ({
+      fields: { project: /^\d+$/.test(r.project) ? { id: r.project } : { key: r.project }, issuetype: /^\d+$/.test(r.type) ? { id: r.type } : { name: r.type }, ...fieldsJson(infos, r.fields, client.version, [originLabel(r.origin)]) },
+    }));
+    try {
+      const answer = await client.http.request({ method: 'POST', path: client.api('issue/bulk'), json: { issueUpdates: updates }, schema: createdIssuesSchema, idempotent: false });
+      const failed = new Map(answer.errors.map((e) => [e.failedElementNumber ?? -1, e]));
+      let next = 0;
+      batch.forEach((_, index) => {
+        const error = failed.get(index);
+        if (error) results.push(elementError(system, error));
+        else {
+          const created = answer.issues[next++];
+          results.push(created ? { id: created.id, key: created.key } : new SyncbridgeError('PROTOCOL', `${system}: issue/bulk answered fewer issues than it created`, { system }));
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof RemoteError) || error.status !== 400) throw error;
+      for (const update of updates) {
+        try {
+          results.push(await client.http.request({ method: 'POST', path: client.api('issue'), json: update, schema: createdIssueSchema, idempotent: false }));
+        } catch (single) {
+          results.push(asError(single, system));
+        }
+      }
+    }
+  }
+  const failures = new Map<number, SyncbridgeError>();
+  for (const [index, result] of results.entries()) {
+    if (result instanceof SyncbridgeError) failures.set(index, result);
+    const status = requests[index]?.fields.status;
+    if (result instanceof SyncbridgeError || typeof status !== 'string' || !status) continue;
+    try {
+      const [current] = await ctx.read([result.id], ['status']);
+      if (current?.item.fields.status !== status) await transitionTo(client, system, result.id, result.key, status);
+    } catch (error) {
+      failures.set(index, asError(error, system));
+    }
+  }
+  // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50).
+  const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
+  const fields = [...new Set(requests.flatMap((r) => Object.keys(r.fields)))];
+  const readBack = new Map<string, ReadIssue>();
+  for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields)) readBack.set(r.item.id, r);
+  return results.map((result, index): WriteResult => {
+    const failure = failures.get(index);
+    if (failure) return { ok: false, error: failure };
+    const item = readBack.get((result as { id: string }).id);
+    return item ? { ok: true, item: item.item } : { ok: false, error: new SyncbridgeError('NOT_FOUND', `${system}: created ${(result as { key: string }).key} but could not read it back`, { system }) };
+  });
+}
+
+/**
+ * Edits one issue: re-reads it (Jira has no conditional update, so `expectedRevision` is
+ * compared with a fresh read), writes the fields with `PUT issue/{id}` keeping the stamp
+ * labels, and moves it through the workflow when `status` changes.
+ * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-put
+ */
+export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Promise<WriteResult> {
+  const { client, system } = ctx;
+  try {
+    const infos = await ctx.fieldInfo();
+    const [fresh] = await ctx.read([request.id], ['status']);
+    if (!fresh) throw new SyncbridgeError('NOT_FOUND', `${system}: issue ${request.id} does not exist or is not visible to the integration user`, { system });
+    if (request.expectedRevision !== undefined && fresh.item.revision !== request.expectedRevision) {
+      throw new SyncbridgeError('REVISION_MISMATCH', `${system}: ${fresh.item.key} changed since revision ${request.expectedRevision} (now ${fresh.item.revision}); re-read it and apply the change again`, { system, details: { expected: request.expectedRevision, actual: fresh.item.revision } });
+    }
+    const stamps = 'labels' in request.fields ? fresh.labels.filter((l) => l.startsWith(originLabelPrefix)) : [];
+    const body = fieldsJson(infos, request.fields, client.version, stamps);
+    if (Object.keys(body).length > 0) await client.http.request({ method: 'PUT', path: client.api(`issue/${encodeURIComponent(request.id)}`), json: { fields: body } });
+    const status = request.fields.status;
+    if (typeof status === 'string' && status && status !== fresh.item.fields.status) await transitionTo(client, system, request.id, fresh.item.key, status);
+    const [after] = await ctx.read([request.id], Object.keys(request.fields));
+    if (!after) throw new SyncbridgeError('NOT_FOUND', `${system}: ${fresh.item.key} disappeared after the update`, { system });
+    return { ok: true, item: after.item };
+  } catch (error) {
+    return { ok: false, error: asError(error, system) };
+  }
+}

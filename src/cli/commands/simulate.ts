@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { ExitCode } from '../exit-codes.js';
+
+interface Started {
+  baseUrl: string;
+  users: Array<{ email: string; apiToken?: string; pat?: string; displayName?: string }>;
+  close(): Promise<void>;
+}
+type Starter = (options: { port?: number; seed?: 'demo' | 'empty'; latencyMs?: number; faultRate?: number }) => Promise<Started>;
+
+const simulators: Record<string, { start: () => Promise<Starter>; secret: 'apiToken' | 'pat' }> = {
+  jira: { start: async () => (await import('syncbridge/testing/jira')).startJiraSimulatorServer as Starter, secret: 'apiToken' },
+  'azure-devops': { start: async () => (await import('syncbridge/testing/azure-devops')).startAzureDevOpsSimulatorServer as Starter, secret: 'pat' },
+};
+
+const number = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
+  return n;
+};
+
+/** `simulate <system>`: a stateful simulator of a real API on 127.0.0.1. */
+export function registerSimulateCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('simulate')
+    .description(`serve a simulator of a system's REST API on 127.0.0.1 (${Object.keys(simulators).join(', ')}) until stopped`)
+    .argument('<system>', 'jira or azure-devops')
+    .option('--port <n>', 'port (0 picks a free one)', number('--port', 0, 65535), 0)
+    .option('--seed <seed>', 'demo (projects full of items) or empty', 'demo')
+    .option('--latency <ms>', 'added to every response', number('--latency', 0, 60_000), 0)
+    .option('--fault-rate <r>', 'share of requests answered 503 or reset (0..1)', number('--fault-rate', 0, 1), 0)
+    .option('--json', 'print one JSON line with the base URL and the demo credentials')
+    .action(async (system: string, options: { port: number; seed: string; latency: number; faultRate: number; json?: boolean }) => {
+      const simulator = simulators[system];
+      if (!simulator || (options.seed !== 'demo' && options.seed !== 'empty')) {
+        io.stderr(simulator ? '--seed must be demo or empty\n' : `unknown system "${system}"; known: ${Object.keys(simulators).join(', ')}\n`);
+        setExit(ExitCode.usage);
+        return;
+      }
+      const server = await (await simulator.start())({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate });
+      const users = server.users.map((u) => ({ email: u.email, [simulator.secret]: u[simulator.secret] }));
+      if (options.json) io.stdout(`${JSON.stringify({ baseUrl: server.baseUrl, users })}\n`);
+      else {
+        io.stdout(`${system} simulator listening on ${server.baseUrl} (seed ${options.seed})\n`);
+        for (const u of users) io.stdout(`  ${u.email}  ${simulator.secret}: ${u[simulator.secret]}\n`);
+        io.stdout('press Ctrl-C to stop\n');
+      }
+      await io.stopSignal;
+      await server.close();
+    });
+}

@@ -1,0 +1,49 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
+import type { CliIo } from './io.js';
+
+/** Built-in adapters, loaded only when a config uses them. */
+const builtins: Record<string, () => Promise<ConnectorFactory<never>>> = {
+  jira: async () => (await import('syncbridge/jira')).jiraConnector as ConnectorFactory<never>,
+  'azure-devops': async () => (await import('syncbridge/azure-devops')).azureDevOpsConnector as ConnectorFactory<never>,
+};
+
+/**
+ * The connector factories a config needs: built-ins by kind, or a module path
+ * (`adapter: ./my-connector.js`, relative to the config file) exporting a factory as
+ * default or `connector`.
+ */
+export async function factoriesFor(config: SyncbridgeConfig, configFile: string): Promise<ConnectorFactory<never>[]> {
+  const out: ConnectorFactory<never>[] = [];
+  for (const kind of new Set(Object.values(config.systems).map((s) => s.adapter))) {
+    const builtin = builtins[kind];
+    if (builtin) {
+      out.push(await builtin());
+      continue;
+    }
+    if (kind.startsWith('.') || isAbsolute(kind)) {
+      const mod = (await import(pathToFileURL(resolve(dirname(configFile), kind)).href)) as { default?: ConnectorFactory<never>; connector?: ConnectorFactory<never> };
+      const factory = mod.default ?? mod.connector;
+      if (!factory?.create) throw new SyncbridgeError('CONFIG_INVALID', `${configFile}: module "${kind}" exports no connector factory (default export or \`connector\`, made with defineConnector)`);
+      // The module's own kind names it; the config refers to it by path.
+      out.push({ ...factory, kind });
+    }
+  }
+  return out;
+}
+
+/** A logger writing JSON lines to stderr with every configured secret redacted. */
+export function cliLogger(io: CliIo, config: SyncbridgeConfig | undefined, level: 'debug' | 'info' | 'warn' | 'error' = 'warn'): Logger {
+  const secrets = config ? Object.values(config.systems).flatMap((s) => Object.values(s.auth).filter((v): v is string => typeof v === 'string' && v.length >= 4 && v !== s.auth.type)) : [];
+  return createJsonLogger({ level, write: (line) => io.stderr(`${line}\n`), redact: (v) => redact(v, secrets) });
+}
+
+/** Loads a config file and builds its integration, with the state store it names (relative to the config). */
+export async function openIntegration(io: CliIo, file: string, options: { logLevel?: 'debug' | 'info' | 'warn' | 'error' } = {}): Promise<{ sync: Syncbridge; config: SyncbridgeConfig; file: string }> {
+  const path = resolve(io.cwd, file);
+  const config = await loadConfig(path, { env: io.env });
+  const stateConfig = config.state.store === 'sqlite' ? { ...config, state: { ...config.state, path: resolve(dirname(path), config.state.path) } } : config;
+  const sync = await createSyncbridge({ config: stateConfig, connectors: await factoriesFor(config, path), logger: cliLogger(io, config, options.logLevel), configFile: file });
+  return { sync, config, file: path };
+}

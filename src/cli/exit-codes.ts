@@ -1,0 +1,35 @@
+import { isSyncbridgeError } from 'syncbridge';
+
+/**
+ * Exit codes of the `syncbridge` command; documented in the README and stable.
+ */
+export const ExitCode = {
+  /** Everything went well. */
+  ok: 0,
+  /** The command ran, but items failed (they are in the failure queue). */
+  itemsFailed: 1,
+  /** Wrong command-line usage. */
+  usage: 2,
+  /** The configuration is invalid (every problem is listed). */
+  configInvalid: 3,
+  /** A system could not be reached or refused the credentials. */
+  connection: 4,
+  /** The integration is not active, or its config changed while active. */
+  integrationState: 5,
+  /** The state store could not be opened or is corrupt. */
+  stateStore: 6,
+  /** An unexpected internal error (a bug: please report it). */
+  internal: 70,
+} as const;
+
+const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIENT|PROTOCOL|DNS_|TCP_|PROXY_|TLS_|HTTP_|API_)/;
+
+/** The exit code for an error that ended a command. */
+export function exitCodeFor(error: unknown): number {
+  if (!isSyncbridgeError(error)) return ExitCode.internal;
+  if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID' || error.code === 'VALUE_MAP_AMBIGUOUS') return ExitCode.configInvalid;
+  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE') return ExitCode.integrationState;
+  if (error.code === 'STATE_STORE') return ExitCode.stateStore;
+  if (connectionCodes.test(error.code)) return ExitCode.connection;
+  return ExitCode.internal;
+}

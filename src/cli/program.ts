@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, isSyncbridgeError } from 'syncbridge';
+import { registerSimulateCommand } from './commands/simulate.js';
+import { registerSyncCommands } from './commands/sync.js';
+import { registerSystemCommands } from './commands/systems.js';
+import { ExitCode, exitCodeFor } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+/** Runs the `syncbridge` command line with the given arguments (without `node` and the script) and returns its exit code. */
+export async function runCli(args: string[], io: CliIo): Promise<number> {
+  let exit: number = ExitCode.ok;
+  const setExit = (code: number) => {
+    exit = code;
+  };
+  const program = new Command('syncbridge')
+    .description('Bidirectional sync of work items between ALM systems')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  registerSystemCommands(program, io, setExit);
+  registerSyncCommands(program, io, setExit);
+  registerSimulateCommand(program, io, setExit);
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return exit;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof ConfigError) io.stderr(`${error.message}\n`);
+    else if (isSyncbridgeError(error)) io.stderr(`error ${error.code}: ${error.message}\n`);
+    else io.stderr(`unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { COMMENT_MARKER, type RichText } from 'syncbridge';
+import { twoTrackers } from './harness.js';
+
+const text = (t: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }] });
+
+describe('engine features', () => {
+  it('dry-run lists every write it would make and writes nothing, even while inactive', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }] });
+    t.left.create('JIRA', 'Bug', { title: 'preview', priority: 'High' }, t.left.user('ana'));
+    const planned = await t.sync.dryRun();
+    expect(planned).toEqual([{ pair: 'bugs', side: 'right', action: 'create', sourceKey: 'JIRA-1', fields: { title: 'preview', priority: 'High' } }]);
+    expect(t.right.items.size).toBe(0);
+    expect(t.connectors.right.calls.create).toBe(0);
+    const status = await t.sync.status();
+    expect(status).toMatchObject({ active: false, pairs: [{ links: 0, watermarks: { left: undefined, right: undefined }, failures: [] }] });
+  });
+
+  it('runs only while active, and refuses a changed config until deactivated', async () => {
+    const t = await twoTrackers();
+    await expect(t.sync.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_INACTIVE' });
+    await t.sync.activate();
+    await t.sync.runOnce();
+    const { createSyncbridge } = await import('syncbridge');
+    const edited = await createSyncbridge({ config: { ...t.config, engine: { intervalMs: 5000 } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
+    await expect(edited.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_ACTIVE' });
+    await edited.deactivate();
+    await edited.activate();
+    await expect(edited.runOnce()).resolves.toBeDefined();
+  });
+
+  it('names a mapped field that does not exist in the system when activating', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priorty', right: 'priority' }] });
+    await expect(t.sync.activate()).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ path: 'mappings[0].fields[1].left', message: expect.stringContaining('"priorty" does not exist') }] });
+  });
+
+  it('applies each side’s filter, and keeps syncing linked items that stop matching', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }], mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } } });
+    await t.sync.activate();
+    const tagged = t.left.create('JIRA', 'Bug', { title: 'tagged', labels: ['sync'] }, t.left.user('ana'));
+    t.left.create('JIRA', 'Bug', { title: 'untagged' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    expect(t.byTitle(t.right, 'tagged')).toHaveLength(1);
+    expect(t.byTitle(t.right, 'untagged')).toHaveLength(0);
+    t.advance(5000);
+    t.left.edit(tagged.id, { title: 'tagged, then untagged', labels: [] }, 'ana');
+    await t.sync.runOnce();
+    expect(t.byTitle(t.right, 'tagged, then untagged')).toHaveLength(1);
+  });
+
+  it('stops syncing linked items that leave the filter when keepSyncingUnmatched is false', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }], mapping: { keepSyncingUnmatched: false, left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } } });
+    await t.sync.activate();
+    const tagged = t.left.create('JIRA', 'Bug', { title: 'tagged', labels: ['sync'] }, t.left.user('ana'));
+    await t.sync.runOnce();
+    t.advance(5000);
+    t.left.edit(tagged.id, { title: 'left the filter', labels: [] }, 'ana');
+    await t.sync.runOnce();
+    expect(t.byTitle(t.right, 'left the filter')).toHaveLength(0);
+    expect(t.byTitle(t.right, 'tagged')).toHaveLength(1);
+  });
+
+  it('copies comments both ways once, marked with their origin, never echoing them back', async () => {
+    const t = await twoTrackers({ mapping: { comments: { direction: 'both' } } });
+    await t.sync.activate();
+    const bug = t.left.create('JIRA', 'Bug', { title: 'talk' }, t.left.user('ana'));
+    t.left.comment(bug.id, text('first from Jira'), t.left.user('ana'));
+    await t.sync.runOnce();
+    const copy = t.byTitle(t.right, 'talk')[0]!;
+    expect(t.right.items.get(copy.id)!.comments).toHaveLength(1);
+    t.advance(5000);
+    t.right.comment(copy.id, text('reply from ADO'), t.right.user('ado-ana'));
+    t.right.edit(copy.id, { priority: 'High' }, 'ado-ana');
+    for (let i = 0; i < 3; i++) {
+      t.advance(5000);
+      await t.sync.runOnce();
+    }
+    const leftComments = t.left.items.get(bug.id)!.comments;
+    const rightComments = t.right.items.get(copy.id)!.comments;
+    expect(leftComments).toHaveLength(2);
+    expect(rightComments).toHaveLength(2);
+    const copied = rightComments[0]!.body.content[0];
+    expect(JSON.stringify(copied)).toContain(`${COMMENT_MARKER} Ana Silva commented on JIRA-1`);
+    expect(JSON.stringify(leftComments[1]!.body)).toContain('reply from ADO');
+  });
+
+  it('links to an existing item found by a match rule instead of creating a duplicate', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }], mapping: { matchExisting: { left: 'key', right: 'ref' } } });
+    const existing = t.right.create('ADO', 'Bug', { title: 'already there', ref: 'JIRA-1' }, t.right.user('ado-ana'));
+    t.left.create('JIRA', 'Bug', { title: 'already there', priority: 'High' }, t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    expect(t.right.items.size).toBe(1);
+    expect(t.right.items.get(existing.id)!.fields.priority).toBe('High');
+    expect((await t.sync.status()).pairs[0]!.links).toBe(1);
+  });
+
+  it('fails an item whose match rule finds several items under multiple: fail', async () => {
+    const t = await twoTrackers({ mapping: { matchExisting: { left: 'key', right: 'ref', multiple: 'fail' } } });
+    t.right.create('ADO', 'Bug', { title: 'one', ref: 'JIRA-1' }, t.right.user('ado-ana'));
+    t.right.create('ADO', 'Bug', { title: 'two', ref: 'JIRA-1' }, t.right.user('ado-ana'));
+    t.left.create('JIRA', 'Bug', { title: 'ambiguous' }, t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    const failures = (await t.sync.status()).pairs[0]!.failures.filter((f) => f.side === 'left');
+    expect(failures[0]?.message).toContain('2 right items match ref = "JIRA-1" (ADO-1, ADO-2)');
+  });
+
+  it('uses batch operations up to the declared sizes', async () => {
+    const t = await twoTrackers({ knobs: { right: { capabilities: { maxCreateBatch: 10, maxUpdateBatch: 10, maxGetBatch: 10 } } } });
+    await t.sync.activate();
+    const bugs = Array.from({ length: 25 }, (_, i) => t.left.create('JIRA', 'Bug', { title: `bulk ${i}` }, t.left.user('ana')));
+    await t.sync.runOnce();
+    expect(t.connectors.right.calls.create).toBe(3);
+    t.advance(5000);
+    for (const bug of bugs) t.left.edit(bug.id, { title: `${bug.fields.title} v2` }, 'ana');
+    await t.sync.runOnce();
+    expect(t.connectors.right.calls.update).toBe(3);
+    expect(t.connectors.right.calls.getMany).toBe(3);
+  });
+
+  it('syncs a single item on demand (the webhook step)', async () => {
+    const t = await twoTrackers();
+    await t.sync.activate();
+    const bug = t.left.create('JIRA', 'Bug', { title: 'hooked' }, t.left.user('ana'));
+    const summary = await t.sync.syncItems('bugs', 'left', [bug.id]);
+    expect(summary.created.right).toBe(1);
+    expect(t.connectors.left.calls.query).toBe(0);
+  });
+
+  it('emits progress and item events', async () => {
+    const t = await twoTrackers();
+    await t.sync.activate();
+    const seen: string[] = [];
+    t.sync.events.on('progress', (e) => seen.push(`progress ${e.side} ${e.processed}`));
+    t.sync.events.on('itemSynced', (e) => seen.push(`${e.action} ${e.side} ${e.sourceKey}→${e.targetKey}`));
+    t.left.create('JIRA', 'Bug', { title: 'evented' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    expect(seen).toEqual(['create right JIRA-1→ADO-1', 'progress left 1', 'progress right 1']);
+  });
+});
