@@ -123,6 +123,6 @@ export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvRef
 // Engine
 export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector } from './engine/syncbridge.js';
 export { buildConnectors } from './engine/connectors.js';
-export { Emitter, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
+export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
 export { COMMENT_MARKER } from './engine/comments.js';
 export { EMPTY_PROJECT_LOOKBACK_MS } from './engine/polling.js';

@@ -4,9 +4,9 @@ import { createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError
 import type { CliIo } from './io.js';
 
 /** Built-in adapters, loaded only when a config uses them. */
-const builtins: Record<string, () => Promise<ConnectorFactory<never>>> = {
-  jira: async () => (await import('syncbridge/jira')).jiraConnector as ConnectorFactory<never>,
-  'azure-devops': async () => (await import('syncbridge/azure-devops')).azureDevOpsConnector as ConnectorFactory<never>,
+const builtins: Record<string, () => Promise<ConnectorFactory<unknown>>> = {
+  jira: async () => (await import('syncbridge/jira')).jiraConnector,
+  'azure-devops': async () => (await import('syncbridge/azure-devops')).azureDevOpsConnector,
 };
 
 /**
@@ -14,8 +14,8 @@ const builtins: Record<string, () => Promise<ConnectorFactory<never>>> = {
  * (`adapter: ./my-connector.js`, relative to the config file) exporting a factory as
  * default or `connector`.
  */
-export async function factoriesFor(config: SyncbridgeConfig, configFile: string): Promise<ConnectorFactory<never>[]> {
-  const out: ConnectorFactory<never>[] = [];
+export async function factoriesFor(config: SyncbridgeConfig, configFile: string): Promise<ConnectorFactory<unknown>[]> {
+  const out: ConnectorFactory<unknown>[] = [];
   for (const kind of new Set(Object.values(config.systems).map((s) => s.adapter))) {
     const builtin = builtins[kind];
     if (builtin) {
@@ -23,7 +23,7 @@ export async function factoriesFor(config: SyncbridgeConfig, configFile: string)
       continue;
     }
     if (kind.startsWith('.') || isAbsolute(kind)) {
-      const mod = (await import(pathToFileURL(resolve(dirname(configFile), kind)).href)) as { default?: ConnectorFactory<never>; connector?: ConnectorFactory<never> };
+      const mod = (await import(pathToFileURL(resolve(dirname(configFile), kind)).href)) as { default?: ConnectorFactory<unknown>; connector?: ConnectorFactory<unknown> };
       const factory = mod.default ?? mod.connector;
       if (!factory?.create) throw new SyncbridgeError('CONFIG_INVALID', `${configFile}: module "${kind}" exports no connector factory (default export or \`connector\`, made with defineConnector)`);
       // The module's own kind names it; the config refers to it by path.

@@ -8,6 +8,8 @@ export interface CliIo {
   isTty: boolean;
   /** Resolves when the process is asked to stop (Ctrl-C); long-running commands await it. */
   stopSignal: Promise<void>;
+  /** Asks a person one question (with numbered choices when given) and returns the answer; absent: nothing is asked. */
+  prompt?: (question: string, choices?: string[]) => Promise<string>;
 }
 
 /** Renders rows as an aligned text table. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readlinePrompt } from './init/prompts.js';
 import { runCli } from './program.js';
 
 const stopSignal = new Promise<void>((resolve) => {
@@ -13,5 +14,6 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   isTty: process.stderr.isTTY === true,
   stopSignal,
+  prompt: readlinePrompt(),
 });
 process.exit(code);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, isSyncbridgeError } from 'syncbridge';
+import { registerInitCommand } from './commands/init.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerSystemCommands } from './commands/systems.js';
@@ -20,6 +21,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerSystemCommands(program, io, setExit);
   registerSyncCommands(program, io, setExit);
   registerSimulateCommand(program, io, setExit);
+  registerInitCommand(program, io, setExit);
   try {
     await program.parseAsync(args, { from: 'user' });
     return exit;

@@ -3,6 +3,11 @@ import type { ResolvedSystem } from '../config/system.js';
 import type { Logger } from '../logger.js';
 import { defaultCapabilities, type Connector, type ConnectorCapabilities, type ConnectorCategory } from './connector.js';
 
+/** The part of a zod schema a factory needs: covariant in its output, so any factory fits `ConnectorFactory<unknown>`. */
+export interface OptionsSchema<Options> {
+  safeParse(value: unknown): { success: true; data: Options } | { success: false; error: z.ZodError };
+}
+
 /** What a connector factory receives besides its options. */
 export interface ConnectorContext {
   /** Structured logger (secrets are redacted by the caller's formatter). */
@@ -20,8 +25,8 @@ export interface ConnectorFactory<Options = unknown> {
   readonly kind: string;
   /** The kind of system. */
   readonly category: ConnectorCategory;
-  /** Validates `system.options`. */
-  readonly optionsSchema?: z.ZodType<Options> | undefined;
+  /** Validates `system.options` (a zod schema). */
+  readonly optionsSchema?: OptionsSchema<Options> | undefined;
   /** Builds a connector for one configured system. */
   create(system: ResolvedSystem, options: Options, context: ConnectorContext): Connector;
 }

@@ -10,9 +10,9 @@ import { issuesFromZod } from '../config/load.js';
  */
 export function buildConnectors(
   config: Pick<SyncbridgeConfig, 'systems'>,
-  options: { factories?: readonly ConnectorFactory<never>[]; systems?: Record<string, Connector>; context: ConnectorContext; file?: string },
+  options: { factories?: readonly ConnectorFactory<unknown>[]; systems?: Record<string, Connector>; context: ConnectorContext; file?: string },
 ): Record<string, Connector> {
-  const byKind = new Map((options.factories ?? []).map((f) => [f.kind, f as ConnectorFactory<unknown>]));
+  const byKind = new Map((options.factories ?? []).map((f) => [f.kind, f]));
   const out: Record<string, Connector> = {};
   const problems: ConfigError['issues'] = [];
   for (const [id, system] of Object.entries(config.systems)) {

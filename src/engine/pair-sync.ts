@@ -197,6 +197,7 @@ export class PairSync {
     for (const work of works.filter((w) => !w.error)) await this.plan(work, mode);
     if (mode.dryRun) return this.recordPlanned(works, mode);
     await this.executeCreates(target, works.filter((w) => w.create && !w.error));
+    await this.completeCreated(target, works.filter((w) => w.create));
     const stale = await this.executeUpdates(works.filter((w) => w.plan && !w.error));
     for (const work of works) {
       // A concurrent edit landed between read and write: merge once more against fresh reads instead of failing.
@@ -295,16 +296,20 @@ export class PairSync {
     }
   }
 
-  private recordPlanned(works: Work[], mode: PassMode): void {
-    for (const w of works.filter((x) => !x.error)) {
-      const target = otherSide(w.anchor);
-      const sourceKey = w.items[w.anchor]!.key;
-      if (w.create) mode.planned.push({ pair: this.name, side: target, action: 'create', sourceKey, fields: w.create.fields });
-      for (const side of ['left', 'right'] as const) {
-        const fields = w.plan?.writes[side];
-        if (fields && Object.keys(fields).length > 0) mode.planned.push({ pair: this.name, side, action: 'update', targetKey: w.items[side]!.key, sourceKey, fields });
-      }
+  /** The writes a work makes (a create, or updates on either side), as reported to events and dry runs. */
+  private writesOf(work: Work): PlannedWrite[] {
+    const target = otherSide(work.anchor);
+    if (work.create) {
+      const created = work.items[target];
+      return [{ pair: this.name, side: target, action: 'create', ...(created ? { targetKey: created.key } : {}), sourceKey: work.items[work.anchor]!.key, fields: work.create.fields }];
     }
+    return (['left', 'right'] as const)
+      .filter((side) => Object.keys(work.plan?.writes[side] ?? {}).length > 0)
+      .map((side) => ({ pair: this.name, side, action: 'update' as const, targetKey: work.items[side]!.key, sourceKey: work.items[otherSide(side)]!.key, fields: work.plan!.writes[side] }));
+  }
+
+  private recordPlanned(works: Work[], mode: PassMode): void {
+    for (const w of works.filter((x) => !x.error)) mode.planned.push(...this.writesOf(w));
   }
 
   private async executeCreates(target: Side, works: Work[]): Promise<void> {
@@ -326,12 +331,32 @@ export class PairSync {
       for (const [i, w] of batch.entries()) {
         const result = results[i];
         if (result?.ok) {
-          w.items[target] = { ...result.item, fields: { ...w.create!.fields, ...result.item.fields } };
+          w.items[target] = result.item;
           continue;
         }
         w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for a create');
         // A create the system refused did not happen: nothing to look up later.
-        if (result && !result.ok) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+        if (result && !result.ok && result.error.details?.created === undefined) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+      }
+    }
+  }
+
+  /**
+   * Reads created items back when a connector's create result lacks some mapped fields:
+   * the snapshot must hold what the system really has (its initial status, normalized
+   * text), or the next change would look like a change of those fields too.
+   */
+  private async completeCreated(target: Side, works: Work[]): Promise<void> {
+    const fields = this.sideFields[target];
+    const partial = works.filter((w) => !w.error && w.items[target] && fields.some((f) => !(f in w.items[target]!.fields)));
+    const connector = this.rt.connectors[target];
+    for (const batch of chunk(partial, connector.info.capabilities.maxGetBatch)) {
+      try {
+        const read = new Map((await connector.getMany(batch.map((w) => w.items[target]!.id), { fields })).map((i) => [i.id, i]));
+        for (const w of batch) w.items[target] = read.get(w.items[target]!.id) ?? w.items[target];
+      } catch (error) {
+        // The create went through; an unreadable result only costs a later no-op merge.
+        this.rt.logger.warn('could not read created items back', { pair: this.name, error: asError(error).message });
       }
     }
   }
@@ -387,9 +412,7 @@ export class PairSync {
       await tx.deleteFailure(this.name, 'right', right.id);
     });
     if (work.wasFailed) mode.summary.recovered++;
-    const writes: PlannedWrite[] = work.create
-      ? [{ pair: this.name, side: target, action: 'create', targetKey: counterpart.key, sourceKey: source.key, fields: work.create.fields }]
-      : (['left', 'right'] as const).filter((s) => Object.keys(work.plan!.writes[s]).length > 0).map((s) => ({ pair: this.name, side: s, action: 'update' as const, targetKey: work.items[s]!.key, sourceKey: source.key, fields: work.plan!.writes[s] }));
+    const writes = this.writesOf(work);
     for (const write of writes) {
       mode.summary[write.action === 'create' ? 'created' : 'updated'][write.side]++;
       this.rt.emitter.emit('itemSynced', { ...write, durationMs: Date.now() - work.started });

@@ -23,7 +23,7 @@ export interface SyncbridgeOptions {
   /** The configuration (validated here, with `${env:...}` references resolved). */
   config: SyncbridgeConfigInput | SyncbridgeConfig;
   /** Connector factories by adapter kind (`[jiraConnector, azureDevOpsConnector]`). */
-  connectors?: readonly ConnectorFactory<never>[];
+  connectors?: readonly ConnectorFactory<unknown>[];
   /** Ready connectors by system id; they take precedence over factories. */
   systems?: Record<string, Connector>;
   /** State store; default: the one `config.state` describes (SQLite file). */

@@ -119,6 +119,25 @@ describe('engine features', () => {
     expect(t.connectors.right.calls.getMany).toBe(3);
   });
 
+  it('takes the values a system gives a new item as the base, even when its create result omits them', async () => {
+    const t = await twoTrackers({
+      fields: [{ left: 'title', right: 'title' }, { left: 'status', right: 'status', direction: 'leftToRight' }],
+      knobs: { left: { partialWriteResults: true } },
+    });
+    // The left system starts every new bug in "To Do", whatever the create said.
+    t.left.onWrite = (item) => {
+      item.fields.status ??= 'To Do';
+    };
+    await t.sync.activate();
+    const adoBug = t.right.create('ADO', 'Bug', { title: 'from ADO', status: 'In Progress' }, t.right.user('ado-ana'));
+    await t.sync.runOnce();
+    const jiraBug = t.byTitle(t.left, 'from ADO')[0]!;
+    t.advance(5000);
+    t.left.edit(jiraBug.id, { title: 'from ADO, renamed in Jira' }, 'ana');
+    await t.sync.runOnce();
+    expect(t.right.items.get(adoBug.id)!.fields).toMatchObject({ title: 'from ADO, renamed in Jira', status: 'In Progress' });
+  });
+
   it('syncs a single item on demand (the webhook step)', async () => {
     const t = await twoTrackers();
     await t.sync.activate();

@@ -21,24 +21,28 @@ const DAY = 86_400_000;
 export const syncBotAccountId = '712020:5b10ac8d-sync-bot';
 
 function users(): SimUser[] {
-  const person = (name: string, emailVisible: boolean, timeZone: string, n: number): SimUser => ({
-    accountId: `712020:0000000${n}-${name.toLowerCase()}`,
-    displayName: `${name} Example`,
-    email: `${name.toLowerCase()}@example.com`,
-    emailVisible,
-    apiToken: `demo-token-${name.toLowerCase()}`,
-    pat: `demo-pat-${name.toLowerCase()}`,
-    timeZone,
-    active: true,
-  });
+  // The same people as in the Azure DevOps simulator's seed; some have other e-mail addresses there, some hide theirs here.
+  const person = (displayName: string, emailVisible: boolean, timeZone: string, n: number): SimUser => {
+    const first = displayName.split(' ')[0]!.toLowerCase();
+    return {
+      accountId: `712020:0000000${n}-${first}`,
+      displayName,
+      email: `${first}@example.com`,
+      emailVisible,
+      apiToken: `demo-token-${first}`,
+      pat: `demo-pat-${first}`,
+      timeZone,
+      active: true,
+    };
+  };
   return [
     { accountId: syncBotAccountId, displayName: 'Sync Bot', email: 'sync-bot@example.com', emailVisible: true, apiToken: 'demo-token-sync-bot', pat: 'demo-pat-sync-bot', timeZone: 'Europe/Berlin', active: true },
-    person('Alice', true, 'Europe/London', 1),
-    person('Bob', false, 'America/New_York', 2),
-    person('Carol', true, 'Asia/Tokyo', 3),
-    person('Dave', false, 'America/Los_Angeles', 4),
-    person('Erin', true, 'Australia/Sydney', 5),
-    person('Frank', false, 'UTC', 6),
+    person('Ana Silva', true, 'Europe/Lisbon', 1),
+    person('Ben Okafor', true, 'America/New_York', 2),
+    person('Chen Wei', false, 'Asia/Shanghai', 3),
+    person('Dana Kowalski', true, 'Europe/Warsaw', 4),
+    person('Emil Novak', true, 'Europe/Prague', 5),
+    person('Farah Haddad', false, 'UTC', 6),
   ];
 }
 

@@ -18,6 +18,8 @@ export interface MemoryConnectorKnobs {
   hideUpdatedBy?: boolean;
   /** The kind of system to pose as (`scm`/`build` poll by revision). @default 'alm' */
   category?: ConnectorCategory;
+  /** Return only the written fields from create and update (as some APIs do). @default false */
+  partialWriteResults?: boolean;
 }
 
 /** A connector over a {@link MemorySystem}, with call counters and fault injection for tests. */
@@ -136,14 +138,14 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async create(items) {
       await enter('create');
       limit(items.length, capabilities.maxCreateBatch, 'create');
-      const results = await Promise.all(items.map((r) => write(() => view(system.create(r.project, r.type, r.fields, me, r.origin)))));
+      const results = await Promise.all(items.map((r) => write(() => view(system.create(r.project, r.type, r.fields, me, r.origin), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
       await enter('create', 'after');
       return results;
     },
     async update(items) {
       await enter('update');
       limit(items.length, capabilities.maxUpdateBatch, 'update');
-      return Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision)))));
+      return Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
     },
     async findByOrigin({ project, type, origins, fields }) {
       await enter('findByOrigin');

@@ -152,9 +152,10 @@ export class MemorySystem {
     return comment;
   }
 
-  /** A read of an item as a connector returns it (only the fields asked for). */
+  /** A read of an item as a connector returns it: the fields asked for, or every field of its type (empty ones as null). */
   view(item: MemoryItem, fields?: readonly string[]): WorkItem {
-    const picked = fields ? Object.fromEntries(fields.filter((f) => f in item.fields || this.fields(item.project, item.type).some((d) => d.id === f)).map((f) => [f, structuredClone(item.fields[f] ?? null)])) : structuredClone(item.fields);
+    const known = this.fields(item.project, item.type).map((d) => d.id);
+    const picked = Object.fromEntries((fields ?? known).filter((f) => f in item.fields || known.includes(f)).map((f) => [f, structuredClone(item.fields[f] ?? null)]));
     return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked };
   }
 }

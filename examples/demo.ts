@@ -1,0 +1,138 @@
+/**
+ * `npm run demo`: a real Jira ↔ Azure DevOps sync between the two simulators on
+ * 127.0.0.1, driven by `examples/jira-azure-devops/syncbridge.yaml`. It runs the initial
+ * sync, then edits items on both sides as people and shows each change arrive on the
+ * other side, then prints a summary.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSyncbridge, emptySummary, loadConfig, silentLogger, type Connector, type FieldValue, type PlannedWrite, type RunSummary, type Side } from 'syncbridge';
+import { azureDevOpsConnector } from 'syncbridge/azure-devops';
+import { jiraConnector } from 'syncbridge/jira';
+import { startAzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
+import { startJiraSimulatorServer } from 'syncbridge/testing/jira';
+
+const say = (text = '') => process.stdout.write(`${text}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+const jiraServer = await startJiraSimulatorServer({ seed: 'demo' });
+const adoServer = await startAzureDevOpsSimulatorServer({ seed: 'demo' });
+const stateDir = mkdtempSync(join(tmpdir(), 'syncbridge-demo-'));
+const secret = (users: Array<{ email: string; apiToken?: string; pat?: string }>, email: string, key: 'apiToken' | 'pat') => users.find((u) => u.email === email)![key]!;
+const env = {
+  JIRA_URL: jiraServer.baseUrl,
+  JIRA_TOKEN: secret(jiraServer.users, 'sync-bot@example.com', 'apiToken'),
+  ADO_URL: adoServer.baseUrl,
+  ADO_PAT: secret(adoServer.users, 'sync-bot@example.com', 'pat'),
+};
+say(`Jira simulator:         ${jiraServer.baseUrl}`);
+say(`Azure DevOps simulator: ${adoServer.baseUrl}`);
+
+const configFile = fileURLToPath(new URL('./jira-azure-devops/syncbridge.yaml', import.meta.url));
+const config = await loadConfig(configFile, { env });
+const sync = await createSyncbridge({
+  config: { ...config, engine: { ...config.engine, intervalMs: 250 }, state: { store: 'sqlite', path: join(stateDir, 'state.db') } },
+  connectors: [jiraConnector, azureDevOpsConnector],
+  configFile,
+});
+
+const total = emptySummary();
+const add = (s: RunSummary) => {
+  for (const side of ['left', 'right'] as const) {
+    total.created[side] += s.created[side];
+    total.updated[side] += s.updated[side];
+  }
+  for (const key of ['unchanged', 'echoesSkipped', 'conflicts', 'failed', 'recovered', 'commentsCopied'] as const) total[key] += s[key];
+};
+sync.events.on('runCompleted', add);
+sync.events.on('itemFailed', (f) => say(`  ! ${f.itemKey}: ${f.code} ${f.message}`));
+
+// 1. The initial sync, with progress.
+say('\nInitial sync of DEMO (Jira) and Demo (Azure DevOps), both ways...');
+await sync.activate();
+const started = Date.now();
+const stopProgress = sync.events.on('progress', (e) => {
+  if (process.stdout.isTTY) process.stdout.write(`\r  ${e.side === 'left' ? 'Jira        ' : 'Azure DevOps'} changes processed: ${e.processed}   `);
+});
+const initial = await sync.runOnce();
+stopProgress();
+say(`${process.stdout.isTTY ? '\r' : ''}  created ${initial.created.right} Azure DevOps bugs from Jira and ${initial.created.left} Jira bugs from Azure DevOps in ${seconds(Date.now() - started)}`);
+const links = (await sync.status()).pairs[0]!.links;
+say(`  ${links} linked pairs`);
+
+// 2. People edit both sides while the engine runs; each change is timed until it lands.
+const person = (system: 'jira' | 'ado', email: string): Connector =>
+  system === 'jira'
+    ? jiraConnector.create({ id: 'jira-person', adapter: 'jira', baseUrl: jiraServer.baseUrl, auth: { type: 'apiToken', email, token: secret(jiraServer.users, email, 'apiToken') } }, {}, { logger: silentLogger })
+    : azureDevOpsConnector.create({ id: 'ado-person', adapter: 'azure-devops', baseUrl: adoServer.baseUrl, auth: { type: 'pat', token: secret(adoServer.users, email, 'pat') } }, {}, { logger: silentLogger });
+const ana = person('jira', 'ana@example.com');
+const ben = person('ado', 'ben@example.com');
+const [link1, link2, link3] = await sync.store.listLinks('bugs', { limit: 3 });
+if (!link1 || !link2 || !link3) throw new Error('the initial sync linked fewer than 3 pairs');
+
+function arrival(side: Side, sourceKey: string): Promise<PlannedWrite> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${sourceKey} did not arrive within 15 s`)), 15_000);
+    const off = sync.events.on('itemSynced', (e) => {
+      if (e.side === side && e.sourceKey === sourceKey) {
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+async function edit(who: Connector, whoName: string, side: Side, id: string, key: string, fields: Record<string, FieldValue>, what: string) {
+  const target = side === 'left' ? 'right' : 'left';
+  const arrived = arrival(target, key);
+  const at = Date.now();
+  const [result] = await who.update([{ id, fields }]);
+  if (!result?.ok) throw result?.error ?? new Error('edit failed');
+  const write = await arrived;
+  say(`  ${whoName} ${what} on ${key} -> ${write.targetKey} got ${Object.keys(write.fields).join(', ')} after ${seconds(Date.now() - at)}`);
+}
+
+say('\nLive sync (polling every 250 ms): people edit both sides...');
+sync.start();
+await edit(ana, 'Ana (Jira)', 'left', link1.leftId, link1.leftKey, { summary: 'Checkout fails when the cart is empty (edited in Jira)' }, 'renames');
+await edit(ben, 'Ben (Azure DevOps)', 'right', link2.rightId, link2.rightKey, { 'Microsoft.VSTS.Common.Priority': '1', 'System.Tags': ['customer', 'hotfix'] }, 'raises priority and tags');
+await edit(ana, 'Ana (Jira)', 'left', link3.leftId, link3.leftKey, { status: 'In Progress', assignee: (await ana.findUsers({ email: 'ana@example.com' }))[0]! }, 'starts work and takes');
+const commented = arrival('right', link1.leftKey);
+const commentAt = Date.now();
+await ana.addComment(link1.leftId, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Reproduced on staging.' }] }] });
+// A comment alone does not change the issue in Jira, so the next edit carries it across.
+await ana.update([{ id: link1.leftId, fields: { labels: ['customer', 'regression'] } }]);
+await commented;
+say(`  Ana (Jira) comments and labels ${link1.leftKey} -> comment and labels arrived after ${seconds(Date.now() - commentAt)}`);
+
+// 3. Quiet period: once the pass that carried the last edit is done, nothing the engine wrote may come back.
+await new Promise<void>((resolve) => {
+  const off = sync.events.on('runCompleted', () => {
+    off();
+    resolve();
+  });
+});
+const before = { ...total.updated };
+await new Promise((r) => setTimeout(r, 1500));
+await sync.stop();
+const echoWrites = total.updated.left - before.left + (total.updated.right - before.right);
+
+const status = await sync.status();
+say('\nSummary');
+say(`  created:        ${total.created.left + total.created.right} (Jira ${total.created.left}, Azure DevOps ${total.created.right})`);
+say(`  updated:        ${total.updated.left + total.updated.right} (Jira ${total.updated.left}, Azure DevOps ${total.updated.right})`);
+say(`  comments:       ${total.commentsCopied}`);
+say(`  skipped echoes: ${total.echoesSkipped} (writes after the last edit: ${echoWrites})`);
+say(`  conflicts:      ${total.conflicts}`);
+say(`  failures:       ${status.pairs[0]!.failures.length}`);
+for (const f of status.pairs[0]!.failures.slice(0, 5)) say(`    ${f.itemKey}: ${f.code} ${f.message}`);
+say(`  links:          ${status.pairs[0]!.links}`);
+
+await sync.close();
+for (const c of [ana, ben]) await c.close?.();
+await jiraServer.close();
+await adoServer.close();
+rmSync(stateDir, { recursive: true, force: true });
+if (echoWrites > 0) process.exitCode = 1;
