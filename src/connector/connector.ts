@@ -107,8 +107,12 @@ export interface UpdateRequest {
   expectedRevision?: string | undefined;
 }
 
-/** The outcome of one item of a batch write, in request order. */
-export type WriteResult = { ok: true; item: WorkItem } | { ok: false; error: SyncbridgeError };
+/**
+ * The outcome of one item of a batch write, in request order. A create that made the
+ * item but failed afterwards (a workflow transition refused, say) fails with `created`
+ * set, so the engine links that item instead of creating it again.
+ */
+export type WriteResult = { ok: true; item: WorkItem } | { ok: false; error: SyncbridgeError; created?: { id: string; key: string } };
 
 /** One found item together with the origin it was stamped with. */
 export interface OriginMatch {

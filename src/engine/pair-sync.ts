@@ -335,8 +335,9 @@ export class PairSync {
           continue;
         }
         w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for a create');
-        // A create the system refused did not happen: nothing to look up later.
-        if (result && !result.ok && result.error.details?.created === undefined) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+        // A create the system refused did not happen: nothing to look up later. One that happened
+        // but failed afterwards keeps its intent, so the next pass links the item by its origin.
+        if (result && !result.ok && !result.created) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
       }
     }
   }

@@ -32,6 +32,9 @@ function convertKind(value: FieldValue, target: FieldDescriptor | undefined): Fi
   if ((target.kind === 'text' || target.kind === 'lookup') && typeof value === 'number') return String(value);
   if (target.kind === 'multiLookup' && typeof value === 'string') return value.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
   if (target.kind === 'lookup' && Array.isArray(value)) return value[0] ?? null;
+  // A datetime written to a date field keeps its UTC day; a date becomes midnight UTC.
+  if (target.kind === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return new Date(value).toISOString().slice(0, 10);
+  if (target.kind === 'datetime' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
   return value;
 }
 

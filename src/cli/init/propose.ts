@@ -68,7 +68,7 @@ const temporal = new Set<FieldKind>(['date', 'datetime']);
 
 /**
  * Whether values of one kind can be written to the other. Text and rich text convert into
- * each other; a date can fill a datetime (see {@link temporalDirection}). Item references
+ * each other, and so do dates and datetimes. Item references
  * never match across systems (their ids are system-local).
  */
 export function kindsCompatible(a: FieldKind, b: FieldKind): boolean {
@@ -116,26 +116,13 @@ function valueMapName(left: FieldDescriptor, taken: Set<string>): string {
   return name;
 }
 
-/**
- * A date reaches a datetime field as midnight, but the engine does not cut a datetime down
- * to a day, and date fields refuse a time (Jira: "Error parsing date string"); so such a
- * pair flows only towards the datetime side.
- */
-function temporalDirection(left: FieldDescriptor, right: FieldDescriptor, direction: MappingDirection): MappingDirection | undefined {
-  if (left.kind === right.kind || !temporal.has(left.kind)) return direction;
-  const towards: MappingDirection = right.kind === 'datetime' ? 'leftToRight' : 'rightToLeft';
-  return direction === 'both' || direction === towards ? towards : undefined;
-}
-
 function propose(left: FieldDescriptor, right: FieldDescriptor, reason: ProposedField['reason'], when: ProposedField['when'], valueMapNames: Set<string>): ProposedField | undefined {
   const writableWay = directionOf(left, right);
   if (!writableWay || !kindsCompatible(left.kind, right.kind)) return undefined;
-  const direction = temporalDirection(left, right, writableWay);
-  if (!direction) return undefined;
+  const direction = writableWay;
   const notes: string[] = [];
   if (writableWay !== 'both') notes.push(`one-way: ${writableWay === 'leftToRight' ? left.name : right.name} is read-only, so values flow towards ${writableWay === 'leftToRight' ? right.name : left.name}`);
-  else if (direction !== 'both') notes.push(`one-way: a ${direction === 'leftToRight' ? left.kind : right.kind} becomes midnight UTC in the ${direction === 'leftToRight' ? right.kind : left.kind} field; the other way would send a time of day to a date field`);
-  if (left.kind !== right.kind && !temporal.has(left.kind)) notes.push(`${left.kind} ↔ ${right.kind}: converted on the way (formatting is lost towards plain text)`);
+  if (left.kind !== right.kind) notes.push(temporal.has(left.kind) ? `${left.kind} ↔ ${right.kind}: a date becomes midnight UTC, a datetime keeps its UTC day` : `${left.kind} ↔ ${right.kind}: converted on the way (formatting is lost towards plain text)`);
   const field: ProposedField = { left, right, direction, when, reason, enabled: true, notes };
   if (left.kind === 'user') notes.push('users are matched by e-mail; one without a match leaves the field alone (onUnmatchedUser: skipField)');
   if (left.kind === 'lookup' || left.kind === 'multiLookup') {

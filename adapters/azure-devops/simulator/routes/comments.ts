@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { badRequest, json } from '../errors.js';
 import { renderComment } from '../render.js';
 import type { Route } from '../router.js';
-import { getWorkItem, parseId } from '../store.js';
+import { findProject, findType, type SimProject, type SimWorkItemType } from '../state.js';
+import { getWorkItem, parseId, saveWorkItem } from '../store.js';
 
 const commentBodySchema = z.object({ text: z.string().min(1) });
 
@@ -36,11 +37,11 @@ export const commentRoutes: Route[] = [
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
       const parsed = commentBodySchema.safeParse(await ctx.body());
       if (!parsed.success) throw badRequest('VS403463: The comment text must not be empty.', 'WorkItemCommentTextEmptyException');
-      const now = ctx.state.now().toISOString();
-      const comment = { id: ctx.state.nextCommentId++, version: 1, text: parsed.data.text, createdBy: ctx.actor.uniqueName, createdDate: now, modifiedBy: ctx.actor.uniqueName, modifiedDate: now };
-      item.comments.push(comment);
-      item.fields['System.CommentCount'] = item.comments.length;
-      return json(renderComment(ctx.state, ctx.orgUrl, item, comment));
+      // The service records a comment as a revision (History, CommentCount, ChangedDate and ChangedBy move), as a System.History edit does.
+      const project = findProject(ctx.state, String(item.fields['System.TeamProject'])) as SimProject;
+      const type = findType(project, String(item.fields['System.WorkItemType'])) as SimWorkItemType;
+      saveWorkItem(ctx.state, project, type, item, { 'System.History': parsed.data.text }, { actor: ctx.actor });
+      return json(renderComment(ctx.state, ctx.orgUrl, item, item.comments.at(-1)!));
     },
   },
 ];

@@ -1,0 +1,226 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type FieldDescriptor } from 'syncbridge';
+import { startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
+import { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
+import type { CliIo } from '../../src/cli/io.js';
+import { readlinePrompt } from '../../src/cli/init/prompts.js';
+import { proposeFields } from '../../src/cli/init/propose.js';
+import { runCli } from '../../src/cli/program.js';
+
+let jira: JiraSimulatorServer;
+let ado: AzureDevOpsSimulatorServer;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  [jira, ado] = await Promise.all([startJiraSimulatorServer({ seed: 'demo' }), startAzureDevOpsSimulatorServer({ seed: 'demo' })]);
+  dir = await mkdtemp(join(tmpdir(), 'syncbridge-init-'));
+  env = { JIRA_TOKEN: jira.users[0]!.apiToken, ADO_PAT: ado.users[0]!.pat };
+});
+
+afterAll(async () => {
+  await Promise.all([jira?.close(), ado?.close()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; answers?: string[] } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const answers = [...(options.answers ?? [])];
+  const questions: string[] = [];
+  const io: CliIo = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env: options.env ?? env,
+    cwd: dir,
+    isTty: options.answers !== undefined,
+    stopSignal: new Promise(() => {}),
+    ...(options.answers ? { prompt: async (question: string) => (questions.push(question), answers.shift() ?? '') } : {}),
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr, questions };
+}
+
+const jiraFlags = () => ['--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-email', jira.users[0]!.email, '--left-token-env', 'JIRA_TOKEN'];
+const adoFlags = () => ['--right-adapter', 'azure-devops', '--right-url', ado.baseUrl, '--right-token-env', 'ADO_PAT'];
+const pickFlags = ['--left-project', 'DEMO', '--left-type', 'Bug', '--right-project', 'Demo', '--right-type', 'Bug'];
+
+describe('syncbridge init', () => {
+  it('writes a commented config from flags that validates, activates and syncs both simulators', async () => {
+    const result = await cli(['init', ...jiraFlags(), ...adoFlags(), ...pickFlags, '--name', 'bugs', '--out', 'syncbridge.yaml', '--yes']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('wrote syncbridge.yaml');
+
+    const file = join(dir, 'syncbridge.yaml');
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('${env:JIRA_TOKEN}');
+    expect(text).not.toContain(jira.users[0]!.apiToken);
+    expect(text).not.toContain(ado.users[0]!.pat);
+    expect(text).toMatch(/^# syncbridge configuration written by `syncbridge init`/);
+    expect(text).toMatch(/# Summary \(summary\) ↔ Title \(System.Title\): well-known pair/);
+    // Status and State share no value names: both sides' values are listed for a person to pair.
+    expect(text).toContain('# unmatched left values: To Do, In Progress, In Review, Done — add pairs');
+    expect(text).toContain('# unmatched right values: New, Active, Resolved, Closed — add pairs');
+    expect(text).toMatch(/#\s+- \{ left: status, right: System.State, valueMap: status \}/);
+
+    const config = await loadConfig(file, { env });
+    const mapping = config.mappings[0]!;
+    expect(mapping.name).toBe('bugs');
+    expect(mapping.left).toMatchObject({ system: 'jira', project: 'DEMO', type: 'Bug' });
+    expect(mapping.right).toMatchObject({ system: 'azure-devops', project: 'Demo', type: 'Bug' });
+    const pairs = mapping.fields.map((f) => `${f.left}↔${f.right}:${f.direction}`);
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        'summary↔System.Title:both',
+        'description↔System.Description:both',
+        'assignee↔System.AssignedTo:both',
+        'labels↔System.Tags:both',
+        'reporter↔System.CreatedBy:rightToLeft',
+        // The engine converts dates and datetimes both ways.
+        'duedate↔Microsoft.VSTS.Scheduling.DueDate:both',
+      ]),
+    );
+    // A lookup pair with no value in common would fail every item, so it is not live yet.
+    expect(pairs.some((p) => p.startsWith('status↔'))).toBe(false);
+    expect(config.valueMaps.status?.pairs).toEqual([]);
+    expect(mapping.comments?.direction).toBe('both');
+    expect(config.state).toEqual({ store: 'sqlite', path: '.syncbridge/state.db' });
+
+    expect((await cli(['validate', 'syncbridge.yaml'])).code).toBe(0);
+    const activated = await cli(['activate', 'syncbridge.yaml']);
+    expect(activated.stderr).toBe('');
+    expect(activated.code).toBe(0);
+    const run = await cli(['run', '--once', 'syncbridge.yaml']);
+    expect(run.code).toBe(0);
+    const created = /created (\d+)/.exec(run.stdout);
+    expect(Number(created?.[1])).toBeGreaterThan(0);
+    expect(run.stdout).toContain('failures 0');
+  });
+
+  it('stops with exit 4 and the diagnosis when a token is refused, writing nothing', async () => {
+    const result = await cli(['init', ...jiraFlags(), ...adoFlags(), ...pickFlags, '--out', 'refused.yaml', '--yes'], { env: { ...env, ADO_PAT: 'not-a-valid-pat' } });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/Connection test of "azure-devops" FAILED at the \w+ stage \(AUTH\)/);
+    expect(result.stderr).not.toContain('not-a-valid-pat');
+    await expect(readFile(join(dir, 'refused.yaml'), 'utf8')).rejects.toThrow();
+  });
+
+  it('names a missing flag with exit 2 when there is no terminal to ask on', async () => {
+    const missingType = await cli(['init', ...jiraFlags(), ...adoFlags(), '--left-project', 'DEMO', '--right-project', 'Demo', '--right-type', 'Bug', '--out', 'missing.yaml', '--yes']);
+    expect(missingType.code).toBe(2);
+    expect(missingType.stderr).toContain('missing --left-type (available: Bug, Story, Task)');
+
+    const missingEnv = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--out', 'missing.yaml']);
+    expect(missingEnv.code).toBe(2);
+    expect(missingEnv.stderr).toContain('missing --left-token-env');
+  });
+
+  it('refuses a secret on the command line and an unset variable', async () => {
+    const secret = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'demo-token:secret', '--out', 'secret.yaml']);
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toContain('takes the name of an environment variable');
+    const unset = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'NOT_SET_ANYWHERE', '--out', 'unset.yaml']);
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('environment variable NOT_SET_ANYWHERE (named by --left-token-env) is not set');
+    const pasted = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'atat3xFfGF0kL9q', '--out', 'pasted.yaml']);
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toContain('the environment variable (named by --left-token-env) is not set');
+    expect(pasted.stderr).not.toContain('atat3xFfGF0kL9q');
+  });
+
+  it('does not overwrite an existing file without --force', async () => {
+    await writeFile(join(dir, 'taken.yaml'), 'keep me\n');
+    const result = await cli(['init', ...jiraFlags(), ...adoFlags(), ...pickFlags, '--out', 'taken.yaml', '--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('taken.yaml already exists; pass --force');
+    expect(await readFile(join(dir, 'taken.yaml'), 'utf8')).toBe('keep me\n');
+  });
+
+  it('pairs every same-named field and value between two Jira sites', async () => {
+    const other = await startJiraSimulatorServer({ seed: 'demo' });
+    try {
+      const otherFlags = ['--right-adapter', 'jira', '--right-url', other.baseUrl, '--right-email', other.users[0]!.email, '--right-token-env', 'OTHER_TOKEN'];
+      const result = await cli(['init', ...jiraFlags(), ...otherFlags, '--left-project', 'DEMO', '--left-type', 'Story', '--right-project', 'DEMO', '--right-type', 'Story', '--out', 'jira-jira.yaml', '--yes'], {
+        env: { ...env, OTHER_TOKEN: other.users[0]!.apiToken },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const config = await loadConfig(join(dir, 'jira-jira.yaml'), { env: { ...env, OTHER_TOKEN: 'x' } });
+      expect(Object.keys(config.systems)).toEqual(['jira', 'jira-right']);
+      const fields = config.mappings[0]!.fields;
+      expect(fields.find((f) => f.left === 'status')).toMatchObject({ right: 'status', direction: 'both', valueMap: 'status' });
+      expect(config.valueMaps.priority?.pairs.map((p) => p.left)).toEqual(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
+      // Read-only on both sides: nothing to write, so not proposed.
+      expect(fields.some((f) => f.left === 'created')).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('asks on a terminal for what the flags leave out', async () => {
+    const answers = ['jira', jira.baseUrl, '', '', jira.users[0]!.email, '', 'azure-devops', ado.baseUrl, '', 'ADO_PAT', '', 'DEMO', 'Bug', 'Demo', 'Bug', 'y', ''];
+    const result = await cli(['init', '--out', 'asked.yaml'], { answers, env: { JIRA_TOKEN: env.JIRA_TOKEN, ADO_PAT: env.ADO_PAT } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.questions.some((q) => q.startsWith('environment variable holding the left secret [JIRA_TOKEN]'))).toBe(true);
+    const config = await loadConfig(join(dir, 'asked.yaml'), { env });
+    expect(config.mappings[0]).toMatchObject({ name: 'demo-bug', left: { project: 'DEMO', type: 'Bug' }, right: { project: 'Demo', type: 'Bug' } });
+  });
+
+  it('takes a numbered choice or the text itself on a real terminal prompt', async () => {
+    const ask = async (typed: string) => {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let shown = '';
+      output.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+      const answer = readlinePrompt(input, output)('left entity type (DEMO):', ['Bug', 'Story', 'Task']);
+      input.end(`${typed}\n`);
+      return { answer: await answer, shown };
+    };
+    const byNumber = await ask('2');
+    expect(byNumber.answer).toBe('Story');
+    expect(byNumber.shown).toContain('  3) Task\n');
+    expect((await ask(' Task ')).answer).toBe('Task');
+  });
+});
+
+describe('init proposals', () => {
+  const field = (id: string, name: string, kind: FieldDescriptor['kind'], extra: Partial<FieldDescriptor> = {}): FieldDescriptor => ({ id, name, kind, required: false, ...extra });
+  const values = (...names: string[]) => ({ allowedValues: names.map((name) => ({ name })) });
+
+  it('pairs the values that share a name and lists the rest for a person', () => {
+    const { fields } = proposeFields(
+      { adapter: 'tracker', fields: [field('sev', 'Severity', 'lookup', values('Critical', 'Major', 'minor'))] },
+      { adapter: 'other', fields: [field('severity_level', 'severity-level', 'lookup', values('Minor', 'CRITICAL', 'Cosmetic'))] },
+    );
+    expect(fields).toHaveLength(0); // "Severity" and "severity-level" are different names
+
+    const proposal = proposeFields(
+      { adapter: 'tracker', fields: [field('sev', 'Severity', 'lookup', values('Critical', 'Major', 'minor'))] },
+      { adapter: 'other', fields: [field('severity', 'severity', 'lookup', values('Minor', 'CRITICAL', 'Cosmetic'))] },
+    );
+    const [severity] = proposal.fields;
+    expect(severity?.enabled).toBe(true);
+    expect(severity?.valueMap?.pairs).toEqual([
+      { left: 'Critical', right: 'CRITICAL' },
+      { left: 'minor', right: 'Minor' },
+    ]);
+    expect(severity?.valueMap?.unmatched).toEqual({ left: ['Major'], right: ['Cosmetic'] });
+  });
+
+  it('leaves out fields nobody can write, item references and kinds that do not fit', () => {
+    const proposal = proposeFields(
+      { adapter: 'tracker', fields: [field('created', 'Created', 'datetime', { writable: false }), field('parent', 'Parent', 'reference'), field('points', 'Points', 'number'), field('notes', 'Notes', 'text')] },
+      { adapter: 'other', fields: [field('created_at', 'Created', 'datetime', { writable: false }), field('parent_id', 'Parent', 'reference'), field('points', 'Points', 'text'), field('notes', 'NOTES', 'richText')] },
+    );
+    expect(proposal.fields.map((f) => `${f.left.id}↔${f.right.id}`)).toEqual(['notes↔notes']);
+    expect(proposal.unpaired.left.map((f) => f.id)).toEqual(['parent', 'points']);
+  });
+});
+

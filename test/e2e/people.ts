@@ -1,0 +1,100 @@
+import { silentLogger, type Connector, type FieldValue, type RichText } from 'syncbridge';
+import { azureDevOpsConnector, richTextToHtml } from 'syncbridge/azure-devops';
+import { jiraConnector, richTextToAdf } from 'syncbridge/jira';
+import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import type { JiraSimulator } from 'syncbridge/testing/jira';
+import type { ServedSimulator } from './simulators.js';
+
+/** What a person types into a new Jira bug. */
+export interface JiraBugInput {
+  summary: string;
+  description: RichText;
+  priority: string;
+  /** Display name of the assignee. */
+  assignee?: string;
+  labels?: string[];
+}
+
+/** What a person types into a new Azure DevOps bug. */
+export interface AdoBugInput {
+  title: string;
+  description: RichText;
+  priority?: number;
+  state?: string;
+  /** E-mail of the assignee. */
+  assignedTo?: string;
+  tags?: string[];
+}
+
+async function send(url: string, init: RequestInit): Promise<{ id: string; key: string }> {
+  const response = await fetch(url, init);
+  const body = (await response.json()) as { id: string | number; key?: string };
+  if (!response.ok) throw new Error(`${init.method} ${url} answered ${response.status}: ${JSON.stringify(body)}`);
+  return { id: String(body.id), key: body.key ?? String(body.id) };
+}
+
+/**
+ * A person working in Jira: files bugs through the REST API with their own API token (as
+ * the web UI would), and edits or comments through a connector signed in as them.
+ */
+export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: string) {
+  const user = served.sim.users.find((u) => u.displayName === displayName);
+  if (!user) throw new Error(`no Jira user ${displayName}`);
+  const authorization = `Basic ${Buffer.from(`${user.email}:${user.apiToken}`).toString('base64')}`;
+  const connector: Connector = jiraConnector.create({ id: 'jira-person', adapter: 'jira', baseUrl: served.baseUrl, auth: { type: 'apiToken', email: user.email, token: user.apiToken } }, {}, { logger: silentLogger });
+  const accountOf = (name: string) => served.sim.users.find((u) => u.displayName === name)?.accountId;
+  return {
+    user,
+    connector,
+    async fileBug(input: JiraBugInput): Promise<{ id: string; key: string }> {
+      const fields = {
+        project: { key: 'DEMO' },
+        issuetype: { name: 'Bug' },
+        summary: input.summary,
+        description: richTextToAdf(input.description),
+        priority: { name: input.priority },
+        labels: input.labels ?? [],
+        ...(input.assignee ? { assignee: { accountId: accountOf(input.assignee) } } : {}),
+      };
+      return send(`${served.baseUrl}/rest/api/3/issue`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ fields }) });
+    },
+    edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
+    comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+  };
+}
+
+/** A person working in Azure DevOps: files bugs with JSON Patch and their PAT, edits through a connector signed in as them. */
+export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: string) {
+  const user = served.sim.users.find((u) => u.email === email);
+  if (!user) throw new Error(`no Azure DevOps user ${email}`);
+  const authorization = `Basic ${Buffer.from(`:${user.pat}`).toString('base64')}`;
+  const connector: Connector = azureDevOpsConnector.create({ id: 'ado-person', adapter: 'azure-devops', baseUrl: served.baseUrl, auth: { type: 'pat', token: user.pat } }, {}, { logger: silentLogger });
+  return {
+    user,
+    connector,
+    async fileBug(input: AdoBugInput): Promise<{ id: string; key: string }> {
+      const field = (name: string, value: unknown) => ({ op: 'add', path: `/fields/${name}`, value });
+      const ops = [
+        field('System.Title', input.title),
+        field('System.Description', richTextToHtml(input.description)),
+        ...(input.priority ? [field('Microsoft.VSTS.Common.Priority', input.priority)] : []),
+        ...(input.state ? [field('System.State', input.state)] : []),
+        ...(input.assignedTo ? [field('System.AssignedTo', input.assignedTo)] : []),
+        ...(input.tags?.length ? [field('System.Tags', input.tags.join('; '))] : []),
+      ];
+      return send(`${served.baseUrl}/Demo/_apis/wit/workitems/$Bug?api-version=7.1`, { method: 'POST', headers: { authorization, 'content-type': 'application/json-patch+json' }, body: JSON.stringify(ops) });
+    },
+    edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
+    comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+  };
+}
+
+async function editAs(connector: Connector, id: string, fields: Record<string, FieldValue>): Promise<void> {
+  const [result] = await connector.update([{ id, fields }]);
+  if (!result?.ok) throw result?.error ?? new Error(`editing ${id} failed`);
+}
+
+/** A paragraph of plain text with one bold run, as people write descriptions. */
+export function paragraph(bold: string, rest: string): RichText {
+  return { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: bold, marks: [{ type: 'strong' }] }, { type: 'text', text: rest }] }] };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSyncbridge, type Link, type PlannedWrite, type Side, type Syncbridge, type WorkItem } from 'syncbridge';
+import { azureDevOpsConnector } from 'syncbridge/azure-devops';
+import { jiraConnector } from 'syncbridge/jira';
+import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import type { JiraSimulator } from 'syncbridge/testing/jira';
+import { fieldMappings, integrationConfig } from './integration.js';
+import { serveAzureDevOps, serveJira, type ServedSimulator } from './simulators.js';
+
+/** The Jira field ids the integration maps. */
+export const jiraFields = fieldMappings.map((f) => f.left);
+/** The Azure DevOps field ids the integration maps. */
+export const adoFields = fieldMappings.map((f) => f.right);
+/** The integration user on both systems. */
+export const BOT = 'sync-bot@example.com';
+
+/** Both simulators over HTTP and the integration between them, as a user sets it up. */
+export interface Scenario {
+  jira: ServedSimulator<JiraSimulator>;
+  ado: ServedSimulator<AzureDevOpsSimulator>;
+  /** Created by {@link Scenario.connect}, once the people have filed their bugs. */
+  sync: Syncbridge;
+  /** Creates the integration from its configuration (state in an SQLite file in a temp folder). */
+  connect(): Promise<Syncbridge>;
+  /** Runs a pass and reports the HTTP writes the integration user made and the `itemSynced` events. */
+  runOnce(): Promise<{ summary: Awaited<ReturnType<Syncbridge['runOnce']>>; writes: { jira: ServedSimulator<JiraSimulator>['log']; ado: ServedSimulator<AzureDevOpsSimulator>['log'] }; events: PlannedWrite[] }>;
+  /** The link of an item, by side and id (fails when there is none). */
+  linkOf(side: Side, id: string): Promise<Link>;
+  /** A Jira issue read through the integration's connector. */
+  jiraItem(id: string): Promise<WorkItem>;
+  /** An Azure DevOps work item read through the integration's connector. */
+  adoItem(id: string): Promise<WorkItem>;
+  close(): Promise<void>;
+}
+
+/** Starts two empty simulators on 127.0.0.1; call `connect()` after staging data. */
+export async function startScenario(): Promise<Scenario> {
+  const [jira, ado] = await Promise.all([serveJira(), serveAzureDevOps()]);
+  const dir = mkdtempSync(join(tmpdir(), 'syncbridge-e2e-'));
+  const synced: PlannedWrite[] = [];
+  let sync: Syncbridge | undefined;
+  const connected = () => {
+    if (!sync) throw new Error('call connect() first');
+    return sync;
+  };
+  return {
+    jira,
+    ado,
+    get sync() {
+      return connected();
+    },
+    async connect() {
+      sync = await createSyncbridge({ config: integrationConfig(jira, ado, join(dir, 'state.db')), connectors: [jiraConnector, azureDevOpsConnector] });
+      sync.events.on('itemSynced', (write) => synced.push(write));
+      return sync;
+    },
+    async runOnce() {
+      const from = { jira: jira.log.length, ado: ado.log.length, events: synced.length };
+      const summary = await connected().runOnce();
+      return { summary, writes: { jira: jira.writesBy(BOT, from.jira), ado: ado.writesBy(BOT, from.ado) }, events: synced.slice(from.events) };
+    },
+    async linkOf(side, id) {
+      const link = await connected().store.getLink('bugs', side, id);
+      if (!link) throw new Error(`${side} item ${id} is not linked`);
+      return link;
+    },
+    jiraItem: async (id) => (await connected().connectors.jira!.getMany([id], { fields: jiraFields }))[0]!,
+    adoItem: async (id) => (await connected().connectors.ado!.getMany([id], { fields: adoFields }))[0]!,
+    async close() {
+      await sync?.close();
+      await Promise.all([jira.close(), ado.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
