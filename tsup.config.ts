@@ -1,26 +1,30 @@
 import { defineConfig, type Options } from 'tsup';
 
-/** Every public entry point: the core, the test kit, each adapter and each simulator. */
-const library = {
-  index: 'src/index.ts',
-  'testing/index': 'src/testing/index.ts',
-  'jira/index': 'adapters/jira/index.ts',
-  'azure-devops/index': 'adapters/azure-devops/index.ts',
-  'testing/jira': 'adapters/jira/simulator/index.ts',
-  'testing/azure-devops': 'adapters/azure-devops/simulator/index.ts',
-};
-
 const shared: Options = {
   target: 'node22',
   platform: 'node',
   sourcemap: true,
+  splitting: true,
   // Entry points reach each other by package name, so one copy of the core is loaded at run time.
   external: [/^syncbridge(\/.*)?$/, 'vitest', 'msw', /^msw\//, 'exceljs'],
   tsconfig: 'tsconfig.build.json',
 };
 
 export default defineConfig([
-  { ...shared, entry: library, format: ['esm', 'cjs'], dts: true, splitting: true, clean: true },
-  // The CLI is an ES module (top-level await), run by the `syncbridge` bin.
-  { ...shared, entry: { 'cli/main': 'src/cli/main.ts' }, format: ['esm'], dts: false, clean: false },
+  // The core and the adapters: ES modules and CommonJS, with types.
+  {
+    ...shared,
+    entry: { index: 'src/index.ts', 'jira/index': 'adapters/jira/index.ts', 'azure-devops/index': 'adapters/azure-devops/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+  },
+  // The test kit and simulators import vitest, which is ES-module only.
+  {
+    ...shared,
+    entry: { 'testing/index': 'src/testing/index.ts', 'testing/jira': 'adapters/jira/simulator/index.ts', 'testing/azure-devops': 'adapters/azure-devops/simulator/index.ts' },
+    format: ['esm'],
+    dts: true,
+  },
+  // The CLI, run by the `syncbridge` bin (top-level await).
+  { ...shared, entry: { 'cli/main': 'src/cli/main.ts' }, format: ['esm'] },
 ]);

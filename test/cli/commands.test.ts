@@ -1,0 +1,110 @@
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
+import { startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
+import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/program.js';
+
+let jira: JiraSimulatorServer;
+let ado: AzureDevOpsSimulatorServer;
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const example = fileURLToPath(new URL('../../examples/jira-azure-devops/syncbridge.yaml', import.meta.url));
+
+beforeAll(async () => {
+  [jira, ado] = await Promise.all([startJiraSimulatorServer({ seed: 'demo' }), startAzureDevOpsSimulatorServer({ seed: 'demo' })]);
+  dir = await mkdtemp(join(tmpdir(), 'syncbridge-cli-'));
+  await copyFile(example, join(dir, 'syncbridge.yaml'));
+  env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: jira.users[0]!.apiToken, ADO_URL: ado.baseUrl, ADO_PAT: ado.users[0]!.pat };
+});
+
+afterAll(async () => {
+  await Promise.all([jira?.close(), ado?.close()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process; `stop` resolves the stop signal (Ctrl-C) once output appears. */
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stopWhen?: RegExp } = {}) {
+  let stdout = '';
+  let stderr = '';
+  let stop = () => {};
+  const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+      if (options.stopWhen?.test(stdout)) stop();
+    },
+    stderr: (t) => (stderr += t),
+    env: options.env ?? env,
+    cwd: dir,
+    isTty: false,
+    stopSignal,
+  };
+  const code = await runCli(args, io);
+  return { code, stdout, stderr };
+}
+
+describe('syncbridge CLI', () => {
+  it('validates a good config and lists every problem of a broken one with exit code 3', async () => {
+    expect(await cli(['validate'])).toMatchObject({ code: 0, stdout: expect.stringContaining('valid (2 systems, 1 mappings, 6 field mappings)') });
+    await writeFile(join(dir, 'broken.yaml'), 'version: 1\nsystems:\n  jira: { adapter: jira, baseUrl: nope, auth: { type: pat, token: "${env:NOT_SET}" } }\nmappings:\n  - name: bugs\n    left: { system: jira, project: P, type: Bug }\n    right: { system: ado, project: P, type: Bug }\n    fields: [{ left: a, right: b, direction: up }]\n');
+    const broken = await cli(['validate', 'broken.yaml']);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain('broken.yaml: 4 problems in configuration');
+    for (const path of ['systems.jira.baseUrl', 'systems.jira.auth.token', 'mappings[0].fields[0].direction', 'mappings[0].right.system']) expect(broken.stderr).toContain(`- ${path}:`);
+  });
+
+  it('diagnoses connections stage by stage, and fails with exit code 4 on bad credentials without printing them', async () => {
+    const ok = await cli(['test-connection']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('Connection test of "jira" passed');
+    expect(ok.stdout).toContain('Connection test of "ado" passed');
+    const bad = await cli(['test-connection', '--system', 'jira'], { env: { ...env, JIRA_TOKEN: 'wrong-token-123456' } });
+    expect(bad.code).toBe(4);
+    expect(bad.stdout).toMatch(/FAILED at the (auth|http) stage/);
+    expect(bad.stdout + bad.stderr).not.toContain('wrong-token-123456');
+  });
+
+  it('discovers projects, types and fields as tables', async () => {
+    expect((await cli(['discover', '--system', 'jira'])).stdout).toMatch(/KEY\s+NAME[\s\S]*DEMO\s+Demo/);
+    expect((await cli(['discover', '--system', 'ado', '--project', 'Demo'])).stdout).toContain('Bug');
+    const fields = await cli(['discover', '--system', 'jira', '--project', 'DEMO', '--type', 'Bug']);
+    expect(fields.stdout).toMatch(/priority\s+Priority\s+lookup\s+.*Highest, High, Medium, Low, Lowest/);
+  });
+
+  it('previews with dry-run, refuses to run while inactive, then runs, reports status and retries', async () => {
+    const dry = await cli(['dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/\d+ writes planned; nothing was written/);
+    expect(await cli(['run', '--once'])).toMatchObject({ code: 5, stderr: expect.stringContaining('INTEGRATION_INACTIVE') });
+    expect((await cli(['activate'])).stdout).toContain('integration activated');
+    const run = await cli(['run', '--once']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/created \d+ \(left \d+, right \d+\)/);
+    const status = await cli(['status']);
+    expect(status.stdout).toContain('integration default: active');
+    expect(status.stdout).toMatch(/bugs\s+\d+\s+20\d\d-/);
+    const json = JSON.parse((await cli(['status', '--json'])).stdout) as { pairs: Array<{ links: number }> };
+    expect(json.pairs[0]!.links).toBeGreaterThan(100);
+    expect((await cli(['retry'])).stdout).toContain('created 0');
+    expect((await cli(['discard', '--item', 'NOPE-1'])).stdout).toContain('discarded 0 failures');
+    expect((await cli(['deactivate'])).stdout).toContain('integration deactivated');
+  });
+
+  it('serves a simulator and prints its base URL and credentials as one JSON line', async () => {
+    const out = await cli(['simulate', 'azure-devops', '--seed', 'empty', '--json'], { stopWhen: /\n/ });
+    expect(out.code).toBe(0);
+    const line = JSON.parse(out.stdout.trim()) as { baseUrl: string; users: Array<{ email: string; pat: string }> };
+    expect(line.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo-org$/);
+    expect(line.users[0]).toMatchObject({ email: 'sync-bot@example.com', pat: expect.any(String) });
+    expect((await cli(['simulate', 'gitlab'])).code).toBe(2);
+  });
+
+  it('answers usage errors with exit code 2', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await cli(['retry', '--take', 'middle'])).code).toBe(2);
+  });
+});
