@@ -1,6 +1,7 @@
 /**
  * syncbridge: bidirectional sync of work items between ALM systems.
  * @packageDocumentation
+ * @module syncbridge
  */
 
 // Errors
@@ -126,3 +127,21 @@ export { buildConnectors } from './engine/connectors.js';
 export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
 export { COMMENT_MARKER } from './engine/comments.js';
 export { EMPTY_PROJECT_LOOKBACK_MS } from './engine/polling.js';
+
+// Value-map sheets
+export {
+  exportValueMaps,
+  importValueMaps,
+  formatValueMapDiff,
+  SheetError,
+  isSheetError,
+  formatSheetIssue,
+  type ExportValueMapsOptions,
+  type ExportValueMapsResult,
+  type ImportValueMapsOptions,
+  type ImportValueMapsResult,
+  type ValueMapDiff,
+  type ValueMapChange,
+  type MapPair,
+  type SheetIssue,
+} from './sheets/index.js';

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
+import { buildConnectors, createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type Connector, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
 import type { CliIo } from './io.js';
 
 /** Built-in adapters, loaded only when a config uses them. */
@@ -46,4 +46,12 @@ export async function openIntegration(io: CliIo, file: string, options: { logLev
   const stateConfig = config.state.store === 'sqlite' ? { ...config, state: { ...config.state, path: resolve(dirname(path), config.state.path) } } : config;
   const sync = await createSyncbridge({ config: stateConfig, connectors: await factoriesFor(config, path), logger: cliLogger(io, config, options.logLevel), configFile: file });
   return { sync, config, file: path };
+}
+
+/** Loads a config file and builds a connector per system, without an engine or state. */
+export async function connectorsFor(io: CliIo, file: string): Promise<{ config: SyncbridgeConfig; connectors: Record<string, Connector>; path: string }> {
+  const path = resolve(io.cwd, file);
+  const config = await loadConfig(path, { env: io.env });
+  const connectors = buildConnectors(config, { factories: await factoriesFor(config, path), context: { logger: cliLogger(io, config) }, file });
+  return { config, connectors, path };
 }

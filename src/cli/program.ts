@@ -4,6 +4,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerSystemCommands } from './commands/systems.js';
+import { registerValueMapCommands } from './commands/value-map.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
@@ -21,6 +22,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerSystemCommands(program, io, setExit);
   registerSyncCommands(program, io, setExit);
   registerSimulateCommand(program, io, setExit);
+  registerValueMapCommands(program, io);
   registerInitCommand(program, io, setExit);
   try {
     await program.parseAsync(args, { from: 'user' });

@@ -6,7 +6,7 @@ import type { SyncbridgeConfig, SyncbridgeConfigInput } from '../config/schema.j
 import type { Connector } from '../connector/connector.js';
 import { csvPreamble, csvRecord, csvTablePath } from './csv.js';
 import { discoverAllowed } from './discovery.js';
-import { aboutHeaders, aboutRows, tableRows } from './export-rows.js';
+import { aboutHeaders, aboutInstructions, aboutRows, tableRows } from './export-rows.js';
 import { aboutSheet, planTables } from './layout.js';
 import { writeXlsx } from './xlsx-writer.js';
 
@@ -79,7 +79,7 @@ export async function exportValueMaps(options: ExportValueMapsOptions): Promise<
     files.push(options.out);
   } else {
     const aboutPath = csvTablePath(options.out, aboutSheet);
-    await writeCsv(aboutPath, aboutHeaders, aboutRows(tables));
+    await writeCsv(aboutPath, aboutHeaders, [...aboutRows(tables), [], ...aboutInstructions.map((line) => [line])]);
     files.push(aboutPath);
     for (const table of tables) {
       const path = csvTablePath(options.out, table.sheet);

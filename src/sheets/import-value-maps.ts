@@ -69,12 +69,10 @@ export async function importValueMaps(options: ImportValueMapsOptions): Promise<
   if (issues.length > 0) throw new SheetError(options.file, issues);
   for (const table of bySheet.values()) notes.push(`Sheet "${table.sheet}" (${table.label}) is not in the file: that map is left unchanged.`);
 
-  for (const { table, unfilled } of collectors) {
-    if (unfilled > 0) notes.push(`Sheet "${table.sheet}": ${unfilled} value${unfilled === 1 ? '' : 's'} still without a partner (rows noted "unmapped").`);
-  }
   const diff: ValueMapDiff = [];
   const updates: MapUpdate[] = [];
-  for (const { table, pairs } of collectors) {
+  for (const { table, pairs, unfilled } of collectors) {
+    if (unfilled > 0) notes.push(`Sheet "${table.sheet}": ${unfilled} value${unfilled === 1 ? '' : 's'} still without a partner (rows noted "unmapped").`);
     const after = pairs.map(({ row: _row, ...pair }) => pair);
     const change = diffPairs(table.label, table.sheet, table.definition.pairs, after);
     if (isEmptyChange(change)) continue;

@@ -96,58 +96,43 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
     draft.right.push(right);
     for (const d of directions) if (!draft.directions.includes(d)) draft.directions.push(d);
   };
+  // Mappings without a user map share one new map, created by import when its sheet has rows.
+  let newUsers = 'users';
+  for (let n = 2; newUsers in config.valueMaps; n++) newUsers = `users-${n}`;
   const newUserMappings: number[] = [];
   config.mappings.forEach((mapping, m) => {
     const side = (s: 'left' | 'right', field: string | null): TableSide => ({ mapping: mapping.name, system: mapping[s].system, project: mapping[s].project, type: mapping[s].type, field });
+    const draft = (fields: Pick<Draft, 'kind' | 'location' | 'label' | 'definition' | 'wantedSheet'>): Draft => ({ ...fields, left: [], right: [], directions: [] });
     mapping.fields.forEach((field, f) => {
       const map = field.valueMap;
       if (map === undefined) return;
       const named = typeof map === 'string';
-      const key = named ? `named:${map}` : `field:${m}:${f}`;
-      const create = (): Draft => ({
-        kind: 'values',
-        location: named ? { kind: 'named', name: map } : { kind: 'inlineField', mapping: m, field: f },
-        label: named ? `valueMaps.${map}` : `mappings[${m}].fields[${f}].valueMap`,
-        definition: named ? config.valueMaps[map]! : valueMapSchema.parse(map),
-        left: [],
-        right: [],
-        directions: [],
-        wantedSheet: named ? map : `${mapping.left.type}.${shortField(field.left)}-${shortField(field.right)}`,
-      });
-      use(key, create, side('left', field.left), side('right', field.right), directionsOf(field.direction));
+      const create = () =>
+        draft({
+          kind: 'values',
+          location: named ? { kind: 'named', name: map } : { kind: 'inlineField', mapping: m, field: f },
+          label: named ? `valueMaps.${map}` : `mappings[${m}].fields[${f}].valueMap`,
+          definition: named ? config.valueMaps[map]! : valueMapSchema.parse(map),
+          wantedSheet: named ? map : `${mapping.left.type}.${shortField(field.left)}-${shortField(field.right)}`,
+        });
+      use(named ? `named:${map}` : `field:${m}:${f}`, create, side('left', field.left), side('right', field.right), directionsOf(field.direction));
     });
     const userDirections = [...new Set(mapping.fields.flatMap((f) => directionsOf(f.direction)))];
     const users = mapping.users?.valueMap;
-    if (users === undefined) {
-      newUserMappings.push(m);
-      return;
-    }
     const named = typeof users === 'string';
-    const key = named ? `named:${users}` : `users:${m}`;
-    const create = (): Draft => ({
-      kind: 'users',
-      location: named ? { kind: 'named', name: users } : { kind: 'inlineUsers', mapping: m },
-      label: named ? `valueMaps.${users}` : `mappings[${m}].users.valueMap`,
-      definition: named ? config.valueMaps[users]! : valueMapSchema.parse(users),
-      left: [],
-      right: [],
-      directions: [],
-      wantedSheet: named ? `Users.${users}` : `Users.${mapping.name}`,
-    });
-    use(key, create, side('left', null), side('right', null), userDirections);
+    if (users === undefined) newUserMappings.push(m);
+    const create = () =>
+      users === undefined
+        ? draft({ kind: 'users', location: { kind: 'newUsers', name: newUsers, mappings: newUserMappings }, label: `valueMaps.${newUsers}`, definition: valueMapSchema.parse({ pairs: [] }), wantedSheet: 'Users' })
+        : draft({
+            kind: 'users',
+            location: named ? { kind: 'named', name: users } : { kind: 'inlineUsers', mapping: m },
+            label: named ? `valueMaps.${users}` : `mappings[${m}].users.valueMap`,
+            definition: named ? config.valueMaps[users]! : valueMapSchema.parse(users),
+            wantedSheet: named ? `Users.${users}` : `Users.${mapping.name}`,
+          });
+    use(users === undefined ? 'new-users' : named ? `named:${users}` : `users:${m}`, create, side('left', null), side('right', null), userDirections);
   });
-  if (newUserMappings.length > 0) {
-    let name = 'users';
-    for (let n = 2; name in config.valueMaps; n++) name = `users-${n}`;
-    const draft: Draft = { kind: 'users', location: { kind: 'newUsers', name, mappings: newUserMappings }, label: `valueMaps.${name}`, definition: valueMapSchema.parse({ pairs: [] }), left: [], right: [], directions: [], wantedSheet: 'Users' };
-    for (const m of newUserMappings) {
-      const mapping = config.mappings[m]!;
-      draft.left.push({ mapping: mapping.name, system: mapping.left.system, project: mapping.left.project, type: mapping.left.type, field: null });
-      draft.right.push({ mapping: mapping.name, system: mapping.right.system, project: mapping.right.project, type: mapping.right.type, field: null });
-      for (const d of mapping.fields.flatMap((f) => directionsOf(f.direction))) if (!draft.directions.includes(d)) draft.directions.push(d);
-    }
-    drafts.set('new-users', draft);
-  }
   // A single user sheet is simply `Users`, as people expect.
   const userDrafts = [...drafts.values()].filter((d) => d.kind === 'users');
   if (userDrafts.length === 1) userDrafts[0]!.wantedSheet = 'Users';

@@ -7,6 +7,16 @@ import { columnLetter } from './sheet-error.js';
 /** Rows below the last filled one that still get drop-downs, so people can add pairs. */
 const spareRows = 500;
 
+/** The first `count` items of an iterable, without running it to the end. */
+function take<T>(items: Iterable<T>, count: number): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (out.length >= count) break;
+    out.push(item);
+  }
+  return out;
+}
+
 const width = (texts: Iterable<string>) => {
   let max = 10;
   for (const text of texts) max = Math.max(max, text.length + 2);
@@ -52,7 +62,8 @@ export async function writeXlsx(out: string, tables: MapTable[], allowed: Map<st
   const counts: Record<string, number> = {};
   for (const table of tables) {
     const discovered = allowed.get(table.sheet);
-    const sample = [...tableRows(table, discovered)].slice(0, 1000);
+    // Widths follow the first rows; the rows themselves are generated again while written.
+    const sample = take(tableRows(table, discovered), 1000);
     const sheet = workbook.addWorksheet(table.sheet, { views }) as ValidatedSheet;
     freezeHeader(sheet, table.headers, table.headers.map((h, i) => width([h, ...sample.map((r) => r[i] ?? '')])));
     let count = 0;
@@ -81,7 +92,7 @@ export async function writeXlsx(out: string, tables: MapTable[], allowed: Map<st
   }
 
   const listSheet = workbook.addWorksheet(listsSheet, { state: 'hidden' });
-  listSheet.columns = lists.map((list) => ({ header: list.header, width: width(list.values.slice(0, 1000)) }));
+  listSheet.columns = lists.map((list) => ({ header: list.header, width: width(take(list.values, 1000)) }));
   const longest = Math.max(0, ...lists.map((l) => l.values.length));
   for (let r = 0; r < longest; r++) listSheet.addRow(lists.map((l) => l.values[r] ?? null)).commit();
   await listSheet.commit();

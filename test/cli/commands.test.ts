@@ -103,6 +103,20 @@ describe('syncbridge CLI', () => {
     expect((await cli(['simulate', 'gitlab'])).code).toBe(2);
   });
 
+  it('exports value maps to a workbook and imports them back, refusing a bad sheet with its row and column', async () => {
+    const exported = await cli(['value-map', 'export', 'syncbridge.yaml', '--out', 'maps.xlsx']);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toMatch(/priority: \d+ rows/);
+    expect(exported.stdout).toContain('maps.xlsx');
+    expect(await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.xlsx', '--dry-run'])).toMatchObject({ code: 0, stdout: expect.stringContaining('no changes') });
+
+    expect((await cli(['value-map', 'export', 'syncbridge.yaml', '--out', 'maps.csv', '--offline'])).code).toBe(0);
+    await writeFile(join(dir, 'maps.priority.csv'), 'jira: priority,ado: Microsoft.VSTS.Common.Priority,Preferred,Note\nHighest,1,,\nHigh,,,\n');
+    const bad = await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.csv', '--offline']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/priority.*row 3.*column B/s);
+  });
+
   it('answers usage errors with exit code 2', async () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect((await cli(['retry', '--take', 'middle'])).code).toBe(2);

@@ -1,16 +1,9 @@
 import type { Command } from 'commander';
-import { buildConnectors, formatConnectionReport, loadConfig, type Connector } from 'syncbridge';
+import { formatConnectionReport, loadConfig, type Connector } from 'syncbridge';
 import { resolve } from 'node:path';
-import { cliLogger, factoriesFor } from '../context.js';
+import { connectorsFor } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';
-
-async function connectorsOf(io: CliIo, file: string) {
-  const path = resolve(io.cwd, file);
-  const config = await loadConfig(path, { env: io.env });
-  const connectors = buildConnectors(config, { factories: await factoriesFor(config, path), context: { logger: cliLogger(io, config) }, file });
-  return { config, connectors };
-}
 
 function pick(connectors: Record<string, Connector>, system: string | undefined): Array<[string, Connector]> {
   const entries = Object.entries(connectors);
@@ -36,7 +29,7 @@ export function registerSystemCommands(program: Command, io: CliIo, setExit: (co
     .option('--system <id>', 'only this system')
     .option('--json', 'print the reports as JSON')
     .action(async (file: string, options: { system?: string; json?: boolean }) => {
-      const { config, connectors } = await connectorsOf(io, file);
+      const { config, connectors } = await connectorsFor(io, file);
       const reports = [];
       for (const [id, connector] of pick(connectors, options.system)) {
         const side = config.mappings.flatMap((m) => [m.left, m.right]).find((s) => s.system === id);
@@ -58,7 +51,7 @@ export function registerSystemCommands(program: Command, io: CliIo, setExit: (co
     .option('--type <name>', 'with --project: list the fields of this type')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { system: string; project?: string; type?: string; json?: boolean }) => {
-      const { connectors } = await connectorsOf(io, file);
+      const { connectors } = await connectorsFor(io, file);
       const connector = connectors[options.system];
       if (!connector) {
         io.stderr(`unknown system "${options.system}"; defined: ${Object.keys(connectors).join(', ')}\n`);
