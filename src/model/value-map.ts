@@ -70,25 +70,13 @@ export class ValueMap {
     return this.definition.caseSensitive ? value : value.toLocaleLowerCase();
   }
 
-  private preferredCount(direction: Direction, value: string): number {
-    const key = this.fold(value);
-    return this.definition.pairs.filter((p) => p.preferred === true && this.fold(direction === 'leftToRight' ? p.left : p.right) === key).length;
-  }
-
   /**
    * Source values that map to more than one target in a direction without exactly one
    * `preferred` pair. A map used in that direction must have none.
    */
   ambiguities(direction: Direction): ValueMapAmbiguity[] {
-    const index = direction === 'leftToRight' ? this.forward : this.backward;
-    const out: ValueMapAmbiguity[] = [];
-    for (const [key, targets] of index) {
-      if (targets.length > 1 && this.preferredCount(direction, key) !== 1) {
-        const original = this.definition.pairs.find((p) => this.fold(direction === 'leftToRight' ? p.left : p.right) === key);
-        out.push({ direction, value: (direction === 'leftToRight' ? original?.left : original?.right) ?? key, targets });
-      }
-    }
-    return out;
+    const [source, target] = direction === 'leftToRight' ? (['left', 'right'] as const) : (['right', 'left'] as const);
+    return ambiguousGroups(this.definition.pairs, direction, (v) => this.fold(v)).map((group) => ({ direction, value: group[0]![source], targets: [...new Set(group.map((p) => p[target]))] }));
   }
 
   /** Maps one value; does not apply the unmapped policy (see {@link ValueMap.apply}). */
@@ -115,4 +103,21 @@ export class ValueMap {
       { details: { field, value, valueMap: this.name, direction } },
     );
   }
+}
+
+/**
+ * The groups of pairs that make a map ambiguous in a direction: pairs sharing a source value
+ * (as `fold` compares) with different targets, unless exactly one of them is `preferred`.
+ * Shared by {@link ValueMap} and the sheet importer, which reports rows.
+ */
+export function ambiguousGroups<P extends { left: string; right: string; preferred?: boolean | undefined }>(pairs: readonly P[], direction: Direction, fold: (value: string) => string): P[][] {
+  const [source, target] = direction === 'leftToRight' ? (['left', 'right'] as const) : (['right', 'left'] as const);
+  const groups = new Map<string, P[]>();
+  for (const pair of pairs) {
+    const key = fold(pair[source]);
+    const group = groups.get(key);
+    if (group) group.push(pair);
+    else groups.set(key, [pair]);
+  }
+  return [...groups.values()].filter((g) => new Set(g.map((p) => p[target])).size > 1 && g.filter((p) => p.preferred === true).length !== 1);
 }

@@ -1,4 +1,4 @@
-import type { Direction } from '../model/value-map.js';
+import { ambiguousGroups, type Direction } from '../model/value-map.js';
 import type { AllowedColumn, AllowedTable } from './discovery.js';
 import { gapNote, type MapTable } from './layout.js';
 import type { RawRow } from './sheet-reader.js';
@@ -127,25 +127,10 @@ export class TableCollector {
     for (const direction of this.table.directions) this.reportAmbiguities(direction);
   }
 
-  /**
-   * The rule of `ValueMap.ambiguities`: a source value with several partners needs exactly
-   * one of them marked preferred. Counted here without building a `ValueMap`, which would
-   * copy a 100,000-pair user map twice over.
-   */
+  /** The rule of `ValueMap.ambiguities`, reported with the rows concerned. */
   private reportAmbiguities(direction: Direction): void {
-    const source = direction === 'leftToRight' ? 'left' : 'right';
-    const target = direction === 'leftToRight' ? 'right' : 'left';
-    const counts = new Map<string, number>();
-    for (const pair of this.pairs) {
-      const key = this.fold(pair[source]);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    const groups = new Map<string, SheetPair[]>();
-    for (const pair of this.pairs) {
-      const key = this.fold(pair[source]);
-      if ((counts.get(key) ?? 0) > 1) groups.set(key, [...(groups.get(key) ?? []), pair]);
-    }
-    for (const rows of groups.values()) {
+    const [source, target] = direction === 'leftToRight' ? (['left', 'right'] as const) : (['right', 'left'] as const);
+    for (const rows of ambiguousGroups(this.pairs, direction, (v) => this.fold(v))) {
       const marked = rows.filter((p) => p.preferred === true).length;
       if (marked === 1) continue;
       const partners = rows.map((p) => `"${p[target]}" (row ${p.row})`).join(' and ');
