@@ -27,7 +27,7 @@ const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIEN
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
   if (!isSyncbridgeError(error)) return ExitCode.internal;
-  if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID' || error.code === 'VALUE_MAP_AMBIGUOUS') return ExitCode.configInvalid;
+  if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
   if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
   if (connectionCodes.test(error.code)) return ExitCode.connection;

@@ -1,31 +1,8 @@
 /**
- * Stable machine-readable error codes. A code never changes meaning once released;
- * the troubleshooting guide (`docs/troubleshooting.md`) lists each with cause and fix.
+ * Connection-level codes: sync-time errors of the HTTP client and `testConnection()` share
+ * them (see `docs/troubleshooting.md`, "Connection").
  */
-export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'CONFIG_NOT_FOUND'
-  | 'CONFIG_ENV_MISSING'
-  | 'INTEGRATION_ACTIVE'
-  | 'VALUE_MAP_AMBIGUOUS'
-  | 'VALUE_UNMAPPED'
-  | 'USER_UNMATCHED'
-  | 'MAPPING_FAILED'
-  | 'CONFLICT'
-  | 'REVISION_MISMATCH'
-  | 'NOT_FOUND'
-  | 'VALIDATION'
-  | 'PERMISSION'
-  | 'AUTH'
-  | 'RATE_LIMITED'
-  | 'TRANSIENT'
-  | 'TIMEOUT'
-  | 'NETWORK'
-  | 'PROTOCOL'
-  | 'UNSUPPORTED'
-  | 'STATE_STORE'
-  | 'SHEET_INVALID'
-  // Connection codes (docs/troubleshooting.md, "Connection"): sync-time errors and testConnection() share them.
+export type ConnectionCode =
   | 'DNS_NOT_FOUND'
   | 'DNS_TEMPORARY'
   | 'TCP_REFUSED'
@@ -42,6 +19,33 @@ export type ErrorCode =
   | 'TLS_HANDSHAKE_FAILED'
   | 'TLS_HANDSHAKE_TIMEOUT'
   | 'TLS_CLIENT_CERT_REJECTED'
+  | 'NETWORK';
+
+/**
+ * Stable machine-readable error codes. A code never changes meaning once released;
+ * the troubleshooting guide (`docs/troubleshooting.md`) lists each with cause and fix.
+ */
+export type ErrorCode =
+  | ConnectionCode
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'INTEGRATION_ACTIVE'
+  | 'INTEGRATION_INACTIVE'
+  | 'VALUE_UNMAPPED'
+  | 'USER_UNMATCHED'
+  | 'CONFLICT'
+  | 'REVISION_MISMATCH'
+  | 'NOT_FOUND'
+  | 'VALIDATION'
+  | 'PERMISSION'
+  | 'AUTH'
+  | 'RATE_LIMITED'
+  | 'TRANSIENT'
+  | 'TIMEOUT'
+  | 'PROTOCOL'
+  | 'UNSUPPORTED'
+  | 'STATE_STORE'
+  | 'SHEET_INVALID'
   | 'TLS_FILE_UNREADABLE'
   | 'TLS_VERIFY_DISABLED'
   | 'HTTP_NOT_FOUND'

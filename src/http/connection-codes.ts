@@ -3,6 +3,7 @@
  * place: sync-time errors (`createHttpClient`) and `testConnection()` both word their
  * messages from here, and `docs/troubleshooting.md` lists the same codes.
  */
+import type { ConnectionCode } from '../errors/syncbridge-error.js';
 
 /** Facts a message is worded from; only safe values (proxy URLs are already masked). */
 export interface ConnectionFacts {
@@ -34,25 +35,7 @@ export interface Explanation {
   retryable: boolean;
 }
 
-/** The connection-level codes (a subset of `ErrorCode`). */
-export type ConnectionCode =
-  | 'DNS_NOT_FOUND'
-  | 'DNS_TEMPORARY'
-  | 'TCP_REFUSED'
-  | 'TCP_TIMEOUT'
-  | 'TCP_RESET'
-  | 'NETWORK_UNREACHABLE'
-  | 'PROXY_UNREACHABLE'
-  | 'PROXY_AUTH_REQUIRED'
-  | 'PROXY_REJECTED'
-  | 'TLS_UNTRUSTED'
-  | 'TLS_EXPIRED'
-  | 'TLS_NOT_YET_VALID'
-  | 'TLS_HOSTNAME_MISMATCH'
-  | 'TLS_HANDSHAKE_FAILED'
-  | 'TLS_HANDSHAKE_TIMEOUT'
-  | 'TLS_CLIENT_CERT_REJECTED'
-  | 'NETWORK';
+export type { ConnectionCode };
 
 const via = (f: ConnectionFacts) => (f.proxy ? ` (through the proxy ${f.proxy})` : '');
 const proxyOrigin = (f: ConnectionFacts) => (f.proxySource && f.proxySource !== 'system' ? `the ${f.proxySource} environment variable` : `the system's proxy.url setting`);
