@@ -141,8 +141,10 @@ export class PairSync {
     }
     const since = pollSince(watermark, connector, settings.overlapMs);
     const filter = mapping[side].filter;
-    // A linked item that stopped matching the filter keeps syncing: a second, unfiltered query picks up linked items only.
-    const queries = filter && mapping.keepSyncingUnmatched ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
+    // A linked item that stopped matching the filter keeps syncing: a second, unfiltered query
+    // picks up linked items only (needless while nothing was linked before this pass).
+    const followLinked = filter !== undefined && mapping.keepSyncingUnmatched && (await store.countLinks(this.name)) > 0;
+    const queries = followLinked ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
     let processed = 0;
     for (const query of queries) {
       const pages = connector.query({ project: mapping[side].project, type: mapping[side].type, filter: query.filter, since, fields: this.sideFields[side], pageSize: settings.pageSize });
