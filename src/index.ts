@@ -5,7 +5,7 @@
  */
 
 // Errors
-export { SyncbridgeError, isSyncbridgeError, type ErrorCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
+export { SyncbridgeError, isSyncbridgeError, type ErrorCode, type ConnectionCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
 export { RemoteError, codeForStatus, type RemoteErrorOptions } from './errors/remote-error.js';
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 
@@ -54,7 +54,7 @@ export {
   type WriteResult,
   type OriginMatch,
 } from './connector/connector.js';
-export { defineConnector, type ConnectorFactory, type ConnectorDefinition, type ConnectorContext } from './connector/define-connector.js';
+export { defineConnector, type ConnectorFactory, type ConnectorDefinition, type ConnectorContext, type OptionsSchema } from './connector/define-connector.js';
 export type { ConnectionReport, StageResult, DiagnosticStage } from './connector/diagnostics.js';
 
 // Systems and HTTP
@@ -74,7 +74,7 @@ export { redact, redactUrl } from './http/redact.js';
 
 // Connectivity and diagnostics
 export { createTransport, type Transport, type TransportOptions } from './http/transport.js';
-export { resolveProxy, bypassesProxy, type ResolvedProxy } from './http/proxy.js';
+export { resolveProxy, bypassesProxy, type ResolvedProxy, type ProxyEnv } from './http/proxy.js';
 export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMessages, type DiagnoseConnectionOptions, type HttpProbe, type CertificateSummary } from './diagnostics/index.js';
 
 // Logging

@@ -3,9 +3,13 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** A structured logger: a message and JSON-safe fields. */
 export interface Logger {
+  /** Details for finding a problem; off by default. */
   debug(message: string, fields?: Record<string, unknown>): void;
+  /** Something worth knowing happened (a run, a link recovered). */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong but the sync goes on (an item failed). */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Something stopped a pass. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 

@@ -1,6 +1,7 @@
-import { defineConnector, isSyncbridgeError, SyncbridgeError, type Comment, type ConnectionReport, type StageResult, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { defineConnector, SyncbridgeError, type Comment, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
 import { z } from 'zod';
 import { commentsApiVersion, createAdoClients, identityRefSchema, listOf, versioned } from './client.js';
+import { testAdoConnection } from './diagnostics.js';
 import { toDescriptors, userFromAdo } from './fields.js';
 import { ItemReader, OriginTags } from './items.js';
 import { AdoMetadata } from './metadata.js';
@@ -78,32 +79,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
     };
 
     return {
-      async testConnection(request = {}): Promise<ConnectionReport> {
-        const stages: StageResult[] = [];
-        const stage = async <T>(name: StageResult['stage'], run: () => Promise<T>, message: string): Promise<T | undefined> => {
-          const started = Date.now();
-          try {
-            const value = await run();
-            stages.push({ stage: name, ok: true, message, durationMs: Date.now() - started });
-            return value;
-          } catch (error) {
-            const code = isSyncbridgeError(error) ? error.code : 'NETWORK';
-            const failedStage = code === 'AUTH' || code === 'PERMISSION' ? 'auth' : code === 'NETWORK' || code === 'TIMEOUT' ? 'tcp' : name;
-            stages.push({ stage: failedStage, ok: false, code, message: error instanceof Error ? error.message : String(error), durationMs: Date.now() - started, ...(code === 'AUTH' ? { fix: 'Check the personal access token (scope: Work Items read & write) and that it has not expired.' } : {}) });
-            return undefined;
-          }
-        };
-        const user = await stage('auth', whoami, 'Signed in');
-        if (user) await stage('api', async () => {
-          const projects = await metadata.projects();
-          if (request.project && !projects.some((p) => p.name.toLowerCase() === request.project?.toLowerCase())) throw new SyncbridgeError('NOT_FOUND', `Project ${request.project} not found; visible: ${projects.map((p) => p.name).join(', ')}`);
-          if (request.project && request.type) {
-            const types = await metadata.types(request.project);
-            if (!types.some((t) => t.name.toLowerCase() === request.type?.toLowerCase())) throw new SyncbridgeError('NOT_FOUND', `Work item type ${request.type} not found in ${request.project}; types: ${types.map((t) => t.name).join(', ')}`);
-          }
-        }, 'Work item tracking API reachable');
-        return { ok: stages.every((s) => s.ok), system: system.id, stages, ...(user ? { user: { id: user.id, email: user.email ?? null, displayName: user.displayName ?? null } } : {}) };
-      },
+      testConnection: (request = {}) => testAdoConnection(system, context.logger, metadata, whoami, request),
       whoami,
       listProjects: () => metadata.projects(),
       listEntityTypes: (project) => metadata.types(project),

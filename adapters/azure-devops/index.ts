@@ -1,6 +1,7 @@
 /**
  * The Azure DevOps connector (`syncbridge/azure-devops`) (simulator: `syncbridge/testing/azure-devops`).
  * @packageDocumentation
+ * @module syncbridge/azure-devops
  */
 
 // Connector

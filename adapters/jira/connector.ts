@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { defineConnector, richTextFromPlain, richTextToPlain, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { defineConnector, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
@@ -7,6 +7,7 @@ import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './optio
 import { composeJql, jqlString, windowStart } from './query.js';
 import { fieldsToFetch, toWorkItems, type ReadIssue } from './reader.js';
 import { adfToRichText, richTextToAdf } from './rich-text.js';
+import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import { bulkFetchSchema, commentPageSchema, commentSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue, type JiraUser } from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
 import { createIssues, originLabel, updateIssue, type WriteContext } from './writer.js';
@@ -63,7 +64,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
       } while (nextPageToken);
     }
 
-    async function read(ids: string[], fields: string[]): Promise<ReadIssue[]> {
+    /** Reads issues by id; `expand` (Cloud only) embeds the recent changelog and the available transitions, saving calls on small reads. */
+    async function read(ids: string[], fields: string[], expand: Array<'changelog' | 'transitions'> = []): Promise<ReadIssue[]> {
       if (ids.length === 0) return [];
       const map = await fieldInfo();
       let issues: JiraIssue[];
@@ -71,7 +73,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
         const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${ids.map(jqlString).join(',')})`, maxResults: ids.length, fields: fieldsToFetch(fields), expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true });
         issues = page.issues;
       } else {
-        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields) }, schema: bulkFetchSchema, idempotent: true });
+        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields), ...(expand.length ? { expand } : {}) }, schema: bulkFetchSchema, idempotent: true });
         issues = answer.issues;
       }
       return toWorkItems(client, system.id, map, issues, fields);
@@ -83,10 +85,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
       return out;
     }
 
-    const writeContext: WriteContext = { client, system: system.id, fieldInfo, read };
+    const writeContext: WriteContext = { client, system: system.id, fieldInfo, read, convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields) };
 
     return {
-      testConnection: (opts) => testJiraConnection(client, system.id, opts ?? {}),
+      testConnection: (opts) => testJiraConnection(client, system, context.logger, opts ?? {}),
       whoami: async () => (await myself()).user,
       listProjects: () => listProjects(client),
       listEntityTypes: (project) => listEntityTypes(client, project),
@@ -155,8 +157,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
       },
 
       async addComment(itemId, body: RichText) {
-        // Data Center (v2) takes comment bodies as text; Cloud (v3) as ADF.
-        const json = { body: client.version === '2' ? richTextToPlain(body) : richTextToAdf(body) };
+        // Data Center (v2) takes comment bodies as wiki markup; Cloud (v3) as ADF.
+        const json = { body: client.version === '2' ? richTextToWiki(body) : richTextToAdf(body) };
         const created = await http.request({ method: 'POST', path: client.api(`issue/${encodeURIComponent(itemId)}/comment`), json, schema: commentSchema, idempotent: false });
         return toComment(itemId, created);
       },
@@ -171,5 +173,5 @@ export const jiraConnector = defineConnector<JiraOptions>({
 });
 
 function toComment(itemId: string, c: { id: string; created: string; author?: JiraUser | undefined; body: unknown }): Comment {
-  return { id: c.id, itemId, author: userRef(c.author), createdAt: toUtcIso(c.created), body: typeof c.body === 'string' ? richTextFromPlain(c.body) : adfToRichText(c.body) };
+  return { id: c.id, itemId, author: userRef(c.author), createdAt: toUtcIso(c.created), body: typeof c.body === 'string' ? wikiToRichText(c.body) : adfToRichText(c.body) };
 }

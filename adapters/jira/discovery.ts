@@ -42,7 +42,7 @@ export async function listFields(client: JiraClient, system: string, project: st
   const out: FieldDescriptor[] = [];
   for (let startAt = 0; ; ) {
     const page = await client.http.request({ path: client.api(`issue/createmeta/${encodeURIComponent(project)}/issuetypes/${issueType.id}`), query: { startAt, maxResults: 200 }, schema: createMetaFieldsSchema });
-    const fields = page.fields ?? [];
+    const fields = page.fields ?? page.values ?? [];
     for (const f of fields) {
       const kind = kindOf({ id: f.fieldId, name: f.name, schema: f.schema });
       if (!kind || hidden.has(f.fieldId)) continue;

@@ -1,5 +1,6 @@
-import { isRichText, richTextFromPlain, richTextToPlain, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
+import { isRichText, richTextFromPlain, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
 import { adfToRichText, richTextToAdf } from './rich-text.js';
+import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import type { JiraFieldSchema, JiraUser } from './schemas.js';
 
 /** What the connector knows of a field to convert its values. */
@@ -60,8 +61,9 @@ export function readValue(field: JiraFieldInfo, raw: unknown, version: '2' | '3'
   if (raw === null || raw === undefined) return kind === 'multiLookup' ? [] : null;
   switch (kind) {
     case 'richText':
-      if (typeof raw === 'string') return richTextFromPlain(raw);
-      return version === '2' ? richTextFromPlain(String(raw)) : adfToRichText(raw);
+      // Data Center (v2) answers wiki markup; Cloud (v3) ADF, or a string for text areas set to plain rendering.
+      if (typeof raw === 'string') return version === '2' ? wikiToRichText(raw) : richTextFromPlain(raw);
+      return adfToRichText(raw);
     case 'text':
       return typeof raw === 'string' ? raw : String(raw);
     case 'number':
@@ -89,7 +91,7 @@ export function writeValue(field: JiraFieldInfo, value: FieldValue, version: '2'
   switch (kind) {
     case 'richText': {
       const doc = isRichText(value) ? value : richTextFromPlain(String(value));
-      return version === '2' ? richTextToPlain(doc) : richTextToAdf(doc);
+      return version === '2' ? richTextToWiki(doc) : richTextToAdf(doc);
     }
     case 'user': {
       const id = typeof value === 'object' && 'id' in value ? value.id : String(value);

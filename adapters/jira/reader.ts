@@ -1,7 +1,7 @@
 import { workItemSchema, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
-import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraUser } from './schemas.js';
+import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraTransition, type JiraUser } from './schemas.js';
 
 /** Labels starting with this carry origin stamps; they are hidden from the `labels` values the connector returns. */
 export const originLabelPrefix = 'sb-origin-';
@@ -10,6 +10,8 @@ export const originLabelPrefix = 'sb-origin-';
 export interface ReadIssue {
   item: WorkItem;
   labels: string[];
+  /** Transitions available now, when the read asked for them (`expand=transitions`). */
+  transitions?: JiraTransition[] | undefined;
 }
 
 /** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
@@ -35,18 +37,20 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
   const latest = new Map<string, LatestChange>();
   const consider = (issueId: string, entry: { id: string; created: string; author?: JiraUser | undefined }) =>
     latest.set(issueId, later(latest.get(issueId), { id: Number(entry.id), created: Date.parse(toUtcIso(entry.created)), author: userRef(entry.author) }));
-  if (client.version === '2') {
-    // Data Center has no bulk changelog endpoint; reads ask for `expand=changelog` instead.
-    for (const issue of issues) {
-      for (const raw of issue.changelog?.histories ?? []) {
-        const entry = changelogSchema.safeParse(raw);
-        if (entry.success) consider(issue.id, entry.data);
-      }
+  // Data Center has no bulk changelog endpoint, so its reads always embed the changelog
+  // (`expand=changelog`). Cloud embeds at most the 40 most recent entries; an embedded
+  // changelog is used only when it is complete, or the latest id could differ from the
+  // one a query computes and a revision check would fail for nothing.
+  const embedded = (issue: JiraIssue) => client.version === '2' || (issue.changelog?.histories !== undefined && (issue.changelog.total ?? Infinity) <= issue.changelog.histories.length);
+  for (const issue of issues.filter(embedded)) {
+    for (const raw of issue.changelog?.histories ?? []) {
+      const entry = changelogSchema.safeParse(raw);
+      if (entry.success) consider(issue.id, entry.data);
     }
-    return latest;
   }
-  for (let i = 0; i < issues.length; i += 1000) {
-    const ids = issues.slice(i, i + 1000).map((issue) => issue.id);
+  const rest = issues.filter((issue) => !embedded(issue));
+  for (let i = 0; i < rest.length; i += 1000) {
+    const ids = rest.slice(i, i + 1000).map((issue) => issue.id);
     let nextPageToken: string | undefined;
     do {
       const page = await client.http.request({ method: 'POST', path: client.api('changelog/bulkfetch'), json: { issueIdsOrKeys: ids, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) }, schema: bulkChangelogSchema, idempotent: true });
@@ -79,6 +83,6 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values };
     const parsed = workItemSchema.safeParse(candidate);
     if (!parsed.success) throw new Error(`${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-    return { item: parsed.data as WorkItem, labels };
+    return { item: parsed.data as WorkItem, labels, ...(issue.transitions ? { transitions: issue.transitions } : {}) };
   });
 }

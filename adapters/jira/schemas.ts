@@ -33,23 +33,31 @@ export const fieldSchemaSchema = z.looseObject({ type: z.string(), system: z.str
 /** A field's schema. */
 export type JiraFieldSchema = z.infer<typeof fieldSchemaSchema>;
 
-/** `issue/createmeta/{project}/issuetypes/{id}` (`PageOfCreateMetaIssueTypeWithField`). */
+const createMetaFieldSchema = z.looseObject({ fieldId: z.string(), name: z.string(), required: z.boolean(), schema: fieldSchemaSchema, allowedValues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional(), value: z.string().optional() })).optional() });
+
+/** `issue/createmeta/{project}/issuetypes/{id}`: Cloud's `PageOfCreateMetaIssueTypeWithField` lists `fields`, Data Center's page lists `values`. */
 export const createMetaFieldsSchema = z.looseObject({
   total: z.number().optional(),
   startAt: z.number().optional(),
-  fields: z.array(z.looseObject({ fieldId: z.string(), name: z.string(), required: z.boolean(), schema: fieldSchemaSchema, allowedValues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional(), value: z.string().optional() })).optional() })).optional(),
-  values: z.array(z.unknown()).optional(),
+  fields: z.array(createMetaFieldSchema).optional(),
+  values: z.array(createMetaFieldSchema).optional(),
 });
 
 /** `field` (`FieldDetails[]`). */
 export const fieldListSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), custom: z.boolean().optional(), schema: fieldSchemaSchema.optional() }));
 
-/** An issue (`IssueBean`). */
+/** A workflow transition (`IssueTransition`). */
+export const transitionSchema = z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() });
+/** A workflow transition. */
+export type JiraTransition = z.infer<typeof transitionSchema>;
+
+/** An issue (`IssueBean`), with the `changelog` and `transitions` that `expand` adds. */
 export const issueSchema = z.looseObject({
   id: z.string(),
   key: z.string(),
   fields: z.record(z.string(), z.unknown()).default({}),
-  changelog: z.looseObject({ histories: z.array(z.unknown()).optional() }).optional(),
+  changelog: z.looseObject({ histories: z.array(z.unknown()).optional(), total: z.number().optional() }).optional(),
+  transitions: z.array(transitionSchema).optional(),
 });
 /** An issue as read. */
 export type JiraIssue = z.infer<typeof issueSchema>;
@@ -78,7 +86,7 @@ export const createdIssuesSchema = z.looseObject({
 });
 
 /** `issue/{id}/transitions` (`Transitions`). */
-export const transitionsSchema = z.looseObject({ transitions: z.array(z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() })) });
+export const transitionsSchema = z.looseObject({ transitions: z.array(transitionSchema) });
 
 /** A comment (`Comment`); `body` is ADF in v3, text in v2. */
 export const commentSchema = z.looseObject({ id: z.string(), created: z.string(), author: jiraUserSchema.optional(), body: z.unknown() });

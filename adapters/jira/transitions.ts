@@ -1,6 +1,6 @@
 import { SyncbridgeError } from 'syncbridge';
 import type { JiraClient } from './client.js';
-import { transitionsSchema } from './schemas.js';
+import { transitionsSchema, type JiraTransition } from './schemas.js';
 
 /**
  * Moves an issue to a status through its workflow: Jira has no writable `status`, only
@@ -9,8 +9,9 @@ import { transitionsSchema } from './schemas.js';
  * none leads there (for example To Do -> Done in a workflow that requires review first).
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-transitions-post
  */
-export async function transitionTo(client: JiraClient, system: string, issueId: string, key: string, status: string): Promise<void> {
-  const { transitions } = await client.http.request({ path: client.api(`issue/${encodeURIComponent(issueId)}/transitions`), schema: transitionsSchema });
+export async function transitionTo(client: JiraClient, system: string, issueId: string, key: string, status: string, known?: JiraTransition[]): Promise<void> {
+  // A read with `expand=transitions` just before already tells what is available.
+  const transitions = known ?? (await client.http.request({ path: client.api(`issue/${encodeURIComponent(issueId)}/transitions`), schema: transitionsSchema })).transitions;
   const wanted = status.toLowerCase();
   const match = transitions.find((t) => t.to?.name.toLowerCase() === wanted) ?? transitions.find((t) => t.name.toLowerCase() === wanted);
   if (!match) {

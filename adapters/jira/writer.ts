@@ -83,22 +83,34 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     }
   }
   const failures = new Map<number, SyncbridgeError>();
+  const moving = new Map<number, { id: string; key: string; status: string }>();
   for (const [index, result] of results.entries()) {
-    if (result instanceof SyncbridgeError) failures.set(index, result);
     const status = requests[index]?.fields.status;
-    if (result instanceof SyncbridgeError || typeof status !== 'string' || !status) continue;
+    if (result instanceof SyncbridgeError) failures.set(index, result);
+    else if (typeof status === 'string' && status) moving.set(index, { ...result, status });
+  }
+  // New issues start in the workflow's initial status; one read tells which need to move and (Cloud) how.
+  const initial = new Map<string, ReadIssue>();
+  const movingIds = [...moving.values()].map((m) => m.id);
+  try {
+    for (let i = 0; i < movingIds.length; i += 100) for (const r of await ctx.read(movingIds.slice(i, i + 100), ['status'], ['changelog', 'transitions'])) initial.set(r.item.id, r);
+  } catch (error) {
+    for (const index of moving.keys()) failures.set(index, asError(error, system));
+    moving.clear();
+  }
+  for (const [index, m] of moving) {
+    const current = initial.get(m.id);
     try {
-      const [current] = await ctx.read([result.id], ['status']);
-      if (current?.item.fields.status !== status) await transitionTo(client, system, result.id, result.key, status);
+      if (current?.item.fields.status !== m.status) await transitionTo(client, system, m.id, m.key, m.status, current?.transitions);
     } catch (error) {
       failures.set(index, asError(error, system));
     }
   }
-  // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50).
+  // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50); new issues' changelogs are short enough to embed.
   const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
   const fields = [...new Set(requests.flatMap((r) => Object.keys(r.fields)))];
   const readBack = new Map<string, ReadIssue>();
-  for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields)) readBack.set(r.item.id, r);
+  for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields, ['changelog'])) readBack.set(r.item.id, r);
   return results.map((result, index): WriteResult => {
     const failure = failures.get(index);
     // An issue made before its transition failed still exists: say so, or a retry files it again.

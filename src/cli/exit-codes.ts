@@ -1,7 +1,7 @@
 import { isSyncbridgeError } from 'syncbridge';
 
 /**
- * Exit codes of the `syncbridge` command; documented in the README and stable.
+ * Exit codes of the `syncbridge` command; stable, and documented in `docs/guides/cli.md`.
  */
 export const ExitCode = {
   /** Everything went well. */
@@ -18,6 +18,8 @@ export const ExitCode = {
   integrationState: 5,
   /** The state store could not be opened or is corrupt. */
   stateStore: 6,
+  /** A system refused a request: what was asked for does not exist, or the system rejected it. */
+  refused: 7,
   /** An unexpected internal error (a bug: please report it). */
   internal: 70,
 } as const;
@@ -31,5 +33,6 @@ export function exitCodeFor(error: unknown): number {
   if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
   if (connectionCodes.test(error.code)) return ExitCode.connection;
+  if (['NOT_FOUND', 'VALIDATION', 'REVISION_MISMATCH', 'UNSUPPORTED', 'VALUE_UNMAPPED', 'USER_UNMATCHED', 'CONFLICT'].includes(error.code)) return ExitCode.refused;
   return ExitCode.internal;
 }

@@ -238,10 +238,12 @@ export class Syncbridge {
   }
 
   /** Removes failures from the queue without syncing them. Returns how many. */
-  async discard(selector: FailureSelector): Promise<number> {
-    const selected = (await this.store.listFailures()).filter(matches(selector));
-    for (const f of selected) await this.store.deleteFailure(f.pair, f.side, f.itemId);
-    return selected.length;
+  discard(selector: FailureSelector): Promise<number> {
+    return this.lock.run(async () => {
+      const selected = (await this.store.listFailures()).filter(matches(selector));
+      for (const f of selected) await this.store.deleteFailure(f.pair, f.side, f.itemId);
+      return selected.length;
+    });
   }
 
   /** Links, watermarks and failures per pair. */

@@ -63,7 +63,7 @@ const targetOf = (url: URL) => `${url.hostname}:${url.port || (url.protocol === 
  * Creates a `fetch` for one system that connects directly, through an HTTP(S) proxy
  * (`CONNECT` tunnel via https-proxy-agent for https targets, absolute-form forwarding for
  * http targets) and with the configured trust. Socket, proxy and TLS failures reject with
- * a {@link TransportFailure} that `networkError` turns into a coded error.
+ * an internal `TransportFailure` that `networkError` turns into a coded error.
  */
 export function createTransport(options: TransportOptions = {}): Transport {
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;

@@ -85,35 +85,53 @@ export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
 
 /** Reads and writes of syncbridge's state; every method is also available inside a transaction. */
 export interface StateOperations {
+  /** The link of an item, looked up by the id on either side. */
   getLink(pair: string, side: Side, itemId: string): Promise<Link | undefined>;
+  /** Writes a link (replacing the one of the same left item). */
   putLink(link: Link): Promise<void>;
+  /** Links of a pair, oldest first, a page at a time. */
   listLinks(pair: string, options?: { limit?: number; offset?: number }): Promise<Link[]>;
+  /** How many items a pair has linked. */
   countLinks(pair: string): Promise<number>;
 
+  /** What the engine last saw or wrote of an item. */
   getSnapshot(pair: string, side: Side, itemId: string): Promise<Snapshot | undefined>;
+  /** Records what the engine saw or wrote of an item (replaces the previous one). */
   putSnapshot(snapshot: Snapshot): Promise<void>;
 
+  /** Where polling of a side resumes; validated when read back. */
   getWatermark(pair: string, side: Side): Promise<Watermark | undefined>;
+  /** Moves a side's watermark. */
   putWatermark(pair: string, side: Side, watermark: Watermark): Promise<void>;
 
+  /** A create recorded for a source item and not yet settled. */
   getIntent(pair: string, side: Side, sourceId: string): Promise<Intent | undefined>;
+  /** Records a create before the call, so an interrupted one is looked up, not repeated. */
   putIntent(intent: Intent): Promise<void>;
+  /** Settles a create (its link was written, or the system refused it). */
   deleteIntent(pair: string, side: Side, sourceId: string): Promise<void>;
+  /** Creates of a pair not yet settled. */
   listIntents(pair: string): Promise<Intent[]>;
 
+  /** The queued failure of an item, if any. */
   getFailure(pair: string, side: Side, itemId: string): Promise<Failure | undefined>;
+  /** Queues a failure (replacing the item's previous one). */
   putFailure(failure: Failure): Promise<void>;
+  /** Removes an item's failure from the queue. */
   deleteFailure(pair: string, side: Side, itemId: string): Promise<void>;
   /** Failures of a pair (all pairs when omitted), oldest first. */
   listFailures(pair?: string): Promise<Failure[]>;
 
   /** The target comment a source comment was copied to. */
   getCommentLink(pair: string, side: Side, sourceCommentId: string): Promise<string | undefined>;
+  /** Records that a source comment was copied, and which comment is its copy. */
   putCommentLink(pair: string, side: Side, sourceCommentId: string, targetCommentId: string): Promise<void>;
   /** Whether a comment id on a side is a copy the engine wrote. */
   isCommentCopy(pair: string, side: Side, commentId: string): Promise<boolean>;
 
+  /** Whether an integration is active, and under which config. */
   getIntegrationState(name: string): Promise<IntegrationState | undefined>;
+  /** Records activation or deactivation of an integration. */
   putIntegrationState(state: IntegrationState): Promise<void>;
 }
 

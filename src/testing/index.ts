@@ -2,10 +2,11 @@
  * Test kit: simulators' building blocks, the in-memory connector and the shared
  * connector conformance suite.
  * @packageDocumentation
+ * @module syncbridge/testing
  */
 
 // Simulator building blocks
-export { withKnobs, serveHandler, ConnectionReset, type FetchHandler, type SimulatorKnobs, type KnobbedHandler, type RunningServer } from './simulator-kit.js';
+export { withKnobs, serveHandler, seededRandom, ConnectionReset, type FetchHandler, type SimulatorKnobs, type KnobbedHandler, type RunningServer } from './simulator-kit.js';
 export { mswHandlers } from './msw.js';
 export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
 

@@ -120,5 +120,12 @@ describe('syncbridge CLI', () => {
   it('answers usage errors with exit code 2', async () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect((await cli(['retry', '--take', 'middle'])).code).toBe(2);
+    expect(await cli(['test-connection', '--system', 'gitlab'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown system "gitlab"; defined: jira, ado') });
+  });
+
+  it('exits 7 when a system refuses what was asked for', async () => {
+    const missing = await cli(['discover', '--system', 'jira', '--project', 'NOPE']);
+    expect(missing.code).toBe(7);
+    expect(missing.stderr).toContain('NOPE');
   });
 });

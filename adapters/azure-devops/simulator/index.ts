@@ -1,3 +1,9 @@
+/**
+ * A stateful Azure DevOps simulator (work items, WIQL, JSON Patch, comments) for tests and
+ * demos: in process through msw, or over HTTP on 127.0.0.1.
+ * @packageDocumentation
+ * @module syncbridge/testing/azure-devops
+ */
 import type { HttpHandler } from 'msw';
 import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
 import { createRouter } from './router.js';
@@ -22,6 +28,13 @@ export interface AzureDevOpsSimulatorOptions {
   knobs?: SimulatorKnobs;
   /** Service limits, lowered in tests (e.g. `wiqlMaxResults: 50`). */
   limits?: Partial<SimLimits>;
+  /**
+   * The path the organization lives at: an organization name as on Azure DevOps Services,
+   * or a virtual directory and collection as on Azure DevOps Server (`tfs/DefaultCollection`),
+   * which also makes `connectionData` report an on-premises deployment.
+   * @default 'demo-org'
+   */
+  organization?: string;
 }
 
 /** A user of the simulated organization and the PAT that signs them in. */
@@ -45,7 +58,7 @@ export interface AzureDevOpsSimulator {
   users: AzureDevOpsSimulatorUser[];
   /** Serves it over HTTP on 127.0.0.1; the base URL includes the organization. */
   listen(options?: { port?: number }): Promise<RunningServer>;
-  /** msw handlers for in-process tests; `baseUrl` must end with `/demo-org`. */
+  /** msw handlers for in-process tests; `baseUrl` must end with the organization path (`/demo-org`). */
   mswHandlers(baseUrl: string): HttpHandler[];
 }
 
@@ -57,6 +70,7 @@ export interface AzureDevOpsSimulator {
  */
 export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions = {}): AzureDevOpsSimulator {
   const state = createSeededState(options.seed ?? 'demo', options.limits);
+  if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
   const inner = createRouter(state, [...metaRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
   dispatch = inner;
@@ -71,6 +85,10 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
       const server = await serveHandler(knobbed.handle, { port: port ?? 0 });
       return { ...server, baseUrl: `${server.baseUrl}/${state.organization}` };
     },
-    mswHandlers: (baseUrl) => mswHandlers(baseUrl.replace(/\/[^/]+\/?$/, ''), knobbed.handle),
+    mswHandlers: (baseUrl) => {
+      const root = baseUrl.replace(/\/+$/, '');
+      const suffix = `/${state.organization}`;
+      return mswHandlers(root.toLowerCase().endsWith(suffix.toLowerCase()) ? root.slice(0, -suffix.length) : root.replace(/\/[^/]+$/, ''), knobbed.handle);
+    },
   };
 }

@@ -72,10 +72,14 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
   return async (request) => {
     try {
       const url = new URL(request.url);
-      const segments = url.pathname.split('/').filter((s) => s.length > 0);
-      if (segments[0]?.toLowerCase() !== state.organization.toLowerCase()) {
-        throw new AdoSimError(404, `VS800075: The organization '${segments[0] ?? ''}' does not exist.`, 'HostDoesNotExistException');
+      const all = url.pathname.split('/').filter((s) => s.length > 0);
+      // The organization (Services) or virtual directory plus collection (Server: `tfs/DefaultCollection`).
+      const host = state.organization.split('/').filter(Boolean);
+      const given = all.slice(0, host.length);
+      if (given.join('/').toLowerCase() !== host.join('/').toLowerCase()) {
+        throw new AdoSimError(404, `VS800075: The organization '${given.join('/')}' does not exist.`, 'HostDoesNotExistException');
       }
+      const segments = all.slice(host.length - 1);
       const apis = segments.findIndex((s) => s.toLowerCase() === '_apis');
       if (apis < 0 || apis > 3) throw new AdoSimError(404, `The resource ${url.pathname} does not exist.`, 'ResourceNotFoundException');
       const scopeSegments = segments.slice(1, apis);
@@ -106,7 +110,7 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
         }
         return await route.handle({
           state, request, url, params, project, actor,
-          orgUrl: `${url.origin}/${segments[0]}`,
+          orgUrl: `${url.origin}/${given.join('/')}`,
           body: async () => {
             try {
               return JSON.parse(await request.text()) as unknown;

@@ -1,20 +1,9 @@
+import { seededRandom } from 'syncbridge/testing';
 import { saveWorkItem } from './store.js';
 import { defaultLimits, type AdoSimState, type SimField, type SimIdentity, type SimLimits, type SimProject, type SimWorkItemType } from './state.js';
 
 /** Which data a new simulator starts with. */
 export type AdoSeed = 'demo' | 'empty';
-
-/** A small seeded PRNG (mulberry32) so every run of a seed is identical. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const f = (referenceName: string, name: string, type: SimField['type'], readOnly = false, allowedValues?: Array<string | number>): SimField => ({
   referenceName, name, type, readOnly, ...(allowedValues ? { allowedValues } : {}),

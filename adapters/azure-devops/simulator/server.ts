@@ -11,12 +11,17 @@ export interface AzureDevOpsSimulatorServerOptions {
   latencyMs?: number;
   /** Share of requests answered with a 503 or a dropped connection. @default 0 */
   faultRate?: number;
+  /** Organization path; `tfs/DefaultCollection` serves it like an Azure DevOps Server collection. @default 'demo-org' */
+  organization?: string;
 }
 
 /** A running simulator: `baseUrl` includes the organization (`http://127.0.0.1:PORT/demo-org`). */
 export interface AzureDevOpsSimulatorServer {
+  /** Root URL including the organization. */
   baseUrl: string;
+  /** Everyone who can sign in; the first is the integration user. */
   users: AzureDevOpsSimulatorUser[];
+  /** Stops the server and drops its connections. */
   close(): Promise<void>;
 }
 
@@ -25,6 +30,7 @@ export async function startAzureDevOpsSimulatorServer(options: AzureDevOpsSimula
   const simulator = createAzureDevOpsSimulator({
     seed: options.seed ?? 'demo',
     knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0 },
+    ...(options.organization ? { organization: options.organization } : {}),
   });
   const server = await simulator.listen({ port: options.port ?? 0 });
   return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };

@@ -13,10 +13,11 @@ export function connectTo(
   options: AzureDevOpsOptions = {},
   email = 'sync-bot@example.com',
   onRequest?: (event: { method: string; url: string }) => void,
+  auth: 'pat' | 'bearer' = 'pat',
 ): Connector {
   const user = sim.users.find((u) => u.email === email);
   if (!user) throw new Error(`no simulator user ${email}`);
-  const system: ResolvedSystem = { id: 'ado', adapter: 'azure-devops', baseUrl, auth: { type: 'pat', token: user.pat }, options: { ...options } };
+  const system: ResolvedSystem = { id: 'ado', adapter: 'azure-devops', baseUrl, auth: { type: auth, token: user.pat }, options: { ...options } };
   return azureDevOpsConnector.create(system, options, { logger: silentLogger, ...(onRequest ? { onRequest } : {}) });
 }
 
@@ -28,10 +29,10 @@ export async function pages<T>(iterable: AsyncIterable<T[]>): Promise<T[][]> {
 }
 
 /** The conformance context for a simulator reached at `baseUrl`: project Demo, type Bug, a person to edit as. */
-export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, teardown?: () => Promise<void>): ConformanceContext {
-  const other = connectTo(baseUrl, sim, {}, 'ana.silva@contoso.com');
+export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, teardown?: () => Promise<void>, auth: 'pat' | 'bearer' = 'pat'): ConformanceContext {
+  const other = connectTo(baseUrl, sim, {}, 'ana.silva@contoso.com', undefined, auth);
   return {
-    connector: connectTo(baseUrl, sim),
+    connector: connectTo(baseUrl, sim, {}, undefined, undefined, auth),
     project: 'Demo',
     type: 'Bug',
     fields: {

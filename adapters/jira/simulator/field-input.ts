@@ -36,7 +36,7 @@ function one(state: JiraState, field: SimField, value: unknown, version: '2' | '
   if (field.schema.type === 'user') {
     if (value === null) return { value: null };
     const v = named(value);
-    const user = state.users.find((u) => u.accountId === v?.accountId || (version === '2' && (u.email === v?.name || u.accountId === v?.name)));
+    const user = version === '2' ? (typeof v?.name === 'string' ? state.userByName(v.name) : undefined) : state.users.find((u) => u.accountId === v?.accountId);
     return user ? { value: user.accountId } : { error: `Specified user does not exist or you do not have required permissions` };
   }
   if (id === 'labels') {

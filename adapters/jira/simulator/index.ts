@@ -1,8 +1,14 @@
+/**
+ * A stateful Jira simulator (Cloud REST v3 and the v2 parts Data Center clients use) for tests
+ * and demos: in process through msw, or over HTTP on 127.0.0.1.
+ * @packageDocumentation
+ * @module syncbridge/testing/jira
+ */
 import type { HttpHandler } from 'msw';
 import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
-import type { JiraState } from './state.js';
+import { userName, type JiraState } from './state.js';
 
 export { startJiraSimulatorServer, type JiraSimulatorServer, type JiraSimulatorServerOptions } from './server.js';
 export { parseJql, type JqlQuery, type JqlClause } from './jql/parser.js';
@@ -24,6 +30,8 @@ export interface JiraSimulatorCredentials {
   accountId: string;
   displayName: string;
   email: string;
+  /** Data Center user name (basic auth with `apiToken` as the password). */
+  username: string;
   apiToken: string;
   pat: string;
   /** Whether the user's profile shows the e-mail address to others. */
@@ -55,7 +63,7 @@ export interface JiraSimulator {
 export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSimulator {
   const state = seedState(options.seed ?? 'demo', { issues: options.issues });
   const knobbed = withKnobs(createRouter(state), options.knobs ?? {});
-  const users = state.users.map((u) => ({ accountId: u.accountId, displayName: u.displayName, email: u.email, apiToken: u.apiToken, pat: u.pat, emailVisible: u.emailVisible }));
+  const users = state.users.map((u) => ({ accountId: u.accountId, displayName: u.displayName, email: u.email, username: userName(u), apiToken: u.apiToken, pat: u.pat, emailVisible: u.emailVisible }));
   users.sort((a, b) => Number(b.accountId === syncBotAccountId) - Number(a.accountId === syncBotAccountId));
   return {
     handle: knobbed.handle,

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { adfText } from './jql/evaluate.js';
-import type { JiraState, SimComment, SimField, SimIssue, SimStatus, SimUser } from './state.js';
+import { userName, type JiraState, type SimComment, type SimField, type SimIssue, type SimStatus, type SimUser } from './state.js';
 
 /** Where responses are rendered for: the base URL (for `self` links), the API version and the viewer. */
 export interface RenderContext {
@@ -21,6 +21,20 @@ export function jiraTime(ms: number, zone: string): string {
 export function renderUser(ctx: RenderContext, user: SimUser | undefined): Record<string, unknown> | null {
   if (!user) return null;
   const avatar = `https://avatar.example.com/${encodeURIComponent(user.accountId)}`;
+  if (ctx.version === '2') {
+    // Data Center identifies users by name and key; it has no account ids.
+    const name = userName(user);
+    return {
+      self: api(ctx, `user?username=${encodeURIComponent(name)}`),
+      key: name,
+      name,
+      ...(user.emailVisible || user.accountId === ctx.viewer.accountId ? { emailAddress: user.email } : {}),
+      avatarUrls: { '48x48': `${avatar}/48`, '24x24': `${avatar}/24`, '16x16': `${avatar}/16`, '32x32': `${avatar}/32` },
+      displayName: user.displayName,
+      active: user.active,
+      timeZone: user.timeZone,
+    };
+  }
   return {
     self: api(ctx, `user?accountId=${encodeURIComponent(user.accountId)}`),
     accountId: user.accountId,

@@ -7,11 +7,11 @@ import { metaRoutes } from './routes/meta.js';
 import { searchRoutes } from './routes/search.js';
 import { userRoutes } from './routes/users.js';
 import { workflowRoutes } from './routes/workflow.js';
-import type { JiraState, SimUser } from './state.js';
+import { userName, type JiraState, type SimUser } from './state.js';
 
 const routes: Route[] = [...metaRoutes, ...userRoutes, ...searchRoutes, ...changelogRoutes, ...issueRoutes, ...workflowRoutes, ...commentRoutes];
 
-/** The user an Authorization header logs in as: basic `email:apiToken` (Cloud) or a bearer PAT (Data Center). */
+/** The user an Authorization header logs in as: basic `email:apiToken` (Cloud), basic `username:password` or a bearer PAT (Data Center). */
 export function authenticate(state: JiraState, header: string | null): SimUser | undefined {
   if (!header) return undefined;
   const [scheme, value = ''] = header.split(' ', 2);
@@ -21,7 +21,8 @@ export function authenticate(state: JiraState, header: string | null): SimUser |
   const colon = decoded.indexOf(':');
   const login = decoded.slice(0, colon).toLowerCase();
   const secret = decoded.slice(colon + 1);
-  return state.users.find((u) => (u.email === login || u.accountId === login) && u.apiToken === secret);
+  // Cloud logs in with the e-mail address, Data Center with the user name; the API token doubles as the password.
+  return state.users.find((u) => (u.email === login || u.accountId === login || userName(u) === login) && u.apiToken === secret);
 }
 
 /** Routes requests under `/rest/api/{2|3}/` to the operations, after checking credentials. */

@@ -1,19 +1,8 @@
+import { seededRandom } from 'syncbridge/testing';
 import { JiraState, type AdfNode, type SimChangeItem, type SimUser } from './state.js';
 
 /** Which data a simulator starts with. */
 export type JiraSeed = 'demo' | 'empty';
-
-/** A small deterministic PRNG (mulberry32), so that seeds give the same data on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY = 86_400_000;
 

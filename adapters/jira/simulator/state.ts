@@ -16,6 +16,11 @@ export interface SimUser {
   active: boolean;
 }
 
+/** The user name a user has on Jira Data Center (the local part of the address; Cloud has none). */
+export function userName(user: SimUser): string {
+  return user.email.split('@')[0] ?? user.accountId;
+}
+
 /** A workflow status. */
 export interface SimStatus {
   id: string;
@@ -146,6 +151,12 @@ export class JiraState {
   /** Finds a user by account id. */
   user(accountId: string): SimUser | undefined {
     return this.users.find((u) => u.accountId === accountId);
+  }
+
+  /** Finds a user by Data Center user name (or key, which the simulator keeps equal to it). */
+  userByName(name: string): SimUser | undefined {
+    const wanted = name.toLowerCase();
+    return this.users.find((u) => userName(u).toLowerCase() === wanted);
   }
 
   /** Finds a field by id, clause name or name. */

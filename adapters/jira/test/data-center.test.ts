@@ -14,11 +14,11 @@ describeConnectorConformance({
 });
 
 describeConnectorConformance({
-  name: 'jira data center (REST v2, personal access token as bearer)',
+  name: 'jira data center (REST v2, personal access token as bearer, context path /jira)',
   setup: async () => {
     const sim = createJiraSimulator({ seed: 'empty' });
     const running = await sim.listen();
-    return conformanceContext(sim, running.baseUrl, { jira: { apiVersion: '2' }, login: 'pat', teardown: () => running.close() });
+    return conformanceContext(sim, `${running.baseUrl}/jira`, { jira: { apiVersion: '2' }, login: 'pat', teardown: () => running.close() });
   },
 });
 

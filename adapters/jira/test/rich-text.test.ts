@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeRichText, type RichText } from 'syncbridge';
-import { adfToRichText, richTextToAdf } from 'syncbridge/jira';
+import { adfToRichText, richTextToAdf, richTextToWiki, wikiToRichText } from 'syncbridge/jira';
 
 const doc: RichText = {
   type: 'doc',
@@ -30,5 +30,28 @@ describe('rich text between syncbridge and Atlassian Document Format', () => {
   it('keeps the text of ADF nodes it has no form for', () => {
     const panel = { type: 'doc', version: 1, content: [{ type: 'panel', attrs: { panelType: 'info' }, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up', marks: [{ type: 'textColor', attrs: { color: '#ff0000' } }] }, { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } }] }] }] };
     expect(adfToRichText(panel)).toEqual({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up' }, { type: 'text', text: '😄' }] }] });
+  });
+});
+
+describe('rich text between syncbridge and Jira Data Center wiki markup', () => {
+  // Mentions name users by account id in Cloud and by user name in Data Center, so they are left out here.
+  const wikiDoc: RichText = { ...doc, content: doc.content.map((b) => (b.type === 'paragraph' ? { ...b, content: b.content.map((n) => (n.type === 'mention' ? { type: 'text', text: 'Alice' } : n)) } : b)) };
+
+  it('survives a round trip through wiki markup unchanged', () => {
+    expect(normalizeRichText(wikiToRichText(richTextToWiki(wikiDoc)))).toEqual(normalizeRichText(wikiDoc));
+  });
+
+  it('writes the markup people read in Jira, escaping only what would turn into markup', () => {
+    const text: RichText = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'S1 - Critical for sync-bot: *not bold* and [x]' }] }, { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'first' }] }]] }] };
+    const wiki = richTextToWiki(text);
+    expect(wiki).toBe('S1 - Critical for sync-bot: \\*not bold\\* and \\[x\\]\n\n* first');
+    expect(wikiToRichText(wiki)).toEqual(text);
+    expect(wikiToRichText('h2. Steps\nOpen *the app* and [docs|https://example.com]')).toEqual({
+      type: 'doc',
+      content: [
+        { type: 'heading', level: 2, content: [{ type: 'text', text: 'Steps' }] },
+        { type: 'paragraph', content: [{ type: 'text', text: 'Open ' }, { type: 'text', text: 'the app', marks: [{ type: 'strong' }] }, { type: 'text', text: ' and ' }, { type: 'text', text: 'docs', marks: [{ type: 'link', href: 'https://example.com' }] }] },
+      ],
+    });
   });
 });

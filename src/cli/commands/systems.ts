@@ -30,6 +30,11 @@ export function registerSystemCommands(program: Command, io: CliIo, setExit: (co
     .option('--json', 'print the reports as JSON')
     .action(async (file: string, options: { system?: string; json?: boolean }) => {
       const { config, connectors } = await connectorsFor(io, file);
+      if (options.system && !connectors[options.system]) {
+        io.stderr(`unknown system "${options.system}"; defined: ${Object.keys(connectors).join(', ')}\n`);
+        setExit(ExitCode.usage);
+        return;
+      }
       const reports = [];
       for (const [id, connector] of pick(connectors, options.system)) {
         const side = config.mappings.flatMap((m) => [m.left, m.right]).find((s) => s.system === id);

@@ -36,7 +36,7 @@ export interface MemorySystemOptions {
 
 /**
  * An in-memory work-item system: projects, types, fields, users, items with revisions,
- * comments and origin stamps. Connectors from {@link memoryConnector} act on it as the
+ * comments and origin stamps. Connectors from {@link createMemoryConnector} act on it as the
  * integration user; tests act on it as people through {@link MemorySystem.edit}.
  */
 export class MemorySystem {

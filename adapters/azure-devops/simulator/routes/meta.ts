@@ -49,7 +49,7 @@ export const metaRoutes: Route[] = [
       authorizedUser: identityJson(actor),
       instanceId: state.projects[0]?.id,
       deploymentId: state.projects[0]?.id,
-      deploymentType: 'hosted',
+      deploymentType: state.organization.includes('/') ? 'onPremises' : 'hosted',
       locationServiceData: { serviceOwner: '00025394-6065-48ca-87d9-7f5672854ef7', defaultAccessMappingMoniker: 'PublicAccessMapping', lastChangeId: 1, lastChangeId64: 1 },
     }),
   },

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { JiraState, SimIssue, SimUser } from '../state.js';
+import { userName, type JiraState, type SimIssue, type SimUser } from '../state.js';
 import { JqlError } from './lexer.js';
 import type { JqlClause, JqlQuery, JqlValue } from './parser.js';
 
@@ -39,7 +39,7 @@ function fieldKind(state: JiraState, field: string): { id: string; kind: Kind } 
 function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
   const user = (accountId: unknown) => {
     const u = typeof accountId === 'string' ? state.user(accountId) : undefined;
-    return u ? [u.accountId, u.email, u.displayName] : [];
+    return u ? [u.accountId, userName(u), u.email, u.displayName] : [];
   };
   switch (id) {
     case 'project': {

@@ -13,6 +13,15 @@ export function renderHistories(ctx: RouteContext, changes: SimChange[]): Array<
   }));
 }
 
+/**
+ * The `changelog` an issue read embeds with `expand=changelog`: the most recent entries
+ * first, at most `limit` of them (bulk fetch: 40), with the total so clients can tell it was cut.
+ */
+export function renderChangelogExpansion(ctx: RouteContext, issue: SimIssue, limit: number): Record<string, unknown> {
+  const recent = [...issue.changelog].reverse().slice(0, limit);
+  return { startAt: 0, maxResults: recent.length, total: issue.changelog.length, histories: renderHistories(ctx, recent) };
+}
+
 const bulkBody = z.object({
   issueIdsOrKeys: z.array(z.string()).min(1),
   fieldIds: z.array(z.string()).optional(),

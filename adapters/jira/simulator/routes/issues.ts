@@ -3,6 +3,8 @@ import { applyValues, readFieldInput } from '../field-input.js';
 import { fail, json, listParam, noContent, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import type { SimIssue } from '../state.js';
+import { renderChangelogExpansion } from './changelog.js';
+import { renderTransitions } from './workflow.js';
 
 const updateOps = z.record(z.string(), z.array(z.record(z.string(), z.unknown())));
 const issueBody = z.object({
@@ -42,6 +44,17 @@ function createOne(ctx: RouteContext, body: IssueBody): CreateOutcome {
     else issue.fields[id] = value;
   }
   return { ok: true, issue };
+}
+
+const expandParam = (url: URL) => new Set(listParam(url, 'expand') ?? []);
+
+/** Adds what `expand` asks for: the recent changelog (newest first, at most `limit`) and the transitions available now. */
+function expanded(ctx: RouteContext, issue: SimIssue, rendered: Record<string, unknown>, expand: Set<string>, limit: number): Record<string, unknown> {
+  return {
+    ...rendered,
+    ...(expand.has('changelog') ? { changelog: renderChangelogExpansion(ctx, issue, limit) } : {}),
+    ...(expand.has('transitions') ? { transitions: renderTransitions(ctx, issue) } : {}),
+  };
 }
 
 const created = (ctx: RouteContext, issue: SimIssue) => ({ id: issue.id, key: issue.key, self: `${ctx.render.baseUrl}/rest/api/${ctx.render.version}/issue/${issue.id}` });
@@ -88,7 +101,8 @@ export const issueRoutes: Route[] = [
         } else issueErrors.push({ id: idOrKey, errorMessage: 'Issue does not exist or you do not have permission to see it.' });
       }
       found.sort((a, b) => Number(a.id) - Number(b.id));
-      return json({ issues: found.map((i) => renderIssue(ctx.render, i, fields)), issueErrors });
+      const expand = new Set(body.expand ?? []);
+      return json({ issues: found.map((i) => expanded(ctx, i, renderIssue(ctx.render, i, fields), expand, 40)), issueErrors });
     },
   },
   {
@@ -99,7 +113,7 @@ export const issueRoutes: Route[] = [
       const requested = listParam(ctx.url, 'fields');
       const fields = selectFields(ctx.state, requested, '*all');
       const withComments = !requested || requested.includes('*all') || requested.includes('comment');
-      return json(renderIssue(ctx.render, issue, fields, withComments));
+      return json(expanded(ctx, issue, renderIssue(ctx.render, issue, fields, withComments), expandParam(ctx.url), 100));
     },
   },
   {
@@ -112,7 +126,8 @@ export const issueRoutes: Route[] = [
       for (const id of ['project', 'issuetype']) if (body.fields && id in body.fields) input.errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`;
       if (Object.keys(input.errors).length > 0) fail(400, [], input.errors);
       ctx.state.recordChange(issue, ctx.user.accountId, applyValues(ctx.state, issue, input.values));
-      if (ctx.url.searchParams.get('returnIssue') === 'true') return json(renderIssue(ctx.render, issue, selectFields(ctx.state, undefined, '*all')));
+      // Only Cloud can answer an edit with the issue; Data Center always answers 204.
+      if (ctx.render.version === '3' && ctx.url.searchParams.get('returnIssue') === 'true') return json(expanded(ctx, issue, renderIssue(ctx.render, issue, selectFields(ctx.state, undefined, '*all')), expandParam(ctx.url), 100));
       return noContent();
     },
   },

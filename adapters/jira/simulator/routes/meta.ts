@@ -58,6 +58,12 @@ export const metaRoutes: Route[] = [
     },
   },
   {
+    // All visible projects in one array: how Data Center (v2) lists them; Cloud still serves it but pages with project/search.
+    method: 'GET',
+    path: /^project$/,
+    handle: (ctx) => json(ctx.state.projects.map((p) => ({ expand: 'description,lead,url,projectKeys', ...renderProject(ctx.render, p.id) }))),
+  },
+  {
     method: 'GET',
     path: /^project\/([^/]+)$/,
     handle: (ctx) => {
@@ -82,7 +88,10 @@ export const metaRoutes: Route[] = [
       const startAt = intParam(ctx.url, 'startAt', 0, Number.MAX_SAFE_INTEGER);
       const maxResults = intParam(ctx.url, 'maxResults', 50, 200);
       const types = p.issueTypeIds.map((id) => renderIssueType(ctx.render, id));
-      return json({ maxResults, startAt, total: types.length, issueTypes: types.slice(startAt, startAt + maxResults) });
+      const page = types.slice(startAt, startAt + maxResults);
+      // Data Center pages as `values` with `isLast`; Cloud names the list `issueTypes`.
+      if (ctx.render.version === '2') return json({ maxResults, startAt, total: types.length, isLast: startAt + maxResults >= types.length, values: page });
+      return json({ maxResults, startAt, total: types.length, issueTypes: page });
     },
   },
   {
@@ -94,7 +103,9 @@ export const metaRoutes: Route[] = [
       const startAt = intParam(ctx.url, 'startAt', 0, Number.MAX_SAFE_INTEGER);
       const maxResults = intParam(ctx.url, 'maxResults', 50, 200);
       const fields = ctx.state.fields.filter((f) => f.onScreen).map((f) => createMetaField(ctx, f));
-      return json({ maxResults, startAt, total: fields.length, fields: fields.slice(startAt, startAt + maxResults) });
+      const page = fields.slice(startAt, startAt + maxResults);
+      if (ctx.render.version === '2') return json({ maxResults, startAt, total: fields.length, isLast: startAt + maxResults >= fields.length, values: page });
+      return json({ maxResults, startAt, total: fields.length, fields: page });
     },
   },
   {

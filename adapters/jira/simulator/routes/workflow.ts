@@ -2,9 +2,21 @@ import { z } from 'zod';
 import { applyValues, readFieldInput } from '../field-input.js';
 import { fail, json, noContent, readBody, type Route, type RouteContext } from '../http.js';
 import { renderStatus } from '../render.js';
+import type { SimIssue } from '../state.js';
 
 function issueOf(ctx: RouteContext) {
   return ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? fail(404, ['Issue does not exist or you do not have permission to see it.']);
+}
+
+/** The transitions available to an issue now (`IssueTransition[]`), as listed and as `expand=transitions` embeds them. */
+export function renderTransitions(ctx: RouteContext, issue: SimIssue, only?: string | null): Array<Record<string, unknown>> {
+  return ctx.state
+    .transitionsFor(issue)
+    .filter((t) => !only || t.id === only)
+    .map((t) => {
+      const to = ctx.state.status(t.to);
+      return { id: t.id, name: t.name, to: to ? renderStatus(ctx.render, to) : undefined, hasScreen: false, isGlobal: t.from.length === 0, isInitial: false, isAvailable: true, isConditional: false, isLooped: false };
+    });
 }
 
 /** The workflow: transitions available to an issue, and performing one. */
@@ -12,18 +24,7 @@ export const workflowRoutes: Route[] = [
   {
     method: 'GET',
     path: /^issue\/([^/]+)\/transitions$/,
-    handle: (ctx) => {
-      const issue = issueOf(ctx);
-      const only = ctx.url.searchParams.get('transitionId');
-      const transitions = ctx.state
-        .transitionsFor(issue)
-        .filter((t) => !only || t.id === only)
-        .map((t) => {
-          const to = ctx.state.status(t.to);
-          return { id: t.id, name: t.name, to: to ? renderStatus(ctx.render, to) : undefined, hasScreen: false, isGlobal: t.from.length === 0, isInitial: false, isAvailable: true, isConditional: false, isLooped: false };
-        });
-      return json({ expand: 'transitions', transitions });
-    },
+    handle: (ctx) => json({ expand: 'transitions', transitions: renderTransitions(ctx, issueOf(ctx), ctx.url.searchParams.get('transitionId')) }),
   },
   {
     method: 'POST',

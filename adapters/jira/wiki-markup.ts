@@ -1,0 +1,196 @@
+import type { Block, Inline, Mark, RichText } from 'syncbridge';
+
+/**
+ * Rich text as Jira Data Center (REST v2) stores it: wiki markup. Covers what the core's
+ * rich text has — paragraphs, headings (`h2.`), nested lists (`*`, `#`), code blocks
+ * (`{code}`), quotes (`{quote}`), rules (`----`), `*strong*`, `_em_`, `{{code}}`,
+ * `-strike-`, `+underline+`, `[text|url]` links and `[~user]` mentions — so that what the
+ * connector writes reads back as the same tree.
+ * @see https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all
+ */
+
+const markChars: Record<string, Mark['type']> = { '*': 'strong', _: 'em', '-': 'strike', '+': 'underline' };
+const charOf: Record<string, string> = { strong: '*', em: '_', strike: '-', underline: '+' };
+const isBoundary = (c: string | undefined) => c === undefined || /[\s.,;:!?()'"]/.test(c);
+
+/** Backslash-escapes what the parser below would otherwise read as markup. */
+function escapeText(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    const prev = text[i - 1];
+    const next = text[i + 1];
+    const mayMark = c in markChars && ((isBoundary(prev) && next !== undefined && !/\s/.test(next)) || (prev !== undefined && !/\s/.test(prev) && isBoundary(next)));
+    out += '\\{}[]|'.includes(c) || mayMark ? `\\${c}` : c;
+  }
+  return out;
+}
+
+function inlineToWiki(nodes: Inline[]): string {
+  return nodes
+    .map((n) => {
+      if (n.type === 'hardBreak') return '\n';
+      if (n.type === 'mention') return `[~${n.id}]`;
+      const marks = n.marks ?? [];
+      const code = marks.some((m) => m.type === 'code');
+      let text = code ? `{{${n.text.replace(/[{}]/g, (c) => `\\${c}`)}}}` : escapeText(n.text.replace(/\n/g, ' '));
+      for (const m of marks) if (m.type !== 'code' && m.type !== 'link') text = `${charOf[m.type]}${text}${charOf[m.type]}`;
+      const link = marks.find((m): m is Extract<Mark, { type: 'link' }> => m.type === 'link');
+      return link ? `[${text}|${link.href}]` : text;
+    })
+    .join('');
+}
+
+function listToWiki(items: Block[][], prefix: string): string[] {
+  const lines: string[] = [];
+  for (const item of items) {
+    const [first, ...rest] = item;
+    lines.push(`${prefix} ${first?.type === 'paragraph' || first?.type === 'heading' ? inlineToWiki(first.content) : ''}`.trimEnd());
+    for (const block of rest) {
+      if (block.type === 'bulletList') lines.push(...listToWiki(block.items, `${prefix}*`));
+      else if (block.type === 'orderedList') lines.push(...listToWiki(block.items, `${prefix}#`));
+      else lines.push(`${prefix} ${blocksToWiki([block]).replace(/\n+/g, ' ')}`);
+    }
+  }
+  return lines;
+}
+
+function blocksToWiki(blocks: Block[]): string {
+  return blocks
+    .map((b) => {
+      switch (b.type) {
+        case 'paragraph': {
+          const text = inlineToWiki(b.content);
+          return /^([*#]+ |h[1-6]\. |bq\. |----)/.test(text) ? `\\${text}` : text;
+        }
+        case 'heading': return `h${b.level}. ${inlineToWiki(b.content)}`;
+        case 'bulletList': return listToWiki(b.items, '*').join('\n');
+        case 'orderedList': return listToWiki(b.items, '#').join('\n');
+        case 'codeBlock': return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
+        case 'blockquote': return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
+        case 'rule': return '----';
+      }
+    })
+    .join('\n\n');
+}
+
+/** Writes a rich-text document as Jira wiki markup. */
+export function richTextToWiki(doc: RichText): string {
+  return blocksToWiki(doc.content);
+}
+
+function parseInline(text: string, marks: Mark[] = []): Inline[] {
+  const out: Inline[] = [];
+  let plain = '';
+  const flush = () => {
+    if (plain) out.push(marks.length ? { type: 'text', text: plain, marks } : { type: 'text', text: plain });
+    plain = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\' && i + 1 < text.length) {
+      plain += text[++i];
+    } else if (c === '\n') {
+      flush();
+      out.push({ type: 'hardBreak' });
+    } else if (text.startsWith('{{', i) && text.indexOf('}}', i + 2) > i) {
+      const end = text.indexOf('}}', i + 2);
+      flush();
+      out.push({ type: 'text', text: text.slice(i + 2, end).replace(/\\([{}])/g, '$1'), marks: [...marks, { type: 'code' }] });
+      i = end + 1;
+    } else if (c === '[' && text.indexOf(']', i) > i) {
+      const end = text.indexOf(']', i);
+      const inner = text.slice(i + 1, end);
+      flush();
+      if (inner.startsWith('~')) out.push({ type: 'mention', id: inner.slice(1), text: inner.slice(1) });
+      else {
+        const bar = inner.lastIndexOf('|');
+        const href = bar >= 0 ? inner.slice(bar + 1) : inner;
+        out.push(...parseInline(bar >= 0 ? inner.slice(0, bar) : inner, [...marks, { type: 'link', href }]));
+      }
+      i = end;
+    } else if (c in markChars && isBoundary(text[i - 1]) && text[i + 1] !== undefined && !/\s/.test(text[i + 1] as string)) {
+      const close = findClose(text, c, i + 1);
+      if (close < 0) plain += c;
+      else {
+        flush();
+        out.push(...parseInline(text.slice(i + 1, close), [...marks, { type: markChars[c] as 'strong' }]));
+        i = close;
+      }
+    } else plain += c;
+  }
+  flush();
+  return out;
+}
+
+function findClose(text: string, c: string, from: number): number {
+  for (let j = from + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === c && !/\s/.test(text[j - 1] as string) && isBoundary(text[j + 1])) return j;
+  }
+  return -1;
+}
+
+function parseList(lines: string[]): Block {
+  const ordered = lines[0]?.startsWith('#') ?? false;
+  const items: Block[][] = [];
+  let nested: string[] = [];
+  const flushNested = () => {
+    if (nested.length > 0) items[items.length - 1]?.push(parseList(nested));
+    nested = [];
+  };
+  for (const line of lines) {
+    const [, prefix = '', rest = ''] = /^([*#]+)\s?(.*)$/.exec(line) ?? [];
+    if (prefix.length > 1 && items.length > 0) nested.push(line.slice(1));
+    else {
+      flushNested();
+      items.push([{ type: 'paragraph', content: parseInline(rest) }]);
+    }
+  }
+  flushNested();
+  return ordered ? { type: 'orderedList', items } : { type: 'bulletList', items };
+}
+
+function parseBlocks(lines: string[]): Block[] {
+  const blocks: Block[] = [];
+  let paragraph: string[] = [];
+  const flush = () => {
+    if (paragraph.length > 0) blocks.push({ type: 'paragraph', content: parseInline(paragraph.join('\n')) });
+    paragraph = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const code = /^\{code(?::([^}]*))?\}$/.exec(line.trim());
+    if (code || line.trim() === '{quote}') {
+      flush();
+      const closer = code ? '{code}' : '{quote}';
+      const end = lines.findIndex((l, j) => j > i && l.trim() === closer);
+      const body = lines.slice(i + 1, end < 0 ? lines.length : end);
+      blocks.push(code ? { type: 'codeBlock', ...(code[1] ? { language: code[1] } : {}), text: body.join('\n') } : { type: 'blockquote', content: parseBlocks(body) });
+      i = end < 0 ? lines.length : end;
+    } else if (/^([*#]+) /.test(line)) {
+      flush();
+      const list: string[] = [];
+      while (i < lines.length && /^([*#]+) /.test(lines[i] as string)) list.push(lines[i++] as string);
+      i--;
+      blocks.push(parseList(list));
+    } else if (/^h[1-6]\. /.test(line)) {
+      flush();
+      blocks.push({ type: 'heading', level: Number(line[1]) as 1, content: parseInline(line.slice(4)) });
+    } else if (/^bq\. /.test(line)) {
+      flush();
+      blocks.push({ type: 'blockquote', content: [{ type: 'paragraph', content: parseInline(line.slice(4)) }] });
+    } else if (line.trim() === '----') {
+      flush();
+      blocks.push({ type: 'rule' });
+    } else if (line.trim() === '') flush();
+    else paragraph.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+/** Reads Jira wiki markup into a rich-text document (unknown macros stay as text). */
+export function wikiToRichText(text: string): RichText {
+  return { type: 'doc', content: parseBlocks(text.replace(/\r\n?/g, '\n').split('\n')) };
+}
