@@ -63,10 +63,12 @@ export class PairSync {
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
-    this.sideFields = {
-      left: [...new Set(rt.fields.map((f) => f.config.left))],
-      right: [...new Set(rt.fields.map((f) => f.config.right))],
+    // Mapped fields, plus the field a match rule reads (unless it is the key or id).
+    const read = (side: Side) => {
+      const match = rt.mapping.matchExisting?.[side];
+      return [...new Set([...rt.fields.map((f) => f.config[side]), ...(match && match !== 'key' && match !== 'id' ? [match] : [])])];
     };
+    this.sideFields = { left: read('left'), right: read('right') };
   }
 
   private isIntegrationUser(side: Side, user: UserRef | null): boolean {
@@ -115,7 +117,7 @@ export class PairSync {
       const ids = failures.filter((f) => f.side === side).map((f) => f.itemId);
       for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
-        for (const missing of batch.filter((id) => !items.some((i) => i.id === id))) {
+        for (const missing of mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id))) {
           const failure = failures.find((f) => f.side === side && f.itemId === missing)!;
           await this.rt.store.putFailure({ ...failure, code: 'NOT_FOUND', message: `${failure.itemKey} no longer exists or is not visible to the integration user; discard the failure`, nextRetryAt: null, updatedAt: this.rt.clock().toISOString() });
         }
@@ -259,14 +261,33 @@ export class PairSync {
       }
       const rule = mapping.matchExisting;
       if (!rule) return;
+      // A target item already linked, or claimed by another item of this batch, is no match.
+      const claimed = new Set(works.flatMap((w) => (w.items[target] ? [w.items[target].id] : [])));
+      const valueOf = (side: Side, item: WorkItem) => {
+        const value = rule[side] === 'key' ? item.key : rule[side] === 'id' ? item.id : item.fields[rule[side]];
+        return value === null || value === undefined || value === '' ? undefined : String(value);
+      };
+      const unlinkedMatches = async (side: Side, value: string) => {
+        const found = await connectors[side].findByField({ project: mapping[side].project, type: mapping[side].type, field: rule[side], values: [value], fields: this.sideFields[side] });
+        const out: WorkItem[] = [];
+        for (const match of found) if (!(await store.getLink(this.name, side, match.id))) out.push(match);
+        return out;
+      };
       for (const w of works.filter((x) => !x.items[target])) {
-        const source = w.items[anchor]!;
-        const value = rule[anchor] === 'key' ? source.key : rule[anchor] === 'id' ? source.id : source.fields[rule[anchor]];
-        if (value === null || value === undefined || value === '') continue;
-        const matches = await connectors[target].findByField({ project: mapping[target].project, type: mapping[target].type, field: rule[target], values: [String(value)], fields: this.sideFields[target] });
+        const value = valueOf(anchor, w.items[anchor]!);
+        if (value === undefined) continue;
+        let matches = (await unlinkedMatches(target, value)).filter((m) => !claimed.has(m.id));
+        // Under `fail` a match must be unique both ways: two items here claiming one there is ambiguous too.
+        const back = rule.multiple === 'fail' && matches.length === 1 ? valueOf(target, matches[0]!) : undefined;
+        const rivals = back === undefined ? [] : (await unlinkedMatches(anchor, back)).filter((m) => m.id !== w.items[anchor]!.id);
+        if (rivals.length > 0) matches = [...matches, ...rivals];
         if (matches.length > 1 && rule.multiple === 'fail') {
-          w.error = new SyncbridgeError('VALIDATION', `${matches.length} ${target} items match ${rule[target]} = "${String(value)}" (${matches.map((m) => m.key).join(', ')}); link one by hand or set matchExisting.multiple: first`, { details: { matches: matches.map((m) => m.key) } });
-        } else if (matches[0]) w.items[target] = matches[0];
+          const keys = matches.map((m) => m.key).join(', ');
+          w.error = new SyncbridgeError('VALIDATION', `${rule[anchor]} = "${value}" does not identify one pair (${w.items[anchor]!.key} and ${keys}); link one by hand or set matchExisting.multiple: first`, { details: { matches: matches.map((m) => m.key) } });
+        } else if (matches[0]) {
+          w.items[target] = matches[0];
+          claimed.add(matches[0].id);
+        }
       }
     } catch (error) {
       for (const w of works) w.error ??= asError(error);

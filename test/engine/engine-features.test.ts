@@ -95,6 +95,21 @@ describe('engine features', () => {
     expect((await t.sync.status()).pairs[0]!.links).toBe(1);
   });
 
+  it('never links two items to the same existing match', async () => {
+    const t = await twoTrackers({ mapping: { matchExisting: { left: 'ref', right: 'ref', multiple: 'first' } } });
+    t.right.create('ADO', 'Bug', { title: 'existing', ref: 'R-1' }, t.right.user('ado-ana'));
+    t.left.create('JIRA', 'Bug', { title: 'first claim', ref: 'R-1' }, t.left.user('ana'));
+    t.left.create('JIRA', 'Bug', { title: 'second claim', ref: 'R-1' }, t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    t.advance(5000);
+    t.left.create('JIRA', 'Bug', { title: 'late claim', ref: 'R-1' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    // One of them links to the existing item; the others get items of their own.
+    expect((await t.sync.status()).pairs[0]).toMatchObject({ links: 3, failures: [] });
+    expect(t.right.items.size).toBe(3);
+  });
+
   it('fails an item whose match rule finds several items under multiple: fail', async () => {
     const t = await twoTrackers({ mapping: { matchExisting: { left: 'key', right: 'ref', multiple: 'fail' } } });
     t.right.create('ADO', 'Bug', { title: 'one', ref: 'JIRA-1' }, t.right.user('ado-ana'));
@@ -102,8 +117,10 @@ describe('engine features', () => {
     t.left.create('JIRA', 'Bug', { title: 'ambiguous' }, t.left.user('ana'));
     await t.sync.activate();
     await t.sync.runOnce();
-    const failures = (await t.sync.status()).pairs[0]!.failures.filter((f) => f.side === 'left');
-    expect(failures[0]?.message).toContain('2 right items match ref = "JIRA-1" (ADO-1, ADO-2)');
+    const { failures, links } = (await t.sync.status()).pairs[0]!;
+    expect(links).toBe(0);
+    expect(failures.find((f) => f.side === 'left')?.message).toContain('key = "JIRA-1" does not identify one pair (JIRA-1 and ADO-1, ADO-2)');
+    expect(failures.find((f) => f.side === 'right')?.message).toMatch(/ref = "JIRA-1" does not identify one pair \(ADO-\d and JIRA-1, ADO-\d\)/);
   });
 
   it('uses batch operations up to the declared sizes', async () => {
