@@ -61,10 +61,12 @@ export interface FailureSelector {
   itemId?: string;
 }
 
-function stableHash(value: unknown): string {
+/** A hash of what the integration does; credentials are left out, so rotating a token needs no re-activation. */
+function configHash(config: SyncbridgeConfig): string {
   const normalize = (v: unknown): unknown =>
     typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
-  return createHash('sha256').update(JSON.stringify(normalize(value))).digest('hex').slice(0, 16);
+  const systems = Object.fromEntries(Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]));
+  return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems }))).digest('hex').slice(0, 16);
 }
 
 const matches = (selector: FailureSelector) => (f: Failure) => (!selector.pair || f.pair === selector.pair) && (!selector.side || f.side === selector.side) && (!selector.itemId || f.itemId === selector.itemId || f.itemKey === selector.itemId);
@@ -85,6 +87,8 @@ export class Syncbridge {
   private readonly clock: () => Date;
   private readonly logger: Logger;
   private readonly name: string;
+  private readonly ownsStore: boolean;
+  private readonly file: string | undefined;
 
   /** @internal Use {@link createSyncbridge}. */
   constructor(
@@ -96,16 +100,13 @@ export class Syncbridge {
     options: { clock?: (() => Date) | undefined; logger?: Logger | undefined; name?: string | undefined; ownsStore: boolean; file?: string | undefined },
   ) {
     this.config = config;
-    this.hash = stableHash(config);
+    this.hash = configHash(config);
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'default';
     this.ownsStore = options.ownsStore;
     this.file = options.file;
   }
-
-  private readonly ownsStore: boolean;
-  private readonly file: string | undefined;
 
   /** Discovers fields on both sides of every pair and checks the mappings against them. */
   private async prepare(): Promise<PairSync[]> {

@@ -24,6 +24,9 @@ describe('engine features', () => {
     const { createSyncbridge } = await import('syncbridge');
     const edited = await createSyncbridge({ config: { ...t.config, engine: { intervalMs: 5000 } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
     await expect(edited.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_ACTIVE' });
+    // A rotated credential is no change of what the integration does.
+    const rotated = await createSyncbridge({ config: { ...t.config, systems: { ...t.config.systems, jira: { ...t.config.systems.jira!, auth: { type: 'bearer', token: 'rotated-token' } } } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
+    await expect(rotated.runOnce()).resolves.toBeDefined();
     await edited.deactivate();
     await edited.activate();
     await expect(edited.runOnce()).resolves.toBeDefined();
