@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildConnectors, createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type Connector, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
+import { authSecrets, buildConnectors, createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type Connector, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
 import type { CliIo } from './io.js';
 
 /** Built-in adapters, loaded only when a config uses them. */
@@ -35,7 +35,7 @@ export async function factoriesFor(config: SyncbridgeConfig, configFile: string)
 
 /** A logger writing JSON lines to stderr with every configured secret redacted. */
 export function cliLogger(io: CliIo, config: SyncbridgeConfig | undefined, level: 'debug' | 'info' | 'warn' | 'error' = 'warn'): Logger {
-  const secrets = config ? Object.values(config.systems).flatMap((s) => Object.values(s.auth).filter((v): v is string => typeof v === 'string' && v.length >= 4 && v !== s.auth.type)) : [];
+  const secrets = config ? Object.values(config.systems).flatMap((s) => authSecrets(s.auth)) : [];
   return createJsonLogger({ level, write: (line) => io.stderr(`${line}\n`), redact: (v) => redact(v, secrets) });
 }
 
