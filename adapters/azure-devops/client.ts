@@ -1,4 +1,4 @@
-import { createHttpClient, RemoteError, codeForStatus, redact, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { createHttpClient, RemoteError, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
 import { z } from 'zod';
 
 /** api-version of most calls. */
@@ -41,8 +41,6 @@ export function isResultCapError(error: unknown): boolean {
 export interface AdoClients {
   org: HttpClient;
   identities: HttpClient;
-  /** Builds the same typed error the HTTP client would, for one part of a `$batch` answer. */
-  errorFor(status: number, body: unknown, what: string): RemoteError;
 }
 
 /** Creates the HTTP clients: PAT as basic auth with an empty user name, bearer as is. */
@@ -61,22 +59,7 @@ export function createAdoClients(system: ResolvedSystem, identitiesBaseUrl: stri
   };
   const org = createHttpClient({ ...common, baseUrl: system.baseUrl });
   const identities = identitiesBaseUrl === system.baseUrl ? org : createHttpClient({ ...common, baseUrl: identitiesBaseUrl });
-  return {
-    org,
-    identities,
-    errorFor(status, body, what) {
-      const parsed = parseAdoError(body);
-      const { code, retryable } = codeForStatus(status);
-      const detail = [...parsed.messages, ...Object.entries(parsed.fieldErrors ?? {}).map(([f, m]) => `${f}: ${m}`)].join('; ') || 'no message';
-      return new RemoteError(parsed.code ?? code, redact(`${system.id}: ${what} answered ${status}: ${detail}`, org.secrets) as string, {
-        system: system.id,
-        status,
-        retryable,
-        remoteMessages: parsed.messages,
-        fieldErrors: parsed.fieldErrors ?? {},
-      });
-    },
-  };
+  return { org, identities };
 }
 
 /** A request with `api-version` added. */

@@ -8,6 +8,7 @@ import { AdoMetadata } from './metadata.js';
 import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, type AzureDevOpsOptions } from './options.js';
 import { htmlToRichText, richTextToHtml } from './rich-text.js';
 import { buildWiql, queryIdsInWindows, wiqlString } from './wiql.js';
+import { listGraphUsers } from './users.js';
 import { ItemWriter } from './writes.js';
 
 const identitySchema = z.object({
@@ -88,6 +89,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         const body = await clients.identities.request(versioned({ path: '_apis/identities', query: { searchFilter: 'General', filterValue: email, queryMembership: 'None' }, schema: listOf(identitySchema) }));
         return body.value.map(identityToUser);
       },
+      listUsers: () => listGraphUsers(clients, system.id),
       async *query(request) {
         const since = request.since?.kind === 'timestamp' ? Date.parse(request.since.value) : undefined;
         const size = Math.min(request.pageSize ?? pageSize, 200);

@@ -108,7 +108,7 @@ export class ItemWriter {
         } catch {
           body = part.body;
         }
-        if (part.code >= 300) return failure(this.clients.errorFor(part.code, body, `PATCH workitems/${p.id} (in $batch)`), this.options.system);
+        if (part.code >= 300) return failure(this.clients.org.errorFor(part.code, body, `PATCH workitems/${p.id} (in $batch)`), this.options.system);
         const raw = workItemJsonSchema.safeParse(body);
         if (!raw.success) return failure(new SyncbridgeError('PROTOCOL', `${this.options.system}: $batch part for ${p.id} is not a work item`), this.options.system);
         try {

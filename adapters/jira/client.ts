@@ -1,4 +1,5 @@
 import { createHttpClient, type ConnectorContext, type HttpClient, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { z } from 'zod';
 import type { ResolvedJiraOptions } from './options.js';
 
 /** The shared HTTP client plus the REST path prefix of the configured API version. */
@@ -9,19 +10,25 @@ export interface JiraClient {
   version: '2' | '3';
 }
 
+// Each part is read on its own: a gateway's odd `errors` must not hide good `errorMessages`.
+const jiraErrorBodySchema = z.object({
+  errorMessages: z.array(z.unknown()).catch([]),
+  errors: z.record(z.string(), z.unknown()).catch({}),
+  message: z.string().optional().catch(undefined),
+});
+
 /**
  * Reads Jira's error body (`ErrorCollection`: `errorMessages` and per-field `errors`) so
  * that a failed write names the field. Also understands the `message` form some gateways use.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/#status-codes
  */
 export function parseJiraError(body: unknown): ParsedErrorBody {
-  const b = (body ?? {}) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
-  const messages = Array.isArray(b.errorMessages) ? b.errorMessages.filter((m): m is string => typeof m === 'string') : [];
-  if (messages.length === 0 && typeof b.message === 'string') messages.push(b.message);
-  const fieldErrors: Record<string, string> = {};
-  if (b.errors && typeof b.errors === 'object') {
-    for (const [field, message] of Object.entries(b.errors)) if (typeof message === 'string') fieldErrors[field] = message;
-  }
+  const parsed = jiraErrorBodySchema.safeParse(body);
+  if (!parsed.success) return { messages: [], fieldErrors: {} };
+  const { errorMessages, errors, message } = parsed.data;
+  const messages = errorMessages.filter((m): m is string => typeof m === 'string');
+  if (messages.length === 0 && message !== undefined) messages.push(message);
+  const fieldErrors = Object.fromEntries(Object.entries(errors).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   return { messages, fieldErrors };
 }
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { defineConnector, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 import { createJiraClient, type JiraClient } from './client.js';
-import { findUsers, listEntityTypes, listFields, listProjects } from './discovery.js';
+import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './options.js';
 import { composeJql, jqlString, windowStart } from './query.js';
@@ -94,6 +94,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       listEntityTypes: (project) => listEntityTypes(client, project),
       listFields: (project, type) => listFields(client, system.id, project, type),
       findUsers: ({ email }) => findUsers(client, email),
+      listUsers: () => listUsers(client),
 
       async *query(request) {
         let updatedFrom: string | undefined;

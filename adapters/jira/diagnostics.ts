@@ -2,6 +2,7 @@ import { apiNotFoundError, diagnoseConnection, isSyncbridgeError, type Connectio
 import { z } from 'zod';
 import type { JiraClient } from './client.js';
 import { listEntityTypes, listProjects } from './discovery.js';
+import { userRef } from './fields.js';
 import { jiraUserSchema, serverInfoSchema } from './schemas.js';
 
 /** What the API stage found out about the users of a project, attached to the report as details. */
@@ -72,10 +73,7 @@ export async function testJiraConnection(client: JiraClient, system: ResolvedSys
         return { product: 'Jira', version: info.data.version, deploymentType: info.data.deploymentType, title: info.data.serverTitle, apiVersion: client.version };
       },
     },
-    whoami: async () => {
-      const me = await client.http.request({ path: client.api('myself'), schema: jiraUserSchema });
-      return { id: me.accountId ?? me.name ?? me.key ?? 'unknown', displayName: me.displayName ?? null, email: me.emailAddress ?? null };
-    },
+    whoami: async () => userRef(await client.http.request({ path: client.api('myself'), schema: jiraUserSchema })) ?? { id: 'unknown', displayName: null, email: null },
     ...(project ? { checkProject: () => checkProject(client, system.id, project, type, (facts) => (emails = facts)) } : {}),
   });
   const api = report.stages.find((s) => s.stage === 'api' && s.ok);

@@ -73,3 +73,33 @@ export async function findUsers(client: JiraClient, email: string): Promise<User
   const matched = exact.length > 0 ? exact : found.length === 1 && !found[0]?.emailAddress ? found : [];
   return matched.map((u) => ({ ...userRef(u), email: u.emailAddress ?? email }) as UserRef);
 }
+
+/** Users per `users/search` (Cloud) or `user/search` (Data Center) page. */
+const userPageSize = 100;
+
+/**
+ * Every person the integration user can see, page by page. Jira Cloud's "get all users"
+ * also returns app and customer accounts and inactive users: only active `atlassian`
+ * accounts are kept, with the e-mail where the profile shows it. Jira Data Center has no
+ * such operation; the user search with the `.` wildcard lists all active users (on Jira
+ * 10 only the first 100, a limit of the server). Paging stops at the first empty page,
+ * as neither operation reports a total.
+ * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-users/#api-rest-api-3-users-search-get
+ * @see https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/user-findUsers
+ */
+export async function* listUsers(client: JiraClient): AsyncGenerator<UserRef[]> {
+  const seen = new Set<string>();
+  for (let startAt = 0; ; ) {
+    const path = client.version === '2' ? client.api('user/search') : client.api('users/search');
+    const query = client.version === '2' ? { username: '.', startAt, maxResults: userPageSize } : { startAt, maxResults: userPageSize };
+    const page = await client.http.request({ path, query, schema: z.array(jiraUserSchema) });
+    if (page.length === 0) return;
+    startAt += page.length;
+    const people = page.filter((u) => u.active !== false && (u.accountType === undefined || u.accountType === 'atlassian'));
+    const fresh = people.map(userRef).filter((u): u is UserRef => u !== null && !seen.has(u.id));
+    // A server that ignores startAt would repeat its first page for ever.
+    if (fresh.length === 0 && people.length > 0) return;
+    for (const user of fresh) seen.add(user.id);
+    if (fresh.length > 0) yield fresh;
+  }
+}

@@ -1,4 +1,4 @@
-import { workItemSchema, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import { SyncbridgeError, workItemSchema, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraTransition, type JiraUser } from './schemas.js';
@@ -82,7 +82,7 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     const updatedBy = latest?.author ?? userRef(issue.fields.creator as JiraUser | undefined);
     const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values };
     const parsed = workItemSchema.safeParse(candidate);
-    if (!parsed.success) throw new Error(`${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system });
     return { item: parsed.data as WorkItem, labels, ...(issue.transitions ? { transitions: issue.transitions } : {}) };
   });
 }

@@ -8,6 +8,9 @@ export const jiraUserSchema = z.looseObject({
   emailAddress: z.string().optional(),
   displayName: z.string().optional(),
   timeZone: z.string().optional(),
+  active: z.boolean().optional(),
+  /** `atlassian` (a person), `app` (a bot) or `customer` (Service Management); Cloud only. */
+  accountType: z.string().optional(),
 });
 /** A Jira user. */
 export type JiraUser = z.infer<typeof jiraUserSchema>;

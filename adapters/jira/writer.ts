@@ -110,14 +110,24 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
   const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
   const fields = [...new Set(requests.flatMap((r) => Object.keys(r.fields)))];
   const readBack = new Map<string, ReadIssue>();
-  for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields, ['changelog'])) readBack.set(r.item.id, r);
+  // A failed read-back must not hide the issues already made: each still reports `created`.
+  let readFailure: SyncbridgeError | undefined;
+  try {
+    for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields, ['changelog'])) readBack.set(r.item.id, r);
+  } catch (error) {
+    readFailure = asError(error, system);
+  }
   return results.map((result, index): WriteResult => {
     const failure = failures.get(index);
     // An issue made before its transition failed still exists: say so, or a retry files it again.
     const made = result instanceof SyncbridgeError ? undefined : { id: result.id, key: result.key };
     if (failure) return made ? { ok: false, error: new SyncbridgeError(failure.code, `${failure.message} (${made.key} was created)`, { system, cause: failure, retryable: failure.retryable, details: failure.details }), created: made } : { ok: false, error: failure };
     const item = readBack.get(made!.id);
-    return item ? { ok: true, item: item.item } : { ok: false, error: new SyncbridgeError('NOT_FOUND', `${system}: created ${made!.key} but could not read it back`, { system }), created: made! };
+    if (item) return { ok: true, item: item.item };
+    const error = readFailure
+      ? new SyncbridgeError(readFailure.code, `${system}: created ${made!.key} but could not read it back: ${readFailure.message}`, { system, cause: readFailure, retryable: readFailure.retryable })
+      : new SyncbridgeError('NOT_FOUND', `${system}: created ${made!.key} but could not read it back`, { system });
+    return { ok: false, error, created: made! };
   });
 }
 

@@ -1,4 +1,5 @@
 import { isSyncbridgeError } from '../errors/syncbridge-error.js';
+import { looksLikeHtml } from '../http/client.js';
 import { TransportFailure, networkError } from '../http/network-errors.js';
 import { redactUrl } from '../http/redact.js';
 import { retryAfterMs } from '../http/retry-timing.js';
@@ -27,8 +28,6 @@ export function remoteMessages(body: unknown): string[] {
   else if (typeof b.error === 'object' && b.error !== null && typeof (b.error as { message?: unknown }).message === 'string') out.push((b.error as { message: string }).message);
   return [...new Set(out)];
 }
-
-const looksHtml = (type: string, text: string) => /text\/html|application\/xhtml/i.test(type) || /^\s*<(!doctype html|html)\b/i.test(text);
 
 /** GETs the probe path the way a sync would (same transport) and classifies the answer. */
 export async function httpStage(target: ProbeTarget, transport: Transport, probe: HttpProbe, timeoutMs: number): Promise<StagePass & { server?: Record<string, unknown> }> {
@@ -61,7 +60,7 @@ export async function httpStage(target: ProbeTarget, transport: Transport, probe
     throw new StageFailure('HTTP_REDIRECTED', { ...facts, location: to ? redactUrl(`${to.origin}${to.pathname}`) : undefined }, { status });
   }
   // Azure DevOps answers a bad PAT with 203 and its sign-in page.
-  if (status === 203 && looksHtml(type, text)) throw new StageFailure('AUTH', { ...facts, remote: 'answered 203 with a sign-in page, which is how Azure DevOps rejects a token' }, { status });
+  if (status === 203 && looksLikeHtml(type, text)) throw new StageFailure('AUTH', { ...facts, remote: 'answered 203 with a sign-in page, which is how Azure DevOps rejects a token' }, { status });
   if (status === 401) throw new StageFailure('AUTH', facts, { status, scheme: response.headers.get('www-authenticate')?.split(/\s/)[0] });
   if (status === 403) throw new StageFailure('PERMISSION', facts, { status, ...(remote ? { remoteMessage: remote } : {}) });
   if (status === 404) throw new StageFailure('HTTP_NOT_FOUND', facts, { status });
@@ -71,7 +70,7 @@ export async function httpStage(target: ProbeTarget, transport: Transport, probe
   }
   if (status >= 500) throw new StageFailure('TRANSIENT', facts, { status });
   if (status >= 400) throw new StageFailure('HTTP_UNEXPECTED', facts, { status });
-  if (looksHtml(type, text) || (body === undefined && text.trim() !== '')) throw new StageFailure('HTTP_NOT_JSON', facts, { status, contentType: type });
+  if (looksLikeHtml(type, text) || (body === undefined && text.trim() !== '')) throw new StageFailure('HTTP_NOT_JSON', facts, { status, contentType: type });
   const server = probe.describe?.(body);
   return { message: `${shown} answered ${status} with JSON`, ...(server ? { server, details: { server } } : {}) };
 }

@@ -7,7 +7,7 @@ import { RemoteError, codeForStatus } from '../errors/remote-error.js';
 import { SyncbridgeError, isSyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { networkError } from './network-errors.js';
-import { proxySecrets, resolveProxy } from './proxy.js';
+import { proxySecrets, resolveProxy, type ResolvedProxy } from './proxy.js';
 import { createTransport } from './transport.js';
 import { redact, redactUrl } from './redact.js';
 import { retryAfterMs } from './retry-timing.js';
@@ -83,6 +83,8 @@ export interface HttpRequest<T> {
   /** Whether the request may be repeated safely after a server or network failure. Default: true for GET, PUT and DELETE. */
   idempotent?: boolean;
   signal?: AbortSignal;
+  /** Sees the headers of a successful response (paging cursors some APIs send as headers, like Azure DevOps' `X-MS-ContinuationToken`). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 /** A small HTTP client shared by adapters: auth, timeouts, retries honouring `Retry-After`, typed errors, redaction. */
@@ -93,6 +95,11 @@ export interface HttpClient {
   readonly secrets: readonly string[];
   /** Requests sent, counting every attempt. */
   readonly stats: { requests: number; retries: number };
+  /**
+   * The typed error this client raises for a failed answer, for answers that arrive
+   * without a response of their own (the parts of a batch call); `what` names the call.
+   */
+  errorFor(status: number, body: unknown, what: string): RemoteError;
 }
 
 /** The Authorization header value for a credential. */
@@ -130,6 +137,14 @@ export function authSecrets(auth: SystemAuth): string[] {
   }
 }
 
+/**
+ * Every secret string a system's settings carry: the credential, the Authorization value
+ * built from it, the proxy password and the client key passphrase. Redaction uses it.
+ */
+export function systemSecrets(auth: SystemAuth, authorization: string | undefined, proxy: ResolvedProxy | undefined, tls: SystemConfig['tls']): string[] {
+  return [...authSecrets(auth), ...(authorization ? [authorization] : []), ...proxySecrets(proxy), ...(tls?.passphrase ? [tls.passphrase] : [])];
+}
+
 function buildUrl(baseUrl: string, path: string, query: HttpRequest<unknown>['query']): URL {
   const url = new URL(path.replace(/^\//, ''), baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   for (const [key, value] of Object.entries(query ?? {})) {
@@ -152,9 +167,9 @@ async function readBody(response: Response): Promise<unknown> {
 // Failures that happen before a request leaves this machine: repeating even a POST is safe.
 const neverSent = new Set<string>(['DNS_TEMPORARY', 'TCP_REFUSED', 'TCP_TIMEOUT', 'PROXY_UNREACHABLE', 'NETWORK_UNREACHABLE', 'TLS_HANDSHAKE_TIMEOUT']);
 
-function isHtml(body: unknown, response: Response): boolean {
-  const type = response.headers.get('content-type') ?? '';
-  return /text\/html|application\/xhtml/i.test(type) || (typeof body === 'string' && /^\s*<(!doctype html|html)\b/i.test(body));
+/** Whether an answer is a web page (a login page, a proxy's notice) rather than API data, by its content type or its text. */
+export function looksLikeHtml(contentType: string, text: unknown): boolean {
+  return /text\/html|application\/xhtml/i.test(contentType) || (typeof text === 'string' && /^\s*<(!doctype html|html)\b/i.test(text));
 }
 
 function notJson(system: string, method: string, url: URL, response: Response): SyncbridgeError {
@@ -172,8 +187,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { system } = options;
   const authorization = authorizationHeader(options.auth, options.patScheme);
   const logger = options.logger ?? silentLogger;
-  const baseProxy = resolveProxy(new URL(options.baseUrl), options.proxy);
-  const secrets = [...authSecrets(options.auth), ...(authorization ? [authorization] : []), ...proxySecrets(baseProxy), ...(options.tls?.passphrase ? [options.tls.passphrase] : [])];
+  const secrets = systemSecrets(options.auth, authorization, resolveProxy(new URL(options.baseUrl), options.proxy), options.tls);
   // The transport carries proxy, trust and connect-timeout settings; an injected fetch wins.
   const fetchImpl =
     options.fetch ??
@@ -188,7 +202,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const stats = { requests: 0, retries: 0 };
   const clean = (text: string) => redact(text, secrets) as string;
 
-  const toRemoteError = (status: number, body: unknown, response: Response, method: string, url: URL): RemoteError => {
+  const toRemoteError = (status: number, body: unknown, response: Response, what: string): RemoteError => {
     const parsed = body !== undefined && typeof body === 'object' && options.parseError ? options.parseError(body, response) : undefined;
     const looksLikeHtml = typeof body === 'string' && /^\s*</.test(body);
     const messages = parsed?.messages ?? (typeof body === 'string' && !looksLikeHtml ? [body.slice(0, 500)] : []);
@@ -197,7 +211,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const fieldText = Object.entries(fields).map(([f, m]) => `${f}: ${m}`);
     const detail = [...messages, ...fieldText].join('; ') || response.statusText || 'no message';
     const wait = status === 429 || status === 503 ? retryAfterMs(response.headers) : undefined;
-    return new RemoteError(parsed?.code ?? code, clean(`${system}: ${method} ${redactUrl(url.pathname)} answered ${status}: ${detail}`), {
+    return new RemoteError(parsed?.code ?? code, clean(`${system}: ${what} answered ${status}: ${detail}`), {
       system,
       status,
       retryable,
@@ -240,8 +254,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
     options.onRequest?.({ system, method, url: redactUrl(url.toString()), status: response.status, attempt: attemptNumber });
     const body = await readBody(response);
-    if (!response.ok) throw toRemoteError(response.status, body, response, method, url);
-    if (isHtml(body, response)) throw notJson(system, method, url, response);
+    if (!response.ok) throw toRemoteError(response.status, body, response, `${method} ${redactUrl(url.pathname)}`);
+    if (looksLikeHtml(response.headers.get('content-type') ?? '', body)) throw notJson(system, method, url, response);
+    request.onHeaders?.(response.headers);
     if (request.schema) {
       const parsed = request.schema.safeParse(body);
       if (!parsed.success) {
@@ -258,6 +273,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   return {
     secrets,
     stats,
+    // A batch part has no response of its own: a bare one stands in (Response refuses statuses outside 200-599).
+    errorFor: (status, body, what) => toRemoteError(status, body, new Response(null, { status: status >= 200 && status <= 599 ? status : 500 }), what),
     async request<T>(request: HttpRequest<T>): Promise<T> {
       const method = request.method ?? 'GET';
       const idempotent = request.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');

@@ -36,7 +36,12 @@ async function* readXlsx(file: string): AsyncGenerator<RawSheet> {
 }
 
 async function* readCsv(base: string): AsyncGenerator<RawSheet> {
-  const names = await listCsvTables(base).catch(() => []);
+  // A missing folder means no tables; any other failure (no permission, say) is the real cause to report.
+  const names = await listCsvTables(base).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw error;
+  });
   if (names.length === 0) throw new SheetError(base, [{ sheet: null, row: null, column: null, message: `no CSV tables found: expected files named ${base.replace(/\.csv$/i, '')}.<sheet>.csv` }]);
   for (const name of names) {
     async function* rows(): AsyncGenerator<RawRow> {

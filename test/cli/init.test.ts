@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type FieldDescriptor } from 'syncbridge';
+import { loadConfig, silentLogger, type Connector, type FieldDescriptor, type UserRef } from 'syncbridge';
+import { jiraConnector } from 'syncbridge/jira';
+import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
 import { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
 import type { CliIo } from '../../src/cli/io.js';
 import { readlinePrompt } from '../../src/cli/init/prompts.js';
 import { proposeFields } from '../../src/cli/init/propose.js';
+import { proposeUserMap } from '../../src/cli/init/propose-users.js';
 import { runCli } from '../../src/cli/program.js';
 
 let jira: JiraSimulatorServer;
@@ -190,6 +193,65 @@ describe('syncbridge init', () => {
   });
 });
 
+describe('syncbridge init with people whose e-mail addresses differ', () => {
+  let emptyJira: JiraSimulatorServer;
+  let emptyAdo: AzureDevOpsSimulatorServer;
+  beforeAll(async () => {
+    [emptyJira, emptyAdo] = await Promise.all([startJiraSimulatorServer({ seed: 'empty' }), startAzureDevOpsSimulatorServer({ seed: 'empty' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([emptyJira?.close(), emptyAdo?.close()]);
+  });
+
+  const connect = (adapter: 'jira' | 'azure-devops', baseUrl: string, auth: UserRef & { token: string }): Connector =>
+    adapter === 'jira'
+      ? jiraConnector.create({ id: 'jira', adapter, baseUrl, auth: { type: 'apiToken', email: auth.email!, token: auth.token } }, {}, { logger: silentLogger })
+      : azureDevOpsConnector.create({ id: 'ado', adapter, baseUrl, auth: { type: 'pat', token: auth.token } }, {}, { logger: silentLogger });
+
+  it('proposes a user map by display name, and the written config carries an assignee both ways', async () => {
+    const flags = ['--left-adapter', 'jira', '--left-url', emptyJira.baseUrl, '--left-email', emptyJira.users[0]!.email, '--left-token-env', 'JIRA_TOKEN', '--right-adapter', 'azure-devops', '--right-url', emptyAdo.baseUrl, '--right-token-env', 'ADO_PAT'];
+    const people = { JIRA_TOKEN: emptyJira.users[0]!.apiToken, ADO_PAT: emptyAdo.users[0]!.pat };
+    const result = await cli(['init', ...flags, ...pickFlags, '--name', 'people', '--out', 'people/syncbridge.yaml', '--yes'], { env: people });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('proposed user map: 4 people paired by display name, 0 left without a pair');
+
+    const file = join(dir, 'people', 'syncbridge.yaml');
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('# Ana Silva: same display name; e-mails differ (ana@example.com / ana.silva@contoso.com)');
+    expect(text).toContain('# Chen Wei: same display name; the left e-mail is hidden, so the account id is used');
+    const config = await loadConfig(file, { env: people });
+    expect(config.mappings[0]!.users?.valueMap).toBe('people');
+    expect(config.valueMaps.people?.pairs).toEqual([
+      { left: 'ana@example.com', right: 'ana.silva@contoso.com' },
+      { left: '712020:00000003-chen', right: 'chen.wei@contoso.com' },
+      { left: 'emil@example.com', right: 'emil.novak@contoso.com' },
+      { left: '712020:00000006-farah', right: 'farah@example.com' },
+    ]);
+
+    // Ana files a Jira bug for herself; Ben assigns an Azure DevOps bug to Ana.
+    const jiraUser = (email: string) => emptyJira.users.find((u) => u.email === email)!;
+    const adoUser = (email: string) => emptyAdo.users.find((u) => u.email === email)!;
+    const anaInJira = connect('jira', emptyJira.baseUrl, { id: 'ana', email: 'ana@example.com', token: jiraUser('ana@example.com').apiToken });
+    const benInAdo = connect('azure-devops', emptyAdo.baseUrl, { id: 'ben', token: adoUser('ben@example.com').pat });
+    const origin = { system: 'manual', id: '1' };
+    const [filed] = await anaInJira.create([{ project: 'DEMO', type: 'Bug', fields: { summary: 'Ana files this', assignee: { id: '712020:00000001-ana' } }, origin }]);
+    const [assigned] = await benInAdo.create([{ project: 'Demo', type: 'Bug', fields: { 'System.Title': 'Ben gives this to Ana', 'System.AssignedTo': { id: 'ana.silva@contoso.com' } }, origin }]);
+    expect(filed?.ok && assigned?.ok).toBe(true);
+
+    expect((await cli(['activate', 'people/syncbridge.yaml'], { env: people })).code).toBe(0);
+    const run = await cli(['run', '--once', 'people/syncbridge.yaml'], { env: people });
+    expect(run.stdout).toContain('failures 0');
+
+    const botInJira = connect('jira', emptyJira.baseUrl, { id: 'bot', email: emptyJira.users[0]!.email, token: emptyJira.users[0]!.apiToken });
+    const botInAdo = connect('azure-devops', emptyAdo.baseUrl, { id: 'bot', token: emptyAdo.users[0]!.pat });
+    const [inAdo] = await botInAdo.findByField({ project: 'Demo', type: 'Bug', field: 'System.Title', values: ['Ana files this'], fields: ['System.AssignedTo'] });
+    expect(inAdo?.fields['System.AssignedTo']).toMatchObject({ id: 'ana.silva@contoso.com' });
+    const [inJira] = await botInJira.findByField({ project: 'DEMO', type: 'Bug', field: 'summary', values: ['Ben gives this to Ana'], fields: ['assignee'] });
+    expect(inJira?.fields.assignee).toMatchObject({ id: '712020:00000001-ana', displayName: 'Ana Silva' });
+  });
+});
+
 describe('init proposals', () => {
   const field = (id: string, name: string, kind: FieldDescriptor['kind'], extra: Partial<FieldDescriptor> = {}): FieldDescriptor => ({ id, name, kind, required: false, ...extra });
   const values = (...names: string[]) => ({ allowedValues: names.map((name) => ({ name })) });
@@ -212,6 +274,24 @@ describe('init proposals', () => {
       { left: 'minor', right: 'Minor' },
     ]);
     expect(severity?.valueMap?.unmatched).toEqual({ left: ['Major'], right: ['Cosmetic'] });
+  });
+
+  it('pairs people by display name only where their e-mails differ and the name is unambiguous', () => {
+    const left: UserRef[] = [
+      { id: 'a1', email: 'jose@acme.example', displayName: 'José Núñez' },
+      { id: 'a2', email: 'kim@shared.example', displayName: 'Kim Lee' },
+      { id: 'a3', email: null, displayName: 'Sam Park' },
+      { id: 'a4', email: 'max@acme.example', displayName: 'Max Roe' },
+    ];
+    const right: UserRef[] = [
+      { id: 'jose.nunez@fabrikam.example', email: 'jose.nunez@fabrikam.example', displayName: 'jose  nunez' },
+      { id: 'kim@shared.example', email: 'kim@shared.example', displayName: 'Kim Lee' },
+      { id: 'sam1@fabrikam.example', email: 'sam1@fabrikam.example', displayName: 'Sam Park' },
+      { id: 'sam2@fabrikam.example', email: 'sam2@fabrikam.example', displayName: 'Sam Park' },
+    ];
+    const map = proposeUserMap(left, right);
+    expect(map.pairs.map(({ left, right }) => ({ left, right }))).toEqual([{ left: 'jose@acme.example', right: 'jose.nunez@fabrikam.example' }]);
+    expect(map.unmatched).toEqual(['Sam Park (a3): 2 right users share the name', 'Max Roe (max@acme.example): no right user with this e-mail or name']);
   });
 
   it('leaves out fields nobody can write, item references and kinds that do not fit', () => {

@@ -9,6 +9,7 @@ import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningSe
 import { createRouter } from './router.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
+import { graphRoutes } from './routes/graph.js';
 import { metaRoutes } from './routes/meta.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { wiqlRoutes } from './routes/wiql.js';
@@ -72,7 +73,7 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   const state = createSeededState(options.seed ?? 'demo', options.limits);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
-  const inner = createRouter(state, [...metaRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
+  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
   dispatch = inner;
   const knobbed = withKnobs(inner, options.knobs ?? {});
   return {

@@ -93,6 +93,8 @@ export interface SimLimits {
   maxBatchIds: number;
   /** Most requests one `$batch` call takes. @default 200 */
   maxBatchRequests: number;
+  /** Users per page of the Graph users list (the service decides; about 500). @default 500 */
+  graphUsersPage: number;
 }
 
 /** The whole simulated organization. */
@@ -110,7 +112,7 @@ export interface AdoSimState {
 }
 
 /** The default limits of Azure DevOps Services. */
-export const defaultLimits: SimLimits = { wiqlMaxResults: 20_000, maxBatchIds: 200, maxBatchRequests: 200 };
+export const defaultLimits: SimLimits = { wiqlMaxResults: 20_000, maxBatchIds: 200, maxBatchRequests: 200, graphUsersPage: 500 };
 
 /** Finds a project by name or id, ignoring case as the service does. */
 export function findProject(state: AdoSimState, nameOrId: string): SimProject | undefined {

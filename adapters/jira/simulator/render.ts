@@ -43,7 +43,7 @@ export function renderUser(ctx: RenderContext, user: SimUser | undefined): Recor
     displayName: user.displayName,
     active: user.active,
     timeZone: user.timeZone,
-    accountType: 'atlassian',
+    accountType: user.accountType ?? 'atlassian',
   };
 }
 

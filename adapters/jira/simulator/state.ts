@@ -14,6 +14,8 @@ export interface SimUser {
   /** IANA zone the user's JQL dates are read in and timestamps are rendered in. */
   timeZone: string;
   active: boolean;
+  /** `app` for bots and apps, `customer` for Service Management customers. @default 'atlassian' */
+  accountType?: 'atlassian' | 'app' | 'customer';
 }
 
 /** The user name a user has on Jira Data Center (the local part of the address; Cloud has none). */

@@ -99,6 +99,20 @@ describe('writing Jira issues', () => {
       expect(result.error.message).toMatch(/cannot move to status 'Done'.*reachable: In Progress/);
     }
   });
+
+  it('still names the issues it made when reading them back fails, so a retry does not file them again', async () => {
+    const sim = createJiraSimulator({ seed: 'empty' });
+    server.use(...sim.mswHandlers(baseUrl));
+    // The read-back right after the bulk create is refused.
+    const connector = connectTo(baseUrl, sim, {}, 'sync-bot@example.com', (e) => {
+      if (e.method === 'POST' && e.url.endsWith('/issue/bulk')) sim.failNext(1, 403);
+    });
+    const results = await connector.create([1, 2].map((n) => ({ project: 'DEMO', type: 'Bug', fields: { summary: `made ${n}` }, origin: { system: 'ado', id: String(n) } })));
+    expect(sim.state.issues.size).toBe(2);
+    const keys = [...sim.state.issues.values()].map((i) => i.key);
+    expect(results.map((r) => (r.ok ? undefined : r.created?.key))).toEqual(keys);
+    expect(results.map((r) => (r.ok ? undefined : r.error.code))).toEqual(['PERMISSION', 'PERMISSION']);
+  });
 });
 
 describe('talking to a busy Jira', () => {

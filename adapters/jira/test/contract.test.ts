@@ -35,6 +35,15 @@ describe('the Jira simulator answers in the shapes of the Jira Cloud platform RE
     await expectContract('GET', 'user/assignable/search', 'user/assignable/search?project=DEMO', 200);
   });
 
+  it('lists all users by offset, with hidden e-mail addresses left out', async () => {
+    const first = (await expectContract('GET', 'users/search', 'users/search?startAt=0&maxResults=4', 200)) as Array<{ accountType: string; emailAddress?: string }>;
+    expect(first).toHaveLength(4);
+    expect(first.every((u) => u.accountType === 'atlassian')).toBe(true);
+    expect(first.filter((u) => u.emailAddress === undefined)).toHaveLength(1);
+    expect(await expectContract('GET', 'users/search', 'users/search?startAt=4&maxResults=4', 200)).toHaveLength(3);
+    expect(await expectContract('GET', 'users/search', 'users/search?startAt=8', 200)).toEqual([]);
+  });
+
   it('searches with token paging and fetches issues and changelogs in bulk', async () => {
     const first = (await expectContract('POST', 'search/jql', 'search/jql', 200, { jql: 'project = DEMO ORDER BY updated ASC', fields: ['summary', 'description', 'priority', 'status', 'assignee', 'labels', 'updated', 'customfield_10050'], maxResults: 10 })) as { issues: Array<{ id: string }>; nextPageToken?: string };
     expect(first.nextPageToken).toBeDefined();

@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';
 import { Asker, INIT_USAGE, usageError } from '../init/prompts.js';
 import { proposeFields, type Proposal } from '../init/propose.js';
+import { proposeUsers } from '../init/propose-users.js';
 import { renderConfigYaml, type PlannedSide } from '../init/render-yaml.js';
 import { askSystem, type AskedSystem } from '../init/systems.js';
 
@@ -109,7 +110,10 @@ async function init(io: CliIo, flags: InitFlags, setExit: (code: number) => void
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw usageError(`--name "${name}" may hold letters, digits, dot, dash and underscore only`);
 
     const comments = connectors.left.info.capabilities.comments && connectors.right.info.capabilities.comments;
-    const text = renderConfigYaml({ name, systems: { left: systems.left.planned, right: systems.right.planned }, sides, proposal, comments }, new Date());
+    const users = proposal.fields.some((f) => f.left.kind === 'user') ? await proposeUsers(connectors, new Set(proposal.fields.flatMap((f) => (f.valueMap ? [f.valueMap.name] : [])))) : {};
+    if (users.map) io.stdout(`proposed user map: ${users.map.pairs.length} people paired by display name, ${users.map.unmatched.length} left without a pair\n`);
+    else if (users.note) io.stdout(`${users.note}\n`);
+    const text = renderConfigYaml({ name, systems: { left: systems.left.planned, right: systems.right.planned }, sides, proposal, comments, users: users.map, usersNote: users.note }, new Date());
     // Never leave an invalid file behind: what is written must load as it is.
     const config = validateConfig(parseYaml(text, flags.out), { file: flags.out, env: io.env });
     await mkdir(dirname(out), { recursive: true });

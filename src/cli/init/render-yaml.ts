@@ -1,6 +1,7 @@
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SystemAuth } from 'syncbridge';
 import type { Proposal, ProposedField } from './propose.js';
+import type { ProposedUserMap } from './propose-users.js';
 
 /** One system as `init` writes it: secrets are `${env:NAME}` references, never values. */
 export interface PlannedSystem {
@@ -25,6 +26,10 @@ export interface InitPlan {
   proposal: Proposal;
   /** Whether both connectors sync comments. */
   comments: boolean;
+  /** A user map for people whose e-mail addresses differ, when both systems list their users. */
+  users?: ProposedUserMap | undefined;
+  /** Why no user map was proposed, when none was. */
+  usersNote?: string | undefined;
 }
 
 const list = (values: string[]) => (values.length > 0 ? values.join(', ') : '(none)');
@@ -83,10 +88,14 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
   const disabled = proposal.fields.filter((f) => !f.enabled);
   const withMaps = proposal.fields.filter((f) => f.valueMap);
   const system = ({ id: _id, ...rest }: PlannedSystem) => rest;
+  const people = plan.users && plan.users.pairs.length > 0 ? plan.users : undefined;
   const doc = new Document({
     version: 1,
     systems: { [plan.systems.left.id]: system(plan.systems.left), [plan.systems.right.id]: system(plan.systems.right) },
-    valueMaps: Object.fromEntries(withMaps.map((f) => [f.valueMap!.name, { pairs: f.valueMap!.pairs, unmapped: 'fail' }])),
+    valueMaps: {
+      ...Object.fromEntries(withMaps.map((f) => [f.valueMap!.name, { pairs: f.valueMap!.pairs, unmapped: 'fail' }])),
+      ...(people ? { [people.name]: { pairs: people.pairs.map(({ left, right }) => ({ left, right })) } } : {}),
+    },
     mappings: [
       {
         name: plan.name,
@@ -94,6 +103,7 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
         right: plan.sides.right,
         fields: enabled.map(fieldEntry),
         ...(plan.comments ? { comments: { direction: 'both' } } : {}),
+        ...(people ? { users: { valueMap: people.name } } : {}),
         conflicts: 'manual',
       },
     ],
@@ -109,6 +119,11 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
   commentKey(root, 'valueMaps', ' Lookup values paired by equal name (case, spaces and punctuation ignored).\n unmapped: fail stops an item with a value that has no pair, so nothing is written wrongly.');
   const maps = pairOf(root, 'valueMaps').value;
   for (const f of withMaps) commentKey(maps, f.valueMap!.name, valueMapComment(f));
+  if (people) {
+    commentKey(maps, people.name, ` People whose e-mail addresses differ, paired by display name (case and accents ignored): check each pair.\n Everyone else is matched by e-mail address and needs no pair.`);
+    const pairs = doc.getIn(['valueMaps', people.name, 'pairs']);
+    if (isSeq(pairs)) pairs.items.forEach((item, i) => ((item as Node).commentBefore = ` ${people.pairs[i]!.reason}`));
+  }
 
   const mapping = (doc.getIn(['mappings', 0]) as YAMLMap | undefined) ?? root;
   for (const side of ['left', 'right'] as const) {
@@ -129,9 +144,14 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
     after.push(`   left:  ${list(proposal.unpaired.left.map((f) => `${label(f)} [${f.kind}]`))}`);
     after.push(`   right: ${list(proposal.unpaired.right.map((f) => `${label(f)} [${f.kind}]`))}`);
   }
-  if (enabled.some((f) => f.left.kind === 'user')) {
+  const unmatchedPeople = plan.users?.unmatched.length ? [' Left users without a proposed pair (add them to the user map by hand if they work on these items):', ...plan.users.unmatched.map((u) => `   - ${u}`)] : [];
+  if (people) {
+    commentKey(mapping, 'users', [' People are matched by e-mail address, and through this user map where their addresses differ.', ...unmatchedPeople].join('\n'));
+  } else if (enabled.some((f) => f.left.kind === 'user')) {
     after.push(' People are matched by e-mail address. Where their addresses differ, add a user map, e.g.:');
     after.push('   users: { valueMap: { pairs: [{ left: ana@example.com, right: ana.silva@example.org }] } }');
+    if (plan.usersNote) after.push(` (${plan.usersNote})`);
+    after.push(...unmatchedPeople);
   }
   after.push(' Changed on both sides since the last sync: queued for a person (syncbridge status, syncbridge retry --take).');
   commentKey(mapping, 'conflicts', after.join('\n'));
