@@ -77,6 +77,9 @@ export { createTransport, type Transport, type TransportOptions } from './http/t
 export { resolveProxy, bypassesProxy, type ResolvedProxy, type ProxyEnv } from './http/proxy.js';
 export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMessages, type DiagnoseConnectionOptions, type HttpProbe, type CertificateSummary } from './diagnostics/index.js';
 
+// Utilities for connectors
+export { PromiseCache } from './util/promise-cache.js';
+
 // Logging
 export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
 

@@ -1,4 +1,4 @@
-import { SyncbridgeError, type EntityTypeInfo, type ProjectInfo } from 'syncbridge';
+import { PromiseCache, SyncbridgeError, type EntityTypeInfo, type ProjectInfo } from 'syncbridge';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
 import { adoFieldListSchema, buildFieldMeta, typeFieldListSchema, type FieldMeta } from './fields.js';
@@ -13,9 +13,9 @@ const stateListSchema = listOf(z.object({ name: z.string(), category: z.string()
  * so it is fetched once per project and type (two calls) and kept.
  */
 export class AdoMetadata {
-  private readonly catalogs = new Map<string, Promise<z.infer<typeof adoFieldListSchema>['value']>>();
-  private readonly fields = new Map<string, Promise<Map<string, FieldMeta>>>();
-  private readonly states = new Map<string, Promise<string[]>>();
+  private readonly catalogs = new PromiseCache<string, z.infer<typeof adoFieldListSchema>['value']>();
+  private readonly fields = new PromiseCache<string, Map<string, FieldMeta>>();
+  private readonly states = new PromiseCache<string, string[]>();
 
   constructor(private readonly clients: AdoClients) {}
 
@@ -33,34 +33,21 @@ export class AdoMetadata {
 
   /** Field metadata of a project's type, by reference name. */
   fieldMeta(project: string, type: string): Promise<Map<string, FieldMeta>> {
-    const key = `${project.toLowerCase()}\u0000${type.toLowerCase()}`;
-    let hit = this.fields.get(key);
-    if (!hit) {
-      hit = (async () => {
-        const [catalog, typeFields] = await Promise.all([
-          this.catalog(project),
-          this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/fields`, query: { $expand: 'allowedValues' }, schema: typeFieldListSchema })),
-        ]);
-        return buildFieldMeta(catalog, typeFields.value);
-      })();
-      hit.catch(() => this.fields.delete(key));
-      this.fields.set(key, hit);
-    }
-    return hit;
+    return this.fields.get(`${project.toLowerCase()}\u0000${type.toLowerCase()}`, async () => {
+      const [catalog, typeFields] = await Promise.all([
+        this.catalog(project),
+        this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/fields`, query: { $expand: 'allowedValues' }, schema: typeFieldListSchema })),
+      ]);
+      return buildFieldMeta(catalog, typeFields.value);
+    });
   }
 
   /** State names of a project's type, in workflow order. */
   stateNames(project: string, type: string): Promise<string[]> {
-    const key = `${project.toLowerCase()}\u0000${type.toLowerCase()}`;
-    let hit = this.states.get(key);
-    if (!hit) {
-      hit = this.clients.org
-        .request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/states`, schema: stateListSchema }))
-        .then((body) => body.value.map((s) => s.name));
-      hit.catch(() => this.states.delete(key));
-      this.states.set(key, hit);
-    }
-    return hit;
+    return this.states.get(`${project.toLowerCase()}\u0000${type.toLowerCase()}`, async () => {
+      const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/states`, schema: stateListSchema }));
+      return body.value.map((s) => s.name);
+    });
   }
 
   /** Fails with a `VALIDATION` error naming the allowed states when `state` is not one of the type's. */
@@ -75,13 +62,6 @@ export class AdoMetadata {
   }
 
   private catalog(project: string): Promise<z.infer<typeof adoFieldListSchema>['value']> {
-    const key = project.toLowerCase();
-    let hit = this.catalogs.get(key);
-    if (!hit) {
-      hit = this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/fields`, schema: adoFieldListSchema })).then((b) => b.value);
-      hit.catch(() => this.catalogs.delete(key));
-      this.catalogs.set(key, hit);
-    }
-    return hit;
+    return this.catalogs.get(project.toLowerCase(), async () => (await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/fields`, schema: adoFieldListSchema }))).value);
   }
 }

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { defineConnector, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { defineConnector, PromiseCache, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
@@ -29,19 +29,16 @@ export const jiraConnector = defineConnector<JiraOptions>({
     const options = resolveJiraOptions(rawOptions);
     const client: JiraClient = createJiraClient(system, options, context);
     const { http } = client;
-    let infos: Promise<Map<string, JiraFieldInfo>> | undefined;
-    let me: Promise<{ user: UserRef; timeZone: string }> | undefined;
+    const infos = new PromiseCache<'fields', Map<string, JiraFieldInfo>>();
+    const me = new PromiseCache<'me', { user: UserRef; timeZone: string }>();
 
     const fieldInfo = () =>
-      (infos ??= http.request({ path: client.api('field'), schema: fieldListSchema }).then((list) => new Map(list.map((f) => [f.id, { id: f.id, name: f.name, schema: f.schema }]))).catch((error: unknown) => {
-        infos = undefined;
-        throw error;
-      }));
+      infos.get('fields', async () => new Map((await http.request({ path: client.api('field'), schema: fieldListSchema })).map((f) => [f.id, { id: f.id, name: f.name, schema: f.schema }])));
     const myself = () =>
-      (me ??= http.request({ path: client.api('myself'), schema: jiraUserSchema }).then((u) => ({ user: userRef(u) ?? { id: 'unknown' }, timeZone: u.timeZone ?? 'UTC' })).catch((error: unknown) => {
-        me = undefined;
-        throw error;
-      }));
+      me.get('me', async () => {
+        const u = await http.request({ path: client.api('myself'), schema: jiraUserSchema });
+        return { user: userRef(u) ?? { id: 'unknown' }, timeZone: u.timeZone ?? 'UTC' };
+      });
 
     /** Runs JQL page by page, converting each page to work items. */
     async function* search(jql: string, fields: string[], pageSize: number, signal?: AbortSignal): AsyncGenerator<ReadIssue[]> {
