@@ -7,13 +7,12 @@
  *   npx tsx examples/jira-azure-devops/make-sheet.ts
  */
 import { fileURLToPath } from 'node:url';
-import { buildConnectors, loadConfig, silentLogger, type ConnectorFactory } from 'syncbridge';
+import { buildConnectors, loadConfig, silentLogger, exportValueMaps } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import { startAzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
 import { startJiraSimulatorServer } from 'syncbridge/testing/jira';
 // Until `src/index.ts` exports the sheet functions, the example reaches them by path.
-import { exportValueMaps } from 'syncbridge';
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const jira = await startJiraSimulatorServer({ seed: 'demo' });
@@ -23,7 +22,7 @@ try {
   const env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: secret(jira.users, 'apiToken'), ADO_URL: ado.baseUrl, ADO_PAT: secret(ado.users, 'pat') };
   const configPath = here('./syncbridge.yaml');
   const config = await loadConfig(configPath, { env });
-  const connectors = buildConnectors(config, { factories: [jiraConnector as ConnectorFactory<unknown>, azureDevOpsConnector as ConnectorFactory<unknown>], context: { logger: silentLogger } });
+  const connectors = buildConnectors(config, { factories: [jiraConnector, azureDevOpsConnector], context: { logger: silentLogger } });
   for (const out of ['value-maps.xlsx', 'value-maps.csv']) {
     const result = await exportValueMaps({ configPath, out: here(`./${out}`), connectors, env });
     console.log(`${out}: ${result.sheets.map((s) => `${s.name} (${s.rows} rows)`).join(', ')}`);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { createMemoryStateStore, createSyncbridge, loadConfig } from 'syncbridge';
+import { createMemoryStateStore, createSyncbridge, loadConfig, exportValueMaps, importValueMaps } from 'syncbridge';
 import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
 import { describe, expect, it } from 'vitest';
-import { exportValueMaps, importValueMaps } from 'syncbridge';
 import { editWorkbook, tempConfig } from './fixtures.js';
 
 const config = `version: 1
