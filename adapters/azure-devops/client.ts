@@ -7,7 +7,7 @@ export const apiVersion = '7.1';
 export const commentsApiVersion = '7.1-preview.4';
 
 /** The error body Azure DevOps answers with. */
-export const adoErrorBodySchema = z.object({
+const adoErrorBodySchema = z.object({
   message: z.string().optional(),
   typeKey: z.string().optional(),
   typeName: z.string().optional(),
@@ -20,7 +20,7 @@ export const adoErrorBodySchema = z.object({
  * errorCode, eventId }`: the message (prefixed with `typeKey`), per-field messages of
  * rule violations, and a precise code where the `typeKey` tells more than the status.
  */
-export function parseAdoError(body: unknown): ParsedErrorBody {
+function parseAdoError(body: unknown): ParsedErrorBody {
   const parsed = adoErrorBodySchema.safeParse(body);
   if (!parsed.success || !parsed.data.message) return { messages: [] };
   const { message, typeKey, customProperties } = parsed.data;

@@ -4,7 +4,7 @@ import { identityRefSchema, listOf } from './client.js';
 import { htmlToRichText, richTextToHtml } from './rich-text.js';
 
 /** A field of the organization as `GET {project}/_apis/wit/fields` reports it. */
-export const adoFieldSchema = z.object({
+const adoFieldSchema = z.object({
   referenceName: z.string(),
   name: z.string(),
   type: z.string(),
@@ -12,7 +12,7 @@ export const adoFieldSchema = z.object({
 });
 
 /** A field of a work item type with its allowed values (`workitemtypes/{type}/fields?$expand=allowedValues`). */
-export const typeFieldSchema = z.object({
+const typeFieldSchema = z.object({
   referenceName: z.string(),
   name: z.string(),
   alwaysRequired: z.boolean().optional(),

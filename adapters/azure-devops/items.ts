@@ -5,7 +5,7 @@ import { splitTags, userFromAdo, valueFromAdo } from './fields.js';
 import type { AdoMetadata } from './metadata.js';
 
 /** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
-export const baseFields = ['System.Id', 'System.TeamProject', 'System.WorkItemType', 'System.ChangedDate', 'System.ChangedBy', 'System.Tags'];
+const baseFields = ['System.Id', 'System.TeamProject', 'System.WorkItemType', 'System.ChangedDate', 'System.ChangedBy', 'System.Tags'];
 
 const batchSchema = listOf(workItemJsonSchema.nullable());
 

@@ -9,7 +9,7 @@ export interface PatchOperation {
 }
 
 /** The JSON Patch path of a field. */
-export function fieldPath(referenceName: string): string {
+function fieldPath(referenceName: string): string {
   return `/fields/${referenceName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
 
 /** api-version of the Graph API (preview only, also in 7.1). */
-export const graphApiVersion = '7.1-preview.1';
+const graphApiVersion = '7.1-preview.1';
 
 /** A `GraphUser` of the Graph users list. */
 const graphUserSchema = z.object({

@@ -22,7 +22,7 @@ const jiraErrorBodySchema = z.object({
  * that a failed write names the field. Also understands the `message` form some gateways use.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/#status-codes
  */
-export function parseJiraError(body: unknown): ParsedErrorBody {
+function parseJiraError(body: unknown): ParsedErrorBody {
   const parsed = jiraErrorBodySchema.safeParse(body);
   if (!parsed.success) return { messages: [], fieldErrors: {} };
   const { errorMessages, errors, message } = parsed.data;

@@ -32,7 +32,7 @@ export const createMetaTypesSchema = z.looseObject({
 });
 
 /** A field's schema (`JsonTypeBean`). */
-export const fieldSchemaSchema = z.looseObject({ type: z.string(), system: z.string().optional(), custom: z.string().optional(), items: z.string().optional() });
+const fieldSchemaSchema = z.looseObject({ type: z.string(), system: z.string().optional(), custom: z.string().optional(), items: z.string().optional() });
 /** A field's schema. */
 export type JiraFieldSchema = z.infer<typeof fieldSchemaSchema>;
 
@@ -50,7 +50,7 @@ export const createMetaFieldsSchema = z.looseObject({
 export const fieldListSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), custom: z.boolean().optional(), schema: fieldSchemaSchema.optional() }));
 
 /** A workflow transition (`IssueTransition`). */
-export const transitionSchema = z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() });
+const transitionSchema = z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() });
 /** A workflow transition. */
 export type JiraTransition = z.infer<typeof transitionSchema>;
 

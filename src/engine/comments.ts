@@ -14,7 +14,7 @@ function startsWithMarker(body: RichText): boolean {
 }
 
 /** The body of a copy: an origin line, then the original content. */
-export function markedCopy(comment: Comment, sourceKey: string): RichText {
+function markedCopy(comment: Comment, sourceKey: string): RichText {
   const who = comment.author?.displayName ?? comment.author?.email ?? comment.author?.id ?? 'someone';
   return {
     type: 'doc',

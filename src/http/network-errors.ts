@@ -45,7 +45,7 @@ export class TransportFailure extends Error {
 }
 
 /** Finds the Node system error code (`ECONNREFUSED`, `CERT_HAS_EXPIRED`, ...) in an error's cause chain. */
-export function systemErrorCode(error: unknown): string | undefined {
+function systemErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current; depth++) {
     const code = (current as { code?: unknown }).code;

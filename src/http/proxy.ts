@@ -43,7 +43,7 @@ export function bypassesProxy(target: URL, noProxy: readonly string[]): boolean 
 }
 
 /** Splits a `NO_PROXY` value into entries. */
-export function parseNoProxy(value: string | undefined): string[] {
+function parseNoProxy(value: string | undefined): string[] {
   return (value ?? '').split(/[,\s]+/).filter((entry) => entry !== '');
 }
 

@@ -37,7 +37,7 @@ export interface ExportValueMapsResult {
 }
 
 /** Loads and validates the configuration from a path or object. */
-export async function resolveConfig(options: { configPath?: string; config?: SyncbridgeConfig | SyncbridgeConfigInput; env?: NodeJS.ProcessEnv }): Promise<SyncbridgeConfig> {
+async function resolveConfig(options: { configPath?: string; config?: SyncbridgeConfig | SyncbridgeConfigInput; env?: NodeJS.ProcessEnv }): Promise<SyncbridgeConfig> {
   if (options.config !== undefined) return validateConfig(options.config, options.env === undefined ? {} : { env: options.env });
   if (options.configPath === undefined) throw new TypeError('exportValueMaps: give configPath or config');
   return loadConfig(options.configPath, options.env === undefined ? {} : { env: options.env });

@@ -52,9 +52,9 @@ export const aboutSheet = 'About';
 /** Hidden sheet holding the drop-down lists. */
 export const listsSheet = 'Lists';
 /** Header of the third column of every map sheet. */
-export const preferredHeader = 'Preferred';
+const preferredHeader = 'Preferred';
 /** Header of the fourth column: free text for people, ignored on import. */
-export const noteHeader = 'Note';
+const noteHeader = 'Note';
 /**
  * The note export writes on a row it pre-filled with a discovered value lacking a partner.
  * Import skips such a row while it is still half empty, so an untouched export imports

@@ -5,7 +5,7 @@ import type { SimWorkItem } from './state.js';
 const operations = ['add', 'remove', 'replace', 'move', 'copy', 'test'] as const;
 
 /** One JSON Patch operation as the service accepts it: `op` by name or by its enum number (the .NET and node clients send `0` for add). */
-export const patchOperationSchema = z.object({
+const patchOperationSchema = z.object({
   op: z.preprocess((op) => (typeof op === 'number' ? operations[op] : typeof op === 'string' ? op.toLowerCase() : op), z.enum(operations)),
   path: z.string(),
   from: z.string().nullish(),
@@ -13,7 +13,7 @@ export const patchOperationSchema = z.object({
 });
 
 /** A JSON Patch document. */
-export const patchDocumentSchema = z.array(patchOperationSchema);
+const patchDocumentSchema = z.array(patchOperationSchema);
 
 /** A JSON Patch document. */
 export type PatchDocument = z.infer<typeof patchDocumentSchema>;

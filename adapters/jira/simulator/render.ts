@@ -102,7 +102,7 @@ export function renderComment(ctx: RenderContext, issue: SimIssue, comment: SimC
 }
 
 /** One field's value in Jira's JSON form. */
-export function renderFieldValue(ctx: RenderContext, issue: SimIssue, field: SimField): unknown {
+function renderFieldValue(ctx: RenderContext, issue: SimIssue, field: SimField): unknown {
   const { state } = ctx;
   const zone = ctx.viewer.timeZone;
   switch (field.id) {

@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { progressLine, table, type CliIo } from '../io.js';
 
 /** A one-line account of a run. */
-export function formatSummary(s: RunSummary): string {
+function formatSummary(s: RunSummary): string {
   return [
     `created ${s.created.left + s.created.right} (left ${s.created.left}, right ${s.created.right})`,
     `updated ${s.updated.left + s.updated.right} (left ${s.updated.left}, right ${s.updated.right})`,

@@ -19,7 +19,7 @@ export interface ProposedUserMap {
 }
 
 /** Display-name folding: case, accents and spacing do not count (`José  Núñez` = `jose nunez`). */
-export function foldPersonName(name: string): string {
+function foldPersonName(name: string): string {
   return name.normalize('NFD').replace(/\p{M}+/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').trim();
 }
 

@@ -59,7 +59,7 @@ const wellKnownPairs: Array<Record<string, string> & { when?: 'onCreate' }> = [
 ];
 
 /** Name folding for matching: case, spaces and punctuation do not count (`Due date` = `Due Date` = `due_date`). */
-export function foldName(name: string): string {
+function foldName(name: string): string {
   return name.toLocaleLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
@@ -71,7 +71,7 @@ const temporal = new Set<FieldKind>(['date', 'datetime']);
  * each other, and so do dates and datetimes. Item references
  * never match across systems (their ids are system-local).
  */
-export function kindsCompatible(a: FieldKind, b: FieldKind): boolean {
+function kindsCompatible(a: FieldKind, b: FieldKind): boolean {
   if (a === 'reference' || b === 'reference') return false;
   if (a === b) return true;
   return (textual.has(a) && textual.has(b)) || (temporal.has(a) && temporal.has(b));
@@ -84,7 +84,7 @@ const writable = (f: FieldDescriptor) => f.writable !== false;
  * Returns undefined when either side has an open set of values (labels, tags): those
  * carry over as they are.
  */
-export function proposeValueMap(name: string, left: FieldDescriptor, right: FieldDescriptor): ProposedValueMap | undefined {
+function proposeValueMap(name: string, left: FieldDescriptor, right: FieldDescriptor): ProposedValueMap | undefined {
   const leftValues = left.allowedValues?.map((v) => v.name) ?? [];
   const rightValues = right.allowedValues?.map((v) => v.name) ?? [];
   if (leftValues.length === 0 || rightValues.length === 0) return undefined;

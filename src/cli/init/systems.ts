@@ -5,7 +5,7 @@ import { usageError, type Asker } from './prompts.js';
 import type { PlannedSystem } from './render-yaml.js';
 
 /** Adapters `init` knows how to ask about; a custom connector module path is accepted as well. */
-export const builtinAdapters = ['jira', 'azure-devops'] as const;
+const builtinAdapters = ['jira', 'azure-devops'] as const;
 
 const authTypes = ['apiToken', 'pat', 'basic', 'bearer', 'oauth', 'none'] as const;
 type AuthType = (typeof authTypes)[number];

@@ -95,7 +95,7 @@ function textOf(state: JiraState, issue: SimIssue, id: string): string {
  * occurs twice (DST ending) is read as the later instant, the reading that hurts a client that
  * sends it unpadded, so clients that get windows right are the ones that pass.
  */
-export function parseJqlDate(value: JqlValue, zone: string, now: number): number {
+function parseJqlDate(value: JqlValue, zone: string, now: number): number {
   const base = DateTime.fromMillis(now, { zone });
   if (value.kind === 'function') {
     if (value.name === 'now') return now;
