@@ -19,7 +19,7 @@ const issues = Number(process.argv[2] ?? 1000);
 const counted = (handle: FetchHandler) => {
   const calls = new Map<string, number>();
   const wrapped: FetchHandler = (request) => {
-    const path = new URL(request.url).pathname.replace(/(?<!\/api)\/\d+(?=\/|$)/g, '/{id}').replace(/\$[A-Za-z]+/, '${type}');
+    const path = new URL(request.url).pathname.replace(/(?<!\/api)\/\d+(?=\/|$)/g, '/{id}').replace(/workitems\/\$[A-Za-z]+/, 'workitems/${type}');
     const key = `${request.method} ${path}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
     return handle(request);

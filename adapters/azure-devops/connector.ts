@@ -1,8 +1,9 @@
 import { defineConnector, SyncbridgeError, type Comment, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
 import { z } from 'zod';
+import { maxBatchRequests } from './batch.js';
 import { commentsApiVersion, createAdoClients, identityRefSchema, listOf, versioned } from './client.js';
 import { testAdoConnection } from './diagnostics.js';
-import { toDescriptors, userFromAdo } from './fields.js';
+import { userFromAdo } from './fields.js';
 import { ItemReader, OriginTags } from './items.js';
 import { AdoMetadata } from './metadata.js';
 import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, type AzureDevOpsOptions } from './options.js';
@@ -34,7 +35,7 @@ const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.c
 /**
  * The Azure DevOps (Services and Server) connector. Queries with WIQL and reads in
  * batches of 200, writes with JSON Patch (a `test` on `/rev` makes a concurrent edit a
- * `REVISION_MISMATCH`), sends updates in `$batch` calls, converts HTML to and from rich
+ * `REVISION_MISMATCH`), sends creates and updates in `$batch` calls, converts HTML to and from rich
  * text and stamps created items with a hidden origin tag `sb-origin:<system>:<id>`.
  *
  * ```ts
@@ -46,14 +47,14 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
   kind: 'azure-devops',
   category: 'alm',
   optionsSchema: azureDevOpsOptionsSchema,
-  capabilities: { maxCreateBatch: 1, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
+  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
   create(system, rawOptions, context) {
     const options = azureDevOpsOptionsSchema.parse(rawOptions ?? {});
     const clients = createAdoClients(system, options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl), context);
     const metadata = new AdoMetadata(clients);
     const tags = new OriginTags(options.originTagPrefix ?? 'sb-origin');
     const reader = new ItemReader(clients, metadata, tags, system.id);
-    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batchUpdates: options.batchUpdates ?? true });
+    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batch: options.batchUpdates ?? true });
     const pageSize = options.pageSize ?? 200;
 
     const whoami = async (): Promise<UserRef> => identityToUser((await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser);
@@ -84,7 +85,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       whoami,
       listProjects: () => metadata.projects(),
       listEntityTypes: (project) => metadata.types(project),
-      listFields: async (project, type) => toDescriptors(await metadata.fieldMeta(project, type)),
+      listFields: (project, type) => metadata.describeFields(project, type),
       async findUsers({ email }) {
         const body = await clients.identities.request(versioned({ path: '_apis/identities', query: { searchFilter: 'General', filterValue: email, queryMembership: 'None' }, schema: listOf(identitySchema) }));
         return body.value.map(identityToUser);

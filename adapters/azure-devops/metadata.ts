@@ -1,11 +1,28 @@
-import { PromiseCache, SyncbridgeError, type EntityTypeInfo, type ProjectInfo } from 'syncbridge';
+import { PromiseCache, SyncbridgeError, type EntityTypeInfo, type FieldDescriptor, type ProjectInfo } from 'syncbridge';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
-import { adoFieldListSchema, buildFieldMeta, typeFieldListSchema, type FieldMeta } from './fields.js';
+import { adoFieldListSchema, buildFieldMeta, toDescriptors, typeFieldListSchema, type FieldMeta } from './fields.js';
 
 const projectListSchema = listOf(z.object({ id: z.string(), name: z.string() }));
 const typeListSchema = listOf(z.object({ name: z.string(), referenceName: z.string(), isDisabled: z.boolean().optional() }));
 const stateListSchema = listOf(z.object({ name: z.string(), category: z.string().optional() }));
+
+/** A classification node (area or iteration) with its children. */
+interface ClassificationNode {
+  name: string;
+  structureType: string;
+  path: string;
+  children?: ClassificationNode[] | undefined;
+}
+const classificationNodeSchema: z.ZodType<ClassificationNode> = z.lazy(() =>
+  z.object({ name: z.string(), structureType: z.string(), path: z.string(), children: z.array(classificationNodeSchema).optional() }),
+);
+
+/** The values a work item's `System.AreaPath`/`IterationPath` may hold for a node and its children: node `\Demo\Area\Web` is `Demo\Web`. */
+function treePaths(node: ClassificationNode): string[] {
+  const [project, , ...rest] = node.path.replace(/^\\/, '').split('\\');
+  return [[project, ...rest].join('\\'), ...(node.children ?? []).flatMap(treePaths)];
+}
 
 /**
  * Discovery with a cache per connector: projects, work item types, fields (with kinds
@@ -16,6 +33,7 @@ export class AdoMetadata {
   private readonly catalogs = new PromiseCache<string, z.infer<typeof adoFieldListSchema>['value']>();
   private readonly fields = new PromiseCache<string, Map<string, FieldMeta>>();
   private readonly states = new PromiseCache<string, string[]>();
+  private readonly classifications = new PromiseCache<string, { area: string[]; iteration: string[] }>();
 
   constructor(private readonly clients: AdoClients) {}
 
@@ -47,6 +65,27 @@ export class AdoMetadata {
     return this.states.get(`${project.toLowerCase()}\u0000${type.toLowerCase()}`, async () => {
       const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/states`, schema: stateListSchema }));
       return body.value.map((s) => s.name);
+    });
+  }
+
+  /**
+   * Fields of a project's type as the connector describes them; area and iteration paths
+   * become lookups whose allowed values are the project's classification nodes.
+   */
+  async describeFields(project: string, type: string): Promise<FieldDescriptor[]> {
+    const descriptors = toDescriptors(await this.fieldMeta(project, type));
+    const trees = { 'System.AreaPath': 'area', 'System.IterationPath': 'iteration' } as const;
+    if (!descriptors.some((d) => d.id in trees)) return descriptors;
+    const paths = await this.classificationPaths(project);
+    return descriptors.map((d) => (d.id in trees ? { ...d, kind: 'lookup', allowedValues: paths[trees[d.id as keyof typeof trees]].map((name) => ({ name })) } : d));
+  }
+
+  /** Area and iteration paths of a project (one call: both trees, 14 levels deep). */
+  classificationPaths(project: string): Promise<{ area: string[]; iteration: string[] }> {
+    return this.classifications.get(project.toLowerCase(), async () => {
+      const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/classificationnodes`, query: { $depth: 14 }, schema: listOf(classificationNodeSchema) }));
+      const of = (type: string) => body.value.filter((n) => n.structureType === type).flatMap(treePaths);
+      return { area: of('area'), iteration: of('iteration') };
     });
   }
 

@@ -12,7 +12,7 @@ export const azureDevOpsOptionsSchema = z.object({
   pageSize: z.number().int().min(1).max(200).optional(),
   /** Prefix of the origin tag stamped on created items (`sb-origin:jira:10001`). @default 'sb-origin' */
   originTagPrefix: z.string().regex(/^[^;,\s]+$/, 'no spaces, commas or semicolons').optional(),
-  /** Send several updates in one `$batch` call. @default true */
+  /** Send several creates (up to 200) and updates in one `$batch` call each. @default true */
   batchUpdates: z.boolean().optional(),
 });
 

@@ -1,50 +1,110 @@
-import { isSyncbridgeError, SyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge';
-import { z } from 'zod';
-import { listOf, versioned, workItemJsonSchema, type AdoClients } from './client.js';
+import { isSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { createElement, maxBatchRequests, patchContentType, sendBatch, updateElement, type BatchPart } from './batch.js';
+import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
 import { buildPatch, type PatchOperation } from './patch.js';
 
-const patchContentType = 'application/json-patch+json';
-const batchAnswerSchema = listOf(z.object({ code: z.number().int(), body: z.string().nullish() }));
+/** A create that passed the checks made before sending, with its place in the request. */
+interface PreparedCreate {
+  index: number;
+  project: string;
+  type: string;
+  ops: PatchOperation[];
+}
 
-function failure(error: unknown, system: string): WriteResult {
-  if (isSyncbridgeError(error)) return { ok: false, error };
-  return { ok: false, error: new SyncbridgeError('TRANSIENT', `${system}: ${error instanceof Error ? error.message : String(error)}`, { system, cause: error }) };
+function failure(error: unknown, system: string, created?: { id: string; key: string }): WriteResult {
+  const base = isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', `${system}: ${error instanceof Error ? error.message : String(error)}`, { system, cause: error });
+  return created ? { ok: false, error: base, created } : { ok: false, error: base };
 }
 
 function userTags(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string' && t.trim() !== '') : [];
 }
 
-/** Creates and updates work items with JSON Patch; updates go several to a `$batch` call. */
+const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+
+/**
+ * Whether a refused `$batch` call is worth retrying one create at a time: the service turned
+ * the call itself down (4xx) without running any element. Unauthorized and throttled calls
+ * would fail the same way singly; a timeout or 5xx leaves the outcome unknown.
+ */
+function retrySingly(error: unknown): boolean {
+  return error instanceof RemoteError && error.status !== undefined && error.status >= 400 && error.status < 500 && ![401, 408, 429].includes(error.status);
+}
+
+/** Creates and updates work items with JSON Patch, several to a `$batch` call. */
 export class ItemWriter {
   constructor(
     private readonly clients: AdoClients,
     private readonly metadata: AdoMetadata,
     private readonly reader: ItemReader,
     private readonly tags: OriginTags,
-    private readonly options: { system: string; batchUpdates: boolean },
+    private readonly options: { system: string; batch: boolean },
   ) {}
 
-  /** Creates items one call each, stamping the origin tag. */
+  /**
+   * Creates items stamped with their origin tag, up to 200 to a `$batch` call; results in
+   * request order. Items failing the checks made beforehand (state, field metadata) are not
+   * sent. Throws when a `$batch` call fails with a network error or 5xx: whether its items
+   * were created is then unknown, and the engine looks them up by their origin tags.
+   */
   async create(items: CreateRequest[]): Promise<WriteResult[]> {
     const results: WriteResult[] = [];
-    for (const item of items) {
+    const ready: PreparedCreate[] = [];
+    for (const [index, item] of items.entries()) {
       try {
         const meta = await this.metadata.fieldMeta(item.project, item.type);
         if ('System.State' in item.fields) await this.metadata.checkState(item.project, item.type, item.fields['System.State']);
         const tags = [...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)), this.tags.tagFor(item.origin)].join('; ');
-        const ops = buildPatch(item.fields, meta, { tags });
-        const raw = await this.clients.org.request(
-          versioned({ method: 'POST', path: `${encodeURIComponent(item.project)}/_apis/wit/workitems/$${encodeURIComponent(item.type)}`, json: ops, contentType: patchContentType, schema: workItemJsonSchema }),
-        );
-        results.push({ ok: true, item: await this.reader.toWorkItem(raw) });
+        ready.push({ index, project: item.project, type: item.type, ops: buildPatch(item.fields, meta, { tags }) });
       } catch (error) {
-        results.push(failure(error, this.options.system));
+        results[index] = failure(error, this.options.system);
       }
     }
+    for (const part of chunk(ready, maxBatchRequests)) {
+      const outcomes = part.length > 1 && this.options.batch ? await this.createBatch(part) : await this.createEach(part);
+      for (const [i, p] of part.entries()) results[p.index] = outcomes[i] as WriteResult;
+    }
     return results;
+  }
+
+  private async createEach(part: PreparedCreate[]): Promise<WriteResult[]> {
+    const out: WriteResult[] = [];
+    for (const p of part) {
+      try {
+        const raw = await this.clients.org.request(
+          versioned({ method: 'POST', path: `${encodeURIComponent(p.project)}/_apis/wit/workitems/$${encodeURIComponent(p.type)}`, json: p.ops, contentType: patchContentType, schema: workItemJsonSchema }),
+        );
+        out.push(await this.written({ ok: true, raw }, true));
+      } catch (error) {
+        out.push(failure(error, this.options.system));
+      }
+    }
+    return out;
+  }
+
+  private async createBatch(part: PreparedCreate[]): Promise<WriteResult[]> {
+    let parts: BatchPart[];
+    try {
+      parts = await sendBatch(this.clients, this.options.system, part.map((p) => createElement(p.project, p.type, p.ops)));
+    } catch (error) {
+      if (retrySingly(error)) return this.createEach(part);
+      // Refused before running anything (unauthorized, throttled after retries): nothing was created.
+      if (error instanceof RemoteError && (error.status === 401 || error.status === 429)) return part.map(() => failure(error, this.options.system));
+      throw error;
+    }
+    return Promise.all(parts.map((p) => this.written(p, true)));
+  }
+
+  /** Converts a written work item; a created one that cannot be read still reports that it exists. */
+  private async written(part: BatchPart, created = false): Promise<WriteResult> {
+    if (!part.ok) return { ok: false, error: part.error };
+    try {
+      return { ok: true, item: await this.reader.toWorkItem(part.raw) };
+    } catch (error) {
+      return failure(error, this.options.system, created ? { id: String(part.raw.id), key: String(part.raw.id) } : undefined);
+    }
   }
 
   /** Updates items: a `test` on `/rev` when a revision is expected; tags keep their origin stamps. */
@@ -69,54 +129,27 @@ export class ItemWriter {
       }
     }
     const ready = prepared.filter((p): p is { id: string; ops: PatchOperation[] } => 'ops' in p);
-    const outcomes = ready.length > 1 && this.options.batchUpdates ? await this.sendBatch(ready) : await Promise.all(ready.map((p) => this.sendOne(p)));
+    const outcomes = ready.length > 1 && this.options.batch ? await this.updateBatch(ready) : await Promise.all(ready.map((p) => this.updateOne(p)));
     const byId = new Map(ready.map((p, i) => [p.id, outcomes[i] as WriteResult]));
     return prepared.map((p) => ('error' in p ? failure(p.error, this.options.system) : (byId.get(p.id) as WriteResult)));
   }
 
-  private async sendOne(p: { id: string; ops: PatchOperation[] }): Promise<WriteResult> {
+  private async updateOne(p: { id: string; ops: PatchOperation[] }): Promise<WriteResult> {
     try {
-      const raw = await this.clients.org.request(versioned({ method: 'PATCH', path: `_apis/wit/workitems/${encodeURIComponent(p.id)}`, json: p.ops, contentType: patchContentType, schema: workItemJsonSchema }));
-      return { ok: true, item: await this.reader.toWorkItem(raw) };
+      const raw: WorkItemJson = await this.clients.org.request(versioned({ method: 'PATCH', path: `_apis/wit/workitems/${encodeURIComponent(p.id)}`, json: p.ops, contentType: patchContentType, schema: workItemJsonSchema }));
+      return await this.written({ ok: true, raw });
     } catch (error) {
       return failure(error, this.options.system);
     }
   }
 
-  /** Sends updates in one `$batch` call ({@link https://learn.microsoft.com/rest/api/azure/devops/wit/work-items} "Work Item Batch"); each part succeeds or fails alone. */
-  private async sendBatch(parts: Array<{ id: string; ops: PatchOperation[] }>): Promise<WriteResult[]> {
-    let answer: z.infer<typeof batchAnswerSchema>;
+  /** Updates in one `$batch` call; a failed call fails every update in it (a retry re-tests the revisions). */
+  private async updateBatch(parts: Array<{ id: string; ops: PatchOperation[] }>): Promise<WriteResult[]> {
     try {
-      answer = await this.clients.org.request(
-        versioned({
-          method: 'POST',
-          path: '_apis/wit/$batch',
-          json: parts.map((p) => ({ method: 'PATCH', uri: `/_apis/wit/workitems/${encodeURIComponent(p.id)}?api-version=7.1`, headers: { 'Content-Type': patchContentType }, body: p.ops })),
-          schema: batchAnswerSchema,
-        }),
-      );
+      const answers = await sendBatch(this.clients, this.options.system, parts.map((p) => updateElement(p.id, p.ops)));
+      return await Promise.all(answers.map((a) => this.written(a)));
     } catch (error) {
       return parts.map(() => failure(error, this.options.system));
     }
-    return Promise.all(
-      parts.map(async (p, i) => {
-        const part = answer.value[i];
-        if (!part) return failure(new SyncbridgeError('PROTOCOL', `${this.options.system}: $batch answered fewer parts than sent`), this.options.system);
-        let body: unknown;
-        try {
-          body = part.body ? JSON.parse(part.body) : undefined;
-        } catch {
-          body = part.body;
-        }
-        if (part.code >= 300) return failure(this.clients.org.errorFor(part.code, body, `PATCH workitems/${p.id} (in $batch)`), this.options.system);
-        const raw = workItemJsonSchema.safeParse(body);
-        if (!raw.success) return failure(new SyncbridgeError('PROTOCOL', `${this.options.system}: $batch part for ${p.id} is not a work item`), this.options.system);
-        try {
-          return { ok: true, item: await this.reader.toWorkItem(raw.data) } as WriteResult;
-        } catch (error) {
-          return failure(error, this.options.system);
-        }
-      }),
-    );
   }
 }

@@ -52,6 +52,17 @@ function requirePatchContentType(ctx: RouteContext): void {
   }
 }
 
+/** Creates a work item of the `$Type` in the URL from a JSON Patch document. */
+async function createWorkItem(ctx: RouteContext): Promise<Response> {
+  requirePatchContentType(ctx);
+  const project = ctx.project as SimProject;
+  const type = findType(project, ctx.params.type as string);
+  if (!type) throw new AdoSimError(404, `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`, 'WorkItemTypeNotFoundException');
+  const changes = applyPatch(undefined, await ctx.body());
+  const item = saveWorkItem(ctx.state, project, type, undefined, changes, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly') });
+  return json(renderWorkItem(ctx.state, ctx.orgUrl, item));
+}
+
 /** Work item reads (single, list, batch) and JSON Patch creates and updates. */
 export const workItemRoutes: Route[] = [
   {
@@ -81,18 +92,9 @@ export const workItemRoutes: Route[] = [
       return json(renderWorkItem(ctx.state, ctx.orgUrl, item, fields));
     },
   },
-  {
-    method: 'POST', path: 'wit/workitems/$:type', scope: 'project',
-    handle: async (ctx) => {
-      requirePatchContentType(ctx);
-      const project = ctx.project as SimProject;
-      const type = findType(project, ctx.params.type as string);
-      if (!type) throw new AdoSimError(404, `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`, 'WorkItemTypeNotFoundException');
-      const changes = applyPatch(undefined, await ctx.body());
-      const item = saveWorkItem(ctx.state, project, type, undefined, changes, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly') });
-      return json(renderWorkItem(ctx.state, ctx.orgUrl, item));
-    },
-  },
+  { method: 'POST', path: 'wit/workitems/$:type', scope: 'project', handle: createWorkItem },
+  // The older create verb, still taken alone and the only one `$batch` elements may use.
+  { method: 'PATCH', path: 'wit/workitems/$:type', scope: 'project', handle: createWorkItem },
   {
     method: 'PATCH', path: 'wit/workitems/:id',
     handle: async (ctx) => {
