@@ -263,8 +263,11 @@ export class Syncbridge {
     return { name: this.name, active: await this.isActive(), pairs };
   }
 
-  /** Runs a pass every `engine.intervalMs` until {@link Syncbridge.stop}; errors are logged and the loop goes on. */
-  start(): void {
+  /**
+   * Runs a pass every `engine.intervalMs` until {@link Syncbridge.stop}; errors are logged
+   * and the loop goes on. The first pass runs at once unless `immediate` is false.
+   */
+  start(options: { immediate?: boolean } = {}): void {
     if (this.timer) return;
     const tick = async () => {
       try {
@@ -274,7 +277,7 @@ export class Syncbridge {
       }
       if (this.timer) this.timer = setTimeout(tick, this.config.engine.intervalMs);
     };
-    this.timer = setTimeout(tick, 0);
+    this.timer = setTimeout(tick, options.immediate === false ? this.config.engine.intervalMs : 0);
   }
 
   /** Stops the interval loop after the pass under way. */

@@ -78,7 +78,7 @@ export function registerSyncCommands(program: Command, io: CliIo, setExit: (code
             return;
           }
           await sync.runOnce(); // fail fast on an inactive integration or a bad config
-          sync.start();
+          sync.start({ immediate: false });
           await io.stopSignal;
         },
         'info',
