@@ -167,6 +167,25 @@ describe('engine features', () => {
     expect(t.connectors.left.calls.query).toBe(0);
   });
 
+  it('polls on an interval until stopped, logging a failed pass and going on', async () => {
+    const t = await twoTrackers({ engine: { intervalMs: 10 } });
+    await t.sync.activate();
+    const passes: number[] = [];
+    t.sync.events.on('runCompleted', (s) => passes.push(s.created.right));
+    t.connectors.left.failNext('query', 1);
+    t.left.create('JIRA', 'Bug', { title: 'looped' }, t.left.user('ana'));
+    t.sync.start();
+    await new Promise<void>((resolve) => {
+      const off = t.sync.events.on('runCompleted', () => passes.length >= 2 && (off(), resolve()));
+    });
+    await t.sync.stop();
+    const after = passes.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(passes.length).toBe(after);
+    expect(passes).toContain(1);
+    expect(t.byTitle(t.right, 'looped')).toHaveLength(1);
+  });
+
   it('emits progress and item events', async () => {
     const t = await twoTrackers();
     await t.sync.activate();
