@@ -46,7 +46,8 @@ export class ItemReader {
     const id = String(raw.id);
     this.remember(raw);
     const out: WorkItem['fields'] = {};
-    for (const ref of fields ?? [...meta.keys()].filter((k) => k in raw.fields)) {
+    // The service leaves empty fields out of its answers: a full answer (after a write) means every other field of the type is empty.
+    for (const ref of fields ?? [...meta.keys()]) {
       out[ref] = valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
     }
     const changed = raw.fields['System.ChangedDate'];
