@@ -108,7 +108,7 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
   }
   // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50); new issues' changelogs are short enough to embed.
   const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
-  const fields = [...new Set(requests.flatMap((r) => Object.keys(r.fields)))];
+  const fields = [...new Set(requests.flatMap((r) => [...Object.keys(r.fields), ...(r.returnFields ?? [])]))];
   const readBack = new Map<string, ReadIssue>();
   // A failed read-back must not hide the issues already made: each still reports `created`.
   let readFailure: SyncbridgeError | undefined;

@@ -97,6 +97,8 @@ export interface CreateRequest {
   fields: Record<string, FieldValue>;
   /** Where it comes from; the connector stamps it on the item (see `originStamp`). */
   origin: OriginRef;
+  /** Fields the result should carry besides those written (a connector that reads the item back after creating reads these too). */
+  returnFields?: string[] | undefined;
 }
 
 /** A change to an existing item: only the fields given are written. */

@@ -301,7 +301,13 @@ export class PairSync {
     try {
       if (!work.items[target]) {
         const source = work.items[anchor]!;
-        work.create = { project: this.rt.mapping[target].project, type: this.rt.mapping[target].type, fields: await mergeCreate({ ...base, source }), origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key } };
+        work.create = {
+          project: this.rt.mapping[target].project,
+          type: this.rt.mapping[target].type,
+          fields: await mergeCreate({ ...base, source }),
+          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key },
+          returnFields: this.sideFields[target],
+        };
         return;
       }
       const items = work.items as Record<Side, WorkItem>;
