@@ -5,7 +5,7 @@
  */
 
 // Errors
-export { SyncbridgeError, isSyncbridgeError, type ErrorCode, type ConnectionCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
+export { SyncbridgeError, isSyncbridgeError, toSyncbridgeError, type ErrorCode, type ConnectionCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
 export { RemoteError, codeForStatus, type RemoteErrorOptions } from './errors/remote-error.js';
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 

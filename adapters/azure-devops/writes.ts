@@ -1,4 +1,4 @@
-import { isSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge';
 import { createElement, maxBatchRequests, patchContentType, sendBatch, updateElement, type BatchPart } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader, OriginTags } from './items.js';
@@ -14,7 +14,7 @@ interface PreparedCreate {
 }
 
 function failure(error: unknown, system: string, created?: { id: string; key: string }): WriteResult {
-  const base = isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', `${system}: ${error instanceof Error ? error.message : String(error)}`, { system, cause: error });
+  const base = toSyncbridgeError(error, { system });
   return created ? { ok: false, error: base, created } : { ok: false, error: base };
 }
 

@@ -1,4 +1,4 @@
-import { RemoteError, SyncbridgeError, isSyncbridgeError, type CreateRequest, type FieldValue, type OriginRef, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type FieldValue, type OriginRef, type UpdateRequest, type WriteResult } from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
 import { originLabelPrefix, type ReadIssue } from './reader.js';
@@ -35,7 +35,7 @@ function fieldsJson(infos: Map<string, JiraFieldInfo>, fields: Record<string, Fi
   return out;
 }
 
-const asError = (error: unknown, system: string): SyncbridgeError => (isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', `${system}: ${(error as Error).message}`, { system, cause: error }));
+const asError = (error: unknown, system: string): SyncbridgeError => toSyncbridgeError(error, { system });
 
 function elementError(system: string, element: { status?: number | undefined; elementErrors?: { errorMessages?: string[] | undefined; errors?: Record<string, string> | undefined } | undefined }): RemoteError {
   const messages = element.elementErrors?.errorMessages ?? [];

@@ -1,11 +1,12 @@
 import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
 import type { Connector, CreateRequest, UpdateRequest, WriteResult } from '../connector/connector.js';
-import { SyncbridgeError, isSyncbridgeError } from '../errors/syncbridge-error.js';
+import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
 import { otherSide, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
+import { findCounterparts } from './existing-items.js';
 import type { Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { mergeCreate, mergeLinked, type MergePlan } from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
@@ -51,8 +52,8 @@ interface Work {
 }
 
 const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
-const asError = (error: unknown): SyncbridgeError =>
-  isSyncbridgeError(error) ? error : new SyncbridgeError('TRANSIENT', error instanceof Error ? error.message : String(error), { retryable: true, cause: error });
+/** An unexpected error fails the item for a retry. */
+const asError = (error: unknown): SyncbridgeError => toSyncbridgeError(error, { retryable: true });
 
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
@@ -247,50 +248,15 @@ export class PairSync {
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
   private async findExisting(anchor: Side, works: Work[]): Promise<void> {
-    const target = otherSide(anchor);
-    const { connectors, mapping, store } = this.rt;
-    const pending: Work[] = [];
-    for (const w of works) if (await store.getIntent(this.name, anchor, w.items[anchor]!.id)) pending.push(w);
-    try {
-      if (pending.length > 0) {
-        const found = await connectors[target].findByOrigin({ project: mapping[target].project, type: mapping[target].type, origins: pending.map((w) => ({ system: this.rt.systemIds[anchor], id: w.items[anchor]!.id })), fields: this.sideFields[target] });
-        for (const { origin, item } of found) {
-          const w = pending.find((p) => p.items[anchor]!.id === origin.id);
-          if (w) w.items[target] = item;
-        }
-      }
-      const rule = mapping.matchExisting;
-      if (!rule) return;
-      // A target item already linked, or claimed by another item of this batch, is no match.
-      const claimed = new Set(works.flatMap((w) => (w.items[target] ? [w.items[target].id] : [])));
-      const valueOf = (side: Side, item: WorkItem) => {
-        const value = rule[side] === 'key' ? item.key : rule[side] === 'id' ? item.id : item.fields[rule[side]];
-        return value === null || value === undefined || value === '' ? undefined : String(value);
-      };
-      const unlinkedMatches = async (side: Side, value: string) => {
-        const found = await connectors[side].findByField({ project: mapping[side].project, type: mapping[side].type, field: rule[side], values: [value], fields: this.sideFields[side] });
-        const out: WorkItem[] = [];
-        for (const match of found) if (!(await store.getLink(this.name, side, match.id))) out.push(match);
-        return out;
-      };
-      for (const w of works.filter((x) => !x.items[target])) {
-        const value = valueOf(anchor, w.items[anchor]!);
-        if (value === undefined) continue;
-        let matches = (await unlinkedMatches(target, value)).filter((m) => !claimed.has(m.id));
-        // Under `fail` a match must be unique both ways: two items here claiming one there is ambiguous too.
-        const back = rule.multiple === 'fail' && matches.length === 1 ? valueOf(target, matches[0]!) : undefined;
-        const rivals = back === undefined ? [] : (await unlinkedMatches(anchor, back)).filter((m) => m.id !== w.items[anchor]!.id);
-        if (rivals.length > 0) matches = [...matches, ...rivals];
-        if (matches.length > 1 && rule.multiple === 'fail') {
-          const keys = matches.map((m) => m.key).join(', ');
-          w.error = new SyncbridgeError('VALIDATION', `${rule[anchor]} = "${value}" does not identify one pair (${w.items[anchor]!.key} and ${keys}); link one by hand or set matchExisting.multiple: first`, { details: { matches: matches.map((m) => m.key) } });
-        } else if (matches[0]) {
-          w.items[target] = matches[0];
-          claimed.add(matches[0].id);
-        }
-      }
-    } catch (error) {
-      for (const w of works) w.error ??= asError(error);
+    const found = await findCounterparts(
+      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields },
+      anchor,
+      works.map((w) => w.items[anchor]!),
+    );
+    for (const w of works) {
+      const outcome = found.get(w.items[anchor]!.id);
+      if (outcome instanceof SyncbridgeError) w.error = outcome;
+      else if (outcome) w.items[otherSide(anchor)] = outcome;
     }
   }
 

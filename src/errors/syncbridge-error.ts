@@ -111,3 +111,17 @@ export class SyncbridgeError extends Error {
 export function isSyncbridgeError(value: unknown): value is SyncbridgeError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
+
+/**
+ * An error of any kind as a {@link SyncbridgeError}: returned as is when it already is one,
+ * else wrapped with code `TRANSIENT` (the message prefixed with the system, when given).
+ */
+export function toSyncbridgeError(error: unknown, options: { system?: string; retryable?: boolean } = {}): SyncbridgeError {
+  if (isSyncbridgeError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SyncbridgeError('TRANSIENT', options.system ? `${options.system}: ${message}` : message, {
+    cause: error,
+    ...(options.system ? { system: options.system } : {}),
+    ...(options.retryable ? { retryable: true } : {}),
+  });
+}
