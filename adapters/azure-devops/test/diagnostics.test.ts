@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConnectionReport, silentLogger, type ConnectionReport } from 'syncbridge';
+import { formatConnectionReport, silentLogger } from 'syncbridge';
 import type { RunningServer } from 'syncbridge/testing';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import { failedStage } from '../../test-support/diagnostics.js';
 import { connectTo } from './support.js';
 
 let sim: AzureDevOpsSimulator;
@@ -12,16 +13,6 @@ beforeAll(async () => {
   running = await sim.listen();
 });
 afterAll(() => running.close());
-
-/** The stage that failed, after checking that all before it passed. */
-function failed(report: ConnectionReport) {
-  expect(report.ok).toBe(false);
-  expect(report.stages.slice(0, -1).every((s) => s.ok)).toBe(true);
-  const last = report.stages.at(-1);
-  expect(last?.cause).toBeTruthy();
-  expect(last?.fix).toBeTruthy();
-  return last;
-}
 
 describe('testing the connection to Azure DevOps', () => {
   it('passes every stage and names the user, the deployment and the project', async () => {
@@ -34,14 +25,14 @@ describe('testing the connection to Azure DevOps', () => {
   });
 
   it('names the projects it can see when the configured one does not exist', async () => {
-    const stage = failed(await connectTo(running.baseUrl, sim).testConnection({ project: 'Dmeo', type: 'Bug' }));
+    const stage = failedStage(await connectTo(running.baseUrl, sim).testConnection({ project: 'Dmeo', type: 'Bug' }));
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_PROJECT_NOT_FOUND']);
     expect(stage?.message).toContain('"Dmeo"');
     expect(stage?.message).toContain('visible: Demo');
   });
 
   it('names the work item types of the project when the configured type does not exist', async () => {
-    const stage = failed(await connectTo(running.baseUrl, sim).testConnection({ project: 'Demo', type: 'Defect' }));
+    const stage = failedStage(await connectTo(running.baseUrl, sim).testConnection({ project: 'Demo', type: 'Defect' }));
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_TYPE_NOT_FOUND']);
     expect(stage?.message).toContain('"Defect"');
     expect(stage?.message).toMatch(/visible: .*Bug/);
@@ -50,7 +41,7 @@ describe('testing the connection to Azure DevOps', () => {
   it('reports a wrong PAT as AUTH without printing it', async () => {
     const system = { id: 'ado', adapter: 'azure-devops', baseUrl: running.baseUrl, auth: { type: 'pat' as const, token: 'not-a-real-pat-123' } };
     const report = await azureDevOpsConnector.create(system, {}, { logger: silentLogger }).testConnection({ project: 'Demo' });
-    const stage = failed(report);
+    const stage = failedStage(report);
     expect([stage?.stage, stage?.code]).toEqual(['http', 'AUTH']);
     const printed = `${JSON.stringify(report)}\n${formatConnectionReport(report)}`;
     expect(printed).not.toContain('not-a-real-pat-123');

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConnectionReport, silentLogger, type ConnectionReport, type ResolvedSystem } from 'syncbridge';
+import { formatConnectionReport, silentLogger, type ResolvedSystem } from 'syncbridge';
 import type { RunningServer } from 'syncbridge/testing';
 import { jiraConnector } from 'syncbridge/jira';
 import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
+import { failedStage } from '../../test-support/diagnostics.js';
 import { connectTo } from './support.js';
 
 let sim: JiraSimulator;
@@ -12,16 +13,6 @@ beforeAll(async () => {
   running = await sim.listen();
 });
 afterAll(() => running.close());
-
-/** The stage that failed, after checking that all before it passed and it says what to do. */
-function failed(report: ConnectionReport) {
-  expect(report.ok).toBe(false);
-  expect(report.stages.slice(0, -1).every((s) => s.ok)).toBe(true);
-  const last = report.stages.at(-1);
-  expect(last?.cause).toBeTruthy();
-  expect(last?.fix).toBeTruthy();
-  return last;
-}
 
 describe('testing the connection to Jira Cloud', () => {
   it('passes every stage, names the user and server, and warns about hidden e-mail addresses', async () => {
@@ -35,14 +26,14 @@ describe('testing the connection to Jira Cloud', () => {
   });
 
   it('names the projects it can see when the configured one does not exist', async () => {
-    const stage = failed(await connectTo(running.baseUrl, sim).testConnection({ project: 'DMEO', type: 'Bug' }));
+    const stage = failedStage(await connectTo(running.baseUrl, sim).testConnection({ project: 'DMEO', type: 'Bug' }));
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_PROJECT_NOT_FOUND']);
     expect(stage?.message).toContain('"DMEO"');
     expect(stage?.message).toContain('visible: DEMO');
   });
 
   it('names the issue types of the project when the configured type does not exist', async () => {
-    const stage = failed(await connectTo(running.baseUrl, sim).testConnection({ project: 'DEMO', type: 'Defect' }));
+    const stage = failedStage(await connectTo(running.baseUrl, sim).testConnection({ project: 'DEMO', type: 'Defect' }));
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_TYPE_NOT_FOUND']);
     expect(stage?.message).toContain('visible: Bug, Story, Task');
   });
@@ -50,7 +41,7 @@ describe('testing the connection to Jira Cloud', () => {
   it('reports a wrong API token as AUTH without printing it', async () => {
     const system: ResolvedSystem = { id: 'jira', adapter: 'jira', baseUrl: running.baseUrl, auth: { type: 'apiToken', email: 'sync-bot@example.com', token: 'wrong-token-4711' } };
     const report = await jiraConnector.create(system, {}, { logger: silentLogger }).testConnection({ project: 'DEMO' });
-    const stage = failed(report);
+    const stage = failedStage(report);
     expect([stage?.stage, stage?.code]).toEqual(['http', 'AUTH']);
     expect(`${JSON.stringify(report)}\n${formatConnectionReport(report)}`).not.toContain('wrong-token-4711');
   });
@@ -68,13 +59,13 @@ describe('testing the connection to Jira Data Center (REST v2)', () => {
 
   it('reports a revoked personal access token as AUTH', async () => {
     const report = await dataCenter({ type: 'pat', token: 'revoked-pat-0815' }).testConnection();
-    const stage = failed(report);
+    const stage = failedStage(report);
     expect([stage?.stage, stage?.code]).toEqual(['http', 'AUTH']);
     expect(JSON.stringify(report)).not.toContain('revoked-pat-0815');
   });
 
   it('names the visible projects for a wrong project key', async () => {
-    const stage = failed(await dataCenter({ type: 'basic', username: 'sync-bot@example.com', password: 'demo-token-sync-bot' }).testConnection({ project: 'NOPE' }));
+    const stage = failedStage(await dataCenter({ type: 'basic', username: 'sync-bot@example.com', password: 'demo-token-sync-bot' }).testConnection({ project: 'NOPE' }));
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_PROJECT_NOT_FOUND']);
     expect(stage?.message).toContain('visible: DEMO');
   });
