@@ -1,5 +1,5 @@
 import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
-import type { Connector, CreateRequest, UpdateRequest, WriteResult } from '../connector/connector.js';
+import type { Connector, CreateRequest, UpdateRequest, Watermark, WriteResult } from '../connector/connector.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
@@ -82,7 +82,19 @@ export class PairSync {
   async run(mode: PassMode): Promise<void> {
     if (!mode.dryRun) await this.resolveIntents();
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime());
-    for (const side of ['left', 'right'] as const) await this.poll(side, mode);
+    // Both starts are fixed before anything is written: a create on one side would otherwise
+    // become the other side's "latest change" and hide the changes before it.
+    const starts = { left: await this.start('left', mode), right: await this.start('right', mode) };
+    for (const side of ['left', 'right'] as const) await this.poll(side, mode, starts[side]);
+  }
+
+  /** Where polling a side starts: its watermark, or on the first pass the polling strategy's start (stored unless dry). */
+  private async start(side: Side, mode: PassMode): Promise<Watermark | undefined> {
+    const stored = await this.rt.store.getWatermark(this.name, side);
+    if (stored) return stored;
+    const initial = await initialWatermark(this.rt.connectors[side], this.rt.mapping[side], this.rt.clock());
+    if (!mode.dryRun && initial) await this.rt.store.putWatermark(this.name, side, initial);
+    return initial;
   }
 
   /** Links items whose create went through but whose link was never written (a crash). */
@@ -134,14 +146,10 @@ export class PairSync {
     }
   }
 
-  private async poll(side: Side, mode: PassMode): Promise<void> {
+  private async poll(side: Side, mode: PassMode, start: Watermark | undefined): Promise<void> {
     const { store, connectors, mapping, settings } = this.rt;
     const connector = connectors[side];
-    let watermark = await store.getWatermark(this.name, side);
-    if (!watermark) {
-      watermark = await initialWatermark(connector, mapping[side], this.rt.clock());
-      if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
-    }
+    let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
     const filter = mapping[side].filter;
     // A linked item that stopped matching the filter keeps syncing: a second, unfiltered query

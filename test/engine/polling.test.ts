@@ -16,6 +16,18 @@ describe('polling strategy', () => {
     expect((await t.sync.status()).pairs[0]!.watermarks.left).toBe(newest.updatedAt);
   });
 
+  it('fixes both starts before the first write, so a create on one side does not hide the other side’s newest change', async () => {
+    const t = await twoTrackers({ mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug' }, right: { system: 'ado', project: 'ADO', type: 'Bug' } } });
+    t.right.create('ADO', 'Bug', { title: 'right newest' }, t.right.user('ado-ben'));
+    t.advance(60_000);
+    t.left.create('JIRA', 'Bug', { title: 'left newest' }, t.left.user('ana'));
+    t.advance(60_000);
+    await t.sync.activate();
+    await t.sync.runOnce();
+    expect(t.byTitle(t.right, 'left newest')).toHaveLength(1);
+    expect(t.byTitle(t.left, 'right newest')).toHaveLength(1);
+  });
+
   it('starts at now − 26 h when the project has no data', async () => {
     const t = await twoTrackers({ mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug' }, right: { system: 'ado', project: 'ADO', type: 'Bug' } } });
     await t.sync.activate();
