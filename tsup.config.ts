@@ -8,6 +8,8 @@ const shared: Options = {
   // Entry points reach each other by package name, so one copy of the core is loaded at run time.
   external: [/^syncbridge(\/.*)?$/, 'vitest', 'msw', /^msw\//, 'exceljs'],
   tsconfig: 'tsconfig.build.json',
+  // Keep `node:` on imports: `node:sqlite` exists only under that name.
+  removeNodeProtocol: false,
 };
 
 export default defineConfig([

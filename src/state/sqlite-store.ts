@@ -161,7 +161,9 @@ function operations(db: DatabaseSync): StateOperations {
  * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
  */
 export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promise<StateStore> {
-  const { DatabaseSync } = await import('node:sqlite');
+  const { DatabaseSync } = await import('node:sqlite').catch((error: unknown) => {
+    throw new SyncbridgeError('STATE_STORE', `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`, { cause: error });
+  });
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: DatabaseSync;
   try {

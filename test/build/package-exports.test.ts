@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -35,5 +37,23 @@ describe('the built package', () => {
 
   it('runs the syncbridge bin', () => {
     expect(node([`${root}${pkg.bin.syncbridge}`, '--help'])).toContain('Usage: syncbridge');
+  });
+
+  it('opens the embedded SQLite state store from ES modules, CommonJS and the bin', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncbridge-built-'));
+    const use = (file: string) => `const store = await openSqliteStateStore(${JSON.stringify(join(dir, file))}); await store.putWatermark('p', 'left', { kind: 'revision', value: '7' }); process.stdout.write((await store.getWatermark('p', 'left')).value);`;
+    expect(node(['--input-type=module', '-e', `import { openSqliteStateStore } from 'syncbridge'; ${use('esm.db')}`])).toBe('7');
+    expect(node(['-e', `const { openSqliteStateStore } = require('syncbridge'); (async () => { ${use('cjs.db')} })();`])).toBe('7');
+    const config = join(dir, 'syncbridge.yaml');
+    writeFileSync(config, [
+      'version: 1',
+      'systems:',
+      '  a: { adapter: jira, baseUrl: "http://127.0.0.1:9", auth: { type: bearer, token: t } }',
+      '  b: { adapter: azure-devops, baseUrl: "http://127.0.0.1:9/org", auth: { type: pat, token: t } }',
+      'mappings:',
+      '  - { name: bugs, left: { system: a, project: P, type: Bug }, right: { system: b, project: P, type: Bug }, fields: [{ left: summary, right: System.Title }] }',
+    ].join('\n'));
+    expect(node([`${root}${pkg.bin.syncbridge}`, 'status', config])).toContain('integration default: inactive');
+    expect(existsSync(join(dir, '.syncbridge', 'state.db'))).toBe(true);
   });
 });
