@@ -20,10 +20,10 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
   },
-  // The test kit and simulators import vitest, which is ES-module only.
+  // The test kit imports vitest, which is ES-module only; the simulator kit and simulators go with it.
   {
     ...shared,
-    entry: { 'testing/index': 'src/testing/index.ts', 'testing/jira': 'adapters/jira/simulator/index.ts', 'testing/azure-devops': 'adapters/azure-devops/simulator/index.ts' },
+    entry: { 'testing/index': 'src/testing/index.ts', 'testing/kit': 'src/testing/kit.ts', 'testing/jira': 'adapters/jira/simulator/index.ts', 'testing/azure-devops': 'adapters/azure-devops/simulator/index.ts' },
     format: ['esm'],
     dts: true,
   },

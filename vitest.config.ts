@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^syncbridge$/, replacement: here('./src/index.ts') },
       { find: /^syncbridge\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^syncbridge\/testing\/kit$/, replacement: here('./src/testing/kit.ts') },
       { find: /^syncbridge\/testing\/jira$/, replacement: here('./adapters/jira/simulator/index.ts') },
       { find: /^syncbridge\/testing\/azure-devops$/, replacement: here('./adapters/azure-devops/simulator/index.ts') },
       { find: /^syncbridge\/jira$/, replacement: here('./adapters/jira/index.ts') },

@@ -13,7 +13,7 @@
  * - `PATCH /api/tickets/:id` `{ fields }` with `If-Match: <version>` → ticket, or 412
  * - `GET|POST /api/tickets/:id/comments`
  */
-import { serveHandler, type FetchHandler, type RunningServer } from 'syncbridge/testing';
+import { serveHandler, type FetchHandler, type RunningServer } from 'syncbridge/testing/kit';
 import { z } from 'zod';
 
 /** A Ticketbox user and the token that signs them in. */

@@ -1,8 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Connector, CreateRequest, WriteResult } from '../connector/connector.js';
-import { valuesEqual, type FieldValue } from '../model/field.js';
-import type { WorkItem } from '../model/item.js';
-import type { RichText } from '../model/rich-text.js';
+import { valuesEqual, type Connector, type CreateRequest, type FieldValue, type RichText, type WorkItem, type WriteResult } from 'syncbridge';
 import type { ConformanceContext, ConformanceTarget } from './conformance-types.js';
 
 async function collect(iterable: AsyncIterable<WorkItem[]>): Promise<WorkItem[][]> {

@@ -5,9 +5,8 @@
  * @module syncbridge/testing
  */
 
-// Simulator building blocks
-export { withKnobs, serveHandler, seededRandom, ConnectionReset, type FetchHandler, type SimulatorKnobs, type KnobbedHandler, type RunningServer } from './simulator-kit.js';
-export { mswHandlers } from './msw.js';
+// Simulator building blocks (also alone, without vitest, as `syncbridge/testing/kit`)
+export * from './kit.js';
 export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
 
 // Conformance suite

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,39 @@ describe('the built package', () => {
   it('shares one copy of the core between entry points', () => {
     const same = node(['--input-type=module', '-e', "const core = await import('syncbridge'); const jira = await import('syncbridge/jira'); const f = jira.jiraConnector; process.stdout.write(String(typeof f.create === 'function' && core.SyncbridgeError === (await import('syncbridge')).SyncbridgeError));"]);
     expect(same).toBe('true');
+  });
+
+  it('gives the test kit the core’s own classes, not copies', () => {
+    const same = node(['--input-type=module', '-e', "const { SyncbridgeError } = await import('syncbridge'); const { createMemoryTracker } = await import('syncbridge/testing'); try { createMemoryTracker({ project: 'P' }).user('nobody'); } catch (error) { process.stdout.write(String(error instanceof SyncbridgeError)); }"]);
+    expect(same).toBe('true');
+  });
+
+  describe('without the optional peer dependencies', () => {
+    // A resolve hook that makes the named packages missing, as in a project that never installed them.
+    const hook = join(mkdtempSync(join(tmpdir(), 'syncbridge-hook-')), 'missing.mjs');
+    writeFileSync(hook, [
+      "import { registerHooks } from 'node:module';",
+      "const missing = process.env.MISSING.split(',');",
+      'registerHooks({ resolve(specifier, context, next) {',
+      '  if (!missing.some((m) => specifier === m || specifier.startsWith(`${m}/`))) return next(specifier, context);',
+      '  throw Object.assign(new Error(`Cannot find package \'${specifier}\'`), { code: \'ERR_MODULE_NOT_FOUND\' });',
+      '} });',
+    ].join('\n'));
+    const without = (missing: string, args: string[]) => spawnSync(process.execPath, ['--import', hook, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MISSING: missing } });
+
+    it('serves the simulators over HTTP without vitest', () => {
+      const run = without('vitest', ['--input-type=module', '-e', "const { startJiraSimulatorServer } = await import('syncbridge/testing/jira'); const { startAzureDevOpsSimulatorServer } = await import('syncbridge/testing/azure-devops'); for (const start of [startJiraSimulatorServer, startAzureDevOpsSimulatorServer]) { const s = await start({ seed: 'empty' }); process.stdout.write(s.baseUrl + ' '); await s.close(); }"]);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+ http:\/\/127\.0\.0\.1:\d+\/\S+ $/);
+    });
+
+    it('has syncbridge simulate name msw when it is missing', () => {
+      const run = without('msw,vitest', [`${root}${pkg.bin.syncbridge}`, 'simulate', 'jira']);
+      expect(run.stderr).toContain('syncbridge simulate needs the package msw');
+      expect(run.stderr).toContain('npm install --save-dev msw');
+      expect(run.stderr).not.toContain('    at ');
+      expect(run.status).not.toBe(0);
+    });
   });
 
   it('runs the syncbridge bin', () => {

@@ -5,7 +5,7 @@
  * @module syncbridge/testing/azure-devops
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
+import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';

@@ -1,4 +1,4 @@
-import { seededRandom } from 'syncbridge/testing';
+import { seededRandom } from 'syncbridge/testing/kit';
 import { saveWorkItem } from './store.js';
 import { defaultLimits, type AdoSimState, type SimField, type SimIdentity, type SimLimits, type SimProject, type SimWorkItemType } from './state.js';
 

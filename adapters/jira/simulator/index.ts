@@ -5,7 +5,7 @@
  * @module syncbridge/testing/jira
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing';
+import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
 import { userName, type JiraState } from './state.js';

@@ -1,4 +1,4 @@
-import type { FetchHandler } from 'syncbridge/testing';
+import type { FetchHandler } from 'syncbridge/testing/kit';
 import { HttpFailure, jiraError, type Route } from './http.js';
 import { changelogRoutes } from './routes/changelog.js';
 import { commentRoutes } from './routes/comments.js';

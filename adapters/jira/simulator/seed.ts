@@ -1,4 +1,4 @@
-import { seededRandom } from 'syncbridge/testing';
+import { seededRandom } from 'syncbridge/testing/kit';
 import { JiraState, type AdfNode, type SimChangeItem, type SimUser } from './state.js';
 
 /** Which data a simulator starts with. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SyncbridgeError } from 'syncbridge';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -38,7 +39,14 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
         setExit(ExitCode.usage);
         return;
       }
-      const server = await (await simulator.start())({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate });
+      const start = await simulator.start().catch((error: unknown) => {
+        // The simulators answer in-process tests through msw, an optional peer dependency.
+        if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /['"]msw['"/]/.test(String((error as Error).message))) {
+          throw new SyncbridgeError('UNSUPPORTED', 'syncbridge simulate needs the package msw, an optional peer dependency of syncbridge: npm install --save-dev msw', { cause: error });
+        }
+        throw error;
+      });
+      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate });
       const users = server.users.map((u) => ({ email: u.email, [simulator.secret]: u[simulator.secret] }));
       if (options.json) io.stdout(`${JSON.stringify({ baseUrl: server.baseUrl, users })}\n`);
       else {

@@ -1,7 +1,4 @@
-import { defaultCapabilities, type Connector, type ConnectorCapabilities, type ConnectorCategory, type WriteResult } from '../../connector/connector.js';
-import type { ConnectorFactory } from '../../connector/define-connector.js';
-import { SyncbridgeError, isSyncbridgeError } from '../../errors/syncbridge-error.js';
-import type { WorkItem } from '../../model/item.js';
+import { defaultCapabilities, SyncbridgeError, isSyncbridgeError, type Connector, type ConnectorCapabilities, type ConnectorCategory, type ConnectorFactory, type WorkItem, type WriteResult } from 'syncbridge';
 import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 

@@ -1,5 +1,4 @@
-import { SyncbridgeError } from '../../errors/syncbridge-error.js';
-import type { FieldValue } from '../../model/field.js';
+import { SyncbridgeError, type FieldValue } from 'syncbridge';
 
 /** A compiled filter of the memory system's tiny query language. */
 export type MemoryPredicate = (fields: Record<string, FieldValue>) => boolean;

@@ -1,8 +1,4 @@
-import { SyncbridgeError } from '../../errors/syncbridge-error.js';
-import { RemoteError } from '../../errors/remote-error.js';
-import { isEmptyValue, type FieldDescriptor, type FieldValue, type UserRef } from '../../model/field.js';
-import type { Comment, OriginRef, WorkItem } from '../../model/item.js';
-import type { RichText } from '../../model/rich-text.js';
+import { isEmptyValue, RemoteError, SyncbridgeError, type Comment, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 
 /** A stored item of a {@link MemorySystem}. */
 export interface MemoryItem {
