@@ -61,6 +61,7 @@ export type { ConnectionReport, StageResult, DiagnosticStage } from './connector
 export { systemSchema, systemAuthSchema, tlsSchema, proxySchema, type SystemConfig, type SystemAuth, type ResolvedSystem } from './config/system.js';
 export {
   createHttpClient,
+  systemHttpOptions,
   authorizationHeader,
   authSecrets,
   type HttpClient,

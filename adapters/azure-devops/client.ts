@@ -1,4 +1,4 @@
-import { createHttpClient, RemoteError, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { createHttpClient, RemoteError, systemHttpOptions, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
 import { z } from 'zod';
 
 /** api-version of most calls. */
@@ -46,13 +46,8 @@ export interface AdoClients {
 /** Creates the HTTP clients: PAT as basic auth with an empty user name, bearer as is. */
 export function createAdoClients(system: ResolvedSystem, identitiesBaseUrl: string, context: ConnectorContext): AdoClients {
   const common = {
-    system: system.id,
-    auth: system.auth,
+    ...systemHttpOptions(system),
     patScheme: 'basic' as const,
-    proxy: system.proxy,
-    tls: system.tls,
-    timeoutMs: system.timeouts?.requestMs,
-    connectTimeoutMs: system.timeouts?.connectMs,
     parseError: parseAdoError,
     onRequest: context.onRequest,
     logger: context.logger,

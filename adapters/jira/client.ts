@@ -1,4 +1,4 @@
-import { createHttpClient, type ConnectorContext, type HttpClient, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { createHttpClient, systemHttpOptions, type ConnectorContext, type HttpClient, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
 import { z } from 'zod';
 import type { ResolvedJiraOptions } from './options.js';
 
@@ -35,14 +35,8 @@ function parseJiraError(body: unknown): ParsedErrorBody {
 /** Builds the client for one Jira system: auth (API token, basic or PAT as bearer), retries, proxy, TLS, redaction. */
 export function createJiraClient(system: ResolvedSystem, options: ResolvedJiraOptions, context: ConnectorContext): JiraClient {
   const http = createHttpClient({
-    system: system.id,
-    baseUrl: system.baseUrl,
-    auth: system.auth,
+    ...systemHttpOptions(system),
     patScheme: 'bearer',
-    timeoutMs: system.timeouts?.requestMs,
-    connectTimeoutMs: system.timeouts?.connectMs,
-    proxy: system.proxy,
-    tls: system.tls,
     // Jira's XSRF check rejects some POSTs from non-browser clients without this header.
     headers: { 'x-atlassian-token': 'no-check' },
     parseError: parseJiraError,

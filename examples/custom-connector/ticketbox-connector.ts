@@ -13,6 +13,7 @@ import {
   isSyncbridgeError,
   richTextFromPlain,
   richTextToPlain,
+  systemHttpOptions,
   type FieldDescriptor,
   type FieldValue,
   type OriginRef,
@@ -96,13 +97,7 @@ export const ticketboxConnector = defineConnector<TicketboxOptions>({
   capabilities: { maxGetBatch: 100, conditionalUpdate: true, comments: true, originStamp: 'property', sincePrecisionMs: 1 },
   create(system, options, context) {
     const http = createHttpClient({
-      system: system.id,
-      baseUrl: system.baseUrl,
-      auth: system.auth,
-      timeoutMs: system.timeouts?.requestMs,
-      connectTimeoutMs: system.timeouts?.connectMs,
-      proxy: system.proxy,
-      tls: system.tls,
+      ...systemHttpOptions(system), // base URL, credentials, timeouts, retries, proxy, TLS
       parseError: parseTicketboxError,
       onRequest: context.onRequest,
       logger: context.logger,

@@ -72,6 +72,20 @@ export const systemSchema = z.object({
       connectMs: z.number().int().positive().optional(),
     })
     .optional(),
+  /** Retries of transient failures (429, 5xx, network) by the HTTP client, with exponential backoff. */
+  retry: z
+    .object({
+      /** Retries after the first attempt. @default 4 */
+      retries: z.number().int().min(0).max(20).optional(),
+      /** First backoff in ms. @default 250 */
+      minTimeoutMs: z.number().int().nonnegative().optional(),
+      /** Longest backoff in ms. @default 30000 */
+      maxTimeoutMs: z.number().int().nonnegative().optional(),
+      /** Longest wait a `Retry-After` may impose before the error is handed up instead. @default 60000 */
+      maxRetryAfterMs: z.number().int().nonnegative().optional(),
+    })
+    .strict()
+    .optional(),
   /** Adapter-specific options, validated by the adapter. */
   options: z.record(z.string(), z.unknown()).optional(),
 });

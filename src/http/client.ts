@@ -1,7 +1,7 @@
 import ky, { TimeoutError } from 'ky';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
-import type { SystemAuth, SystemConfig } from '../config/system.js';
+import type { ResolvedSystem, SystemAuth, SystemConfig } from '../config/system.js';
 import type { ConnectorContext } from '../connector/define-connector.js';
 import { RemoteError, codeForStatus } from '../errors/remote-error.js';
 import { SyncbridgeError, isSyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
@@ -180,6 +180,24 @@ function notJson(system: string, method: string, url: URL, response: Response): 
     `${system}: ${method} ${url.pathname} returned an HTML page instead of JSON${where}. Likely cause: a single sign-on or login page in front of the API, or a baseUrl that points at a web page instead of the application's root. Fix: check baseUrl (with its context path) and ask the administrators to let API calls with a token through without the login page.`,
     { system, details: { status: response.status, ...(where ? { redirectedTo: landed?.origin } : {}) } },
   );
+}
+
+/**
+ * The client options a configured system sets: id, base URL, credentials, timeouts, retries,
+ * proxy and TLS. Spread it into {@link createHttpClient} and add what the connector knows
+ * (`parseError`, `patScheme`, headers, `onRequest`, `logger`).
+ */
+export function systemHttpOptions(system: ResolvedSystem): Pick<HttpClientOptions, 'system' | 'baseUrl' | 'auth' | 'timeoutMs' | 'connectTimeoutMs' | 'retry' | 'proxy' | 'tls'> {
+  return {
+    system: system.id,
+    baseUrl: system.baseUrl,
+    auth: system.auth,
+    timeoutMs: system.timeouts?.requestMs,
+    connectTimeoutMs: system.timeouts?.connectMs,
+    retry: system.retry,
+    proxy: system.proxy,
+    tls: system.tls,
+  };
 }
 
 /** Creates the shared HTTP client for one system. */

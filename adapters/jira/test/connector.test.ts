@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkItem } from 'syncbridge';
+import { silentLogger, type ResolvedSystem, type WorkItem } from 'syncbridge';
+import { jiraConnector } from 'syncbridge/jira';
 import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
 import { syncBotAccountId } from '../simulator/seed.js';
 import { connectTo, pages } from './support.js';
@@ -124,6 +125,18 @@ describe('talking to a busy Jira', () => {
     const me = await connector.whoami();
     expect(me.email).toBe('sync-bot@example.com');
     expect(calls).toEqual(['GET myself', 'GET myself']);
+  });
+
+  it('retries as often and as soon as the system’s retry settings say', async () => {
+    const sim = createJiraSimulator({ seed: 'empty' });
+    server.use(...sim.mswHandlers(baseUrl));
+    const calls: number[] = [];
+    const bot = sim.users[0]!;
+    const system: ResolvedSystem = { id: 'jira', adapter: 'jira', baseUrl, auth: { type: 'apiToken', email: bot.email, token: bot.apiToken }, retry: { retries: 1, minTimeoutMs: 0 } };
+    const connector = jiraConnector.create(system, {}, { logger: silentLogger, onRequest: () => calls.push(Date.now()) });
+    sim.failNext(3, 503);
+    await expect(connector.whoami()).rejects.toMatchObject({ code: 'TRANSIENT', status: 503 });
+    expect(calls).toHaveLength(2);
   });
 
   it('finds users whose e-mail Jira Cloud hides', async () => {
