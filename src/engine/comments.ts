@@ -6,26 +6,37 @@ import type { Side, StateOperations } from '../state/state-store.js';
 /** The text every copied comment starts with; a comment starting with it is never copied back. */
 export const COMMENT_MARKER = '[syncbridge]';
 
-function startsWithMarker(body: RichText): boolean {
+/** The text of a comment's first line, when it is a paragraph or heading starting with text. */
+function firstLine(body: RichText): string | undefined {
   const first = body.content[0];
-  if (!first || (first.type !== 'paragraph' && first.type !== 'heading')) return false;
+  if (!first || (first.type !== 'paragraph' && first.type !== 'heading')) return undefined;
   const node = first.content[0];
-  return node?.type === 'text' && node.text.trimStart().startsWith(COMMENT_MARKER);
+  return node?.type === 'text' ? node.text.trimStart() : undefined;
 }
 
-/** The body of a copy: an origin line, then the original content. */
+const originLine = (who: string, sourceKey: string, commentId: string) => `${COMMENT_MARKER} ${who} commented on ${sourceKey} (comment ${commentId}):`;
+
+/** The source comment a copy names in its origin line (`DEMO-12 (comment 10023)`), if any. */
+function copiedFrom(body: RichText): string | undefined {
+  const match = /^\S+ .* commented on (\S+) \(comment ([^)]+)\):$/.exec(firstLine(body) ?? '');
+  return match ? `${match[1]} ${match[2]}` : undefined;
+}
+
+/** The body of a copy: an origin line naming the source comment, then the original content. */
 function markedCopy(comment: Comment, sourceKey: string): RichText {
   const who = comment.author?.displayName ?? comment.author?.email ?? comment.author?.id ?? 'someone';
   return {
     type: 'doc',
-    content: [{ type: 'paragraph', content: [{ type: 'text', text: `${COMMENT_MARKER} ${who} commented on ${sourceKey}:`, marks: [{ type: 'em' }] }] }, ...comment.body.content],
+    content: [{ type: 'paragraph', content: [{ type: 'text', text: originLine(who, sourceKey, comment.id), marks: [{ type: 'em' }] }] }, ...comment.body.content],
   };
 }
 
 /**
  * Copies the comments of a source item that are neither copies nor copied yet to its
  * linked target item, oldest first (append-only: edits and deletions are not synced).
- * Returns how many were copied.
+ * Before adding, it reads the target's comments once: a copy whose answer was lost (the
+ * add went through, the link was never stored) is found by its origin line and linked,
+ * not added twice. Returns how many were copied.
  */
 export async function copyComments(options: {
   pair: string;
@@ -34,14 +45,25 @@ export async function copyComments(options: {
   store: StateOperations;
 }): Promise<number> {
   const { pair, source, target, store } = options;
-  let copied = 0;
+  const pending: Comment[] = [];
   for (const comment of await source.connector.listComments(source.id)) {
-    if (startsWithMarker(comment.body)) continue;
+    if (firstLine(comment.body)?.startsWith(COMMENT_MARKER)) continue;
     if (await store.isCommentCopy(pair, source.side, comment.id)) continue;
     if ((await store.getCommentLink(pair, source.side, comment.id)) !== undefined) continue;
-    const added = await target.connector.addComment(target.id, markedCopy(comment, source.key));
-    await store.putCommentLink(pair, source.side, comment.id, added.id);
-    copied++;
+    pending.push(comment);
+  }
+  if (pending.length === 0) return 0;
+  const existing = new Map<string, string>();
+  for (const copy of await target.connector.listComments(target.id)) {
+    const origin = copiedFrom(copy.body);
+    if (origin !== undefined) existing.set(origin, copy.id);
+  }
+  let copied = 0;
+  for (const comment of pending) {
+    const found = existing.get(`${source.key} ${comment.id}`);
+    const copyId = found ?? (await target.connector.addComment(target.id, markedCopy(comment, source.key))).id;
+    await store.putCommentLink(pair, source.side, comment.id, copyId);
+    if (found === undefined) copied++;
   }
   return copied;
 }

@@ -20,8 +20,14 @@ export type FetchHandler = (request: Request) => Promise<Response>;
 export interface SimulatorKnobs {
   /** Added to every response, in ms. @default 0 */
   latencyMs?: number;
-  /** Share of requests (0..1) answered with a 503 or a dropped connection. @default 0 */
+  /** Share of requests (0..1) answered with a 503 or a dropped connection, before they act. @default 0 */
   faultRate?: number;
+  /**
+   * Share of requests (0..1) that act (a create creates) but whose answer is lost: the
+   * connection drops after the work is done, as when a proxy or the network times out.
+   * The caller cannot tell whether it happened. @default 0
+   */
+  lostResponseRate?: number;
   /** Rate limit: at most `limit` requests per `windowMs`, then 429 with `Retry-After`. */
   rateLimit?: { limit: number; windowMs: number; retryAfterSeconds?: number };
   /** Random source for faults (inject a seeded one for repeatable tests). @default Math.random */
@@ -77,7 +83,9 @@ export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}): Knob
         headers: { 'content-type': 'application/json' },
       });
     }
-    return inner(request);
+    const response = await inner(request);
+    if (knobs.lostResponseRate && (knobs.random ?? Math.random)() < knobs.lostResponseRate) throw new ConnectionReset();
+    return response;
   };
   return {
     handle,

@@ -109,7 +109,7 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
     expect([...(jiraCopy.fields.labels as string[])].sort()).toEqual(['performance', 'regression']);
 
     const copiedToAdo = await s.sync.connectors.ado!.listComments((await linkOf('left', jiraBugs[2]!.id)).rightId);
-    expect(copiedToAdo.map((c) => richTextToPlain(c.body))).toEqual([expect.stringMatching(new RegExp(`^\\${COMMENT_MARKER} Ana Silva commented on ${jiraBugs[2]!.key}:[\\s\\S]*Reproduced on staging\\.`))]);
+    expect(copiedToAdo.map((c) => richTextToPlain(c.body))).toEqual([expect.stringMatching(new RegExp(`^\\${COMMENT_MARKER} Ana Silva commented on ${jiraBugs[2]!.key} \\(comment \\d+\\):[\\s\\S]*Reproduced on staging\\.`))]);
     const copiedToJira = await s.sync.connectors.jira!.listComments((await linkOf('right', adoBugs[1]!.id)).leftId);
     expect(copiedToJira.map((c) => richTextToPlain(c.body))).toEqual([expect.stringContaining('Happens on every export over 10 MB.')]);
 

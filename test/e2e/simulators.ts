@@ -1,4 +1,4 @@
-import { serveHandler, type FetchHandler, type RunningServer } from 'syncbridge/testing';
+import { ConnectionReset, serveHandler, type FetchHandler, type RunningServer } from 'syncbridge/testing';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
 
@@ -8,6 +8,7 @@ export interface LoggedRequest {
   path: string;
   /** E-mail of the user the credentials belong to (`?` when none matched). */
   user: string;
+  /** The answer's status, or 0 when the connection was dropped instead. */
   status: number;
 }
 
@@ -33,6 +34,8 @@ export interface ServedSimulator<Sim> {
    * first): arms `failNext(1, status)` the moment that write arrives.
    */
   failNextWrite(status: number): void;
+  /** Lets the next write request take effect, then drops the connection before it is answered. */
+  loseNextWriteAnswer(): void;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ function serve<Sim extends { handle: FetchHandler; failNext(n: number, status: n
 ): Promise<ServedSimulator<Sim>> {
   const log: LoggedRequest[] = [];
   let pendingWriteFault: number | undefined;
+  let loseWriteAnswer = false;
   const handle: FetchHandler = async (request) => {
     const url = new URL(request.url);
     const entry = { method: request.method, path: url.pathname, user: usersByAuthorization.get(request.headers.get('authorization') ?? '') ?? '?' };
@@ -50,9 +54,18 @@ function serve<Sim extends { handle: FetchHandler; failNext(n: number, status: n
       sim.failNext(1, pendingWriteFault);
       pendingWriteFault = undefined;
     }
-    const response = await sim.handle(request);
-    log.push({ ...entry, status: response.status });
-    return response;
+    try {
+      const response = await sim.handle(request);
+      if (loseWriteAnswer && isWrite(entry)) {
+        loseWriteAnswer = false;
+        throw new ConnectionReset();
+      }
+      log.push({ ...entry, status: response.status });
+      return response;
+    } catch (error) {
+      log.push({ ...entry, status: 0 });
+      throw error;
+    }
   };
   return serveHandler(handle, { basePath }).then((running: RunningServer) => ({
     sim,
@@ -61,6 +74,9 @@ function serve<Sim extends { handle: FetchHandler; failNext(n: number, status: n
     writesBy: (email, from = 0) => log.slice(from).filter((r) => r.user === email && isWrite(r)),
     failNextWrite: (status) => {
       pendingWriteFault = status;
+    },
+    loseNextWriteAnswer: () => {
+      loseWriteAnswer = true;
     },
     close: () => running.close(),
   }));

@@ -87,6 +87,31 @@ describe('engine features', () => {
     expect(JSON.stringify(leftComments[1]!.body)).toContain('reply from ADO');
   });
 
+  it('does not copy a comment twice when the answer to adding it was lost', async () => {
+    const t = await twoTrackers({ mapping: { comments: { direction: 'both' } } });
+    const bug = t.left.create('JIRA', 'Bug', { title: 'talk' }, t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    const copy = t.byTitle(t.right, 'talk')[0]!;
+    t.advance(5000);
+    t.left.comment(bug.id, text('first from Jira'), t.left.user('ana'));
+    t.left.comment(bug.id, text('second from Jira'), t.left.user('ana'));
+    t.left.edit(bug.id, { priority: 'High' }, 'ana');
+    t.connectors.right.failNext('addComment', 1, undefined, { afterWrite: true });
+    await t.sync.runOnce();
+    expect(t.right.items.get(copy.id)!.comments).toHaveLength(1);
+    t.advance(5000);
+    await t.sync.runOnce();
+    const copies = t.right.items.get(copy.id)!.comments.map((c) => JSON.stringify(c.body));
+    expect(copies).toHaveLength(2);
+    expect(copies[0]).toContain('first from Jira');
+    expect(copies[1]).toContain('second from Jira');
+    expect(copies[0]).toMatch(/Ana Silva commented on JIRA-1 \(comment [^)]+\):/);
+    t.advance(5000);
+    await t.sync.runOnce();
+    expect(t.right.items.get(copy.id)!.comments).toHaveLength(2);
+  });
+
   it('links to an existing item found by a match rule instead of creating a duplicate', async () => {
     const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }], mapping: { matchExisting: { left: 'key', right: 'ref' } } });
     const existing = t.right.create('ADO', 'Bug', { title: 'already there', ref: 'JIRA-1' }, t.right.user('ado-ana'));

@@ -25,7 +25,7 @@ export interface MemoryConnector extends Connector {
   readonly calls: Record<MemoryMethod, number>;
   /**
    * Makes the next `count` calls of a method fail with `error` (a transient 503 by default).
-   * For `create`, `afterWrite: true` fails after the items were created (a crash before the reply).
+   * For `create` and `addComment`, `afterWrite: true` fails after the write took effect (a reply lost).
    */
   failNext(method: MemoryMethod, count?: number, error?: SyncbridgeError, options?: { afterWrite?: boolean }): void;
 }
@@ -163,7 +163,9 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     },
     async addComment(itemId, body) {
       await enter('addComment');
-      return structuredClone(system.comment(itemId, body, me));
+      const comment = structuredClone(system.comment(itemId, body, me));
+      await enter('addComment', 'after');
+      return comment;
     },
     async latestChange(project, type) {
       await enter('latestChange');
