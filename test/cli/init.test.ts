@@ -130,10 +130,10 @@ describe('syncbridge init', () => {
     expect(secret.stderr).toContain('takes the name of an environment variable');
     const unset = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'NOT_SET_ANYWHERE', '--out', 'unset.yaml']);
     expect(unset.code).toBe(2);
-    expect(unset.stderr).toContain('environment variable NOT_SET_ANYWHERE (named by --left-token-env) is not set');
+    expect(unset.stderr).toContain('--left-token-env: environment variable NOT_SET_ANYWHERE is not set');
     const pasted = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'atat3xFfGF0kL9q', '--out', 'pasted.yaml']);
     expect(pasted.code).toBe(2);
-    expect(pasted.stderr).toContain('the environment variable (named by --left-token-env) is not set');
+    expect(pasted.stderr).toContain('--left-token-env: the environment variable is not set');
     expect(pasted.stderr).not.toContain('atat3xFfGF0kL9q');
   });
 
@@ -174,6 +174,21 @@ describe('syncbridge init', () => {
     expect(result.questions.some((q) => q.startsWith('environment variable holding the left secret [JIRA_TOKEN]'))).toBe(true);
     const config = await loadConfig(join(dir, 'asked.yaml'), { env });
     expect(config.mappings[0]).toMatchObject({ name: 'demo-bug', left: { project: 'DEMO', type: 'Bug' }, right: { project: 'Demo', type: 'Bug' } });
+  });
+
+  it('asks again on a terminal when an answer is wrong, instead of starting over', async () => {
+    const answers = ['jria', 'jira', 'acme.atlassian.net', jira.baseUrl, 'token', '', 'JIRA_TOKEN_TYPO', 'JIRA_TOKEN', jira.users[0]!.email, 'my jira', '', 'azure-devops', ado.baseUrl, '', 'ADO_PAT', '', 'DEMO', 'Bug', 'Demo', 'Bug', 'y', ''];
+    const result = await cli(['init', '--out', 'retyped.yaml'], { answers, env: { JIRA_TOKEN: env.JIRA_TOKEN, ADO_PAT: env.ADO_PAT } });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      '"jria" is not a built-in adapter (jira, azure-devops) nor a connector module path (./my-connector.js); please try again',
+      '"acme.atlassian.net" is not an http(s) URL; please try again',
+      'must be one of apiToken, pat, basic, bearer, oauth, none; please try again',
+      expect.stringMatching(/^environment variable JIRA_TOKEN_TYPO is not set; export it before running init, or name the variable that holds the secret .*; please try again$/),
+      '"my jira" may hold letters, digits, dot, dash and underscore only; please try again',
+    ]);
+    const config = await loadConfig(join(dir, 'retyped.yaml'), { env });
+    expect(config.systems.jira).toMatchObject({ adapter: 'jira', baseUrl: jira.baseUrl, auth: { type: 'apiToken', email: jira.users[0]!.email } });
   });
 
   it('takes a numbered choice or the text itself on a real terminal prompt', async () => {

@@ -49,18 +49,29 @@ export class Asker {
     return (await this.io.prompt!(question, choices)).trim();
   }
 
-  /** A free-text value: `--flag`, else asked (with a default shown), else a usage error. */
-  async text(flag: string, question: string, options: { default?: string | undefined; hint?: string } = {}): Promise<string> {
+  /**
+   * A free-text value: `--flag`, else asked (with a default shown), else a usage error.
+   * `check` returns what is wrong with a value: a flag's value then fails as a usage error
+   * naming the flag, while an answer typed on the terminal is asked for again.
+   */
+  async text(flag: string, question: string, options: { default?: string | undefined; hint?: string; check?: (value: string) => string | undefined } = {}): Promise<string> {
+    const checked = (value: string) => {
+      const problem = options.check?.(value);
+      if (problem !== undefined) throw usageError(`${flag}: ${problem}`);
+      return value;
+    };
     const given = this.flags[camel(flag)];
-    if (typeof given === 'string' && given !== '') return given;
+    if (typeof given === 'string' && given !== '') return checked(given);
     if (!this.interactive) {
-      if (options.default !== undefined) return options.default;
+      if (options.default !== undefined) return checked(options.default);
       throw usageError(`missing ${flag}${options.hint ? ` (${options.hint})` : ''}; without a terminal every answer must be given as a flag`);
     }
     for (;;) {
-      const answer = await this.ask(`${question}${options.default ? ` [${options.default}]` : ''}:`);
-      if (answer !== '') return answer;
-      if (options.default !== undefined) return options.default;
+      const answer = (await this.ask(`${question}${options.default ? ` [${options.default}]` : ''}:`)) || options.default;
+      if (answer === undefined || answer === '') continue;
+      const problem = options.check?.(answer);
+      if (problem === undefined) return answer;
+      this.io.stderr(`${problem}; please try again\n`);
     }
   }
 

@@ -35,15 +35,17 @@ function suggestedEnv(adapter: string, auth: AuthType): string {
  */
 export async function askSystem(io: CliIo, asker: Asker, side: 'left' | 'right', takenIds: Set<string>): Promise<AskedSystem> {
   const f = (name: string) => `--${side}-${name}`;
-  const adapter = await asker.text(f('adapter'), `${side} system adapter (${builtinAdapters.join(', ')}, or ./path/to/connector.js)`, { hint: builtinAdapters.join(' or ') });
-  if (!(builtinAdapters as readonly string[]).includes(adapter) && !adapter.startsWith('.') && !isAbsolute(adapter)) {
-    throw usageError(`${f('adapter')} "${adapter}" is not a built-in adapter (${builtinAdapters.join(', ')}) nor a connector module path (./my-connector.js)`);
-  }
-  const baseUrl = await asker.text(f('url'), `${side} base URL (https://acme.atlassian.net, https://dev.azure.com/acme)`);
-  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) throw usageError(`${f('url')} "${baseUrl}" is not an http(s) URL`);
-  const authType = await asker.text(f('auth'), `${side} authentication (${authTypes.join(', ')})`, { default: defaultAuth[adapter] ?? 'pat' });
-  if (!(authTypes as readonly string[]).includes(authType)) throw usageError(`${f('auth')} must be one of ${authTypes.join(', ')}`);
-  const type = authType as AuthType;
+  const adapter = await asker.text(f('adapter'), `${side} system adapter (${builtinAdapters.join(', ')}, or ./path/to/connector.js)`, {
+    hint: builtinAdapters.join(' or '),
+    check: (value) => ((builtinAdapters as readonly string[]).includes(value) || value.startsWith('.') || isAbsolute(value) ? undefined : `"${value}" is not a built-in adapter (${builtinAdapters.join(', ')}) nor a connector module path (./my-connector.js)`),
+  });
+  const baseUrl = await asker.text(f('url'), `${side} base URL (https://acme.atlassian.net, https://dev.azure.com/acme)`, {
+    check: (value) => (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol) ? undefined : `"${value}" is not an http(s) URL`),
+  });
+  const type = (await asker.text(f('auth'), `${side} authentication (${authTypes.join(', ')})`, {
+    default: defaultAuth[adapter] ?? 'pat',
+    check: (value) => ((authTypes as readonly string[]).includes(value) ? undefined : `must be one of ${authTypes.join(', ')}`),
+  })) as AuthType;
 
   let auth: SystemAuth = { type: 'none' };
   let secretAuth: SystemAuth = auth;
@@ -52,14 +54,15 @@ export async function askSystem(io: CliIo, asker: Asker, side: 'left' | 'right',
     const variable = await asker.text(f('token-env'), `environment variable holding the ${side} ${type === 'basic' ? 'password' : 'secret'}`, {
       ...(asker.interactive ? { default: suggested } : {}),
       hint: `the name of an environment variable holding the secret, e.g. ${suggested}`,
+      check: (value) => {
+        if (!envName.test(value)) return `takes the name of an environment variable (like ${suggested}), not the secret itself`;
+        if (io.env[value] !== undefined && io.env[value] !== '') return undefined;
+        // Echo only a conventional name: anything else may be a secret pasted by mistake.
+        const named = /^[A-Z_][A-Z0-9_]*$/.test(value) ? `environment variable ${value}` : 'the environment variable';
+        return `${named} is not set; export it before running init, or name the variable that holds the secret (a variable's name, like ${suggested}, never the secret)`;
+      },
     });
-    if (!envName.test(variable)) throw usageError(`${f('token-env')} takes the name of an environment variable (like ${suggested}), not the secret itself`);
-    const secret = io.env[variable];
-    if (secret === undefined || secret === '') {
-      // Echo only a conventional name: anything else may be a secret pasted by mistake.
-      const named = /^[A-Z_][A-Z0-9_]*$/.test(variable) ? `environment variable ${variable}` : 'the environment variable';
-      throw usageError(`${named} (named by ${f('token-env')}) is not set; export it, then run init again (the flag takes a variable's name, like ${suggested}, never the secret)`);
-    }
+    const secret = io.env[variable]!;
     const ref = `\${env:${variable}}`;
     if (type === 'apiToken') {
       const email = await asker.text(f('email'), `${side} account e-mail`);
@@ -79,8 +82,10 @@ export async function askSystem(io: CliIo, asker: Asker, side: 'left' | 'right',
   }
 
   const base = adapter.replace(/^.*[\\/]/, '').replace(/\.[cm]?[jt]s$/, '').replace(/[^A-Za-z0-9._-]+/g, '-') || side;
-  let id = await asker.text(f('id'), `${side} system id (how the config names it)`, { default: takenIds.has(base) ? `${base}-${side}` : base });
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw usageError(`${f('id')} "${id}" may hold letters, digits, dot, dash and underscore only`);
+  let id = await asker.text(f('id'), `${side} system id (how the config names it)`, {
+    default: takenIds.has(base) ? `${base}-${side}` : base,
+    check: (value) => (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) ? undefined : `"${value}" may hold letters, digits, dot, dash and underscore only`),
+  });
   if (takenIds.has(id)) id = `${id}-${side}`;
   takenIds.add(id);
 
