@@ -15,10 +15,11 @@ function firstLine(body: RichText): string | undefined {
 }
 
 const originLine = (who: string, sourceKey: string, commentId: string) => `${COMMENT_MARKER} ${who} commented on ${sourceKey} (comment ${commentId}):`;
+const originPattern = new RegExp(`^${COMMENT_MARKER.replace(/[[\]]/g, '\\$&')} .* commented on (\\S+) \\(comment ([^)]+)\\):$`);
 
 /** The source comment a copy names in its origin line (`DEMO-12 (comment 10023)`), if any. */
 function copiedFrom(body: RichText): string | undefined {
-  const match = /^\S+ .* commented on (\S+) \(comment ([^)]+)\):$/.exec(firstLine(body) ?? '');
+  const match = originPattern.exec(firstLine(body) ?? '');
   return match ? `${match[1]} ${match[2]}` : undefined;
 }
 
