@@ -103,25 +103,58 @@ export function parseYaml(text: string, file?: string): unknown {
   return doc.toJS();
 }
 
+const moduleExtensions = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+
+/** Why a config module failed to load, and what to do, in the words of a config problem. */
+function moduleProblem(error: unknown, ext: string): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const typescript = ext.endsWith('ts');
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && typescript) {
+    return `this Node.js (${process.versions.node}) cannot load TypeScript; a TypeScript config needs Node.js 22.18 or newer, which strips types, or write the config in YAML`;
+  }
+  if (error instanceof SyntaxError && /import statement outside a module|export/.test(message ?? '')) {
+    return `the module uses import/export, but the nearest package.json makes ${ext} files CommonJS; name the file ${typescript ? '.mts' : '.mjs'} or set "type": "module" in package.json`;
+  }
+  return `cannot load the module: ${message ?? String(error)}`;
+}
+
+/** Reads a config file's text, or fails with `CONFIG_NOT_FOUND`. */
+async function readConfigText(path: string, file: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], { file, code: 'CONFIG_NOT_FOUND', cause: error });
+  }
+}
+
 /**
  * Loads and validates a configuration file: YAML (`.yaml`, `.yml`), JSON, or a module
- * (`.ts`, `.js`, `.mjs`) whose default export is the config (`defineIntegration()`).
+ * (`.ts`, `.mts`, `.cts`, `.js`, `.mjs`, `.cjs`) whose default export is the config
+ * (`defineIntegration()`). Every failure is a {@link ConfigError} naming the file.
  */
 export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<SyncbridgeConfig> {
   const path = resolve(file);
   const ext = extname(path).toLowerCase();
   let input: unknown;
-  if (['.ts', '.mts', '.js', '.mjs', '.cjs'].includes(ext)) {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  if (moduleExtensions.includes(ext)) {
+    await readConfigText(path, file);
+    let mod: { default?: unknown };
+    try {
+      mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    } catch (error) {
+      throw new ConfigError([{ path: '', message: moduleProblem(error, ext) }], { file, cause: error });
+    }
+    if (mod.default === undefined) throw new ConfigError([{ path: '', message: 'the module has no default export; end it with export default defineIntegration({ ... })' }], { file });
     input = mod.default;
   } else {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], { file, code: 'CONFIG_NOT_FOUND', cause: error });
-    }
-    input = ext === '.json' ? JSON.parse(text) : parseYaml(text, file);
+    const text = await readConfigText(path, file);
+    if (ext === '.json') {
+      try {
+        input = JSON.parse(text);
+      } catch (error) {
+        throw new ConfigError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], { file, cause: error });
+      }
+    } else input = parseYaml(text, file);
   }
   return validateConfig(input, { file, ...options });
 }

@@ -68,6 +68,28 @@ describe('the built package', () => {
     });
   });
 
+  it('loads a TypeScript config with the bin, and explains one that a CommonJS package cannot load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'syncbridge-ts-config-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', type: 'commonjs' }));
+    const config = [
+      'export default {',
+      '  version: 1,',
+      "  systems: { a: { adapter: 'jira', baseUrl: 'https://a.example', auth: { type: 'none' } }, b: { adapter: 'azure-devops', baseUrl: 'https://b.example/org', auth: { type: 'none' } } },",
+      "  mappings: [{ name: 'bugs', left: { system: 'a', project: 'P', type: 'Bug' }, right: { system: 'b', project: 'P', type: 'Bug' }, fields: [{ left: 'summary', right: 'System.Title' }] }],",
+      '} as const;',
+    ].join('\n');
+    writeFileSync(join(dir, 'integration.mts'), config);
+    writeFileSync(join(dir, 'integration.ts'), config);
+    const validate = (file: string) => spawnSync(process.execPath, [`${root}${pkg.bin.syncbridge}`, 'validate', file], { cwd: dir, encoding: 'utf8' });
+    const ok = validate('integration.mts');
+    expect([ok.status, ok.stdout]).toEqual([0, 'integration.mts: valid (2 systems, 1 mappings, 1 field mappings)\n']);
+    const refused = validate('integration.ts');
+    expect(refused.status).toBe(3);
+    expect(refused.stderr).toContain('integration.ts: 1 problem in configuration:');
+    expect(refused.stderr).toContain('name the file .mts or set "type": "module" in package.json');
+    expect(refused.stderr).not.toContain('    at ');
+  });
+
   it('runs the syncbridge bin', () => {
     expect(node([`${root}${pkg.bin.syncbridge}`, '--help'])).toContain('Usage: syncbridge');
   });

@@ -95,6 +95,19 @@ describe('configuration', () => {
 
   it('reports a missing file with its own code', async () => {
     await expect(loadConfig(join(dir, 'nope.yaml'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+    await expect(loadConfig(join(dir, 'nope.ts'))).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
+  });
+
+  it('names the file and the problem when JSON or a module cannot be read as a config', async () => {
+    const failure = async (name: string, text: string) => {
+      const error = await loadConfig(write(name, text)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toContain(join(dir, name));
+      return (error as ConfigError).issues[0]!.message;
+    };
+    expect(await failure('broken.json', '{ "version": 1,')).toMatch(/^not valid JSON: /);
+    expect(await failure('no-default.mjs', 'export const config = {};')).toBe('the module has no default export; end it with export default defineIntegration({ ... })');
+    expect(await failure('throws.mjs', "throw new Error('JIRA_URL is not set');")).toBe('cannot load the module: JIRA_URL is not set');
   });
 
   it('validates TypeScript configs with the same schema', () => {
