@@ -41,6 +41,24 @@ describe('failure queue and retries', () => {
     expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 
+  it('starts counting again after a manual retry, so automatic retries resume', async () => {
+    const t = await twoTrackers({ engine: { maxAttempts: 2, retryBackoffMs: 1000 } });
+    await t.sync.activate();
+    t.connectors.right.failNext('create', 3);
+    t.left.create('JIRA', 'Bug', { title: 'flaky' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    t.advance(1000);
+    await t.sync.runOnce();
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ attempts: 2, nextRetryAt: null });
+
+    await t.sync.retry({ pair: 'bugs' });
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ attempts: 1, nextRetryAt: new Date(t.clock().getTime() + 1000).toISOString() });
+    t.advance(1000);
+    await t.sync.runOnce();
+    expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
+    expect(t.byTitle(t.right, 'flaky')).toHaveLength(1);
+  });
+
   it('keeps the engine going past a failed item and keeps an item’s later changes behind its failure', async () => {
     const t = await twoTrackers();
     await t.sync.activate();
