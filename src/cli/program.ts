@@ -7,6 +7,7 @@ import { registerSystemCommands } from './commands/systems.js';
 import { registerValueMapCommands } from './commands/value-map.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
+import packageJson from '../../package.json' with { type: 'json' };
 
 /** Runs the `syncbridge` command line with the given arguments (without `node` and the script) and returns its exit code. */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
@@ -16,6 +17,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   };
   const program = new Command('syncbridge')
     .description('Bidirectional sync of work items between ALM systems')
+    .version(packageJson.version, '-V, --version', 'print the syncbridge version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();

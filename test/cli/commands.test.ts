@@ -1,10 +1,10 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
-import { startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
+import { createJiraSimulator, startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 
@@ -115,6 +115,38 @@ describe('syncbridge CLI', () => {
     const bad = await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.csv', '--offline']);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/priority.*row 3.*column B/s);
+  });
+
+  it('prints its version', async () => {
+    const { version } = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('prints JSON log lines on stderr down to the --log-level of run', async () => {
+    const flaky = createJiraSimulator({ seed: 'demo', issues: 3 });
+    const served = await flaky.listen();
+    try {
+      const bot = flaky.users[0]!;
+      const config = `version: 1
+systems:
+  jira: { adapter: jira, baseUrl: "${served.baseUrl}", auth: { type: apiToken, email: ${bot.email}, token: ${bot.apiToken} } }
+  ado: { adapter: azure-devops, baseUrl: "${ado.baseUrl}", auth: { type: pat, token: ${ado.users[0]!.pat} } }
+mappings:
+  - { name: bugs, left: { system: jira, project: DEMO, type: Bug }, right: { system: ado, project: Demo, type: Bug }, fields: [{ left: summary, right: System.Title }] }
+state: { store: sqlite, path: logs.db }
+`;
+      await writeFile(join(dir, 'logs.yaml'), config);
+      expect((await cli(['activate', 'logs.yaml'])).code).toBe(0);
+      flaky.failNext(1, 503);
+      const debug = await cli(['run', '--once', '--log-level', 'debug', 'logs.yaml']);
+      const lines = debug.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'retrying request', system: 'jira', reason: 'TRANSIENT' }));
+      flaky.failNext(1, 503);
+      expect((await cli(['run', '--once', '--log-level', 'warn', 'logs.yaml'])).stderr).toBe('');
+      expect((await cli(['run', '--once', '--log-level', 'loud', 'logs.yaml'])).code).toBe(2);
+    } finally {
+      await served.close();
+    }
   });
 
   it('answers usage errors with exit code 2', async () => {

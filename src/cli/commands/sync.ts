@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { RunSummary, Side, Syncbridge } from 'syncbridge';
 import { openIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
@@ -19,7 +19,10 @@ function formatSummary(s: RunSummary): string {
   ].join(', ');
 }
 
-async function withIntegration(io: CliIo, file: string, fn: (sync: Syncbridge) => Promise<void>, logLevel?: 'info'): Promise<void> {
+const logLevels = ['debug', 'info', 'warn', 'error'] as const;
+type LogLevel = (typeof logLevels)[number];
+
+async function withIntegration(io: CliIo, file: string, fn: (sync: Syncbridge) => Promise<void>, logLevel?: LogLevel): Promise<void> {
   const { sync } = await openIntegration(io, file, logLevel ? { logLevel } : {});
   try {
     await fn(sync);
@@ -61,7 +64,8 @@ export function registerSyncCommands(program: Command, io: CliIo, setExit: (code
 
   config(program.command('run').description('sync: once with --once, else every engine.intervalMs until stopped'))
     .option('--once', 'run one pass and exit')
-    .action((file: string, options: { once?: boolean }) =>
+    .addOption(new Option('--log-level <level>', 'the least severe JSON log lines printed on stderr').choices(logLevels).default('info'))
+    .action((file: string, options: { once?: boolean; logLevel: LogLevel }) =>
       withIntegration(
         io,
         file,
@@ -81,7 +85,7 @@ export function registerSyncCommands(program: Command, io: CliIo, setExit: (code
           sync.start({ immediate: false });
           await io.stopSignal;
         },
-        'info',
+        options.logLevel,
       ),
     );
 
