@@ -1,17 +1,17 @@
 import * as azdev from 'azure-devops-node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
+import { runSimulateCommand } from '../../test-support/simulate-command.js';
 
-let running: AzureDevOpsSimulatorServer;
+let running: Awaited<ReturnType<typeof runSimulateCommand>>;
 beforeAll(async () => {
-  running = await startAzureDevOpsSimulatorServer({ seed: 'demo' });
+  running = await runSimulateCommand('azure-devops');
 });
 afterAll(() => running.close());
 
-describe('the official azure-devops-node-api client against the simulator', () => {
+describe('the official azure-devops-node-api client against `syncbridge simulate azure-devops`', () => {
   it('queries by WIQL, reads, creates and updates work items', async () => {
     const bot = running.users[0]!;
-    const connection = new azdev.WebApi(running.baseUrl, azdev.getPersonalAccessTokenHandler(bot.pat));
+    const connection = new azdev.WebApi(running.baseUrl, azdev.getPersonalAccessTokenHandler(bot.pat!));
     const wit = await connection.getWorkItemTrackingApi();
 
     const result = await wit.queryByWiql({ query: "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND [System.State] = 'New' ORDER BY [System.Id]" }, { project: 'Demo' });

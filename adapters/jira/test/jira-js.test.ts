@@ -1,15 +1,15 @@
 import { Version3Client } from 'jira.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startJiraSimulatorServer, type JiraSimulatorServer } from 'syncbridge/testing/jira';
+import { runSimulateCommand } from '../../test-support/simulate-command.js';
 
 // jira.js is the widely used Jira client; if it works against the simulator, so should other clients.
 describe('the jira.js client against `syncbridge simulate jira`', () => {
-  let server: JiraSimulatorServer;
+  let server: Awaited<ReturnType<typeof runSimulateCommand>>;
   let client: Version3Client;
   beforeAll(async () => {
-    server = await startJiraSimulatorServer({ seed: 'demo' });
+    server = await runSimulateCommand('jira');
     const [bot] = server.users;
-    client = new Version3Client({ host: server.baseUrl, authentication: { basic: { email: bot!.email, apiToken: bot!.apiToken } } });
+    client = new Version3Client({ host: server.baseUrl, authentication: { basic: { email: bot!.email, apiToken: bot!.apiToken! } } });
   });
   afterAll(() => server.close());
 
