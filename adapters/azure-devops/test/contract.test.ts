@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { assertMatchesOperation, responseSchema } from 'syncbridge/testing';
+import { loadSpec } from '../../test-support/specs.js';
 
-const specDir = new URL('../../../../shared/specs/', import.meta.url);
-const load = (name: string) => JSON.parse(readFileSync(new URL(name, specDir), 'utf8')) as Record<string, unknown>;
-const wit = load('azure-devops-wit.trimmed.json');
-const core = load('azure-devops-core.trimmed.json');
+const wit = loadSpec('azure-devops-wit.trimmed.json') as Record<string, unknown>;
+const core = loadSpec('azure-devops-core.trimmed.json') as Record<string, unknown>;
 
 const sim = createAzureDevOpsSimulator({ seed: 'demo' });
 const pat = sim.users[0]!.pat;

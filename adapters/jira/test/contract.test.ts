@@ -1,22 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createJiraSimulator } from 'syncbridge/testing/jira';
 import { assertMatchesOperation } from 'syncbridge/testing';
+import { loadSpec } from '../../test-support/specs.js';
 
-const spec: unknown = JSON.parse(readFileSync('/work/shared/specs/jira-platform-v3.trimmed.json', 'utf8'));
+const spec = loadSpec('jira-platform-v3.trimmed.json');
 const sim = createJiraSimulator({ seed: 'demo', issues: 30 });
 const auth = `Basic ${Buffer.from('sync-bot@example.com:demo-token-sync-bot').toString('base64')}`;
 const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'hello' }] }] };
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await sim.handle(new Request(`https://jira.test/rest/api/3/${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }));
+async function call(method: string, path: string, body?: unknown, version = '3'): Promise<{ status: number; json: unknown }> {
+  const response = await sim.handle(new Request(`https://jira.test/rest/api/${version}/${path}`, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }));
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
 
 /** Calls the simulator and checks the answer against the operation's schema in Atlassian's description. */
-async function expectContract(method: string, template: string, path: string, status: number, body?: unknown): Promise<unknown> {
-  const answer = await call(method, path, body);
+async function expectContract(method: string, template: string, path: string, status: number, body?: unknown, version?: string): Promise<unknown> {
+  const answer = await call(method, path, body, version);
   expect(answer.status, JSON.stringify(answer.json)).toBe(status);
   assertMatchesOperation(spec, { method, path: `/rest/api/3/${template}`, status }, answer.json);
   return answer.json;
@@ -27,6 +27,8 @@ describe('the Jira simulator answers in the shapes of the Jira Cloud platform RE
     await expectContract('GET', 'myself', 'myself', 200);
     await expectContract('GET', 'serverInfo', 'serverInfo', 200);
     await expectContract('GET', 'project/search', 'project/search?maxResults=1', 200);
+    await expectContract('GET', 'project/{projectIdOrKey}', 'project/DEMO', 200);
+    await expectContract('GET', 'project/{projectIdOrKey}', 'project/NOPE', 404);
     await expectContract('GET', 'project/{projectIdOrKey}/statuses', 'project/DEMO/statuses', 200);
     await expectContract('GET', 'issue/createmeta/{projectIdOrKey}/issuetypes', 'issue/createmeta/DEMO/issuetypes', 200);
     await expectContract('GET', 'issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}', 'issue/createmeta/DEMO/issuetypes/10001', 200);
@@ -56,6 +58,14 @@ describe('the Jira simulator answers in the shapes of the Jira Cloud platform RE
     await expectContract('POST', 'changelog/bulkfetch', 'changelog/bulkfetch', 200, { issueIdsOrKeys: ids });
     await expectContract('GET', 'issue/{issueIdOrKey}', `issue/${ids[0]}`, 200);
     await expectContract('GET', 'issue/{issueIdOrKey}/changelog', `issue/${ids[0]}/changelog`, 200);
+  });
+
+  it('pages the offset search that Data Center (REST v2) has, in the shape of the legacy search', async () => {
+    // The description covers v3; Data Center's v2 search answers with the same envelope (bodies in wiki markup).
+    const page = (await expectContract('POST', 'search', 'search', 200, { jql: 'project = DEMO ORDER BY updated ASC', startAt: 10, maxResults: 5, fields: ['summary', 'description'], expand: ['changelog'] }, '2')) as { startAt: number; total: number; issues: Array<{ key: string }> };
+    expect(page).toMatchObject({ startAt: 10, total: 30 });
+    expect(page.issues).toHaveLength(5);
+    await expectContract('POST', 'search', 'search', 400, { jql: 'project = DEMO AND' }, '2');
   });
 
   it('creates, edits, transitions and comments with the documented statuses and error bodies', async () => {
