@@ -37,12 +37,13 @@ function markedCopy(comment: Comment, sourceKey: string): RichText {
  * linked target item, oldest first (append-only: edits and deletions are not synced).
  * Before adding, it reads the target's comments once: a copy whose answer was lost (the
  * add went through, the link was never stored) is found by its origin line and linked,
- * not added twice. Returns how many were copied.
+ * not added twice. A target created in this same pass (`createdNow`) holds no copies yet,
+ * so it is not read. Returns how many were copied.
  */
 export async function copyComments(options: {
   pair: string;
   source: { side: Side; connector: Connector; id: string; key: string };
-  target: { connector: Connector; id: string };
+  target: { connector: Connector; id: string; createdNow?: boolean };
   store: StateOperations;
 }): Promise<number> {
   const { pair, source, target, store } = options;
@@ -55,7 +56,7 @@ export async function copyComments(options: {
   }
   if (pending.length === 0) return 0;
   const existing = new Map<string, string>();
-  for (const copy of await target.connector.listComments(target.id)) {
+  for (const copy of target.createdNow ? [] : await target.connector.listComments(target.id)) {
     const origin = copiedFrom(copy.body);
     if (origin !== undefined) existing.set(origin, copy.id);
   }

@@ -423,10 +423,10 @@ export class PairSync {
     }
     if (writes.length === 0) this.countQuiet(anchor, source, mode);
     else if (this.isIntegrationUser(anchor, source.updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: source.key });
-    await this.syncComments(anchor, source, counterpart, mode);
+    await this.syncComments(anchor, source, counterpart, mode, work.create !== undefined);
   }
 
-  private async syncComments(anchor: Side, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+  private async syncComments(anchor: Side, source: WorkItem, counterpart: WorkItem, mode: PassMode, createdNow: boolean): Promise<void> {
     const comments = this.rt.mapping.comments;
     const target = otherSide(anchor);
     const { connectors } = this.rt;
@@ -436,7 +436,7 @@ export class PairSync {
       mode.summary.commentsCopied += await copyComments({
         pair: this.name,
         source: { side: anchor, connector: connectors[anchor], id: source.id, key: source.key },
-        target: { connector: connectors[target], id: counterpart.id },
+        target: { connector: connectors[target], id: counterpart.id, createdNow },
         store: this.rt.store,
       });
     } catch (error) {

@@ -87,6 +87,17 @@ describe('engine features', () => {
     expect(JSON.stringify(leftComments[1]!.body)).toContain('reply from ADO');
   });
 
+  it('copies the comments of a new item without reading the copy it just created', async () => {
+    const t = await twoTrackers({ mapping: { comments: { direction: 'both' } } });
+    const bug = t.left.create('JIRA', 'Bug', { title: 'born with a comment' }, t.left.user('ana'));
+    t.left.comment(bug.id, text('filed with a comment'), t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    const copy = t.byTitle(t.right, 'born with a comment')[0]!;
+    expect(t.right.items.get(copy.id)!.comments).toHaveLength(1);
+    expect(t.connectors.right.calls.listComments).toBe(0);
+  });
+
   it('does not copy a comment twice when the answer to adding it was lost', async () => {
     const t = await twoTrackers({ mapping: { comments: { direction: 'both' } } });
     const bug = t.left.create('JIRA', 'Bug', { title: 'talk' }, t.left.user('ana'));
