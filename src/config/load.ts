@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -118,10 +119,10 @@ function moduleProblem(error: unknown, ext: string): string {
   return `cannot load the module: ${message ?? String(error)}`;
 }
 
-/** Reads a config file's text, or fails with `CONFIG_NOT_FOUND`. */
-async function readConfigText(path: string, file: string): Promise<string> {
+/** Runs a file access, turning its failure into `CONFIG_NOT_FOUND`. */
+async function accessing<T>(file: string, access: () => Promise<T>): Promise<T> {
   try {
-    return await readFile(path, 'utf8');
+    return await access();
   } catch (error) {
     throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], { file, code: 'CONFIG_NOT_FOUND', cause: error });
   }
@@ -137,7 +138,7 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
   const ext = extname(path).toLowerCase();
   let input: unknown;
   if (moduleExtensions.includes(ext)) {
-    await readConfigText(path, file);
+    await accessing(file, () => access(path, constants.R_OK));
     let mod: { default?: unknown };
     try {
       mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
@@ -147,7 +148,7 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
     if (mod.default === undefined) throw new ConfigError([{ path: '', message: 'the module has no default export; end it with export default defineIntegration({ ... })' }], { file });
     input = mod.default;
   } else {
-    const text = await readConfigText(path, file);
+    const text = await accessing(file, () => readFile(path, 'utf8'));
     if (ext === '.json') {
       try {
         input = JSON.parse(text);
