@@ -26,16 +26,22 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process; `stop` resolves the stop signal (Ctrl-C) once output appears. */
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stopWhen?: RegExp } = {}) {
+/**
+ * Runs the CLI in-process. Once stdout matches `stopWhen`, `meanwhile` runs (if given), then
+ * the stop signal (Ctrl-C) is sent.
+ */
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stopWhen?: RegExp; meanwhile?: (stdout: string) => Promise<void> } = {}) {
   let stdout = '';
   let stderr = '';
   let stop = () => {};
+  let stopping = false;
   const stopSignal = new Promise<void>((resolve) => (stop = resolve));
   const io: CliIo = {
     stdout: (t) => {
       stdout += t;
-      if (options.stopWhen?.test(stdout)) stop();
+      if (stopping || !options.stopWhen?.test(stdout)) return;
+      stopping = true;
+      void (options.meanwhile?.(stdout) ?? Promise.resolve()).finally(stop);
     },
     stderr: (t) => (stderr += t),
     env: options.env ?? env,
@@ -101,6 +107,21 @@ describe('syncbridge CLI', () => {
     expect(line.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo-org$/);
     expect(line.users[0]).toMatchObject({ email: 'sync-bot@example.com', pat: expect.any(String) });
     expect((await cli(['simulate', 'gitlab'])).code).toBe(2);
+  });
+
+  it('serves a simulator that acts on requests but loses the answers, with --lost-response-rate', async () => {
+    let outcome: unknown;
+    const out = await cli(['simulate', 'jira', '--seed', 'empty', '--lost-response-rate', '1', '--json'], {
+      stopWhen: /\n/,
+      meanwhile: async (stdout) => {
+        const { baseUrl, users } = JSON.parse(stdout.trim()) as { baseUrl: string; users: Array<{ email: string; apiToken: string }> };
+        const authorization = `Basic ${Buffer.from(`${users[0]!.email}:${users[0]!.apiToken}`).toString('base64')}`;
+        outcome = await fetch(`${baseUrl}/rest/api/3/myself`, { headers: { authorization } }).catch((error: unknown) => error);
+      },
+    });
+    expect(out.code).toBe(0);
+    expect(outcome).toBeInstanceOf(TypeError); // fetch failed: the connection dropped instead of an answer
+    expect((await cli(['simulate', 'jira', '--lost-response-rate', '2'])).code).toBe(2);
   });
 
   it('exports value maps to a workbook and imports them back, refusing a bad sheet with its row and column', async () => {

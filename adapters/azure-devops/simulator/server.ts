@@ -11,6 +11,8 @@ export interface AzureDevOpsSimulatorServerOptions {
   latencyMs?: number;
   /** Share of requests answered with a 503 or a dropped connection. @default 0 */
   faultRate?: number;
+  /** Share of requests (0..1) that take effect but whose answer is lost (the connection drops). @default 0 */
+  lostResponseRate?: number;
   /** Organization path; `tfs/DefaultCollection` serves it like an Azure DevOps Server collection. @default 'demo-org' */
   organization?: string;
 }
@@ -29,7 +31,7 @@ export interface AzureDevOpsSimulatorServer {
 export async function startAzureDevOpsSimulatorServer(options: AzureDevOpsSimulatorServerOptions = {}): Promise<AzureDevOpsSimulatorServer> {
   const simulator = createAzureDevOpsSimulator({
     seed: options.seed ?? 'demo',
-    knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0 },
+    knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 },
     ...(options.organization ? { organization: options.organization } : {}),
   });
   const server = await simulator.listen({ port: options.port ?? 0 });

@@ -11,6 +11,8 @@ export interface JiraSimulatorServerOptions {
   latencyMs?: number;
   /** Share of requests (0..1) answered with a 503 or a dropped connection. @default 0 */
   faultRate?: number;
+  /** Share of requests (0..1) that take effect but whose answer is lost (the connection drops). @default 0 */
+  lostResponseRate?: number;
 }
 
 /** A running simulator server. */
@@ -25,7 +27,7 @@ export interface JiraSimulatorServer {
 
 /** Starts a Jira simulator over HTTP; the entry point of `syncbridge simulate jira`. */
 export async function startJiraSimulatorServer(options: JiraSimulatorServerOptions = {}): Promise<JiraSimulatorServer> {
-  const simulator = createJiraSimulator({ seed: options.seed ?? 'demo', knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0 } });
+  const simulator = createJiraSimulator({ seed: options.seed ?? 'demo', knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 } });
   const server = await simulator.listen({ port: options.port ?? 0 });
   return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { SyncbridgeError } from 'syncbridge';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
@@ -8,16 +8,16 @@ interface Started {
   users: Array<{ email: string; apiToken?: string; pat?: string; displayName?: string }>;
   close(): Promise<void>;
 }
-type Starter = (options: { port?: number; seed?: 'demo' | 'empty'; latencyMs?: number; faultRate?: number }) => Promise<Started>;
+type Starter = (options: { port?: number; seed?: 'demo' | 'empty'; latencyMs?: number; faultRate?: number; lostResponseRate?: number }) => Promise<Started>;
 
 const simulators: Record<string, { start: () => Promise<Starter>; secret: 'apiToken' | 'pat' }> = {
   jira: { start: async () => (await import('syncbridge/testing/jira')).startJiraSimulatorServer as Starter, secret: 'apiToken' },
   'azure-devops': { start: async () => (await import('syncbridge/testing/azure-devops')).startAzureDevOpsSimulatorServer as Starter, secret: 'pat' },
 };
 
-const number = (name: string, min: number, max: number) => (value: string) => {
+const number = (min: number, max: number) => (value: string) => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new Error(`${name} must be a number from ${min} to ${max}`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
   return n;
 };
 
@@ -27,12 +27,13 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
     .command('simulate')
     .description(`serve a simulator of a system's REST API on 127.0.0.1 (${Object.keys(simulators).join(', ')}) until stopped`)
     .argument('<system>', 'jira or azure-devops')
-    .option('--port <n>', 'port (0 picks a free one)', number('--port', 0, 65535), 0)
+    .option('--port <n>', 'port (0 picks a free one)', number(0, 65535), 0)
     .option('--seed <seed>', 'demo (projects full of items) or empty', 'demo')
-    .option('--latency <ms>', 'added to every response', number('--latency', 0, 60_000), 0)
-    .option('--fault-rate <r>', 'share of requests answered 503 or reset (0..1)', number('--fault-rate', 0, 1), 0)
+    .option('--latency <ms>', 'added to every response', number(0, 60_000), 0)
+    .option('--fault-rate <r>', 'share of requests answered 503 or reset (0..1)', number(0, 1), 0)
+    .option('--lost-response-rate <r>', 'share of requests that take effect but whose answer is lost (0..1)', number(0, 1), 0)
     .option('--json', 'print one JSON line with the base URL and the demo credentials')
-    .action(async (system: string, options: { port: number; seed: string; latency: number; faultRate: number; json?: boolean }) => {
+    .action(async (system: string, options: { port: number; seed: string; latency: number; faultRate: number; lostResponseRate: number; json?: boolean }) => {
       const simulator = simulators[system];
       if (!simulator || (options.seed !== 'demo' && options.seed !== 'empty')) {
         io.stderr(simulator ? '--seed must be demo or empty\n' : `unknown system "${system}"; known: ${Object.keys(simulators).join(', ')}\n`);
@@ -46,7 +47,7 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
         }
         throw error;
       });
-      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate });
+      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate });
       const users = server.users.map((u) => ({ email: u.email, [simulator.secret]: u[simulator.secret] }));
       if (options.json) io.stdout(`${JSON.stringify({ baseUrl: server.baseUrl, users })}\n`);
       else {
