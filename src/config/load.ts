@@ -54,15 +54,16 @@ export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonl
 
 /**
  * Replaces `${env:NAME}` references (also `${env:NAME:-fallback}`) in every string of a
- * document. Missing variables are collected as issues, never guessed.
+ * document. Missing or empty variables are collected as issues, never guessed.
  */
 export function resolveEnvReferences(input: unknown, env: NodeJS.ProcessEnv = process.env): { value: unknown; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const walk = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
       return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
-        const resolved = env[name] ?? fallback;
-        if (resolved === undefined) issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+        // As in the shell's `${NAME:-fallback}`, an empty variable counts as unset.
+        const resolved = env[name] || fallback;
+        if (resolved === undefined) issues.push({ path: formatPath(path), message: `environment variable ${name} is ${env[name] === undefined ? 'not set' : 'empty'}` });
         return resolved ?? '';
       });
     }

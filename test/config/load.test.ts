@@ -76,6 +76,13 @@ describe('configuration', () => {
     expect(JSON.stringify(bad.toJSON())).not.toContain('jira-secret-token-value');
   });
 
+  it('treats an empty environment variable like the shell does: the fallback if there is one, else a problem', async () => {
+    const empty = await problems(valid, { JIRA_TOKEN: '', ADO_PAT: 'p4t-value' });
+    expect(empty.issues).toEqual([{ path: 'systems.jira.auth.token', message: 'environment variable JIRA_TOKEN is empty' }]);
+    const withFallback = await loadConfig(write('fallback.yaml', valid.replace('${env:JIRA_TOKEN}', '${env:JIRA_TOKEN:-from-fallback}')), { env: { JIRA_TOKEN: '', ADO_PAT: 'p4t-value' } });
+    expect(withFallback.systems.jira!.auth).toMatchObject({ token: 'from-fallback' });
+  });
+
   it('rejects a value map used both ways that is not invertible, naming the values', async () => {
     const error = await problems(valid.replace('- { left: Low, right: "4" }', '- { left: Low, right: "4" }\n      - { left: Lowest, right: "4" }'));
     expect(error.issues).toEqual([
