@@ -107,6 +107,8 @@ describe('syncbridge CLI', () => {
     expect(line.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo-org$/);
     expect(line.users[0]).toMatchObject({ email: 'sync-bot@example.com', pat: expect.any(String) });
     expect((await cli(['simulate', 'gitlab'])).code).toBe(2);
+    const busy = await cli(['simulate', 'jira', '--port', new URL(jira.baseUrl).port]);
+    expect(busy).toMatchObject({ code: 2, stderr: expect.stringContaining(`port ${new URL(jira.baseUrl).port} on 127.0.0.1 is in use`) });
   });
 
   it('serves a simulator that acts on requests but loses the answers, with --lost-response-rate', async () => {

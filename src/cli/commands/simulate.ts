@@ -47,7 +47,12 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
         }
         throw error;
       });
-      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate });
+      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate }).catch((error: unknown) => {
+        if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+        io.stderr(`port ${options.port} on 127.0.0.1 is in use (another simulator?); pick another with --port, or --port 0 for a free one\n`);
+        return undefined;
+      });
+      if (!server) return setExit(ExitCode.usage);
       const users = server.users.map((u) => ({ email: u.email, [simulator.secret]: u[simulator.secret] }));
       if (options.json) io.stdout(`${JSON.stringify({ baseUrl: server.baseUrl, users })}\n`);
       else {
