@@ -32,6 +32,7 @@ export function exitCodeFor(error: unknown): number {
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
   if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
+  if (error.code === 'FILE_UNWRITABLE') return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;
   if (['NOT_FOUND', 'VALIDATION', 'REVISION_MISMATCH', 'UNSUPPORTED', 'VALUE_UNMAPPED', 'USER_UNMATCHED', 'CONFLICT'].includes(error.code)) return ExitCode.refused;
   return ExitCode.internal;

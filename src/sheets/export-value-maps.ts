@@ -1,7 +1,10 @@
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { access } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { loadConfig, validateConfig } from '../config/load.js';
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { SyncbridgeConfig, SyncbridgeConfigInput } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import { csvPreamble, csvRecord, csvTablePath } from './csv.js';
@@ -68,6 +71,10 @@ async function writeCsv(path: string, header: readonly string[], rows: Iterable<
  */
 export async function exportValueMaps(options: ExportValueMapsOptions): Promise<ExportValueMapsResult> {
   const config = await resolveConfig(options);
+  const folder = dirname(resolve(options.out));
+  await access(folder, constants.W_OK).catch((error: unknown) => {
+    throw new SyncbridgeError('FILE_UNWRITABLE', `${options.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'}): the folder ${folder} does not exist or is not writable; choose another output file`, { cause: error, details: { file: options.out } });
+  });
   const tables = planTables(config);
   const notes: string[] = [];
   const allowed = await discoverAllowed(tables, options.connectors, notes);

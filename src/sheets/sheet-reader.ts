@@ -30,6 +30,10 @@ async function* readXlsx(file: string): AsyncGenerator<RawSheet> {
     }
   } catch (error) {
     if (error instanceof NotAZipError) throw notAWorkbook(file, error.message, error);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (sheets === 0 && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw new SheetError(file, [{ sheet: null, row: null, column: null, message: `cannot read the file (${code})` }], { cause: error });
+    }
     throw error;
   }
   if (sheets === 0) throw notAWorkbook(file, 'it has no worksheets');

@@ -121,4 +121,13 @@ describe('importing a workbook a person got wrong', () => {
     ]);
     expect((error as Error).message).toContain(file);
   });
+
+  it('names a file that cannot be read, and an output folder that cannot be written', async () => {
+    const missing = join(file, '..', 'no-such.xlsx');
+    const error = await importValueMaps({ configPath, file: missing }).catch((e: unknown) => e);
+    expect(isSheetError(error) && error.issues).toEqual([{ sheet: null, row: null, column: null, message: 'cannot read the file (ENOENT)' }]);
+    expect((error as Error).message).toContain(missing);
+    const out = join(file, '..', 'no-such-folder', 'maps.xlsx');
+    await expect(exportValueMaps({ configPath, out })).rejects.toMatchObject({ code: 'FILE_UNWRITABLE', message: expect.stringContaining(`${out}: cannot write there (ENOENT)`) });
+  });
 });
