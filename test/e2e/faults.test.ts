@@ -93,7 +93,7 @@ describe('Jira ↔ Azure DevOps over a faulty network', () => {
       await settle();
       faults(false);
     }
-    // The faults really hit the integration's writes, answers lost after the system acted included.
+    // The faults really hit the integration's writes: connections dropped before or after the write took effect.
     expect(lostBotWrites().length).toBeGreaterThan(5);
 
     const quiet = await s.runOnce();
