@@ -34,6 +34,8 @@ export {
   normalizeRichText,
   type RichText,
   type Block,
+  type TableRow,
+  type TableCell,
   type Inline,
   type Mark,
 } from './model/rich-text.js';

@@ -1,4 +1,4 @@
-import { normalizeRichText, type Block, type Inline, type Mark, type RichText } from 'syncbridge';
+import { normalizeRichText, type Block, type Inline, type Mark, type RichText, type TableCell, type TableRow } from 'syncbridge';
 
 /**
  * HTML (what Azure DevOps stores in Description, Repro Steps and comments) to and from
@@ -114,11 +114,24 @@ function blocksOf(nodes: HtmlNode[]): Block[] {
       const text = textOf(node.children).replace(/\n$/, '');
       blocks.push(language ? { type: 'codeBlock', language, text } : { type: 'codeBlock', text });
     } else if (tag === 'blockquote') blocks.push({ type: 'blockquote', content: blocksOf(node.children) });
+    else if (tag === 'table') blocks.push({ type: 'table', rows: tableRowsOf(node.children) });
     else if (tag === 'hr') blocks.push({ type: 'rule' });
     else blocks.push(...blocksOf(node.children));
   }
   flush();
   return blocks;
+}
+
+type HtmlElement = Extract<HtmlNode, { tag: string }>;
+const isElement = (node: HtmlNode, ...tags: string[]): node is HtmlElement => !('text' in node) && tags.includes(node.tag);
+
+/** The rows of a table, also inside `thead`, `tbody` and `tfoot`; `th` cells are headers. */
+function tableRowsOf(nodes: HtmlNode[]): TableRow[] {
+  return nodes.flatMap((node) => {
+    if (isElement(node, 'thead', 'tbody', 'tfoot')) return tableRowsOf(node.children);
+    if (!isElement(node, 'tr')) return [];
+    return [{ cells: node.children.filter((c) => isElement(c, 'th', 'td')).map((cell) => (cell.tag === 'th' ? { header: true, content: blocksOf(cell.children) } : { content: blocksOf(cell.children) })) }];
+  });
 }
 
 /** Converts HTML to rich text (normalized). Empty or blank HTML gives an empty document. */
@@ -171,6 +184,14 @@ function blocksHtml(blocks: Block[]): string {
           return `<blockquote>${blocksHtml(block.content)}</blockquote>`;
         case 'rule':
           return '<hr>';
+        case 'table': {
+          const cell = (c: TableCell) => {
+            const tag = c.header ? 'th' : 'td';
+            const only = c.content.length === 1 ? c.content[0] : undefined;
+            return `<${tag}>${only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(c.content)}</${tag}>`;
+          };
+          return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
+        }
       }
     })
     .join('');

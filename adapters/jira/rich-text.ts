@@ -64,8 +64,16 @@ function blocksFromAdf(nodes: AdfNode[] | undefined): Block[] {
       case 'rule':
         out.push({ type: 'rule' });
         break;
+      case 'table':
+        out.push({
+          type: 'table',
+          rows: (n.content ?? [])
+            .filter((row) => row.type === 'tableRow')
+            .map((row) => ({ cells: (row.content ?? []).map((cell) => (cell.type === 'tableHeader' ? { header: true, content: blocksFromAdf(cell.content) } : { content: blocksFromAdf(cell.content) })) })),
+        });
+        break;
       default:
-        // Panels, expands, tables and layouts keep their text as blocks rather than disappearing.
+        // Panels, expands and layouts keep their text as blocks rather than disappearing.
         if (n.content?.some((c) => c.type === 'text' || c.type === 'hardBreak')) out.push({ type: 'paragraph', content: inlinesFromAdf(n.content) });
         else if (n.content) out.push(...blocksFromAdf(n.content));
     }
@@ -107,6 +115,13 @@ function blocksToAdf(blocks: Block[]): AdfNode[] {
         return { type: 'blockquote', content: blocksToAdf(b.content) };
       case 'rule':
         return { type: 'rule' };
+      case 'table':
+        return {
+          type: 'table',
+          attrs: { isNumberColumnEnabled: false, layout: 'default' },
+          // ADF wants at least one paragraph in every cell.
+          content: b.rows.map((row) => ({ type: 'tableRow', content: row.cells.map((cell) => ({ type: cell.header ? 'tableHeader' : 'tableCell', attrs: {}, content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]) })) })),
+        };
     }
   });
 }

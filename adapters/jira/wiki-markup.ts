@@ -1,9 +1,9 @@
-import type { Block, Inline, Mark, RichText } from 'syncbridge';
+import type { Block, Inline, Mark, RichText, TableCell, TableRow } from 'syncbridge';
 
 /**
  * Rich text as Jira Data Center (REST v2) stores it: wiki markup. Covers what the core's
  * rich text has — paragraphs, headings (`h2.`), nested lists (`*`, `#`), code blocks
- * (`{code}`), quotes (`{quote}`), rules (`----`), `*strong*`, `_em_`, `{{code}}`,
+ * (`{code}`), quotes (`{quote}`), rules (`----`), tables (`||head||`, `|cell|`), `*strong*`, `_em_`, `{{code}}`,
  * `-strike-`, `+underline+`, `[text|url]` links and `[~user]` mentions — so that what the
  * connector writes reads back as the same tree.
  * @see https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all
@@ -69,9 +69,64 @@ function blocksToWiki(blocks: Block[]): string {
         case 'codeBlock': return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
         case 'blockquote': return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
         case 'rule': return '----';
+        case 'table': return b.rows.map(rowToWiki).join('\n');
       }
     })
     .join('\n\n');
+}
+
+/** `||head||head||` or `|cell|cell|`; a cell's blocks share its line, split by `\\` (a wiki line break). */
+function rowToWiki(row: TableRow): string {
+  const cells = row.cells.map((cell) => {
+    const text = cell.content.map((block) => (block.type === 'paragraph' || block.type === 'heading' ? inlineToWiki(block.content) : blocksToWiki([block]))).join(' \\\\ ');
+    return `${cell.header ? '||' : '|'}${text.replace(/\n/g, ' \\\\ ') || ' '}`;
+  });
+  return `${cells.join('')}${row.cells.at(-1)?.header ? '||' : '|'}`;
+}
+
+/** Splits a table line into cells at `|` and `||`, not inside links, `{{code}}` or after `\`. */
+function splitRow(line: string): TableCell[] {
+  const cells: TableCell[] = [];
+  let header = false;
+  let text: string | undefined;
+  const close = () => {
+    if (text !== undefined) cells.push(header ? { header: true, content: cellBlocks(text) } : { content: cellBlocks(text) });
+  };
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === '\\' && i + 1 < line.length) {
+      text = (text ?? '') + c + line[++i];
+    } else if (c === '|' && depth === 0) {
+      close();
+      header = line[i + 1] === '|';
+      if (header) i++;
+      text = '';
+    } else {
+      if (c === '[') depth++;
+      else if (c === ']' && depth > 0) depth--;
+      else if (line.startsWith('{{', i)) {
+        const end = line.indexOf('}}', i + 2);
+        if (end > i) {
+          text = (text ?? '') + line.slice(i, end + 2);
+          i = end + 1;
+          continue;
+        }
+      }
+      text = (text ?? '') + c;
+    }
+  }
+  // The delimiter that ends the row opens no cell.
+  if (text !== undefined && text.trim() !== '') close();
+  return cells;
+}
+
+function cellBlocks(text: string): Block[] {
+  return text
+    .split(/\s*\\\\\s*/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => ({ type: 'paragraph', content: parseInline(part) }));
 }
 
 /** Writes a rich-text document as Jira wiki markup. */
@@ -183,6 +238,12 @@ function parseBlocks(lines: string[]): Block[] {
     } else if (line.trim() === '----') {
       flush();
       blocks.push({ type: 'rule' });
+    } else if (line.startsWith('|')) {
+      flush();
+      const rows: TableRow[] = [];
+      while (i < lines.length && (lines[i] as string).startsWith('|')) rows.push({ cells: splitRow((lines[i++] as string).trimEnd()) });
+      i--;
+      blocks.push({ type: 'table', rows });
     } else if (line.trim() === '') flush();
     else paragraph.push(line);
   }

@@ -25,7 +25,19 @@ export type Block =
   | { type: 'orderedList'; items: Block[][] }
   | { type: 'codeBlock'; language?: string; text: string }
   | { type: 'blockquote'; content: Block[] }
-  | { type: 'rule' };
+  | { type: 'rule' }
+  | { type: 'table'; rows: TableRow[] };
+
+/** A row of a {@link Block} `table`. */
+export interface TableRow {
+  cells: TableCell[];
+}
+
+/** A cell of a table row; header cells (`<th>`, ADF `tableHeader`) carry `header: true`. */
+export interface TableCell {
+  header?: boolean;
+  content: Block[];
+}
 
 /** A rich-text document. */
 export interface RichText {
@@ -53,6 +65,7 @@ const blockSchema: z.ZodType<Block> = z.lazy(() =>
     z.object({ type: z.literal('codeBlock'), language: z.string().optional(), text: z.string() }),
     z.object({ type: z.literal('blockquote'), content: z.array(blockSchema) }),
     z.object({ type: z.literal('rule') }),
+    z.object({ type: z.literal('table'), rows: z.array(z.object({ cells: z.array(z.object({ header: z.boolean().optional(), content: z.array(blockSchema) })) })) }),
   ]),
 ) as z.ZodType<Block>;
 
@@ -109,6 +122,9 @@ function blocksToPlain(blocks: Block[]): string[] {
       case 'rule':
         out.push('---');
         break;
+      case 'table':
+        out.push(b.rows.map((row) => `| ${row.cells.map((cell) => blocksToPlain(cell.content).join(' ')).join(' | ')} |`).join('\n'));
+        break;
     }
   }
   return out;
@@ -162,6 +178,9 @@ function normalizeBlocks(blocks: Block[]): Block[] {
         break;
       case 'rule':
         out.push(b);
+        break;
+      case 'table':
+        out.push({ type: 'table', rows: b.rows.map((row) => ({ cells: row.cells.map((cell) => (cell.header ? { header: true, content: normalizeBlocks(cell.content) } : { content: normalizeBlocks(cell.content) })) })) });
         break;
     }
   }

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, createSyncbridge, richTextToPlain, type ConflictEvent } from 'syncbridge';
+import { COMMENT_MARKER, createSyncbridge, richTextToPlain, type Block, type ConflictEvent, type RichText, type TableCell } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import { mappedDifferences } from './equality.js';
 import { integrationConfig, priorityMap } from './integration.js';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
 import { adoFields, jiraFields, startScenario, type Scenario } from './scenario.js';
+
+const cell = (text: string, header = false): TableCell => ({ ...(header ? { header } : {}), content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+const seenOn: Block = { type: 'table', rows: [{ cells: [cell('Browser', true), cell('Total', true)] }, { cells: [cell('Edge'), cell('€ 0.00')] }] };
 
 describe('Jira ↔ Azure DevOps over real HTTP', () => {
   let s: Scenario;
@@ -31,7 +34,10 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
     const priorities = ['Highest', 'High', 'Medium', 'Low', 'Lowest'];
     for (let n = 1; n <= 8; n++) {
       const labels = [['backend'], ['ui', 'customer'], []][n % 3]!;
-      jiraBugs.push(await (n % 2 ? ana : chen).fileBug({ summary: `Jira bug ${n}: total is wrong`, description: paragraph(`Defect ${n}: `, 'the cart total ignores discounts.'), priority: priorities[n % 5]!, labels, ...(people[n % 7] ? { assignee: people[n % 7]! } : {}) }));
+      const description = paragraph(`Defect ${n}: `, 'the cart total ignores discounts.');
+      // Bug 1 carries a table, as bug reports often do.
+      if (n === 1) description.content.push(seenOn);
+      jiraBugs.push(await (n % 2 ? ana : chen).fileBug({ summary: `Jira bug ${n}: total is wrong`, description, priority: priorities[n % 5]!, labels, ...(people[n % 7] ? { assignee: people[n % 7]! } : {}) }));
     }
     await ana.edit(jiraBugs[1]!.id, { status: 'In Progress' });
     await ana.fileBug({ summary: 'Internal: rotate the test keys', description: paragraph('Internal', ' only.'), priority: 'Low', labels: ['internal'] });
@@ -77,6 +83,7 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
     expect((await copyOfJira(7)).fields['System.AssignedTo']).toMatchObject({ email: 'ana.silva@contoso.com' });
     expect((await copyOfJira(2)).fields['System.State']).toBe('Active');
     expect((await copyOfJira(4)).fields['Microsoft.VSTS.Common.Priority']).toBe('4'); // Lowest
+    expect(((await copyOfJira(1)).fields['System.Description'] as RichText).content).toContainEqual(seenOn); // an HTML table in Azure DevOps
     const untriaged = await jiraItem((await linkOf('right', adoBugs[5]!.id)).leftId);
     expect(untriaged.fields.priority).toBe('Low');
     expect(untriaged.fields.assignee).toMatchObject({ displayName: 'Farah Haddad' });

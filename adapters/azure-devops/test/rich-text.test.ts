@@ -16,6 +16,7 @@ describe('HTML rich text', () => {
         { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nif (a < 2) {}' },
         { type: 'blockquote', content: [{ type: 'paragraph', content: [t('quoted')] }] },
         { type: 'rule' },
+        { type: 'table', rows: [{ cells: [{ header: true, content: [{ type: 'paragraph', content: [t('Step')] }] }, { header: true, content: [{ type: 'paragraph', content: [t('Expected')] }] }] }, { cells: [{ content: [{ type: 'paragraph', content: [t('Save', 'strong')] }] }, { content: [{ type: 'paragraph', content: [t('a')] }, { type: 'paragraph', content: [t('b')] }] }] }] },
       ],
     };
     expect(htmlToRichText(richTextToHtml(doc))).toEqual(normalizeRichText(doc));
@@ -30,8 +31,17 @@ describe('HTML rich text', () => {
     ] });
   });
 
+  it('reads tables with thead and tbody, header cells and nested markup', () => {
+    expect(htmlToRichText('<table border="1"><thead><tr><th>Browser</th><th>Result</th></tr></thead><tbody><tr><td>Edge</td><td><div>fails <b>always</b></div></td></tr></tbody></table>')).toEqual({ type: 'doc', content: [
+      { type: 'table', rows: [
+        { cells: [{ header: true, content: [{ type: 'paragraph', content: [t('Browser')] }] }, { header: true, content: [{ type: 'paragraph', content: [t('Result')] }] }] },
+        { cells: [{ content: [{ type: 'paragraph', content: [t('Edge')] }] }, { content: [{ type: 'paragraph', content: [t('fails '), t('always', 'strong')] }] }] },
+      ] },
+    ] });
+  });
+
   it('flattens unknown tags to their text and tolerates broken markup', () => {
-    expect(htmlToRichText('<table><tr><td>cell <span style="color:red">red</span></td></tr></table><p>unclosed <strong>bold')).toEqual({ type: 'doc', content: [
+    expect(htmlToRichText('<section>cell <span style="color:red">red</span></section><p>unclosed <strong>bold')).toEqual({ type: 'doc', content: [
       { type: 'paragraph', content: [t('cell red')] },
       { type: 'paragraph', content: [t('unclosed '), t('bold', 'strong')] },
     ] });

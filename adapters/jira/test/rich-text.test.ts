@@ -12,6 +12,14 @@ const doc: RichText = {
     { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nconst b = 2;' },
     { type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'quoted' }] }] },
     { type: 'rule' },
+    {
+      type: 'table',
+      rows: [
+        { cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Browser' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Result' }] }] }] },
+        { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Firefox' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'fails', marks: [{ type: 'strong' }] }, { type: 'text', text: ', see ' }, { type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/log' }] }] }] }] },
+        { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Safari' }] }] }, { content: [] }] },
+      ],
+    },
   ],
 };
 
@@ -25,6 +33,15 @@ describe('rich text between syncbridge and Atlassian Document Format', () => {
     expect(adf).toMatchObject({ type: 'doc', version: 1 });
     expect(adf.content?.[1]?.content?.[1]).toEqual({ type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', attrs: { href: 'https://example.com' } }] });
     expect(adf.content?.[2]).toMatchObject({ type: 'orderedList', content: [{ type: 'listItem' }, { type: 'listItem' }] });
+  });
+
+  it('reads a table as Jira writes it, with a header row', () => {
+    const cell = (type: string, text: string) => ({ type, attrs: {}, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+    const adf = { type: 'doc', version: 1, content: [{ type: 'table', attrs: { isNumberColumnEnabled: false, layout: 'default', localId: 'x' }, content: [{ type: 'tableRow', content: [cell('tableHeader', 'OS'), cell('tableHeader', 'Seen')] }, { type: 'tableRow', content: [cell('tableCell', 'iOS 18'), cell('tableCell', 'yes')] }] }] };
+    const table = adfToRichText(adf).content[0];
+    expect(table).toEqual({ type: 'table', rows: [{ cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] }] }, { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'yes' }] }] }] }] });
+    // Every cell written carries at least one paragraph, as ADF requires.
+    expect(richTextToAdf(doc).content?.at(-1)?.content?.[2]?.content?.[1]).toEqual({ type: 'tableCell', attrs: {}, content: [{ type: 'paragraph', content: [] }] });
   });
 
   it('keeps the text of ADF nodes it has no form for', () => {
@@ -46,6 +63,19 @@ describe('rich text between syncbridge and Jira Data Center wiki markup', () => 
     const wiki = richTextToWiki(text);
     expect(wiki).toBe('S1 - Critical for sync-bot: \\*not bold\\* and \\[x\\]\n\n* first');
     expect(wikiToRichText(wiki)).toEqual(text);
+    expect(wikiToRichText('||OS||Seen||\n|iOS 18|[log|https://example.com/a] \\\\ twice|\n|{{a|b}}|\\|pipe|')).toEqual({
+      type: 'doc',
+      content: [
+        {
+          type: 'table',
+          rows: [
+            { cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] }] },
+            { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/a' }] }] }, { type: 'paragraph', content: [{ type: 'text', text: 'twice' }] }] }] },
+            { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'a|b', marks: [{ type: 'code' }] }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: '|pipe' }] }] }] },
+          ],
+        },
+      ],
+    });
     expect(wikiToRichText('h2. Steps\nOpen *the app* and [docs|https://example.com]')).toEqual({
       type: 'doc',
       content: [
