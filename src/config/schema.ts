@@ -169,6 +169,11 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
       const system = asRecord(mapping[side])?.system;
       if (typeof system === 'string' && !(system in systems)) out.push({ path: ['mappings', m, side, 'system'], message: `unknown system "${system}"; defined: ${known(systems)}` });
     }
+    // Both sides on the same items would copy every item onto itself, pass after pass.
+    const [left, right] = [asRecord(mapping.left), asRecord(mapping.right)];
+    if (left && right && typeof left.system === 'string' && (['system', 'project', 'type'] as const).every((key) => left[key] === right[key])) {
+      out.push({ path: ['mappings', m, 'right'], message: `both sides are ${String(left.type)} in ${String(left.project)} of system "${left.system}": a mapping syncs two different sets of items` });
+    }
     const targets = new Map<string, number>();
     (Array.isArray(mapping.fields) ? (mapping.fields as unknown[]) : []).forEach((rawField, f) => {
       const field = asRecord(rawField);

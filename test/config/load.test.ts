@@ -95,6 +95,11 @@ describe('configuration', () => {
     await expect(loadConfig(write('pref.yaml', preferred), { env: { JIRA_TOKEN: 'x', ADO_PAT: 'y' } })).resolves.toBeDefined();
   });
 
+  it('refuses a mapping whose two sides are the same items', async () => {
+    const error = await problems(valid.replace('right: { system: ado, project: Demo, type: Bug }', 'right: { system: jira, project: DEMO, type: Bug }'));
+    expect(error.issues).toContainEqual(expect.objectContaining({ path: 'mappings[0].right', message: 'both sides are Bug in DEMO of system "jira": a mapping syncs two different sets of items' }));
+  });
+
   it('reports YAML syntax errors with line and column', async () => {
     const error = await problems('version: 1\nsystems: [\n');
     expect(error.issues[0]!.path).toMatch(/^line \d+, column \d+$/);
