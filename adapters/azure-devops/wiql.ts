@@ -23,13 +23,24 @@ export interface WiqlParts {
 }
 
 /**
+ * The condition of a user's filter: the filter itself, or the WHERE clause of a whole query
+ * pasted from the Azure DevOps query editor (`SELECT … FROM WorkItems WHERE … ORDER BY …`),
+ * without its ORDER BY, which the connector sets itself.
+ */
+export function wiqlCondition(filter: string): string {
+  const where = /^\s*SELECT\b[\s\S]*?\bFROM\s+WorkItems\s+WHERE\s+([\s\S]*)$/i.exec(filter)?.[1] ?? filter;
+  return where.replace(/\s+ORDER\s+BY\s+[\s\S]*$/i, '').trim();
+}
+
+/**
  * Builds a flat WIQL query for one project (`@project`, so it must be posted to
  * `{project}/_apis/wit/wiql`) and type, oldest change first. Dates carry time, so the
  * query must be sent with `timePrecision=true`.
  */
 export function buildWiql(parts: WiqlParts): string {
   const where = ['[System.TeamProject] = @project', `[System.WorkItemType] = ${wiqlString(parts.type)}`];
-  if (parts.filter?.trim()) where.push(`(${parts.filter.trim()})`);
+  const filter = parts.filter === undefined ? '' : wiqlCondition(parts.filter);
+  if (filter) where.push(`(${filter})`);
   for (const c of parts.conditions ?? []) where.push(`(${c})`);
   if (parts.from !== undefined) where.push(`[System.ChangedDate] >= ${wiqlString(new Date(parts.from).toISOString())}`);
   if (parts.to !== undefined) where.push(`[System.ChangedDate] < ${wiqlString(new Date(parts.to).toISOString())}`);

@@ -81,6 +81,9 @@ describe('initial sync of a project', () => {
     expect(items.length).toBeGreaterThan(0);
     expect(items.length).toBeLessThan(250);
     for (const item of items) expect(item.fields['Microsoft.VSTS.Common.Priority'] === '1' || item.fields['System.State'] === 'Closed').toBe(true);
+    // A whole query pasted from the query editor selects the same items.
+    const pasted = "SELECT [System.Id], [System.Title] FROM WorkItems WHERE [Microsoft.VSTS.Common.Priority] = 1 OR [System.State] = 'Closed' ORDER BY [System.Id] DESC";
+    expect((await pages(connector.query({ project: 'Demo', type: 'Bug', filter: pasted, fields: ['System.State'] }))).flat().map((i) => i.id)).toEqual(items.map((i) => i.id));
   });
 
   it('refuses more than 200 ids in one batch like the service (VS403474)', async () => {
