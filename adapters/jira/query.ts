@@ -52,7 +52,7 @@ export interface JqlParts {
 /** Composes the JQL of a query: project, type, the user's filter, the time window and the order. */
 export function composeJql(parts: JqlParts): string {
   const clauses = [`project = ${jqlString(parts.project)}`, `issuetype = ${jqlString(parts.type)}`];
-  const filter = parts.filter?.replace(/\s+order\s+by\s+[\s\S]*$/i, '').trim();
+  const filter = parts.filter?.replace(/(^|\s+)order\s+by\s+[\s\S]*$/i, '').trim();
   if (filter) clauses.push(`(${filter})`);
   clauses.push(...(parts.clauses ?? []));
   if (parts.updatedFrom) clauses.push(`updated >= ${jqlString(parts.updatedFrom)}`);
