@@ -1,5 +1,6 @@
 import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
 import type { Connector, CreateRequest, UpdateRequest, Watermark, WriteResult } from '../connector/connector.js';
+import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
@@ -463,7 +464,8 @@ export class PairSync {
       details: { ...error.details, ...(error.system ? { system: error.system } : {}) },
       attempts,
       revisions: { ...(work.items.left ? { left: work.items.left.revision } : {}), ...(work.items.right ? { right: work.items.right.revision } : {}) },
-      nextRetryAt: waitsForPerson ? null : new Date(now.getTime() + settings.retryBackoffMs * 2 ** (attempts - 1)).toISOString(),
+      // Never sooner than the system asked for (`Retry-After` longer than the HTTP client waits).
+      nextRetryAt: waitsForPerson ? null : new Date(now.getTime() + Math.max(settings.retryBackoffMs * 2 ** (attempts - 1), error instanceof RemoteError ? (error.retryAfterMs ?? 0) : 0)).toISOString(),
       createdAt: previous?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
     };

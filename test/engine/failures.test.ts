@@ -41,6 +41,21 @@ describe('failure queue and retries', () => {
     expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 
+  it('retries a rate-limited item no sooner than the system asked', async () => {
+    const t = await twoTrackers({ engine: { retryBackoffMs: 1000 } });
+    await t.sync.activate();
+    t.connectors.right.failNext('create', 1, new RemoteError('RATE_LIMITED', 'ado: POST $batch answered 429', { status: 429, retryable: true, retryAfterMs: 300_000 }));
+    t.left.create('JIRA', 'Bug', { title: 'busy' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ code: 'RATE_LIMITED', nextRetryAt: new Date(t.clock().getTime() + 300_000).toISOString() });
+    t.advance(299_000);
+    await t.sync.runOnce();
+    expect(t.connectors.right.calls.create).toBe(1);
+    t.advance(1_000);
+    await t.sync.runOnce();
+    expect(t.byTitle(t.right, 'busy')).toHaveLength(1);
+  });
+
   it('starts counting again after a manual retry, so automatic retries resume', async () => {
     const t = await twoTrackers({ engine: { maxAttempts: 2, retryBackoffMs: 1000 } });
     await t.sync.activate();
