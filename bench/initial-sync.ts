@@ -50,8 +50,9 @@ console.log(`HTTP calls: Jira ${jiraCalls}, Azure DevOps ${adoCalls}, ${((jiraCa
 for (const [name, count] of [['Jira', jiraCount], ['Azure DevOps', adoCount]] as const) {
   for (const [key, n] of [...count.calls].sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
 }
+const before = { jira: jiraCount.total(), ado: adoCount.total() };
 const again = await sync.runOnce();
-console.log(`second pass: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped})`);
+console.log(`second pass: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`);
 await sync.close();
 await jira.close();
 await ado.close();
