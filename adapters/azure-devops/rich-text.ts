@@ -161,6 +161,12 @@ function inlineHtml(content: Inline[]): string {
     .join('');
 }
 
+/** The inside of a list item or table cell: a lone paragraph as its inline content, else blocks. */
+function containedHtml(blocks: Block[]): string {
+  const only = blocks.length === 1 ? blocks[0] : undefined;
+  return only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(blocks);
+}
+
 function blocksHtml(blocks: Block[]): string {
   return blocks
     .map((block) => {
@@ -172,10 +178,7 @@ function blocksHtml(blocks: Block[]): string {
         case 'bulletList':
         case 'orderedList': {
           const tag = block.type === 'bulletList' ? 'ul' : 'ol';
-          const items = block.items.map((item) => {
-            const only = item.length === 1 ? item[0] : undefined;
-            return `<li>${only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(item)}</li>`;
-          });
+          const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
           return `<${tag}>${items.join('')}</${tag}>`;
         }
         case 'codeBlock':
@@ -185,11 +188,7 @@ function blocksHtml(blocks: Block[]): string {
         case 'rule':
           return '<hr>';
         case 'table': {
-          const cell = (c: TableCell) => {
-            const tag = c.header ? 'th' : 'td';
-            const only = c.content.length === 1 ? c.content[0] : undefined;
-            return `<${tag}>${only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(c.content)}</${tag}>`;
-          };
+          const cell = (c: TableCell) => (c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`);
           return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
         }
       }
