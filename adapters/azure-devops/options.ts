@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Options of the Azure DevOps connector (`options:` of a system with `adapter: azure-devops`). */
-export const azureDevOpsOptionsSchema = z.object({
+export const azureDevOpsOptionsSchema = z.strictObject({
   /**
    * Where identities are looked up by e-mail. @default `https://vssps.dev.azure.com/{org}`
    * for `dev.azure.com`, `https://{org}.vssps.visualstudio.com` for `*.visualstudio.com`,

@@ -17,7 +17,7 @@ export interface JiraOptions {
 }
 
 /** zod schema of {@link JiraOptions}. */
-export const jiraOptionsSchema: z.ZodType<JiraOptions> = z.object({
+export const jiraOptionsSchema: z.ZodType<JiraOptions> = z.strictObject({
   apiVersion: z.enum(['3', '2']).optional(),
   pageSize: z.number().int().min(1).max(100).optional(),
   overlapMinutes: z.number().int().min(0).max(1440).optional(),

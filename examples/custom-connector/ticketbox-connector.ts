@@ -25,7 +25,7 @@ import {
 import { z } from 'zod';
 
 /** Options of a Ticketbox system (`systems.<id>.options` in the config). */
-export const ticketboxOptionsSchema = z.object({
+export const ticketboxOptionsSchema = z.strictObject({
   /** Tickets per search page. @default 50 */
   pageSize: z.number().int().min(1).max(100).default(50),
 });

@@ -6,6 +6,10 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { configSchema, referenceIssues, type SyncbridgeConfig, type SyncbridgeConfigInput } from './schema.js';
+import { closestKey, schemaKeys } from './schema-keys.js';
+
+let knownConfigKeys: Set<string> | undefined;
+const configKeys = () => (knownConfigKeys ??= schemaKeys(configSchema));
 
 const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|caPem)(\.|\[|$)/i;
 
@@ -29,12 +33,23 @@ function render(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-/** Turns zod issues into {@link ConfigIssue}s with readable paths; values under secret keys are never rendered. */
-export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = []): ConfigIssue[] {
+/**
+ * Turns zod issues into {@link ConfigIssue}s with readable paths; values under secret keys are
+ * never rendered. An unknown key is reported at its own path, with the known key it most likely
+ * misspells (from `knownKeys`) — a typo must not silently turn a setting off.
+ */
+export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = [], knownKeys: Iterable<string> = []): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const visit = (issues: z.core.$ZodIssue[], base: readonly PropertyKey[]) => {
     for (const issue of issues) {
       const path = [...base, ...issue.path];
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) {
+          const suggestion = closestKey(key, knownKeys);
+          out.push({ path: formatPath([...prefix, ...path, key]), message: `unknown key${suggestion ? `; did you mean "${suggestion}"?` : ''}` });
+        }
+        continue;
+      }
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
         // Report the branch that got furthest (the discriminated or longest path), not every branch.
         const best = issue.errors.reduce((a, b) => (Math.max(0, ...b.map((i) => i.path.length)) > Math.max(0, ...a.map((i) => i.path.length)) ? b : a));
@@ -87,7 +102,7 @@ export function validateConfig(input: unknown, options: { file?: string; env?: N
   const references = parsed.success ? [] : referenceIssues(value).map((i) => ({ path: formatPath(i.path), message: i.message }));
   const seen = new Set<string>();
   // A missing variable already explains whatever the schema says about the empty value it left.
-  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, value).filter((i) => !issues.some((e) => e.path === i.path));
+  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, value, [], configKeys()).filter((i) => !issues.some((e) => e.path === i.path));
   const all = [...issues, ...schemaIssues, ...references].filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
   if (all.length > 0 || !parsed.success) throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
   return parsed.data;

@@ -22,13 +22,13 @@ export const pollingStartSchema = z.union([
   z.literal('latest'),
   z.literal('beginning'),
   z.string().datetime({ offset: true }),
-  z.object({ revision: z.string().regex(/^\d+$/, 'a whole number') }),
+  z.strictObject({ revision: z.string().regex(/^\d+$/, 'a whole number') }),
 ]);
 /** A polling start; see {@link pollingStartSchema}. */
 export type PollingStart = z.infer<typeof pollingStartSchema>;
 
 /** One side of an entity pair: system, project, entity type and filter. */
-export const sideSchema = z.object({
+export const sideSchema = z.strictObject({
   /** Id of a configured system. */
   system: z.string().min(1),
   /** Project key or id. */
@@ -42,7 +42,7 @@ export const sideSchema = z.object({
 });
 
 /** A default rule: the value written when the source value is empty. */
-export const defaultRuleSchema = z.object({
+export const defaultRuleSchema = z.strictObject({
   /** Value written on the left side. */
   left: fieldValueSchema.optional(),
   /** Value written on the right side. */
@@ -58,7 +58,7 @@ export const defaultRuleSchema = z.object({
 export type Transform = (value: FieldValue, context: { direction: 'leftToRight' | 'rightToLeft'; field: string }) => FieldValue;
 
 /** One field mapping. */
-export const fieldMappingSchema = z.object({
+export const fieldMappingSchema = z.strictObject({
   /** Field id on the left system (`summary`). */
   left: z.string().min(1),
   /** Field id on the right system (`System.Title`). */
@@ -77,12 +77,12 @@ export const fieldMappingSchema = z.object({
   conflict: conflictPolicySchema.optional(),
   /** Transforms per direction (TypeScript configs only). */
   transform: z
-    .object({ leftToRight: z.custom<Transform>((v) => typeof v === 'function').optional(), rightToLeft: z.custom<Transform>((v) => typeof v === 'function').optional() })
+    .strictObject({ leftToRight: z.custom<Transform>((v) => typeof v === 'function').optional(), rightToLeft: z.custom<Transform>((v) => typeof v === 'function').optional() })
     .optional(),
 });
 
 /** An entity pair: two sides and how their fields map. */
-export const mappingSchema = z.object({
+export const mappingSchema = z.strictObject({
   /** A unique, stable name (state is keyed by it). */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
   left: sideSchema,
@@ -91,12 +91,12 @@ export const mappingSchema = z.object({
   /** Default conflict policy of the pair. @default 'manual' */
   conflicts: conflictPolicySchema.default('manual'),
   /** Comment sync (append-only, with an origin marker). */
-  comments: z.object({ direction: mappingDirectionSchema.default('both') }).optional(),
+  comments: z.strictObject({ direction: mappingDirectionSchema.default('both') }).optional(),
   /** User mapping: match by e-mail, overridden by this value map (name or inline) of user ids/e-mails. */
-  users: z.object({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
+  users: z.strictObject({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
   /** Before creating, link to an existing target item whose field holds the source's value. */
   matchExisting: z
-    .object({
+    .strictObject({
       /** Source field (or `key`/`id`) per side whose value identifies the item. */
       left: z.string().min(1),
       right: z.string().min(1),
@@ -109,7 +109,7 @@ export const mappingSchema = z.object({
 });
 
 /** Engine settings. */
-export const engineSettingsSchema = z.object({
+export const engineSettingsSchema = z.strictObject({
   /** Poll interval of `start()` in ms. @default 10000 */
   intervalMs: z.number().int().positive().default(10_000),
   /** Overlap subtracted from the watermark on each poll, in ms (at least the connector's precision). @default 120000 */
@@ -124,13 +124,13 @@ export const engineSettingsSchema = z.object({
 
 /** Where state is kept. */
 export const stateSettingsSchema = z.discriminatedUnion('store', [
-  z.object({ store: z.literal('sqlite'), path: z.string().default('.syncbridge/state.db') }),
-  z.object({ store: z.literal('memory') }),
+  z.strictObject({ store: z.literal('sqlite'), path: z.string().default('.syncbridge/state.db') }),
+  z.strictObject({ store: z.literal('memory') }),
 ]);
 
 /** A whole configuration (YAML or `defineIntegration()`). */
 export const configSchema = z
-  .object({
+  .strictObject({
     version: z.literal(1),
     systems: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), systemSchema),
     valueMaps: z.record(z.string(), valueMapSchema).default({}),

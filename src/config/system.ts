@@ -6,17 +6,17 @@ import { z } from 'zod';
  */
 export const systemAuthSchema = z.discriminatedUnion('type', [
   /** HTTP basic with user name and password (Jira Data Center, Azure DevOps Server). */
-  z.object({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+  z.strictObject({ type: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
   /** E-mail and API token (Jira Cloud); sent as HTTP basic. */
-  z.object({ type: z.literal('apiToken'), email: z.string().min(1), token: z.string().min(1) }),
+  z.strictObject({ type: z.literal('apiToken'), email: z.string().min(1), token: z.string().min(1) }),
   /** Personal access token; the adapter decides how it is sent (ADO: basic with empty user, Jira DC: bearer). */
-  z.object({ type: z.literal('pat'), token: z.string().min(1) }),
+  z.strictObject({ type: z.literal('pat'), token: z.string().min(1) }),
   /** A bearer token sent as is. */
-  z.object({ type: z.literal('bearer'), token: z.string().min(1) }),
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1) }),
   /** An OAuth 2.0 access token (sent as bearer). */
-  z.object({ type: z.literal('oauth'), accessToken: z.string().min(1) }),
+  z.strictObject({ type: z.literal('oauth'), accessToken: z.string().min(1) }),
   /** No authentication (simulators, test systems). */
-  z.object({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('none') }),
 ]);
 
 /** How a connector authenticates; see {@link systemAuthSchema}. */
@@ -25,7 +25,7 @@ export type SystemAuth = z.infer<typeof systemAuthSchema>;
 /** An explicit proxy; `false` disables the environment's proxy for this system. */
 export const proxySchema = z.union([
   z.literal(false),
-  z.object({
+  z.strictObject({
     /** `http://user:pass@proxy:3128`; credentials in it are never printed. */
     url: z.string().url(),
     /** Host names (or `.suffix`) that bypass the proxy. */
@@ -34,7 +34,7 @@ export const proxySchema = z.union([
 ]);
 
 /** Trust and client-certificate settings for HTTPS. */
-export const tlsSchema = z.object({
+export const tlsSchema = z.strictObject({
   /** Path of a PEM file with extra certificate authorities (added to Node's defaults). */
   caFile: z.string().optional(),
   /** PEM text of extra certificate authorities. */
@@ -50,7 +50,7 @@ export const tlsSchema = z.object({
 });
 
 /** One configured system. */
-export const systemSchema = z.object({
+export const systemSchema = z.strictObject({
   /** The adapter kind (`jira`, `azure-devops`, `memory`, or a custom connector's kind). */
   adapter: z.string().min(1),
   /** Root URL of the system (`https://acme.atlassian.net`, `https://dev.azure.com/acme`). */
@@ -65,7 +65,7 @@ export const systemSchema = z.object({
   integrationUser: z.string().optional(),
   /** Timeouts in milliseconds. */
   timeouts: z
-    .object({
+    .strictObject({
       /** Per request, including the response body. @default 30000 */
       requestMs: z.number().int().positive().optional(),
       /** To establish a connection. @default 10000 */
@@ -74,7 +74,7 @@ export const systemSchema = z.object({
     .optional(),
   /** Retries of transient failures (429, 5xx, network) by the HTTP client, with exponential backoff. */
   retry: z
-    .object({
+    .strictObject({
       /** Retries after the first attempt. @default 4 */
       retries: z.number().int().min(0).max(20).optional(),
       /** First backoff in ms. @default 250 */

@@ -3,6 +3,7 @@ import type { Connector } from '../connector/connector.js';
 import type { ConnectorContext, ConnectorFactory } from '../connector/define-connector.js';
 import { ConfigError } from '../errors/config-error.js';
 import { issuesFromZod } from '../config/load.js';
+import { schemaKeys } from '../config/schema-keys.js';
 
 /**
  * Builds one connector per configured system from the factories given (by adapter
@@ -30,7 +31,7 @@ export function buildConnectors(
     if (factory.optionsSchema) {
       const parsed = factory.optionsSchema.safeParse(adapterOptions);
       if (!parsed.success) {
-        problems.push(...issuesFromZod(parsed.error, adapterOptions, ['systems', id, 'options']));
+        problems.push(...issuesFromZod(parsed.error, adapterOptions, ['systems', id, 'options'], schemaKeys(factory.optionsSchema)));
         continue;
       }
       adapterOptions = parsed.data;

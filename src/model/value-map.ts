@@ -8,10 +8,10 @@ export type Direction = 'leftToRight' | 'rightToLeft';
 export type UnmappedPolicy = 'default' | 'passthrough' | 'fail';
 
 /** zod schema of a value map as written in config or sheets. */
-export const valueMapSchema = z.object({
+export const valueMapSchema = z.strictObject({
   /** Pairs of equal meaning: `left` is the value in the left system, `right` in the right one. */
   pairs: z.array(
-    z.object({
+    z.strictObject({
       left: z.string(),
       right: z.string(),
       /** Among several pairs sharing a value, the one used in the direction where that value is the source. */
@@ -23,7 +23,7 @@ export const valueMapSchema = z.object({
   /** What happens to a value with no pair. @default 'fail' */
   unmapped: z.enum(['default', 'passthrough', 'fail']).default('fail'),
   /** Values written for unmapped input when `unmapped: default`, per target side. */
-  defaults: z.object({ left: z.string().optional(), right: z.string().optional() }).optional(),
+  defaults: z.strictObject({ left: z.string().optional(), right: z.string().optional() }).optional(),
 });
 
 /** A value map as written in config (see {@link valueMapSchema}). */

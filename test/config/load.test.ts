@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, defineIntegration, loadConfig, validateConfig } from 'syncbridge';
+import { buildConnectors, ConfigError, defineIntegration, loadConfig, silentLogger, validateConfig } from 'syncbridge';
+import { azureDevOpsConnector } from 'syncbridge/azure-devops';
+import { jiraConnector } from 'syncbridge/jira';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -93,6 +95,29 @@ describe('configuration', () => {
   it('accepts a preferred pair or a one-way mapping for a many-to-one map', async () => {
     const preferred = valid.replace('- { left: Low, right: "4" }', '- { left: Low, right: "4", preferred: true }\n      - { left: Lowest, right: "4" }');
     await expect(loadConfig(write('pref.yaml', preferred), { env: { JIRA_TOKEN: 'x', ADO_PAT: 'y' } })).resolves.toBeDefined();
+  });
+
+  it('reports a misspelt key with the key it most likely means, instead of ignoring it', async () => {
+    const error = await problems(valid.replace('{ left: summary, right: System.Title }', '{ left: summary, right: System.Title, directon: leftToRight }').replace('filter: "labels = sync"', 'filtr: "labels = sync"') + 'engine: { intervalMS: 1000, shards: 2 }\n');
+    expect(error.issues).toEqual([
+      { path: 'mappings[0].left.filtr', message: 'unknown key; did you mean "filter"?' },
+      { path: 'mappings[0].fields[0].directon', message: 'unknown key; did you mean "direction"?' },
+      { path: 'engine.intervalMS', message: 'unknown key; did you mean "intervalMs"?' },
+      { path: 'engine.shards', message: 'unknown key' },
+    ]);
+  });
+
+  it('reports a misspelt adapter option the same way', async () => {
+    const config = await loadConfig(write('options.yaml', valid.replace('auth: { type: pat, token: "${env:ADO_PAT}" }', 'auth: { type: pat, token: "${env:ADO_PAT}" }\n    options: { pageSise: 100 }')), { env: { JIRA_TOKEN: 't', ADO_PAT: 'p' } });
+    const error = (() => {
+      try {
+        buildConnectors(config, { factories: [jiraConnector, azureDevOpsConnector], context: { logger: silentLogger } });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(error.issues).toEqual([{ path: 'systems.ado.options.pageSise', message: 'unknown key; did you mean "pageSize"?' }]);
   });
 
   it('refuses a mapping whose two sides are the same items', async () => {
