@@ -96,6 +96,7 @@ export {
   type Intent,
   type Failure,
   type IntegrationState,
+  type Lease,
   type StateOperations,
   type StateStore,
 } from './state/state-store.js';

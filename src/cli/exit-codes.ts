@@ -14,7 +14,7 @@ export const ExitCode = {
   configInvalid: 3,
   /** A system could not be reached or refused the credentials. */
   connection: 4,
-  /** The integration is not active, or its config changed while active. */
+  /** The integration is not active, its config changed while active, or another process is syncing it. */
   integrationState: 5,
   /** The state store could not be opened or is corrupt. */
   stateStore: 6,
@@ -30,7 +30,7 @@ const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIEN
 export function exitCodeFor(error: unknown): number {
   if (!isSyncbridgeError(error)) return ExitCode.internal;
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
-  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE') return ExitCode.integrationState;
+  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
   if (error.code === 'FILE_UNWRITABLE') return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;

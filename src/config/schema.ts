@@ -120,6 +120,12 @@ export const engineSettingsSchema = z.strictObject({
   retryBackoffMs: z.number().int().nonnegative().default(30_000),
   /** Page size asked of connectors. @default 100 */
   pageSize: z.number().int().positive().default(100),
+  /**
+   * How long a pair's lease outlives its last renewal, in ms: while one process syncs a pair,
+   * another sharing the state store is refused (`INTEGRATION_BUSY`); a killed process's lease
+   * frees itself after this. @default 60000
+   */
+  leaseMs: z.number().int().min(1000).default(60_000),
 });
 
 /** Where state is kept. */

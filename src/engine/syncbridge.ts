@@ -13,6 +13,7 @@ import { Mutex } from '../state/mutex.js';
 import { openSqliteStateStore } from '../state/sqlite-store.js';
 import type { Failure, Side, StateStore } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
+import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import { PairSync, type PassMode } from './pair-sync.js';
 import { UserResolver } from './users.js';
@@ -89,6 +90,7 @@ export class Syncbridge {
   private readonly name: string;
   private readonly ownsStore: boolean;
   private readonly file: string | undefined;
+  private readonly leases: PairLeases;
 
   /** @internal Use {@link createSyncbridge}. */
   constructor(
@@ -106,6 +108,7 @@ export class Syncbridge {
     this.name = options.name ?? 'default';
     this.ownsStore = options.ownsStore;
     this.file = options.file;
+    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.clock, this.logger);
   }
 
   /** Discovers fields on both sides of every pair and checks the mappings against them. */
@@ -168,10 +171,12 @@ export class Syncbridge {
     const started = Date.now();
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
-    for (const pair of await this.prepare()) {
-      if (options.pair && pair.name !== options.pair) continue;
-      await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride });
-    }
+    const pairs = (await this.prepare()).filter((pair) => !options.pair || pair.name === options.pair);
+    const run = async () => {
+      for (const pair of pairs) await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride });
+    };
+    // A dry run writes nothing, so it needs no lease.
+    await (options.dryRun ? run() : this.leases.hold(pairs.map((p) => p.name), run));
     summary.durationMs = Date.now() - started;
     return { summary, planned };
   }

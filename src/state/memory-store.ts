@@ -1,5 +1,5 @@
 import { lockedStore } from './mutex.js';
-import type { Failure, Intent, IntegrationState, Link, Side, Snapshot, StateOperations, StateStore } from './state-store.js';
+import type { Failure, Intent, IntegrationState, Lease, Link, Side, Snapshot, StateOperations, StateStore } from './state-store.js';
 import type { Watermark } from '../connector/connector.js';
 
 interface Tables {
@@ -10,6 +10,7 @@ interface Tables {
   failures: Map<string, Failure>;
   comments: Map<string, string>;
   integrations: Map<string, IntegrationState>;
+  leases: Map<string, Lease>;
 }
 
 const k = (...parts: string[]) => JSON.stringify(parts);
@@ -88,12 +89,20 @@ function operations(t: () => Tables): StateOperations {
     async putIntegrationState(state) {
       t().integrations.set(state.name, clone(state));
     },
+    async acquireLease(lease, now) {
+      const held = t().leases.get(lease.key);
+      if (!held || held.owner === lease.owner || held.expiresAt <= now) t().leases.set(lease.key, clone(lease));
+      return clone(t().leases.get(lease.key)!);
+    },
+    async releaseLease(key, owner) {
+      if (t().leases.get(key)?.owner === owner) t().leases.delete(key);
+    },
   };
 }
 
 /** A state store in memory: for tests and dry runs. Transactions roll back on a throw. */
 export function createMemoryStateStore(): StateStore {
-  let tables: Tables = { links: new Map(), snapshots: new Map(), watermarks: new Map(), intents: new Map(), failures: new Map(), comments: new Map(), integrations: new Map() };
+  let tables: Tables = { links: new Map(), snapshots: new Map(), watermarks: new Map(), intents: new Map(), failures: new Map(), comments: new Map(), integrations: new Map(), leases: new Map() };
   return lockedStore(
     operations(() => tables),
     {

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import { lockedStore } from './mutex.js';
-import { snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
+import { snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
 
 /** Versioned schema migrations; a version, once released, never changes. */
 const migrations: Array<{ version: number; sql: string }> = [
@@ -26,6 +26,10 @@ const migrations: Array<{ version: number; sql: string }> = [
       CREATE INDEX comment_copies ON comment_links (pair, side, target_comment_id);
       CREATE TABLE integrations (name TEXT PRIMARY KEY, active INTEGER NOT NULL, config_hash TEXT NOT NULL, updated_at TEXT NOT NULL);
     `,
+  },
+  {
+    version: 2,
+    sql: `CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);`,
   },
 ];
 
@@ -152,6 +156,19 @@ function operations(db: DatabaseSync): StateOperations {
     },
     async putIntegrationState(s) {
       q('INSERT OR REPLACE INTO integrations VALUES (?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt);
+    },
+    async acquireLease(lease, now) {
+      // One statement, so it is atomic across processes: it takes a free or lapsed lease, or renews one's own.
+      q(
+        `INSERT INTO leases (key, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE leases.owner = excluded.owner OR leases.expires_at <= ?`,
+      ).run(lease.key, lease.owner, lease.expiresAt, now);
+      const r = q('SELECT * FROM leases WHERE key = ?').get(lease.key) as Row;
+      return { key: lease.key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at') } satisfies Lease;
+    },
+    async releaseLease(key, owner) {
+      q('DELETE FROM leases WHERE key = ? AND owner = ?').run(key, owner);
     },
   };
 }

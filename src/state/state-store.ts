@@ -74,6 +74,18 @@ export interface IntegrationState {
   updatedAt: string;
 }
 
+/**
+ * A lease on a piece of work (one entity pair of one integration), so that processes sharing
+ * a store never work on it at the same time.
+ */
+export interface Lease {
+  key: string;
+  /** Who holds it: host, process and instance. */
+  owner: string;
+  /** ISO time it lapses unless renewed. */
+  expiresAt: string;
+}
+
 /** zod schema of a stored watermark, validated whenever it is read back. */
 export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timestamp'), value: z.string().datetime({ offset: true }) }),
@@ -133,6 +145,16 @@ export interface StateOperations {
   getIntegrationState(name: string): Promise<IntegrationState | undefined>;
   /** Records activation or deactivation of an integration. */
   putIntegrationState(state: IntegrationState): Promise<void>;
+
+  /**
+   * Takes the lease `lease.key` for `lease.owner` until `lease.expiresAt`, or renews it when
+   * that owner holds it already, unless another owner holds one that has not lapsed at `now`.
+   * Atomic across every process sharing the store. Returns the lease in force afterwards:
+   * the caller has it when its owner is the caller.
+   */
+  acquireLease(lease: Lease, now: string): Promise<Lease>;
+  /** Ends the lease `key` if `owner` holds it; does nothing otherwise. */
+  releaseLease(key: string, owner: string): Promise<void>;
 }
 
 /**

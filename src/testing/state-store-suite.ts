@@ -111,6 +111,32 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
     });
 
+    it('grants a lease to one owner at a time, until it lapses or is released', async () => {
+      const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+      const lease = (owner: string, until: number) => ({ key: 'default/bugs', owner, expiresAt: at(until) });
+      expect(await store.acquireLease(lease('a', 30), at(0))).toEqual(lease('a', 30));
+      expect(await store.acquireLease(lease('b', 40), at(10))).toEqual(lease('a', 30));
+      expect(await store.acquireLease(lease('a', 50), at(20))).toEqual(lease('a', 50)); // renewed
+      expect(await store.acquireLease(lease('b', 90), at(50))).toEqual(lease('b', 90)); // lapsed at 50
+      await store.releaseLease('default/bugs', 'a'); // not a's any more: nothing happens
+      expect(await store.acquireLease(lease('a', 95), at(60))).toEqual(lease('b', 90));
+      await store.releaseLease('default/bugs', 'b');
+      expect(await store.acquireLease(lease('a', 99), at(61))).toEqual(lease('a', 99));
+      expect(await store.acquireLease({ key: 'default/tasks', owner: 'b', expiresAt: at(99) }, at(61))).toMatchObject({ owner: 'b' });
+    });
+
+    it('keeps a lease from a second connection to the same storage', async () => {
+      if (target.reopen === 'not supported') return;
+      const other = await target.reopen();
+      try {
+        const until = '2026-01-01T00:01:00.000Z';
+        expect(await store.acquireLease({ key: 'default/bugs', owner: 'a', expiresAt: until }, '2026-01-01T00:00:00.000Z')).toMatchObject({ owner: 'a' });
+        expect(await other.acquireLease({ key: 'default/bugs', owner: 'b', expiresAt: until }, '2026-01-01T00:00:01.000Z')).toMatchObject({ owner: 'a' });
+      } finally {
+        await other.close();
+      }
+    });
+
     it('keeps state across a reopen', async () => {
       if (target.reopen === 'not supported') return;
       await store.putLink({ pair: 'bugs', leftId: '1', rightId: '2', leftKey: 'P-1', rightKey: '2', createdAt: '2026-01-01T00:00:00.000Z' });
