@@ -20,7 +20,10 @@ export function schemaKeys(schema: unknown): Set<string> {
     const def = (node as { _zod?: { def?: Def } } | undefined)?._zod?.def;
     if (!def || seen.has(node)) return;
     seen.add(node);
-    if (def.shape) for (const [key, value] of Object.entries(def.shape)) keys.add(key), walk(value);
+    for (const [key, value] of Object.entries(def.shape ?? {})) {
+      keys.add(key);
+      walk(value);
+    }
     for (const next of [def.innerType, def.element, def.valueType, def.in, def.out, ...(def.options ?? [])]) walk(next);
     if (def.type === 'lazy' && def.getter) walk(def.getter());
   };

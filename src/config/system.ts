@@ -84,7 +84,6 @@ export const systemSchema = z.strictObject({
       /** Longest wait a `Retry-After` may impose before the error is handed up instead. @default 60000 */
       maxRetryAfterMs: z.number().int().nonnegative().optional(),
     })
-    .strict()
     .optional(),
   /** Adapter-specific options, validated by the adapter. */
   options: z.record(z.string(), z.unknown()).optional(),
