@@ -1,12 +1,18 @@
 import { expect } from 'vitest';
-import type { ConnectionReport } from 'syncbridge';
+import { formatConnectionReport, type ConnectionReport } from 'syncbridge';
 
-/** The stage that failed, after checking that all before it passed and that it says what to do. */
+/**
+ * The stage that failed, after checking that every stage before it passed, that it says
+ * what to do, and that the printed report links its code to the troubleshooting guide.
+ */
 export function failedStage(report: ConnectionReport) {
   expect(report.ok).toBe(false);
-  expect(report.stages.slice(0, -1).every((s) => s.ok)).toBe(true);
   const last = report.stages.at(-1);
-  expect(last?.cause).toBeTruthy();
-  expect(last?.fix).toBeTruthy();
+  if (!last) throw new Error('no stage ran');
+  expect(last.ok).toBe(false);
+  expect(report.stages.slice(0, -1).every((stage) => stage.ok)).toBe(true);
+  expect(last.cause).toBeTruthy();
+  expect(last.fix).toBeTruthy();
+  expect(formatConnectionReport(report)).toContain(`#${last.code?.toLowerCase()}`);
   return last;
 }

@@ -6,6 +6,7 @@ import { RemoteError } from 'syncbridge';
 import { apiNotFoundError, diagnoseConnection, formatConnectionReport, type DiagnoseConnectionOptions } from '../../src/diagnostics/index.js';
 import { closedPort, startBlackhole, startHttpServer, startHttpsServer, startProxy, startSilentServer, type LocalProxy, type LocalServer } from '../http/helpers/local-servers.js';
 import { createTestPki, type TestPki } from '../http/helpers/test-pki.js';
+import { failedStage } from '../../adapters/test-support/diagnostics.js';
 
 const token = 'tok-7d2a-never-print-me';
 const proxyPassword = 'h0rse-battery-staple';
@@ -77,19 +78,6 @@ async function diagnose(system: Partial<ResolvedSystem> & { baseUrl: string }, e
   expect(printed).not.toContain(proxyPassword);
   expect(printed).not.toContain(Buffer.from(`svc-sync:${proxyPassword}`).toString('base64'));
   return report;
-}
-
-/** The failing stage, checked to carry a code, what happened, a cause and a fix. */
-function failedStage(report: ConnectionReport) {
-  expect(report.ok).toBe(false);
-  const last = report.stages[report.stages.length - 1];
-  if (!last) throw new Error('no stage ran');
-  expect(last.ok).toBe(false);
-  expect(report.stages.slice(0, -1).every((stage) => stage.ok)).toBe(true);
-  expect(last.cause).toBeTruthy();
-  expect(last.fix).toBeTruthy();
-  expect(formatConnectionReport(report)).toContain(`#${last.code?.toLowerCase()}`);
-  return last;
 }
 
 describe('testConnection on a healthy system', () => {
