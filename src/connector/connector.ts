@@ -114,7 +114,18 @@ export interface UpdateRequest {
  * item but failed afterwards (a workflow transition refused, say) fails with `created`
  * set, so the engine links that item instead of creating it again.
  */
-export type WriteResult = { ok: true; item: WorkItem } | { ok: false; error: SyncbridgeError; created?: { id: string; key: string } };
+export type WriteResult =
+  | {
+      ok: true;
+      item: WorkItem;
+      /**
+       * Fields the system did not take although the rest of the write went through (Jira: a
+       * status no workflow transition reaches), by field id, with the system's reason. The
+       * engine records a field-level failure for each and keeps syncing the other fields.
+       */
+      refused?: Record<string, string>;
+    }
+  | { ok: false; error: SyncbridgeError; created?: { id: string; key: string } };
 
 /** One found item together with the origin it was stamped with. */
 export interface OriginMatch {
@@ -152,6 +163,13 @@ export interface Connector {
   create(items: CreateRequest[]): Promise<WriteResult[]>;
   /** Updates items (at most `maxUpdateBatch`). */
   update(items: UpdateRequest[]): Promise<WriteResult[]>;
+  /**
+   * When each of the given fields of these items last changed (ISO-8601, UTC), by item id
+   * then field id; fields never changed since the item was created report its creation.
+   * Optional: `newestWins` uses it to compare the two sides' changes of one field; without
+   * it the items' `updatedAt` are compared. Called only for fields in conflict.
+   */
+  fieldChangeTimes?(ids: string[], fields: string[]): Promise<Record<string, Record<string, string>>>;
   /** Items this connector created with any of these origins (see `originStamp`). */
   findByOrigin(request: { project: string; type: string; origins: OriginRef[]; fields: string[] }): Promise<OriginMatch[]>;
   /** Items whose field equals one of the values (for linking existing items). */

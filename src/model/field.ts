@@ -84,6 +84,15 @@ export interface FieldDescriptor {
   writable?: boolean;
   /** For `lookup` and `multiLookup` fields with a closed set: the allowed values. */
   allowedValues?: AllowedValue[];
+  /**
+   * A regular expression (JavaScript source) every value must match to be stored; for
+   * `multiLookup` fields each element (Jira labels: no white space; Azure DevOps tags: no `;`).
+   * The engine never writes a value that does not match: it reports a field warning and
+   * leaves the value on the side that has it.
+   */
+  valuePattern?: string;
+  /** Whether the system treats values that differ only in case as one (Azure DevOps tags). @default false */
+  caseInsensitive?: boolean;
 }
 
 /** zod schema of {@link FieldDescriptor}. */
@@ -94,6 +103,8 @@ export const fieldDescriptorSchema = z.object({
   required: z.boolean(),
   writable: z.boolean().optional(),
   allowedValues: z.array(z.object({ name: z.string(), id: z.string().optional() })).optional(),
+  valuePattern: z.string().optional(),
+  caseInsensitive: z.boolean().optional(),
 });
 
 /** Whether a value counts as empty (null, blank text, empty list, empty document). */
