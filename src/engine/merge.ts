@@ -17,6 +17,8 @@ export interface FieldProblem {
   field: string;
   /** The value that was to be written, when there was one. */
   value?: FieldValue;
+  /** For a conflict: both sides' values. */
+  conflict?: { left: FieldValue; right: FieldValue };
   error: SyncbridgeError;
 }
 
@@ -195,7 +197,7 @@ async function conflict(
     plan.manual.push(event);
     const message = `${field.config.left}/${field.config.right} changed on both sides since the last sync: left ${JSON.stringify(event.left)} vs right ${JSON.stringify(event.right)}. Edit one side to match, or retry with --take left|right.`;
     // Kept under the left item whichever side is merged, so that a conflict is queued once.
-    return held({ source: 'left', field: field.config.right, error: new SyncbridgeError('CONFLICT', message, { details: { conflict: event } }) });
+    return held({ source: 'left', field: field.config.right, conflict: { left: event.left, right: event.right }, error: new SyncbridgeError('CONFLICT', message, { details: { conflict: event } }) });
   }
   let winner: Side;
   if (policy === 'leftWins') winner = 'left';

@@ -3,12 +3,12 @@ import type { Connector, CreateRequest, Watermark } from '../connector/connector
 import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
-import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
+import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
 import { otherSide, type Failure, type FieldFailure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { findCounterparts } from './existing-items.js';
-import type { Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
+import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
@@ -387,7 +387,10 @@ export class PairSync {
         refused: (side, field, value) => this.refusal(work, mode, side, field, value),
         reconcile: mode.reconcile,
       });
-      for (const event of [...work.plan.resolved, ...work.plan.manual]) {
+      // A conflict already queued with the same values is not news; merging the pair again finds it again.
+      const queued = fieldFailures(work.failures.left).filter((f) => f.code === 'CONFLICT');
+      const known = (event: ConflictEvent) => queued.some((f) => f.field === event.field.right && f.conflict && valuesEqual(f.conflict.left, event.left) && valuesEqual(f.conflict.right, event.right));
+      for (const event of [...work.plan.resolved, ...work.plan.manual.filter((e) => !known(e))]) {
         mode.summary.conflicts++;
         this.rt.emitter.emit('conflict', event);
       }
@@ -467,17 +470,49 @@ export class PairSync {
     for (const side of sides) {
       const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
       const outcomes = await updateInBatches(this.rt.connectors[side], todo.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision })));
+      const unknown: Work[] = [];
       todo.forEach((w, i) => {
         const outcome = outcomes[i]!;
         w.refused[side] = outcome.refused;
+        const writes = Object.keys(w.plan!.writes[side]);
         if (outcome.ok) {
           // A connector that returns only some fields leaves the others as they were read, plus what was written.
           w.written[side] = { ...outcome.item, fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields } };
+        } else if (writes.every((f) => f in outcome.refused)) {
+          // Every value was refused: nothing changed, and the refusals are field failures.
+        } else if (outcome.unknown) {
+          unknown.push(w);
+          w.sideError[side] = outcome.error;
         } else {
           w.sideError[side] = outcome.error;
           if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
         }
       });
+      await this.settleUnknown(side, unknown);
+    }
+  }
+
+  /**
+   * Reads items back whose write got no answer (a dropped connection): one that holds every
+   * value written took the write, and is committed as written, so the engine never takes
+   * its own write for somebody's later edit.
+   */
+  private async settleUnknown(side: Side, works: Work[]): Promise<void> {
+    const connector = this.rt.connectors[side];
+    for (const batch of chunk(works, connector.info.capabilities.maxGetBatch)) {
+      let read: Map<string, WorkItem>;
+      try {
+        read = new Map((await connector.getMany(batch.map((w) => w.items[side]!.id), { fields: this.sideFields[side] })).map((i) => [i.id, i]));
+      } catch {
+        continue;
+      }
+      for (const w of batch) {
+        const item = read.get(w.items[side]!.id);
+        const landed = item && Object.entries(w.plan!.writes[side]).every(([f, v]) => sameValue(item.fields[f] ?? null, v, this.rt.descriptors[side].get(f)));
+        if (!landed) continue;
+        w.written[side] = item;
+        delete w.sideError[side];
+      }
     }
   }
 
@@ -596,7 +631,7 @@ export class PairSync {
       const held = work.problems.filter((p) => p.source === side);
       if (held.length === 0) continue;
       const item = work.written[side] ?? work.items[side]!;
-      const fields: FieldFailure[] = held.map((p) => ({ side: otherSide(side), field: p.field, ...('value' in p ? { value: p.value ?? null } : {}), code: p.error.code, message: p.error.message }));
+      const fields: FieldFailure[] = held.map((p) => ({ side: otherSide(side), field: p.field, ...('value' in p ? { value: p.value ?? null } : {}), ...(p.conflict ? { conflict: p.conflict } : {}), code: p.error.code, message: p.error.message }));
       const previous = work.failures[side];
       out[side] = {
         pair: this.name,
@@ -620,7 +655,7 @@ export class PairSync {
   /** Counts and reports field failures that are new (not the same as already queued). */
   private reportFieldFailures(work: Work, failure: Failure, mode: PassMode): void {
     const before = fieldFailures(work.failures[failure.side]);
-    const fresh = fieldFailures(failure).filter((f) => !before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && sameValue(b.value ?? null, f.value ?? null, undefined)));
+    const fresh = fieldFailures(failure).filter((f) => !before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && sameValue(b.value ?? null, f.value ?? null, undefined) && JSON.stringify(b.conflict) === JSON.stringify(f.conflict)));
     if (fresh.length === 0) return;
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);

@@ -70,14 +70,15 @@ export interface ReconcileOptions {
   /** Report what would change, writing nothing. @default false */
   dryRun?: boolean | undefined;
   /**
-   * How a field whose two values do not correspond is repaired, for every field or per field
-   * (keyed by its left or right field id): `default` — one-way fields take the source's value,
+   * How a field whose two values do not correspond is repaired: `default` — one-way fields take the source's value,
    * two-way fields the non-empty side's, and two different values go by the conflict policy
    * (`manual` queues them for a person); `source` — the source's value overwrites the target's;
    * `target` — the target's value is written back to the source (where the field flows that
    * way); `targetEmpty` — the source's value fills only empty targets. @default 'default'
    */
-  strategy?: ReconcileStrategy | Record<string, ReconcileStrategy> | undefined;
+  strategy?: ReconcileStrategy | undefined;
+  /** Strategies of single fields, keyed by the field's left or right id; others take `strategy`. */
+  fieldStrategies?: Record<string, ReconcileStrategy> | undefined;
   /** The source side of fields synced both ways. @default 'left' */
   source?: Side | undefined;
 }
@@ -195,13 +196,13 @@ export class Syncbridge {
     return new UserResolver({ left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! }, userMap);
   }
 
-  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; pair?: string }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
+  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; retryRefused?: boolean; pair?: string }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
     const started = Date.now();
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
     const pairs = (await this.prepare()).filter((pair) => !options.pair || pair.name === options.pair);
     const run = async () => {
-      for (const pair of pairs) await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride });
+      for (const pair of pairs) await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride, retryRefused: options.retryRefused });
     };
     // A dry run writes nothing, so it needs no lease.
     await (options.dryRun ? run() : this.leases.hold(pairs.map((p) => p.name), run));
@@ -238,10 +239,7 @@ export class Syncbridge {
     return this.lock.run(async () => {
       const dryRun = options.dryRun === true;
       if (!dryRun) await this.requireActive();
-      const strategy = (field: CompiledField): ReconcileStrategy => {
-        const choice = options.strategy ?? 'default';
-        return typeof choice === 'string' ? choice : (choice[field.config.left] ?? choice[field.config.right] ?? 'default');
-      };
+      const strategy = (field: CompiledField): ReconcileStrategy => options.fieldStrategies?.[field.config.left] ?? options.fieldStrategies?.[field.config.right] ?? options.strategy ?? 'default';
       const made: PlannedWrite[] = [];
       const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => made.push(write));
       try {
@@ -292,8 +290,8 @@ export class Syncbridge {
   }
 
   /**
-   * Retries queued failures now, resetting their attempt count. `take` settles conflicts
-   * by keeping that side's values.
+   * Retries queued failures now, resetting their attempt count; values the other side
+   * refused are sent again. `take` settles conflicts by keeping that side's values.
    */
   retry(selector: FailureSelector = {}, options: { take?: Side } = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
@@ -301,7 +299,7 @@ export class Syncbridge {
       const selected = (await this.store.listFailures()).filter(matches(selector));
       for (const f of selected) await this.store.putFailure({ ...f, attempts: 0 });
       const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
-      return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, ...(policyOverride ? { policyOverride } : {}) })).summary;
+      return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, retryRefused: true, ...(policyOverride ? { policyOverride } : {}) })).summary;
     });
   }
 

@@ -10,18 +10,25 @@ export const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length:
 /** The outcome of one item's write: the item as the system holds it after, and the fields it refused. */
 export type WriteOutcome =
   | { ok: true; item: WorkItem; refused: Record<string, SyncbridgeError> }
-  | { ok: false; error: SyncbridgeError; refused: Record<string, SyncbridgeError>; created?: { id: string; key: string } };
+  | {
+      ok: false;
+      error: SyncbridgeError;
+      refused: Record<string, SyncbridgeError>;
+      created?: { id: string; key: string };
+      /** The call failed without an answer: the write may or may not have happened. */
+      unknown?: boolean;
+    };
 
 /**
  * The fields a refused write names as the reason, when they are all among the fields
- * written and not all of them: the write can be tried again without them.
+ * written: the write can be tried again without them (when any are left).
  */
 function refusedFields(result: WriteResult, written: Record<string, FieldValue>): Record<string, SyncbridgeError> | undefined {
   if (result.ok || result.created) return undefined;
   const error = result.error;
   const named = error instanceof RemoteError ? error.fieldErrors : ((error.details.fieldErrors as Record<string, string> | undefined) ?? {});
   const fields = Object.keys(named);
-  if (fields.length === 0 || !fields.every((f) => f in written) || fields.length === Object.keys(written).length) return undefined;
+  if (fields.length === 0 || !fields.every((f) => f in written)) return undefined;
   return Object.fromEntries(fields.map((f) => [f, new SyncbridgeError(error.code, `${f}: ${named[f]}`, { ...(error.system ? { system: error.system } : {}), details: { field: f, reason: named[f] } })]));
 }
 
@@ -53,7 +60,7 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
       try {
         results = await call(batch.map(build));
       } catch (error) {
-        for (const i of batch) outcomes[i] = { ok: false, error: toSyncbridgeError(error, { retryable: true }), refused: outcomes[i]?.refused ?? {} };
+        for (const i of batch) outcomes[i] = { ok: false, error: toSyncbridgeError(error, { retryable: true }), refused: outcomes[i]?.refused ?? {}, unknown: true };
         continue;
       }
       batch.forEach((i, n) => {
@@ -61,7 +68,7 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
         const refused = result ? refusedFields(result, build(i).fields) : undefined;
         if (refused && !outcomes[i]) {
           outcomes[i] = { ok: false, error: (result as { error: SyncbridgeError }).error, refused };
-          again.push(i);
+          if (Object.keys(refused).length < Object.keys(build(i).fields).length) again.push(i);
           return;
         }
         const outcome = fromResult(result, what);

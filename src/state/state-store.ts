@@ -78,6 +78,8 @@ export interface FieldFailure {
   field: string;
   /** The value that was to be written (absent when it could not even be mapped). */
   value?: FieldValue;
+  /** For a conflict: both sides' values. */
+  conflict?: { left: FieldValue; right: FieldValue };
   code: string;
   message: string;
 }

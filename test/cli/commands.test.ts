@@ -95,6 +95,9 @@ describe('syncbridge CLI', () => {
     expect(status.stdout).toMatch(/bugs\s+\d+\s+20\d\d-/);
     const json = JSON.parse((await cli(['status', '--json'])).stdout) as { pairs: Array<{ links: number }> };
     expect(json.pairs[0]!.links).toBeGreaterThan(100);
+    // Right after a sync every linked pair corresponds through the mapping: nothing to reconcile.
+    expect(await cli(['reconcile', '--dry-run'])).toMatchObject({ code: 0, stdout: expect.stringContaining('0 items would be changed; nothing was written') });
+    expect(await cli(['reconcile', '--field', 'summary=sideways'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--field takes field=strategy') });
     expect((await cli(['retry'])).stdout).toContain('created 0');
     expect((await cli(['discard', '--item', 'NOPE-1'])).stdout).toContain('discarded 0 failures');
     expect((await cli(['deactivate'])).stdout).toContain('integration deactivated');

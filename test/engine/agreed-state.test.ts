@@ -173,10 +173,10 @@ describe('mapping changes and reconcile', () => {
     const copy = t.byTitle(t.right, 'R')[0]!;
     // Someone changed the right item behind the integration's back (a restore from backup, say): the pair disagrees.
     Object.assign(t.right.items.get(copy.id)!.fields, { title: 'R restored', ref: null });
-    const planned = await t.sync.reconcile({ dryRun: true, strategy: { ref: 'targetEmpty', title: 'source' } });
+    const planned = await t.sync.reconcile({ dryRun: true, fieldStrategies: { ref: 'targetEmpty', title: 'source' } });
     expect(planned.writes).toMatchObject([{ side: 'right', action: 'update', fields: { title: 'R', ref: 'left-ref' } }]);
     expect(t.right.items.get(copy.id)!.fields.title).toBe('R restored');
-    const report = await t.sync.reconcile({ strategy: { ref: 'targetEmpty', title: 'target' } });
+    const report = await t.sync.reconcile({ fieldStrategies: { ref: 'targetEmpty', title: 'target' } });
     expect(report.writes).toMatchObject([
       { side: 'left', fields: { title: 'R restored' } },
       { side: 'right', fields: { ref: 'left-ref' } },
