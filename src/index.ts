@@ -73,7 +73,7 @@ export {
   type ParsedErrorBody,
 } from './http/client.js';
 export { retryAfterMs } from './http/retry-timing.js';
-export { redact, redactUrl } from './http/redact.js';
+export { isSecretFieldName, redact, redactUrl } from './http/redact.js';
 
 // Connectivity and diagnostics
 export { createTransport, type Transport, type TransportOptions } from './http/transport.js';
