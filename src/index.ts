@@ -84,7 +84,7 @@ export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMes
 export { PromiseCache } from './util/promise-cache.js';
 
 // Logging
-export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { createJsonLogger, silentLogger, type JsonLoggerOptions, type Logger, type LogLevel } from './logger.js';
 
 // State
 export {
