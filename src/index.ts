@@ -73,7 +73,7 @@ export {
   type ParsedErrorBody,
 } from './http/client.js';
 export { retryAfterMs } from './http/retry-timing.js';
-export { redact, redactUrl } from './http/redact.js';
+export { isSecretFieldName, redact, redactUrl } from './http/redact.js';
 
 // Connectivity and diagnostics
 export { createTransport, type Transport, type TransportOptions } from './http/transport.js';
@@ -84,7 +84,7 @@ export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMes
 export { PromiseCache } from './util/promise-cache.js';
 
 // Logging
-export { createJsonLogger, silentLogger, type Logger, type LogLevel } from './logger.js';
+export { createJsonLogger, silentLogger, type JsonLoggerOptions, type Logger, type LogLevel } from './logger.js';
 
 // State
 export {

@@ -1,3 +1,5 @@
+import { redact as redactSecrets } from './http/redact.js';
+
 /** Severity of a log entry. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,19 +20,34 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 /** A logger that writes nothing. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Options of {@link createJsonLogger}. */
+export interface JsonLoggerOptions {
+  /** Lowest level written. @default 'info' */
+  level?: LogLevel;
+  /** Where a line goes. @default a line on stderr */
+  write?: (line: string) => void;
+  /**
+   * Secret strings (tokens, passwords) masked in every line, as `redact` does: whole
+   * values and credential-like strings anywhere, word-like ones only where shown as credentials.
+   * @default []
+   */
+  secrets?: readonly string[];
+  /** Replaces the redaction of each record entirely. @default redact with `secrets` */
+  redact?: (value: unknown) => unknown;
+  /** Clock for the `time` field. @default () => new Date() */
+  now?: () => Date;
+}
+
 /**
  * A logger writing one JSON object per line (`{"time","level","msg",...fields}`) to a
- * stream, from `level` up. Fields pass through `redact` first.
+ * stream, from `level` up. Every record is redacted first: secret-named fields (`token`,
+ * `password`, `authorization`...) are masked, item keys are kept.
  */
-export function createJsonLogger(options: {
-  level?: LogLevel;
-  write?: (line: string) => void;
-  redact?: (value: unknown) => unknown;
-  now?: () => Date;
-} = {}): Logger {
+export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const min = order[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const redact = options.redact ?? ((v: unknown) => v);
+  const secrets = options.secrets ?? [];
+  const redact = options.redact ?? ((v: unknown) => redactSecrets(v, secrets));
   const now = options.now ?? (() => new Date());
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (order[level] < min) return;

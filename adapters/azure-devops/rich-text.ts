@@ -10,13 +10,16 @@ import { normalizeRichText, type Block, type Inline, type Mark, type RichText, t
 type HtmlNode = { tag: string; attrs: Record<string, string>; children: HtmlNode[] } | { text: string };
 
 const voidTags = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'wbr']);
-const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
+// HTML collapses runs of these, but not of no-break spaces: `&nbsp;` is how a run of spaces survives.
+const collapsible = /[ \t\n\r\f]+/g;
+const nbsp = /\u00a0/g;
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+[0-9]*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-      return Number.isFinite(code) ? (code === 0xa0 ? ' ' : String.fromCodePoint(code)) : whole;
+      return Number.isFinite(code) ? String.fromCodePoint(code) : whole;
     }
     return entities[name.toLowerCase()] ?? whole;
   });
@@ -25,7 +28,7 @@ function decodeEntities(text: string): string {
 function parseAttrs(text: string): Record<string, string> {
   const attrs: Record<string, string> = {};
   for (const m of text.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
-    attrs[(m[1] as string).toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '');
+    attrs[(m[1] as string).toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '').replace(nbsp, ' ');
   }
   return attrs;
 }
@@ -56,14 +59,14 @@ const blockTags = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul',
 const markOf: Record<string, Mark['type']> = { strong: 'strong', b: 'strong', em: 'em', i: 'em', u: 'underline', s: 'strike', strike: 'strike', del: 'strike', code: 'code' };
 
 function textOf(nodes: HtmlNode[]): string {
-  return nodes.map((n) => ('text' in n ? n.text : n.tag === 'br' ? '\n' : textOf(n.children))).join('');
+  return nodes.map((n) => ('text' in n ? n.text.replace(nbsp, ' ') : n.tag === 'br' ? '\n' : textOf(n.children))).join('');
 }
 
 function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
   const out: Inline[] = [];
   for (const node of nodes) {
     if ('text' in node) {
-      const text = node.text.replace(/\s+/g, ' ');
+      const text = node.text.replace(collapsible, ' ');
       if (text) out.push(marks.length ? { type: 'text', text, marks } : { type: 'text', text });
     } else if (node.tag === 'br') {
       out.push({ type: 'hardBreak' });
@@ -80,13 +83,14 @@ function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
   return out;
 }
 
+/** Drops the collapsible white space at both ends of a block, then turns no-break spaces into spaces. */
 function trimInlines(content: Inline[]): Inline[] {
   const out = [...content];
   const first = out[0];
-  if (first?.type === 'text') out[0] = { ...first, text: first.text.replace(/^\s+/, '') };
+  if (first?.type === 'text') out[0] = { ...first, text: first.text.replace(/^[ \t\n\r\f]+/, '') };
   const last = out[out.length - 1];
-  if (last?.type === 'text') out[out.length - 1] = { ...last, text: last.text.replace(/\s+$/, '') };
-  return out;
+  if (last?.type === 'text') out[out.length - 1] = { ...last, text: last.text.replace(/[ \t\n\r\f]+$/, '') };
+  return out.map((n) => (n.type === 'text' ? { ...n, text: n.text.replace(nbsp, ' ') } : n));
 }
 
 function blocksOf(nodes: HtmlNode[]): Block[] {
@@ -107,11 +111,14 @@ function blocksOf(nodes: HtmlNode[]): Block[] {
     if (/^h[1-6]$/.test(tag)) blocks.push({ type: 'heading', level: Number(tag[1]) as 1, content: trimInlines(inlinesOf(node.children, [])) });
     else if (tag === 'ul' || tag === 'ol') {
       const items = node.children.filter((c): c is Extract<HtmlNode, { tag: string }> => !('text' in c) && c.tag === 'li').map((li) => blocksOf(li.children));
-      blocks.push({ type: tag === 'ul' ? 'bulletList' : 'orderedList', items });
+      const start = tag === 'ol' && /^\s*\d+\s*$/.test(node.attrs.start ?? '') ? Number(node.attrs.start) : 1;
+      blocks.push(tag === 'ul' ? { type: 'bulletList', items } : start !== 1 ? { type: 'orderedList', start, items } : { type: 'orderedList', items });
     } else if (tag === 'pre') {
       const code = node.children.find((c) => !('text' in c) && c.tag === 'code');
       const language = code && !('text' in code) ? /language-(\S+)/.exec(code.attrs.class ?? '')?.[1] : undefined;
-      const text = textOf(node.children).replace(/\n$/, '');
+      // HTML ignores a newline right after `<pre>`; a trailing one is part of the code.
+      const first = node.children[0];
+      const text = first && 'text' in first ? textOf(node.children).replace(/^\n/, '') : textOf(node.children);
       blocks.push(language ? { type: 'codeBlock', language, text } : { type: 'codeBlock', text });
     } else if (tag === 'blockquote') blocks.push({ type: 'blockquote', content: blocksOf(node.children) });
     else if (tag === 'table') blocks.push({ type: 'table', rows: tableRowsOf(node.children) });
@@ -146,13 +153,38 @@ function escapeHtml(text: string): string {
 const markOrder: Mark['type'][] = ['link', 'strong', 'em', 'underline', 'strike', 'code'];
 const markTag: Record<string, string> = { strong: 'strong', em: 'em', underline: 'u', strike: 's', code: 'code' };
 
+/**
+ * Escapes the text of a block's inline nodes, writing as `&nbsp;` each space HTML would
+ * collapse or trim: one after another space, or at the start or end of a line.
+ */
+function spacedTexts(content: Inline[]): string[] {
+  let before: 'lineStart' | 'space' | 'other' = 'lineStart';
+  return content.map((node, i) => {
+    if (node.type !== 'text') {
+      before = node.type === 'hardBreak' ? 'lineStart' : 'other';
+      return '';
+    }
+    const next = content[i + 1];
+    const lineGoesOn = next?.type === 'mention' || (next?.type === 'text' && next.text !== '');
+    let out = '';
+    for (let j = 0; j < node.text.length; j++) {
+      const c = node.text[j] as string;
+      const lastOfLine = j === node.text.length - 1 && !lineGoesOn;
+      out += c === ' ' && (before !== 'other' || lastOfLine) ? '&nbsp;' : escapeHtml(c);
+      before = c === ' ' ? 'space' : 'other';
+    }
+    return out;
+  });
+}
+
 function inlineHtml(content: Inline[]): string {
+  const texts = spacedTexts(content);
   return content
-    .map((node) => {
+    .map((node, i) => {
       if (node.type === 'hardBreak') return '<br>';
       if (node.type === 'mention') return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;
       const marks = [...(node.marks ?? [])].sort((a, b) => markOrder.indexOf(a.type) - markOrder.indexOf(b.type));
-      let html = escapeHtml(node.text);
+      let html = texts[i] as string;
       for (const mark of [...marks].reverse()) {
         html = mark.type === 'link' ? `<a href="${escapeHtml(mark.href)}">${html}</a>` : `<${markTag[mark.type]}>${html}</${markTag[mark.type]}>`;
       }
@@ -178,8 +210,9 @@ function blocksHtml(blocks: Block[]): string {
         case 'bulletList':
         case 'orderedList': {
           const tag = block.type === 'bulletList' ? 'ul' : 'ol';
+          const start = block.type === 'orderedList' && block.start !== undefined && block.start !== 1 ? ` start="${block.start}"` : '';
           const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
-          return `<${tag}>${items.join('')}</${tag}>`;
+          return `<${tag}${start}>${items.join('')}</${tag}>`;
         }
         case 'codeBlock':
           return `<pre><code${block.language ? ` class="language-${escapeHtml(block.language)}"` : ''}>${escapeHtml(block.text)}</code></pre>`;

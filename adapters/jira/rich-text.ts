@@ -1,6 +1,10 @@
 import type { Block, Inline, Mark, RichText } from 'syncbridge';
 
-/** An Atlassian Document Format node. @see https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/ */
+/**
+ * An Atlassian Document Format node. An `orderedList` carries the number of its first item in
+ * `attrs.order` (see https://developer.atlassian.com/cloud/jira/platform/apis/document/nodes/orderedList).
+ * @see https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
+ */
 export interface AdfNode {
   type: string;
   version?: number;
@@ -50,9 +54,15 @@ function blocksFromAdf(nodes: AdfNode[] | undefined): Block[] {
         break;
       }
       case 'bulletList':
-      case 'orderedList':
-        out.push({ type: n.type, items: (n.content ?? []).map((item) => blocksFromAdf(item.content)) });
+        out.push({ type: 'bulletList', items: (n.content ?? []).map((item) => blocksFromAdf(item.content)) });
         break;
+      case 'orderedList': {
+        const items = (n.content ?? []).map((item) => blocksFromAdf(item.content));
+        const order = n.attrs?.order;
+        // `order` is the number of the first item; absent means 1.
+        out.push(typeof order === 'number' && Number.isInteger(order) && order >= 0 && order !== 1 ? { type: 'orderedList', start: order, items } : { type: 'orderedList', items });
+        break;
+      }
       case 'codeBlock': {
         const text = (n.content ?? []).map((t) => t.text ?? '').join('');
         out.push(typeof n.attrs?.language === 'string' ? { type: 'codeBlock', language: n.attrs.language, text } : { type: 'codeBlock', text });
@@ -108,7 +118,7 @@ function blocksToAdf(blocks: Block[]): AdfNode[] {
         return { type: 'heading', attrs: { level: b.level }, content: inlinesToAdf(b.content) };
       case 'bulletList':
       case 'orderedList':
-        return { type: b.type, ...(b.type === 'orderedList' ? { attrs: { order: 1 } } : {}), content: b.items.map((item) => ({ type: 'listItem', content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]) })) };
+        return { type: b.type, ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}), content: b.items.map((item) => ({ type: 'listItem', content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]) })) };
       case 'codeBlock':
         return { type: 'codeBlock', ...(b.language ? { attrs: { language: b.language } } : {}), content: b.text ? [{ type: 'text', text: b.text }] : [] };
       case 'blockquote':

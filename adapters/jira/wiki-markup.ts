@@ -45,7 +45,8 @@ function listToWiki(items: Block[][], prefix: string): string[] {
   const lines: string[] = [];
   for (const item of items) {
     const [first, ...rest] = item;
-    lines.push(`${prefix} ${first?.type === 'paragraph' || first?.type === 'heading' ? inlineToWiki(first.content) : ''}`.trimEnd());
+    // No trimming: trailing spaces are the item's own, and `* ` with nothing after is still an item.
+    lines.push(`${prefix} ${first?.type === 'paragraph' || first?.type === 'heading' ? inlineToWiki(first.content) : ''}`);
     for (const block of rest) {
       if (block.type === 'bulletList') lines.push(...listToWiki(block.items, `${prefix}*`));
       else if (block.type === 'orderedList') lines.push(...listToWiki(block.items, `${prefix}#`));
@@ -153,8 +154,8 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
       flush();
       out.push({ type: 'text', text: text.slice(i + 2, end).replace(/\\([{}])/g, '$1'), marks: [...marks, { type: 'code' }] });
       i = end + 1;
-    } else if (c === '[' && text.indexOf(']', i) > i) {
-      const end = text.indexOf(']', i);
+    } else if (c === '[' && closingBracket(text, i) > i) {
+      const end = closingBracket(text, i);
       const inner = text.slice(i + 1, end);
       flush();
       if (inner.startsWith('~')) out.push({ type: 'mention', id: inner.slice(1), text: inner.slice(1) });
@@ -176,6 +177,15 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
   }
   flush();
   return out;
+}
+
+/** The `]` that closes the `[` at `from`, skipping backslash-escaped ones; -1 if none. */
+function closingBracket(text: string, from: number): number {
+  for (let j = from + 1; j < text.length; j++) {
+    if (text[j] === '\\') j++;
+    else if (text[j] === ']') return j;
+  }
+  return -1;
 }
 
 function findClose(text: string, c: string, from: number): number {
@@ -206,7 +216,39 @@ function parseList(lines: string[]): Block {
   return ordered ? { type: 'orderedList', items } : { type: 'bulletList', items };
 }
 
-function parseBlocks(lines: string[]): Block[] {
+/**
+ * A `{code}` or `{quote}` macro opening at line `i`: on one line (`{quote}text{quote}`) or
+ * over several, the closer alone on its line or ending one. Text after the closer goes back
+ * into `lines[end]` to be read as what follows.
+ */
+function macroAt(lines: string[], i: number): { block: Block; end: number } | undefined {
+  const opener = /^\s*\{(code(?::([^}]*))?|quote)\}/.exec(lines[i] as string);
+  if (!opener) return undefined;
+  const isCode = opener[1] !== 'quote';
+  const closer = isCode ? '{code}' : '{quote}';
+  const rest = (lines[i] as string).slice(opener[0].length);
+  const body: string[] = [];
+  let end = i;
+  let tail = rest;
+  let at = rest.indexOf(closer);
+  if (at >= 0) body.push(rest.slice(0, at));
+  else {
+    if (rest.trim() !== '') body.push(rest);
+    for (end = i + 1; end < lines.length && (at = (lines[end] as string).indexOf(closer)) < 0; end++) body.push(lines[end] as string);
+    tail = lines[end] ?? '';
+    if (tail.slice(0, Math.max(at, 0)).trim() !== '') body.push(tail.slice(0, at));
+  }
+  if (end < lines.length) {
+    const after = tail.slice(at + closer.length);
+    lines[end] = after;
+    if (after.trim() !== '') end--;
+  }
+  const block: Block = isCode ? { type: 'codeBlock', ...(opener[2] ? { language: opener[2] } : {}), text: body.join('\n') } : { type: 'blockquote', content: parseBlocks(body) };
+  return { block, end };
+}
+
+function parseBlocks(source: string[]): Block[] {
+  const lines = [...source];
   const blocks: Block[] = [];
   let paragraph: string[] = [];
   const flush = () => {
@@ -215,14 +257,11 @@ function parseBlocks(lines: string[]): Block[] {
   };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
-    const code = /^\{code(?::([^}]*))?\}$/.exec(line.trim());
-    if (code || line.trim() === '{quote}') {
+    const macro = macroAt(lines, i);
+    if (macro) {
       flush();
-      const closer = code ? '{code}' : '{quote}';
-      const end = lines.findIndex((l, j) => j > i && l.trim() === closer);
-      const body = lines.slice(i + 1, end < 0 ? lines.length : end);
-      blocks.push(code ? { type: 'codeBlock', ...(code[1] ? { language: code[1] } : {}), text: body.join('\n') } : { type: 'blockquote', content: parseBlocks(body) });
-      i = end < 0 ? lines.length : end;
+      blocks.push(macro.block);
+      i = macro.end;
     } else if (/^([*#]+) /.test(line)) {
       flush();
       const list: string[] = [];

@@ -22,7 +22,7 @@ export type Block =
   | { type: 'paragraph'; content: Inline[] }
   | { type: 'heading'; level: 1 | 2 | 3 | 4 | 5 | 6; content: Inline[] }
   | { type: 'bulletList'; items: Block[][] }
-  | { type: 'orderedList'; items: Block[][] }
+  | { type: 'orderedList'; /** Number of the first item, when not 1 (ADF `attrs.order`, HTML `<ol start>`). */ start?: number; items: Block[][] }
   | { type: 'codeBlock'; language?: string; text: string }
   | { type: 'blockquote'; content: Block[] }
   | { type: 'rule' }
@@ -61,7 +61,7 @@ const blockSchema: z.ZodType<Block> = z.lazy(() =>
     z.object({ type: z.literal('paragraph'), content: z.array(inlineSchema) }),
     z.object({ type: z.literal('heading'), level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]), content: z.array(inlineSchema) }),
     z.object({ type: z.literal('bulletList'), items: z.array(z.array(blockSchema)) }),
-    z.object({ type: z.literal('orderedList'), items: z.array(z.array(blockSchema)) }),
+    z.object({ type: z.literal('orderedList'), start: z.number().int().min(0).optional(), items: z.array(z.array(blockSchema)) }),
     z.object({ type: z.literal('codeBlock'), language: z.string().optional(), text: z.string() }),
     z.object({ type: z.literal('blockquote'), content: z.array(blockSchema) }),
     z.object({ type: z.literal('rule') }),
@@ -111,7 +111,7 @@ function blocksToPlain(blocks: Block[]): string[] {
         break;
       case 'bulletList':
       case 'orderedList':
-        b.items.forEach((item, i) => out.push(`${b.type === 'bulletList' ? '-' : `${i + 1}.`} ${blocksToPlain(item).join('\n')}`));
+        b.items.forEach((item, i) => out.push(`${b.type === 'bulletList' ? '-' : `${(b.type === 'orderedList' ? (b.start ?? 1) : 1) + i}.`} ${blocksToPlain(item).join('\n')}`));
         break;
       case 'codeBlock':
         out.push(b.text);
@@ -167,8 +167,10 @@ function normalizeBlocks(blocks: Block[]): Block[] {
         out.push({ type: 'heading', level: b.level, content: normalizeInlines(b.content) });
         break;
       case 'bulletList':
+        out.push({ type: 'bulletList', items: b.items.map(normalizeBlocks) });
+        break;
       case 'orderedList':
-        out.push({ type: b.type, items: b.items.map(normalizeBlocks) });
+        out.push(b.start !== undefined && b.start !== 1 ? { type: 'orderedList', start: b.start, items: b.items.map(normalizeBlocks) } : { type: 'orderedList', items: b.items.map(normalizeBlocks) });
         break;
       case 'blockquote':
         out.push({ type: 'blockquote', content: normalizeBlocks(b.content) });
@@ -189,7 +191,7 @@ function normalizeBlocks(blocks: Block[]): Block[] {
 
 /**
  * Puts a document in canonical form (adjacent text with equal marks merged, empty text
- * and empty paragraphs dropped, marks sorted) so that two renderings of the same content
+ * and empty paragraphs dropped, marks sorted, a list start of 1 left out) so that two renderings of the same content
  * compare equal and the engine makes no no-op writes.
  */
 export function normalizeRichText(doc: RichText): RichText {

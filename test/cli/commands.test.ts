@@ -72,6 +72,11 @@ describe('syncbridge CLI', () => {
     expect(bad.code).toBe(4);
     expect(bad.stdout).toMatch(/FAILED at the (auth|http) stage/);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-123456');
+    // A token whose value is a plain word must not replace that word in the explanation.
+    const word = await cli(['test-connection', '--system', 'jira'], { env: { ...env, JIRA_TOKEN: 'token' } });
+    expect(word.code).toBe(4);
+    expect(word.stdout).toContain('create a new token for the integration user');
+    expect(word.stdout).not.toContain('***');
   });
 
   it('discovers projects, types and fields as tables', async () => {

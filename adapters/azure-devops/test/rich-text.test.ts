@@ -48,3 +48,30 @@ describe('HTML rich text', () => {
     expect(htmlToRichText('   ')).toEqual({ type: 'doc', content: [] });
   });
 });
+
+describe('HTML that used to change on its first trip', () => {
+  const para = (text: string) => ({ type: 'paragraph' as const, content: [t(text)] });
+
+  it('writes runs of spaces and edge spaces as &nbsp; and reads them back', () => {
+    const doc: RichText = { type: 'doc', content: [{ type: 'paragraph', content: [t('  a  b'), t(' c ', 'strong'), { type: 'hardBreak' }, t(' d   ')] }] };
+    const html = richTextToHtml(doc);
+    expect(html).toBe('<p>&nbsp;&nbsp;a &nbsp;b<strong> c&nbsp;</strong><br>&nbsp;d &nbsp;&nbsp;</p>');
+    expect(htmlToRichText(html)).toEqual(doc);
+    // What the Azure DevOps editor writes for spaces typed in a row.
+    expect(htmlToRichText('<div>Steps&nbsp; to&nbsp;&nbsp;&nbsp;reproduce\n  here</div>').content).toEqual([para('Steps  to   reproduce here')]);
+  });
+
+  it('keeps the start number of an ordered list', () => {
+    const doc: RichText = { type: 'doc', content: [{ type: 'orderedList', start: 3, items: [[para('third')], [para('fourth')]] }] };
+    expect(richTextToHtml(doc)).toBe('<ol start="3"><li>third</li><li>fourth</li></ol>');
+    expect(htmlToRichText('<ol start="3"><li>third</li><li>fourth</li></ol>')).toEqual(doc);
+    expect(htmlToRichText('<ol start="1"><li>one</li></ol>').content).toEqual([{ type: 'orderedList', items: [[para('one')]] }]);
+  });
+
+  it('keeps a code block’s trailing newlines, and drops only the newline HTML ignores after <pre>', () => {
+    const doc: RichText = { type: 'doc', content: [{ type: 'codeBlock', text: 'x = 1\n\n' }] };
+    expect(htmlToRichText(richTextToHtml(doc))).toEqual(doc);
+    expect(htmlToRichText('<pre>\nfirst\n</pre>').content).toEqual([{ type: 'codeBlock', text: 'first\n' }]);
+  });
+});
+

@@ -85,3 +85,31 @@ describe('rich text between syncbridge and Jira Data Center wiki markup', () => 
     });
   });
 });
+
+describe('rich text that used to change on its first trip', () => {
+  const para = (text: string) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text }] });
+
+  it('keeps the start number of an ordered list (ADF attrs.order)', () => {
+    const adf = { type: 'doc', version: 1, content: [{ type: 'orderedList', attrs: { order: 3 }, content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'third' }] }] }] }] };
+    const doc = adfToRichText(adf);
+    expect(doc.content[0]).toEqual({ type: 'orderedList', start: 3, items: [[para('third')]] });
+    expect(richTextToAdf(doc).content?.[0]?.attrs).toEqual({ order: 3 });
+    expect(richTextToAdf({ type: 'doc', content: [{ type: 'orderedList', items: [[para('first')]] }] }).content?.[0]?.attrs).toEqual({ order: 1 });
+  });
+
+  it('reads a wiki quote written on one line as a quote, and writes it back as one', () => {
+    const doc = wikiToRichText('Before\n{quote}Quoted  with two spaces{quote} and after\n{quote}first\nlast{quote}');
+    expect(doc.content).toEqual([para('Before'), { type: 'blockquote', content: [para('Quoted  with two spaces')] }, para(' and after'), { type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'first' }, { type: 'hardBreak' }, { type: 'text', text: 'last' }] }] }]);
+    const wiki = richTextToWiki(doc);
+    expect(wiki).not.toContain('\\{quote');
+    expect(normalizeRichText(wikiToRichText(wiki))).toEqual(normalizeRichText(doc));
+    expect(wikiToRichText('{code:java}int  a;{code}').content).toEqual([{ type: 'codeBlock', language: 'java', text: 'int  a;' }]);
+  });
+
+  it('keeps runs of spaces and a code block’s trailing newline in wiki markup and ADF', () => {
+    const doc: RichText = { type: 'doc', content: [para('a  b   c '), { type: 'bulletList', items: [[para('item  ')]] }, { type: 'codeBlock', text: 'x = 1\n\n' }] };
+    expect(normalizeRichText(wikiToRichText(richTextToWiki(doc)))).toEqual(doc);
+    expect(adfToRichText(richTextToAdf(doc))).toEqual(doc);
+  });
+});
+
