@@ -10,6 +10,7 @@ import { adfToRichText, richTextToAdf } from './rich-text.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import { bulkFetchSchema, commentPageSchema, commentSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue, type JiraUser } from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
+import { fieldChangeTimes } from './change-times.js';
 import { createIssues, originLabel, updateIssue, type WriteContext } from './writer.js';
 
 /**
@@ -115,6 +116,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       getMany: async (ids, { fields }) => (await read(ids, fields)).map((r) => r.item),
       create: (items) => createIssues(writeContext, items),
+      fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields),
       async update(items) {
         const out = [];
         for (const item of items) out.push(await updateIssue(writeContext, item));

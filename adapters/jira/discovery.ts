@@ -47,7 +47,8 @@ export async function listFields(client: JiraClient, system: string, project: st
       const kind = kindOf({ id: f.fieldId, name: f.name, schema: f.schema });
       if (!kind || hidden.has(f.fieldId)) continue;
       const allowed = f.allowedValues?.map((v) => ({ name: v.name ?? v.value ?? v.id ?? '', ...(v.id ? { id: v.id } : {}) }));
-      out.push({ id: f.fieldId, name: f.name, kind, required: f.required, writable: true, ...(allowed ? { allowedValues: allowed } : {}) });
+      // Jira refuses labels holding white space ("The label 'a b' contains spaces which is invalid.").
+      out.push({ id: f.fieldId, name: f.name, kind, required: f.required, writable: true, ...(allowed ? { allowedValues: allowed } : {}), ...(f.fieldId === 'labels' ? { valuePattern: '^\\S+$' } : {}) });
     }
     startAt += fields.length;
     if (fields.length === 0 || startAt >= (page.total ?? 0)) break;

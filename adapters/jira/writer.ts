@@ -3,7 +3,7 @@ import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
 import { originLabelPrefix, type ReadIssue } from './reader.js';
 import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue } from './schemas.js';
-import { transitionTo } from './transitions.js';
+import { performTransition, planTransition, type TransitionPlan } from './transitions.js';
 
 /** The label stamping an item with where it came from (labels cannot hold spaces). */
 export function originLabel(origin: OriginRef): string {
@@ -35,6 +35,9 @@ function fieldsJson(infos: Map<string, JiraFieldInfo>, fields: Record<string, Fi
   return out;
 }
 
+/** Jira matches status names without regard to case. */
+const sameStatus = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 const asError = (error: unknown, system: string): SyncbridgeError => toSyncbridgeError(error, { system });
 
 function elementError(system: string, element: { status?: number | undefined; elementErrors?: { errorMessages?: string[] | undefined; errors?: Record<string, string> | undefined } | undefined }): RemoteError {
@@ -46,7 +49,8 @@ function elementError(system: string, element: { status?: number | undefined; el
 
 /**
  * Creates issues with `POST issue/bulk` (at most 50 per call), each stamped with an origin
- * label, then moves those that ask for a status through the workflow. When Jira rejects a
+ * label, then moves those that ask for a status through the workflow; a status no transition
+ * reaches is `refused` on an `ok` result (the issue exists). When Jira rejects a
  * whole batch (400), the items are created one by one so each gets its own field errors.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulk-post
  */
@@ -98,10 +102,16 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     for (const index of moving.keys()) failures.set(index, asError(error, system));
     moving.clear();
   }
+  // A status no transition reaches fails that field only: the issue exists with its other fields.
+  const refusals = new Map<number, string>();
   for (const [index, m] of moving) {
     const current = initial.get(m.id);
+    const from = String(current?.item.fields.status ?? '');
+    if (sameStatus(from, m.status)) continue;
     try {
-      if (current?.item.fields.status !== m.status) await transitionTo(client, system, m.id, m.key, m.status, current?.transitions);
+      const plan = await planTransition(client, m.id, m.key, from, m.status, current?.transitions);
+      if ('refused' in plan) refusals.set(index, plan.refused);
+      else await performTransition(client, m.id, plan.transition);
     } catch (error) {
       failures.set(index, asError(error, system));
     }
@@ -123,7 +133,8 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     const made = result instanceof SyncbridgeError ? undefined : { id: result.id, key: result.key };
     if (failure) return made ? { ok: false, error: new SyncbridgeError(failure.code, `${failure.message} (${made.key} was created)`, { system, cause: failure, retryable: failure.retryable, details: failure.details }), created: made } : { ok: false, error: failure };
     const item = readBack.get(made!.id);
-    if (item) return { ok: true, item: item.item };
+    const refused = refusals.get(index);
+    if (item) return refused === undefined ? { ok: true, item: item.item } : { ok: true, item: item.item, refused: { status: refused } };
     const error = readFailure
       ? new SyncbridgeError(readFailure.code, `${system}: created ${made!.key} but could not read it back: ${readFailure.message}`, { system, cause: readFailure, retryable: readFailure.retryable })
       : new SyncbridgeError('NOT_FOUND', `${system}: created ${made!.key} but could not read it back`, { system });
@@ -138,6 +149,8 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
  * `PUT issue/{id}` keeping the stamp labels; Cloud answers that edit with the issue
  * (`returnIssue`), so no read-back is needed unless the status moves through the workflow
  * afterwards. Cloud: 2 calls per edit, 4 with a status change (was 5 and 7); Data Center: 3 and 5.
+ * A status no transition reaches is `refused` while the other fields are written; fields
+ * Jira refuses fail the edit with their messages in `fieldErrors`, keyed by field id.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-put
  */
 export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Promise<WriteResult> {
@@ -152,7 +165,11 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
     const stamps = 'labels' in request.fields ? fresh.labels.filter((l) => l.startsWith(originLabelPrefix)) : [];
     const body = fieldsJson(infos, request.fields, client.version, stamps);
     const status = request.fields.status;
-    const moves = typeof status === 'string' && status !== '' && status !== fresh.item.fields.status;
+    const current = String(fresh.item.fields.status ?? '');
+    // Planned before the edit so that an unreachable status refuses only itself, not the other fields.
+    let plan: TransitionPlan | undefined;
+    if (typeof status === 'string' && status !== '' && !sameStatus(status, current)) plan = await planTransition(client, request.id, fresh.item.key, current, status, fresh.transitions);
+    const moves = plan !== undefined && 'transition' in plan;
     const path = client.api(`issue/${encodeURIComponent(request.id)}`);
     let after: ReadIssue | undefined;
     if (Object.keys(body).length > 0) {
@@ -161,10 +178,10 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
         [after] = await ctx.convert([issue], Object.keys(request.fields));
       } else await client.http.request({ method: 'PUT', path, json: { fields: body } });
     }
-    if (moves) await transitionTo(client, system, request.id, fresh.item.key, status, fresh.transitions);
+    if (plan && 'transition' in plan) await performTransition(client, request.id, plan.transition);
     after ??= (await ctx.read([request.id], Object.keys(request.fields), ['changelog']))[0];
     if (!after) throw new SyncbridgeError('NOT_FOUND', `${system}: ${fresh.item.key} disappeared after the update`, { system });
-    return { ok: true, item: after.item };
+    return plan && 'refused' in plan ? { ok: true, item: after.item, refused: { status: plan.refused } } : { ok: true, item: after.item };
   } catch (error) {
     return { ok: false, error: asError(error, system) };
   }

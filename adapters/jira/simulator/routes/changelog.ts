@@ -9,7 +9,8 @@ export function renderHistories(ctx: RouteContext, changes: SimChange[]): Array<
     id: String(c.id),
     author: renderUser(ctx.render, ctx.state.user(c.author)),
     created: jiraTime(c.created, ctx.user.timeZone),
-    items: c.items.map((i) => ({ field: i.field, fieldtype: i.fieldtype, fieldId: i.fieldId, from: i.from, fromString: i.fromString, to: i.to, toString: i.toString })),
+    // Data Center names changed fields only by `field` (custom fields by their name); Cloud adds `fieldId`.
+    items: c.items.map((i) => ({ field: i.field, fieldtype: i.fieldtype, ...(ctx.render.version === '3' ? { fieldId: i.fieldId } : {}), from: i.from, fromString: i.fromString, to: i.to, toString: i.toString })),
   }));
 }
 
