@@ -15,18 +15,36 @@ const adoErrorBodySchema = z.object({
   customProperties: z.record(z.string(), z.unknown()).nullish(),
 });
 
+const ruleErrorSchema = z.object({ fieldReferenceName: z.string().nullish(), errorMessage: z.string().nullish() });
+
+/** Per-field messages of every rule a save broke (`customProperties.RuleValidationErrors`). */
+function ruleFieldErrors(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of Array.isArray(raw) ? raw : []) {
+    const rule = ruleErrorSchema.safeParse(entry);
+    if (rule.success && rule.data.fieldReferenceName && rule.data.errorMessage) out[rule.data.fieldReferenceName] = rule.data.errorMessage;
+  }
+  return out;
+}
+
 /**
  * Reads Azure DevOps' error body `{ $id, innerException, message, typeName, typeKey,
  * errorCode, eventId }`: the message (prefixed with `typeKey`), per-field messages of
- * rule violations, and a precise code where the `typeKey` tells more than the status.
+ * rule violations (every field in `RuleValidationErrors`, by reference name), and a precise
+ * code where the `typeKey` tells more than the status.
  */
 function parseAdoError(body: unknown): ParsedErrorBody {
   const parsed = adoErrorBodySchema.safeParse(body);
   if (!parsed.success || !parsed.data.message) return { messages: [] };
   const { message, typeKey, customProperties } = parsed.data;
   const result: ParsedErrorBody = { messages: [typeKey ? `${typeKey}: ${message}` : message] };
+  const fieldErrors = ruleFieldErrors(customProperties?.RuleValidationErrors);
   const field = customProperties?.FieldReferenceName;
-  if (typeof field === 'string') result.fieldErrors = { [field]: message };
+  if (typeof field === 'string' && !(field in fieldErrors)) fieldErrors[field] = message;
+  // TF401347 (an area or iteration path that does not exist) names its field only in the message.
+  const tree = typeKey === 'WorkItemFieldInvalidTreeNameException' ? /field '([^']+)'/.exec(message)?.[1] : undefined;
+  if (tree) fieldErrors[tree] = message;
+  if (Object.keys(fieldErrors).length > 0) result.fieldErrors = fieldErrors;
   if (typeKey === 'TestPatchOperationFailedException') result.code = 'REVISION_MISMATCH';
   else if (typeKey === 'RuleValidationException' || typeKey === 'WorkItemFieldInvalidTreeNameException') result.code = 'VALIDATION';
   return result;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { commentsApiVersion, createAdoClients, identityRefSchema, listOf, versioned } from './client.js';
 import { testAdoConnection } from './diagnostics.js';
+import { fieldChangeTimes } from './change-times.js';
 import { userFromAdo } from './fields.js';
 import { ItemReader, OriginTags } from './items.js';
 import { AdoMetadata } from './metadata.js';
@@ -113,6 +114,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       getMany: (ids, { fields }) => reader.fetch(ids.map(Number).filter(Number.isInteger), fields),
       create: (items) => writer.create(items),
       update: (items) => writer.update(items),
+      fieldChangeTimes: (ids, fields) => fieldChangeTimes(clients, ids, fields),
       async findByOrigin({ project, type, origins, fields }) {
         const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
         for (const part of chunk(origins, 50)) {

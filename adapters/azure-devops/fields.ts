@@ -85,7 +85,14 @@ export function buildFieldMeta(catalog: z.infer<typeof adoFieldSchema>[], typeFi
   return out;
 }
 
-/** The field descriptors `listFields` returns. */
+/**
+ * What one tag may be: `;` separates tags in `System.Tags` and `,` does too when the service
+ * splits a value, and white space around a tag is dropped; so a tag holding either separator,
+ * or starting or ending with white space, would not read back as written.
+ */
+export const tagPattern = '^[^;,\\s](?:[^;,]*[^;,\\s])?$';
+
+/** The field descriptors `listFields` returns (tags: the pattern above, compared without case). */
 export function toDescriptors(meta: Map<string, FieldMeta>): FieldDescriptor[] {
   return [...meta.values()].map((m) => ({
     id: m.referenceName,
@@ -94,6 +101,7 @@ export function toDescriptors(meta: Map<string, FieldMeta>): FieldDescriptor[] {
     required: m.required,
     writable: m.writable,
     ...(m.allowedValues.length ? { allowedValues: m.allowedValues.map((name) => ({ name })) } : {}),
+    ...(m.referenceName === 'System.Tags' ? { valuePattern: tagPattern, caseInsensitive: true } : {}),
   }));
 }
 
@@ -141,6 +149,11 @@ export function valueFromAdo(meta: FieldMeta | undefined, value: unknown, hidden
   }
 }
 
+/** The service's explanation of a value outside a field's list (rule `LimitedToValues`, TF401320). */
+export function notSupported(fieldName: string, value: unknown): string {
+  return `The field '${fieldName}' contains the value '${String(value)}' that is not in the list of supported values`;
+}
+
 /** Converts a core value to what a JSON Patch `add` sends; `''` clears a field. */
 export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
   if (value === null) return '';
@@ -160,7 +173,7 @@ export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
       if (typeof value !== 'string' && typeof value !== 'number') throw wrong();
       const allowed = meta.allowedValues.find((a) => a.toLowerCase() === String(value).toLowerCase());
       if (meta.allowedValues.length && !allowed) {
-        throw new SyncbridgeError('VALIDATION', `Field ${meta.referenceName} (${meta.name}) does not allow '${String(value)}'; allowed: ${meta.allowedValues.join(', ')}`, { details: { field: meta.referenceName, allowed: meta.allowedValues } });
+        throw new SyncbridgeError('VALIDATION', `${notSupported(meta.name, value)}; allowed: ${meta.allowedValues.join(', ')}`, { details: { field: meta.referenceName, allowed: meta.allowedValues } });
       }
       return meta.type === 'integer' || meta.type === 'double' ? Number(value) : (allowed ?? String(value));
     }

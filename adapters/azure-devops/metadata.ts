@@ -1,7 +1,7 @@
 import { PromiseCache, SyncbridgeError, type EntityTypeInfo, type FieldDescriptor, type ProjectInfo } from 'syncbridge';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
-import { adoFieldListSchema, buildFieldMeta, toDescriptors, typeFieldListSchema, type FieldMeta } from './fields.js';
+import { adoFieldListSchema, buildFieldMeta, notSupported, toDescriptors, typeFieldListSchema, type FieldMeta } from './fields.js';
 
 const projectListSchema = listOf(z.object({ id: z.string(), name: z.string() }));
 const typeListSchema = listOf(z.object({ name: z.string(), referenceName: z.string(), isDisabled: z.boolean().optional() }));
@@ -89,15 +89,12 @@ export class AdoMetadata {
     });
   }
 
-  /** Fails with a `VALIDATION` error naming the allowed states when `state` is not one of the type's. */
-  async checkState(project: string, type: string, state: unknown): Promise<void> {
-    if (typeof state !== 'string') return;
+  /** Why the service would refuse `state` for the type (the service's wording plus the allowed states), or `undefined` when it is one of them. */
+  async stateRefusal(project: string, type: string, state: unknown): Promise<string | undefined> {
+    if (typeof state !== 'string') return undefined;
     const names = await this.stateNames(project, type);
-    if (!names.some((n) => n.toLowerCase() === state.toLowerCase())) {
-      throw new SyncbridgeError('VALIDATION', `System.State: '${state}' is not a state of ${type} in ${project}; allowed states: ${names.join(', ')}`, {
-        details: { field: 'System.State', value: state, allowed: names },
-      });
-    }
+    if (names.some((n) => n.toLowerCase() === state.toLowerCase())) return undefined;
+    return `${notSupported('State', state)}; allowed states of ${type} in ${project}: ${names.join(', ')}`;
   }
 
   private catalog(project: string): Promise<z.infer<typeof adoFieldListSchema>['value']> {

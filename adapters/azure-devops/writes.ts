@@ -1,4 +1,4 @@
-import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type FieldValue, type UpdateRequest, type WriteResult } from 'syncbridge';
 import { createElement, maxBatchRequests, patchContentType, sendBatch, updateElement, type BatchPart } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader, OriginTags } from './items.js';
@@ -54,10 +54,8 @@ export class ItemWriter {
     const ready: PreparedCreate[] = [];
     for (const [index, item] of items.entries()) {
       try {
-        const meta = await this.metadata.fieldMeta(item.project, item.type);
-        if ('System.State' in item.fields) await this.metadata.checkState(item.project, item.type, item.fields['System.State']);
         const tags = [...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)), this.tags.tagFor(item.origin)].join('; ');
-        ready.push({ index, project: item.project, type: item.type, ops: buildPatch(item.fields, meta, { tags }) });
+        ready.push({ index, project: item.project, type: item.type, ops: await this.patchFor(item.project, item.type, item.fields, { tags }) });
       } catch (error) {
         results[index] = failure(error, this.options.system);
       }
@@ -67,6 +65,21 @@ export class ItemWriter {
       for (const [i, p] of part.entries()) results[p.index] = outcomes[i] as WriteResult;
     }
     return results;
+  }
+
+  /**
+   * The JSON Patch of a write, after the checks the metadata allows beforehand (states and
+   * allowed values). Every field that fails them is named at once, in the service's words, in
+   * the `fieldErrors` of a `VALIDATION` error (no request is sent), as the service would.
+   */
+  private async patchFor(project: string, type: string, fields: Record<string, FieldValue>, options: { expectedRevision?: string | undefined; tags?: string | undefined }): Promise<PatchOperation[]> {
+    const { ops, refused } = buildPatch(fields, await this.metadata.fieldMeta(project, type), options);
+    const state = 'System.State' in fields ? await this.metadata.stateRefusal(project, type, fields['System.State']) : undefined;
+    if (state !== undefined) refused['System.State'] = state;
+    if (Object.keys(refused).length === 0) return ops;
+    const { system } = this.options;
+    const text = Object.entries(refused).map(([f, m]) => `${f}: ${m}`).join('; ');
+    throw new RemoteError('VALIDATION', `${system}: Azure DevOps would refuse ${type} in ${project}: ${text}`, { system, fieldErrors: refused, retryable: false });
   }
 
   private async createEach(part: PreparedCreate[]): Promise<WriteResult[]> {
@@ -117,12 +130,10 @@ export class ItemWriter {
         const project = this.reader.projectOf.get(item.id);
         const type = this.reader.typeOf.get(item.id);
         if (!project || !type) throw new SyncbridgeError('NOT_FOUND', `${this.options.system}: work item ${item.id} does not exist or is not visible`, { system: this.options.system });
-        if ('System.State' in item.fields) await this.metadata.checkState(project, type, item.fields['System.State']);
-        const meta = await this.metadata.fieldMeta(project, type);
         const tags = 'System.Tags' in item.fields
           ? [...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)), ...this.tags.stampsOf(current.get(item.id)?.fields['System.Tags'])].join('; ')
           : undefined;
-        const ops = buildPatch(item.fields, meta, { expectedRevision: item.expectedRevision, tags });
+        const ops = await this.patchFor(project, type, item.fields, { expectedRevision: item.expectedRevision, tags });
         prepared.push({ id: item.id, ops });
       } catch (error) {
         prepared.push({ id: item.id, error });

@@ -9,6 +9,8 @@ export class AdoSimError extends Error {
     message: string,
     readonly typeKey: string,
     readonly customProperties?: Record<string, unknown>,
+    /** For rule errors: the fields broken, so one save can report them all. */
+    readonly violations: RuleViolation[] = [],
   ) {
     super(message);
   }
@@ -57,13 +59,31 @@ export function projectNotFound(name: string): AdoSimError {
   return new AdoSimError(404, `TF200016: The following project does not exist: ${name}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`, 'ProjectDoesNotExistWithNameException');
 }
 
-/** 400 rule-validation error (TF401320) naming the field and why. */
-export function ruleError(fieldRef: string, fieldName: string, flag: string, extra = ''): AdoSimError {
-  const message = `TF401320: Rule Error for field ${fieldName}. Error code: ${flag}.${extra ? ` ${extra}` : ''}`;
-  return new AdoSimError(400, message, 'RuleValidationException', {
-    FieldReferenceName: fieldRef,
-    FieldStatusFlags: flag,
-    ErrorMessage: message,
-    RuleValidationErrors: [{ fieldReferenceName: fieldRef, fieldStatusFlags: flag, errorMessage: message }],
-  });
+/** One field a save breaks a rule of: its reference and display names, the rule flags, and the service's explanation. */
+export interface RuleViolation {
+  fieldRef: string;
+  fieldName: string;
+  flag: string;
+  /** The service's plain explanation (`The field 'State' contains the value 'Closed' that is not in the list of supported values`). */
+  explanation?: string;
+}
+
+/**
+ * 400 rule-validation error (TF401320). The message names the first field; `RuleValidationErrors`
+ * in `customProperties` lists every field the save breaks a rule of, each with its explanation.
+ */
+export function ruleErrors(violations: RuleViolation[]): AdoSimError {
+  const [first] = violations as [RuleViolation, ...RuleViolation[]];
+  const message = (v: RuleViolation) => `TF401320: Rule Error for field ${v.fieldName}. Error code: ${v.flag}.`;
+  return new AdoSimError(400, message(first), 'RuleValidationException', {
+    FieldReferenceName: first.fieldRef,
+    FieldStatusFlags: first.flag,
+    ErrorMessage: message(first),
+    RuleValidationErrors: violations.map((v) => ({ fieldReferenceName: v.fieldRef, fieldStatusFlags: v.flag, errorMessage: v.explanation ?? message(v) })),
+  }, violations);
+}
+
+/** 400 rule-validation error (TF401320) for one field. */
+export function ruleError(fieldRef: string, fieldName: string, flag: string, explanation?: string): AdoSimError {
+  return ruleErrors([{ fieldRef, fieldName, flag, ...(explanation ? { explanation } : {}) }]);
 }

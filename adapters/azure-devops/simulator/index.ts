@@ -14,6 +14,7 @@ import { metaRoutes } from './routes/meta.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { wiqlRoutes } from './routes/wiql.js';
 import { workItemRoutes } from './routes/work-items.js';
+import { updateRoutes } from './routes/updates.js';
 import { createSeededState, type AdoSeed } from './seed.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
@@ -82,7 +83,7 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   const state = createSeededState(options.seed ?? 'demo', options.limits);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
-  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
+  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...updateRoutes, ...batchRoutes((r) => dispatch(r))]);
   const hooks = new RequestHooks();
   // Sub-requests of a `$batch` pass the same hooks, as separate requests would.
   dispatch = withHooks(inner, hooks);

@@ -1,7 +1,7 @@
 import { findField, findIdentity, type AdoSimState, type SimComment, type SimIdentity, type SimWorkItem } from './state.js';
 
-/** The `IdentityRef` JSON the service embeds in work items and comments. */
-function identityRef(baseUrl: string, identity: SimIdentity | undefined, fallback: string): Record<string, unknown> {
+/** The `IdentityRef` JSON the service embeds in work items, comments and updates. */
+export function identityRef(baseUrl: string, identity: SimIdentity | undefined, fallback: string): Record<string, unknown> {
   if (!identity) return { displayName: fallback, uniqueName: fallback };
   return {
     displayName: identity.displayName,

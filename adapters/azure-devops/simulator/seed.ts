@@ -129,6 +129,7 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
     areas: ['Demo', 'Demo\\Web', 'Demo\\Mobile', 'Demo\\Platform'],
     iterations: ['Demo', 'Demo\\Sprint 1', 'Demo\\Sprint 2', 'Demo\\Sprint 3'],
     types: types(),
+    tagNames: new Map(),
   };
   let last = 0;
   const state: AdoSimState = {

@@ -44,6 +44,8 @@ export interface SimProject {
   /** Iteration paths. */
   iterations: string[];
   types: SimWorkItemType[];
+  /** The project's tags by lower-cased name, in the spelling each was first given (tags ignore case). */
+  tagNames: Map<string, string>;
 }
 
 /** A person who can sign in (PAT) and be assigned. */

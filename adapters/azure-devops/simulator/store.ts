@@ -1,4 +1,4 @@
-import { AdoSimError, badRequest, ruleError, workItemNotFound } from './errors.js';
+import { AdoSimError, badRequest, ruleError, ruleErrors, workItemNotFound, type RuleViolation } from './errors.js';
 import { findField, findIdentity, splitTags, type AdoSimState, type SimIdentity, type SimProject, type SimWorkItem, type SimWorkItemType } from './state.js';
 
 /** Fields the service sets itself; a save may only set them with `bypassRules`. */
@@ -49,8 +49,13 @@ function coerce(state: AdoSimState, project: SimProject, type: SimWorkItemType, 
     default: {
       if (typeof value !== 'string') throw ruleError(ref, field.name, 'InvalidType', `The value for field ${field.name} must be a string.`);
       if (ref === 'System.Tags') {
+        // Tags are project-wide names compared without case: a tag keeps the spelling it was first given.
         const seen = new Map<string, string>();
-        for (const tag of splitTags(value.replace(/,/g, ';'))) if (!seen.has(tag.toLowerCase())) seen.set(tag.toLowerCase(), tag);
+        for (const tag of splitTags(value.replace(/,/g, ';'))) {
+          const key = tag.toLowerCase();
+          if (seen.has(key)) continue;
+          seen.set(key, project.tagNames.get(key) ?? tag);
+        }
         return [...seen.values()].sort((a, b) => a.localeCompare(b)).join('; ') || undefined;
       }
       return value;
@@ -58,15 +63,16 @@ function coerce(state: AdoSimState, project: SimProject, type: SimWorkItemType, 
   }
 }
 
-function checkRules(state: AdoSimState, type: SimWorkItemType, fields: Record<string, unknown>): void {
+function checkRules(state: AdoSimState, type: SimWorkItemType, fields: Record<string, unknown>, violations: RuleViolation[]): void {
   for (const { referenceName, alwaysRequired } of type.fields) {
     const field = findField(state, referenceName);
     const value = fields[referenceName];
-    if (alwaysRequired && value === undefined) throw ruleError(referenceName, field?.name ?? referenceName, 'Required, InvalidEmpty');
+    const fieldName = field?.name ?? referenceName;
+    if (alwaysRequired && value === undefined) violations.push({ fieldRef: referenceName, fieldName, flag: 'Required, InvalidEmpty' });
     if (value === undefined || !field) continue;
     const allowed = referenceName === 'System.State' ? type.states.map((s) => s.name) : field.allowedValues;
     if (allowed && !allowed.some((a) => String(a).toLowerCase() === String(value).toLowerCase())) {
-      throw ruleError(referenceName, field.name, 'HasValues, LimitedToValues', `The value '${String(value)}' is not in the list of supported values: ${allowed.join(', ')}.`);
+      violations.push({ fieldRef: referenceName, fieldName, flag: 'HasValues, LimitedToValues, InvalidListValue', explanation: `The field '${fieldName}' contains the value '${String(value)}' that is not in the list of supported values` });
     }
   }
 }
@@ -86,6 +92,7 @@ export function saveWorkItem(
   options: SaveOptions,
 ): SimWorkItem {
   const next: Record<string, unknown> = { ...item?.fields };
+  const violations: RuleViolation[] = [];
   let history: string | undefined;
   for (const [rawRef, value] of Object.entries(changes)) {
     const ref = findField(state, rawRef)?.referenceName ?? rawRef;
@@ -94,15 +101,22 @@ export function saveWorkItem(
       continue;
     }
     const field = findField(state, ref);
-    if (field && (systemManaged.has(ref) || field.readOnly) && !(options.bypassRules && bypassable.has(ref))) {
-      throw ruleError(ref, field.name, 'ReadOnly', `TF401326: Invalid field status 'ReadOnly' for field '${ref}'.`);
-    }
     if (field && !type.fields.some((f) => f.referenceName === ref)) {
       throw new AdoSimError(400, `TF51535: Cannot find field ${ref}.`, 'WorkItemTrackingFieldDefinitionNotFoundException');
     }
-    const coerced = coerce(state, project, type, ref, value);
-    if (coerced === undefined) delete next[ref];
-    else next[ref] = coerced;
+    if (field && (systemManaged.has(ref) || field.readOnly) && !(options.bypassRules && bypassable.has(ref))) {
+      violations.push({ fieldRef: ref, fieldName: field.name, flag: 'ReadOnly', explanation: `TF401326: Invalid field status 'ReadOnly' for field '${ref}'.` });
+      continue;
+    }
+    try {
+      const coerced = coerce(state, project, type, ref, value);
+      if (coerced === undefined) delete next[ref];
+      else next[ref] = coerced;
+    } catch (error) {
+      // Rule errors of all fields are reported together, as the service does.
+      if (!(error instanceof AdoSimError) || error.violations.length === 0) throw error;
+      violations.push(...error.violations);
+    }
   }
   const now = new Date(Math.max(state.now().getTime(), Date.parse(String(item?.fields['System.ChangedDate'] ?? 0)) + 1)).toISOString();
   if (!item) {
@@ -117,10 +131,13 @@ export function saveWorkItem(
   } else if (next['System.State'] !== item.fields['System.State']) {
     next['System.Reason'] = `Moved to state ${String(next['System.State'])}`;
   }
-  checkRules(state, type, next);
+  checkRules(state, type, next, violations);
+  const broken = violations.filter((v, i) => violations.findIndex((w) => w.fieldRef === v.fieldRef) === i);
+  if (broken.length > 0) throw ruleErrors(broken);
   const changed = !item || history !== undefined || Object.keys({ ...next, ...item.fields }).some((k) => next[k] !== item.fields[k]);
   if (options.validateOnly || !changed) return item ?? { id: -1, rev: 0, fields: next, revisions: [], comments: [] };
 
+  for (const tag of splitTags(next['System.Tags'])) if (!project.tagNames.has(tag.toLowerCase())) project.tagNames.set(tag.toLowerCase(), tag);
   const target = item ?? { id: state.nextWorkItemId++, rev: 0, fields: {}, revisions: [], comments: [] };
   const explicitDate = options.bypassRules && changes['System.ChangedDate'] !== undefined;
   const explicitBy = options.bypassRules && changes['System.ChangedBy'] !== undefined;

@@ -33,6 +33,8 @@ describe('simulator responses match the Azure DevOps API descriptions', () => {
     ['get', '/{organization}/{project}/_apis/wit/workitemtypes/{type}/states', 'Demo/_apis/wit/workitemtypes/Bug/states?api-version=7.1', undefined],
     ['get', '/{organization}/{project}/_apis/wit/fields', 'Demo/_apis/wit/fields?api-version=7.1', undefined],
     ['get', '/{organization}/{project}/_apis/wit/classificationnodes', 'Demo/_apis/wit/classificationnodes?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workItems/{id}/updates', 'Demo/_apis/wit/workItems/1/updates?api-version=7.1', undefined],
+    ['get', '/{organization}/{project}/_apis/wit/workItems/{id}/updates', 'Demo/_apis/wit/workItems/2/updates?$top=1&$skip=1&api-version=7.1', undefined],
     ['get', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments', 'Demo/_apis/wit/workItems/1/comments?api-version=7.1-preview.4', undefined],
   ] as const)('%s %s', async (method, template, path, body) => {
     check(wit, method, template, await call(method.toUpperCase(), path, body));
