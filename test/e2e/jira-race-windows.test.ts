@@ -1,0 +1,46 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adoPerson, jiraPerson, paragraph } from './people.js';
+import { BOT, startScenario, type Scenario } from './scenario.js';
+
+/**
+ * Jira has no conditional update: the connector checks the revision, then writes, and an
+ * edit can land in between; and a Jira automation rule may change an issue right after the
+ * engine created it. Either way the value a person or rule set must reach Azure DevOps.
+ */
+describe('race windows on Jira', () => {
+  let s: Scenario;
+  let ana: ReturnType<typeof jiraPerson>;
+  let ben: ReturnType<typeof adoPerson>;
+  const engineOnly = (r: { headers: Headers }) => s.jira.userOf(r.headers) === BOT;
+
+  beforeEach(async () => {
+    s = await startScenario();
+    ana = jiraPerson(s.jira, 'Ana Silva');
+    ben = adoPerson(s.ado, 'ben@example.com');
+  });
+
+  afterEach(async () => {
+    await s?.close();
+  });
+
+  it('carries a value an automation rule set right after the create over to Azure DevOps', async () => {
+    await s.connect();
+    await s.sync.activate();
+    await s.runOnce();
+    const bug = await ben.fileBug({ title: 'Upload fails over 2 GB', description: paragraph('Upload', ' stops at 2 GB.'), priority: 3 });
+    // A rule acting as Dana raises every new bug's priority, before the connector reads the issue back.
+    const automation = jiraPerson(s.jira, 'Dana Kowalski');
+    const rule = s.jira.sim.hook({ when: 'after', method: 'POST', path: /\/rest\/api\/3\/issue(\/bulk)?$/, where: engineOnly, once: true }, async ({ response }) => {
+      const created = (await response!.json()) as { id?: string; issues?: Array<{ id: string }> };
+      for (const id of created.issues?.map((i) => i.id) ?? [created.id!]) await automation.edit(id, { priority: 'Highest' });
+    });
+    await s.runOnce();
+    expect(rule.calls).toBe(1);
+    const issue = (await s.linkOf('right', bug.id)).leftId;
+
+    await s.runOnce();
+    await s.runOnce();
+    expect((await s.jiraItem(issue)).fields.priority).toBe('Highest');
+    expect((await s.adoItem(bug.id)).fields['Microsoft.VSTS.Common.Priority']).toBe('1');
+  });
+});
