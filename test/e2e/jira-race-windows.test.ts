@@ -23,6 +23,30 @@ describe('race windows on Jira', () => {
     await s?.close();
   });
 
+  // Known bug, kept red-inverted until fixed (then drop `.fails`): the Jira connector turns the
+  // PUT answer into an item with the written fields only, the engine completes it with its
+  // pre-write read, and records Ana's revision as synced with the old priority.
+  it.fails('carries an edit made between the revision check and the write over to Azure DevOps', async () => {
+    const bug = await ana.fileBug({ summary: 'Report export is slow', description: paragraph('Export', ' takes 40 s.'), priority: 'Medium' });
+    await s.connect();
+    await s.sync.activate();
+    await s.runOnce();
+    const copy = (await s.linkOf('left', bug.id)).rightId;
+
+    await ben.edit(copy, { 'System.Title': 'Report export is slow for 10k rows' });
+    // The connector has read the issue and found its revision unchanged; its PUT comes next.
+    const between = s.jira.sim.hook({ when: 'before', method: 'PUT', path: /\/rest\/api\/3\/issue\/\d+$/, where: engineOnly, once: true }, async () => {
+      await ana.edit(bug.id, { priority: 'Highest' });
+    });
+    await s.runOnce();
+    expect(between.calls).toBe(1);
+
+    await s.runOnce();
+    const [jira, ado] = [await s.jiraItem(bug.id), await s.adoItem(copy)];
+    expect({ summary: jira.fields.summary, priority: jira.fields.priority }).toEqual({ summary: 'Report export is slow for 10k rows', priority: 'Highest' });
+    expect({ title: ado.fields['System.Title'], priority: ado.fields['Microsoft.VSTS.Common.Priority'] }).toEqual({ title: 'Report export is slow for 10k rows', priority: '1' });
+  });
+
   it('carries a value an automation rule set right after the create over to Azure DevOps', async () => {
     await s.connect();
     await s.sync.activate();
