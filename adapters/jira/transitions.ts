@@ -18,7 +18,7 @@ export async function planTransition(client: JiraClient, issueId: string, key: s
   const match = transitions.find((t) => t.to?.name.toLowerCase() === wanted) ?? transitions.find((t) => t.name.toLowerCase() === wanted);
   if (match) return { transition: match };
   const reachable = transitions.map((t) => t.to?.name ?? t.name);
-  return { refused: `${key} cannot move from '${current}' to '${status}': no workflow transition leads there (reachable: ${reachable.join(', ') || 'none'}). Map the status to a reachable one or change the workflow.` };
+  return { refused: `${key} cannot move to status '${status}' from '${current}': no workflow transition leads there (reachable: ${reachable.join(', ') || 'none'}). Map the status to a reachable one or change the workflow.` };
 }
 
 /**

@@ -98,7 +98,7 @@ describe('writing Jira issues', () => {
     const [result] = await connector.update([{ id: item.id, fields: { status: 'Done' } }]);
     expect(result?.ok).toBe(true);
     if (result?.ok) {
-      expect(result.refused?.status).toMatch(/cannot move from 'To Do' to 'Done'.*reachable: In Progress/);
+      expect(result.refused?.status).toMatch(/cannot move to status 'Done' from 'To Do'.*reachable: In Progress/);
       expect(result.item.fields.status).toBe('To Do');
     }
   });

@@ -35,7 +35,7 @@ describe('a status no workflow transition reaches fails that field only', () => 
     expect(result?.ok).toBe(true);
     if (!result?.ok) return;
     expect(Object.keys(result.refused ?? {})).toEqual(['status']);
-    expect(result.refused?.status).toMatch(/DEMO-1 cannot move from 'To Do' to 'Done'.*reachable: In Progress\)/);
+    expect(result.refused?.status).toMatch(/DEMO-1 cannot move to status 'Done' from 'To Do'.*reachable: In Progress\)/);
     expect(result.item.fields).toMatchObject({ summary: 'renamed', status: 'To Do' });
     const held = sim.state.issue(made.item.id);
     expect([held?.fields.summary, sim.state.status(held?.statusId ?? '')?.name]).toEqual(['renamed', 'To Do']);
@@ -51,7 +51,7 @@ describe('a status no workflow transition reaches fails that field only', () => 
     expect(results.map((r) => r.ok)).toEqual([true, true, true]);
     expect(results.map((r) => (r.ok ? Object.keys(r.refused ?? {}) : null))).toEqual([[], ['status'], []]);
     const refused = results[1];
-    if (refused?.ok) expect(refused.refused?.status).toMatch(/cannot move from 'To Do' to 'Done'/);
+    if (refused?.ok) expect(refused.refused?.status).toMatch(/cannot move to status 'Done' from 'To Do'/);
     const held = [...sim.state.issues.values()].map((i) => [i.fields.summary, sim.state.status(i.statusId)?.name]);
     expect(held).toEqual([['started', 'In Progress'], ['finished', 'To Do'], ['plain', 'To Do']]);
     expect(results.map((r) => r.ok && r.item.fields.status)).toEqual(['In Progress', 'To Do', 'To Do']);
