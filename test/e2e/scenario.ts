@@ -38,6 +38,7 @@ export interface Scenario {
 /** Starts two empty simulators on 127.0.0.1; call `connect()` after staging data. */
 export async function startScenario(): Promise<Scenario> {
   const [jira, ado] = await Promise.all([serveJira(), serveAzureDevOps()]);
+  shareClock(jira.sim, ado.sim);
   const dir = mkdtempSync(join(tmpdir(), 'syncbridge-e2e-'));
   const synced: PlannedWrite[] = [];
   let sync: Syncbridge | undefined;
@@ -74,4 +75,15 @@ export async function startScenario(): Promise<Scenario> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One clock for both simulators, strictly increasing across them: an edit in one system
+ * after an edit in the other always has a later time, as `newestWins` needs, without sleeps.
+ */
+function shareClock(jira: JiraSimulator, ado: AzureDevOpsSimulator): void {
+  let last = 0;
+  const tick = () => (last = Math.max(Date.now(), last + 1));
+  jira.state.now = tick;
+  ado.state.now = () => new Date(tick());
 }

@@ -29,6 +29,8 @@ export interface ServedSimulator<Sim> {
   log: LoggedRequest[];
   /** Writes the given user sent since `from` (an index into `log`). */
   writesBy(email: string, from?: number): LoggedRequest[];
+  /** E-mail of the user a request's credentials belong to (`?` when none match), e.g. to hook the engine's requests only. */
+  userOf(headers: Headers): string;
   /**
    * Makes the simulator's `failNext` hit the next write request (not whichever read comes
    * first): arms `failNext(1, status)` the moment that write arrives.
@@ -72,6 +74,7 @@ function serve<Sim extends { handle: FetchHandler; failNext(n: number, status: n
     baseUrl: running.baseUrl,
     log,
     writesBy: (email, from = 0) => log.slice(from).filter((r) => r.user === email && isWrite(r)),
+    userOf: (headers) => usersByAuthorization.get(headers.get('authorization') ?? '') ?? '?',
     failNextWrite: (status) => {
       pendingWriteFault = status;
     },
