@@ -162,6 +162,7 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
     if (request.expectedRevision !== undefined && fresh.item.revision !== request.expectedRevision) {
       throw new SyncbridgeError('REVISION_MISMATCH', `${system}: ${fresh.item.key} changed since revision ${request.expectedRevision} (now ${fresh.item.revision}); re-read it and apply the change again`, { system, details: { expected: request.expectedRevision, actual: fresh.item.revision } });
     }
+    const returned = [...new Set([...Object.keys(request.fields), ...(request.returnFields ?? [])])];
     const stamps = 'labels' in request.fields ? fresh.labels.filter((l) => l.startsWith(originLabelPrefix)) : [];
     const body = fieldsJson(infos, request.fields, client.version, stamps);
     const status = request.fields.status;
@@ -175,11 +176,11 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
     if (Object.keys(body).length > 0) {
       if (client.version === '3' && !moves) {
         const issue = await client.http.request({ method: 'PUT', path, query: { returnIssue: 'true', expand: 'changelog' }, json: { fields: body }, schema: issueSchema });
-        [after] = await ctx.convert([issue], Object.keys(request.fields));
+        [after] = await ctx.convert([issue], returned);
       } else await client.http.request({ method: 'PUT', path, json: { fields: body } });
     }
     if (plan && 'transition' in plan) await performTransition(client, request.id, plan.transition);
-    after ??= (await ctx.read([request.id], Object.keys(request.fields), ['changelog']))[0];
+    after ??= (await ctx.read([request.id], returned, ['changelog']))[0];
     if (!after) throw new SyncbridgeError('NOT_FOUND', `${system}: ${fresh.item.key} disappeared after the update`, { system });
     return plan && 'refused' in plan ? { ok: true, item: after.item, refused: { status: plan.refused } } : { ok: true, item: after.item };
   } catch (error) {

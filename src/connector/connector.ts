@@ -107,6 +107,11 @@ export interface UpdateRequest {
   fields: Record<string, FieldValue>;
   /** The revision the change was computed against; a mismatch fails with `REVISION_MISMATCH`. */
   expectedRevision?: string | undefined;
+  /**
+   * Fields the result should carry besides those written: the engine compares them with what
+   * it read before, so that a change somebody made just before the write is not taken as synced.
+   */
+  returnFields?: string[] | undefined;
 }
 
 /**

@@ -469,7 +469,7 @@ export class PairSync {
   private async executeUpdates(works: Work[]): Promise<void> {
     for (const side of sides) {
       const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
-      const outcomes = await updateInBatches(this.rt.connectors[side], todo.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision })));
+      const outcomes = await updateInBatches(this.rt.connectors[side], todo.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision, returnFields: this.sideFields[side] })));
       const unknown: Work[] = [];
       todo.forEach((w, i) => {
         const outcome = outcomes[i]!;

@@ -29,13 +29,13 @@ function refusedFields(result: WriteResult, written: Record<string, FieldValue>)
   const named = error instanceof RemoteError ? error.fieldErrors : ((error.details.fieldErrors as Record<string, string> | undefined) ?? {});
   const fields = Object.keys(named);
   if (fields.length === 0 || !fields.every((f) => f in written)) return undefined;
-  return Object.fromEntries(fields.map((f) => [f, new SyncbridgeError(error.code, `${f}: ${named[f]}`, { ...(error.system ? { system: error.system } : {}), details: { field: f, reason: named[f] } })]));
+  return Object.fromEntries(fields.map((f) => [f, new SyncbridgeError(error.code, named[f]!, { ...(error.system ? { system: error.system } : {}), details: { field: f, reason: named[f] } })]));
 }
 
 const fromResult = (result: WriteResult | undefined, what: string): WriteOutcome => {
   if (!result) return { ok: false, error: new SyncbridgeError('PROTOCOL', `the connector returned no result for ${what}`), refused: {} };
   if (result.ok) {
-    const refused = Object.fromEntries(Object.entries(result.refused ?? {}).map(([f, reason]) => [f, new SyncbridgeError('VALIDATION', `${f}: ${reason}`, { details: { field: f, reason } })]));
+    const refused = Object.fromEntries(Object.entries(result.refused ?? {}).map(([f, reason]) => [f, new SyncbridgeError('VALIDATION', reason, { details: { field: f, reason } })]));
     return { ok: true, item: result.item, refused };
   }
   return { ok: false, error: result.error, refused: {}, ...(result.created ? { created: result.created } : {}) };

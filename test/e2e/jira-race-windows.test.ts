@@ -23,10 +23,9 @@ describe('race windows on Jira', () => {
     await s?.close();
   });
 
-  // Known bug, kept red-inverted until fixed (then drop `.fails`): the Jira connector turns the
-  // PUT answer into an item with the written fields only, the engine completes it with its
-  // pre-write read, and records Ana's revision as synced with the old priority.
-  it.fails('carries an edit made between the revision check and the write over to Azure DevOps', async () => {
+  // Jira has no conditional update: the answer to the PUT carries every field the engine reads,
+  // so Ana's priority shows as a change nobody synced yet, not as part of the agreed state.
+  it('carries an edit made between the revision check and the write over to Azure DevOps', async () => {
     const bug = await ana.fileBug({ summary: 'Report export is slow', description: paragraph('Export', ' takes 40 s.'), priority: 'Medium' });
     await s.connect();
     await s.sync.activate();

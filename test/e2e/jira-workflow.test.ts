@@ -35,15 +35,12 @@ describe('Jira workflow limits seen from Azure DevOps', () => {
     const first = await s.runOnce();
     expect(first.summary).toMatchObject({ failed: 1, updated: { left: 0, right: 0 } });
     const [failure] = (await s.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ code: 'VALIDATION', side: 'right', itemId: copy });
-    expect(failure!.message).toContain("cannot move to status 'Done'");
-    expect(failure!.message).toContain('reachable: In Progress');
-
-    // Automatic retries (backoff 0 here) meet the same workflow, then the item waits for a person.
-    await s.runOnce();
-    await s.runOnce();
-    const waiting = (await s.sync.status()).pairs[0]!.failures[0];
-    expect(waiting).toMatchObject({ code: 'VALIDATION', attempts: 3, nextRetryAt: null });
+    // The status alone fails: it waits for a change or a person, and is not sent again meanwhile.
+    expect(failure).toMatchObject({ kind: 'field', code: 'VALIDATION', side: 'right', itemId: copy, nextRetryAt: null, details: { fields: [{ side: 'left', field: 'status', value: 'Done' }] } });
+    expect(failure!.message).toBe("status: DEMO-1 cannot move to status 'Done' from 'To Do': no workflow transition leads there (reachable: In Progress). Map the status to a reachable one or change the workflow.");
+    const again = await s.runOnce();
+    expect(again.summary.failed).toBe(0);
+    expect(again.writes.jira).toEqual([]);
     expect((await s.jiraItem(bug.id)).fields.status).toBe('To Do');
 
     // Ana walks the issue to review; the pair now disagrees on status, and Ben's Closed is taken.
@@ -65,13 +62,16 @@ describe('Jira workflow limits seen from Azure DevOps', () => {
     const first = await s.runOnce();
     expect(first.summary.failed).toBe(1);
     const [failure] = (await s.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ code: 'VALIDATION', side: 'right', itemId: bug.id });
+    expect(failure).toMatchObject({ kind: 'field', code: 'VALIDATION', side: 'right', itemId: bug.id });
     expect(failure!.message).toContain("cannot move to status 'Done'");
     expect(jiraIssuesTitled(title)).toHaveLength(1);
 
-    // The automatic retries must find the issue already created rather than file it again.
+    // Later passes and a person's retry find the issue already created rather than file it again.
     await s.runOnce();
+    await s.sync.retry({ itemId: bug.id });
     await s.runOnce();
     expect(jiraIssuesTitled(title)).toHaveLength(1);
+    const [issue] = jiraIssuesTitled(title);
+    expect((await s.jiraItem(issue!.id)).fields).toMatchObject({ summary: title, status: 'To Do' });
   });
 });
