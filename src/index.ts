@@ -129,7 +129,7 @@ export {
 export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvReferences, issuesFromZod, formatPath } from './config/load.js';
 
 // Engine
-export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector } from './engine/syncbridge.js';
+export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector, type LinkSelector, type RunOptions } from './engine/syncbridge.js';
 export { buildConnectors } from './engine/connectors.js';
 export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
 export { COMMENT_MARKER } from './engine/comments.js';
