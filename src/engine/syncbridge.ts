@@ -16,6 +16,7 @@ import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import { PairSync, type PassMode } from './pair-sync.js';
+import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
 
@@ -90,8 +91,6 @@ function configHash(config: SyncbridgeConfig): string {
   return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems }))).digest('hex').slice(0, 16);
 }
 
-/** Whether `item` names either side of a link, by id or (ignoring case, as Jira keys) by key. */
-const names = (link: Link, item: string) => link.leftId === item || link.rightId === item || [link.leftKey, link.rightKey].some((k) => k.toLowerCase() === item.toLowerCase());
 
 /**
  * A running integration: activate it, run it once or on an interval, preview it with a
@@ -259,33 +258,8 @@ export class Syncbridge {
    * Queued failures a selector picks, oldest first; an item is named by the id or key of
    * either side. Throws `SELECTOR_UNMATCHED` for a `pair` that is no mapping.
    */
-  async failures(selector: FailureSelector = {}): Promise<Failure[]> {
-    this.requirePair(selector.pair);
-    const out: Failure[] = [];
-    for (const f of await this.store.listFailures(selector.pair)) {
-      if (selector.side && f.side !== selector.side) continue;
-      const item = selector.itemId;
-      if (item && f.itemId !== item && f.itemKey.toLowerCase() !== item.toLowerCase()) {
-        const link = await this.store.getLink(f.pair, f.side, f.itemId);
-        if (!link || !names(link, item)) continue;
-      }
-      out.push(f);
-    }
-    return out;
-  }
-
-  private requirePair(pair: string | undefined): void {
-    if (pair === undefined || this.config.mappings.some((m) => m.name === pair)) return;
-    throw new SyncbridgeError('SELECTOR_UNMATCHED', `no mapping is named "${pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`);
-  }
-
-  /** The failures a selector picks; when it names an item and none matches, `SELECTOR_UNMATCHED` naming it. */
-  private async selectFailures(selector: FailureSelector): Promise<Failure[]> {
-    const selected = await this.failures(selector);
-    if (selector.itemId !== undefined && selected.length === 0) {
-      throw new SyncbridgeError('SELECTOR_UNMATCHED', `no queued failure of item "${selector.itemId}"${selector.pair ? ` in mapping "${selector.pair}"` : ''} (by the id or key of either side); see syncbridge status`);
-    }
-    return selected;
+  failures(selector: FailureSelector = {}): Promise<Failure[]> {
+    return findFailures(this.store, this.config, selector);
   }
 
   /**
@@ -296,7 +270,7 @@ export class Syncbridge {
   retry(selector: FailureSelector = {}, options: { take?: Side } = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
       await this.requireActive();
-      const selected = (await this.selectFailures(selector)).filter((f) => selector.itemId !== undefined || !f.discardedAt);
+      const selected = (await findFailures(this.store, this.config, selector, { required: true })).filter((f) => selector.itemId !== undefined || !f.discardedAt);
       for (const f of selected) await this.store.putFailure({ ...f, attempts: 0, discardedAt: null });
       const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
       return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, ...(policyOverride ? { policyOverride } : {}) })).summary;
@@ -311,7 +285,7 @@ export class Syncbridge {
    */
   discard(selector: FailureSelector): Promise<number> {
     return this.lock.run(async () => {
-      const selected = await this.selectFailures(selector);
+      const selected = await findFailures(this.store, this.config, selector, { required: true });
       const now = this.clock().toISOString();
       for (const f of selected) await this.store.putFailure({ ...f, nextRetryAt: null, discardedAt: f.discardedAt ?? now, updatedAt: now });
       return selected.length;
@@ -319,11 +293,8 @@ export class Syncbridge {
   }
 
   /** Links of one mapping (every mapping when omitted), oldest first. Throws `SELECTOR_UNMATCHED` for an unknown mapping. */
-  async links(pair?: string): Promise<Link[]> {
-    this.requirePair(pair);
-    const out: Link[] = [];
-    for (const mapping of this.config.mappings.filter((m) => !pair || m.name === pair)) out.push(...(await this.store.listLinks(mapping.name)));
-    return out;
+  links(pair?: string): Promise<Link[]> {
+    return listLinks(this.store, this.config, pair);
   }
 
   /**
@@ -334,20 +305,9 @@ export class Syncbridge {
    */
   unlink(selector: LinkSelector): Promise<Link[]> {
     return this.lock.run(async () => {
-      const pairs = (await this.links(selector.pair)).filter((l) => names(l, selector.item));
-      if (pairs.length === 0) throw new SyncbridgeError('SELECTOR_UNMATCHED', `no link of item "${selector.item}"${selector.pair ? ` in mapping "${selector.pair}"` : ''} (by the id or key of either side); see syncbridge links`);
-      await this.leases.hold([...new Set(pairs.map((l) => l.pair))], async () => {
-        for (const link of pairs) {
-          await this.store.transaction(async (tx) => {
-            await tx.deleteLink(link.pair, link.leftId);
-            for (const [side, id] of [['left', link.leftId], ['right', link.rightId]] as const) {
-              await tx.deleteSnapshot(link.pair, side, id);
-              await tx.deleteFailure(link.pair, side, id);
-            }
-          });
-        }
-      });
-      return pairs;
+      const links = await linksOf(this.store, this.config, selector);
+      await this.leases.hold([...new Set(links.map((l) => l.pair))], () => forgetLinks(this.store, links));
+      return links;
     });
   }
 
