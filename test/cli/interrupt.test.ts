@@ -15,15 +15,15 @@ let jira: JiraSimulator;
 let ado: AzureDevOpsSimulator;
 let servers: RunningServer[];
 let dir: string;
-/** Called on every write request the simulators receive (creates and updates). */
-let onWrite: () => void;
+/** Called on every write request the simulators receive (creates and updates); the answer waits for it. */
+let onWrite: () => void | Promise<void>;
 
 beforeEach(async () => {
   jira = createJiraSimulator({ seed: 'demo', issues: 40 });
   ado = createAzureDevOpsSimulator({ seed: 'empty' });
   onWrite = () => {};
-  const watched = (handle: (r: Request) => Promise<Response>) => (request: Request) => {
-    if (request.method !== 'GET' && !/search|wiql|workitemsbatch|bulkfetch/i.test(request.url)) onWrite();
+  const watched = (handle: (r: Request) => Promise<Response>) => async (request: Request) => {
+    if (request.method !== 'GET' && !/search|wiql|workitemsbatch|bulkfetch/i.test(request.url)) await onWrite();
     return handle(request);
   };
   servers = [await serveHandler(watched(jira.handle)), await serveHandler(watched(ado.handle))];
@@ -47,7 +47,7 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in a child process (through tsx, from the sources), as a person runs it in a terminal. */
-function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }>; stderrShows: (text: string) => Promise<void> } {
   // From the repository root, where tsx and the tsconfig paths resolve.
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, join(dir, 'syncbridge.yaml')], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
   let stdout = '';
@@ -55,7 +55,13 @@ function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: numbe
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
+  const stderrShows = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => stderr.includes(text) && resolve();
+      check();
+      child.stderr!.on('data', check);
+    });
+  return { child, done, stderrShows };
 }
 
 /** Runs the CLI in-process, for the steps around the interrupted one. */
@@ -96,10 +102,13 @@ describe('Ctrl-C during syncbridge run', () => {
   it('exits at once on a second Ctrl-C and says that creates under way are settled on the next run', { timeout: 60_000 }, async () => {
     expect(await inProcess(['activate'])).toBe(0);
     const run = cli(['run', '--once']);
-    onWrite = () => {
+    // The first create waits while both Ctrl-Cs arrive; the second is sent once the first was heard.
+    onWrite = async () => {
       onWrite = () => {};
       run.child.kill('SIGINT');
+      await run.stderrShows('the current batch is finishing');
       run.child.kill('SIGINT');
+      await run.done;
     };
     const { code, stderr, stdout } = await run.done;
     expect(code).toBe(130);
