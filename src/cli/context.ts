@@ -55,3 +55,13 @@ export async function connectorsFor(io: CliIo, file: string): Promise<{ config: 
   const connectors = buildConnectors(config, { factories: await factoriesFor(config, path), context: { logger: cliLogger(io, config) }, file });
   return { config, connectors, path };
 }
+
+/** Opens an integration, runs `fn` on it and closes it, also when `fn` throws. */
+export async function withIntegration(io: CliIo, file: string, fn: (sync: Syncbridge) => Promise<void>, logLevel?: 'debug' | 'info' | 'warn' | 'error'): Promise<void> {
+  const { sync } = await openIntegration(io, file, logLevel ? { logLevel } : {});
+  try {
+    await fn(sync);
+  } finally {
+    await sync.close();
+  }
+}

@@ -20,6 +20,8 @@ export const ExitCode = {
   stateStore: 6,
   /** A system refused a request: what was asked for does not exist, or the system rejected it. */
   refused: 7,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM, as shells report a process ended by SIGINT. */
+  interrupted: 130,
   /** An unexpected internal error (a bug: please report it). */
   internal: 70,
 } as const;
@@ -32,7 +34,7 @@ export function exitCodeFor(error: unknown): number {
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
   if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
-  if (error.code === 'FILE_UNWRITABLE') return ExitCode.usage;
+  if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED') return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;
   if (['NOT_FOUND', 'VALIDATION', 'REVISION_MISMATCH', 'UNSUPPORTED', 'VALUE_UNMAPPED', 'USER_UNMATCHED', 'CONFLICT'].includes(error.code)) return ExitCode.refused;
   return ExitCode.internal;

@@ -11,12 +11,13 @@ import { ValueMap } from '../model/value-map.js';
 import { createMemoryStateStore } from '../state/memory-store.js';
 import { Mutex } from '../state/mutex.js';
 import { openSqliteStateStore } from '../state/sqlite-store.js';
-import type { Failure, Side, StateStore } from '../state/state-store.js';
+import type { Failure, Link, Side, StateStore } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
+import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
 
@@ -58,8 +59,11 @@ export interface StatusReport {
 
 /** Which failures `retry()` and `discard()` act on. */
 export interface FailureSelector {
+  /** Only this mapping; a name that is no mapping throws `SELECTOR_UNMATCHED`. */
   pair?: string;
+  /** Only failures of items on this side. */
   side?: Side;
+  /** An item's id or key on either side: a failure queued under its linked counterpart matches too. */
   itemId?: string;
 }
 
@@ -91,6 +95,23 @@ export interface ReconcileReport {
   summary: RunSummary;
 }
 
+/** Options of {@link Syncbridge.runOnce}. */
+export interface RunOptions {
+  /**
+   * Once aborted, the pass stops at the next batch boundary (what was written is committed)
+   * and `runOnce` resolves with the summary so far. The CLI aborts it on the first Ctrl-C.
+   */
+  signal?: AbortSignal;
+}
+
+/** Which link {@link Syncbridge.unlink} removes. */
+export interface LinkSelector {
+  /** Only this mapping. */
+  pair?: string;
+  /** The id or key of either linked item. */
+  item: string;
+}
+
 /** A hash of what the integration does; credentials are left out, so rotating a token needs no re-activation. */
 function configHash(config: SyncbridgeConfig): string {
   const normalize = (v: unknown): unknown =>
@@ -99,7 +120,6 @@ function configHash(config: SyncbridgeConfig): string {
   return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems }))).digest('hex').slice(0, 16);
 }
 
-const matches = (selector: FailureSelector) => (f: Failure) => (!selector.pair || f.pair === selector.pair) && (!selector.side || f.side === selector.side) && (!selector.itemId || f.itemId === selector.itemId || f.itemKey === selector.itemId);
 
 /**
  * A running integration: activate it, run it once or on an interval, preview it with a
@@ -196,13 +216,18 @@ export class Syncbridge {
     return new UserResolver({ left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! }, userMap);
   }
 
-  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; retryRefused?: boolean; pair?: string }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
+  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; retryRefused?: boolean; pair?: string; signal?: AbortSignal | undefined }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
     const started = Date.now();
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
     const pairs = (await this.prepare()).filter((pair) => !options.pair || pair.name === options.pair);
     const run = async () => {
-      for (const pair of pairs) await fn(pair, { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride, retryRefused: options.retryRefused });
+      for (const pair of pairs) {
+        if (options.signal?.aborted) break;
+        // The pair checks `signal` between batches.
+        const mode = { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride, retryRefused: options.retryRefused, signal: options.signal };
+        await fn(pair, mode);
+      }
     };
     // A dry run writes nothing, so it needs no lease.
     await (options.dryRun ? run() : this.leases.hold(pairs.map((p) => p.name), run));
@@ -267,10 +292,10 @@ export class Syncbridge {
   }
 
   /** One pass over every pair: settle interrupted creates, retry due failures, poll both sides. */
-  runOnce(): Promise<RunSummary> {
+  runOnce(options: RunOptions = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
       await this.requireActive();
-      const { summary } = await this.pass((pair, mode) => pair.run(mode), { dryRun: false });
+      const { summary } = await this.pass((pair, mode) => pair.run(mode), { dryRun: false, signal: options.signal });
       this.events.emit('runCompleted', summary);
       return summary;
     });
@@ -290,25 +315,59 @@ export class Syncbridge {
   }
 
   /**
-   * Retries queued failures now, resetting their attempt count; values the other side
-   * refused are sent again. `take` settles conflicts by keeping that side's values.
+   * Queued failures a selector picks, oldest first; an item is named by the id or key of
+   * either side. Throws `SELECTOR_UNMATCHED` for a `pair` that is no mapping.
+   */
+  failures(selector: FailureSelector = {}): Promise<Failure[]> {
+    return findFailures(this.store, this.config, selector);
+  }
+
+  /**
+   * Retries queued failures now, resetting their attempt count (discarded ones only when
+   * named by `itemId`); values the other side refused are sent again. `take` settles conflicts by keeping that side's values. Throws
+   * `SELECTOR_UNMATCHED` when `pair` is no mapping or `itemId` matches no failure.
    */
   retry(selector: FailureSelector = {}, options: { take?: Side } = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
       await this.requireActive();
-      const selected = (await this.store.listFailures()).filter(matches(selector));
-      for (const f of selected) await this.store.putFailure({ ...f, attempts: 0 });
+      const selected = (await findFailures(this.store, this.config, selector, { required: true })).filter((f) => selector.itemId !== undefined || !f.discardedAt);
+      for (const f of selected) await this.store.putFailure({ ...f, attempts: 0, discardedAt: null });
       const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
       return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, retryRefused: true, ...(policyOverride ? { policyOverride } : {}) })).summary;
     });
   }
 
-  /** Removes failures from the queue without syncing them. Returns how many. */
+  /**
+   * Stops retrying failures: each is kept, marked discarded, and never retried
+   * automatically; the item syncs again once it changes again on the side that failed.
+   * Returns how many were discarded. Throws `SELECTOR_UNMATCHED` when `pair` is no mapping
+   * or `itemId` matches no failure.
+   */
   discard(selector: FailureSelector): Promise<number> {
     return this.lock.run(async () => {
-      const selected = (await this.store.listFailures()).filter(matches(selector));
-      for (const f of selected) await this.store.deleteFailure(f.pair, f.side, f.itemId);
+      const selected = await findFailures(this.store, this.config, selector, { required: true });
+      const now = this.clock().toISOString();
+      for (const f of selected) await this.store.putFailure({ ...f, nextRetryAt: null, discardedAt: f.discardedAt ?? now, updatedAt: now });
       return selected.length;
+    });
+  }
+
+  /** Links of one mapping (every mapping when omitted), oldest first. Throws `SELECTOR_UNMATCHED` for an unknown mapping. */
+  links(pair?: string): Promise<Link[]> {
+    return listLinks(this.store, this.config, pair);
+  }
+
+  /**
+   * Forgets the links of an item named by the id or key of either side, with both items'
+   * snapshots and failures: neither item is changed, and the next change of either is synced
+   * as an unlinked item (a create, or a match by `matchExisting`). Returns the links removed;
+   * throws `SELECTOR_UNMATCHED` when none matches.
+   */
+  unlink(selector: LinkSelector): Promise<Link[]> {
+    return this.lock.run(async () => {
+      const links = await linksOf(this.store, this.config, selector);
+      await this.leases.hold([...new Set(links.map((l) => l.pair))], () => forgetLinks(this.store, links));
+      return links;
     });
   }
 
@@ -332,11 +391,12 @@ export class Syncbridge {
    * Runs a pass every `engine.intervalMs` until {@link Syncbridge.stop}; errors are logged
    * and the loop goes on. The first pass runs at once unless `immediate` is false.
    */
-  start(options: { immediate?: boolean } = {}): void {
+  start(options: { immediate?: boolean } & RunOptions = {}): void {
     if (this.timer) return;
     const tick = async () => {
+      if (options.signal?.aborted) return;
       try {
-        await this.runOnce();
+        await this.runOnce(options.signal ? { signal: options.signal } : {});
       } catch (error) {
         this.logger.error('sync pass failed', { error: error instanceof SyncbridgeError ? error.toJSON() : String(error) });
       }

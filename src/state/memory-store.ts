@@ -25,6 +25,9 @@ function operations(t: () => Tables): StateOperations {
     async putLink(link) {
       t().links.set(k(link.pair, link.leftId), clone(link));
     },
+    async deleteLink(pair, leftId) {
+      t().links.delete(k(pair, leftId));
+    },
     async listLinks(pair, options = {}) {
       const all = [...t().links.values()].filter((l) => l.pair === pair);
       return clone(all.slice(options.offset ?? 0, (options.offset ?? 0) + (options.limit ?? all.length)));
@@ -38,6 +41,9 @@ function operations(t: () => Tables): StateOperations {
     },
     async putSnapshot(snapshot) {
       t().snapshots.set(k(snapshot.pair, snapshot.side, snapshot.itemId), clone(snapshot));
+    },
+    async deleteSnapshot(pair, side, itemId) {
+      t().snapshots.delete(k(pair, side, itemId));
     },
     async getWatermark(pair, side) {
       const w = t().watermarks.get(k(pair, side));

@@ -31,6 +31,10 @@ const migrations: Array<{ version: number; sql: string }> = [
     version: 2,
     sql: `CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);`,
   },
+  {
+    version: 3,
+    sql: `ALTER TABLE failures ADD COLUMN discarded_at TEXT;`,
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -79,6 +83,7 @@ function operations(db: DatabaseSync): StateOperations {
     attempts: Number(r.attempts),
     revisions: parseJson(str(r, 'revisions'), 'failure revisions', (v) => v as Failure['revisions']),
     nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
+    ...(r.discarded_at === null || r.discarded_at === undefined ? {} : { discardedAt: str(r, 'discarded_at') }),
     createdAt: str(r, 'created_at'),
     updatedAt: str(r, 'updated_at'),
   });
@@ -90,6 +95,9 @@ function operations(db: DatabaseSync): StateOperations {
     },
     async putLink(l) {
       q('INSERT INTO links VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key').run(l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
+    },
+    async deleteLink(pair, leftId) {
+      q('DELETE FROM links WHERE pair = ? AND left_id = ?').run(pair, leftId);
     },
     async listLinks(pair, options = {}) {
       return (q('SELECT * FROM links WHERE pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(pair, options.limit ?? -1, options.offset ?? 0) as Row[]).map(toLink);
@@ -104,6 +112,9 @@ function operations(db: DatabaseSync): StateOperations {
     },
     async putSnapshot(s) {
       q('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields').run(s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
+    },
+    async deleteSnapshot(pair, side, itemId) {
+      q('DELETE FROM snapshots WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);
     },
     async getWatermark(pair, side) {
       const r = q('SELECT value FROM watermarks WHERE pair = ? AND side = ?').get(pair, side) as Row | undefined;
@@ -130,7 +141,9 @@ function operations(db: DatabaseSync): StateOperations {
       return r && toFailure(r);
     },
     async putFailure(f) {
-      q('INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt);
+      q('INSERT OR REPLACE INTO failures (pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt, f.discardedAt ?? null,
+      );
     },
     async deleteFailure(pair, side, itemId) {
       q('DELETE FROM failures WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);

@@ -66,6 +66,11 @@ export interface Failure {
   revisions: Partial<Record<Side, string>>;
   /** When it is retried automatically; null when it waits for a person. */
   nextRetryAt: string | null;
+  /**
+   * When an operator discarded it (`syncbridge discard`): it is kept, never retried
+   * automatically, until the item changes again on the side that failed.
+   */
+  discardedAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -120,6 +125,8 @@ export interface StateOperations {
   getLink(pair: string, side: Side, itemId: string): Promise<Link | undefined>;
   /** Writes a link (replacing the one of the same left item). */
   putLink(link: Link): Promise<void>;
+  /** Removes the link of a left item (its snapshots stay until removed with {@link StateOperations.deleteSnapshot}). */
+  deleteLink(pair: string, leftId: string): Promise<void>;
   /** Links of a pair, oldest first, a page at a time. */
   listLinks(pair: string, options?: { limit?: number; offset?: number }): Promise<Link[]>;
   /** How many items a pair has linked. */
@@ -129,6 +136,8 @@ export interface StateOperations {
   getSnapshot(pair: string, side: Side, itemId: string): Promise<Snapshot | undefined>;
   /** Records what the engine saw or wrote of an item (replaces the previous one). */
   putSnapshot(snapshot: Snapshot): Promise<void>;
+  /** Forgets what the engine saw of an item. */
+  deleteSnapshot(pair: string, side: Side, itemId: string): Promise<void>;
 
   /** Where polling of a side resumes; validated when read back. */
   getWatermark(pair: string, side: Side): Promise<Watermark | undefined>;

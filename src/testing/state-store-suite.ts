@@ -46,6 +46,17 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect((await store.listLinks('bugs', { limit: 10 })).map((l) => l.leftId)).toEqual(['10']);
     });
 
+    it('forgets a link and a snapshot', async () => {
+      await store.putLink({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putLink({ pair: 'bugs', leftId: '11', rightId: '78', leftKey: 'P-11', rightKey: '78', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putSnapshot({ pair: 'bugs', side: 'right', itemId: '77', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields: {} });
+      await store.deleteLink('bugs', '10');
+      await store.deleteSnapshot('bugs', 'right', '77');
+      expect(await store.getLink('bugs', 'right', '77')).toBeUndefined();
+      expect(await store.getSnapshot('bugs', 'right', '77')).toBeUndefined();
+      expect((await store.listLinks('bugs')).map((l) => l.leftId)).toEqual(['11']);
+    });
+
     it('round-trips snapshots with every field value form', async () => {
       const fields = {
         title: 'Crash',
@@ -96,6 +107,13 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.listFailures('other')).toEqual([]);
       await store.deleteFailure('bugs', 'left', '1');
       expect((await store.listFailures()).map((f) => f.itemId)).toEqual(['2']);
+    });
+
+    it('keeps when a failure was discarded', async () => {
+      await store.putFailure({ ...failure('3', '2026-01-01T00:03:00.000Z'), nextRetryAt: null, discardedAt: '2026-01-01T00:04:00.000Z' });
+      expect(await store.getFailure('bugs', 'left', '3')).toMatchObject({ discardedAt: '2026-01-01T00:04:00.000Z' });
+      await store.putFailure(failure('3', '2026-01-01T00:03:00.000Z'));
+      expect((await store.getFailure('bugs', 'left', '3'))?.discardedAt ?? null).toBeNull();
     });
 
     it('remembers which comments are copies', async () => {

@@ -34,8 +34,9 @@ async function send(url: string, init: RequestInit): Promise<{ id: string; key: 
 }
 
 /**
- * A person working in Jira: files bugs through the REST API with their own API token (as
- * the web UI would), and edits or comments through a connector signed in as them.
+ * A person working in Jira: files and deletes bugs and comments through the REST API with
+ * their own API token (as the web UI would), and edits or comments through a connector
+ * signed in as them.
  */
 export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: string) {
   const user = served.sim.users.find((u) => u.displayName === displayName);
@@ -60,10 +61,17 @@ export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: 
     },
     edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
     comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+    /** Deletes an issue for good, as the issue menu's Delete does (`deleteSubtasks=true`, as the dialog offers). */
+    deleteItem: (idOrKey: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}?deleteSubtasks=true`, authorization),
+    /** Deletes one of an issue's comments. */
+    deleteComment: (idOrKey: string, commentId: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, authorization),
   };
 }
 
-/** A person working in Azure DevOps: files bugs with JSON Patch and their PAT, edits through a connector signed in as them. */
+/**
+ * A person working in Azure DevOps: files bugs with JSON Patch and their PAT, deletes and
+ * restores them and deletes comments over REST, and edits through a connector signed in as them.
+ */
 export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: string) {
   const user = served.sim.users.find((u) => u.email === email);
   if (!user) throw new Error(`no Azure DevOps user ${email}`);
@@ -86,7 +94,21 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
     },
     edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
     comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+    /** Deletes a work item: to the recycle bin, or for good with `destroy`. */
+    deleteItem: (id: string, options: { destroy?: boolean } = {}) => remove(`${served.baseUrl}/Demo/_apis/wit/workitems/${id}?${options.destroy ? 'destroy=true&' : ''}api-version=7.1`, authorization),
+    /** Restores a work item from the recycle bin. */
+    restoreItem: async (id: string) => {
+      await send(`${served.baseUrl}/Demo/_apis/wit/recyclebin/${id}?api-version=7.1`, { method: 'PATCH', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ isDeleted: false }) });
+    },
+    /** Deletes one of a work item's comments. */
+    deleteComment: (id: string, commentId: string) => remove(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?api-version=7.1-preview.4`, authorization),
   };
+}
+
+/** Sends a DELETE as a person; throws unless it went through. */
+async function remove(url: string, authorization: string): Promise<void> {
+  const response = await fetch(url, { method: 'DELETE', headers: { authorization } });
+  if (!response.ok) throw new Error(`DELETE ${url} answered ${response.status}: ${await response.text()}`);
 }
 
 async function editAs(connector: Connector, id: string, fields: Record<string, FieldValue>): Promise<void> {

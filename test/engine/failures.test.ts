@@ -96,14 +96,14 @@ describe('failure queue and retries', () => {
     expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 
-  it('discards a failure on request', async () => {
+  it('discards a failure on request: kept, marked, and no longer retried', async () => {
     const t = await twoTrackers();
     await t.sync.activate();
     t.connectors.right.failNext('create', 1, new RemoteError('VALIDATION', 'bad', { status: 400 }));
     t.left.create('JIRA', 'Bug', { title: 'x' }, t.left.user('ana'));
     await t.sync.runOnce();
     expect(await t.sync.discard({ itemId: 'JIRA-1' })).toBe(1);
-    expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
+    expect((await t.sync.status()).pairs[0]!.failures).toEqual([expect.objectContaining({ itemKey: 'JIRA-1', nextRetryAt: null, discardedAt: t.clock().toISOString() })]);
   });
 
   it('leaves exactly one target item after a crash between create and link write', async () => {

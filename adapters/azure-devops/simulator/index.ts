@@ -12,6 +12,7 @@ import { commentRoutes } from './routes/comments.js';
 import { graphRoutes } from './routes/graph.js';
 import { metaRoutes } from './routes/meta.js';
 import { metadataRoutes } from './routes/metadata.js';
+import { recycleBinRoutes } from './routes/recycle-bin.js';
 import { wiqlRoutes } from './routes/wiql.js';
 import { workItemRoutes } from './routes/work-items.js';
 import { updateRoutes } from './routes/updates.js';
@@ -19,7 +20,7 @@ import { createSeededState, type AdoSeed } from './seed.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
 export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
-export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject } from './state.js';
+export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
 export type { AdoSeed } from './seed.js';
 
 /** Options of {@link createAzureDevOpsSimulator}. */
@@ -76,6 +77,7 @@ export interface AzureDevOpsSimulator {
 /**
  * Creates an Azure DevOps simulator: projects, work item types with states and fields,
  * identities, work items with revisions and comments, WIQL, JSON Patch with `test`,
+ * deletes to the recycle bin (restore, destroy) and comment deletes,
  * `workitemsbatch` (200 ids), `$batch`, the 20,000-result WIQL cap and the service's
  * error bodies.
  */
@@ -83,7 +85,7 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   const state = createSeededState(options.seed ?? 'demo', options.limits);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
-  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...updateRoutes, ...batchRoutes((r) => dispatch(r))]);
+  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...updateRoutes, ...recycleBinRoutes, ...batchRoutes((r) => dispatch(r))]);
   const hooks = new RequestHooks();
   // Sub-requests of a `$batch` pass the same hooks, as separate requests would.
   dispatch = withHooks(inner, hooks);

@@ -1,4 +1,4 @@
-import { findField, findIdentity, type AdoSimState, type SimComment, type SimIdentity, type SimWorkItem } from './state.js';
+import { findField, findIdentity, type AdoSimState, type SimComment, type SimDeletedWorkItem, type SimIdentity, type SimWorkItem } from './state.js';
 
 /** The `IdentityRef` JSON the service embeds in work items, comments and updates. */
 export function identityRef(baseUrl: string, identity: SimIdentity | undefined, fallback: string): Record<string, unknown> {
@@ -23,11 +23,12 @@ export function renderWorkItem(state: AdoSimState, baseUrl: string, item: SimWor
     const field = state.fields.get(ref);
     out[ref] = field?.type === 'identity' ? identityRef(baseUrl, findIdentity(state, String(value)), String(value)) : value;
   }
+  const latest = item.comments.findLast((c) => !c.isDeleted);
   return {
     id: item.id,
     rev: item.rev,
     fields: out,
-    ...(item.comments.length ? { commentVersionRef: { commentId: item.comments.at(-1)?.id, version: item.comments.at(-1)?.version, url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${item.comments.at(-1)?.id}` } } : {}),
+    ...(latest ? { commentVersionRef: { commentId: latest.id, version: latest.version, url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${latest.id}` } } : {}),
     _links: { self: { href: `${baseUrl}/_apis/wit/workItems/${item.id}` } },
     url: `${baseUrl}/_apis/wit/workItems/${item.id}`,
   };
@@ -45,7 +46,23 @@ export function renderComment(state: AdoSimState, baseUrl: string, item: SimWork
     modifiedBy: identityRef(baseUrl, findIdentity(state, comment.modifiedBy), comment.modifiedBy),
     modifiedDate: comment.modifiedDate,
     format: 'html',
-    isDeleted: false,
+    isDeleted: comment.isDeleted === true,
     url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${comment.id}`,
+  };
+}
+
+/** The `WorkItemDelete` JSON of a work item in the recycle bin (`resource` is the work item as it was). */
+export function renderDeleted(state: AdoSimState, baseUrl: string, deleted: SimDeletedWorkItem): Record<string, unknown> {
+  const { item } = deleted;
+  return {
+    id: item.id,
+    code: 200,
+    type: item.fields['System.WorkItemType'],
+    name: item.fields['System.Title'],
+    project: item.fields['System.TeamProject'],
+    deletedDate: deleted.deletedDate,
+    deletedBy: deleted.deletedBy,
+    url: `${baseUrl}/_apis/wit/recycleBin/${item.id}`,
+    resource: renderWorkItem(state, baseUrl, item),
   };
 }

@@ -138,6 +138,7 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
     fields: new Map(fieldCatalog.map((field) => [field.referenceName, field])),
     identities,
     workItems: new Map(),
+    recycleBin: new Map(),
     nextWorkItemId: 1,
     nextCommentId: 1,
     limits: { ...defaultLimits, ...limits },

@@ -73,6 +73,8 @@ export interface SimComment {
   createdDate: string;
   modifiedBy: string;
   modifiedDate: string;
+  /** Deleted comments stay, marked, and are listed only with `includeDeleted=true`. */
+  isDeleted?: boolean;
 }
 
 /**
@@ -85,6 +87,14 @@ export interface SimWorkItem {
   fields: Record<string, unknown>;
   revisions: SimRevision[];
   comments: SimComment[];
+}
+
+/** A work item in the recycle bin: gone from reads, WIQL and batches until restored or destroyed. */
+export interface SimDeletedWorkItem {
+  item: SimWorkItem;
+  /** `Display Name <uniqueName>` of who deleted it, as the service reports it. */
+  deletedBy: string;
+  deletedDate: string;
 }
 
 /** Limits the real service enforces, made adjustable so tests stay fast. */
@@ -106,6 +116,8 @@ export interface AdoSimState {
   fields: Map<string, SimField>;
   identities: SimIdentity[];
   workItems: Map<number, SimWorkItem>;
+  /** Deleted work items by id, until restored or destroyed. */
+  recycleBin: Map<number, SimDeletedWorkItem>;
   nextWorkItemId: number;
   nextCommentId: number;
   limits: SimLimits;

@@ -153,7 +153,7 @@ export function saveWorkItem(
       modifiedBy: String(next['System.ChangedBy']), modifiedDate: String(next['System.ChangedDate']),
     });
   }
-  next['System.CommentCount'] = target.comments.length;
+  next['System.CommentCount'] = target.comments.filter((c) => !c.isDeleted).length;
   target.fields = next;
   target.revisions.push({ rev: target.rev, fields: { ...next } });
   if (!item) state.workItems.set(target.id, target);

@@ -9,8 +9,12 @@ const core = loadSpec('azure-devops-core.trimmed.json') as Record<string, unknow
 const sim = createAzureDevOpsSimulator({ seed: 'demo' });
 const pat = sim.users[0]!.pat;
 
+function send(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+  return sim.handle(new Request(`https://ado.test/demo-org/${path}`, { method, headers: { authorization: `Bearer ${pat}`, 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) }));
+}
+
 async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
-  const response = await sim.handle(new Request(`https://ado.test/demo-org/${path}`, { method, headers: { authorization: `Bearer ${pat}`, 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const response = await send(method, path, body, contentType);
   expect(response.status, `${method} ${path}`).toBe(200);
   return response.json();
 }
@@ -45,6 +49,22 @@ describe('simulator responses match the Azure DevOps API descriptions', () => {
     check(wit, 'post', '/{organization}/{project}/_apis/wit/workitems/${type}', created);
     check(wit, 'patch', '/{organization}/{project}/_apis/wit/workitems/{id}', await call('PATCH', `Demo/_apis/wit/workitems/${created.id}?api-version=7.1`, [{ op: 'test', path: '/rev', value: 1 }, { op: 'add', path: '/fields/System.State', value: 'Active' }], 'application/json-patch+json'));
     check(wit, 'post', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments', await call('POST', `Demo/_apis/wit/workItems/${created.id}/comments?format=html&api-version=7.1-preview.4`, { text: '<p>hi</p>' }));
+  });
+
+  it('deletes to the recycle bin, restores, destroys and deletes comments in the declared shapes', async () => {
+    const patch = 'application/json-patch+json';
+    const created = (await call('POST', 'Demo/_apis/wit/workitems/$Task?api-version=7.1', [{ op: 'add', path: '/fields/System.Title', value: 'to delete' }], patch)) as { id: number };
+    const comment = (await call('POST', `Demo/_apis/wit/workItems/${created.id}/comments?api-version=7.1-preview.4`, { text: '<p>bye</p>' })) as { id: number; commentId: number };
+    const deleteComment = await send('DELETE', `Demo/_apis/wit/workItems/${created.id}/comments/${comment.commentId}?api-version=7.1-preview.4`);
+    expect([deleteComment.status, await deleteComment.text()]).toEqual([200, '']);
+    check(wit, 'delete', '/{organization}/{project}/_apis/wit/workitems/{id}', await call('DELETE', `Demo/_apis/wit/workitems/${created.id}?api-version=7.1`));
+    check(wit, 'get', '/{organization}/{project}/_apis/wit/recyclebin', await call('GET', 'Demo/_apis/wit/recyclebin?api-version=7.1'));
+    check(wit, 'get', '/{organization}/{project}/_apis/wit/recyclebin/{id}', await call('GET', `Demo/_apis/wit/recyclebin/${created.id}?api-version=7.1`));
+    check(wit, 'patch', '/{organization}/{project}/_apis/wit/recyclebin/{id}', await call('PATCH', `Demo/_apis/wit/recyclebin/${created.id}?api-version=7.1`, { isDeleted: false }));
+    await call('DELETE', `Demo/_apis/wit/workitems/${created.id}?api-version=7.1`);
+    const destroyed = await send('DELETE', `Demo/_apis/wit/recyclebin/${created.id}?api-version=7.1`);
+    expect([destroyed.status, await destroyed.text()]).toEqual([200, '']);
+    expect((await send('GET', `Demo/_apis/wit/recyclebin/${created.id}?api-version=7.1`)).status).toBe(404);
   });
 
   it('lists projects as the core description declares', async () => {

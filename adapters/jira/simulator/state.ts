@@ -126,6 +126,8 @@ export class JiraState {
   readonly fields: SimField[] = [];
   readonly issues = new Map<string, SimIssue>();
   private readonly byKey = new Map<string, SimIssue>();
+  /** Last issue number used per project: Jira never hands out a deleted issue's key again. */
+  private readonly lastNumber = new Map<string, number>();
   private nextIssueId = 10000;
   private nextChangeId = 100000;
   private nextCommentId = 50000;
@@ -172,11 +174,27 @@ export class JiraState {
     const project = this.projects.find((p) => p.id === input.projectId);
     if (!project) throw new Error(`unknown project ${input.projectId}`);
     const id = String(this.nextIssueId++);
-    const number = [...this.issues.values()].filter((i) => i.projectId === project.id).length + 1;
+    const number = (this.lastNumber.get(project.id) ?? 0) + 1;
+    this.lastNumber.set(project.id, number);
     const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
     this.issues.set(id, issue);
     this.byKey.set(issue.key, issue);
     return issue;
+  }
+
+  /** Deletes an issue for good (Jira has no recycle bin): it is gone from reads, searches and changelogs. */
+  deleteIssue(issue: SimIssue): void {
+    this.issues.delete(issue.id);
+    this.byKey.delete(issue.key);
+  }
+
+  /** Deletes a comment and bumps the issue's `updated`, as adding one does; false when the issue has no such comment. */
+  deleteComment(issue: SimIssue, commentId: string, at = this.now()): boolean {
+    const index = issue.comments.findIndex((c) => c.id === commentId);
+    if (index < 0) return false;
+    issue.comments.splice(index, 1);
+    issue.updated = Math.max(issue.updated, at);
+    return true;
   }
 
   /** Records a change on an issue and bumps its `updated`. */

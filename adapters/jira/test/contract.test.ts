@@ -80,6 +80,17 @@ describe('the Jira simulator answers in the shapes of the Jira Cloud platform RE
     await expectContract('POST', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 201, { body: doc });
     await expectContract('GET', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 200);
   });
+
+  it('deletes comments and issues with the documented statuses and error bodies', async () => {
+    const created = (await expectContract('POST', 'issue', 'issue', 201, { fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'to delete' } })) as { id: string; key: string };
+    const comment = (await expectContract('POST', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 201, { body: doc })) as { id: string };
+    await expectContract('DELETE', 'issue/{issueIdOrKey}/comment/{id}', `issue/${created.id}/comment/${comment.id}`, 204);
+    await expectContract('DELETE', 'issue/{issueIdOrKey}/comment/{id}', `issue/${created.id}/comment/${comment.id}`, 404);
+    await expectContract('DELETE', 'issue/{issueIdOrKey}', `issue/${created.key}?deleteSubtasks=maybe`, 400);
+    await expectContract('DELETE', 'issue/{issueIdOrKey}', `issue/${created.key}?deleteSubtasks=true`, 204);
+    await expectContract('DELETE', 'issue/{issueIdOrKey}', `issue/${created.id}`, 404);
+    await expectContract('GET', 'issue/{issueIdOrKey}', `issue/${created.id}`, 404);
+  });
 });
 
 describe('the contract check itself', () => {

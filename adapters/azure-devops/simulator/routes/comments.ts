@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest, json } from '../errors.js';
+import { AdoSimError, badRequest, json } from '../errors.js';
 import { renderComment } from '../render.js';
 import type { Route } from '../router.js';
 import { findProject, findType, type SimProject, type SimWorkItemType } from '../state.js';
@@ -9,7 +9,8 @@ const commentBodySchema = z.object({ text: z.string().min(1) });
 
 /**
  * Work item comments (api-version `7.1-preview.4`): a paged list (`$top`,
- * `continuationToken`, `order`) and adding one. Text is HTML; `format=markdown` is
+ * `continuationToken`, `order`, `includeDeleted`), adding one and deleting one (the comment
+ * stays, marked `isDeleted`, and leaves the default list). Text is HTML; `format=markdown` is
  * stored as given.
  */
 export const commentRoutes: Route[] = [
@@ -19,11 +20,12 @@ export const commentRoutes: Route[] = [
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
       const top = Math.min(Number(ctx.url.searchParams.get('$top') ?? 200), 200);
       const start = Number(ctx.url.searchParams.get('continuationToken') ?? 0);
-      const ordered = ctx.url.searchParams.get('order')?.toLowerCase() === 'asc' ? [...item.comments] : [...item.comments].reverse();
+      const listed = ctx.url.searchParams.get('includeDeleted')?.toLowerCase() === 'true' ? item.comments : item.comments.filter((c) => !c.isDeleted);
+      const ordered = ctx.url.searchParams.get('order')?.toLowerCase() === 'asc' ? [...listed] : [...listed].reverse();
       const page = ordered.slice(start, start + top);
       const more = start + top < ordered.length;
       return json({
-        totalCount: item.comments.length,
+        totalCount: listed.length,
         count: page.length,
         comments: page.map((c) => renderComment(ctx.state, ctx.orgUrl, item, c)),
         ...(more ? { continuationToken: String(start + top), nextPage: `${ctx.url.origin}${ctx.url.pathname}?continuationToken=${start + top}` } : {}),
@@ -42,6 +44,22 @@ export const commentRoutes: Route[] = [
       const type = findType(project, String(item.fields['System.WorkItemType'])) as SimWorkItemType;
       saveWorkItem(ctx.state, project, type, item, { 'System.History': parsed.data.text }, { actor: ctx.actor });
       return json(renderComment(ctx.state, ctx.orgUrl, item, item.comments.at(-1)!));
+    },
+  },
+  {
+    // https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/comments/delete
+    method: 'DELETE', path: 'wit/workitems/:id/comments/:commentId', scope: 'project', preview: true,
+    handle: (ctx) => {
+      const item = getWorkItem(ctx.state, parseId(ctx.params.id));
+      const commentId = parseId(ctx.params.commentId, 'comment id');
+      const comment = item.comments.find((c) => c.id === commentId && !c.isDeleted);
+      if (!comment) throw new AdoSimError(404, `Comment ${commentId} does not exist on work item ${item.id}, or was deleted.`, 'WorkItemCommentNotFoundException');
+      comment.isDeleted = true;
+      comment.modifiedBy = ctx.actor.uniqueName;
+      comment.modifiedDate = ctx.state.now().toISOString();
+      item.fields['System.CommentCount'] = item.comments.filter((c) => !c.isDeleted).length;
+      // The description declares 200 with no body.
+      return new Response(null, { status: 200 });
     },
   },
 ];

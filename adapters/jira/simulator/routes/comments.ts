@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fail, intParam, json, readBody, type Route, type RouteContext } from '../http.js';
+import { fail, intParam, json, noContent, readBody, type Route, type RouteContext } from '../http.js';
 import { renderComment } from '../render.js';
 import type { AdfNode } from '../state.js';
 
@@ -21,7 +21,7 @@ function body(ctx: RouteContext, value: unknown): AdfNode {
 
 const commentBody = z.object({ body: z.unknown(), visibility: z.unknown().optional(), properties: z.unknown().optional() }).passthrough();
 
-/** Comments of an issue: list (offset-paged, oldest first), add, read and edit one. */
+/** Comments of an issue: list (offset-paged, oldest first), add, read, edit and delete one. */
 export const commentRoutes: Route[] = [
   {
     method: 'GET',
@@ -65,6 +65,16 @@ export const commentRoutes: Route[] = [
       comment.updated = ctx.state.now();
       issue.updated = comment.updated;
       return json(renderComment(ctx.render, issue, comment));
+    },
+  },
+  {
+    // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comments/#api-rest-api-3-issue-issueidorkey-comment-id-delete
+    method: 'DELETE',
+    path: /^issue\/([^/]+)\/comment\/([^/]+)$/,
+    handle: (ctx) => {
+      const issue = issueOf(ctx);
+      if (!ctx.state.deleteComment(issue, ctx.params[1] ?? '')) fail(404, ['Can not find a comment for the id: ' + ctx.params[1] + '.']);
+      return noContent();
     },
   },
 ];

@@ -59,7 +59,21 @@ function expanded(ctx: RouteContext, issue: SimIssue, rendered: Record<string, u
 
 const created = (ctx: RouteContext, issue: SimIssue) => ({ id: issue.id, key: issue.key, self: `${ctx.render.baseUrl}/rest/api/${ctx.render.version}/issue/${issue.id}` });
 
-/** Create (one and bulk), bulk fetch, read and edit of issues. */
+/**
+ * `DELETE /issue/{issueIdOrKey}?deleteSubtasks=`: deletes for good and answers 204.
+ * `deleteSubtasks` must be `true` or `false` (Jira answers 400 to anything else); the simulated
+ * issue types have no sub-tasks, so the 400 for an issue that has some never arises.
+ * https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-delete
+ */
+function deleteIssue(ctx: RouteContext): Response {
+  const issue = ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? notFound();
+  const deleteSubtasks = ctx.url.searchParams.get('deleteSubtasks');
+  if (deleteSubtasks !== null && deleteSubtasks !== 'true' && deleteSubtasks !== 'false') fail(400, [`Invalid value for deleteSubtasks: '${deleteSubtasks}'. Use true or false.`]);
+  ctx.state.deleteIssue(issue);
+  return noContent();
+}
+
+/** Create (one and bulk), bulk fetch, read, edit and delete of issues. */
 export const issueRoutes: Route[] = [
   {
     method: 'POST',
@@ -131,4 +145,5 @@ export const issueRoutes: Route[] = [
       return noContent();
     },
   },
+  { method: 'DELETE', path: /^issue\/([^/]+)$/, handle: deleteIssue },
 ];
