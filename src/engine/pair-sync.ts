@@ -43,6 +43,8 @@ export interface PassMode {
   retryRefused?: boolean | undefined;
   /** Merge every field as if its agreed state were unknown (a reconcile). */
   reconcile?: MergeInput['reconcile'];
+  /** Once aborted, the pass stops at the next batch boundary; what was written is committed. */
+  signal?: AbortSignal | undefined;
 }
 
 interface Work {
@@ -105,11 +107,12 @@ export class PairSync {
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
     if (!mode.dryRun) await this.resolveIntents();
-    await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime());
+    const { maxAttempts } = this.rt.settings;
+    await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
     // Both starts are fixed before anything is written: a create on one side would otherwise
     // become the other side's "latest change" and hide the changes before it.
     const starts = { left: await this.start('left', mode), right: await this.start('right', mode) };
-    for (const side of ['left', 'right'] as const) await this.poll(side, mode, starts[side]);
+    for (const side of sides) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
   }
 
   /** Where polling a side starts: its watermark, or on the first pass the polling strategy's start (stored unless dry). */
@@ -148,11 +151,12 @@ export class PairSync {
   }
 
   /** Retries queued failures that `due` selects, reading each item afresh. */
-  async retryFailures(mode: PassMode, due: (f: { nextRetryAt: string | null; side: Side; itemId: string }) => boolean): Promise<void> {
+  async retryFailures(mode: PassMode, due: (f: Failure) => boolean): Promise<void> {
     const failures = (await this.rt.store.listFailures(this.name)).filter(due);
     for (const side of ['left', 'right'] as const) {
       const ids = failures.filter((f) => f.side === side).map((f) => f.itemId);
       for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
+        if (mode.signal?.aborted) return;
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
         for (const missing of mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id))) {
           const failure = failures.find((f) => f.side === side && f.itemId === missing)!;
@@ -166,6 +170,7 @@ export class PairSync {
   /** Syncs single items now (webhooks), whether or not they changed since the last sync. */
   async syncItems(side: Side, ids: string[], mode: PassMode): Promise<void> {
     for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
+      if (mode.signal?.aborted) return;
       await this.processItems(side, await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] }), mode, { force: true });
     }
   }
@@ -211,6 +216,7 @@ export class PairSync {
     for (const query of queries) {
       const pages = connector.query({ project: mapping[side].project, type: mapping[side].type, filter: query.filter, since, fields: this.sideFields[side], pageSize: settings.pageSize });
       for await (const page of pages) {
+        if (mode.signal?.aborted) return;
         const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
         await this.processItems(side, items, mode);
         watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
@@ -248,7 +254,8 @@ export class PairSync {
       const link = await store.getLink(this.name, anchor, item.id);
       const counterpartId = link ? (anchor === 'left' ? link.rightId : link.leftId) : undefined;
       const failures = { [anchor]: await store.getFailure(this.name, anchor, item.id), ...(counterpartId ? { [target]: await store.getFailure(this.name, target, counterpartId) } : {}) } as Partial<Record<Side, Failure>>;
-      const blocking = [failures[anchor], failures[target]].find((f) => f?.kind === 'error');
+      // A discarded failure holds only until the item changes again on the side that failed.
+      const blocking = [failures[anchor], failures[target]].find((f) => f?.kind === 'error' && !(f.discardedAt && f.side !== anchor));
       const seen = blocking ? blocking.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
       if (seen && !options.force) {
         if (!blocking) this.countQuiet(anchor, item, mode);
@@ -610,7 +617,7 @@ export class PairSync {
     });
     const sideError = work.sideError.left ?? work.sideError.right;
     if (sideError && !(work.stale && work.depth === 0)) await this.fail(work, sideError, mode);
-    else if (!sideError && work.failures[anchor]?.kind === 'error') mode.summary.recovered++;
+    else if (!sideError && !problems.left && !problems.right && (work.failures.left || work.failures.right)) mode.summary.recovered++;
     for (const side of sides) if (problems[side]) this.reportFieldFailures(work, problems[side], mode);
     for (const warning of work.warnings) this.rt.emitter.emit('fieldWarning', { pair: this.name, key: now[otherSide(warning.side)].key, ...warning });
     const writes = this.writesOf(work, (side, field) => !work.sideError[side] && !(field in work.refused[side]));
@@ -620,7 +627,7 @@ export class PairSync {
     }
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
     else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
-    await this.syncComments(anchor, now[anchor], now[target], mode, work.create !== undefined);
+    await this.syncComments(work, now[anchor], now[target], mode);
   }
 
   /** The field-level failures of a work as failure records, per side whose change is held. */
@@ -648,21 +655,23 @@ export class PairSync {
         createdAt: previous?.createdAt ?? at,
         updatedAt: at,
       };
+      // A discarded field failure stays discarded while its fields fail the same way.
+      if (previous?.discardedAt && sameFieldFailures(fieldFailures(previous), fields)) out[side]!.discardedAt = previous.discardedAt;
     }
     return out;
   }
 
   /** Counts and reports field failures that are new (not the same as already queued). */
   private reportFieldFailures(work: Work, failure: Failure, mode: PassMode): void {
-    const before = fieldFailures(work.failures[failure.side]);
-    const fresh = fieldFailures(failure).filter((f) => !before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && sameValue(b.value ?? null, f.value ?? null, undefined) && JSON.stringify(b.conflict) === JSON.stringify(f.conflict)));
-    if (fresh.length === 0) return;
+    if (sameFieldFailures(fieldFailures(work.failures[failure.side]), fieldFailures(failure))) return;
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
     this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, item: failure.itemKey, code: failure.code, message: failure.message });
   }
 
-  private async syncComments(anchor: Side, source: WorkItem, counterpart: WorkItem, mode: PassMode, createdNow: boolean): Promise<void> {
+  private async syncComments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+    const { anchor } = work;
+    const createdNow = work.create !== undefined;
     const comments = this.rt.mapping.comments;
     const target = otherSide(anchor);
     const { connectors } = this.rt;
@@ -676,16 +685,17 @@ export class PairSync {
         store: this.rt.store,
       });
     } catch (error) {
-      await this.fail({ anchor, items: { [anchor]: source, [target]: counterpart } }, asError(error), mode);
+      await this.fail({ anchor, items: { [anchor]: source, [target]: counterpart }, failures: work.failures }, asError(error), mode);
     }
   }
 
-  private async fail(work: Pick<Work, 'anchor' | 'items'>, error: SyncbridgeError, mode: PassMode): Promise<void> {
+  private async fail(work: Pick<Work, 'anchor' | 'items' | 'failures'>, error: SyncbridgeError, mode: PassMode): Promise<void> {
     const { store, settings, clock } = this.rt;
     const side = work.anchor;
     const item = work.items[side]!;
     const now = clock();
-    const previous = await store.getFailure(this.name, side, item.id);
+    // The failure as it was when the pass began: a commit may have removed it since.
+    const previous = work.failures[side] ?? (await store.getFailure(this.name, side, item.id));
     const attempts = (previous?.kind === 'error' ? previous.attempts : 0) + 1;
     const waitsForPerson = attempts >= settings.maxAttempts;
     const failure: Failure = {
@@ -710,6 +720,11 @@ export class PairSync {
     this.rt.emitter.emit('itemFailed', failure);
     this.rt.logger.warn('item failed', { pair: this.name, side, item: item.key, code: error.code, message: error.message, attempts });
   }
+}
+
+/** Whether every field failure of `now` was listed `before` already, the same way. */
+function sameFieldFailures(before: FieldFailure[], now: FieldFailure[]): boolean {
+  return now.every((f) => before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && valuesEqual(b.value ?? null, f.value ?? null) && JSON.stringify(b.conflict) === JSON.stringify(f.conflict)));
 }
 
 /** The field failures a queued failure lists. */
