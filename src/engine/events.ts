@@ -54,6 +54,8 @@ export interface EngineEvents {
   itemFailed: Failure;
   /** A field conflict was seen and resolved or queued. */
   conflict: ConflictEvent;
+  /** A value was left out because the target field cannot hold it (it stays on the side that has it). */
+  fieldWarning: { pair: string; side: Side; key: string; field: string; value: FieldValue; message: string };
   /** A change by the integration user was processed because it differed from what the engine wrote (automation sharing the user). */
   integrationUserChange: { pair: string; side: Side; key: string };
   /** A run ended. */

@@ -1,20 +1,53 @@
 import type { ConflictPolicy } from '../config/schema.js';
-import { valuesEqual, type FieldDescriptor, type FieldValue } from '../model/field.js';
+import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
+import { isEmptyValue, type FieldDescriptor, type FieldValue } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
 import type { Direction } from '../model/value-map.js';
-import type { Side, Snapshot } from '../state/state-store.js';
+import { otherSide, type Side, type Snapshot } from '../state/state-store.js';
 import type { ConflictEvent } from './events.js';
+import { fitsTarget, mergeSets, sameValue } from './field-values.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
 import type { UserResolver } from './users.js';
+
+/** A field that cannot sync now; every other field of the item still does. */
+export interface FieldProblem {
+  /** The side whose value could not be carried over (a conflict's is the left). */
+  source: Side;
+  /** The field on the side that was to be written. */
+  field: string;
+  /** The value that was to be written, when there was one. */
+  value?: FieldValue;
+  error: SyncbridgeError;
+}
+
+/**
+ * The merge of one field mapping: what to write where, and the values both sides hold
+ * once those writes are made, which becomes the field's agreed state.
+ */
+export interface FieldOutcome {
+  field: CompiledField;
+  /** The value to write, by side written. */
+  write: Partial<Record<Side, FieldValue>>;
+  /** Each side's value after the writes; for a field with a problem, the previously agreed values. */
+  agreed: Record<Side, FieldValue>;
+  /** Why this field does not sync now. */
+  problem?: FieldProblem;
+  /** Values left out because the target cannot hold them (a tag with `;`, a label with a space). */
+  warnings: Array<{ side: Side; field: string; value: FieldValue; message: string }>;
+}
 
 /** Writes a merge decided on, per side, and the conflicts it met. */
 export interface MergePlan {
   writes: Record<Side, Record<string, FieldValue>>;
+  fields: FieldOutcome[];
   /** Conflicts resolved by policy. */
   resolved: ConflictEvent[];
-  /** Conflicts queued for a person (`manual`): nothing may be written then. */
+  /** Conflicts queued for a person (`manual`): the field is held, the others sync. */
   manual: ConflictEvent[];
 }
+
+/** How a field whose agreed state is unknown (a field added to a mapping, a reconcile) is repaired. */
+export type ReconcileStrategy = 'default' | 'source' | 'target' | 'targetEmpty';
 
 /** Everything a merge of one linked pair of items needs. */
 export interface MergeInput {
@@ -29,86 +62,233 @@ export interface MergeInput {
   defaultPolicy: ConflictPolicy;
   /** Forces a policy for every field (a person's `retry --take left`). */
   policyOverride?: ConflictPolicy | undefined;
+  /** When a side last changed a field (ms), for `newestWins`. */
+  changedAt(side: Side, field: string): Promise<number>;
+  /** Values a side refused before: not written again until they change (unless `undefined`). */
+  refused?: (side: Side, field: string, value: FieldValue) => SyncbridgeError | undefined;
+  /** Compare every field as if its agreed state were unknown (reconcile), with this strategy. */
+  reconcile?: { strategy: (field: CompiledField) => ReconcileStrategy; source: Side } | undefined;
 }
 
 const directionTo = (target: Side): Direction => (target === 'right' ? 'leftToRight' : 'rightToLeft');
 
-/**
- * Field-level three-way merge of a linked pair against the snapshots of the last sync:
- * a field changed on one side only is taken; changed on both to different values is a
- * conflict settled by policy; only values that differ from the target are written.
- */
+/** Merges one linked pair field by field against the agreed state of the last sync. */
 export async function mergeLinked(input: MergeInput): Promise<MergePlan> {
-  const plan: MergePlan = { writes: { left: {}, right: {} }, resolved: [], manual: [] };
-  const { items, snapshots } = input;
-  const changed = (side: Side, id: string): boolean => {
-    const snapshot = snapshots[side];
-    if (!snapshot || !(id in snapshot.fields)) return input.anchor === side;
-    return !valuesEqual(items[side].fields[id], snapshot.fields[id]);
-  };
-  const map = async (field: CompiledField, target: Side) => {
-    const source: Side = target === 'right' ? 'left' : 'right';
-    return mapValue(field, items[source].fields[field.config[source]], directionTo(target), {
-      users: input.users,
-      targetField: input.descriptors[target].get(field.config[target]),
-      mappingName: input.pair,
-    });
-  };
-  const write = async (field: CompiledField, target: Side) => {
-    if (!flows(field, directionTo(target))) return;
-    const mapped = await map(field, target);
-    const id = field.config[target];
-    if (mapped.write && !valuesEqual(mapped.value, items[target].fields[id])) plan.writes[target][id] = mapped.value;
-  };
-
+  const plan: MergePlan = { writes: { left: {}, right: {} }, fields: [], resolved: [], manual: [] };
   for (const field of input.fields) {
-    if (field.config.when === 'onCreate') continue;
-    const leftChanged = changed('left', field.config.left);
-    const rightChanged = changed('right', field.config.right);
-    if (leftChanged && !rightChanged) await write(field, 'right');
-    else if (rightChanged && !leftChanged) await write(field, 'left');
-    else if (leftChanged && rightChanged) {
-      const toRight = flows(field, 'leftToRight') ? await map(field, 'right') : undefined;
-      const toLeft = flows(field, 'rightToLeft') ? await map(field, 'left') : undefined;
-      const agree =
-        (toRight?.write === true && valuesEqual(toRight.value, items.right.fields[field.config.right])) ||
-        (toLeft?.write === true && valuesEqual(toLeft.value, items.left.fields[field.config.left]));
-      if (agree) continue;
-      const policy = input.policyOverride ?? field.config.conflict ?? input.defaultPolicy;
-      const event: ConflictEvent = {
-        pair: input.pair,
-        leftKey: items.left.key,
-        rightKey: items.right.key,
-        field: { left: field.config.left, right: field.config.right },
-        left: items.left.fields[field.config.left] ?? null,
-        right: items.right.fields[field.config.right] ?? null,
-        policy,
-        resolution: 'queued',
-      };
-      if (policy === 'manual') {
-        plan.manual.push(event);
-        continue;
-      }
-      const winner: Side = policy === 'leftWins' ? 'left' : policy === 'rightWins' ? 'right' : Date.parse(items.left.updatedAt) >= Date.parse(items.right.updatedAt) ? 'left' : 'right';
-      plan.resolved.push({ ...event, resolution: winner });
-      await write(field, winner === 'left' ? 'right' : 'left');
+    const outcome = await mergeField(input, field, plan);
+    plan.fields.push(outcome);
+    for (const side of ['left', 'right'] as const) {
+      if (side in outcome.write) plan.writes[side][field.config[side]] = outcome.write[side]!;
     }
   }
   return plan;
 }
 
-/** The values written when creating the counterpart of a source item. */
-export async function mergeCreate(input: Omit<MergeInput, 'items' | 'snapshots' | 'defaultPolicy'> & { source: WorkItem }): Promise<Record<string, FieldValue>> {
-  const target: Side = input.anchor === 'left' ? 'right' : 'left';
-  const out: Record<string, FieldValue> = {};
-  for (const field of input.fields) {
-    if (field.config.when === 'onUpdate' || !flows(field, directionTo(target))) continue;
-    const mapped = await mapValue(field, input.source.fields[field.config[input.anchor]], directionTo(target), {
-      users: input.users,
-      targetField: input.descriptors[target].get(field.config[target]),
-      mappingName: input.pair,
-    });
-    if (mapped.write && mapped.value !== null) out[field.config[target]] = mapped.value;
+async function mergeField(input: MergeInput, field: CompiledField, plan: MergePlan): Promise<FieldOutcome> {
+  const { items, snapshots } = input;
+  const id = (side: Side) => field.config[side];
+  const current = (side: Side): FieldValue => items[side].fields[id(side)] ?? null;
+  const descriptor = (side: Side) => input.descriptors[side].get(id(side));
+  const base = (side: Side): FieldValue | undefined => (snapshots[side] && id(side) in snapshots[side].fields ? snapshots[side].fields[id(side)]! : undefined);
+  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, warnings: [] };
+  const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, agreed: { left: base('left') ?? null, right: base('right') ?? null }, problem });
+  const map = (target: Side, value: FieldValue) =>
+    mapValue(field, value, directionTo(target), { users: input.users, targetField: descriptor(target), mappingName: input.pair });
+
+  /** Carries `value` of the other side over to `target`, unless the target holds it already. */
+  const transfer = async (target: Side): Promise<FieldOutcome> => {
+    const source = otherSide(target);
+    let mapped;
+    try {
+      mapped = await map(target, current(source));
+    } catch (error) {
+      return held({ source, field: id(target), error: toSyncbridgeError(error) });
+    }
+    if (!mapped.write) return outcome;
+    const fit = fitsTarget(mapped.value, descriptor(target));
+    outcome.warnings.push(...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })));
+    if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) return outcome;
+    return write(target, fit.value);
+  };
+  const write = (target: Side, value: FieldValue): FieldOutcome => {
+    if (sameValue(value, current(target), descriptor(target))) return outcome;
+    const refusal = input.refused?.(target, id(target), value);
+    if (refusal) return held({ source: otherSide(target), field: id(target), value, error: refusal });
+    outcome.write[target] = value;
+    outcome.agreed[target] = value;
+    return outcome;
+  };
+
+  if (field.config.when === 'onCreate') return outcome;
+  const both = flows(field, 'leftToRight') && flows(field, 'rightToLeft');
+  const isSet = descriptor('left')?.kind === 'multiLookup' && descriptor('right')?.kind === 'multiLookup';
+  const known = !input.reconcile && base('left') !== undefined && base('right') !== undefined;
+  const noBaseAtAll = !input.reconcile && (!snapshots.left || !snapshots.right);
+
+  if (isSet && (known || (!noBaseAtAll && both))) return mergeSetField(input, field, outcome, known, map, held);
+
+  if (known || noBaseAtAll) {
+    const changed = (side: Side) => (noBaseAtAll ? side === input.anchor : !sameValue(current(side), base(side)!, descriptor(side)));
+    const leftChanged = changed('left');
+    const rightChanged = changed('right');
+    if (leftChanged && !rightChanged) return flows(field, 'leftToRight') ? transfer('right') : outcome;
+    if (rightChanged && !leftChanged) return flows(field, 'rightToLeft') ? transfer('left') : outcome;
+    if (!leftChanged && !rightChanged) return outcome;
+    if (await correspond(field, items, map, descriptor)) return outcome;
+    return conflict(input, field, plan, transfer, held);
+  }
+
+  // The agreed state of this field is unknown (added to the mapping, or a reconcile).
+  if (await correspond(field, items, map, descriptor)) return outcome;
+  const strategy = input.reconcile?.strategy(field) ?? 'default';
+  const source: Side = !both ? (flows(field, 'leftToRight') ? 'left' : 'right') : (input.reconcile?.source ?? input.anchor);
+  const target = otherSide(source);
+  if (strategy === 'source') return flows(field, directionTo(target)) ? transfer(target) : outcome;
+  if (strategy === 'target') return flows(field, directionTo(source)) ? transfer(source) : outcome;
+  if (strategy === 'targetEmpty') return isEmptyValue(current(target)) && flows(field, directionTo(target)) ? transfer(target) : outcome;
+  if (!both) return transfer(target);
+  if (isEmptyValue(current('right'))) return transfer('right');
+  if (isEmptyValue(current('left'))) return transfer('left');
+  return conflict(input, field, plan, transfer, held);
+}
+
+/** Whether the two sides hold the same value through the mapping (either direction that flows). */
+async function correspond(
+  field: CompiledField,
+  items: Record<Side, WorkItem>,
+  map: (target: Side, value: FieldValue) => ReturnType<typeof mapValue>,
+  descriptor: (side: Side) => FieldDescriptor | undefined,
+): Promise<boolean> {
+  for (const target of ['right', 'left'] as const) {
+    if (!flows(field, directionTo(target))) continue;
+    try {
+      const mapped = await map(target, items[otherSide(target)].fields[field.config[otherSide(target)]] ?? null);
+      if (mapped.write && sameValue(mapped.value, items[target].fields[field.config[target]] ?? null, descriptor(target))) return true;
+    } catch {
+      // An unmappable value does not correspond to anything.
+    }
+  }
+  return false;
+}
+
+async function conflict(
+  input: MergeInput,
+  field: CompiledField,
+  plan: MergePlan,
+  transfer: (target: Side) => Promise<FieldOutcome>,
+  held: (problem: FieldProblem) => FieldOutcome,
+): Promise<FieldOutcome> {
+  const { items } = input;
+  const policy = input.policyOverride ?? field.config.conflict ?? input.defaultPolicy;
+  const event: ConflictEvent = {
+    pair: input.pair,
+    leftKey: items.left.key,
+    rightKey: items.right.key,
+    field: { left: field.config.left, right: field.config.right },
+    left: items.left.fields[field.config.left] ?? null,
+    right: items.right.fields[field.config.right] ?? null,
+    policy,
+    resolution: 'queued',
+  };
+  if (policy === 'manual') {
+    plan.manual.push(event);
+    const message = `${field.config.left}/${field.config.right} changed on both sides since the last sync: left ${JSON.stringify(event.left)} vs right ${JSON.stringify(event.right)}. Edit one side to match, or retry with --take left|right.`;
+    // Kept under the left item whichever side is merged, so that a conflict is queued once.
+    return held({ source: 'left', field: field.config.right, error: new SyncbridgeError('CONFLICT', message, { details: { conflict: event } }) });
+  }
+  let winner: Side;
+  if (policy === 'leftWins') winner = 'left';
+  else if (policy === 'rightWins') winner = 'right';
+  else {
+    const [left, right] = await Promise.all([input.changedAt('left', field.config.left), input.changedAt('right', field.config.right)]);
+    winner = left >= right ? 'left' : 'right';
+  }
+  // A winner whose value cannot flow (a one-way field) keeps both values as they are.
+  if (!flows(field, directionTo(otherSide(winner)))) winner = otherSide(winner);
+  plan.resolved.push({ ...event, resolution: winner });
+  return transfer(otherSide(winner));
+}
+
+/** Multi-value fields merge as sets: each side's adds and removes since the agreed state apply to the other. */
+async function mergeSetField(
+  input: MergeInput,
+  field: CompiledField,
+  outcome: FieldOutcome,
+  known: boolean,
+  map: (target: Side, value: FieldValue) => ReturnType<typeof mapValue>,
+  held: (problem: FieldProblem) => FieldOutcome,
+): Promise<FieldOutcome> {
+  const sides = ['left', 'right'] as const;
+  const id = (side: Side) => field.config[side];
+  const descriptor = (side: Side) => input.descriptors[side].get(id(side));
+  const list = (value: FieldValue | undefined): string[] => (Array.isArray(value) ? value : []);
+  const current = { left: list(input.items.left.fields[id('left')]), right: list(input.items.right.fields[id('right')]) };
+  const base = known ? { left: list(input.snapshots.left!.fields[id('left')]), right: list(input.snapshots.right!.fields[id('right')]) } : undefined;
+  const next = { left: [...current.left], right: [...current.right] };
+  for (const target of sides) {
+    const source = otherSide(target);
+    if (!flows(field, directionTo(target))) continue;
+    // Without an agreed state (a field just added to the mapping) every value on either side is kept: a union.
+    const added = base ? current[source].filter((v) => !base[source].some((b) => sameValue(b, v, descriptor(source)))) : current[source];
+    const removed = base ? base[source].filter((b) => !current[source].some((v) => sameValue(b, v, descriptor(source)))) : [];
+    let mappedAdds: string[];
+    let mappedRemoves: string[];
+    try {
+      mappedAdds = await mapEach(added, (v) => map(target, [v]));
+      mappedRemoves = await mapEach(removed, (v) => map(target, [v]));
+    } catch (error) {
+      return held({ source, field: id(target), error: toSyncbridgeError(error) });
+    }
+    const fit = fitsTarget(mappedAdds, descriptor(target));
+    outcome.warnings.push(...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })));
+    next[target] = mergeSets(next[target], list(fit.value), mappedRemoves, descriptor(target));
+  }
+  for (const target of sides) {
+    if (sameValue(next[target], current[target], descriptor(target))) continue;
+    const refusal = input.refused?.(target, id(target), next[target]);
+    if (refusal) return held({ source: otherSide(target), field: id(target), value: next[target], error: refusal });
+    outcome.write[target] = next[target];
+    outcome.agreed[target] = next[target];
+  }
+  return outcome;
+}
+
+async function mapEach(values: string[], map: (value: string) => ReturnType<typeof mapValue>): Promise<string[]> {
+  const out: string[] = [];
+  for (const value of values) {
+    const mapped = await map(value);
+    if (mapped.write && Array.isArray(mapped.value)) out.push(...mapped.value);
+    else if (mapped.write && typeof mapped.value === 'string') out.push(mapped.value);
   }
   return out;
+}
+
+/** The values written when creating the counterpart of a source item, and the values left out. */
+export async function mergeCreate(
+  input: Pick<MergeInput, 'pair' | 'fields' | 'anchor' | 'descriptors' | 'users'> & { source: WorkItem },
+): Promise<{ fields: Record<string, FieldValue>; problems: FieldProblem[]; warnings: FieldOutcome['warnings'] }> {
+  const target = otherSide(input.anchor);
+  const out: Record<string, FieldValue> = {};
+  const problems: FieldProblem[] = [];
+  const warnings: FieldOutcome['warnings'] = [];
+  for (const field of input.fields) {
+    if (field.config.when === 'onUpdate' || !flows(field, directionTo(target))) continue;
+    const targetId = field.config[target];
+    const descriptor = input.descriptors[target].get(targetId);
+    try {
+      const mapped = await mapValue(field, input.source.fields[field.config[input.anchor]], directionTo(target), { users: input.users, targetField: descriptor, mappingName: input.pair });
+      if (!mapped.write || mapped.value === null) continue;
+      const fit = fitsTarget(mapped.value, descriptor);
+      warnings.push(...fit.dropped.map((value) => ({ side: target, field: targetId, value, message: fit.message })));
+      if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) continue;
+      if (!isEmptyValue(fit.value)) out[targetId] = fit.value;
+    } catch (error) {
+      const problem = toSyncbridgeError(error);
+      // A required field that cannot be mapped still fails the create as a whole: the system would refuse it.
+      if (descriptor?.required) throw problem;
+      problems.push({ source: input.anchor, field: targetId, error: problem });
+    }
+  }
+  return { fields: out, problems, warnings };
 }

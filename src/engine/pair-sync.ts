@@ -1,18 +1,20 @@
 import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
-import type { Connector, CreateRequest, UpdateRequest, Watermark, WriteResult } from '../connector/connector.js';
+import type { Connector, CreateRequest, Watermark } from '../connector/connector.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { otherSide, type Failure, type FieldFailure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { findCounterparts } from './existing-items.js';
 import type { Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
-import { mergeCreate, mergeLinked, type MergePlan } from './merge.js';
+import { sameValue } from './field-values.js';
+import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import type { UserResolver } from './users.js';
-import type { CompiledField } from './value-mapper.js';
+import { flows, mapValue, type CompiledField } from './value-mapper.js';
+import { chunk, createInBatches, updateInBatches } from './write-batches.js';
 
 /** What one entity pair needs at run time. */
 export interface PairRuntime {
@@ -37,24 +39,45 @@ export interface PassMode {
   summary: RunSummary;
   users: UserResolver;
   policyOverride?: ConflictPolicy | undefined;
+  /** Write values the other side refused before (a person's retry). */
+  retryRefused?: boolean | undefined;
+  /** Merge every field as if its agreed state were unknown (a reconcile). */
+  reconcile?: MergeInput['reconcile'];
 }
 
 interface Work {
   anchor: Side;
+  /** Both items as read before any write. */
   items: Partial<Record<Side, WorkItem>>;
+  /** Items as the systems hold them after this pass's writes. */
+  written: Partial<Record<Side, WorkItem>>;
   link?: Link;
   snapshots: Record<Side, Snapshot | undefined>;
+  /** Queued failures of the two items when the pass began. */
+  failures: Partial<Record<Side, Failure>>;
   plan?: MergePlan;
   create?: CreateRequest;
+  /** Fields left out of a create, or that could not be mapped. */
+  problems: FieldProblem[];
+  warnings: FieldOutcome['warnings'];
+  /** Fields each side refused in this pass. */
+  refused: Record<Side, Record<string, SyncbridgeError>>;
+  /** A write to a side that failed as a whole: its changes stay pending. */
+  sideError: Partial<Record<Side, SyncbridgeError>>;
+  /** A failure of the whole item (read, plan or create). */
   error?: SyncbridgeError;
-  /** Whether the item was in the failure queue when this pass began. */
-  wasFailed: boolean;
+  /** Whether a write met a concurrent edit (a conditional update refused). */
+  stale: boolean;
+  /** 0, or 1 when merged again after a concurrent edit. */
+  depth: number;
   started: number;
 }
 
-const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+const sides = ['left', 'right'] as const;
 /** An unexpected error fails the item for a retry. */
 const asError = (error: unknown): SyncbridgeError => toSyncbridgeError(error, { retryable: true });
+/** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
+const unsettled = (revision: string) => `${revision}~unsettled`;
 
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
@@ -158,12 +181,16 @@ export class PairSync {
     const followLinked = filter !== undefined && mapping.keepSyncingUnmatched && (await store.countLinks(this.name)) > 0;
     const queries = followLinked ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
     let processed = 0;
+    // Items read later in a query may carry changes made after it started, while an item changed
+    // meanwhile may not be in its result at all: the watermark never passes the query's start.
+    const startedAt = this.rt.clock().toISOString();
+    const clip = (mark: Watermark | undefined): Watermark | undefined => (mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark);
     for (const query of queries) {
       const pages = connector.query({ project: mapping[side].project, type: mapping[side].type, filter: query.filter, since, fields: this.sideFields[side], pageSize: settings.pageSize });
       for await (const page of pages) {
         const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
         await this.processItems(side, items, mode);
-        watermark = advanceWatermark(watermark, page, pollsByRevision(connector));
+        watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
         if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
         processed += items.length;
         this.rt.emitter.emit('progress', { pair: this.name, side, processed });
@@ -196,14 +223,30 @@ export class PairSync {
     for (const item of items) {
       const snapshot = await store.getSnapshot(this.name, anchor, item.id);
       const link = await store.getLink(this.name, anchor, item.id);
-      const failed = (await store.getFailure(this.name, anchor, item.id)) ?? (link ? await store.getFailure(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined);
-      const seen = failed ? failed.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
+      const counterpartId = link ? (anchor === 'left' ? link.rightId : link.leftId) : undefined;
+      const failures = { [anchor]: await store.getFailure(this.name, anchor, item.id), ...(counterpartId ? { [target]: await store.getFailure(this.name, target, counterpartId) } : {}) } as Partial<Record<Side, Failure>>;
+      const blocking = [failures[anchor], failures[target]].find((f) => f?.kind === 'error');
+      const seen = blocking ? blocking.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
       if (seen && !options.force) {
-        if (!failed) this.countQuiet(anchor, item, mode);
+        if (!blocking) this.countQuiet(anchor, item, mode);
         continue;
       }
-      const targetSnapshot = link ? await store.getSnapshot(this.name, target, anchor === 'left' ? link.rightId : link.leftId) : undefined;
-      works.push({ anchor, items: { [anchor]: item }, ...(link ? { link } : {}), snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>, wasFailed: failed !== undefined, started: Date.now() });
+      const targetSnapshot = counterpartId ? await store.getSnapshot(this.name, target, counterpartId) : undefined;
+      works.push({
+        anchor,
+        items: { [anchor]: item },
+        written: {},
+        ...(link ? { link } : {}),
+        snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>,
+        failures,
+        problems: [],
+        warnings: [],
+        refused: { left: {}, right: {} },
+        sideError: {},
+        stale: false,
+        depth,
+        started: Date.now(),
+      });
     }
     if (works.length === 0) return;
     await this.readCounterparts(target, works);
@@ -211,13 +254,11 @@ export class PairSync {
     for (const work of works.filter((w) => !w.error)) await this.plan(work, mode);
     if (mode.dryRun) return this.recordPlanned(works, mode);
     await this.executeCreates(target, works.filter((w) => w.create && !w.error));
-    await this.completeCreated(target, works.filter((w) => w.create));
-    const stale = await this.executeUpdates(works.filter((w) => w.plan && !w.error));
-    for (const work of works) {
-      // A concurrent edit landed between read and write: merge once more against fresh reads instead of failing.
-      if (depth === 0 && stale.includes(work)) continue;
-      await this.commit(work, mode);
-    }
+    await this.executeUpdates(works.filter((w) => w.plan && !w.error));
+    for (const work of works) await this.commit(work, mode);
+    // A concurrent edit landed between read and write: what did get written is committed
+    // above, so a merge against fresh reads takes the rest, and the edit, as changes.
+    const stale = works.filter((w) => w.stale);
     if (stale.length > 0 && depth === 0) {
       const fresh = await this.rt.connectors[anchor].getMany(stale.map((w) => w.items[anchor]!.id), { fields: this.sideFields[anchor] });
       await this.processItems(anchor, fresh, mode, { force: true, depth: 1 });
@@ -269,6 +310,31 @@ export class PairSync {
     }
   }
 
+  /** A value a side refused before, recorded with the failures of either item; a person's retry tries it again. */
+  private refusal(work: Work, mode: PassMode, side: Side, field: string, value: FieldValue): SyncbridgeError | undefined {
+    if (mode.retryRefused) return undefined;
+    for (const failure of Object.values(work.failures)) {
+      const entry = fieldFailures(failure).find((f) => f.side === side && f.field === field && f.code !== 'CONFLICT' && 'value' in f && sameValue(f.value, value, this.rt.descriptors[side].get(field)));
+      if (entry) return new SyncbridgeError(entry.code as SyncbridgeError['code'], entry.message, { details: { field } });
+    }
+    return undefined;
+  }
+
+  /** When a side last changed a field, for `newestWins`: the connector's per-field times, else the item's. */
+  private async changedAt(work: Work, side: Side, field: string): Promise<number> {
+    const item = work.items[side]!;
+    const connector = this.rt.connectors[side];
+    if (connector.fieldChangeTimes) {
+      try {
+        const at = (await connector.fieldChangeTimes([item.id], [field]))[item.id]?.[field];
+        if (at) return Date.parse(at);
+      } catch (error) {
+        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, item: item.key, field, error: asError(error).message });
+      }
+    }
+    return Date.parse(item.updatedAt);
+  }
+
   private async plan(work: Work, mode: PassMode): Promise<void> {
     const { anchor } = work;
     const target = otherSide(anchor);
@@ -276,24 +342,35 @@ export class PairSync {
     try {
       if (!work.items[target]) {
         const source = work.items[anchor]!;
+        const created = await mergeCreate({ ...base, source });
+        work.problems.push(...created.problems);
+        work.warnings.push(...created.warnings);
         work.create = {
           project: this.rt.mapping[target].project,
           type: this.rt.mapping[target].type,
-          fields: await mergeCreate({ ...base, source }),
+          fields: created.fields,
           origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key },
           returnFields: this.sideFields[target],
         };
         return;
       }
-      const items = work.items as Record<Side, WorkItem>;
-      work.plan = await mergeLinked({ ...base, items, snapshots: work.snapshots, defaultPolicy: this.rt.mapping.conflicts, policyOverride: mode.policyOverride });
+      work.plan = await mergeLinked({
+        ...base,
+        items: work.items as Record<Side, WorkItem>,
+        snapshots: work.snapshots,
+        defaultPolicy: this.rt.mapping.conflicts,
+        policyOverride: mode.policyOverride,
+        changedAt: (side, field) => this.changedAt(work, side, field),
+        refused: (side, field, value) => this.refusal(work, mode, side, field, value),
+        reconcile: mode.reconcile,
+      });
       for (const event of [...work.plan.resolved, ...work.plan.manual]) {
         mode.summary.conflicts++;
         this.rt.emitter.emit('conflict', event);
       }
-      if (work.plan.manual.length > 0) {
-        const fields = work.plan.manual.map((c) => `${c.field.left}/${c.field.right}: left ${JSON.stringify(c.left)} vs right ${JSON.stringify(c.right)}`);
-        work.error = new SyncbridgeError('CONFLICT', `changed on both sides since the last sync: ${fields.join('; ')}. Edit one side to match, or retry with --take left|right.`, { details: { conflicts: work.plan.manual } });
+      for (const outcome of work.plan.fields) {
+        if (outcome.problem) work.problems.push(outcome.problem);
+        work.warnings.push(...outcome.warnings);
       }
     } catch (error) {
       work.error = asError(error);
@@ -301,15 +378,16 @@ export class PairSync {
   }
 
   /** The writes a work makes (a create, or updates on either side), as reported to events and dry runs. */
-  private writesOf(work: Work): PlannedWrite[] {
+  private writesOf(work: Work, only?: (side: Side, field: string) => boolean): PlannedWrite[] {
     const target = otherSide(work.anchor);
+    const keep = (side: Side, fields: Record<string, FieldValue>) => Object.fromEntries(Object.entries(fields).filter(([f]) => !only || only(side, f)));
     if (work.create) {
-      const created = work.items[target];
-      return [{ pair: this.name, side: target, action: 'create', ...(created ? { targetKey: created.key } : {}), sourceKey: work.items[work.anchor]!.key, fields: work.create.fields }];
+      const created = work.written[target];
+      return [{ pair: this.name, side: target, action: 'create', ...(created ? { targetKey: created.key } : {}), sourceKey: work.items[work.anchor]!.key, fields: keep(target, work.create.fields) }];
     }
-    return (['left', 'right'] as const)
-      .filter((side) => Object.keys(work.plan?.writes[side] ?? {}).length > 0)
-      .map((side) => ({ pair: this.name, side, action: 'update' as const, targetKey: work.items[side]!.key, sourceKey: work.items[otherSide(side)]!.key, fields: work.plan!.writes[side] }));
+    return sides
+      .map((side) => ({ pair: this.name, side, action: 'update' as const, targetKey: work.items[side]!.key, sourceKey: work.items[otherSide(side)]!.key, fields: keep(side, work.plan?.writes[side] ?? {}) }))
+      .filter((write) => Object.keys(write.fields).length > 0);
   }
 
   private recordPlanned(works: Work[], mode: PassMode): void {
@@ -323,27 +401,22 @@ export class PairSync {
     await this.rt.store.transaction(async (tx) => {
       for (const w of works) await tx.putIntent({ pair: this.name, side: anchor, sourceId: w.items[anchor]!.id, sourceKey: w.items[anchor]!.key, createdAt: now });
     });
-    for (const batch of chunk(works, this.rt.connectors[target].info.capabilities.maxCreateBatch)) {
-      let results: WriteResult[];
-      try {
-        results = await this.rt.connectors[target].create(batch.map((w) => w.create!));
-      } catch (error) {
-        // The outcome is unknown: intents stay, so the next pass looks the items up before creating again.
-        for (const w of batch) w.error = asError(error);
+    const outcomes = await createInBatches(this.rt.connectors[target], works.map((w) => w.create!));
+    for (const [i, w] of works.entries()) {
+      const outcome = outcomes[i]!;
+      w.refused[target] = outcome.refused;
+      if (outcome.ok) {
+        w.written[target] = outcome.item;
         continue;
       }
-      for (const [i, w] of batch.entries()) {
-        const result = results[i];
-        if (result?.ok) {
-          w.items[target] = result.item;
-          continue;
-        }
-        w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for a create');
-        // A create the system refused did not happen: nothing to look up later. One that happened
-        // but failed afterwards keeps its intent, so the next pass links the item by its origin.
-        if (result && !result.ok && !result.created) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
-      }
+      w.error = outcome.error;
+      // A create the system refused did not happen: nothing to look up later. One whose outcome is
+      // unknown (the call failed) or that happened but failed afterwards keeps its intent, so the
+      // next pass links the item by its origin.
+      const unknown = outcome.error.retryable && !(outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500);
+      if (!outcome.created && !unknown) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
     }
+    await this.completeCreated(target, works.filter((w) => w.written[target]));
   }
 
   /**
@@ -353,78 +426,182 @@ export class PairSync {
    */
   private async completeCreated(target: Side, works: Work[]): Promise<void> {
     const fields = this.sideFields[target];
-    const partial = works.filter((w) => !w.error && w.items[target] && fields.some((f) => !(f in w.items[target]!.fields)));
+    const partial = works.filter((w) => fields.some((f) => !(f in w.written[target]!.fields)));
     const connector = this.rt.connectors[target];
     for (const batch of chunk(partial, connector.info.capabilities.maxGetBatch)) {
       try {
-        const read = new Map((await connector.getMany(batch.map((w) => w.items[target]!.id), { fields })).map((i) => [i.id, i]));
-        for (const w of batch) w.items[target] = read.get(w.items[target]!.id) ?? w.items[target];
+        const read = new Map((await connector.getMany(batch.map((w) => w.written[target]!.id), { fields })).map((i) => [i.id, i]));
+        for (const w of batch) w.written[target] = read.get(w.written[target]!.id) ?? w.written[target];
       } catch (error) {
-        // The create went through; an unreadable result only costs a later no-op merge.
+        // The create went through; the fields it lacks are merged again when the item is next seen.
         this.rt.logger.warn('could not read created items back', { pair: this.name, error: asError(error).message });
       }
     }
   }
 
-  /** Runs planned updates per side in batches; returns the works that met a concurrent edit. */
-  private async executeUpdates(works: Work[]): Promise<Work[]> {
-    const stale: Work[] = [];
-    for (const side of ['left', 'right'] as const) {
-      const todo = works.filter((w) => !w.error && Object.keys(w.plan!.writes[side]).length > 0);
-      for (const batch of chunk(todo, this.rt.connectors[side].info.capabilities.maxUpdateBatch)) {
-        const requests: UpdateRequest[] = batch.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision }));
-        let results: WriteResult[];
-        try {
-          results = await this.rt.connectors[side].update(requests);
-        } catch (error) {
-          for (const w of batch) w.error = asError(error);
-          continue;
+  /** Runs planned updates per side in batches; a failure on one side leaves the other side's writes alone. */
+  private async executeUpdates(works: Work[]): Promise<void> {
+    for (const side of sides) {
+      const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
+      const outcomes = await updateInBatches(this.rt.connectors[side], todo.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision })));
+      todo.forEach((w, i) => {
+        const outcome = outcomes[i]!;
+        w.refused[side] = outcome.refused;
+        if (outcome.ok) {
+          // A connector that returns only some fields leaves the others as they were read, plus what was written.
+          w.written[side] = { ...outcome.item, fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields } };
+        } else {
+          w.sideError[side] = outcome.error;
+          if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
         }
-        batch.forEach((w, i) => {
-          const result = results[i];
-          if (result?.ok) w.items[side] = { ...result.item, fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...result.item.fields } };
-          else {
-            w.error = result?.error ?? new SyncbridgeError('PROTOCOL', 'the connector returned no result for an update');
-            if (w.error.code === 'REVISION_MISMATCH') stale.push(w);
-          }
-        });
-      }
+      });
     }
-    return stale;
   }
 
-  private snapshot(side: Side, item: WorkItem): Snapshot {
-    const fields: Record<string, FieldValue> = {};
-    for (const id of this.sideFields[side]) fields[id] = item.fields[id] ?? null;
-    return { pair: this.name, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields };
+  /** Whether a value read back after a write is the value written (as the system normalizes it), not somebody's edit. */
+  private async isWritten(field: CompiledField, side: Side, read: FieldValue, written: FieldValue, source: FieldValue, mode: PassMode): Promise<boolean> {
+    const descriptor = this.rt.descriptors[side].get(field.config[side]);
+    if (sameValue(read, written, descriptor)) return true;
+    const back: Side = otherSide(side);
+    if (!flows(field, back === 'left' ? 'rightToLeft' : 'leftToRight')) return false;
+    try {
+      const mapped = await mapValue(field, read, back === 'left' ? 'rightToLeft' : 'leftToRight', { users: mode.users, targetField: this.rt.descriptors[back].get(field.config[back]), mappingName: this.name });
+      return mapped.write && sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The agreed state of both items after this pass's writes, field by field: a field whose
+   * writes all went through takes the written values (as read back, when the read-back shows
+   * what was written); a field whose write failed keeps the last agreed values on both sides,
+   * so its change is merged again. Nothing is recorded as synced that was not written or read.
+   */
+  private async agreedState(work: Work, mode: PassMode): Promise<Record<Side, Record<string, FieldValue>>> {
+    const { anchor } = work;
+    const target = otherSide(anchor);
+    const agreed: Record<Side, Record<string, FieldValue>> = { left: {}, right: {} };
+    const held = (side: Side, f: string) => Boolean(work.sideError[side]) || f in work.refused[side];
+    for (const side of sides) {
+      for (const id of this.sideFields[side]) agreed[side][id] = (work.written[side] ?? work.items[side]!).fields[id] ?? null;
+    }
+    if (work.create) {
+      for (const field of this.rt.fields) {
+        const id = field.config[target];
+        if (!flows(field, target === 'right' ? 'leftToRight' : 'rightToLeft')) continue;
+        const written = work.create.fields[id] ?? null;
+        const source = work.items[anchor]!.fields[field.config[anchor]] ?? null;
+        // What the engine did not write (an empty source, a refused value) is not agreed:
+        // a value the system put there is merged as a change of that side.
+        if (id in work.refused[target]) {
+          agreed[anchor][field.config[anchor]] = null;
+          work.problems.push({ source: anchor, field: id, value: written, error: work.refused[target][id]! });
+        }
+        if (!(id in work.create.fields) || id in work.refused[target]) agreed[target][id] = null;
+        else if (!(await this.isWritten(field, target, agreed[target][id]!, written, source, mode))) agreed[target][id] = written;
+      }
+      return agreed;
+    }
+    for (const outcome of work.plan!.fields) {
+      const { field } = outcome;
+      const writtenSides = sides.filter((s) => s in outcome.write);
+      if (outcome.problem || writtenSides.some((s) => held(s, field.config[s]))) {
+        for (const s of sides) agreed[s][field.config[s]] = outcome.problem ? outcome.agreed[s] : (work.snapshots[s]?.fields[field.config[s]] ?? null);
+        for (const s of writtenSides.filter((x) => field.config[x] in work.refused[x])) {
+          work.problems.push({ source: otherSide(s), field: field.config[s], value: outcome.write[s]!, error: work.refused[s][field.config[s]]! });
+        }
+        continue;
+      }
+      for (const s of sides) {
+        if (!(s in outcome.write)) {
+          agreed[s][field.config[s]] = outcome.agreed[s];
+          continue;
+        }
+        const read = agreed[s][field.config[s]]!;
+        const ok = await this.isWritten(field, s, read, outcome.write[s]!, outcome.agreed[otherSide(s)], mode);
+        if (!ok) agreed[s][field.config[s]] = outcome.write[s]!;
+      }
+    }
+    return agreed;
+  }
+
+  private snapshot(side: Side, item: WorkItem, fields?: Record<string, FieldValue>): Snapshot {
+    const values: Record<string, FieldValue> = {};
+    for (const id of this.sideFields[side]) values[id] = (fields ?? item.fields)[id] ?? null;
+    const settled = !fields || this.sideFields[side].every((id) => sameValue(item.fields[id] ?? null, values[id], this.rt.descriptors[side].get(id)));
+    return { pair: this.name, side, itemId: item.id, revision: settled ? item.revision : unsettled(item.revision), updatedAt: item.updatedAt, fields: values };
   }
 
   private async commit(work: Work, mode: PassMode): Promise<void> {
     const { store } = this.rt;
     const { anchor } = work;
     const target = otherSide(anchor);
-    const source = work.items[anchor]!;
     if (work.error) return this.fail(work, work.error, mode);
-    const counterpart = work.items[target]!;
-    const left = anchor === 'left' ? source : counterpart;
-    const right = anchor === 'left' ? counterpart : source;
+    const agreed = await this.agreedState(work, mode);
+    const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
+    const problems = this.fieldFailures(work);
     await store.transaction(async (tx) => {
-      if (!work.link) await tx.putLink({ pair: this.name, leftId: left.id, rightId: right.id, leftKey: left.key, rightKey: right.key, createdAt: this.rt.clock().toISOString() });
-      await tx.putSnapshot(this.snapshot('left', left));
-      await tx.putSnapshot(this.snapshot('right', right));
-      await tx.deleteIntent(this.name, anchor, source.id);
-      await tx.deleteFailure(this.name, 'left', left.id);
-      await tx.deleteFailure(this.name, 'right', right.id);
+      if (!work.link) await tx.putLink({ pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: this.rt.clock().toISOString() });
+      for (const side of sides) await tx.putSnapshot(this.snapshot(side, now[side], agreed[side]));
+      await tx.deleteIntent(this.name, anchor, now[anchor].id);
+      for (const side of sides) {
+        if (problems[side]) await tx.putFailure(problems[side]);
+        else await tx.deleteFailure(this.name, side, now[side].id);
+      }
     });
-    if (work.wasFailed) mode.summary.recovered++;
-    const writes = this.writesOf(work);
+    const sideError = work.sideError.left ?? work.sideError.right;
+    if (sideError && !(work.stale && work.depth === 0)) await this.fail(work, sideError, mode);
+    else if (!sideError && work.failures[anchor]?.kind === 'error') mode.summary.recovered++;
+    for (const side of sides) if (problems[side]) this.reportFieldFailures(work, problems[side], mode);
+    for (const warning of work.warnings) this.rt.emitter.emit('fieldWarning', { pair: this.name, key: now[otherSide(warning.side)].key, ...warning });
+    const writes = this.writesOf(work, (side, field) => !work.sideError[side] && !(field in work.refused[side]));
     for (const write of writes) {
       mode.summary[write.action === 'create' ? 'created' : 'updated'][write.side]++;
       this.rt.emitter.emit('itemSynced', { ...write, durationMs: Date.now() - work.started });
     }
-    if (writes.length === 0) this.countQuiet(anchor, source, mode);
-    else if (this.isIntegrationUser(anchor, source.updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: source.key });
-    await this.syncComments(anchor, source, counterpart, mode, work.create !== undefined);
+    if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
+    else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
+    await this.syncComments(anchor, now[anchor], now[target], mode, work.create !== undefined);
+  }
+
+  /** The field-level failures of a work as failure records, per side whose change is held. */
+  private fieldFailures(work: Work): Partial<Record<Side, Failure>> {
+    const out: Partial<Record<Side, Failure>> = {};
+    const at = this.rt.clock().toISOString();
+    for (const side of sides) {
+      const held = work.problems.filter((p) => p.source === side);
+      if (held.length === 0) continue;
+      const item = work.written[side] ?? work.items[side]!;
+      const fields: FieldFailure[] = held.map((p) => ({ side: otherSide(side), field: p.field, ...('value' in p ? { value: p.value ?? null } : {}), code: p.error.code, message: p.error.message }));
+      const previous = work.failures[side];
+      out[side] = {
+        pair: this.name,
+        side,
+        itemId: item.id,
+        itemKey: item.key,
+        kind: fields.some((f) => f.code === 'CONFLICT') ? 'conflict' : 'field',
+        code: held[0]!.error.code,
+        message: held.map((p) => `${p.field}: ${p.error.message}`).join('; '),
+        details: { fields },
+        attempts: 0,
+        revisions: Object.fromEntries(sides.map((s) => [s, (work.written[s] ?? work.items[s]!).revision])),
+        nextRetryAt: null,
+        createdAt: previous?.createdAt ?? at,
+        updatedAt: at,
+      };
+    }
+    return out;
+  }
+
+  /** Counts and reports field failures that are new (not the same as already queued). */
+  private reportFieldFailures(work: Work, failure: Failure, mode: PassMode): void {
+    const before = fieldFailures(work.failures[failure.side]);
+    const fresh = fieldFailures(failure).filter((f) => !before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && sameValue(b.value ?? null, f.value ?? null, undefined)));
+    if (fresh.length === 0) return;
+    mode.summary.failed++;
+    this.rt.emitter.emit('itemFailed', failure);
+    this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, item: failure.itemKey, code: failure.code, message: failure.message });
   }
 
   private async syncComments(anchor: Side, source: WorkItem, counterpart: WorkItem, mode: PassMode, createdNow: boolean): Promise<void> {
@@ -451,17 +628,18 @@ export class PairSync {
     const item = work.items[side]!;
     const now = clock();
     const previous = await store.getFailure(this.name, side, item.id);
-    const attempts = (previous?.attempts ?? 0) + 1;
-    const waitsForPerson = error.code === 'CONFLICT' || attempts >= settings.maxAttempts;
-    const failure = {
+    const attempts = (previous?.kind === 'error' ? previous.attempts : 0) + 1;
+    const waitsForPerson = attempts >= settings.maxAttempts;
+    const failure: Failure = {
       pair: this.name,
       side,
       itemId: item.id,
       itemKey: item.key,
-      kind: error.code === 'CONFLICT' ? ('conflict' as const) : ('error' as const),
+      kind: 'error',
       code: error.code,
       message: error.message,
-      details: { ...error.details, ...(error.system ? { system: error.system } : {}) },
+      // Fields held by a refusal or conflict stay listed behind the item's failure.
+      details: { ...error.details, ...(error.system ? { system: error.system } : {}), ...(previous && previous.kind !== 'error' ? { fields: fieldFailures(previous) } : {}) },
       attempts,
       revisions: { ...(work.items.left ? { left: work.items.left.revision } : {}), ...(work.items.right ? { right: work.items.right.revision } : {}) },
       // Never sooner than the system asked for (`Retry-After` longer than the HTTP client waits).
@@ -472,6 +650,12 @@ export class PairSync {
     await store.putFailure(failure);
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
-    this.rt.logger.warn('item failed', { pair: this.name, side, key: item.key, code: error.code, message: error.message, attempts });
+    this.rt.logger.warn('item failed', { pair: this.name, side, item: item.key, code: error.code, message: error.message, attempts });
   }
+}
+
+/** The field failures a queued failure lists. */
+function fieldFailures(failure: Failure | undefined): FieldFailure[] {
+  const fields = failure?.details.fields;
+  return Array.isArray(fields) ? (fields as FieldFailure[]) : [];
 }

@@ -51,8 +51,13 @@ export interface Failure {
   side: Side;
   itemId: string;
   itemKey: string;
-  /** `error`: a write or mapping failed; `conflict`: a field changed on both sides under `manual`. */
-  kind: 'error' | 'conflict';
+  /**
+   * `error`: the item's change could not be synced (retried with backoff; later changes of the
+   * item wait behind it); `conflict`: a field changed on both sides under `manual`; `field`: the
+   * other side refused some fields' values. Conflicts and refused fields hold only those fields
+   * (listed in `details.fields`, see {@link FieldFailure}): the item's other fields keep syncing.
+   */
+  kind: 'error' | 'conflict' | 'field';
   code: string;
   message: string;
   details: Record<string, unknown>;
@@ -63,6 +68,18 @@ export interface Failure {
   nextRetryAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One field of an item that could not be synced, as kept in `Failure.details.fields`. */
+export interface FieldFailure {
+  /** The side that was to be written. */
+  side: Side;
+  /** The field there. */
+  field: string;
+  /** The value that was to be written (absent when it could not even be mapped). */
+  value?: FieldValue;
+  code: string;
+  message: string;
 }
 
 /** Whether an integration is active, and under which config. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RequestHooks, type HookCallback, type RequestHook, type RequestHookSpec } from './request-hooks.js';
 
 /** A small seeded PRNG (mulberry32): simulators' seeds give the same data on every run. */
 export function seededRandom(seed: number): () => number {
@@ -47,10 +48,35 @@ export interface KnobbedHandler {
   knobs: SimulatorKnobs;
   /** Forces the next `n` requests to fail with `status` (and `Retry-After` for 429). */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
+  /** The request hooks run around every request that acts (see {@link KnobbedHandler.hook}). */
+  hooks: RequestHooks;
+  /**
+   * Awaits `run` at an exact moment of the matching requests: `before` one acts, or `after`
+   * it acted and before its answer is returned. Requests refused by a fault, a forced
+   * failure or the rate limit never act, so hooks neither run nor count at them.
+   */
+  hook(spec: RequestHookSpec, run: HookCallback): RequestHook;
 }
 
-/** Wraps a handler with latency, random faults, forced failures and a rate limit. */
-export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}): KnobbedHandler {
+/**
+ * Runs `hooks` around `inner`: the `before` hooks, then the request, then the `after` hooks
+ * with the answer. A simulator whose requests dispatch sub-requests (batches) wraps its
+ * dispatcher with the same hooks, so a hook sees each sub-request too.
+ */
+export function withHooks(inner: FetchHandler, hooks: RequestHooks): FetchHandler {
+  return async (request) => {
+    await hooks.run('before', request);
+    // The handler reads the body; `after` hooks get it from a copy taken first.
+    const copy = hooks.wants('after', request) ? request.clone() : undefined;
+    const response = await inner(request);
+    if (copy) await hooks.run('after', copy, response);
+    return response;
+  };
+}
+
+/** Wraps a handler with latency, random faults, forced failures, a rate limit and request hooks (pass `hooks` to share them with a sub-request dispatcher). */
+export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}, hooks: RequestHooks = new RequestHooks()): KnobbedHandler {
+  const hooked = withHooks(inner, hooks);
   const forced: Array<{ status: number; retryAfterSeconds?: number | undefined }> = [];
   let windowStart = 0;
   let windowCount = 0;
@@ -83,7 +109,7 @@ export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}): Knob
         headers: { 'content-type': 'application/json' },
       });
     }
-    const response = await inner(request);
+    const response = await hooked(request);
     if (knobs.lostResponseRate && (knobs.random ?? Math.random)() < knobs.lostResponseRate) throw new ConnectionReset();
     return response;
   };
@@ -93,6 +119,8 @@ export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}): Knob
     failNext(n, status, retryAfterSeconds) {
       for (let i = 0; i < n; i++) forced.push({ status, retryAfterSeconds });
     },
+    hooks,
+    hook: (spec, run) => hooks.add(spec, run),
   };
 }
 

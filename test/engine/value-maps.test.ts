@@ -38,11 +38,19 @@ describe('value maps', () => {
     t.left.create('JIRA', 'Bug', { title: 'Unmapped', priority: 'Lowest' }, t.left.user('ana'));
     const summary = await t.sync.runOnce();
     expect(summary.failed).toBe(1);
-    expect(t.byTitle(t.right, 'Unmapped')).toHaveLength(0);
+    // The item is created without the field that cannot be mapped; the failure names it.
+    const [copy] = t.byTitle(t.right, 'Unmapped');
+    expect(copy?.fields.priority ?? null).toBeNull();
     const [failure] = (await t.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ code: 'VALUE_UNMAPPED', itemKey: 'JIRA-1' });
+    expect(failure).toMatchObject({ kind: 'field', code: 'VALUE_UNMAPPED', itemKey: 'JIRA-1', details: { fields: [{ side: 'right', field: 'priority' }] } });
     expect(failure!.message).toContain('"Lowest"');
     expect(failure!.message).toContain('value map "priority"');
+    // Once the value can be mapped, it syncs and the failure is gone.
+    t.advance(10_000);
+    t.left.edit(t.byTitle(t.left, 'Unmapped')[0]!.id, { priority: 'High' }, 'ana');
+    await t.sync.runOnce();
+    expect(t.right.items.get(copy!.id)?.fields.priority).toBe('2');
+    expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 
   it('writes the default for unmapped values, or passes them through', async () => {

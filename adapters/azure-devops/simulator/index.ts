@@ -5,7 +5,7 @@
  * @module syncbridge/testing/azure-devops
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
+import { mswHandlers, serveHandler, withKnobs, RequestHooks, withHooks, type FetchHandler, type HookCallback, type RequestHook, type RequestHookSpec, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
@@ -55,6 +55,15 @@ export interface AzureDevOpsSimulator {
   knobs: SimulatorKnobs;
   /** Makes the next `n` requests fail with `status`. */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
+  /**
+   * Awaits `run` at an exact moment of the matching requests (`before` one acts, or `after`
+   * it acted and before its answer leaves), including each sub-request of a `$batch`, e.g.
+   * between two `workitemsbatch` reads:
+   * `ado.hook({ when: 'after', method: 'POST', path: 'wit/workitemsbatch', nth: 1 }, () => person.edit(...))`.
+   */
+  hook(spec: RequestHookSpec, run: HookCallback): RequestHook;
+  /** Every hook registered; `hooks.clear()` removes them. */
+  hooks: RequestHooks;
   /** Everyone who can sign in; the first is the integration user `sync-bot@example.com`. */
   users: AzureDevOpsSimulatorUser[];
   /** Serves it over HTTP on 127.0.0.1; the base URL includes the organization. */
@@ -74,13 +83,17 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
   const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...batchRoutes((r) => dispatch(r))]);
-  dispatch = inner;
-  const knobbed = withKnobs(inner, options.knobs ?? {});
+  const hooks = new RequestHooks();
+  // Sub-requests of a `$batch` pass the same hooks, as separate requests would.
+  dispatch = withHooks(inner, hooks);
+  const knobbed = withKnobs(inner, options.knobs ?? {}, hooks);
   return {
     handle: knobbed.handle,
     state,
     knobs: knobbed.knobs,
     failNext: knobbed.failNext,
+    hook: knobbed.hook,
+    hooks: knobbed.hooks,
     users: state.identities.map((i) => ({ email: i.uniqueName, displayName: i.displayName, pat: i.pat })),
     listen: async ({ port } = {}) => {
       const server = await serveHandler(knobbed.handle, { port: port ?? 0 });

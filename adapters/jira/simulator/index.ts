@@ -5,7 +5,7 @@
  * @module syncbridge/testing/jira
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, type FetchHandler, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
+import { mswHandlers, serveHandler, withKnobs, type RequestHooks, type FetchHandler, type HookCallback, type RequestHook, type RequestHookSpec, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
 import { userName, type JiraState } from './state.js';
@@ -48,6 +48,15 @@ export interface JiraSimulator {
   knobs: SimulatorKnobs;
   /** Forces the next `n` requests to fail with `status` (and `Retry-After` seconds for 429). */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
+  /**
+   * Awaits `run` at an exact moment of the matching requests (`before` one acts, or `after`
+   * it acted and before its answer leaves), e.g. between two result pages:
+   * `jira.hook({ when: 'after', method: 'POST', path: 'search/jql', nth: 1 }, () => person.edit(...))`.
+   * Paths are matched below the host (`search/jql`, `issue/10001`, a RegExp on the whole path).
+   */
+  hook(spec: RequestHookSpec, run: HookCallback): RequestHook;
+  /** Every hook registered; `hooks.clear()` removes them. */
+  hooks: RequestHooks;
   /** Every user's credentials; the first is the integration user `sync-bot@example.com`. */
   users: JiraSimulatorCredentials[];
   /** Serves the simulator over HTTP on 127.0.0.1 (port 0: any free port). */
@@ -70,6 +79,8 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
     state,
     knobs: knobbed.knobs,
     failNext: knobbed.failNext,
+    hook: knobbed.hook,
+    hooks: knobbed.hooks,
     users,
     listen: (listenOptions = {}) => serveHandler(knobbed.handle, { port: listenOptions.port ?? 0 }),
     mswHandlers: (baseUrl) => mswHandlers(baseUrl, knobbed.handle),

@@ -1,0 +1,37 @@
+import { valuesEqual, type FieldDescriptor, type FieldValue } from '../model/field.js';
+
+const fold = (value: FieldValue | undefined, descriptor: FieldDescriptor | undefined): FieldValue | undefined => {
+  if (!descriptor?.caseInsensitive) return value;
+  if (typeof value === 'string') return value.toLowerCase();
+  if (Array.isArray(value)) return value.map((v) => v.toLowerCase());
+  return value;
+};
+
+/** Whether two values of one field mean the same there (a case-insensitive field ignores case). */
+export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined, descriptor: FieldDescriptor | undefined): boolean {
+  return valuesEqual(fold(a, descriptor), fold(b, descriptor));
+}
+
+/**
+ * What of a value a target field can hold: values (or elements of a list) that do not
+ * match its `valuePattern` are left out and reported, never written.
+ */
+export function fitsTarget(value: FieldValue, descriptor: FieldDescriptor | undefined): { value: FieldValue; dropped: string[]; message: string } {
+  const pattern = descriptor?.valuePattern === undefined ? undefined : new RegExp(descriptor.valuePattern, 'u');
+  const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
+  if (!pattern) return { value, dropped: [], message };
+  if (Array.isArray(value)) {
+    const dropped = value.filter((v) => !pattern.test(v));
+    return { value: value.filter((v) => pattern.test(v)), dropped, message };
+  }
+  if (typeof value === 'string' && value !== '' && !pattern.test(value)) return { value: null, dropped: [value], message };
+  return { value, dropped: [], message };
+}
+
+/** A set after adds and removes, in the field's own sense of equality, keeping the current order. */
+export function mergeSets(current: string[], adds: string[], removes: string[], descriptor: FieldDescriptor | undefined): string[] {
+  const has = (list: string[], v: string) => list.some((x) => sameValue(x, v, descriptor));
+  const out = current.filter((v) => !has(removes, v));
+  for (const v of adds) if (!has(out, v) && !has(removes, v)) out.push(v);
+  return out;
+}
