@@ -1,5 +1,5 @@
 import type { FieldValue } from 'syncbridge';
-import { FIELDS, LABELS, otherSide, PAIR, PRIORITIES, readSlot, SLOTS, type Side, type Slot, type SlotValue, type World } from './property-world.js';
+import { FIELDS, LABELS, otherSide, PAIR, PRIORITIES, readSlot, slotField, SLOTS, type Side, type Slot, type SlotValue, type World } from './property-world.js';
 
 /** An item a person created, known by the side it was created on. */
 export interface Tracked {
@@ -21,6 +21,8 @@ export interface SlotEvent {
   value: SlotValue;
   otherPending: boolean;
   otherValue: SlotValue;
+  /** Whether the change set the slot back to its side's agreed value (a three-way merge sees no change then). */
+  restoresAgreed: boolean;
   pass: number | null;
 }
 
@@ -73,7 +75,7 @@ export class Journal {
     const item = system.create(side === 'left' ? 'JIRA' : 'ADO', 'Bug', fields, system.user(this.world.person[side]));
     this.items.push({ origin: side, id: item.id });
     const after = slotsOf(side, item.fields);
-    for (const slot of SLOTS) this.events.push({ seq: ++this.seq, item: this.items.length - 1, slot, side, value: after[slot] ?? null, otherPending: false, otherValue: null, pass: this.pass });
+    for (const slot of SLOTS) this.events.push({ seq: ++this.seq, item: this.items.length - 1, slot, side, value: after[slot] ?? null, otherPending: false, otherValue: null, restoresAgreed: false, pass: this.pass });
   }
 
   /** A person edits one field of an item on one side (skipped while that side has no copy yet). */
@@ -110,12 +112,17 @@ export class Journal {
     const otherId = ids[o];
     const otherItem = otherId ? this.world.systems[o].items.get(otherId) : undefined;
     const snapshot = otherId ? await this.world.store.getSnapshot(PAIR, o, otherId) : undefined;
+    const own = otherId ? await this.world.store.getSnapshot(PAIR, side, id) : undefined;
     for (const slot of SLOTS) {
       if (before[slot] === after[slot]) continue;
       const otherValue = otherItem ? readSlot(o, otherItem.fields, slot) : null;
       const changedThisPass = this.pass !== null && this.events.some((e) => e.item === index && e.slot === slot && e.side === o && e.pass === this.pass);
-      const otherPending = otherItem !== undefined && (!snapshot || readSlot(o, snapshot.fields, slot) !== otherValue || changedThisPass);
-      this.events.push({ seq: ++this.seq, item: index, slot, side, value: after[slot] ?? null, otherPending, otherValue, pass: this.pass });
+      // Unagreed means a person's value: one the engine wrote but never saw confirmed is its own, not a change.
+      // (Per field, not per label: a set keeps the looser rule.)
+      const byPerson = slot.startsWith('label:') || (otherItem !== undefined && otherItem.changedBy[slotField(o, slot)] !== this.world.systems[o].integrationUser.id);
+      const otherPending = otherItem !== undefined && (!snapshot || (readSlot(o, snapshot.fields, slot) !== otherValue && byPerson) || changedThisPass);
+      const restoresAgreed = own !== undefined && readSlot(side, own.fields, slot) === after[slot];
+      this.events.push({ seq: ++this.seq, item: index, slot, side, value: after[slot] ?? null, otherPending, otherValue, restoresAgreed, pass: this.pass });
     }
   }
 }

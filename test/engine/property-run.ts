@@ -26,8 +26,8 @@ export const scenario: fc.Arbitrary<Command[]> = fc
     fc.oneof(
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('create' as const), side, priority: fc.nat(5), labels: fc.nat(15) }) },
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('edit' as const), edit: editSpec }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant('pass' as const), injections: fc.array(fc.record({ on: side, at: fc.nat(14), edit: editSpec }), { maxLength: 2 }) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('loseAnswer' as const), side, method: fc.constantFrom<'update' | 'create'>('update', 'create') }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('pass' as const), injections: fc.array(fc.record({ on: side, at: fc.nat(11), edit: editSpec }), { maxLength: 3 }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('loseAnswer' as const), side, method: fc.constantFrom<'update' | 'create'>('update', 'create') }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('fail' as const), side, method: fc.constantFrom<'update' | 'getMany' | 'query' | 'create'>('update', 'getMany', 'query', 'create') }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(1000, 70_000, 3_600_000) }) },
     ),
@@ -100,11 +100,13 @@ export async function play(world: World, journal: Journal, commands: Command[]):
  * The values a slot may end with: the last person's change, or, when that change was
  * concurrent with an unagreed change on the other side, the value the policy picks
  * (`newestWins`: the last change; `manual`: resolved by taking the left side). A label's
- * presence merges as a set, so either concurrent change may stand.
+ * presence merges as a set, so either concurrent change may stand, as may the other side's
+ * change when the last one only set the value back to the agreed one.
  */
 export function acceptable(last: SlotEvent, policy: ConflictPolicy): SlotValue[] {
   if (!last.otherPending) return [last.value];
-  if (last.slot.startsWith('label:')) return [last.value, last.otherValue];
+  // A change back to the agreed value is no change to a three-way merge: the other side's stands.
+  if (last.slot.startsWith('label:') || last.restoresAgreed) return [last.value, last.otherValue];
   if (policy === 'newestWins') return [last.value];
   const winner: Side = policy === 'rightWins' ? 'right' : 'left';
   return last.side === winner ? [last.value] : [last.value, last.otherValue];

@@ -49,6 +49,11 @@ export function readSlot(side: Side, fields: Record<string, FieldValue>, slot: S
   return String(value);
 }
 
+/** The field of a side a slot lives in. */
+export function slotField(side: Side, slot: Slot): string {
+  return FIELDS[side][slot.startsWith('label:') ? 'labels' : (slot as 'title' | 'priority' | 'ref')];
+}
+
 /** Whether a slot value can exist on a side (the refused and the pattern-breaking values cannot). */
 export function representable(side: Side, slot: Slot, value: SlotValue): boolean {
   if (side === 'right' && slot === 'priority') return value !== 'Lowest';

@@ -14,6 +14,8 @@ export interface MemoryItem {
   fields: Record<string, FieldValue>;
   /** When each field last changed (ISO-8601); fields not changed since the create hold the creation time. */
   changedAt: Record<string, string>;
+  /** Who last changed each field (user id); fields not changed since the create name its creator. */
+  changedBy: Record<string, string>;
   origin?: OriginRef;
   comments: Comment[];
 }
@@ -117,8 +119,10 @@ export class MemorySystem {
     const checked = this.check(project, type, fields, true);
     const id = String(this.nextId++);
     const at = this.stamp();
-    const changedAt = Object.fromEntries(this.fields(project, type).map((f) => [f.id, at]));
-    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: at, updatedBy: by, fields: checked, changedAt, comments: [], ...(origin ? { origin } : {}) };
+    const ids = this.fields(project, type).map((f) => f.id);
+    const changedAt = Object.fromEntries(ids.map((f) => [f, at]));
+    const changedBy = Object.fromEntries(ids.map((f) => [f, by.id]));
+    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: at, updatedBy: by, fields: checked, changedAt, changedBy, comments: [], ...(origin ? { origin } : {}) };
     this.items.set(id, item);
     this.onWrite?.(item, by);
     return item;
@@ -134,7 +138,11 @@ export class MemorySystem {
     const checked = this.check(item.project, item.type, fields, false);
     const at = this.stamp();
     // Like a change history: a write of the value a field already has is no change of that field.
-    for (const [field, value] of Object.entries(checked)) if (!valuesEqual(value, item.fields[field])) item.changedAt[field] = at;
+    for (const [field, value] of Object.entries(checked)) {
+      if (valuesEqual(value, item.fields[field])) continue;
+      item.changedAt[field] = at;
+      item.changedBy[field] = by.id;
+    }
     Object.assign(item.fields, checked);
     item.revision++;
     item.sequence = ++this.changes;
