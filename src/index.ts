@@ -95,6 +95,7 @@ export {
   type Snapshot,
   type Intent,
   type Failure,
+  type FieldFailure,
   type IntegrationState,
   type Lease,
   type StateOperations,
@@ -129,7 +130,8 @@ export {
 export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvReferences, issuesFromZod, formatPath } from './config/load.js';
 
 // Engine
-export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector } from './engine/syncbridge.js';
+export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector, type ReconcileOptions, type ReconcileReport } from './engine/syncbridge.js';
+export type { ReconcileStrategy } from './engine/merge.js';
 export { buildConnectors } from './engine/connectors.js';
 export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
 export { COMMENT_MARKER } from './engine/comments.js';

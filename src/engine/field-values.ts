@@ -16,9 +16,12 @@ export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined, 
  * What of a value a target field can hold: values (or elements of a list) that do not
  * match its `valuePattern` are left out and reported, never written.
  */
-export function fitsTarget(value: FieldValue, descriptor: FieldDescriptor | undefined): { value: FieldValue; dropped: string[]; message: string } {
+export function fitsTarget(input: FieldValue, descriptor: FieldDescriptor | undefined): { value: FieldValue; dropped: string[]; message: string } {
+  let value = input;
   const pattern = descriptor?.valuePattern === undefined ? undefined : new RegExp(descriptor.valuePattern, 'u');
   const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
+  // A system that ignores case keeps one of two spellings: send it one (the first).
+  if (Array.isArray(input) && descriptor?.caseInsensitive) value = input.filter((v, i) => input.findIndex((x) => x.toLowerCase() === v.toLowerCase()) === i);
   if (!pattern) return { value, dropped: [], message };
   if (Array.isArray(value)) {
     const dropped = value.filter((v) => !pattern.test(v));

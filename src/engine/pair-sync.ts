@@ -170,6 +170,29 @@ export class PairSync {
     }
   }
 
+  /**
+   * Merges linked pairs again, reading both items afresh: every pair (a reconcile, with
+   * `mode.reconcile` set), or only pairs whose agreed state lacks a mapped field (a field
+   * added to the mapping since, filled by its direction and the conflict policy).
+   */
+  async relinkedPairs(mode: PassMode, options: { missingFieldsOnly: boolean }): Promise<void> {
+    const { store } = this.rt;
+    const lacks = (snapshot: Snapshot | undefined, side: Side) => !snapshot || this.sideFields[side].some((id) => !(id in snapshot.fields));
+    for (let offset = 0; ; offset += 500) {
+      const links = await store.listLinks(this.name, { limit: 500, offset });
+      if (links.length === 0) break;
+      const ids: string[] = [];
+      for (const link of links) {
+        if (options.missingFieldsOnly && !lacks(await store.getSnapshot(this.name, 'left', link.leftId), 'left') && !lacks(await store.getSnapshot(this.name, 'right', link.rightId), 'right')) continue;
+        ids.push(link.leftId);
+      }
+      for (const batch of chunk(ids, this.rt.connectors.left.info.capabilities.maxGetBatch)) {
+        await this.processItems('left', await this.rt.connectors.left.getMany(batch, { fields: this.sideFields.left }), mode, { force: true });
+      }
+      if (links.length < 500) break;
+    }
+  }
+
   private async poll(side: Side, mode: PassMode, start: Watermark | undefined): Promise<void> {
     const { store, connectors, mapping, settings } = this.rt;
     const connector = connectors[side];

@@ -15,6 +15,7 @@ import type { Failure, Side, StateStore } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
+import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
@@ -60,6 +61,33 @@ export interface FailureSelector {
   pair?: string;
   side?: Side;
   itemId?: string;
+}
+
+/** Options of {@link Syncbridge.reconcile}. */
+export interface ReconcileOptions {
+  /** Only this entity pair. */
+  pair?: string | undefined;
+  /** Report what would change, writing nothing. @default false */
+  dryRun?: boolean | undefined;
+  /**
+   * How a field whose two values do not correspond is repaired, for every field or per field
+   * (keyed by its left or right field id): `default` — one-way fields take the source's value,
+   * two-way fields the non-empty side's, and two different values go by the conflict policy
+   * (`manual` queues them for a person); `source` — the source's value overwrites the target's;
+   * `target` — the target's value is written back to the source (where the field flows that
+   * way); `targetEmpty` — the source's value fills only empty targets. @default 'default'
+   */
+  strategy?: ReconcileStrategy | Record<string, ReconcileStrategy> | undefined;
+  /** The source side of fields synced both ways. @default 'left' */
+  source?: Side | undefined;
+}
+
+/** What a reconcile changed, or on a dry run would change. */
+export interface ReconcileReport {
+  dryRun: boolean;
+  /** The writes made (or planned), one per item and side. */
+  writes: PlannedWrite[];
+  summary: RunSummary;
 }
 
 /** A hash of what the integration does; credentials are left out, so rotating a token needs no re-activation. */
@@ -186,10 +214,44 @@ export class Syncbridge {
     return (await this.store.getIntegrationState(this.name))?.active === true;
   }
 
-  /** Checks the mappings against both systems, then marks the integration active. */
+  /**
+   * Checks the mappings against both systems, then marks the integration active. After a
+   * configuration change, fields added to a mapping are filled for every linked pair by
+   * their direction (one-way: the source's value; both ways: the non-empty side's; two
+   * different values: the conflict policy), so that no agreed value is missing.
+   */
   async activate(): Promise<void> {
     await this.prepare();
+    const previous = await this.store.getIntegrationState(this.name);
     await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    if (previous && previous.configHash !== this.hash) {
+      await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
+    }
+  }
+
+  /**
+   * Compares every linked pair field by field and repairs the fields whose values do not
+   * correspond through the mapping (see {@link ReconcileOptions.strategy}); the repaired
+   * values become the agreed state. A dry run reports the writes and makes none.
+   */
+  reconcile(options: ReconcileOptions = {}): Promise<ReconcileReport> {
+    return this.lock.run(async () => {
+      const dryRun = options.dryRun === true;
+      if (!dryRun) await this.requireActive();
+      const strategy = (field: CompiledField): ReconcileStrategy => {
+        const choice = options.strategy ?? 'default';
+        return typeof choice === 'string' ? choice : (choice[field.config.left] ?? choice[field.config.right] ?? 'default');
+      };
+      const made: PlannedWrite[] = [];
+      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => made.push(write));
+      try {
+        const reconcile = { strategy, source: options.source ?? 'left' };
+        const { summary, planned } = await this.pass((pair, mode) => pair.relinkedPairs({ ...mode, reconcile }, { missingFieldsOnly: false }), { dryRun, ...(options.pair ? { pair: options.pair } : {}) });
+        return { dryRun, writes: dryRun ? planned : made, summary };
+      } finally {
+        unsubscribe();
+      }
+    });
   }
 
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
