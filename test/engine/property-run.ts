@@ -137,7 +137,10 @@ export async function verify(world: World, journal: Journal): Promise<string[]> 
       const accepted = acceptable(last, world.policy);
       const values = { left: readSlot('left', items.left.fields, slot), right: readSlot('right', items.right.fields, slot) };
       const history = events.map((e) => `#${e.seq}${e.pass !== null ? ` (in pass ${e.pass})` : ''} ${e.side} ${show(e.value)}${e.otherPending ? ` while ${e.side === 'left' ? 'right' : 'left'} had unsynced ${show(e.otherValue)}` : ''}`).join('; ');
-      const holder: Side | undefined = !representable('right', slot, values.left) ? 'left' : !representable('left', slot, values.right) ? 'right' : undefined;
+      // The side that keeps a value the other cannot hold: by what it holds, or else by the one value expected.
+      const cannotHold = (s: Side, v: SlotValue) => !representable(s, slot, v);
+      const expectedOnly = (s: Side) => accepted.length === 1 && cannotHold(s, accepted[0]!);
+      const holder: Side | undefined = cannotHold('right', values.left) || expectedOnly('right') ? 'left' : cannotHold('left', values.right) || expectedOnly('left') ? 'right' : undefined;
       const checked = holder ? [holder] : (['left', 'right'] as const);
       const wrong = checked.filter((s) => !accepted.includes(values[s]));
       if (wrong.length > 0 || (!holder && values.left !== values.right)) {

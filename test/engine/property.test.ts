@@ -10,7 +10,7 @@ import { createWorld } from './property-world.js';
 const long = process.env.npm_lifecycle_event === 'test:property';
 const seedSetting = process.env.FC_SEED ?? (long ? 'random' : '20261201');
 const seed = seedSetting === 'random' ? undefined : Number(seedSetting);
-const numRuns = Number(process.env.PROPERTY_RUNS ?? (long ? 300 : 50));
+const numRuns = Number(process.env.PROPERTY_RUNS ?? (long ? 300 : 60));
 const totals = { runs: 0, steps: 0, passes: 0, abortedPasses: 0, edits: 0, editsInPasses: 0 };
 
 async function holds(policy: ConflictPolicy): Promise<void> {
