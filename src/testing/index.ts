@@ -15,7 +15,7 @@ export { describeConnectorConformance } from './conformance.js';
 
 // In-memory systems
 export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memory/memory-system.js';
-export { createMemoryConnector, memoryConnectorFactory, type MemoryConnector, type MemoryConnectorKnobs, type MemoryMethod } from './memory/memory-connector.js';
+export { createMemoryConnector, memoryConnectorFactory, type MemoryCallMoment, type MemoryConnector, type MemoryConnectorKnobs, type MemoryMethod } from './memory/memory-connector.js';
 export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
 export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';
 

@@ -3,7 +3,21 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'query' | 'getMany' | 'create' | 'update' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
+export type MemoryMethod = 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
+
+/**
+ * A moment inside a connector call at which a test may act as a person (see
+ * {@link MemoryConnector.onCall}): `before` the call acts, `after` it acted but before its
+ * answer returns (a write has taken effect), or `page` between two pages of a `query`.
+ */
+export interface MemoryCallMoment {
+  /** The method being called. */
+  method: MemoryMethod;
+  /** Where in the call. */
+  phase: 'before' | 'after' | 'page';
+  /** For `page`: how many pages the query has handed out so far. */
+  pages?: number;
+}
 
 /** Knobs of a memory connector. */
 export interface MemoryConnectorKnobs {
@@ -25,9 +39,16 @@ export interface MemoryConnector extends Connector {
   readonly calls: Record<MemoryMethod, number>;
   /**
    * Makes the next `count` calls of a method fail with `error` (a transient 503 by default).
-   * For `create` and `addComment`, `afterWrite: true` fails after the write took effect (a reply lost).
+   * For `create`, `update` and `addComment`, `afterWrite: true` fails after the write took
+   * effect (a reply lost).
    */
   failNext(method: MemoryMethod, count?: number, error?: SyncbridgeError, options?: { afterWrite?: boolean }): void;
+  /**
+   * Called at exact moments of every call (see {@link MemoryCallMoment}), awaited before the
+   * call goes on: edits a test makes here land between the engine's read and its write, or
+   * between two pages of a poll. A fault from `failNext` strikes after this hook.
+   */
+  onCall: ((moment: MemoryCallMoment) => void | Promise<void>) | undefined;
 }
 
 /** Creates a connector acting as the system's integration user. */
@@ -44,7 +65,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['query', 'getMany', 'create', 'update', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+    (['query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: SyncbridgeError; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -54,6 +75,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       calls[method]++;
       if (knobs.latencyMs) await new Promise((r) => setTimeout(r, knobs.latencyMs));
     }
+    await connector.onCall?.({ method, phase });
     const index = faults.findIndex((f) => f.method === method && f.afterWrite === (phase === 'after'));
     if (index >= 0) {
       const [fault] = faults.splice(index, 1);
@@ -76,9 +98,10 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     if (n > max) throw new SyncbridgeError('VALIDATION', `memory connector: ${n} items in one ${what} call exceed the declared maximum of ${max}`);
   };
 
-  return {
+  const connector: MemoryConnector = {
     info: { kind: 'memory', category: knobs.category ?? 'alm', capabilities },
     calls,
+    onCall: undefined,
     failNext(method, count = 1, error, options) {
       for (let i = 0; i < count; i++) {
         faults.push({ method, error: error ?? new SyncbridgeError('TRANSIENT', `memory connector: simulated failure of ${method}`, { retryable: true }), afterWrite: options?.afterWrite ?? false });
@@ -121,6 +144,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       const size = request.pageSize ?? 50;
       for (let i = 0; i < matching.length; i += size) {
         if (request.signal?.aborted) return;
+        if (i > 0) await connector.onCall?.({ method: 'query', phase: 'page', pages: i / size });
         yield matching.slice(i, i + size).map((item) => view(item, request.fields));
       }
     },
@@ -142,7 +166,16 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async update(items) {
       await enter('update');
       limit(items.length, capabilities.maxUpdateBatch, 'update');
-      return Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
+      const results = await Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
+      await enter('update', 'after');
+      return results;
+    },
+    async fieldChangeTimes(ids, fields) {
+      await enter('fieldChangeTimes');
+      return Object.fromEntries(ids.flatMap((id) => {
+        const item = system.items.get(id);
+        return item ? [[id, Object.fromEntries(fields.filter((f) => f in item.changedAt).map((f) => [f, item.changedAt[f]!]))]] : [];
+      }));
     },
     async findByOrigin({ project, type, origins, fields }) {
       await enter('findByOrigin');
@@ -175,6 +208,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       return { kind: 'timestamp', value: items.reduce((max, i) => (i.updatedAt > max ? i.updatedAt : max), items[0]!.updatedAt) };
     },
   };
+  return connector;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isEmptyValue, RemoteError, SyncbridgeError, type Comment, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { isEmptyValue, RemoteError, SyncbridgeError, valuesEqual, type Comment, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 
 /** A stored item of a {@link MemorySystem}. */
 export interface MemoryItem {
@@ -12,6 +12,10 @@ export interface MemoryItem {
   updatedAt: string;
   updatedBy: UserRef | null;
   fields: Record<string, FieldValue>;
+  /** When each field last changed (ISO-8601); fields not changed since the create hold the creation time. */
+  changedAt: Record<string, string>;
+  /** Who last changed each field (user id); fields not changed since the create name its creator. */
+  changedBy: Record<string, string>;
   origin?: OriginRef;
   comments: Comment[];
 }
@@ -83,9 +87,12 @@ export class MemorySystem {
         errors[id] = `Field '${id}' does not exist on ${type}.`;
         continue;
       }
+      const values = Array.isArray(value) ? value : [value];
+      const pattern = field.valuePattern === undefined || isEmptyValue(value) ? undefined : new RegExp(field.valuePattern, 'u');
+      const unmatched = pattern && values.find((v) => typeof v !== 'string' || !pattern.test(v));
       if (field.writable === false) errors[id] = `Field '${field.name}' is read-only.`;
+      else if (unmatched !== undefined && unmatched !== false) errors[id] = `'${String(unmatched)}' is not a valid value of ${field.name} (must match /${field.valuePattern}/).`;
       else if (field.allowedValues && !isEmptyValue(value)) {
-        const values = Array.isArray(value) ? value : [value];
         const bad = values.find((v) => typeof v !== 'string' || !field.allowedValues!.some((a) => a.name === v));
         if (bad !== undefined) errors[id] = `'${String(bad)}' is not an allowed value of ${field.name}; allowed: ${field.allowedValues.map((a) => a.name).join(', ')}.`;
       } else if (field.kind === 'user' && value !== null && typeof value === 'object' && 'id' in value) {
@@ -96,7 +103,7 @@ export class MemorySystem {
           continue;
         }
       }
-      out[id] = value;
+      out[id] = field.caseInsensitive && Array.isArray(value) ? dedupeIgnoringCase(value) : value;
     }
     if (creating) {
       for (const field of descriptors) if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
@@ -111,7 +118,11 @@ export class MemorySystem {
   create(project: string, type: string, fields: Record<string, FieldValue>, by: UserRef, origin?: OriginRef): MemoryItem {
     const checked = this.check(project, type, fields, true);
     const id = String(this.nextId++);
-    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: this.stamp(), updatedBy: by, fields: checked, comments: [], ...(origin ? { origin } : {}) };
+    const at = this.stamp();
+    const ids = this.fields(project, type).map((f) => f.id);
+    const changedAt = Object.fromEntries(ids.map((f) => [f, at]));
+    const changedBy = Object.fromEntries(ids.map((f) => [f, by.id]));
+    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: at, updatedBy: by, fields: checked, changedAt, changedBy, comments: [], ...(origin ? { origin } : {}) };
     this.items.set(id, item);
     this.onWrite?.(item, by);
     return item;
@@ -125,10 +136,17 @@ export class MemorySystem {
       throw new RemoteError('REVISION_MISMATCH', `memory system: item ${item.key} is at revision ${item.revision}, not ${expectedRevision}`, { status: 412 });
     }
     const checked = this.check(item.project, item.type, fields, false);
+    const at = this.stamp();
+    // Like a change history: a write of the value a field already has is no change of that field.
+    for (const [field, value] of Object.entries(checked)) {
+      if (valuesEqual(value, item.fields[field])) continue;
+      item.changedAt[field] = at;
+      item.changedBy[field] = by.id;
+    }
     Object.assign(item.fields, checked);
     item.revision++;
     item.sequence = ++this.changes;
-    item.updatedAt = this.stamp();
+    item.updatedAt = at;
     item.updatedBy = by;
     this.onWrite?.(item, by);
     return item;
@@ -154,4 +172,15 @@ export class MemorySystem {
     const picked = Object.fromEntries((fields ?? known).filter((f) => f in item.fields || known.includes(f)).map((f) => [f, structuredClone(item.fields[f] ?? null)]));
     return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked };
   }
+}
+
+/** Values that differ only in case count once; the first spelling is kept (Azure DevOps tags). */
+function dedupeIgnoringCase(values: string[]): string[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const folded = v.toLowerCase();
+    if (seen.has(folded)) return false;
+    seen.add(folded);
+    return true;
+  });
 }
