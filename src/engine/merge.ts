@@ -122,6 +122,23 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     return outcome;
   };
 
+  /** A value one side refused before cannot win a conflict: the field waits as that refusal, not as a conflict. */
+  const refusedBefore = async (): Promise<FieldOutcome | undefined> => {
+    for (const target of ['right', 'left'] as const) {
+      if (!flows(field, directionTo(target))) continue;
+      try {
+        const mapped = await map(target, current(otherSide(target)));
+        if (!mapped.write) continue;
+        const refusal = input.refused?.(target, id(target), mapped.value);
+        if (refusal) return held({ source: otherSide(target), field: id(target), value: mapped.value, error: refusal });
+      } catch {
+        // A value that cannot be mapped fails in the transfer.
+      }
+    }
+    return undefined;
+  };
+  const settle = async () => (await refusedBefore()) ?? conflict(input, field, plan, transfer, held);
+
   if (field.config.when === 'onCreate') return outcome;
   const both = flows(field, 'leftToRight') && flows(field, 'rightToLeft');
   const isSet = descriptor('left')?.kind === 'multiLookup' && descriptor('right')?.kind === 'multiLookup';
@@ -138,7 +155,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     if (rightChanged && !leftChanged) return flows(field, 'rightToLeft') ? transfer('left') : outcome;
     if (!leftChanged && !rightChanged) return outcome;
     if (await correspond(field, items, map, descriptor)) return outcome;
-    return conflict(input, field, plan, transfer, held);
+    return settle();
   }
 
   // The agreed state of this field is unknown (added to the mapping, or a reconcile).
@@ -152,7 +169,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   if (!both) return transfer(target);
   if (isEmptyValue(current('right'))) return transfer('right');
   if (isEmptyValue(current('left'))) return transfer('left');
-  return conflict(input, field, plan, transfer, held);
+  return settle();
 }
 
 /** Whether the two sides hold the same value through the mapping (either direction that flows). */
