@@ -2,6 +2,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HookRequest } from 'syncbridge/testing';
 import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
+import { earliestReading, windowEnd } from '../query.js';
 import { syncBotAccountId } from '../simulator/seed.js';
 import { connectTo, pages } from './support.js';
 
@@ -123,5 +124,16 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     }
     const items = await read();
     expect([...new Set(items.map((i) => i.id))].sort()).toEqual(before);
+  });
+});
+
+describe('the end of a JQL window holding one minute', () => {
+  it('is the next minute, or an hour later when DST makes it ambiguous and Jira could read it too early', () => {
+    expect(windowEnd('2025-06-01T12:30:59.999Z', 'America/New_York')).toBe('2025/06/01 08:31');
+    // 01:30 EDT: both readings of 01:31 are at or after the end of the minute.
+    expect(windowEnd('2025-11-02T05:30:20.000Z', 'America/New_York')).toBe('2025/11/02 01:31');
+    // 01:30 EST: 01:31 could be read as 01:31 EDT, an hour too early.
+    expect(windowEnd('2025-11-02T06:30:20.000Z', 'America/New_York')).toBe('2025/11/02 02:31');
+    expect(earliestReading('2025/11/02 01:31', 'America/New_York')).toBe(Date.parse('2025-11-02T05:31:00.000Z'));
   });
 });
