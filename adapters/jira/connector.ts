@@ -4,7 +4,8 @@ import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './options.js';
-import { composeJql, jqlString, windowStart } from './query.js';
+import { keyScan, keysetScan } from './paging.js';
+import { composeJql, jqlString, windowStart, type JqlParts } from './query.js';
 import { fieldsToFetch, toWorkItems, type ReadIssue } from './reader.js';
 import { adfToRichText, richTextToAdf } from './rich-text.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
@@ -41,25 +42,20 @@ export const jiraConnector = defineConnector<JiraOptions>({
         return { user: userRef(u) ?? { id: 'unknown' }, timeZone: u.timeZone ?? 'UTC' };
       });
 
-    /** Runs JQL page by page, converting each page to work items. */
-    async function* search(jql: string, fields: string[], pageSize: number, signal?: AbortSignal): AsyncGenerator<ReadIssue[]> {
-      const map = await fieldInfo();
+    /**
+     * The first page of a JQL query, and whether the result held more. Pages are never asked
+     * for by offset: see {@link keysetScan}.
+     */
+    async function firstPage(jql: string, fields: string[], pageSize: number, signal?: AbortSignal): Promise<{ issues: JiraIssue[]; more: boolean }> {
       const wanted = fieldsToFetch(fields);
+      const abort = signal ? { signal } : {};
       if (client.version === '2') {
-        for (let startAt = 0; ; ) {
-          const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt, maxResults: pageSize, fields: wanted, expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true, ...(signal ? { signal } : {}) });
-          yield await toWorkItems(client, system.id, map, page.issues, fields);
-          startAt += page.issues.length;
-          if (page.issues.length === 0 || startAt >= page.total) return;
-        }
+        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt: 0, maxResults: pageSize, fields: wanted, expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true, ...abort });
+        return { issues: page.issues, more: page.issues.length < page.total };
       }
-      let nextPageToken: string | undefined;
-      do {
-        // Enhanced search pages by token; there is no total. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
-        const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted, ...(nextPageToken ? { nextPageToken } : {}) }, schema: enhancedSearchSchema, idempotent: true, ...(signal ? { signal } : {}) });
-        yield await toWorkItems(client, system.id, map, page.issues, fields);
-        nextPageToken = page.nextPageToken ?? undefined;
-      } while (nextPageToken);
+      // Enhanced search has no total; a token means more. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
+      const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted }, schema: enhancedSearchSchema, idempotent: true, ...abort });
+      return { issues: page.issues, more: Boolean(page.nextPageToken) && page.isLast !== true };
     }
 
     /** Reads issues by id; `expand` (Cloud only) embeds the recent changelog and the available transitions, saving calls on small reads. */
@@ -77,9 +73,11 @@ export const jiraConnector = defineConnector<JiraOptions>({
       return toWorkItems(client, system.id, map, issues, fields);
     }
 
-    async function all(jql: string, fields: string[]): Promise<ReadIssue[]> {
+    /** Every issue of a lookup, read in key order (see {@link keyScan}). */
+    async function all(parts: Omit<JqlParts, 'orderBy'>, fields: string[]): Promise<ReadIssue[]> {
+      const map = await fieldInfo();
       const out: ReadIssue[] = [];
-      for await (const page of search(jql, fields, options.pageSize)) out.push(...page);
+      for await (const page of keyScan(parts, (jql) => firstPage(jql, fields, options.pageSize))) out.push(...(await toWorkItems(client, system.id, map, page, fields)));
       return out;
     }
 
@@ -95,22 +93,16 @@ export const jiraConnector = defineConnector<JiraOptions>({
       listUsers: () => listUsers(client),
 
       async *query(request) {
-        let updatedFrom: string | undefined;
-        let sinceMs: number | undefined;
-        if (request.since) {
-          const zone = options.timeZone ?? (await myself()).timeZone;
-          updatedFrom = windowStart(request.since.value, zone, options.overlapMinutes);
-          sinceMs = DateTime.fromISO(request.since.value, { setZone: true }).toMillis();
-        }
-        const jql = composeJql({ project: request.project, type: request.type, filter: request.filter, updatedFrom });
-        const seen = new Set<string>();
-        for await (const page of search(jql, request.fields, Math.min(request.pageSize ?? options.pageSize, options.pageSize), request.signal)) {
-          // The overlap re-reads some items; drop those older than `since` and any seen in this run.
-          const fresh = page
-            .map((r) => r.item)
-            .filter((item) => (sinceMs === undefined || Date.parse(item.updatedAt) >= sinceMs) && !seen.has(`${item.id}@${item.revision}`));
-          for (const item of fresh) seen.add(`${item.id}@${item.revision}`);
-          if (fresh.length > 0) yield fresh;
+        const zone = async () => options.timeZone ?? (await myself()).timeZone;
+        const from = request.since ? windowStart(request.since.value, await zone(), options.overlapMinutes) : undefined;
+        const sinceMs = request.since ? DateTime.fromISO(request.since.value, { setZone: true }).toMillis() : undefined;
+        const pageSize = Math.min(request.pageSize ?? options.pageSize, options.pageSize);
+        const map = await fieldInfo();
+        const scan = keysetScan({ parts: { project: request.project, type: request.type, filter: request.filter }, from, zone }, (jql) => firstPage(jql, request.fields, pageSize, request.signal));
+        for await (const page of scan) {
+          // The window reaches back to a whole minute and more: drop what is older than `since`.
+          const fresh = sinceMs === undefined ? page : page.filter((issue) => typeof issue.fields.updated !== 'string' || Date.parse(toUtcIso(issue.fields.updated)) >= sinceMs);
+          if (fresh.length > 0) yield (await toWorkItems(client, system.id, map, fresh, request.fields)).map((r) => r.item);
         }
       },
 
@@ -126,7 +118,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       async findByOrigin({ project, type, origins, fields }) {
         if (origins.length === 0) return [];
         const byLabel = new Map(origins.map((o) => [originLabel(o), o]));
-        const found = await all(composeJql({ project, type, clauses: [`labels in (${[...byLabel.keys()].map(jqlString).join(', ')})`], orderBy: 'key ASC' }), fields);
+        const found = await all({ project, type, clauses: [`labels in (${[...byLabel.keys()].map(jqlString).join(', ')})`] }, fields);
         return found.flatMap((r) => r.labels.filter((l) => byLabel.has(l)).map((l) => ({ origin: byLabel.get(l) as NonNullable<ReturnType<typeof byLabel.get>>, item: r.item })));
       },
 
@@ -138,7 +130,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
         // Text fields only support `~` (contains) in JQL; exact matches are picked out below.
         const clause = kind === 'text' || kind === 'richText' ? `(${values.map((v) => `${clauseName} ~ ${jqlString(v)}`).join(' OR ')})` : `${clauseName} in (${values.map(jqlString).join(', ')})`;
         const wanted = [...new Set([...fields, field])];
-        const found = await all(composeJql({ project, type, clauses: [clause], orderBy: 'key ASC' }), wanted);
+        const found = await all({ project, type, clauses: [clause] }, wanted);
         return found.map((r) => r.item).filter((item: WorkItem) => {
           const value = item.fields[field];
           const match = (v: string) => (Array.isArray(value) ? value.includes(v) : valuesEqual(value as FieldValue, v) || (typeof value === 'object' && value !== null && 'id' in value && value.id === v));

@@ -35,6 +35,30 @@ export function windowStart(since: string, zone: string, overlapMinutes: number)
   return candidate.toFormat(jqlFormat);
 }
 
+/** The earliest instant Jira may read a JQL wall-clock time (`yyyy/MM/dd HH:mm`) as, in `zone`. */
+export function earliestReading(local: string, zone: string): number {
+  const all = readings(local, zone);
+  // A time skipped by DST has no reading; Jira moves it forward, so the wall time read as UTC offset is a safe floor.
+  return all.length > 0 ? Math.min(...all) : DateTime.fromFormat(local, jqlFormat, { zone }).toMillis();
+}
+
+/**
+ * The exclusive upper bound of a JQL time window that holds the whole minute of `at`: the
+ * next minute in `zone`, or an hour later when DST makes it ambiguous, so that every reading
+ * Jira might choose is past that minute.
+ */
+export function windowEnd(at: string, zone: string): string {
+  const atMs = DateTime.fromISO(at, { setZone: true }).toMillis();
+  const end = DateTime.fromMillis(atMs, { zone }).startOf('minute').plus({ minutes: 1 });
+  let candidate = end;
+  for (let guard = 0; guard < 4; guard++) {
+    const local = candidate.toFormat(jqlFormat);
+    if (readings(local, zone).every((instant) => instant >= end.toMillis())) return local;
+    candidate = candidate.plus({ hours: 1 });
+  }
+  return candidate.toFormat(jqlFormat);
+}
+
 /** What a query's JQL is built from. */
 export interface JqlParts {
   project: string;

@@ -44,7 +44,8 @@ const ticketSchema = z.object({
   fields: z.record(z.string(), z.unknown()),
   origin: z.object({ system: z.string(), id: z.string(), key: z.string().optional() }).optional(),
 });
-const pageSchema = z.object({ tickets: z.array(ticketSchema), next: z.number().nullable() });
+// `next` is an opaque cursor after the last ticket of the page (never an offset, which edits between pages would shift).
+const pageSchema = z.object({ tickets: z.array(ticketSchema), next: z.string().nullable() });
 const fieldSchema = z.object({ id: z.string(), name: z.string(), type: z.enum(['string', 'choice', 'tags', 'person']), required: z.boolean(), options: z.array(z.string()).optional() });
 const commentSchema = z.object({ id: z.string(), author: userSchema.nullable(), createdAt: z.string(), text: z.string() });
 
@@ -107,14 +108,14 @@ export const ticketboxConnector = defineConnector<TicketboxOptions>({
       if (type !== TYPE) throw new SyncbridgeError('NOT_FOUND', `${system.id}: Ticketbox has no entity type "${type}"; it has only ${TYPE}`, { system: system.id });
     };
     // The search is a read, so it may be repeated after a failure although it is a POST.
-    const search = (body: Search & { cursor?: number }) => http.request({ method: 'POST', path: 'api/search', json: body, schema: pageSchema, idempotent: true });
+    const search = (body: Search & { cursor?: string }) => http.request({ method: 'POST', path: 'api/search', json: body, schema: pageSchema, idempotent: true });
     async function* pages(body: Search): AsyncIterable<Ticket[]> {
-      let cursor: number | null = 0;
-      while (cursor !== null) {
-        const page: z.infer<typeof pageSchema> = await search({ ...body, cursor });
+      let cursor: string | null | undefined;
+      do {
+        const page: z.infer<typeof pageSchema> = await search({ ...body, ...(cursor ? { cursor } : {}) });
         if (page.tickets.length > 0) yield page.tickets;
         cursor = page.next;
-      }
+      } while (cursor);
     }
     const all = async (body: Search) => {
       const out: Ticket[] = [];

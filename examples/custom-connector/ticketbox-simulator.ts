@@ -8,7 +8,7 @@
  * - `GET  /api/status` (no auth) → `{ product, version }`
  * - `GET  /api/me`, `GET /api/users?email=` → users `{ id, name, email }`
  * - `GET  /api/projects`, `GET /api/projects/:key/fields`
- * - `POST /api/search` `{ project?, changedSince?, ids?, origins?, where?, order?, cursor?, limit? }` → `{ tickets, next }`
+ * - `POST /api/search` `{ project?, changedSince?, ids?, origins?, where?, order?, cursor?, limit? }` → `{ tickets, next }` (`next`: a cursor after the last ticket, or null)
  * - `POST /api/tickets` `{ project, fields, origin? }` → 201 ticket, or 400 `{ error, fields }`
  * - `PATCH /api/tickets/:id` `{ fields }` with `If-Match: <version>` → ticket, or 412
  * - `GET|POST /api/tickets/:id/comments`
@@ -43,6 +43,9 @@ const fields = [
   { id: 'owner', name: 'Owner', type: 'person', required: false },
 ];
 
+/** Where a ticket stands in the search order (`changedAt`, then id). */
+const position = (t: Ticket) => `${t.changedAt}|${String(t.id).padStart(12, '0')}`;
+
 const searchSchema = z.object({
   project: z.string().optional(),
   changedSince: z.string().optional(),
@@ -50,7 +53,7 @@ const searchSchema = z.object({
   origins: z.array(z.object({ system: z.string(), id: z.string() })).optional(),
   where: z.object({ field: z.string(), values: z.array(z.string()) }).optional(),
   order: z.enum(['asc', 'desc']).default('asc'),
-  cursor: z.number().int().nonnegative().default(0),
+  cursor: z.string().optional(),
   limit: z.number().int().positive().max(100).default(50),
 });
 const createSchema = z.object({ project: z.string(), fields: z.record(z.string(), z.unknown()), origin: z.object({ system: z.string(), id: z.string(), key: z.string().optional() }).optional() });
@@ -103,8 +106,12 @@ export function createTicketboxSimulator() {
         (!q.where || q.where.values.includes(String(t.fields[q.where.field] ?? '')));
       const all = [...tickets.values()].filter(match).sort((a, b) => a.changedAt.localeCompare(b.changedAt) || a.id - b.id);
       if (q.order === 'desc') all.reverse();
-      const page = all.slice(q.cursor, q.cursor + q.limit);
-      return json({ tickets: page.map(render), next: q.cursor + q.limit < all.length ? q.cursor + q.limit : null });
+      // The cursor names the last ticket returned, not an offset: edits between pages move tickets, never skip one.
+      const after = (t: Ticket) => q.cursor === undefined || (q.order === 'desc' ? position(t) < q.cursor : position(t) > q.cursor);
+      const start = all.findIndex(after);
+      const page = start < 0 ? [] : all.slice(start, start + q.limit);
+      const last = page.at(-1);
+      return json({ tickets: page.map(render), next: last && start + q.limit < all.length ? position(last) : null });
     }],
     ['POST', /^\/api\/tickets$/, (_m, body, me) => {
       const input = createSchema.parse(body);

@@ -138,6 +138,23 @@ export function describeConnectorConformance(target: ConformanceTarget): void {
       expect(none.map((i) => i.id)).not.toContain(created[0]!.id);
     });
 
+    it('skips no item when items already read change between two pages', async () => {
+      const m = marker();
+      const created = await createAll(ctx.connector, [1, 2, 3, 4, 5, 6, 7].map((n) => request(`${m} s${n}`)));
+      const ours = new Set(created.map((c) => c.id));
+      // Pages are asked for one at a time, so the suite acts between two of them as a person would.
+      const pages = ctx.connector.query({ project: ctx.project, type: ctx.type, fields: [ctx.fields.title], pageSize: 2, since: { kind: 'timestamp', value: created[0]!.updatedAt } })[Symbol.asyncIterator]();
+      const first = await pages.next();
+      const read = first.done ? [] : first.value;
+      const edited = read.filter((item) => ours.has(item.id));
+      expect(edited.length).toBeGreaterThan(0);
+      // Edited, they move to the end of the order and the items not read yet shift towards the front.
+      for (const item of edited) await ctx.editAsOtherUser(item.id, { [ctx.fields.title]: `${m} edited ${item.id}` });
+      for (let next = await pages.next(); !next.done; next = await pages.next()) read.push(...next.value);
+      const ids = new Set(read.map((i) => i.id));
+      for (const c of created) expect(ids, `item ${c.id} was skipped`).toContain(c.id);
+    });
+
     it('updates with the expected revision and refuses a stale one', async () => {
       const [item] = await createAll(ctx.connector, [request(`${marker()} rev`)]);
       const updated = okItem((await ctx.connector.update([{ id: item!.id, fields: { [ctx.fields.title]: 'renamed once' }, expectedRevision: item!.revision }]))[0]);

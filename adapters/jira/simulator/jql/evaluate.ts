@@ -119,6 +119,16 @@ function parseJqlDate(value: JqlValue, zone: string, now: number): number {
   throw new JqlError(`Date value '${value.text}' for field is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`);
 }
 
+// Parsing a date per issue would make a windowed search over 100k issues take seconds.
+const parsedDates = new WeakMap<JqlValue, { zone: string; now: number; at: number }>();
+function parsedDate(value: JqlValue, zone: string, now: number): number {
+  const cached = parsedDates.get(value);
+  if (cached && cached.zone === zone && cached.now === now) return cached.at;
+  const at = parseJqlDate(value, zone, now);
+  parsedDates.set(value, { zone, now, at });
+  return at;
+}
+
 function literalNames(value: JqlValue, context: JqlContext): string[] {
   if (value.kind === 'function') {
     if (value.name === 'currentuser') return [context.user.accountId.toLowerCase()];
@@ -163,7 +173,7 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   if (kind === 'date') {
     const actual = dateOf(state, issue, id, context.user.timeZone);
     if (actual === null) return false;
-    return any((v) => ordered(actual, parseJqlDate(v, context.user.timeZone, now)));
+    return any((v) => ordered(actual, parsedDate(v, context.user.timeZone, now)));
   }
   if (kind === 'number') {
     const actual = typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : null;
@@ -207,15 +217,19 @@ function sortValue(state: JiraState, issue: SimIssue, field: string): number | s
 
 /** Runs a parsed query over the state: matching issues in the query's order (ties by id). */
 export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
-  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, context));
+  // One `now` per search, as one query is evaluated at one moment.
+  const at: JqlContext = { ...context, now: context.now ?? Date.now() };
+  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
   const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'key', direction: 'desc' as const }];
   const keys = order.map((o) => ({ ...o, field: fieldKind(context.state, o.field) && o.field }));
-  return found.sort((a, b) => {
-    for (const o of keys) {
-      const x = sortValue(context.state, a, o.field);
-      const y = sortValue(context.state, b, o.field);
+  const rows = found.map((issue) => ({ issue, values: keys.map((o) => sortValue(context.state, issue, o.field)) }));
+  rows.sort((a, b) => {
+    for (const [n, o] of keys.entries()) {
+      const x = a.values[n] as number | string;
+      const y = b.values[n] as number | string;
       if (x !== y) return (x < y ? -1 : 1) * (o.direction === 'asc' ? 1 : -1);
     }
-    return Number(a.id) - Number(b.id);
+    return Number(a.issue.id) - Number(b.issue.id);
   });
+  return rows.map((row) => row.issue);
 }
