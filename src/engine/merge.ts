@@ -66,8 +66,10 @@ export interface MergeInput {
   policyOverride?: ConflictPolicy | undefined;
   /** When a side last changed a field (ms), for `newestWins`. */
   changedAt(side: Side, field: string): Promise<number>;
-  /** Values a side refused before: not written again until they change (unless `undefined`). */
+  /** Values a side refused before: not written again until they change (a person's retry sends them again). */
   refused?: (side: Side, field: string, value: FieldValue) => SyncbridgeError | undefined;
+  /** Values a side refused before, even on a person's retry: such a value cannot win a conflict. */
+  refusedBefore?: (side: Side, field: string, value: FieldValue) => SyncbridgeError | undefined;
   /** Compare every field as if its agreed state were unknown (reconcile), with this strategy. */
   reconcile?: { strategy: (field: CompiledField) => ReconcileStrategy; source: Side } | undefined;
 }
@@ -122,14 +124,18 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     return outcome;
   };
 
-  /** A value one side refused before cannot win a conflict: the field waits as that refusal, not as a conflict. */
+  /**
+   * Under `manual`, a value one side refused before is no candidate a person could pick: the
+   * field waits as that refusal rather than as a conflict, until a person takes a side.
+   */
   const refusedBefore = async (): Promise<FieldOutcome | undefined> => {
+    if ((input.policyOverride ?? field.config.conflict ?? input.defaultPolicy) !== 'manual') return undefined;
     for (const target of ['right', 'left'] as const) {
       if (!flows(field, directionTo(target))) continue;
       try {
         const mapped = await map(target, current(otherSide(target)));
         if (!mapped.write) continue;
-        const refusal = input.refused?.(target, id(target), mapped.value);
+        const refusal = input.refusedBefore?.(target, id(target), mapped.value);
         if (refusal) return held({ source: otherSide(target), field: id(target), value: mapped.value, error: refusal });
       } catch {
         // A value that cannot be mapped fails in the transfer.

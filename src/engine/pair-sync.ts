@@ -340,9 +340,8 @@ export class PairSync {
     }
   }
 
-  /** A value a side refused before, recorded with the failures of either item; a person's retry tries it again. */
-  private refusal(work: Work, mode: PassMode, side: Side, field: string, value: FieldValue): SyncbridgeError | undefined {
-    if (mode.retryRefused) return undefined;
+  /** A value a side refused before, recorded with the failures of either item. */
+  private refusal(work: Work, side: Side, field: string, value: FieldValue): SyncbridgeError | undefined {
     for (const failure of Object.values(work.failures)) {
       const entry = fieldFailures(failure).find((f) => f.side === side && f.field === field && f.code !== 'CONFLICT' && 'value' in f && sameValue(f.value, value, this.rt.descriptors[side].get(field)));
       if (entry) return new SyncbridgeError(entry.code as SyncbridgeError['code'], entry.message, { details: { field } });
@@ -391,7 +390,8 @@ export class PairSync {
         defaultPolicy: this.rt.mapping.conflicts,
         policyOverride: mode.policyOverride,
         changedAt: (side, field) => this.changedAt(work, side, field),
-        refused: (side, field, value) => this.refusal(work, mode, side, field, value),
+        refused: (side, field, value) => (mode.retryRefused ? undefined : this.refusal(work, side, field, value)),
+        refusedBefore: (side, field, value) => this.refusal(work, side, field, value),
         reconcile: mode.reconcile,
       });
       // A conflict already queued with the same values is not news; merging the pair again finds it again.
