@@ -34,6 +34,8 @@ export interface FieldOutcome {
   agreed: Record<Side, FieldValue>;
   /** Why this field does not sync now. */
   problem?: FieldProblem;
+  /** For a field written on both sides: the agreed values when only the write to one side goes through. */
+  partial?: Partial<Record<Side, Record<Side, FieldValue>>>;
   /** Values left out because the target cannot hold them (a tag with `;`, a label with a space). */
   warnings: Array<{ side: Side; field: string; value: FieldValue; message: string }>;
 }
@@ -94,11 +96,26 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const id = (side: Side) => field.config[side];
   const current = (side: Side): FieldValue => items[side].fields[id(side)] ?? null;
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
-  const base = (side: Side): FieldValue | undefined => (snapshots[side] && id(side) in snapshots[side].fields ? snapshots[side].fields[id(side)]! : undefined);
-  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, warnings: [] };
-  const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, agreed: { left: base('left') ?? null, right: base('right') ?? null }, problem });
   const map = (target: Side, value: FieldValue) =>
     mapValue(field, value, directionTo(target), { users: input.users, targetField: descriptor(target), mappingName: input.pair });
+  const bases: Partial<Record<Side, FieldValue>> = {};
+  for (const side of ['left', 'right'] as const) if (snapshots[side] && id(side) in snapshots[side].fields) bases[side] = snapshots[side].fields[id(side)]!;
+  // One side's agreed value unknown (a create whose answer was lost, linked later by its origin
+  // stamp): the value that corresponds to the other side's agreed value is agreed.
+  if (!input.reconcile && snapshots.left && snapshots.right && ('left' in bases) !== ('right' in bases)) {
+    const missing: Side = 'left' in bases ? 'right' : 'left';
+    if (flows(field, directionTo(missing))) {
+      try {
+        const mapped = await map(missing, bases[otherSide(missing)]!);
+        if (mapped.write) bases[missing] = mapped.value;
+      } catch {
+        // Left unknown: the field is merged as one added to the mapping.
+      }
+    }
+  }
+  const base = (side: Side): FieldValue | undefined => bases[side];
+  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, warnings: [] };
+  const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, agreed: { left: base('left') ?? null, right: base('right') ?? null }, problem });
 
   /** Carries `value` of the other side over to `target`, unless the target holds it already. */
   const transfer = async (target: Side): Promise<FieldOutcome> => {
@@ -151,7 +168,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const known = !input.reconcile && base('left') !== undefined && base('right') !== undefined;
   const noBaseAtAll = !input.reconcile && (!snapshots.left || !snapshots.right);
 
-  if (isSet && (known || (!noBaseAtAll && both))) return mergeSetField(input, field, outcome, known, map, held);
+  if (isSet && (known || (!noBaseAtAll && both))) return mergeSetField(input, field, outcome, known ? { left: base('left')!, right: base('right')! } : undefined, map, held);
 
   if (known || noBaseAtAll) {
     const changed = (side: Side) => (noBaseAtAll ? side === input.anchor : !sameValue(current(side), base(side)!, descriptor(side)));
@@ -240,7 +257,7 @@ async function mergeSetField(
   input: MergeInput,
   field: CompiledField,
   outcome: FieldOutcome,
-  known: boolean,
+  agreed: Record<Side, FieldValue> | undefined,
   map: (target: Side, value: FieldValue) => ReturnType<typeof mapValue>,
   held: (problem: FieldProblem) => FieldOutcome,
 ): Promise<FieldOutcome> {
@@ -249,8 +266,9 @@ async function mergeSetField(
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
   const list = (value: FieldValue | undefined): string[] => (Array.isArray(value) ? value : []);
   const current = { left: list(input.items.left.fields[id('left')]), right: list(input.items.right.fields[id('right')]) };
-  const base = known ? { left: list(input.snapshots.left!.fields[id('left')]), right: list(input.snapshots.right!.fields[id('right')]) } : undefined;
+  const base = agreed ? { left: list(agreed.left), right: list(agreed.right) } : undefined;
   const next = { left: [...current.left], right: [...current.right] };
+  const partial: Partial<Record<Side, Record<Side, FieldValue>>> = {};
   for (const target of sides) {
     const source = otherSide(target);
     if (!flows(field, directionTo(target))) continue;
@@ -268,6 +286,9 @@ async function mergeSetField(
     const fit = fitsTarget(mappedAdds, descriptor(target));
     outcome.warnings.push(...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })));
     next[target] = mergeSets(next[target], list(fit.value), mappedRemoves, descriptor(target));
+    // Should only this side's write go through, the other side's changes are agreed as applied
+    // here, while this side's own changes stay pending for the other side.
+    if (base) partial[target] = { [target]: mergeSets(base[target], list(fit.value), mappedRemoves, descriptor(target)), [source]: current[source] } as Record<Side, FieldValue>;
   }
   for (const target of sides) {
     if (sameValue(next[target], current[target], descriptor(target))) continue;
@@ -276,6 +297,7 @@ async function mergeSetField(
     outcome.write[target] = next[target];
     outcome.agreed[target] = next[target];
   }
+  if (outcome.write.left !== undefined && outcome.write.right !== undefined) outcome.partial = partial;
   return outcome;
 }
 

@@ -143,6 +143,9 @@ export class PairSync {
           const ids = side === 'left' ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key } : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
           await tx.putLink({ pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() });
           await tx.putSnapshot(this.snapshot(target, item));
+          // What the create was made from is not known: the pair's first merge compares every
+          // field as for a field added to the mapping, so neither side's later edits are lost.
+          await tx.putSnapshot({ pair: this.name, side, itemId: intent.sourceId, revision: unsettled('unknown'), updatedAt: item.updatedAt, fields: {} });
           await tx.deleteIntent(this.name, side, intent.sourceId);
         });
         this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
@@ -572,7 +575,9 @@ export class PairSync {
       const { field } = outcome;
       const writtenSides = sides.filter((s) => s in outcome.write);
       if (outcome.problem || writtenSides.some((s) => held(s, field.config[s]))) {
-        for (const s of sides) agreed[s][field.config[s]] = outcome.problem ? outcome.agreed[s] : (work.snapshots[s]?.fields[field.config[s]] ?? null);
+        const through = writtenSides.filter((s) => !held(s, field.config[s]));
+        const partial = through.length === 1 ? outcome.partial?.[through[0]!] : undefined;
+        for (const s of sides) agreed[s][field.config[s]] = outcome.problem ? outcome.agreed[s] : partial ? partial[s] : (work.snapshots[s]?.fields[field.config[s]] ?? null);
         for (const s of writtenSides.filter((x) => field.config[x] in work.refused[x])) {
           work.problems.push({ source: otherSide(s), field: field.config[s], value: outcome.write[s]!, error: work.refused[s][field.config[s]]! });
         }
