@@ -361,7 +361,7 @@ export class PairSync {
         const at = (await connector.fieldChangeTimes([item.id], [field]))[item.id]?.[field];
         if (at) return Date.parse(at);
       } catch (error) {
-        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, item: item.key, field, error: asError(error).message });
+        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, key: item.key, field, error: asError(error).message });
       }
     }
     return Date.parse(item.updatedAt);
@@ -671,7 +671,7 @@ export class PairSync {
     if (sameFieldFailures(fieldFailures(work.failures[failure.side]), fieldFailures(failure))) return;
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
-    this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, item: failure.itemKey, code: failure.code, message: failure.message });
+    this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, key: failure.itemKey, code: failure.code, message: failure.message });
   }
 
   private async syncComments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
@@ -723,7 +723,7 @@ export class PairSync {
     await store.putFailure(failure);
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
-    this.rt.logger.warn('item failed', { pair: this.name, side, item: item.key, code: error.code, message: error.message, attempts });
+    this.rt.logger.warn('item failed', { pair: this.name, side, key: item.key, code: error.code, message: error.message, attempts });
   }
 }
 
