@@ -115,6 +115,10 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       create: (items) => writer.create(items),
       update: (items) => writer.update(items),
       fieldChangeTimes: (ids, fields) => fieldChangeTimes(clients, ids, fields),
+      /** Moves the work item to the recycle bin (restorable). @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/work-items/delete */
+      async deleteItem(id) {
+        await clients.org.request(versioned({ method: 'DELETE', path: `_apis/wit/workitems/${encodeURIComponent(id)}` }));
+      },
       async findByOrigin({ project, type, origins, fields }) {
         const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
         for (const part of chunk(origins, 50)) {

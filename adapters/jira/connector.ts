@@ -109,6 +109,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
       getMany: async (ids, { fields }) => (await read(ids, fields)).map((r) => r.item),
       create: (items) => createIssues(writeContext, items),
       fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields),
+      /** @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-delete */
+      async deleteItem(id) {
+        await http.request({ method: 'DELETE', path: client.api(`issue/${encodeURIComponent(id)}`) });
+      },
       async update(items) {
         const out = [];
         for (const item of items) out.push(await updateIssue(writeContext, item));

@@ -10,6 +10,7 @@ export function formatSummary(s: RunSummary): string {
     `conflicts ${s.conflicts}`,
     `failures ${s.failed}`,
     `recovered ${s.recovered}`,
+    `deletes ${s.deletes}`,
     `comments ${s.commentsCopied}`,
     `in ${(s.durationMs / 1000).toFixed(1)} s`,
   ].join(', ');

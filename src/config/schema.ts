@@ -82,6 +82,25 @@ export const fieldMappingSchema = z.strictObject({
 });
 
 /** An entity pair: two sides and how their fields map. */
+/** What happens to a pair when one of its items is deleted, for one direction of a mapping. */
+export const deletePolicySchema = z.strictObject({
+  /**
+   * The source of this direction was deleted (or left the filter under `keepSyncingUnmatched:
+   * false`): `unlink` keeps the target and stops syncing the pair; `delete` deletes the target
+   * too (an item that only left the filter is unlinked instead); `softDelete` writes the
+   * `softDelete` values on the target, then unlinks. @default 'unlink'
+   */
+  onSourceDelete: z.enum(['unlink', 'delete', 'softDelete']).default('unlink'),
+  /**
+   * The target of this direction was found deleted: `unlink` stops syncing the pair; `recreate`
+   * creates the target again from the source; `fail` queues a failure that waits for a person.
+   * @default 'unlink'
+   */
+  onTargetDelete: z.enum(['unlink', 'recreate', 'fail']).default('unlink'),
+  /** Values written on the target under `onSourceDelete: softDelete`, by target field id (e.g. `System.State: Removed`). */
+  softDelete: z.record(z.string(), fieldValueSchema).optional(),
+});
+
 export const mappingSchema = z.strictObject({
   /** A unique, stable name (state is keyed by it). */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
@@ -106,6 +125,10 @@ export const mappingSchema = z.strictObject({
     .optional(),
   /** Whether a linked item keeps syncing after it stops matching the filter. @default true */
   keepSyncingUnmatched: z.boolean().default(true),
+  /** What a deleted item does to its pair, per direction (`leftToRight`: the left item is the source). */
+  deletes: z
+    .strictObject({ leftToRight: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }), rightToLeft: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }) })
+    .default({ leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' }, rightToLeft: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' } }),
 });
 
 /** Engine settings. */
@@ -126,6 +149,12 @@ export const engineSettingsSchema = z.strictObject({
    * frees itself after this. @default 60000
    */
   leaseMs: z.number().int().min(1000).default(60_000),
+  /**
+   * Links whose two items are read at the start of each pass to find deleted ones (neither Jira
+   * nor Azure DevOps lists deletes): two batched reads per pass per mapping, going round all
+   * links in turn. 0 turns it off. @default 100
+   */
+  verifyLinksPerPass: z.number().int().nonnegative().default(100),
 });
 
 /** Where state is kept. */

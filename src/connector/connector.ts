@@ -175,6 +175,11 @@ export interface Connector {
    * it the items' `updatedAt` are compared. Called only for fields in conflict.
    */
   fieldChangeTimes?(ids: string[], fields: string[]): Promise<Record<string, Record<string, string>>>;
+  /**
+   * Deletes an item (Azure DevOps: to the recycle bin). Optional: a mapping whose
+   * `onSourceDelete` is `delete` needs it on the target side, else the pair is unlinked.
+   */
+  deleteItem?(id: string): Promise<void>;
   /** Items this connector created with any of these origins (see `originStamp`). */
   findByOrigin(request: { project: string; type: string; origins: OriginRef[]; fields: string[] }): Promise<OriginMatch[]>;
   /** Items whose field equals one of the values (for linking existing items). */

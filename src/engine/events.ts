@@ -40,6 +40,8 @@ export interface RunSummary {
   failed: number;
   /** Queued failures that succeeded on retry. */
   recovered: number;
+  /** Pairs whose item was found deleted, or left the filter, and were handled by the mapping's `deletes` policy. */
+  deletes: number;
   commentsCopied: number;
   durationMs: number;
 }
@@ -56,6 +58,12 @@ export interface EngineEvents {
   conflict: ConflictEvent;
   /** A value was left out because the target field cannot hold it (it stays on the side that has it). */
   fieldWarning: { pair: string; side: Side; key: string; field: string; value: FieldValue; message: string };
+  /**
+   * An item of a pair was found deleted (or left the filter): what the mapping's `deletes`
+   * policy did — `unlinked` (the pair no longer syncs), `deleted` or `softDeleted` (the twin),
+   * `recreated` (a new twin), `failed` (queued for a person).
+   */
+  itemDeleted: { pair: string; side: Side; key: string; counterpartKey: string; reason: 'deleted' | 'unmatched'; action: 'unlinked' | 'deleted' | 'softDeleted' | 'recreated' | 'failed' };
   /** A change by the integration user was processed because it differed from what the engine wrote (automation sharing the user). */
   integrationUserChange: { pair: string; side: Side; key: string };
   /** A run ended. */
@@ -88,5 +96,5 @@ export class Emitter<Events extends object> {
 
 /** A fresh, zeroed summary. */
 export function emptySummary(): RunSummary {
-  return { created: { left: 0, right: 0 }, updated: { left: 0, right: 0 }, unchanged: 0, echoesSkipped: 0, conflicts: 0, failed: 0, recovered: 0, commentsCopied: 0, durationMs: 0 };
+  return { created: { left: 0, right: 0 }, updated: { left: 0, right: 0 }, unchanged: 0, echoesSkipped: 0, conflicts: 0, failed: 0, recovered: 0, deletes: 0, commentsCopied: 0, durationMs: 0 };
 }

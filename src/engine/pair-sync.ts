@@ -70,6 +70,8 @@ interface Work {
   error?: SyncbridgeError;
   /** Whether a write met a concurrent edit (a conditional update refused). */
   stale: boolean;
+  /** The side whose linked item was found deleted. */
+  gone?: Side;
   /** 0, or 1 when merged again after a concurrent edit. */
   depth: number;
   started: number;
@@ -80,6 +82,8 @@ const sides = ['left', 'right'] as const;
 const asError = (error: unknown): SyncbridgeError => toSyncbridgeError(error, { retryable: true });
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
 const unsettled = (revision: string) => `${revision}~unsettled`;
+/** The snapshot revision of an item whose pair no longer syncs (it was deleted, or left the filter). */
+const DETACHED = 'detached';
 
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
@@ -87,6 +91,10 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Revisions already counted, so that overlap re-reads are not counted again. */
   private readonly counted = new Set<string>();
+  /** Where the next verification of links starts. */
+  private verifyOffset = 0;
+  /** Pairs a dry run planned in this pass. */
+  private readonly planned = new Set<string>();
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
@@ -106,9 +114,11 @@ export class PairSync {
 
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
+    this.planned.clear();
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
+    if (!mode.dryRun) await this.verifyLinks(mode);
     // Both starts are fixed before anything is written: a create on one side would otherwise
     // become the other side's "latest change" and hide the changes before it.
     const starts = { left: await this.start('left', mode), right: await this.start('right', mode) };
@@ -162,8 +172,9 @@ export class PairSync {
         if (mode.signal?.aborted) return;
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
         for (const missing of mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id))) {
-          const failure = failures.find((f) => f.side === side && f.itemId === missing)!;
-          await this.rt.store.putFailure({ ...failure, code: 'NOT_FOUND', message: `${failure.itemKey} no longer exists or is not visible to the integration user; discard the failure`, nextRetryAt: null, updatedAt: this.rt.clock().toISOString() });
+          const link = await this.rt.store.getLink(this.name, side, missing);
+          if (link) await this.handleDeleted(side, link, undefined, mode, 'deleted');
+          else await this.rt.store.deleteFailure(this.name, side, missing);
         }
         await this.processItems(side, items, mode, { force: true });
       }
@@ -201,15 +212,125 @@ export class PairSync {
     }
   }
 
+  /**
+   * Reads the two items of the next `verifyLinksPerPass` links (going round all links over
+   * passes): neither Jira nor Azure DevOps lists deleted items, so a pair whose item was deleted
+   * and whose twin never changes again is found here.
+   */
+  private async verifyLinks(mode: PassMode): Promise<void> {
+    const limit = this.rt.settings.verifyLinksPerPass;
+    if (limit === 0) return;
+    const links = await this.rt.store.listLinks(this.name, { limit, offset: this.verifyOffset });
+    this.verifyOffset = links.length < limit ? 0 : this.verifyOffset + limit;
+    const read: Record<Side, Map<string, WorkItem>> = { left: new Map(), right: new Map() };
+    for (const side of sides) {
+      const connector = this.rt.connectors[side];
+      for (const batch of chunk(links.map((l) => (side === 'left' ? l.leftId : l.rightId)), connector.info.capabilities.maxGetBatch)) {
+        if (mode.signal?.aborted) return;
+        for (const item of await connector.getMany(batch, { fields: this.sideFields[side] })) read[side].set(item.id, item);
+      }
+    }
+    for (const link of links) {
+      const ids = { left: link.leftId, right: link.rightId };
+      const gone = sides.filter((side) => !read[side].has(ids[side]));
+      if (gone.length === 0) continue;
+      const detached = await Promise.all(sides.map(async (side) => (await this.rt.store.getSnapshot(this.name, side, ids[side]))?.revision === DETACHED));
+      if (detached.some(Boolean)) continue;
+      if (gone.length === 2) await this.forget(link);
+      else await this.handleDeleted(gone[0]!, link, read[otherSide(gone[0]!)].get(ids[otherSide(gone[0]!)]), mode, 'deleted');
+    }
+  }
+
+  /** Removes a link with both items' snapshots and failures. */
+  private async forget(link: Link): Promise<void> {
+    await this.rt.store.transaction(async (tx) => {
+      await tx.deleteLink(this.name, link.leftId);
+      for (const side of sides) {
+        const id = side === 'left' ? link.leftId : link.rightId;
+        await tx.deleteSnapshot(this.name, side, id);
+        await tx.deleteFailure(this.name, side, id);
+      }
+    });
+  }
+
+  /**
+   * A linked item was found deleted (`reason: deleted`), or left the filter under
+   * `keepSyncingUnmatched: false` (`unmatched`, after its last change was synced). The
+   * mapping's `deletes` policy decides: when the deleted item is the source of a direction
+   * its `onSourceDelete`, when it is (only, or by a policy other than `unlink`) the target of
+   * a direction its `onTargetDelete`. An unlinked pair keeps its link, marked detached, so
+   * that neither item is synced as new again.
+   */
+  async handleDeleted(gone: Side, link: Link, survivorItem: WorkItem | undefined, mode: PassMode, reason: 'deleted' | 'unmatched'): Promise<void> {
+    const survivor = otherSide(gone);
+    const ids = { left: link.leftId, right: link.rightId };
+    if ((await this.rt.store.getSnapshot(this.name, gone, ids[gone]))?.revision === DETACHED) return;
+    const keys = { left: link.leftKey, right: link.rightKey };
+    const outward = gone === 'left' ? 'leftToRight' : 'rightToLeft';
+    const inward = gone === 'left' ? 'rightToLeft' : 'leftToRight';
+    const policies = this.rt.mapping.deletes;
+    const isSource = this.rt.fields.some((f) => flows(f, outward));
+    const isTarget = this.rt.fields.some((f) => flows(f, inward));
+    const onTarget = policies[inward].onTargetDelete;
+    const onSource = policies[outward].onSourceDelete;
+    let action: 'unlink' | 'delete' | 'softDelete' | 'recreate' | 'fail';
+    if (reason === 'unmatched') action = onSource === 'softDelete' ? 'softDelete' : 'unlink';
+    else action = isTarget && (onTarget !== 'unlink' || !isSource) ? onTarget : onSource;
+    const report = (done: EngineEvents['itemDeleted']['action']) => {
+      mode.summary.deletes++;
+      this.rt.emitter.emit('itemDeleted', { pair: this.name, side: gone, key: keys[gone], counterpartKey: keys[survivor], reason, action: done });
+      this.rt.logger.info(`pair ${done}`, { pair: this.name, side: gone, key: keys[gone], counterpart: keys[survivor], reason });
+    };
+    const detach = () =>
+      this.rt.store.transaction(async (tx) => {
+        await tx.putSnapshot({ pair: this.name, side: gone, itemId: ids[gone], revision: DETACHED, updatedAt: this.rt.clock().toISOString(), fields: {} });
+        for (const side of sides) await tx.deleteFailure(this.name, side, ids[side]);
+      });
+    const connector = this.rt.connectors[survivor];
+    try {
+      if (action === 'fail') {
+        const previous = await this.rt.store.getFailure(this.name, survivor, ids[survivor]);
+        if (previous?.code === 'NOT_FOUND') return;
+        const error = new SyncbridgeError('NOT_FOUND', `${keys[gone]}, the twin of ${keys[survivor]}, was deleted; recreate it (onTargetDelete: recreate), or unlink the pair (syncbridge unlink)`, { details: { deleted: keys[gone] } });
+        const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.rt.clock().toISOString(), updatedBy: null, fields: {} };
+        await this.fail({ anchor: survivor, items: { [survivor]: item }, failures: {} }, error, mode, { waitsForPerson: true });
+        report('failed');
+      } else if (action === 'recreate') {
+        await this.forget(link);
+        const [item] = survivorItem ? [survivorItem] : await connector.getMany([ids[survivor]], { fields: this.sideFields[survivor] });
+        report('recreated');
+        if (item) await this.processItems(survivor, [item], mode, { force: true });
+      } else if (action === 'delete' && connector.deleteItem) {
+        await connector.deleteItem(ids[survivor]);
+        await this.forget(link);
+        report('deleted');
+      } else if (action === 'softDelete') {
+        const fields = policies[outward].softDelete ?? {};
+        const [result] = Object.keys(fields).length > 0 ? await connector.update([{ id: ids[survivor], fields }]) : [];
+        if (result && !result.ok) throw result.error;
+        await detach();
+        report('softDeleted');
+      } else {
+        await detach();
+        report('unlinked');
+      }
+    } catch (error) {
+      const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.rt.clock().toISOString(), updatedBy: null, fields: {} };
+      await this.fail({ anchor: survivor, items: { [survivor]: item }, failures: {} }, asError(error), mode);
+    }
+  }
+
   private async poll(side: Side, mode: PassMode, start: Watermark | undefined): Promise<void> {
     const { store, connectors, mapping, settings } = this.rt;
     const connector = connectors[side];
     let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
     const filter = mapping[side].filter;
-    // A linked item that stopped matching the filter keeps syncing: a second, unfiltered query
-    // picks up linked items only (needless while nothing was linked before this pass).
-    const followLinked = filter !== undefined && mapping.keepSyncingUnmatched && (await store.countLinks(this.name)) > 0;
+    // A linked item that stopped matching the filter keeps syncing, or under `keepSyncingUnmatched:
+    // false` has its last change synced and is then unlinked: a second, unfiltered query picks up
+    // linked items only (needless while nothing was linked before this pass).
+    const followLinked = filter !== undefined && (await store.countLinks(this.name)) > 0;
+    const matched = new Set<string>();
     const queries = followLinked ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
     let processed = 0;
     // Items read later in a query may carry changes made after it started, while an item changed
@@ -221,7 +342,13 @@ export class PairSync {
       for await (const page of pages) {
         if (mode.signal?.aborted) return;
         const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
-        await this.processItems(side, items, mode);
+        if (!query.linkedOnly) for (const item of page) matched.add(item.id);
+        const leaving = query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
+        await this.processItems(side, query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items, mode, leaving.length > 0 ? { force: true } : {});
+        for (const item of mode.dryRun ? [] : leaving) {
+          const link = await store.getLink(this.name, side, item.id);
+          if (link) await this.handleDeleted(side, link, item, mode, 'unmatched');
+        }
         watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
         if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
         processed += items.length;
@@ -265,6 +392,8 @@ export class PairSync {
         continue;
       }
       const targetSnapshot = counterpartId ? await store.getSnapshot(this.name, target, counterpartId) : undefined;
+      // A pair whose other item was deleted, or that left the filter, no longer syncs.
+      if (snapshot?.revision === DETACHED || targetSnapshot?.revision === DETACHED) continue;
       works.push({
         anchor,
         items: { [anchor]: item },
@@ -284,11 +413,12 @@ export class PairSync {
     if (works.length === 0) return;
     await this.readCounterparts(target, works);
     await this.findExisting(anchor, works.filter((w) => !w.link && !w.error));
-    for (const work of works.filter((w) => !w.error)) await this.plan(work, mode);
-    if (mode.dryRun) return this.recordPlanned(works, mode);
-    await this.executeCreates(target, works.filter((w) => w.create && !w.error));
-    await this.executeUpdates(works.filter((w) => w.plan && !w.error));
-    for (const work of works) await this.commit(work, mode);
+    if (!mode.dryRun) for (const work of works.filter((w) => w.gone)) await this.handleDeleted(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
+    for (const work of works.filter((w) => !w.error && !w.gone)) await this.plan(work, mode);
+    if (mode.dryRun) return this.recordPlanned(works.filter((w) => !w.gone), mode);
+    await this.executeCreates(target, works.filter((w) => w.create && !w.error && !w.gone));
+    await this.executeUpdates(works.filter((w) => w.plan && !w.error && !w.gone));
+    for (const work of works.filter((w) => !w.gone)) await this.commit(work, mode);
     // A concurrent edit landed between read and write: what did get written is committed
     // above, so a merge against fresh reads takes the rest, and the edit, as changes.
     const stale = works.filter((w) => w.stale);
@@ -321,7 +451,7 @@ export class PairSync {
         batch.forEach((w, i) => {
           const item = found.get(ids[i]!);
           if (item) w.items[target] = item;
-          else w.error = new SyncbridgeError('NOT_FOUND', `the linked ${target} item ${ids[i]} no longer exists or is not visible to the integration user`, { details: { linked: ids[i] } });
+          else w.gone = target;
         });
       } catch (error) {
         for (const w of batch) w.error = asError(error);
@@ -426,8 +556,14 @@ export class PairSync {
       .filter((write) => Object.keys(write.fields).length > 0);
   }
 
+  /** Records a dry run's writes; a pair merged from both sides in one pass is listed once, as the run writes it once. */
   private recordPlanned(works: Work[], mode: PassMode): void {
-    for (const w of works.filter((x) => !x.error)) mode.planned.push(...this.writesOf(w));
+    for (const w of works.filter((x) => !x.error)) {
+      const key = w.link ? `link ${w.link.leftId}` : `${w.anchor} ${w.items[w.anchor]!.id}`;
+      if (this.planned.has(key)) continue;
+      this.planned.add(key);
+      mode.planned.push(...this.writesOf(w));
+    }
   }
 
   private async executeCreates(target: Side, works: Work[]): Promise<void> {
@@ -694,7 +830,7 @@ export class PairSync {
     }
   }
 
-  private async fail(work: Pick<Work, 'anchor' | 'items' | 'failures'>, error: SyncbridgeError, mode: PassMode): Promise<void> {
+  private async fail(work: Pick<Work, 'anchor' | 'items' | 'failures'>, error: SyncbridgeError, mode: PassMode, options: { waitsForPerson?: boolean } = {}): Promise<void> {
     const { store, settings, clock } = this.rt;
     const side = work.anchor;
     const item = work.items[side]!;
@@ -702,7 +838,7 @@ export class PairSync {
     // The failure as it was when the pass began: a commit may have removed it since.
     const previous = work.failures[side] ?? (await store.getFailure(this.name, side, item.id));
     const attempts = (previous?.kind === 'error' ? previous.attempts : 0) + 1;
-    const waitsForPerson = attempts >= settings.maxAttempts;
+    const waitsForPerson = options.waitsForPerson === true || attempts >= settings.maxAttempts;
     const failure: Failure = {
       pair: this.name,
       side,

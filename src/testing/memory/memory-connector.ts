@@ -3,7 +3,7 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
+export type MemoryMethod = 'deleteItem' | 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -65,7 +65,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+    (['deleteItem', 'query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: SyncbridgeError; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -169,6 +169,10 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       const results = await Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
       await enter('update', 'after');
       return results;
+    },
+    async deleteItem(id) {
+      await enter('deleteItem');
+      system.remove(id);
     },
     async fieldChangeTimes(ids, fields) {
       await enter('fieldChangeTimes');

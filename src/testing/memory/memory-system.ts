@@ -152,6 +152,11 @@ export class MemorySystem {
     return item;
   }
 
+  /** Deletes an item (by anyone): it is gone from every read. */
+  remove(id: string): void {
+    if (!this.items.delete(id)) throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+  }
+
   /** A person (not the integration user) edits an item. */
   edit(id: string, fields: Record<string, FieldValue>, as: string): MemoryItem {
     return this.update(id, fields, this.user(as));
