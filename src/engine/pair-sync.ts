@@ -234,11 +234,15 @@ export class PairSync {
       const ids = { left: link.leftId, right: link.rightId };
       const gone = sides.filter((side) => !read[side].has(ids[side]));
       if (gone.length === 0) continue;
-      const detached = await Promise.all(sides.map(async (side) => (await this.rt.store.getSnapshot(this.name, side, ids[side]))?.revision === DETACHED));
-      if (detached.some(Boolean)) continue;
       if (gone.length === 2) await this.forget(link);
       else await this.handleDeleted(gone[0]!, link, read[otherSide(gone[0]!)].get(ids[otherSide(gone[0]!)]), mode, 'deleted');
     }
+  }
+
+  /** Whether a pair no longer syncs (one of its items was deleted, or left the filter). */
+  private async isDetached(link: Link): Promise<boolean> {
+    for (const side of sides) if ((await this.rt.store.getSnapshot(this.name, side, side === 'left' ? link.leftId : link.rightId))?.revision === DETACHED) return true;
+    return false;
   }
 
   /** Removes a link with both items' snapshots and failures. */
@@ -264,7 +268,7 @@ export class PairSync {
   async handleDeleted(gone: Side, link: Link, survivorItem: WorkItem | undefined, mode: PassMode, reason: 'deleted' | 'unmatched'): Promise<void> {
     const survivor = otherSide(gone);
     const ids = { left: link.leftId, right: link.rightId };
-    if ((await this.rt.store.getSnapshot(this.name, gone, ids[gone]))?.revision === DETACHED) return;
+    if (await this.isDetached(link)) return;
     const keys = { left: link.leftKey, right: link.rightKey };
     const outward = gone === 'left' ? 'leftToRight' : 'rightToLeft';
     const inward = gone === 'left' ? 'rightToLeft' : 'leftToRight';
