@@ -37,6 +37,7 @@ systems:
 mappings:
 ${mapping('bugs', 'Bug')}
 ${mapping('tasks', 'Task')}
+engine: { pageSize: 5 }
 state: { store: sqlite, path: state.db }
 `);
 });
@@ -93,8 +94,8 @@ describe('Ctrl-C during syncbridge run', () => {
     expect(stderr).toContain('Ctrl-C: the current batch is finishing, then syncbridge stops (press Ctrl-C again to stop at once)');
     expect(stdout).toMatch(/stopped early: created \d+/);
     expect(code).toBe(130);
-    // The pass stopped before the second mapping: no tasks were made, and Jira is as it was.
-    expect(await adoCount('Bug')).toBeGreaterThan(0);
+    // The pass stopped after the batch under way (pages of 5): no more bugs, no tasks, and Jira is as it was.
+    expect(await adoCount('Bug')).toBe(5);
     expect(await adoCount('Task')).toBe(0);
     expect(await jiraBugs()).toBe(bugs);
   });
