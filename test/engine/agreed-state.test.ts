@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConflictPolicy, FieldDescriptor } from 'syncbridge';
-import { twoTrackers } from './harness.js';
+import { priorityMap, twoTrackers } from './harness.js';
 
-const priorityMap = {
-  pairs: [
-    { left: 'Highest', right: '1' },
-    { left: 'High', right: '2' },
-    { left: 'Medium', right: '3' },
-    { left: 'Low', right: '4' },
-  ],
-};
 const fields = [
   { left: 'title', right: 'title' },
   { left: 'priority', right: 'priority', valueMap: 'priority' },

@@ -4,6 +4,16 @@ import { createMemoryConnector, createMemoryTracker, type MemoryConnectorKnobs }
 type FieldsInput = SyncbridgeConfigInput['mappings'][number]['fields'];
 type MappingExtras = Partial<Omit<SyncbridgeConfigInput['mappings'][number], 'fields'>>;
 
+/** Jira's first four priorities to Azure DevOps's 1–4. */
+export const priorityMap = {
+  pairs: [
+    { left: 'Highest', right: '1' },
+    { left: 'High', right: '2' },
+    { left: 'Medium', right: '3' },
+    { left: 'Low', right: '4' },
+  ],
+};
+
 /** Two memory trackers ("jira" on the left, "ado" on the right) and a sync between them, with a controllable clock. */
 export async function twoTrackers(options: { fields?: FieldsInput; mapping?: MappingExtras; valueMaps?: SyncbridgeConfigInput['valueMaps']; store?: StateStore; knobs?: { left?: MemoryConnectorKnobs; right?: MemoryConnectorKnobs }; engine?: SyncbridgeConfigInput['engine']; rightUsers?: Array<{ id: string; email?: string | null; displayName?: string }>; rightPriorities?: string[] } = {}) {
   let now = Date.parse('2026-03-01T10:00:00.000Z');

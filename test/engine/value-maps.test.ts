@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { twoTrackers } from './harness.js';
+import { priorityMap, twoTrackers } from './harness.js';
 
-const priorityMap = {
-  pairs: [
-    { left: 'Highest', right: '1' },
-    { left: 'High', right: '2' },
-    { left: 'Medium', right: '3' },
-    { left: 'Low', right: '4' },
-  ],
-};
 
 describe('value maps', () => {
   it('maps lookup values both ways, case-insensitively by default', async () => {
