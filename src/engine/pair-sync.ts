@@ -683,12 +683,16 @@ export class PairSync {
     if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments) return;
     if (comments.direction !== 'both' && comments.direction !== (anchor === 'left' ? 'leftToRight' : 'rightToLeft')) return;
     try {
-      mode.summary.commentsCopied += await copyComments({
+      const { systemIds } = this.rt;
+      const result = await copyComments({
         pair: this.name,
-        source: { side: anchor, connector: connectors[anchor], id: source.id, key: source.key },
-        target: { connector: connectors[target], id: counterpart.id, createdNow },
+        source: { side: anchor, system: systemIds[anchor], connector: connectors[anchor], id: source.id, key: source.key },
+        target: { system: systemIds[target], connector: connectors[target], id: counterpart.id, createdNow },
         store: this.rt.store,
+        edits: comments.edits,
+        deletes: comments.deletes,
       });
+      mode.summary.commentsCopied += result.copied;
     } catch (error) {
       await this.fail({ anchor, items: { [anchor]: source, [target]: counterpart }, failures: work.failures }, asError(error), mode);
     }
