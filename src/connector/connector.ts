@@ -23,6 +23,12 @@ export interface ConnectorCapabilities {
   conditionalUpdate: boolean;
   /** Whether the connector lists and adds comments. @default false */
   comments: boolean;
+  /**
+   * Whether comments written with an `origin` carry it as a stamp a person cannot type, read
+   * back as `Comment.origin`. Without it copies are known by the state alone: a copy whose
+   * add answer was lost is added again. @default false
+   */
+  commentStamps: boolean;
   /** Whether the connector has `updateComment` (edits of source comments reach their copies). @default false */
   commentUpdates: boolean;
   /** Whether the connector has `deleteComment` (deletes of source comments reach their copies). @default false */
@@ -42,6 +48,7 @@ export const defaultCapabilities: ConnectorCapabilities = {
   maxGetBatch: 1,
   conditionalUpdate: false,
   comments: false,
+  commentStamps: false,
   commentUpdates: false,
   commentDeletes: false,
   originStamp: 'none',

@@ -60,6 +60,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     maxGetBatch: 100,
     conditionalUpdate: true,
     comments: true,
+    commentStamps: true,
     commentUpdates: true,
     commentDeletes: true,
     originStamp: 'property',
