@@ -25,7 +25,7 @@ export {
   type UserRef,
   type ItemReference,
 } from './model/field.js';
-export { workItemSchema, commentSchema, type WorkItem, type Comment, type OriginRef } from './model/item.js';
+export { workItemSchema, commentSchema, commentOriginSchema, type WorkItem, type Comment, type CommentOrigin, type OriginRef } from './model/item.js';
 export {
   richTextSchema,
   isRichText,
@@ -45,6 +45,7 @@ export {
   defaultCapabilities,
   type Connector,
   type ConnectorCapabilities,
+  type CommentWriteOptions,
   type ConnectorCategory,
   type ConnectorInfo,
   type ProjectInfo,

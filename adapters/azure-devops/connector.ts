@@ -1,14 +1,13 @@
-import { defineConnector, SyncbridgeError, type Comment, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { defineConnector, SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
-import { commentsApiVersion, createAdoClients, identityRefSchema, listOf, versioned } from './client.js';
+import { createAdoClients, listOf, versioned } from './client.js';
+import { adoComments } from './comments.js';
 import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
-import { userFromAdo } from './fields.js';
 import { ItemReader, OriginTags } from './items.js';
 import { AdoMetadata } from './metadata.js';
 import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, type AzureDevOpsOptions } from './options.js';
-import { htmlToRichText, richTextToHtml } from './rich-text.js';
 import { buildWiql, queryIdsInWindows, wiqlString } from './wiql.js';
 import { listGraphUsers } from './users.js';
 import { ItemWriter } from './writes.js';
@@ -20,8 +19,6 @@ const identitySchema = z.object({
   properties: z.record(z.string(), z.object({ $value: z.unknown() }).passthrough()).nullish(),
 });
 const connectionDataSchema = z.object({ authenticatedUser: identitySchema, deploymentType: z.string().optional() });
-const commentSchema = z.object({ commentId: z.number(), text: z.string().nullish(), createdBy: identityRefSchema.nullish(), createdDate: z.string() });
-const commentListSchema = z.object({ comments: z.array(commentSchema), continuationToken: z.string().nullish() });
 
 function identityToUser(identity: z.infer<typeof identitySchema>): UserRef {
   const account = identity.properties?.Account?.$value;
@@ -48,7 +45,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
   kind: 'azure-devops',
   category: 'alm',
   optionsSchema: azureDevOpsOptionsSchema,
-  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
+  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
   create(system, rawOptions, context) {
     const options = azureDevOpsOptionsSchema.parse(rawOptions ?? {});
     const clients = createAdoClients(system, options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl), context);
@@ -140,22 +137,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         }
         return out;
       },
-      async listComments(itemId): Promise<Comment[]> {
-        const project = await projectOfItem(itemId);
-        const out: Comment[] = [];
-        let token: string | undefined;
-        do {
-          const page = await clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workItems/${encodeURIComponent(itemId)}/comments`, query: { $top: 200, order: 'asc', continuationToken: token }, schema: commentListSchema }, commentsApiVersion));
-          out.push(...page.comments.map((c) => ({ id: String(c.commentId), itemId, author: c.createdBy ? userFromAdo(c.createdBy) : null, createdAt: new Date(c.createdDate).toISOString(), body: htmlToRichText(c.text ?? '') })));
-          token = page.continuationToken ?? undefined;
-        } while (token);
-        return out;
-      },
-      async addComment(itemId, body): Promise<Comment> {
-        const project = await projectOfItem(itemId);
-        const c = await clients.org.request(versioned({ method: 'POST', path: `${encodeURIComponent(project)}/_apis/wit/workItems/${encodeURIComponent(itemId)}/comments`, query: { format: 'html' }, json: { text: richTextToHtml(body) }, schema: commentSchema }, commentsApiVersion));
-        return { id: String(c.commentId), itemId, author: c.createdBy ? userFromAdo(c.createdBy) : null, createdAt: new Date(c.createdDate).toISOString(), body: htmlToRichText(c.text ?? '') };
-      },
+      ...adoComments(clients, projectOfItem),
       async latestChange(project, type): Promise<Watermark | null> {
         const [newest] = await reader.wiql(project, buildWiql({ type, descending: true }), 1);
         if (newest === undefined) return null;

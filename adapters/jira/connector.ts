@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { defineConnector, PromiseCache, valuesEqual, type Comment, type FieldValue, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { defineConnector, PromiseCache, valuesEqual, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
@@ -7,10 +7,9 @@ import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './optio
 import { keyScan, keysetScan } from './paging.js';
 import { composeJql, jqlString, windowStart, type JqlParts } from './query.js';
 import { fieldsToFetch, toWorkItems, type ReadIssue } from './reader.js';
-import { adfToRichText, richTextToAdf } from './rich-text.js';
-import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
-import { bulkFetchSchema, commentPageSchema, commentSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue, type JiraUser } from './schemas.js';
+import { bulkFetchSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue } from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
+import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
 import { createIssues, originLabel, updateIssue, type WriteContext } from './writer.js';
 
@@ -26,7 +25,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
   kind: 'jira',
   category: 'alm',
   optionsSchema: jiraOptionsSchema,
-  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 60_000 },
+  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 60_000 },
   create(system, rawOptions, context) {
     const options = resolveJiraOptions(rawOptions);
     const client: JiraClient = createJiraClient(system, options, context);
@@ -142,22 +141,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
         });
       },
 
-      async listComments(itemId) {
-        const out: Comment[] = [];
-        for (let startAt = 0; ; ) {
-          const page = await http.request({ path: client.api(`issue/${encodeURIComponent(itemId)}/comment`), query: { startAt, maxResults: 100, orderBy: 'created' }, schema: commentPageSchema });
-          out.push(...page.comments.map((c) => toComment(itemId, c)));
-          startAt += page.comments.length;
-          if (page.comments.length === 0 || startAt >= page.total) return out;
-        }
-      },
-
-      async addComment(itemId, body: RichText) {
-        // Data Center (v2) takes comment bodies as wiki markup; Cloud (v3) as ADF.
-        const json = { body: client.version === '2' ? richTextToWiki(body) : richTextToAdf(body) };
-        const created = await http.request({ method: 'POST', path: client.api(`issue/${encodeURIComponent(itemId)}/comment`), json, schema: commentSchema, idempotent: false });
-        return toComment(itemId, created);
-      },
+      ...jiraComments(client),
 
       async latestChange(project, type) {
         const page = await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql: composeJql({ project, type, orderBy: 'updated DESC' }), maxResults: 1, fields: ['updated'] }, schema: enhancedSearchSchema, idempotent: true });
@@ -167,7 +151,3 @@ export const jiraConnector = defineConnector<JiraOptions>({
     };
   },
 });
-
-function toComment(itemId: string, c: { id: string; created: string; author?: JiraUser | undefined; body: unknown }): Comment {
-  return { id: c.id, itemId, author: userRef(c.author), createdAt: toUtcIso(c.created), body: typeof c.body === 'string' ? wikiToRichText(c.body) : adfToRichText(c.body) };
-}

@@ -109,8 +109,19 @@ export const mappingSchema = z.strictObject({
   fields: z.array(fieldMappingSchema).min(1, 'at least one field mapping'),
   /** Default conflict policy of the pair. @default 'manual' */
   conflicts: conflictPolicySchema.default('manual'),
-  /** Comment sync (append-only, with an origin marker). */
-  comments: z.strictObject({ direction: mappingDirectionSchema.default('both') }).optional(),
+  /**
+   * Comment sync: a person's comments are copied, each copy stamped with its source; `edits`
+   * updates a copy when its source comment is edited, `deletes` deletes it when the source is.
+   */
+  comments: z
+    .strictObject({
+      direction: mappingDirectionSchema.default('both'),
+      /** Update a copy when its source comment is edited. @default true */
+      edits: z.boolean().default(true),
+      /** Delete a copy when its source comment is deleted. @default true */
+      deletes: z.boolean().default(true),
+    })
+    .optional(),
   /** User mapping: match by e-mail, overridden by this value map (name or inline) of user ids/e-mails. */
   users: z.strictObject({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
   /** Before creating, link to an existing target item whose field holds the source's value. */

@@ -1,5 +1,5 @@
 import type { FieldDescriptor, FieldValue, UserRef } from '../model/field.js';
-import type { Comment, OriginRef, WorkItem } from '../model/item.js';
+import type { Comment, CommentOrigin, OriginRef, WorkItem } from '../model/item.js';
 import type { RichText } from '../model/rich-text.js';
 import type { SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { ConnectionReport } from './diagnostics.js';
@@ -23,6 +23,16 @@ export interface ConnectorCapabilities {
   conditionalUpdate: boolean;
   /** Whether the connector lists and adds comments. @default false */
   comments: boolean;
+  /**
+   * Whether comments written with an `origin` carry it as a stamp a person cannot type, read
+   * back as `Comment.origin`. Without it copies are known by the state alone: a copy whose
+   * add answer was lost is added again. @default false
+   */
+  commentStamps: boolean;
+  /** Whether the connector has `updateComment` (edits of source comments reach their copies). @default false */
+  commentUpdates: boolean;
+  /** Whether the connector has `deleteComment` (deletes of source comments reach their copies). @default false */
+  commentDeletes: boolean;
   /** How created items carry their {@link OriginRef}. @default 'none' */
   originStamp: 'field' | 'label' | 'property' | 'link' | 'none';
   /** Whether `updatedBy` is reliable (else echo detection relies on snapshots alone). @default true */
@@ -38,6 +48,9 @@ export const defaultCapabilities: ConnectorCapabilities = {
   maxGetBatch: 1,
   conditionalUpdate: false,
   comments: false,
+  commentStamps: false,
+  commentUpdates: false,
+  commentDeletes: false,
   originStamp: 'none',
   updatedBy: true,
   sincePrecisionMs: 1000,
@@ -138,6 +151,12 @@ export interface OriginMatch {
   item: WorkItem;
 }
 
+/** Options of a comment write. */
+export interface CommentWriteOptions {
+  /** The stamp a copy carries (see {@link CommentOrigin}). */
+  origin?: CommentOrigin;
+}
+
 /**
  * The contract every adapter and every user-written connector implements. Methods
  * that read return validated, system-neutral values; methods that write take batches
@@ -186,8 +205,16 @@ export interface Connector {
   findByField(request: { project: string; type: string; field: string; values: string[]; fields: string[] }): Promise<WorkItem[]>;
   /** Comments of an item, oldest first. Requires `capabilities.comments`. */
   listComments(itemId: string): Promise<Comment[]>;
-  /** Adds a comment as the integration user. Requires `capabilities.comments`. */
-  addComment(itemId: string, body: RichText): Promise<Comment>;
+  /**
+   * Adds a comment as the integration user. Requires `capabilities.comments`. With an
+   * `origin`, the comment carries it as a stamp a person cannot type, and `listComments`
+   * reports it back as `Comment.origin`.
+   */
+  addComment(itemId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment>;
+  /** Replaces a comment's body (and its stamp, given an `origin`). Requires `capabilities.commentUpdates`. */
+  updateComment?(itemId: string, commentId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment>;
+  /** Deletes a comment; one already gone is not an error. Requires `capabilities.commentDeletes`. */
+  deleteComment?(itemId: string, commentId: string): Promise<void>;
   /** The newest change in a project and type (the default polling start), or null when it has no items. */
   latestChange(project: string, type: string): Promise<Watermark | null>;
   /** Releases sockets and timers. */

@@ -819,18 +819,30 @@ export class PairSync {
     const createdNow = work.create !== undefined;
     const comments = this.rt.mapping.comments;
     const target = otherSide(anchor);
-    const { connectors } = this.rt;
+    const { connectors, systemIds } = this.rt;
     if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments) return;
-    if (comments.direction !== 'both' && comments.direction !== (anchor === 'left' ? 'leftToRight' : 'rightToLeft')) return;
-    try {
-      mode.summary.commentsCopied += await copyComments({
-        pair: this.name,
-        source: { side: anchor, connector: connectors[anchor], id: source.id, key: source.key },
-        target: { connector: connectors[target], id: counterpart.id, createdNow },
-        store: this.rt.store,
-      });
-    } catch (error) {
-      await this.fail({ anchor, items: { [anchor]: source, [target]: counterpart }, failures: work.failures }, asError(error), mode);
+    const allowed = (from: Side) => comments.direction === 'both' || comments.direction === (from === 'left' ? 'leftToRight' : 'rightToLeft');
+    // The counterpart's own changes were merged under this anchor and it will not come up
+    // again as unseen: its comments (added, edited, deleted) travel now too, as do those of a
+    // counterpart whose failure (a comment copy that failed) this commit just cleared.
+    const counterpartChanged = !createdNow && (work.snapshots[target]?.revision !== work.items[target]?.revision || work.failures[target] !== undefined);
+    const runs: Array<[Side, WorkItem, WorkItem]> = [[anchor, source, counterpart]];
+    if (counterpartChanged) runs.push([target, counterpart, source]);
+    for (const [from, item, other] of runs.filter(([from]) => allowed(from))) {
+      const to = otherSide(from);
+      try {
+        const result = await copyComments({
+          pair: this.name,
+          source: { side: from, system: systemIds[from], connector: connectors[from], id: item.id, key: item.key },
+          target: { system: systemIds[to], connector: connectors[to], id: other.id, createdNow: createdNow && to === target },
+          store: this.rt.store,
+          edits: comments.edits,
+          deletes: comments.deletes,
+        });
+        mode.summary.commentsCopied += result.copied;
+      } catch (error) {
+        await this.fail({ anchor: from, items: { [from]: item, [to]: other }, failures: work.failures }, asError(error), mode);
+      }
     }
   }
 

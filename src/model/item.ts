@@ -42,14 +42,37 @@ export interface OriginRef {
   key?: string;
 }
 
+/**
+ * The stamp a copied comment carries: which comment it copies and which version of it.
+ * Connectors keep it where a person cannot write it by typing (Jira: a comment property;
+ * Azure DevOps: an attribute in the comment's HTML) and read it back on `listComments`.
+ */
+export interface CommentOrigin {
+  /** Configured id of the system the source comment lives in. */
+  system: string;
+  /** The source comment's id. */
+  commentId: string;
+  /** A hash of the source comment's body the copy was written from (tells an edit since). */
+  version: string;
+}
+
+/** zod schema of {@link CommentOrigin}. */
+export const commentOriginSchema = z.object({ system: z.string().min(1), commentId: z.string().min(1), version: z.string() });
+
 /** A comment on a work item. */
 export interface Comment {
+  /** The system's id of the comment. */
   id: string;
   /** Id of the item it belongs to. */
   itemId: string;
+  /** Who wrote it, when the system tells. */
   author: UserRef | null;
+  /** When it was written (ISO-8601, UTC). */
   createdAt: string;
+  /** Its content. */
   body: RichText;
+  /** The stamp of a copy syncbridge wrote (see {@link CommentOrigin}); absent on a person's comment. */
+  origin?: CommentOrigin;
 }
 
 /** zod schema of {@link Comment}. */
@@ -59,4 +82,5 @@ export const commentSchema = z.object({
   author: userRefSchema.nullable(),
   createdAt: z.string().datetime({ offset: true }),
   body: richTextSchema,
+  origin: commentOriginSchema.optional(),
 });

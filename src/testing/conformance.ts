@@ -24,6 +24,9 @@ async function createAll(connector: Connector, requests: CreateRequest[]): Promi
   return out;
 }
 
+/** A one-paragraph comment body. */
+const commentText = (text: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+
 const richDoc: RichText = {
   type: 'doc',
   content: [
@@ -230,6 +233,41 @@ export function describeConnectorConformance(target: ConformanceTarget): void {
       expect(found).toBeDefined();
       expect(valuesEqual(found!.body, body)).toBe(true);
       expect(found!.author?.id).toBe(me.id);
+    });
+
+    it('stamps a comment with its origin and reads the stamp back, leaving a plain comment unstamped', async () => {
+      if (!ctx.connector.info.capabilities.comments || !ctx.connector.info.capabilities.commentStamps) return;
+      const [item] = await createAll(ctx.connector, [request(`${marker()} stamped comment`)]);
+      const origin = { system: 'conformance', commentId: marker(), version: 'v1' };
+      const stamped = await ctx.connector.addComment(item!.id, commentText('[syncbridge] a copy'), { origin });
+      const plain = await ctx.connector.addComment(item!.id, commentText('[syncbridge] typed by hand'));
+      const comments = await ctx.connector.listComments(item!.id);
+      expect(comments.find((c) => c.id === stamped.id)?.origin).toEqual(origin);
+      expect(comments.find((c) => c.id === plain.id)?.origin).toBeUndefined();
+      expect(valuesEqual(comments.find((c) => c.id === stamped.id)!.body, commentText('[syncbridge] a copy'))).toBe(true);
+    });
+
+    it('updates a comment body and its stamp', async () => {
+      const { connector } = ctx;
+      if (!connector.info.capabilities.commentUpdates || !connector.updateComment) return;
+      const [item] = await createAll(connector, [request(`${marker()} edited comment`)]);
+      const origin = { system: 'conformance', commentId: marker(), version: 'v1' };
+      const added = await connector.addComment(item!.id, commentText('before'), { origin });
+      await connector.updateComment(item!.id, added.id, commentText('after'), { origin: { ...origin, version: 'v2' } });
+      const [read] = (await connector.listComments(item!.id)).filter((c) => c.id === added.id);
+      expect(valuesEqual(read!.body, commentText('after'))).toBe(true);
+      expect(read!.origin).toEqual({ ...origin, version: 'v2' });
+    });
+
+    it('deletes a comment, and a second delete of it is not an error', async () => {
+      const { connector } = ctx;
+      if (!connector.info.capabilities.commentDeletes || !connector.deleteComment) return;
+      const [item] = await createAll(connector, [request(`${marker()} deleted comment`)]);
+      const kept = await connector.addComment(item!.id, commentText('kept'));
+      const gone = await connector.addComment(item!.id, commentText('gone'));
+      await connector.deleteComment(item!.id, gone.id);
+      await connector.deleteComment(item!.id, gone.id);
+      expect((await connector.listComments(item!.id)).map((c) => c.id)).toEqual([kept.id]);
     });
 
     it('tells the latest change of a project for the polling start', async () => {

@@ -65,6 +65,9 @@ export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: 
     deleteItem: (idOrKey: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}?deleteSubtasks=true`, authorization),
     /** Deletes one of an issue's comments. */
     deleteComment: (idOrKey: string, commentId: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, authorization),
+    /** Edits one of an issue's comments, as the comment's Edit link does. */
+    editComment: (idOrKey: string, commentId: string, text: string) =>
+      send(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ body: richTextToAdf(plain(text)) }) }),
   };
 }
 
@@ -102,7 +105,15 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
     },
     /** Deletes one of a work item's comments. */
     deleteComment: (id: string, commentId: string) => remove(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?api-version=7.1-preview.4`, authorization),
+    /** Edits one of a work item's comments. */
+    editComment: (id: string, commentId: string, text: string) =>
+      send(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?format=html&api-version=7.1-preview.4`, { method: 'PATCH', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ text: richTextToHtml(plain(text)) }) }),
   };
+}
+
+/** A comment body: one paragraph per line of `text`. */
+function plain(text: string): RichText {
+  return { type: 'doc', content: text.split('\n').map((line) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text: line }] })) };
 }
 
 /** Sends a DELETE as a person; throws unless it went through. */

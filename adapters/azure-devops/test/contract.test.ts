@@ -51,6 +51,24 @@ describe('simulator responses match the Azure DevOps API descriptions', () => {
     check(wit, 'post', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments', await call('POST', `Demo/_apis/wit/workItems/${created.id}/comments?format=html&api-version=7.1-preview.4`, { text: '<p>hi</p>' }));
   });
 
+  it('reads and edits a comment in the declared shapes, keeping a stamp attribute in its HTML', async () => {
+    const created = (await call('POST', 'Demo/_apis/wit/workitems/$Task?api-version=7.1', [{ op: 'add', path: '/fields/System.Title', value: 'edit a comment' }], 'application/json-patch+json')) as { id: number; rev: number };
+    const text = '<div data-syncbridge-origin="system=jira&amp;comment=1"><p>hi</p></div>';
+    const added = (await call('POST', `Demo/_apis/wit/workItems/${created.id}/comments?format=html&api-version=7.1-preview.4`, { text })) as { commentId: number; version: number };
+    const at = `Demo/_apis/wit/workItems/${created.id}/comments/${added.commentId}?api-version=7.1-preview.4`;
+    const read = (await call('GET', at)) as { text: string };
+    check(wit, 'get', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments/{commentId}', read);
+    expect(read.text).toBe(text);
+    const edited = (await call('PATCH', at, { text: '<p>changed</p>' })) as { version: number; text: string };
+    check(wit, 'patch', '/{organization}/{project}/_apis/wit/workItems/{workItemId}/comments/{commentId}', edited);
+    expect([edited.version, edited.text]).toEqual([added.version + 1, '<p>changed</p>']);
+    expect((await send('PATCH', at, { text: '' })).status).toBe(400);
+    expect((await send('DELETE', at)).status).toBe(200);
+    expect((await send('GET', at)).status).toBe(404);
+    expect((await send('PATCH', at, { text: '<p>late</p>' })).status).toBe(404);
+    expect(((await call('GET', `${at}&includeDeleted=true`)) as { isDeleted: boolean }).isDeleted).toBe(true);
+  });
+
   it('deletes to the recycle bin, restores, destroys and deletes comments in the declared shapes', async () => {
     const patch = 'application/json-patch+json';
     const created = (await call('POST', 'Demo/_apis/wit/workitems/$Task?api-version=7.1', [{ op: 'add', path: '/fields/System.Title', value: 'to delete' }], patch)) as { id: number };

@@ -87,17 +87,19 @@ function renderRichText(ctx: RenderContext, value: unknown): unknown {
 }
 
 /** A comment (`Comment`). */
-export function renderComment(ctx: RenderContext, issue: SimIssue, comment: SimComment): Record<string, unknown> {
+export function renderComment(ctx: RenderContext, issue: SimIssue, comment: SimComment, expand: string[] = []): Record<string, unknown> {
   const author = renderUser(ctx, ctx.state.user(comment.author));
   return {
     self: api(ctx, `issue/${issue.id}/comment/${comment.id}`),
     id: comment.id,
     author,
     body: renderRichText(ctx, comment.body),
-    updateAuthor: author,
+    updateAuthor: comment.updateAuthor ? renderUser(ctx, ctx.state.user(comment.updateAuthor)) : author,
     created: jiraTime(comment.created, ctx.viewer.timeZone),
     updated: jiraTime(comment.updated, ctx.viewer.timeZone),
     jsdPublic: true,
+    // Properties come only with `expand=properties` (https://developer.atlassian.com/cloud/jira/platform/jira-entity-properties/).
+    ...(expand.includes('properties') ? { properties: Object.entries(comment.properties ?? {}).map(([key, value]) => ({ key, value })) } : {}),
   };
 }
 

@@ -86,9 +86,13 @@ export interface SimChange {
 export interface SimComment {
   id: string;
   author: string;
+  /** Account id of who edited it last; the author until then. */
+  updateAuthor?: string;
   body: AdfNode;
   created: number;
   updated: number;
+  /** Comment properties (`comment/{id}/properties`), by key; values are JSON. */
+  properties?: Record<string, unknown>;
 }
 
 /** An issue; `fields` hold stored forms (ids for options and priorities, account ids for users, ADF for rich text). */
@@ -131,6 +135,7 @@ export class JiraState {
   private nextIssueId = 10000;
   private nextChangeId = 100000;
   private nextCommentId = 50000;
+  private readonly commentIssues = new Map<string, SimIssue>();
   private lastStamp = 0;
   /** Requests handled (after auth), for counting calls in tests. */
   requestCount = 0;
@@ -179,6 +184,7 @@ export class JiraState {
     const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
     this.issues.set(id, issue);
     this.byKey.set(issue.key, issue);
+    for (const comment of issue.comments) this.commentIssues.set(comment.id, issue);
     return issue;
   }
 
@@ -193,8 +199,16 @@ export class JiraState {
     const index = issue.comments.findIndex((c) => c.id === commentId);
     if (index < 0) return false;
     issue.comments.splice(index, 1);
+    this.commentIssues.delete(commentId);
     issue.updated = Math.max(issue.updated, at);
     return true;
+  }
+
+  /** A comment by id, with its issue (as `comment/{id}/properties` finds it). */
+  comment(commentId: string): { issue: SimIssue; comment: SimComment } | undefined {
+    const issue = this.commentIssues.get(commentId);
+    const comment = issue && this.issues.has(issue.id) ? issue.comments.find((c) => c.id === commentId) : undefined;
+    return issue && comment ? { issue, comment } : undefined;
   }
 
   /** Records a change on an issue and bumps its `updated`. */
@@ -208,6 +222,7 @@ export class JiraState {
   addComment(issue: SimIssue, author: string, body: AdfNode, at = this.now()): SimComment {
     const comment: SimComment = { id: String(this.nextCommentId++), author, body, created: at, updated: at };
     issue.comments.push(comment);
+    this.commentIssues.set(comment.id, issue);
     issue.updated = Math.max(issue.updated, at);
     return comment;
   }

@@ -93,6 +93,27 @@ describe('the Jira simulator answers in the shapes of the Jira Cloud platform RE
   });
 });
 
+describe('comment edits and properties follow the description', () => {
+  it('stores properties given inline, shows them with expand=properties, and edits, reads and deletes them', async () => {
+    const created = (await expectContract('POST', 'issue', 'issue', 201, { fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'stamped' } })) as { id: string };
+    const stamp = { key: 'syncbridge.origin', value: { system: 'ado', commentId: '7', version: 'abc' } };
+    const added = (await expectContract('POST', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment?expand=properties`, 201, { body: doc, properties: [stamp] })) as { id: string; properties: unknown };
+    expect(added.properties).toEqual([stamp]);
+    const plain = (await expectContract('GET', 'issue/{issueIdOrKey}/comment', `issue/${created.id}/comment`, 200)) as { comments: Array<{ properties?: unknown }> };
+    expect(plain.comments[0]!.properties).toBeUndefined();
+    const edited = (await expectContract('PUT', 'issue/{issueIdOrKey}/comment/{id}', `issue/${created.id}/comment/${added.id}?expand=properties`, 200, { body: doc, properties: [{ key: stamp.key, value: { ...stamp.value, version: 'def' } }] })) as { properties: Array<{ value: { version: string } }> };
+    expect(edited.properties[0]!.value.version).toBe('def');
+    await expectContract('GET', 'comment/{commentId}/properties', `comment/${added.id}/properties`, 200);
+    expect(await expectContract('GET', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/${stamp.key}`, 200)).toEqual({ key: stamp.key, value: { ...stamp.value, version: 'def' } });
+    await expectContract('PUT', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/other`, 201, { a: 1 });
+    await expectContract('PUT', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/other`, 200, { a: 2 });
+    await expectContract('DELETE', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/other`, 204);
+    await expectContract('GET', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/other`, 404);
+    await expectContract('PUT', 'comment/{commentId}/properties/{propertyKey}', `comment/${added.id}/properties/big`, 400, { text: 'x'.repeat(33000) });
+    await expectContract('GET', 'comment/{commentId}/properties', 'comment/999999/properties', 404);
+  });
+});
+
 describe('the contract check itself', () => {
   it('rejects a body that strays from the description', () => {
     expect(() => assertMatchesOperation(spec, { method: 'GET', path: '/rest/api/3/myself', status: 200 }, { accountId: 5, nickname: 'x' })).toThrow(/\$\.accountId: expected string, got integer[\s\S]*property 'nickname' is not in the schema/);

@@ -3,7 +3,7 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'deleteItem' | 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'latestChange' | 'findUsers';
+export type MemoryMethod = 'deleteItem' | 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers';
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -60,12 +60,15 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     maxGetBatch: 100,
     conditionalUpdate: true,
     comments: true,
+    commentStamps: true,
+    commentUpdates: true,
+    commentDeletes: true,
     originStamp: 'property',
     updatedBy: !knobs.hideUpdatedBy,
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['deleteItem', 'query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+    (['deleteItem', 'query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: SyncbridgeError; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -198,11 +201,21 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       await enter('listComments');
       return structuredClone(system.items.get(itemId)?.comments ?? []);
     },
-    async addComment(itemId, body) {
+    async addComment(itemId, body, options) {
       await enter('addComment');
-      const comment = structuredClone(system.comment(itemId, body, me));
+      const comment = structuredClone(system.comment(itemId, body, me, options?.origin));
       await enter('addComment', 'after');
       return comment;
+    },
+    async updateComment(itemId, commentId, body, options) {
+      await enter('updateComment');
+      const comment = structuredClone(system.editComment(itemId, commentId, body, options?.origin));
+      await enter('updateComment', 'after');
+      return comment;
+    },
+    async deleteComment(itemId, commentId) {
+      await enter('deleteComment');
+      system.deleteComment(itemId, commentId);
     },
     async latestChange(project, type) {
       await enter('latestChange');

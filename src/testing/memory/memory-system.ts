@@ -1,4 +1,4 @@
-import { isEmptyValue, RemoteError, SyncbridgeError, valuesEqual, type Comment, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import { isEmptyValue, RemoteError, SyncbridgeError, valuesEqual, type Comment, type CommentOrigin, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
 
 /** A stored item of a {@link MemorySystem}. */
 export interface MemoryItem {
@@ -45,6 +45,7 @@ export class MemorySystem {
   readonly integrationUser: UserRef;
   private nextId = 1;
   private changes = 0;
+  private commentCount = 0;
   private lastStamp = 0;
   /** Called after every write by anyone (automation hooks in tests). */
   onWrite: ((item: MemoryItem, by: UserRef) => void) | undefined;
@@ -162,13 +163,33 @@ export class MemorySystem {
     return this.update(id, fields, this.user(as));
   }
 
-  /** Adds a comment as a user. */
-  comment(itemId: string, body: RichText, by: UserRef): Comment {
-    const item = this.items.get(itemId);
-    if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${itemId} does not exist`, { status: 404 });
-    const comment: Comment = { id: `${itemId}-c${item.comments.length + 1}`, itemId, author: by, createdAt: this.stamp(), body };
+  /** Adds a comment as a user; the integration user's copies carry an `origin` stamp. */
+  comment(itemId: string, body: RichText, by: UserRef, origin?: CommentOrigin): Comment {
+    const item = this.commented(itemId);
+    const comment: Comment = { id: `${itemId}-c${++this.commentCount}`, itemId, author: by, createdAt: this.stamp(), body, ...(origin ? { origin } : {}) };
     item.comments.push(comment);
     return comment;
+  }
+
+  /** Replaces a comment's body (and its stamp, given one), as its author or the integration user. */
+  editComment(itemId: string, commentId: string, body: RichText, origin?: CommentOrigin): Comment {
+    const comment = this.commented(itemId).comments.find((c) => c.id === commentId);
+    if (!comment) throw new RemoteError('NOT_FOUND', `memory system: comment ${commentId} does not exist on ${itemId}`, { status: 404 });
+    comment.body = body;
+    if (origin) comment.origin = origin;
+    return comment;
+  }
+
+  /** Deletes a comment; one already gone is not an error. */
+  deleteComment(itemId: string, commentId: string): void {
+    const item = this.commented(itemId);
+    item.comments = item.comments.filter((c) => c.id !== commentId);
+  }
+
+  private commented(itemId: string): MemoryItem {
+    const item = this.items.get(itemId);
+    if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${itemId} does not exist`, { status: 404 });
+    return item;
   }
 
   /** A read of an item as a connector returns it: the fields asked for, or every field of its type (empty ones as null). */

@@ -2,16 +2,24 @@ import { z } from 'zod';
 import { AdoSimError, badRequest, json } from '../errors.js';
 import { renderComment } from '../render.js';
 import type { Route } from '../router.js';
-import { findProject, findType, type SimProject, type SimWorkItemType } from '../state.js';
+import { findProject, findType, type SimComment, type SimProject, type SimWorkItem, type SimWorkItemType } from '../state.js';
 import { getWorkItem, parseId, saveWorkItem } from '../store.js';
 
 const commentBodySchema = z.object({ text: z.string().min(1) });
 
+/** A comment of an item by id; a deleted one only when asked for, as the service answers 404 otherwise. */
+function findComment(item: SimWorkItem, rawId: string | undefined, withDeleted = false): SimComment {
+  const commentId = parseId(rawId ?? '', 'comment id');
+  const comment = item.comments.find((c) => c.id === commentId && (withDeleted || !c.isDeleted));
+  if (!comment) throw new AdoSimError(404, `Comment ${commentId} does not exist on work item ${item.id}, or was deleted.`, 'WorkItemCommentNotFoundException');
+  return comment;
+}
+
 /**
  * Work item comments (api-version `7.1-preview.4`): a paged list (`$top`,
- * `continuationToken`, `order`, `includeDeleted`), adding one and deleting one (the comment
- * stays, marked `isDeleted`, and leaves the default list). Text is HTML; `format=markdown` is
- * stored as given.
+ * `continuationToken`, `order`, `includeDeleted`), reading, adding, editing (a new comment
+ * `version`) and deleting one (the comment stays, marked `isDeleted`, and leaves the default
+ * list). Text is HTML, stored as given; `format=markdown` too.
  */
 export const commentRoutes: Route[] = [
   {
@@ -47,13 +55,36 @@ export const commentRoutes: Route[] = [
     },
   },
   {
+    // https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/comments/get-comment
+    method: 'GET', path: 'wit/workitems/:id/comments/:commentId', scope: 'project', preview: true,
+    handle: (ctx) => {
+      const item = getWorkItem(ctx.state, parseId(ctx.params.id));
+      const withDeleted = ctx.url.searchParams.get('includeDeleted')?.toLowerCase() === 'true';
+      return json(renderComment(ctx.state, ctx.orgUrl, item, findComment(item, ctx.params.commentId, withDeleted)));
+    },
+  },
+  {
+    // https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/comments/update-comment
+    // An edit moves the comment's version and modified stamp; the work item keeps its revision.
+    method: 'PATCH', path: 'wit/workitems/:id/comments/:commentId', scope: 'project', preview: true,
+    handle: async (ctx) => {
+      const item = getWorkItem(ctx.state, parseId(ctx.params.id));
+      const comment = findComment(item, ctx.params.commentId);
+      const parsed = commentBodySchema.safeParse(await ctx.body());
+      if (!parsed.success) throw badRequest('VS403463: The comment text must not be empty.', 'WorkItemCommentTextEmptyException');
+      comment.text = parsed.data.text;
+      comment.version += 1;
+      comment.modifiedBy = ctx.actor.uniqueName;
+      comment.modifiedDate = ctx.state.now().toISOString();
+      return json(renderComment(ctx.state, ctx.orgUrl, item, comment));
+    },
+  },
+  {
     // https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/comments/delete
     method: 'DELETE', path: 'wit/workitems/:id/comments/:commentId', scope: 'project', preview: true,
     handle: (ctx) => {
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
-      const commentId = parseId(ctx.params.commentId, 'comment id');
-      const comment = item.comments.find((c) => c.id === commentId && !c.isDeleted);
-      if (!comment) throw new AdoSimError(404, `Comment ${commentId} does not exist on work item ${item.id}, or was deleted.`, 'WorkItemCommentNotFoundException');
+      const comment = findComment(item, ctx.params.commentId);
       comment.isDeleted = true;
       comment.modifiedBy = ctx.actor.uniqueName;
       comment.modifiedDate = ctx.state.now().toISOString();
