@@ -32,6 +32,12 @@ export interface MemorySystemOptions {
   now?: () => Date;
   /** Hide e-mail addresses from `findUsers` (like Jira Cloud's privacy settings). @default false */
   hideEmails?: boolean;
+  /**
+   * A new comment moves the item's revision, `updatedAt` and `updatedBy`, as the connector
+   * contract asks (Jira and Azure DevOps do). Off by default while engine tests rely on the
+   * old behaviour. @default false
+   */
+  commentsChangeItem?: boolean;
 }
 
 /**
@@ -162,12 +168,20 @@ export class MemorySystem {
     return this.update(id, fields, this.user(as));
   }
 
-  /** Adds a comment as a user. */
+  /** Adds a comment as a user (with `commentsChangeItem`, a change of the item as well). */
   comment(itemId: string, body: RichText, by: UserRef): Comment {
     const item = this.items.get(itemId);
     if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${itemId} does not exist`, { status: 404 });
     const comment: Comment = { id: `${itemId}-c${item.comments.length + 1}`, itemId, author: by, createdAt: this.stamp(), body };
     item.comments.push(comment);
+    if (this.options.commentsChangeItem) {
+      // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
+      item.revision++;
+      item.sequence = ++this.changes;
+      item.updatedAt = comment.createdAt;
+      item.updatedBy = by;
+      this.onWrite?.(item, by);
+    }
     return comment;
   }
 
