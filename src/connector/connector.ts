@@ -186,7 +186,7 @@ export interface Connector {
   findByField(request: { project: string; type: string; field: string; values: string[]; fields: string[] }): Promise<WorkItem[]>;
   /** Comments of an item, oldest first. Requires `capabilities.comments`. */
   listComments(itemId: string): Promise<Comment[]>;
-  /** Adds a comment as the integration user. Requires `capabilities.comments`. */
+  /** Adds a comment as the integration user; the item's `revision` and `updatedAt` must move, as for any change, so that polling finds the comment. Requires `capabilities.comments`. */
   addComment(itemId: string, body: RichText): Promise<Comment>;
   /** The newest change in a project and type (the default polling start), or null when it has no items. */
   latestChange(project: string, type: string): Promise<Watermark | null>;
