@@ -185,7 +185,8 @@ export const ticketboxConnector = defineConnector<TicketboxOptions>({
             perItem(async () => {
               checkType(item.type);
               const ticket = await http.request({ method: 'POST', path: 'api/tickets', json: { project: item.project, fields: toTicketFields(item.fields), origin: item.origin }, schema: ticketSchema });
-              return toWorkItem(ticket, Object.keys(ticket.fields));
+              // The answer holds the fields set; fields asked for but left empty read as null.
+              return toWorkItem(ticket, [...new Set([...Object.keys(ticket.fields), ...(item.returnFields ?? [])])]);
             }),
           ),
         );
@@ -197,7 +198,7 @@ export const ticketboxConnector = defineConnector<TicketboxOptions>({
               // If-Match makes the write conditional: a 412 becomes REVISION_MISMATCH.
               const headers: Record<string, string> = item.expectedRevision === undefined ? {} : { 'if-match': item.expectedRevision };
               const ticket = await http.request({ method: 'PATCH', path: `api/tickets/${encodeURIComponent(item.id)}`, json: { fields: toTicketFields(item.fields) }, headers, schema: ticketSchema, idempotent: false });
-              return toWorkItem(ticket, Object.keys(ticket.fields));
+              return toWorkItem(ticket, [...new Set([...Object.keys(ticket.fields), ...(item.returnFields ?? [])])]);
             }),
           ),
         );

@@ -138,6 +138,8 @@ export function createTicketboxSimulator() {
       if (!ticket) return fail(404, `no ticket ${m[1]}`);
       const comment = { id: `${ticket.id}.${ticket.comments.length + 1}`, author: me.id, createdAt: stamp(), text: z.object({ text: z.string() }).parse(body).text };
       ticket.comments.push(comment);
+      // A comment is a change of the ticket, so that a poll by changedSince finds it.
+      Object.assign(ticket, { version: ticket.version + 1, changedAt: comment.createdAt, changedBy: me.id });
       return json({ ...comment, author: view(me.id) }, 201);
     }],
   ];

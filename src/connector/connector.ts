@@ -206,7 +206,8 @@ export interface Connector {
   /** Comments of an item, oldest first. Requires `capabilities.comments`. */
   listComments(itemId: string): Promise<Comment[]>;
   /**
-   * Adds a comment as the integration user. Requires `capabilities.comments`. With an
+   * Adds a comment as the integration user; the item's `revision` and `updatedAt` must move, as
+   * for any change, so that polling finds the comment. Requires `capabilities.comments`. With an
    * `origin`, the comment carries it as a stamp a person cannot type, and `listComments`
    * reports it back as `Comment.origin`.
    */

@@ -27,6 +27,12 @@ export interface ConformanceContext {
   /** Entity type the suite creates. */
   type: string;
   fields: ConformanceFields;
+  /**
+   * A filter in the system's query language (JQL, WIQL, ...) matching the items whose title
+   * contains a word, e.g. `summary ~ "word"`. Given, the suite checks that `query` applies
+   * filters; absent, that case passes without checking.
+   */
+  titleFilter?(word: string): string;
   /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
   editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
   /** Stops servers and releases resources. */
@@ -39,4 +45,22 @@ export interface ConformanceTarget {
   name: string;
   /** Builds a fresh context; called before each test. */
   setup(): Promise<ConformanceContext>;
+}
+
+/** One check of the conformance suite: it throws when the connector breaks the contract. */
+export interface ConformanceCase {
+  /** What the connector must do, shown as the test name. */
+  name: string;
+  /** Runs the check against a fresh context. */
+  run(ctx: ConformanceContext): Promise<void>;
+}
+
+/** The outcome of one case of `runConnectorConformance()`. */
+export interface ConformanceResult {
+  /** The case's name. */
+  name: string;
+  /** Whether the connector passed it. */
+  passed: boolean;
+  /** Why it failed. */
+  error?: unknown;
 }

@@ -10,8 +10,8 @@ export * from './kit.js';
 export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
 
 // Conformance suite
-export type { ConformanceTarget, ConformanceContext, ConformanceFields } from './conformance-types.js';
-export { describeConnectorConformance } from './conformance.js';
+export type { ConformanceTarget, ConformanceContext, ConformanceFields, ConformanceCase, ConformanceResult } from './conformance-types.js';
+export { describeConnectorConformance, runConnectorConformance, connectorConformanceCases } from './conformance.js';
 
 // In-memory systems
 export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memory/memory-system.js';

@@ -16,7 +16,7 @@ export function memoryBugFields(options: { priorities?: string[]; statuses?: str
 }
 
 /** A memory system with one project (`P`) of bugs and a few users, the first being `sync-bot`. */
-export function createMemoryTracker(options: { project?: string; users?: UserRef[]; priorities?: string[]; statuses?: string[]; now?: () => Date; hideEmails?: boolean } = {}): MemorySystem {
+export function createMemoryTracker(options: { project?: string; users?: UserRef[]; priorities?: string[]; statuses?: string[]; now?: () => Date; hideEmails?: boolean; commentsChangeItem?: boolean } = {}): MemorySystem {
   return new MemorySystem({
     projects: { [options.project ?? 'P']: { types: { Bug: memoryBugFields(options) } } },
     users: options.users ?? [
@@ -26,5 +26,6 @@ export function createMemoryTracker(options: { project?: string; users?: UserRef
     ],
     ...(options.now ? { now: options.now } : {}),
     ...(options.hideEmails ? { hideEmails: true } : {}),
+    ...(options.commentsChangeItem ? { commentsChangeItem: true } : {}),
   });
 }

@@ -32,6 +32,12 @@ export interface MemorySystemOptions {
   now?: () => Date;
   /** Hide e-mail addresses from `findUsers` (like Jira Cloud's privacy settings). @default false */
   hideEmails?: boolean;
+  /**
+   * A new comment moves the item's revision, `updatedAt` and `updatedBy`, as the connector
+   * contract asks (Jira and Azure DevOps do). Off by default while engine tests rely on the
+   * old behaviour. @default false
+   */
+  commentsChangeItem?: boolean;
 }
 
 /**
@@ -163,11 +169,19 @@ export class MemorySystem {
     return this.update(id, fields, this.user(as));
   }
 
-  /** Adds a comment as a user; the integration user's copies carry an `origin` stamp. */
+  /** Adds a comment as a user; the integration user's copies carry an `origin` stamp (with `commentsChangeItem`, a change of the item as well). */
   comment(itemId: string, body: RichText, by: UserRef, origin?: CommentOrigin): Comment {
     const item = this.commented(itemId);
     const comment: Comment = { id: `${itemId}-c${++this.commentCount}`, itemId, author: by, createdAt: this.stamp(), body, ...(origin ? { origin } : {}) };
     item.comments.push(comment);
+    if (this.options.commentsChangeItem) {
+      // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
+      item.revision++;
+      item.sequence = ++this.changes;
+      item.updatedAt = comment.createdAt;
+      item.updatedBy = by;
+      this.onWrite?.(item, by);
+    }
     return comment;
   }
 

@@ -1,0 +1,128 @@
+import type { Connector, CreateRequest, FieldValue, OriginRef, QueryRequest, WorkItem, WriteResult } from 'syncbridge';
+import type { MemoryConnector, MemorySystem } from 'syncbridge/testing';
+
+/** A memory connector with one seeded bug, and the conformance case expected to catch it. */
+export interface ConnectorMutant {
+  /** The bug, as a reviewer would describe it. */
+  name: string;
+  /** The name of a case that must fail. */
+  caughtBy: string;
+  /** Wraps a correct connector into the buggy one. */
+  wrap(connector: MemoryConnector, system: MemorySystem): Connector;
+}
+
+const cases = {
+  create: 'creates items in batches and reads them back with equal values',
+  unknown: 'leaves unknown ids out of getMany',
+  query: 'queries changed items oldest first in pages, honouring the window',
+  paging: 'skips no item when items already read change between two pages',
+  update: 'updates with the expected revision and refuses a stale one',
+  who: 'reports who changed an item last',
+  origin: 'finds created items by their origin stamp without exposing it',
+  byField: 'finds items by a field value',
+  comments: 'adds and lists comments as the integration user',
+  latest: 'tells the latest change of a project for the polling start',
+  filter: 'applies a query filter together with the window',
+  returned: 'returns the fields asked for with returnFields when creating',
+  commentChange: 'counts a new comment as a change of its item (revision and updatedAt)',
+};
+
+async function all(pages: AsyncIterable<WorkItem[]>): Promise<WorkItem[]> {
+  const out: WorkItem[] = [];
+  for await (const page of pages) out.push(...page);
+  return out;
+}
+
+/** Re-pages items as a connector would hand them out. */
+async function* paged(items: WorkItem[], size: number): AsyncIterable<WorkItem[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+const pick = (fields: Record<string, FieldValue>, ids: string[]) => Object.fromEntries(Object.entries(fields).filter(([id]) => ids.includes(id)));
+/** Results carrying only the fields written (a connector that drops `returnFields`). */
+const writtenOnly = (results: WriteResult[], requests: Array<{ fields: Record<string, FieldValue> }>): WriteResult[] =>
+  results.map((result, n) => (result.ok ? { ...result, item: { ...result.item, fields: pick(result.item.fields, Object.keys(requests[n]!.fields)) } } : result));
+const textsOf = (value: FieldValue | undefined): string[] => (value === null || value === undefined ? [] : Array.isArray(value) ? value : typeof value === 'object' ? [] : [String(value)]);
+const mutant = (name: string, caughtBy: keyof typeof cases, wrap: ConnectorMutant['wrap']): ConnectorMutant => ({ name, caughtBy: cases[caughtBy], wrap });
+const query = (c: MemoryConnector, change: (r: QueryRequest) => QueryRequest) => (r: QueryRequest) => c.query(change(r));
+
+/** Single seeded bugs of the kinds custom connectors were found to have. */
+export const connectorMutants: ConnectorMutant[] = [
+  mutant('getMany ignores the ids, reading the first items', 'create', (c, system) => ({ ...c, getMany: (ids, o) => c.getMany([...system.items.keys()].slice(0, ids.length), o) })),
+  mutant('getMany returns an item not asked for', 'create', (c, system) => ({
+    ...c,
+    async getMany(ids, o) {
+      const extra = [...system.items.keys()].find((id) => !ids.includes(id));
+      return [...(await c.getMany(ids, o)), ...(extra ? await c.getMany([extra], o) : [])];
+    },
+  })),
+  mutant('getMany returns a stub for a missing id', 'unknown', (c) => ({
+    ...c,
+    async getMany(ids, o) {
+      const read = await c.getMany(ids, o);
+      return ids.map((id) => read.find((r) => r.id === id) ?? { id, key: id, revision: '0', updatedAt: new Date(0).toISOString(), updatedBy: null, fields: {} });
+    },
+  })),
+  mutant('getMany returns only the title', 'create', (c) => ({ ...c, getMany: (ids) => c.getMany(ids, { fields: ['title'] }) })),
+  mutant('query ignores since', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, since: undefined })) })),
+  mutant('query ignores the filter', 'filter', (c) => ({ ...c, query: query(c, (r) => ({ ...r, filter: undefined })) })),
+  mutant('query hands out the newest change first', 'query', (c) => ({ ...c, query: async function* (r) { yield* paged((await all(c.query(r))).reverse(), r.pageSize ?? 50); } })),
+  mutant('query ignores pageSize', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, pageSize: 1000 })) })),
+  mutant('query pages hold one item more than asked', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, pageSize: (r.pageSize ?? 50) + 1 })) })),
+  mutant('query drops the last page', 'query', (c) => ({
+    ...c,
+    query: async function* (r) {
+      const size = r.pageSize ?? 50;
+      const items = await all(c.query(r));
+      yield* paged(items.slice(0, Math.max(size, items.length - (items.length % size || size))), size);
+    },
+  })),
+  mutant('query takes since as exclusive', 'query', (c) => ({ ...c, query: async function* (r) { yield* paged((await all(c.query(r))).filter((i) => i.updatedAt !== r.since?.value), r.pageSize ?? 50); } })),
+  mutant('query returns no field values', 'query', (c) => ({ ...c, query: async function* (r) { for await (const page of c.query(r)) yield page.map((i) => ({ ...i, fields: {} })); } })),
+  mutant('findByField ignores the field, matching any field', 'byField', (c, system) => ({
+    ...c,
+    async findByField(r) {
+      const items = [...system.items.values()].filter((i) => Object.values(i.fields).some((v) => textsOf(v).some((t) => r.values.includes(t))));
+      return c.getMany(items.map((i) => i.id), { fields: r.fields });
+    },
+  })),
+  mutant('findByField looks for the first value only', 'byField', (c) => ({ ...c, findByField: (r) => c.findByField({ ...r, values: r.values.slice(0, 1) }) })),
+  mutant('findByOrigin ignores the origins', 'origin', (c, system) => ({
+    ...c,
+    findByOrigin: (r) => c.findByOrigin({ ...r, origins: [...system.items.values()].flatMap((i) => (i.origin ? [i.origin] : [])) }),
+  })),
+  mutant('findByOrigin reports the first origin asked for on every match', 'origin', (c) => ({ ...c, findByOrigin: async (r) => (await c.findByOrigin(r)).map((f) => ({ ...f, origin: r.origins[0]! })) })),
+  mutant('latestChange returns the oldest change', 'latest', (c, system) => ({
+    ...c,
+    async latestChange() {
+      const times = [...system.items.values()].map((i) => i.updatedAt).sort();
+      return times.length ? { kind: 'timestamp', value: times[0]! } : null;
+    },
+  })),
+  mutant('listComments lists the newest first', 'comments', (c) => ({ ...c, listComments: async (id) => (await c.listComments(id)).reverse() })),
+  mutant('listComments lists the comments of every item', 'comments', (c, system) => ({ ...c, listComments: async () => [...system.items.values()].flatMap((i) => i.comments) })),
+  mutant('addComment leaves the item unchanged', 'commentChange', (c, system) => ({
+    ...c,
+    async addComment(id, body) {
+      const item = system.items.get(id)!;
+      const { revision, updatedAt, updatedBy } = item;
+      const comment = await c.addComment(id, body);
+      Object.assign(item, { revision, updatedAt, updatedBy });
+      return comment;
+    },
+  })),
+  mutant('create ignores returnFields', 'returned', (c) => ({ ...c, create: async (items) => writtenOnly(await c.create(items), items) })),
+  mutant('create does not stamp the origin', 'origin', (c) => ({ ...c, create: (items: CreateRequest[]) => c.create(items.map((r) => ({ ...r, origin: undefined as unknown as OriginRef }))) })),
+  mutant('create answers a batch in reverse order', 'create', (c) => ({ ...c, create: async (items) => (await c.create(items)).reverse() })),
+  mutant('update ignores expectedRevision', 'update', (c) => ({ ...c, update: (items) => c.update(items.map((r) => ({ ...r, expectedRevision: undefined }))) })),
+  mutant('update clears the fields not given', 'update', (c) => ({
+    ...c,
+    update: (items) => c.update(items.map((r) => ({ ...r, fields: { description: null, priority: null, status: null, labels: null, assignee: null, ...r.fields } }))),
+  })),
+  mutant('update answers a batch in reverse order', 'update', (c) => ({ ...c, update: async (items) => (await c.update(items)).reverse() })),
+  mutant('update ignores returnFields', 'update', (c) => ({ ...c, update: async (items) => writtenOnly(await c.update(items), items) })),
+  mutant('every item reads as last changed by the integration user', 'who', (c, system) => ({
+    ...c,
+    getMany: async (ids, o) => (await c.getMany(ids, o)).map((i) => ({ ...i, updatedBy: system.integrationUser })),
+  })),
+];
