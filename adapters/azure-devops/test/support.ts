@@ -43,6 +43,7 @@ export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, t
       multiLookup: 'System.Tags',
       user: { id: 'System.AssignedTo', email: 'chen.wei@contoso.com' },
     },
+    titleFilter: (word) => `[System.Title] CONTAINS '${word}'`,
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');
