@@ -8,6 +8,7 @@ import type { WorkItem } from '../model/item.js';
 import { otherSide, type Failure, type FieldFailure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { findCounterparts } from './existing-items.js';
+import { unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
@@ -87,6 +88,8 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Revisions already counted, so that overlap re-reads are not counted again. */
   private readonly counted = new Set<string>();
+  /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`); decided per pass. */
+  private lookUpCopies: boolean | undefined;
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
@@ -106,6 +109,7 @@ export class PairSync {
 
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
+    this.lookUpCopies = (await this.rt.store.countLinks(this.name)) > 0;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
@@ -331,8 +335,13 @@ export class PairSync {
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
   private async findExisting(anchor: Side, works: Work[]): Promise<void> {
+    // Copies can exist only once something was linked, or when an unlinked item is itself a
+    // stamped copy (links lost with the state); a first sync into fresh projects spares the query.
+    this.lookUpCopies ??= (await this.rt.store.countLinks(this.name)) > 0;
+    if (works.some((w) => w.items[anchor]!.origin?.system === this.rt.systemIds[otherSide(anchor)])) this.lookUpCopies = true;
+    const relinked = new Set<string>();
     const found = await findCounterparts(
-      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields },
+      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields, lookUpCopies: this.lookUpCopies, relinked },
       anchor,
       works.map((w) => w.items[anchor]!),
     );
@@ -340,6 +349,8 @@ export class PairSync {
       const outcome = found.get(w.items[anchor]!.id);
       if (outcome instanceof SyncbridgeError) w.error = outcome;
       else if (outcome) w.items[otherSide(anchor)] = outcome;
+      // Either side may have changed since a relinked copy was made: each field merges as one added to the mapping.
+      if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: unknownAgreement(this.name, 'left', w.items.left!), right: unknownAgreement(this.name, 'right', w.items.right!) };
     }
   }
 

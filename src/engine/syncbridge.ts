@@ -17,6 +17,7 @@ import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
+import { relinkPair, type RelinkCounts, type RelinkOptions } from './relink.js';
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
@@ -274,6 +275,33 @@ export class Syncbridge {
       } finally {
         unsubscribe();
       }
+    });
+  }
+
+  /**
+   * Rebuilds missing links from the origin stamps the engine wrote on the items it created
+   * (after losing the state file, say): scans both sides of every pair (or of `pair`), a
+   * page at a time, and links each unlinked copy to the item it was made from, unless either
+   * is linked to something else. Writes nothing to the systems; a dry run writes no link
+   * either. Works while inactive. Throws `SELECTOR_UNMATCHED` for a `pair` that is no mapping.
+   */
+  relink(options: RelinkOptions = {}): Promise<RelinkCounts[]> {
+    return this.lock.run(async () => {
+      const mappings = this.config.mappings.filter((m) => options.pair === undefined || m.name === options.pair);
+      if (mappings.length === 0) throw new SyncbridgeError('SELECTOR_UNMATCHED', `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`);
+      const dryRun = options.dryRun === true;
+      const relinkAll = async () => {
+        const out: RelinkCounts[] = [];
+        for (const mapping of mappings) {
+          const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
+          const systemIds = { left: mapping.left.system, right: mapping.right.system };
+          out.push(await relinkPair({ pair: mapping.name, mapping, connectors, systemIds, store: this.store, pageSize: this.config.engine.pageSize, clock: this.clock, dryRun, signal: options.signal }));
+        }
+        return out;
+      };
+      const counts = await (dryRun ? relinkAll() : this.leases.hold(mappings.map((m) => m.name), relinkAll));
+      this.logger.info('relinked from origin stamps', { dryRun, pairs: counts });
+      return counts;
     });
   }
 
