@@ -88,8 +88,8 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Revisions already counted, so that overlap re-reads are not counted again. */
   private readonly counted = new Set<string>();
-  /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`); decided per pass. */
-  private lookUpCopies: boolean | undefined;
+  /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
+  private lookUpCopies = false;
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
@@ -109,7 +109,7 @@ export class PairSync {
 
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
-    this.lookUpCopies = (await this.rt.store.countLinks(this.name)) > 0;
+    this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
@@ -335,9 +335,9 @@ export class PairSync {
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
   private async findExisting(anchor: Side, works: Work[]): Promise<void> {
-    // Copies can exist only once something was linked, or when an unlinked item is itself a
-    // stamped copy (links lost with the state); a first sync into fresh projects spares the query.
-    this.lookUpCopies ??= (await this.rt.store.countLinks(this.name)) > 0;
+    // An unlinked stamped copy means links were lost (a state file restored from a backup): from
+    // then on this pass looks up copies of unstamped items too. Otherwise the query is spared:
+    // activation relinks a store found empty, and a new item has no copy yet.
     if (works.some((w) => w.items[anchor]!.origin?.system === this.rt.systemIds[otherSide(anchor)])) this.lookUpCopies = true;
     const relinked = new Set<string>();
     const found = await findCounterparts(
@@ -349,8 +349,10 @@ export class PairSync {
       const outcome = found.get(w.items[anchor]!.id);
       if (outcome instanceof SyncbridgeError) w.error = outcome;
       else if (outcome) w.items[otherSide(anchor)] = outcome;
-      // Either side may have changed since a relinked copy was made: each field merges as one added to the mapping.
-      if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: unknownAgreement(this.name, 'left', w.items.left!), right: unknownAgreement(this.name, 'right', w.items.right!) };
+      // A relinked item the engine changed last holds the values agreed then; the other side's
+      // agreed values are unknown, so a field differing there merges as one added to the mapping.
+      const agreement = (side: Side) => (this.isIntegrationUser(side, w.items[side]!.updatedBy) ? this.snapshot(side, w.items[side]!) : unknownAgreement(this.name, side, w.items[side]!));
+      if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: agreement('left'), right: agreement('right') };
     }
   }
 

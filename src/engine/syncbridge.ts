@@ -17,7 +17,7 @@ import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
-import { relinkPair, type RelinkCounts, type RelinkOptions } from './relink.js';
+import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type RelinkOptions } from './relink.js';
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
@@ -245,12 +245,15 @@ export class Syncbridge {
    * Checks the mappings against both systems, then marks the integration active. After a
    * configuration change, fields added to a mapping are filled for every linked pair by
    * their direction (one-way: the source's value; both ways: the non-empty side's; two
-   * different values: the conflict policy), so that no agreed value is missing.
+   * different values: the conflict policy), so that no agreed value is missing. A pair
+   * whose store holds no link while its projects hold copies the engine made (the state
+   * file was lost) is first relinked from the origin stamps (see {@link Syncbridge.relink}).
    */
   async activate(): Promise<void> {
     await this.prepare();
     const previous = await this.store.getIntegrationState(this.name);
     await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
       await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
     }
@@ -292,17 +295,34 @@ export class Syncbridge {
       const dryRun = options.dryRun === true;
       const relinkAll = async () => {
         const out: RelinkCounts[] = [];
-        for (const mapping of mappings) {
-          const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
-          const systemIds = { left: mapping.left.system, right: mapping.right.system };
-          out.push(await relinkPair({ pair: mapping.name, mapping, connectors, systemIds, store: this.store, pageSize: this.config.engine.pageSize, clock: this.clock, dryRun, signal: options.signal }));
-        }
+        for (const mapping of mappings) out.push(await relinkPair({ ...this.relinkContext(mapping), dryRun, signal: options.signal }));
         return out;
       };
       const counts = await (dryRun ? relinkAll() : this.leases.hold(mappings.map((m) => m.name), relinkAll));
       this.logger.info('relinked from origin stamps', { dryRun, pairs: counts });
       return counts;
     });
+  }
+
+  /**
+   * On activation, a pair whose store holds no link while its projects hold copies the engine
+   * made (a lost state file, a new machine) is relinked from the stamps before anything is created.
+   */
+  private async relinkIfLost(): Promise<void> {
+    for (const mapping of this.config.mappings) {
+      if ((await this.store.countLinks(mapping.name)) > 0) continue;
+      const ctx = this.relinkContext(mapping);
+      if (!(await holdsCopies(ctx))) continue;
+      const counts = await this.lock.run(() => this.leases.hold([mapping.name], () => relinkPair(ctx)));
+      this.logger.info('found no links but stamped copies: relinked from origin stamps', { ...counts });
+    }
+  }
+
+  private relinkContext(mapping: SyncbridgeConfig['mappings'][number]): RelinkContext {
+    const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
+    const systemIds = { left: mapping.left.system, right: mapping.right.system };
+    const integrationUsers = { left: this.config.systems[mapping.left.system]?.integrationUser, right: this.config.systems[mapping.right.system]?.integrationUser };
+    return { pair: mapping.name, mapping, connectors, systemIds, store: this.store, pageSize: this.config.engine.pageSize, clock: this.clock, dryRun: false, integrationUsers };
   }
 
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
