@@ -133,6 +133,7 @@ export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvRef
 // Engine
 export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport, type PairStatus, type FailureSelector, type LinkSelector, type RunOptions, type ReconcileOptions, type ReconcileReport } from './engine/syncbridge.js';
 export type { ReconcileStrategy } from './engine/merge.js';
+export type { RelinkCounts, RelinkOptions } from './engine/relink.js';
 export { buildConnectors } from './engine/connectors.js';
 export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
 export { COMMENT_MARKER } from './engine/comments.js';

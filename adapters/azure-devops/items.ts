@@ -18,6 +18,16 @@ export class OriginTags {
   }
   /** Whether a tag is a stamp (stamps are hidden from the tags the connector returns). */
   isStamp = (tag: string): boolean => tag.toLowerCase().startsWith(`${this.prefix.toLowerCase()}:`);
+  /** The origin a stamp names, or undefined for a tag that is no stamp. */
+  originOf(tag: string): OriginRef | undefined {
+    if (!this.isStamp(tag)) return undefined;
+    const [system, id] = tag.slice(this.prefix.length + 1).split(':');
+    try {
+      return system && id ? { system: decodeURIComponent(system), id: decodeURIComponent(id) } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
   /** The stamps among an item's raw tags. */
   stampsOf(rawTags: unknown): string[] {
     return splitTags(rawTags).filter(this.isStamp);
@@ -51,6 +61,7 @@ export class ItemReader {
       out[ref] = valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
     }
     const changed = raw.fields['System.ChangedDate'];
+    const origin = this.tags.stampsOf(raw.fields['System.Tags']).map((t) => this.tags.originOf(t)).find((o) => o !== undefined);
     const item = {
       id,
       key: id,
@@ -58,6 +69,7 @@ export class ItemReader {
       updatedAt: new Date(typeof changed === 'string' ? changed : 0).toISOString(),
       updatedBy: userFromAdo(raw.fields['System.ChangedBy']),
       fields: out,
+      ...(origin ? { origin } : {}),
     };
     const parsed = workItemSchema.safeParse(item);
     if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system: this.system });

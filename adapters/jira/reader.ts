@@ -1,4 +1,4 @@
-import { SyncbridgeError, workItemSchema, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import { SyncbridgeError, workItemSchema, type FieldValue, type OriginRef, type UserRef, type WorkItem } from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraTransition, type JiraUser } from './schemas.js';
@@ -17,6 +17,17 @@ export interface ReadIssue {
 /** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
 export function fieldsToFetch(fields: string[]): string[] {
   return [...new Set([...fields, 'updated', 'creator', 'labels'])];
+}
+
+/**
+ * The origin a stamp label names (`sb-origin-<system>-<id>`), or undefined for other labels.
+ * The id is what follows the last `-` (Jira and Azure DevOps ids hold none), so a system id may hold dashes.
+ */
+export function originOfLabel(label: string): OriginRef | undefined {
+  if (!label.startsWith(originLabelPrefix)) return undefined;
+  const rest = label.slice(originLabelPrefix.length);
+  const cut = rest.lastIndexOf('-');
+  return cut > 0 && cut < rest.length - 1 ? { system: rest.slice(0, cut), id: rest.slice(cut + 1) } : undefined;
 }
 
 interface LatestChange {
@@ -80,7 +91,8 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     }
     // Without changelog entries the issue is unchanged since creation, so its creator changed it last.
     const updatedBy = latest?.author ?? userRef(issue.fields.creator as JiraUser | undefined);
-    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values };
+    const origin = labels.map(originOfLabel).find((o) => o !== undefined);
+    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values, ...(origin ? { origin } : {}) };
     const parsed = workItemSchema.safeParse(candidate);
     if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system });
     return { item: parsed.data as WorkItem, labels, ...(issue.transitions ? { transitions: issue.transitions } : {}) };

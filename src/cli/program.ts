@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, isSyncbridgeError } from 'syncbridge';
 import { registerInitCommand } from './commands/init.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
+import { registerRelinkCommand } from './commands/relink.js';
 import { registerOperateCommands } from './commands/operate.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -26,6 +27,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerSystemCommands(program, io, setExit);
   registerSyncCommands(program, io, setExit);
   registerReconcileCommand(program, io, setExit);
+  registerRelinkCommand(program, io);
   registerOperateCommands(program, io, setExit);
   registerSimulateCommand(program, io, setExit);
   registerValueMapCommands(program, io);

@@ -13,12 +13,21 @@ export interface CounterpartContext {
   systemIds: Record<Side, string>;
   /** Fields read per side. */
   fields: Record<Side, string[]>;
+  /**
+   * Whether to look up, with one `findByOrigin` per batch, copies of sources that carry no
+   * stamp themselves (a lost link to a copy the engine made of them). Off on a first sync
+   * into projects where nothing can have been copied yet, to spare the query.
+   */
+  lookUpCopies?: boolean | undefined;
+  /** Filled with the ids of sources whose counterpart an origin stamp named (a lost link): their agreed state is unknown. */
+  relinked?: Set<string> | undefined;
 }
 
 /**
  * Finds, for unlinked source items of one side, an existing counterpart on the other: one
  * the engine created before an interruption (a pending intent, found by its origin stamp),
- * or, under `matchExisting`, an unlinked item whose field holds the source's value. Under
+ * the item a source copies (the source carries its origin stamp: a link lost with the state),
+ * a copy of the source (found by its stamp, with `lookUpCopies`), or, under `matchExisting`, an unlinked item whose field holds the source's value. Under
  * `multiple: fail` a match must be unique both ways. Returns per source id the counterpart,
  * or an error that fails the item; items with neither are to be created.
  */
@@ -33,10 +42,11 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
       const found = await connectors[target].findByOrigin({ project: mapping[target].project, type: mapping[target].type, origins: pending.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })), fields: ctx.fields[target] });
       for (const { origin, item } of found) if (pending.some((s) => s.id === origin.id)) out.set(origin.id, item);
     }
-    const rule = mapping.matchExisting;
-    if (!rule) return out;
     // A target item already linked, or claimed by another item of this batch, is no match.
     const claimed = new Set([...out.values()].map((item) => (item as WorkItem).id));
+    await findStamped(ctx, anchor, sources, out, claimed);
+    const rule = mapping.matchExisting;
+    if (!rule) return out;
     const valueOf = (side: Side, item: WorkItem) => {
       const value = rule[side] === 'key' ? item.key : rule[side] === 'id' ? item.id : item.fields[rule[side]];
       return value === null || value === undefined || value === '' ? undefined : String(value);
@@ -69,4 +79,34 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
     for (const source of sources) if (!(out.get(source.id) instanceof SyncbridgeError)) out.set(source.id, failure);
   }
   return out;
+}
+
+/** The counterparts origin stamps name: sources that are copies, then (with `lookUpCopies`) sources that were copied. */
+async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkItem[], out: Map<string, WorkItem | SyncbridgeError>, claimed: Set<string>): Promise<void> {
+  const target = otherSide(anchor);
+  const connector = ctx.connectors[target];
+  const take = async (source: WorkItem, item: WorkItem) => {
+    if (out.has(source.id) || claimed.has(item.id) || (await ctx.store.getLink(ctx.pair, target, item.id))) return;
+    out.set(source.id, item);
+    claimed.add(item.id);
+    ctx.relinked?.add(source.id);
+  };
+  const copies = sources.filter((s) => !out.has(s.id) && s.origin?.system === ctx.systemIds[target]);
+  for (let i = 0; i < copies.length; i += connector.info.capabilities.maxGetBatch) {
+    const batch = copies.slice(i, i + connector.info.capabilities.maxGetBatch);
+    const read = new Map((await connector.getMany([...new Set(batch.map((s) => s.origin!.id))], { fields: ctx.fields[target] })).map((item) => [item.id, item]));
+    for (const source of batch) {
+      const item = read.get(source.origin!.id);
+      if (item) await take(source, item);
+    }
+  }
+  if (!ctx.lookUpCopies) return;
+  // A source that is itself a copy from the other side has no copy there (the engine never copies a copy back).
+  const originals = sources.filter((s) => !out.has(s.id) && s.origin?.system !== ctx.systemIds[target]);
+  if (originals.length === 0) return;
+  const found = await connector.findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins: originals.map((s) => ({ system: ctx.systemIds[anchor], id: s.id, key: s.key })), fields: ctx.fields[target] });
+  for (const { origin, item } of found) {
+    const source = originals.find((s) => s.id === origin.id);
+    if (source) await take(source, item);
+  }
 }

@@ -8,6 +8,7 @@ import type { WorkItem } from '../model/item.js';
 import { otherSide, type Failure, type FieldFailure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { findCounterparts } from './existing-items.js';
+import { unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
@@ -95,6 +96,8 @@ export class PairSync {
   private verifyOffset = 0;
   /** Pairs a dry run planned in this pass. */
   private readonly planned = new Set<string>();
+  /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
+  private lookUpCopies = false;
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
@@ -115,6 +118,7 @@ export class PairSync {
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
     this.planned.clear();
+    this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
@@ -465,8 +469,13 @@ export class PairSync {
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
   private async findExisting(anchor: Side, works: Work[]): Promise<void> {
+    // An unlinked stamped copy means links were lost (a state file restored from a backup): from
+    // then on this pass looks up copies of unstamped items too. Otherwise the query is spared:
+    // activation relinks a store found empty, and a new item has no copy yet.
+    if (works.some((w) => w.items[anchor]!.origin?.system === this.rt.systemIds[otherSide(anchor)])) this.lookUpCopies = true;
+    const relinked = new Set<string>();
     const found = await findCounterparts(
-      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields },
+      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields, lookUpCopies: this.lookUpCopies, relinked },
       anchor,
       works.map((w) => w.items[anchor]!),
     );
@@ -474,6 +483,10 @@ export class PairSync {
       const outcome = found.get(w.items[anchor]!.id);
       if (outcome instanceof SyncbridgeError) w.error = outcome;
       else if (outcome) w.items[otherSide(anchor)] = outcome;
+      // A relinked item the engine changed last holds the values agreed then; the other side's
+      // agreed values are unknown, so a field differing there merges as one added to the mapping.
+      const agreement = (side: Side) => (this.isIntegrationUser(side, w.items[side]!.updatedBy) ? this.snapshot(side, w.items[side]!) : unknownAgreement(this.name, side, w.items[side]!));
+      if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: agreement('left'), right: agreement('right') };
     }
   }
 

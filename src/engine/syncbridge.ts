@@ -17,6 +17,7 @@ import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
+import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type RelinkOptions } from './relink.js';
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
@@ -244,12 +245,15 @@ export class Syncbridge {
    * Checks the mappings against both systems, then marks the integration active. After a
    * configuration change, fields added to a mapping are filled for every linked pair by
    * their direction (one-way: the source's value; both ways: the non-empty side's; two
-   * different values: the conflict policy), so that no agreed value is missing.
+   * different values: the conflict policy), so that no agreed value is missing. A pair
+   * whose store holds no link while its projects hold copies the engine made (the state
+   * file was lost) is first relinked from the origin stamps (see {@link Syncbridge.relink}).
    */
   async activate(): Promise<void> {
     await this.prepare();
     const previous = await this.store.getIntegrationState(this.name);
     await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
       await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
     }
@@ -275,6 +279,50 @@ export class Syncbridge {
         unsubscribe();
       }
     });
+  }
+
+  /**
+   * Rebuilds missing links from the origin stamps the engine wrote on the items it created
+   * (after losing the state file, say): scans both sides of every pair (or of `pair`), a
+   * page at a time, and links each unlinked copy to the item it was made from, unless either
+   * is linked to something else. Writes nothing to the systems; a dry run writes no link
+   * either. Works while inactive. Throws `SELECTOR_UNMATCHED` for a `pair` that is no mapping.
+   */
+  relink(options: RelinkOptions = {}): Promise<RelinkCounts[]> {
+    return this.lock.run(async () => {
+      const mappings = this.config.mappings.filter((m) => options.pair === undefined || m.name === options.pair);
+      if (mappings.length === 0) throw new SyncbridgeError('SELECTOR_UNMATCHED', `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`);
+      const dryRun = options.dryRun === true;
+      const relinkAll = async () => {
+        const out: RelinkCounts[] = [];
+        for (const mapping of mappings) out.push(await relinkPair({ ...this.relinkContext(mapping), dryRun, signal: options.signal }));
+        return out;
+      };
+      const counts = await (dryRun ? relinkAll() : this.leases.hold(mappings.map((m) => m.name), relinkAll));
+      this.logger.info('relinked from origin stamps', { dryRun, pairs: counts });
+      return counts;
+    });
+  }
+
+  /**
+   * On activation, a pair whose store holds no link while its projects hold copies the engine
+   * made (a lost state file, a new machine) is relinked from the stamps before anything is created.
+   */
+  private async relinkIfLost(): Promise<void> {
+    for (const mapping of this.config.mappings) {
+      if ((await this.store.countLinks(mapping.name)) > 0) continue;
+      const ctx = this.relinkContext(mapping);
+      if (!(await holdsCopies(ctx))) continue;
+      const counts = await this.lock.run(() => this.leases.hold([mapping.name], () => relinkPair(ctx)));
+      this.logger.info('found no links but stamped copies: relinked from origin stamps', { ...counts });
+    }
+  }
+
+  private relinkContext(mapping: SyncbridgeConfig['mappings'][number]): RelinkContext {
+    const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
+    const systemIds = { left: mapping.left.system, right: mapping.right.system };
+    const integrationUsers = { left: this.config.systems[mapping.left.system]?.integrationUser, right: this.config.systems[mapping.right.system]?.integrationUser };
+    return { pair: mapping.name, mapping, connectors, systemIds, store: this.store, pageSize: this.config.engine.pageSize, clock: this.clock, dryRun: false, integrationUsers };
   }
 
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */

@@ -16,6 +16,12 @@ export interface WorkItem {
   updatedBy: UserRef | null;
   /** Field values by field id; only the fields asked for (plus any the connector always returns). */
   fields: Record<string, FieldValue>;
+  /**
+   * The origin stamp the item carries, when the engine created it as a copy of another
+   * system's item (see `ConnectorCapabilities.originStamp`). Connectors that can read their
+   * stamps fill it; with it the engine links a copy whose link was lost instead of copying it back.
+   */
+  origin?: OriginRef | undefined;
 }
 
 /** zod schema of {@link WorkItem}: connectors validate what they hand to the engine. */
@@ -26,6 +32,7 @@ export const workItemSchema = z.object({
   updatedAt: z.string().datetime({ offset: true }),
   updatedBy: userRefSchema.nullable(),
   fields: z.record(z.string(), fieldValueSchema),
+  origin: z.object({ system: z.string().min(1), id: z.string().min(1), key: z.string().optional() }).optional(),
 });
 
 /**

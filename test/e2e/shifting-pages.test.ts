@@ -79,13 +79,14 @@ describe('pages that shift while the engine reads them', { timeout: 120_000 }, (
     const enginePage = (r: HookRequest) => r.headers.get('authorization') === basic(bot.email, bot.apiToken) && /order by updated/i.test(String((r.body as { jql?: string }).jql));
     const renamed = ['DEMO-101', 'DEMO-102', 'DEMO-103'];
     const onPage: string[] = [];
+    // Activation reads a first page too (looking for copies to relink): the hook counts the pass's pages only.
+    await scenario.connect(smallPages);
+    await scenario.sync.activate();
     // Page 3 holds DEMO-101..150; once it is produced, Ana renames three of them.
     const between = scenario.jira.sim.hook({ when: 'after', method: 'POST', path: 'search/jql', where: enginePage, nth: 3 }, async ({ response }) => {
       onPage.push(...((await response!.json()) as { issues: Array<{ key: string }> }).issues.map((i) => i.key));
       for (const key of renamed) await ana.edit(scenario.jira.sim.state.issue(key)!.id, { summary: `${key} renamed between pages` });
     });
-    await scenario.connect(smallPages);
-    await scenario.sync.activate();
     const first = await scenario.runOnce();
     expect(between.calls).toBe(1);
     expect(onPage).toEqual(expect.arrayContaining(renamed));

@@ -1,0 +1,151 @@
+import type { MappingConfig } from '../config/schema.js';
+import type { Connector } from '../connector/connector.js';
+import type { WorkItem } from '../model/item.js';
+import { otherSide, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+
+/** What one entity pair's relink found, and did (or on a dry run would do). */
+export interface RelinkCounts {
+  /** The entity pair (mapping) name. */
+  pair: string;
+  /** Stamped copies found whose origin item exists on the other side. */
+  found: number;
+  /** Links written (on a dry run: that would be written). */
+  linked: number;
+  /** Copies already linked to their origin item. */
+  alreadyLinked: number;
+  /** Copies left alone because the copy or its origin item is linked to another item (or another copy claimed the origin). */
+  conflicting: number;
+}
+
+/** Options of `Syncbridge.relink`. */
+export interface RelinkOptions {
+  /** Count what would be linked, storing nothing. @default false */
+  dryRun?: boolean | undefined;
+  /** Only this entity pair (mapping). */
+  pair?: string | undefined;
+  /** Once aborted, the scan stops after the page under way; links stored so far stay. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What relinking one entity pair needs. */
+export interface RelinkContext {
+  pair: string;
+  mapping: MappingConfig;
+  connectors: Record<Side, Connector>;
+  systemIds: Record<Side, string>;
+  store: StateStore;
+  pageSize: number;
+  clock: () => Date;
+  dryRun: boolean;
+  /** The integration user configured per side (`systems.<id>.integrationUser`), besides the one the connector acts as. */
+  integrationUsers?: Partial<Record<Side, string>> | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Rebuilds the links of one entity pair from origin stamps: scans every item of both sides'
+ * projects and types, a page at a time, and links each unlinked copy the engine made (it
+ * carries a stamp naming an item of the other side) to that item, unless either is linked
+ * to something else. One `getMany` per page reads the stamped items' origins; nothing is
+ * written to either system. An item the engine changed last holds the values agreed then;
+ * the other's agreed values are unknown, so the pair's first merge takes its changes, and a
+ * field that differs with both sides unknown merges as one added to the mapping.
+ */
+export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
+  const counts: RelinkCounts = { pair: ctx.pair, found: 0, linked: 0, alreadyLinked: 0, conflicting: 0 };
+  // On a dry run nothing is stored, so links planned earlier in the scan are remembered here.
+  const planned: Record<Side, Set<string>> = { left: new Set(), right: new Set() };
+  const fields = { left: ctx.mapping.fields.map((f) => f.left), right: ctx.mapping.fields.map((f) => f.right) };
+  const engine = { left: await integrationUser(ctx, 'left'), right: await integrationUser(ctx, 'right') };
+  const agreement = (side: Side, item: WorkItem): Snapshot => {
+    const by = item.updatedBy;
+    if (!by || !engine[side].some((id) => id === by.id || id.toLowerCase() === by.email?.toLowerCase())) return unknownAgreement(ctx.pair, side, item);
+    return { pair: ctx.pair, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields: Object.fromEntries(fields[side].map((f) => [f, item.fields[f] ?? null])) };
+  };
+  for (const side of ['left', 'right'] as const) {
+    const target = otherSide(side);
+    const pages = ctx.connectors[side].query({ project: ctx.mapping[side].project, type: ctx.mapping[side].type, fields: fields[side], pageSize: ctx.pageSize, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    for await (const page of pages) {
+      if (ctx.signal?.aborted) return counts;
+      const copies = page.filter((item) => item.origin?.system === ctx.systemIds[target]);
+      const origins = await readOrigins(ctx.connectors[target], copies.map((c) => c.origin!.id), fields[target]);
+      for (const copy of copies) {
+        const origin = origins.get(copy.origin!.id);
+        if (!origin) continue;
+        counts.found++;
+        const mine = await ctx.store.getLink(ctx.pair, side, copy.id);
+        const theirs = await ctx.store.getLink(ctx.pair, target, origin.id);
+        const counterpart = (link: typeof mine, of: Side) => (link ? (of === 'left' ? link.rightId : link.leftId) : undefined);
+        if (mine && counterpart(mine, side) === origin.id) counts.alreadyLinked++;
+        else if (mine || theirs || planned[side].has(copy.id) || planned[target].has(origin.id)) counts.conflicting++;
+        else {
+          counts.linked++;
+          planned[side].add(copy.id);
+          planned[target].add(origin.id);
+          if (!ctx.dryRun) await link(ctx, side === 'left' ? { left: copy, right: origin } : { left: origin, right: copy }, agreement);
+        }
+      }
+    }
+  }
+  return counts;
+}
+
+/**
+ * Whether a pair's projects hold copies the engine made: the first page of each side (as the
+ * mapping filters it) holds an item stamped with an origin on the other side, or the other
+ * side holds a copy of one of them (one `findByOrigin` per side). A few requests, made only
+ * when the store holds no link of the pair, so that a first sync into fresh projects skips
+ * the relink scan and a lost state file is found before anything is created.
+ */
+export async function holdsCopies(ctx: RelinkContext): Promise<boolean> {
+  for (const side of ['left', 'right'] as const) {
+    const target = otherSide(side);
+    const { project, type, filter } = ctx.mapping[side];
+    const pages = ctx.connectors[side].query({ project, type, filter, fields: [], pageSize: ctx.pageSize });
+    let first: WorkItem[] = [];
+    for await (const page of pages) {
+      first = page;
+      break;
+    }
+    if (first.some((item) => item.origin?.system === ctx.systemIds[target])) return true;
+    if (first.length === 0) continue;
+    const origins = first.map((item) => ({ system: ctx.systemIds[side], id: item.id, key: item.key }));
+    if ((await ctx.connectors[target].findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins, fields: [] })).length > 0) return true;
+  }
+  return false;
+}
+
+/** The items of one side by id, a batch at a time. */
+async function readOrigins(connector: Connector, ids: string[], fields: string[]): Promise<Map<string, WorkItem>> {
+  const out = new Map<string, WorkItem>();
+  const unique = [...new Set(ids)];
+  const size = connector.info.capabilities.maxGetBatch;
+  for (let i = 0; i < unique.length; i += size) {
+    for (const item of await connector.getMany(unique.slice(i, i + size), { fields })) out.set(item.id, item);
+  }
+  return out;
+}
+
+/**
+ * The agreed state of a pair linked from its stamps: no field's agreed value is known (either
+ * side may have changed since the copy was made), and its revision matches no read, so the
+ * pair is merged as soon as either item is seen, each field as one added to the mapping.
+ */
+export function unknownAgreement(pair: string, side: Side, item: WorkItem): Snapshot {
+  return { pair, side, itemId: item.id, revision: 'relinked~unsettled', updatedAt: item.updatedAt, fields: {} };
+}
+
+async function link(ctx: RelinkContext, items: Record<Side, WorkItem>, agreement: (side: Side, item: WorkItem) => Snapshot): Promise<void> {
+  const { left, right } = items;
+  await ctx.store.transaction(async (tx) => {
+    await tx.putLink({ pair: ctx.pair, leftId: left.id, rightId: right.id, leftKey: left.key, rightKey: right.key, createdAt: ctx.clock().toISOString() });
+    await tx.putSnapshot(agreement('left', left));
+    await tx.putSnapshot(agreement('right', right));
+  });
+}
+
+/** Ids and e-mails of a side's integration user. */
+async function integrationUser(ctx: RelinkContext, side: Side): Promise<string[]> {
+  const me = await ctx.connectors[side].whoami();
+  return [me.id, me.email ?? '', ctx.integrationUsers?.[side] ?? ''].filter(Boolean);
+}
