@@ -1,5 +1,4 @@
-import type { Connector } from '../connector/connector.js';
-import type { FieldValue } from '../model/field.js';
+import type { Connector, FieldValue } from 'syncbridge';
 
 /** Field ids the conformance suite writes and reads on the system under test. */
 export interface ConformanceFields {

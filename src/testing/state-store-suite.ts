@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Failure, StateStore } from '../state/state-store.js';
+import type { Failure, StateStore } from 'syncbridge';
 
 /** A state store implementation under test. */
 export interface StateStoreTarget {

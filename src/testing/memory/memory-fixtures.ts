@@ -1,4 +1,4 @@
-import type { FieldDescriptor, UserRef } from '../../model/field.js';
+import type { FieldDescriptor, UserRef } from 'syncbridge';
 import { MemorySystem } from './memory-system.js';
 
 /** Fields of a typical bug in a memory system: title, description, priority, status, labels, assignee. */
