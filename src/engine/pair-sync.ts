@@ -5,8 +5,10 @@ import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.j
 import type { Logger } from '../logger.js';
 import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Failure, type FieldFailure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { otherSide, type Failure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { copyComments } from './comments.js';
+import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
+import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
 import { unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
@@ -83,17 +85,15 @@ const sides = ['left', 'right'] as const;
 const asError = (error: unknown): SyncbridgeError => toSyncbridgeError(error, { retryable: true });
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
 const unsettled = (revision: string) => `${revision}~unsettled`;
-/** The snapshot revision of an item whose pair no longer syncs (it was deleted, or left the filter). */
-const DETACHED = 'detached';
 
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
   readonly name: string;
   private readonly sideFields: Record<Side, string[]>;
+  /** Deleted items and detached pairs. */
+  private readonly deletes: PairDeletes;
   /** Revisions already counted, so that overlap re-reads are not counted again. */
   private readonly counted = new Set<string>();
-  /** Where the next verification of links starts. */
-  private verifyOffset = 0;
   /** Pairs a dry run planned in this pass. */
   private readonly planned = new Set<string>();
   /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
@@ -107,6 +107,13 @@ export class PairSync {
       return [...new Set([...rt.fields.map((f) => f.config[side]), ...(match && match !== 'key' && match !== 'id' ? [match] : [])])];
     };
     this.sideFields = { left: read('left'), right: read('right') };
+    this.deletes = new PairDeletes({
+      name: this.name,
+      rt,
+      sideFields: this.sideFields,
+      process: (side, items, mode) => this.processItems(side, items, mode, { force: true }),
+      fail: (side, item, error, mode, waitsForPerson) => this.fail({ anchor: side, items: { [side]: item }, failures: {} }, error, mode, { waitsForPerson }),
+    });
   }
 
   private isIntegrationUser(side: Side, user: UserRef | null): boolean {
@@ -122,7 +129,7 @@ export class PairSync {
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
-    if (!mode.dryRun) await this.verifyLinks(mode);
+    if (!mode.dryRun) await this.deletes.verifyLinks(mode);
     // Both starts are fixed before anything is written: a create on one side would otherwise
     // become the other side's "latest change" and hide the changes before it.
     const starts = { left: await this.start('left', mode), right: await this.start('right', mode) };
@@ -177,7 +184,7 @@ export class PairSync {
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
         for (const missing of mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id))) {
           const link = await this.rt.store.getLink(this.name, side, missing);
-          if (link) await this.handleDeleted(side, link, undefined, mode, 'deleted');
+          if (link) await this.deletes.handle(side, link, undefined, mode, 'deleted');
           else await this.rt.store.deleteFailure(this.name, side, missing);
         }
         await this.processItems(side, items, mode, { force: true });
@@ -216,118 +223,6 @@ export class PairSync {
     }
   }
 
-  /**
-   * Reads the two items of the next `verifyLinksPerPass` links (going round all links over
-   * passes): neither Jira nor Azure DevOps lists deleted items, so a pair whose item was deleted
-   * and whose twin never changes again is found here.
-   */
-  private async verifyLinks(mode: PassMode): Promise<void> {
-    const limit = this.rt.settings.verifyLinksPerPass;
-    if (limit === 0) return;
-    const links = await this.rt.store.listLinks(this.name, { limit, offset: this.verifyOffset });
-    this.verifyOffset = links.length < limit ? 0 : this.verifyOffset + limit;
-    const read: Record<Side, Map<string, WorkItem>> = { left: new Map(), right: new Map() };
-    for (const side of sides) {
-      const connector = this.rt.connectors[side];
-      for (const batch of chunk(links.map((l) => (side === 'left' ? l.leftId : l.rightId)), connector.info.capabilities.maxGetBatch)) {
-        if (mode.signal?.aborted) return;
-        for (const item of await connector.getMany(batch, { fields: this.sideFields[side] })) read[side].set(item.id, item);
-      }
-    }
-    for (const link of links) {
-      const ids = { left: link.leftId, right: link.rightId };
-      const gone = sides.filter((side) => !read[side].has(ids[side]));
-      if (gone.length === 0) continue;
-      if (gone.length === 2) await this.forget(link);
-      else await this.handleDeleted(gone[0]!, link, read[otherSide(gone[0]!)].get(ids[otherSide(gone[0]!)]), mode, 'deleted');
-    }
-  }
-
-  /** Whether a pair no longer syncs (one of its items was deleted, or left the filter). */
-  private async isDetached(link: Link): Promise<boolean> {
-    for (const side of sides) if ((await this.rt.store.getSnapshot(this.name, side, side === 'left' ? link.leftId : link.rightId))?.revision === DETACHED) return true;
-    return false;
-  }
-
-  /** Removes a link with both items' snapshots and failures. */
-  private async forget(link: Link): Promise<void> {
-    await this.rt.store.transaction(async (tx) => {
-      await tx.deleteLink(this.name, link.leftId);
-      for (const side of sides) {
-        const id = side === 'left' ? link.leftId : link.rightId;
-        await tx.deleteSnapshot(this.name, side, id);
-        await tx.deleteFailure(this.name, side, id);
-      }
-    });
-  }
-
-  /**
-   * A linked item was found deleted (`reason: deleted`), or left the filter under
-   * `keepSyncingUnmatched: false` (`unmatched`, after its last change was synced). The
-   * mapping's `deletes` policy decides: when the deleted item is the source of a direction
-   * its `onSourceDelete`, when it is (only, or by a policy other than `unlink`) the target of
-   * a direction its `onTargetDelete`. An unlinked pair keeps its link, marked detached, so
-   * that neither item is synced as new again.
-   */
-  async handleDeleted(gone: Side, link: Link, survivorItem: WorkItem | undefined, mode: PassMode, reason: 'deleted' | 'unmatched'): Promise<void> {
-    const survivor = otherSide(gone);
-    const ids = { left: link.leftId, right: link.rightId };
-    if (await this.isDetached(link)) return;
-    const keys = { left: link.leftKey, right: link.rightKey };
-    const outward = gone === 'left' ? 'leftToRight' : 'rightToLeft';
-    const inward = gone === 'left' ? 'rightToLeft' : 'leftToRight';
-    const policies = this.rt.mapping.deletes;
-    const isSource = this.rt.fields.some((f) => flows(f, outward));
-    const isTarget = this.rt.fields.some((f) => flows(f, inward));
-    const onTarget = policies[inward].onTargetDelete;
-    const onSource = policies[outward].onSourceDelete;
-    let action: 'unlink' | 'delete' | 'softDelete' | 'recreate' | 'fail';
-    if (reason === 'unmatched') action = onSource === 'softDelete' ? 'softDelete' : 'unlink';
-    else action = isTarget && (onTarget !== 'unlink' || !isSource) ? onTarget : onSource;
-    const report = (done: EngineEvents['itemDeleted']['action']) => {
-      mode.summary.deletes++;
-      this.rt.emitter.emit('itemDeleted', { pair: this.name, side: gone, key: keys[gone], counterpartKey: keys[survivor], reason, action: done });
-      this.rt.logger.info(`pair ${done}`, { pair: this.name, side: gone, key: keys[gone], counterpart: keys[survivor], reason });
-    };
-    const detach = () =>
-      this.rt.store.transaction(async (tx) => {
-        await tx.putSnapshot({ pair: this.name, side: gone, itemId: ids[gone], revision: DETACHED, updatedAt: this.rt.clock().toISOString(), fields: {} });
-        for (const side of sides) await tx.deleteFailure(this.name, side, ids[side]);
-      });
-    const connector = this.rt.connectors[survivor];
-    try {
-      if (action === 'fail') {
-        const previous = await this.rt.store.getFailure(this.name, survivor, ids[survivor]);
-        if (previous?.code === 'NOT_FOUND') return;
-        const error = new SyncbridgeError('NOT_FOUND', `${keys[gone]}, the twin of ${keys[survivor]}, was deleted; recreate it (onTargetDelete: recreate), or unlink the pair (syncbridge unlink)`, { details: { deleted: keys[gone] } });
-        const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.rt.clock().toISOString(), updatedBy: null, fields: {} };
-        await this.fail({ anchor: survivor, items: { [survivor]: item }, failures: {} }, error, mode, { waitsForPerson: true });
-        report('failed');
-      } else if (action === 'recreate') {
-        await this.forget(link);
-        const [item] = survivorItem ? [survivorItem] : await connector.getMany([ids[survivor]], { fields: this.sideFields[survivor] });
-        report('recreated');
-        if (item) await this.processItems(survivor, [item], mode, { force: true });
-      } else if (action === 'delete' && connector.deleteItem) {
-        await connector.deleteItem(ids[survivor]);
-        await this.forget(link);
-        report('deleted');
-      } else if (action === 'softDelete') {
-        const fields = policies[outward].softDelete ?? {};
-        const [result] = Object.keys(fields).length > 0 ? await connector.update([{ id: ids[survivor], fields }]) : [];
-        if (result && !result.ok) throw result.error;
-        await detach();
-        report('softDeleted');
-      } else {
-        await detach();
-        report('unlinked');
-      }
-    } catch (error) {
-      const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.rt.clock().toISOString(), updatedBy: null, fields: {} };
-      await this.fail({ anchor: survivor, items: { [survivor]: item }, failures: {} }, asError(error), mode);
-    }
-  }
-
   private async poll(side: Side, mode: PassMode, start: Watermark | undefined): Promise<void> {
     const { store, connectors, mapping, settings } = this.rt;
     const connector = connectors[side];
@@ -355,7 +250,7 @@ export class PairSync {
         await this.processItems(side, query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items, mode, leaving.length > 0 ? { force: true } : {});
         for (const item of mode.dryRun ? [] : leaving) {
           const link = await store.getLink(this.name, side, item.id);
-          if (link) await this.handleDeleted(side, link, item, mode, 'unmatched');
+          if (link) await this.deletes.handle(side, link, item, mode, 'unmatched');
         }
         watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
         if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
@@ -421,7 +316,7 @@ export class PairSync {
     if (works.length === 0) return;
     await this.readCounterparts(target, works);
     await this.findExisting(anchor, works.filter((w) => !w.link && !w.error));
-    if (!mode.dryRun) for (const work of works.filter((w) => w.gone)) await this.handleDeleted(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
+    if (!mode.dryRun) for (const work of works.filter((w) => w.gone)) await this.deletes.handle(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
     for (const work of works.filter((w) => !w.error && !w.gone)) await this.plan(work, mode);
     if (mode.dryRun) return this.recordPlanned(works.filter((w) => !w.gone), mode);
     await this.executeCreates(target, works.filter((w) => w.create && !w.error && !w.gone));
@@ -493,7 +388,7 @@ export class PairSync {
   /** A value a side refused before, recorded with the failures of either item. */
   private refusal(work: Work, side: Side, field: string, value: FieldValue): SyncbridgeError | undefined {
     for (const failure of Object.values(work.failures)) {
-      const entry = fieldFailures(failure).find((f) => f.side === side && f.field === field && f.code !== 'CONFLICT' && 'value' in f && sameValue(f.value, value, this.rt.descriptors[side].get(field)));
+      const entry = fieldFailuresOf(failure).find((f) => f.side === side && f.field === field && f.code !== 'CONFLICT' && 'value' in f && sameValue(f.value, value, this.rt.descriptors[side].get(field)));
       if (entry) return new SyncbridgeError(entry.code as SyncbridgeError['code'], entry.message, { details: { field } });
     }
     return undefined;
@@ -545,7 +440,7 @@ export class PairSync {
         reconcile: mode.reconcile,
       });
       // A conflict already queued with the same values is not news; merging the pair again finds it again.
-      const queued = fieldFailures(work.failures.left).filter((f) => f.code === 'CONFLICT');
+      const queued = fieldFailuresOf(work.failures.left).filter((f) => f.code === 'CONFLICT');
       const known = (event: ConflictEvent) => queued.some((f) => f.field === event.field.right && f.conflict && valuesEqual(f.conflict.left, event.left) && valuesEqual(f.conflict.right, event.right));
       for (const event of [...work.plan.resolved, ...work.plan.manual.filter((e) => !known(e))]) {
         mode.summary.conflicts++;
@@ -791,37 +686,18 @@ export class PairSync {
   /** The field-level failures of a work as failure records, per side whose change is held. */
   private fieldFailures(work: Work): Partial<Record<Side, Failure>> {
     const out: Partial<Record<Side, Failure>> = {};
-    const at = this.rt.clock().toISOString();
+    const revisions = Object.fromEntries(sides.map((s) => [s, (work.written[s] ?? work.items[s]!).revision]));
     for (const side of sides) {
-      const held = work.problems.filter((p) => p.source === side);
-      if (held.length === 0) continue;
-      const item = work.written[side] ?? work.items[side]!;
-      const fields: FieldFailure[] = held.map((p) => ({ side: otherSide(side), field: p.field, ...('value' in p ? { value: p.value ?? null } : {}), ...(p.conflict ? { conflict: p.conflict } : {}), code: p.error.code, message: p.error.message }));
-      const previous = work.failures[side];
-      out[side] = {
-        pair: this.name,
-        side,
-        itemId: item.id,
-        itemKey: item.key,
-        kind: fields.some((f) => f.code === 'CONFLICT') ? 'conflict' : 'field',
-        code: held[0]!.error.code,
-        message: held.map((p) => `${p.field}: ${p.error.message}`).join('; '),
-        details: { fields },
-        attempts: 0,
-        revisions: Object.fromEntries(sides.map((s) => [s, (work.written[s] ?? work.items[s]!).revision])),
-        nextRetryAt: null,
-        createdAt: previous?.createdAt ?? at,
-        updatedAt: at,
-      };
-      // A discarded field failure stays discarded while its fields fail the same way.
-      if (previous?.discardedAt && sameFieldFailures(fieldFailures(previous), fields)) out[side]!.discardedAt = previous.discardedAt;
+      const problems = work.problems.filter((p) => p.source === side);
+      if (problems.length === 0) continue;
+      out[side] = fieldFailureRecord({ pair: this.name, side, item: work.written[side] ?? work.items[side]!, problems, revisions, previous: work.failures[side], now: this.rt.clock().toISOString() });
     }
     return out;
   }
 
   /** Counts and reports field failures that are new (not the same as already queued). */
   private reportFieldFailures(work: Work, failure: Failure, mode: PassMode): void {
-    if (sameFieldFailures(fieldFailures(work.failures[failure.side]), fieldFailures(failure))) return;
+    if (sameFieldFailures(fieldFailuresOf(work.failures[failure.side]), fieldFailuresOf(failure))) return;
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
     this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, key: failure.itemKey, code: failure.code, message: failure.message });
@@ -877,7 +753,7 @@ export class PairSync {
       code: error.code,
       message: error.message,
       // Fields held by a refusal or conflict stay listed behind the item's failure.
-      details: { ...error.details, ...(error.system ? { system: error.system } : {}), ...(previous && previous.kind !== 'error' ? { fields: fieldFailures(previous) } : {}) },
+      details: { ...error.details, ...(error.system ? { system: error.system } : {}), ...(previous && previous.kind !== 'error' ? { fields: fieldFailuresOf(previous) } : {}) },
       attempts,
       revisions: { ...(work.items.left ? { left: work.items.left.revision } : {}), ...(work.items.right ? { right: work.items.right.revision } : {}) },
       // Never sooner than the system asked for (`Retry-After` longer than the HTTP client waits).
@@ -890,15 +766,4 @@ export class PairSync {
     this.rt.emitter.emit('itemFailed', failure);
     this.rt.logger.warn('item failed', { pair: this.name, side, key: item.key, code: error.code, message: error.message, attempts });
   }
-}
-
-/** Whether every field failure of `now` was listed `before` already, the same way. */
-function sameFieldFailures(before: FieldFailure[], now: FieldFailure[]): boolean {
-  return now.every((f) => before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && valuesEqual(b.value ?? null, f.value ?? null) && JSON.stringify(b.conflict) === JSON.stringify(f.conflict)));
-}
-
-/** The field failures a queued failure lists. */
-function fieldFailures(failure: Failure | undefined): FieldFailure[] {
-  const fields = failure?.details.fields;
-  return Array.isArray(fields) ? (fields as FieldFailure[]) : [];
 }
