@@ -30,8 +30,10 @@ export interface FieldOutcome {
   field: CompiledField;
   /** The value to write, by side written. */
   write: Partial<Record<Side, FieldValue>>;
-  /** Each side's value after the writes; for a field with a problem, the previously agreed values. */
+  /** Each side's value after the writes. */
   agreed: Record<Side, FieldValue>;
+  /** Each side's agreed value before this merge (absent where unknown): what a field that cannot sync keeps. */
+  prior: Partial<Record<Side, FieldValue>>;
   /** Why this field does not sync now. */
   problem?: FieldProblem;
   /** For a field written on both sides: the agreed values when only the write to one side goes through. */
@@ -114,8 +116,8 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     }
   }
   const base = (side: Side): FieldValue | undefined => bases[side];
-  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, warnings: [] };
-  const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, agreed: { left: base('left') ?? null, right: base('right') ?? null }, problem });
+  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, prior: { ...bases }, warnings: [] };
+  const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, problem });
 
   /** Carries `value` of the other side over to `target`, unless the target holds it already. */
   const transfer = async (target: Side): Promise<FieldOutcome> => {

@@ -625,7 +625,13 @@ export class PairSync {
       if (outcome.problem || writtenSides.some((s) => held(s, field.config[s]))) {
         const through = writtenSides.filter((s) => !held(s, field.config[s]));
         const partial = through.length === 1 ? outcome.partial?.[through[0]!] : undefined;
-        for (const s of sides) agreed[s][field.config[s]] = outcome.problem ? outcome.agreed[s] : partial ? partial[s] : (work.snapshots[s]?.fields[field.config[s]] ?? null);
+        for (const s of sides) {
+          const id = field.config[s];
+          // The field keeps its agreed values (an unknown one stays unknown), so its change is merged again.
+          if (partial) agreed[s][id] = partial[s];
+          else if (s in outcome.prior) agreed[s][id] = outcome.prior[s]!;
+          else delete agreed[s][id];
+        }
         for (const s of writtenSides.filter((x) => field.config[x] in work.refused[x])) {
           work.problems.push({ source: otherSide(s), field: field.config[s], value: outcome.write[s]!, error: work.refused[s][field.config[s]]! });
         }
@@ -646,7 +652,7 @@ export class PairSync {
 
   private snapshot(side: Side, item: WorkItem, fields?: Record<string, FieldValue>): Snapshot {
     const values: Record<string, FieldValue> = {};
-    for (const id of this.sideFields[side]) values[id] = (fields ?? item.fields)[id] ?? null;
+    for (const id of this.sideFields[side]) if (!fields || id in fields) values[id] = (fields ?? item.fields)[id] ?? null;
     const settled = !fields || this.sideFields[side].every((id) => sameValue(item.fields[id] ?? null, values[id], this.rt.descriptors[side].get(id)));
     return { pair: this.name, side, itemId: item.id, revision: settled ? item.revision : unsettled(item.revision), updatedAt: item.updatedAt, fields: values };
   }
