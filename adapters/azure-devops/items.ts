@@ -70,6 +70,7 @@ export class ItemReader {
       updatedBy: userFromAdo(raw.fields['System.ChangedBy']),
       fields: out,
       ...(origin ? { origin } : {}),
+      ...(typeof raw.fields['System.TeamProject'] === 'string' && typeof raw.fields['System.WorkItemType'] === 'string' ? { scope: { projects: [raw.fields['System.TeamProject']], type: raw.fields['System.WorkItemType'] } } : {}),
     };
     const parsed = workItemSchema.safeParse(item);
     if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system: this.system });

@@ -16,7 +16,7 @@ export interface ReadIssue {
 
 /** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
 export function fieldsToFetch(fields: string[]): string[] {
-  return [...new Set([...fields, 'updated', 'creator', 'labels'])];
+  return [...new Set([...fields, 'updated', 'creator', 'labels', 'project', 'issuetype'])];
 }
 
 /**
@@ -92,7 +92,11 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     // Without changelog entries the issue is unchanged since creation, so its creator changed it last.
     const updatedBy = latest?.author ?? userRef(issue.fields.creator as JiraUser | undefined);
     const origin = labels.map(originOfLabel).find((o) => o !== undefined);
-    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values, ...(origin ? { origin } : {}) };
+    const project = issue.fields.project as { key?: unknown; id?: unknown; name?: unknown } | undefined;
+    const type = (issue.fields.issuetype as { name?: unknown } | undefined)?.name;
+    const projects = [project?.key, project?.id, project?.name].filter((p): p is string => typeof p === 'string');
+    const scope = projects.length > 0 && typeof type === 'string' ? { scope: { projects, type } } : {};
+    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values, ...(origin ? { origin } : {}), ...scope };
     const parsed = workItemSchema.safeParse(candidate);
     if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system });
     return { item: parsed.data as WorkItem, labels, ...(issue.transitions ? { transitions: issue.transitions } : {}) };

@@ -19,6 +19,8 @@ export interface DeleteContext {
   sideFields: Record<Side, string[]>;
   /** Merges items afresh, whether or not they changed (a recreate). */
   process(side: Side, items: WorkItem[], mode: PassMode): Promise<void>;
+  /** Whether an item now lives outside the mapping's project or type. */
+  movedOut(side: Side, item: WorkItem): boolean;
   /** Queues a failure of an item. */
   fail(side: Side, item: WorkItem, error: SyncbridgeError, mode: PassMode, waitsForPerson: boolean): Promise<void>;
 }
@@ -54,6 +56,12 @@ export class PairDeletes {
     for (const link of links) {
       const ids = { left: link.leftId, right: link.rightId };
       const gone = sides.filter((side) => !read[side].has(ids[side]));
+      const moved = sides.find((side) => read[side].has(ids[side]) && this.ctx.movedOut(side, read[side].get(ids[side])!));
+      if (gone.length === 0 && moved && !(await this.isDetached(link))) {
+        // Its last change is synced, then the pair is unlinked (processing a moved item does both).
+        await this.ctx.process(moved, [read[moved].get(ids[moved])!], mode);
+        continue;
+      }
       if (gone.length === 0) continue;
       if (gone.length === 2) await this.forget(link);
       else await this.handle(gone[0]!, link, read[otherSide(gone[0]!)].get(ids[otherSide(gone[0]!)]), mode, 'deleted');

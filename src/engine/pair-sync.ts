@@ -112,6 +112,7 @@ export class PairSync {
       rt,
       sideFields: this.sideFields,
       process: (side, items, mode) => this.processItems(side, items, mode, { force: true }),
+      movedOut: (side, item) => this.movedOut(side, item),
       fail: (side, item, error, mode, waitsForPerson) => this.fail({ anchor: side, items: { [side]: item }, failures: {} }, error, mode, { waitsForPerson }),
     });
   }
@@ -322,6 +323,10 @@ export class PairSync {
     await this.executeCreates(target, works.filter((w) => w.create && !w.error && !w.gone));
     await this.executeUpdates(works.filter((w) => w.plan && !w.error && !w.gone));
     for (const work of works.filter((w) => !w.gone)) await this.commit(work, mode);
+    // An item moved out of the mapping's project or type had its last change synced above; now the pair is unlinked.
+    for (const work of works.filter((w) => w.link && !w.gone && !w.error)) {
+      for (const side of sides) if (this.movedOut(side, work.items[side])) await this.deletes.handle(side, work.link!, work.items[side], mode, 'unmatched');
+    }
     // A concurrent edit landed between read and write: what did get written is committed
     // above, so a merge against fresh reads takes the rest, and the edit, as changes.
     const stale = works.filter((w) => w.stale);
@@ -329,6 +334,19 @@ export class PairSync {
       const fresh = await this.rt.connectors[anchor].getMany(stale.map((w) => w.items[anchor]!.id), { fields: this.sideFields[anchor] });
       await this.processItems(anchor, fresh, mode, { force: true, depth: 1 });
     }
+  }
+
+  /**
+   * Whether an item now lives outside the mapping's project or type (a Jira project move, an
+   * Azure DevOps type change). A project named by an id the connector does not report (an
+   * Azure DevOps project GUID) is not compared.
+   */
+  movedOut(side: Side, item: WorkItem | undefined): boolean {
+    if (!item?.scope) return false;
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    const { project, type } = this.rt.mapping[side];
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(project);
+    return !same(item.scope.type, type) || (!guid && !item.scope.projects.some((p) => same(p, project)));
   }
 
   private mayBeOwnCreate(side: Side, item: WorkItem): boolean {

@@ -22,6 +22,12 @@ export interface WorkItem {
    * stamps fill it; with it the engine links a copy whose link was lost instead of copying it back.
    */
   origin?: OriginRef | undefined;
+  /**
+   * Where the item lives now, when the connector can tell: the names its project goes by (Jira:
+   * key, id and name; Azure DevOps: name) and its entity type. An item moved out of a mapping's
+   * project or type is no longer synced by it.
+   */
+  scope?: { projects: string[]; type: string } | undefined;
 }
 
 /** zod schema of {@link WorkItem}: connectors validate what they hand to the engine. */
@@ -33,6 +39,7 @@ export const workItemSchema = z.object({
   updatedBy: userRefSchema.nullable(),
   fields: z.record(z.string(), fieldValueSchema),
   origin: z.object({ system: z.string().min(1), id: z.string().min(1), key: z.string().optional() }).optional(),
+  scope: z.object({ projects: z.array(z.string()), type: z.string() }).optional(),
 });
 
 /**

@@ -71,6 +71,22 @@ describe('deleted items', () => {
     expect(t.right.items.get(copy.id)!.fields).toMatchObject({ title: 'Edited in ADO', status: 'Done' });
   });
 
+  it('syncs the last change of an item moved out of the mapping’s type, then unlinks the pair', async () => {
+    const { t, bug, copy, events } = await linkedPair(undefined, { verifyLinksPerPass: 10 });
+    t.left.options.projects.JIRA!.types.Story = t.left.fields('JIRA', 'Bug');
+    t.left.edit(bug.id, { title: 'Crash, now a story' }, 'ana');
+    t.left.items.get(bug.id)!.type = 'Story';
+    await t.sync.runOnce();
+    expect(events).toMatchObject([{ side: 'left', key: bug.key, reason: 'unmatched', action: 'unlinked' }]);
+    expect(t.right.items.get(copy.id)!.fields.title).toBe('Crash, now a story');
+    t.advance(10_000);
+    t.left.edit(bug.id, { title: 'Story edit' }, 'ana');
+    t.right.edit(copy.id, { title: 'Bug edit' }, 'ado-ana');
+    await t.sync.runOnce();
+    expect([t.left.items.get(bug.id)!.fields.title, t.right.items.get(copy.id)!.fields.title]).toEqual(['Story edit', 'Bug edit']);
+    expect([t.left.items.size, t.right.items.size]).toEqual([1, 1]);
+  });
+
   it('queues one failure for a person under onTargetDelete: fail, tried no more than that', async () => {
     const { t, bug, copy } = await linkedPair({ leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'fail' } });
     t.right.remove(copy.id);

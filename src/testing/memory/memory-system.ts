@@ -210,7 +210,7 @@ export class MemorySystem {
   view(item: MemoryItem, fields?: readonly string[]): WorkItem {
     const known = this.fields(item.project, item.type).map((d) => d.id);
     const picked = Object.fromEntries((fields ?? known).filter((f) => f in item.fields || known.includes(f)).map((f) => [f, structuredClone(item.fields[f] ?? null)]));
-    return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked, ...(item.origin ? { origin: { ...item.origin } } : {}) };
+    return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked, ...(item.origin ? { origin: { ...item.origin } } : {}), scope: { projects: [item.project], type: item.type } };
   }
 }
 
