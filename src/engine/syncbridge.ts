@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { validateConfig } from '../config/load.js';
+import { closestKey } from '../config/schema-keys.js';
 import type { ConflictPolicy, SyncbridgeConfig, SyncbridgeConfigInput } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import type { ConnectorFactory } from '../connector/define-connector.js';
@@ -179,8 +180,10 @@ export class Syncbridge {
         integrationUsers[side] = [me.id, me.email ?? '', configured ?? ''].filter(Boolean);
         mapping.fields.forEach((f, i) => {
           if (!descriptors[side].has(f[side])) {
-            const known = fields.map((d) => d.id).filter((id) => id.toLowerCase().includes(f[side].toLowerCase().slice(0, 4))).slice(0, 5);
-            issues.push({ path: `mappings[${m}].fields[${i}].${side}`, message: `field "${f[side]}" does not exist on ${system} ${project} ${type}${known.length ? `; similar: ${known.join(', ')}` : ''}` });
+            // The closest id or display name by edit distance (`System.Tagz` → System.Tags, `lables` → labels).
+            const byName = new Map(fields.flatMap((d) => [[d.id, d.id], [d.name, d.id]] as const));
+            const closest = closestKey(f[side], byName.keys());
+            issues.push({ path: `mappings[${m}].fields[${i}].${side}`, message: `field "${f[side]}" does not exist on ${system} ${project} ${type}${closest ? `; did you mean "${byName.get(closest)}"${byName.get(closest) === closest ? '' : ` (${closest})`}?` : ''}` });
           }
         });
       }

@@ -51,6 +51,16 @@ describe('engine features', () => {
     expect(t.byTitle(t.right, 'tagged, then untagged')).toHaveLength(1);
   });
 
+  it('names the closest field when a mapped field does not exist, by id or display name', async () => {
+    const t = await twoTrackers({ fields: [{ left: 'lables', right: 'labels' }, { left: 'title', right: 'External refrence' }] });
+    const error = await t.sync.activate().then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain('field "lables" does not exist on jira JIRA Bug; did you mean "labels"?');
+    expect(error?.message).toContain('field "External refrence" does not exist on ado ADO Bug; did you mean "ref" (External reference)?');
+  });
+
   it('stops syncing linked items that leave the filter when keepSyncingUnmatched is false', async () => {
     const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }], mapping: { keepSyncingUnmatched: false, left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } } });
     await t.sync.activate();
