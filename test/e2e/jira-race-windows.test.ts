@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { BOT, startScenario, type Scenario } from './scenario.js';
+import { BOT, startWithPeople, type Scenario } from './scenario.js';
 
 /**
  * Jira has no conditional update: the connector checks the revision, then writes, and an
@@ -14,14 +14,10 @@ describe('race windows on Jira', () => {
   const engineOnly = (r: { headers: Headers }) => s.jira.userOf(r.headers) === BOT;
 
   beforeEach(async () => {
-    s = await startScenario();
-    ana = jiraPerson(s.jira, 'Ana Silva');
-    ben = adoPerson(s.ado, 'ben@example.com');
+    ({ s, ana, ben } = await startWithPeople());
   });
 
-  afterEach(async () => {
-    await s?.close();
-  });
+  afterEach(() => s?.close());
 
   // Jira has no conditional update: the answer to the PUT carries every field the engine reads,
   // so Ana's priority shows as a change nobody synced yet, not as part of the agreed state.

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { startScenario, type Scenario } from './scenario.js';
+import { startWithPeople, type Scenario } from './scenario.js';
 
 /**
  * Jira moves issues only through its workflow (To Do → In Progress → In Review → Done,
@@ -13,14 +13,10 @@ describe('Jira workflow limits seen from Azure DevOps', () => {
   let ben: ReturnType<typeof adoPerson>;
 
   beforeEach(async () => {
-    s = await startScenario();
-    ana = jiraPerson(s.jira, 'Ana Silva');
-    ben = adoPerson(s.ado, 'ben@example.com');
+    ({ s, ana, ben } = await startWithPeople());
   });
 
-  afterEach(async () => {
-    await s?.close();
-  });
+  afterEach(() => s?.close());
 
   const jiraIssuesTitled = (title: string) => [...s.jira.sim.state.issues.values()].filter((i) => i.fields.summary === title);
 

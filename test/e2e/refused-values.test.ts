@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldValue } from 'syncbridge';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { startScenario, type Scenario } from './scenario.js';
+import { startWithPeople, type Scenario } from './scenario.js';
 
 /** A value one system cannot take fails that field alone: the item and its other fields still sync. */
 describe('one refused value', () => {
@@ -10,14 +10,10 @@ describe('one refused value', () => {
   let ben: ReturnType<typeof adoPerson>;
 
   beforeEach(async () => {
-    s = await startScenario();
-    ana = jiraPerson(s.jira, 'Ana Silva');
-    ben = adoPerson(s.ado, 'ben@example.com');
+    ({ s, ana, ben } = await startWithPeople());
   });
 
-  afterEach(async () => {
-    await s?.close();
-  });
+  afterEach(() => s?.close());
 
   it('creates the Jira issue without a tag Jira cannot hold as a label, and says so', async () => {
     await s.connect();

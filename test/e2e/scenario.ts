@@ -7,6 +7,7 @@ import { jiraConnector } from 'syncbridge/jira';
 import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import type { JiraSimulator } from 'syncbridge/testing/jira';
 import { fieldMappings, integrationConfig } from './integration.js';
+import { adoPerson, jiraPerson } from './people.js';
 import { serveAzureDevOps, serveJira, type ServedSimulator } from './simulators.js';
 
 /** The Jira field ids the integration maps. */
@@ -86,4 +87,10 @@ function shareClock(jira: JiraSimulator, ado: AzureDevOpsSimulator): void {
   const tick = () => (last = Math.max(Date.now(), last + 1));
   jira.state.now = tick;
   ado.state.now = () => new Date(tick());
+}
+
+/** A scenario with the two people most tests act as: Ana, who files in Jira, and Ben, in Azure DevOps. */
+export async function startWithPeople(): Promise<{ s: Scenario; ana: ReturnType<typeof jiraPerson>; ben: ReturnType<typeof adoPerson> }> {
+  const s = await startScenario();
+  return { s, ana: jiraPerson(s.jira, 'Ana Silva'), ben: adoPerson(s.ado, 'ben@example.com') };
 }
