@@ -44,15 +44,21 @@ export class PairDeletes {
     const limit = this.ctx.rt.settings.verifyLinksPerPass;
     if (limit === 0) return;
     const links = await this.ctx.rt.store.listLinks(this.ctx.name, { limit, offset: this.verifyOffset });
-    this.verifyOffset = links.length < limit ? 0 : this.verifyOffset + limit;
     const read: Record<Side, Map<string, WorkItem>> = { left: new Map(), right: new Map() };
-    for (const side of sides) {
-      const connector = this.ctx.rt.connectors[side];
-      for (const batch of chunk(links.map((l) => (side === 'left' ? l.leftId : l.rightId)), connector.info.capabilities.maxGetBatch)) {
-        if (mode.signal?.aborted) return;
-        for (const item of await connector.getMany(batch, { fields: this.ctx.sideFields[side] })) read[side].set(item.id, item);
+    try {
+      for (const side of sides) {
+        const connector = this.ctx.rt.connectors[side];
+        for (const batch of chunk(links.map((l) => (side === 'left' ? l.leftId : l.rightId)), connector.info.capabilities.maxGetBatch)) {
+          if (mode.signal?.aborted) return;
+          for (const item of await connector.getMany(batch, { fields: this.ctx.sideFields[side] })) read[side].set(item.id, item);
+        }
       }
+    } catch (error) {
+      // A system that cannot answer now is verified again next pass; the pass itself goes on.
+      this.ctx.rt.logger.warn('could not verify links', { pair: this.ctx.name, error: toSyncbridgeError(error).message });
+      return;
     }
+    this.verifyOffset = links.length < limit ? 0 : this.verifyOffset + limit;
     for (const link of links) {
       const ids = { left: link.leftId, right: link.rightId };
       const gone = sides.filter((side) => !read[side].has(ids[side]));

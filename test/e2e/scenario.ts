@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSyncbridge, type Link, type PlannedWrite, type Side, type Syncbridge, type SyncbridgeConfigInput, type WorkItem } from 'syncbridge';
+import { createSyncbridge, type Link, type Logger, type PlannedWrite, type Side, type Syncbridge, type SyncbridgeConfigInput, type WorkItem } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
@@ -24,7 +24,7 @@ export interface Scenario {
   /** Created by {@link Scenario.connect}, once the people have filed their bugs. */
   sync: Syncbridge;
   /** Creates the integration from its configuration (state in an SQLite file in a temp folder), optionally adjusted. */
-  connect(adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput): Promise<Syncbridge>;
+  connect(adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput, options?: { logger?: Logger }): Promise<Syncbridge>;
   /** Runs a pass and reports the HTTP writes the integration user made and the `itemSynced` events. */
   runOnce(): Promise<{ summary: Awaited<ReturnType<Syncbridge['runOnce']>>; writes: { jira: ServedSimulator<JiraSimulator>['log']; ado: ServedSimulator<AzureDevOpsSimulator>['log'] }; events: PlannedWrite[] }>;
   /** The link of an item, by side and id (fails when there is none). */
@@ -53,8 +53,8 @@ export async function startScenario(): Promise<Scenario> {
     get sync() {
       return connected();
     },
-    async connect(adjust = (config) => config) {
-      sync = await createSyncbridge({ config: adjust(integrationConfig(jira, ado, join(dir, 'state.db'))), connectors: [jiraConnector, azureDevOpsConnector] });
+    async connect(adjust = (config) => config, options = {}) {
+      sync = await createSyncbridge({ config: adjust(integrationConfig(jira, ado, join(dir, 'state.db'))), connectors: [jiraConnector, azureDevOpsConnector], ...options });
       sync.events.on('itemSynced', (write) => synced.push(write));
       return sync;
     },

@@ -41,6 +41,18 @@ describe('deleted items', () => {
     expect(events).toMatchObject([{ side: 'right', reason: 'deleted', action: 'unlinked' }]);
   });
 
+  it('goes on with the pass when links cannot be verified now, and verifies them on the next', async () => {
+    const { t, bug, copy, events } = await linkedPair(undefined, { verifyLinksPerPass: 10 });
+    t.right.remove(copy.id);
+    t.connectors.right.failNext('getMany', 1);
+    t.left.create('JIRA', 'Bug', { title: 'Another crash' }, t.left.user('ana'));
+    expect((await t.sync.runOnce()).created.right).toBe(1);
+    expect(events).toEqual([]);
+    await t.sync.runOnce();
+    expect(events).toMatchObject([{ side: 'right', key: copy.key, counterpartKey: bug.key, action: 'unlinked' }]);
+    expect(t.byTitle(t.right, 'Another crash')).toHaveLength(1);
+  });
+
   it('recreates a deleted target under onTargetDelete: recreate', async () => {
     const { t, bug, copy, events } = await linkedPair({ leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'recreate' } });
     t.right.remove(copy.id);
