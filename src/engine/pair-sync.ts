@@ -10,12 +10,12 @@ import { copyComments } from './comments.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
-import { unknownAgreement } from './relink.js';
+import { relinkedAgreement, unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
-import type { UserResolver } from './users.js';
+import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
 import { chunk, createInBatches, updateInBatches } from './write-batches.js';
 
@@ -118,9 +118,7 @@ export class PairSync {
   }
 
   private isIntegrationUser(side: Side, user: UserRef | null): boolean {
-    if (!user) return false;
-    const ids = this.rt.integrationUsers[side];
-    return ids.includes(user.id) || (!!user.email && ids.some((id) => id.toLowerCase() === user.email!.toLowerCase()));
+    return isUserAmong(this.rt.integrationUsers[side], user);
   }
 
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
@@ -167,7 +165,7 @@ export class PairSync {
           await tx.putSnapshot(this.snapshot(target, item));
           // What the create was made from is not known: the pair's first merge compares every
           // field as for a field added to the mapping, so neither side's later edits are lost.
-          await tx.putSnapshot({ pair: this.name, side, itemId: intent.sourceId, revision: unsettled('unknown'), updatedAt: item.updatedAt, fields: {} });
+          await tx.putSnapshot(unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }));
           await tx.deleteIntent(this.name, side, intent.sourceId);
         });
         this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
@@ -398,7 +396,7 @@ export class PairSync {
       else if (outcome) w.items[otherSide(anchor)] = outcome;
       // A relinked item the engine changed last holds the values agreed then; the other side's
       // agreed values are unknown, so a field differing there merges as one added to the mapping.
-      const agreement = (side: Side) => (this.isIntegrationUser(side, w.items[side]!.updatedBy) ? this.snapshot(side, w.items[side]!) : unknownAgreement(this.name, side, w.items[side]!));
+      const agreement = (side: Side) => relinkedAgreement(this.name, side, w.items[side]!, this.sideFields[side], this.isIntegrationUser(side, w.items[side]!.updatedBy));
       if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: agreement('left'), right: agreement('right') };
     }
   }

@@ -2,6 +2,7 @@ import type { MappingConfig } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import type { WorkItem } from '../model/item.js';
 import { otherSide, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { integrationUserIds, isUserAmong } from './users.js';
 
 /** What one entity pair's relink found, and did (or on a dry run would do). */
 export interface RelinkCounts {
@@ -56,12 +57,8 @@ export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
   // On a dry run nothing is stored, so links planned earlier in the scan are remembered here.
   const planned: Record<Side, Set<string>> = { left: new Set(), right: new Set() };
   const fields = { left: ctx.mapping.fields.map((f) => f.left), right: ctx.mapping.fields.map((f) => f.right) };
-  const engine = { left: await integrationUser(ctx, 'left'), right: await integrationUser(ctx, 'right') };
-  const agreement = (side: Side, item: WorkItem): Snapshot => {
-    const by = item.updatedBy;
-    if (!by || !engine[side].some((id) => id === by.id || id.toLowerCase() === by.email?.toLowerCase())) return unknownAgreement(ctx.pair, side, item);
-    return { pair: ctx.pair, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields: Object.fromEntries(fields[side].map((f) => [f, item.fields[f] ?? null])) };
-  };
+  const engine = { left: await integrationUserIds(ctx.connectors.left, ctx.integrationUsers?.left), right: await integrationUserIds(ctx.connectors.right, ctx.integrationUsers?.right) };
+  const agreement = (side: Side, item: WorkItem) => relinkedAgreement(ctx.pair, side, item, fields[side], isUserAmong(engine[side], item.updatedBy));
   for (const side of ['left', 'right'] as const) {
     const target = otherSide(side);
     const pages = ctx.connectors[side].query({ project: ctx.mapping[side].project, type: ctx.mapping[side].type, fields: fields[side], pageSize: ctx.pageSize, ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -127,12 +124,22 @@ async function readOrigins(connector: Connector, ids: string[], fields: string[]
 }
 
 /**
- * The agreed state of a pair linked from its stamps: no field's agreed value is known (either
- * side may have changed since the copy was made), and its revision matches no read, so the
- * pair is merged as soon as either item is seen, each field as one added to the mapping.
+ * An item's agreed state when none of its fields' agreed values is known (it may have changed
+ * since its copy was made, or a create's answer was lost): the revision matches no read, so
+ * the pair is merged as soon as either item is seen, each field that differs as one added to
+ * the mapping (or by what the other side's agreed value corresponds to).
  */
-export function unknownAgreement(pair: string, side: Side, item: WorkItem): Snapshot {
+export function unknownAgreement(pair: string, side: Side, item: Pick<WorkItem, 'id' | 'updatedAt'>): Snapshot {
   return { pair, side, itemId: item.id, revision: 'relinked~unsettled', updatedAt: item.updatedAt, fields: {} };
+}
+
+/**
+ * The agreed state of an item of a pair linked from its stamps: an item the engine changed
+ * last holds the values agreed then (its mapped `fields`); of any other, nothing is known.
+ */
+export function relinkedAgreement(pair: string, side: Side, item: WorkItem, fields: readonly string[], changedByEngine: boolean): Snapshot {
+  if (!changedByEngine) return unknownAgreement(pair, side, item);
+  return { pair, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields: Object.fromEntries(fields.map((f) => [f, item.fields[f] ?? null])) };
 }
 
 async function link(ctx: RelinkContext, items: Record<Side, WorkItem>, agreement: (side: Side, item: WorkItem) => Snapshot): Promise<void> {
@@ -142,10 +149,4 @@ async function link(ctx: RelinkContext, items: Record<Side, WorkItem>, agreement
     await tx.putSnapshot(agreement('left', left));
     await tx.putSnapshot(agreement('right', right));
   });
-}
-
-/** Ids and e-mails of a side's integration user. */
-async function integrationUser(ctx: RelinkContext, side: Side): Promise<string[]> {
-  const me = await ctx.connectors[side].whoami();
-  return [me.id, me.email ?? '', ctx.integrationUsers?.[side] ?? ''].filter(Boolean);
 }

@@ -20,7 +20,7 @@ import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
 import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type RelinkOptions } from './relink.js';
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
-import { UserResolver } from './users.js';
+import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
 
 /** Options of {@link createSyncbridge}. */
@@ -175,9 +175,7 @@ export class Syncbridge {
         const { project, type, system } = mapping[side];
         const fields = await connectors[side].listFields(project, type);
         descriptors[side] = new Map(fields.map((f) => [f.id, f]));
-        const configured = this.config.systems[system]?.integrationUser;
-        const me = await connectors[side].whoami();
-        integrationUsers[side] = [me.id, me.email ?? '', configured ?? ''].filter(Boolean);
+        integrationUsers[side] = await integrationUserIds(connectors[side], this.config.systems[system]?.integrationUser);
         mapping.fields.forEach((f, i) => {
           if (!descriptors[side].has(f[side])) {
             // The closest id or display name by edit distance (`System.Tagz` → System.Tags, `lables` → labels).

@@ -3,6 +3,18 @@ import type { UserRef } from '../model/field.js';
 import type { Direction, ValueMap } from '../model/value-map.js';
 import type { Side } from '../state/state-store.js';
 
+/** The ids and e-mails the integration user goes by on a system: who the connector acts as, and the configured `integrationUser`. */
+export async function integrationUserIds(connector: Connector, configured: string | undefined): Promise<string[]> {
+  const me = await connector.whoami();
+  return [me.id, me.email ?? '', configured ?? ''].filter(Boolean);
+}
+
+/** Whether a user is one of these (ids or e-mails, e-mails compared without case): the integration user check. */
+export function isUserAmong(ids: readonly string[], user: UserRef | null): boolean {
+  if (!user) return false;
+  return ids.includes(user.id) || (!!user.email && ids.some((id) => id.toLowerCase() === user.email!.toLowerCase()));
+}
+
 const looksLikeEmail = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
 
 /**
