@@ -2,6 +2,7 @@ import type { MappingConfig } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { WorkItem } from '../model/item.js';
+import { readInBatches } from './batches.js';
 import { otherSide, type Side, type StateStore } from '../state/state-store.js';
 
 /** What finding counterparts of unlinked items needs. */
@@ -92,13 +93,10 @@ async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkI
     ctx.relinked?.add(source.id);
   };
   const copies = sources.filter((s) => !out.has(s.id) && s.origin?.system === ctx.systemIds[target]);
-  for (let i = 0; i < copies.length; i += connector.info.capabilities.maxGetBatch) {
-    const batch = copies.slice(i, i + connector.info.capabilities.maxGetBatch);
-    const read = new Map((await connector.getMany([...new Set(batch.map((s) => s.origin!.id))], { fields: ctx.fields[target] })).map((item) => [item.id, item]));
-    for (const source of batch) {
-      const item = read.get(source.origin!.id);
-      if (item) await take(source, item);
-    }
+  const read = await readInBatches(connector, copies.map((s) => s.origin!.id), ctx.fields[target]);
+  for (const source of copies) {
+    const item = read.get(source.origin!.id);
+    if (item) await take(source, item);
   }
   if (!ctx.lookUpCopies) return;
   // A source that is itself a copy from the other side has no copy there (the engine never copies a copy back).

@@ -4,7 +4,7 @@ import { otherSide, type Link, type Side } from '../state/state-store.js';
 import type { EngineEvents } from './events.js';
 import type { PairRuntime, PassMode } from './pair-sync.js';
 import { flows } from './value-mapper.js';
-import { chunk } from './write-batches.js';
+import { readInBatches } from './batches.js';
 
 /** The snapshot revision of an item whose pair no longer syncs (it was deleted, or left the filter). */
 export const DETACHED = 'detached';
@@ -46,13 +46,8 @@ export class PairDeletes {
     const links = await this.ctx.rt.store.listLinks(this.ctx.name, { limit, offset: this.verifyOffset });
     const read: Record<Side, Map<string, WorkItem>> = { left: new Map(), right: new Map() };
     try {
-      for (const side of sides) {
-        const connector = this.ctx.rt.connectors[side];
-        for (const batch of chunk(links.map((l) => (side === 'left' ? l.leftId : l.rightId)), connector.info.capabilities.maxGetBatch)) {
-          if (mode.signal?.aborted) return;
-          for (const item of await connector.getMany(batch, { fields: this.ctx.sideFields[side] })) read[side].set(item.id, item);
-        }
-      }
+      for (const side of sides) read[side] = await readInBatches(this.ctx.rt.connectors[side], links.map((l) => (side === 'left' ? l.leftId : l.rightId)), this.ctx.sideFields[side], mode.signal);
+      if (mode.signal?.aborted) return;
     } catch (error) {
       // A system that cannot answer now is verified again next pass; the pass itself goes on.
       this.ctx.rt.logger.warn('could not verify links', { pair: this.ctx.name, error: toSyncbridgeError(error).message });

@@ -17,7 +17,7 @@ import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type Me
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
-import { chunk, createInBatches, updateInBatches } from './write-batches.js';
+import { chunk, createInBatches, updateInBatches } from './batches.js';
 
 /** What one entity pair needs at run time. */
 export interface PairRuntime {

@@ -2,6 +2,7 @@ import type { MappingConfig } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import type { WorkItem } from '../model/item.js';
 import { otherSide, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { readInBatches } from './batches.js';
 import { integrationUserIds, isUserAmong } from './users.js';
 
 /** What one entity pair's relink found, and did (or on a dry run would do). */
@@ -65,7 +66,7 @@ export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
     for await (const page of pages) {
       if (ctx.signal?.aborted) return counts;
       const copies = page.filter((item) => item.origin?.system === ctx.systemIds[target]);
-      const origins = await readOrigins(ctx.connectors[target], copies.map((c) => c.origin!.id), fields[target]);
+      const origins = await readInBatches(ctx.connectors[target], copies.map((c) => c.origin!.id), fields[target]);
       for (const copy of copies) {
         const origin = origins.get(copy.origin!.id);
         if (!origin) continue;
@@ -110,17 +111,6 @@ export async function holdsCopies(ctx: RelinkContext): Promise<boolean> {
     if ((await ctx.connectors[target].findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins, fields: [] })).length > 0) return true;
   }
   return false;
-}
-
-/** The items of one side by id, a batch at a time. */
-async function readOrigins(connector: Connector, ids: string[], fields: string[]): Promise<Map<string, WorkItem>> {
-  const out = new Map<string, WorkItem>();
-  const unique = [...new Set(ids)];
-  const size = connector.info.capabilities.maxGetBatch;
-  for (let i = 0; i < unique.length; i += size) {
-    for (const item of await connector.getMany(unique.slice(i, i + size), { fields })) out.set(item.id, item);
-  }
-  return out;
 }
 
 /**

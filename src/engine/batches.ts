@@ -7,6 +7,16 @@ import type { WorkItem } from '../model/item.js';
 /** Splits a list into chunks of at most `size`. */
 export const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
+/** Reads items by id in batches of the connector's `maxGetBatch` (each id once); ids that do not exist are left out. */
+export async function readInBatches(connector: Connector, ids: string[], fields: string[], signal?: AbortSignal): Promise<Map<string, WorkItem>> {
+  const out = new Map<string, WorkItem>();
+  for (const batch of chunk([...new Set(ids)], connector.info.capabilities.maxGetBatch)) {
+    if (signal?.aborted) break;
+    for (const item of await connector.getMany(batch, { fields })) out.set(item.id, item);
+  }
+  return out;
+}
+
 /** The outcome of one item's write: the item as the system holds it after, and the fields it refused. */
 export type WriteOutcome =
   | { ok: true; item: WorkItem; refused: Record<string, SyncbridgeError> }
