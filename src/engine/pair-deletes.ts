@@ -121,13 +121,14 @@ export class PairDeletes {
         for (const side of sides) await tx.deleteFailure(this.ctx.name, side, ids[side]);
       });
     const connector = this.ctx.rt.connectors[survivor];
+    // A failure is queued under the surviving item, as read or, unread, as the link names it.
+    const survivorAsKnown = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.ctx.rt.clock().toISOString(), updatedBy: null, fields: {} };
     try {
       if (action === 'fail') {
         const previous = await this.ctx.rt.store.getFailure(this.ctx.name, survivor, ids[survivor]);
         if (previous?.code === 'NOT_FOUND') return;
         const error = new SyncbridgeError('NOT_FOUND', `${keys[gone]}, the twin of ${keys[survivor]}, was deleted; recreate it (onTargetDelete: recreate), or unlink the pair (syncbridge unlink)`, { details: { deleted: keys[gone] } });
-        const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.ctx.rt.clock().toISOString(), updatedBy: null, fields: {} };
-        await this.ctx.fail(survivor, item, error, mode, true);
+        await this.ctx.fail(survivor, survivorAsKnown, error, mode, true);
         report('failed');
       } else if (action === 'recreate') {
         await this.forget(link);
@@ -149,8 +150,7 @@ export class PairDeletes {
         report('unlinked');
       }
     } catch (error) {
-      const item = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.ctx.rt.clock().toISOString(), updatedBy: null, fields: {} };
-      await this.ctx.fail(survivor, item, toSyncbridgeError(error, { retryable: true }), mode, false);
+      await this.ctx.fail(survivor, survivorAsKnown, toSyncbridgeError(error, { retryable: true }), mode, false);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ReconcileStrategy, Side } from 'syncbridge';
-import { openIntegration } from '../context.js';
+import { withIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';
 
@@ -29,8 +29,7 @@ export function registerReconcileCommand(program: Command, io: CliIo, setExit: (
         }
         perField[field] = strategy as ReconcileStrategy;
       }
-      const { sync } = await openIntegration(io, file);
-      try {
+      await withIntegration(io, file, async (sync) => {
         const report = await sync.reconcile({ pair: options.pair, dryRun: options.dryRun === true, source: options.source, strategy: options.strategy, fieldStrategies: perField });
         if (options.json) {
           io.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -39,8 +38,6 @@ export function registerReconcileCommand(program: Command, io: CliIo, setExit: (
           io.stdout(`${report.writes.length} item${report.writes.length === 1 ? '' : 's'} ${report.dryRun ? 'would be changed; nothing was written' : 'changed'}\n`);
         }
         if (report.summary.failed > 0) setExit(ExitCode.itemsFailed);
-      } finally {
-        await sync.close();
-      }
+      });
     });
 }

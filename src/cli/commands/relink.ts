@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openIntegration } from '../context.js';
+import { withIntegration } from '../context.js';
 import { table, type CliIo } from '../io.js';
 
 /** `relink`: rebuilds missing links from the origin stamps on the items the engine created. */
@@ -11,9 +11,8 @@ export function registerRelinkCommand(program: Command, io: CliIo): void {
     .option('--pair <name>', 'only this mapping')
     .option('--dry-run', 'count what would be linked, storing nothing')
     .option('--json', 'print JSON')
-    .action(async (file: string, options: { pair?: string; dryRun?: boolean; json?: boolean }) => {
-      const { sync } = await openIntegration(io, file);
-      try {
+    .action((file: string, options: { pair?: string; dryRun?: boolean; json?: boolean }) =>
+      withIntegration(io, file, async (sync) => {
         const dryRun = options.dryRun === true;
         const counts = await sync.relink({ pair: options.pair, dryRun });
         if (options.json) {
@@ -23,8 +22,6 @@ export function registerRelinkCommand(program: Command, io: CliIo): void {
         io.stdout(`${table(['PAIR', 'FOUND', dryRun ? 'TO LINK' : 'LINKED', 'ALREADY LINKED', 'CONFLICTING'], counts.map((c) => [c.pair, c.found, c.linked, c.alreadyLinked, c.conflicting]))}\n`);
         const linked = counts.reduce((n, c) => n + c.linked, 0);
         io.stdout(`${linked} link${linked === 1 ? '' : 's'} ${dryRun ? 'would be made; nothing was stored' : 'made'}\n`);
-      } finally {
-        await sync.close();
-      }
-    });
+      }),
+    );
 }
