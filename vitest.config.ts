@@ -8,6 +8,8 @@ export default defineConfig({
     // Adapters and tests import the package by its public names, as users do.
     alias: [
       { find: /^syncbridge$/, replacement: here('./src/index.ts') },
+      { find: /^syncbridge\/connector-kit$/, replacement: here('./src/connector-kit.ts') },
+      { find: /^syncbridge\/sheets$/, replacement: here('./src/sheets/index.ts') },
       { find: /^syncbridge\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^syncbridge\/testing\/kit$/, replacement: here('./src/testing/kit.ts') },
       { find: /^syncbridge\/testing\/jira$/, replacement: here('./adapters/jira/simulator/index.ts') },

@@ -1,4 +1,12 @@
-import { createHttpClient, RemoteError, systemHttpOptions, type ConnectorContext, type HttpClient, type HttpRequest, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import { RemoteError, type ResolvedSystem } from 'syncbridge';
+import {
+  createHttpClient,
+  systemHttpOptions,
+  type ConnectorContext,
+  type HttpClient,
+  type HttpRequest,
+  type ParsedErrorBody,
+} from 'syncbridge/connector-kit';
 import { z } from 'zod';
 
 /** api-version of most calls. */

@@ -1,4 +1,5 @@
-import { isSyncbridgeError, type Comment, type CommentOrigin, type CommentWriteOptions, type RichText } from 'syncbridge';
+import { isSyncbridgeError, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
+import type { CommentWriteOptions } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { commentsApiVersion, identityRefSchema, versioned, type AdoClients } from './client.js';
 import { userFromAdo } from './fields.js';

@@ -1,4 +1,5 @@
-import { defineConnector, SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { defineConnector } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';

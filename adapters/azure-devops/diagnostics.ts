@@ -1,4 +1,5 @@
-import { apiNotFoundError, diagnoseConnection, type ConnectionReport, type Logger, type ResolvedSystem, type UserRef } from 'syncbridge';
+import type { Logger, ResolvedSystem, UserRef } from 'syncbridge';
+import { apiNotFoundError, diagnoseConnection, type ConnectionReport } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import type { AdoMetadata } from './metadata.js';
 

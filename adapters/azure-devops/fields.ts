@@ -1,4 +1,5 @@
-import { isRichText, richTextFromPlain, SyncbridgeError, type FieldDescriptor, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
+import { SyncbridgeError, type FieldDescriptor, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
+import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { identityRefSchema, listOf } from './client.js';
 import { htmlToRichText, richTextToHtml } from './rich-text.js';

@@ -1,4 +1,5 @@
-import { PromiseCache, SyncbridgeError, type EntityTypeInfo, type FieldDescriptor, type ProjectInfo } from 'syncbridge';
+import { SyncbridgeError, type FieldDescriptor } from 'syncbridge';
+import { PromiseCache, type EntityTypeInfo, type ProjectInfo } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
 import { adoFieldListSchema, buildFieldMeta, notSupported, toDescriptors, typeFieldListSchema, type FieldMeta } from './fields.js';

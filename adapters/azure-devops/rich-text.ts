@@ -1,4 +1,5 @@
-import { normalizeRichText, type Block, type Inline, type Mark, type RichText, type TableCell, type TableRow } from 'syncbridge';
+import type { Block, Inline, Mark, RichText, TableCell, TableRow } from 'syncbridge';
+import { normalizeRichText } from 'syncbridge/connector-kit';
 
 /**
  * HTML (what Azure DevOps stores in Description, Repro Steps and comments) to and from

@@ -1,4 +1,5 @@
-import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type FieldValue, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
+import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
 import { createElement, maxBatchRequests, patchContentType, sendBatch, updateElement, type BatchPart } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader, OriginTags } from './items.js';

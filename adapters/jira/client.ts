@@ -1,4 +1,11 @@
-import { createHttpClient, systemHttpOptions, type ConnectorContext, type HttpClient, type ParsedErrorBody, type ResolvedSystem } from 'syncbridge';
+import type { ResolvedSystem } from 'syncbridge';
+import {
+  createHttpClient,
+  systemHttpOptions,
+  type ConnectorContext,
+  type HttpClient,
+  type ParsedErrorBody,
+} from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import type { ResolvedJiraOptions } from './options.js';
 

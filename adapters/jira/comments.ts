@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commentOriginSchema, isSyncbridgeError, type Comment, type CommentOrigin, type CommentWriteOptions, type RichText } from 'syncbridge';
+import { commentOriginSchema, isSyncbridgeError, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
+import type { CommentWriteOptions } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { toUtcIso, userRef } from './fields.js';
 import { adfToRichText, richTextToAdf } from './rich-text.js';

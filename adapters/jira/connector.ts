@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { defineConnector, PromiseCache, valuesEqual, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import { valuesEqual, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import { defineConnector, PromiseCache } from 'syncbridge/connector-kit';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
 import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';

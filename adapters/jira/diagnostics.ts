@@ -1,4 +1,5 @@
-import { apiNotFoundError, diagnoseConnection, isSyncbridgeError, type ConnectionReport, type Logger, type ResolvedSystem } from 'syncbridge';
+import { isSyncbridgeError, type Logger, type ResolvedSystem } from 'syncbridge';
+import { apiNotFoundError, diagnoseConnection, type ConnectionReport } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import type { JiraClient } from './client.js';
 import { listEntityTypes, listProjects } from './discovery.js';

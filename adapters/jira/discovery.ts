@@ -1,4 +1,5 @@
-import { SyncbridgeError, type EntityTypeInfo, type FieldDescriptor, type ProjectInfo, type UserRef } from 'syncbridge';
+import { SyncbridgeError, type FieldDescriptor, type UserRef } from 'syncbridge';
+import type { EntityTypeInfo, ProjectInfo } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { kindOf, userRef } from './fields.js';
 import { createMetaFieldsSchema, createMetaTypesSchema, jiraUserSchema, projectPageSchema, projectStatusesSchema } from './schemas.js';

@@ -1,4 +1,5 @@
-import { isRichText, richTextFromPlain, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
+import type { FieldKind, FieldValue, UserRef } from 'syncbridge';
+import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
 import { adfToRichText, richTextToAdf } from './rich-text.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import type { JiraFieldSchema, JiraUser } from './schemas.js';

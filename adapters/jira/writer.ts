@@ -1,4 +1,5 @@
-import { toSyncbridgeError, RemoteError, SyncbridgeError, type CreateRequest, type FieldValue, type OriginRef, type UpdateRequest, type WriteResult } from 'syncbridge';
+import { RemoteError, SyncbridgeError, type FieldValue, type OriginRef } from 'syncbridge';
+import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
 import { originLabelPrefix, type ReadIssue } from './reader.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { formatConnectionReport, type ConnectionReport } from 'syncbridge';
+import { formatConnectionReport, type ConnectionReport } from 'syncbridge/connector-kit';
 
 /**
  * The stage that failed, after checking that every stage before it passed, that it says

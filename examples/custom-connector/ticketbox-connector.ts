@@ -1,27 +1,29 @@
 /**
  * A complete connector for "Ticketbox", the fictional tracker of
  * `ticketbox-simulator.ts`: the example of `docs/guides/custom-connectors.md`. It uses
- * only the public API (`syncbridge`), validates every response with zod and reports
+ * only the public API (`syncbridge` and `syncbridge/connector-kit`), validates every response with zod and reports
  * failed writes per item.
  */
 import {
   SyncbridgeError,
-  apiNotFoundError,
-  createHttpClient,
-  defineConnector,
-  diagnoseConnection,
   isSyncbridgeError,
-  richTextFromPlain,
-  richTextToPlain,
-  systemHttpOptions,
   type FieldDescriptor,
   type FieldValue,
   type OriginRef,
   type RichText,
   type UserRef,
   type WorkItem,
-  type WriteResult,
 } from 'syncbridge';
+import {
+  apiNotFoundError,
+  createHttpClient,
+  defineConnector,
+  diagnoseConnection,
+  richTextFromPlain,
+  richTextToPlain,
+  systemHttpOptions,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import { z } from 'zod';
 
 /** Options of a Ticketbox system (`systems.<id>.options` in the config). */

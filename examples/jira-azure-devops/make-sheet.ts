@@ -7,12 +7,12 @@
  *   npx tsx examples/jira-azure-devops/make-sheet.ts
  */
 import { fileURLToPath } from 'node:url';
-import { buildConnectors, loadConfig, silentLogger, exportValueMaps } from 'syncbridge';
+import { createMemoryStateStore, createSyncbridge, loadConfig } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
+import { exportValueMaps } from 'syncbridge/sheets';
 import { startAzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
 import { startJiraSimulatorServer } from 'syncbridge/testing/jira';
-// Until `src/index.ts` exports the sheet functions, the example reaches them by path.
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const jira = await startJiraSimulatorServer({ seed: 'demo' });
@@ -22,12 +22,14 @@ try {
   const env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: secret(jira.users, 'apiToken'), ADO_URL: ado.baseUrl, ADO_PAT: secret(ado.users, 'pat') };
   const configPath = here('./syncbridge.yaml');
   const config = await loadConfig(configPath, { env });
-  const connectors = buildConnectors(config, { factories: [jiraConnector, azureDevOpsConnector], context: { logger: silentLogger } });
+  // The integration's connectors, by system id; nothing is synced, so its state can stay in memory.
+  const sync = await createSyncbridge({ config, connectors: [jiraConnector, azureDevOpsConnector], store: createMemoryStateStore() });
   for (const out of ['value-maps.xlsx', 'value-maps.csv']) {
-    const result = await exportValueMaps({ configPath, out: here(`./${out}`), connectors, env });
+    const result = await exportValueMaps({ configPath, out: here(`./${out}`), connectors: sync.connectors, env });
     console.log(`${out}: ${result.sheets.map((s) => `${s.name} (${s.rows} rows)`).join(', ')}`);
     for (const note of result.notes) console.log(`  note: ${note}`);
   }
+  await sync.close();
 } finally {
   await Promise.all([jira.close(), ado.close()]);
 }

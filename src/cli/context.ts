@@ -1,6 +1,19 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { authSecrets, buildConnectors, createJsonLogger, createSyncbridge, loadConfig, redact, SyncbridgeError, type Connector, type ConnectorFactory, type Logger, type Syncbridge, type SyncbridgeConfig } from 'syncbridge';
+import { buildConnectors } from '../engine/connectors.js';
+import { authSecrets } from '../http/client.js';
+import { redact } from '../http/redact.js';
+import {
+  createJsonLogger,
+  createSyncbridge,
+  loadConfig,
+  SyncbridgeError,
+  type Connector,
+  type ConnectorFactory,
+  type Logger,
+  type Syncbridge,
+  type SyncbridgeConfig,
+} from '../index.js';
 import type { CliIo } from './io.js';
 
 /** Built-in adapters, loaded only when a config uses them. */

@@ -1,4 +1,4 @@
-import { isSyncbridgeError } from 'syncbridge';
+import { isSyncbridgeError } from '../index.js';
 
 /**
  * Exit codes of the `syncbridge` command; stable, and documented in `docs/guides/cli.md`.

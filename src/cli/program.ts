@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { ConfigError, isSyncbridgeError } from 'syncbridge';
+import { ConfigError, isSyncbridgeError } from '../index.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRelinkCommand } from './commands/relink.js';

@@ -1,4 +1,4 @@
-import type { Failure, RunSummary } from 'syncbridge';
+import type { Failure, RunSummary } from '../index.js';
 
 /** A one-line account of a run. */
 export function formatSummary(s: RunSummary): string {

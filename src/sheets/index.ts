@@ -3,6 +3,7 @@
  * workbook (or CSV tables) a person fills, and import it back with validation and a diff.
  * exceljs is loaded only when a workbook is read or written.
  * @packageDocumentation
+ * @module syncbridge/sheets
  */
 export { exportValueMaps, type ExportValueMapsOptions, type ExportValueMapsResult } from './export-value-maps.js';
 export { importValueMaps, type ImportValueMapsOptions, type ImportValueMapsResult } from './import-value-maps.js';

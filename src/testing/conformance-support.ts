@@ -1,4 +1,5 @@
-import type { Connector, CreateRequest, FieldValue, RichText, WorkItem, WriteResult } from 'syncbridge';
+import type { Connector, FieldValue, RichText, WorkItem } from 'syncbridge';
+import type { CreateRequest, WriteResult } from 'syncbridge/connector-kit';
 import type { ConformanceContext } from './conformance-types.js';
 
 /** Registers one case of the suite under a name. */

@@ -1,5 +1,6 @@
 import { describe, expect, it as vitestIt } from 'vitest';
-import { valuesEqual, type CreateRequest, type FieldValue, type RichText, type WorkItem } from 'syncbridge';
+import { valuesEqual, type FieldValue, type RichText, type WorkItem } from 'syncbridge';
+import type { CreateRequest } from 'syncbridge/connector-kit';
 import type { ConformanceCase, ConformanceContext, ConformanceResult, ConformanceTarget } from './conformance-types.js';
 import { collect, createAll, getAll, okItem, paragraph, richDoc, type CaseHelpers, type DefineCase } from './conformance-support.js';
 import { defineRuleCases } from './conformance-rules.js';

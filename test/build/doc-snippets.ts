@@ -37,7 +37,7 @@ export interface Program {
 const sync = "declare const config: import('syncbridge').SyncbridgeConfig;";
 const ticketbox = [
   "declare const system: import('syncbridge').ResolvedSystem;",
-  "declare const context: import('syncbridge').ConnectorContext;",
+  "declare const context: import('syncbridge/connector-kit').ConnectorContext;",
 ].join('\n');
 
 /** Treatment of each document's ```ts blocks, in order. */
@@ -50,7 +50,7 @@ export const docs: Record<string, Treatment[]> = {
     { program: 'state-suite.test' },
   ],
   'docs/guides/value-map-sheets.md': [
-    { program: 'value-map-sheets', given: "declare const connectors: Parameters<typeof import('syncbridge').exportValueMaps>[0]['connectors'];" },
+    { program: 'value-map-sheets', given: "declare const connectors: Parameters<typeof import('syncbridge/sheets').exportValueMaps>[0]['connectors'];" },
   ],
   'docs/guides/custom-connectors.md': [
     { omitted: 'a skeleton: its members are `/* ... */` placeholders' },
@@ -65,16 +65,16 @@ export const docs: Record<string, Treatment[]> = {
         'declare function toWorkItem(ticket: unknown, fields?: string[]): WorkItem;',
       ].join('\n'),
     },
-    { program: 'custom-per-item', before: "import { isSyncbridgeError, type WorkItem, type WriteResult } from 'syncbridge';", after: 'export { perItem };' },
+    { program: 'custom-per-item', before: "import { isSyncbridgeError, type WorkItem } from 'syncbridge';\nimport type { WriteResult } from 'syncbridge/connector-kit';", after: 'export { perItem };' },
     {
       program: 'custom-http',
-      before: "import { createHttpClient, systemHttpOptions } from 'syncbridge';\nimport { z } from 'zod';",
+      before: "import { createHttpClient, systemHttpOptions } from 'syncbridge/connector-kit';\nimport { z } from 'zod';",
       given: `${ticketbox}\ndeclare const ticketSchema: z.ZodType<{ id: string }>;\ndeclare const body: unknown;\ndeclare function parseTicketboxError(body: unknown): { messages: string[] };`,
     },
     { program: 'custom-parse-error', before: "import { z } from 'zod';", after: 'export { parseTicketboxError };' },
     {
       program: 'custom-test-connection',
-      before: "import { diagnoseConnection, type Connector, type UserRef } from 'syncbridge';\nconst part: Pick<Connector, 'testConnection'> = {",
+      before: "import type { Connector, UserRef } from 'syncbridge';\nimport { diagnoseConnection } from 'syncbridge/connector-kit';\nconst part: Pick<Connector, 'testConnection'> = {",
       after: '};\nexport { part };',
       given: `${ticketbox}\ndeclare function me(): Promise<UserRef>;`,
     },

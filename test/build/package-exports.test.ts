@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { declaredExports, publicApi } from './public-api.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { exports: Record<string, { types?: string; import?: string; require?: string }>; bin: Record<string, string> };
@@ -21,18 +22,26 @@ describe('the built package', () => {
     }
   });
 
-  it.each(subpaths.map(([path, target]) => [path.replace(/^\./, 'syncbridge'), target] as const))('%s imports as an ES module and, where offered, as CommonJS', (name, target) => {
-    const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(name)}); process.stdout.write(String(Object.keys(m).length));`]);
-    expect(Number(esm)).toBeGreaterThan(0);
-    if (target.require) {
-      const cjs = node(['-e', `process.stdout.write(String(Object.keys(require(${JSON.stringify(name)})).length));`]);
-      expect(cjs).toBe(esm);
-    }
+  it('pins the names of every entry point', () => {
+    expect(Object.keys(publicApi).sort()).toEqual(subpaths.map(([path]) => path.replace(/^\./, 'syncbridge')).sort());
+  });
+
+  it.each(subpaths.map(([path, target]) => [path.replace(/^\./, 'syncbridge'), target] as const))('%s exports exactly its pinned names, as an ES module and, where offered, as CommonJS', (name, target) => {
+    const keys = (code: string) => (JSON.parse(code) as string[]).sort();
+    const values = keys(node(['--input-type=module', '-e', `process.stdout.write(JSON.stringify(Object.keys(await import(${JSON.stringify(name)}))));`]));
+    const declared = declaredExports(readFileSync(`${root}${target.types!}`, 'utf8'));
+    expect(values.filter((v) => !declared.includes(v)), 'values without declarations').toEqual([]);
+    expect({ values, types: declared.filter((n) => !values.includes(n)).sort() }).toEqual(publicApi[name]);
+    if (target.require) expect(keys(node(['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(name)}))));`]))).toEqual(values);
   });
 
   it('shares one copy of the core between entry points', () => {
     const same = node(['--input-type=module', '-e', "const core = await import('syncbridge'); const jira = await import('syncbridge/jira'); const f = jira.jiraConnector; process.stdout.write(String(typeof f.create === 'function' && core.SyncbridgeError === (await import('syncbridge')).SyncbridgeError));"]);
     expect(same).toBe('true');
+    // The core's entries are chunks of one build: an error the kit makes is the core's class, in both module systems.
+    const kit = "k.toSyncbridgeError(new Error('x')) instanceof c.SyncbridgeError && s.SheetError.prototype instanceof c.SyncbridgeError";
+    expect(node(['--input-type=module', '-e', `const c = await import('syncbridge'); const k = await import('syncbridge/connector-kit'); const s = await import('syncbridge/sheets'); process.stdout.write(String(${kit}));`])).toBe('true');
+    expect(node(['-e', `const c = require('syncbridge'); const k = require('syncbridge/connector-kit'); const s = require('syncbridge/sheets'); process.stdout.write(String(${kit}));`])).toBe('true');
   });
 
   it('gives the test kit the core’s own classes, not copies', () => {

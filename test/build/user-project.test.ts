@@ -12,6 +12,7 @@ import { jiraPerson } from '../e2e/people.js';
 import { serveAzureDevOps, serveJira } from '../e2e/simulators.js';
 import { programs, source } from './doc-snippets.js';
 import { createProject, packPackage, type ModuleKind, type Run } from './packed-project.js';
+import { declaredExports } from './public-api.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const kinds: ModuleKind[] = ['esm', 'cjs'];
@@ -57,17 +58,19 @@ describe('the packed package in a user’s project', () => {
     await Promise.all(served.splice(0).map((s) => s.close()));
   });
 
-  it('declares each public type once, in the core, across every entry point', () => {
+  it('declares each public type of the core once across every entry point', () => {
     const dist = join(projects.esm.dir, 'node_modules/syncbridge/dist');
     const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => /\.d\.[cm]?ts$/.test(f));
-    const declared = (name: string) => files.flatMap((f) => [...readFileSync(join(dist, f), 'utf8').matchAll(new RegExp(`^(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|enum) ${name}\\b`, 'gm'))].map(() => f));
-    const core = readFileSync(join(dist, 'index.d.ts'), 'utf8');
-    const coreNames = [...core.matchAll(/^export (?:type )?\{([^}]*)\};?$/gm)].flatMap((m) => m[1]!.split(',').map((n) => n.trim().split(' as ').pop()!)).filter(Boolean);
-    expect(coreNames).toEqual(expect.arrayContaining(['SyncbridgeError', 'Connector', 'WriteResult', 'WorkItem']));
-    for (const name of coreNames) {
-      if (/^[A-Z]/.test(name)) expect(declared(name), name).toEqual(declared(name).length === 0 ? [] : ['index.d.ts']);
+    const texts = new Map(files.map((f) => [f, readFileSync(join(dist, f), 'utf8')]));
+    // A second copy would be renamed by the bundler (`Connector$1`), which `\b` still matches.
+    const declared = (name: string) => files.flatMap((f) => [...texts.get(f)!.matchAll(new RegExp(`^(?:export )?(?:declare )?(?:abstract )?(?:class|interface|type|enum) ${name}\\b`, 'gm'))].map(() => f));
+    // The core's entries: the adapters and the test kit import these names rather than declare them.
+    const names = new Set(['index.d.ts', 'connector-kit.d.ts', 'sheets/index.d.ts'].flatMap((entry) => declaredExports(texts.get(entry)!)));
+    expect([...names]).toEqual(expect.arrayContaining(['SyncbridgeError', 'Connector', 'ConnectorFactory', 'WriteResult', 'WorkItem', 'SheetError', 'HttpClient']));
+    for (const name of names) {
+      if (/^[A-Z]/.test(name)) expect(declared(name).length, `${name}: ${declared(name).join(', ')}`).toBeLessThanOrEqual(1);
     }
-    for (const name of ['SyncbridgeError', 'Connector', 'WriteResult', 'WorkItem']) expect(declared(name), name).toEqual(['index.d.ts']);
+    for (const name of ['SyncbridgeError', 'Connector', 'ConnectorFactory', 'WriteResult', 'WorkItem', 'SheetError', 'HttpClient']) expect(declared(name), name).toHaveLength(1);
   });
 
   it.each(kinds)('type-checks the README’s and the guides’ code with tsc --strict (%s)', (kind) => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildConnectors, ConfigError, defineIntegration, loadConfig, silentLogger, validateConfig } from 'syncbridge';
+import { ConfigError, defineIntegration, loadConfig, silentLogger, validateConfig } from 'syncbridge';
+import { buildConnectors } from '../../src/engine/connectors.js';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionReport, ResolvedSystem } from 'syncbridge';
+import type { ResolvedSystem } from 'syncbridge';
+import type { ConnectionReport } from 'syncbridge/connector-kit';
 import { RemoteError } from 'syncbridge';
 import { apiNotFoundError, diagnoseConnection, formatConnectionReport, type DiagnoseConnectionOptions } from '../../src/diagnostics/index.js';
 import { closedPort, startBlackhole, startHttpServer, startHttpsServer, startProxy, startSilentServer, type LocalProxy, type LocalServer } from '../http/helpers/local-servers.js';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { richTextToPlain, type Comment, type RichText, type Syncbridge } from 'syncbridge';
+import type { Comment, RichText, Syncbridge } from 'syncbridge';
+import { richTextToPlain } from 'syncbridge/connector-kit';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
 import { startScenario, type Scenario } from './scenario.js';
 

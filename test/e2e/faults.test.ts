@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { richTextToPlain, type Syncbridge } from 'syncbridge';
+import type { Syncbridge } from 'syncbridge';
+import { richTextToPlain } from 'syncbridge/connector-kit';
 import { seededRandom } from 'syncbridge/testing';
 import { mappedDifferences } from './equality.js';
 import { adoPerson, jiraPerson, paragraph } from './people.js';

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, createSyncbridge, richTextToPlain, type Block, type ConflictEvent, type RichText, type TableCell } from 'syncbridge';
+import { createSyncbridge, type Block, type ConflictEvent, type RichText, type TableCell } from 'syncbridge';
+import { richTextToPlain } from 'syncbridge/connector-kit';
+import { COMMENT_MARKER } from '../../src/engine/comments.js';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import { mappedDifferences } from './equality.js';

@@ -2,7 +2,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { richTextToPlain, type Connector, type WorkItem } from 'syncbridge';
+import type { Connector, WorkItem } from 'syncbridge';
+import { richTextToPlain } from 'syncbridge/connector-kit';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
 import { adoFields, BOT, jiraFields, startScenario, type Scenario } from './scenario.js';
 

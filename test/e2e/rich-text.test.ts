@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { normalizeRichText, type RichText } from 'syncbridge';
+import type { RichText } from 'syncbridge';
+import { normalizeRichText } from 'syncbridge/connector-kit';
 import { adoPerson, jiraPerson } from './people.js';
 import { startScenario, type Scenario } from './scenario.js';
 

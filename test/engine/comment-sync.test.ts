@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { richTextToPlain, type RichText } from 'syncbridge';
+import type { RichText } from 'syncbridge';
+import { richTextToPlain } from 'syncbridge/connector-kit';
 import { twoTrackers } from './harness.js';
 
 const text = (t: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }] });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMENT_MARKER, type RichText } from 'syncbridge';
+import type { RichText } from 'syncbridge';
+import { COMMENT_MARKER } from '../../src/engine/comments.js';
 import { twoTrackers } from './harness.js';
 
 const text = (t: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }] });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createSyncbridge, EMPTY_PROJECT_LOOKBACK_MS } from 'syncbridge';
+import { createMemoryStateStore, createSyncbridge } from 'syncbridge';
+import { EMPTY_PROJECT_LOOKBACK_MS } from '../../src/engine/polling.js';
 import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
 import { twoTrackers } from './harness.js';
 

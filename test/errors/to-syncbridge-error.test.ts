@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SyncbridgeError, toSyncbridgeError } from 'syncbridge';
+import { SyncbridgeError } from 'syncbridge';
+import { toSyncbridgeError } from 'syncbridge/connector-kit';
 
 describe('toSyncbridgeError', () => {
   it('keeps a syncbridge error and wraps anything else as TRANSIENT, naming the system', () => {

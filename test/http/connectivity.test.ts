@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, isSyncbridgeError, type HttpClientOptions, type Logger, type SyncbridgeError } from 'syncbridge';
+import { isSyncbridgeError, type Logger, type SyncbridgeError } from 'syncbridge';
+import { createHttpClient, type HttpClientOptions } from 'syncbridge/connector-kit';
 import { closedPort, startBlackhole, startHttpServer, startHttpsServer, startProxy, startSilentServer, type LocalProxy, type LocalServer } from './helpers/local-servers.js';
 import { createTestPki, type TestPki } from './helpers/test-pki.js';
 

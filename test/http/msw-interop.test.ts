@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient, SyncbridgeError } from 'syncbridge';
+import { SyncbridgeError } from 'syncbridge';
+import { createHttpClient } from 'syncbridge/connector-kit';
 import { mswHandlers } from 'syncbridge/testing';
 
 const baseUrl = 'https://jira.msw.test';

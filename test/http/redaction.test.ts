@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger, createMemoryStateStore, createSyncbridge, redact, RemoteError, SyncbridgeError, type Logger } from 'syncbridge';
+import {
+  createJsonLogger,
+  createMemoryStateStore,
+  createSyncbridge,
+  RemoteError,
+  SyncbridgeError,
+  type Logger,
+} from 'syncbridge';
+import { redact } from '../../src/http/redact.js';
 import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
 
 // A token that looks like one (an Atlassian API token) and a password that is a plain word.

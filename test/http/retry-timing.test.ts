@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs } from 'syncbridge';
+import { retryAfterMs } from 'syncbridge/connector-kit';
 
 const now = () => Date.parse('2026-12-01T12:00:00Z');
 const wait = (headers: Record<string, string>) => retryAfterMs(new Headers(headers), now);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeRichText, type Block, type Inline, type Mark, type RichText } from 'syncbridge';
+import type { Block, Inline, Mark, RichText } from 'syncbridge';
+import { normalizeRichText } from 'syncbridge/connector-kit';
 import { htmlToRichText, richTextToHtml } from 'syncbridge/azure-devops';
 import { adfToRichText, richTextToAdf, richTextToWiki, wikiToRichText } from 'syncbridge/jira';
 

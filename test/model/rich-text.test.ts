@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRichText, richTextSchema, richTextToPlain, type RichText } from 'syncbridge';
+import { richTextSchema, type RichText } from 'syncbridge';
+import { normalizeRichText, richTextToPlain } from 'syncbridge/connector-kit';
 
 const p = (text: string) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text }] });
 

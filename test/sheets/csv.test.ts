@@ -2,7 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { exportValueMaps, importValueMaps, isSheetError } from 'syncbridge';
+import { exportValueMaps, importValueMaps, isSheetError } from 'syncbridge/sheets';
 import { configYaml, exampleConnectors, tempConfig } from './fixtures.js';
 
 describe('value maps as CSV tables, for people without Excel', () => {

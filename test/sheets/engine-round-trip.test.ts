@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { createMemoryStateStore, createSyncbridge, loadConfig, exportValueMaps, importValueMaps } from 'syncbridge';
+import { createMemoryStateStore, createSyncbridge, loadConfig } from 'syncbridge';
+import { exportValueMaps, importValueMaps } from 'syncbridge/sheets';
 import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
 import { describe, expect, it } from 'vitest';
 import { editWorkbook, tempConfig } from './fixtures.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { importValueMaps } from 'syncbridge';
+import { importValueMaps } from 'syncbridge/sheets';
 
 const example = (file: string) => fileURLToPath(new URL(`../../examples/jira-azure-devops/${file}`, import.meta.url));
 const env = { JIRA_URL: 'https://jira.example.test', JIRA_TOKEN: 'unused', ADO_URL: 'https://dev.azure.com/example', ADO_PAT: 'unused' };

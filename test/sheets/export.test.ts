@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { exportValueMaps } from 'syncbridge';
+import { exportValueMaps } from 'syncbridge/sheets';
 import { configYaml, exampleConnectors, sheetRows, tempConfig } from './fixtures.js';
 
 const gap = 'unmapped: fill the empty cell or leave the row as it is';

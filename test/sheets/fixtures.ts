@@ -1,7 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCapabilities, type Connector, type FieldDescriptor, type UserRef } from 'syncbridge';
+import type { Connector, FieldDescriptor, UserRef } from 'syncbridge';
+import { defaultCapabilities } from 'syncbridge/connector-kit';
 
 /** A Jira ↔ Azure DevOps config with a named, an inline and a user map, comments included. */
 export const configYaml = `# Bugs between Jira and Azure DevOps

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { importValueMaps } from 'syncbridge';
+import { importValueMaps } from 'syncbridge/sheets';
 import { configYaml, tempConfig } from './fixtures.js';
 
 const rows = 10_000;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { ValueMap } from '../../src/model/value-map.js';
-import { exportValueMaps, formatValueMapDiff, importValueMaps } from 'syncbridge';
+import { exportValueMaps, formatValueMapDiff, importValueMaps } from 'syncbridge/sheets';
 import { configYaml, editWorkbook, exampleConnectors, tempConfig } from './fixtures.js';
 
 /** A person fills the gaps of an exported workbook: Lowest → 4 (with Low the one 4 maps back to), In Review → Resolved, and Max. */

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Workbook } from 'exceljs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exportValueMaps, importValueMaps, isSheetError, type SheetError } from 'syncbridge';
+import { exportValueMaps, importValueMaps, isSheetError, type SheetError } from 'syncbridge/sheets';
 import { configYaml, editWorkbook, exampleConnectors, tempConfig } from './fixtures.js';
 
 let configPath: string;

@@ -1,4 +1,5 @@
-import type { Connector, CreateRequest, FieldValue, OriginRef, QueryRequest, WorkItem, WriteResult } from 'syncbridge';
+import type { Connector, FieldValue, OriginRef, WorkItem } from 'syncbridge';
+import type { CreateRequest, QueryRequest, WriteResult } from 'syncbridge/connector-kit';
 import type { MemoryConnector, MemorySystem } from 'syncbridge/testing';
 
 /** A memory connector with one seeded bug, and the conformance case expected to catch it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PromiseCache } from 'syncbridge';
+import { PromiseCache } from 'syncbridge/connector-kit';
 
 describe('PromiseCache', () => {
   it('shares one load between concurrent callers and keeps its value', async () => {

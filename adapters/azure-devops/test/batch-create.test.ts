@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Connector, CreateRequest, WorkItem, WriteResult } from 'syncbridge';
+import type { Connector, WorkItem } from 'syncbridge';
+import type { CreateRequest, WriteResult } from 'syncbridge/connector-kit';
 import { mswHandlers } from 'syncbridge/testing';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { connectTo, mswBaseUrl } from './support.js';

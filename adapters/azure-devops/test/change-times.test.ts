@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Connector, WorkItem, WriteResult } from 'syncbridge';
+import type { Connector, WorkItem } from 'syncbridge';
+import type { WriteResult } from 'syncbridge/connector-kit';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { connectTo, mswBaseUrl } from './support.js';
 

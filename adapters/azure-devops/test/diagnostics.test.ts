@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConnectionReport, silentLogger } from 'syncbridge';
+import { silentLogger } from 'syncbridge';
+import { formatConnectionReport } from 'syncbridge/connector-kit';
 import type { RunningServer } from 'syncbridge/testing';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';

@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RemoteError, type Connector, type WorkItem, type WriteResult } from 'syncbridge';
+import { RemoteError, type Connector, type WorkItem } from 'syncbridge';
+import type { WriteResult } from 'syncbridge/connector-kit';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { connectTo, mswBaseUrl } from './support.js';
 

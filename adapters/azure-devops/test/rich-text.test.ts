@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRichText, type RichText } from 'syncbridge';
+import type { RichText } from 'syncbridge';
+import { normalizeRichText } from 'syncbridge/connector-kit';
 import { htmlToRichText, richTextToHtml } from 'syncbridge/azure-devops';
 
 const t = (text: string, ...marks: Array<'strong' | 'em' | 'code' | 'strike' | 'underline'>) => ({ type: 'text' as const, text, ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}) });

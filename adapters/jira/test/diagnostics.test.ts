@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConnectionReport, silentLogger, type ResolvedSystem } from 'syncbridge';
+import { silentLogger, type ResolvedSystem } from 'syncbridge';
+import { formatConnectionReport } from 'syncbridge/connector-kit';
 import type { RunningServer } from 'syncbridge/testing';
 import { jiraConnector } from 'syncbridge/jira';
 import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';

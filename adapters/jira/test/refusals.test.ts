@@ -1,6 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteError, type WriteResult } from 'syncbridge';
+import { RemoteError } from 'syncbridge';
+import type { WriteResult } from 'syncbridge/connector-kit';
 import { createJiraSimulator } from 'syncbridge/testing/jira';
 import { connectTo } from './support.js';
 

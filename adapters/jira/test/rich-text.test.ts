@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeRichText, type RichText } from 'syncbridge';
+import type { RichText } from 'syncbridge';
+import { normalizeRichText } from 'syncbridge/connector-kit';
 import { adfToRichText, richTextToAdf, richTextToWiki, wikiToRichText } from 'syncbridge/jira';
 
 const doc: RichText = {

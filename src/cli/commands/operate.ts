@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FailureSelector, Side } from 'syncbridge';
+import type { FailureSelector, Side } from '../../index.js';
 import { withIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';

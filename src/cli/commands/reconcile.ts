@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ReconcileStrategy, Side } from 'syncbridge';
+import type { ReconcileStrategy, Side } from '../../index.js';
 import { withIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { SyncbridgeError } from 'syncbridge';
+import { SyncbridgeError } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { RunSummary, Syncbridge } from 'syncbridge';
+import type { RunSummary, Syncbridge } from '../../index.js';
 import { withIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { progressLine, table, type CliIo } from '../io.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatConnectionReport, loadConfig, type Connector } from 'syncbridge';
+import { formatConnectionReport } from '../../connector-kit.js';
+import { loadConfig, type Connector } from '../../index.js';
 import { resolve } from 'node:path';
 import { connectorsFor } from '../context.js';
 import { ExitCode } from '../exit-codes.js';

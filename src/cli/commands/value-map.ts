@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { exportValueMaps, formatValueMapDiff, importValueMaps, type Connector } from 'syncbridge';
+import type { Connector } from '../../index.js';
+import { exportValueMaps, formatValueMapDiff, importValueMaps } from '../../sheets/index.js';
 import { connectorsFor } from '../context.js';
 import type { CliIo } from '../io.js';
 

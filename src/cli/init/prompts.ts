@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { SyncbridgeError } from 'syncbridge';
+import { SyncbridgeError } from '../../index.js';
 import type { CliIo } from '../io.js';
 
 /** The code of a usage problem `init` found (a missing flag without a terminal, a value that does not exist). */

@@ -1,4 +1,4 @@
-import type { Connector, UserRef } from 'syncbridge';
+import type { Connector, UserRef } from '../../index.js';
 
 /** One proposed pair of the user map, with the reason written beside it. */
 export interface ProposedUserPair {

@@ -1,4 +1,4 @@
-import type { FieldDescriptor, FieldKind, MappingDirection } from 'syncbridge';
+import type { FieldDescriptor, FieldKind, MappingDirection } from '../../index.js';
 
 /** One side as `init` discovered it: the adapter kind and the fields of the chosen type. */
 export interface DiscoveredSide {

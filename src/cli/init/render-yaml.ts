@@ -1,5 +1,5 @@
 import { Document, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { SystemAuth } from 'syncbridge';
+import type { SystemAuth } from '../../index.js';
 import type { Proposal, ProposedField } from './propose.js';
 import type { ProposedUserMap } from './propose-users.js';
 

@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { systemSchema, type SystemAuth, type SystemConfig } from 'syncbridge';
+import { systemSchema, type SystemAuth, type SystemConfig } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { usageError, type Asker } from './prompts.js';
 import type { PlannedSystem } from './render-yaml.js';

@@ -1,4 +1,10 @@
-import { defaultCapabilities, SyncbridgeError, isSyncbridgeError, type Connector, type ConnectorCapabilities, type ConnectorCategory, type ConnectorFactory, type WorkItem, type WriteResult } from 'syncbridge';
+import { SyncbridgeError, isSyncbridgeError, type Connector, type ConnectorFactory, type WorkItem } from 'syncbridge';
+import {
+  defaultCapabilities,
+  type ConnectorCapabilities,
+  type ConnectorCategory,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
