@@ -30,11 +30,11 @@ const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIEN
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
-  if (!isSyncbridgeError(error)) return ExitCode.internal;
+  if (!isSyncbridgeError(error) || error.code === 'INTERNAL') return ExitCode.internal;
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
   if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
-  if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED') return ExitCode.usage;
+  if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED' || error.code === 'CLI_USAGE') return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;
   if (['NOT_FOUND', 'VALIDATION', 'REVISION_MISMATCH', 'UNSUPPORTED', 'VALUE_UNMAPPED', 'USER_UNMATCHED', 'CONFLICT'].includes(error.code)) return ExitCode.refused;
   return ExitCode.internal;

@@ -70,7 +70,7 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
       try {
         results = await call(batch.map(build));
       } catch (error) {
-        for (const i of batch) outcomes[i] = { ok: false, error: toSyncbridgeError(error, { retryable: true }), refused: outcomes[i]?.refused ?? {}, unknown: true };
+        for (const i of batch) outcomes[i] = { ok: false, error: toSyncbridgeError(error), refused: outcomes[i]?.refused ?? {}, unknown: true };
         continue;
       }
       batch.forEach((i, n) => {

@@ -76,7 +76,7 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
     }
   } catch (error) {
     // Nothing found before the failure is trusted either: every item waits for a retry.
-    const failure = toSyncbridgeError(error, { retryable: true });
+    const failure = toSyncbridgeError(error);
     for (const source of sources) if (!(out.get(source.id) instanceof SyncbridgeError)) out.set(source.id, failure);
   }
   return out;

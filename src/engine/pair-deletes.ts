@@ -150,7 +150,7 @@ export class PairDeletes {
         report('unlinked');
       }
     } catch (error) {
-      await this.ctx.fail(survivor, survivorAsKnown, toSyncbridgeError(error, { retryable: true }), mode, false);
+      await this.ctx.fail(survivor, survivorAsKnown, toSyncbridgeError(error), mode, false);
     }
   }
 }

@@ -81,8 +81,6 @@ interface Work {
 }
 
 const sides = ['left', 'right'] as const;
-/** An unexpected error fails the item for a retry. */
-const asError = (error: unknown): SyncbridgeError => toSyncbridgeError(error, { retryable: true });
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
 const unsettled = (revision: string) => `${revision}~unsettled`;
 
@@ -373,7 +371,7 @@ export class PairSync {
           else w.gone = target;
         });
       } catch (error) {
-        for (const w of batch) w.error = asError(error);
+        for (const w of batch) w.error = toSyncbridgeError(error);
       }
     }
   }
@@ -419,7 +417,7 @@ export class PairSync {
         const at = (await connector.fieldChangeTimes([item.id], [field]))[item.id]?.[field];
         if (at) return Date.parse(at);
       } catch (error) {
-        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, key: item.key, field, error: asError(error).message });
+        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, key: item.key, field, error: toSyncbridgeError(error).message });
       }
     }
     return Date.parse(item.updatedAt);
@@ -467,7 +465,7 @@ export class PairSync {
         work.warnings.push(...outcome.warnings);
       }
     } catch (error) {
-      work.error = asError(error);
+      work.error = toSyncbridgeError(error);
     }
   }
 
@@ -511,9 +509,10 @@ export class PairSync {
       }
       w.error = outcome.error;
       // A create the system refused did not happen: nothing to look up later. One whose outcome is
-      // unknown (the call failed) or that happened but failed afterwards keeps its intent, so the
-      // next pass links the item by its origin.
-      const unknown = outcome.error.retryable && !(outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500);
+      // unknown (no answer: a lost connection, or a connector's bug after sending) or that happened
+      // but failed afterwards keeps its intent, so the next pass links the item by its origin.
+      const answered = outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500;
+      const unknown = (outcome.error.retryable || outcome.error.code === 'INTERNAL') && !answered;
       if (!outcome.created && !unknown) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
     }
     await this.completeCreated(target, works.filter((w) => w.written[target]));
@@ -534,7 +533,7 @@ export class PairSync {
         for (const w of batch) w.written[target] = read.get(w.written[target]!.id) ?? w.written[target];
       } catch (error) {
         // The create went through; the fields it lacks are merged again when the item is next seen.
-        this.rt.logger.warn('could not read created items back', { pair: this.name, error: asError(error).message });
+        this.rt.logger.warn('could not read created items back', { pair: this.name, error: toSyncbridgeError(error).message });
       }
     }
   }
@@ -752,7 +751,7 @@ export class PairSync {
         });
         mode.summary.commentsCopied += result.copied;
       } catch (error) {
-        await this.fail({ anchor: from, items: { [from]: item, [to]: other }, failures: work.failures }, asError(error), mode);
+        await this.fail({ anchor: from, items: { [from]: item, [to]: other }, failures: work.failures }, toSyncbridgeError(error), mode);
       }
     }
   }

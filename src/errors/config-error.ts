@@ -1,4 +1,4 @@
-import { SyncbridgeError } from './syncbridge-error.js';
+import { SyncbridgeError, type ErrorCode } from './syncbridge-error.js';
 
 /** One problem found in a configuration or other outside input. */
 export interface ConfigIssue {
@@ -20,7 +20,7 @@ export class ConfigError extends SyncbridgeError {
   /** The file concerned, if the input came from one. */
   readonly file: string | undefined;
 
-  constructor(issues: ConfigIssue[], options: { file?: string; code?: string; cause?: unknown } = {}) {
+  constructor(issues: ConfigIssue[], options: { file?: string; code?: ErrorCode; cause?: unknown } = {}) {
     const where = options.file ? `${options.file}: ` : '';
     const lines = issues.map(
       (i) => `  - ${i.path || '(root)'}: ${i.message}${i.found === undefined ? '' : ` (found ${i.found})`}`,

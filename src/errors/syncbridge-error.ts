@@ -22,8 +22,10 @@ export type ConnectionCode =
   | 'NETWORK';
 
 /**
- * Stable machine-readable error codes. A code never changes meaning once released;
- * the troubleshooting guide (`docs/troubleshooting.md`) lists each with cause and fix.
+ * Stable machine-readable error codes: a closed set, so a `switch` over them is checked. A code
+ * never changes meaning once released; the troubleshooting guide (`docs/troubleshooting.md`)
+ * lists each with cause and fix. A connector with a failure of its own picks the nearest code
+ * and says the rest in the message and `details`.
  */
 export type ErrorCode =
   | ConnectionCode
@@ -57,7 +59,8 @@ export type ErrorCode =
   | 'HTTP_UNEXPECTED'
   | 'API_PROJECT_NOT_FOUND'
   | 'API_TYPE_NOT_FOUND'
-  | (string & {});
+  | 'CLI_USAGE'
+  | 'INTERNAL';
 
 /** Options shared by every syncbridge error. */
 export interface SyncbridgeErrorOptions {
@@ -116,15 +119,17 @@ export function isSyncbridgeError(value: unknown): value is SyncbridgeError {
 }
 
 /**
- * An error of any kind as a {@link SyncbridgeError}: returned as is when it already is one,
- * else wrapped with code `TRANSIENT` (the message prefixed with the system, when given).
+ * An error of any kind as a {@link SyncbridgeError}: returned as is when it already is one.
+ * Anything else is an error nothing expected (a bug, in syncbridge or in a connector) and becomes
+ * `INTERNAL`: not retryable, the original kept as `cause`, the message prefixed with the system
+ * when given. A connector that knows what a foreign error means (a driver's network error) throws
+ * a `SyncbridgeError` with the fitting code itself.
  */
-export function toSyncbridgeError(error: unknown, options: { system?: string; retryable?: boolean } = {}): SyncbridgeError {
+export function toSyncbridgeError(error: unknown, options: { system?: string } = {}): SyncbridgeError {
   if (isSyncbridgeError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new SyncbridgeError('TRANSIENT', options.system ? `${options.system}: ${message}` : message, {
+  return new SyncbridgeError('INTERNAL', options.system ? `${options.system}: ${message}` : message, {
     cause: error,
     ...(options.system ? { system: options.system } : {}),
-    ...(options.retryable ? { retryable: true } : {}),
   });
 }

@@ -1,14 +1,21 @@
-import { describe, expect, it } from 'vitest';
-import { SyncbridgeError } from 'syncbridge';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { SyncbridgeError, type ErrorCode } from 'syncbridge';
 import { toSyncbridgeError } from 'syncbridge/connector-kit';
 
 describe('toSyncbridgeError', () => {
-  it('keeps a syncbridge error and wraps anything else as TRANSIENT, naming the system', () => {
-    const typed = new SyncbridgeError('VALIDATION', 'bad');
+  it('keeps a syncbridge error and wraps anything else as INTERNAL, not retryable, naming the system', () => {
+    const typed = new SyncbridgeError('VALIDATION', 'bad', { retryable: true });
     expect(toSyncbridgeError(typed)).toBe(typed);
-    const wrapped = toSyncbridgeError(new Error('socket hang up'), { system: 'jira' });
-    expect(wrapped).toMatchObject({ code: 'TRANSIENT', message: 'jira: socket hang up', system: 'jira', retryable: false });
-    expect(wrapped.cause).toBeInstanceOf(Error);
-    expect(toSyncbridgeError('odd', { retryable: true })).toMatchObject({ message: 'odd', retryable: true, system: undefined });
+    const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
+    const wrapped = toSyncbridgeError(bug, { system: 'jira' });
+    expect(wrapped).toMatchObject({ code: 'INTERNAL', message: "jira: Cannot read properties of undefined (reading 'id')", system: 'jira', retryable: false });
+    expect(wrapped.cause).toBe(bug);
+    expect(toSyncbridgeError('odd')).toMatchObject({ code: 'INTERNAL', message: 'odd', retryable: false, system: undefined });
+  });
+
+  it('has a closed set of codes (checked by the compiler)', () => {
+    expectTypeOf<'INTERNAL'>().toExtend<ErrorCode>();
+    expectTypeOf<'MY_OWN_CODE'>().not.toExtend<ErrorCode>();
+    expectTypeOf<string>().not.toExtend<ErrorCode>();
   });
 });

@@ -44,11 +44,11 @@ export interface MemoryConnector extends Connector {
   /** Calls per method so far. */
   readonly calls: Record<MemoryMethod, number>;
   /**
-   * Makes the next `count` calls of a method fail with `error` (a transient 503 by default).
-   * For `create`, `update` and `addComment`, `afterWrite: true` fails after the write took
-   * effect (a reply lost).
+   * Makes the next `count` calls of a method fail with `error` (a transient 503 by default; an
+   * error other than a `SyncbridgeError` plays a connector's bug). For `create`, `update` and
+   * `addComment`, `afterWrite: true` fails after the write took effect (a reply lost).
    */
-  failNext(method: MemoryMethod, count?: number, error?: SyncbridgeError, options?: { afterWrite?: boolean }): void;
+  failNext(method: MemoryMethod, count?: number, error?: Error, options?: { afterWrite?: boolean }): void;
   /**
    * Called at exact moments of every call (see {@link MemoryCallMoment}), awaited before the
    * call goes on: edits a test makes here land between the engine's read and its write, or
@@ -76,7 +76,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
   const calls = Object.fromEntries(
     (['deleteItem', 'query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
-  const faults: Array<{ method: MemoryMethod; error: SyncbridgeError; afterWrite: boolean }> = [];
+  const faults: Array<{ method: MemoryMethod; error: Error; afterWrite: boolean }> = [];
   const me = system.integrationUser;
 
   const enter = async (method: MemoryMethod, phase: 'before' | 'after' = 'before') => {
