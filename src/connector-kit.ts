@@ -7,7 +7,13 @@
  */
 
 // The contract
-export { defineConnector, type ConnectorFactory, type ConnectorDefinition, type ConnectorContext, type OptionsSchema } from './connector/define-connector.js';
+export {
+  defineConnector,
+  type ConnectorFactory,
+  type ConnectorDefinition,
+  type ConnectorContext,
+  type OptionsSchema,
+} from './connector/define-connector.js';
 export {
   defaultCapabilities,
   type Connector,
@@ -40,11 +46,24 @@ export { codeForStatus } from './errors/remote-error.js';
 export { toSyncbridgeError } from './errors/syncbridge-error.js';
 
 // Connection diagnosis
-export { diagnoseConnection, formatConnectionReport, apiNotFoundError, remoteMessages, type DiagnoseConnectionOptions, type HttpProbe, type CertificateSummary } from './diagnostics/index.js';
+export {
+  diagnoseConnection,
+  formatConnectionReport,
+  apiNotFoundError,
+  remoteMessages,
+  type DiagnoseConnectionOptions,
+  type HttpProbe,
+  type CertificateSummary,
+} from './diagnostics/index.js';
 export type { ConnectionReport, StageResult, DiagnosticStage } from './connector/diagnostics.js';
 
 // Rich text
-export { isRichText, richTextFromPlain, richTextToPlain, normalizeRichText } from './model/rich-text.js';
+export {
+  isRichText,
+  richTextFromPlain,
+  richTextToPlain,
+  normalizeRichText,
+} from './model/rich-text.js';
 
 // Utilities
 export { PromiseCache } from './util/promise-cache.js';

@@ -22,7 +22,13 @@ export {
 } from './engine/syncbridge.js';
 export type { ReconcileStrategy } from './engine/merge.js';
 export type { RelinkCounts, RelinkOptions } from './engine/relink.js';
-export type { Emitter, EngineEvents, PlannedWrite, ConflictEvent, RunSummary } from './engine/events.js';
+export type {
+  Emitter,
+  EngineEvents,
+  PlannedWrite,
+  ConflictEvent,
+  RunSummary,
+} from './engine/events.js';
 // What `createSyncbridge` takes; the rest of the contract is in `syncbridge/connector-kit`.
 export type { Connector } from './connector/connector.js';
 export type { ConnectorFactory } from './connector/define-connector.js';
@@ -50,8 +56,24 @@ export {
   type PollingStart,
   type Transform,
 } from './config/schema.js';
-export { systemSchema, systemAuthSchema, tlsSchema, proxySchema, type SystemConfig, type SystemAuth, type ResolvedSystem } from './config/system.js';
-export { ValueMap, valueMapSchema, type ValueMapDefinition, type Direction, type UnmappedPolicy, type MapOutcome, type ValueMapAmbiguity } from './model/value-map.js';
+export {
+  systemSchema,
+  systemAuthSchema,
+  tlsSchema,
+  proxySchema,
+  type SystemConfig,
+  type SystemAuth,
+  type ResolvedSystem,
+} from './config/system.js';
+export {
+  ValueMap,
+  valueMapSchema,
+  type ValueMapDefinition,
+  type Direction,
+  type UnmappedPolicy,
+  type MapOutcome,
+  type ValueMapAmbiguity,
+} from './model/value-map.js';
 
 // Model
 export {
@@ -69,11 +91,33 @@ export {
   type UserRef,
   type ItemReference,
 } from './model/field.js';
-export { workItemSchema, commentSchema, commentOriginSchema, type WorkItem, type Comment, type CommentOrigin, type OriginRef } from './model/item.js';
-export { richTextSchema, type RichText, type Block, type TableRow, type TableCell, type Inline, type Mark } from './model/rich-text.js';
+export {
+  workItemSchema,
+  commentSchema,
+  commentOriginSchema,
+  type WorkItem,
+  type Comment,
+  type CommentOrigin,
+  type OriginRef,
+} from './model/item.js';
+export {
+  richTextSchema,
+  type RichText,
+  type Block,
+  type TableRow,
+  type TableCell,
+  type Inline,
+  type Mark,
+} from './model/rich-text.js';
 
 // Errors
-export { SyncbridgeError, isSyncbridgeError, type ErrorCode, type ConnectionCode, type SyncbridgeErrorOptions } from './errors/syncbridge-error.js';
+export {
+  SyncbridgeError,
+  isSyncbridgeError,
+  type ErrorCode,
+  type ConnectionCode,
+  type SyncbridgeErrorOptions,
+} from './errors/syncbridge-error.js';
 export { RemoteError, type RemoteErrorOptions } from './errors/remote-error.js';
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 
@@ -97,4 +141,10 @@ export { createMemoryStateStore } from './state/memory-store.js';
 export { openSqliteStateStore } from './state/sqlite-store.js';
 
 // Logging
-export { createJsonLogger, silentLogger, type JsonLoggerOptions, type Logger, type LogLevel } from './logger.js';
+export {
+  createJsonLogger,
+  silentLogger,
+  type JsonLoggerOptions,
+  type Logger,
+  type LogLevel,
+} from './logger.js';
