@@ -55,7 +55,7 @@ describe('documentation in the npm package', () => {
 
   it('points every diagnosis at a guide the package ships', () => {
     const texts = explainedCodes.concat('API_SOMETHING_NEW').map((code) => {
-      const explanation = explainCode(code, { system: 'jira' });
+      const explanation = explainCode(code, { system: 'jira', target: 'jira.test:443' });
       return formatConnectionReport({ ok: false, system: 'jira', stages: [{ stage: 'http', ok: false, code, message: explanation.what, cause: explanation.cause, fix: explanation.fix, durationMs: 1 }] });
     });
     const paths = texts.flatMap(packagePaths);
