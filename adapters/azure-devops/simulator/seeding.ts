@@ -1,7 +1,7 @@
 import { SyncbridgeError } from 'syncbridge';
 import { AdoSimError } from './errors.js';
 import { saveWorkItem } from './store.js';
-import { findIdentity, findProject, findType, type AdoSimState, type SimIdentity } from './state.js';
+import { findIdentity, findProject, findType, type AdoSimState, type SimIdentity, type SimWorkItem } from './state.js';
 
 /** A work item to stage, in plain values; the simulator stores it as Azure DevOps would (HTML, identities). */
 export interface AzureDevOpsSeedWorkItem {
@@ -36,7 +36,7 @@ export interface AzureDevOpsSeeder {
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Plain text as HTML: a `<p>` per paragraph (at blank lines), `<br>` at single line breaks. */
-export function plainTextToHtml(text: string): string {
+function plainTextToHtml(text: string): string {
   return text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${p.split('\n').map(escape).join('<br>')}</p>`).join('');
 }
 
@@ -58,7 +58,7 @@ export function azureDevOpsSeeder(state: AdoSimState): AzureDevOpsSeeder {
         refused(`System.State: no state "${input.state}" for ${type.name}; known: ${type.states.map((s) => s.name).join(', ')}`);
       }
       const actor = input.createdBy === undefined ? state.identities[1]! : person(state, input.createdBy);
-      const save = (item: Parameters<typeof saveWorkItem>[3], changes: Record<string, unknown>) => {
+      const save = (item: SimWorkItem | undefined, changes: Record<string, unknown>) => {
         try {
           return saveWorkItem(state, project, type, item, changes, { actor });
         } catch (error) {

@@ -37,7 +37,7 @@ export interface JiraSeeder {
 }
 
 /** Plain text as an Atlassian document: paragraphs at blank lines, hard breaks at single line breaks. */
-export function plainTextToAdf(text: string): AdfNode {
+function plainTextToAdf(text: string): AdfNode {
   const paragraphs = text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
   return {
     type: 'doc',
@@ -49,26 +49,26 @@ export function plainTextToAdf(text: string): AdfNode {
   };
 }
 
-function refused(what: string, errors: Record<string, string>): never {
+function refused(errors: Record<string, string>): never {
   const list = Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; ');
-  throw new SyncbridgeError('VALIDATION', `jira simulator: cannot seed ${what}: ${list}`, { details: { errors } });
+  throw new SyncbridgeError('VALIDATION', `jira simulator: cannot seed the issue: ${list}`, { details: { errors } });
 }
 
 function person(state: JiraState, who: string, field: string): SimUser {
   const wanted = who.toLowerCase();
   const user = state.users.find((u) => u.accountId === who || u.email.toLowerCase() === wanted || u.displayName.toLowerCase() === wanted);
-  return user ?? refused('the issue', { [field]: `no user "${who}"; known: ${state.users.map((u) => u.email).join(', ')}` });
+  return user ?? refused({ [field]: `no user "${who}"; known: ${state.users.map((u) => u.email).join(', ')}` });
 }
 
 /** The seeding API of a Jira simulator's state. */
 export function jiraSeeder(state: JiraState): JiraSeeder {
   return {
     issue(input) {
-      const project = state.project(input.project) ?? refused('the issue', { project: `no project "${input.project}"; known: ${state.projects.map((p) => p.key).join(', ')}` });
+      const project = state.project(input.project) ?? refused({ project: `no project "${input.project}"; known: ${state.projects.map((p) => p.key).join(', ')}` });
       const type = state.issueTypes.find((t) => t.name.toLowerCase() === input.type.toLowerCase() && project.issueTypeIds.includes(t.id))
-        ?? refused('the issue', { issuetype: `no issue type "${input.type}" in ${project.key}` });
+        ?? refused({ issuetype: `no issue type "${input.type}" in ${project.key}` });
       const status = input.status === undefined ? state.statuses.find((s) => s.category === 'new') : state.statuses.find((s) => s.name.toLowerCase() === input.status!.toLowerCase());
-      if (!status) refused('the issue', { status: `no status "${input.status}"; known: ${state.statuses.map((s) => s.name).join(', ')}` });
+      if (!status) refused({ status: `no status "${input.status}"; known: ${state.statuses.map((s) => s.name).join(', ')}` });
       const reporter = input.reporter === undefined ? state.users.find((u) => u.accountId !== syncBotAccountId)! : person(state, input.reporter, 'reporter');
       const fields: Record<string, unknown> = {
         ...input.fields,
@@ -79,7 +79,7 @@ export function jiraSeeder(state: JiraState): JiraSeeder {
         ...(input.assignee === undefined ? {} : { assignee: { accountId: person(state, input.assignee, 'assignee').accountId } }),
       };
       const read = readFieldInput(state, fields, undefined, undefined, '3');
-      if (Object.keys(read.errors).length > 0) refused('the issue', read.errors);
+      if (Object.keys(read.errors).length > 0) refused(read.errors);
       const created = state.now();
       const initial = state.statuses.find((s) => s.category === 'new') ?? status;
       const issue = state.addIssue({ projectId: project.id, issueTypeId: type.id, statusId: initial.id, created, updated: created, creator: reporter.accountId, reporter: reporter.accountId, fields: read.values });
