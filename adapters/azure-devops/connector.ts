@@ -39,7 +39,7 @@ const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.c
  *
  * ```ts
  * import { azureDevOpsConnector } from 'syncbridge/azure-devops';
- * createSyncbridge({ connectors: { 'azure-devops': azureDevOpsConnector } });
+ * createSyncbridge({ config, connectors: [azureDevOpsConnector] });
  * ```
  */
 export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({

@@ -18,7 +18,7 @@ export interface ConnectorContext {
 
 /**
  * A typed plug-in: the value a user imports and passes to `createSyncbridge()`
- * (`connectors: { jira: jiraConnector }`). No global registry.
+ * (`connectors: [jiraConnector, azureDevOpsConnector]`). No global registry.
  */
 export interface ConnectorFactory<Options = unknown> {
   /** The adapter kind this factory serves (the `adapter:` of a system in YAML). */

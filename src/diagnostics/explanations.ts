@@ -15,6 +15,12 @@ export interface DiagnosisFacts extends ConnectionFacts {
   name?: string | undefined;
 }
 
+/**
+ * Where the troubleshooting guide is for a user of the package: it ships in the npm package
+ * (`files` in package.json), so this path opens from the project that installed syncbridge.
+ */
+export const troubleshootingGuide = 'node_modules/syncbridge/docs/troubleshooting.md';
+
 const quoted = (f: DiagnosisFacts) => (f.remote ? `: "${f.remote}"` : '');
 
 const httpLevel: Record<string, (f: DiagnosisFacts) => Explanation> = {
@@ -89,7 +95,7 @@ export function explainCode(code: string, facts: DiagnosisFacts): Explanation {
   if ((connectionCodes as string[]).includes(code)) return explainConnection(code as ConnectionCode, facts);
   const entry = httpLevel[code];
   if (entry) return entry(facts);
-  return { what: `${facts.system} failed with ${code}${facts.detail ? ` (${facts.detail})` : ''}`, cause: 'see docs/troubleshooting.md for this code', fix: 'see docs/troubleshooting.md for this code', retryable: false };
+  return { what: `${facts.system} failed with ${code}${facts.detail ? ` (${facts.detail})` : ''}`, cause: `see ${troubleshootingGuide} for this code`, fix: `see ${troubleshootingGuide}#${code.toLowerCase()}`, retryable: false };
 }
 
 /** Codes with an explanation here (besides the connection codes), for documentation checks. */

@@ -1,4 +1,5 @@
 import type { ConnectionReport, StageResult } from '../connector/diagnostics.js';
+import { troubleshootingGuide } from './explanations.js';
 
 const width = 7;
 
@@ -29,7 +30,7 @@ function stageLines(result: StageResult): string[] {
     ...(result.cause ? [indent(`cause: ${result.cause}`)] : []),
     ...(result.fix ? [indent(`fix:   ${result.fix}`)] : []),
     ...certificateLines(result.details).map(indent),
-    ...(result.code ? [indent(`more:  docs/troubleshooting.md#${result.code.toLowerCase()}`)] : []),
+    ...(result.code ? [indent(`more:  ${troubleshootingGuide}#${result.code.toLowerCase()}`)] : []),
   ];
 }
 

@@ -47,6 +47,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'PROTOCOL'
   | 'UNSUPPORTED'
+  | 'DEPENDENCY_MISSING'
   | 'STATE_STORE'
   | 'SELECTOR_UNMATCHED'
   | 'SHEET_INVALID'

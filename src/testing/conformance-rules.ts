@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
 import { valuesEqual } from 'syncbridge';
 import { collect, createAll, getAll, paragraph, type CaseHelpers, type DefineCase } from './conformance-support.js';
+import { peer } from './peers.js';
 
 /**
  * Cases of rules a connector can break while every single-item check still passes: filters
@@ -8,6 +8,7 @@ import { collect, createAll, getAll, paragraph, type CaseHelpers, type DefineCas
  * a change of its item.
  */
 export function defineRuleCases(it: DefineCase, h: CaseHelpers): void {
+  const { expect } = peer('vitest');
   it('applies a query filter together with the window', async () => {
     const { connector, project, type, fields, titleFilter } = h.ctx();
     if (!titleFilter) return;

@@ -1,9 +1,9 @@
-import { describe, expect, it as vitestIt } from 'vitest';
 import { valuesEqual, type FieldValue, type RichText, type WorkItem } from 'syncbridge';
 import type { CreateRequest } from 'syncbridge/connector-kit';
 import type { ConformanceCase, ConformanceContext, ConformanceResult, ConformanceTarget } from './conformance-types.js';
 import { collect, createAll, getAll, okItem, paragraph, richDoc, type CaseHelpers, type DefineCase } from './conformance-support.js';
 import { defineRuleCases } from './conformance-rules.js';
+import { peer } from './peers.js';
 
 /**
  * The shared connector conformance suite. Every adapter and every user connector calls
@@ -14,6 +14,7 @@ import { defineRuleCases } from './conformance-rules.js';
  * ```
  */
 export function describeConnectorConformance(target: ConformanceTarget): void {
+  const { describe, it: vitestIt } = peer('vitest');
   describe(`connector conformance: ${target.name}`, () => {
     for (const check of connectorConformanceCases()) vitestIt(check.name, () => runCase(target, check));
   });
@@ -53,6 +54,7 @@ let run = 0;
  * so that a connector ignoring ids, filters, order or requested fields fails it.
  */
 export function connectorConformanceCases(): ConformanceCase[] {
+  const { expect } = peer('vitest');
   const cases: ConformanceCase[] = [];
   let ctx!: ConformanceContext;
   // Cases run one at a time, so the one being run finds its context here.

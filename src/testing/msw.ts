@@ -1,4 +1,5 @@
-import { http, type HttpHandler } from 'msw';
+import type { HttpHandler } from 'msw';
+import { peer } from './peers.js';
 import { ConnectionReset, type FetchHandler } from './simulator-kit.js';
 
 /**
@@ -6,6 +7,7 @@ import { ConnectionReset, type FetchHandler } from './simulator-kit.js';
  * in-process tests (`setupServer(...mswHandlers(url, sim.handle))`).
  */
 export function mswHandlers(baseUrl: string, handle: FetchHandler): HttpHandler[] {
+  const { http } = peer('msw');
   const root = baseUrl.replace(/\/$/, '');
   return [
     http.all(`${root}/*`, async ({ request }) => {

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Failure, StateStore } from 'syncbridge';
+import { peer } from './peers.js';
 
 /** A state store implementation under test. */
 export interface StateStoreTarget {
@@ -28,6 +28,7 @@ const failure = (itemId: string, createdAt: string): Failure => ({
 
 /** The shared state store suite: every implementation (memory, SQLite, PostgreSQL, yours) passes it. */
 export function describeStateStore(target: StateStoreTarget): void {
+  const { afterEach, beforeEach, describe, expect, it } = peer('vitest');
   describe(`state store: ${target.name}`, () => {
     let store: StateStore;
     beforeEach(async () => {

@@ -90,6 +90,7 @@ export const docs: Record<string, Treatment[]> = {
       esmOnly: 'the guide says so: with msw, CommonJS projects write such tests as `.mts` files',
     },
     { program: 'testing-simulators' },
+    { program: 'testing-simulators' },
     { omitted: 'an outline of three hooks: `person`, `id` and the arguments of `person.edit(...)` are left to the reader' },
     { program: 'testing-contract', before: "import { assertMatchesOperation } from 'syncbridge/testing';", given: 'declare const spec: unknown;\ndeclare const body: unknown;' },
   ],

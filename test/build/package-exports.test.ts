@@ -1,7 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { declaredExports, publicApi } from './public-api.js';
@@ -62,18 +64,49 @@ describe('the built package', () => {
     ].join('\n'));
     const without = (missing: string, args: string[]) => spawnSync(process.execPath, ['--import', hook, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, MISSING: missing } });
 
-    it('serves the simulators over HTTP without vitest', () => {
-      const run = without('vitest', ['--input-type=module', '-e', "const { startJiraSimulatorServer } = await import('syncbridge/testing/jira'); const { startAzureDevOpsSimulatorServer } = await import('syncbridge/testing/azure-devops'); for (const start of [startJiraSimulatorServer, startAzureDevOpsSimulatorServer]) { const s = await start({ seed: 'empty' }); process.stdout.write(s.baseUrl + ' '); await s.close(); }"]);
+    it('serves the simulators over HTTP without vitest or msw', () => {
+      const run = without('msw,vitest', ['--input-type=module', '-e', "const { startJiraSimulatorServer } = await import('syncbridge/testing/jira'); const { startAzureDevOpsSimulatorServer } = await import('syncbridge/testing/azure-devops'); for (const start of [startJiraSimulatorServer, startAzureDevOpsSimulatorServer]) { const s = await start({ seed: 'empty' }); process.stdout.write(s.baseUrl + ' '); await s.close(); }"]);
       expect(run.stderr).toBe('');
       expect(run.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+ http:\/\/127\.0\.0\.1:\d+\/\S+ $/);
     });
 
-    it('has syncbridge simulate name msw when it is missing', () => {
-      const run = without('msw,vitest', [`${root}${pkg.bin.syncbridge}`, 'simulate', 'jira']);
-      expect(run.stderr).toContain('syncbridge simulate needs the package msw');
-      expect(run.stderr).toContain('npm install --save-dev msw');
-      expect(run.stderr).not.toContain('    at ');
-      expect(run.status).not.toBe(0);
+    it('runs memory systems from syncbridge/testing without vitest or msw, and names the one a function needs', () => {
+      const program = [
+        "const { createMemoryTracker, describeConnectorConformance, describeStateStore, mswHandlers } = await import('syncbridge/testing');",
+        "const { createJiraSimulator } = await import('syncbridge/testing/jira');",
+        "const tracker = createMemoryTracker({ project: 'P' });",
+        "tracker.create('P', 'Bug', { title: 'Crash' }, tracker.user('ana'));",
+        'const out = [tracker.items.size];',
+        'const attempt = (f) => { try { f(); out.push(\'no error\'); } catch (e) { out.push(`${e.name} ${e.code} ${e.details.package}: ${e.message}`); } };',
+        "attempt(() => describeConnectorConformance({ name: 'x', setup: async () => { throw new Error('not reached'); } }));",
+        "attempt(() => describeStateStore({ name: 'x', open: async () => { throw new Error('not reached'); } }));",
+        "attempt(() => createJiraSimulator({ seed: 'empty' }).mswHandlers('https://jira.test'));",
+        'process.stdout.write(JSON.stringify(out));',
+      ].join('\n');
+      const run = without('msw,vitest', ['--input-type=module', '-e', program]);
+      expect(run.stderr).toBe('');
+      const [items, conformance, store, msw] = JSON.parse(run.stdout) as [number, string, string, string];
+      expect(items).toBe(1);
+      for (const message of [conformance, store]) {
+        expect(message).toMatch(/^SyncbridgeError DEPENDENCY_MISSING vitest: The shared suites of syncbridge\/testing .* run under vitest, which is not installed: npm install --save-dev vitest/);
+      }
+      expect(msw).toMatch(/^SyncbridgeError DEPENDENCY_MISSING msw: mswHandlers\(\) serves a simulator in process through msw .* npm install --save-dev msw/);
+    });
+
+    it('runs syncbridge simulate without msw', async () => {
+      const child = spawn(process.execPath, ['--import', hook, `${root}${pkg.bin.syncbridge}`, 'simulate', 'jira', '--seed', 'empty', '--json'], { cwd: root, env: { ...process.env, MISSING: 'msw,vitest' } });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { baseUrl, users } = JSON.parse(line) as { baseUrl: string; users: Array<{ email: string; apiToken: string }> };
+      const auth = `Basic ${Buffer.from(`${users[0]!.email}:${users[0]!.apiToken}`).toString('base64')}`;
+      const me = await fetch(`${baseUrl}/rest/api/3/myself`, { headers: { authorization: auth } });
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      const [status] = (await exited) as [number | null];
+      expect([me.status, ((await me.json()) as { emailAddress: string }).emailAddress]).toEqual([200, 'sync-bot@example.com']);
+      expect(stderr).toBe('');
+      expect(status).toBe(0);
     });
   });
 

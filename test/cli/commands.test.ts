@@ -123,6 +123,13 @@ describe('syncbridge CLI', () => {
     expect(busy).toMatchObject({ code: 2, stderr: expect.stringContaining(`port ${new URL(jira.baseUrl).port} on 127.0.0.1 is in use`) });
   });
 
+  it.each(['jira', 'azure-devops'])('prints the same %s credentials whatever the seed', async (system) => {
+    const users = async (seed: string) => (JSON.parse((await cli(['simulate', system, '--seed', seed, '--json'], { stopWhen: /\n/ })).stdout) as { users: unknown[] }).users;
+    const demo = await users('demo');
+    expect(demo).toHaveLength(7);
+    expect(await users('empty')).toEqual(demo);
+  });
+
   it('serves a simulator that acts on requests but loses the answers, with --lost-response-rate', async () => {
     let outcome: unknown;
     const out = await cli(['simulate', 'jira', '--seed', 'empty', '--lost-response-rate', '1', '--json'], {

@@ -111,6 +111,14 @@ describe('the documentation', () => {
     expect(missing).toEqual([]);
   });
 
+  it('passes connectors to createSyncbridge as a list in every doc comment, as the API takes them', () => {
+    const sources = ['src', 'adapters'].flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(root, dir, f)));
+    const comments = sources.flatMap((file) => [...read(file).matchAll(/\/\*\*[\s\S]*?\*\//g)].map((m) => ({ file: relative(root, file), text: m[0] })));
+    const examples = comments.filter((c) => /connectors: [[{]/.test(c.text));
+    expect(examples.length).toBeGreaterThan(1);
+    expect(examples.filter((c) => !/connectors: \[/.test(c.text)).map((c) => c.file)).toEqual([]);
+  });
+
   it('lists every exit code of the command line', async () => {
     const { ExitCode } = await import('../../src/cli/exit-codes.js');
     const guide = read(join(root, 'docs', 'guides', 'cli.md'));

@@ -17,11 +17,13 @@ import { wiqlRoutes } from './routes/wiql.js';
 import { workItemRoutes } from './routes/work-items.js';
 import { updateRoutes } from './routes/updates.js';
 import { createSeededState, type AdoSeed } from './seed.js';
+import { azureDevOpsSeeder, type AzureDevOpsSeeder } from './seeding.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
 export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
 export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
 export type { AdoSeed } from './seed.js';
+export type { AzureDevOpsSeeder, AzureDevOpsSeedWorkItem } from './seeding.js';
 
 /** Options of {@link createAzureDevOpsSimulator}. */
 export interface AzureDevOpsSimulatorOptions {
@@ -51,8 +53,13 @@ export interface AzureDevOpsSimulatorUser {
 export interface AzureDevOpsSimulator {
   /** The request handler (Fetch API), knobs applied. */
   handle: FetchHandler;
-  /** The model; tests may read it. */
+  /** The model; tests may read it (to stage a scenario, use {@link AzureDevOpsSimulator.seed}). */
   state: AdoSimState;
+  /**
+   * Stages work items in plain values, stored as Azure DevOps would (HTML, identities, revisions):
+   * `ado.seed.workItem({ project: 'Demo', type: 'Bug', title: 'Crash', description: 'Steps…', priority: 1, tags: ['sync'] })`.
+   */
+  seed: AzureDevOpsSeeder;
   /** Mutable latency, fault and rate-limit knobs. */
   knobs: SimulatorKnobs;
   /** Makes the next `n` requests fail with `status`. */
@@ -93,6 +100,7 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   return {
     handle: knobbed.handle,
     state,
+    seed: azureDevOpsSeeder(state),
     knobs: knobbed.knobs,
     failNext: knobbed.failNext,
     hook: knobbed.hook,

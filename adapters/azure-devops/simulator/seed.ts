@@ -115,9 +115,13 @@ function seedBugs(state: AdoSimState, project: SimProject, random: () => number)
   }
 }
 
-/** Builds the organization for a seed: `demo` (250 bugs) or `empty` (same metadata, no items). */
+/**
+ * Builds the organization for a seed: `demo` (250 bugs) or `empty` (same metadata, no items).
+ * The people, their PATs and the project's id do not depend on the seed.
+ */
 export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}): AdoSimState {
-  const random = seededRandom(seed === 'demo' ? 20_240_501 : 7);
+  // One random source for every seed: identities, PATs and the project id are the same whatever the seed.
+  const random = seededRandom(20_240_501);
   const identities: SimIdentity[] = people.map(([displayName, uniqueName]) => {
     const id = guid(random);
     return { id, descriptor: `aad.${Buffer.from(id).toString('base64url').slice(0, 40)}`, uniqueName, displayName, pat: pat(random) };

@@ -85,7 +85,9 @@ describe('simulator responses match the Azure DevOps API descriptions', () => {
     expect((await send('GET', `Demo/_apis/wit/recyclebin/${created.id}?api-version=7.1`)).status).toBe(404);
   });
 
-  it('lists projects as the core description declares', async () => {
+  it('lists projects and teams as the core description declares', async () => {
     check(core, 'get', '/{organization}/_apis/projects', await call('GET', '_apis/projects?api-version=7.1'));
+    const [project] = sim.state.projects;
+    check(core, 'get', '/{organization}/_apis/projects/{projectId}/teams', await call('GET', `_apis/projects/${project!.id}/teams?api-version=7.1`));
   });
 });

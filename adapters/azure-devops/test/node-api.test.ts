@@ -1,5 +1,6 @@
 import * as azdev from 'azure-devops-node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { runSimulateCommand } from '../../test-support/simulate-command.js';
 
 let running: Awaited<ReturnType<typeof runSimulateCommand>>;
@@ -9,6 +10,30 @@ beforeAll(async () => {
 afterAll(() => running.close());
 
 describe('the official azure-devops-node-api client against `syncbridge simulate azure-devops`', () => {
+  it('lists projects and their teams, the first calls most of its users make', async () => {
+    const connection = new azdev.WebApi(running.baseUrl, azdev.getPersonalAccessTokenHandler(running.users[0]!.pat!));
+    const core = await connection.getCoreApi();
+    const projects = await core.getProjects();
+    expect(projects.map((p) => [p.name, p.state])).toEqual([['Demo', 'wellFormed']]);
+    expect(projects[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
+    const project = await core.getProject('Demo');
+    expect(project.id).toBe(projects[0]!.id);
+    const teams = await core.getTeams(projects[0]!.id!);
+    expect(teams.map((t) => [t.name, t.projectName, t.projectId])).toEqual([['Demo Team', 'Demo', projects[0]!.id]]);
+    expect(await core.getTeams('Demo', undefined, 1, 1)).toEqual([]);
+  });
+
+  it('lists projects on Azure DevOps Server, which lists no resource areas', async () => {
+    const sim = createAzureDevOpsSimulator({ seed: 'empty', organization: 'tfs/DefaultCollection' });
+    const server = await sim.listen();
+    try {
+      const connection = new azdev.WebApi(server.baseUrl, azdev.getPersonalAccessTokenHandler(sim.users[0]!.pat));
+      expect((await (await connection.getCoreApi()).getProjects()).map((p) => p.name)).toEqual(['Demo']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('queries by WIQL, reads, creates and updates work items', async () => {
     const bot = running.users[0]!;
     const connection = new azdev.WebApi(running.baseUrl, azdev.getPersonalAccessTokenHandler(bot.pat!));

@@ -8,12 +8,14 @@ import type { HttpHandler } from 'msw';
 import { mswHandlers, serveHandler, withKnobs, type RequestHooks, type FetchHandler, type HookCallback, type RequestHook, type RequestHookSpec, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
+import { jiraSeeder, type JiraSeeder } from './seeding.js';
 import { userName, type JiraState } from './state.js';
 
 export { startJiraSimulatorServer, type JiraSimulatorServer, type JiraSimulatorServerOptions } from './server.js';
 export { parseJql, type JqlQuery, type JqlClause } from './jql/parser.js';
 export { JiraState, type SimIssue, type SimUser } from './state.js';
 export { syncBotAccountId, type JiraSeed } from './seed.js';
+export type { JiraSeeder, JiraSeedIssue } from './seeding.js';
 
 /** Options of {@link createJiraSimulator}. */
 export interface JiraSimulatorOptions {
@@ -42,8 +44,13 @@ export interface JiraSimulatorCredentials {
 export interface JiraSimulator {
   /** The request handler (with knobs applied). */
   handle: FetchHandler;
-  /** The data; tests may read it or change it to stage a scenario. */
+  /** The data; tests may read it (to stage a scenario, prefer {@link JiraSimulator.seed}). */
   state: JiraState;
+  /**
+   * Stages issues in plain values, stored as Jira would (ADF descriptions, priority ids,
+   * account ids): `jira.seed.issue({ project: 'DEMO', type: 'Bug', summary: 'Crash', description: 'Steps…', priority: 'High', labels: ['sync'] })`.
+   */
+  seed: JiraSeeder;
   /** Mutable knobs. */
   knobs: SimulatorKnobs;
   /** Forces the next `n` requests to fail with `status` (and `Retry-After` seconds for 429). */
@@ -77,6 +84,7 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
   return {
     handle: knobbed.handle,
     state,
+    seed: jiraSeeder(state),
     knobs: knobbed.knobs,
     failNext: knobbed.failNext,
     hook: knobbed.hook,

@@ -13,6 +13,13 @@ describe('the jira.js client against `syncbridge simulate jira`', () => {
   });
   afterAll(() => server.close());
 
+  it('lists projects, the first call most of its users make', async () => {
+    const page = await client.projects.searchProjects();
+    expect(page.values.map((p) => [p.key, p.name])).toEqual([['DEMO', 'Demo']]);
+    expect(page.isLast).toBe(true);
+    expect((await client.projects.getProject({ projectIdOrKey: 'DEMO' })).issueTypes?.map((t) => t.name)).toEqual(['Bug', 'Story', 'Task']);
+  });
+
   it('creates, searches, reads, transitions and comments on an issue', async () => {
     const created = await client.issues.createIssue({ fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'Created by jira.js', labels: ['wire'] } });
     expect(created.key).toMatch(/^DEMO-\d+$/);

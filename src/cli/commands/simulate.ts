@@ -1,5 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { SyncbridgeError } from '../../index.js';
 import type { CliIo } from '../io.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -40,13 +39,7 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
         setExit(ExitCode.usage);
         return;
       }
-      const start = await simulator.start().catch((error: unknown) => {
-        // The simulators answer in-process tests through msw, an optional peer dependency.
-        if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /['"]msw['"/]/.test(String((error as Error).message))) {
-          throw new SyncbridgeError('UNSUPPORTED', 'syncbridge simulate needs the package msw, an optional peer dependency of syncbridge: npm install --save-dev msw', { cause: error });
-        }
-        throw error;
-      });
+      const start = await simulator.start();
       const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate }).catch((error: unknown) => {
         if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
         io.stderr(`port ${options.port} on 127.0.0.1 is in use (another simulator?); pick another with --port, or --port 0 for a free one\n`);
