@@ -52,6 +52,7 @@ export {
   type EntityTypeInfo,
   type Watermark,
   type QueryRequest,
+  type FilterCheck,
   type CreateRequest,
   type UpdateRequest,
   type WriteResult,
@@ -135,7 +136,8 @@ export { createSyncbridge, Syncbridge, type SyncbridgeOptions, type StatusReport
 export type { ReconcileStrategy } from './engine/merge.js';
 export type { RelinkCounts, RelinkOptions } from './engine/relink.js';
 export { buildConnectors } from './engine/connectors.js';
-export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary } from './engine/events.js';
+export { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type ConflictEvent, type RunSummary, type RunFailure } from './engine/events.js';
+export { findUnknownTarget, type UnknownTarget } from './engine/activation-checks.js';
 export { COMMENT_MARKER } from './engine/comments.js';
 export { EMPTY_PROJECT_LOOKBACK_MS } from './engine/polling.js';
 
