@@ -8,9 +8,12 @@ const idOf = (candidate: string | Suggestible): string => (typeof candidate === 
 const wordsOf = (candidate: string | Suggestible): string[] =>
   typeof candidate === 'string' ? [candidate] : candidate.name === undefined ? [candidate.id] : [candidate.id, candidate.name];
 
+/** The most edits a word may be from a known one: a third of its length; for words of one or two characters, none but case. */
+const limit = (known: string) => (known.length < 3 ? 0 : Math.max(1, Math.floor(known.length / 3)));
+
 /**
  * The candidate whose id or name is closest to a misspelt word by case-insensitive edit
- * distance, at most a third of the candidate word's length (at least 1): `System.Tagz` →
+ * distance, at most a third of the candidate word's length (see `limit`): `System.Tagz` →
  * System.Tags, `lables` → labels (by the name Labels), `demo` → DEMO. A candidate spelt
  * exactly like the word is no answer: known elsewhere, the word is unknown where it stands.
  * The one function behind every "did you mean" (config keys, fields, projects, types, values).
@@ -23,7 +26,7 @@ export function closestMatch<T extends string | Suggestible>(word: string, candi
     if (words.includes(word)) continue;
     for (const known of words) {
       const distance = editDistance(lower, known.toLowerCase());
-      if (distance <= Math.max(1, Math.floor(known.length / 3)) && (!best || distance < best.distance)) best = { candidate, distance };
+      if (distance <= limit(known) && (!best || distance < best.distance)) best = { candidate, distance };
     }
   }
   return best?.candidate;
