@@ -28,7 +28,7 @@ export function plural(n: number, word: string): string {
 
 /**
  * What a pass that failed had written, for the lines before its error: the counts, then the
- * first items written (`created DEMO-7 in right from 1042`).
+ * first items written (`created DEMO-7 in left from 1042`).
  */
 export function formatRunFailure({ summary, writes }: RunFailure): string {
   const written = summary.created.left + summary.created.right + summary.updated.left + summary.updated.right;

@@ -238,7 +238,9 @@ export class Syncbridge {
     if (options.dryRun) await run(); // A dry run writes nothing, so it needs no lease.
     else {
       const writes: PlannedWrite[] = [];
-      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => writes.length < 10 && writes.push(write));
+      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => {
+        if (writes.length < 10) writes.push(write);
+      });
       try {
         await this.leases.hold(pairs.map((p) => p.name), run);
       } catch (error) {
