@@ -45,7 +45,8 @@ export async function describeSide(connector: Connector, side: SideConfig, at: s
   try {
     return { fields: await connector.listFields(side.project, side.type) };
   } catch (error) {
-    const unknown = await findUnknownTarget(connector, side.system, side);
+    // When the lists cannot be read either, the first error is the one to report.
+    const unknown = await findUnknownTarget(connector, side.system, side).catch(() => undefined);
     if (!unknown) throw error;
     return { issue: { path: `${at}.${unknown.on}`, message: unknown.message } };
   }

@@ -13,7 +13,7 @@ async function naming<T>(connector: Connector, system: string, target: { project
   try {
     return await call();
   } catch (error) {
-    const unknown = await findUnknownTarget(connector, system, target);
+    const unknown = await findUnknownTarget(connector, system, target).catch(() => undefined);
     if (!unknown) throw error;
     throw new SyncbridgeError('NOT_FOUND', `--${unknown.on}: ${unknown.message}`, { system, cause: error });
   }
