@@ -24,6 +24,7 @@ export {
   type ProjectInfo,
   type EntityTypeInfo,
   type QueryRequest,
+  type FilterCheck,
   type CreateRequest,
   type UpdateRequest,
   type WriteResult,

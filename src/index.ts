@@ -28,6 +28,7 @@ export type {
   PlannedWrite,
   ConflictEvent,
   RunSummary,
+  RunFailure,
 } from './engine/events.js';
 // What `createSyncbridge` takes; the rest of the contract is in `syncbridge/connector-kit`.
 export type { Connector } from './connector/connector.js';

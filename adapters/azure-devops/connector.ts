@@ -1,4 +1,4 @@
-import { SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { isSyncbridgeError, SyncbridgeError, type RemoteError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
 import { defineConnector } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
@@ -107,6 +107,21 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
             const items = await reader.fetch(part, request.fields, request.signal);
             if (items.length) yield items;
           }
+        }
+      },
+      /**
+       * Runs the WIQL `query` would send with `$top=1`; the service answers 400 with its message
+       * (TF51005 for an unknown field, TF51006 for a syntax error) for a query it refuses.
+       * @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/wiql/query-by-wiql
+       */
+      async checkFilter({ project, type, filter }) {
+        try {
+          await reader.wiql(project, buildWiql({ type, filter }), 1);
+          return [];
+        } catch (error) {
+          if (!isSyncbridgeError(error) || error.details.status !== 400) throw error;
+          const messages = (error as RemoteError).remoteMessages;
+          return messages.length > 0 ? messages : [error.message];
         }
       },
       getMany: (ids, { fields }) => reader.fetch(ids.map(Number).filter(Number.isInteger), fields),

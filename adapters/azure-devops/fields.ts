@@ -33,6 +33,8 @@ export interface FieldMeta {
   kind: FieldKind;
   required: boolean;
   writable: boolean;
+  /** Why it cannot be written, when `writable` is false. */
+  readOnlyReason?: string;
   allowedValues: string[];
 }
 
@@ -80,6 +82,7 @@ export function buildFieldMeta(catalog: z.infer<typeof adoFieldSchema>[], typeFi
       kind,
       required: tf.alwaysRequired === true && !serviceManaged.has(tf.referenceName),
       writable: !(field?.readOnly ?? false) && !serviceManaged.has(tf.referenceName),
+      ...(serviceManaged.has(tf.referenceName) ? { readOnlyReason: 'Azure DevOps sets it itself' } : field?.readOnly ? { readOnlyReason: 'a read-only field of Azure DevOps' } : {}),
       allowedValues: allowed,
     });
   }
@@ -101,6 +104,7 @@ export function toDescriptors(meta: Map<string, FieldMeta>): FieldDescriptor[] {
     kind: m.kind,
     required: m.required,
     writable: m.writable,
+    ...(m.readOnlyReason ? { readOnlyReason: m.readOnlyReason } : {}),
     ...(m.allowedValues.length ? { allowedValues: m.allowedValues.map((name) => ({ name })) } : {}),
     ...(m.referenceName === 'System.Tags' ? { valuePattern: tagPattern, caseInsensitive: true } : {}),
   }));

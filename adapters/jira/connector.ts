@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { valuesEqual, type FieldValue, type UserRef, type WorkItem } from 'syncbridge';
+import { isSyncbridgeError, valuesEqual, type FieldValue, type RemoteError, type UserRef, type WorkItem } from 'syncbridge';
 import { defineConnector, PromiseCache } from 'syncbridge/connector-kit';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
@@ -88,7 +88,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       whoami: async () => (await myself()).user,
       listProjects: () => listProjects(client),
       listEntityTypes: (project) => listEntityTypes(client, project),
-      listFields: (project, type) => listFields(client, system.id, project, type),
+      listFields: (project, type) => listFields(client, system.id, project, type, fieldInfo),
       findUsers: ({ email }) => findUsers(client, email),
       listUsers: () => listUsers(client),
 
@@ -103,6 +103,23 @@ export const jiraConnector = defineConnector<JiraOptions>({
           // The window reaches back to a whole minute and more: drop what is older than `since`.
           const fresh = sinceMs === undefined ? page : page.filter((issue) => typeof issue.fields.updated !== 'string' || Date.parse(toUtcIso(issue.fields.updated)) >= sinceMs);
           if (fresh.length > 0) yield (await toWorkItems(client, system.id, map, fresh, request.fields)).map((r) => r.item);
+        }
+      },
+
+      /**
+       * Searches with the JQL `query` would send, for one id; Jira answers 400 with its parser's
+       * messages for JQL it refuses (an unknown field, a value that does not exist, a syntax error).
+       * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
+       */
+      async checkFilter({ project, type, filter }) {
+        const jql = composeJql({ project, type, filter });
+        try {
+          await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql, maxResults: 1, fields: ['id'] }, idempotent: true });
+          return [];
+        } catch (error) {
+          if (!isSyncbridgeError(error) || error.details.status !== 400) throw error;
+          const messages = (error as RemoteError).remoteMessages;
+          return messages.length > 0 ? messages : [error.message];
         }
       },
 

@@ -1,7 +1,7 @@
 import { SyncbridgeError, type FieldDescriptor, type UserRef } from 'syncbridge';
 import type { EntityTypeInfo, ProjectInfo } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
-import { kindOf, userRef } from './fields.js';
+import { kindOf, userRef, type JiraFieldInfo } from './fields.js';
 import { createMetaFieldsSchema, createMetaTypesSchema, jiraUserSchema, projectPageSchema, projectStatusesSchema } from './schemas.js';
 import { z } from 'zod';
 
@@ -33,10 +33,12 @@ const hidden = new Set(['project', 'issuetype', 'attachment', 'issuelinks', 'par
 
 /**
  * Fields of an issue type with kinds and allowed values, from the create screen
- * (`createmeta`), plus `status` (set through transitions) and the read-only timestamps.
+ * (`createmeta`), plus `status` (set through transitions), the read-only timestamps, and the
+ * other fields of the site (`catalog`, from `GET /field`) as read-only: they can be read, but
+ * Jira refuses to set a field that is not on the screen.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-createmeta-projectidorkey-issuetypes-issuetypeid-get
  */
-export async function listFields(client: JiraClient, system: string, project: string, type: string): Promise<FieldDescriptor[]> {
+export async function listFields(client: JiraClient, system: string, project: string, type: string, catalog: () => Promise<Map<string, JiraFieldInfo>>): Promise<FieldDescriptor[]> {
   const types = await listEntityTypes(client, project);
   const issueType = types.find((t) => t.name.toLowerCase() === type.toLowerCase() || t.id === type);
   if (!issueType) throw new SyncbridgeError('NOT_FOUND', `${system}: project ${project} has no issue type '${type}' (it has: ${types.map((t) => t.name).join(', ')})`, { system });
@@ -57,7 +59,14 @@ export async function listFields(client: JiraClient, system: string, project: st
   const statuses = await client.http.request({ path: client.api(`project/${encodeURIComponent(project)}/statuses`), schema: projectStatusesSchema });
   const forType = statuses.find((s) => s.id === issueType.id)?.statuses ?? [];
   out.push({ id: 'status', name: 'Status', kind: 'lookup', required: false, writable: true, allowedValues: forType.map((s) => ({ name: s.name, id: s.id })) });
-  out.push({ id: 'created', name: 'Created', kind: 'datetime', required: false, writable: false }, { id: 'updated', name: 'Updated', kind: 'datetime', required: false, writable: false });
+  const setByJira = { required: false, writable: false, readOnlyReason: 'Jira sets it itself' } as const;
+  out.push({ id: 'created', name: 'Created', kind: 'datetime', ...setByJira }, { id: 'updated', name: 'Updated', kind: 'datetime', ...setByJira });
+  const listed = new Set(out.map((f) => f.id));
+  for (const info of (await catalog()).values()) {
+    const kind = kindOf(info);
+    if (!kind || hidden.has(info.id) || listed.has(info.id)) continue;
+    out.push({ id: info.id, name: info.name, kind, required: false, writable: false, readOnlyReason: `not on the create screen of ${project} ${issueType.name}; add it to the screen to write it` });
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import type { Failure, RunSummary } from '../index.js';
+import type { Failure, RunFailure, RunSummary } from '../index.js';
 
 /** A one-line account of a run. */
 export function formatSummary(s: RunSummary): string {
@@ -24,4 +24,16 @@ export function describeFailure(f: Failure): string {
 /** `1 failure` / `2 failures`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * What a pass that failed had written, for the lines before its error: the counts, then the
+ * first items written (`created DEMO-7 in left from 1042`).
+ */
+export function formatRunFailure({ summary, writes }: RunFailure): string {
+  const written = summary.created.left + summary.created.right + summary.updated.left + summary.updated.right;
+  if (written === 0) return 'the run stopped before it wrote anything';
+  const items = writes.map((w) => `${w.action === 'create' ? 'created' : 'updated'} ${w.targetKey ?? '(new)'} in ${w.side} from ${w.sourceKey}`);
+  const more = written > writes.length ? `, … (${written - writes.length} more)` : '';
+  return `the run stopped by an error after it had written (all of it is kept and linked): ${formatSummary(summary)}\n  first writes: ${items.join(', ')}${more}`;
 }

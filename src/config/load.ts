@@ -6,7 +6,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { configSchema, referenceIssues, type SyncbridgeConfig, type SyncbridgeConfigInput } from './schema.js';
-import { closestKey, schemaKeys } from './schema-keys.js';
+import { didYouMean } from '../util/closest.js';
+import { schemaKeys } from './schema-keys.js';
 
 let knownConfigKeys: Set<string> | undefined;
 const configKeys = () => (knownConfigKeys ??= schemaKeys(configSchema));
@@ -45,8 +46,7 @@ export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonl
       const path = [...base, ...issue.path];
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
-          const suggestion = closestKey(key, knownKeys);
-          out.push({ path: formatPath([...prefix, ...path, key]), message: `unknown key${suggestion ? `; did you mean "${suggestion}"?` : ''}` });
+          out.push({ path: formatPath([...prefix, ...path, key]), message: `unknown key${didYouMean(key, knownKeys)}` });
         }
         continue;
       }

@@ -103,6 +103,16 @@ export interface QueryRequest {
   signal?: AbortSignal | undefined;
 }
 
+/** The filter of one side of a mapping, as {@link Connector.checkFilter} checks it. */
+export interface FilterCheck {
+  /** Project id or key. */
+  project: string;
+  /** Entity type name. */
+  type: string;
+  /** The filter in the system's own language (JQL, WIQL). */
+  filter: string;
+}
+
 /** A new item to create. */
 export interface CreateRequest {
   project: string;
@@ -181,6 +191,14 @@ export interface Connector {
   listUsers?(): AsyncIterable<UserRef[]>;
   /** Items changed since a point, oldest change first, as a stream of pages. */
   query(request: QueryRequest): AsyncIterable<WorkItem[]>;
+  /**
+   * Asks the system whether it accepts a filter for a project and type, as `query` would send
+   * it, reading as little as it can (Jira: a search for one id; Azure DevOps: WIQL with `$top=1`).
+   * Resolves with the system's messages about a filter it refuses, empty when it accepts it;
+   * throws on anything else (no connection, no permission). Optional: without it `activate`
+   * cannot check filters, and a broken one fails the first run.
+   */
+  checkFilter?(request: FilterCheck): Promise<string[]>;
   /** Items by id (at most `maxGetBatch` ids); missing ids are left out. */
   getMany(ids: string[], options: { fields: string[] }): Promise<WorkItem[]>;
   /** Creates items (at most `maxCreateBatch`). */

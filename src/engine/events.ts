@@ -68,6 +68,22 @@ export interface EngineEvents {
   integrationUserChange: { pair: string; side: Side; key: string };
   /** A run ended. */
   runCompleted: RunSummary;
+  /**
+   * A pass that writes (a run, a retry, a sync of items, a reconcile) failed part-way: what it
+   * had done by then (everything counted was written and committed), and why it stopped. The
+   * error is then thrown by the method that ran the pass.
+   */
+  runFailed: RunFailure;
+}
+
+/** What a pass had done when it failed (see the `runFailed` event). */
+export interface RunFailure {
+  /** Its counters up to the failure. */
+  summary: RunSummary;
+  /** The first writes it made (at most 10), in order: created and updated items by key. */
+  writes: PlannedWrite[];
+  /** What stopped it. */
+  error: unknown;
 }
 
 /** A typed event emitter: `on` returns an unsubscribe function. */

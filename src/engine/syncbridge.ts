@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { validateConfig } from '../config/load.js';
-import { closestKey } from '../config/schema-keys.js';
 import type { ConflictPolicy, SyncbridgeConfig, SyncbridgeConfigInput } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import type { ConnectorFactory } from '../connector/define-connector.js';
@@ -13,6 +12,7 @@ import { createMemoryStateStore } from '../state/memory-store.js';
 import { Mutex } from '../state/mutex.js';
 import { openSqliteStateStore } from '../state/sqlite-store.js';
 import type { Failure, Link, Side, StateStore } from '../state/state-store.js';
+import { describeSide, fieldIssues, filterIssues } from './activation-checks.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
@@ -162,29 +162,34 @@ export class Syncbridge {
     this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.clock, this.logger);
   }
 
-  /** Discovers fields on both sides of every pair and checks the mappings against them. */
+  /** The pairs, built (and the mappings checked against both systems) on first use. */
   private async prepare(): Promise<PairSync[]> {
-    if (this.pairs) return this.pairs;
+    this.pairs ??= await this.buildPairs({ checkFilters: false });
+    return this.pairs;
+  }
+
+  /**
+   * Discovers fields on both sides of every pair and checks the mappings against them (see
+   * `activation-checks.ts`); with `checkFilters`, the systems also parse the filters. Every
+   * problem is reported at once, as a {@link ConfigError} naming each one's config path.
+   */
+  private async buildPairs(options: { checkFilters: boolean }): Promise<PairSync[]> {
     const issues: ConfigIssue[] = [];
     const pairs: PairSync[] = [];
     for (const [m, mapping] of this.config.mappings.entries()) {
       const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
-      const descriptors = {} as Record<Side, Map<string, FieldDescriptor>>;
+      const descriptors: Partial<Record<Side, Map<string, FieldDescriptor>>> = {};
       const integrationUsers = {} as Record<Side, string[]>;
       for (const side of ['left', 'right'] as const) {
-        const { project, type, system } = mapping[side];
-        const fields = await connectors[side].listFields(project, type);
-        descriptors[side] = new Map(fields.map((f) => [f.id, f]));
-        integrationUsers[side] = await integrationUserIds(connectors[side], this.config.systems[system]?.integrationUser);
-        mapping.fields.forEach((f, i) => {
-          if (!descriptors[side].has(f[side])) {
-            // The closest id or display name by edit distance (`System.Tagz` → System.Tags, `lables` → labels).
-            const byName = new Map(fields.flatMap((d) => [[d.id, d.id], [d.name, d.id]] as const));
-            const closest = closestKey(f[side], byName.keys());
-            issues.push({ path: `mappings[${m}].fields[${i}].${side}`, message: `field "${f[side]}" does not exist on ${system} ${project} ${type}${closest ? `; did you mean "${byName.get(closest)}"${byName.get(closest) === closest ? '' : ` (${closest})`}?` : ''}` });
-          }
-        });
+        const described = await describeSide(connectors[side], mapping[side], `mappings[${m}].${side}`);
+        if ('issue' in described) issues.push(described.issue);
+        else descriptors[side] = new Map(described.fields.map((f) => [f.id, f]));
+        integrationUsers[side] = await integrationUserIds(connectors[side], this.config.systems[mapping[side].system]?.integrationUser);
       }
+      issues.push(...fieldIssues(this.config, m, descriptors));
+      // A filter of an unknown project or type would only repeat that problem.
+      if (options.checkFilters && descriptors.left && descriptors.right) issues.push(...(await filterIssues(mapping, m, connectors)));
+      if (!descriptors.left || !descriptors.right) continue;
       const fields: CompiledField[] = mapping.fields.map((config, index) => ({
         index,
         config,
@@ -197,7 +202,7 @@ export class Syncbridge {
           systemIds: { left: mapping.left.system, right: mapping.right.system },
           integrationUsers,
           fields,
-          descriptors,
+          descriptors: { left: descriptors.left, right: descriptors.right },
           store: this.store,
           settings: this.config.engine,
           emitter: this.events,
@@ -207,7 +212,6 @@ export class Syncbridge {
       );
     }
     if (issues.length > 0) throw new ConfigError(issues, this.file === undefined ? {} : { file: this.file });
-    this.pairs = pairs;
     return pairs;
   }
 
@@ -231,8 +235,22 @@ export class Syncbridge {
         await fn(pair, mode);
       }
     };
-    // A dry run writes nothing, so it needs no lease.
-    await (options.dryRun ? run() : this.leases.hold(pairs.map((p) => p.name), run));
+    if (options.dryRun) await run(); // A dry run writes nothing, so it needs no lease.
+    else {
+      const writes: PlannedWrite[] = [];
+      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => {
+        if (writes.length < 10) writes.push(write);
+      });
+      try {
+        await this.leases.hold(pairs.map((p) => p.name), run);
+      } catch (error) {
+        // What was written is committed: the caller must learn of it along with the error.
+        this.events.emit('runFailed', { summary: { ...summary, durationMs: Date.now() - started }, writes, error });
+        throw error;
+      } finally {
+        unsubscribe();
+      }
+    }
     summary.durationMs = Date.now() - started;
     return { summary, planned };
   }
@@ -243,7 +261,12 @@ export class Syncbridge {
   }
 
   /**
-   * Checks the mappings against both systems, then marks the integration active. After a
+   * Checks the mappings against both systems, then marks the integration active. Every check
+   * a system can answer is made, and every problem is reported at once as a `CONFIG_INVALID`
+   * {@link ConfigError} naming its config path: projects and types that do not exist (with
+   * what does), fields that do not exist (with the closest), target fields that cannot be
+   * written in the mapped direction, value-map values the target field does not allow, and
+   * filters the system refuses (where the connector has `checkFilter`). After a
    * configuration change, fields added to a mapping are filled for every linked pair by
    * their direction (one-way: the source's value; both ways: the non-empty side's; two
    * different values: the conflict policy), so that no agreed value is missing. A pair
@@ -251,7 +274,7 @@ export class Syncbridge {
    * file was lost) is first relinked from the origin stamps (see {@link Syncbridge.relink}).
    */
   async activate(): Promise<void> {
-    await this.prepare();
+    this.pairs = await this.buildPairs({ checkFilters: true });
     const previous = await this.store.getIntegrationState(this.name);
     await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
     await this.relinkIfLost();

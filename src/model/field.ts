@@ -82,6 +82,8 @@ export interface FieldDescriptor {
   required: boolean;
   /** Whether it can be written at all. @default true */
   writable?: boolean;
+  /** Why it cannot be written, when `writable` is false (`Azure DevOps sets it itself`); `activate` shows it. */
+  readOnlyReason?: string;
   /** For `lookup` and `multiLookup` fields with a closed set: the allowed values. */
   allowedValues?: AllowedValue[];
   /**
@@ -102,6 +104,7 @@ export const fieldDescriptorSchema = z.object({
   kind: z.enum(fieldKinds),
   required: z.boolean(),
   writable: z.boolean().optional(),
+  readOnlyReason: z.string().optional(),
   allowedValues: z.array(z.object({ name: z.string(), id: z.string().optional() })).optional(),
   valuePattern: z.string().optional(),
   caseInsensitive: z.boolean().optional(),

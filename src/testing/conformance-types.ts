@@ -32,6 +32,12 @@ export interface ConformanceContext {
    * filters; absent, that case passes without checking.
    */
   titleFilter?(word: string): string;
+  /**
+   * A filter the system refuses (an unknown field, a syntax error). Given with `titleFilter`,
+   * the suite checks that `checkFilter` (where the connector has it) accepts the one and
+   * refuses this one, as `query` does.
+   */
+  invalidFilter?: string;
   /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
   editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
   /** Stops servers and releases resources. */

@@ -101,6 +101,17 @@ export function connectorConformanceCases(): ConformanceCase[] {
     if (ctx.fields.user) expect(fields.find((f) => f.id === ctx.fields.user!.id)?.kind).toBe('user');
   });
 
+  it('checks filters as the query would run them: accepts a good one, refuses a broken one with the system\'s message', async () => {
+    const { connector, project, type, titleFilter, invalidFilter } = ctx;
+    // Optional: a connector without checkFilter, or a context without both filters, has nothing to check.
+    if (!connector.checkFilter || !titleFilter || invalidFilter === undefined) return;
+    expect(await connector.checkFilter({ project, type, filter: titleFilter(marker()) })).toEqual([]);
+    const messages = await connector.checkFilter({ project, type, filter: invalidFilter });
+    expect(messages.length, `checkFilter accepted ${invalidFilter}`).toBeGreaterThan(0);
+    for (const message of messages) expect(message).toMatch(/\S/);
+    await expect(collect(connector.query({ project, type, filter: invalidFilter, fields: [ctx.fields.title] })), 'query ran a filter checkFilter refuses').rejects.toThrow();
+  });
+
   it('creates items in batches and reads them back with equal values', async () => {
     const m = marker();
     const extras: Array<Record<string, FieldValue>> = [{}, {}, {}];

@@ -58,7 +58,7 @@ describe('engine features', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error?.message).toContain('field "lables" does not exist on jira JIRA Bug; did you mean "labels"?');
+    expect(error?.message).toContain('field "lables" does not exist on jira JIRA Bug; did you mean "labels" (Labels)?');
     expect(error?.message).toContain('field "External refrence" does not exist on ado ADO Bug; did you mean "ref" (External reference)?');
   });
 

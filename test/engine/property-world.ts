@@ -70,9 +70,15 @@ export async function createWorld(policy: ConflictPolicy) {
     left: [{ id: 'jira-bot', email: 'bot@example.com' }, { id: 'ana', email: 'ana@example.com' }],
     right: [{ id: 'ado-bot', email: 'bot@example.com' }, { id: 'ben', email: 'ben@example.com' }],
   };
+  const rightFields = descriptors('right');
+  // The right side still has priority 5 when the integration is activated (activate refuses a
+  // value map into values the target does not allow); it is retired right after, so Lowest → 5 is
+  // refused at every write from then on, as after an administrator removed it.
+  const rightPriority = rightFields.find((f) => f.id === FIELDS.right.priority)!;
+  rightPriority.allowedValues = [...PRIORITIES.right, '5'].map((name) => ({ name }));
   const systems: Record<Side, MemorySystem> = {
     left: new MemorySystem({ projects: { JIRA: { types: { Bug: descriptors('left') } } }, users: users.left, now: clock }),
-    right: new MemorySystem({ projects: { ADO: { types: { Bug: descriptors('right') } } }, users: users.right, now: clock }),
+    right: new MemorySystem({ projects: { ADO: { types: { Bug: rightFields } } }, users: users.right, now: clock }),
   };
   const connectors: Record<Side, MemoryConnector> = {
     left: createMemoryConnector(systems.left, { capabilities: { maxUpdateBatch: 2, maxGetBatch: 3 } }),
@@ -109,6 +115,7 @@ export async function createWorld(policy: ConflictPolicy) {
     clock,
   });
   await sync.activate();
+  rightPriority.allowedValues = PRIORITIES.right.map((name) => ({ name }));
   return {
     systems,
     connectors,

@@ -26,6 +26,7 @@ const cases = {
   filter: 'applies a query filter together with the window',
   returned: 'returns the fields asked for with returnFields when creating',
   commentChange: 'counts a new comment as a change of its item (revision and updatedAt)',
+  checkFilter: "checks filters as the query would run them: accepts a good one, refuses a broken one with the system's message",
 };
 
 async function all(pages: AsyncIterable<WorkItem[]>): Promise<WorkItem[]> {
@@ -122,6 +123,8 @@ export const connectorMutants: ConnectorMutant[] = [
   })),
   mutant('update answers a batch in reverse order', 'update', (c) => ({ ...c, update: async (items) => (await c.update(items)).reverse() })),
   mutant('update ignores returnFields', 'update', (c) => ({ ...c, update: async (items) => writtenOnly(await c.update(items), items) })),
+  mutant('checkFilter accepts every filter', 'checkFilter', (c) => ({ ...c, checkFilter: async () => [] })),
+  mutant('checkFilter refuses every filter', 'checkFilter', (c) => ({ ...c, checkFilter: async () => ['refused'] })),
   mutant('every item reads as last changed by the integration user', 'who', (c, system) => ({
     ...c,
     getMany: async (ids, o) => (await c.getMany(ids, o)).map((i) => ({ ...i, updatedBy: system.integrationUser })),

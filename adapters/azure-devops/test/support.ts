@@ -44,6 +44,7 @@ export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, t
       user: { id: 'System.AssignedTo', email: 'chen.wei@contoso.com' },
     },
     titleFilter: (word) => `[System.Title] CONTAINS '${word}'`,
+    invalidFilter: "[System.State] = 'Closed' AND [System.Stat] = 'Active'",
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');

@@ -59,6 +59,14 @@ describe('the simulator WIQL engine', () => {
     expect(unknown.body).toMatchObject({ typeKey: 'WorkItemTrackingQueryException', $id: '1', innerException: null });
   });
 
+  it('refuses an unknown field even where no work item reaches its condition, as the service compiles the whole query', async () => {
+    const none = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Id] < 0 AND [System.Stat] = 'Active'");
+    expect(none.status).toBe(400);
+    expect(String(none.body.message)).toBe('TF51005: The query references a field that does not exist. The error is caused by «System.Stat».');
+    const badDate = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Id] < 0 AND [System.ChangedDate] > 'someday'");
+    expect(String(badDate.body.message)).toMatch(/^TF51012/);
+  });
+
   it('escapes quotes by doubling them', async () => {
     const none = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Title] = 'it''s not there'");
     expect(none).toMatchObject({ status: 200, ids: [] });

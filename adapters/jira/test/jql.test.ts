@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJql } from '../simulator/jql/parser.js';
-import { runJql } from '../simulator/jql/evaluate.js';
+import { jqlProblems, runJql } from '../simulator/jql/evaluate.js';
 import { seedState, syncBotAccountId } from '../simulator/seed.js';
 
 const state = seedState('demo', { issues: 120 });
@@ -33,6 +33,22 @@ describe('the simulator understands the JQL people write', () => {
     expect(() => parseJql('summary ~ "open')).toThrow(/has not been completed/);
     expect(() => run('summary = "Login fails"')).toThrow(/operator '=' is not supported by the 'summary' field/);
     expect(() => run('nosuchfield = 1')).toThrow(/Field 'nosuchfield' does not exist/);
+  });
+
+  it('finds every problem of a query before reading an issue, as Jira parses it whole', () => {
+    const problems = (jql: string) => jqlProblems(parseJql(jql), { state, user });
+    // No issue reaches the second clause, and the query still fails.
+    expect(problems('key = NOPE-1 AND statsu = Done AND summary = x')).toEqual([
+      "Field 'statsu' does not exist or you do not have permission to view it.",
+      "The operator '=' is not supported by the 'summary' field.",
+    ]);
+    expect(problems('project = NOPE AND status in (Done, Finished) AND priority = Blocker')).toEqual([
+      "The value 'NOPE' does not exist for the field 'project'.",
+      "The value 'Finished' does not exist for the field 'status'.",
+      "The value 'Blocker' does not exist for the field 'priority'.",
+    ]);
+    expect(problems('updated > someday ORDER BY nope')).toEqual([expect.stringMatching(/^Date value 'someday' for field is invalid/), "Field 'nope' does not exist or you do not have permission to view it."]);
+    expect(problems('project = DEMO AND assignee = currentUser() AND labels in (ui) AND updated >= -1d ORDER BY key')).toEqual([]);
   });
 
   it('evaluates =, !=, IN, NOT IN, ~, IS EMPTY and comparisons', () => {

@@ -3,7 +3,7 @@ import type { RunSummary, Syncbridge } from '../../index.js';
 import { withIntegration } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { progressLine, table, type CliIo } from '../io.js';
-import { formatSummary } from '../summary.js';
+import { formatRunFailure, formatSummary } from '../summary.js';
 
 const logLevels = ['debug', 'info', 'warn', 'error'] as const;
 type LogLevel = (typeof logLevels)[number];
@@ -24,6 +24,11 @@ async function run(io: CliIo, sync: Syncbridge, once: boolean, setExit: (code: n
   sync.events.on('runCompleted', (s: RunSummary) => {
     progress.done();
     io.stdout(`${new Date().toISOString()} ${stop.signal.aborted ? 'stopped early: ' : ''}${formatSummary(s)}\n`);
+  });
+  // Said before the error itself is printed, so that nobody takes a failed run for one that wrote nothing.
+  sync.events.on('runFailed', (failure) => {
+    progress.done();
+    io.stdout(`${new Date().toISOString()} ${formatRunFailure(failure)}\n`);
   });
   // The first pass runs here, not in the loop, so an inactive integration or a bad config fails the command.
   const first = await sync.runOnce({ signal: stop.signal });

@@ -1,10 +1,25 @@
 import type { Command } from 'commander';
 import { formatConnectionReport } from '../../connector-kit.js';
-import { loadConfig, type Connector } from '../../index.js';
+import { loadConfig, SyncbridgeError, type Connector } from '../../index.js';
+import { findUnknownTarget } from '../../engine/activation-checks.js';
 import { resolve } from 'node:path';
 import { connectorsFor } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';
+
+/**
+ * Runs a discovery call that names a project (and type); when it fails because either does not
+ * exist, the error says so and lists what does (exit code 7), instead of the system's 404.
+ */
+async function naming<T>(connector: Connector, system: string, target: { project: string; type?: string }, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const unknown = await findUnknownTarget(connector, system, target).catch(() => undefined);
+    if (!unknown) throw error;
+    throw new SyncbridgeError('NOT_FOUND', `--${unknown.on}: ${unknown.message}`, { system, cause: error });
+  }
+}
 
 function pick(connectors: Record<string, Connector>, system: string | undefined): Array<[string, Connector]> {
   const entries = Object.entries(connectors);
@@ -69,15 +84,17 @@ export function registerSystemCommands(program: Command, io: CliIo, setExit: (co
         const projects = await connector.listProjects();
         print(projects, table(['KEY', 'NAME', 'ID'], projects.map((p) => [p.key, p.name, p.id])));
       } else if (!options.type) {
-        const types = await connector.listEntityTypes(options.project);
+        const { project } = options;
+        const types = await naming(connector, options.system, { project }, () => connector.listEntityTypes(project));
         print(types, table(['TYPE', 'ID'], types.map((t) => [t.name, t.id])));
       } else {
-        const fields = await connector.listFields(options.project, options.type);
+        const { project, type } = options;
+        const fields = await naming(connector, options.system, { project, type }, () => connector.listFields(project, type));
         const values = (f: (typeof fields)[number]) => {
           const names = f.allowedValues?.map((v) => v.name) ?? [];
           return names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (${names.length})` : names.join(', ');
         };
-        print(fields, table(['FIELD', 'NAME', 'KIND', 'REQUIRED', 'ALLOWED VALUES'], fields.map((f) => [f.id, f.name, f.kind, f.required ? 'yes' : '', values(f)])));
+        print(fields, table(['FIELD', 'NAME', 'KIND', 'REQUIRED', 'WRITABLE', 'ALLOWED VALUES'], fields.map((f) => [f.id, f.name, f.kind, f.required ? 'yes' : '', f.writable === false ? 'no' : 'yes', values(f)])));
       }
       await connector.close?.();
     });

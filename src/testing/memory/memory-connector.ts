@@ -9,7 +9,7 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'deleteItem' | 'query' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers';
+export type MemoryMethod = 'deleteItem' | 'query' | 'checkFilter' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers';
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -74,7 +74,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['deleteItem', 'query', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+    (['deleteItem', 'query', 'checkFilter', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: Error; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -155,6 +155,17 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
         if (request.signal?.aborted) return;
         if (i > 0) await connector.onCall?.({ method: 'query', phase: 'page', pages: i / size });
         yield matching.slice(i, i + size).map((item) => view(item, request.fields));
+      }
+    },
+    async checkFilter({ project, type, filter }) {
+      await enter('checkFilter');
+      system.fields(project, type);
+      try {
+        compileMemoryFilter(filter);
+        return [];
+      } catch (error) {
+        if (isSyncbridgeError(error) && error.code === 'VALIDATION') return [error.message];
+        throw error;
       }
     },
     async getMany(ids, { fields }) {

@@ -120,11 +120,35 @@ function matches(ctx: WiqlContext, item: SimWorkItem, expr: WiqlExpr | undefined
 }
 
 /**
+ * Compiles every condition before any work item is read, as the service does: a field that
+ * does not exist (TF51005), an unsupported macro or a date that does not parse fails the query
+ * even when no work item would reach that condition.
+ */
+function validate(ctx: WiqlContext, expr: WiqlExpr | undefined): void {
+  if (!expr) return;
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      validate(ctx, expr.left);
+      validate(ctx, expr.right);
+      return;
+    case 'not':
+      validate(ctx, expr.expr);
+      return;
+    case 'compare': {
+      const field = fieldOf(ctx, expr.field);
+      for (const value of expr.values) literal(ctx, field, value);
+    }
+  }
+}
+
+/**
  * Runs a parsed query: filters, sorts (`ORDER BY`, then id) and applies `$top`. A result
  * larger than the organization's limit without `$top` fails like the service (VS402337).
  */
 export function runWiql(ctx: WiqlContext, query: WiqlQuery, top: number | undefined): { ids: number[]; columns: SimField[]; sort: Array<{ field: SimField; descending: boolean }> } {
   const columns = query.select.map((name) => fieldOf(ctx, name));
+  validate(ctx, query.where);
   const sort = query.orderBy.map((o) => ({ field: fieldOf(ctx, o.field), descending: o.descending }));
   const hits = [...ctx.state.workItems.values()].filter((item) => matches(ctx, item, query.where));
   const exact = { ...ctx, timePrecision: true };

@@ -195,6 +195,70 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   return hit;
 }
 
+/** Fields whose values Jira checks when it parses a query: a name that matches nothing is an error, not an empty result. */
+function knownValues(state: JiraState, id: string): string[] | undefined {
+  switch (id) {
+    case 'project': return state.projects.flatMap((p) => [p.id, p.key, p.name]);
+    case 'issuetype': return state.issueTypes.flatMap((t) => [t.id, t.name]);
+    case 'status': return state.statuses.flatMap((s) => [s.id, s.name]);
+    case 'priority': return state.priorities.flatMap((p) => [p.id, p.name]);
+    default: return undefined;
+  }
+}
+
+function clauseProblems(clause: Extract<JqlClause, { kind: 'compare' }>, context: JqlContext, now: number): string[] {
+  let field: ReturnType<typeof fieldKind>;
+  try {
+    field = fieldKind(context.state, clause.field);
+  } catch (error) {
+    return [(error as JqlError).message];
+  }
+  const op = clause.operator;
+  if (op === 'is' || op === 'is not') return [];
+  const refused = `The operator '${op}' is not supported by the '${clause.field}' field.`;
+  if (field.kind === 'text') return op === '~' || op === '!~' ? [] : [refused];
+  if (op === '~' || op === '!~') return [refused];
+  if (field.kind === 'named' && (op === '<' || op === '<=' || op === '>' || op === '>=')) return [refused];
+  const problems: string[] = [];
+  const known = knownValues(context.state, field.id)?.map((v) => v.toLowerCase());
+  for (const value of clause.values) {
+    try {
+      if (field.kind === 'date') parseJqlDate(value, context.user.timeZone, now);
+      else if (value.kind === 'function') literalNames(value, context);
+      else if (known && !known.includes(value.text.toLowerCase())) problems.push(`The value '${value.text}' does not exist for the field '${clause.field}'.`);
+    } catch (error) {
+      problems.push((error as JqlError).message);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Every problem of a query, found before any issue is read, as Jira's parser does: fields
+ * that do not exist, operators a field does not support, unknown functions, dates that do
+ * not parse, and projects, issue types, statuses and priorities that do not exist. Without
+ * it a query over no issues (or one a short-circuit skips) would pass.
+ */
+export function jqlProblems(query: JqlQuery, context: JqlContext): string[] {
+  const now = context.now ?? Date.now();
+  const walk = (clause: JqlClause): string[] => {
+    switch (clause.kind) {
+      case 'and': case 'or': return [...walk(clause.left), ...walk(clause.right)];
+      case 'not': return walk(clause.clause);
+      case 'compare': return clauseProblems(clause, context, now);
+    }
+  };
+  const order = query.orderBy.flatMap((o) => {
+    try {
+      fieldKind(context.state, o.field);
+      return [];
+    } catch (error) {
+      return [(error as JqlError).message];
+    }
+  });
+  return [...new Set([...(query.where ? walk(query.where) : []), ...order])];
+}
+
 /** Whether an issue matches a where-clause. */
 export function matches(clause: JqlClause, issue: SimIssue, context: JqlContext): boolean {
   switch (clause.kind) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JqlError } from '../jql/lexer.js';
 import { parseJql, type JqlQuery } from '../jql/parser.js';
-import { runJql } from '../jql/evaluate.js';
+import { jqlProblems, runJql } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import { renderHistories } from './changelog.js';
@@ -32,6 +32,9 @@ function parse(jql: string, bounded: boolean): JqlQuery {
 }
 
 function run(ctx: RouteContext, query: JqlQuery) {
+  const problems = jqlProblems(query, { state: ctx.state, user: ctx.user });
+  // Jira lists every problem of a query it refuses in `errorMessages`.
+  if (problems.length > 0) return fail(400, problems);
   try {
     return runJql(query, { state: ctx.state, user: ctx.user });
   } catch (error) {
