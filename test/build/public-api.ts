@@ -286,6 +286,8 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     ],
     types: [
       'JiraSeed',
+      'JiraSeedIssue',
+      'JiraSeeder',
       'JiraSimulator',
       'JiraSimulatorCredentials',
       'JiraSimulatorOptions',
@@ -305,6 +307,8 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     types: [
       'AdoSeed',
       'AdoSimState',
+      'AzureDevOpsSeedWorkItem',
+      'AzureDevOpsSeeder',
       'AzureDevOpsSimulator',
       'AzureDevOpsSimulatorOptions',
       'AzureDevOpsSimulatorServer',
