@@ -99,11 +99,21 @@ export {
   type FieldFailure,
   type IntegrationState,
   type Lease,
+  type LeaseRequest,
+  type Fence,
+  type TransactionOptions,
+  type ItemState,
+  type StateWrite,
   type StateOperations,
   type StateStore,
+  type StateStoreContext,
+  type StateStoreFactory,
 } from './state/state-store.js';
-export { createMemoryStateStore } from './state/memory-store.js';
-export { openSqliteStateStore } from './state/sqlite-store.js';
+export { createMemoryStateStore, memoryStore, type MemoryStoreOptions } from './state/memory-store.js';
+export { openSqliteStateStore, sqliteStore, type SqliteStoreOptions, type SqliteStoreFactoryOptions } from './state/sqlite-store.js';
+export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from './state/postgres-store.js';
+export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
+export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
 
 // Value maps and configuration
 export { ValueMap, valueMapSchema, type ValueMapDefinition, type Direction, type UnmappedPolicy, type MapOutcome, type ValueMapAmbiguity } from './model/value-map.js';

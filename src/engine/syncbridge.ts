@@ -159,7 +159,7 @@ export class Syncbridge {
     this.name = options.name ?? 'default';
     this.ownsStore = options.ownsStore;
     this.file = options.file;
-    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.clock, this.logger);
+    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger);
   }
 
   /** Discovers fields on both sides of every pair and checks the mappings against them. */
