@@ -18,15 +18,15 @@ export class Mutex {
 /**
  * Builds a store on one connection from unlocked operations and a transaction runner:
  * every operation called outside a transaction waits for the lock, so it never interleaves
- * with an open transaction on the same connection. `applyWrites` outside a transaction
- * runs in one of its own.
+ * with an open transaction on the same connection (or, sharing `mutex`, on another connection
+ * of this process to the same database). `applyWrites` outside a transaction runs in one of its own.
  */
 export function lockedStore(
   integration: string,
   ops: StateOperations,
   options: { transaction: <T>(fn: () => Promise<T>, fence: Fence | undefined) => Promise<T>; close: () => Promise<void> },
+  mutex = new Mutex(),
 ): StateStore {
-  const mutex = new Mutex();
   const locked = Object.fromEntries(
     Object.entries(ops).map(([name, fn]) => [name, (...args: unknown[]) => mutex.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
   ) as unknown as StateOperations;

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { lockedStore } from './mutex.js';
+import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
 import { otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory } from './state-store.js';
@@ -182,6 +182,20 @@ function leaseOf(db: DatabaseSync, integration: string, key: string): Lease | un
 }
 
 /**
+ * One lock per file for the connections of this process: a connection waiting for SQLite's
+ * write lock blocks the thread, so one whose transaction is open across an `await` would
+ * never get to commit. Connections of other processes just wait for the lock.
+ */
+const fileLocks = new Map<string, Mutex>();
+const lockOf = (file: string): Mutex => {
+  if (file === ':memory:') return new Mutex();
+  const path = resolve(file);
+  const lock = fileLocks.get(path) ?? new Mutex();
+  fileLocks.set(path, lock);
+  return lock;
+};
+
+/**
  * Opens (creating if needed) the embedded state store: a SQLite file on Node's built-in
  * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
  */
@@ -218,7 +232,7 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db', option
     async close() {
       if (db.isOpen) db.close();
     },
-  });
+  }, lockOf(file));
 }
 
 /** Options of {@link sqliteStore}. */

@@ -1,37 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPostgresStateStore, type StateStore } from 'syncbridge';
 import { describeStateStore } from 'syncbridge/testing';
+import { postgresTestServer } from './postgres-server.js';
 
-/**
- * The PostgreSQL store against the server on 127.0.0.1:5432 (database `test`, user postgres).
- * Under `CI` these tests always run (a missing server fails them); elsewhere they are skipped,
- * with a message, when no server answers. Each run uses schemas of its own, dropped after.
- */
-const url = process.env.SYNCBRIDGE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pool = new pg.Pool({ connectionString: url, max: 4 });
-const reachable = await pool.query('SELECT 1').then(
-  () => true,
-  (error: Error) => {
-    if (process.env.CI) return true; // let the tests fail with the real error
-    console.warn(`PostgreSQL state store tests skipped: no server at ${url} (${error.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
-    return false;
-  },
-);
-const run = `sb_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  await pool.end();
-});
-
+/** The PostgreSQL store against a real server (see `postgresTestServer`: never skipped under `CI`). */
+const { url, pool, reachable, schema: newSchema } = await postgresTestServer();
 let current = '';
-const fresh = () => {
-  current = `${run}_${schemas.length}`;
-  schemas.push(current);
-  return current;
-};
+const fresh = () => (current = newSchema());
 
 describe.skipIf(!reachable)('postgres', () => {
   describeStateStore({
