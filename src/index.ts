@@ -114,6 +114,7 @@ export { openSqliteStateStore, sqliteStore, type SqliteStoreOptions, type Sqlite
 export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from './state/postgres-store.js';
 export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
 export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
+export { stateStoreFactory } from './state/factories.js';
 
 // Value maps and configuration
 export { ValueMap, valueMapSchema, type ValueMapDefinition, type Direction, type UnmappedPolicy, type MapOutcome, type ValueMapAmbiguity } from './model/value-map.js';
@@ -137,6 +138,7 @@ export {
   type MappingDirection,
   type PollingStart,
   type Transform,
+  type StateSettings,
 } from './config/schema.js';
 export { loadConfig, validateConfig, defineIntegration, parseYaml, resolveEnvReferences, issuesFromZod, formatPath } from './config/load.js';
 

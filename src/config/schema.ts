@@ -196,7 +196,7 @@ export const stateSettingsSchema = z.union([
   z.strictObject({ store: z.custom<StateStoreFactory>((v) => typeof v === 'function', 'a state store factory (sqliteStore(), postgresStore(), memoryStore() or your own)') }),
 ]);
 /** Where state is kept; see {@link stateSettingsSchema}. */
-export type StateSettings = z.infer<typeof stateSettingsSchema>;
+export type StateSettings = z.output<typeof stateSettingsSchema>;
 
 /** A whole configuration (YAML or `defineIntegration()`). */
 export const configSchema = z

@@ -10,7 +10,7 @@ import { redactUrl } from '../http/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FieldDescriptor } from '../model/field.js';
 import { ValueMap } from '../model/value-map.js';
-import { storeFactoryFor } from '../state/factories.js';
+import { stateStoreFactory } from '../state/factories.js';
 import { Mutex } from '../state/mutex.js';
 import type { Failure, Link, Side, StateStore, StateStoreFactory } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
@@ -496,7 +496,7 @@ export async function createSyncbridge(options: SyncbridgeOptions): Promise<Sync
   });
   const name = options.name ?? 'default';
   const given = options.store;
-  const store = given !== undefined && typeof given !== 'function' ? given : await (given ?? storeFactoryFor(config.state))({ integration: name, logger });
+  const store = given !== undefined && typeof given !== 'function' ? given : await (given ?? stateStoreFactory(config.state))({ integration: name, logger });
   if (store.integration !== name) {
     throw new SyncbridgeError('CONFIG_INVALID', `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`);
   }

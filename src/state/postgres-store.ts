@@ -1,5 +1,6 @@
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import { redactUrl } from '../http/redact.js';
+import type { Logger } from '../logger.js';
 import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
@@ -207,7 +208,7 @@ async function loadPg(): Promise<{ Pool: new (config: { connectionString: string
  * connection, lease times by the server's clock. Prefer {@link postgresStore} with
  * `createSyncbridge`.
  */
-export async function openPostgresStateStore(options: PostgresStoreOptions & { integration?: string }): Promise<StateStore> {
+export async function openPostgresStateStore(options: PostgresStoreOptions & { integration?: string; logger?: Logger }): Promise<StateStore> {
   const integration = options.integration ?? 'default';
   const schemaName = options.schema ?? 'syncbridge';
   const s = quoteIdentifier(schemaName);
@@ -232,7 +233,8 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
   try {
     const client = await connect();
     try {
-      await migratePostgres(guarded(client, where), schemaName, where, options.migrate !== false);
+      const applied = await migratePostgres(guarded(client, where), schemaName, where, options.migrate !== false);
+      if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'postgres', schema: schemaName, versions: applied });
     } finally {
       client.release();
     }
@@ -279,5 +281,5 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
  * (`npm install pg`), loaded only when the store is opened.
  */
 export function postgresStore(options: PostgresStoreOptions): StateStoreFactory {
-  return ({ integration }) => openPostgresStateStore({ ...options, integration });
+  return ({ integration, logger }) => openPostgresStateStore({ ...options, integration, logger });
 }

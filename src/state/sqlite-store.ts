@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
@@ -16,6 +17,8 @@ export interface SqliteStoreOptions {
   integration?: string;
   /** The store's clock, by which leases lapse (tests inject one). @default () => new Date() */
   clock?: () => Date;
+  /** Told (`info`) which schema migrations were applied on open. */
+  logger?: Logger;
 }
 
 function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
@@ -209,7 +212,8 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db', option
   try {
     db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    migrate(db, file, integration);
+    const applied = migrate(db, file, integration);
+    if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });
   } catch (error) {
     if (error instanceof SyncbridgeError) throw error;
     throw new SyncbridgeError('STATE_STORE', `${file}: cannot open the state store: ${(error as Error).message}`, { cause: error });
@@ -245,5 +249,5 @@ export interface SqliteStoreFactoryOptions {
 
 /** The factory of a SQLite store: `state: { store: sqliteStore({ path }) }` or `createSyncbridge({ store: sqliteStore() })`. */
 export function sqliteStore(options: SqliteStoreFactoryOptions = {}): StateStoreFactory {
-  return ({ integration }) => openSqliteStateStore(options.path, { integration, ...(options.clock ? { clock: options.clock } : {}) });
+  return ({ integration, logger }) => openSqliteStateStore(options.path, { integration, logger, ...(options.clock ? { clock: options.clock } : {}) });
 }
