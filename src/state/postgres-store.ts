@@ -246,6 +246,7 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
   const transaction = async <T>(fn: (tx: StateOperations) => Promise<T>, fence?: { key: string; token: number }): Promise<T> => {
     const client = await connect();
     const tx = guarded(client, where);
+    let broken = false;
     try {
       await tx.query('BEGIN');
       if (fence) {
@@ -258,10 +259,11 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
       await tx.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot even roll back is dropped, not handed to the next transaction.
+      await client.query('ROLLBACK').catch(() => (broken = true));
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   };
   return {
