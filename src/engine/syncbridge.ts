@@ -498,6 +498,7 @@ export async function createSyncbridge(options: SyncbridgeOptions): Promise<Sync
   const given = options.store;
   const store = given !== undefined && typeof given !== 'function' ? given : await (given ?? stateStoreFactory(config.state))({ integration: name, logger });
   if (store.integration !== name) {
+    if (store !== given) await store.close();
     throw new SyncbridgeError('CONFIG_INVALID', `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`);
   }
   return new Syncbridge(config, connectors, store, { clock: options.clock, logger, name, ownsStore: store !== given, file: options.configFile });
