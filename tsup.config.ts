@@ -6,7 +6,7 @@ const shared: Options = {
   sourcemap: true,
   splitting: true,
   // Entry points reach each other by package name, so one copy of the core is loaded at run time.
-  external: [/^syncbridge(\/.*)?$/, 'vitest', 'msw', /^msw\//, 'exceljs'],
+  external: [/^syncbridge(\/.*)?$/, 'vitest', 'msw', /^msw\//, 'exceljs', 'pg'],
   tsconfig: 'tsconfig.build.json',
   // Keep `node:` on imports: `node:sqlite` exists only under that name.
   removeNodeProtocol: false,

@@ -56,6 +56,7 @@ export {
   type MappingDirection,
   type PollingStart,
   type Transform,
+  type StateSettings,
 } from './config/schema.js';
 export {
   systemSchema,
@@ -134,12 +135,27 @@ export {
   type FieldFailure,
   type IntegrationState,
   type Lease,
+  type LeaseRequest,
+  type Fence,
+  type TransactionOptions,
+  type ItemState,
+  type StateWrite,
   type StateOperations,
   type StateStore,
+  type StateStoreContext,
+  type StateStoreFactory,
 } from './state/state-store.js';
 export type { Watermark } from './connector/connector.js';
-export { createMemoryStateStore } from './state/memory-store.js';
-export { openSqliteStateStore } from './state/sqlite-store.js';
+export { createMemoryStateStore, memoryStore, type MemoryStoreOptions } from './state/memory-store.js';
+export {
+  openSqliteStateStore,
+  sqliteStore,
+  type SqliteStoreOptions,
+  type SqliteStoreFactoryOptions,
+} from './state/sqlite-store.js';
+export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from './state/postgres-store.js';
+export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
+export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
 
 // Logging
 export {

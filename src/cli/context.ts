@@ -56,7 +56,7 @@ export function cliLogger(io: CliIo, config: SyncbridgeConfig | undefined, level
 export async function openIntegration(io: CliIo, file: string, options: { logLevel?: 'debug' | 'info' | 'warn' | 'error' } = {}): Promise<{ sync: Syncbridge; config: SyncbridgeConfig; file: string }> {
   const path = resolve(io.cwd, file);
   const config = await loadConfig(path, { env: io.env });
-  const stateConfig = config.state.store === 'sqlite' ? { ...config, state: { ...config.state, path: resolve(dirname(path), config.state.path) } } : config;
+  const stateConfig = 'path' in config.state ? { ...config, state: { ...config.state, path: resolve(dirname(path), config.state.path) } } : config;
   const sync = await createSyncbridge({ config: stateConfig, connectors: await factoriesFor(config, path), logger: cliLogger(io, config, options.logLevel), configFile: file });
   return { sync, config, file: path };
 }

@@ -32,7 +32,7 @@ const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIEN
 export function exitCodeFor(error: unknown): number {
   if (!isSyncbridgeError(error) || error.code === 'INTERNAL') return ExitCode.internal;
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
-  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY') return ExitCode.integrationState;
+  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY' || error.code === 'LEASE_LOST') return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
   if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED' || error.code === 'CLI_USAGE') return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, isSyncbridgeError } from '../index.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerMigrateCommand } from './commands/migrate.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRelinkCommand } from './commands/relink.js';
 import { registerOperateCommands } from './commands/operate.js';
@@ -29,6 +30,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerReconcileCommand(program, io, setExit);
   registerRelinkCommand(program, io);
   registerOperateCommands(program, io, setExit);
+  registerMigrateCommand(program, io);
   registerSimulateCommand(program, io, setExit);
   registerValueMapCommands(program, io);
   registerInitCommand(program, io, setExit);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fieldValueSchema, type FieldValue } from '../model/field.js';
 import { ValueMap, valueMapSchema, type Direction } from '../model/value-map.js';
+import type { StateStoreFactory } from '../state/state-store.js';
 import { systemSchema } from './system.js';
 
 /** Who wins a field changed on both sides since the last sync. `manual` queues it for a person. */
@@ -168,11 +169,34 @@ export const engineSettingsSchema = z.strictObject({
   verifyLinksPerPass: z.number().int().nonnegative().default(100),
 });
 
-/** Where state is kept. */
-export const stateSettingsSchema = z.discriminatedUnion('store', [
-  z.strictObject({ store: z.literal('sqlite'), path: z.string().default('.syncbridge/state.db') }),
-  z.strictObject({ store: z.literal('memory') }),
+/**
+ * Where state is kept: a SQLite file (the default), PostgreSQL, memory, or (in code) a
+ * {@link StateStoreFactory} of your own (`state: { store: myFactory }`).
+ */
+export const stateSettingsSchema = z.union([
+  z.discriminatedUnion('store', [
+    z.strictObject({
+      store: z.literal('sqlite'),
+      /** The SQLite file; the CLI resolves it relative to the configuration file. @default '.syncbridge/state.db' */
+      path: z.string().default('.syncbridge/state.db'),
+    }),
+    z.strictObject({
+      store: z.literal('postgres'),
+      /** Where to connect, e.g. `${env:DATABASE_URL}` (`postgres://user:password@host:5432/db`). Needs `npm install pg`. */
+      url: z.string().min(1),
+      /** The schema of syncbridge's tables (letters, digits, underscores). @default 'syncbridge' */
+      schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain identifier: letters, digits and underscores, not starting with a digit').default('syncbridge'),
+      /** Connections of the pool. @default 5 */
+      maxConnections: z.number().int().positive().default(5),
+      /** Apply pending migrations on start; `false` leaves them to `syncbridge migrate`. @default true */
+      migrate: z.boolean().default(true),
+    }),
+    z.strictObject({ store: z.literal('memory') }),
+  ]),
+  z.strictObject({ store: z.custom<StateStoreFactory>((v) => typeof v === 'function', 'a state store factory (sqliteStore(), postgresStore(), memoryStore() or your own)') }),
 ]);
+/** Where state is kept; see {@link stateSettingsSchema}. */
+export type StateSettings = z.output<typeof stateSettingsSchema>;
 
 /** A whole configuration (YAML or `defineIntegration()`). */
 export const configSchema = z

@@ -37,8 +37,8 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
   const { connectors, mapping, store } = ctx;
   const out = new Map<string, WorkItem | SyncbridgeError>();
   try {
-    const pending: WorkItem[] = [];
-    for (const source of sources) if (await store.getIntent(ctx.pair, anchor, source.id)) pending.push(source);
+    const states = await store.loadItems(ctx.pair, anchor, sources.map((s) => s.id));
+    const pending = sources.filter((_, i) => states[i]!.intent);
     if (pending.length > 0) {
       const found = await connectors[target].findByOrigin({ project: mapping[target].project, type: mapping[target].type, origins: pending.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })), fields: ctx.fields[target] });
       for (const { origin, item } of found) if (pending.some((s) => s.id === origin.id)) out.set(origin.id, item);
@@ -54,9 +54,8 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
     };
     const unlinkedMatches = async (side: Side, value: string) => {
       const found = await connectors[side].findByField({ project: mapping[side].project, type: mapping[side].type, field: rule[side], values: [value], fields: ctx.fields[side] });
-      const unlinked: WorkItem[] = [];
-      for (const match of found) if (!(await store.getLink(ctx.pair, side, match.id))) unlinked.push(match);
-      return unlinked;
+      const linked = await linkedAmong(ctx, side, found.map((m) => m.id));
+      return found.filter((m) => !linked.has(m.id));
     };
     for (const source of sources.filter((s) => !out.has(s.id))) {
       const value = valueOf(anchor, source);
@@ -86,25 +85,33 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
 async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkItem[], out: Map<string, WorkItem | SyncbridgeError>, claimed: Set<string>): Promise<void> {
   const target = otherSide(anchor);
   const connector = ctx.connectors[target];
-  const take = async (source: WorkItem, item: WorkItem) => {
-    if (out.has(source.id) || claimed.has(item.id) || (await ctx.store.getLink(ctx.pair, target, item.id))) return;
+  const take = (source: WorkItem, item: WorkItem, linked: Set<string>) => {
+    if (out.has(source.id) || claimed.has(item.id) || linked.has(item.id)) return;
     out.set(source.id, item);
     claimed.add(item.id);
     ctx.relinked?.add(source.id);
   };
   const copies = sources.filter((s) => !out.has(s.id) && s.origin?.system === ctx.systemIds[target]);
   const read = await readInBatches(connector, copies.map((s) => s.origin!.id), ctx.fields[target]);
+  const linkedRead = await linkedAmong(ctx, target, [...read.keys()]);
   for (const source of copies) {
     const item = read.get(source.origin!.id);
-    if (item) await take(source, item);
+    if (item) take(source, item, linkedRead);
   }
   if (!ctx.lookUpCopies) return;
   // A source that is itself a copy from the other side has no copy there (the engine never copies a copy back).
   const originals = sources.filter((s) => !out.has(s.id) && s.origin?.system !== ctx.systemIds[target]);
   if (originals.length === 0) return;
   const found = await connector.findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins: originals.map((s) => ({ system: ctx.systemIds[anchor], id: s.id, key: s.key })), fields: ctx.fields[target] });
+  const linkedFound = await linkedAmong(ctx, target, found.map((f) => f.item.id));
   for (const { origin, item } of found) {
     const source = originals.find((s) => s.id === origin.id);
-    if (source) await take(source, item);
+    if (source) take(source, item, linkedFound);
   }
+}
+
+/** Which of a side's items are linked already: one read for them all. */
+async function linkedAmong(ctx: CounterpartContext, side: Side, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  return new Set((await ctx.store.loadItems(ctx.pair, side, ids)).filter((x) => x.link).map((x) => x.itemId));
 }

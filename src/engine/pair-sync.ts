@@ -5,7 +5,7 @@ import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.j
 import type { Logger } from '../logger.js';
 import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Failure, type Link, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { otherSide, type Failure, type Fence, type Link, type Side, type Snapshot, type StateStore, type StateWrite } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
@@ -29,6 +29,8 @@ export interface PairRuntime {
   fields: CompiledField[];
   descriptors: Record<Side, Map<string, FieldDescriptor>>;
   store: StateStore;
+  /** The fence of the pair's lease while a pass holds it (none in a dry run): the page commits are checked against it. */
+  fence: () => Fence | undefined;
   settings: SyncbridgeConfig['engine'];
   emitter: Emitter<EngineEvents>;
   clock: () => Date;
@@ -155,19 +157,21 @@ export class PairSync {
         origins: intents.map((i) => ({ system: this.rt.systemIds[side], id: i.sourceId, key: i.sourceKey })),
         fields: this.sideFields[target],
       });
+      const writes: StateWrite[] = [];
       for (const { origin, item } of found) {
         const intent = intents.find((i) => i.sourceId === origin.id)!;
-        await store.transaction(async (tx) => {
-          const ids = side === 'left' ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key } : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
-          await tx.putLink({ pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() });
-          await tx.putSnapshot(this.snapshot(target, item));
+        const ids = side === 'left' ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key } : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
+        writes.push(
+          { op: 'putLink', link: { pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() } },
+          { op: 'putSnapshot', snapshot: this.snapshot(target, item) },
           // What the create was made from is not known: the pair's first merge compares every
           // field as for a field added to the mapping, so neither side's later edits are lost.
-          await tx.putSnapshot(unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }));
-          await tx.deleteIntent(this.name, side, intent.sourceId);
-        });
+          { op: 'putSnapshot', snapshot: unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }) },
+          { op: 'deleteIntent', pair: this.name, side, sourceId: intent.sourceId },
+        );
         this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
       }
+      if (writes.length > 0) await store.transaction((tx) => tx.applyWrites(writes), { fence: this.rt.fence() });
     }
   }
 
@@ -179,10 +183,10 @@ export class PairSync {
       for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
         if (mode.signal?.aborted) return;
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
-        for (const missing of mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id))) {
-          const link = await this.rt.store.getLink(this.name, side, missing);
+        const missing = mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id));
+        for (const { itemId, link } of missing.length === 0 ? [] : await this.rt.store.loadItems(this.name, side, missing)) {
           if (link) await this.deletes.handle(side, link, undefined, mode, 'deleted');
-          else await this.rt.store.deleteFailure(this.name, side, missing);
+          else await this.rt.store.deleteFailure(this.name, side, itemId);
         }
         await this.processItems(side, items, mode, { force: true });
       }
@@ -208,11 +212,8 @@ export class PairSync {
     for (let offset = 0; ; offset += 500) {
       const links = await store.listLinks(this.name, { limit: 500, offset });
       if (links.length === 0) break;
-      const ids: string[] = [];
-      for (const link of links) {
-        if (options.missingFieldsOnly && !lacks(await store.getSnapshot(this.name, 'left', link.leftId), 'left') && !lacks(await store.getSnapshot(this.name, 'right', link.rightId), 'right')) continue;
-        ids.push(link.leftId);
-      }
+      const states = options.missingFieldsOnly ? await store.loadItems(this.name, 'left', links.map((l) => l.leftId)) : [];
+      const ids = options.missingFieldsOnly ? states.filter((x) => lacks(x.snapshots.left, 'left') || lacks(x.snapshots.right, 'right')).map((x) => x.itemId) : links.map((l) => l.leftId);
       for (const batch of chunk(ids, this.rt.connectors.left.info.capabilities.maxGetBatch)) {
         await this.processItems('left', await this.rt.connectors.left.getMany(batch, { fields: this.sideFields.left }), mode, { force: true });
       }
@@ -245,10 +246,8 @@ export class PairSync {
         if (!query.linkedOnly) for (const item of page) matched.add(item.id);
         const leaving = query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
         await this.processItems(side, query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items, mode, leaving.length > 0 ? { force: true } : {});
-        for (const item of mode.dryRun ? [] : leaving) {
-          const link = await store.getLink(this.name, side, item.id);
-          if (link) await this.deletes.handle(side, link, item, mode, 'unmatched');
-        }
+        const states = mode.dryRun || leaving.length === 0 ? [] : await store.loadItems(this.name, side, leaving.map((i) => i.id));
+        for (const [i, { link }] of states.entries()) if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
         watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
         if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
         processed += items.length;
@@ -259,9 +258,9 @@ export class PairSync {
   }
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
-    const out: WorkItem[] = [];
-    for (const item of page) if (await this.rt.store.getLink(this.name, side, item.id)) out.push(item);
-    return out;
+    if (page.length === 0) return [];
+    const states = await this.rt.store.loadItems(this.name, side, page.map((i) => i.id));
+    return page.filter((_, i) => states[i]!.link);
   }
 
   /**
@@ -279,11 +278,11 @@ export class PairSync {
       // Items the engine created whose link was never written must be linked, not copied back.
       await this.resolveIntents();
     }
-    for (const item of items) {
-      const snapshot = await store.getSnapshot(this.name, anchor, item.id);
-      const link = await store.getLink(this.name, anchor, item.id);
-      const counterpartId = link ? (anchor === 'left' ? link.rightId : link.leftId) : undefined;
-      const failures = { [anchor]: await store.getFailure(this.name, anchor, item.id), ...(counterpartId ? { [target]: await store.getFailure(this.name, target, counterpartId) } : {}) } as Partial<Record<Side, Failure>>;
+    // The state of the whole page in one read: links, both items' snapshots and failures.
+    const states = items.length === 0 ? [] : await store.loadItems(this.name, anchor, items.map((i) => i.id));
+    for (const [i, item] of items.entries()) {
+      const { link, snapshots, failures } = states[i]!;
+      const snapshot = snapshots[anchor];
       // A discarded failure holds only until the item changes again on the side that failed.
       const blocking = [failures[anchor], failures[target]].find((f) => f?.kind === 'error' && !(f.discardedAt && f.side !== anchor));
       const seen = blocking ? blocking.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
@@ -291,7 +290,7 @@ export class PairSync {
         if (!blocking) this.countQuiet(anchor, item, mode);
         continue;
       }
-      const targetSnapshot = counterpartId ? await store.getSnapshot(this.name, target, counterpartId) : undefined;
+      const targetSnapshot = snapshots[target];
       // A pair whose other item was deleted, or that left the filter, no longer syncs.
       if (snapshot?.revision === DETACHED || targetSnapshot?.revision === DETACHED) continue;
       works.push({
@@ -318,7 +317,7 @@ export class PairSync {
     if (mode.dryRun) return this.recordPlanned(works.filter((w) => !w.gone), mode);
     await this.executeCreates(target, works.filter((w) => w.create && !w.error && !w.gone));
     await this.executeUpdates(works.filter((w) => w.plan && !w.error && !w.gone));
-    for (const work of works.filter((w) => !w.gone)) await this.commit(work, mode);
+    await this.commit(works.filter((w) => !w.gone), mode);
     // An item moved out of the mapping's project or type had its last change synced above; now the pair is unlinked.
     for (const work of works.filter((w) => w.link && !w.gone && !w.error)) {
       for (const side of sides) if (this.movedOut(side, work.items[side])) await this.deletes.handle(side, work.link!, work.items[side], mode, 'unmatched');
@@ -496,9 +495,8 @@ export class PairSync {
     if (works.length === 0) return;
     const anchor = otherSide(target);
     const now = this.rt.clock().toISOString();
-    await this.rt.store.transaction(async (tx) => {
-      for (const w of works) await tx.putIntent({ pair: this.name, side: anchor, sourceId: w.items[anchor]!.id, sourceKey: w.items[anchor]!.key, createdAt: now });
-    });
+    const intents = works.map((w): StateWrite => ({ op: 'putIntent', intent: { pair: this.name, side: anchor, sourceId: w.items[anchor]!.id, sourceKey: w.items[anchor]!.key, createdAt: now } }));
+    await this.rt.store.transaction((tx) => tx.applyWrites(intents), { fence: this.rt.fence() });
     const outcomes = await createInBatches(this.rt.connectors[target], works.map((w) => w.create!));
     for (const [i, w] of works.entries()) {
       const outcome = outcomes[i]!;
@@ -672,23 +670,42 @@ export class PairSync {
     return { pair: this.name, side, itemId: item.id, revision: settled ? item.revision : unsettled(item.revision), updatedAt: item.updatedAt, fields: values };
   }
 
-  private async commit(work: Work, mode: PassMode): Promise<void> {
-    const { store } = this.rt;
+  /**
+   * Commits a page: the state changes of every work (links, agreed snapshots, settled intents,
+   * field failures) in one transaction, fenced by the pair's lease, then each work's failures,
+   * events and comments. What is recorded is only what was written or read on both sides.
+   */
+  private async commit(works: Work[], mode: PassMode): Promise<void> {
+    const committed: Array<{ work: Work; now: Record<Side, WorkItem>; problems: Partial<Record<Side, Failure>> }> = [];
+    const writes: Record<StateWrite['op'], StateWrite[]> = { putLink: [], deleteLink: [], putSnapshot: [], deleteSnapshot: [], putIntent: [], deleteIntent: [], putFailure: [], deleteFailure: [] };
+    for (const work of works.filter((w) => !w.error)) {
+      const agreed = await this.agreedState(work, mode);
+      const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
+      const problems = this.fieldFailures(work);
+      committed.push({ work, now, problems });
+      if (!work.link) writes.putLink.push({ op: 'putLink', link: { pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: this.rt.clock().toISOString() } });
+      for (const side of sides) writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
+      writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side: work.anchor, sourceId: now[work.anchor].id });
+      for (const side of sides) {
+        const problem = problems[side];
+        if (problem) writes.putFailure.push({ op: 'putFailure', failure: problem });
+        else writes.deleteFailure.push({ op: 'deleteFailure', pair: this.name, side, itemId: now[side].id });
+      }
+    }
+    // Grouped by kind, so that a store makes each kind one statement (records of different items never collide).
+    const all = Object.values(writes).flat();
+    if (all.length > 0) await this.rt.store.transaction((tx) => tx.applyWrites(all), { fence: this.rt.fence() });
+    for (const work of works) {
+      const done = committed.find((c) => c.work === work);
+      if (done) await this.settle(work, done.now, done.problems, mode);
+      else await this.fail(work, work.error!, mode);
+    }
+  }
+
+  /** What follows a work's commit: its failure (a side that failed as a whole), events and comments. */
+  private async settle(work: Work, now: Record<Side, WorkItem>, problems: Partial<Record<Side, Failure>>, mode: PassMode): Promise<void> {
     const { anchor } = work;
     const target = otherSide(anchor);
-    if (work.error) return this.fail(work, work.error, mode);
-    const agreed = await this.agreedState(work, mode);
-    const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
-    const problems = this.fieldFailures(work);
-    await store.transaction(async (tx) => {
-      if (!work.link) await tx.putLink({ pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: this.rt.clock().toISOString() });
-      for (const side of sides) await tx.putSnapshot(this.snapshot(side, now[side], agreed[side]));
-      await tx.deleteIntent(this.name, anchor, now[anchor].id);
-      for (const side of sides) {
-        if (problems[side]) await tx.putFailure(problems[side]);
-        else await tx.deleteFailure(this.name, side, now[side].id);
-      }
-    });
     const sideError = work.sideError.left ?? work.sideError.right;
     if (sideError && !(work.stale && work.depth === 0)) await this.fail(work, sideError, mode);
     else if (!sideError && !problems.left && !problems.right && (work.failures.left || work.failures.right)) mode.summary.recovered++;

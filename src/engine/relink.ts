@@ -67,12 +67,16 @@ export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
       if (ctx.signal?.aborted) return counts;
       const copies = page.filter((item) => item.origin?.system === ctx.systemIds[target]);
       const origins = await readInBatches(ctx.connectors[target], copies.map((c) => c.origin!.id), fields[target]);
+      // The links of the page's copies and of their origins, in two reads.
+      const linksOf = async (of: Side, ids: string[]) => new Map(ids.length === 0 ? [] : (await ctx.store.loadItems(ctx.pair, of, ids)).map((x) => [x.itemId, x.link]));
+      const mineOf = await linksOf(side, copies.map((c) => c.id));
+      const theirsOf = await linksOf(target, [...origins.keys()]);
       for (const copy of copies) {
         const origin = origins.get(copy.origin!.id);
         if (!origin) continue;
         counts.found++;
-        const mine = await ctx.store.getLink(ctx.pair, side, copy.id);
-        const theirs = await ctx.store.getLink(ctx.pair, target, origin.id);
+        const mine = mineOf.get(copy.id);
+        const theirs = theirsOf.get(origin.id);
         const counterpart = (link: typeof mine, of: Side) => (link ? (of === 'left' ? link.rightId : link.leftId) : undefined);
         if (mine && counterpart(mine, side) === origin.id) counts.alreadyLinked++;
         else if (mine || theirs || planned[side].has(copy.id) || planned[target].has(origin.id)) counts.conflicting++;

@@ -5,13 +5,13 @@ import type { Connector } from '../connector/connector.js';
 import type { ConnectorFactory } from '../connector/define-connector.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { redactUrl } from '../http/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FieldDescriptor } from '../model/field.js';
 import { ValueMap } from '../model/value-map.js';
-import { createMemoryStateStore } from '../state/memory-store.js';
+import { stateStoreFactory } from '../state/factories.js';
 import { Mutex } from '../state/mutex.js';
-import { openSqliteStateStore } from '../state/sqlite-store.js';
-import type { Failure, Link, Side, StateStore } from '../state/state-store.js';
+import type { Failure, Link, Side, StateStore, StateStoreFactory } from '../state/state-store.js';
 import { describeSide, fieldIssues, filterIssues } from './activation-checks.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
@@ -31,8 +31,13 @@ export interface SyncbridgeOptions {
   connectors?: readonly ConnectorFactory<unknown>[];
   /** Ready connectors by system id; they take precedence over factories. */
   systems?: Record<string, Connector>;
-  /** State store; default: the one `config.state` describes (SQLite file). */
-  store?: StateStore;
+  /**
+   * The state store: a factory (`sqliteStore()`, `postgresStore()`, `memoryStore()` or your
+   * own), which the integration opens for its `name` and closes in `close()`; or a store you
+   * opened for this integration's `name` yourself (you close it then). Default: the one
+   * `config.state` describes (a SQLite file).
+   */
+  store?: StateStore | StateStoreFactory;
   /** Structured logger. @default silent */
   logger?: Logger;
   /** Clock (tests inject one). @default () => new Date() */
@@ -119,7 +124,8 @@ function configHash(config: SyncbridgeConfig): string {
   const normalize = (v: unknown): unknown =>
     typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
   const systems = Object.fromEntries(Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]));
-  return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems }))).digest('hex').slice(0, 16);
+  const state = 'url' in config.state ? { ...config.state, url: redactUrl(config.state.url) } : config.state;
+  return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems, state }))).digest('hex').slice(0, 16);
 }
 
 
@@ -159,7 +165,7 @@ export class Syncbridge {
     this.name = options.name ?? 'default';
     this.ownsStore = options.ownsStore;
     this.file = options.file;
-    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.clock, this.logger);
+    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger);
   }
 
   /** The pairs, built (and the mappings checked against both systems) on first use. */
@@ -204,6 +210,7 @@ export class Syncbridge {
           fields,
           descriptors: { left: descriptors.left, right: descriptors.right },
           store: this.store,
+          fence: () => this.leases.fence(mapping.name),
           settings: this.config.engine,
           emitter: this.events,
           clock: this.clock,
@@ -510,6 +517,12 @@ export async function createSyncbridge(options: SyncbridgeOptions): Promise<Sync
     context: { logger },
     ...(options.configFile === undefined ? {} : { file: options.configFile }),
   });
-  const store = options.store ?? (config.state.store === 'memory' ? createMemoryStateStore() : await openSqliteStateStore(config.state.path));
-  return new Syncbridge(config, connectors, store, { clock: options.clock, logger, name: options.name, ownsStore: !options.store, file: options.configFile });
+  const name = options.name ?? 'default';
+  const given = options.store;
+  const store = given !== undefined && typeof given !== 'function' ? given : await (given ?? stateStoreFactory(config.state))({ integration: name, logger });
+  if (store.integration !== name) {
+    if (store !== given) await store.close();
+    throw new SyncbridgeError('CONFIG_INVALID', `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`);
+  }
+  return new Syncbridge(config, connectors, store, { clock: options.clock, logger, name, ownsStore: store !== given, file: options.configFile });
 }

@@ -1,9 +1,12 @@
 import { lockedStore } from './mutex.js';
-import type { Failure, Intent, IntegrationState, Lease, Link, Side, Snapshot, StateOperations, StateStore } from './state-store.js';
+import { applyWritesInOrder, leaseLost, linkTaken, loadItemsOneByOne } from './store-helpers.js';
+import type { Failure, Intent, IntegrationState, Lease, Link, Side, Snapshot, StateOperations, StateStore, StateStoreFactory } from './state-store.js';
 import type { Watermark } from '../connector/connector.js';
 
 interface Tables {
   links: Map<string, Link>;
+  /** Left id of the link of each right item, by pair and right id. */
+  rights: Map<string, string>;
   snapshots: Map<string, Snapshot>;
   watermarks: Map<string, Watermark>;
   intents: Map<string, Intent>;
@@ -13,19 +16,34 @@ interface Tables {
   leases: Map<string, Lease>;
 }
 
+/** Options of {@link createMemoryStateStore} and {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** The integration whose state it is. @default 'default' */
+  integration?: string;
+  /** The store's clock, by which leases lapse (tests inject one). @default () => new Date() */
+  clock?: () => Date;
+}
+
 const k = (...parts: string[]) => JSON.stringify(parts);
 
-function operations(t: () => Tables): StateOperations {
+function operations(t: () => Tables, clock: () => Date): StateOperations {
   const clone = <T>(v: T): T => structuredClone(v);
-  return {
+  const ops: StateOperations = {
     async getLink(pair, side, itemId) {
-      const link = [...t().links.values()].find((l) => l.pair === pair && (side === 'left' ? l.leftId : l.rightId) === itemId);
+      const leftId = side === 'left' ? itemId : t().rights.get(k(pair, itemId));
+      const link = leftId === undefined ? undefined : t().links.get(k(pair, leftId));
       return link && clone(link);
     },
     async putLink(link) {
+      const holder = t().rights.get(k(link.pair, link.rightId));
+      if (holder !== undefined && holder !== link.leftId) throw linkTaken(link.pair, 'right', link.rightId);
+      await ops.deleteLink(link.pair, link.leftId);
       t().links.set(k(link.pair, link.leftId), clone(link));
+      t().rights.set(k(link.pair, link.rightId), link.leftId);
     },
     async deleteLink(pair, leftId) {
+      const link = t().links.get(k(pair, leftId));
+      if (link) t().rights.delete(k(pair, link.rightId));
       t().links.delete(k(pair, leftId));
     },
     async listLinks(pair, options = {}) {
@@ -88,6 +106,8 @@ function operations(t: () => Tables): StateOperations {
     async isCommentCopy(pair, side: Side, commentId) {
       return t().comments.has(k(pair, 'copy', side, commentId));
     },
+    loadItems: (pair, side, itemIds) => loadItemsOneByOne(ops, pair, side, itemIds),
+    applyWrites: (writes) => applyWritesInOrder(ops, writes),
     async getIntegrationState(name) {
       const s = t().integrations.get(name);
       return s && clone(s);
@@ -95,33 +115,51 @@ function operations(t: () => Tables): StateOperations {
     async putIntegrationState(state) {
       t().integrations.set(state.name, clone(state));
     },
-    async acquireLease(lease, now) {
-      const held = t().leases.get(lease.key);
-      if (!held || held.owner === lease.owner || held.expiresAt <= now) t().leases.set(lease.key, clone(lease));
-      return clone(t().leases.get(lease.key)!);
+    async acquireLease({ key, owner, ttlMs }) {
+      const now = clock();
+      const held = t().leases.get(key);
+      const live = held !== undefined && held.expiresAt > now.toISOString();
+      if (!held || held.owner === owner || !live) {
+        const token = held && held.owner === owner && live ? held.token : (held?.token ?? 0) + 1;
+        t().leases.set(key, { key, owner, expiresAt: new Date(now.getTime() + ttlMs).toISOString(), token });
+      }
+      return clone(t().leases.get(key)!);
     },
     async releaseLease(key, owner) {
-      if (t().leases.get(key)?.owner === owner) t().leases.delete(key);
+      const held = t().leases.get(key);
+      if (held?.owner === owner) held.expiresAt = clock().toISOString();
     },
   };
+  return ops;
 }
 
-/** A state store in memory: for tests and dry runs. Transactions roll back on a throw. */
-export function createMemoryStateStore(): StateStore {
-  let tables: Tables = { links: new Map(), snapshots: new Map(), watermarks: new Map(), intents: new Map(), failures: new Map(), comments: new Map(), integrations: new Map(), leases: new Map() };
-  return lockedStore(
-    operations(() => tables),
-    {
-      async transaction(fn) {
-        const before = structuredClone(tables);
-        try {
-          return await fn();
-        } catch (error) {
-          tables = before;
-          throw error;
-        }
-      },
-      async close() {},
+/**
+ * A state store in memory: for tests and dry runs. Transactions roll back on a throw. It
+ * holds one integration's state; state is gone when the process ends.
+ */
+export function createMemoryStateStore(options: MemoryStoreOptions = {}): StateStore {
+  const integration = options.integration ?? 'default';
+  const empty = (): Tables => ({ links: new Map(), rights: new Map(), snapshots: new Map(), watermarks: new Map(), intents: new Map(), failures: new Map(), comments: new Map(), integrations: new Map(), leases: new Map() });
+  let tables = empty();
+  const ops = operations(() => tables, options.clock ?? (() => new Date()));
+  const store = lockedStore(integration, ops, {
+    async transaction(fn, fence) {
+      const held = fence && tables.leases.get(fence.key);
+      if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
+      const before = structuredClone(tables);
+      try {
+        return await fn();
+      } catch (error) {
+        tables = before;
+        throw error;
+      }
     },
-  );
+    async close() {},
+  });
+  return store;
+}
+
+/** The factory of an in-memory store: `state: { store: memoryStore() }` or `createSyncbridge({ store: memoryStore() })`. */
+export function memoryStore(options: Omit<MemoryStoreOptions, 'integration'> = {}): StateStoreFactory {
+  return async ({ integration }) => createMemoryStateStore({ ...options, integration });
 }

@@ -1,4 +1,4 @@
-import type { StateOperations, StateStore } from './state-store.js';
+import type { Fence, StateOperations, StateStore } from './state-store.js';
 
 /** A promise-chain mutex: one holder at a time, in arrival order. */
 export class Mutex {
@@ -16,18 +16,25 @@ export class Mutex {
 }
 
 /**
- * Builds a store from unlocked operations and a transaction runner: every operation
- * called outside a transaction waits for the lock, so it never interleaves with an
- * open transaction on the same connection.
+ * Builds a store on one connection from unlocked operations and a transaction runner:
+ * every operation called outside a transaction waits for the lock, so it never interleaves
+ * with an open transaction on the same connection (or, sharing `mutex`, on another connection
+ * of this process to the same database). `applyWrites` outside a transaction runs in one of its own.
  */
-export function lockedStore(ops: StateOperations, options: { transaction: <T>(fn: () => Promise<T>) => Promise<T>; close: () => Promise<void> }): StateStore {
-  const mutex = new Mutex();
+export function lockedStore(
+  integration: string,
+  ops: StateOperations,
+  options: { transaction: <T>(fn: () => Promise<T>, fence: Fence | undefined) => Promise<T>; close: () => Promise<void> },
+  mutex = new Mutex(),
+): StateStore {
   const locked = Object.fromEntries(
     Object.entries(ops).map(([name, fn]) => [name, (...args: unknown[]) => mutex.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
   ) as unknown as StateOperations;
   return {
     ...locked,
-    transaction: (fn) => mutex.run(() => options.transaction(() => fn(ops))),
+    integration,
+    applyWrites: (writes) => mutex.run(() => options.transaction(() => ops.applyWrites(writes), undefined)),
+    transaction: (fn, transactionOptions) => mutex.run(() => options.transaction(() => fn(ops), transactionOptions?.fence)),
     close: () => mutex.run(options.close),
   };
 }

@@ -1,63 +1,24 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { lockedStore } from './mutex.js';
-import { snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
-
-/** Versioned schema migrations; a version, once released, never changes. */
-const migrations: Array<{ version: number; sql: string }> = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE links (pair TEXT NOT NULL, left_id TEXT NOT NULL, right_id TEXT NOT NULL, left_key TEXT NOT NULL, right_key TEXT NOT NULL, created_at TEXT NOT NULL,
-        PRIMARY KEY (pair, left_id), UNIQUE (pair, right_id));
-      CREATE TABLE snapshots (pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, revision TEXT NOT NULL, updated_at TEXT NOT NULL, fields TEXT NOT NULL,
-        PRIMARY KEY (pair, side, item_id));
-      CREATE TABLE watermarks (pair TEXT NOT NULL, side TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (pair, side));
-      CREATE TABLE intents (pair TEXT NOT NULL, side TEXT NOT NULL, source_id TEXT NOT NULL, source_key TEXT NOT NULL, created_at TEXT NOT NULL,
-        PRIMARY KEY (pair, side, source_id));
-      CREATE TABLE failures (pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL,
-        message TEXT NOT NULL, details TEXT NOT NULL, attempts INTEGER NOT NULL, revisions TEXT NOT NULL, next_retry_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-        PRIMARY KEY (pair, side, item_id));
-      CREATE INDEX failures_created ON failures (created_at);
-      CREATE TABLE comment_links (pair TEXT NOT NULL, side TEXT NOT NULL, source_comment_id TEXT NOT NULL, target_comment_id TEXT NOT NULL,
-        PRIMARY KEY (pair, side, source_comment_id));
-      CREATE INDEX comment_copies ON comment_links (pair, side, target_comment_id);
-      CREATE TABLE integrations (name TEXT PRIMARY KEY, active INTEGER NOT NULL, config_hash TEXT NOT NULL, updated_at TEXT NOT NULL);
-    `,
-  },
-  {
-    version: 2,
-    sql: `CREATE TABLE leases (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL);`,
-  },
-  {
-    version: 3,
-    sql: `ALTER TABLE failures ADD COLUMN discarded_at TEXT;`,
-  },
-];
+import type { Logger } from '../logger.js';
+import { lockedStore, Mutex } from './mutex.js';
+import { migrate } from './sqlite-migrations.js';
+import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
+import { otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory } from './state-store.js';
 
 type Row = Record<string, unknown>;
 const str = (row: Row, key: string) => String(row[key]);
 
-function migrate(db: DatabaseSync, file: string): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const current = Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as Row | undefined)?.v ?? 0);
-  const latest = migrations.at(-1)!.version;
-  if (current > latest) {
-    throw new SyncbridgeError('STATE_STORE', `${file}: state schema version ${current} is newer than this syncbridge understands (${latest}); upgrade syncbridge`);
-  }
-  for (const m of migrations.filter((m) => m.version > current)) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw new SyncbridgeError('STATE_STORE', `${file}: migration ${m.version} failed: ${(error as Error).message}`, { cause: error });
-    }
-  }
+/** Options of {@link openSqliteStateStore}. */
+export interface SqliteStoreOptions {
+  /** The integration whose state it is; rows of others in the same file are not seen. @default 'default' */
+  integration?: string;
+  /** The store's clock, by which leases lapse (tests inject one). @default () => new Date() */
+  clock?: () => Date;
+  /** Told (`info`) which schema migrations were applied on open. */
+  logger?: Logger;
 }
 
 function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
@@ -68,9 +29,18 @@ function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
   }
 }
 
-function operations(db: DatabaseSync): StateOperations {
+function operations(db: DatabaseSync, integration: string, clock: () => Date): StateOperations {
   const q = (sql: string) => db.prepare(sql);
+  const I = integration;
   const toLink = (r: Row): Link => ({ pair: str(r, 'pair'), leftId: str(r, 'left_id'), rightId: str(r, 'right_id'), leftKey: str(r, 'left_key'), rightKey: str(r, 'right_key'), createdAt: str(r, 'created_at') });
+  const toSnapshot = (r: Row): Snapshot => ({
+    pair: str(r, 'pair'),
+    side: str(r, 'side') as Side,
+    itemId: str(r, 'item_id'),
+    revision: str(r, 'revision'),
+    updatedAt: str(r, 'updated_at'),
+    fields: parseJson(str(r, 'fields'), 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
+  });
   const toFailure = (r: Row): Failure => ({
     pair: str(r, 'pair'),
     side: str(r, 'side') as Side,
@@ -88,81 +58,99 @@ function operations(db: DatabaseSync): StateOperations {
     updatedAt: str(r, 'updated_at'),
   });
   const toIntent = (r: Row): Intent => ({ pair: str(r, 'pair'), side: str(r, 'side') as Side, sourceId: str(r, 'source_id'), sourceKey: str(r, 'source_key'), createdAt: str(r, 'created_at') });
-  return {
+  // Ids of a page go in as one JSON array parameter, whatever their number.
+  const perSide = (table: string) => `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND ((side = 'left' AND item_id IN (SELECT value FROM json_each(?))) OR (side = 'right' AND item_id IN (SELECT value FROM json_each(?))))`;
+  const ops: StateOperations = {
     async getLink(pair, side, itemId) {
-      const r = q(`SELECT * FROM links WHERE pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} = ?`).get(pair, itemId) as Row | undefined;
+      const r = q(`SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} = ?`).get(I, pair, itemId) as Row | undefined;
       return r && toLink(r);
     },
     async putLink(l) {
-      q('INSERT INTO links VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key').run(l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
+      try {
+        q('INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key').run(I, l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
+      } catch (error) {
+        if (/UNIQUE constraint failed/.test((error as Error).message)) throw linkTaken(l.pair, 'right', l.rightId, error);
+        throw error;
+      }
     },
     async deleteLink(pair, leftId) {
-      q('DELETE FROM links WHERE pair = ? AND left_id = ?').run(pair, leftId);
+      q('DELETE FROM links WHERE integration = ? AND pair = ? AND left_id = ?').run(I, pair, leftId);
     },
     async listLinks(pair, options = {}) {
-      return (q('SELECT * FROM links WHERE pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(pair, options.limit ?? -1, options.offset ?? 0) as Row[]).map(toLink);
+      return (q('SELECT * FROM links WHERE integration = ? AND pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(I, pair, options.limit ?? -1, options.offset ?? 0) as Row[]).map(toLink);
     },
     async countLinks(pair) {
-      return Number((q('SELECT COUNT(*) AS n FROM links WHERE pair = ?').get(pair) as Row).n);
+      return Number((q('SELECT COUNT(*) AS n FROM links WHERE integration = ? AND pair = ?').get(I, pair) as Row).n);
     },
     async getSnapshot(pair, side, itemId) {
-      const r = q('SELECT * FROM snapshots WHERE pair = ? AND side = ? AND item_id = ?').get(pair, side, itemId) as Row | undefined;
-      if (!r) return undefined;
-      return { pair, side, itemId, revision: str(r, 'revision'), updatedAt: str(r, 'updated_at'), fields: parseJson(str(r, 'fields'), 'snapshot', (v) => snapshotFieldsSchema.parse(v)) } satisfies Snapshot;
+      const r = q('SELECT * FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(I, pair, side, itemId) as Row | undefined;
+      return r && toSnapshot(r);
     },
     async putSnapshot(s) {
-      q('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields').run(s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
+      q('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields').run(I, s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
     },
     async deleteSnapshot(pair, side, itemId) {
-      q('DELETE FROM snapshots WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);
+      q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(I, pair, side, itemId);
     },
     async getWatermark(pair, side) {
-      const r = q('SELECT value FROM watermarks WHERE pair = ? AND side = ?').get(pair, side) as Row | undefined;
+      const r = q('SELECT value FROM watermarks WHERE integration = ? AND pair = ? AND side = ?').get(I, pair, side) as Row | undefined;
       return r && parseJson(str(r, 'value'), 'watermark', (v) => watermarkSchema.parse(v));
     },
     async putWatermark(pair, side, w) {
-      q('INSERT INTO watermarks VALUES (?, ?, ?) ON CONFLICT (pair, side) DO UPDATE SET value = excluded.value').run(pair, side, JSON.stringify(w));
+      q('INSERT INTO watermarks VALUES (?, ?, ?, ?) ON CONFLICT (integration, pair, side) DO UPDATE SET value = excluded.value').run(I, pair, side, JSON.stringify(w));
     },
     async getIntent(pair, side, sourceId) {
-      const r = q('SELECT * FROM intents WHERE pair = ? AND side = ? AND source_id = ?').get(pair, side, sourceId) as Row | undefined;
+      const r = q('SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').get(I, pair, side, sourceId) as Row | undefined;
       return r && toIntent(r);
     },
     async putIntent(i) {
-      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)').run(i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt);
+      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?, ?)').run(I, i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt);
     },
     async deleteIntent(pair, side, sourceId) {
-      q('DELETE FROM intents WHERE pair = ? AND side = ? AND source_id = ?').run(pair, side, sourceId);
+      q('DELETE FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').run(I, pair, side, sourceId);
     },
     async listIntents(pair) {
-      return (q('SELECT * FROM intents WHERE pair = ? ORDER BY created_at').all(pair) as Row[]).map(toIntent);
+      return (q('SELECT * FROM intents WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair) as Row[]).map(toIntent);
     },
     async getFailure(pair, side, itemId) {
-      const r = q('SELECT * FROM failures WHERE pair = ? AND side = ? AND item_id = ?').get(pair, side, itemId) as Row | undefined;
+      const r = q('SELECT * FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(I, pair, side, itemId) as Row | undefined;
       return r && toFailure(r);
     },
     async putFailure(f) {
-      q('INSERT OR REPLACE INTO failures (pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt, f.discardedAt ?? null,
+      q('INSERT OR REPLACE INTO failures (integration, pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        I, f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt, f.discardedAt ?? null,
       );
     },
     async deleteFailure(pair, side, itemId) {
-      q('DELETE FROM failures WHERE pair = ? AND side = ? AND item_id = ?').run(pair, side, itemId);
+      q('DELETE FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(I, pair, side, itemId);
     },
     async listFailures(pair) {
-      const rows = pair === undefined ? q('SELECT * FROM failures ORDER BY created_at').all() : q('SELECT * FROM failures WHERE pair = ? ORDER BY created_at').all(pair);
+      const rows = pair === undefined ? q('SELECT * FROM failures WHERE integration = ? ORDER BY created_at').all(I) : q('SELECT * FROM failures WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair);
       return (rows as Row[]).map(toFailure);
     },
     async getCommentLink(pair, side, sourceCommentId) {
-      const r = q('SELECT target_comment_id FROM comment_links WHERE pair = ? AND side = ? AND source_comment_id = ?').get(pair, side, sourceCommentId) as Row | undefined;
+      const r = q('SELECT target_comment_id FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND source_comment_id = ?').get(I, pair, side, sourceCommentId) as Row | undefined;
       return r && str(r, 'target_comment_id');
     },
     async putCommentLink(pair, side, sourceCommentId, targetCommentId) {
-      q('INSERT OR REPLACE INTO comment_links VALUES (?, ?, ?, ?)').run(pair, side, sourceCommentId, targetCommentId);
+      q('INSERT OR REPLACE INTO comment_links VALUES (?, ?, ?, ?, ?)').run(I, pair, side, sourceCommentId, targetCommentId);
     },
     async isCommentCopy(pair, side, commentId) {
       // A copy on `side` was written from a source comment on the other side.
-      return q('SELECT 1 FROM comment_links WHERE pair = ? AND side = ? AND target_comment_id = ?').get(pair, side === 'left' ? 'right' : 'left', commentId) !== undefined;
+      return q('SELECT 1 FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND target_comment_id = ?').get(I, pair, otherSide(side), commentId) !== undefined;
     },
+    async loadItems(pair, side, itemIds) {
+      const ids = JSON.stringify(itemIds);
+      const links = (q(`SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} IN (SELECT value FROM json_each(?))`).all(I, pair, ids) as Row[]).map(toLink);
+      const byItem = new Map(links.map((l) => [side === 'left' ? l.leftId : l.rightId, l]));
+      const counterparts = JSON.stringify(links.map((l) => (side === 'left' ? l.rightId : l.leftId)));
+      const [lefts, rights] = side === 'left' ? [ids, counterparts] : [counterparts, ids];
+      const snapshots = (q(perSide('snapshots')).all(I, pair, lefts, rights) as Row[]).map(toSnapshot);
+      const failures = (q(perSide('failures')).all(I, pair, lefts, rights) as Row[]).map(toFailure);
+      const intents = (q('SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id IN (SELECT value FROM json_each(?))').all(I, pair, side, ids) as Row[]).map(toIntent);
+      return assembleItems(side, itemIds, byItem, snapshots, failures, intents);
+    },
+    applyWrites: (writes) => applyWritesInOrder(ops, writes),
     async getIntegrationState(name) {
       const r = q('SELECT * FROM integrations WHERE name = ?').get(name) as Row | undefined;
       return r && ({ name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), updatedAt: str(r, 'updated_at') } satisfies IntegrationState);
@@ -170,27 +158,52 @@ function operations(db: DatabaseSync): StateOperations {
     async putIntegrationState(s) {
       q('INSERT OR REPLACE INTO integrations VALUES (?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt);
     },
-    async acquireLease(lease, now) {
-      // One statement, so it is atomic across processes: it takes a free or lapsed lease, or renews one's own.
+    async acquireLease({ key, owner, ttlMs }) {
+      const now = clock();
+      // One statement, so it is atomic across processes: it takes a free or lapsed lease (a new
+      // token), or renews one's own (the same token while it has not lapsed).
       q(
-        `INSERT INTO leases (key, owner, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-         WHERE leases.owner = excluded.owner OR leases.expires_at <= ?`,
-      ).run(lease.key, lease.owner, lease.expiresAt, now);
-      const r = q('SELECT * FROM leases WHERE key = ?').get(lease.key) as Row;
-      return { key: lease.key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at') } satisfies Lease;
+        `INSERT INTO leases (integration, key, owner, expires_at, token) VALUES ($i, $key, $owner, $until, 1)
+         ON CONFLICT (integration, key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at,
+           token = CASE WHEN leases.owner = excluded.owner AND leases.expires_at > $now THEN leases.token ELSE leases.token + 1 END
+         WHERE leases.owner = excluded.owner OR leases.expires_at <= $now`,
+      ).run({ i: I, key, owner, until: new Date(now.getTime() + ttlMs).toISOString(), now: now.toISOString() });
+      return leaseOf(db, I, key)!;
     },
     async releaseLease(key, owner) {
-      q('DELETE FROM leases WHERE key = ? AND owner = ?').run(key, owner);
+      const now = clock().toISOString();
+      q('UPDATE leases SET expires_at = ? WHERE integration = ? AND key = ? AND owner = ? AND expires_at > ?').run(now, I, key, owner, now);
     },
   };
+  return ops;
 }
+
+/** A lease as the store holds it, or `undefined`. */
+function leaseOf(db: DatabaseSync, integration: string, key: string): Lease | undefined {
+  const r = db.prepare('SELECT * FROM leases WHERE integration = ? AND key = ?').get(integration, key) as Row | undefined;
+  return r && { key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at'), token: Number(r.token) };
+}
+
+/**
+ * One lock per file for the connections of this process: a connection waiting for SQLite's
+ * write lock blocks the thread, so one whose transaction is open across an `await` would
+ * never get to commit. Connections of other processes just wait for the lock.
+ */
+const fileLocks = new Map<string, Mutex>();
+const lockOf = (file: string): Mutex => {
+  if (file === ':memory:') return new Mutex();
+  const path = resolve(file);
+  const lock = fileLocks.get(path) ?? new Mutex();
+  fileLocks.set(path, lock);
+  return lock;
+};
 
 /**
  * Opens (creating if needed) the embedded state store: a SQLite file on Node's built-in
  * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
  */
-export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promise<StateStore> {
+export async function openSqliteStateStore(file = '.syncbridge/state.db', options: SqliteStoreOptions = {}): Promise<StateStore> {
+  const integration = options.integration ?? 'default';
   const { DatabaseSync } = await import('node:sqlite').catch((error: unknown) => {
     throw new SyncbridgeError('STATE_STORE', `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`, { cause: error });
   });
@@ -199,15 +212,19 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promi
   try {
     db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    migrate(db, file);
+    const applied = migrate(db, file, integration);
+    if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });
   } catch (error) {
     if (error instanceof SyncbridgeError) throw error;
     throw new SyncbridgeError('STATE_STORE', `${file}: cannot open the state store: ${(error as Error).message}`, { cause: error });
   }
-  return lockedStore(operations(db), {
-    async transaction(fn) {
+  return lockedStore(integration, operations(db, integration, options.clock ?? (() => new Date())), {
+    async transaction(fn, fence) {
       db.exec('BEGIN IMMEDIATE');
       try {
+        // Inside the write lock: no takeover can come between this check and the commit.
+        const held = fence && leaseOf(db, integration, fence.key);
+        if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
         const result = await fn();
         db.exec('COMMIT');
         return result;
@@ -219,5 +236,18 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promi
     async close() {
       if (db.isOpen) db.close();
     },
-  });
+  }, lockOf(file));
+}
+
+/** Options of {@link sqliteStore}. */
+export interface SqliteStoreFactoryOptions {
+  /** The SQLite file (the CLI resolves it relative to the configuration file). @default '.syncbridge/state.db' */
+  path?: string;
+  /** The store's clock, by which leases lapse. @default () => new Date() */
+  clock?: () => Date;
+}
+
+/** The factory of a SQLite store: `state: { store: sqliteStore({ path }) }` or `createSyncbridge({ store: sqliteStore() })`. */
+export function sqliteStore(options: SqliteStoreFactoryOptions = {}): StateStoreFactory {
+  return ({ integration, logger }) => openSqliteStateStore(options.path, { integration, logger, ...(options.clock ? { clock: options.clock } : {}) });
 }

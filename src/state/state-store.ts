@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fieldValueSchema, type FieldValue } from '../model/field.js';
 import type { Watermark } from '../connector/connector.js';
+import type { Logger } from '../logger.js';
 
 /** The two sides of an entity pair. */
 export type Side = 'left' | 'right';
@@ -99,16 +100,74 @@ export interface IntegrationState {
 }
 
 /**
- * A lease on a piece of work (one entity pair of one integration), so that processes sharing
- * a store never work on it at the same time.
+ * A lease on a piece of work (one entity pair of an integration), so that processes sharing
+ * a store never work on it at the same time. Its times come from the store's clock (the
+ * database's, for PostgreSQL), never from the hosts asking.
  */
 export interface Lease {
+  /** What is leased (the engine uses the pair's name); scoped by the store's integration. */
   key: string;
-  /** Who holds it: host, process and instance. */
+  /** Who holds it (host, process and instance, for people to read). */
   owner: string;
   /** ISO time it lapses unless renewed. */
   expiresAt: string;
+  /**
+   * Fencing token: grows by one each time the lease is granted anew (free, lapsed or
+   * released before), never on a renewal. A transaction fenced with an older token fails.
+   */
+  token: number;
 }
+
+/** A request for a lease (see {@link StateOperations.acquireLease}). */
+export interface LeaseRequest {
+  key: string;
+  owner: string;
+  /** How long the lease lasts from now (the store's clock) unless renewed, in ms. */
+  ttlMs: number;
+}
+
+/** A lease held by a writer: transactions fenced with it fail once the lease was granted to someone else. */
+export interface Fence {
+  key: string;
+  token: number;
+}
+
+/** Options of {@link StateStore.transaction}. */
+export interface TransactionOptions {
+  /**
+   * Fails the transaction with `LEASE_LOST`, writing nothing, unless lease `fence.key` still
+   * carries `fence.token` (nobody took it over since). Checked inside the transaction, so a
+   * takeover cannot slip in between the check and the writes.
+   */
+  fence?: Fence | undefined;
+}
+
+/**
+ * What the store holds of one item of a page and of its linked counterpart, as
+ * {@link StateOperations.loadItems} reads it.
+ */
+export interface ItemState {
+  /** The item's id on the side asked for. */
+  itemId: string;
+  link?: Link;
+  /** The item's snapshot and its counterpart's. */
+  snapshots: Partial<Record<Side, Snapshot>>;
+  /** The queued failures of the item and of its counterpart. */
+  failures: Partial<Record<Side, Failure>>;
+  /** A create recorded with this item as its source and not yet settled. */
+  intent?: Intent;
+}
+
+/** One write of {@link StateOperations.applyWrites}. */
+export type StateWrite =
+  | { op: 'putLink'; link: Link }
+  | { op: 'deleteLink'; pair: string; leftId: string }
+  | { op: 'putSnapshot'; snapshot: Snapshot }
+  | { op: 'deleteSnapshot'; pair: string; side: Side; itemId: string }
+  | { op: 'putIntent'; intent: Intent }
+  | { op: 'deleteIntent'; pair: string; side: Side; sourceId: string }
+  | { op: 'putFailure'; failure: Failure }
+  | { op: 'deleteFailure'; pair: string; side: Side; itemId: string };
 
 /** zod schema of a stored watermark, validated whenever it is read back. */
 export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind', [
@@ -119,11 +178,17 @@ export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind'
 /** zod schema of stored snapshot fields. */
 export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
 
-/** Reads and writes of syncbridge's state; every method is also available inside a transaction. */
+/**
+ * Reads and writes of one integration's state; every method is also available inside a
+ * transaction. Two integrations sharing one database never see each other's records.
+ */
 export interface StateOperations {
   /** The link of an item, looked up by the id on either side. */
   getLink(pair: string, side: Side, itemId: string): Promise<Link | undefined>;
-  /** Writes a link (replacing the one of the same left item). */
+  /**
+   * Writes a link (replacing the one of the same left item). An item is linked at most once
+   * on each side: a link whose right item is linked to another left item fails with `STATE_STORE`.
+   */
   putLink(link: Link): Promise<void>;
   /** Removes the link of a left item (its snapshots stay until removed with {@link StateOperations.deleteSnapshot}). */
   deleteLink(pair: string, leftId: string): Promise<void>;
@@ -169,29 +234,58 @@ export interface StateOperations {
   /** Whether a comment id on a side is a copy the engine wrote. */
   isCommentCopy(pair: string, side: Side, commentId: string): Promise<boolean>;
 
+  /**
+   * The state of a page of items of one side in one call: each item's link, the snapshots
+   * and failures of the item and its counterpart, and an unsettled create it is the source
+   * of. One entry per id, in order. Costs the same few queries whatever the page size.
+   */
+  loadItems(pair: string, side: Side, itemIds: readonly string[]): Promise<ItemState[]>;
+  /**
+   * Applies writes in order, all or none (in its own transaction when called outside one).
+   * A store may group runs of writes of the same kind into one statement.
+   */
+  applyWrites(writes: readonly StateWrite[]): Promise<void>;
+
   /** Whether an integration is active, and under which config. */
   getIntegrationState(name: string): Promise<IntegrationState | undefined>;
   /** Records activation or deactivation of an integration. */
   putIntegrationState(state: IntegrationState): Promise<void>;
 
   /**
-   * Takes the lease `lease.key` for `lease.owner` until `lease.expiresAt`, or renews it when
-   * that owner holds it already, unless another owner holds one that has not lapsed at `now`.
-   * Atomic across every process sharing the store. Returns the lease in force afterwards:
-   * the caller has it when its owner is the caller.
+   * Takes the lease `request.key` for `request.owner` for `ttlMs` from now by the store's
+   * clock, or renews it when that owner holds it already, unless another owner holds one that
+   * has not lapsed. Atomic across every process sharing the store. Returns the lease in force
+   * afterwards: the caller has it when its owner is the caller.
    */
-  acquireLease(lease: Lease, now: string): Promise<Lease>;
-  /** Ends the lease `key` if `owner` holds it; does nothing otherwise. */
+  acquireLease(request: LeaseRequest): Promise<Lease>;
+  /** Ends the lease `key` if `owner` holds it (its token stays, so the next grant's is higher); does nothing otherwise. */
   releaseLease(key: string, owner: string): Promise<void>;
 }
 
 /**
- * Where syncbridge keeps links, snapshots, watermarks, intents and failures. Every
- * state change of one item happens in one `transaction`.
+ * Where syncbridge keeps one integration's links, snapshots, watermarks, intents and
+ * failures. Every state change of one item happens in one `transaction`.
  */
 export interface StateStore extends StateOperations {
+  /** The integration whose state this is (records of others in the same database are not seen). */
+  readonly integration: string;
   /** Runs `fn` in one transaction: all its writes commit together, or none on a throw. */
-  transaction<T>(fn: (tx: StateOperations) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StateOperations) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Closes the store. */
   close(): Promise<void>;
 }
+
+/** What a {@link StateStoreFactory} is told when it opens a store. */
+export interface StateStoreContext {
+  /** The integration whose state is opened (`createSyncbridge({ name })`, default `default`). */
+  integration: string;
+  /** The logger of the integration. */
+  logger: Logger;
+}
+
+/**
+ * Opens a state store for one integration: what `state.store` in a configuration made in
+ * code, and `createSyncbridge({ store })`, take. `sqliteStore()`, `postgresStore()` and
+ * `memoryStore()` make the built-in ones; the integration closes the store it opened.
+ */
+export type StateStoreFactory = (context: StateStoreContext) => Promise<StateStore>;

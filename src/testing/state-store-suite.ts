@@ -1,13 +1,16 @@
-import type { Failure, StateStore } from 'syncbridge';
+import type { Failure, Link, Side, Snapshot, StateStore } from 'syncbridge';
 import { peer } from './peers.js';
 
 /** A state store implementation under test. */
 export interface StateStoreTarget {
   name: string;
-  /** A fresh, empty store. */
+  /** A fresh, empty store of integration `default`. */
   open(): Promise<StateStore>;
-  /** Reopens the same storage (persistent stores); `'not supported'` for in-memory ones. */
-  reopen: (() => Promise<StateStore>) | 'not supported';
+  /**
+   * Opens the storage of the last `open()` again (persistent stores), as integration
+   * `options.integration` (default `default`); `'not supported'` for in-memory ones.
+   */
+  reopen: ((options?: { integration?: string }) => Promise<StateStore>) | 'not supported';
 }
 
 const failure = (itemId: string, createdAt: string): Failure => ({
@@ -26,9 +29,17 @@ const failure = (itemId: string, createdAt: string): Failure => ({
   updatedAt: createdAt,
 });
 
+const link = (leftId: string, rightId: string): Link => ({ pair: 'bugs', leftId, rightId, leftKey: `P-${leftId}`, rightKey: rightId, createdAt: '2026-01-01T00:00:00.000Z' });
+const snapshot = (side: Side, itemId: string): Snapshot => ({ pair: 'bugs', side, itemId, revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields: { title: `item ${itemId}` } });
+
 /** The shared state store suite: every implementation (memory, SQLite, PostgreSQL, yours) passes it. */
 export function describeStateStore(target: StateStoreTarget): void {
   const { afterEach, beforeEach, describe, expect, it } = peer('vitest');
+  const reopened = target.reopen === 'not supported' ? it.skip : it;
+  const reopen = (options?: { integration?: string }) => {
+    if (target.reopen === 'not supported') throw new Error(`${target.name} cannot be reopened`);
+    return target.reopen(options);
+  };
   describe(`state store: ${target.name}`, () => {
     let store: StateStore;
     beforeEach(async () => {
@@ -130,37 +141,143 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
     });
 
-    it('grants a lease to one owner at a time, until it lapses or is released', async () => {
-      const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
-      const lease = (owner: string, until: number) => ({ key: 'default/bugs', owner, expiresAt: at(until) });
-      expect(await store.acquireLease(lease('a', 30), at(0))).toEqual(lease('a', 30));
-      expect(await store.acquireLease(lease('b', 40), at(10))).toEqual(lease('a', 30));
-      expect(await store.acquireLease(lease('a', 50), at(20))).toEqual(lease('a', 50)); // renewed
-      expect(await store.acquireLease(lease('b', 90), at(50))).toEqual(lease('b', 90)); // lapsed at 50
-      await store.releaseLease('default/bugs', 'a'); // not a's any more: nothing happens
-      expect(await store.acquireLease(lease('a', 95), at(60))).toEqual(lease('b', 90));
-      await store.releaseLease('default/bugs', 'b');
-      expect(await store.acquireLease(lease('a', 99), at(61))).toEqual(lease('a', 99));
-      expect(await store.acquireLease({ key: 'default/tasks', owner: 'b', expiresAt: at(99) }, at(61))).toMatchObject({ owner: 'b' });
+    it('grants a lease to one owner at a time, with a token that grows on each new grant', async () => {
+      const ask = (owner: string, ttlMs = 60_000) => store.acquireLease({ key: 'bugs', owner, ttlMs });
+      const first = await ask('a');
+      expect(first).toMatchObject({ key: 'bugs', owner: 'a' });
+      expect(Date.parse(first.expiresAt)).toBeGreaterThan(Date.now() - 120_000);
+      expect(await ask('b')).toMatchObject({ owner: 'a', token: first.token });
+      expect(await ask('a')).toMatchObject({ owner: 'a', token: first.token }); // renewed
+      await store.releaseLease('bugs', 'a');
+      const second = await ask('b');
+      expect(second).toMatchObject({ owner: 'b', token: first.token + 1 });
+      await store.releaseLease('bugs', 'a'); // not a's: nothing happens
+      expect(await ask('a')).toMatchObject({ owner: 'b', token: second.token });
+      await ask('b', 0); // renewed to lapse at once, by the store's clock
+      expect(await ask('a')).toMatchObject({ owner: 'a', token: second.token + 1 });
+      expect(await store.acquireLease({ key: 'tasks', owner: 'b', ttlMs: 60_000 })).toMatchObject({ owner: 'b', token: 1 });
     });
 
-    it('keeps a lease from a second connection to the same storage', async () => {
-      if (target.reopen === 'not supported') return;
-      const other = await target.reopen();
+    it('refuses a fenced transaction once its lease was granted to another owner', async () => {
+      const mine = await store.acquireLease({ key: 'bugs', owner: 'a', ttlMs: 60_000 });
+      const fence = { key: 'bugs', token: mine.token };
+      const write = (itemId: string) => store.transaction((tx) => tx.putSnapshot({ pair: 'bugs', side: 'left', itemId, revision: '1', updatedAt: '2026-01-01T00:00:00.000Z', fields: {} }), { fence });
+      await write('1');
+      await store.releaseLease('bugs', 'a');
+      await store.acquireLease({ key: 'bugs', owner: 'b', ttlMs: 60_000 });
+      await expect(write('2')).rejects.toMatchObject({ code: 'LEASE_LOST', details: { key: 'bugs', token: mine.token, holder: 'b' } });
+      expect(await store.getSnapshot('bugs', 'left', '1')).toBeDefined();
+      expect(await store.getSnapshot('bugs', 'left', '2')).toBeUndefined();
+      await expect(store.transaction(async () => undefined, { fence: { key: 'never-leased', token: 1 } })).rejects.toMatchObject({ code: 'LEASE_LOST' });
+    });
+
+    // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
+    reopened('keeps a lease from a second connection to the same storage', async () => {
+      const other = await reopen();
       try {
-        const until = '2026-01-01T00:01:00.000Z';
-        expect(await store.acquireLease({ key: 'default/bugs', owner: 'a', expiresAt: until }, '2026-01-01T00:00:00.000Z')).toMatchObject({ owner: 'a' });
-        expect(await other.acquireLease({ key: 'default/bugs', owner: 'b', expiresAt: until }, '2026-01-01T00:00:01.000Z')).toMatchObject({ owner: 'a' });
+        expect(await store.acquireLease({ key: 'bugs', owner: 'a', ttlMs: 60_000 })).toMatchObject({ owner: 'a' });
+        expect(await other.acquireLease({ key: 'bugs', owner: 'b', ttlMs: 60_000 })).toMatchObject({ owner: 'a' });
       } finally {
         await other.close();
       }
     });
 
-    it('keeps state across a reopen', async () => {
-      if (target.reopen === 'not supported') return;
+    it('links an item at most once on each side', async () => {
+      await store.putLink(link('10', '77'));
+      await expect(store.putLink(link('11', '77'))).rejects.toMatchObject({ code: 'STATE_STORE' });
+      await expect(store.applyWrites([{ op: 'putLink', link: link('12', '77') }])).rejects.toMatchObject({ code: 'STATE_STORE' });
+      expect((await store.getLink('bugs', 'right', '77'))?.leftId).toBe('10');
+      await store.putLink(link('10', '78')); // the left item's link is replaced
+      expect(await store.getLink('bugs', 'right', '77')).toBeUndefined();
+      await store.putLink(link('11', '77'));
+      expect((await store.listLinks('bugs')).map((l) => `${l.leftId}-${l.rightId}`).sort()).toEqual(['10-78', '11-77']);
+    });
+
+    it('reads the state of a page of items in one call, from either side', async () => {
+      await store.putLink(link('10', '77'));
+      await store.putSnapshot(snapshot('left', '10'));
+      await store.putSnapshot(snapshot('right', '77'));
+      await store.putFailure({ ...failure('x', '2026-01-01T00:00:00.000Z'), side: 'right', itemId: '77' });
+      await store.putIntent({ pair: 'bugs', side: 'left', sourceId: '12', sourceKey: 'P-12', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putSnapshot(snapshot('left', '13'));
+      await store.putSnapshot({ ...snapshot('left', '10'), pair: 'other' });
+      const page = await store.loadItems('bugs', 'left', ['10', '12', '13', '14']);
+      expect(page.map((i) => i.itemId)).toEqual(['10', '12', '13', '14']);
+      expect(page[0]).toEqual({ itemId: '10', link: link('10', '77'), snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') }, failures: { right: expect.objectContaining({ itemId: '77', side: 'right' }) } });
+      expect(page[1]).toEqual({ itemId: '12', snapshots: {}, failures: {}, intent: expect.objectContaining({ sourceKey: 'P-12' }) });
+      expect(page[2]).toEqual({ itemId: '13', snapshots: { left: snapshot('left', '13') }, failures: {} });
+      expect(page[3]).toEqual({ itemId: '14', snapshots: {}, failures: {} });
+      const fromRight = await store.loadItems('bugs', 'right', ['77']);
+      expect(fromRight[0]).toMatchObject({ link: link('10', '77'), snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') }, failures: { right: { itemId: '77' } } });
+      expect(await store.loadItems('bugs', 'left', [])).toEqual([]);
+    });
+
+    it('applies a batch of writes in order, all or none', async () => {
+      await store.applyWrites([
+        { op: 'putLink', link: link('1', '2') },
+        { op: 'putSnapshot', snapshot: snapshot('left', '1') },
+        { op: 'putSnapshot', snapshot: { ...snapshot('left', '1'), revision: '9' } },
+        { op: 'putSnapshot', snapshot: snapshot('right', '2') },
+        { op: 'deleteSnapshot', pair: 'bugs', side: 'right', itemId: '2' },
+        { op: 'putIntent', intent: { pair: 'bugs', side: 'left', sourceId: '5', sourceKey: 'P-5', createdAt: '2026-01-01T00:00:00.000Z' } },
+        { op: 'putFailure', failure: failure('1', '2026-01-01T00:00:00.000Z') },
+      ]);
+      expect((await store.getSnapshot('bugs', 'left', '1'))?.revision).toBe('9');
+      expect(await store.getSnapshot('bugs', 'right', '2')).toBeUndefined();
+      expect((await store.getLink('bugs', 'right', '2'))?.leftId).toBe('1');
+      expect(await store.listIntents('bugs')).toHaveLength(1);
+      await expect(
+        store.applyWrites([
+          { op: 'deleteIntent', pair: 'bugs', side: 'left', sourceId: '5' },
+          { op: 'deleteFailure', pair: 'bugs', side: 'left', itemId: '1' },
+          { op: 'deleteLink', pair: 'bugs', leftId: '1' },
+          { op: 'putLink', link: link('3', '4') },
+          { op: 'putLink', link: link('6', '4') },
+        ]),
+      ).rejects.toMatchObject({ code: 'STATE_STORE' });
+      expect(await store.listIntents('bugs')).toHaveLength(1);
+      expect(await store.listFailures('bugs')).toHaveLength(1);
+      expect(await store.countLinks('bugs')).toBe(1);
+      await store.transaction((tx) => tx.applyWrites([{ op: 'deleteIntent', pair: 'bugs', side: 'left', sourceId: '5' }, { op: 'deleteLink', pair: 'bugs', leftId: '1' }]));
+      expect(await store.listIntents('bugs')).toEqual([]);
+      expect(await store.countLinks('bugs')).toBe(0);
+    });
+
+    // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
+    reopened('keeps the state of two integrations sharing the storage apart', async () => {
+      const other = await reopen({ integration: 'other' });
+      try {
+        expect(other.integration).toBe('other');
+        await store.putLink(link('10', '77'));
+        await store.putSnapshot(snapshot('left', '10'));
+        await store.putWatermark('bugs', 'left', { kind: 'revision', value: '5' });
+        await store.putFailure(failure('10', '2026-01-01T00:00:00.000Z'));
+        await store.putIntent({ pair: 'bugs', side: 'left', sourceId: '10', sourceKey: 'P-10', createdAt: '2026-01-01T00:00:00.000Z' });
+        await store.putCommentLink('bugs', 'left', 'c1', 'c9');
+        await store.acquireLease({ key: 'bugs', owner: 'a', ttlMs: 60_000 });
+        expect(await other.getLink('bugs', 'left', '10')).toBeUndefined();
+        expect(await other.countLinks('bugs')).toBe(0);
+        expect(await other.getSnapshot('bugs', 'left', '10')).toBeUndefined();
+        expect(await other.getWatermark('bugs', 'left')).toBeUndefined();
+        expect(await other.listFailures()).toEqual([]);
+        expect(await other.listIntents('bugs')).toEqual([]);
+        expect(await other.isCommentCopy('bugs', 'right', 'c9')).toBe(false);
+        expect(await other.loadItems('bugs', 'left', ['10'])).toEqual([{ itemId: '10', snapshots: {}, failures: {} }]);
+        // The same ids link in the other integration: uniqueness is per integration.
+        await other.putLink(link('10', '77'));
+        expect(await other.acquireLease({ key: 'bugs', owner: 'b', ttlMs: 60_000 })).toMatchObject({ owner: 'b' });
+        await other.deleteLink('bugs', '10');
+        expect((await store.getLink('bugs', 'right', '77'))?.leftId).toBe('10');
+      } finally {
+        await other.close();
+      }
+    });
+
+    // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
+    reopened('keeps state across a reopen', async () => {
       await store.putLink({ pair: 'bugs', leftId: '1', rightId: '2', leftKey: 'P-1', rightKey: '2', createdAt: '2026-01-01T00:00:00.000Z' });
       await store.close();
-      store = await target.reopen();
+      store = await reopen();
       expect((await store.getLink('bugs', 'left', '1'))?.rightId).toBe('2');
     });
   });

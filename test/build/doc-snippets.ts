@@ -46,7 +46,10 @@ export const docs: Record<string, Treatment[]> = {
   'docs/index.md': [{ program: 'index' }],
   'docs/guides/configuration.md': [{ program: 'configuration' }],
   'docs/guides/state.md': [
+    // A `pg.Pool` must be what `postgresStore({ pool })` takes.
+    { program: 'state-postgres', given: `${sync}\ndeclare const connectors: import('syncbridge').ConnectorFactory[];` },
     { program: 'state-store', given: `${sync}\ndeclare const connectors: import('syncbridge').ConnectorFactory[];` },
+    { program: 'state-factory', before: "import { openDynamoStore } from './dynamo-store.js';" },
     { program: 'state-suite.test' },
   ],
   'docs/guides/value-map-sheets.md': [

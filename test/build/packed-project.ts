@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 
 /** What a user installs next to syncbridge to write and test TypeScript. */
-const userTools = ['typescript', 'vitest', 'msw', '@types/node'];
+const userTools = ['typescript', 'vitest', 'msw', '@types/node', 'pg', '@types/pg'];
 
 /** The module system of a user's project. */
 export type ModuleKind = 'esm' | 'cjs';

@@ -31,8 +31,8 @@ const checks: Record<string, string> = {
 function setUp(kind: ModuleKind, tarball: string) {
   const project = createProject(tarball, kind);
   for (const file of ['ticketbox-connector.ts', 'ticketbox-simulator.ts']) copyFileSync(join(root, 'examples/custom-connector', file), join(project.dir, file));
-  // The module the state guide's suite example imports: a store of the reader's own.
-  project.write('postgres-store.ts', "import type { StateStore } from 'syncbridge';\nexport declare function openPostgresStateStore(url: string, options?: { fresh?: boolean }): Promise<StateStore>;\n");
+  // The module the state guide's examples import: a store of the reader's own.
+  project.write('dynamo-store.ts', "import type { Logger, StateStore } from 'syncbridge';\nexport declare function openDynamoStore(options: { table: string; integration: string; logger?: Logger }): Promise<StateStore>;\n");
   for (const program of all.filter((p) => kind === 'esm' || !p.esmOnly)) project.write(`${program.name}.ts`, source(program, kind, checks[program.name]));
   return { project, compiled: project.compile() };
 }

@@ -37,7 +37,7 @@ systems:
 mappings:
 ${mapping('bugs', 'Bug')}
 ${mapping('tasks', 'Task')}
-engine: { pageSize: 5 }
+engine: { pageSize: 5, leaseMs: 1000 }
 state: { store: sqlite, path: state.db }
 `);
 });
@@ -116,7 +116,9 @@ describe('Ctrl-C during syncbridge run', () => {
     expect(stderr).toContain('stopped at once; creates under way are settled on the next run');
     expect(stdout).not.toContain('created');
     expect(await adoCount('Task')).toBe(0);
-    // The next run settles what the stopped one left and finishes the work.
+    // Once the stopped run's leases lapse (by the store's clock, whatever its pid), the next run
+    // settles what it left and finishes the work.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(await inProcess(['run', '--once'])).toBe(0);
     expect(await adoCount('Bug')).toBe(await jiraBugs());
     expect(await adoCount('Task')).toBe(await jiraBugs());

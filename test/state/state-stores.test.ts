@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ describeStateStore({ name: 'memory', open: async () => createMemoryStateStore(),
 describeStateStore({
   name: 'sqlite',
   open: async () => openSqliteStateStore((current = join(dir, `state-${n++}.db`))),
-  reopen: () => openSqliteStateStore(current),
+  reopen: (options) => openSqliteStateStore(current, options),
 });
 
 describe('sqlite state store', () => {
@@ -42,5 +42,35 @@ describe('sqlite state store', () => {
     const reopened = await openSqliteStateStore(file);
     await expect(reopened.getWatermark('bugs', 'left')).rejects.toMatchObject({ code: 'STATE_STORE' });
     await reopened.close();
+  });
+
+  it('migrates a file of schema 3 (before integration scopes): its records belong to the integration that opens it', async () => {
+    const file = join(dir, 'schema-3.db');
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(file);
+    db.exec(readFileSync(new URL('./fixtures/state-schema-3.sql', import.meta.url), 'utf8'));
+    db.close();
+
+    const store = await openSqliteStateStore(file, { integration: 'jira-ado' });
+    expect(await store.getLink('bugs', 'right', '77')).toEqual({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(await store.getSnapshot('bugs', 'left', '10')).toMatchObject({ revision: '3', fields: { title: 'Crash' } });
+    expect(await store.getWatermark('bugs', 'left')).toEqual({ kind: 'revision', value: '42' });
+    expect(await store.listFailures()).toMatchObject([{ itemId: '11', attempts: 2, discardedAt: '2026-01-01T00:04:00.000Z' }]);
+    expect(await store.listIntents('bugs')).toMatchObject([{ sourceId: '12' }]);
+    expect(await store.isCommentCopy('bugs', 'right', 'c9')).toBe(true);
+    expect((await store.getIntegrationState('jira-ado'))?.active).toBe(true);
+    // Leases under way are dropped by the migration; a new one starts at token 1.
+    expect(await store.acquireLease({ key: 'bugs', owner: 'me', ttlMs: 1000 })).toMatchObject({ owner: 'me', token: 1 });
+    await store.close();
+
+    // A second integration opening the same file sees none of it, and links the same ids itself.
+    const other = await openSqliteStateStore(file, { integration: 'other' });
+    expect(await other.getLink('bugs', 'left', '10')).toBeUndefined();
+    expect(await other.getWatermark('bugs', 'left')).toBeUndefined();
+    await other.putLink({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-02-01T00:00:00.000Z' });
+    await other.close();
+    const again = await openSqliteStateStore(file, { integration: 'jira-ado' });
+    expect((await again.getLink('bugs', 'left', '10'))?.createdAt).toBe('2026-01-01T00:00:00.000Z');
+    await again.close();
   });
 });
