@@ -12,7 +12,7 @@ import { ValueMap } from '../model/value-map.js';
 import { createMemoryStateStore } from '../state/memory-store.js';
 import { Mutex } from '../state/mutex.js';
 import { openSqliteStateStore } from '../state/sqlite-store.js';
-import type { Failure, Link, Side, StateStore } from '../state/state-store.js';
+import type { ConfigParts, Failure, IntegrationState, Link, Side, StateStore } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
@@ -56,6 +56,11 @@ export interface PairStatus {
 export interface StatusReport {
   name: string;
   active: boolean;
+  /**
+   * While active: what changed in the configuration since activation, in words
+   * (`systems.jira.baseUrl changed`); runs are refused until the integration is activated again.
+   */
+  configChanges?: string[];
   pairs: PairStatus[];
 }
 
@@ -114,14 +119,58 @@ export interface LinkSelector {
   item: string;
 }
 
-/** A hash of what the integration does; credentials are left out, so rotating a token needs no re-activation. */
-function configHash(config: SyncbridgeConfig): string {
-  const normalize = (v: unknown): unknown =>
-    typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
+const normalize = (v: unknown): unknown =>
+  typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
+const fingerprint = (v: unknown) => createHash('sha256').update(JSON.stringify(normalize(v)) ?? '').digest('hex').slice(0, 12);
+
+/** The hash of states stored before {@link configParts}: kept so that upgrading alone is no configuration change. */
+function legacyConfigHash(config: SyncbridgeConfig): string {
   const systems = Object.fromEntries(Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]));
   return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems }))).digest('hex').slice(0, 16);
 }
 
+/** A base URL as the system it names: case of scheme and host, default port, credentials and a trailing slash do not count. */
+function systemAddress(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+}
+
+/**
+ * What decides how an integration syncs, part by part, each with a fingerprint: per system
+ * its adapter, the system its base URL names, its integration user and adapter options; each
+ * value map; each mapping's settings and each of its field mappings. Left out: credentials,
+ * transport settings (proxy, TLS, timeouts, retries), engine timing and where the state is
+ * stored — changing them needs no re-activation, and moving the integration's folder is no change.
+ */
+function configParts(config: SyncbridgeConfig): ConfigParts {
+  const parts: ConfigParts = {};
+  for (const [id, system] of Object.entries(config.systems)) {
+    parts[`systems.${id}.adapter`] = fingerprint(system.adapter);
+    parts[`systems.${id}.baseUrl`] = fingerprint(systemAddress(system.baseUrl));
+    if (system.integrationUser !== undefined) parts[`systems.${id}.integrationUser`] = fingerprint(system.integrationUser);
+    if (system.options !== undefined) parts[`systems.${id}.options`] = fingerprint(system.options);
+  }
+  for (const [name, map] of Object.entries(config.valueMaps)) parts[`valueMaps.${name}`] = fingerprint(map);
+  config.mappings.forEach((mapping, m) => {
+    for (const [key, value] of Object.entries(mapping)) if (key !== 'fields' && value !== undefined) parts[`mappings[${m}].${key}`] = fingerprint(value);
+    mapping.fields.forEach((field, f) => (parts[`mappings[${m}].fields[${f}]`] = fingerprint(field)));
+  });
+  return parts;
+}
+
+/** The hash of the parts; credentials are left out, so rotating a token needs no re-activation. */
+const partsHash = (parts: ConfigParts) => createHash('sha256').update(JSON.stringify(normalize(parts))).digest('hex').slice(0, 16);
+
+/** The parts that differ, in words: `mappings[0].fields[6] (labels ↔ System.Tags) added`. */
+function describeChanges(config: SyncbridgeConfig, before: ConfigParts, now: ConfigParts): string[] {
+  const label = (path: string) => {
+    const field = /^mappings\[(\d+)\]\.fields\[(\d+)\]$/.exec(path);
+    const mapping = field ? config.mappings[Number(field[1])]?.fields[Number(field[2])] : undefined;
+    return mapping ? `${path} (${mapping.left} ↔ ${mapping.right})` : path;
+  };
+  const paths = [...new Set([...Object.keys(before), ...Object.keys(now)])];
+  return paths.flatMap((path) => (before[path] === now[path] ? [] : [`${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : 'changed'}`]));
+}
 
 /**
  * A running integration: activate it, run it once or on an interval, preview it with a
@@ -135,6 +184,7 @@ export class Syncbridge {
   private pairs: PairSync[] | undefined;
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
+  private readonly parts: ConfigParts;
   private readonly hash: string;
   private readonly clock: () => Date;
   private readonly logger: Logger;
@@ -153,7 +203,8 @@ export class Syncbridge {
     options: { clock?: (() => Date) | undefined; logger?: Logger | undefined; name?: string | undefined; ownsStore: boolean; file?: string | undefined },
   ) {
     this.config = config;
-    this.hash = configHash(config);
+    this.parts = configParts(config);
+    this.hash = partsHash(this.parts);
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'default';
@@ -253,7 +304,7 @@ export class Syncbridge {
   async activate(): Promise<void> {
     await this.prepare();
     const previous = await this.store.getIntegrationState(this.name);
-    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
     await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
       await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
@@ -329,15 +380,35 @@ export class Syncbridge {
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
   async deactivate(): Promise<void> {
     await this.stop();
-    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
+  }
+
+  /** What changed since the integration was activated, in words; empty when nothing did. */
+  private changesSince(state: IntegrationState): string[] {
+    if (state.configHash === this.hash) return [];
+    if (state.configParts) return describeChanges(this.config, state.configParts, this.parts);
+    // Stored by an earlier version, which recorded the hash alone.
+    return state.configHash === legacyConfigHash(this.config) ? [] : ['(what changed is not recorded: the integration was activated by an earlier syncbridge)'];
   }
 
   private async requireActive(): Promise<void> {
     const state = await this.store.getIntegrationState(this.name);
     if (!state?.active) throw new SyncbridgeError('INTEGRATION_INACTIVE', `integration "${this.name}" is not active; activate it first (syncbridge activate)`);
-    if (state.configHash !== this.hash) {
-      throw new SyncbridgeError('INTEGRATION_ACTIVE', `the configuration of integration "${this.name}" changed while it was active; deactivate it, then activate it again to apply the change`);
+    const changes = this.changesSince(state);
+    if (changes.length === 0) return;
+    // A base URL that changed alone is mostly an environment variable behind it: an address that cannot be reached is the problem to report.
+    const moved = changes.map((c) => /^systems\.(.+)\.baseUrl changed$/.exec(c)?.[1]);
+    if (moved.every((id) => id !== undefined)) {
+      for (const id of moved) {
+        const failed = (await this.connectors[id]!.testConnection()).stages.find((stage) => !stage.ok);
+        if (failed) throw new SyncbridgeError(failed.code ?? 'NETWORK', `${id}: ${failed.message}${failed.fix ? `; ${failed.fix}` : ''}`, { system: id, details: { stage: failed.stage } });
+      }
     }
+    throw new SyncbridgeError(
+      'INTEGRATION_ACTIVE',
+      `the configuration of integration "${this.name}" changed while it was active: ${changes.join(', ')}. To apply the change, deactivate the integration, then activate it again (syncbridge deactivate, then syncbridge activate), which checks the mappings against the systems; or undo the change`,
+      { details: { changes } },
+    );
   }
 
   /** One pass over every pair: settle interrupted creates, retry due failures, poll both sides. */
@@ -433,7 +504,9 @@ export class Syncbridge {
         failures: await this.store.listFailures(mapping.name),
       });
     }
-    return { name: this.name, active: await this.isActive(), pairs };
+    const state = await this.store.getIntegrationState(this.name);
+    const changes = state?.active ? this.changesSince(state) : [];
+    return { name: this.name, active: state?.active === true, ...(changes.length > 0 ? { configChanges: changes } : {}), pairs };
   }
 
   /**

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import { lockedStore } from './mutex.js';
-import { snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
+import { configPartsSchema, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
 
 /** Versioned schema migrations; a version, once released, never changes. */
 const migrations: Array<{ version: number; sql: string }> = [
@@ -35,6 +35,10 @@ const migrations: Array<{ version: number; sql: string }> = [
     version: 3,
     sql: `ALTER TABLE failures ADD COLUMN discarded_at TEXT;`,
   },
+  {
+    version: 4,
+    sql: `ALTER TABLE integrations ADD COLUMN config_parts TEXT;`,
+  },
 ];
 
 type Row = Record<string, unknown>;
@@ -55,6 +59,7 @@ function migrate(db: DatabaseSync, file: string): void {
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');
+      if (/readonly/i.test((error as Error).message)) throw writeProblem(file, error);
       throw new SyncbridgeError('STATE_STORE', `${file}: migration ${m.version} failed: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -165,10 +170,12 @@ function operations(db: DatabaseSync): StateOperations {
     },
     async getIntegrationState(name) {
       const r = q('SELECT * FROM integrations WHERE name = ?').get(name) as Row | undefined;
-      return r && ({ name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), updatedAt: str(r, 'updated_at') } satisfies IntegrationState);
+      if (!r) return undefined;
+      const parts = typeof r.config_parts === 'string' ? parseJson(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v)) : undefined;
+      return { name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), ...(parts ? { configParts: parts } : {}), updatedAt: str(r, 'updated_at') } satisfies IntegrationState;
     },
     async putIntegrationState(s) {
-      q('INSERT OR REPLACE INTO integrations VALUES (?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt);
+      q('INSERT OR REPLACE INTO integrations (name, active, config_hash, updated_at, config_parts) VALUES (?, ?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt, s.configParts ? JSON.stringify(s.configParts) : null);
     },
     async acquireLease(lease, now) {
       // One statement, so it is atomic across processes: it takes a free or lapsed lease, or renews one's own.
@@ -186,38 +193,60 @@ function operations(db: DatabaseSync): StateOperations {
   };
 }
 
+/** What to do about a state file syncbridge cannot write, in words. */
+function writeProblem(file: string, error: unknown): SyncbridgeError {
+  const { code, message } = error as { code?: string; message?: string };
+  const reason = /readonly|read-only|EACCES|EPERM|EROFS/i.test(`${code} ${message}`)
+    ? `is read-only for this user (${message ?? code}); make the file and its folder writable (the store writes ${basename(file)}-wal and -shm beside it) or set state.path to a writable place`
+    : code === 'EEXIST' || code === 'ENOTDIR'
+      ? `cannot be made: a part of its folder path is a file, not a folder (${code}); set state.path to a place inside a folder`
+      : `cannot be opened (${message ?? code}); check state.path`;
+  return new SyncbridgeError('STATE_STORE', `state store ${file} ${reason}`, { cause: error, details: { file } });
+}
+
 /**
  * Opens (creating if needed) the embedded state store: a SQLite file on Node's built-in
- * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
+ * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed. A
+ * file that cannot be written fails here, with `STATE_STORE`, before anything is synced:
+ * a run that wrote to the systems but could not record it would copy the items again.
  */
 export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promise<StateStore> {
   const { DatabaseSync } = await import('node:sqlite').catch((error: unknown) => {
     throw new SyncbridgeError('STATE_STORE', `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`, { cause: error });
   });
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  let db: DatabaseSync;
+  let db: DatabaseSync | undefined;
   try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     migrate(db, file);
+    // A write rolled back: SQLite opens a file it may not write read-only, and says so only at the first write.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec("UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_migrations)");
+    } finally {
+      db.exec('ROLLBACK');
+    }
   } catch (error) {
+    if (db?.isOpen) db.close();
     if (error instanceof SyncbridgeError) throw error;
-    throw new SyncbridgeError('STATE_STORE', `${file}: cannot open the state store: ${(error as Error).message}`, { cause: error });
+    throw writeProblem(file, error);
   }
-  return lockedStore(operations(db), {
+  const open = db;
+  return lockedStore(operations(open), {
     async transaction(fn) {
-      db.exec('BEGIN IMMEDIATE');
+      open.exec('BEGIN IMMEDIATE');
       try {
         const result = await fn();
-        db.exec('COMMIT');
+        open.exec('COMMIT');
         return result;
       } catch (error) {
-        db.exec('ROLLBACK');
+        open.exec('ROLLBACK');
         throw error;
       }
     },
     async close() {
-      if (db.isOpen) db.close();
+      if (open.isOpen) open.close();
     },
   });
 }

@@ -25,7 +25,8 @@ export function registerOperateCommands(program: Command, io: CliIo, setExit: (c
           io.stdout(`${JSON.stringify(status, null, 2)}\n`);
           return;
         }
-        io.stdout(`integration ${status.name}: ${status.active ? 'active' : 'inactive'}\n\n`);
+        const state = !status.active ? 'inactive' : status.configChanges ? `active, but the configuration changed since activation, so runs are refused: ${status.configChanges.join(', ')}; to apply it: syncbridge deactivate, then syncbridge activate` : 'active';
+        io.stdout(`integration ${status.name}: ${state}\n\n`);
         io.stdout(`${table(['MAPPING', 'LINKS', 'LEFT WATERMARK', 'RIGHT WATERMARK', 'PENDING CREATES', 'FAILURES'], status.pairs.map((p) => [p.name, p.links, p.watermarks.left ?? '-', p.watermarks.right ?? '-', p.pendingCreates, p.failures.length]))}\n`);
         const failures = status.pairs.flatMap((p) => p.failures);
         if (failures.length > 0) {
