@@ -168,8 +168,13 @@ function describeChanges(config: SyncbridgeConfig, before: ConfigParts, now: Con
     const mapping = field ? config.mappings[Number(field[1])]?.fields[Number(field[2])] : undefined;
     return mapping ? `${path} (${mapping.left} ↔ ${mapping.right})` : path;
   };
+  // The address is shown: an environment variable behind it may have changed unseen.
+  const address = (path: string) => {
+    const system = /^systems\.(.+)\.baseUrl$/.exec(path)?.[1];
+    return system && config.systems[system] ? ` (now ${systemAddress(config.systems[system].baseUrl)})` : '';
+  };
   const paths = [...new Set([...Object.keys(before), ...Object.keys(now)])];
-  return paths.flatMap((path) => (before[path] === now[path] ? [] : [`${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : 'changed'}`]));
+  return paths.flatMap((path) => (before[path] === now[path] ? [] : [`${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : `changed${address(path)}`}`]));
 }
 
 /**
@@ -397,7 +402,7 @@ export class Syncbridge {
     const changes = this.changesSince(state);
     if (changes.length === 0) return;
     // A base URL that changed alone is mostly an environment variable behind it: an address that cannot be reached is the problem to report.
-    const moved = changes.map((c) => /^systems\.(.+)\.baseUrl changed$/.exec(c)?.[1]);
+    const moved = changes.map((c) => /^systems\.(.+)\.baseUrl changed /.exec(c)?.[1]);
     if (moved.every((id) => id !== undefined)) {
       for (const id of moved) {
         const failed = (await this.connectors[id]!.testConnection()).stages.find((stage) => !stage.ok);

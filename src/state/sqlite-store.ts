@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.js';
 import { lockedStore } from './mutex.js';
 import { configPartsSchema, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore } from './state-store.js';
 
@@ -200,8 +200,22 @@ function writeProblem(file: string, error: unknown): SyncbridgeError {
     ? `is read-only for this user (${message ?? code}); make the file and its folder writable (the store writes ${basename(file)}-wal and -shm beside it) or set state.path to a writable place`
     : code === 'EEXIST' || code === 'ENOTDIR'
       ? `cannot be made: a part of its folder path is a file, not a folder (${code}); set state.path to a place inside a folder`
-      : `cannot be opened (${message ?? code}); check state.path`;
+      : /not a database/i.test(message ?? '')
+        ? `is not a SQLite state file (${message}); point state.path at the integration's state file, or move this file away to start afresh`
+        : `failed: ${message ?? code}`;
   return new SyncbridgeError('STATE_STORE', `state store ${file} ${reason}`, { cause: error, details: { file } });
+}
+
+/** The operations with every SQLite failure (a file made read-only meanwhile, a full disk) turned into `STATE_STORE`. */
+function guarded(ops: StateOperations, file: string): StateOperations {
+  const wrap = (fn: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw isSyncbridgeError(error) ? error : writeProblem(file, error);
+    }
+  };
+  return Object.fromEntries(Object.entries(ops).map(([name, fn]) => [name, wrap(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as StateOperations;
 }
 
 /**
@@ -233,7 +247,7 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promi
     throw writeProblem(file, error);
   }
   const open = db;
-  return lockedStore(operations(open), {
+  return lockedStore(guarded(operations(open), file), {
     async transaction(fn) {
       open.exec('BEGIN IMMEDIATE');
       try {
