@@ -67,24 +67,32 @@ export async function checkOffline(io: CliIo, file: string): Promise<SyncbridgeC
       issues.push(...error.issues.map((i) => (i.path.startsWith('systems.') ? i : { ...i, path: `systems.${id}.${i.path}` })));
     }
   }
+  for (const [id, system] of Object.entries(config.systems)) {
+    for (const setting of ['caFile', 'certFile', 'keyFile'] as const) {
+      const file = system.tls?.[setting];
+      if (file !== undefined && !can(file, constants.R_OK)) issues.push({ path: `systems.${id}.tls.${setting}`, message: `the file ${file} cannot be read; give the path of a PEM file readable by this process` });
+    }
+  }
   const state = config.state.store === 'sqlite' ? statePathProblem(resolve(dirname(path), config.state.path)) : undefined;
   if (state) issues.push({ path: 'state.path', message: state });
   if (issues.length > 0) throw new ConfigError(issues, { file: path });
   return config;
 }
 
+function can(file: string, mode: number): boolean {
+  try {
+    accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Why the state store cannot be written at `file`, if it cannot; the store is not created. */
 function statePathProblem(file: string): string | undefined {
   let existing = file;
   while (!existsSync(existing)) existing = dirname(existing);
-  const writable = (target: string) => {
-    try {
-      accessSync(target, constants.W_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const writable = (target: string) => can(target, constants.W_OK);
   if (existing !== file) {
     if (!statSync(existing).isDirectory()) return `${existing} is a file, so the state file ${file} cannot be made below it; set state.path to a place inside a folder`;
     if (!writable(existing)) return `the folder ${existing} is read-only, so the state file ${file} cannot be made; make it writable or set state.path elsewhere`;
