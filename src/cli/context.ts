@@ -63,14 +63,13 @@ export async function checkOffline(io: CliIo, file: string): Promise<SyncbridgeC
       await connectors[id]?.close?.();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      // TLS problems name the setting, not the system.
-      issues.push(...error.issues.map((i) => (i.path.startsWith('systems.') ? i : { ...i, path: `systems.${id}.${i.path}` })));
+      issues.push(...error.issues);
     }
   }
   for (const [id, system] of Object.entries(config.systems)) {
     for (const setting of ['caFile', 'certFile', 'keyFile'] as const) {
       const file = system.tls?.[setting];
-      if (file !== undefined && !can(file, constants.R_OK)) issues.push({ path: `systems.${id}.tls.${setting}`, message: `the file ${file} cannot be read; give the path of a PEM file readable by this process` });
+      if (file !== undefined && !can(resolve(io.cwd, file), constants.R_OK)) issues.push({ path: `systems.${id}.tls.${setting}`, message: `the file ${file} cannot be read; give the path of a PEM file readable by this process` });
     }
   }
   const state = config.state.store === 'sqlite' ? statePathProblem(resolve(dirname(path), config.state.path)) : undefined;
@@ -79,6 +78,7 @@ export async function checkOffline(io: CliIo, file: string): Promise<SyncbridgeC
   return config;
 }
 
+/** Whether this process may access `file` so (`constants.R_OK`, `W_OK`). */
 function can(file: string, mode: number): boolean {
   try {
     accessSync(file, mode);

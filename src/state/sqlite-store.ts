@@ -59,7 +59,7 @@ function migrate(db: DatabaseSync, file: string): void {
       db.exec('COMMIT');
     } catch (error) {
       db.exec('ROLLBACK');
-      if (/readonly/i.test((error as Error).message)) throw writeProblem(file, error);
+      if (/readonly/i.test((error as Error).message)) throw storeProblem(file, error);
       throw new SyncbridgeError('STATE_STORE', `${file}: migration ${m.version} failed: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -193,8 +193,8 @@ function operations(db: DatabaseSync): StateOperations {
   };
 }
 
-/** What to do about a state file syncbridge cannot write, in words. */
-function writeProblem(file: string, error: unknown): SyncbridgeError {
+/** What went wrong with a state file, and what to do, in words. */
+function storeProblem(file: string, error: unknown): SyncbridgeError {
   const { code, message } = error as { code?: string; message?: string };
   const reason = /readonly|read-only|EACCES|EPERM|EROFS/i.test(`${code} ${message}`)
     ? `is read-only for this user (${message ?? code}); make the file and its folder writable (the store writes ${basename(file)}-wal and -shm beside it) or set state.path to a writable place`
@@ -212,7 +212,7 @@ function guarded(ops: StateOperations, file: string): StateOperations {
     try {
       return await fn(...args);
     } catch (error) {
-      throw isSyncbridgeError(error) ? error : writeProblem(file, error);
+      throw isSyncbridgeError(error) ? error : storeProblem(file, error);
     }
   };
   return Object.fromEntries(Object.entries(ops).map(([name, fn]) => [name, wrap(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as StateOperations;
@@ -244,7 +244,7 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db'): Promi
   } catch (error) {
     if (db?.isOpen) db.close();
     if (error instanceof SyncbridgeError) throw error;
-    throw writeProblem(file, error);
+    throw storeProblem(file, error);
   }
   const open = db;
   return lockedStore(guarded(operations(open), file), {
