@@ -12,7 +12,7 @@ import { ValueMap } from '../model/value-map.js';
 import { createMemoryStateStore } from '../state/memory-store.js';
 import { Mutex } from '../state/mutex.js';
 import { openSqliteStateStore } from '../state/sqlite-store.js';
-import type { ConfigParts, Failure, IntegrationState, Link, Side, StateStore } from '../state/state-store.js';
+import type { Failure, IntegrationState, Link, Side, StateStore } from '../state/state-store.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
@@ -22,6 +22,9 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+
+/** A fingerprint per configuration part, by its path (`mappings[0].fields[2]`). */
+type ConfigParts = Record<string, string>;
 
 /** Options of {@link createSyncbridge}. */
 export interface SyncbridgeOptions {

@@ -99,7 +99,7 @@ export interface IntegrationState {
    * What the hash covers, part by part (`mappings[0].fields[2]`, `systems.jira.baseUrl`): a
    * fingerprint of each, so that a change can be named. Absent in states written before 0.2.
    */
-  configParts?: ConfigParts;
+  configParts?: Record<string, string>;
   updatedAt: string;
 }
 
@@ -124,8 +124,6 @@ export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind'
 /** zod schema of stored snapshot fields. */
 /** A fingerprint per configuration part, by its path; see {@link IntegrationState.configParts}. */
 export const configPartsSchema = z.record(z.string(), z.string());
-/** A fingerprint per configuration part, by its path. */
-export type ConfigParts = z.infer<typeof configPartsSchema>;
 
 export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
 
