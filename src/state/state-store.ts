@@ -97,7 +97,7 @@ export interface IntegrationState {
   configHash: string;
   /**
    * What the hash covers, part by part (`mappings[0].fields[2]`, `systems.jira.baseUrl`): a
-   * fingerprint of each, so that a change can be named. Absent in states written before 0.2.
+   * fingerprint of each, so that a change can be named. Absent in states written by earlier versions.
    */
   configParts?: Record<string, string>;
   updatedAt: string;
