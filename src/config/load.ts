@@ -113,7 +113,8 @@ export function parseYaml(text: string, file?: string): unknown {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })),
+      // The parser's message ends with the position too; the path says it once.
+      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') })),
       file === undefined ? {} : { file },
     );
   }

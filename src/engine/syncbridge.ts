@@ -4,14 +4,14 @@ import type { ConflictPolicy, SyncbridgeConfig, SyncbridgeConfigInput } from '..
 import type { Connector } from '../connector/connector.js';
 import type { ConnectorFactory } from '../connector/define-connector.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { SyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
 import { redactUrl } from '../http/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FieldDescriptor } from '../model/field.js';
 import { ValueMap } from '../model/value-map.js';
 import { stateStoreFactory } from '../state/factories.js';
 import { Mutex } from '../state/mutex.js';
-import type { Failure, Link, Side, StateStore, StateStoreFactory } from '../state/state-store.js';
+import type { Failure, IntegrationState, Link, Side, StateStore, StateStoreFactory } from '../state/state-store.js';
 import { describeSide, fieldIssues, filterIssues } from './activation-checks.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
@@ -22,6 +22,9 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+
+/** A fingerprint per configuration part, by its path (`mappings[0].fields[2]`). */
+type ConfigParts = Record<string, string>;
 
 /** Options of {@link createSyncbridge}. */
 export interface SyncbridgeOptions {
@@ -61,6 +64,11 @@ export interface PairStatus {
 export interface StatusReport {
   name: string;
   active: boolean;
+  /**
+   * While active: what changed in the configuration since activation, in words
+   * (`systems.jira.baseUrl changed`); runs are refused until the integration is activated again.
+   */
+  configChanges?: string[];
   pairs: PairStatus[];
 }
 
@@ -119,15 +127,64 @@ export interface LinkSelector {
   item: string;
 }
 
-/** A hash of what the integration does; credentials are left out, so rotating a token needs no re-activation. */
-function configHash(config: SyncbridgeConfig): string {
-  const normalize = (v: unknown): unknown =>
-    typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
+const normalize = (v: unknown): unknown =>
+  typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
+const fingerprint = (v: unknown) => createHash('sha256').update(JSON.stringify(normalize(v)) ?? '').digest('hex').slice(0, 12);
+
+/** The hash of states stored before {@link configParts}: kept so that upgrading alone is no configuration change. */
+function legacyConfigHash(config: SyncbridgeConfig): string {
   const systems = Object.fromEntries(Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]));
   const state = 'url' in config.state ? { ...config.state, url: redactUrl(config.state.url) } : config.state;
   return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems, state }))).digest('hex').slice(0, 16);
 }
 
+/** A base URL as the system it names: case of scheme and host, default port, credentials and a trailing slash do not count. */
+function systemAddress(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}`;
+}
+
+/**
+ * What decides how an integration syncs, part by part, each with a fingerprint: per system
+ * its adapter, the system its base URL names, its integration user and adapter options; each
+ * value map; each mapping's settings and each of its field mappings. Left out: credentials,
+ * transport settings (proxy, TLS, timeouts, retries), engine timing and where the state is
+ * stored — changing them needs no re-activation, and moving the integration's folder is no change.
+ */
+function configParts(config: SyncbridgeConfig): ConfigParts {
+  const parts: ConfigParts = {};
+  for (const [id, system] of Object.entries(config.systems)) {
+    parts[`systems.${id}.adapter`] = fingerprint(system.adapter);
+    parts[`systems.${id}.baseUrl`] = fingerprint(systemAddress(system.baseUrl));
+    if (system.integrationUser !== undefined) parts[`systems.${id}.integrationUser`] = fingerprint(system.integrationUser);
+    if (system.options !== undefined) parts[`systems.${id}.options`] = fingerprint(system.options);
+  }
+  for (const [name, map] of Object.entries(config.valueMaps)) parts[`valueMaps.${name}`] = fingerprint(map);
+  config.mappings.forEach((mapping, m) => {
+    for (const [key, value] of Object.entries(mapping)) if (key !== 'fields' && value !== undefined) parts[`mappings[${m}].${key}`] = fingerprint(value);
+    mapping.fields.forEach((field, f) => (parts[`mappings[${m}].fields[${f}]`] = fingerprint(field)));
+  });
+  return parts;
+}
+
+/** The hash of the parts; credentials are left out, so rotating a token needs no re-activation. */
+const partsHash = (parts: ConfigParts) => createHash('sha256').update(JSON.stringify(normalize(parts))).digest('hex').slice(0, 16);
+
+/** The parts that differ, in words: `mappings[0].fields[6] (labels ↔ System.Tags) added`. */
+function describeChanges(config: SyncbridgeConfig, before: ConfigParts, now: ConfigParts): string[] {
+  const label = (path: string) => {
+    const field = /^mappings\[(\d+)\]\.fields\[(\d+)\]$/.exec(path);
+    const mapping = field ? config.mappings[Number(field[1])]?.fields[Number(field[2])] : undefined;
+    return mapping ? `${path} (${mapping.left} ↔ ${mapping.right})` : path;
+  };
+  // The address is shown: an environment variable behind it may have changed unseen.
+  const address = (path: string) => {
+    const system = /^systems\.(.+)\.baseUrl$/.exec(path)?.[1];
+    return system && config.systems[system] ? ` (now ${systemAddress(config.systems[system].baseUrl)})` : '';
+  };
+  const paths = [...new Set([...Object.keys(before), ...Object.keys(now)])];
+  return paths.flatMap((path) => (before[path] === now[path] ? [] : [`${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : `changed${address(path)}`}`]));
+}
 
 /**
  * A running integration: activate it, run it once or on an interval, preview it with a
@@ -141,6 +198,7 @@ export class Syncbridge {
   private pairs: PairSync[] | undefined;
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
+  private readonly parts: ConfigParts;
   private readonly hash: string;
   private readonly clock: () => Date;
   private readonly logger: Logger;
@@ -159,7 +217,8 @@ export class Syncbridge {
     options: { clock?: (() => Date) | undefined; logger?: Logger | undefined; name?: string | undefined; ownsStore: boolean; file?: string | undefined },
   ) {
     this.config = config;
-    this.hash = configHash(config);
+    this.parts = configParts(config);
+    this.hash = partsHash(this.parts);
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? silentLogger;
     this.name = options.name ?? 'default';
@@ -283,7 +342,7 @@ export class Syncbridge {
   async activate(): Promise<void> {
     this.pairs = await this.buildPairs({ checkFilters: true });
     const previous = await this.store.getIntegrationState(this.name);
-    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
     await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
       await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
@@ -359,15 +418,35 @@ export class Syncbridge {
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
   async deactivate(): Promise<void> {
     await this.stop();
-    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
+  }
+
+  /** What changed since the integration was activated, in words; empty when nothing did. */
+  private changesSince(state: IntegrationState): string[] {
+    if (state.configHash === this.hash) return [];
+    if (state.configParts) return describeChanges(this.config, state.configParts, this.parts);
+    // Stored by an earlier version, which recorded the hash alone.
+    return state.configHash === legacyConfigHash(this.config) ? [] : ['(what changed is not recorded: the integration was activated by an earlier syncbridge)'];
   }
 
   private async requireActive(): Promise<void> {
     const state = await this.store.getIntegrationState(this.name);
     if (!state?.active) throw new SyncbridgeError('INTEGRATION_INACTIVE', `integration "${this.name}" is not active; activate it first (syncbridge activate)`);
-    if (state.configHash !== this.hash) {
-      throw new SyncbridgeError('INTEGRATION_ACTIVE', `the configuration of integration "${this.name}" changed while it was active; deactivate it, then activate it again to apply the change`);
+    const changes = this.changesSince(state);
+    if (changes.length === 0) return;
+    // A base URL that changed alone is mostly an environment variable behind it: an address that cannot be reached is the problem to report.
+    const moved = changes.map((c) => /^systems\.(.+)\.baseUrl changed /.exec(c)?.[1]);
+    if (moved.every((id) => id !== undefined)) {
+      for (const id of moved) {
+        const failed = (await this.connectors[id]!.testConnection()).stages.find((stage) => !stage.ok);
+        if (failed) throw new SyncbridgeError((failed.code as ErrorCode | undefined) ?? 'NETWORK', `${id}: ${failed.message}${failed.fix ? `; ${failed.fix}` : ''}`, { system: id, details: { stage: failed.stage } });
+      }
     }
+    throw new SyncbridgeError(
+      'INTEGRATION_ACTIVE',
+      `the configuration of integration "${this.name}" changed while it was active: ${changes.join(', ')}. To apply the change, deactivate the integration, then activate it again (syncbridge deactivate, then syncbridge activate), which checks the mappings against the systems; or undo the change`,
+      { details: { changes } },
+    );
   }
 
   /** One pass over every pair: settle interrupted creates, retry due failures, poll both sides. */
@@ -463,7 +542,9 @@ export class Syncbridge {
         failures: await this.store.listFailures(mapping.name),
       });
     }
-    return { name: this.name, active: await this.isActive(), pairs };
+    const state = await this.store.getIntegrationState(this.name);
+    const changes = state?.active ? this.changesSince(state) : [];
+    return { name: this.name, active: state?.active === true, ...(changes.length > 0 ? { configChanges: changes } : {}), pairs };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { constants, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { loadConfig, validateConfig } from '../config/load.js';
@@ -72,7 +72,12 @@ async function writeCsv(path: string, header: readonly string[], rows: Iterable<
 export async function exportValueMaps(options: ExportValueMapsOptions): Promise<ExportValueMapsResult> {
   const config = await resolveConfig(options);
   const folder = dirname(resolve(options.out));
-  await access(folder, constants.W_OK).catch((error: unknown) => {
+  const folderOnly = async () => {
+    // A file where the folder should be passes the access check (for root, at least), then fails to open.
+    if (!(await stat(folder)).isDirectory()) throw Object.assign(new Error(`${folder} is a file`), { code: 'ENOTDIR' });
+    await access(folder, constants.W_OK);
+  };
+  await folderOnly().catch((error: unknown) => {
     throw new SyncbridgeError('FILE_UNWRITABLE', `${options.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'}): the folder ${folder} does not exist or is not writable; choose another output file`, { cause: error, details: { file: options.out } });
   });
   const tables = planTables(config);

@@ -24,7 +24,7 @@ const migrations: Array<{ version: number; sql: (s: string) => string }> = [
       CREATE TABLE ${s}.comment_links (integration text NOT NULL, pair text NOT NULL, side text NOT NULL, source_comment_id text NOT NULL,
         target_comment_id text NOT NULL, PRIMARY KEY (integration, pair, side, source_comment_id));
       CREATE INDEX comment_copies ON ${s}.comment_links (integration, pair, side, target_comment_id);
-      CREATE TABLE ${s}.integrations (name text PRIMARY KEY, active boolean NOT NULL, config_hash text NOT NULL, updated_at text NOT NULL);
+      CREATE TABLE ${s}.integrations (name text PRIMARY KEY, active boolean NOT NULL, config_hash text NOT NULL, updated_at text NOT NULL, config_parts jsonb);
       CREATE TABLE ${s}.leases (integration text NOT NULL, key text NOT NULL, owner text NOT NULL, expires_at timestamptz NOT NULL,
         token bigint NOT NULL, PRIMARY KEY (integration, key));
     `,

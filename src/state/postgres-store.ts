@@ -5,7 +5,7 @@ import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
 import { assembleItems, leaseLost, linkTaken } from './store-helpers.js';
-import { otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory, type StateWrite } from './state-store.js';
+import { configPartsSchema, otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory, type StateWrite } from './state-store.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -164,10 +164,16 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
     },
     async getIntegrationState(name) {
       const r = (await db.query(`SELECT * FROM ${s}.integrations WHERE name = $1`, [name])).rows[0];
-      return r && { name, active: r.active === true, configHash: str(r, 'config_hash'), updatedAt: str(r, 'updated_at') };
+      if (!r) return undefined;
+      const parts = r.config_parts == null ? undefined : configPartsSchema.parse(r.config_parts);
+      return { name, active: r.active === true, configHash: str(r, 'config_hash'), ...(parts ? { configParts: parts } : {}), updatedAt: str(r, 'updated_at') };
     },
     async putIntegrationState(x) {
-      await db.query(`INSERT INTO ${s}.integrations VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET active = excluded.active, config_hash = excluded.config_hash, updated_at = excluded.updated_at`, [x.name, x.active, x.configHash, x.updatedAt]);
+      await db.query(
+        `INSERT INTO ${s}.integrations (name, active, config_hash, updated_at, config_parts) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name) DO UPDATE SET active = excluded.active, config_hash = excluded.config_hash, updated_at = excluded.updated_at, config_parts = excluded.config_parts`,
+        [x.name, x.active, x.configHash, x.updatedAt, x.configParts ? JSON.stringify(x.configParts) : null],
+      );
     },
     async acquireLease({ key, owner, ttlMs }) {
       // One statement, by the server's clock: takes a free or lapsed lease (a new token), or

@@ -68,6 +68,10 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
         CREATE TABLE leases (integration TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL, expires_at TEXT NOT NULL, token INTEGER NOT NULL, PRIMARY KEY (integration, key));
       `);
     },
+  },  {
+    // What the configuration hash covers, part by part, so that a change can be named.
+    version: 5,
+    up: (db) => db.exec('ALTER TABLE integrations ADD COLUMN config_parts TEXT'),
   },
 ];
 

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
-import { otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory } from './state-store.js';
+import { configPartsSchema, otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory } from './state-store.js';
 
 type Row = Record<string, unknown>;
 const str = (row: Row, key: string) => String(row[key]);
@@ -153,10 +153,12 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     applyWrites: (writes) => applyWritesInOrder(ops, writes),
     async getIntegrationState(name) {
       const r = q('SELECT * FROM integrations WHERE name = ?').get(name) as Row | undefined;
-      return r && ({ name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), updatedAt: str(r, 'updated_at') } satisfies IntegrationState);
+      if (!r) return undefined;
+      const parts = typeof r.config_parts === 'string' ? parseJson(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v)) : undefined;
+      return { name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), ...(parts ? { configParts: parts } : {}), updatedAt: str(r, 'updated_at') } satisfies IntegrationState;
     },
     async putIntegrationState(s) {
-      q('INSERT OR REPLACE INTO integrations VALUES (?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt);
+      q('INSERT OR REPLACE INTO integrations (name, active, config_hash, updated_at, config_parts) VALUES (?, ?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt, s.configParts ? JSON.stringify(s.configParts) : null);
     },
     async acquireLease({ key, owner, ttlMs }) {
       const now = clock();
@@ -184,6 +186,31 @@ function leaseOf(db: DatabaseSync, integration: string, key: string): Lease | un
   return r && { key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at'), token: Number(r.token) };
 }
 
+/** What went wrong with a state file, and what to do, in words. */
+function storeProblem(file: string, error: unknown): SyncbridgeError {
+  const { code, message } = error as { code?: string; message?: string };
+  const reason = /readonly|read-only|EACCES|EPERM|EROFS/i.test(`${code} ${message}`)
+    ? `is read-only for this user (${message ?? code}); make the file and its folder writable (the store writes ${basename(file)}-wal and -shm beside it) or set state.path to a writable place`
+    : code === 'EEXIST' || code === 'ENOTDIR'
+      ? `cannot be made: a part of its folder path is a file, not a folder (${code}); set state.path to a place inside a folder`
+      : /not a database/i.test(message ?? '')
+        ? `is not a SQLite state file (${message}); point state.path at the integration's state file, or move this file away to start afresh`
+        : `failed: ${message ?? code}`;
+  return new SyncbridgeError('STATE_STORE', `state store ${file} ${reason}`, { cause: error, details: { file } });
+}
+
+/** The operations with every SQLite failure (a file made read-only meanwhile, a full disk) turned into `STATE_STORE`. */
+function guarded(ops: StateOperations, file: string): StateOperations {
+  const wrap = (fn: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw isSyncbridgeError(error) ? error : storeProblem(file, error);
+    }
+  };
+  return Object.fromEntries(Object.entries(ops).map(([name, fn]) => [name, wrap(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as StateOperations;
+}
+
 /**
  * One lock per file for the connections of this process: a connection waiting for SQLite's
  * write lock blocks the thread, so one whose transaction is open across an `await` would
@@ -200,41 +227,52 @@ const lockOf = (file: string): Mutex => {
 
 /**
  * Opens (creating if needed) the embedded state store: a SQLite file on Node's built-in
- * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed.
+ * `node:sqlite`, in WAL mode, migrated to the current schema. No native build needed. A
+ * file that cannot be written fails here, with `STATE_STORE`, before anything is synced:
+ * a run that wrote to the systems but could not record it would copy the items again.
  */
 export async function openSqliteStateStore(file = '.syncbridge/state.db', options: SqliteStoreOptions = {}): Promise<StateStore> {
   const integration = options.integration ?? 'default';
   const { DatabaseSync } = await import('node:sqlite').catch((error: unknown) => {
     throw new SyncbridgeError('STATE_STORE', `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`, { cause: error });
   });
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  let db: DatabaseSync;
+  let db: DatabaseSync | undefined;
   try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     const applied = migrate(db, file, integration);
     if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });
+    // A write rolled back: SQLite opens a file it may not write read-only, and says so only at the first write.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec('UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+    } finally {
+      db.exec('ROLLBACK');
+    }
   } catch (error) {
-    if (error instanceof SyncbridgeError) throw error;
-    throw new SyncbridgeError('STATE_STORE', `${file}: cannot open the state store: ${(error as Error).message}`, { cause: error });
+    if (db?.isOpen) db.close();
+    if (isSyncbridgeError(error) && !(error.cause && /readonly/i.test(String((error.cause as Error).message)))) throw error;
+    throw storeProblem(file, isSyncbridgeError(error) ? error.cause : error);
   }
-  return lockedStore(integration, operations(db, integration, options.clock ?? (() => new Date())), {
+  const open = db;
+  return lockedStore(integration, guarded(operations(open, integration, options.clock ?? (() => new Date())), file), {
     async transaction(fn, fence) {
-      db.exec('BEGIN IMMEDIATE');
+      open.exec('BEGIN IMMEDIATE');
       try {
         // Inside the write lock: no takeover can come between this check and the commit.
-        const held = fence && leaseOf(db, integration, fence.key);
+        const held = fence && leaseOf(open, integration, fence.key);
         if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
         const result = await fn();
-        db.exec('COMMIT');
+        open.exec('COMMIT');
         return result;
       } catch (error) {
-        db.exec('ROLLBACK');
+        open.exec('ROLLBACK');
         throw error;
       }
     },
     async close() {
-      if (db.isOpen) db.close();
+      if (open.isOpen) open.close();
     },
   }, lockOf(file));
 }

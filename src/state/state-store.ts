@@ -96,6 +96,11 @@ export interface IntegrationState {
   active: boolean;
   /** Hash of the config it was activated with (edits need deactivation first). */
   configHash: string;
+  /**
+   * What the hash covers, part by part (`mappings[0].fields[2]`, `systems.jira.baseUrl`): a
+   * fingerprint of each, so that a change can be named. Absent in states written by earlier versions.
+   */
+  configParts?: Record<string, string>;
   updatedAt: string;
 }
 
@@ -176,6 +181,9 @@ export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind'
 ]);
 
 /** zod schema of stored snapshot fields. */
+/** A fingerprint per configuration part, by its path; see {@link IntegrationState.configParts}. */
+export const configPartsSchema = z.record(z.string(), z.string());
+
 export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
 
 /**

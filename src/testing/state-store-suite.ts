@@ -139,6 +139,10 @@ export function describeStateStore(target: StateStoreTarget): void {
     it('records whether an integration is active', async () => {
       await store.putIntegrationState({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
       expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
+      // With the description of what the hash covers, replacing the state without one.
+      const parts = { 'systems.jira.baseUrl': '1a2b3c', 'mappings[0].fields[0]': '4d5e6f' };
+      await store.putIntegrationState({ name: 'default', active: false, configHash: 'def', configParts: parts, updatedAt: '2026-01-02T00:00:00.000Z' });
+      expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: false, configHash: 'def', configParts: parts, updatedAt: '2026-01-02T00:00:00.000Z' });
     });
 
     it('grants a lease to one owner at a time, with a token that grows on each new grant', async () => {

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,8 +109,17 @@ describe('syncbridge CLI', () => {
     expect(await cli(['reconcile', '--field', 'summary=sideways'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--field takes field=strategy') });
     expect((await cli(['retry'])).stdout).toBe('no queued failures to retry\n');
     expect(await cli(['discard', '--item', 'NOPE-1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no queued failure of item "NOPE-1"') });
+    // A copy of the folder (config and state) runs as it is: where the state lives is no configuration change.
+    const copy = await mkdtemp(join(tmpdir(), 'syncbridge-cli-copy-'));
+    await cp(dir, copy, { recursive: true });
+    const copied = join(copy, 'syncbridge.yaml');
+    expect(await cli(['run', '--once', copied])).toMatchObject({ code: 0, stderr: '' });
+    await writeFile(copied, (await readFile(copied, 'utf8')).replace('conflicts: newestWins', 'conflicts: leftWins'));
+    expect(await cli(['run', '--once', copied])).toMatchObject({ code: 5, stderr: expect.stringContaining('while it was active: mappings[0].conflicts changed. To apply the change') });
+    expect((await cli(['status', copied])).stdout).toContain('integration default: active, but the configuration changed since activation, so runs are refused: mappings[0].conflicts changed');
+    await rm(copy, { recursive: true, force: true });
     expect((await cli(['deactivate'])).stdout).toContain('integration deactivated');
-  });
+  }, 120_000);
 
   it('serves a simulator and prints its base URL and credentials as one JSON line', async () => {
     const out = await cli(['simulate', 'azure-devops', '--seed', 'empty', '--json'], { stopWhen: /\n/ });

@@ -114,24 +114,28 @@ describe('syncbridge init', () => {
     await expect(readFile(join(dir, 'refused.yaml'), 'utf8')).rejects.toThrow();
   });
 
-  it('names a missing flag with exit 2 when there is no terminal to ask on', async () => {
-    const missingType = await cli(['init', ...jiraFlags(), ...adoFlags(), '--left-project', 'DEMO', '--right-project', 'Demo', '--right-type', 'Bug', '--out', 'missing.yaml', '--yes']);
-    expect(missingType.code).toBe(2);
-    expect(missingType.stderr).toContain('missing --left-type (available: Bug, Story, Task)');
+  it('names every missing flag in one message with exit 2 when there is no terminal to ask on', async () => {
+    const missingPicks = await cli(['init', ...jiraFlags(), ...adoFlags(), '--left-project', 'DEMO', '--right-type', 'Bug', '--out', 'missing.yaml', '--yes']);
+    expect(missingPicks.code).toBe(2);
+    expect(missingPicks.stderr).toContain('missing --left-type (available: Bug, Story, Task), --right-project (available on azure-devops: Demo');
 
-    const missingEnv = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--out', 'missing.yaml']);
-    expect(missingEnv.code).toBe(2);
-    expect(missingEnv.stderr).toContain('missing --left-token-env');
+    const missingMany = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--out', 'missing.yaml']);
+    expect(missingMany.code).toBe(2);
+    const listed = '--left-token-env, --left-email, --right-adapter, --right-url, --right-token-env, --yes, --left-project, --left-type, --right-project, --right-type';
+    expect(missingMany.stderr).toBe(`missing ${listed}; without a terminal every answer must be given as a flag\n`);
+    await expect(readFile(join(dir, 'missing.yaml'), 'utf8')).rejects.toThrow();
   });
 
   it('refuses a secret on the command line and an unset variable', async () => {
-    const secret = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'demo-token:secret', '--out', 'secret.yaml']);
+    // Every other flag given: a script that gives them all learns about the one bad value.
+    const rest = ['--left-email', jira.users[0]!.email, ...adoFlags(), ...pickFlags, '--yes'];
+    const secret = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'demo-token:secret', ...rest, '--out', 'secret.yaml']);
     expect(secret.code).toBe(2);
     expect(secret.stderr).toContain('takes the name of an environment variable');
-    const unset = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'NOT_SET_ANYWHERE', '--out', 'unset.yaml']);
+    const unset = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'NOT_SET_ANYWHERE', ...rest, '--out', 'unset.yaml']);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain('--left-token-env: environment variable NOT_SET_ANYWHERE is not set');
-    const pasted = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'atat3xFfGF0kL9q', '--out', 'pasted.yaml']);
+    const pasted = await cli(['init', '--left-adapter', 'jira', '--left-url', jira.baseUrl, '--left-token-env', 'atat3xFfGF0kL9q', ...rest, '--out', 'pasted.yaml']);
     expect(pasted.code).toBe(2);
     expect(pasted.stderr).toContain('--left-token-env: the environment variable is not set');
     expect(pasted.stderr).not.toContain('atat3xFfGF0kL9q');

@@ -23,7 +23,7 @@ describe('engine features', () => {
     await t.sync.activate();
     await t.sync.runOnce();
     const { createSyncbridge } = await import('syncbridge');
-    const edited = await createSyncbridge({ config: { ...t.config, engine: { intervalMs: 5000 } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
+    const edited = await createSyncbridge({ config: { ...t.config, mappings: [{ ...t.config.mappings[0]!, conflicts: 'leftWins' }] }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
     await expect(edited.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_ACTIVE' });
     // A rotated credential is no change of what the integration does.
     const rotated = await createSyncbridge({ config: { ...t.config, systems: { ...t.config.systems, jira: { ...t.config.systems.jira!, auth: { type: 'bearer', token: 'rotated-token' } } } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });

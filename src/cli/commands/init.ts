@@ -13,7 +13,7 @@ import { Asker, INIT_USAGE, usageError } from '../init/prompts.js';
 import { proposeFields, type Proposal } from '../init/propose.js';
 import { proposeUsers } from '../init/propose-users.js';
 import { renderConfigYaml, type PlannedSide } from '../init/render-yaml.js';
-import { askSystem, type AskedSystem } from '../init/systems.js';
+import { askSystem, defaultAuth, type AskedSystem } from '../init/systems.js';
 
 type Side = 'left' | 'right';
 
@@ -83,11 +83,52 @@ async function review(io: CliIo, asker: Asker, proposal: Proposal, yes: boolean)
   };
 }
 
+const given = (flags: InitFlags, flag: string) => {
+  const value = flags[flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+  return typeof value === 'string' && value !== '';
+};
+
+/** The flags a script must give that it did not, in order; the project and type flags are checked apart, after connecting, with what each system offers. */
+function missingSystemFlags(flags: InitFlags): string[] {
+  const missing = (['left', 'right'] as const).flatMap((side) => {
+    const f = (name: string) => `--${side}-${name}`;
+    const adapter = flags[`${side}Adapter`];
+    const auth = given(flags, f('auth')) ? flags[`${side}Auth`] : (defaultAuth[String(adapter)] ?? 'pat');
+    const needed = ['adapter', 'url', ...(auth === 'none' ? [] : ['token-env']), ...(auth === 'apiToken' ? ['email'] : auth === 'basic' ? ['username'] : [])];
+    return needed.map(f).filter((flag) => !given(flags, flag));
+  });
+  return flags.yes ? missing : [...missing, '--yes'];
+}
+
+/** Without a terminal: every missing project and type flag at once, with what the systems offer. */
+async function missingPickFlags(systems: Record<Side, AskedSystem>, connectors: Record<Side, Connector>, flags: InitFlags): Promise<string[]> {
+  const out: string[] = [];
+  for (const side of ['left', 'right'] as const) {
+    const projectFlag = `--${side}-project`;
+    if (!given(flags, projectFlag)) {
+      const projects = await connectors[side].listProjects();
+      out.push(`${projectFlag} (available on ${systems[side].planned.id}: ${projects.map((p) => p.key).join(', ') || 'none'})`);
+    }
+    if (!given(flags, `--${side}-type`)) {
+      const types = given(flags, projectFlag) ? await connectors[side].listEntityTypes(String(flags[`${side}Project`])).catch(() => undefined) : undefined;
+      out.push(`--${side}-type${types ? ` (available: ${types.map((t) => t.name).join(', ') || 'none'})` : ''}`);
+    }
+  }
+  return out;
+}
+
+const withoutTerminal = 'without a terminal every answer must be given as a flag';
+
 async function init(io: CliIo, flags: InitFlags, setExit: (code: number) => void): Promise<void> {
   const asker = new Asker(io, flags);
   const out = resolve(io.cwd, flags.out);
   if (existsSync(out) && !flags.force && !(asker.interactive && (await asker.confirm(`${flags.out} exists; overwrite it?`, false, false)))) {
     throw usageError(`${flags.out} already exists; pass --force to overwrite it`);
+  }
+  if (!asker.interactive) {
+    const missing = missingSystemFlags(flags);
+    const picks = ['left', 'right'].flatMap((side) => [`--${side}-project`, `--${side}-type`]).filter((flag) => !given(flags, flag));
+    if (missing.length > 0) throw usageError(`missing ${[...missing, ...picks].join(', ')}; ${withoutTerminal}`);
   }
   const takenIds = new Set<string>();
   const systems = { left: await askSystem(io, asker, 'left', takenIds), right: await askSystem(io, asker, 'right', takenIds) };
@@ -97,6 +138,8 @@ async function init(io: CliIo, flags: InitFlags, setExit: (code: number) => void
     return;
   }
   try {
+    const picks = asker.interactive ? [] : await missingPickFlags(systems, connectors, flags);
+    if (picks.length > 0) throw usageError(`missing ${picks.join(', ')}; ${withoutTerminal}`);
     const sides = {
       left: await pickSide(asker, 'left', systems.left.planned.id, connectors.left),
       right: await pickSide(asker, 'right', systems.right.planned.id, connectors.right),

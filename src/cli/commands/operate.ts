@@ -25,7 +25,8 @@ export function registerOperateCommands(program: Command, io: CliIo, setExit: (c
           io.stdout(`${JSON.stringify(status, null, 2)}\n`);
           return;
         }
-        io.stdout(`integration ${status.name}: ${status.active ? 'active' : 'inactive'}\n\n`);
+        const state = !status.active ? 'inactive' : status.configChanges ? `active, but the configuration changed since activation, so runs are refused: ${status.configChanges.join(', ')}; to apply it: syncbridge deactivate, then syncbridge activate` : 'active';
+        io.stdout(`integration ${status.name}: ${state}\n\n`);
         io.stdout(`${table(['MAPPING', 'LINKS', 'LEFT WATERMARK', 'RIGHT WATERMARK', 'PENDING CREATES', 'FAILURES'], status.pairs.map((p) => [p.name, p.links, p.watermarks.left ?? '-', p.watermarks.right ?? '-', p.pendingCreates, p.failures.length]))}\n`);
         const failures = status.pairs.flatMap((p) => p.failures);
         if (failures.length > 0) {
@@ -49,10 +50,13 @@ export function registerOperateCommands(program: Command, io: CliIo, setExit: (c
         const selector = selectorOf(options);
         const selected = (await sync.failures(selector)).filter((f) => options.item !== undefined || !f.discardedAt);
         if (selected.length === 0 && options.item === undefined) {
-          io.stdout(`no queued failures to retry${within(options.pair)}\n`);
-          return;
-        }
-        io.stdout(`retrying ${plural(selected.length, 'failure')}: ${selected.map(describeFailure).join(', ')}\n`);
+          // Unless the integration could not run them anyway: then the retry below says why.
+          const { active, configChanges } = await sync.status();
+          if (active && !configChanges) {
+            io.stdout(`no queued failures to retry${within(options.pair)}\n`);
+            return;
+          }
+        } else io.stdout(`retrying ${plural(selected.length, 'failure')}: ${selected.map(describeFailure).join(', ')}\n`);
         const summary = await sync.retry(selector, options.take ? { take: options.take as Side } : {});
         io.stdout(`${formatSummary(summary)}\n`);
         if (summary.failed > 0) setExit(ExitCode.itemsFailed);

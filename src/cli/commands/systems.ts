@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { formatConnectionReport } from '../../connector-kit.js';
-import { loadConfig, SyncbridgeError, type Connector } from '../../index.js';
+import { SyncbridgeError, type Connector } from '../../index.js';
 import { findUnknownTarget } from '../../engine/activation-checks.js';
-import { resolve } from 'node:path';
-import { connectorsFor } from '../context.js';
+import { checkOffline, connectorsFor } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { table, type CliIo } from '../io.js';
 
@@ -30,10 +29,10 @@ function pick(connectors: Record<string, Connector>, system: string | undefined)
 export function registerSystemCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('validate')
-    .description('check a configuration file without contacting any system')
+    .description('check a configuration file without contacting any system: schema, adapters and their options, TLS files, state path')
     .argument('[config]', 'configuration file', 'syncbridge.yaml')
     .action(async (file: string) => {
-      const config = await loadConfig(resolve(io.cwd, file), { env: io.env });
+      const config = await checkOffline(io, file);
       const fields = config.mappings.reduce((n, m) => n + m.fields.length, 0);
       io.stdout(`${file}: valid (${Object.keys(config.systems).length} systems, ${config.mappings.length} mappings, ${fields} field mappings)\n`);
     });

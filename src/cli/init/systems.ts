@@ -11,7 +11,7 @@ const authTypes = ['apiToken', 'pat', 'basic', 'bearer', 'oauth', 'none'] as con
 type AuthType = (typeof authTypes)[number];
 
 /** The usual way each built-in adapter logs in (Jira Cloud: e-mail and API token; Azure DevOps: PAT). */
-const defaultAuth: Record<string, AuthType> = { jira: 'apiToken', 'azure-devops': 'pat' };
+export const defaultAuth: Record<string, AuthType> = { jira: 'apiToken', 'azure-devops': 'pat' };
 
 /** A system as asked: what the YAML says (secrets as env references) and what the connection check uses. */
 export interface AskedSystem {
