@@ -1,3 +1,5 @@
+import { UpdatedIndex } from './updated-index.js';
+
 /** An Atlassian Document Format node, kept as the client sent it. */
 export type AdfNode = { type: string; [key: string]: unknown };
 
@@ -139,6 +141,10 @@ export class JiraState {
   private lastStamp = 0;
   /** Requests handled (after auth), for counting calls in tests. */
   requestCount = 0;
+  /** Issues in `updated` order, for searches that page by `updated`. */
+  readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
+  private fieldsByName = new Map<string, SimField>();
+  private fieldsIndexed = -1;
 
   /** Current time in ms; strictly increasing so that every change has its own `updated`. */
   now(): number {
@@ -170,8 +176,16 @@ export class JiraState {
 
   /** Finds a field by id, clause name or name. */
   field(name: string): SimField | undefined {
-    const wanted = name.toLowerCase();
-    return this.fields.find((f) => f.id.toLowerCase() === wanted || f.clauseNames.some((c) => c.toLowerCase() === wanted) || f.name.toLowerCase() === wanted);
+    // Searches look fields up per issue: by name through a map, built again when fields are added.
+    if (this.fieldsIndexed !== this.fields.length) {
+      this.fieldsByName = new Map();
+      // The first field answering to a name wins, as with a search through the list.
+      for (const f of this.fields) {
+        for (const n of [f.id, ...f.clauseNames, f.name]) if (!this.fieldsByName.has(n.toLowerCase())) this.fieldsByName.set(n.toLowerCase(), f);
+      }
+      this.fieldsIndexed = this.fields.length;
+    }
+    return this.fieldsByName.get(name.toLowerCase());
   }
 
   /** Stores a new issue with the next id and key of its project. */
@@ -182,7 +196,18 @@ export class JiraState {
     const number = (this.lastNumber.get(project.id) ?? 0) + 1;
     this.lastNumber.set(project.id, number);
     const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
+    // Whoever sets `updated` (a route, or a test staging a scenario) moves the issue in the index.
+    let updated = issue.updated;
+    Object.defineProperty(issue, 'updated', {
+      enumerable: true,
+      get: () => updated,
+      set: (at: number) => {
+        updated = at;
+        this.byUpdated.touch(issue);
+      },
+    });
     this.issues.set(id, issue);
+    this.byUpdated.touch(issue);
     this.byKey.set(issue.key, issue);
     for (const comment of issue.comments) this.commentIssues.set(comment.id, issue);
     return issue;
@@ -192,6 +217,7 @@ export class JiraState {
   deleteIssue(issue: SimIssue): void {
     this.issues.delete(issue.id);
     this.byKey.delete(issue.key);
+    this.byUpdated.touch(issue);
   }
 
   /** Deletes a comment and bumps the issue's `updated`, as adding one does; false when the issue has no such comment. */

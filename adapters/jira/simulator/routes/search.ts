@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JqlError } from '../jql/lexer.js';
 import { parseJql, type JqlQuery } from '../jql/parser.js';
-import { runJql } from '../jql/evaluate.js';
+import { runJql, runJqlPage } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import { renderHistories } from './changelog.js';
@@ -31,9 +31,9 @@ function parse(jql: string, bounded: boolean): JqlQuery {
   }
 }
 
-function run(ctx: RouteContext, query: JqlQuery) {
+function run<T>(evaluate: () => T): T {
   try {
-    return runJql(query, { state: ctx.state, user: ctx.user });
+    return evaluate();
   } catch (error) {
     if (error instanceof JqlError) return fail(400, [error.message]);
     throw error;
@@ -65,10 +65,9 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const onlyIds = !body.fields || body.fields.every((f) => f === 'id' || f === 'key');
   const maxResults = Math.min(body.maxResults ?? 50, onlyIds ? 5000 : 100);
   const offset = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : 0;
-  const found = run(ctx, query);
-  const page = found.slice(offset, offset + maxResults);
-  const isLast = offset + maxResults >= found.length;
-  const issues = page.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
+  const found = run(() => runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults));
+  const isLast = !found.more;
+  const issues = found.issues.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
 
@@ -78,7 +77,7 @@ function legacy(ctx: RouteContext, body: SearchBody): Response {
   const fields = selectFields(ctx.state, body.fields, '*all');
   const startAt = body.startAt ?? 0;
   const maxResults = Math.min(body.maxResults ?? 50, 100);
-  const found = run(ctx, query);
+  const found = run(() => runJql(query, { state: ctx.state, user: ctx.user }));
   const withChangelog = wantsChangelog(body.expand);
   const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
     ...renderIssue(ctx.render, issue, fields),
