@@ -113,6 +113,48 @@ export interface SimIssue {
   comments: SimComment[];
 }
 
+/** An issue that moves itself in the `updated` index whenever its `updated` is set (by a route or by a test). */
+class IndexedIssue implements SimIssue {
+  readonly id: string;
+  key: string;
+  projectId: string;
+  issueTypeId: string;
+  statusId: string;
+  created: number;
+  creator: string;
+  reporter: string;
+  fields: Record<string, unknown>;
+  changelog: SimChange[];
+  comments: SimComment[];
+  #updated: number;
+  readonly #index: UpdatedIndex;
+
+  constructor(input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & { changelog?: SimChange[]; comments?: SimComment[] }, id: string, key: string, index: UpdatedIndex) {
+    this.id = id;
+    this.key = key;
+    this.projectId = input.projectId;
+    this.issueTypeId = input.issueTypeId;
+    this.statusId = input.statusId;
+    this.created = input.created;
+    this.creator = input.creator;
+    this.reporter = input.reporter;
+    this.fields = input.fields;
+    this.changelog = input.changelog ?? [];
+    this.comments = input.comments ?? [];
+    this.#updated = input.updated;
+    this.#index = index;
+  }
+
+  get updated(): number {
+    return this.#updated;
+  }
+
+  set updated(at: number) {
+    this.#updated = at;
+    this.#index.touch(this);
+  }
+}
+
 /** A project with its issue types. */
 export interface SimProject {
   id: string;
@@ -195,17 +237,7 @@ export class JiraState {
     const id = String(this.nextIssueId++);
     const number = (this.lastNumber.get(project.id) ?? 0) + 1;
     this.lastNumber.set(project.id, number);
-    const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
-    // Whoever sets `updated` (a route, or a test staging a scenario) moves the issue in the index.
-    let updated = issue.updated;
-    Object.defineProperty(issue, 'updated', {
-      enumerable: true,
-      get: () => updated,
-      set: (at: number) => {
-        updated = at;
-        this.byUpdated.touch(issue);
-      },
-    });
+    const issue = new IndexedIssue(input, id, `${project.key}-${number}`, this.byUpdated);
     this.issues.set(id, issue);
     this.byUpdated.touch(issue);
     this.byKey.set(issue.key, issue);
