@@ -4,7 +4,7 @@ import { parseJql, type JqlQuery } from '../jql/parser.js';
 import { runJql, runJqlPage } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
-import { renderHistories } from './changelog.js';
+import { renderChangelogExpansion, renderHistories } from './changelog.js';
 
 const searchBody = z.object({
   jql: z.string().optional(),
@@ -67,7 +67,11 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const offset = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : 0;
   const found = run(() => runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults));
   const isLast = !found.more;
-  const issues = found.issues.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
+  // Cloud embeds the 40 most recent changelog entries, with their total, as bulk reads do.
+  const withChangelog = !onlyIds && wantsChangelog(body.expand);
+  const issues = found.issues.map((issue) =>
+    onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}) },
+  );
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
 
