@@ -120,7 +120,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
         if (held.size > 0) yield await release(held.size);
       },
 
-      getMany: async (ids, { fields }) => (await read(ids, fields)).map((r) => r.item),
+      getMany: async (ids, { fields }) => (await read(ids, fields, ['changelog'])).map((r) => r.item),
       create: (items) => createIssues(writeContext, items),
       fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields),
       /** @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-delete */
