@@ -217,23 +217,18 @@ function sortValue(state: JiraState, issue: SimIssue, field: string): number | s
 
 type SortKey = { field: string; direction: 'asc' | 'desc' };
 
-function comparator(context: JqlContext, keys: SortKey[]): (a: SimIssue, b: SimIssue) => number {
-  const values = new Map<SimIssue, Array<number | string>>();
-  const of = (issue: SimIssue) => {
-    let v = values.get(issue);
-    if (!v) values.set(issue, (v = keys.map((o) => sortValue(context.state, issue, o.field))));
-    return v;
-  };
-  return (a, b) => {
-    const va = of(a);
-    const vb = of(b);
+/** Issues in the order of `keys` (ties by id), each issue's sort values computed once. */
+function sorted(context: JqlContext, issues: SimIssue[], keys: SortKey[]): SimIssue[] {
+  const rows = issues.map((issue) => ({ issue, values: keys.map((o) => sortValue(context.state, issue, o.field)) }));
+  rows.sort((a, b) => {
     for (const [n, o] of keys.entries()) {
-      const x = va[n] as number | string;
-      const y = vb[n] as number | string;
+      const x = a.values[n] as number | string;
+      const y = b.values[n] as number | string;
       if (x !== y) return (x < y ? -1 : 1) * (o.direction === 'asc' ? 1 : -1);
     }
-    return Number(a.id) - Number(b.id);
-  };
+    return Number(a.issue.id) - Number(b.issue.id);
+  });
+  return rows.map((row) => row.issue);
 }
 
 function sortKeys(query: JqlQuery, context: JqlContext): SortKey[] {
@@ -248,7 +243,7 @@ export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
   const at: JqlContext = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
-  return found.sort(comparator(at, keys));
+  return sorted(at, found, keys);
 }
 
 /** The lower bound a query's top-level `updated >=` / `updated >` clauses put on `updated`. */
@@ -275,11 +270,10 @@ export function runJqlPage(query: JqlQuery, context: JqlContext, offset: number,
     return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
   }
   // Issues sharing one `updated` are taken as a group and ordered by the query's other keys.
-  const compare = comparator(at, keys);
   const out: SimIssue[] = [];
   let group: SimIssue[] = [];
   const close = () => {
-    out.push(...group.sort(compare));
+    out.push(...(group.length > 1 ? sorted(at, group, keys) : group));
     group = [];
   };
   let groupAt: number | undefined;
