@@ -183,8 +183,7 @@ export class JiraState {
   private lastStamp = 0;
   /** Requests handled (after auth), for counting calls in tests. */
   requestCount = 0;
-  /** Issues in `updated` order, for searches that page by `updated`. */
-  readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
+  private readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
   private fieldsByName = new Map<string, SimField>();
   private fieldsIndexed = -1;
 
@@ -192,6 +191,11 @@ export class JiraState {
   now(): number {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /** Issues with `updated` at or after `from` (ms), oldest first, ties by id: how searches by `updated` read. */
+  issuesUpdatedFrom(from: number): Iterable<SimIssue> {
+    return this.byUpdated.from(from);
   }
 
   /** Finds an issue by id or key. */

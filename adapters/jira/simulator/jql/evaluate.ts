@@ -277,7 +277,7 @@ export function runJqlPage(query: JqlQuery, context: JqlContext, offset: number,
     group = [];
   };
   let groupAt: number | undefined;
-  for (const issue of at.state.byUpdated.from(updatedFloor(query.where, at))) {
+  for (const issue of at.state.issuesUpdatedFrom(updatedFloor(query.where, at))) {
     if (issue.updated !== groupAt) {
       close();
       if (out.length > offset + limit) break;
