@@ -1,59 +1,204 @@
 /**
- * HTTP calls an initial sync costs: N Jira bugs into an empty Azure DevOps project with the
- * example's field mappings (comments off), counted at the simulators over real HTTP.
+ * What an initial sync costs: N Jira bugs into an empty Azure DevOps project with the example's
+ * field mappings (comments off), HTTP calls counted at the simulators over real HTTP.
  *
- *   npx tsx bench/initial-sync.ts [issues=1000]
+ *   npm run bench:initial-sync -- [--items 1000] [--latency 0]
+ *     syncbridge alone (both ways, as the example maps): calls per endpoint, then an idle pass.
+ *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
+ *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
+ *     one create at a time, eight at a time), each in its own process against the same
+ *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createSyncbridge, loadConfig } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import { serveHandler, type FetchHandler } from 'syncbridge/testing';
-import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import { createJiraSimulator } from 'syncbridge/testing/jira';
+import { copyJiraToAzureDevOps } from './baseline/jira-to-ado.js';
 
-const issues = Number(process.argv[2] ?? 1000);
-const counted = (handle: FetchHandler) => {
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    items: { type: 'string' },
+    latency: { type: 'string', default: '0' },
+    baseline: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
+    child: { type: 'string' },
+  },
+});
+const items = Number(args.items ?? positionals[0] ?? 1000);
+const latencyMs = Number(args.latency);
+
+/** Where a run finds the simulators. */
+interface Endpoints {
+  jiraUrl: string;
+  jiraToken: string;
+  adoUrl: string;
+  adoPat: string;
+}
+
+/** What a tool's process reports about itself. */
+interface ChildReport {
+  created: number;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+}
+
+const tools = { syncbridge: 'syncbridge (one way)', serial: 'baseline, 1 at a time', parallel: 'baseline, 8 at a time' } as const;
+type Tool = keyof typeof tools;
+
+/** A handler that counts calls per method and path (ids folded). */
+function counted(handle: () => FetchHandler) {
   const calls = new Map<string, number>();
   const wrapped: FetchHandler = (request) => {
     const path = new URL(request.url).pathname.replace(/(?<!\/api)\/\d+(?=\/|$)/g, '/{id}').replace(/workitems\/\$[A-Za-z]+/, 'workitems/${type}');
     const key = `${request.method} ${path}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
-    return handle(request);
+    return handle()(request);
   };
   return { wrapped, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
-};
-
-const jiraSim = createJiraSimulator({ seed: 'demo', issues });
-const adoSim = createAzureDevOpsSimulator({ seed: 'empty' });
-const jiraCount = counted(jiraSim.handle);
-const adoCount = counted(adoSim.handle);
-const jira = await serveHandler(jiraCount.wrapped);
-const ado = await serveHandler(adoCount.wrapped, { basePath: '/demo-org' });
-const dir = mkdtempSync(join(tmpdir(), 'syncbridge-bench-'));
-const env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: jiraSim.users[0]!.apiToken, ADO_URL: ado.baseUrl, ADO_PAT: adoSim.users[0]!.pat };
-const config = await loadConfig(fileURLToPath(new URL('../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)), { env });
-const mapping = { ...config.mappings[0]!, left: { ...config.mappings[0]!.left, filter: undefined }, comments: undefined };
-const sync = await createSyncbridge({ config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } }, connectors: [jiraConnector, azureDevOpsConnector] });
-await sync.activate();
-const setup = { jira: jiraCount.total(), ado: adoCount.total() };
-const started = Date.now();
-const summary = await sync.runOnce();
-const seconds = (Date.now() - started) / 1000;
-const jiraCalls = jiraCount.total() - setup.jira;
-const adoCalls = adoCount.total() - setup.ado;
-console.log(`initial sync of ${issues} Jira bugs: created ${summary.created.right} in Azure DevOps, ${summary.failed} failures, ${seconds.toFixed(1)} s`);
-console.log(`HTTP calls: Jira ${jiraCalls}, Azure DevOps ${adoCalls}, ${((jiraCalls + adoCalls) / issues).toFixed(2)} per item (activation before it: Jira ${setup.jira}, Azure DevOps ${setup.ado})`);
-for (const [name, count] of [['Jira', jiraCount], ['Azure DevOps', adoCount]] as const) {
-  for (const [key, n] of [...count.calls].sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
 }
-const before = { jira: jiraCount.total(), ado: adoCount.total() };
-const again = await sync.runOnce();
-console.log(`second pass: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`);
-await sync.close();
-await jira.close();
-await ado.close();
-rmSync(dir, { recursive: true, force: true });
+
+/** A syncbridge for the example mapping against the simulators; `oneWay` makes every field flow Jira → Azure DevOps. */
+async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean) {
+  const env = { JIRA_URL: endpoints.jiraUrl, JIRA_TOKEN: endpoints.jiraToken, ADO_URL: endpoints.adoUrl, ADO_PAT: endpoints.adoPat };
+  const config = await loadConfig(fileURLToPath(new URL('../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)), { env });
+  const base = config.mappings[0]!;
+  const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
+  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined };
+  return createSyncbridge({ config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } }, connectors: [jiraConnector, azureDevOpsConnector] });
+}
+
+/** Runs one tool in this process and reports on it. */
+async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  const started = Date.now();
+  const cpu = process.cpuUsage();
+  let created: number;
+  if (tool === 'syncbridge') {
+    const dir = mkdtempSync(join(tmpdir(), 'syncbridge-bench-'));
+    const sync = await openSyncbridge(endpoints, dir, true);
+    await sync.activate();
+    created = (await sync.runOnce()).created.right;
+    await sync.close();
+    rmSync(dir, { recursive: true, force: true });
+  } else {
+    created = await copyJiraToAzureDevOps({
+      jira: { url: endpoints.jiraUrl, email: 'sync-bot@example.com', apiToken: endpoints.jiraToken, project: 'DEMO' },
+      ado: { url: endpoints.adoUrl, pat: endpoints.adoPat, project: 'Demo' },
+      concurrency: tool === 'serial' ? 1 : 8,
+    });
+  }
+  const used = process.cpuUsage(cpu);
+  return { created, seconds: (Date.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', tool], { env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code === 0 && line) resolve(JSON.parse(line.slice('RESULT '.length)) as ChildReport);
+      else reject(new Error(`${tools[tool]} exited with ${String(code)}: ${out}`));
+    });
+  });
+}
+
+async function compare(): Promise<void> {
+  const rounds = Number(args.rounds);
+  const knobs = { latencyMs };
+  let seeded = Date.now();
+  const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
+  console.log(`Jira simulator seeded with ${items} bugs in ${((Date.now() - seeded) / 1000).toFixed(1)} s; latency ${latencyMs} ms per request`);
+  let adoSim: AzureDevOpsSimulator = createAzureDevOpsSimulator({ seed: 'empty', knobs });
+  const jiraCount = counted(() => jiraSim.handle);
+  const adoCount = counted(() => adoSim.handle);
+  const jira = await serveHandler(jiraCount.wrapped);
+  const ado = await serveHandler(adoCount.wrapped, { basePath: '/demo-org' });
+  const endpoints: Endpoints = { jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat };
+  const results = new Map<Tool, Array<ChildReport & { requests: number }>>();
+  for (let round = 0; round < rounds; round++) {
+    for (const tool of Object.keys(tools) as Tool[]) {
+      seeded = Date.now();
+      adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
+      const before = jiraCount.total() + adoCount.total();
+      const report = await runChild(tool, endpoints);
+      const requests = jiraCount.total() + adoCount.total() - before;
+      if (adoSim.state.workItems.size !== items) throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
+      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests }]);
+      console.log(`  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests`);
+    }
+  }
+  await jira.close();
+  await ado.close();
+  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+  const summary = [...results].map(([tool, runs]) => ({
+    tool,
+    seconds: median(runs.map((r) => r.seconds)),
+    perItem: median(runs.map((r) => r.requests)) / items,
+    cpu: median(runs.map((r) => r.cpuSeconds)),
+    rss: median(runs.map((r) => r.peakRssMb)),
+  }));
+  const ours = summary.find((s) => s.tool === 'syncbridge')!;
+  console.log(`\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over syncbridge's`);
+  console.log(`${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`);
+  for (const s of summary) {
+    const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
+    console.log(
+      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${s.rss.toFixed(0).padStart(13)}   ` +
+        `${ratio(s.seconds, ours.seconds)} / ${ratio(s.perItem, ours.perItem)} / ${ratio(s.cpu, ours.cpu)} / ${ratio(s.rss, ours.rss)}`,
+    );
+  }
+}
+
+/** syncbridge alone, in this process: calls per endpoint, then an idle pass. */
+async function alone(): Promise<void> {
+  const knobs = { latencyMs };
+  const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
+  const adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
+  const jiraCount = counted(() => jiraSim.handle);
+  const adoCount = counted(() => adoSim.handle);
+  const jira = await serveHandler(jiraCount.wrapped);
+  const ado = await serveHandler(adoCount.wrapped, { basePath: '/demo-org' });
+  const dir = mkdtempSync(join(tmpdir(), 'syncbridge-bench-'));
+  const sync = await openSyncbridge({ jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat }, dir, false);
+  await sync.activate();
+  const setup = { jira: jiraCount.total(), ado: adoCount.total() };
+  const started = Date.now();
+  const summary = await sync.runOnce();
+  const seconds = (Date.now() - started) / 1000;
+  const jiraCalls = jiraCount.total() - setup.jira;
+  const adoCalls = adoCount.total() - setup.ado;
+  console.log(`initial sync of ${items} Jira bugs: created ${summary.created.right} in Azure DevOps, ${summary.failed} failures, ${seconds.toFixed(1)} s`);
+  console.log(`HTTP calls: Jira ${jiraCalls}, Azure DevOps ${adoCalls}, ${((jiraCalls + adoCalls) / items).toFixed(3)} per item (activation before it: Jira ${setup.jira}, Azure DevOps ${setup.ado})`);
+  for (const [name, count] of [['Jira', jiraCount], ['Azure DevOps', adoCount]] as const) {
+    for (const [key, n] of [...count.calls].sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
+  }
+  const before = { jira: jiraCount.total(), ado: adoCount.total() };
+  const again = await sync.runOnce();
+  console.log(`idle pass right after: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`);
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (simulators included)`);
+  await sync.close();
+  await jira.close();
+  await ado.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (args.child) {
+  const report = await runTool(args.child as Tool, JSON.parse(process.env.BENCH_ENDPOINTS ?? '{}') as Endpoints);
+  console.log(`RESULT ${JSON.stringify(report)}`);
+} else if (args.baseline) {
+  await compare();
+} else {
+  await alone();
+}

@@ -59,10 +59,10 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
     const whoami = async (): Promise<UserRef> => identityToUser((await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser);
 
     const projectOfItem = async (id: string): Promise<string> => {
-      const known = reader.projectOf.get(id);
+      const known = reader.scopeOf(id)?.project;
       if (known) return known;
       await reader.fetchRaw([Number(id)], []);
-      const found = reader.projectOf.get(id);
+      const found = reader.scopeOf(id)?.project;
       if (!found) throw new SyncbridgeError('NOT_FOUND', `${system.id}: work item ${id} does not exist or is not visible`, { system: system.id });
       return found;
     };

@@ -34,12 +34,20 @@ export class OriginTags {
   }
 }
 
+/** Where a work item lives. */
+export interface ItemScope {
+  project: string;
+  type: string;
+}
+
 /** Reads work items and converts them for the engine. */
 export class ItemReader {
-  /** Project of each item seen, for project-scoped calls that only have an id (comments). */
-  readonly projectOf = new Map<string, string>();
-  /** Type of each item seen. */
-  readonly typeOf = new Map<string, string>();
+  /**
+   * Project and type of each item seen, for calls that only have an id (updates, comments). One
+   * shared object per project and type, so a sync of many items holds one map entry per item.
+   */
+  private readonly scopes = new Map<string, ItemScope>();
+  private readonly shared = new Map<string, ItemScope>();
 
   constructor(
     private readonly clients: AdoClients,
@@ -90,9 +98,18 @@ export class ItemReader {
   }
 
   private remember(raw: WorkItemJson): void {
-    const id = String(raw.id);
-    if (typeof raw.fields['System.TeamProject'] === 'string') this.projectOf.set(id, raw.fields['System.TeamProject']);
-    if (typeof raw.fields['System.WorkItemType'] === 'string') this.typeOf.set(id, raw.fields['System.WorkItemType']);
+    const project = raw.fields['System.TeamProject'];
+    const type = raw.fields['System.WorkItemType'];
+    if (typeof project !== 'string' || typeof type !== 'string') return;
+    const key = `${project}\u0000${type}`;
+    let scope = this.shared.get(key);
+    if (!scope) this.shared.set(key, (scope = { project, type }));
+    this.scopes.set(String(raw.id), scope);
+  }
+
+  /** The project and type of an item seen before. */
+  scopeOf(id: string): ItemScope | undefined {
+    return this.scopes.get(id);
   }
 
   /** Work items by id, converted, only the fields asked for. */

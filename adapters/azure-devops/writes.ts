@@ -123,13 +123,12 @@ export class ItemWriter {
 
   /** Updates items: a `test` on `/rev` when a revision is expected; tags keep their origin stamps. */
   async update(items: UpdateRequest[]): Promise<WriteResult[]> {
-    const needRead = items.filter((i) => 'System.Tags' in i.fields || !this.reader.typeOf.has(i.id)).map((i) => Number(i.id));
+    const needRead = items.filter((i) => 'System.Tags' in i.fields || !this.reader.scopeOf(i.id)).map((i) => Number(i.id));
     const current = new Map((await this.reader.fetchRaw(needRead.filter((id) => Number.isInteger(id)), [])).map((r) => [String(r.id), r]));
     const prepared: Array<{ id: string; ops: PatchOperation[] } | { id: string; error: unknown }> = [];
     for (const item of items) {
       try {
-        const project = this.reader.projectOf.get(item.id);
-        const type = this.reader.typeOf.get(item.id);
+        const { project, type } = this.reader.scopeOf(item.id) ?? {};
         if (!project || !type) throw new SyncbridgeError('NOT_FOUND', `${this.options.system}: work item ${item.id} does not exist or is not visible`, { system: this.options.system });
         const tags = 'System.Tags' in item.fields
           ? [...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)), ...this.tags.stampsOf(current.get(item.id)?.fields['System.Tags'])].join('; ')

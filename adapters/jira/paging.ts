@@ -38,7 +38,8 @@ const keyNumber = (key: string): number => Number(key.slice(key.lastIndexOf('-')
  */
 export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): AsyncGenerator<JiraIssue[]> {
   const maxExcluded = scan.maxExcluded ?? 100;
-  const seen = new Set<string>();
+  // The `updated` of the version of each issue yielded; an issue older than the window's floor cannot come back.
+  const seen = new Map<string, number>();
   // Issues read with `updated` at or after the window's lower bound: the next query leaves them out.
   const read = new Map<string, { key: string; at: number }>();
   let zone = scan.from === undefined ? undefined : await scan.zone();
@@ -50,9 +51,9 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
   };
   const fresh = (issues: JiraIssue[]) =>
     issues.filter((issue) => {
-      const version = `${issue.id}@${updatedOf(issue)}`;
-      if (seen.has(version)) return false;
-      seen.add(version);
+      const at = Date.parse(updatedOf(issue));
+      if (seen.get(issue.id) === at) return false;
+      seen.set(issue.id, at);
       return true;
     });
   const raiseFloor = (bound: string, inZone: string) => {
@@ -61,6 +62,7 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
     from = bound;
     floor = at;
     for (const [id, entry] of read) if (entry.at < floor) read.delete(id);
+    for (const [id, at] of seen) if (at < floor) seen.delete(id);
   };
 
   for (;;) {

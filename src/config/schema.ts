@@ -153,8 +153,11 @@ export const engineSettingsSchema = z.strictObject({
   maxAttempts: z.number().int().positive().default(3),
   /** First retry backoff in ms (doubles per attempt). @default 30000 */
   retryBackoffMs: z.number().int().nonnegative().default(30_000),
-  /** Page size asked of connectors. @default 100 */
-  pageSize: z.number().int().positive().default(100),
+  /**
+   * Page size asked of connectors: the items merged, written and committed together (an Azure
+   * DevOps `$batch` takes 200 writes, a `workitemsbatch` 200 reads). @default 200
+   */
+  pageSize: z.number().int().positive().default(200),
   /**
    * How long a pair's lease outlives its last renewal, in ms: while one process syncs a pair,
    * another sharing the state store is refused (`INTEGRATION_BUSY`); a killed process's lease

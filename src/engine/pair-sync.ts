@@ -92,8 +92,8 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Deleted items and detached pairs. */
   private readonly deletes: PairDeletes;
-  /** Revisions already counted, so that overlap re-reads are not counted again. */
-  private readonly counted = new Set<string>();
+  /** Revisions already counted (with their change time), so that overlap re-reads are not counted again. */
+  private readonly counted = new Map<string, number>();
   /** Pairs a dry run planned in this pass. */
   private readonly planned = new Set<string>();
   /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
@@ -131,8 +131,22 @@ export class PairSync {
     if (!mode.dryRun) await this.deletes.verifyLinks(mode);
     // Both starts are fixed before anything is written: a create on one side would otherwise
     // become the other side's "latest change" and hide the changes before it.
-    const starts = { left: await this.start('left', mode), right: await this.start('right', mode) };
-    for (const side of sides) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
+    const polled = sides.filter((side) => this.needsPoll(side));
+    const starts: Partial<Record<Side, Watermark | undefined>> = {};
+    for (const side of polled) starts[side] = await this.start(side, mode);
+    for (const side of polled) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
+  }
+
+  /**
+   * Whether a side's changes matter: some field or comments flow from it, or its items leaving
+   * its filter unlink pairs (`keepSyncingUnmatched: false`). The target of a one-way mapping is
+   * not polled; its items are read as counterparts, and its deletes found as such.
+   */
+  private needsPoll(side: Side): boolean {
+    const { mapping, fields } = this.rt;
+    const from = side === 'left' ? 'leftToRight' : 'rightToLeft';
+    const comments = mapping.comments?.direction;
+    return fields.some((f) => flows(f, from)) || comments === 'both' || comments === from || (!mapping.keepSyncingUnmatched && mapping[side].filter !== undefined);
   }
 
   /** Where polling a side starts: its watermark, or on the first pass the polling strategy's start (stored unless dry). */
@@ -226,6 +240,7 @@ export class PairSync {
     const connector = connectors[side];
     let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
+    if (since?.kind === 'timestamp') this.forgetCounted(side, Date.parse(since.value));
     const filter = mapping[side].filter;
     // A linked item that stopped matching the filter keeps syncing, or under `keepSyncingUnmatched:
     // false` has its last change synced and is then unlinked: a second, unfiltered query picks up
@@ -254,7 +269,16 @@ export class PairSync {
         this.rt.emitter.emit('progress', { pair: this.name, side, processed });
       }
     }
-    if (!mode.dryRun && watermark && queries.length > 1) await store.putWatermark(this.name, side, watermark);
+    // Everything changed before the query started was in its result: the next poll's overlap is
+    // measured back from then, so a side that went quiet does not read its last changes every pass.
+    if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt)) watermark = { kind: 'timestamp', value: startedAt };
+    if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
+  }
+
+  /** Forgets counted revisions older than a poll's start: that poll and later ones cannot read them again. */
+  private forgetCounted(side: Side, since: number): void {
+    const prefix = `${side}\u0000`;
+    for (const [key, at] of this.counted) if (at < since && key.startsWith(prefix)) this.counted.delete(key);
   }
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
@@ -352,7 +376,7 @@ export class PairSync {
     const key = `${anchor}\u0000${item.id}\u0000${item.revision}`;
     if (this.counted.has(key)) return;
     if (this.counted.size > 100_000) this.counted.clear();
-    this.counted.add(key);
+    this.counted.set(key, Date.parse(item.updatedAt));
     if (this.isIntegrationUser(anchor, item.updatedBy)) mode.summary.echoesSkipped++;
     else mode.summary.unchanged++;
   }

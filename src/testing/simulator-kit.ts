@@ -176,7 +176,9 @@ export async function serveHandler(handle: FetchHandler, options: { port?: numbe
         });
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Clients keep connections for the server's keep-alive hint less a margin (undici: 2 s): 1 s meant none was reused.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

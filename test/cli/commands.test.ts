@@ -139,6 +139,32 @@ describe('syncbridge CLI', () => {
     expect(await users('empty')).toEqual(demo);
   });
 
+  it('seeds as many bugs as --items asks for', async () => {
+    const found: Record<string, number> = {};
+    for (const system of ['jira', 'azure-devops'] as const) {
+      const out = await cli(['simulate', system, '--items', '7', '--json'], {
+        stopWhen: /\n/,
+        meanwhile: async (stdout) => {
+          const { baseUrl, users } = JSON.parse(stdout.trim()) as { baseUrl: string; users: Array<{ email: string; apiToken?: string; pat?: string }> };
+          const bot = users[0]!;
+          if (system === 'jira') {
+            const headers = { authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`, 'content-type': 'application/json' };
+            const page = (await (await fetch(`${baseUrl}/rest/api/3/search/jql`, { method: 'POST', headers, body: JSON.stringify({ jql: 'project = DEMO', maxResults: 100 }) })).json()) as { issues: unknown[] };
+            found.jira = page.issues.length;
+          } else {
+            const headers = { authorization: `Basic ${Buffer.from(`:${bot.pat}`).toString('base64')}`, 'content-type': 'application/json' };
+            const wiql = `${baseUrl}/Demo/_apis/wit/wiql?api-version=7.1`;
+            const result = (await (await fetch(wiql, { method: 'POST', headers, body: JSON.stringify({ query: 'SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project' }) })).json()) as { workItems: unknown[] };
+            found.ado = result.workItems.length;
+          }
+        },
+      });
+      expect(out.code).toBe(0);
+    }
+    expect(found).toEqual({ jira: 7, ado: 7 });
+    expect(await cli(['simulate', 'jira', '--items', '2.5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a whole number') });
+  });
+
   it('serves a simulator that acts on requests but loses the answers, with --lost-response-rate', async () => {
     let outcome: unknown;
     const out = await cli(['simulate', 'jira', '--seed', 'empty', '--lost-response-rate', '1', '--json'], {

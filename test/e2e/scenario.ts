@@ -24,7 +24,7 @@ export interface Scenario {
   /** Created by {@link Scenario.connect}, once the people have filed their bugs. */
   sync: Syncbridge;
   /** Creates the integration from its configuration (state in an SQLite file in a temp folder), optionally adjusted. */
-  connect(adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput, options?: { logger?: Logger }): Promise<Syncbridge>;
+  connect(adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput, options?: { logger?: Logger; clock?: () => Date }): Promise<Syncbridge>;
   /** Runs a pass and reports the HTTP writes the integration user made and the `itemSynced` events. */
   runOnce(): Promise<{ summary: Awaited<ReturnType<Syncbridge['runOnce']>>; writes: { jira: ServedSimulator<JiraSimulator>['log']; ado: ServedSimulator<AzureDevOpsSimulator>['log'] }; events: PlannedWrite[] }>;
   /** The link of an item, by side and id (fails when there is none). */

@@ -100,14 +100,20 @@ describe('pages that shift while the engine reads them', { timeout: 120_000 }, (
     s = await startScenario();
     const scenario = s;
     const bugs = await fileJiraBugs(scenario, 250);
+    // The first sync runs right after the bugs were filed (two days ago); the engine's clock says so.
+    let engineTime: number | undefined = twoDaysAgo() + 300_000;
     // Without a Jira filter there is one query per pass (with one, a second query follows linked items).
-    await scenario.connect((config) => {
-      const small = smallPages(config);
-      const [mapping] = small.mappings;
-      return { ...small, mappings: [{ ...mapping!, left: { ...mapping!.left, filter: undefined } }] };
-    });
+    await scenario.connect(
+      (config) => {
+        const small = smallPages(config);
+        const [mapping] = small.mappings;
+        return { ...small, mappings: [{ ...mapping!, left: { ...mapping!.left, filter: undefined } }] };
+      },
+      { clock: () => new Date(engineTime ?? Date.now()) },
+    );
     await scenario.sync.activate();
     expect((await scenario.runOnce()).summary).toMatchObject({ created: { right: 250 }, failed: 0 });
+    engineTime = undefined;
     // An hour of downtime: people keep working on both sides.
     const ana = jiraPerson(scenario.jira, 'Ana Silva');
     const ben = adoPerson(scenario.ado, 'ben@example.com');

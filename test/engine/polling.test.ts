@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMemoryStateStore, createSyncbridge } from 'syncbridge';
 import { EMPTY_PROJECT_LOOKBACK_MS } from '../../src/engine/polling.js';
 import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
@@ -31,17 +31,22 @@ describe('polling strategy', () => {
 
   it('starts at now − 26 h when the project has no data', async () => {
     const t = await twoTrackers({ mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug' }, right: { system: 'ado', project: 'ADO', type: 'Bug' } } });
+    const queries = { left: vi.spyOn(t.connectors.left, 'query'), right: vi.spyOn(t.connectors.right, 'query') };
     await t.sync.activate();
     await t.sync.runOnce();
-    const expected = new Date(t.clock().getTime() - EMPTY_PROJECT_LOOKBACK_MS).toISOString();
-    expect((await t.sync.status()).pairs[0]!.watermarks).toEqual({ left: expected, right: expected });
+    // The first poll reads from the start less the overlap; afterwards the watermark is when that poll began.
+    const since = new Date(t.clock().getTime() - EMPTY_PROJECT_LOOKBACK_MS - t.config.engine!.overlapMs!).toISOString();
+    expect(queries.left.mock.calls.at(-1)![0].since).toEqual({ kind: 'timestamp', value: since });
+    expect(queries.right.mock.calls.at(-1)![0].since).toEqual({ kind: 'timestamp', value: since });
+    expect((await t.sync.status()).pairs[0]!.watermarks).toEqual({ left: t.clock().toISOString(), right: t.clock().toISOString() });
   });
 
   it('honours a start override per side', async () => {
     const t = await twoTrackers({ mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug', start: '2026-03-01T09:30:00Z' }, right: { system: 'ado', project: 'ADO', type: 'Bug' } } });
+    const query = vi.spyOn(t.connectors.left, 'query');
     await t.sync.activate();
     await t.sync.runOnce();
-    expect((await t.sync.status()).pairs[0]!.watermarks.left).toBe('2026-03-01T09:30:00.000Z');
+    expect(query.mock.calls.at(-1)![0].since).toEqual({ kind: 'timestamp', value: new Date(Date.parse('2026-03-01T09:30:00Z') - t.config.engine!.overlapMs!).toISOString() });
   });
 
   it('polls SCM and build systems by revision, starting at 0 without data and at the last revision with data', async () => {

@@ -29,6 +29,8 @@ export type { AzureDevOpsSeeder, AzureDevOpsSeedWorkItem } from './seeding.js';
 export interface AzureDevOpsSimulatorOptions {
   /** Starting data. @default 'demo' */
   seed?: AdoSeed;
+  /** Number of bugs the demo seed creates. @default 250 */
+  workItems?: number;
   /** Latency, faults and rate limit. */
   knobs?: SimulatorKnobs;
   /** Service limits, lowered in tests (e.g. `wiqlMaxResults: 50`). */
@@ -89,7 +91,7 @@ export interface AzureDevOpsSimulator {
  * error bodies.
  */
 export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions = {}): AzureDevOpsSimulator {
-  const state = createSeededState(options.seed ?? 'demo', options.limits);
+  const state = createSeededState(options.seed ?? 'demo', options.limits, options.workItems);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
   const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...updateRoutes, ...recycleBinRoutes, ...batchRoutes((r) => dispatch(r))]);

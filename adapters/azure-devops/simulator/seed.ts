@@ -74,14 +74,14 @@ const words = ['Login', 'Checkout', 'Search', 'Export', 'Invoice', 'Dashboard', 
 const problems = ['fails on Safari', 'times out under load', 'shows wrong total', 'loses unsaved changes', 'returns 500', 'renders blank page', 'ignores time zone', 'duplicates entries'];
 const tagPool = ['ui', 'backend', 'regression', 'customer', 'performance', 'security'];
 
-function seedBugs(state: AdoSimState, project: SimProject, random: () => number): void {
+function seedBugs(state: AdoSimState, project: SimProject, random: () => number, count: number): void {
   const bug = project.types[0] as SimWorkItemType;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const assignees = state.identities.slice(1);
   const dayMs = 86_400_000;
   const start = Date.now() - 20 * dayMs;
-  for (let i = 0; i < 250; i++) {
-    const created = start + Math.floor((i / 250) * 15 * dayMs + random() * 3_600_000);
+  for (let i = 0; i < count; i++) {
+    const created = start + Math.floor((i / count) * 15 * dayMs + random() * 3_600_000);
     const author = pick(assignees);
     const title = `${pick(words)} ${pick(problems)}`;
     const tags = tagPool.filter(() => random() < 0.25);
@@ -116,10 +116,10 @@ function seedBugs(state: AdoSimState, project: SimProject, random: () => number)
 }
 
 /**
- * Builds the organization for a seed: `demo` (250 bugs) or `empty` (same metadata, no items).
- * The people, their PATs and the project's id do not depend on the seed.
+ * Builds the organization for a seed: `demo` (`workItems` bugs, 250 unless given) or `empty`
+ * (same metadata, no items). The people, their PATs and the project's id do not depend on the seed.
  */
-export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}): AdoSimState {
+export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}, workItems = 250): AdoSimState {
   // One random source for every seed: identities, PATs and the project id are the same whatever the seed.
   const random = seededRandom(20_240_501);
   const identities: SimIdentity[] = people.map(([displayName, uniqueName]) => {
@@ -151,6 +151,6 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
       return new Date(last);
     },
   };
-  if (seed === 'demo') seedBugs(state, project, random);
+  if (seed === 'demo') seedBugs(state, project, random, workItems);
   return state;
 }

@@ -7,6 +7,8 @@ export interface AzureDevOpsSimulatorServerOptions {
   port?: number;
   /** Starting data. @default 'demo' */
   seed?: AdoSeed;
+  /** Number of bugs the demo seed creates. @default 250 */
+  workItems?: number;
   /** Added to every response, in ms. @default 0 */
   latencyMs?: number;
   /** Share of requests answered with a 503 or a dropped connection. @default 0 */
@@ -31,6 +33,7 @@ export interface AzureDevOpsSimulatorServer {
 export async function startAzureDevOpsSimulatorServer(options: AzureDevOpsSimulatorServerOptions = {}): Promise<AzureDevOpsSimulatorServer> {
   const simulator = createAzureDevOpsSimulator({
     seed: options.seed ?? 'demo',
+    ...(options.workItems !== undefined ? { workItems: options.workItems } : {}),
     knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 },
     ...(options.organization ? { organization: options.organization } : {}),
   });

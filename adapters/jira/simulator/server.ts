@@ -7,6 +7,8 @@ export interface JiraSimulatorServerOptions {
   port?: number;
   /** Starting data. @default 'demo' */
   seed?: JiraSeed;
+  /** Number of bugs the demo seed creates. @default 300 */
+  issues?: number;
   /** Added to every response, in ms. @default 0 */
   latencyMs?: number;
   /** Share of requests (0..1) answered with a 503 or a dropped connection. @default 0 */
@@ -27,7 +29,7 @@ export interface JiraSimulatorServer {
 
 /** Starts a Jira simulator over HTTP; the entry point of `syncbridge simulate jira`. */
 export async function startJiraSimulatorServer(options: JiraSimulatorServerOptions = {}): Promise<JiraSimulatorServer> {
-  const simulator = createJiraSimulator({ seed: options.seed ?? 'demo', knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 } });
+  const simulator = createJiraSimulator({ seed: options.seed ?? 'demo', ...(options.issues !== undefined ? { issues: options.issues } : {}), knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 } });
   const server = await simulator.listen({ port: options.port ?? 0 });
   return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
 }

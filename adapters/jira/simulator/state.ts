@@ -1,3 +1,5 @@
+import { UpdatedIndex } from './updated-index.js';
+
 /** An Atlassian Document Format node, kept as the client sent it. */
 export type AdfNode = { type: string; [key: string]: unknown };
 
@@ -111,6 +113,48 @@ export interface SimIssue {
   comments: SimComment[];
 }
 
+/** An issue that moves itself in the `updated` index whenever its `updated` is set (by a route or by a test). */
+class IndexedIssue implements SimIssue {
+  readonly id: string;
+  key: string;
+  projectId: string;
+  issueTypeId: string;
+  statusId: string;
+  created: number;
+  creator: string;
+  reporter: string;
+  fields: Record<string, unknown>;
+  changelog: SimChange[];
+  comments: SimComment[];
+  #updated: number;
+  readonly #index: UpdatedIndex;
+
+  constructor(input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & { changelog?: SimChange[]; comments?: SimComment[] }, id: string, key: string, index: UpdatedIndex) {
+    this.id = id;
+    this.key = key;
+    this.projectId = input.projectId;
+    this.issueTypeId = input.issueTypeId;
+    this.statusId = input.statusId;
+    this.created = input.created;
+    this.creator = input.creator;
+    this.reporter = input.reporter;
+    this.fields = input.fields;
+    this.changelog = input.changelog ?? [];
+    this.comments = input.comments ?? [];
+    this.#updated = input.updated;
+    this.#index = index;
+  }
+
+  get updated(): number {
+    return this.#updated;
+  }
+
+  set updated(at: number) {
+    this.#updated = at;
+    this.#index.touch(this);
+  }
+}
+
 /** A project with its issue types. */
 export interface SimProject {
   id: string;
@@ -139,11 +183,19 @@ export class JiraState {
   private lastStamp = 0;
   /** Requests handled (after auth), for counting calls in tests. */
   requestCount = 0;
+  private readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
+  private fieldsByName = new Map<string, SimField>();
+  private fieldsIndexed = -1;
 
   /** Current time in ms; strictly increasing so that every change has its own `updated`. */
   now(): number {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
     return this.lastStamp;
+  }
+
+  /** Issues with `updated` at or after `from` (ms), oldest first, ties by id: how searches by `updated` read. */
+  issuesUpdatedFrom(from: number): Iterable<SimIssue> {
+    return this.byUpdated.from(from);
   }
 
   /** Finds an issue by id or key. */
@@ -170,8 +222,16 @@ export class JiraState {
 
   /** Finds a field by id, clause name or name. */
   field(name: string): SimField | undefined {
-    const wanted = name.toLowerCase();
-    return this.fields.find((f) => f.id.toLowerCase() === wanted || f.clauseNames.some((c) => c.toLowerCase() === wanted) || f.name.toLowerCase() === wanted);
+    // Searches look fields up per issue: by name through a map, built again when fields are added.
+    if (this.fieldsIndexed !== this.fields.length) {
+      this.fieldsByName = new Map();
+      // The first field answering to a name wins, as with a search through the list.
+      for (const f of this.fields) {
+        for (const n of [f.id, ...f.clauseNames, f.name]) if (!this.fieldsByName.has(n.toLowerCase())) this.fieldsByName.set(n.toLowerCase(), f);
+      }
+      this.fieldsIndexed = this.fields.length;
+    }
+    return this.fieldsByName.get(name.toLowerCase());
   }
 
   /** Stores a new issue with the next id and key of its project. */
@@ -181,8 +241,9 @@ export class JiraState {
     const id = String(this.nextIssueId++);
     const number = (this.lastNumber.get(project.id) ?? 0) + 1;
     this.lastNumber.set(project.id, number);
-    const issue: SimIssue = { ...input, id, key: `${project.key}-${number}`, changelog: input.changelog ?? [], comments: input.comments ?? [] };
+    const issue = new IndexedIssue(input, id, `${project.key}-${number}`, this.byUpdated);
     this.issues.set(id, issue);
+    this.byUpdated.touch(issue);
     this.byKey.set(issue.key, issue);
     for (const comment of issue.comments) this.commentIssues.set(comment.id, issue);
     return issue;
@@ -192,6 +253,7 @@ export class JiraState {
   deleteIssue(issue: SimIssue): void {
     this.issues.delete(issue.id);
     this.byKey.delete(issue.key);
+    this.byUpdated.touch(issue);
   }
 
   /** Deletes a comment and bumps the issue's `updated`, as adding one does; false when the issue has no such comment. */

@@ -147,7 +147,7 @@ describe('talking to a busy Jira', () => {
     expect(chen).toMatchObject({ id: '712020:00000003-chen', displayName: 'Chen Wei' });
   });
 
-  it('syncs 1,000 issues initially in 22 HTTP calls', async () => {
+  it('syncs 1,000 issues initially in 12 HTTP calls', async () => {
     const sim = createJiraSimulator({ seed: 'demo', issues: 1000 });
     server.use(...sim.mswHandlers(baseUrl));
     const { calls, connector } = countedConnector(sim);
@@ -155,8 +155,8 @@ describe('talking to a busy Jira', () => {
     const items = (await pages(connector.query({ project: 'DEMO', type: 'Bug', fields }))).flat();
     expect(items).toHaveLength(1000);
     // GET field and GET myself (the zone the next page's JQL bound is written in) once, then
-    // per page of 100: one search and one changelog bulk fetch. The engine has asked for
-    // myself already (whoami), so an initial sync costs it 21.
-    expect(calls).toHaveLength(22);
+    // one search per page of 100, which carries the changelog. The engine has asked for
+    // myself already (whoami), so an initial sync costs it 11.
+    expect(calls).toHaveLength(12);
   });
 });

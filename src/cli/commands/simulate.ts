@@ -7,7 +7,7 @@ interface Started {
   users: Array<{ email: string; apiToken?: string; pat?: string; displayName?: string }>;
   close(): Promise<void>;
 }
-type Starter = (options: { port?: number; seed?: 'demo' | 'empty'; latencyMs?: number; faultRate?: number; lostResponseRate?: number }) => Promise<Started>;
+type Starter = (options: { port?: number; seed?: 'demo' | 'empty'; issues?: number; workItems?: number; latencyMs?: number; faultRate?: number; lostResponseRate?: number }) => Promise<Started>;
 
 const simulators: Record<string, { start: () => Promise<Starter>; secret: 'apiToken' | 'pat' }> = {
   jira: { start: async () => (await import('syncbridge/testing/jira')).startJiraSimulatorServer as Starter, secret: 'apiToken' },
@@ -19,6 +19,11 @@ const number = (min: number, max: number) => (value: string) => {
   if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
   return n;
 };
+const integer = (min: number, max: number) => (value: string) => {
+  const n = number(min, max)(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+  return n;
+};
 
 /** `simulate <system>`: a stateful simulator of a real API on 127.0.0.1. */
 export function registerSimulateCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -28,11 +33,12 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
     .argument('<system>', 'jira or azure-devops')
     .option('--port <n>', 'port (0 picks a free one)', number(0, 65535), 0)
     .option('--seed <seed>', 'demo (projects full of items) or empty', 'demo')
+    .option('--items <n>', 'number of items the demo seed creates (Jira 300, Azure DevOps 250 unless given)', integer(0, 1_000_000))
     .option('--latency <ms>', 'added to every response', number(0, 60_000), 0)
     .option('--fault-rate <r>', 'share of requests answered 503 or reset (0..1)', number(0, 1), 0)
     .option('--lost-response-rate <r>', 'share of requests that take effect but whose answer is lost (0..1)', number(0, 1), 0)
     .option('--json', 'print one JSON line with the base URL and the demo credentials')
-    .action(async (system: string, options: { port: number; seed: string; latency: number; faultRate: number; lostResponseRate: number; json?: boolean }) => {
+    .action(async (system: string, options: { port: number; seed: string; items?: number; latency: number; faultRate: number; lostResponseRate: number; json?: boolean }) => {
       const simulator = simulators[system];
       if (!simulator || (options.seed !== 'demo' && options.seed !== 'empty')) {
         io.stderr(simulator ? '--seed must be demo or empty\n' : `unknown system "${system}"; known: ${Object.keys(simulators).join(', ')}\n`);
@@ -40,7 +46,7 @@ export function registerSimulateCommand(program: Command, io: CliIo, setExit: (c
         return;
       }
       const start = await simulator.start();
-      const server = await start({ port: options.port, seed: options.seed, latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate }).catch((error: unknown) => {
+      const server = await start({ port: options.port, seed: options.seed, ...(options.items !== undefined ? { issues: options.items, workItems: options.items } : {}), latencyMs: options.latency, faultRate: options.faultRate, lostResponseRate: options.lostResponseRate }).catch((error: unknown) => {
         if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
         io.stderr(`port ${options.port} on 127.0.0.1 is in use (another simulator?); pick another with --port, or --port 0 for a free one\n`);
         return undefined;

@@ -279,14 +279,11 @@ function sortValue(state: JiraState, issue: SimIssue, field: string): number | s
   return namesOf(state, issue, id)[1]?.toLowerCase() ?? '';
 }
 
-/** Runs a parsed query over the state: matching issues in the query's order (ties by id). */
-export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
-  // One `now` per search, as one query is evaluated at one moment.
-  const at: JqlContext = { ...context, now: context.now ?? Date.now() };
-  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
-  const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'key', direction: 'desc' as const }];
-  const keys = order.map((o) => ({ ...o, field: fieldKind(context.state, o.field) && o.field }));
-  const rows = found.map((issue) => ({ issue, values: keys.map((o) => sortValue(context.state, issue, o.field)) }));
+type SortKey = { field: string; direction: 'asc' | 'desc' };
+
+/** Issues in the order of `keys` (ties by id), each issue's sort values computed once. */
+function sorted(context: JqlContext, issues: SimIssue[], keys: SortKey[]): SimIssue[] {
+  const rows = issues.map((issue) => ({ issue, values: keys.map((o) => sortValue(context.state, issue, o.field)) }));
   rows.sort((a, b) => {
     for (const [n, o] of keys.entries()) {
       const x = a.values[n] as number | string;
@@ -296,4 +293,62 @@ export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
     return Number(a.issue.id) - Number(b.issue.id);
   });
   return rows.map((row) => row.issue);
+}
+
+function sortKeys(query: JqlQuery, context: JqlContext): SortKey[] {
+  const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'key', direction: 'desc' as const }];
+  for (const o of order) fieldKind(context.state, o.field);
+  return order;
+}
+
+/** Runs a parsed query over the state: matching issues in the query's order (ties by id). */
+export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
+  // One `now` per search, as one query is evaluated at one moment.
+  const at: JqlContext = { ...context, now: context.now ?? Date.now() };
+  const keys = sortKeys(query, at);
+  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
+  return sorted(at, found, keys);
+}
+
+/** The lower bound a query's top-level `updated >=` / `updated >` clauses put on `updated`. */
+function updatedFloor(clause: JqlClause | undefined, context: JqlContext & { now: number }): number {
+  if (!clause) return Number.NEGATIVE_INFINITY;
+  if (clause.kind === 'and') return Math.max(updatedFloor(clause.left, context), updatedFloor(clause.right, context));
+  if (clause.kind !== 'compare' || (clause.operator !== '>=' && clause.operator !== '>') || clause.values.length !== 1) return Number.NEGATIVE_INFINITY;
+  if (fieldKind(context.state, clause.field).id !== 'updated') return Number.NEGATIVE_INFINITY;
+  return parsedDate(clause.values[0] as JqlValue, context.user.timeZone, context.now);
+}
+
+/**
+ * One page of a query's result: `limit` issues from `offset`, and whether more follow. A query
+ * ordered by `updated` ascending first (how clients page through changes) is read from the
+ * issues in `updated` order, from its `updated >=` bound, and stops after its page: a page costs
+ * what it returns, not the whole result. Any other query is run whole.
+ */
+export function runJqlPage(query: JqlQuery, context: JqlContext, offset: number, limit: number): { issues: SimIssue[]; more: boolean } {
+  const at = { ...context, now: context.now ?? Date.now() };
+  const keys = sortKeys(query, at);
+  const first = keys[0];
+  if (!first || first.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
+    const all = runJql(query, at);
+    return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
+  }
+  // Issues sharing one `updated` are taken as a group and ordered by the query's other keys.
+  const out: SimIssue[] = [];
+  let group: SimIssue[] = [];
+  const close = () => {
+    out.push(...(group.length > 1 ? sorted(at, group, keys) : group));
+    group = [];
+  };
+  let groupAt: number | undefined;
+  for (const issue of at.state.issuesUpdatedFrom(updatedFloor(query.where, at))) {
+    if (issue.updated !== groupAt) {
+      close();
+      if (out.length > offset + limit) break;
+      groupAt = issue.updated;
+    }
+    if (!query.where || matches(query.where, issue, at)) group.push(issue);
+  }
+  close();
+  return { issues: out.slice(offset, offset + limit), more: out.length > offset + limit };
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { JqlError } from '../jql/lexer.js';
 import { parseJql, type JqlQuery } from '../jql/parser.js';
-import { jqlProblems, runJql } from '../jql/evaluate.js';
+import { jqlProblems, runJql, runJqlPage } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
-import { renderHistories } from './changelog.js';
+import { renderChangelogExpansion, renderHistories } from './changelog.js';
 
 const searchBody = z.object({
   jql: z.string().optional(),
@@ -31,12 +31,12 @@ function parse(jql: string, bounded: boolean): JqlQuery {
   }
 }
 
-function run(ctx: RouteContext, query: JqlQuery) {
+function run<T>(ctx: RouteContext, query: JqlQuery, evaluate: () => T): T {
   const problems = jqlProblems(query, { state: ctx.state, user: ctx.user });
   // Jira lists every problem of a query it refuses in `errorMessages`.
   if (problems.length > 0) return fail(400, problems);
   try {
-    return runJql(query, { state: ctx.state, user: ctx.user });
+    return evaluate();
   } catch (error) {
     if (error instanceof JqlError) return fail(400, [error.message]);
     throw error;
@@ -68,10 +68,13 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const onlyIds = !body.fields || body.fields.every((f) => f === 'id' || f === 'key');
   const maxResults = Math.min(body.maxResults ?? 50, onlyIds ? 5000 : 100);
   const offset = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : 0;
-  const found = run(ctx, query);
-  const page = found.slice(offset, offset + maxResults);
-  const isLast = offset + maxResults >= found.length;
-  const issues = page.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
+  const found = run(ctx, query, () => runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults));
+  const isLast = !found.more;
+  // Cloud embeds the 40 most recent changelog entries, with their total, as bulk reads do.
+  const withChangelog = !onlyIds && wantsChangelog(body.expand);
+  const issues = found.issues.map((issue) =>
+    onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}) },
+  );
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
 
@@ -81,7 +84,7 @@ function legacy(ctx: RouteContext, body: SearchBody): Response {
   const fields = selectFields(ctx.state, body.fields, '*all');
   const startAt = body.startAt ?? 0;
   const maxResults = Math.min(body.maxResults ?? 50, 100);
-  const found = run(ctx, query);
+  const found = run(ctx, query, () => runJql(query, { state: ctx.state, user: ctx.user }));
   const withChangelog = wantsChangelog(body.expand);
   const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
     ...renderIssue(ctx.render, issue, fields),
