@@ -56,6 +56,9 @@ export {
   type UpdateRequest,
   type WriteResult,
   type OriginMatch,
+  type BacklinkTarget,
+  type BacklinkWriteOptions,
+  type BacklinkWriteResult,
 } from './connector/connector.js';
 export { defineConnector, type ConnectorFactory, type ConnectorDefinition, type ConnectorContext, type OptionsSchema } from './connector/define-connector.js';
 export type { ConnectionReport, StageResult, DiagnosticStage } from './connector/diagnostics.js';

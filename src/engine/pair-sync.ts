@@ -17,7 +17,8 @@ import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type Me
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
-import { chunk, createInBatches, updateInBatches } from './batches.js';
+import { chunk, createInBatches, readInBatches, updateInBatches } from './batches.js';
+import { writeBacklinks, type BacklinkContext } from './backlinks.js';
 
 /** What one entity pair needs at run time. */
 export interface PairRuntime {
@@ -117,6 +118,11 @@ export class PairSync {
     });
   }
 
+  /** What back-link writes of this pair need. */
+  get backlinks(): BacklinkContext {
+    return { pair: this.name, ...this.rt };
+  }
+
   private isIntegrationUser(side: Side, user: UserRef | null): boolean {
     return isUserAmong(this.rt.integrationUsers[side], user);
   }
@@ -169,6 +175,11 @@ export class PairSync {
           await tx.deleteIntent(this.name, side, intent.sourceId);
         });
         this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
+      }
+      const sources = await readInBatches(this.rt.connectors[side], found.map((f) => f.origin.id), this.sideFields[side]);
+      for (const { origin, item } of found) {
+        const source = sources.get(origin.id);
+        if (source) await writeBacklinks(this.backlinks, side === 'left' ? { left: source, right: item } : { left: item, right: source });
       }
     }
   }
@@ -681,8 +692,10 @@ export class PairSync {
     const agreed = await this.agreedState(work, mode);
     const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
     const problems = this.fieldFailures(work);
+    // A twin whose key changed (a Jira issue moved with its project's key) is shown by its new key.
+    const rekeyed = work.link ? sides.filter((s) => now[s].key !== (s === 'left' ? work.link!.leftKey : work.link!.rightKey)) : [];
     await store.transaction(async (tx) => {
-      if (!work.link) await tx.putLink({ pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: this.rt.clock().toISOString() });
+      if (!work.link || rekeyed.length > 0) await tx.putLink({ pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: work.link?.createdAt ?? this.rt.clock().toISOString() });
       for (const side of sides) await tx.putSnapshot(this.snapshot(side, now[side], agreed[side]));
       await tx.deleteIntent(this.name, anchor, now[anchor].id);
       for (const side of sides) {
@@ -702,6 +715,9 @@ export class PairSync {
     }
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
     else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
+    // A new pair shows each item its twin; a reconcile writes every back-link again (a write is an upsert).
+    if (!work.link || mode.reconcile) await writeBacklinks(this.backlinks, now);
+    else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
     await this.syncComments(work, now[anchor], now[target], mode);
   }
 
