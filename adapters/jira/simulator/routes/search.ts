@@ -5,6 +5,7 @@ import { runJql } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import { renderHistories } from './changelog.js';
+import { renderProperties } from './issue-properties.js';
 
 const searchBody = z.object({
   jql: z.string().optional(),
@@ -68,7 +69,7 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const found = run(ctx, query);
   const page = found.slice(offset, offset + maxResults);
   const isLast = offset + maxResults >= found.length;
-  const issues = page.map((issue) => (onlyIds ? { id: issue.id } : renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false)));
+  const issues = page.map((issue) => (onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...renderProperties(issue, body.properties) }));
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
 
@@ -82,6 +83,7 @@ function legacy(ctx: RouteContext, body: SearchBody): Response {
   const withChangelog = wantsChangelog(body.expand);
   const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
     ...renderIssue(ctx.render, issue, fields),
+    ...renderProperties(issue, body.properties),
     ...(withChangelog ? { changelog: { startAt: 0, maxResults: issue.changelog.length, total: issue.changelog.length, histories: renderHistories(ctx, issue.changelog) } } : {}),
   }));
   return json({ expand: 'schema,names', startAt, maxResults, total: found.length, issues });
