@@ -24,6 +24,7 @@ export function memoryTarget(name: string, wrap: (connector: MemoryConnector, sy
           user: { id: 'assignee', email: 'ana@example.com' },
         },
         titleFilter: (word) => `title ~ "${word}"`,
+        backlinksOf: async (id) => (system.items.get(id)?.backlinks ?? []).map((b) => ({ url: b.url, text: `${b.key}: ${b.title ?? ''}` })),
         async editAsOtherUser(id, fields) {
           system.edit(id, fields, 'ana');
         },

@@ -44,6 +44,9 @@ export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, t
       user: { id: 'System.AssignedTo', email: 'chen.wei@contoso.com' },
     },
     titleFilter: (word) => `[System.Title] CONTAINS '${word}'`,
+    // Hyperlinks to twins; a copy's stamp from an origin without a web address is no link a person follows.
+    backlinksOf: async (id) =>
+      (sim.state.workItems.get(Number(id))?.relations ?? []).filter((r) => r.rel === 'Hyperlink' && !r.url.startsWith('urn:')).map((r) => ({ url: r.url, text: String(r.attributes.comment ?? '') })),
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');
