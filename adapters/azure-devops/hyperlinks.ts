@@ -2,9 +2,6 @@ import type { BacklinkTarget, OriginRef } from 'syncbridge';
 import type { WorkItemJson } from './client.js';
 import type { PatchOperation } from './patch.js';
 
-/** The names people see for the systems a twin lives in. */
-const systemNames: Record<string, string> = { jira: 'Jira', 'azure-devops': 'Azure DevOps' };
-
 /**
  * Which item a syncbridge hyperlink names, kept in its URL's fragment (a fragment never reaches
  * the linked server, and a person cannot edit a link's URL in Azure DevOps, only remove the
@@ -34,11 +31,16 @@ export function hyperlinkOrigin(raw: WorkItemJson): OriginRef | undefined {
   return hyperlinks(raw).map((r) => markerOf(r.url)).find((m) => m?.kind === 'origin')?.ref;
 }
 
-/** The hyperlink a create adds: a link to the origin item that is also its stamp. */
-export function stampRelation(origin: OriginRef): PatchOperation {
+/** The text a person sees beside a hyperlink to a twin. */
+const linkText = (key: string, title: unknown) => `Synced with ${key}${typeof title === 'string' && title ? `: ${title}` : ''}`;
+
+/**
+ * The hyperlink a create adds: a link to the origin item that is also its stamp, titled as
+ * its back-link will be (the copy's title is the origin's), so linking the pair rewrites nothing.
+ */
+export function stampRelation(origin: OriginRef, title: unknown): PatchOperation {
   const url = `${origin.url ?? 'urn:syncbridge:origin'}#syncbridge-origin=${encode(origin)}`;
-  const comment = `Copied by syncbridge from ${systemNames[origin.system] ?? origin.system} ${origin.key ?? origin.id}`;
-  return { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment } } };
+  return { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment: linkText(origin.key ?? origin.id, title) } } };
 }
 
 /**
@@ -54,8 +56,7 @@ export function backlinkPatch(raw: WorkItemJson, twin: BacklinkTarget): PatchOpe
   });
   const kind = existing && markerOf(existing.url)?.kind === 'origin' ? 'syncbridge-origin' : 'syncbridge';
   const url = `${twin.url}#${kind}=${encode(twin)}`;
-  const name = systemNames[twin.kind] ?? twin.kind;
-  const comment = `Synced with ${name} ${twin.key}${twin.title ? `: ${twin.title}` : ''}`;
+  const comment = linkText(twin.key, twin.title);
   if (existing && existing.url === url && existing.attributes?.comment === comment) return [];
   if (existing && withoutMarker(existing.url) === twin.url) return [{ op: 'replace', path: `/relations/${existing.index}/attributes`, value: { ...existing.attributes, comment } }];
   return [...(existing ? [{ op: 'remove' as const, path: `/relations/${existing.index}` }] : []), { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment } } }];

@@ -59,7 +59,7 @@ export class ItemWriter {
         const given = userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t));
         const tags = byTag ? [...given, this.tags.tagFor(item.origin)].join('; ') : 'System.Tags' in item.fields ? given.join('; ') : undefined;
         const ops = await this.patchFor(item.project, item.type, item.fields, { tags });
-        ready.push({ index, project: item.project, type: item.type, ops: byTag ? ops : [...ops, stampRelation(item.origin)] });
+        ready.push({ index, project: item.project, type: item.type, ops: byTag ? ops : [...ops, stampRelation(item.origin, item.fields['System.Title'])] });
       } catch (error) {
         results[index] = failure(error, this.options.system);
       }

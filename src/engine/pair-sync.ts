@@ -450,7 +450,7 @@ export class PairSync {
           project: this.rt.mapping[target].project,
           type: this.rt.mapping[target].type,
           fields: created.fields,
-          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key },
+          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key, ...(this.rt.connectors[anchor].webUrl ? { url: this.rt.connectors[anchor].webUrl(source) } : {}) },
           returnFields: this.sideFields[target],
         };
         return;
