@@ -20,7 +20,7 @@ import { createSeededState, type AdoSeed } from './seed.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
 export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
-export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
+export type { AdoSimState, SimLimits, SimWorkItem, SimRelation, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
 export type { AdoSeed } from './seed.js';
 
 /** Options of {@link createAzureDevOpsSimulator}. */
