@@ -232,6 +232,17 @@ function sortValue(state: JiraState, issue: SimIssue, field: string): number | s
 export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
   // One `now` per search, as one query is evaluated at one moment.
   const at: JqlContext = { ...context, now: context.now ?? Date.now() };
+  // Jira checks every field of a query before it searches, so an unknown one fails even on an empty site.
+  const check = (clause: JqlClause | undefined): void => {
+    if (!clause) return;
+    if (clause.kind === 'compare') fieldKind(context.state, clause.field);
+    else if (clause.kind === 'not') check(clause.clause);
+    else {
+      check(clause.left);
+      check(clause.right);
+    }
+  };
+  check(query.where);
   const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
   const order = query.orderBy.length > 0 ? query.orderBy : [{ field: 'key', direction: 'desc' as const }];
   const keys = order.map((o) => ({ ...o, field: fieldKind(context.state, o.field) && o.field }));
