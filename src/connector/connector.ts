@@ -33,7 +33,10 @@ export interface ConnectorCapabilities {
   commentUpdates: boolean;
   /** Whether the connector has `deleteComment` (deletes of source comments reach their copies). @default false */
   commentDeletes: boolean;
-  /** How created items carry their {@link OriginRef}. @default 'none' */
+  /**
+   * How created items carry their {@link OriginRef}. `link`: a link to the origin item (its
+   * `OriginRef.url`) that is also the copy's back-link, so the engine writes none after the create. @default 'none'
+   */
   originStamp: 'field' | 'label' | 'property' | 'link' | 'none';
   /**
    * Whether the connector has `upsertBacklink` and `removeBacklink`: an item shows a link to its

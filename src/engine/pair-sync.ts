@@ -716,7 +716,10 @@ export class PairSync {
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
     else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
     // A new pair shows each item its twin; a reconcile writes every back-link again (a write is an upsert).
-    if (!work.link || mode.reconcile) await writeBacklinks(this.backlinks, now);
+    // A copy stamped with a link to its origin (`originStamp: 'link'`) was created showing it.
+    const stampedWithLink = work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
+    if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
+    else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
     else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
     await this.syncComments(work, now[anchor], now[target], mode);
   }
