@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: a real Jira ↔ Azure DevOps sync between the two simulators on
  * 127.0.0.1, driven by `examples/jira-azure-devops/syncbridge.yaml`. It runs the initial
- * sync, then edits items on both sides as people and shows each change arrive on the
- * other side, then prints a summary.
+ * sync, prints the link each side of one pair shows to its twin, then edits items on both
+ * sides as people and shows each change arrive on the other side, then prints a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,6 +105,16 @@ async function edit(who: Connector, whoName: string, side: Side, id: string, key
   const write = await arrived;
   say(`  ${whoName} ${what} on ${key} -> ${write.targetKey} got ${Object.keys(write.fields).join(', ')} after ${seconds(Date.now() - at)}`);
 }
+
+// Each item of a pair shows its twin: a remote link in Jira, a hyperlink in Azure DevOps (read as people's browsers do).
+const getJson = async (url: string, authorization: string) => (await fetch(url, { headers: { authorization } })).json() as Promise<Record<string, unknown>>;
+const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+const [remote] = (await getJson(`${jiraServer.baseUrl}/rest/api/3/issue/${link1.leftId}/remotelink`, basic('ana@example.com', secret(jiraServer.users, 'ana@example.com', 'apiToken')))) as unknown as Array<{ object: { title: string; url: string } }>;
+const workItem = await getJson(`${adoServer.baseUrl}/_apis/wit/workitems/${link1.rightId}?$expand=relations&api-version=7.1`, basic('', secret(adoServer.users, 'ben@example.com', 'pat')));
+const hyperlink = ((workItem.relations ?? []) as Array<{ rel: string; url: string; attributes: { comment?: string } }>).find((r) => r.rel === 'Hyperlink');
+say('\nBack-links of one pair:');
+say(`  ${link1.leftKey} (Jira) shows "${remote?.object.title ?? 'no link'}" -> ${remote?.object.url ?? '-'}`);
+say(`  ${link1.rightKey} (Azure DevOps) shows "${hyperlink?.attributes.comment ?? 'no link'}" -> ${hyperlink?.url.replace(/#.*$/, '') ?? '-'}`);
 
 say('\nLive sync (polling every 250 ms): people edit both sides...');
 sync.start();

@@ -106,6 +106,8 @@ export const workItemJsonSchema = z.object({
   id: z.number().int(),
   rev: z.number().int(),
   fields: z.record(z.string(), z.unknown()),
+  /** Links to work items and resources, when asked for (`$expand=relations`) and in answers to writes. */
+  relations: z.array(z.object({ rel: z.string(), url: z.string(), attributes: z.record(z.string(), z.unknown()).nullish() })).nullish(),
 });
 
 /** A work item as returned by the service. */

@@ -1,5 +1,5 @@
-import { isSyncbridgeError, SyncbridgeError, type RemoteError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
-import { defineConnector } from 'syncbridge/connector-kit';
+import { isSyncbridgeError, RemoteError, SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import { defineConnector, type BacklinkWriteResult } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
@@ -12,6 +12,10 @@ import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, typ
 import { buildWiql, queryIdsInWindows, wiqlString } from './wiql.js';
 import { listGraphUsers } from './users.js';
 import { ItemWriter } from './writes.js';
+import { backlinkPatch, removeBacklinkPatch } from './hyperlinks.js';
+import { patchContentType } from './batch.js';
+import { workItemJsonSchema } from './client.js';
+import type { PatchOperation } from './patch.js';
 
 const identitySchema = z.object({
   id: z.string(),
@@ -35,7 +39,8 @@ const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.c
  * The Azure DevOps (Services and Server) connector. Queries with WIQL and reads in
  * batches of 200, writes with JSON Patch (a `test` on `/rev` makes a concurrent edit a
  * `REVISION_MISMATCH`), sends creates and updates in `$batch` calls, converts HTML to and from rich
- * text and stamps created items with a hidden origin tag `sb-origin:<system>:<id>`.
+ * text, stamps created items with a hyperlink to their origin (or, with `originStamp: 'tag'`, a
+ * tag `sb-origin:<system>:<id>`; both are read) and shows each item its twin as a hyperlink.
  *
  * ```ts
  * import { azureDevOpsConnector } from 'syncbridge/azure-devops';
@@ -46,14 +51,26 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
   kind: 'azure-devops',
   category: 'alm',
   optionsSchema: azureDevOpsOptionsSchema,
-  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 1 },
+  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'link', backlinks: true, updatedBy: true, sincePrecisionMs: 1 },
   create(system, rawOptions, context) {
     const options = azureDevOpsOptionsSchema.parse(rawOptions ?? {});
     const clients = createAdoClients(system, options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl), context);
     const metadata = new AdoMetadata(clients);
     const tags = new OriginTags(options.originTagPrefix ?? 'sb-origin');
-    const reader = new ItemReader(clients, metadata, tags, system.id);
-    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batch: options.batchUpdates ?? true });
+    const stamp = options.originStamp ?? 'hyperlink';
+    const reader = new ItemReader(clients, metadata, tags, system.id, stamp === 'hyperlink');
+    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batch: options.batchUpdates ?? true, stamp });
+    const orgUrl = system.baseUrl.replace(/\/+$/, '');
+
+    /** Reads one work item with its relations (the hyperlinks a back-link write compares). */
+    const withRelations = async (id: string) => {
+      const raw = await clients.org.request(versioned({ path: `_apis/wit/workitems/${encodeURIComponent(id)}`, query: { $expand: 'relations' }, schema: workItemJsonSchema }));
+      reader.remember(raw);
+      return raw;
+    };
+    // A patch testing `/rev` may be sent again after a lost answer: a second run fails its test instead of adding a second link.
+    const patch = (id: string, ops: PatchOperation[]) =>
+      clients.org.request(versioned({ method: 'PATCH', path: `_apis/wit/workitems/${encodeURIComponent(id)}`, json: ops, contentType: patchContentType, schema: workItemJsonSchema, idempotent: ops[0]?.op === 'test' }));
     const pageSize = options.pageSize ?? 200;
 
     const whoami = async (): Promise<UserRef> => identityToUser((await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser);
@@ -132,19 +149,65 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       async deleteItem(id) {
         await clients.org.request(versioned({ method: 'DELETE', path: `_apis/wit/workitems/${encodeURIComponent(id)}` }));
       },
+      /**
+       * One WIQL query per 50 origins: their tag stamps, and under hyperlink stamps every item with
+       * a hyperlink (WIQL compares link counts, not link URLs); the candidates are read with their
+       * relations and matched by the stamps they carry.
+       */
       async findByOrigin({ project, type, origins, fields }) {
         const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
         for (const part of chunk(origins, 50)) {
-          const ids = await findIds(project, type, [part.map((o) => `[System.Tags] CONTAINS ${wiqlString(tags.tagFor(o))}`).join(' OR ')]);
+          const byTag = part.map((o) => `[System.Tags] CONTAINS ${wiqlString(tags.tagFor(o))}`);
+          const ids = await findIds(project, type, [[...(stamp === 'hyperlink' ? ['[System.HyperLinkCount] > 0'] : []), ...byTag].join(' OR ')]);
           const raw: Awaited<ReturnType<typeof reader.fetchRaw>> = [];
           for (const idPart of chunk(ids, pageSize)) raw.push(...(await reader.fetchRaw(idPart, fields)));
           for (const r of raw) {
-            const stamps = tags.stampsOf(r.fields['System.Tags']).map((s) => s.toLowerCase());
-            const origin = part.find((o) => stamps.includes(tags.tagFor(o).toLowerCase()));
+            const stamps = reader.originsOf(r);
+            const origin = part.find((o) => stamps.some((s) => s.system === o.system && s.id === o.id));
             if (origin) out.push({ origin, item: await reader.toWorkItem(r, fields) });
           }
         }
         return out;
+      },
+      titleField: 'System.Title',
+      webUrl: (item) => {
+        const project = reader.scopeOf(item.id)?.project;
+        return `${orgUrl}${project ? `/${encodeURIComponent(project)}` : ''}/_workitems/edit/${encodeURIComponent(item.id)}`;
+      },
+      /**
+       * A `Hyperlink` relation to the twin, found again by the twin's system and id in its URL's
+       * fragment: replaced when the twin's key or title changed, left alone when it is as wanted.
+       * The write tests the agreed revision, so its new revision can be agreed on too; when
+       * somebody changed the item meanwhile it is made without the test and reports no revision.
+       * @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/work-items/update#add-a-link
+       */
+      async upsertBacklink(itemId, twin, opts = {}): Promise<BacklinkWriteResult> {
+        const raw = await withRelations(itemId);
+        const ops = backlinkPatch(raw, twin);
+        if (ops.length === 0) return { changed: false };
+        const expected = opts.expectedRevision !== undefined && /^\d+$/.test(opts.expectedRevision) ? Number(opts.expectedRevision) : undefined;
+        if (expected === raw.rev) {
+          try {
+            const saved = await patch(itemId, [{ op: 'test', path: '/rev', value: expected }, ...ops]);
+            return { changed: true, revision: { revision: String(saved.rev), updatedAt: new Date(String(saved.fields['System.ChangedDate'])).toISOString() } };
+          } catch (error) {
+            if (!(error instanceof SyncbridgeError && error.code === 'REVISION_MISMATCH')) throw error;
+            return this.upsertBacklink!(itemId, twin);
+          }
+        }
+        await patch(itemId, ops);
+        return { changed: true };
+      },
+      async removeBacklink(itemId, twin) {
+        let raw;
+        try {
+          raw = await withRelations(itemId);
+        } catch (error) {
+          if (error instanceof RemoteError && error.code === 'NOT_FOUND') return;
+          throw error;
+        }
+        const op = removeBacklinkPatch(raw, twin);
+        if (op) await patch(itemId, [op]);
       },
       async findByField({ project, type, field, values, fields }) {
         const out: WorkItem[] = [];

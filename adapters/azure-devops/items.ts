@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { listOf, versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import { splitTags, userFromAdo, valueFromAdo } from './fields.js';
 import type { AdoMetadata } from './metadata.js';
+import { hyperlinkOrigin } from './hyperlinks.js';
 
 /** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
 const baseFields = ['System.Id', 'System.TeamProject', 'System.WorkItemType', 'System.ChangedDate', 'System.ChangedBy', 'System.Tags'];
@@ -54,6 +55,8 @@ export class ItemReader {
     private readonly metadata: AdoMetadata,
     private readonly tags: OriginTags,
     private readonly system: string,
+    /** Whether reads ask for relations (hyperlink stamps): every field then comes too, as the service allows no `fields` with `$expand`. */
+    private readonly relations = true,
   ) {}
 
   /** Converts one service work item; `fields` limits the returned fields (absent: every known field). */
@@ -69,7 +72,7 @@ export class ItemReader {
       out[ref] = valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
     }
     const changed = raw.fields['System.ChangedDate'];
-    const origin = this.tags.stampsOf(raw.fields['System.Tags']).map((t) => this.tags.originOf(t)).find((o) => o !== undefined);
+    const origin = this.originsOf(raw)[0];
     const item = {
       id,
       key: id,
@@ -85,19 +88,27 @@ export class ItemReader {
     return parsed.data;
   }
 
+  /** Every origin a work item is stamped with: its hyperlink stamp, then any tag stamps (items stamped before hyperlinks). */
+  originsOf(raw: WorkItemJson): OriginRef[] {
+    const byTags = this.tags.stampsOf(raw.fields['System.Tags']).map((t) => this.tags.originOf(t)).filter((o): o is OriginRef => o !== undefined);
+    const byLink = hyperlinkOrigin(raw);
+    return byLink ? [byLink, ...byTags] : byTags;
+  }
+
   /** Raw work items by id (at most 200), in the order asked; deleted ones left out. */
   async fetchRaw(ids: number[], fields: string[], signal?: AbortSignal): Promise<WorkItemJson[]> {
     if (ids.length === 0) return [];
     const wanted = [...new Set([...baseFields, ...fields])];
     const body = await this.clients.org.request(
-      versioned({ method: 'POST', path: '_apis/wit/workitemsbatch', json: { ids, fields: wanted, errorPolicy: 'omit' }, schema: batchSchema, idempotent: true, ...(signal ? { signal } : {}) }),
+      versioned({ method: 'POST', path: '_apis/wit/workitemsbatch', json: { ids, ...(this.relations ? { $expand: 'relations' } : { fields: wanted }), errorPolicy: 'omit' }, schema: batchSchema, idempotent: true, ...(signal ? { signal } : {}) }),
     );
     const found = body.value.filter((v): v is WorkItemJson => v !== null);
     for (const raw of found) this.remember(raw);
     return found;
   }
 
-  private remember(raw: WorkItemJson): void {
+  /** Notes the project and type of a work item read. */
+  remember(raw: WorkItemJson): void {
     const project = raw.fields['System.TeamProject'];
     const type = raw.fields['System.WorkItemType'];
     if (typeof project !== 'string' || typeof type !== 'string') return;

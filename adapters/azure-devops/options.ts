@@ -10,6 +10,15 @@ export const azureDevOpsOptionsSchema = z.strictObject({
   identitiesBaseUrl: z.string().url().optional(),
   /** Work items read per `workitemsbatch` call (the service allows 200). @default 200 */
   pageSize: z.number().int().min(1).max(200).optional(),
+  /**
+   * Where created work items carry their origin stamp. `hyperlink`: a `Hyperlink` relation to the
+   * origin item, added in the create request itself, whose URL names the origin in its fragment;
+   * it is also the item's back-link, no tag list shows it, and WIQL finds the candidates by
+   * `[System.HyperLinkCount] > 0` (it cannot search link URLs), read with their relations.
+   * `tag`: a tag `sb-origin:<system>:<id>` (WIQL finds it exactly; tag pickers show it). Tag
+   * stamps are always read, so items stamped before a change are still found. @default 'hyperlink'
+   */
+  originStamp: z.enum(['hyperlink', 'tag']).optional(),
   /** Prefix of the origin tag stamped on created items (`sb-origin:jira:10001`). @default 'sb-origin' */
   originTagPrefix: z.string().regex(/^[^;,\s]+$/, 'no spaces, commas or semicolons').optional(),
   /** Send several creates (up to 200) and updates in one `$batch` call each. @default true */

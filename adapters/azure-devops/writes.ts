@@ -5,6 +5,7 @@ import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } fro
 import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
 import { buildPatch, type PatchOperation } from './patch.js';
+import { stampRelation } from './hyperlinks.js';
 
 /** A create that passed the checks made before sending, with its place in the request. */
 interface PreparedCreate {
@@ -41,22 +42,25 @@ export class ItemWriter {
     private readonly metadata: AdoMetadata,
     private readonly reader: ItemReader,
     private readonly tags: OriginTags,
-    private readonly options: { system: string; batch: boolean },
+    private readonly options: { system: string; batch: boolean; stamp: 'hyperlink' | 'tag' },
   ) {}
 
   /**
-   * Creates items stamped with their origin tag, up to 200 to a `$batch` call; results in
+   * Creates items stamped with their origin (a hyperlink relation, or a tag), up to 200 to a `$batch` call; results in
    * request order. Items failing the checks made beforehand (state, field metadata) are not
    * sent. Throws when a `$batch` call fails with a network error or 5xx: whether its items
-   * were created is then unknown, and the engine looks them up by their origin tags.
+   * were created is then unknown, and the engine looks them up by their origin stamps.
    */
   async create(items: CreateRequest[]): Promise<WriteResult[]> {
     const results: WriteResult[] = [];
     const ready: PreparedCreate[] = [];
     for (const [index, item] of items.entries()) {
       try {
-        const tags = [...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)), this.tags.tagFor(item.origin)].join('; ');
-        ready.push({ index, project: item.project, type: item.type, ops: await this.patchFor(item.project, item.type, item.fields, { tags }) });
+        const byTag = this.options.stamp === 'tag';
+        const given = userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t));
+        const tags = byTag ? [...given, this.tags.tagFor(item.origin)].join('; ') : 'System.Tags' in item.fields ? given.join('; ') : undefined;
+        const ops = await this.patchFor(item.project, item.type, item.fields, { tags });
+        ready.push({ index, project: item.project, type: item.type, ops: byTag ? ops : [...ops, stampRelation(item.origin, item.fields['System.Title'])] });
       } catch (error) {
         results[index] = failure(error, this.options.system);
       }

@@ -12,21 +12,24 @@ import { bulkFetchSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema,
 import { testJiraConnection } from './diagnostics.js';
 import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
-import { createIssues, originLabel, updateIssue, type WriteContext } from './writer.js';
+import { createIssues, updateIssue, type WriteContext } from './writer.js';
+import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
+import { jiraRemoteLinks } from './remote-links.js';
 
 /**
  * Jira Cloud (REST v3) and Jira Data Center (REST v2) as a syncbridge connector.
  *
- * Origin stamps are labels `sb-origin-<system>-<id>` (`originStamp: 'label'`): labels are
- * searchable by JQL on every Jira without indexing set-up (issue properties are only
- * searchable once indexed), and the connector hides them from the `labels` values it
- * returns, so syncing labels never carries stamps across systems.
+ * Origin stamps are the issue property `syncbridge.origin` by default (invisible to people,
+ * found by JQL once an app indexes it), or labels `sb-origin-<system>-<id>` (option
+ * `originStamp: 'label'`: searchable on every site, but shown in label pickers); both are read,
+ * and stamp labels are hidden from the `labels` values the connector returns. Back-links to a
+ * twin are remote links keyed by a `globalId` naming the twin's system and id.
  */
 export const jiraConnector = defineConnector<JiraOptions>({
   kind: 'jira',
   category: 'alm',
   optionsSchema: jiraOptionsSchema,
-  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'label', updatedBy: true, sincePrecisionMs: 60_000 },
+  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'property', backlinks: true, updatedBy: true, sincePrecisionMs: 60_000 },
   create(system, rawOptions, context) {
     const options = resolveJiraOptions(rawOptions);
     const client: JiraClient = createJiraClient(system, options, context);
@@ -50,12 +53,12 @@ export const jiraConnector = defineConnector<JiraOptions>({
       const wanted = fieldsToFetch(fields);
       const abort = signal ? { signal } : {};
       if (client.version === '2') {
-        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt: 0, maxResults: pageSize, fields: wanted, expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true, ...abort });
+        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt: 0, maxResults: pageSize, fields: wanted, expand: ['changelog'], properties: [ORIGIN_PROPERTY] }, schema: legacySearchSchema, idempotent: true, ...abort });
         return { issues: page.issues, more: page.issues.length < page.total };
       }
       // Enhanced search has no total; a token means more. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
       // The page embeds each issue's recent changelog, which spares a changelog call per page for `updatedBy`.
-      const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted, expand: 'changelog' }, schema: enhancedSearchSchema, idempotent: true, ...abort });
+      const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted, expand: 'changelog', properties: [ORIGIN_PROPERTY] }, schema: enhancedSearchSchema, idempotent: true, ...abort });
       return { issues: page.issues, more: Boolean(page.nextPageToken) && page.isLast !== true };
     }
 
@@ -65,10 +68,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
       const map = await fieldInfo();
       let issues: JiraIssue[];
       if (client.version === '2') {
-        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${ids.map(jqlString).join(',')})`, maxResults: ids.length, fields: fieldsToFetch(fields), expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true });
+        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${ids.map(jqlString).join(',')})`, maxResults: ids.length, fields: fieldsToFetch(fields), expand: ['changelog'], properties: [ORIGIN_PROPERTY] }, schema: legacySearchSchema, idempotent: true });
         issues = page.issues;
       } else {
-        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields), ...(expand.length ? { expand } : {}) }, schema: bulkFetchSchema, idempotent: true });
+        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields), properties: [ORIGIN_PROPERTY], ...(expand.length ? { expand } : {}) }, schema: bulkFetchSchema, idempotent: true });
         issues = answer.issues;
       }
       return toWorkItems(client, system.id, map, issues, fields);
@@ -82,7 +85,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       return out;
     }
 
-    const writeContext: WriteContext = { client, system: system.id, fieldInfo, read, convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields) };
+    const writeContext: WriteContext = { client, system: system.id, originStamp: options.originStamp, fieldInfo, read, convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields) };
 
     return {
       testConnection: (opts) => testJiraConnection(client, system, context.logger, opts ?? {}),
@@ -153,9 +156,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       async findByOrigin({ project, type, origins, fields }) {
         if (origins.length === 0) return [];
-        const byLabel = new Map(origins.map((o) => [originLabel(o), o]));
-        const found = await all({ project, type, clauses: [`labels in (${[...byLabel.keys()].map(jqlString).join(', ')})`] }, fields);
-        return found.flatMap((r) => r.labels.filter((l) => byLabel.has(l)).map((l) => ({ origin: byLabel.get(l) as NonNullable<ReturnType<typeof byLabel.get>>, item: r.item })));
+        const found = await all({ project, type, clauses: [stampClause(origins, options.originStamp)] }, fields);
+        return found.flatMap((r) => origins.filter((o) => r.stamps.some((s) => sameOrigin(s, o))).map((origin) => ({ origin, item: r.item })));
       },
 
       async findByField({ project, type, field, values, fields }) {
@@ -175,6 +177,9 @@ export const jiraConnector = defineConnector<JiraOptions>({
       },
 
       ...jiraComments(client),
+      ...jiraRemoteLinks(client),
+      titleField: 'summary',
+      webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,
 
       async latestChange(project, type) {
         const page = await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql: composeJql({ project, type, orderBy: 'updated DESC' }), maxResults: 1, fields: ['updated'] }, schema: enhancedSearchSchema, idempotent: true });

@@ -1,15 +1,15 @@
 import { SyncbridgeError, workItemSchema, type FieldValue, type OriginRef, type UserRef, type WorkItem } from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { originLabelPrefix, stampsOf } from './origin-stamps.js';
 import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraTransition, type JiraUser } from './schemas.js';
-
-/** Labels starting with this carry origin stamps; they are hidden from the `labels` values the connector returns. */
-export const originLabelPrefix = 'sb-origin-';
 
 /** An item as read, plus its labels including stamps (writes must keep the stamps). */
 export interface ReadIssue {
   item: WorkItem;
   labels: string[];
+  /** Every origin stamp the issue carries (property and labels). */
+  stamps: OriginRef[];
   /** Transitions available now, when the read asked for them (`expand=transitions`). */
   transitions?: JiraTransition[] | undefined;
 }
@@ -17,17 +17,6 @@ export interface ReadIssue {
 /** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
 export function fieldsToFetch(fields: string[]): string[] {
   return [...new Set([...fields, 'updated', 'creator', 'labels', 'project', 'issuetype'])];
-}
-
-/**
- * The origin a stamp label names (`sb-origin-<system>-<id>`), or undefined for other labels.
- * The id is what follows the last `-` (Jira and Azure DevOps ids hold none), so a system id may hold dashes.
- */
-export function originOfLabel(label: string): OriginRef | undefined {
-  if (!label.startsWith(originLabelPrefix)) return undefined;
-  const rest = label.slice(originLabelPrefix.length);
-  const cut = rest.lastIndexOf('-');
-  return cut > 0 && cut < rest.length - 1 ? { system: rest.slice(0, cut), id: rest.slice(cut + 1) } : undefined;
 }
 
 interface LatestChange {
@@ -91,7 +80,8 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     }
     // Without changelog entries the issue is unchanged since creation, so its creator changed it last.
     const updatedBy = latest?.author ?? userRef(issue.fields.creator as JiraUser | undefined);
-    const origin = labels.map(originOfLabel).find((o) => o !== undefined);
+    const stamps = stampsOf(issue.properties, labels);
+    const origin = stamps[0];
     const project = issue.fields.project as { key?: unknown; id?: unknown; name?: unknown } | undefined;
     const type = (issue.fields.issuetype as { name?: unknown } | undefined)?.name;
     const projects = [project?.key, project?.id, project?.name].filter((p): p is string => typeof p === 'string');
@@ -99,6 +89,6 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values, ...(origin ? { origin } : {}), ...scope };
     const parsed = workItemSchema.safeParse(candidate);
     if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system });
-    return { item: parsed.data as WorkItem, labels, ...(issue.transitions ? { transitions: issue.transitions } : {}) };
+    return { item: parsed.data as WorkItem, labels, stamps, ...(issue.transitions ? { transitions: issue.transitions } : {}) };
   });
 }

@@ -61,6 +61,8 @@ export const issueSchema = z.looseObject({
   fields: z.record(z.string(), z.unknown()).default({}),
   changelog: z.looseObject({ histories: z.array(z.unknown()).optional(), total: z.number().optional() }).optional(),
   transitions: z.array(transitionSchema).optional(),
+  /** Issue properties asked for by key (`properties` of search and bulk fetch). */
+  properties: z.record(z.string(), z.unknown()).optional(),
 });
 /** An issue as read. */
 export type JiraIssue = z.infer<typeof issueSchema>;

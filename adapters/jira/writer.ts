@@ -2,19 +2,17 @@ import { RemoteError, SyncbridgeError, type FieldValue, type OriginRef } from 's
 import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
-import { originLabelPrefix, type ReadIssue } from './reader.js';
+import { ORIGIN_PROPERTY, originLabel, originLabelPrefix, originProperty } from './origin-stamps.js';
+import type { ReadIssue } from './reader.js';
 import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue } from './schemas.js';
 import { performTransition, planTransition, type TransitionPlan } from './transitions.js';
-
-/** The label stamping an item with where it came from (labels cannot hold spaces). */
-export function originLabel(origin: OriginRef): string {
-  return `${originLabelPrefix}${origin.system}-${origin.id}`.replace(/\s+/g, '_');
-}
 
 /** What writes need from the connector. */
 export interface WriteContext {
   client: JiraClient;
   system: string;
+  /** Where created issues carry their origin (see `JiraOptions.originStamp`). */
+  originStamp: 'property' | 'label';
   fieldInfo(): Promise<Map<string, JiraFieldInfo>>;
   /** Reads items by id with the given fields (and their stamp labels); `expand` is honoured by Cloud only. */
   read(ids: string[], fields: string[], expand?: Array<'changelog' | 'transitions'>): Promise<ReadIssue[]>;
@@ -49,8 +47,8 @@ function elementError(system: string, element: { status?: number | undefined; el
 }
 
 /**
- * Creates issues with `POST issue/bulk` (at most 50 per call), each stamped with an origin
- * label, then moves those that ask for a status through the workflow; a status no transition
+ * Creates issues with `POST issue/bulk` (at most 50 per call), each stamped with its origin
+ * (an issue property set in the same request, or a label), then moves those that ask for a status through the workflow; a status no transition
  * reaches is `refused` on an `ok` result (the issue exists). When Jira rejects a
  * whole batch (400), the items are created one by one so each gets its own field errors.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulk-post
@@ -61,8 +59,11 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
   const results: Array<{ id: string; key: string } | SyncbridgeError> = [];
   for (let i = 0; i < requests.length; i += 50) {
     const batch = requests.slice(i, i + 50);
+    // The stamp travels in the create request itself: an issue never exists without it.
+    const byProperty = ctx.originStamp === 'property';
     const updates = batch.map((r) => ({
-      fields: { project: /^\d+$/.test(r.project) ? { id: r.project } : { key: r.project }, issuetype: /^\d+$/.test(r.type) ? { id: r.type } : { name: r.type }, ...fieldsJson(infos, r.fields, client.version, [originLabel(r.origin)]) },
+      fields: { project: /^\d+$/.test(r.project) ? { id: r.project } : { key: r.project }, issuetype: /^\d+$/.test(r.type) ? { id: r.type } : { name: r.type }, ...fieldsJson(infos, r.fields, client.version, byProperty ? [] : [originLabel(r.origin)]) },
+      ...(byProperty ? { properties: [{ key: ORIGIN_PROPERTY, value: originProperty(r.origin) }] } : {}),
     }));
     try {
       const answer = await client.http.request({ method: 'POST', path: client.api('issue/bulk'), json: { issueUpdates: updates }, schema: createdIssuesSchema, idempotent: false });

@@ -102,6 +102,23 @@ export const deletePolicySchema = z.strictObject({
   softDelete: z.record(z.string(), fieldValueSchema).optional(),
 });
 
+/**
+ * What one side's items show of their twin: a link (Jira: a remote link; Azure DevOps: a
+ * hyperlink relation), and optionally the twin's key or id in a field of this side.
+ */
+export const backlinkSideSchema = z.strictObject({
+  /** Show a link to the twin (where the connector can). @default true */
+  link: z.boolean().default(true),
+  /** A field of this side that also gets the twin's key or id (a Jira custom field, an Azure DevOps custom field). */
+  field: z.string().min(1).optional(),
+  /** What `field` gets. @default 'key' */
+  value: z.enum(['key', 'id', 'url']).default('key'),
+});
+/** One side's back-link settings; see {@link backlinkSideSchema}. */
+export type BacklinkSide = z.infer<typeof backlinkSideSchema>;
+
+const backlinkSide = z.preprocess((v) => (typeof v === 'boolean' ? { link: v } : v), backlinkSideSchema).default({ link: true, value: 'key' });
+
 export const mappingSchema = z.strictObject({
   /** A unique, stable name (state is keyed by it). */
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash or underscore'),
@@ -137,6 +154,13 @@ export const mappingSchema = z.strictObject({
     .optional(),
   /** Whether a linked item keeps syncing after it stops matching the filter. @default true */
   keepSyncingUnmatched: z.boolean().default(true),
+  /**
+   * What each side's items show of their twin: `left` is what a left item shows (a link to its
+   * right twin). `true`/`false` turn the link on or off; an object also names a field that gets
+   * the twin's key, id or URL. Written when a pair is linked, updated when the twin's key changes,
+   * removed when the pair is unlinked. @default { left: true, right: true }
+   */
+  backlink: z.strictObject({ left: backlinkSide, right: backlinkSide }).default({ left: { link: true, value: 'key' }, right: { link: true, value: 'key' } }),
   /** What a deleted item does to its pair, per direction (`leftToRight`: the left item is the source). */
   deletes: z
     .strictObject({ leftToRight: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }), rightToLeft: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }) })

@@ -33,8 +33,16 @@ export interface ConnectorCapabilities {
   commentUpdates: boolean;
   /** Whether the connector has `deleteComment` (deletes of source comments reach their copies). @default false */
   commentDeletes: boolean;
-  /** How created items carry their {@link OriginRef}. @default 'none' */
+  /**
+   * How created items carry their {@link OriginRef}. `link`: a link to the origin item (its
+   * `OriginRef.url`) that is also the copy's back-link, so the engine writes none after the create. @default 'none'
+   */
   originStamp: 'field' | 'label' | 'property' | 'link' | 'none';
+  /**
+   * Whether the connector has `upsertBacklink` and `removeBacklink`: an item shows a link to its
+   * twin in the other system (Jira: a remote link; Azure DevOps: a hyperlink relation). @default false
+   */
+  backlinks: boolean;
   /** Whether `updatedBy` is reliable (else echo detection relies on snapshots alone). @default true */
   updatedBy: boolean;
   /** Coarsest precision of `query`'s `since`, in ms (Jira JQL: a minute); the engine's overlap is at least this. @default 1000 */
@@ -52,6 +60,7 @@ export const defaultCapabilities: ConnectorCapabilities = {
   commentUpdates: false,
   commentDeletes: false,
   originStamp: 'none',
+  backlinks: false,
   updatedBy: true,
   sincePrecisionMs: 1000,
 };
@@ -161,6 +170,47 @@ export interface OriginMatch {
   item: WorkItem;
 }
 
+/**
+ * The twin a back-link points to: the linked item in the other system. A connector keys its
+ * link by `system` and `id` (never by key or URL, which change), so writing it again updates
+ * the one link instead of adding a second.
+ */
+export interface BacklinkTarget {
+  /** Configured id of the twin's system. */
+  system: string;
+  /** The twin's id. */
+  id: string;
+  /** The twin's key (`DEMO-12`), shown to people; it changes when a Jira issue moves project. */
+  key: string;
+  /** The twin's title, when known. */
+  title?: string | undefined;
+  /** Where a person opens the twin (see `Connector.webUrl`). */
+  url: string;
+  /** The twin system's kind (`jira`, `azure-devops`), shown as the link's application. */
+  kind: string;
+}
+
+/** Options of `upsertBacklink`. */
+export interface BacklinkWriteOptions {
+  /**
+   * The item's revision the engine last agreed on. A connector whose back-link write moves the
+   * revision (Azure DevOps) makes the write conditional on it and reports the new revision, so
+   * the engine does not take its own back-link for a change of the item.
+   */
+  expectedRevision?: string | undefined;
+}
+
+/** The outcome of a back-link write. */
+export interface BacklinkWriteResult {
+  /** Whether anything was written (false: the link was already as wanted). */
+  changed: boolean;
+  /**
+   * The item's revision and update time after the write, when the write moved them and was made
+   * on `expectedRevision` (nobody changed the item in between).
+   */
+  revision?: { revision: string; updatedAt: string } | undefined;
+}
+
 /** Options of a comment write. */
 export interface CommentWriteOptions {
   /** The stamp a copy carries (see {@link CommentOrigin}). */
@@ -234,6 +284,21 @@ export interface Connector {
   updateComment?(itemId: string, commentId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment>;
   /** Deletes a comment; one already gone is not an error. Requires `capabilities.commentDeletes`. */
   deleteComment?(itemId: string, commentId: string): Promise<void>;
+  /**
+   * Where a person opens an item in the system's web UI (Jira: `/browse/KEY`; Azure DevOps:
+   * `/_workitems/edit/ID`). Optional: the twin of an item of a connector without it gets no back-link.
+   */
+  webUrl?(item: { id: string; key: string }): string;
+  /** The field holding an item's title (Jira `summary`), used to title back-links. Optional. */
+  readonly titleField?: string | undefined;
+  /**
+   * Shows a link to the item's twin on the item, keyed by the twin's system and id, so that a
+   * second write (a retry after a lost answer, a key change) updates it and never adds another.
+   * Requires `capabilities.backlinks`.
+   */
+  upsertBacklink?(itemId: string, twin: BacklinkTarget, options?: BacklinkWriteOptions): Promise<BacklinkWriteResult>;
+  /** Removes the link to a twin (one already gone is not an error). Requires `capabilities.backlinks`. */
+  removeBacklink?(itemId: string, twin: Pick<BacklinkTarget, 'system' | 'id'>): Promise<void>;
   /** The newest change in a project and type (the default polling start), or null when it has no items. */
   latestChange(project: string, type: string): Promise<Watermark | null>;
   /** Releases sockets and timers. */

@@ -5,6 +5,7 @@ import type { EngineEvents } from './events.js';
 import type { PairRuntime, PassMode } from './pair-sync.js';
 import { flows } from './value-mapper.js';
 import { readInBatches } from './batches.js';
+import { removeBacklinks } from './backlinks.js';
 
 /** The snapshot revision of an item whose pair no longer syncs (it was deleted, or left the filter). */
 export const DETACHED = 'detached';
@@ -67,6 +68,10 @@ export class PairDeletes {
       if (gone.length === 2) await this.forget(link);
       else await this.handle(gone[0]!, link, read[otherSide(gone[0]!)].get(ids[otherSide(gone[0]!)]), mode, 'deleted');
     }
+  }
+
+  private get backlinks() {
+    return { pair: this.ctx.name, ...this.ctx.rt };
   }
 
   /** Whether a pair no longer syncs (one of its items was deleted, or left the filter). */
@@ -132,6 +137,7 @@ export class PairDeletes {
         report('failed');
       } else if (action === 'recreate') {
         await this.forget(link);
+        await removeBacklinks(this.backlinks, link, [survivor]);
         const [item] = survivorItem ? [survivorItem] : await connector.getMany([ids[survivor]], { fields: this.ctx.sideFields[survivor] });
         report('recreated');
         if (item) await this.ctx.process(survivor, [item], mode);
@@ -144,9 +150,12 @@ export class PairDeletes {
         const [result] = Object.keys(fields).length > 0 ? await connector.update([{ id: ids[survivor], fields }]) : [];
         if (result && !result.ok) throw result.error;
         await detach();
+        await removeBacklinks(this.backlinks, link, reason === 'unmatched' ? sides : [survivor]);
         report('softDeleted');
       } else {
         await detach();
+        // An item that only left the filter still exists: neither item shows the other any longer.
+        await removeBacklinks(this.backlinks, link, reason === 'unmatched' ? sides : [survivor]);
         report('unlinked');
       }
     } catch (error) {

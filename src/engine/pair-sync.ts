@@ -17,7 +17,8 @@ import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type Me
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
-import { chunk, createInBatches, updateInBatches } from './batches.js';
+import { chunk, createInBatches, readInBatches, updateInBatches } from './batches.js';
+import { writeBacklinks, type BacklinkContext } from './backlinks.js';
 
 /** What one entity pair needs at run time. */
 export interface PairRuntime {
@@ -117,6 +118,11 @@ export class PairSync {
     });
   }
 
+  /** What back-link writes of this pair need. */
+  get backlinks(): BacklinkContext {
+    return { pair: this.name, ...this.rt };
+  }
+
   private isIntegrationUser(side: Side, user: UserRef | null): boolean {
     return isUserAmong(this.rt.integrationUsers[side], user);
   }
@@ -186,6 +192,11 @@ export class PairSync {
         this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
       }
       if (writes.length > 0) await store.transaction((tx) => tx.applyWrites(writes), { fence: this.rt.fence() });
+      const sources = await readInBatches(this.rt.connectors[side], found.map((f) => f.origin.id), this.sideFields[side]);
+      for (const { origin, item } of found) {
+        const source = sources.get(origin.id);
+        if (source) await writeBacklinks(this.backlinks, side === 'left' ? { left: source, right: item } : { left: item, right: source });
+      }
     }
   }
 
@@ -460,7 +471,7 @@ export class PairSync {
           project: this.rt.mapping[target].project,
           type: this.rt.mapping[target].type,
           fields: created.fields,
-          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key },
+          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key, ...(this.rt.connectors[anchor].webUrl ? { url: this.rt.connectors[anchor].webUrl(source) } : {}) },
           returnFields: this.sideFields[target],
         };
         return;
@@ -707,7 +718,10 @@ export class PairSync {
       const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
       const problems = this.fieldFailures(work);
       committed.push({ work, now, problems });
-      if (!work.link) writes.putLink.push({ op: 'putLink', link: { pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key, createdAt: this.rt.clock().toISOString() } });
+      if (!work.link || this.rekeyed(work, now).length > 0) {
+        const link = { pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key };
+        writes.putLink.push({ op: 'putLink', link: { ...link, createdAt: work.link?.createdAt ?? this.rt.clock().toISOString() } });
+      }
       for (const side of sides) writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
       writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side: work.anchor, sourceId: now[work.anchor].id });
       for (const side of sides) {
@@ -726,10 +740,18 @@ export class PairSync {
     }
   }
 
+  /** The sides whose item's key differs from the one the link records. */
+  private rekeyed(work: Work, now: Record<Side, WorkItem>): Side[] {
+    const link = work.link;
+    return link ? sides.filter((s) => now[s].key !== (s === 'left' ? link.leftKey : link.rightKey)) : [];
+  }
+
   /** What follows a work's commit: its failure (a side that failed as a whole), events and comments. */
   private async settle(work: Work, now: Record<Side, WorkItem>, problems: Partial<Record<Side, Failure>>, mode: PassMode): Promise<void> {
     const { anchor } = work;
     const target = otherSide(anchor);
+    // A twin whose key changed (a Jira issue moved with its project's key) is shown by its new key.
+    const rekeyed = this.rekeyed(work, now);
     const sideError = work.sideError.left ?? work.sideError.right;
     if (sideError && !(work.stale && work.depth === 0)) await this.fail(work, sideError, mode);
     else if (!sideError && !problems.left && !problems.right && (work.failures.left || work.failures.right)) mode.summary.recovered++;
@@ -742,6 +764,12 @@ export class PairSync {
     }
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
     else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
+    // A new pair shows each item its twin; a reconcile writes every back-link again (a write is an upsert).
+    // A copy stamped with a link to its origin (`originStamp: 'link'`) was created showing it.
+    const stampedWithLink = work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
+    if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
+    else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
+    else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
     await this.syncComments(work, now[anchor], now[target], mode);
   }
 

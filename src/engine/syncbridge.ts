@@ -13,6 +13,7 @@ import { stateStoreFactory } from '../state/factories.js';
 import { Mutex } from '../state/mutex.js';
 import type { Failure, IntegrationState, Link, Side, StateStore, StateStoreFactory } from '../state/state-store.js';
 import { describeSide, fieldIssues, filterIssues } from './activation-checks.js';
+import { removeBacklinks } from './backlinks.js';
 import { buildConnectors } from './connectors.js';
 import { PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
@@ -517,14 +518,21 @@ export class Syncbridge {
 
   /**
    * Forgets the links of an item named by the id or key of either side, with both items'
-   * snapshots and failures: neither item is changed, and the next change of either is synced
-   * as an unlinked item (a create, or a match by `matchExisting`). Returns the links removed;
-   * throws `SELECTOR_UNMATCHED` when none matches.
+   * snapshots and failures: neither item's fields are changed (their back-links to each other
+   * are removed), and the next change of either is synced as an unlinked item (a create, or a
+   * match by `matchExisting`). Returns the links removed; throws `SELECTOR_UNMATCHED` when none matches.
    */
   unlink(selector: LinkSelector): Promise<Link[]> {
     return this.lock.run(async () => {
       const links = await linksOf(this.store, this.config, selector);
-      await this.leases.hold([...new Set(links.map((l) => l.pair))], () => forgetLinks(this.store, links));
+      await this.leases.hold([...new Set(links.map((l) => l.pair))], async () => {
+        await forgetLinks(this.store, links);
+        for (const link of links) {
+          const mapping = this.config.mappings.find((m) => m.name === link.pair)!;
+          const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
+          await removeBacklinks({ pair: link.pair, mapping, connectors, systemIds: { left: mapping.left.system, right: mapping.right.system }, store: this.store, logger: this.logger }, link);
+        }
+      });
       return links;
     });
   }

@@ -54,6 +54,8 @@ export interface OriginRef {
   id: string;
   /** The source item's key, for people. */
   key?: string;
+  /** Where a person opens the source item (its system's `webUrl`), for connectors whose stamp is also a link to it. */
+  url?: string;
 }
 
 /**

@@ -38,6 +38,12 @@ export interface ConformanceContext {
    * refuses this one, as `query` does.
    */
   invalidFilter?: string;
+  /**
+   * The links to twins an item shows (remote links, hyperlinks), as the system holds them, each
+   * with its URL and the text a person sees. Given, the suite checks `upsertBacklink` and
+   * `removeBacklink` of a connector declaring `backlinks`; absent, those cases check less.
+   */
+  backlinksOf?(id: string): Promise<Array<{ url: string; text: string }>>;
   /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
   editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
   /** Stops servers and releases resources. */

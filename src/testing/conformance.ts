@@ -335,6 +335,42 @@ export function connectorConformanceCases(): ConformanceCase[] {
     expect((await connector.listComments(item!.id)).map((c) => c.id)).toEqual([kept.id]);
   });
 
+  it('keeps one back-link per twin: a second write updates it, a removal removes only it, twice without error', async () => {
+    const { connector } = ctx;
+    if (!connector.info.capabilities.backlinks) return;
+    expect(connector.upsertBacklink, 'capabilities.backlinks needs upsertBacklink and removeBacklink').toBeTypeOf('function');
+    const [item, other] = await createAll(connector, [request(`${marker()} back-linked`), request(`${marker()} not linked`)]);
+    const twin = { system: 'conformance-twin', id: '4711', key: 'TWIN-1', title: 'The twin', url: 'https://twin.example/browse/TWIN-1', kind: 'jira' };
+    const second = { ...twin, id: '4712', key: 'TWIN-2', url: 'https://twin.example/browse/TWIN-2' };
+    const [before] = await getAll(connector, [item!.id], fieldIds());
+    const first = await connector.upsertBacklink!(item!.id, twin, { expectedRevision: before!.revision });
+    await connector.upsertBacklink!(item!.id, twin);
+    // The twin moved project: its key and URL changed, it is still the same twin.
+    await connector.upsertBacklink!(item!.id, { ...twin, key: 'MOVED-7', url: 'https://twin.example/browse/MOVED-7' });
+    await connector.upsertBacklink!(item!.id, second);
+    const [after] = await getAll(connector, [item!.id], fieldIds());
+    for (const id of fieldIds()) expect(valuesEqual(after!.fields[id] ?? null, before!.fields[id] ?? null), `${id} after back-links`).toBe(true);
+    if (first.revision) expect(first.revision.revision).not.toBe(before!.revision);
+    if (ctx.backlinksOf) {
+      const links = await ctx.backlinksOf(item!.id);
+      expect(links.map((l) => l.url.replace(/#.*$/, '')).sort()).toEqual(['https://twin.example/browse/MOVED-7', 'https://twin.example/browse/TWIN-2']);
+      expect(links.find((l) => l.url.includes('MOVED-7'))?.text).toContain('MOVED-7');
+      expect(await ctx.backlinksOf(other!.id)).toEqual([]);
+    }
+    await connector.removeBacklink!(item!.id, twin);
+    await connector.removeBacklink!(item!.id, twin);
+    if (ctx.backlinksOf) expect((await ctx.backlinksOf(item!.id)).map((l) => l.url.replace(/#.*$/, ''))).toEqual(['https://twin.example/browse/TWIN-2']);
+  });
+
+  it('gives each item a web address of its own', async () => {
+    const { connector } = ctx;
+    if (!connector.webUrl) return;
+    const [a, b] = await createAll(connector, [request(`${marker()} web 1`), request(`${marker()} web 2`)]);
+    const urls = [a!, b!].map((i) => connector.webUrl!(i));
+    for (const url of urls) expect(() => new URL(url)).not.toThrow();
+    expect(new Set(urls).size).toBe(2);
+  });
+
   it('tells the latest change of a project for the polling start', async () => {
     const m = marker();
     const created = await createAll(ctx.connector, [request(`${m} latest 1`), request(`${m} latest 2`), request(`${m} latest 3`)]);

@@ -68,8 +68,9 @@ describe('Jira ↔ Azure DevOps over a faulty network', () => {
   });
 
   it('does not create again when the answer to a bulk create is lost', async () => {
-    s.jira.loseNextWriteAnswer();
-    s.ado.loseNextWriteAnswer();
+    // The creates' answers, not those of the back-links written when the first copies are linked.
+    s.jira.sim.hook({ when: 'before', method: 'POST', path: 'issue/bulk', once: true }, () => s.jira.loseNextWriteAnswer());
+    s.ado.sim.hook({ when: 'before', method: 'POST', path: 'wit/$batch', once: true }, () => s.ado.loseNextWriteAnswer());
     const first = await s.runOnce();
     expect(first.summary.failed).toBe(16);
     expect(lostBotWrites().map((w) => w.path)).toEqual(['/rest/api/3/issue/bulk', '/demo-org/_apis/wit/$batch']);

@@ -30,6 +30,8 @@ describe('examples', () => {
   it('npm run demo syncs the two simulators and exits 0 with no failures and no echoes', async () => {
     const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['examples/demo.ts'], { cwd: root, timeout: 170_000 });
     expect(stdout).toMatch(/created \d+ Azure DevOps bugs from Jira and \d+ Jira bugs from Azure DevOps/);
+    expect(stdout).toMatch(/DEMO-\d+ \(Jira\) shows "\d+: .+" -> http:\/\/127\.0\.0\.1:\d+\/\S+\/_workitems\/edit\/\d+/);
+    expect(stdout).toMatch(/\d+ \(Azure DevOps\) shows "Synced with DEMO-\d+.*" -> http:\/\/127\.0\.0\.1:\d+\/browse\/DEMO-\d+/);
     expect(stdout).toMatch(/failures:\s+0/);
     expect(stdout).toMatch(/writes after the last edit: 0/);
   }, 180_000);

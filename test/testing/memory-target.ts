@@ -25,6 +25,7 @@ export function memoryTarget(name: string, wrap: (connector: MemoryConnector, sy
         },
         titleFilter: (word) => `title ~ "${word}"`,
         invalidFilter: 'title ~',
+        backlinksOf: async (id) => (system.items.get(id)?.backlinks ?? []).map((b) => ({ url: b.url, text: `${b.key}: ${b.title ?? ''}` })),
         async editAsOtherUser(id, fields) {
           system.edit(id, fields, 'ana');
         },

@@ -21,7 +21,7 @@ import { azureDevOpsSeeder, type AzureDevOpsSeeder } from './seeding.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
 export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
-export type { AdoSimState, SimLimits, SimWorkItem, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
+export type { AdoSimState, SimLimits, SimWorkItem, SimRelation, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
 export type { AdoSeed } from './seed.js';
 export type { AzureDevOpsSeeder, AzureDevOpsSeedWorkItem } from './seeding.js';
 

@@ -14,8 +14,11 @@ export function identityRef(baseUrl: string, identity: SimIdentity | undefined, 
   };
 }
 
-/** The `WorkItem` JSON: only `fields` when given (absent values left out, as the service does). */
-export function renderWorkItem(state: AdoSimState, baseUrl: string, item: SimWorkItem, fields?: string[]): Record<string, unknown> {
+/**
+ * The `WorkItem` JSON: only `fields` when given (absent values left out, as the service does);
+ * `relations` when asked for (`$expand=relations`, and in the answers to writes).
+ */
+export function renderWorkItem(state: AdoSimState, baseUrl: string, item: SimWorkItem, fields?: string[], relations = false): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const wanted = fields?.map((name) => findField(state, name)?.referenceName ?? name);
   for (const [ref, value] of Object.entries(item.fields)) {
@@ -28,6 +31,7 @@ export function renderWorkItem(state: AdoSimState, baseUrl: string, item: SimWor
     id: item.id,
     rev: item.rev,
     fields: out,
+    ...(relations && item.relations?.length ? { relations: item.relations.map((r) => ({ rel: r.rel, url: r.url, attributes: r.attributes })) } : {}),
     ...(latest ? { commentVersionRef: { commentId: latest.id, version: latest.version, url: `${baseUrl}/_apis/wit/workItems/${item.id}/comments/${latest.id}` } } : {}),
     _links: { self: { href: `${baseUrl}/_apis/wit/workItems/${item.id}` } },
     url: `${baseUrl}/_apis/wit/workItems/${item.id}`,

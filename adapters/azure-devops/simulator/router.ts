@@ -67,6 +67,22 @@ function authenticate(state: AdoSimState, request: Request): SimIdentity | undef
   return token ? state.identities.find((i) => i.pat === token) : undefined;
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The work item's web page (`{org}[/{project}]/_workitems/edit/{id}`), where a back-link to it
+ * leads: its id and title (a signed-in browser is assumed). Undefined for other paths.
+ */
+function workItemPage(state: AdoSimState, segments: string[]): Response | undefined {
+  const at = segments.findIndex((s) => s.toLowerCase() === '_workitems');
+  if (at < 1 || at > 2 || segments[at + 1]?.toLowerCase() !== 'edit' || segments.length !== at + 3) return undefined;
+  const item = state.workItems.get(Number(segments[at + 2]));
+  const html = { 'content-type': 'text/html; charset=utf-8' };
+  if (!item) return new Response('<!DOCTYPE html><title>Work item not found</title>', { status: 404, headers: html });
+  const title = `${String(item.fields['System.WorkItemType'])} ${item.id}: ${String(item.fields['System.Title'] ?? '')}`;
+  return new Response(`<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-work-item-id="${item.id}">${escapeHtml(title)}</h1></body></html>`, { headers: html });
+}
+
 /** Builds the simulator's request handler from its routes. */
 export function createRouter(state: AdoSimState, routes: Route[]): (request: Request) => Promise<Response> {
   return async (request) => {
@@ -80,6 +96,8 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
         throw new AdoSimError(404, `VS800075: The organization '${given.join('/')}' does not exist.`, 'HostDoesNotExistException');
       }
       const segments = all.slice(host.length - 1);
+      const page = workItemPage(state, segments);
+      if (page && request.method === 'GET') return page;
       const apis = segments.findIndex((s) => s.toLowerCase() === '_apis');
       if (apis < 0 || apis > 3) throw new AdoSimError(404, `The resource ${url.pathname} does not exist.`, 'ResourceNotFoundException');
       const scopeSegments = segments.slice(1, apis);

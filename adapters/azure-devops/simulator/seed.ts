@@ -28,6 +28,8 @@ const fieldCatalog: SimField[] = [
   f('System.Tags', 'Tags', 'plainText'),
   f('System.CommentCount', 'Comment Count', 'integer', true),
   f('System.History', 'History', 'history'),
+  f('System.HyperLinkCount', 'Hyperlink Count', 'integer', true),
+  f('System.ExternalLinkCount', 'External Link Count', 'integer', true),
   f('Microsoft.VSTS.Common.Priority', 'Priority', 'integer', false, [1, 2, 3, 4]),
   f('Microsoft.VSTS.Common.Severity', 'Severity', 'string', false, ['1 - Critical', '2 - High', '3 - Medium', '4 - Low']),
   f('Microsoft.VSTS.TCM.ReproSteps', 'Repro Steps', 'html'),
@@ -37,7 +39,7 @@ const fieldCatalog: SimField[] = [
   f('Microsoft.VSTS.Scheduling.DueDate', 'Due Date', 'dateTime'),
 ];
 
-const common = ['System.Id', 'System.Rev', 'System.Title', 'System.Description', 'System.State', 'System.Reason', 'System.AssignedTo', 'System.CreatedBy', 'System.CreatedDate', 'System.ChangedBy', 'System.ChangedDate', 'System.TeamProject', 'System.WorkItemType', 'System.AreaPath', 'System.IterationPath', 'System.Tags', 'System.CommentCount', 'System.History', 'Microsoft.VSTS.Common.Priority'];
+const common = ['System.Id', 'System.Rev', 'System.Title', 'System.Description', 'System.State', 'System.Reason', 'System.AssignedTo', 'System.CreatedBy', 'System.CreatedDate', 'System.ChangedBy', 'System.ChangedDate', 'System.TeamProject', 'System.WorkItemType', 'System.AreaPath', 'System.IterationPath', 'System.Tags', 'System.CommentCount', 'System.History', 'System.HyperLinkCount', 'System.ExternalLinkCount', 'Microsoft.VSTS.Common.Priority'];
 const typeFields = (extra: string[]) => [...common, ...extra].map((referenceName) => ({ referenceName, alwaysRequired: referenceName === 'System.Title' || referenceName === 'System.State' }));
 
 function types(): SimWorkItemType[] {

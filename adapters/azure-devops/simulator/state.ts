@@ -77,6 +77,13 @@ export interface SimComment {
   isDeleted?: boolean;
 }
 
+/** A relation of a work item (`WorkItemRelation`): a link to another work item or a resource (`Hyperlink`, `ArtifactLink`, `AttachedFile`). */
+export interface SimRelation {
+  rel: string;
+  url: string;
+  attributes: Record<string, unknown>;
+}
+
 /**
  * A stored work item. Identity fields hold the identity's `uniqueName`; tags hold the
  * `"a; b"` string; dates ISO strings; empty fields are absent.
@@ -87,6 +94,8 @@ export interface SimWorkItem {
   fields: Record<string, unknown>;
   revisions: SimRevision[];
   comments: SimComment[];
+  /** Relations (`$expand=relations`); `System.HyperLinkCount` and `System.ExternalLinkCount` count them. */
+  relations?: SimRelation[];
 }
 
 /** A work item in the recycle bin: gone from reads, WIQL and batches until restored or destroyed. */

@@ -1,10 +1,10 @@
 import { AdoSimError, badRequest, ruleError, ruleErrors, workItemNotFound, type RuleViolation } from './errors.js';
-import { findField, findIdentity, splitTags, type AdoSimState, type SimIdentity, type SimProject, type SimWorkItem, type SimWorkItemType } from './state.js';
+import { findField, findIdentity, splitTags, type AdoSimState, type SimIdentity, type SimProject, type SimRelation, type SimWorkItem, type SimWorkItemType } from './state.js';
 
 /** Fields the service sets itself; a save may only set them with `bypassRules`. */
 const systemManaged = new Set([
   'System.Id', 'System.Rev', 'System.CreatedDate', 'System.CreatedBy', 'System.ChangedDate', 'System.ChangedBy',
-  'System.TeamProject', 'System.WorkItemType', 'System.CommentCount', 'System.Reason',
+  'System.TeamProject', 'System.WorkItemType', 'System.CommentCount', 'System.Reason', 'System.HyperLinkCount', 'System.ExternalLinkCount',
 ]);
 const bypassable = new Set(['System.CreatedDate', 'System.CreatedBy', 'System.ChangedDate', 'System.ChangedBy']);
 
@@ -15,6 +15,8 @@ export interface SaveOptions {
   bypassRules?: boolean;
   /** `validateOnly=true`: checks without saving. */
   validateOnly?: boolean;
+  /** The item's relations after the save, when it changes them. */
+  relations?: SimRelation[] | undefined;
 }
 
 function coerce(state: AdoSimState, project: SimProject, type: SimWorkItemType, ref: string, value: unknown): unknown {
@@ -134,7 +136,15 @@ export function saveWorkItem(
   checkRules(state, type, next, violations);
   const broken = violations.filter((v, i) => violations.findIndex((w) => w.fieldRef === v.fieldRef) === i);
   if (broken.length > 0) throw ruleErrors(broken);
-  const changed = !item || history !== undefined || Object.keys({ ...next, ...item.fields }).some((k) => next[k] !== item.fields[k]);
+  const relations = options.relations ?? item?.relations ?? [];
+  const relationsChanged = options.relations !== undefined && JSON.stringify(options.relations) !== JSON.stringify(item?.relations ?? []);
+  // The link counts are fields WIQL can compare; the links themselves it cannot search.
+  const count = (rel: string) => relations.filter((r) => r.rel === rel).length || undefined;
+  for (const [ref, rel] of [['System.HyperLinkCount', 'Hyperlink'], ['System.ExternalLinkCount', 'ArtifactLink']] as const) {
+    if (count(rel) === undefined) delete next[ref];
+    else next[ref] = count(rel);
+  }
+  const changed = !item || history !== undefined || relationsChanged || Object.keys({ ...next, ...item.fields }).some((k) => next[k] !== item.fields[k]);
   if (options.validateOnly || !changed) return item ?? { id: -1, rev: 0, fields: next, revisions: [], comments: [] };
 
   for (const tag of splitTags(next['System.Tags'])) if (!project.tagNames.has(tag.toLowerCase())) project.tagNames.set(tag.toLowerCase(), tag);
@@ -155,6 +165,7 @@ export function saveWorkItem(
   }
   next['System.CommentCount'] = target.comments.filter((c) => !c.isDeleted).length;
   target.fields = next;
+  if (relations.length > 0 || target.relations) target.relations = relations;
   target.revisions.push({ rev: target.rev, fields: { ...next } });
   if (!item) state.workItems.set(target.id, target);
   return target;

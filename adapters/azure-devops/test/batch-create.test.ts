@@ -42,7 +42,7 @@ const batchCalls = () => received.filter((c) => c === 'POST /demo-org/_apis/wit/
 const singleCreates = () => received.filter((c) => c.startsWith('POST /demo-org/Demo/_apis/wit/workitems/$')).length;
 
 describe('creating many Azure DevOps work items', () => {
-  it('creates 450 bugs with three $batch calls, in request order, stamped with hidden origin tags', async () => {
+  it('creates 450 bugs with three $batch calls, in request order, stamped with origin hyperlinks no tag list shows', async () => {
     expect(connector.info.capabilities.maxCreateBatch).toBe(200);
     const requests = Array.from({ length: 450 }, (_, i) => bug(`bulk ${i}`, { 'System.Tags': ['imported'] }));
     const results: WriteResult[] = [];
@@ -55,7 +55,9 @@ describe('creating many Azure DevOps work items', () => {
     expect(items.every((i) => i.revision === '1')).toBe(true);
     expect(items[0]?.fields['System.Tags']).toEqual(['imported']);
     expect(sim.state.workItems.size).toBe(450);
-    expect(String(sim.state.workItems.get(Number(items[449]!.id))?.fields['System.Tags'])).toContain('sb-origin:jira:J-bulk%20449');
+    const last = sim.state.workItems.get(Number(items[449]!.id));
+    expect(last?.fields['System.Tags']).toBe('imported');
+    expect(last?.relations?.map((r) => [r.rel, r.url])).toEqual([['Hyperlink', 'urn:syncbridge:origin#syncbridge-origin=jira:J-bulk%20449']]);
     const found = await connector.findByOrigin({ project: 'Demo', type: 'Bug', origins: [{ system: 'jira', id: 'J-bulk 449' }], fields: [] });
     expect(found.map((f) => f.item.id)).toEqual([items[449]!.id]);
   });

@@ -93,6 +93,6 @@ describe('tags as Azure DevOps holds them', () => {
     expect(updated.fields['System.Tags']).toEqual(['backend', 'new', 'Ui']);
     const [read] = await connector.getMany([first.id], { fields: ['System.Tags'] });
     expect(read?.fields['System.Tags']).toEqual(updated.fields['System.Tags']);
-    expect(String(sim.state.workItems.get(Number(first.id))?.fields['System.Tags'])).toMatch(/^backend; new; sb-origin:jira:J-first; Ui$/);
+    expect(String(sim.state.workItems.get(Number(first.id))?.fields['System.Tags'])).toBe('backend; new; Ui');
   });
 });

@@ -45,6 +45,9 @@ export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, t
     },
     titleFilter: (word) => `[System.Title] CONTAINS '${word}'`,
     invalidFilter: "[System.State] = 'Closed' AND [System.Stat] = 'Active'",
+    // Hyperlinks to twins; a copy's stamp from an origin without a web address is no link a person follows.
+    backlinksOf: async (id) =>
+      (sim.state.workItems.get(Number(id))?.relations ?? []).filter((r) => r.rel === 'Hyperlink' && !r.url.startsWith('urn:')).map((r) => ({ url: r.url, text: String(r.attributes.comment ?? '') })),
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');

@@ -13,7 +13,7 @@ import { userName, type JiraState } from './state.js';
 
 export { startJiraSimulatorServer, type JiraSimulatorServer, type JiraSimulatorServerOptions } from './server.js';
 export { parseJql, type JqlQuery, type JqlClause } from './jql/parser.js';
-export { JiraState, type SimIssue, type SimUser } from './state.js';
+export { JiraState, type SimIssue, type SimRemoteLink, type SimUser } from './state.js';
 export { syncBotAccountId, type JiraSeed } from './seed.js';
 export type { JiraSeeder, JiraSeedIssue } from './seeding.js';
 

@@ -3,13 +3,15 @@ import { HttpFailure, jiraError, type Route } from './http.js';
 import { changelogRoutes } from './routes/changelog.js';
 import { commentRoutes } from './routes/comments.js';
 import { issueRoutes } from './routes/issues.js';
+import { issuePropertyRoutes } from './routes/issue-properties.js';
+import { remoteLinkRoutes } from './routes/remote-links.js';
 import { metaRoutes } from './routes/meta.js';
 import { searchRoutes } from './routes/search.js';
 import { userRoutes } from './routes/users.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { userName, type JiraState, type SimUser } from './state.js';
 
-const routes: Route[] = [...metaRoutes, ...userRoutes, ...searchRoutes, ...changelogRoutes, ...issueRoutes, ...workflowRoutes, ...commentRoutes];
+const routes: Route[] = [...metaRoutes, ...userRoutes, ...searchRoutes, ...changelogRoutes, ...issueRoutes, ...workflowRoutes, ...commentRoutes, ...remoteLinkRoutes, ...issuePropertyRoutes];
 
 /** The user an Authorization header logs in as: basic `email:apiToken` (Cloud), basic `username:password` or a bearer PAT (Data Center). */
 export function authenticate(state: JiraState, header: string | null): SimUser | undefined {
@@ -25,10 +27,22 @@ export function authenticate(state: JiraState, header: string | null): SimUser |
   return state.users.find((u) => (u.email === login || u.accountId === login || userName(u) === login) && u.apiToken === secret);
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The issue's web page (`/browse/KEY`), where a back-link to it leads: its key and summary (a signed-in browser is assumed). */
+function issuePage(state: JiraState, key: string): Response {
+  const issue = state.issue(key);
+  if (!issue) return new Response('<!DOCTYPE html><title>Issue not found</title>', { status: 404, headers: { 'content-type': 'text/html;charset=UTF-8' } });
+  const title = `[${issue.key}] ${typeof issue.fields.summary === 'string' ? issue.fields.summary : ''}`;
+  return new Response(`<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-issue-key="${escapeHtml(issue.key)}">${escapeHtml(title)}</h1></body></html>`, { headers: { 'content-type': 'text/html;charset=UTF-8' } });
+}
+
 /** Routes requests under `/rest/api/{2|3}/` to the operations, after checking credentials. */
 export function createRouter(state: JiraState): FetchHandler {
   return async (request) => {
     const url = new URL(request.url);
+    const browse = /^(.*?)\/browse\/([^/]+)$/.exec(url.pathname);
+    if (browse && request.method === 'GET') return issuePage(state, decodeURIComponent(browse[2] ?? ''));
     const match = /^(.*?)\/rest\/api\/(2|3)\/(.*)$/.exec(url.pathname);
     if (!match) return jiraError(404, [`null for uri: ${url.pathname}`]);
     const [, prefix = '', version, rest = ''] = match;

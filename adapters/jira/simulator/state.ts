@@ -97,6 +97,15 @@ export interface SimComment {
   properties?: Record<string, unknown>;
 }
 
+/** A remote (web) link of an issue (`RemoteIssueLink`), kept as the client sent it. */
+export interface SimRemoteLink {
+  id: number;
+  globalId?: string | undefined;
+  application?: { type?: string | undefined; name?: string | undefined } | undefined;
+  relationship?: string | undefined;
+  object: { url: string; title: string; summary?: string | undefined; [key: string]: unknown };
+}
+
 /** An issue; `fields` hold stored forms (ids for options and priorities, account ids for users, ADF for rich text). */
 export interface SimIssue {
   id: string;
@@ -111,6 +120,10 @@ export interface SimIssue {
   fields: Record<string, unknown>;
   changelog: SimChange[];
   comments: SimComment[];
+  /** Issue properties (`issue/{id}/properties`), by key; values are JSON. */
+  properties?: Record<string, unknown>;
+  /** Remote links (`issue/{id}/remotelink`). */
+  remoteLinks?: SimRemoteLink[];
 }
 
 /** An issue that moves itself in the `updated` index whenever its `updated` is set (by a route or by a test). */
@@ -186,6 +199,19 @@ export class JiraState {
   private readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
   private fieldsByName = new Map<string, SimField>();
   private fieldsIndexed = -1;
+  /**
+   * Issue properties JQL can search (`issue.property[key].path`), by property key with the
+   * indexed paths. Jira indexes a property only when an app's descriptor declares it (a Connect
+   * `jiraEntityProperties` or Forge `jira:entityProperty` module); this simulated site has the
+   * app that indexes syncbridge's origin stamp. Remove the entry to simulate a site without it.
+   */
+  readonly indexedProperties = new Map<string, string[]>([['syncbridge.origin', ['ref']]]);
+  private nextRemoteLinkId = 10000;
+
+  /** The next remote link id. */
+  remoteLinkId(): number {
+    return this.nextRemoteLinkId++;
+  }
 
   /** Current time in ms; strictly increasing so that every change has its own `updated`. */
   now(): number {

@@ -26,6 +26,7 @@ export function conformanceContext(sim: JiraSimulator, baseUrl: string, options:
     fields: { title: 'summary', richText: 'description', lookup: { id: 'priority', values: ['High', 'Low'] }, status: { id: 'status', values: ['In Progress', 'In Review'] }, multiLookup: 'labels', user: { id: 'assignee', email: 'ana@example.com' } },
     titleFilter: (word) => `summary ~ "${word}"`,
     invalidFilter: 'status = Done AND resolutoin = Fixed',
+    backlinksOf: async (id) => (sim.state.issue(id)?.remoteLinks ?? []).map((l) => ({ url: l.object.url, text: l.object.title })),
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');

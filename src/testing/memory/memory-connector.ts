@@ -9,7 +9,7 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'deleteItem' | 'query' | 'checkFilter' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers';
+export type MemoryMethod = 'deleteItem' | 'query' | 'checkFilter' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers' | 'upsertBacklink' | 'removeBacklink';
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -70,11 +70,12 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     commentUpdates: true,
     commentDeletes: true,
     originStamp: 'property',
+    backlinks: true,
     updatedBy: !knobs.hideUpdatedBy,
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['deleteItem', 'query', 'checkFilter', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers'] as const).map((m) => [m, 0]),
+    (['deleteItem', 'query', 'checkFilter', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers', 'upsertBacklink', 'removeBacklink'] as const).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: Error; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -233,6 +234,19 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async deleteComment(itemId, commentId) {
       await enter('deleteComment');
       system.deleteComment(itemId, commentId);
+    },
+    titleField: 'title',
+    webUrl: (item) => `https://memory.invalid/items/${encodeURIComponent(item.id)}`,
+    // Back-links are kept per item by the twin's system and id; like a Jira remote link, one is no change of the item.
+    async upsertBacklink(itemId, twin) {
+      await enter('upsertBacklink');
+      const changed = system.backlink(itemId, twin);
+      await enter('upsertBacklink', 'after');
+      return { changed };
+    },
+    async removeBacklink(itemId, twin) {
+      await enter('removeBacklink');
+      system.backlink(itemId, twin, true);
     },
     async latestChange(project, type) {
       await enter('latestChange');

@@ -1,4 +1,5 @@
 import { isEmptyValue, RemoteError, SyncbridgeError, valuesEqual, type Comment, type CommentOrigin, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import type { BacklinkTarget } from 'syncbridge/connector-kit';
 
 /** A stored item of a {@link MemorySystem}. */
 export interface MemoryItem {
@@ -18,6 +19,8 @@ export interface MemoryItem {
   changedBy: Record<string, string>;
   origin?: OriginRef;
   comments: Comment[];
+  /** Links to twins (see `Connector.upsertBacklink`), at most one per twin. */
+  backlinks?: BacklinkTarget[];
 }
 
 /** How a {@link MemorySystem} is built. */
@@ -167,6 +170,22 @@ export class MemorySystem {
   /** A person (not the integration user) edits an item. */
   edit(id: string, fields: Record<string, FieldValue>, as: string): MemoryItem {
     return this.update(id, fields, this.user(as));
+  }
+
+  /**
+   * Sets the back-link to a twin (one per twin system and id), or removes it; whether anything
+   * changed. An item that does not exist is `NOT_FOUND`, except for a removal.
+   */
+  backlink(itemId: string, twin: BacklinkTarget | Pick<BacklinkTarget, 'system' | 'id'>, remove = false): boolean {
+    const item = this.items.get(itemId);
+    if (!item) {
+      if (remove) return false;
+      throw new SyncbridgeError('NOT_FOUND', `memory: item ${itemId} does not exist`);
+    }
+    const others = (item.backlinks ?? []).filter((b) => !(b.system === twin.system && b.id === twin.id));
+    const before = JSON.stringify(item.backlinks ?? []);
+    item.backlinks = remove ? others : [...others, structuredClone(twin as BacklinkTarget)];
+    return JSON.stringify(item.backlinks) !== before;
   }
 
   /** Adds a comment as a user; the integration user's copies carry an `origin` stamp (with `commentsChangeItem`, a change of the item as well). */

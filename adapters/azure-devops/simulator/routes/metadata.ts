@@ -95,4 +95,12 @@ export const metadataRoutes: Route[] = [
       return json({ count: value.length, value });
     },
   },
+  {
+    // The project's tags, as the tag picker lists them. https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/tags/list
+    method: 'GET', path: 'wit/tags', scope: 'project',
+    handle: (ctx) => {
+      const names = [...(ctx.project?.tagNames.values() ?? [])].sort((a, b) => a.localeCompare(b));
+      return json({ count: names.length, value: names.map((name) => ({ id: name.toLowerCase(), name, url: `${ctx.orgUrl}/_apis/wit/tags/${encodeURIComponent(name)}` })) });
+    },
+  },
 ];

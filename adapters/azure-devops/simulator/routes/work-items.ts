@@ -21,7 +21,10 @@ function checkFields(ctx: RouteContext, fields: string[] | undefined | null, exp
   return fields;
 }
 
-function readMany(ctx: RouteContext, ids: number[], fields: string[] | undefined, omitMissing: boolean): Response {
+/** Whether `$expand` asks for relations (`relations` or `all`). */
+const withRelations = (expand: string | undefined | null) => ['relations', 'all'].includes(expand?.toLowerCase() ?? '');
+
+function readMany(ctx: RouteContext, ids: number[], fields: string[] | undefined, omitMissing: boolean, relations = false): Response {
   const limit = ctx.state.limits.maxBatchIds;
   if (ids.length > limit) throw badRequest(`VS403474: You requested ${ids.length} work items which exceeds the limit of ${limit}`, 'WorkItemTrackingBatchLimitException');
   const value: Array<Record<string, unknown> | null> = [];
@@ -32,7 +35,7 @@ function readMany(ctx: RouteContext, ids: number[], fields: string[] | undefined
       value.push(null);
       continue;
     }
-    value.push(renderWorkItem(ctx.state, ctx.orgUrl, item, fields));
+    value.push(renderWorkItem(ctx.state, ctx.orgUrl, item, fields, relations));
   }
   return json({ count: value.length, value });
 }
@@ -59,8 +62,8 @@ async function createWorkItem(ctx: RouteContext): Promise<Response> {
   const type = findType(project, ctx.params.type as string);
   if (!type) throw new AdoSimError(404, `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`, 'WorkItemTypeNotFoundException');
   const changes = applyPatch(undefined, await ctx.body());
-  const item = saveWorkItem(ctx.state, project, type, undefined, changes, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly') });
-  return json(renderWorkItem(ctx.state, ctx.orgUrl, item));
+  const item = saveWorkItem(ctx.state, project, type, undefined, changes.fields, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly'), relations: changes.relations });
+  return json(renderWorkItem(ctx.state, ctx.orgUrl, item, undefined, true));
 }
 
 /** Work item reads (single, list, batch) and JSON Patch creates and updates. */
@@ -71,7 +74,7 @@ export const workItemRoutes: Route[] = [
       const parsed = batchRequestSchema.safeParse(await ctx.body());
       if (!parsed.success) throw badRequest('VS403502: The batch request must have an ids array.');
       const fields = checkFields(ctx, parsed.data.fields, parsed.data.$expand);
-      return readMany(ctx, parsed.data.ids, fields, parsed.data.errorPolicy?.toLowerCase() === 'omit');
+      return readMany(ctx, parsed.data.ids, fields, parsed.data.errorPolicy?.toLowerCase() === 'omit', withRelations(parsed.data.$expand));
     },
   },
   {
@@ -81,7 +84,7 @@ export const workItemRoutes: Route[] = [
       if (!raw) throw badRequest('VS403496: The ids parameter is required.');
       const ids = raw.split(',').map((s) => parseId(s.trim()));
       const fields = checkFields(ctx, ctx.url.searchParams.get('fields')?.split(','), ctx.url.searchParams.get('$expand'));
-      return readMany(ctx, ids, fields, ctx.url.searchParams.get('errorPolicy')?.toLowerCase() === 'omit');
+      return readMany(ctx, ids, fields, ctx.url.searchParams.get('errorPolicy')?.toLowerCase() === 'omit', withRelations(ctx.url.searchParams.get('$expand')));
     },
   },
   {
@@ -89,7 +92,7 @@ export const workItemRoutes: Route[] = [
     handle: (ctx) => {
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
       const fields = checkFields(ctx, ctx.url.searchParams.get('fields')?.split(','), ctx.url.searchParams.get('$expand'));
-      return json(renderWorkItem(ctx.state, ctx.orgUrl, item, fields));
+      return json(renderWorkItem(ctx.state, ctx.orgUrl, item, fields, withRelations(ctx.url.searchParams.get('$expand'))));
     },
   },
   { method: 'POST', path: 'wit/workitems/$:type', scope: 'project', handle: createWorkItem },
@@ -104,8 +107,8 @@ export const workItemRoutes: Route[] = [
       const type = findType(project, String(item.fields['System.WorkItemType']));
       if (!type) throw badRequest('The work item type no longer exists.');
       const changes = applyPatch(item, await ctx.body());
-      const saved = saveWorkItem(ctx.state, project, type, item, changes, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly') });
-      return json(renderWorkItem(ctx.state, ctx.orgUrl, saved));
+      const saved = saveWorkItem(ctx.state, project, type, item, changes.fields, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly'), relations: changes.relations });
+      return json(renderWorkItem(ctx.state, ctx.orgUrl, saved, undefined, true));
     },
   },
 ];

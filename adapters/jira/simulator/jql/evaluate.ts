@@ -23,7 +23,15 @@ type Kind = 'text' | 'date' | 'number' | 'named' | 'key';
 
 const textFields = new Set(['summary', 'description', 'environment', 'text', 'comment']);
 
+/** `issue.property[key].path`: a property searchable once an app indexes it. */
+const propertyClause = /^issue\.property\[([^\]]+)\]\.(.+)$/i;
+
 function fieldKind(state: JiraState, field: string): { id: string; kind: Kind } {
+  const property = propertyClause.exec(field);
+  if (property) {
+    if (!state.indexedProperties.get(property[1] as string)?.includes(property[2] as string)) throw new JqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
+    return { id: `property:${property[1]}:${property[2]}`, kind: 'named' };
+  }
   const lower = field.toLowerCase();
   if (lower === 'key' || lower === 'issuekey' || lower === 'id') return { id: 'key', kind: 'key' };
   if (lower === 'text' || lower === 'comment') return { id: lower, kind: 'text' };
@@ -64,6 +72,11 @@ function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
       return user(issue.reporter);
     case 'assignee':
       return user(issue.fields.assignee);
+  }
+  if (id.startsWith('property:')) {
+    const [, key = '', path = ''] = id.split(':');
+    const value = path.split('.').reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined), issue.properties?.[key]);
+    return value === undefined || value === null ? [] : [String(value)];
   }
   const raw = issue.fields[id];
   const def = state.field(id);

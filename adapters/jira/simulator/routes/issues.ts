@@ -4,6 +4,7 @@ import { fail, json, listParam, noContent, readBody, type Route, type RouteConte
 import { renderIssue, selectFields } from '../render.js';
 import type { SimIssue } from '../state.js';
 import { renderChangelogExpansion } from './changelog.js';
+import { renderProperties } from './issue-properties.js';
 import { renderTransitions } from './workflow.js';
 
 const updateOps = z.record(z.string(), z.array(z.record(z.string(), z.unknown())));
@@ -43,6 +44,8 @@ function createOne(ctx: RouteContext, body: IssueBody): CreateOutcome {
     if (id === 'reporter' && typeof value === 'string') issue.reporter = value;
     else issue.fields[id] = value;
   }
+  // Properties given with the create are set with it, in the same request.
+  if (body.properties?.length) issue.properties = Object.fromEntries(body.properties.map((p) => [p.key, p.value]));
   return { ok: true, issue };
 }
 
@@ -116,7 +119,7 @@ export const issueRoutes: Route[] = [
       }
       found.sort((a, b) => Number(a.id) - Number(b.id));
       const expand = new Set(body.expand ?? []);
-      return json({ issues: found.map((i) => expanded(ctx, i, renderIssue(ctx.render, i, fields), expand, 40)), issueErrors });
+      return json({ issues: found.map((i) => ({ ...expanded(ctx, i, renderIssue(ctx.render, i, fields), expand, 40), ...renderProperties(i, body.properties) })), issueErrors });
     },
   },
   {

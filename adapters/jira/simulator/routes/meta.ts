@@ -115,6 +115,19 @@ export const metaRoutes: Route[] = [
       json(ctx.state.fields.map((f) => ({ id: f.id, key: f.id, name: f.name, custom: f.custom, orderable: f.onScreen, navigable: true, searchable: true, clauseNames: f.clauseNames, schema: f.schema }))),
   },
   {
+    // The labels a label picker offers: every label on any issue, sorted, in pages (`PageBeanString`).
+    // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-labels/#api-rest-api-3-label-get
+    method: 'GET',
+    path: /^label$/,
+    handle: (ctx) => {
+      const all = [...new Set([...ctx.state.issues.values()].flatMap((i) => (Array.isArray(i.fields.labels) ? (i.fields.labels as string[]) : [])))].sort();
+      const startAt = intParam(ctx.url, 'startAt', 0, Number.MAX_SAFE_INTEGER);
+      const maxResults = intParam(ctx.url, 'maxResults', 1000, 1000);
+      const values = all.slice(startAt, startAt + maxResults);
+      return json({ maxResults, startAt, total: all.length, isLast: startAt + maxResults >= all.length, values });
+    },
+  },
+  {
     method: 'GET',
     path: /^priority$/,
     handle: (ctx) => json(ctx.state.priorities.map((p) => ({ self: `${ctx.render.baseUrl}/rest/api/3/priority/${p.id}`, statusColor: '#ffab00', description: p.name, iconUrl: `${ctx.render.baseUrl}/images/icons/priorities/${p.name.toLowerCase()}.svg`, name: p.name, id: p.id }))),

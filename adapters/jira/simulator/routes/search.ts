@@ -5,6 +5,7 @@ import { jqlProblems, runJql, runJqlPage } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import { renderChangelogExpansion, renderHistories } from './changelog.js';
+import { renderProperties } from './issue-properties.js';
 
 const searchBody = z.object({
   jql: z.string().optional(),
@@ -73,7 +74,7 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   // Cloud embeds the 40 most recent changelog entries, with their total, as bulk reads do.
   const withChangelog = !onlyIds && wantsChangelog(body.expand);
   const issues = found.issues.map((issue) =>
-    onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}) },
+    onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...renderProperties(issue, body.properties), ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}) },
   );
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
@@ -88,6 +89,7 @@ function legacy(ctx: RouteContext, body: SearchBody): Response {
   const withChangelog = wantsChangelog(body.expand);
   const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
     ...renderIssue(ctx.render, issue, fields),
+    ...renderProperties(issue, body.properties),
     ...(withChangelog ? { changelog: { startAt: 0, maxResults: issue.changelog.length, total: issue.changelog.length, histories: renderHistories(ctx, issue.changelog) } } : {}),
   }));
   return json({ expand: 'schema,names', startAt, maxResults, total: found.length, issues });
