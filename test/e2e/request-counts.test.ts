@@ -55,7 +55,9 @@ async function start(oneWay: boolean) {
   const config = await loadConfig(fileURLToPath(new URL('../../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)), { env });
   const base = config.mappings[0]!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
-  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined };
+  // Back-links on the Azure DevOps side only: copies are created showing theirs. A Jira issue's
+  // back-link is one remote-link request per issue (Jira has no bulk call), counted apart.
+  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined, backlink: { left: false, right: true } };
   const sync: Syncbridge = await createSyncbridge({ config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } }, connectors: [jiraConnector, azureDevOpsConnector] });
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => ado.server.close(), () => jira.server.close(), () => sync.close());
   await sync.activate();
