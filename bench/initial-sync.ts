@@ -52,14 +52,20 @@ interface ChildReport {
   peakRssMb: number;
 }
 
-const tools = { syncbridge: 'syncbridge (one way)', serial: 'baseline, 1 at a time', parallel: 'baseline, 8 at a time' } as const;
+const tools = {
+  syncbridge: 'syncbridge (one way)',
+  serial: 'baseline, 1 at a time',
+  parallel: 'baseline, 8 at a time',
+} as const;
 type Tool = keyof typeof tools;
 
 /** A handler that counts calls per method and path (ids folded). */
 function counted(handle: () => FetchHandler) {
   const calls = new Map<string, number>();
   const wrapped: FetchHandler = (request) => {
-    const path = new URL(request.url).pathname.replace(/(?<!\/api)\/\d+(?=\/|$)/g, '/{id}').replace(/workitems\/\$[A-Za-z]+/, 'workitems/${type}');
+    const path = new URL(request.url).pathname
+      .replace(/(?<!\/api)\/\d+(?=\/|$)/g, '/{id}')
+      .replace(/workitems\/\$[A-Za-z]+/, 'workitems/${type}');
     const key = `${request.method} ${path}`;
     calls.set(key, (calls.get(key) ?? 0) + 1);
     return handle()(request);
@@ -69,12 +75,23 @@ function counted(handle: () => FetchHandler) {
 
 /** A syncbridge for the example mapping against the simulators; `oneWay` makes every field flow Jira → Azure DevOps. */
 async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean) {
-  const env = { JIRA_URL: endpoints.jiraUrl, JIRA_TOKEN: endpoints.jiraToken, ADO_URL: endpoints.adoUrl, ADO_PAT: endpoints.adoPat };
-  const config = await loadConfig(fileURLToPath(new URL('../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)), { env });
+  const env = {
+    JIRA_URL: endpoints.jiraUrl,
+    JIRA_TOKEN: endpoints.jiraToken,
+    ADO_URL: endpoints.adoUrl,
+    ADO_PAT: endpoints.adoPat,
+  };
+  const config = await loadConfig(
+    fileURLToPath(new URL('../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)),
+    { env },
+  );
   const base = config.mappings[0]!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
   const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined };
-  return createSyncbridge({ config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } }, connectors: [jiraConnector, azureDevOpsConnector] });
+  return createSyncbridge({
+    config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
+    connectors: [jiraConnector, azureDevOpsConnector],
+  });
 }
 
 /** Runs one tool in this process and reports on it. */
@@ -97,12 +114,20 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     });
   }
   const used = process.cpuUsage(cpu);
-  return { created, seconds: (Date.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return {
+    created,
+    seconds: (Date.now() - started) / 1000,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', tool], { env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', tool], {
+      env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -119,13 +144,20 @@ async function compare(): Promise<void> {
   const knobs = { latencyMs };
   let seeded = Date.now();
   const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
-  console.log(`Jira simulator seeded with ${items} bugs in ${((Date.now() - seeded) / 1000).toFixed(1)} s; latency ${latencyMs} ms per request`);
+  console.log(
+    `Jira simulator seeded with ${items} bugs in ${((Date.now() - seeded) / 1000).toFixed(1)} s; latency ${latencyMs} ms per request`,
+  );
   let adoSim: AzureDevOpsSimulator = createAzureDevOpsSimulator({ seed: 'empty', knobs });
   const jiraCount = counted(() => jiraSim.handle);
   const adoCount = counted(() => adoSim.handle);
   const jira = await serveHandler(jiraCount.wrapped);
   const ado = await serveHandler(adoCount.wrapped, { basePath: '/demo-org' });
-  const endpoints: Endpoints = { jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat };
+  const endpoints: Endpoints = {
+    jiraUrl: jira.baseUrl,
+    jiraToken: jiraSim.users[0]!.apiToken,
+    adoUrl: ado.baseUrl,
+    adoPat: adoSim.users[0]!.pat,
+  };
   const results = new Map<Tool, Array<ChildReport & { requests: number }>>();
   for (let round = 0; round < rounds; round++) {
     for (const tool of Object.keys(tools) as Tool[]) {
@@ -134,9 +166,12 @@ async function compare(): Promise<void> {
       const before = jiraCount.total() + adoCount.total();
       const report = await runChild(tool, endpoints);
       const requests = jiraCount.total() + adoCount.total() - before;
-      if (adoSim.state.workItems.size !== items) throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
+      if (adoSim.state.workItems.size !== items)
+        throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
       results.set(tool, [...(results.get(tool) ?? []), { ...report, requests }]);
-      console.log(`  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests`);
+      console.log(
+        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests`,
+      );
     }
   }
   await jira.close();
@@ -150,8 +185,12 @@ async function compare(): Promise<void> {
     rss: median(runs.map((r) => r.peakRssMb)),
   }));
   const ours = summary.find((s) => s.tool === 'syncbridge')!;
-  console.log(`\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over syncbridge's`);
-  console.log(`${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`);
+  console.log(
+    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over syncbridge's`,
+  );
+  console.log(
+    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
+  );
   for (const s of summary) {
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
     console.log(
@@ -171,7 +210,11 @@ async function alone(): Promise<void> {
   const jira = await serveHandler(jiraCount.wrapped);
   const ado = await serveHandler(adoCount.wrapped, { basePath: '/demo-org' });
   const dir = mkdtempSync(join(tmpdir(), 'syncbridge-bench-'));
-  const sync = await openSyncbridge({ jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat }, dir, false);
+  const sync = await openSyncbridge(
+    { jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat },
+    dir,
+    false,
+  );
   await sync.activate();
   const setup = { jira: jiraCount.total(), ado: adoCount.total() };
   const started = Date.now();
@@ -179,14 +222,24 @@ async function alone(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const jiraCalls = jiraCount.total() - setup.jira;
   const adoCalls = adoCount.total() - setup.ado;
-  console.log(`initial sync of ${items} Jira bugs: created ${summary.created.right} in Azure DevOps, ${summary.failed} failures, ${seconds.toFixed(1)} s`);
-  console.log(`HTTP calls: Jira ${jiraCalls}, Azure DevOps ${adoCalls}, ${((jiraCalls + adoCalls) / items).toFixed(3)} per item (activation before it: Jira ${setup.jira}, Azure DevOps ${setup.ado})`);
-  for (const [name, count] of [['Jira', jiraCount], ['Azure DevOps', adoCount]] as const) {
-    for (const [key, n] of [...count.calls].sort((a, b) => b[1] - a[1])) console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
+  console.log(
+    `initial sync of ${items} Jira bugs: created ${summary.created.right} in Azure DevOps, ${summary.failed} failures, ${seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `HTTP calls: Jira ${jiraCalls}, Azure DevOps ${adoCalls}, ${((jiraCalls + adoCalls) / items).toFixed(3)} per item (activation before it: Jira ${setup.jira}, Azure DevOps ${setup.ado})`,
+  );
+  for (const [name, count] of [
+    ['Jira', jiraCount],
+    ['Azure DevOps', adoCount],
+  ] as const) {
+    for (const [key, n] of [...count.calls].sort((a, b) => b[1] - a[1]))
+      console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
   }
   const before = { jira: jiraCount.total(), ado: adoCount.total() };
   const again = await sync.runOnce();
-  console.log(`idle pass right after: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`);
+  console.log(
+    `idle pass right after: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`,
+  );
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (simulators included)`);
   await sync.close();
   await jira.close();

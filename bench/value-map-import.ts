@@ -48,7 +48,9 @@ async function prepare(rows: number): Promise<{ configPath: string; writeConfigP
   return { configPath, writeConfigPath, file };
 }
 
-async function measure(work: () => Promise<unknown>): Promise<{ ms: number; heapMB: number; rssMB: number; retainedMB: number }> {
+async function measure(
+  work: () => Promise<unknown>,
+): Promise<{ ms: number; heapMB: number; rssMB: number; retainedMB: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const base = process.memoryUsage();
   let heap = base.heapUsed;
@@ -67,7 +69,12 @@ async function measure(work: () => Promise<unknown>): Promise<{ ms: number; heap
   rss = Math.max(rss, end.rss);
   const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
   (globalThis as { gc?: () => void }).gc?.();
-  return { ms: Math.round(ms), heapMB: mb(heap - base.heapUsed), rssMB: mb(rss - base.rss), retainedMB: mb(process.memoryUsage().heapUsed - base.heapUsed) };
+  return {
+    ms: Math.round(ms),
+    heapMB: mb(heap - base.heapUsed),
+    rssMB: mb(rss - base.rss),
+    retainedMB: mb(process.memoryUsage().heapUsed - base.heapUsed),
+  };
 }
 
 async function child(mode: string, configPath: string, file: string): Promise<void> {
@@ -89,7 +96,11 @@ async function child(mode: string, configPath: string, file: string): Promise<vo
 /** The smallest of a few V8 heap limits (`--max-old-space-size`) under which a mode completes. */
 function smallestHeap(self: string, mode: string, configPath: string, file: string): string {
   for (const limit of [32, 48, 64, 96, 128, 192, 256]) {
-    const run = spawnSync(process.execPath, [`--max-old-space-size=${limit}`, '--import', 'tsx', self, '--child', mode, configPath, file], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [`--max-old-space-size=${limit}`, '--import', 'tsx', self, '--child', mode, configPath, file],
+      { encoding: 'utf8' },
+    );
     if (run.status === 0) return `${limit} MB`;
   }
   return '> 256 MB';
@@ -106,13 +117,23 @@ async function main(): Promise<void> {
     for (const mode of ['dry-run', 'write', 'load-config', 'exceljs']) {
       // load-config reads the config the write mode produced: what every later command loads.
       const config = mode === 'write' || mode === 'load-config' ? writeConfigPath : configPath;
-      const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', mode, config, file], { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', mode, config, file], {
+        encoding: 'utf8',
+      });
       if (run.status !== 0) throw new Error(run.stderr);
       const r = JSON.parse(run.stdout) as { ms: number; heapMB: number; rssMB: number; retainedMB: number };
-      const label = mode === 'exceljs' ? 'exceljs readFile (reference)' : mode === 'load-config' ? 'loadConfig of the written config' : `import (${mode})`;
+      const label =
+        mode === 'exceljs'
+          ? 'exceljs readFile (reference)'
+          : mode === 'load-config'
+            ? 'loadConfig of the written config'
+            : `import (${mode})`;
       console.log(`${rows}\t${label}\t${r.ms}\t${r.heapMB}\t${r.rssMB}\t${r.retainedMB}`);
     }
-    for (const mode of ['dry-run', 'exceljs']) console.log(`${rows}\tsmallest heap limit that completes, ${mode}: ${smallestHeap(self, mode, configPath, file)}`);
+    for (const mode of ['dry-run', 'exceljs'])
+      console.log(
+        `${rows}\tsmallest heap limit that completes, ${mode}: ${smallestHeap(self, mode, configPath, file)}`,
+      );
   }
 }
 

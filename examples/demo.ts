@@ -29,7 +29,11 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const jiraServer = await startJiraSimulatorServer({ seed: 'demo' });
 const adoServer = await startAzureDevOpsSimulatorServer({ seed: 'demo' });
 const stateDir = mkdtempSync(join(tmpdir(), 'syncbridge-demo-'));
-const secret = (users: Array<{ email: string; apiToken?: string; pat?: string }>, email: string, key: 'apiToken' | 'pat') => users.find((u) => u.email === email)![key]!;
+const secret = (
+  users: Array<{ email: string; apiToken?: string; pat?: string }>,
+  email: string,
+  key: 'apiToken' | 'pat',
+) => users.find((u) => u.email === email)![key]!;
 const env = {
   JIRA_URL: jiraServer.baseUrl,
   JIRA_TOKEN: secret(jiraServer.users, 'sync-bot@example.com', 'apiToken'),
@@ -42,13 +46,23 @@ say(`Azure DevOps simulator: ${adoServer.baseUrl}`);
 const configFile = fileURLToPath(new URL('./jira-azure-devops/syncbridge.yaml', import.meta.url));
 const config = await loadConfig(configFile, { env });
 const sync = await createSyncbridge({
-  config: { ...config, engine: { ...config.engine, intervalMs: 250 }, state: { store: 'sqlite', path: join(stateDir, 'state.db') } },
+  config: {
+    ...config,
+    engine: { ...config.engine, intervalMs: 250 },
+    state: { store: 'sqlite', path: join(stateDir, 'state.db') },
+  },
   connectors: [jiraConnector, azureDevOpsConnector],
   configFile,
 });
 
 // The runs' summaries, added up.
-const total = { created: { left: 0, right: 0 }, updated: { left: 0, right: 0 }, echoesSkipped: 0, conflicts: 0, commentsCopied: 0 };
+const total = {
+  created: { left: 0, right: 0 },
+  updated: { left: 0, right: 0 },
+  echoesSkipped: 0,
+  conflicts: 0,
+  commentsCopied: 0,
+};
 const add = (s: RunSummary) => {
   for (const side of ['left', 'right'] as const) {
     total.created[side] += s.created[side];
@@ -66,19 +80,42 @@ say('\nInitial sync of DEMO (Jira) and Demo (Azure DevOps), both ways...');
 await sync.activate();
 const started = Date.now();
 const stopProgress = sync.events.on('progress', (e) => {
-  if (process.stdout.isTTY) process.stdout.write(`\r  ${e.side === 'left' ? 'Jira        ' : 'Azure DevOps'} changes processed: ${e.processed}   `);
+  if (process.stdout.isTTY)
+    process.stdout.write(
+      `\r  ${e.side === 'left' ? 'Jira        ' : 'Azure DevOps'} changes processed: ${e.processed}   `,
+    );
 });
 const initial = await sync.runOnce();
 stopProgress();
-say(`${process.stdout.isTTY ? '\r' : ''}  created ${initial.created.right} Azure DevOps bugs from Jira and ${initial.created.left} Jira bugs from Azure DevOps in ${seconds(Date.now() - started)}`);
+say(
+  `${process.stdout.isTTY ? '\r' : ''}  created ${initial.created.right} Azure DevOps bugs from Jira and ${initial.created.left} Jira bugs from Azure DevOps in ${seconds(Date.now() - started)}`,
+);
 const links = (await sync.status()).pairs[0]!.links;
 say(`  ${links} linked pairs`);
 
 // 2. People edit both sides while the engine runs; each change is timed until it lands.
 const person = (system: 'jira' | 'ado', email: string): Connector =>
   system === 'jira'
-    ? jiraConnector.create({ id: 'jira-person', adapter: 'jira', baseUrl: jiraServer.baseUrl, auth: { type: 'apiToken', email, token: secret(jiraServer.users, email, 'apiToken') } }, {}, { logger: silentLogger })
-    : azureDevOpsConnector.create({ id: 'ado-person', adapter: 'azure-devops', baseUrl: adoServer.baseUrl, auth: { type: 'pat', token: secret(adoServer.users, email, 'pat') } }, {}, { logger: silentLogger });
+    ? jiraConnector.create(
+        {
+          id: 'jira-person',
+          adapter: 'jira',
+          baseUrl: jiraServer.baseUrl,
+          auth: { type: 'apiToken', email, token: secret(jiraServer.users, email, 'apiToken') },
+        },
+        {},
+        { logger: silentLogger },
+      )
+    : azureDevOpsConnector.create(
+        {
+          id: 'ado-person',
+          adapter: 'azure-devops',
+          baseUrl: adoServer.baseUrl,
+          auth: { type: 'pat', token: secret(adoServer.users, email, 'pat') },
+        },
+        {},
+        { logger: silentLogger },
+      );
 const ana = person('jira', 'ana@example.com');
 const ben = person('ado', 'ben@example.com');
 const [link1, link2, link3] = await sync.store.listLinks('bugs', { limit: 3 });
@@ -96,38 +133,88 @@ function arrival(side: Side, sourceKey: string): Promise<PlannedWrite> {
     });
   });
 }
-async function edit(who: Connector, whoName: string, side: Side, id: string, key: string, fields: Record<string, FieldValue>, what: string) {
+async function edit(
+  who: Connector,
+  whoName: string,
+  side: Side,
+  id: string,
+  key: string,
+  fields: Record<string, FieldValue>,
+  what: string,
+) {
   const target = side === 'left' ? 'right' : 'left';
   const arrived = arrival(target, key);
   const at = Date.now();
   const [result] = await who.update([{ id, fields }]);
   if (!result?.ok) throw result?.error ?? new Error('edit failed');
   const write = await arrived;
-  say(`  ${whoName} ${what} on ${key} -> ${write.targetKey} got ${Object.keys(write.fields).join(', ')} after ${seconds(Date.now() - at)}`);
+  say(
+    `  ${whoName} ${what} on ${key} -> ${write.targetKey} got ${Object.keys(write.fields).join(', ')} after ${seconds(Date.now() - at)}`,
+  );
 }
 
 // Each item of a pair shows its twin: a remote link in Jira, a hyperlink in Azure DevOps (read as people's browsers do).
-const getJson = async (url: string, authorization: string) => (await fetch(url, { headers: { authorization } })).json() as Promise<Record<string, unknown>>;
+const getJson = async (url: string, authorization: string) =>
+  (await fetch(url, { headers: { authorization } })).json() as Promise<Record<string, unknown>>;
 const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
-const [remote] = (await getJson(`${jiraServer.baseUrl}/rest/api/3/issue/${link1.leftId}/remotelink`, basic('ana@example.com', secret(jiraServer.users, 'ana@example.com', 'apiToken')))) as unknown as Array<{ object: { title: string; url: string } }>;
-const workItem = await getJson(`${adoServer.baseUrl}/_apis/wit/workitems/${link1.rightId}?$expand=relations&api-version=7.1`, basic('', secret(adoServer.users, 'ben@example.com', 'pat')));
-const hyperlink = ((workItem.relations ?? []) as Array<{ rel: string; url: string; attributes: { comment?: string } }>).find((r) => r.rel === 'Hyperlink');
+const [remote] = (await getJson(
+  `${jiraServer.baseUrl}/rest/api/3/issue/${link1.leftId}/remotelink`,
+  basic('ana@example.com', secret(jiraServer.users, 'ana@example.com', 'apiToken')),
+)) as unknown as Array<{ object: { title: string; url: string } }>;
+const workItem = await getJson(
+  `${adoServer.baseUrl}/_apis/wit/workitems/${link1.rightId}?$expand=relations&api-version=7.1`,
+  basic('', secret(adoServer.users, 'ben@example.com', 'pat')),
+);
+const hyperlink = (
+  (workItem.relations ?? []) as Array<{ rel: string; url: string; attributes: { comment?: string } }>
+).find((r) => r.rel === 'Hyperlink');
 say('\nBack-links of one pair:');
 say(`  ${link1.leftKey} (Jira) shows "${remote?.object.title ?? 'no link'}" -> ${remote?.object.url ?? '-'}`);
-say(`  ${link1.rightKey} (Azure DevOps) shows "${hyperlink?.attributes.comment ?? 'no link'}" -> ${hyperlink?.url.replace(/#.*$/, '') ?? '-'}`);
+say(
+  `  ${link1.rightKey} (Azure DevOps) shows "${hyperlink?.attributes.comment ?? 'no link'}" -> ${hyperlink?.url.replace(/#.*$/, '') ?? '-'}`,
+);
 
 say('\nLive sync (polling every 250 ms): people edit both sides...');
 sync.start();
-await edit(ana, 'Ana (Jira)', 'left', link1.leftId, link1.leftKey, { summary: 'Checkout fails when the cart is empty (edited in Jira)' }, 'renames');
-await edit(ben, 'Ben (Azure DevOps)', 'right', link2.rightId, link2.rightKey, { 'Microsoft.VSTS.Common.Priority': '1', 'System.Tags': ['customer', 'hotfix'] }, 'raises priority and tags');
-await edit(ana, 'Ana (Jira)', 'left', link3.leftId, link3.leftKey, { status: 'In Progress', assignee: (await ana.findUsers({ email: 'ana@example.com' }))[0]! }, 'starts work and takes');
+await edit(
+  ana,
+  'Ana (Jira)',
+  'left',
+  link1.leftId,
+  link1.leftKey,
+  { summary: 'Checkout fails when the cart is empty (edited in Jira)' },
+  'renames',
+);
+await edit(
+  ben,
+  'Ben (Azure DevOps)',
+  'right',
+  link2.rightId,
+  link2.rightKey,
+  { 'Microsoft.VSTS.Common.Priority': '1', 'System.Tags': ['customer', 'hotfix'] },
+  'raises priority and tags',
+);
+await edit(
+  ana,
+  'Ana (Jira)',
+  'left',
+  link3.leftId,
+  link3.leftKey,
+  { status: 'In Progress', assignee: (await ana.findUsers({ email: 'ana@example.com' }))[0]! },
+  'starts work and takes',
+);
 const commented = arrival('right', link1.leftKey);
 const commentAt = Date.now();
-await ana.addComment(link1.leftId, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Reproduced on staging.' }] }] });
+await ana.addComment(link1.leftId, {
+  type: 'doc',
+  content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Reproduced on staging.' }] }],
+});
 // A comment alone does not change the issue in Jira, so the next edit carries it across.
 await ana.update([{ id: link1.leftId, fields: { labels: ['customer', 'regression'] } }]);
 await commented;
-say(`  Ana (Jira) comments and labels ${link1.leftKey} -> comment and labels arrived after ${seconds(Date.now() - commentAt)}`);
+say(
+  `  Ana (Jira) comments and labels ${link1.leftKey} -> comment and labels arrived after ${seconds(Date.now() - commentAt)}`,
+);
 
 // 3. Quiet period: once the pass that carried the last edit is done, nothing the engine wrote may come back.
 await new Promise<void>((resolve) => {
@@ -143,8 +230,12 @@ const echoWrites = total.updated.left - before.left + (total.updated.right - bef
 
 const status = await sync.status();
 say('\nSummary');
-say(`  created:        ${total.created.left + total.created.right} (Jira ${total.created.left}, Azure DevOps ${total.created.right})`);
-say(`  updated:        ${total.updated.left + total.updated.right} (Jira ${total.updated.left}, Azure DevOps ${total.updated.right})`);
+say(
+  `  created:        ${total.created.left + total.created.right} (Jira ${total.created.left}, Azure DevOps ${total.created.right})`,
+);
+say(
+  `  updated:        ${total.updated.left + total.updated.right} (Jira ${total.updated.left}, Azure DevOps ${total.updated.right})`,
+);
 say(`  comments:       ${total.commentsCopied}`);
 say(`  skipped echoes: ${total.echoesSkipped} (writes after the last edit: ${echoWrites})`);
 say(`  conflicts:      ${total.conflicts}`);

@@ -26,12 +26,20 @@ export type BatchPart = { ok: true; raw: WorkItemJson } | { ok: false; error: Sy
 
 /** A create in the service's "Work Item Create format": PATCH to `workitems/$Type` of the project. */
 export function createElement(project: string, type: string, ops: PatchOperation[]): BatchElement {
-  return { uri: `/${encodeURIComponent(project)}/_apis/wit/workitems/$${encodeURIComponent(type)}?api-version=${apiVersion}`, what: `create ${type} in ${project} (in $batch)`, ops };
+  return {
+    uri: `/${encodeURIComponent(project)}/_apis/wit/workitems/$${encodeURIComponent(type)}?api-version=${apiVersion}`,
+    what: `create ${type} in ${project} (in $batch)`,
+    ops,
+  };
 }
 
 /** An update of one work item. */
 export function updateElement(id: string, ops: PatchOperation[]): BatchElement {
-  return { uri: `/_apis/wit/workitems/${encodeURIComponent(id)}?api-version=${apiVersion}`, what: `PATCH workitems/${id} (in $batch)`, ops };
+  return {
+    uri: `/_apis/wit/workitems/${encodeURIComponent(id)}?api-version=${apiVersion}`,
+    what: `PATCH workitems/${id} (in $batch)`,
+    ops,
+  };
 }
 
 function parseBody(body: string | null | undefined): unknown {
@@ -56,19 +64,34 @@ export async function sendBatch(clients: AdoClients, system: string, elements: B
     versioned({
       method: 'POST',
       path: '_apis/wit/$batch',
-      json: elements.map((e) => ({ method: 'PATCH', uri: e.uri, headers: { 'Content-Type': patchContentType }, body: e.ops })),
+      json: elements.map((e) => ({
+        method: 'PATCH',
+        uri: e.uri,
+        headers: { 'Content-Type': patchContentType },
+        body: e.ops,
+      })),
       schema: batchAnswerSchema,
     }),
   );
   if (answer.value.length !== elements.length) {
-    throw new SyncbridgeError('PROTOCOL', `${system}: $batch answered ${answer.value.length} parts for ${elements.length} requests`, { system });
+    throw new SyncbridgeError(
+      'PROTOCOL',
+      `${system}: $batch answered ${answer.value.length} parts for ${elements.length} requests`,
+      { system },
+    );
   }
   return elements.map((element, i): BatchPart => {
     const part = answer.value[i] as (typeof answer.value)[number];
     const body = parseBody(part.body);
     if (part.code >= 300) return { ok: false, error: clients.org.errorFor(part.code, body, element.what) };
     const raw = workItemJsonSchema.safeParse(body);
-    if (!raw.success) return { ok: false, error: new SyncbridgeError('PROTOCOL', `${system}: the $batch part for ${element.what} is not a work item`, { system }) };
+    if (!raw.success)
+      return {
+        ok: false,
+        error: new SyncbridgeError('PROTOCOL', `${system}: the $batch part for ${element.what} is not a work item`, {
+          system,
+        }),
+      };
     return { ok: true, raw: raw.data };
   });
 }

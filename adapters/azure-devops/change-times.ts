@@ -5,7 +5,9 @@ import { listOf, versioned, type AdoClients } from './client.js';
 /** One update (`WorkItemUpdate`): the fields a revision changed, each `{ oldValue, newValue }`. */
 const updateSchema = z.object({
   rev: z.number().int().optional(),
-  fields: z.record(z.string(), z.object({ oldValue: z.unknown().optional(), newValue: z.unknown().optional() })).nullish(),
+  fields: z
+    .record(z.string(), z.object({ oldValue: z.unknown().optional(), newValue: z.unknown().optional() }))
+    .nullish(),
 });
 
 /** Updates per page: the most the service returns at once. */
@@ -20,13 +22,25 @@ const parallel = 4;
  * Fields set only at creation, or never, report `System.CreatedDate`. `undefined` when the
  * item does not exist or is not visible.
  */
-async function itemChangeTimes(clients: AdoClients, id: string, fields: string[]): Promise<Record<string, string> | undefined> {
+async function itemChangeTimes(
+  clients: AdoClients,
+  id: string,
+  fields: string[],
+): Promise<Record<string, string> | undefined> {
   const latest = new Map<string, string>();
   let created: string | undefined;
   for (let skip = 0; ; skip += pageSize) {
     let page: z.infer<typeof updateSchema>[];
     try {
-      page = (await clients.org.request(versioned({ path: `_apis/wit/workItems/${encodeURIComponent(id)}/updates`, query: { $top: pageSize, $skip: skip }, schema: listOf(updateSchema) }))).value;
+      page = (
+        await clients.org.request(
+          versioned({
+            path: `_apis/wit/workItems/${encodeURIComponent(id)}/updates`,
+            query: { $top: pageSize, $skip: skip },
+            schema: listOf(updateSchema),
+          }),
+        )
+      ).value;
     } catch (error) {
       if (error instanceof RemoteError && error.status === 404) return undefined;
       throw error;
@@ -52,7 +66,11 @@ const stringOf = (value: unknown): string | undefined => (typeof value === 'stri
  * a few items at a time; items not found are left out.
  * @see https://learn.microsoft.com/rest/api/azure/devops/wit/updates/list
  */
-export async function fieldChangeTimes(clients: AdoClients, ids: string[], fields: string[]): Promise<Record<string, Record<string, string>>> {
+export async function fieldChangeTimes(
+  clients: AdoClients,
+  ids: string[],
+  fields: string[],
+): Promise<Record<string, Record<string, string>>> {
   const out: Record<string, Record<string, string>> = {};
   if (fields.length === 0) return out;
   const unique = [...new Set(ids)].filter((id) => /^\d+$/.test(id));

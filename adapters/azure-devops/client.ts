@@ -30,7 +30,8 @@ function ruleFieldErrors(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of Array.isArray(raw) ? raw : []) {
     const rule = ruleErrorSchema.safeParse(entry);
-    if (rule.success && rule.data.fieldReferenceName && rule.data.errorMessage) out[rule.data.fieldReferenceName] = rule.data.errorMessage;
+    if (rule.success && rule.data.fieldReferenceName && rule.data.errorMessage)
+      out[rule.data.fieldReferenceName] = rule.data.errorMessage;
   }
   return out;
 }
@@ -54,7 +55,8 @@ function parseAdoError(body: unknown): ParsedErrorBody {
   if (tree) fieldErrors[tree] = message;
   if (Object.keys(fieldErrors).length > 0) result.fieldErrors = fieldErrors;
   if (typeKey === 'TestPatchOperationFailedException') result.code = 'REVISION_MISMATCH';
-  else if (typeKey === 'RuleValidationException' || typeKey === 'WorkItemFieldInvalidTreeNameException') result.code = 'VALIDATION';
+  else if (typeKey === 'RuleValidationException' || typeKey === 'WorkItemFieldInvalidTreeNameException')
+    result.code = 'VALIDATION';
   return result;
 }
 
@@ -70,7 +72,11 @@ export interface AdoClients {
 }
 
 /** Creates the HTTP clients: PAT as basic auth with an empty user name, bearer as is. */
-export function createAdoClients(system: ResolvedSystem, identitiesBaseUrl: string, context: ConnectorContext): AdoClients {
+export function createAdoClients(
+  system: ResolvedSystem,
+  identitiesBaseUrl: string,
+  context: ConnectorContext,
+): AdoClients {
   const common = {
     ...systemHttpOptions(system),
     patScheme: 'basic' as const,
@@ -79,7 +85,8 @@ export function createAdoClients(system: ResolvedSystem, identitiesBaseUrl: stri
     logger: context.logger,
   };
   const org = createHttpClient({ ...common, baseUrl: system.baseUrl });
-  const identities = identitiesBaseUrl === system.baseUrl ? org : createHttpClient({ ...common, baseUrl: identitiesBaseUrl });
+  const identities =
+    identitiesBaseUrl === system.baseUrl ? org : createHttpClient({ ...common, baseUrl: identitiesBaseUrl });
   return { org, identities };
 }
 
@@ -107,7 +114,9 @@ export const workItemJsonSchema = z.object({
   rev: z.number().int(),
   fields: z.record(z.string(), z.unknown()),
   /** Links to work items and resources, when asked for (`$expand=relations`) and in answers to writes. */
-  relations: z.array(z.object({ rel: z.string(), url: z.string(), attributes: z.record(z.string(), z.unknown()).nullish() })).nullish(),
+  relations: z
+    .array(z.object({ rel: z.string(), url: z.string(), attributes: z.record(z.string(), z.unknown()).nullish() }))
+    .nullish(),
 });
 
 /** A work item as returned by the service. */

@@ -5,7 +5,12 @@ import { commentsApiVersion, identityRefSchema, versioned, type AdoClients } fro
 import { userFromAdo } from './fields.js';
 import { htmlToRichText, richTextToHtml } from './rich-text.js';
 
-const commentSchema = z.object({ commentId: z.number(), text: z.string().nullish(), createdBy: identityRefSchema.nullish(), createdDate: z.string() });
+const commentSchema = z.object({
+  commentId: z.number(),
+  text: z.string().nullish(),
+  createdBy: identityRefSchema.nullish(),
+  createdDate: z.string(),
+});
 const commentListSchema = z.object({ comments: z.array(commentSchema), continuationToken: z.string().nullish() });
 
 /**
@@ -21,7 +26,9 @@ const stampPattern = new RegExp(`^\\s*<div\\s+${COMMENT_ORIGIN_ATTRIBUTE}="([^"]
 export function commentHtml(body: RichText, origin?: CommentOrigin): string {
   const html = richTextToHtml(body);
   if (!origin) return html;
-  const value = new URLSearchParams({ system: origin.system, comment: origin.commentId, version: origin.version }).toString().replace(/&/g, '&amp;');
+  const value = new URLSearchParams({ system: origin.system, comment: origin.commentId, version: origin.version })
+    .toString()
+    .replace(/&/g, '&amp;');
   return `<div ${COMMENT_ORIGIN_ATTRIBUTE}="${value}">${html}</div>`;
 }
 
@@ -37,7 +44,14 @@ export function readCommentHtml(html: string): { body: RichText; origin?: Commen
 
 function toComment(itemId: string, c: z.infer<typeof commentSchema>): Comment {
   const { body, origin } = readCommentHtml(c.text ?? '');
-  return { id: String(c.commentId), itemId, author: c.createdBy ? userFromAdo(c.createdBy) : null, createdAt: new Date(c.createdDate).toISOString(), body, ...(origin ? { origin } : {}) };
+  return {
+    id: String(c.commentId),
+    itemId,
+    author: c.createdBy ? userFromAdo(c.createdBy) : null,
+    createdAt: new Date(c.createdDate).toISOString(),
+    body,
+    ...(origin ? { origin } : {}),
+  };
 }
 
 /**
@@ -53,7 +67,12 @@ export function adoComments(clients: AdoClients, projectOfItem: (id: string) => 
       const out: Comment[] = [];
       let token: string | undefined;
       do {
-        const page = await clients.org.request(versioned({ path: at, query: { $top: 200, order: 'asc', continuationToken: token }, schema: commentListSchema }, commentsApiVersion));
+        const page = await clients.org.request(
+          versioned(
+            { path: at, query: { $top: 200, order: 'asc', continuationToken: token }, schema: commentListSchema },
+            commentsApiVersion,
+          ),
+        );
         out.push(...page.comments.map((c) => toComment(itemId, c)));
         token = page.continuationToken ?? undefined;
       } while (token);
@@ -61,17 +80,41 @@ export function adoComments(clients: AdoClients, projectOfItem: (id: string) => 
     },
     async addComment(itemId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
       const json = { text: commentHtml(body, options?.origin) };
-      const c = await clients.org.request(versioned({ method: 'POST', path: await path(itemId), query: { format: 'html' }, json, schema: commentSchema }, commentsApiVersion));
+      const c = await clients.org.request(
+        versioned(
+          { method: 'POST', path: await path(itemId), query: { format: 'html' }, json, schema: commentSchema },
+          commentsApiVersion,
+        ),
+      );
       return toComment(itemId, c);
     },
-    async updateComment(itemId: string, commentId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
+    async updateComment(
+      itemId: string,
+      commentId: string,
+      body: RichText,
+      options?: CommentWriteOptions,
+    ): Promise<Comment> {
       const json = { text: commentHtml(body, options?.origin) };
-      const c = await clients.org.request(versioned({ method: 'PATCH', path: await path(itemId, commentId), query: { format: 'html' }, json, schema: commentSchema, idempotent: true }, commentsApiVersion));
+      const c = await clients.org.request(
+        versioned(
+          {
+            method: 'PATCH',
+            path: await path(itemId, commentId),
+            query: { format: 'html' },
+            json,
+            schema: commentSchema,
+            idempotent: true,
+          },
+          commentsApiVersion,
+        ),
+      );
       return toComment(itemId, c);
     },
     async deleteComment(itemId: string, commentId: string): Promise<void> {
       try {
-        await clients.org.request(versioned({ method: 'DELETE', path: await path(itemId, commentId) }, commentsApiVersion));
+        await clients.org.request(
+          versioned({ method: 'DELETE', path: await path(itemId, commentId) }, commentsApiVersion),
+        );
       } catch (error) {
         // Already gone (a person deleted it, or a retried delete went through): the wanted state.
         if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;

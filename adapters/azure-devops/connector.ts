@@ -1,4 +1,11 @@
-import { isSyncbridgeError, RemoteError, SyncbridgeError, type UserRef, type Watermark, type WorkItem } from 'syncbridge';
+import {
+  isSyncbridgeError,
+  RemoteError,
+  SyncbridgeError,
+  type UserRef,
+  type Watermark,
+  type WorkItem,
+} from 'syncbridge';
 import { defineConnector, type BacklinkWriteResult } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
@@ -8,7 +15,12 @@ import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
 import { ItemReader, OriginTags } from './items.js';
 import { AdoMetadata } from './metadata.js';
-import { azureDevOpsOptionsSchema, defaultIdentitiesBaseUrl, maxUpdateBatch, type AzureDevOpsOptions } from './options.js';
+import {
+  azureDevOpsOptionsSchema,
+  defaultIdentitiesBaseUrl,
+  maxUpdateBatch,
+  type AzureDevOpsOptions,
+} from './options.js';
 import { buildWiql, queryIdsInWindows, wiqlString } from './wiql.js';
 import { listGraphUsers } from './users.js';
 import { ItemWriter } from './writes.js';
@@ -33,7 +45,8 @@ function identityToUser(identity: z.infer<typeof identitySchema>): UserRef {
   return { id, email, displayName: identity.customDisplayName ?? identity.providerDisplayName ?? null };
 }
 
-const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+const chunk = <T>(list: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
 
 /**
  * The Azure DevOps (Services and Server) connector. Queries with WIQL and reads in
@@ -51,42 +64,88 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
   kind: 'azure-devops',
   category: 'alm',
   optionsSchema: azureDevOpsOptionsSchema,
-  capabilities: { maxCreateBatch: maxBatchRequests, maxUpdateBatch, maxGetBatch: 200, conditionalUpdate: true, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'link', backlinks: true, updatedBy: true, sincePrecisionMs: 1 },
+  capabilities: {
+    maxCreateBatch: maxBatchRequests,
+    maxUpdateBatch,
+    maxGetBatch: 200,
+    conditionalUpdate: true,
+    comments: true,
+    commentStamps: true,
+    commentUpdates: true,
+    commentDeletes: true,
+    originStamp: 'link',
+    backlinks: true,
+    updatedBy: true,
+    sincePrecisionMs: 1,
+  },
   create(system, rawOptions, context) {
     const options = azureDevOpsOptionsSchema.parse(rawOptions ?? {});
-    const clients = createAdoClients(system, options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl), context);
+    const clients = createAdoClients(
+      system,
+      options.identitiesBaseUrl ?? defaultIdentitiesBaseUrl(system.baseUrl),
+      context,
+    );
     const metadata = new AdoMetadata(clients);
     const tags = new OriginTags(options.originTagPrefix ?? 'sb-origin');
     const stamp = options.originStamp ?? 'hyperlink';
     const reader = new ItemReader(clients, metadata, tags, system.id, stamp === 'hyperlink');
-    const writer = new ItemWriter(clients, metadata, reader, tags, { system: system.id, batch: options.batchUpdates ?? true, stamp });
+    const writer = new ItemWriter(clients, metadata, reader, tags, {
+      system: system.id,
+      batch: options.batchUpdates ?? true,
+      stamp,
+    });
     const orgUrl = system.baseUrl.replace(/\/+$/, '');
 
     /** Reads one work item with its relations (the hyperlinks a back-link write compares). */
     const withRelations = async (id: string) => {
-      const raw = await clients.org.request(versioned({ path: `_apis/wit/workitems/${encodeURIComponent(id)}`, query: { $expand: 'relations' }, schema: workItemJsonSchema }));
+      const raw = await clients.org.request(
+        versioned({
+          path: `_apis/wit/workitems/${encodeURIComponent(id)}`,
+          query: { $expand: 'relations' },
+          schema: workItemJsonSchema,
+        }),
+      );
       reader.remember(raw);
       return raw;
     };
     // A patch testing `/rev` may be sent again after a lost answer: a second run fails its test instead of adding a second link.
     const patch = (id: string, ops: PatchOperation[]) =>
-      clients.org.request(versioned({ method: 'PATCH', path: `_apis/wit/workitems/${encodeURIComponent(id)}`, json: ops, contentType: patchContentType, schema: workItemJsonSchema, idempotent: ops[0]?.op === 'test' }));
+      clients.org.request(
+        versioned({
+          method: 'PATCH',
+          path: `_apis/wit/workitems/${encodeURIComponent(id)}`,
+          json: ops,
+          contentType: patchContentType,
+          schema: workItemJsonSchema,
+          idempotent: ops[0]?.op === 'test',
+        }),
+      );
     const pageSize = options.pageSize ?? 200;
 
-    const whoami = async (): Promise<UserRef> => identityToUser((await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser);
+    const whoami = async (): Promise<UserRef> =>
+      identityToUser(
+        (await clients.org.request({ path: '_apis/connectionData', schema: connectionDataSchema })).authenticatedUser,
+      );
 
     const projectOfItem = async (id: string): Promise<string> => {
       const known = reader.scopeOf(id)?.project;
       if (known) return known;
       await reader.fetchRaw([Number(id)], []);
       const found = reader.scopeOf(id)?.project;
-      if (!found) throw new SyncbridgeError('NOT_FOUND', `${system.id}: work item ${id} does not exist or is not visible`, { system: system.id });
+      if (!found)
+        throw new SyncbridgeError('NOT_FOUND', `${system.id}: work item ${id} does not exist or is not visible`, {
+          system: system.id,
+        });
       return found;
     };
 
     const findIds = async (project: string, type: string, conditions: string[]): Promise<number[]> => {
       const ids: number[] = [];
-      for await (const page of queryIdsInWindows({ type, conditions }, { run: (q) => reader.wiql(project, q), oldestChange: async () => undefined, now: () => Date.now() })) ids.push(...page);
+      for await (const page of queryIdsInWindows(
+        { type, conditions },
+        { run: (q) => reader.wiql(project, q), oldestChange: async () => undefined, now: () => Date.now() },
+      ))
+        ids.push(...page);
       return ids;
     };
 
@@ -103,7 +162,13 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       listEntityTypes: (project) => metadata.types(project),
       listFields: (project, type) => metadata.describeFields(project, type),
       async findUsers({ email }) {
-        const body = await clients.identities.request(versioned({ path: '_apis/identities', query: { searchFilter: 'General', filterValue: email, queryMembership: 'None' }, schema: listOf(identitySchema) }));
+        const body = await clients.identities.request(
+          versioned({
+            path: '_apis/identities',
+            query: { searchFilter: 'General', filterValue: email, queryMembership: 'None' },
+            schema: listOf(identitySchema),
+          }),
+        );
         return body.value.map(identityToUser);
       },
       listUsers: () => listGraphUsers(clients, system.id),
@@ -113,13 +178,21 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         const runner = {
           run: (q: string) => reader.wiql(request.project, q, undefined, request.signal),
           oldestChange: async () => {
-            const [first] = await reader.wiql(request.project, buildWiql({ type: request.type, filter: request.filter }), 1, request.signal);
+            const [first] = await reader.wiql(
+              request.project,
+              buildWiql({ type: request.type, filter: request.filter }),
+              1,
+              request.signal,
+            );
             const [raw] = first === undefined ? [] : await reader.fetchRaw([first], []);
             return raw ? Date.parse(String(raw.fields['System.ChangedDate'])) : undefined;
           },
           now: () => Date.now(),
         };
-        for await (const ids of queryIdsInWindows({ type: request.type, filter: request.filter, from: since }, runner)) {
+        for await (const ids of queryIdsInWindows(
+          { type: request.type, filter: request.filter, from: since },
+          runner,
+        )) {
           for (const part of chunk(ids, size)) {
             const items = await reader.fetch(part, request.fields, request.signal);
             if (items.length) yield items;
@@ -147,7 +220,9 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       fieldChangeTimes: (ids, fields) => fieldChangeTimes(clients, ids, fields),
       /** Moves the work item to the recycle bin (restorable). @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/work-items/delete */
       async deleteItem(id) {
-        await clients.org.request(versioned({ method: 'DELETE', path: `_apis/wit/workitems/${encodeURIComponent(id)}` }));
+        await clients.org.request(
+          versioned({ method: 'DELETE', path: `_apis/wit/workitems/${encodeURIComponent(id)}` }),
+        );
       },
       /**
        * One WIQL query per 50 origins: their tag stamps, and under hyperlink stamps every item with
@@ -158,7 +233,9 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
         for (const part of chunk(origins, 50)) {
           const byTag = part.map((o) => `[System.Tags] CONTAINS ${wiqlString(tags.tagFor(o))}`);
-          const ids = await findIds(project, type, [[...(stamp === 'hyperlink' ? ['[System.HyperLinkCount] > 0'] : []), ...byTag].join(' OR ')]);
+          const ids = await findIds(project, type, [
+            [...(stamp === 'hyperlink' ? ['[System.HyperLinkCount] > 0'] : []), ...byTag].join(' OR '),
+          ]);
           const raw: Awaited<ReturnType<typeof reader.fetchRaw>> = [];
           for (const idPart of chunk(ids, pageSize)) raw.push(...(await reader.fetchRaw(idPart, fields)));
           for (const r of raw) {
@@ -185,11 +262,20 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         const raw = await withRelations(itemId);
         const ops = backlinkPatch(raw, twin);
         if (ops.length === 0) return { changed: false };
-        const expected = opts.expectedRevision !== undefined && /^\d+$/.test(opts.expectedRevision) ? Number(opts.expectedRevision) : undefined;
+        const expected =
+          opts.expectedRevision !== undefined && /^\d+$/.test(opts.expectedRevision)
+            ? Number(opts.expectedRevision)
+            : undefined;
         if (expected === raw.rev) {
           try {
             const saved = await patch(itemId, [{ op: 'test', path: '/rev', value: expected }, ...ops]);
-            return { changed: true, revision: { revision: String(saved.rev), updatedAt: new Date(String(saved.fields['System.ChangedDate'])).toISOString() } };
+            return {
+              changed: true,
+              revision: {
+                revision: String(saved.rev),
+                updatedAt: new Date(String(saved.fields['System.ChangedDate'])).toISOString(),
+              },
+            };
           } catch (error) {
             if (!(error instanceof SyncbridgeError && error.code === 'REVISION_MISMATCH')) throw error;
             return this.upsertBacklink!(itemId, twin);
@@ -212,7 +298,12 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       async findByField({ project, type, field, values, fields }) {
         const out: WorkItem[] = [];
         for (const part of chunk(values, 100)) {
-          out.push(...(await fetchAll(await findIds(project, type, [`[${field}] IN (${part.map(wiqlString).join(', ')})`]), fields)));
+          out.push(
+            ...(await fetchAll(
+              await findIds(project, type, [`[${field}] IN (${part.map(wiqlString).join(', ')})`]),
+              fields,
+            )),
+          );
         }
         return out;
       },

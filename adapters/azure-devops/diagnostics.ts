@@ -12,13 +12,19 @@ const connectionDataSchema = z.looseObject({
  * The API stage: the project is one the integration user sees and the type is one of its
  * (enabled) work item types; when not, the error lists what is visible.
  */
-async function checkProject(metadata: AdoMetadata, system: string, project: string, type: string | undefined): Promise<string> {
+async function checkProject(
+  metadata: AdoMetadata,
+  system: string,
+  project: string,
+  type: string | undefined,
+): Promise<string> {
   const projects = await metadata.projects();
   const found = projects.find((p) => p.name.toLowerCase() === project.toLowerCase() || p.id === project);
   if (!found) throw apiNotFoundError('project', { system, name: project, available: projects.map((p) => p.name) });
   if (!type) return `project ${found.name} is visible`;
   const types = await metadata.types(found.name);
-  if (!types.some((t) => t.name.toLowerCase() === type.toLowerCase() || t.id === type)) throw apiNotFoundError('type', { system, name: type, available: types.map((t) => t.name) });
+  if (!types.some((t) => t.name.toLowerCase() === type.toLowerCase() || t.id === type))
+    throw apiNotFoundError('type', { system, name: type, available: types.map((t) => t.name) });
   return `project ${found.name} is visible and has the work item type ${type}`;
 }
 

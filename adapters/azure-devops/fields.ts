@@ -39,7 +39,21 @@ export interface FieldMeta {
 }
 
 /** Fields the service sets itself. */
-const serviceManaged = new Set(['System.Id', 'System.Rev', 'System.CreatedDate', 'System.CreatedBy', 'System.ChangedDate', 'System.ChangedBy', 'System.TeamProject', 'System.WorkItemType', 'System.CommentCount', 'System.Reason', 'System.AuthorizedDate', 'System.RevisedDate', 'System.Watermark']);
+const serviceManaged = new Set([
+  'System.Id',
+  'System.Rev',
+  'System.CreatedDate',
+  'System.CreatedBy',
+  'System.ChangedDate',
+  'System.ChangedBy',
+  'System.TeamProject',
+  'System.WorkItemType',
+  'System.CommentCount',
+  'System.Reason',
+  'System.AuthorizedDate',
+  'System.RevisedDate',
+  'System.Watermark',
+]);
 
 /** The core kind of an Azure DevOps field. */
 export function kindOf(referenceName: string, type: string, allowedValues: readonly unknown[]): FieldKind | undefined {
@@ -67,7 +81,10 @@ export function kindOf(referenceName: string, type: string, allowedValues: reado
 }
 
 /** Joins the organization's field catalog with a type's fields. */
-export function buildFieldMeta(catalog: z.infer<typeof adoFieldSchema>[], typeFields: z.infer<typeof typeFieldSchema>[]): Map<string, FieldMeta> {
+export function buildFieldMeta(
+  catalog: z.infer<typeof adoFieldSchema>[],
+  typeFields: z.infer<typeof typeFieldSchema>[],
+): Map<string, FieldMeta> {
   const byRef = new Map(catalog.map((f) => [f.referenceName, f]));
   const out = new Map<string, FieldMeta>();
   for (const tf of typeFields) {
@@ -82,7 +99,11 @@ export function buildFieldMeta(catalog: z.infer<typeof adoFieldSchema>[], typeFi
       kind,
       required: tf.alwaysRequired === true && !serviceManaged.has(tf.referenceName),
       writable: !(field?.readOnly ?? false) && !serviceManaged.has(tf.referenceName),
-      ...(serviceManaged.has(tf.referenceName) ? { readOnlyReason: 'Azure DevOps sets it itself' } : field?.readOnly ? { readOnlyReason: 'a read-only field of Azure DevOps' } : {}),
+      ...(serviceManaged.has(tf.referenceName)
+        ? { readOnlyReason: 'Azure DevOps sets it itself' }
+        : field?.readOnly
+          ? { readOnlyReason: 'a read-only field of Azure DevOps' }
+          : {}),
       allowedValues: allowed,
     });
   }
@@ -127,11 +148,18 @@ export function userFromAdo(value: unknown): UserRef | null {
 /** Splits a `"a; b"` tags value, leaving out tags `hidden` says to. */
 export function splitTags(value: unknown, hidden: (tag: string) => boolean = () => false): string[] {
   if (typeof value !== 'string') return [];
-  return value.split(';').map((t) => t.trim()).filter((t) => t.length > 0 && !hidden(t));
+  return value
+    .split(';')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0 && !hidden(t));
 }
 
 /** Converts a value read from Azure DevOps to the core's form for its kind. */
-export function valueFromAdo(meta: FieldMeta | undefined, value: unknown, hiddenTag: (tag: string) => boolean): FieldValue {
+export function valueFromAdo(
+  meta: FieldMeta | undefined,
+  value: unknown,
+  hiddenTag: (tag: string) => boolean,
+): FieldValue {
   if (value === undefined || value === null || value === '') return meta?.kind === 'multiLookup' ? [] : null;
   switch (meta?.kind) {
     case 'user':
@@ -162,7 +190,12 @@ export function notSupported(fieldName: string, value: unknown): string {
 /** Converts a core value to what a JSON Patch `add` sends; `''` clears a field. */
 export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
   if (value === null) return '';
-  const wrong = () => new SyncbridgeError('VALIDATION', `Field ${meta.referenceName} (${meta.kind}) cannot take the value ${JSON.stringify(value).slice(0, 80)}`, { details: { field: meta.referenceName } });
+  const wrong = () =>
+    new SyncbridgeError(
+      'VALIDATION',
+      `Field ${meta.referenceName} (${meta.kind}) cannot take the value ${JSON.stringify(value).slice(0, 80)}`,
+      { details: { field: meta.referenceName } },
+    );
   switch (meta.kind) {
     case 'user':
       if (typeof value !== 'object' || Array.isArray(value) || !('id' in value)) throw wrong();
@@ -178,7 +211,11 @@ export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
       if (typeof value !== 'string' && typeof value !== 'number') throw wrong();
       const allowed = meta.allowedValues.find((a) => a.toLowerCase() === String(value).toLowerCase());
       if (meta.allowedValues.length && !allowed) {
-        throw new SyncbridgeError('VALIDATION', `${notSupported(meta.name, value)}; allowed: ${meta.allowedValues.join(', ')}`, { details: { field: meta.referenceName, allowed: meta.allowedValues } });
+        throw new SyncbridgeError(
+          'VALIDATION',
+          `${notSupported(meta.name, value)}; allowed: ${meta.allowedValues.join(', ')}`,
+          { details: { field: meta.referenceName, allowed: meta.allowedValues } },
+        );
       }
       return meta.type === 'integer' || meta.type === 'double' ? Number(value) : (allowed ?? String(value));
     }

@@ -11,29 +11,38 @@ import type { PatchOperation } from './patch.js';
  */
 type Marker = { kind: 'origin' | 'twin'; ref: OriginRef };
 
-const encode = (ref: Pick<OriginRef, 'system' | 'id'>) => `${encodeURIComponent(ref.system)}:${encodeURIComponent(ref.id)}`;
+const encode = (ref: Pick<OriginRef, 'system' | 'id'>) =>
+  `${encodeURIComponent(ref.system)}:${encodeURIComponent(ref.id)}`;
 
 function markerOf(url: string): Marker | undefined {
   const found = /#syncbridge(-origin)?=([^:#]+):([^:#]+)$/.exec(url);
   if (!found) return undefined;
   try {
-    return { kind: found[1] ? 'origin' : 'twin', ref: { system: decodeURIComponent(found[2] as string), id: decodeURIComponent(found[3] as string) } };
+    return {
+      kind: found[1] ? 'origin' : 'twin',
+      ref: { system: decodeURIComponent(found[2] as string), id: decodeURIComponent(found[3] as string) },
+    };
   } catch {
     return undefined;
   }
 }
 
 const withoutMarker = (url: string) => url.replace(/#syncbridge(-origin)?=[^#]*$/, '');
-const same = (a: Pick<OriginRef, 'system' | 'id'>, b: Pick<OriginRef, 'system' | 'id'>) => a.system === b.system && a.id === b.id;
-const hyperlinks = (raw: WorkItemJson) => (raw.relations ?? []).map((r, index) => ({ ...r, index })).filter((r) => r.rel === 'Hyperlink');
+const same = (a: Pick<OriginRef, 'system' | 'id'>, b: Pick<OriginRef, 'system' | 'id'>) =>
+  a.system === b.system && a.id === b.id;
+const hyperlinks = (raw: WorkItemJson) =>
+  (raw.relations ?? []).map((r, index) => ({ ...r, index })).filter((r) => r.rel === 'Hyperlink');
 
 /** The origin a work item's hyperlink stamp names, or undefined. */
 export function hyperlinkOrigin(raw: WorkItemJson): OriginRef | undefined {
-  return hyperlinks(raw).map((r) => markerOf(r.url)).find((m) => m?.kind === 'origin')?.ref;
+  return hyperlinks(raw)
+    .map((r) => markerOf(r.url))
+    .find((m) => m?.kind === 'origin')?.ref;
 }
 
 /** The text a person sees beside a hyperlink to a twin. */
-const linkText = (key: string, title: unknown) => `Synced with ${key}${typeof title === 'string' && title ? `: ${title}` : ''}`;
+const linkText = (key: string, title: unknown) =>
+  `Synced with ${key}${typeof title === 'string' && title ? `: ${title}` : ''}`;
 
 /**
  * The hyperlink a create adds: a link to the origin item that is also its stamp, titled as
@@ -41,7 +50,11 @@ const linkText = (key: string, title: unknown) => `Synced with ${key}${typeof ti
  */
 export function stampRelation(origin: OriginRef, title: unknown): PatchOperation {
   const url = `${origin.url ?? 'urn:syncbridge:origin'}#syncbridge-origin=${encode(origin)}`;
-  return { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment: linkText(origin.key ?? origin.id, title) } } };
+  return {
+    op: 'add',
+    path: '/relations/-',
+    value: { rel: 'Hyperlink', url, attributes: { comment: linkText(origin.key ?? origin.id, title) } },
+  };
 }
 
 /**
@@ -59,12 +72,21 @@ export function backlinkPatch(raw: WorkItemJson, twin: BacklinkTarget): PatchOpe
   const url = `${twin.url}#${kind}=${encode(twin)}`;
   const comment = linkText(twin.key, twin.title);
   if (existing && existing.url === url && existing.attributes?.comment === comment) return [];
-  if (existing && withoutMarker(existing.url) === twin.url) return [{ op: 'replace', path: `/relations/${existing.index}/attributes`, value: { ...existing.attributes, comment } }];
-  return [...(existing ? [{ op: 'remove' as const, path: `/relations/${existing.index}` }] : []), { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment } } }];
+  if (existing && withoutMarker(existing.url) === twin.url)
+    return [
+      { op: 'replace', path: `/relations/${existing.index}/attributes`, value: { ...existing.attributes, comment } },
+    ];
+  return [
+    ...(existing ? [{ op: 'remove' as const, path: `/relations/${existing.index}` }] : []),
+    { op: 'add', path: '/relations/-', value: { rel: 'Hyperlink', url, attributes: { comment } } },
+  ];
 }
 
 /** The operation removing an item's hyperlink to a twin, or undefined when it has none. */
-export function removeBacklinkPatch(raw: WorkItemJson, twin: Pick<OriginRef, 'system' | 'id'>): PatchOperation | undefined {
+export function removeBacklinkPatch(
+  raw: WorkItemJson,
+  twin: Pick<OriginRef, 'system' | 'id'>,
+): PatchOperation | undefined {
   const existing = hyperlinks(raw).find((r) => {
     const marker = markerOf(r.url);
     return marker !== undefined && same(marker.ref, twin);

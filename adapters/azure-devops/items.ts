@@ -6,7 +6,14 @@ import type { AdoMetadata } from './metadata.js';
 import { hyperlinkOrigin } from './hyperlinks.js';
 
 /** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
-const baseFields = ['System.Id', 'System.TeamProject', 'System.WorkItemType', 'System.ChangedDate', 'System.ChangedBy', 'System.Tags'];
+const baseFields = [
+  'System.Id',
+  'System.TeamProject',
+  'System.WorkItemType',
+  'System.ChangedDate',
+  'System.ChangedBy',
+  'System.Tags',
+];
 
 const batchSchema = listOf(workItemJsonSchema.nullable());
 
@@ -81,16 +88,26 @@ export class ItemReader {
       updatedBy: userFromAdo(raw.fields['System.ChangedBy']),
       fields: out,
       ...(origin ? { origin } : {}),
-      ...(typeof raw.fields['System.TeamProject'] === 'string' && typeof raw.fields['System.WorkItemType'] === 'string' ? { scope: { projects: [raw.fields['System.TeamProject']], type: raw.fields['System.WorkItemType'] } } : {}),
+      ...(typeof raw.fields['System.TeamProject'] === 'string' && typeof raw.fields['System.WorkItemType'] === 'string'
+        ? { scope: { projects: [raw.fields['System.TeamProject']], type: raw.fields['System.WorkItemType'] } }
+        : {}),
     };
     const parsed = workItemSchema.safeParse(item);
-    if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system: this.system });
+    if (!parsed.success)
+      throw new SyncbridgeError(
+        'PROTOCOL',
+        `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        { system: this.system },
+      );
     return parsed.data;
   }
 
   /** Every origin a work item is stamped with: its hyperlink stamp, then any tag stamps (items stamped before hyperlinks). */
   originsOf(raw: WorkItemJson): OriginRef[] {
-    const byTags = this.tags.stampsOf(raw.fields['System.Tags']).map((t) => this.tags.originOf(t)).filter((o): o is OriginRef => o !== undefined);
+    const byTags = this.tags
+      .stampsOf(raw.fields['System.Tags'])
+      .map((t) => this.tags.originOf(t))
+      .filter((o): o is OriginRef => o !== undefined);
     const byLink = hyperlinkOrigin(raw);
     return byLink ? [byLink, ...byTags] : byTags;
   }
@@ -100,7 +117,14 @@ export class ItemReader {
     if (ids.length === 0) return [];
     const wanted = [...new Set([...baseFields, ...fields])];
     const body = await this.clients.org.request(
-      versioned({ method: 'POST', path: '_apis/wit/workitemsbatch', json: { ids, ...(this.relations ? { $expand: 'relations' } : { fields: wanted }), errorPolicy: 'omit' }, schema: batchSchema, idempotent: true, ...(signal ? { signal } : {}) }),
+      versioned({
+        method: 'POST',
+        path: '_apis/wit/workitemsbatch',
+        json: { ids, ...(this.relations ? { $expand: 'relations' } : { fields: wanted }), errorPolicy: 'omit' },
+        schema: batchSchema,
+        idempotent: true,
+        ...(signal ? { signal } : {}),
+      }),
     );
     const found = body.value.filter((v): v is WorkItemJson => v !== null);
     for (const raw of found) this.remember(raw);

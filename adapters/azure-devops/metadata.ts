@@ -2,10 +2,19 @@ import { SyncbridgeError, type FieldDescriptor } from 'syncbridge';
 import { PromiseCache, type EntityTypeInfo, type ProjectInfo } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';
-import { adoFieldListSchema, buildFieldMeta, notSupported, toDescriptors, typeFieldListSchema, type FieldMeta } from './fields.js';
+import {
+  adoFieldListSchema,
+  buildFieldMeta,
+  notSupported,
+  toDescriptors,
+  typeFieldListSchema,
+  type FieldMeta,
+} from './fields.js';
 
 const projectListSchema = listOf(z.object({ id: z.string(), name: z.string() }));
-const typeListSchema = listOf(z.object({ name: z.string(), referenceName: z.string(), isDisabled: z.boolean().optional() }));
+const typeListSchema = listOf(
+  z.object({ name: z.string(), referenceName: z.string(), isDisabled: z.boolean().optional() }),
+);
 const stateListSchema = listOf(z.object({ name: z.string(), category: z.string().optional() }));
 
 /** A classification node (area or iteration) with its children. */
@@ -16,7 +25,12 @@ interface ClassificationNode {
   children?: ClassificationNode[] | undefined;
 }
 const classificationNodeSchema: z.ZodType<ClassificationNode> = z.lazy(() =>
-  z.object({ name: z.string(), structureType: z.string(), path: z.string(), children: z.array(classificationNodeSchema).optional() }),
+  z.object({
+    name: z.string(),
+    structureType: z.string(),
+    path: z.string(),
+    children: z.array(classificationNodeSchema).optional(),
+  }),
 );
 
 /** The values a work item's `System.AreaPath`/`IterationPath` may hold for a node and its children: node `\Demo\Area\Web` is `Demo\Web`. */
@@ -40,13 +54,17 @@ export class AdoMetadata {
 
   /** Team projects (one call; an organization has at most 1,000). */
   async projects(): Promise<ProjectInfo[]> {
-    const body = await this.clients.org.request(versioned({ path: '_apis/projects', query: { $top: 1000 }, schema: projectListSchema }));
+    const body = await this.clients.org.request(
+      versioned({ path: '_apis/projects', query: { $top: 1000 }, schema: projectListSchema }),
+    );
     return body.value.map((p) => ({ id: p.id, key: p.name, name: p.name }));
   }
 
   /** Enabled work item types of a project; `id` is the type's reference name. */
   async types(project: string): Promise<EntityTypeInfo[]> {
-    const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes`, schema: typeListSchema }));
+    const body = await this.clients.org.request(
+      versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes`, schema: typeListSchema }),
+    );
     return body.value.filter((t) => !t.isDisabled).map((t) => ({ id: t.referenceName, name: t.name }));
   }
 
@@ -55,7 +73,13 @@ export class AdoMetadata {
     return this.fields.get(`${project.toLowerCase()}\u0000${type.toLowerCase()}`, async () => {
       const [catalog, typeFields] = await Promise.all([
         this.catalog(project),
-        this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/fields`, query: { $expand: 'allowedValues' }, schema: typeFieldListSchema })),
+        this.clients.org.request(
+          versioned({
+            path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/fields`,
+            query: { $expand: 'allowedValues' },
+            schema: typeFieldListSchema,
+          }),
+        ),
       ]);
       return buildFieldMeta(catalog, typeFields.value);
     });
@@ -64,7 +88,12 @@ export class AdoMetadata {
   /** State names of a project's type, in workflow order. */
   stateNames(project: string, type: string): Promise<string[]> {
     return this.states.get(`${project.toLowerCase()}\u0000${type.toLowerCase()}`, async () => {
-      const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/states`, schema: stateListSchema }));
+      const body = await this.clients.org.request(
+        versioned({
+          path: `${encodeURIComponent(project)}/_apis/wit/workitemtypes/${encodeURIComponent(type)}/states`,
+          schema: stateListSchema,
+        }),
+      );
       return body.value.map((s) => s.name);
     });
   }
@@ -78,13 +107,23 @@ export class AdoMetadata {
     const trees = { 'System.AreaPath': 'area', 'System.IterationPath': 'iteration' } as const;
     if (!descriptors.some((d) => d.id in trees)) return descriptors;
     const paths = await this.classificationPaths(project);
-    return descriptors.map((d) => (d.id in trees ? { ...d, kind: 'lookup', allowedValues: paths[trees[d.id as keyof typeof trees]].map((name) => ({ name })) } : d));
+    return descriptors.map((d) =>
+      d.id in trees
+        ? { ...d, kind: 'lookup', allowedValues: paths[trees[d.id as keyof typeof trees]].map((name) => ({ name })) }
+        : d,
+    );
   }
 
   /** Area and iteration paths of a project (one call: both trees, 14 levels deep). */
   classificationPaths(project: string): Promise<{ area: string[]; iteration: string[] }> {
     return this.classifications.get(project.toLowerCase(), async () => {
-      const body = await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/classificationnodes`, query: { $depth: 14 }, schema: listOf(classificationNodeSchema) }));
+      const body = await this.clients.org.request(
+        versioned({
+          path: `${encodeURIComponent(project)}/_apis/wit/classificationnodes`,
+          query: { $depth: 14 },
+          schema: listOf(classificationNodeSchema),
+        }),
+      );
       const of = (type: string) => body.value.filter((n) => n.structureType === type).flatMap(treePaths);
       return { area: of('area'), iteration: of('iteration') };
     });
@@ -99,6 +138,14 @@ export class AdoMetadata {
   }
 
   private catalog(project: string): Promise<z.infer<typeof adoFieldListSchema>['value']> {
-    return this.catalogs.get(project.toLowerCase(), async () => (await this.clients.org.request(versioned({ path: `${encodeURIComponent(project)}/_apis/wit/fields`, schema: adoFieldListSchema }))).value);
+    return this.catalogs.get(
+      project.toLowerCase(),
+      async () =>
+        (
+          await this.clients.org.request(
+            versioned({ path: `${encodeURIComponent(project)}/_apis/wit/fields`, schema: adoFieldListSchema }),
+          )
+        ).value,
+    );
   }
 }

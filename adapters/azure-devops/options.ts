@@ -20,7 +20,10 @@ export const azureDevOpsOptionsSchema = z.strictObject({
    */
   originStamp: z.enum(['hyperlink', 'tag']).optional(),
   /** Prefix of the origin tag stamped on created items (`sb-origin:jira:10001`). @default 'sb-origin' */
-  originTagPrefix: z.string().regex(/^[^;,\s]+$/, 'no spaces, commas or semicolons').optional(),
+  originTagPrefix: z
+    .string()
+    .regex(/^[^;,\s]+$/, 'no spaces, commas or semicolons')
+    .optional(),
   /** Send several creates (up to 200) and updates in one `$batch` call each. @default true */
   batchUpdates: z.boolean().optional(),
 });

@@ -25,13 +25,26 @@ export interface BuiltPatch {
  * overwritten), then one `add` per field (which sets or replaces; `''` clears). A value the
  * field cannot take (one outside its allowed values, say) is left out and named in `refused`.
  */
-export function buildPatch(fields: Record<string, FieldValue>, meta: Map<string, FieldMeta>, options: { expectedRevision?: string | undefined; tags?: string | undefined } = {}): BuiltPatch {
+export function buildPatch(
+  fields: Record<string, FieldValue>,
+  meta: Map<string, FieldMeta>,
+  options: { expectedRevision?: string | undefined; tags?: string | undefined } = {},
+): BuiltPatch {
   const ops: PatchOperation[] = [];
   const refused: Record<string, string> = {};
-  if (options.expectedRevision !== undefined) ops.push({ op: 'test', path: '/rev', value: Number(options.expectedRevision) });
+  if (options.expectedRevision !== undefined)
+    ops.push({ op: 'test', path: '/rev', value: Number(options.expectedRevision) });
   for (const [id, value] of Object.entries(fields)) {
     if (id === 'System.Tags') continue;
-    const m = meta.get(id) ?? { referenceName: id, name: id, type: 'string', kind: 'text' as const, required: false, writable: true, allowedValues: [] };
+    const m = meta.get(id) ?? {
+      referenceName: id,
+      name: id,
+      type: 'string',
+      kind: 'text' as const,
+      required: false,
+      writable: true,
+      allowedValues: [],
+    };
     try {
       ops.push({ op: 'add', path: fieldPath(id), value: valueToAdo(m, value) });
     } catch (error) {

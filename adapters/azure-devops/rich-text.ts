@@ -11,7 +11,15 @@ import { normalizeRichText } from 'syncbridge/connector-kit';
 type HtmlNode = { tag: string; attrs: Record<string, string>; children: HtmlNode[] } | { text: string };
 
 const voidTags = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'wbr']);
-const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', '#39': "'" };
+const entities: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  '#39': "'",
+};
 // HTML collapses runs of these, but not of no-break spaces: `&nbsp;` is how a run of spaces survives.
 const collapsible = /[ \t\n\r\f]+/g;
 const nbsp = /\u00a0/g;
@@ -38,7 +46,8 @@ function parseAttrs(text: string): Record<string, string> {
 function parseHtml(html: string): HtmlNode[] {
   const root = { tag: '#root', attrs: {}, children: [] as HtmlNode[] };
   const stack: Array<{ tag: string; attrs: Record<string, string>; children: HtmlNode[] }> = [root];
-  const tokenRe = /<!--[\s\S]*?-->|<\/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>|<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^>]*?)?)\s*(\/?)>|([^<]+|<)/g;
+  const tokenRe =
+    /<!--[\s\S]*?-->|<\/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>|<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^>]*?)?)\s*(\/?)>|([^<]+|<)/g;
   for (const m of html.matchAll(tokenRe)) {
     const top = stack[stack.length - 1] as (typeof stack)[number];
     if (m[1]) {
@@ -56,11 +65,42 @@ function parseHtml(html: string): HtmlNode[] {
   return root.children;
 }
 
-const blockTags = new Set(['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li', 'pre', 'blockquote', 'hr', 'table', 'tr', 'section', 'article']);
-const markOf: Record<string, Mark['type']> = { strong: 'strong', b: 'strong', em: 'em', i: 'em', u: 'underline', s: 'strike', strike: 'strike', del: 'strike', code: 'code' };
+const blockTags = new Set([
+  'p',
+  'div',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'ul',
+  'ol',
+  'li',
+  'pre',
+  'blockquote',
+  'hr',
+  'table',
+  'tr',
+  'section',
+  'article',
+]);
+const markOf: Record<string, Mark['type']> = {
+  strong: 'strong',
+  b: 'strong',
+  em: 'em',
+  i: 'em',
+  u: 'underline',
+  s: 'strike',
+  strike: 'strike',
+  del: 'strike',
+  code: 'code',
+};
 
 function textOf(nodes: HtmlNode[]): string {
-  return nodes.map((n) => ('text' in n ? n.text.replace(nbsp, ' ') : n.tag === 'br' ? '\n' : textOf(n.children))).join('');
+  return nodes
+    .map((n) => ('text' in n ? n.text.replace(nbsp, ' ') : n.tag === 'br' ? '\n' : textOf(n.children)))
+    .join('');
 }
 
 function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
@@ -78,7 +118,12 @@ function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
       out.push(...inlinesOf(node.children, [...marks, { type: 'link', href: node.attrs.href }]));
     } else {
       const mark = markOf[node.tag];
-      out.push(...inlinesOf(node.children, mark && !marks.some((m) => m.type === mark) ? [...marks, { type: mark } as Mark] : marks));
+      out.push(
+        ...inlinesOf(
+          node.children,
+          mark && !marks.some((m) => m.type === mark) ? [...marks, { type: mark } as Mark] : marks,
+        ),
+      );
     }
   }
   return out;
@@ -109,11 +154,20 @@ function blocksOf(nodes: HtmlNode[]): Block[] {
     }
     flush();
     const tag = node.tag;
-    if (/^h[1-6]$/.test(tag)) blocks.push({ type: 'heading', level: Number(tag[1]) as 1, content: trimInlines(inlinesOf(node.children, [])) });
+    if (/^h[1-6]$/.test(tag))
+      blocks.push({ type: 'heading', level: Number(tag[1]) as 1, content: trimInlines(inlinesOf(node.children, [])) });
     else if (tag === 'ul' || tag === 'ol') {
-      const items = node.children.filter((c): c is Extract<HtmlNode, { tag: string }> => !('text' in c) && c.tag === 'li').map((li) => blocksOf(li.children));
+      const items = node.children
+        .filter((c): c is Extract<HtmlNode, { tag: string }> => !('text' in c) && c.tag === 'li')
+        .map((li) => blocksOf(li.children));
       const start = tag === 'ol' && /^\s*\d+\s*$/.test(node.attrs.start ?? '') ? Number(node.attrs.start) : 1;
-      blocks.push(tag === 'ul' ? { type: 'bulletList', items } : start !== 1 ? { type: 'orderedList', start, items } : { type: 'orderedList', items });
+      blocks.push(
+        tag === 'ul'
+          ? { type: 'bulletList', items }
+          : start !== 1
+            ? { type: 'orderedList', start, items }
+            : { type: 'orderedList', items },
+      );
     } else if (tag === 'pre') {
       const code = node.children.find((c) => !('text' in c) && c.tag === 'code');
       const language = code && !('text' in code) ? /language-(\S+)/.exec(code.attrs.class ?? '')?.[1] : undefined;
@@ -131,14 +185,25 @@ function blocksOf(nodes: HtmlNode[]): Block[] {
 }
 
 type HtmlElement = Extract<HtmlNode, { tag: string }>;
-const isElement = (node: HtmlNode, ...tags: string[]): node is HtmlElement => !('text' in node) && tags.includes(node.tag);
+const isElement = (node: HtmlNode, ...tags: string[]): node is HtmlElement =>
+  !('text' in node) && tags.includes(node.tag);
 
 /** The rows of a table, also inside `thead`, `tbody` and `tfoot`; `th` cells are headers. */
 function tableRowsOf(nodes: HtmlNode[]): TableRow[] {
   return nodes.flatMap((node) => {
     if (isElement(node, 'thead', 'tbody', 'tfoot')) return tableRowsOf(node.children);
     if (!isElement(node, 'tr')) return [];
-    return [{ cells: node.children.filter((c) => isElement(c, 'th', 'td')).map((cell) => (cell.tag === 'th' ? { header: true, content: blocksOf(cell.children) } : { content: blocksOf(cell.children) })) }];
+    return [
+      {
+        cells: node.children
+          .filter((c) => isElement(c, 'th', 'td'))
+          .map((cell) =>
+            cell.tag === 'th'
+              ? { header: true, content: blocksOf(cell.children) }
+              : { content: blocksOf(cell.children) },
+          ),
+      },
+    ];
   });
 }
 
@@ -183,11 +248,15 @@ function inlineHtml(content: Inline[]): string {
   return content
     .map((node, i) => {
       if (node.type === 'hardBreak') return '<br>';
-      if (node.type === 'mention') return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;
+      if (node.type === 'mention')
+        return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;
       const marks = [...(node.marks ?? [])].sort((a, b) => markOrder.indexOf(a.type) - markOrder.indexOf(b.type));
       let html = texts[i] as string;
       for (const mark of [...marks].reverse()) {
-        html = mark.type === 'link' ? `<a href="${escapeHtml(mark.href)}">${html}</a>` : `<${markTag[mark.type]}>${html}</${markTag[mark.type]}>`;
+        html =
+          mark.type === 'link'
+            ? `<a href="${escapeHtml(mark.href)}">${html}</a>`
+            : `<${markTag[mark.type]}>${html}</${markTag[mark.type]}>`;
       }
       return html;
     })
@@ -211,7 +280,10 @@ function blocksHtml(blocks: Block[]): string {
         case 'bulletList':
         case 'orderedList': {
           const tag = block.type === 'bulletList' ? 'ul' : 'ol';
-          const start = block.type === 'orderedList' && block.start !== undefined && block.start !== 1 ? ` start="${block.start}"` : '';
+          const start =
+            block.type === 'orderedList' && block.start !== undefined && block.start !== 1
+              ? ` start="${block.start}"`
+              : '';
           const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
           return `<${tag}${start}>${items.join('')}</${tag}>`;
         }
@@ -222,7 +294,8 @@ function blocksHtml(blocks: Block[]): string {
         case 'rule':
           return '<hr>';
         case 'table': {
-          const cell = (c: TableCell) => (c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`);
+          const cell = (c: TableCell) =>
+            c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`;
           return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
         }
       }

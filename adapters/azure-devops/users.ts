@@ -34,17 +34,35 @@ export async function* listGraphUsers(clients: AdoClients, system: string): Asyn
     let page: z.infer<typeof graphUserListSchema>;
     try {
       page = await clients.identities.request(
-        versioned({ path: '_apis/graph/users', query: { continuationToken }, schema: graphUserListSchema, onHeaders: (headers) => void (next = headers.get('x-ms-continuationtoken') ?? undefined) }, graphApiVersion),
+        versioned(
+          {
+            path: '_apis/graph/users',
+            query: { continuationToken },
+            schema: graphUserListSchema,
+            onHeaders: (headers) => void (next = headers.get('x-ms-continuationtoken') ?? undefined),
+          },
+          graphApiVersion,
+        ),
       );
     } catch (error) {
       if (isSyncbridgeError(error) && error.code === 'NOT_FOUND' && continuationToken === undefined) {
-        throw new SyncbridgeError('UNSUPPORTED', `${system}: this server has no Graph API to list users (Azure DevOps Server); write the user map by hand, users are still matched by e-mail`, { system, cause: error });
+        throw new SyncbridgeError(
+          'UNSUPPORTED',
+          `${system}: this server has no Graph API to list users (Azure DevOps Server); write the user map by hand, users are still matched by e-mail`,
+          { system, cause: error },
+        );
       }
       throw error;
     }
     const people = page.value
       .filter((u) => u.subjectKind !== 'group' && !u.descriptor?.startsWith('svc.') && u.principalName)
-      .map((u): UserRef => ({ id: u.principalName as string, email: u.mailAddress || null, displayName: u.displayName ?? null }));
+      .map(
+        (u): UserRef => ({
+          id: u.principalName as string,
+          email: u.mailAddress || null,
+          displayName: u.displayName ?? null,
+        }),
+      );
     if (people.length > 0) yield people;
     // A token seen before would loop for ever.
     continuationToken = next !== undefined && !seenTokens.has(next) ? next : undefined;

@@ -75,7 +75,11 @@ export async function* queryIdsInWindows(parts: WiqlParts, runner: WindowRunner)
     const start = from ?? (await runner.oldestChange());
     const end = to ?? Math.max(runner.now(), (start ?? 0) + 2);
     if (start === undefined || end - start < 2) {
-      throw new SyncbridgeError('UNSUPPORTED', `More than the service's WIQL result cap of work items changed within one millisecond at ${new Date(start ?? 0).toISOString()}; narrow the filter`, { details: { from: start, to: end } });
+      throw new SyncbridgeError(
+        'UNSUPPORTED',
+        `More than the service's WIQL result cap of work items changed within one millisecond at ${new Date(start ?? 0).toISOString()}; narrow the filter`,
+        { details: { from: start, to: end } },
+      );
     }
     const mid = start + Math.floor((end - start) / 2);
     yield* window(start, mid);

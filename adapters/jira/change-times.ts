@@ -5,11 +5,22 @@ import { jqlString } from './query.js';
 import { bulkChangelogSchema, bulkFetchSchema, legacySearchSchema, type JiraIssue } from './schemas.js';
 
 /** One changed field of a changelog entry; Cloud names it by `fieldId`, older Data Center only by `field` (its name). */
-const changeItemSchema = z.looseObject({ field: z.string().optional(), fieldtype: z.string().optional(), fieldId: z.string().optional() });
+const changeItemSchema = z.looseObject({
+  field: z.string().optional(),
+  fieldtype: z.string().optional(),
+  fieldId: z.string().optional(),
+});
 const historySchema = z.looseObject({ created: z.string(), items: z.array(changeItemSchema).catch([]) });
 
 /** Changelog names of system fields that differ from their ids. */
-const systemAliases: Record<string, string> = { 'fix version': 'fixVersions', version: 'versions', component: 'components', link: 'issuelinks', 'due date': 'duedate', parent: 'parent' };
+const systemAliases: Record<string, string> = {
+  'fix version': 'fixVersions',
+  version: 'versions',
+  component: 'components',
+  link: 'issuelinks',
+  'due date': 'duedate',
+  parent: 'parent',
+};
 
 /** The field id a changelog item is about. */
 function fieldIdOf(item: z.infer<typeof changeItemSchema>, infos: Map<string, JiraFieldInfo>): string | undefined {
@@ -24,12 +35,19 @@ function fieldIdOf(item: z.infer<typeof changeItemSchema>, infos: Map<string, Ji
   return systemAliases[lower] ?? [...infos.keys()].find((id) => id.toLowerCase() === lower) ?? byName?.id ?? name;
 }
 
-const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
+const chunk = <T>(list: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, i * size + size));
 
 /** Latest change per issue id and field id, in ms. */
 type Latest = Map<string, Map<string, number>>;
 
-function consider(latest: Latest, infos: Map<string, JiraFieldInfo>, wanted: Set<string>, issueId: string, raw: unknown): void {
+function consider(
+  latest: Latest,
+  infos: Map<string, JiraFieldInfo>,
+  wanted: Set<string>,
+  issueId: string,
+  raw: unknown,
+): void {
   const entry = historySchema.safeParse(raw);
   if (!entry.success) return;
   const at = Date.parse(toUtcIso(entry.data.created));
@@ -50,27 +68,64 @@ function consider(latest: Latest, infos: Map<string, JiraFieldInfo>, wanted: Set
  * bulk changelog: one search per 100 issues embeds each issue's whole changelog.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-changelog-bulkfetch-post
  */
-export async function fieldChangeTimes(client: JiraClient, infos: Map<string, JiraFieldInfo>, ids: string[], fields: string[]): Promise<Record<string, Record<string, string>>> {
+export async function fieldChangeTimes(
+  client: JiraClient,
+  infos: Map<string, JiraFieldInfo>,
+  ids: string[],
+  fields: string[],
+): Promise<Record<string, Record<string, string>>> {
   if (ids.length === 0 || fields.length === 0) return {};
   const wanted = new Set(fields);
   const latest: Latest = new Map();
   const issues: JiraIssue[] = [];
   for (const part of chunk([...new Set(ids)], 100)) {
     if (client.version === '2') {
-      const page = await client.http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${part.map(jqlString).join(',')})`, maxResults: part.length, fields: ['created'], expand: ['changelog'] }, schema: legacySearchSchema, idempotent: true });
-      for (const issue of page.issues) for (const raw of issue.changelog?.histories ?? []) consider(latest, infos, wanted, issue.id, raw);
+      const page = await client.http.request({
+        method: 'POST',
+        path: client.api('search'),
+        json: {
+          jql: `id in (${part.map(jqlString).join(',')})`,
+          maxResults: part.length,
+          fields: ['created'],
+          expand: ['changelog'],
+        },
+        schema: legacySearchSchema,
+        idempotent: true,
+      });
+      for (const issue of page.issues)
+        for (const raw of issue.changelog?.histories ?? []) consider(latest, infos, wanted, issue.id, raw);
       issues.push(...page.issues);
     } else {
-      issues.push(...(await client.http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: part, fields: ['created'] }, schema: bulkFetchSchema, idempotent: true })).issues);
+      issues.push(
+        ...(
+          await client.http.request({
+            method: 'POST',
+            path: client.api('issue/bulkfetch'),
+            json: { issueIdsOrKeys: part, fields: ['created'] },
+            schema: bulkFetchSchema,
+            idempotent: true,
+          })
+        ).issues,
+      );
     }
   }
   if (client.version === '3') {
-    for (const part of chunk(issues.map((i) => i.id), 1000)) {
+    for (const part of chunk(
+      issues.map((i) => i.id),
+      1000,
+    )) {
       for (const fieldIds of chunk(fields, 10)) {
         let nextPageToken: string | undefined;
         do {
-          const page = await client.http.request({ method: 'POST', path: client.api('changelog/bulkfetch'), json: { issueIdsOrKeys: part, fieldIds, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) }, schema: bulkChangelogSchema, idempotent: true });
-          for (const log of page.issueChangeLogs) for (const raw of log.changeHistories) consider(latest, infos, wanted, log.issueId, raw);
+          const page = await client.http.request({
+            method: 'POST',
+            path: client.api('changelog/bulkfetch'),
+            json: { issueIdsOrKeys: part, fieldIds, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) },
+            schema: bulkChangelogSchema,
+            idempotent: true,
+          });
+          for (const log of page.issueChangeLogs)
+            for (const raw of log.changeHistories) consider(latest, infos, wanted, log.issueId, raw);
           nextPageToken = page.nextPageToken ?? undefined;
         } while (nextPageToken);
       }

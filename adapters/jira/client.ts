@@ -35,12 +35,18 @@ function parseJiraError(body: unknown): ParsedErrorBody {
   const { errorMessages, errors, message } = parsed.data;
   const messages = errorMessages.filter((m): m is string => typeof m === 'string');
   if (messages.length === 0 && message !== undefined) messages.push(message);
-  const fieldErrors = Object.fromEntries(Object.entries(errors).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const fieldErrors = Object.fromEntries(
+    Object.entries(errors).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
   return { messages, fieldErrors };
 }
 
 /** Builds the client for one Jira system: auth (API token, basic or PAT as bearer), retries, proxy, TLS, redaction. */
-export function createJiraClient(system: ResolvedSystem, options: ResolvedJiraOptions, context: ConnectorContext): JiraClient {
+export function createJiraClient(
+  system: ResolvedSystem,
+  options: ResolvedJiraOptions,
+  context: ConnectorContext,
+): JiraClient {
   const http = createHttpClient({
     ...systemHttpOptions(system),
     patScheme: 'bearer',

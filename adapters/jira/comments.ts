@@ -40,12 +40,17 @@ function commentJson(client: JiraClient, body: RichText, origin: CommentOrigin |
 /** Listing, adding, editing and deleting an issue's comments, with copies' stamps kept as comment properties. */
 export function jiraComments(client: JiraClient) {
   const { http } = client;
-  const path = (itemId: string, commentId?: string) => client.api(`issue/${encodeURIComponent(itemId)}/comment${commentId ? `/${encodeURIComponent(commentId)}` : ''}`);
+  const path = (itemId: string, commentId?: string) =>
+    client.api(`issue/${encodeURIComponent(itemId)}/comment${commentId ? `/${encodeURIComponent(commentId)}` : ''}`);
   return {
     async listComments(itemId: string): Promise<Comment[]> {
       const out: Comment[] = [];
       for (let startAt = 0; ; ) {
-        const page = await http.request({ path: path(itemId), query: { startAt, maxResults: 100, orderBy: 'created', expand: 'properties' }, schema: commentPageSchema });
+        const page = await http.request({
+          path: path(itemId),
+          query: { startAt, maxResults: 100, orderBy: 'created', expand: 'properties' },
+          schema: commentPageSchema,
+        });
         out.push(...page.comments.map((c) => toComment(itemId, c)));
         startAt += page.comments.length;
         if (page.comments.length === 0 || startAt >= page.total) return out;
@@ -53,13 +58,31 @@ export function jiraComments(client: JiraClient) {
     },
     async addComment(itemId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
       const json = commentJson(client, body, options?.origin);
-      const created = await http.request({ method: 'POST', path: path(itemId), query: { expand: 'properties' }, json, schema: commentSchema, idempotent: false });
+      const created = await http.request({
+        method: 'POST',
+        path: path(itemId),
+        query: { expand: 'properties' },
+        json,
+        schema: commentSchema,
+        idempotent: false,
+      });
       return toComment(itemId, created);
     },
-    async updateComment(itemId: string, commentId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
+    async updateComment(
+      itemId: string,
+      commentId: string,
+      body: RichText,
+      options?: CommentWriteOptions,
+    ): Promise<Comment> {
       // notifyUsers=false: a copy following its source is not news to watchers (the source's edit already was).
       const json = commentJson(client, body, options?.origin);
-      const updated = await http.request({ method: 'PUT', path: path(itemId, commentId), query: { expand: 'properties', notifyUsers: false }, json, schema: commentSchema });
+      const updated = await http.request({
+        method: 'PUT',
+        path: path(itemId, commentId),
+        query: { expand: 'properties', notifyUsers: false },
+        json,
+        schema: commentSchema,
+      });
       return toComment(itemId, updated);
     },
     async deleteComment(itemId: string, commentId: string): Promise<void> {

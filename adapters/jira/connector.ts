@@ -1,5 +1,12 @@
 import { DateTime } from 'luxon';
-import { isSyncbridgeError, valuesEqual, type FieldValue, type RemoteError, type UserRef, type WorkItem } from 'syncbridge';
+import {
+  isSyncbridgeError,
+  valuesEqual,
+  type FieldValue,
+  type RemoteError,
+  type UserRef,
+  type WorkItem,
+} from 'syncbridge';
 import { defineConnector, PromiseCache } from 'syncbridge/connector-kit';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
@@ -8,7 +15,14 @@ import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './optio
 import { keyScan, keysetScan } from './paging.js';
 import { composeJql, jqlString, windowStart, type JqlParts } from './query.js';
 import { fieldsToFetch, toWorkItems, type ReadIssue } from './reader.js';
-import { bulkFetchSchema, enhancedSearchSchema, fieldListSchema, jiraUserSchema, legacySearchSchema, type JiraIssue } from './schemas.js';
+import {
+  bulkFetchSchema,
+  enhancedSearchSchema,
+  fieldListSchema,
+  jiraUserSchema,
+  legacySearchSchema,
+  type JiraIssue,
+} from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
 import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
@@ -29,7 +43,20 @@ export const jiraConnector = defineConnector<JiraOptions>({
   kind: 'jira',
   category: 'alm',
   optionsSchema: jiraOptionsSchema,
-  capabilities: { maxCreateBatch: 50, maxUpdateBatch: 1, maxGetBatch: 100, conditionalUpdate: false, comments: true, commentStamps: true, commentUpdates: true, commentDeletes: true, originStamp: 'property', backlinks: true, updatedBy: true, sincePrecisionMs: 60_000 },
+  capabilities: {
+    maxCreateBatch: 50,
+    maxUpdateBatch: 1,
+    maxGetBatch: 100,
+    conditionalUpdate: false,
+    comments: true,
+    commentStamps: true,
+    commentUpdates: true,
+    commentDeletes: true,
+    originStamp: 'property',
+    backlinks: true,
+    updatedBy: true,
+    sincePrecisionMs: 60_000,
+  },
   create(system, rawOptions, context) {
     const options = resolveJiraOptions(rawOptions);
     const client: JiraClient = createJiraClient(system, options, context);
@@ -38,7 +65,16 @@ export const jiraConnector = defineConnector<JiraOptions>({
     const me = new PromiseCache<'me', { user: UserRef; timeZone: string }>();
 
     const fieldInfo = () =>
-      infos.get('fields', async () => new Map((await http.request({ path: client.api('field'), schema: fieldListSchema })).map((f) => [f.id, { id: f.id, name: f.name, schema: f.schema }])));
+      infos.get(
+        'fields',
+        async () =>
+          new Map(
+            (await http.request({ path: client.api('field'), schema: fieldListSchema })).map((f) => [
+              f.id,
+              { id: f.id, name: f.name, schema: f.schema },
+            ]),
+          ),
+      );
     const myself = () =>
       me.get('me', async () => {
         const u = await http.request({ path: client.api('myself'), schema: jiraUserSchema });
@@ -49,29 +85,82 @@ export const jiraConnector = defineConnector<JiraOptions>({
      * The first page of a JQL query, and whether the result held more. Pages are never asked
      * for by offset: see {@link keysetScan}.
      */
-    async function firstPage(jql: string, fields: string[], pageSize: number, signal?: AbortSignal): Promise<{ issues: JiraIssue[]; more: boolean }> {
+    async function firstPage(
+      jql: string,
+      fields: string[],
+      pageSize: number,
+      signal?: AbortSignal,
+    ): Promise<{ issues: JiraIssue[]; more: boolean }> {
       const wanted = fieldsToFetch(fields);
       const abort = signal ? { signal } : {};
       if (client.version === '2') {
-        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql, startAt: 0, maxResults: pageSize, fields: wanted, expand: ['changelog'], properties: [ORIGIN_PROPERTY] }, schema: legacySearchSchema, idempotent: true, ...abort });
+        const page = await http.request({
+          method: 'POST',
+          path: client.api('search'),
+          json: {
+            jql,
+            startAt: 0,
+            maxResults: pageSize,
+            fields: wanted,
+            expand: ['changelog'],
+            properties: [ORIGIN_PROPERTY],
+          },
+          schema: legacySearchSchema,
+          idempotent: true,
+          ...abort,
+        });
         return { issues: page.issues, more: page.issues.length < page.total };
       }
       // Enhanced search has no total; a token means more. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-post
       // The page embeds each issue's recent changelog, which spares a changelog call per page for `updatedBy`.
-      const page = await http.request({ method: 'POST', path: client.api('search/jql'), json: { jql, maxResults: pageSize, fields: wanted, expand: 'changelog', properties: [ORIGIN_PROPERTY] }, schema: enhancedSearchSchema, idempotent: true, ...abort });
+      const page = await http.request({
+        method: 'POST',
+        path: client.api('search/jql'),
+        json: { jql, maxResults: pageSize, fields: wanted, expand: 'changelog', properties: [ORIGIN_PROPERTY] },
+        schema: enhancedSearchSchema,
+        idempotent: true,
+        ...abort,
+      });
       return { issues: page.issues, more: Boolean(page.nextPageToken) && page.isLast !== true };
     }
 
     /** Reads issues by id; `expand` (Cloud only) embeds the recent changelog and the available transitions, saving calls on small reads. */
-    async function read(ids: string[], fields: string[], expand: Array<'changelog' | 'transitions'> = []): Promise<ReadIssue[]> {
+    async function read(
+      ids: string[],
+      fields: string[],
+      expand: Array<'changelog' | 'transitions'> = [],
+    ): Promise<ReadIssue[]> {
       if (ids.length === 0) return [];
       const map = await fieldInfo();
       let issues: JiraIssue[];
       if (client.version === '2') {
-        const page = await http.request({ method: 'POST', path: client.api('search'), json: { jql: `id in (${ids.map(jqlString).join(',')})`, maxResults: ids.length, fields: fieldsToFetch(fields), expand: ['changelog'], properties: [ORIGIN_PROPERTY] }, schema: legacySearchSchema, idempotent: true });
+        const page = await http.request({
+          method: 'POST',
+          path: client.api('search'),
+          json: {
+            jql: `id in (${ids.map(jqlString).join(',')})`,
+            maxResults: ids.length,
+            fields: fieldsToFetch(fields),
+            expand: ['changelog'],
+            properties: [ORIGIN_PROPERTY],
+          },
+          schema: legacySearchSchema,
+          idempotent: true,
+        });
         issues = page.issues;
       } else {
-        const answer = await http.request({ method: 'POST', path: client.api('issue/bulkfetch'), json: { issueIdsOrKeys: ids, fields: fieldsToFetch(fields), properties: [ORIGIN_PROPERTY], ...(expand.length ? { expand } : {}) }, schema: bulkFetchSchema, idempotent: true });
+        const answer = await http.request({
+          method: 'POST',
+          path: client.api('issue/bulkfetch'),
+          json: {
+            issueIdsOrKeys: ids,
+            fields: fieldsToFetch(fields),
+            properties: [ORIGIN_PROPERTY],
+            ...(expand.length ? { expand } : {}),
+          },
+          schema: bulkFetchSchema,
+          idempotent: true,
+        });
         issues = answer.issues;
       }
       return toWorkItems(client, system.id, map, issues, fields);
@@ -81,11 +170,19 @@ export const jiraConnector = defineConnector<JiraOptions>({
     async function all(parts: Omit<JqlParts, 'orderBy'>, fields: string[]): Promise<ReadIssue[]> {
       const map = await fieldInfo();
       const out: ReadIssue[] = [];
-      for await (const page of keyScan(parts, (jql) => firstPage(jql, fields, options.pageSize))) out.push(...(await toWorkItems(client, system.id, map, page, fields)));
+      for await (const page of keyScan(parts, (jql) => firstPage(jql, fields, options.pageSize)))
+        out.push(...(await toWorkItems(client, system.id, map, page, fields)));
       return out;
     }
 
-    const writeContext: WriteContext = { client, system: system.id, originStamp: options.originStamp, fieldInfo, read, convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields) };
+    const writeContext: WriteContext = {
+      client,
+      system: system.id,
+      originStamp: options.originStamp,
+      fieldInfo,
+      read,
+      convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields),
+    };
 
     return {
       testConnection: (opts) => testJiraConnection(client, system, context.logger, opts ?? {}),
@@ -104,7 +201,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
         const wanted = request.pageSize ?? options.pageSize;
         const pageSize = Math.min(wanted, options.pageSize);
         const map = await fieldInfo();
-        const scan = keysetScan({ parts: { project: request.project, type: request.type, filter: request.filter }, from, zone }, (jql) => firstPage(jql, request.fields, pageSize, request.signal));
+        const scan = keysetScan(
+          { parts: { project: request.project, type: request.type, filter: request.filter }, from, zone },
+          (jql) => firstPage(jql, request.fields, pageSize, request.signal),
+        );
         // Issues read but not yet yielded, by id: an issue read again (edited meanwhile) is held once, at its newer version.
         const held = new Map<string, JiraIssue>();
         const release = async (count: number) => {
@@ -115,7 +215,12 @@ export const jiraConnector = defineConnector<JiraOptions>({
         for await (const page of scan) {
           for (const issue of page) {
             // The window reaches back to a whole minute and more: drop what is older than `since`.
-            if (sinceMs !== undefined && typeof issue.fields.updated === 'string' && Date.parse(toUtcIso(issue.fields.updated)) < sinceMs) continue;
+            if (
+              sinceMs !== undefined &&
+              typeof issue.fields.updated === 'string' &&
+              Date.parse(toUtcIso(issue.fields.updated)) < sinceMs
+            )
+              continue;
             held.delete(issue.id);
             held.set(issue.id, issue);
           }
@@ -132,7 +237,12 @@ export const jiraConnector = defineConnector<JiraOptions>({
       async checkFilter({ project, type, filter }) {
         const jql = composeJql({ project, type, filter });
         try {
-          await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql, maxResults: 1, fields: ['id'] }, idempotent: true });
+          await http.request({
+            method: 'POST',
+            path: client.api(client.version === '2' ? 'search' : 'search/jql'),
+            json: { jql, maxResults: 1, fields: ['id'] },
+            idempotent: true,
+          });
           return [];
         } catch (error) {
           if (!isSyncbridgeError(error) || error.details.status !== 400) throw error;
@@ -157,7 +267,9 @@ export const jiraConnector = defineConnector<JiraOptions>({
       async findByOrigin({ project, type, origins, fields }) {
         if (origins.length === 0) return [];
         const found = await all({ project, type, clauses: [stampClause(origins, options.originStamp)] }, fields);
-        return found.flatMap((r) => origins.filter((o) => r.stamps.some((s) => sameOrigin(s, o))).map((origin) => ({ origin, item: r.item })));
+        return found.flatMap((r) =>
+          origins.filter((o) => r.stamps.some((s) => sameOrigin(s, o))).map((origin) => ({ origin, item: r.item })),
+        );
       },
 
       async findByField({ project, type, field, values, fields }) {
@@ -166,14 +278,23 @@ export const jiraConnector = defineConnector<JiraOptions>({
         const kind = info ? kindOf(info) : undefined;
         const clauseName = info?.schema?.custom ? `cf[${field.replace('customfield_', '')}]` : field;
         // Text fields only support `~` (contains) in JQL; exact matches are picked out below.
-        const clause = kind === 'text' || kind === 'richText' ? `(${values.map((v) => `${clauseName} ~ ${jqlString(v)}`).join(' OR ')})` : `${clauseName} in (${values.map(jqlString).join(', ')})`;
+        const clause =
+          kind === 'text' || kind === 'richText'
+            ? `(${values.map((v) => `${clauseName} ~ ${jqlString(v)}`).join(' OR ')})`
+            : `${clauseName} in (${values.map(jqlString).join(', ')})`;
         const wanted = [...new Set([...fields, field])];
         const found = await all({ project, type, clauses: [clause] }, wanted);
-        return found.map((r) => r.item).filter((item: WorkItem) => {
-          const value = item.fields[field];
-          const match = (v: string) => (Array.isArray(value) ? value.includes(v) : valuesEqual(value as FieldValue, v) || (typeof value === 'object' && value !== null && 'id' in value && value.id === v));
-          return values.some(match);
-        });
+        return found
+          .map((r) => r.item)
+          .filter((item: WorkItem) => {
+            const value = item.fields[field];
+            const match = (v: string) =>
+              Array.isArray(value)
+                ? value.includes(v)
+                : valuesEqual(value as FieldValue, v) ||
+                  (typeof value === 'object' && value !== null && 'id' in value && value.id === v);
+            return values.some(match);
+          });
       },
 
       ...jiraComments(client),
@@ -182,7 +303,13 @@ export const jiraConnector = defineConnector<JiraOptions>({
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,
 
       async latestChange(project, type) {
-        const page = await http.request({ method: 'POST', path: client.api(client.version === '2' ? 'search' : 'search/jql'), json: { jql: composeJql({ project, type, orderBy: 'updated DESC' }), maxResults: 1, fields: ['updated'] }, schema: enhancedSearchSchema, idempotent: true });
+        const page = await http.request({
+          method: 'POST',
+          path: client.api(client.version === '2' ? 'search' : 'search/jql'),
+          json: { jql: composeJql({ project, type, orderBy: 'updated DESC' }), maxResults: 1, fields: ['updated'] },
+          schema: enhancedSearchSchema,
+          idempotent: true,
+        });
         const updated = page.issues[0]?.fields.updated;
         return typeof updated === 'string' ? { kind: 'timestamp', value: toUtcIso(updated) } : null;
       },

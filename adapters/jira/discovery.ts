@@ -2,7 +2,13 @@ import { SyncbridgeError, type FieldDescriptor, type UserRef } from 'syncbridge'
 import type { EntityTypeInfo, ProjectInfo } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { kindOf, userRef, type JiraFieldInfo } from './fields.js';
-import { createMetaFieldsSchema, createMetaTypesSchema, jiraUserSchema, projectPageSchema, projectStatusesSchema } from './schemas.js';
+import {
+  createMetaFieldsSchema,
+  createMetaTypesSchema,
+  jiraUserSchema,
+  projectPageSchema,
+  projectStatusesSchema,
+} from './schemas.js';
 import { z } from 'zod';
 
 /**
@@ -11,12 +17,19 @@ import { z } from 'zod';
  */
 export async function listProjects(client: JiraClient): Promise<ProjectInfo[]> {
   if (client.version === '2') {
-    const all = await client.http.request({ path: client.api('project'), schema: z.array(z.looseObject({ id: z.string(), key: z.string(), name: z.string() })) });
+    const all = await client.http.request({
+      path: client.api('project'),
+      schema: z.array(z.looseObject({ id: z.string(), key: z.string(), name: z.string() })),
+    });
     return all.map((p) => ({ id: p.id, key: p.key, name: p.name }));
   }
   const out: ProjectInfo[] = [];
   for (let startAt = 0; ; ) {
-    const page = await client.http.request({ path: client.api('project/search'), query: { startAt, maxResults: 100 }, schema: projectPageSchema });
+    const page = await client.http.request({
+      path: client.api('project/search'),
+      query: { startAt, maxResults: 100 },
+      schema: projectPageSchema,
+    });
     out.push(...page.values.map((p) => ({ id: p.id, key: p.key, name: p.name })));
     startAt += page.values.length;
     if (page.isLast !== false || page.values.length === 0) return out;
@@ -25,7 +38,11 @@ export async function listProjects(client: JiraClient): Promise<ProjectInfo[]> {
 
 /** Issue types of a project that issues can be created with. */
 export async function listEntityTypes(client: JiraClient, project: string): Promise<EntityTypeInfo[]> {
-  const page = await client.http.request({ path: client.api(`issue/createmeta/${encodeURIComponent(project)}/issuetypes`), query: { maxResults: 200 }, schema: createMetaTypesSchema });
+  const page = await client.http.request({
+    path: client.api(`issue/createmeta/${encodeURIComponent(project)}/issuetypes`),
+    query: { maxResults: 200 },
+    schema: createMetaTypesSchema,
+  });
   return (page.issueTypes ?? page.values ?? []).map((t) => ({ id: t.id, name: t.name }));
 }
 
@@ -38,34 +55,80 @@ const hidden = new Set(['project', 'issuetype', 'attachment', 'issuelinks', 'par
  * Jira refuses to set a field that is not on the screen.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-createmeta-projectidorkey-issuetypes-issuetypeid-get
  */
-export async function listFields(client: JiraClient, system: string, project: string, type: string, catalog: () => Promise<Map<string, JiraFieldInfo>>): Promise<FieldDescriptor[]> {
+export async function listFields(
+  client: JiraClient,
+  system: string,
+  project: string,
+  type: string,
+  catalog: () => Promise<Map<string, JiraFieldInfo>>,
+): Promise<FieldDescriptor[]> {
   const types = await listEntityTypes(client, project);
   const issueType = types.find((t) => t.name.toLowerCase() === type.toLowerCase() || t.id === type);
-  if (!issueType) throw new SyncbridgeError('NOT_FOUND', `${system}: project ${project} has no issue type '${type}' (it has: ${types.map((t) => t.name).join(', ')})`, { system });
+  if (!issueType)
+    throw new SyncbridgeError(
+      'NOT_FOUND',
+      `${system}: project ${project} has no issue type '${type}' (it has: ${types.map((t) => t.name).join(', ')})`,
+      { system },
+    );
   const out: FieldDescriptor[] = [];
   for (let startAt = 0; ; ) {
-    const page = await client.http.request({ path: client.api(`issue/createmeta/${encodeURIComponent(project)}/issuetypes/${issueType.id}`), query: { startAt, maxResults: 200 }, schema: createMetaFieldsSchema });
+    const page = await client.http.request({
+      path: client.api(`issue/createmeta/${encodeURIComponent(project)}/issuetypes/${issueType.id}`),
+      query: { startAt, maxResults: 200 },
+      schema: createMetaFieldsSchema,
+    });
     const fields = page.fields ?? page.values ?? [];
     for (const f of fields) {
       const kind = kindOf({ id: f.fieldId, name: f.name, schema: f.schema });
       if (!kind || hidden.has(f.fieldId)) continue;
-      const allowed = f.allowedValues?.map((v) => ({ name: v.name ?? v.value ?? v.id ?? '', ...(v.id ? { id: v.id } : {}) }));
+      const allowed = f.allowedValues?.map((v) => ({
+        name: v.name ?? v.value ?? v.id ?? '',
+        ...(v.id ? { id: v.id } : {}),
+      }));
       // Jira refuses labels holding white space ("The label 'a b' contains spaces which is invalid.").
-      out.push({ id: f.fieldId, name: f.name, kind, required: f.required, writable: true, ...(allowed ? { allowedValues: allowed } : {}), ...(f.fieldId === 'labels' ? { valuePattern: '^\\S+$' } : {}) });
+      out.push({
+        id: f.fieldId,
+        name: f.name,
+        kind,
+        required: f.required,
+        writable: true,
+        ...(allowed ? { allowedValues: allowed } : {}),
+        ...(f.fieldId === 'labels' ? { valuePattern: '^\\S+$' } : {}),
+      });
     }
     startAt += fields.length;
     if (fields.length === 0 || startAt >= (page.total ?? 0)) break;
   }
-  const statuses = await client.http.request({ path: client.api(`project/${encodeURIComponent(project)}/statuses`), schema: projectStatusesSchema });
+  const statuses = await client.http.request({
+    path: client.api(`project/${encodeURIComponent(project)}/statuses`),
+    schema: projectStatusesSchema,
+  });
   const forType = statuses.find((s) => s.id === issueType.id)?.statuses ?? [];
-  out.push({ id: 'status', name: 'Status', kind: 'lookup', required: false, writable: true, allowedValues: forType.map((s) => ({ name: s.name, id: s.id })) });
+  out.push({
+    id: 'status',
+    name: 'Status',
+    kind: 'lookup',
+    required: false,
+    writable: true,
+    allowedValues: forType.map((s) => ({ name: s.name, id: s.id })),
+  });
   const setByJira = { required: false, writable: false, readOnlyReason: 'Jira sets it itself' } as const;
-  out.push({ id: 'created', name: 'Created', kind: 'datetime', ...setByJira }, { id: 'updated', name: 'Updated', kind: 'datetime', ...setByJira });
+  out.push(
+    { id: 'created', name: 'Created', kind: 'datetime', ...setByJira },
+    { id: 'updated', name: 'Updated', kind: 'datetime', ...setByJira },
+  );
   const listed = new Set(out.map((f) => f.id));
   for (const info of (await catalog()).values()) {
     const kind = kindOf(info);
     if (!kind || hidden.has(info.id) || listed.has(info.id)) continue;
-    out.push({ id: info.id, name: info.name, kind, required: false, writable: false, readOnlyReason: `not on the create screen of ${project} ${issueType.name}; add it to the screen to write it` });
+    out.push({
+      id: info.id,
+      name: info.name,
+      kind,
+      required: false,
+      writable: false,
+      readOnlyReason: `not on the create screen of ${project} ${issueType.name}; add it to the screen to write it`,
+    });
   }
   return out;
 }
@@ -78,7 +141,11 @@ export async function listFields(client: JiraClient, system: string, project: st
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-user-search/#api-rest-api-3-user-search-get
  */
 export async function findUsers(client: JiraClient, email: string): Promise<UserRef[]> {
-  const found = await client.http.request({ path: client.api('user/search'), query: client.version === '2' ? { username: email } : { query: email }, schema: z.array(jiraUserSchema) });
+  const found = await client.http.request({
+    path: client.api('user/search'),
+    query: client.version === '2' ? { username: email } : { query: email },
+    schema: z.array(jiraUserSchema),
+  });
   const wanted = email.toLowerCase();
   const exact = found.filter((u) => u.emailAddress?.toLowerCase() === wanted);
   const matched = exact.length > 0 ? exact : found.length === 1 && !found[0]?.emailAddress ? found : [];
@@ -102,11 +169,16 @@ export async function* listUsers(client: JiraClient): AsyncGenerator<UserRef[]> 
   const seen = new Set<string>();
   for (let startAt = 0; ; ) {
     const path = client.version === '2' ? client.api('user/search') : client.api('users/search');
-    const query = client.version === '2' ? { username: '.', startAt, maxResults: userPageSize } : { startAt, maxResults: userPageSize };
+    const query =
+      client.version === '2'
+        ? { username: '.', startAt, maxResults: userPageSize }
+        : { startAt, maxResults: userPageSize };
     const page = await client.http.request({ path, query, schema: z.array(jiraUserSchema) });
     if (page.length === 0) return;
     startAt += page.length;
-    const people = page.filter((u) => u.active !== false && (u.accountType === undefined || u.accountType === 'atlassian'));
+    const people = page.filter(
+      (u) => u.active !== false && (u.accountType === undefined || u.accountType === 'atlassian'),
+    );
     const fresh = people.map(userRef).filter((u): u is UserRef => u !== null && !seen.has(u.id));
     // A server that ignores startAt would repeat its first page for ever.
     if (fresh.length === 0 && people.length > 0) return;

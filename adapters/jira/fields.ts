@@ -12,7 +12,16 @@ export interface JiraFieldInfo {
 }
 
 const richTextSystem = new Set(['description', 'environment']);
-const lookupTypes = new Set(['priority', 'status', 'issuetype', 'resolution', 'option', 'securitylevel', 'version', 'component']);
+const lookupTypes = new Set([
+  'priority',
+  'status',
+  'issuetype',
+  'resolution',
+  'option',
+  'securitylevel',
+  'version',
+  'component',
+]);
 
 /**
  * The core kind of a Jira field, from its schema; `undefined` for fields syncbridge
@@ -30,7 +39,11 @@ export function kindOf(field: JiraFieldInfo): FieldKind | undefined {
   if (s.type === 'datetime') return 'datetime';
   if (s.type === 'user') return 'user';
   if (lookupTypes.has(s.type)) return 'lookup';
-  if (s.type === 'array' && (s.items === 'string' || s.items === 'option' || s.items === 'component' || s.items === 'version')) return 'multiLookup';
+  if (
+    s.type === 'array' &&
+    (s.items === 'string' || s.items === 'option' || s.items === 'component' || s.items === 'version')
+  )
+    return 'multiLookup';
   return undefined;
 }
 
@@ -53,7 +66,13 @@ const nameOf = (v: unknown): string | null => {
   if (v === null || v === undefined) return null;
   if (typeof v !== 'object') return String(v);
   const o = v as { name?: unknown; value?: unknown; id?: unknown };
-  return typeof o.name === 'string' ? o.name : typeof o.value === 'string' ? o.value : o.id !== undefined ? String(o.id) : null;
+  return typeof o.name === 'string'
+    ? o.name
+    : typeof o.value === 'string'
+      ? o.value
+      : o.id !== undefined
+        ? String(o.id)
+        : null;
 };
 
 /** Reads a field value from Jira's JSON into the core's value form. */

@@ -41,5 +41,11 @@ export type ResolvedJiraOptions = Required<Omit<JiraOptions, 'timeZone'>> & { ti
 
 /** Applies the defaults of {@link JiraOptions}. */
 export function resolveJiraOptions(options: JiraOptions | undefined): ResolvedJiraOptions {
-  return { apiVersion: options?.apiVersion ?? '3', pageSize: options?.pageSize ?? 100, overlapMinutes: options?.overlapMinutes ?? 1, timeZone: options?.timeZone, originStamp: options?.originStamp ?? 'property' };
+  return {
+    apiVersion: options?.apiVersion ?? '3',
+    pageSize: options?.pageSize ?? 100,
+    overlapMinutes: options?.overlapMinutes ?? 1,
+    timeZone: options?.timeZone,
+    originStamp: options?.originStamp ?? 'property',
+  };
 }

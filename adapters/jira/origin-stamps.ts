@@ -42,7 +42,18 @@ export function originLabel(origin: OriginRef): string {
 export function stampsOf(properties: Record<string, unknown> | undefined, labels: string[]): OriginRef[] {
   const property = propertySchema.safeParse(properties?.[ORIGIN_PROPERTY]);
   const fromLabels = labels.map(originOfLabel).filter((o): o is OriginRef => o !== undefined);
-  return [...(property.success ? [{ system: property.data.system, id: property.data.id, ...(property.data.key ? { key: property.data.key } : {}) }] : []), ...fromLabels];
+  return [
+    ...(property.success
+      ? [
+          {
+            system: property.data.system,
+            id: property.data.id,
+            ...(property.data.key ? { key: property.data.key } : {}),
+          },
+        ]
+      : []),
+    ...fromLabels,
+  ];
 }
 
 /** Whether a stamp names an origin. */

@@ -17,7 +17,8 @@ export interface KeysetScan {
   maxExcluded?: number;
 }
 
-const updatedOf = (issue: JiraIssue): string => (typeof issue.fields.updated === 'string' ? toUtcIso(issue.fields.updated) : new Date(0).toISOString());
+const updatedOf = (issue: JiraIssue): string =>
+  typeof issue.fields.updated === 'string' ? toUtcIso(issue.fields.updated) : new Date(0).toISOString();
 const keyNumber = (key: string): number => Number(key.slice(key.lastIndexOf('-') + 1));
 
 /**
@@ -47,7 +48,12 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
   let floor = from === undefined || zone === undefined ? -Infinity : earliestReading(from, zone);
   const jql = (clauses: string[], orderBy: string, updatedFrom: string | undefined) => {
     const excluded = read.size > 0 ? [`id not in (${[...read.keys()].join(', ')})`] : [];
-    return composeJql({ ...scan.parts, clauses: [...(scan.parts.clauses ?? []), ...clauses, ...excluded], updatedFrom, orderBy });
+    return composeJql({
+      ...scan.parts,
+      clauses: [...(scan.parts.clauses ?? []), ...clauses, ...excluded],
+      updatedFrom,
+      orderBy,
+    });
   };
   const fresh = (issues: JiraIssue[]) =>
     issues.filter((issue) => {
@@ -102,7 +108,13 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
 export async function* keyScan(parts: Omit<JqlParts, 'orderBy'>, fetchPage: PageFetcher): AsyncGenerator<JiraIssue[]> {
   let afterKey: string | undefined;
   for (;;) {
-    const page = await fetchPage(composeJql({ ...parts, clauses: [...(parts.clauses ?? []), ...(afterKey ? [`key > ${jqlString(afterKey)}`] : [])], orderBy: 'key ASC' }));
+    const page = await fetchPage(
+      composeJql({
+        ...parts,
+        clauses: [...(parts.clauses ?? []), ...(afterKey ? [`key > ${jqlString(afterKey)}`] : [])],
+        orderBy: 'key ASC',
+      }),
+    );
     if (page.issues.length > 0) yield page.issues;
     const last = page.issues.at(-1);
     if (!page.more || !last) return;

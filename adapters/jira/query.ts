@@ -13,7 +13,9 @@ function readings(local: string, zone: string): number[] {
   const ianaZone = IANAZone.create(zone);
   // Offsets in use within a day either side; only those consistent with the wall time are readings.
   const offsets = new Set(Array.from({ length: 49 }, (_, h) => ianaZone.offset(wall + (h - 24) * 3_600_000)));
-  return [...offsets].map((offset) => wall - offset * 60_000).filter((instant) => ianaZone.offset(instant) * 60_000 === wall - instant);
+  return [...offsets]
+    .map((offset) => wall - offset * 60_000)
+    .filter((instant) => ianaZone.offset(instant) * 60_000 === wall - instant);
 }
 
 /**

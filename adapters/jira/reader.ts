@@ -1,4 +1,11 @@
-import { SyncbridgeError, workItemSchema, type FieldValue, type OriginRef, type UserRef, type WorkItem } from 'syncbridge';
+import {
+  SyncbridgeError,
+  workItemSchema,
+  type FieldValue,
+  type OriginRef,
+  type UserRef,
+  type WorkItem,
+} from 'syncbridge';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
@@ -36,12 +43,22 @@ function later(a: LatestChange | undefined, b: LatestChange): LatestChange {
 async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<Map<string, LatestChange>> {
   const latest = new Map<string, LatestChange>();
   const consider = (issueId: string, entry: { id: string; created: string; author?: JiraUser | undefined }) =>
-    latest.set(issueId, later(latest.get(issueId), { id: Number(entry.id), created: Date.parse(toUtcIso(entry.created)), author: userRef(entry.author) }));
+    latest.set(
+      issueId,
+      later(latest.get(issueId), {
+        id: Number(entry.id),
+        created: Date.parse(toUtcIso(entry.created)),
+        author: userRef(entry.author),
+      }),
+    );
   // Data Center has no bulk changelog endpoint, so its reads always embed the changelog
   // (`expand=changelog`). Cloud embeds at most the 40 most recent entries; an embedded
   // changelog is used only when it is complete, or the latest id could differ from the
   // one a query computes and a revision check would fail for nothing.
-  const embedded = (issue: JiraIssue) => client.version === '2' || (issue.changelog?.histories !== undefined && (issue.changelog.total ?? Infinity) <= issue.changelog.histories.length);
+  const embedded = (issue: JiraIssue) =>
+    client.version === '2' ||
+    (issue.changelog?.histories !== undefined &&
+      (issue.changelog.total ?? Infinity) <= issue.changelog.histories.length);
   for (const issue of issues.filter(embedded)) {
     for (const raw of issue.changelog?.histories ?? []) {
       const entry = changelogSchema.safeParse(raw);
@@ -53,7 +70,13 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
     const ids = rest.slice(i, i + 1000).map((issue) => issue.id);
     let nextPageToken: string | undefined;
     do {
-      const page = await client.http.request({ method: 'POST', path: client.api('changelog/bulkfetch'), json: { issueIdsOrKeys: ids, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) }, schema: bulkChangelogSchema, idempotent: true });
+      const page = await client.http.request({
+        method: 'POST',
+        path: client.api('changelog/bulkfetch'),
+        json: { issueIdsOrKeys: ids, maxResults: 10000, ...(nextPageToken ? { nextPageToken } : {}) },
+        schema: bulkChangelogSchema,
+        idempotent: true,
+      });
       for (const log of page.issueChangeLogs) for (const entry of log.changeHistories) consider(log.issueId, entry);
       nextPageToken = page.nextPageToken ?? undefined;
     } while (nextPageToken);
@@ -62,13 +85,21 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
 }
 
 /** Turns Jira issues into validated work items, with `updatedBy` from their changelogs. */
-export async function toWorkItems(client: JiraClient, system: string, infos: Map<string, JiraFieldInfo>, issues: JiraIssue[], fields: string[]): Promise<ReadIssue[]> {
+export async function toWorkItems(
+  client: JiraClient,
+  system: string,
+  infos: Map<string, JiraFieldInfo>,
+  issues: JiraIssue[],
+  fields: string[],
+): Promise<ReadIssue[]> {
   if (issues.length === 0) return [];
   const changes = await latestChanges(client, issues);
   return issues.map((issue) => {
     const updatedRaw = issue.fields.updated;
     const updatedAt = typeof updatedRaw === 'string' ? toUtcIso(updatedRaw) : new Date(0).toISOString();
-    const labels = Array.isArray(issue.fields.labels) ? issue.fields.labels.filter((l): l is string => typeof l === 'string') : [];
+    const labels = Array.isArray(issue.fields.labels)
+      ? issue.fields.labels.filter((l): l is string => typeof l === 'string')
+      : [];
     const latest = changes.get(issue.id);
     const values: Record<string, FieldValue> = {};
     for (const id of fields) {
@@ -86,9 +117,28 @@ export async function toWorkItems(client: JiraClient, system: string, infos: Map
     const type = (issue.fields.issuetype as { name?: unknown } | undefined)?.name;
     const projects = [project?.key, project?.id, project?.name].filter((p): p is string => typeof p === 'string');
     const scope = projects.length > 0 && typeof type === 'string' ? { scope: { projects, type } } : {};
-    const candidate = { id: issue.id, key: issue.key, revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`, updatedAt, updatedBy, fields: values, ...(origin ? { origin } : {}), ...scope };
+    const candidate = {
+      id: issue.id,
+      key: issue.key,
+      revision: `${Date.parse(updatedAt)}-${latest?.id ?? 0}`,
+      updatedAt,
+      updatedBy,
+      fields: values,
+      ...(origin ? { origin } : {}),
+      ...scope,
+    };
     const parsed = workItemSchema.safeParse(candidate);
-    if (!parsed.success) throw new SyncbridgeError('PROTOCOL', `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { system });
-    return { item: parsed.data as WorkItem, labels, stamps, ...(issue.transitions ? { transitions: issue.transitions } : {}) };
+    if (!parsed.success)
+      throw new SyncbridgeError(
+        'PROTOCOL',
+        `${system}: issue ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        { system },
+      );
+    return {
+      item: parsed.data as WorkItem,
+      labels,
+      stamps,
+      ...(issue.transitions ? { transitions: issue.transitions } : {}),
+    };
   });
 }

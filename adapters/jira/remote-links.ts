@@ -30,14 +30,28 @@ export function jiraRemoteLinks(client: JiraClient) {
         globalId: backlinkGlobalId(twin),
         application: { type: `syncbridge.${twin.kind}`, name },
         relationship: 'synced with',
-        object: { url: twin.url, title: twin.title ? `${twin.key}: ${twin.title}` : twin.key, summary: `Synced by syncbridge with ${name}` },
+        object: {
+          url: twin.url,
+          title: twin.title ? `${twin.key}: ${twin.title}` : twin.key,
+          summary: `Synced by syncbridge with ${name}`,
+        },
       };
-      await client.http.request({ method: 'POST', path: path(itemId), json, schema: z.looseObject({ id: z.number() }), idempotent: true });
+      await client.http.request({
+        method: 'POST',
+        path: path(itemId),
+        json,
+        schema: z.looseObject({ id: z.number() }),
+        idempotent: true,
+      });
       return { changed: true };
     },
     async removeBacklink(itemId: string, twin: Pick<BacklinkTarget, 'system' | 'id'>): Promise<void> {
       try {
-        await client.http.request({ method: 'DELETE', path: path(itemId), query: { globalId: backlinkGlobalId(twin) } });
+        await client.http.request({
+          method: 'DELETE',
+          path: path(itemId),
+          query: { globalId: backlinkGlobalId(twin) },
+        });
       } catch (error) {
         // Already gone (a person removed it, or a retried delete went through): the wanted state.
         if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;

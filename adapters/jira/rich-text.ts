@@ -33,9 +33,11 @@ function inlinesFromAdf(nodes: AdfNode[] | undefined): Inline[] {
       const marks = marksFromAdf(n.marks);
       out.push(marks.length ? { type: 'text', text: n.text ?? '', marks } : { type: 'text', text: n.text ?? '' });
     } else if (n.type === 'hardBreak') out.push({ type: 'hardBreak' });
-    else if (n.type === 'mention') out.push({ type: 'mention', id: String(n.attrs?.id ?? ''), text: String(n.attrs?.text ?? '') });
+    else if (n.type === 'mention')
+      out.push({ type: 'mention', id: String(n.attrs?.id ?? ''), text: String(n.attrs?.text ?? '') });
     else if (n.type === 'emoji') out.push({ type: 'text', text: String(n.attrs?.text ?? n.attrs?.shortName ?? '') });
-    else if (n.type === 'inlineCard' && typeof n.attrs?.url === 'string') out.push({ type: 'text', text: n.attrs.url, marks: [{ type: 'link', href: n.attrs.url }] });
+    else if (n.type === 'inlineCard' && typeof n.attrs?.url === 'string')
+      out.push({ type: 'text', text: n.attrs.url, marks: [{ type: 'link', href: n.attrs.url }] });
     else if (n.content) out.push(...inlinesFromAdf(n.content));
   }
   return out;
@@ -60,12 +62,20 @@ function blocksFromAdf(nodes: AdfNode[] | undefined): Block[] {
         const items = (n.content ?? []).map((item) => blocksFromAdf(item.content));
         const order = n.attrs?.order;
         // `order` is the number of the first item; absent means 1.
-        out.push(typeof order === 'number' && Number.isInteger(order) && order >= 0 && order !== 1 ? { type: 'orderedList', start: order, items } : { type: 'orderedList', items });
+        out.push(
+          typeof order === 'number' && Number.isInteger(order) && order >= 0 && order !== 1
+            ? { type: 'orderedList', start: order, items }
+            : { type: 'orderedList', items },
+        );
         break;
       }
       case 'codeBlock': {
         const text = (n.content ?? []).map((t) => t.text ?? '').join('');
-        out.push(typeof n.attrs?.language === 'string' ? { type: 'codeBlock', language: n.attrs.language, text } : { type: 'codeBlock', text });
+        out.push(
+          typeof n.attrs?.language === 'string'
+            ? { type: 'codeBlock', language: n.attrs.language, text }
+            : { type: 'codeBlock', text },
+        );
         break;
       }
       case 'blockquote':
@@ -79,12 +89,19 @@ function blocksFromAdf(nodes: AdfNode[] | undefined): Block[] {
           type: 'table',
           rows: (n.content ?? [])
             .filter((row) => row.type === 'tableRow')
-            .map((row) => ({ cells: (row.content ?? []).map((cell) => (cell.type === 'tableHeader' ? { header: true, content: blocksFromAdf(cell.content) } : { content: blocksFromAdf(cell.content) })) })),
+            .map((row) => ({
+              cells: (row.content ?? []).map((cell) =>
+                cell.type === 'tableHeader'
+                  ? { header: true, content: blocksFromAdf(cell.content) }
+                  : { content: blocksFromAdf(cell.content) },
+              ),
+            })),
         });
         break;
       default:
         // Panels, expands and layouts keep their text as blocks rather than disappearing.
-        if (n.content?.some((c) => c.type === 'text' || c.type === 'hardBreak')) out.push({ type: 'paragraph', content: inlinesFromAdf(n.content) });
+        if (n.content?.some((c) => c.type === 'text' || c.type === 'hardBreak'))
+          out.push({ type: 'paragraph', content: inlinesFromAdf(n.content) });
         else if (n.content) out.push(...blocksFromAdf(n.content));
     }
   }
@@ -102,11 +119,16 @@ function marksToAdf(marks: Mark[] | undefined): AdfNode['marks'] {
 }
 
 function inlinesToAdf(content: Inline[]): AdfNode[] {
-  return content.map((n): AdfNode => {
-    if (n.type === 'text') return n.marks?.length ? { type: 'text', text: n.text, marks: marksToAdf(n.marks) } : { type: 'text', text: n.text };
-    if (n.type === 'hardBreak') return { type: 'hardBreak' };
-    return { type: 'mention', attrs: { id: n.id, text: n.text } };
-  }).filter((n) => n.type !== 'text' || n.text !== '');
+  return content
+    .map((n): AdfNode => {
+      if (n.type === 'text')
+        return n.marks?.length
+          ? { type: 'text', text: n.text, marks: marksToAdf(n.marks) }
+          : { type: 'text', text: n.text };
+      if (n.type === 'hardBreak') return { type: 'hardBreak' };
+      return { type: 'mention', attrs: { id: n.id, text: n.text } };
+    })
+    .filter((n) => n.type !== 'text' || n.text !== '');
 }
 
 function blocksToAdf(blocks: Block[]): AdfNode[] {
@@ -118,9 +140,20 @@ function blocksToAdf(blocks: Block[]): AdfNode[] {
         return { type: 'heading', attrs: { level: b.level }, content: inlinesToAdf(b.content) };
       case 'bulletList':
       case 'orderedList':
-        return { type: b.type, ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}), content: b.items.map((item) => ({ type: 'listItem', content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]) })) };
+        return {
+          type: b.type,
+          ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}),
+          content: b.items.map((item) => ({
+            type: 'listItem',
+            content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]),
+          })),
+        };
       case 'codeBlock':
-        return { type: 'codeBlock', ...(b.language ? { attrs: { language: b.language } } : {}), content: b.text ? [{ type: 'text', text: b.text }] : [] };
+        return {
+          type: 'codeBlock',
+          ...(b.language ? { attrs: { language: b.language } } : {}),
+          content: b.text ? [{ type: 'text', text: b.text }] : [],
+        };
       case 'blockquote':
         return { type: 'blockquote', content: blocksToAdf(b.content) };
       case 'rule':
@@ -130,7 +163,14 @@ function blocksToAdf(blocks: Block[]): AdfNode[] {
           type: 'table',
           attrs: { isNumberColumnEnabled: false, layout: 'default' },
           // ADF wants at least one paragraph in every cell.
-          content: b.rows.map((row) => ({ type: 'tableRow', content: row.cells.map((cell) => ({ type: cell.header ? 'tableHeader' : 'tableCell', attrs: {}, content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]) })) })),
+          content: b.rows.map((row) => ({
+            type: 'tableRow',
+            content: row.cells.map((cell) => ({
+              type: cell.header ? 'tableHeader' : 'tableCell',
+              attrs: {},
+              content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]),
+            })),
+          })),
         };
     }
   });

@@ -16,7 +16,12 @@ export const jiraUserSchema = z.looseObject({
 export type JiraUser = z.infer<typeof jiraUserSchema>;
 
 /** `serverInfo`. */
-export const serverInfoSchema = z.looseObject({ baseUrl: z.string().optional(), version: z.string().optional(), deploymentType: z.string().optional(), serverTitle: z.string().optional() });
+export const serverInfoSchema = z.looseObject({
+  baseUrl: z.string().optional(),
+  version: z.string().optional(),
+  deploymentType: z.string().optional(),
+  serverTitle: z.string().optional(),
+});
 
 /** `project/search` (`PageBeanProject`). */
 export const projectPageSchema = z.looseObject({
@@ -32,11 +37,24 @@ export const createMetaTypesSchema = z.looseObject({
 });
 
 /** A field's schema (`JsonTypeBean`). */
-const fieldSchemaSchema = z.looseObject({ type: z.string(), system: z.string().optional(), custom: z.string().optional(), items: z.string().optional() });
+const fieldSchemaSchema = z.looseObject({
+  type: z.string(),
+  system: z.string().optional(),
+  custom: z.string().optional(),
+  items: z.string().optional(),
+});
 /** A field's schema. */
 export type JiraFieldSchema = z.infer<typeof fieldSchemaSchema>;
 
-const createMetaFieldSchema = z.looseObject({ fieldId: z.string(), name: z.string(), required: z.boolean(), schema: fieldSchemaSchema, allowedValues: z.array(z.looseObject({ id: z.string().optional(), name: z.string().optional(), value: z.string().optional() })).optional() });
+const createMetaFieldSchema = z.looseObject({
+  fieldId: z.string(),
+  name: z.string(),
+  required: z.boolean(),
+  schema: fieldSchemaSchema,
+  allowedValues: z
+    .array(z.looseObject({ id: z.string().optional(), name: z.string().optional(), value: z.string().optional() }))
+    .optional(),
+});
 
 /** `issue/createmeta/{project}/issuetypes/{id}`: Cloud's `PageOfCreateMetaIssueTypeWithField` lists `fields`, Data Center's page lists `values`. */
 export const createMetaFieldsSchema = z.looseObject({
@@ -47,10 +65,21 @@ export const createMetaFieldsSchema = z.looseObject({
 });
 
 /** `field` (`FieldDetails[]`). */
-export const fieldListSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), custom: z.boolean().optional(), schema: fieldSchemaSchema.optional() }));
+export const fieldListSchema = z.array(
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    custom: z.boolean().optional(),
+    schema: fieldSchemaSchema.optional(),
+  }),
+);
 
 /** A workflow transition (`IssueTransition`). */
-const transitionSchema = z.looseObject({ id: z.string(), name: z.string(), to: z.looseObject({ id: z.string(), name: z.string() }).optional() });
+const transitionSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  to: z.looseObject({ id: z.string(), name: z.string() }).optional(),
+});
 /** A workflow transition. */
 export type JiraTransition = z.infer<typeof transitionSchema>;
 
@@ -68,17 +97,35 @@ export const issueSchema = z.looseObject({
 export type JiraIssue = z.infer<typeof issueSchema>;
 
 /** Enhanced search (`SearchAndReconcileResults`): token paging. */
-export const enhancedSearchSchema = z.looseObject({ issues: z.array(issueSchema), nextPageToken: z.string().nullish(), isLast: z.boolean().optional() });
+export const enhancedSearchSchema = z.looseObject({
+  issues: z.array(issueSchema),
+  nextPageToken: z.string().nullish(),
+  isLast: z.boolean().optional(),
+});
 /** Legacy search (`SearchResults`): offset paging with a total. */
-export const legacySearchSchema = z.looseObject({ issues: z.array(issueSchema), startAt: z.number(), maxResults: z.number(), total: z.number() });
+export const legacySearchSchema = z.looseObject({
+  issues: z.array(issueSchema),
+  startAt: z.number(),
+  maxResults: z.number(),
+  total: z.number(),
+});
 /** `issue/bulkfetch` (`BulkIssueResults`). */
-export const bulkFetchSchema = z.looseObject({ issues: z.array(issueSchema), issueErrors: z.array(z.unknown()).optional() });
+export const bulkFetchSchema = z.looseObject({
+  issues: z.array(issueSchema),
+  issueErrors: z.array(z.unknown()).optional(),
+});
 
 /** One changelog entry (`Changelog`). */
-export const changelogSchema = z.looseObject({ id: z.string(), created: z.string(), author: jiraUserSchema.optional() });
+export const changelogSchema = z.looseObject({
+  id: z.string(),
+  created: z.string(),
+  author: jiraUserSchema.optional(),
+});
 /** `changelog/bulkfetch` (`BulkChangelogResponseBean`). */
 export const bulkChangelogSchema = z.looseObject({
-  issueChangeLogs: z.array(z.looseObject({ issueId: z.string(), changeHistories: z.array(changelogSchema) })).default([]),
+  issueChangeLogs: z
+    .array(z.looseObject({ issueId: z.string(), changeHistories: z.array(changelogSchema) }))
+    .default([]),
   nextPageToken: z.string().nullish(),
 });
 
@@ -87,16 +134,45 @@ export const createdIssueSchema = z.looseObject({ id: z.string(), key: z.string(
 /** `issue/bulk` (`CreatedIssues`). */
 export const createdIssuesSchema = z.looseObject({
   issues: z.array(createdIssueSchema).default([]),
-  errors: z.array(z.looseObject({ failedElementNumber: z.number().optional(), status: z.number().optional(), elementErrors: z.looseObject({ errorMessages: z.array(z.string()).optional(), errors: z.record(z.string(), z.string()).optional() }).optional() })).default([]),
+  errors: z
+    .array(
+      z.looseObject({
+        failedElementNumber: z.number().optional(),
+        status: z.number().optional(),
+        elementErrors: z
+          .looseObject({
+            errorMessages: z.array(z.string()).optional(),
+            errors: z.record(z.string(), z.string()).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .default([]),
 });
 
 /** `issue/{id}/transitions` (`Transitions`). */
 export const transitionsSchema = z.looseObject({ transitions: z.array(transitionSchema) });
 
 /** A comment (`Comment`); `body` is ADF in v3, text in v2. */
-export const commentSchema = z.looseObject({ id: z.string(), created: z.string(), author: jiraUserSchema.optional(), body: z.unknown() });
+export const commentSchema = z.looseObject({
+  id: z.string(),
+  created: z.string(),
+  author: jiraUserSchema.optional(),
+  body: z.unknown(),
+});
 /** `issue/{id}/comment` (`PageOfComments`). */
-export const commentPageSchema = z.looseObject({ comments: z.array(commentSchema), startAt: z.number(), maxResults: z.number(), total: z.number() });
+export const commentPageSchema = z.looseObject({
+  comments: z.array(commentSchema),
+  startAt: z.number(),
+  maxResults: z.number(),
+  total: z.number(),
+});
 
 /** `project/{p}/statuses`. */
-export const projectStatusesSchema = z.array(z.looseObject({ id: z.string(), name: z.string(), statuses: z.array(z.looseObject({ id: z.string(), name: z.string() })) }));
+export const projectStatusesSchema = z.array(
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    statuses: z.array(z.looseObject({ id: z.string(), name: z.string() })),
+  }),
+);

@@ -20,7 +20,10 @@ function escapeText(text: string): string {
     const c = text[i] as string;
     const prev = text[i - 1];
     const next = text[i + 1];
-    const mayMark = c in markChars && ((isBoundary(prev) && next !== undefined && !/\s/.test(next)) || (prev !== undefined && !/\s/.test(prev) && isBoundary(next)));
+    const mayMark =
+      c in markChars &&
+      ((isBoundary(prev) && next !== undefined && !/\s/.test(next)) ||
+        (prev !== undefined && !/\s/.test(prev) && isBoundary(next)));
     out += '\\{}[]|'.includes(c) || mayMark ? `\\${c}` : c;
   }
   return out;
@@ -34,7 +37,8 @@ function inlineToWiki(nodes: Inline[]): string {
       const marks = n.marks ?? [];
       const code = marks.some((m) => m.type === 'code');
       let text = code ? `{{${n.text.replace(/[{}]/g, (c) => `\\${c}`)}}}` : escapeText(n.text.replace(/\n/g, ' '));
-      for (const m of marks) if (m.type !== 'code' && m.type !== 'link') text = `${charOf[m.type]}${text}${charOf[m.type]}`;
+      for (const m of marks)
+        if (m.type !== 'code' && m.type !== 'link') text = `${charOf[m.type]}${text}${charOf[m.type]}`;
       const link = marks.find((m): m is Extract<Mark, { type: 'link' }> => m.type === 'link');
       return link ? `[${text}|${link.href}]` : text;
     })
@@ -46,7 +50,9 @@ function listToWiki(items: Block[][], prefix: string): string[] {
   for (const item of items) {
     const [first, ...rest] = item;
     // No trimming: trailing spaces are the item's own, and `* ` with nothing after is still an item.
-    lines.push(`${prefix} ${first?.type === 'paragraph' || first?.type === 'heading' ? inlineToWiki(first.content) : ''}`);
+    lines.push(
+      `${prefix} ${first?.type === 'paragraph' || first?.type === 'heading' ? inlineToWiki(first.content) : ''}`,
+    );
     for (const block of rest) {
       if (block.type === 'bulletList') lines.push(...listToWiki(block.items, `${prefix}*`));
       else if (block.type === 'orderedList') lines.push(...listToWiki(block.items, `${prefix}#`));
@@ -64,13 +70,20 @@ function blocksToWiki(blocks: Block[]): string {
           const text = inlineToWiki(b.content);
           return /^([*#]+ |h[1-6]\. |bq\. |----)/.test(text) ? `\\${text}` : text;
         }
-        case 'heading': return `h${b.level}. ${inlineToWiki(b.content)}`;
-        case 'bulletList': return listToWiki(b.items, '*').join('\n');
-        case 'orderedList': return listToWiki(b.items, '#').join('\n');
-        case 'codeBlock': return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
-        case 'blockquote': return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
-        case 'rule': return '----';
-        case 'table': return b.rows.map(rowToWiki).join('\n');
+        case 'heading':
+          return `h${b.level}. ${inlineToWiki(b.content)}`;
+        case 'bulletList':
+          return listToWiki(b.items, '*').join('\n');
+        case 'orderedList':
+          return listToWiki(b.items, '#').join('\n');
+        case 'codeBlock':
+          return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
+        case 'blockquote':
+          return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
+        case 'rule':
+          return '----';
+        case 'table':
+          return b.rows.map(rowToWiki).join('\n');
       }
     })
     .join('\n\n');
@@ -79,7 +92,11 @@ function blocksToWiki(blocks: Block[]): string {
 /** `||head||head||` or `|cell|cell|`; a cell's blocks share its line, split by `\\` (a wiki line break). */
 function rowToWiki(row: TableRow): string {
   const cells = row.cells.map((cell) => {
-    const text = cell.content.map((block) => (block.type === 'paragraph' || block.type === 'heading' ? inlineToWiki(block.content) : blocksToWiki([block]))).join(' \\\\ ');
+    const text = cell.content
+      .map((block) =>
+        block.type === 'paragraph' || block.type === 'heading' ? inlineToWiki(block.content) : blocksToWiki([block]),
+      )
+      .join(' \\\\ ');
     return `${cell.header ? '||' : '|'}${text.replace(/\n/g, ' \\\\ ') || ' '}`;
   });
   return `${cells.join('')}${row.cells.at(-1)?.header ? '||' : '|'}`;
@@ -91,7 +108,8 @@ function splitRow(line: string): TableCell[] {
   let header = false;
   let text: string | undefined;
   const close = () => {
-    if (text !== undefined) cells.push(header ? { header: true, content: cellBlocks(text) } : { content: cellBlocks(text) });
+    if (text !== undefined)
+      cells.push(header ? { header: true, content: cellBlocks(text) } : { content: cellBlocks(text) });
   };
   let depth = 0;
   for (let i = 0; i < line.length; i++) {
@@ -152,7 +170,11 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
     } else if (text.startsWith('{{', i) && text.indexOf('}}', i + 2) > i) {
       const end = text.indexOf('}}', i + 2);
       flush();
-      out.push({ type: 'text', text: text.slice(i + 2, end).replace(/\\([{}])/g, '$1'), marks: [...marks, { type: 'code' }] });
+      out.push({
+        type: 'text',
+        text: text.slice(i + 2, end).replace(/\\([{}])/g, '$1'),
+        marks: [...marks, { type: 'code' }],
+      });
       i = end + 1;
     } else if (c === '[' && closingBracket(text, i) > i) {
       const end = closingBracket(text, i);
@@ -165,7 +187,12 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
         out.push(...parseInline(bar >= 0 ? inner.slice(0, bar) : inner, [...marks, { type: 'link', href }]));
       }
       i = end;
-    } else if (c in markChars && isBoundary(text[i - 1]) && text[i + 1] !== undefined && !/\s/.test(text[i + 1] as string)) {
+    } else if (
+      c in markChars &&
+      isBoundary(text[i - 1]) &&
+      text[i + 1] !== undefined &&
+      !/\s/.test(text[i + 1] as string)
+    ) {
       const close = findClose(text, c, i + 1);
       if (close < 0) plain += c;
       else {
@@ -234,7 +261,8 @@ function macroAt(lines: string[], i: number): { block: Block; end: number } | un
   if (at >= 0) body.push(rest.slice(0, at));
   else {
     if (rest.trim() !== '') body.push(rest);
-    for (end = i + 1; end < lines.length && (at = (lines[end] as string).indexOf(closer)) < 0; end++) body.push(lines[end] as string);
+    for (end = i + 1; end < lines.length && (at = (lines[end] as string).indexOf(closer)) < 0; end++)
+      body.push(lines[end] as string);
     tail = lines[end] ?? '';
     if (tail.slice(0, Math.max(at, 0)).trim() !== '') body.push(tail.slice(0, at));
   }
@@ -243,7 +271,9 @@ function macroAt(lines: string[], i: number): { block: Block; end: number } | un
     lines[end] = after;
     if (after.trim() !== '') end--;
   }
-  const block: Block = isCode ? { type: 'codeBlock', ...(opener[2] ? { language: opener[2] } : {}), text: body.join('\n') } : { type: 'blockquote', content: parseBlocks(body) };
+  const block: Block = isCode
+    ? { type: 'codeBlock', ...(opener[2] ? { language: opener[2] } : {}), text: body.join('\n') }
+    : { type: 'blockquote', content: parseBlocks(body) };
   return { block, end };
 }
 
@@ -280,7 +310,8 @@ function parseBlocks(source: string[]): Block[] {
     } else if (line.startsWith('|')) {
       flush();
       const rows: TableRow[] = [];
-      while (i < lines.length && (lines[i] as string).startsWith('|')) rows.push({ cells: splitRow((lines[i++] as string).trimEnd()) });
+      while (i < lines.length && (lines[i] as string).startsWith('|'))
+        rows.push({ cells: splitRow((lines[i++] as string).trimEnd()) });
       i--;
       blocks.push({ type: 'table', rows });
     } else if (line.trim() === '') flush();

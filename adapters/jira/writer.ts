@@ -20,7 +20,12 @@ export interface WriteContext {
   convert(issues: JiraIssue[], fields: string[]): Promise<ReadIssue[]>;
 }
 
-function fieldsJson(infos: Map<string, JiraFieldInfo>, fields: Record<string, FieldValue>, version: '2' | '3', keepLabels: string[]): Record<string, unknown> {
+function fieldsJson(
+  infos: Map<string, JiraFieldInfo>,
+  fields: Record<string, FieldValue>,
+  version: '2' | '3',
+  keepLabels: string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(fields)) {
     if (id === 'status') continue;
@@ -39,11 +44,22 @@ const sameStatus = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
 
 const asError = (error: unknown, system: string): SyncbridgeError => toSyncbridgeError(error, { system });
 
-function elementError(system: string, element: { status?: number | undefined; elementErrors?: { errorMessages?: string[] | undefined; errors?: Record<string, string> | undefined } | undefined }): RemoteError {
+function elementError(
+  system: string,
+  element: {
+    status?: number | undefined;
+    elementErrors?: { errorMessages?: string[] | undefined; errors?: Record<string, string> | undefined } | undefined;
+  },
+): RemoteError {
   const messages = element.elementErrors?.errorMessages ?? [];
   const fieldErrors = element.elementErrors?.errors ?? {};
   const text = [...messages, ...Object.entries(fieldErrors).map(([f, m]) => `${f}: ${m}`)].join('; ');
-  return new RemoteError('VALIDATION', `${system}: Jira rejected the new issue: ${text || 'no message'}`, { system, status: element.status ?? 400, remoteMessages: messages, fieldErrors });
+  return new RemoteError('VALIDATION', `${system}: Jira rejected the new issue: ${text || 'no message'}`, {
+    system,
+    status: element.status ?? 400,
+    remoteMessages: messages,
+    fieldErrors,
+  });
 }
 
 /**
@@ -62,11 +78,21 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     // The stamp travels in the create request itself: an issue never exists without it.
     const byProperty = ctx.originStamp === 'property';
     const updates = batch.map((r) => ({
-      fields: { project: /^\d+$/.test(r.project) ? { id: r.project } : { key: r.project }, issuetype: /^\d+$/.test(r.type) ? { id: r.type } : { name: r.type }, ...fieldsJson(infos, r.fields, client.version, byProperty ? [] : [originLabel(r.origin)]) },
+      fields: {
+        project: /^\d+$/.test(r.project) ? { id: r.project } : { key: r.project },
+        issuetype: /^\d+$/.test(r.type) ? { id: r.type } : { name: r.type },
+        ...fieldsJson(infos, r.fields, client.version, byProperty ? [] : [originLabel(r.origin)]),
+      },
       ...(byProperty ? { properties: [{ key: ORIGIN_PROPERTY, value: originProperty(r.origin) }] } : {}),
     }));
     try {
-      const answer = await client.http.request({ method: 'POST', path: client.api('issue/bulk'), json: { issueUpdates: updates }, schema: createdIssuesSchema, idempotent: false });
+      const answer = await client.http.request({
+        method: 'POST',
+        path: client.api('issue/bulk'),
+        json: { issueUpdates: updates },
+        schema: createdIssuesSchema,
+        idempotent: false,
+      });
       const failed = new Map(answer.errors.map((e) => [e.failedElementNumber ?? -1, e]));
       let next = 0;
       batch.forEach((_, index) => {
@@ -74,14 +100,28 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
         if (error) results.push(elementError(system, error));
         else {
           const created = answer.issues[next++];
-          results.push(created ? { id: created.id, key: created.key } : new SyncbridgeError('PROTOCOL', `${system}: issue/bulk answered fewer issues than it created`, { system }));
+          results.push(
+            created
+              ? { id: created.id, key: created.key }
+              : new SyncbridgeError('PROTOCOL', `${system}: issue/bulk answered fewer issues than it created`, {
+                  system,
+                }),
+          );
         }
       });
     } catch (error) {
       if (!(error instanceof RemoteError) || error.status !== 400) throw error;
       for (const update of updates) {
         try {
-          results.push(await client.http.request({ method: 'POST', path: client.api('issue'), json: update, schema: createdIssueSchema, idempotent: false }));
+          results.push(
+            await client.http.request({
+              method: 'POST',
+              path: client.api('issue'),
+              json: update,
+              schema: createdIssueSchema,
+              idempotent: false,
+            }),
+          );
         } catch (single) {
           results.push(asError(single, system));
         }
@@ -99,7 +139,9 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
   const initial = new Map<string, ReadIssue>();
   const movingIds = [...moving.values()].map((m) => m.id);
   try {
-    for (let i = 0; i < movingIds.length; i += 100) for (const r of await ctx.read(movingIds.slice(i, i + 100), ['status'], ['changelog', 'transitions'])) initial.set(r.item.id, r);
+    for (let i = 0; i < movingIds.length; i += 100)
+      for (const r of await ctx.read(movingIds.slice(i, i + 100), ['status'], ['changelog', 'transitions']))
+        initial.set(r.item.id, r);
   } catch (error) {
     for (const index of moving.keys()) failures.set(index, asError(error, system));
     moving.clear();
@@ -125,7 +167,13 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
   // A failed read-back must not hide the issues already made: each still reports `created`.
   let readFailure: SyncbridgeError | undefined;
   try {
-    for (let i = 0; i < created.length; i += 100) for (const r of await ctx.read(created.slice(i, i + 100).map((c) => c.id), fields, ['changelog'])) readBack.set(r.item.id, r);
+    for (let i = 0; i < created.length; i += 100)
+      for (const r of await ctx.read(
+        created.slice(i, i + 100).map((c) => c.id),
+        fields,
+        ['changelog'],
+      ))
+        readBack.set(r.item.id, r);
   } catch (error) {
     readFailure = asError(error, system);
   }
@@ -133,12 +181,31 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     const failure = failures.get(index);
     // An issue made before its transition failed still exists: say so, or a retry files it again.
     const made = result instanceof SyncbridgeError ? undefined : { id: result.id, key: result.key };
-    if (failure) return made ? { ok: false, error: new SyncbridgeError(failure.code, `${failure.message} (${made.key} was created)`, { system, cause: failure, retryable: failure.retryable, details: failure.details }), created: made } : { ok: false, error: failure };
+    if (failure)
+      return made
+        ? {
+            ok: false,
+            error: new SyncbridgeError(failure.code, `${failure.message} (${made.key} was created)`, {
+              system,
+              cause: failure,
+              retryable: failure.retryable,
+              details: failure.details,
+            }),
+            created: made,
+          }
+        : { ok: false, error: failure };
     const item = readBack.get(made!.id);
     const refused = refusals.get(index);
-    if (item) return refused === undefined ? { ok: true, item: item.item } : { ok: true, item: item.item, refused: { status: refused } };
+    if (item)
+      return refused === undefined
+        ? { ok: true, item: item.item }
+        : { ok: true, item: item.item, refused: { status: refused } };
     const error = readFailure
-      ? new SyncbridgeError(readFailure.code, `${system}: created ${made!.key} but could not read it back: ${readFailure.message}`, { system, cause: readFailure, retryable: readFailure.retryable })
+      ? new SyncbridgeError(
+          readFailure.code,
+          `${system}: created ${made!.key} but could not read it back: ${readFailure.message}`,
+          { system, cause: readFailure, retryable: readFailure.retryable },
+        )
       : new SyncbridgeError('NOT_FOUND', `${system}: created ${made!.key} but could not read it back`, { system });
     return { ok: false, error, created: made! };
   });
@@ -160,9 +227,18 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
   try {
     const infos = await ctx.fieldInfo();
     const [fresh] = await ctx.read([request.id], ['status'], ['changelog', 'transitions']);
-    if (!fresh) throw new SyncbridgeError('NOT_FOUND', `${system}: issue ${request.id} does not exist or is not visible to the integration user`, { system });
+    if (!fresh)
+      throw new SyncbridgeError(
+        'NOT_FOUND',
+        `${system}: issue ${request.id} does not exist or is not visible to the integration user`,
+        { system },
+      );
     if (request.expectedRevision !== undefined && fresh.item.revision !== request.expectedRevision) {
-      throw new SyncbridgeError('REVISION_MISMATCH', `${system}: ${fresh.item.key} changed since revision ${request.expectedRevision} (now ${fresh.item.revision}); re-read it and apply the change again`, { system, details: { expected: request.expectedRevision, actual: fresh.item.revision } });
+      throw new SyncbridgeError(
+        'REVISION_MISMATCH',
+        `${system}: ${fresh.item.key} changed since revision ${request.expectedRevision} (now ${fresh.item.revision}); re-read it and apply the change again`,
+        { system, details: { expected: request.expectedRevision, actual: fresh.item.revision } },
+      );
     }
     const returned = [...new Set([...Object.keys(request.fields), ...(request.returnFields ?? [])])];
     const stamps = 'labels' in request.fields ? fresh.labels.filter((l) => l.startsWith(originLabelPrefix)) : [];
@@ -171,20 +247,30 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
     const current = String(fresh.item.fields.status ?? '');
     // Planned before the edit so that an unreachable status refuses only itself, not the other fields.
     let plan: TransitionPlan | undefined;
-    if (typeof status === 'string' && status !== '' && !sameStatus(status, current)) plan = await planTransition(client, request.id, fresh.item.key, current, status, fresh.transitions);
+    if (typeof status === 'string' && status !== '' && !sameStatus(status, current))
+      plan = await planTransition(client, request.id, fresh.item.key, current, status, fresh.transitions);
     const moves = plan !== undefined && 'transition' in plan;
     const path = client.api(`issue/${encodeURIComponent(request.id)}`);
     let after: ReadIssue | undefined;
     if (Object.keys(body).length > 0) {
       if (client.version === '3' && !moves) {
-        const issue = await client.http.request({ method: 'PUT', path, query: { returnIssue: 'true', expand: 'changelog' }, json: { fields: body }, schema: issueSchema });
+        const issue = await client.http.request({
+          method: 'PUT',
+          path,
+          query: { returnIssue: 'true', expand: 'changelog' },
+          json: { fields: body },
+          schema: issueSchema,
+        });
         [after] = await ctx.convert([issue], returned);
       } else await client.http.request({ method: 'PUT', path, json: { fields: body } });
     }
     if (plan && 'transition' in plan) await performTransition(client, request.id, plan.transition);
     after ??= (await ctx.read([request.id], returned, ['changelog']))[0];
-    if (!after) throw new SyncbridgeError('NOT_FOUND', `${system}: ${fresh.item.key} disappeared after the update`, { system });
-    return plan && 'refused' in plan ? { ok: true, item: after.item, refused: { status: plan.refused } } : { ok: true, item: after.item };
+    if (!after)
+      throw new SyncbridgeError('NOT_FOUND', `${system}: ${fresh.item.key} disappeared after the update`, { system });
+    return plan && 'refused' in plan
+      ? { ok: true, item: after.item, refused: { status: plan.refused } }
+      : { ok: true, item: after.item };
   } catch (error) {
     return { ok: false, error: asError(error, system) };
   }

@@ -13,7 +13,10 @@ export interface InProcessSimulator {
  * Runs the connector conformance suite against a fresh simulator per test, answered in-process
  * by msw at a base URL on a reachable port (see {@link reachablePort}).
  */
-export function describeInProcessConformance<S extends InProcessSimulator>(name: string, options: { create: () => S; path?: string; context: (sim: S, baseUrl: string) => ConformanceContext }): void {
+export function describeInProcessConformance<S extends InProcessSimulator>(
+  name: string,
+  options: { create: () => S; path?: string; context: (sim: S, baseUrl: string) => ConformanceContext },
+): void {
   const server = setupServer();
   let port: ReachablePort;
   beforeAll(async () => {

@@ -16,8 +16,12 @@ const bin = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
  * and resolves with what it printed once it listens; `close()` stops it like Ctrl-C.
  * `npm test` builds the package before the tests run.
  */
-export async function runSimulateCommand(system: 'jira' | 'azure-devops'): Promise<SimulateCommandOutput & { close(): Promise<void> }> {
-  const child = spawn(process.execPath, [bin, 'simulate', system, '--json', '--seed', 'demo'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runSimulateCommand(
+  system: 'jira' | 'azure-devops',
+): Promise<SimulateCommandOutput & { close(): Promise<void> }> {
+  const child = spawn(process.execPath, [bin, 'simulate', system, '--json', '--seed', 'demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit');

@@ -30,7 +30,10 @@ function adfToHtml(node: unknown): string {
 
 /** Copies every bug of the Jira project; returns how many work items were created. */
 export async function copyJiraToAzureDevOps(target: BaselineTarget): Promise<number> {
-  const jira = new Version3Client({ host: target.jira.url, authentication: { basic: { email: target.jira.email, apiToken: target.jira.apiToken } } });
+  const jira = new Version3Client({
+    host: target.jira.url,
+    authentication: { basic: { email: target.jira.email, apiToken: target.jira.apiToken } },
+  });
   const connection = new azdev.WebApi(target.ado.url, azdev.getPersonalAccessTokenHandler(target.ado.pat));
   const wit = await connection.getWorkItemTrackingApi();
   let created = 0;
@@ -45,11 +48,20 @@ export async function copyJiraToAzureDevOps(target: BaselineTarget): Promise<num
     const queue = [...(page.issues ?? [])];
     const worker = async () => {
       for (let issue = queue.shift(); issue; issue = queue.shift()) {
-        const fields = issue.fields as { summary?: string; description?: unknown; priority?: { name?: string }; labels?: string[] };
+        const fields = issue.fields as {
+          summary?: string;
+          description?: unknown;
+          priority?: { name?: string };
+          labels?: string[];
+        };
         const patch = [
           { op: 'add', path: '/fields/System.Title', value: fields.summary ?? issue.key },
           { op: 'add', path: '/fields/System.Description', value: adfToHtml(fields.description) },
-          { op: 'add', path: '/fields/Microsoft.VSTS.Common.Priority', value: priorities[fields.priority?.name ?? ''] ?? 3 },
+          {
+            op: 'add',
+            path: '/fields/Microsoft.VSTS.Common.Priority',
+            value: priorities[fields.priority?.name ?? ''] ?? 3,
+          },
           { op: 'add', path: '/fields/System.Tags', value: [...(fields.labels ?? []), `jira:${issue.key}`].join('; ') },
         ];
         await wit.createWorkItem(null, patch as never, target.ado.project, 'Bug');

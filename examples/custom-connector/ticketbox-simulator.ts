@@ -56,11 +56,17 @@ const searchSchema = z.object({
   cursor: z.string().optional(),
   limit: z.number().int().positive().max(100).default(50),
 });
-const createSchema = z.object({ project: z.string(), fields: z.record(z.string(), z.unknown()), origin: z.object({ system: z.string(), id: z.string(), key: z.string().optional() }).optional() });
+const createSchema = z.object({
+  project: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+  origin: z.object({ system: z.string(), id: z.string(), key: z.string().optional() }).optional(),
+});
 const patchSchema = z.object({ fields: z.record(z.string(), z.unknown()) });
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-const fail = (status: number, error: string, fieldErrors?: Record<string, string>) => json({ error, ...(fieldErrors ? { fields: fieldErrors } : {}) }, status);
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const fail = (status: number, error: string, fieldErrors?: Record<string, string>) =>
+  json({ error, ...(fieldErrors ? { fields: fieldErrors } : {}) }, status);
 
 /** An in-memory Ticketbox with one project, `OPS`, and three users (the first is the integration user). */
 export function createTicketboxSimulator() {
@@ -79,13 +85,18 @@ export function createTicketboxSimulator() {
     const user = person(id);
     return user ? { id: user.id, name: user.name, email: user.email } : null;
   };
-  const render = ({ comments: _, ...t }: Ticket) => ({ ...t, changedBy: view(t.changedBy), fields: { ...t.fields, owner: view(t.fields.owner) } });
+  const render = ({ comments: _, ...t }: Ticket) => ({
+    ...t,
+    changedBy: view(t.changedBy),
+    fields: { ...t.fields, owner: view(t.fields.owner) },
+  });
   const check = (values: Record<string, unknown>, creating: boolean): Record<string, string> => {
     const errors: Record<string, string> = {};
     for (const [id, value] of Object.entries(values)) {
       const field = fields.find((f) => f.id === id);
       if (!field) errors[id] = 'unknown field';
-      else if (field.options && value !== null && !field.options.includes(String(value))) errors[id] = `must be one of ${field.options.join(', ')}`;
+      else if (field.options && value !== null && !field.options.includes(String(value)))
+        errors[id] = `must be one of ${field.options.join(', ')}`;
       else if (field.type === 'person' && value !== null && !person(value)) errors[id] = `no user ${String(value)}`;
     }
     if (creating && !values.title) errors.title = 'required';
@@ -95,53 +106,94 @@ export function createTicketboxSimulator() {
   const routes: Array<[string, RegExp, (m: RegExpMatchArray, body: unknown, me: TicketboxUser) => Response]> = [
     ['GET', /^\/api\/me$/, (_m, _b, me) => json(view(me.id))],
     ['GET', /^\/api\/projects$/, () => json([{ key: 'OPS', name: 'Operations' }])],
-    ['GET', /^\/api\/projects\/([^/]+)\/fields$/, (m) => (m[1] === 'OPS' ? json(fields) : fail(404, `no project ${m[1]}`))],
-    ['POST', /^\/api\/search$/, (_m, body) => {
-      const q = searchSchema.parse(body);
-      const match = (t: Ticket) =>
-        (!q.project || t.project === q.project) &&
-        (!q.changedSince || t.changedAt >= q.changedSince) &&
-        (!q.ids || q.ids.includes(t.id)) &&
-        (!q.origins || q.origins.some((o) => t.origin?.system === o.system && t.origin.id === o.id)) &&
-        (!q.where || q.where.values.includes(String(t.fields[q.where.field] ?? '')));
-      const all = [...tickets.values()].filter(match).sort((a, b) => a.changedAt.localeCompare(b.changedAt) || a.id - b.id);
-      if (q.order === 'desc') all.reverse();
-      // The cursor names the last ticket returned, not an offset: edits between pages move tickets, never skip one.
-      const after = (t: Ticket) => q.cursor === undefined || (q.order === 'desc' ? position(t) < q.cursor : position(t) > q.cursor);
-      const start = all.findIndex(after);
-      const page = start < 0 ? [] : all.slice(start, start + q.limit);
-      const last = page.at(-1);
-      return json({ tickets: page.map(render), next: last && start + q.limit < all.length ? position(last) : null });
-    }],
-    ['POST', /^\/api\/tickets$/, (_m, body, me) => {
-      const input = createSchema.parse(body);
-      if (input.project !== 'OPS') return fail(404, `no project ${input.project}`);
-      const errors = check(input.fields, true);
-      if (Object.keys(errors).length > 0) return fail(400, 'invalid ticket', errors);
-      const ticket: Ticket = { id: nextId++, project: input.project, version: 1, changedAt: stamp(), changedBy: me.id, fields: input.fields, comments: [], ...(input.origin ? { origin: input.origin } : {}) };
-      tickets.set(ticket.id, ticket);
-      return json(render(ticket), 201);
-    }],
-    ['PATCH', /^\/api\/tickets\/(\d+)$/, (m, body, me) => {
-      const ticket = tickets.get(Number(m[1]));
-      if (!ticket) return fail(404, `no ticket ${m[1]}`);
-      const input = patchSchema.parse(body);
-      const errors = check(input.fields, false);
-      if (Object.keys(errors).length > 0) return fail(400, 'invalid change', errors);
-      Object.assign(ticket.fields, input.fields);
-      Object.assign(ticket, { version: ticket.version + 1, changedAt: stamp(), changedBy: me.id });
-      return json(render(ticket));
-    }],
-    ['GET', /^\/api\/tickets\/(\d+)\/comments$/, (m) => json((tickets.get(Number(m[1]))?.comments ?? []).map((c) => ({ ...c, author: view(c.author) })))],
-    ['POST', /^\/api\/tickets\/(\d+)\/comments$/, (m, body, me) => {
-      const ticket = tickets.get(Number(m[1]));
-      if (!ticket) return fail(404, `no ticket ${m[1]}`);
-      const comment = { id: `${ticket.id}.${ticket.comments.length + 1}`, author: me.id, createdAt: stamp(), text: z.object({ text: z.string() }).parse(body).text };
-      ticket.comments.push(comment);
-      // A comment is a change of the ticket, so that a poll by changedSince finds it.
-      Object.assign(ticket, { version: ticket.version + 1, changedAt: comment.createdAt, changedBy: me.id });
-      return json({ ...comment, author: view(me.id) }, 201);
-    }],
+    [
+      'GET',
+      /^\/api\/projects\/([^/]+)\/fields$/,
+      (m) => (m[1] === 'OPS' ? json(fields) : fail(404, `no project ${m[1]}`)),
+    ],
+    [
+      'POST',
+      /^\/api\/search$/,
+      (_m, body) => {
+        const q = searchSchema.parse(body);
+        const match = (t: Ticket) =>
+          (!q.project || t.project === q.project) &&
+          (!q.changedSince || t.changedAt >= q.changedSince) &&
+          (!q.ids || q.ids.includes(t.id)) &&
+          (!q.origins || q.origins.some((o) => t.origin?.system === o.system && t.origin.id === o.id)) &&
+          (!q.where || q.where.values.includes(String(t.fields[q.where.field] ?? '')));
+        const all = [...tickets.values()]
+          .filter(match)
+          .sort((a, b) => a.changedAt.localeCompare(b.changedAt) || a.id - b.id);
+        if (q.order === 'desc') all.reverse();
+        // The cursor names the last ticket returned, not an offset: edits between pages move tickets, never skip one.
+        const after = (t: Ticket) =>
+          q.cursor === undefined || (q.order === 'desc' ? position(t) < q.cursor : position(t) > q.cursor);
+        const start = all.findIndex(after);
+        const page = start < 0 ? [] : all.slice(start, start + q.limit);
+        const last = page.at(-1);
+        return json({ tickets: page.map(render), next: last && start + q.limit < all.length ? position(last) : null });
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/tickets$/,
+      (_m, body, me) => {
+        const input = createSchema.parse(body);
+        if (input.project !== 'OPS') return fail(404, `no project ${input.project}`);
+        const errors = check(input.fields, true);
+        if (Object.keys(errors).length > 0) return fail(400, 'invalid ticket', errors);
+        const ticket: Ticket = {
+          id: nextId++,
+          project: input.project,
+          version: 1,
+          changedAt: stamp(),
+          changedBy: me.id,
+          fields: input.fields,
+          comments: [],
+          ...(input.origin ? { origin: input.origin } : {}),
+        };
+        tickets.set(ticket.id, ticket);
+        return json(render(ticket), 201);
+      },
+    ],
+    [
+      'PATCH',
+      /^\/api\/tickets\/(\d+)$/,
+      (m, body, me) => {
+        const ticket = tickets.get(Number(m[1]));
+        if (!ticket) return fail(404, `no ticket ${m[1]}`);
+        const input = patchSchema.parse(body);
+        const errors = check(input.fields, false);
+        if (Object.keys(errors).length > 0) return fail(400, 'invalid change', errors);
+        Object.assign(ticket.fields, input.fields);
+        Object.assign(ticket, { version: ticket.version + 1, changedAt: stamp(), changedBy: me.id });
+        return json(render(ticket));
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/tickets\/(\d+)\/comments$/,
+      (m) => json((tickets.get(Number(m[1]))?.comments ?? []).map((c) => ({ ...c, author: view(c.author) }))),
+    ],
+    [
+      'POST',
+      /^\/api\/tickets\/(\d+)\/comments$/,
+      (m, body, me) => {
+        const ticket = tickets.get(Number(m[1]));
+        if (!ticket) return fail(404, `no ticket ${m[1]}`);
+        const comment = {
+          id: `${ticket.id}.${ticket.comments.length + 1}`,
+          author: me.id,
+          createdAt: stamp(),
+          text: z.object({ text: z.string() }).parse(body).text,
+        };
+        ticket.comments.push(comment);
+        // A comment is a change of the ticket, so that a poll by changedSince finds it.
+        Object.assign(ticket, { version: ticket.version + 1, changedAt: comment.createdAt, changedBy: me.id });
+        return json({ ...comment, author: view(me.id) }, 201);
+      },
+    ],
   ];
 
   const handle: FetchHandler = async (request) => {
@@ -149,19 +201,26 @@ export function createTicketboxSimulator() {
     if (url.pathname === '/api/status') return json({ product: 'Ticketbox', version: '1.0' });
     const me = users.find((u) => request.headers.get('authorization') === `Bearer ${u.token}`);
     if (!me) return fail(401, 'missing or invalid token');
-    if (url.pathname === '/api/users') return json(users.filter((u) => u.email === url.searchParams.get('email')).map((u) => view(u.id)));
+    if (url.pathname === '/api/users')
+      return json(users.filter((u) => u.email === url.searchParams.get('email')).map((u) => view(u.id)));
     const body: unknown = request.method === 'GET' ? undefined : await request.json();
     // If-Match makes a PATCH conditional: a stale version is refused, as HTTP intends (412).
     const ifMatch = request.headers.get('if-match');
     const patched = request.method === 'PATCH' ? tickets.get(Number(url.pathname.split('/').at(-1))) : undefined;
-    if (ifMatch && patched && ifMatch !== String(patched.version)) return fail(412, `ticket ${patched.id} is at version ${patched.version}`);
+    if (ifMatch && patched && ifMatch !== String(patched.version))
+      return fail(412, `ticket ${patched.id} is at version ${patched.version}`);
     for (const [method, pattern, route] of routes) {
       const match = url.pathname.match(pattern);
       if (match && method === request.method) {
         try {
           return route(match, body, me);
         } catch (error) {
-          return fail(400, error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : String(error));
+          return fail(
+            400,
+            error instanceof z.ZodError
+              ? error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+              : String(error),
+          );
         }
       }
     }

@@ -6,12 +6,17 @@
 import { defineIntegration, type FieldValue } from 'syncbridge';
 
 /** Azure DevOps titles hold at most 255 characters; Jira summaries may be longer. */
-const fitAdoTitle = (value: FieldValue): FieldValue => (typeof value === 'string' && value.length > 255 ? `${value.slice(0, 254)}…` : value);
+const fitAdoTitle = (value: FieldValue): FieldValue =>
+  typeof value === 'string' && value.length > 255 ? `${value.slice(0, 254)}…` : value;
 
 export default defineIntegration({
   version: 1,
   systems: {
-    jira: { adapter: 'jira', baseUrl: '${env:JIRA_URL}', auth: { type: 'apiToken', email: 'sync-bot@example.com', token: '${env:JIRA_TOKEN}' } },
+    jira: {
+      adapter: 'jira',
+      baseUrl: '${env:JIRA_URL}',
+      auth: { type: 'apiToken', email: 'sync-bot@example.com', token: '${env:JIRA_TOKEN}' },
+    },
     ado: { adapter: 'azure-devops', baseUrl: '${env:ADO_URL}', auth: { type: 'pat', token: '${env:ADO_PAT}' } },
   },
   valueMaps: {
@@ -41,7 +46,12 @@ export default defineIntegration({
       fields: [
         { left: 'summary', right: 'System.Title', transform: { leftToRight: fitAdoTitle } },
         { left: 'description', right: 'System.Description' },
-        { left: 'priority', right: 'Microsoft.VSTS.Common.Priority', valueMap: 'priority', default: { left: 'Medium', right: '3' } },
+        {
+          left: 'priority',
+          right: 'Microsoft.VSTS.Common.Priority',
+          valueMap: 'priority',
+          default: { left: 'Medium', right: '3' },
+        },
         { left: 'status', right: 'System.State', valueMap: 'status', direction: 'leftToRight' },
         { left: 'assignee', right: 'System.AssignedTo', onUnmatchedUser: 'skipField' },
         { left: 'labels', right: 'System.Tags' },

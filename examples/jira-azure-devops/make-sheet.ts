@@ -18,12 +18,22 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const jira = await startJiraSimulatorServer({ seed: 'demo' });
 const ado = await startAzureDevOpsSimulatorServer({ seed: 'demo' });
 try {
-  const secret = (users: Array<{ email: string; apiToken?: string; pat?: string }>, key: 'apiToken' | 'pat') => users.find((u) => u.email === 'sync-bot@example.com')![key]!;
-  const env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: secret(jira.users, 'apiToken'), ADO_URL: ado.baseUrl, ADO_PAT: secret(ado.users, 'pat') };
+  const secret = (users: Array<{ email: string; apiToken?: string; pat?: string }>, key: 'apiToken' | 'pat') =>
+    users.find((u) => u.email === 'sync-bot@example.com')![key]!;
+  const env = {
+    JIRA_URL: jira.baseUrl,
+    JIRA_TOKEN: secret(jira.users, 'apiToken'),
+    ADO_URL: ado.baseUrl,
+    ADO_PAT: secret(ado.users, 'pat'),
+  };
   const configPath = here('./syncbridge.yaml');
   const config = await loadConfig(configPath, { env });
   // The integration's connectors, by system id; nothing is synced, so its state can stay in memory.
-  const sync = await createSyncbridge({ config, connectors: [jiraConnector, azureDevOpsConnector], store: createMemoryStateStore() });
+  const sync = await createSyncbridge({
+    config,
+    connectors: [jiraConnector, azureDevOpsConnector],
+    store: createMemoryStateStore(),
+  });
   for (const out of ['value-maps.xlsx', 'value-maps.csv']) {
     const result = await exportValueMaps({ configPath, out: here(`./${out}`), connectors: sync.connectors, env });
     console.log(`${out}: ${result.sheets.map((s) => `${s.name} (${s.rows} rows)`).join(', ')}`);

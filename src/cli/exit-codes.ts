@@ -26,16 +26,35 @@ export const ExitCode = {
   internal: 70,
 } as const;
 
-const connectionCodes = /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIENT|PROTOCOL|DNS_|TCP_|PROXY_|TLS_|HTTP_|API_)/;
+const connectionCodes =
+  /^(AUTH|PERMISSION|NETWORK|TIMEOUT|RATE_LIMITED|TRANSIENT|PROTOCOL|DNS_|TCP_|PROXY_|TLS_|HTTP_|API_)/;
 
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
   if (!isSyncbridgeError(error) || error.code === 'INTERNAL') return ExitCode.internal;
   if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
-  if (error.code === 'INTEGRATION_ACTIVE' || error.code === 'INTEGRATION_INACTIVE' || error.code === 'INTEGRATION_BUSY' || error.code === 'LEASE_LOST') return ExitCode.integrationState;
+  if (
+    error.code === 'INTEGRATION_ACTIVE' ||
+    error.code === 'INTEGRATION_INACTIVE' ||
+    error.code === 'INTEGRATION_BUSY' ||
+    error.code === 'LEASE_LOST'
+  )
+    return ExitCode.integrationState;
   if (error.code === 'STATE_STORE') return ExitCode.stateStore;
-  if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED' || error.code === 'CLI_USAGE') return ExitCode.usage;
+  if (error.code === 'FILE_UNWRITABLE' || error.code === 'SELECTOR_UNMATCHED' || error.code === 'CLI_USAGE')
+    return ExitCode.usage;
   if (connectionCodes.test(error.code)) return ExitCode.connection;
-  if (['NOT_FOUND', 'VALIDATION', 'REVISION_MISMATCH', 'UNSUPPORTED', 'VALUE_UNMAPPED', 'USER_UNMATCHED', 'CONFLICT'].includes(error.code)) return ExitCode.refused;
+  if (
+    [
+      'NOT_FOUND',
+      'VALIDATION',
+      'REVISION_MISMATCH',
+      'UNSUPPORTED',
+      'VALUE_UNMAPPED',
+      'USER_UNMATCHED',
+      'CONFLICT',
+    ].includes(error.code)
+  )
+    return ExitCode.refused;
   return ExitCode.internal;
 }

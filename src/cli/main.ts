@@ -9,7 +9,9 @@ const stopSignal = new Promise<void>((resolve) => {
   const onSignal = () => {
     signals++;
     if (signals === 1) return resolve();
-    process.stderr.write("\nstopped at once; creates under way are settled on the next run (they are looked up, never made twice), once this run's leases lapse (engine.leaseMs)\n");
+    process.stderr.write(
+      "\nstopped at once; creates under way are settled on the next run (they are looked up, never made twice), once this run's leases lapse (engine.leaseMs)\n",
+    );
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSignal);

@@ -40,12 +40,15 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     if (error instanceof ConfigError) io.stderr(`${error.message}\n`);
-    else if (isSyncbridgeError(error) && error.code !== 'INTERNAL') io.stderr(`error ${error.code}: ${error.message}\n`);
+    else if (isSyncbridgeError(error) && error.code !== 'INTERNAL')
+      io.stderr(`error ${error.code}: ${error.message}\n`);
     else {
       // A bug: INTERNAL wraps an error nothing expected; its stack is the one worth reporting.
       const bug = isSyncbridgeError(error) && error.cause !== undefined ? error.cause : error;
       const where = isSyncbridgeError(error) ? `error INTERNAL: ${error.message}\n` : '';
-      io.stderr(`${where}unexpected error (please report it): ${bug instanceof Error ? (bug.stack ?? bug.message) : String(bug)}\n`);
+      io.stderr(
+        `${where}unexpected error (please report it): ${bug instanceof Error ? (bug.stack ?? bug.message) : String(bug)}\n`,
+      );
     }
     return exitCodeFor(error);
   }

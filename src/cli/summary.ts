@@ -33,7 +33,10 @@ export function plural(n: number, word: string): string {
 export function formatRunFailure({ summary, writes }: RunFailure): string {
   const written = summary.created.left + summary.created.right + summary.updated.left + summary.updated.right;
   if (written === 0) return 'the run stopped before it wrote anything';
-  const items = writes.map((w) => `${w.action === 'create' ? 'created' : 'updated'} ${w.targetKey ?? '(new)'} in ${w.side} from ${w.sourceKey}`);
+  const items = writes.map(
+    (w) =>
+      `${w.action === 'create' ? 'created' : 'updated'} ${w.targetKey ?? '(new)'} in ${w.side} from ${w.sourceKey}`,
+  );
   const more = written > writes.length ? `, … (${written - writes.length} more)` : '';
   return `the run stopped by an error after it had written (all of it is kept and linked): ${formatSummary(summary)}\n  first writes: ${items.join(', ')}${more}`;
 }

@@ -16,7 +16,10 @@ const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|c
 
 /** Renders a path array as `mappings[1].fields[3].direction`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
@@ -30,7 +33,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function render(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -39,20 +42,30 @@ function render(value: unknown): string {
  * never rendered. An unknown key is reported at its own path, with the known key it most likely
  * misspells (from `knownKeys`) — a typo must not silently turn a setting off.
  */
-export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonly PropertyKey[] = [], knownKeys: Iterable<string> = []): ConfigIssue[] {
+export function issuesFromZod(
+  error: z.ZodError,
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+  knownKeys: Iterable<string> = [],
+): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const visit = (issues: z.core.$ZodIssue[], base: readonly PropertyKey[]) => {
     for (const issue of issues) {
       const path = [...base, ...issue.path];
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
-          out.push({ path: formatPath([...prefix, ...path, key]), message: `unknown key${didYouMean(key, knownKeys)}` });
+          out.push({
+            path: formatPath([...prefix, ...path, key]),
+            message: `unknown key${didYouMean(key, knownKeys)}`,
+          });
         }
         continue;
       }
       if (issue.code === 'invalid_union' && issue.errors.length > 0) {
         // Report the branch that got furthest (the discriminated or longest path), not every branch.
-        const best = issue.errors.reduce((a, b) => (Math.max(0, ...b.map((i) => i.path.length)) > Math.max(0, ...a.map((i) => i.path.length)) ? b : a));
+        const best = issue.errors.reduce((a, b) =>
+          Math.max(0, ...b.map((i) => i.path.length)) > Math.max(0, ...a.map((i) => i.path.length)) ? b : a,
+        );
         if (best.some((i) => i.path.length > 0)) {
           visit(best, path);
           continue;
@@ -71,16 +84,26 @@ export function issuesFromZod(error: z.ZodError, input: unknown, prefix: readonl
  * Replaces `${env:NAME}` references (also `${env:NAME:-fallback}`) in every string of a
  * document. Missing or empty variables are collected as issues, never guessed.
  */
-export function resolveEnvReferences(input: unknown, env: NodeJS.ProcessEnv = process.env): { value: unknown; issues: ConfigIssue[] } {
+export function resolveEnvReferences(
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): { value: unknown; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = [];
   const walk = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
-      return value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
-        // As in the shell's `${NAME:-fallback}`, an empty variable counts as unset.
-        const resolved = env[name] || fallback;
-        if (resolved === undefined) issues.push({ path: formatPath(path), message: `environment variable ${name} is ${env[name] === undefined ? 'not set' : 'empty'}` });
-        return resolved ?? '';
-      });
+      return value.replace(
+        /\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g,
+        (_, name: string, fallback: string | undefined) => {
+          // As in the shell's `${NAME:-fallback}`, an empty variable counts as unset.
+          const resolved = env[name] || fallback;
+          if (resolved === undefined)
+            issues.push({
+              path: formatPath(path),
+              message: `environment variable ${name} is ${env[name] === undefined ? 'not set' : 'empty'}`,
+            });
+          return resolved ?? '';
+        },
+      );
     }
     if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
     if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
@@ -95,16 +118,26 @@ export function resolveEnvReferences(input: unknown, env: NodeJS.ProcessEnv = pr
  * Validates a configuration object, resolving environment references first. Throws a
  * {@link ConfigError} listing every problem by path.
  */
-export function validateConfig(input: unknown, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): SyncbridgeConfig {
+export function validateConfig(
+  input: unknown,
+  options: { file?: string; env?: NodeJS.ProcessEnv } = {},
+): SyncbridgeConfig {
   const { value, issues } = resolveEnvReferences(input, options.env);
   const parsed = configSchema.safeParse(value);
   // The schema skips its cross-reference checks when anything else failed; run them anyway so every problem shows.
-  const references = parsed.success ? [] : referenceIssues(value).map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const references = parsed.success
+    ? []
+    : referenceIssues(value).map((i) => ({ path: formatPath(i.path), message: i.message }));
   const seen = new Set<string>();
   // A missing variable already explains whatever the schema says about the empty value it left.
-  const schemaIssues = parsed.success ? [] : issuesFromZod(parsed.error, value, [], configKeys()).filter((i) => !issues.some((e) => e.path === i.path));
-  const all = [...issues, ...schemaIssues, ...references].filter((i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`));
-  if (all.length > 0 || !parsed.success) throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
+  const schemaIssues = parsed.success
+    ? []
+    : issuesFromZod(parsed.error, value, [], configKeys()).filter((i) => !issues.some((e) => e.path === i.path));
+  const all = [...issues, ...schemaIssues, ...references].filter(
+    (i) => !seen.has(`${i.path}\u0000${i.message}`) && seen.add(`${i.path}\u0000${i.message}`),
+  );
+  if (all.length > 0 || !parsed.success)
+    throw new ConfigError(all, options.file === undefined ? {} : { file: options.file });
   return parsed.data;
 }
 
@@ -114,7 +147,10 @@ export function parseYaml(text: string, file?: string): unknown {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       // The parser's message ends with the position too; the path says it once.
-      doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '', message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '') })),
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
+      })),
       file === undefined ? {} : { file },
     );
   }
@@ -141,7 +177,10 @@ async function accessing<T>(file: string, access: () => Promise<T>): Promise<T> 
   try {
     return await access();
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }], { file, code: 'CONFIG_NOT_FOUND', cause: error });
+    throw new ConfigError(
+      [{ path: '', message: `cannot read the file (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
+      { file, code: 'CONFIG_NOT_FOUND', cause: error },
+    );
   }
 }
 
@@ -162,7 +201,16 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
     } catch (error) {
       throw new ConfigError([{ path: '', message: moduleProblem(error, ext) }], { file, cause: error });
     }
-    if (mod.default === undefined) throw new ConfigError([{ path: '', message: 'the module has no default export; end it with export default defineIntegration({ ... })' }], { file });
+    if (mod.default === undefined)
+      throw new ConfigError(
+        [
+          {
+            path: '',
+            message: 'the module has no default export; end it with export default defineIntegration({ ... })',
+          },
+        ],
+        { file },
+      );
     input = mod.default;
   } else {
     const text = await accessing(file, () => readFile(path, 'utf8'));
@@ -170,7 +218,10 @@ export async function loadConfig(file: string, options: { env?: NodeJS.ProcessEn
       try {
         input = JSON.parse(text);
       } catch (error) {
-        throw new ConfigError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], { file, cause: error });
+        throw new ConfigError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], {
+          file,
+          cause: error,
+        });
       }
     } else input = parseYaml(text, file);
   }

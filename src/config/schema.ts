@@ -56,7 +56,10 @@ export const defaultRuleSchema = z.strictObject({
 });
 
 /** A transform applied to a value after value maps (TypeScript configs only). */
-export type Transform = (value: FieldValue, context: { direction: 'leftToRight' | 'rightToLeft'; field: string }) => FieldValue;
+export type Transform = (
+  value: FieldValue,
+  context: { direction: 'leftToRight' | 'rightToLeft'; field: string },
+) => FieldValue;
 
 /** One field mapping. */
 export const fieldMappingSchema = z.strictObject({
@@ -78,7 +81,10 @@ export const fieldMappingSchema = z.strictObject({
   conflict: conflictPolicySchema.optional(),
   /** Transforms per direction (TypeScript configs only). */
   transform: z
-    .strictObject({ leftToRight: z.custom<Transform>((v) => typeof v === 'function').optional(), rightToLeft: z.custom<Transform>((v) => typeof v === 'function').optional() })
+    .strictObject({
+      leftToRight: z.custom<Transform>((v) => typeof v === 'function').optional(),
+      rightToLeft: z.custom<Transform>((v) => typeof v === 'function').optional(),
+    })
     .optional(),
 });
 
@@ -117,7 +123,9 @@ export const backlinkSideSchema = z.strictObject({
 /** One side's back-link settings; see {@link backlinkSideSchema}. */
 export type BacklinkSide = z.infer<typeof backlinkSideSchema>;
 
-const backlinkSide = z.preprocess((v) => (typeof v === 'boolean' ? { link: v } : v), backlinkSideSchema).default({ link: true, value: 'key' });
+const backlinkSide = z
+  .preprocess((v) => (typeof v === 'boolean' ? { link: v } : v), backlinkSideSchema)
+  .default({ link: true, value: 'key' });
 
 export const mappingSchema = z.strictObject({
   /** A unique, stable name (state is keyed by it). */
@@ -160,11 +168,19 @@ export const mappingSchema = z.strictObject({
    * the twin's key, id or URL. Written when a pair is linked, updated when the twin's key changes,
    * removed when the pair is unlinked. @default { left: true, right: true }
    */
-  backlink: z.strictObject({ left: backlinkSide, right: backlinkSide }).default({ left: { link: true, value: 'key' }, right: { link: true, value: 'key' } }),
+  backlink: z
+    .strictObject({ left: backlinkSide, right: backlinkSide })
+    .default({ left: { link: true, value: 'key' }, right: { link: true, value: 'key' } }),
   /** What a deleted item does to its pair, per direction (`leftToRight`: the left item is the source). */
   deletes: z
-    .strictObject({ leftToRight: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }), rightToLeft: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }) })
-    .default({ leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' }, rightToLeft: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' } }),
+    .strictObject({
+      leftToRight: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }),
+      rightToLeft: deletePolicySchema.default({ onSourceDelete: 'unlink', onTargetDelete: 'unlink' }),
+    })
+    .default({
+      leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' },
+      rightToLeft: { onSourceDelete: 'unlink', onTargetDelete: 'unlink' },
+    }),
 });
 
 /** Engine settings. */
@@ -212,7 +228,13 @@ export const stateSettingsSchema = z.union([
       /** Where to connect, e.g. `${env:DATABASE_URL}` (`postgres://user:password@host:5432/db`). Needs `npm install pg`. */
       url: z.string().min(1),
       /** The schema of syncbridge's tables (letters, digits, underscores). @default 'syncbridge' */
-      schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain identifier: letters, digits and underscores, not starting with a digit').default('syncbridge'),
+      schema: z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+          'a plain identifier: letters, digits and underscores, not starting with a digit',
+        )
+        .default('syncbridge'),
       /** Connections of the pool. @default 5 */
       maxConnections: z.number().int().positive().default(5),
       /** Apply pending migrations on start; `false` leaves them to `syncbridge migrate`. @default true */
@@ -220,7 +242,12 @@ export const stateSettingsSchema = z.union([
     }),
     z.strictObject({ store: z.literal('memory') }),
   ]),
-  z.strictObject({ store: z.custom<StateStoreFactory>((v) => typeof v === 'function', 'a state store factory (sqliteStore(), postgresStore(), memoryStore() or your own)') }),
+  z.strictObject({
+    store: z.custom<StateStoreFactory>(
+      (v) => typeof v === 'function',
+      'a state store factory (sqliteStore(), postgresStore(), memoryStore() or your own)',
+    ),
+  }),
 ]);
 /** Where state is kept; see {@link stateSettingsSchema}. */
 export type StateSettings = z.output<typeof stateSettingsSchema>;
@@ -236,11 +263,13 @@ export const configSchema = z
     state: stateSettingsSchema.default({ store: 'sqlite', path: '.syncbridge/state.db' }),
   })
   .superRefine((config, ctx) => {
-    for (const issue of referenceIssues(config)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    for (const issue of referenceIssues(config))
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 type Loose = Record<string, unknown> | undefined;
-const asRecord = (v: unknown): Loose => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const asRecord = (v: unknown): Loose =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
  * Cross-reference checks (systems and value maps named by mappings, fields written twice,
@@ -259,17 +288,30 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
     const mapping = asRecord(raw);
     if (!mapping) return;
     if (typeof mapping.name === 'string') {
-      if (names.has(mapping.name)) out.push({ path: ['mappings', m, 'name'], message: `duplicate mapping name "${mapping.name}"` });
+      if (names.has(mapping.name))
+        out.push({ path: ['mappings', m, 'name'], message: `duplicate mapping name "${mapping.name}"` });
       names.add(mapping.name);
     }
     for (const side of ['left', 'right'] as const) {
       const system = asRecord(mapping[side])?.system;
-      if (typeof system === 'string' && !(system in systems)) out.push({ path: ['mappings', m, side, 'system'], message: `unknown system "${system}"; defined: ${known(systems)}` });
+      if (typeof system === 'string' && !(system in systems))
+        out.push({
+          path: ['mappings', m, side, 'system'],
+          message: `unknown system "${system}"; defined: ${known(systems)}`,
+        });
     }
     // Both sides on the same items would copy every item onto itself, pass after pass.
     const [left, right] = [asRecord(mapping.left), asRecord(mapping.right)];
-    if (left && right && typeof left.system === 'string' && (['system', 'project', 'type'] as const).every((key) => left[key] === right[key])) {
-      out.push({ path: ['mappings', m, 'right'], message: `both sides are ${String(left.type)} in ${String(left.project)} of system "${left.system}": a mapping syncs two different sets of items` });
+    if (
+      left &&
+      right &&
+      typeof left.system === 'string' &&
+      (['system', 'project', 'type'] as const).every((key) => left[key] === right[key])
+    ) {
+      out.push({
+        path: ['mappings', m, 'right'],
+        message: `both sides are ${String(left.type)} in ${String(left.project)} of system "${left.system}": a mapping syncs two different sets of items`,
+      });
     }
     const targets = new Map<string, number>();
     (Array.isArray(mapping.fields) ? (mapping.fields as unknown[]) : []).forEach((rawField, f) => {
@@ -277,10 +319,17 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
       if (!field) return;
       const at = ['mappings', m, 'fields', f];
       const direction = typeof field.direction === 'string' ? field.direction : 'both';
-      for (const [side, dir] of [['right', 'leftToRight'], ['left', 'rightToLeft']] as const) {
+      for (const [side, dir] of [
+        ['right', 'leftToRight'],
+        ['left', 'rightToLeft'],
+      ] as const) {
         if (direction !== dir && direction !== 'both') continue;
         const key = `${side}:${String(field[side])}`;
-        if (targets.has(key)) out.push({ path: [...at, side], message: `${side} field "${String(field[side])}" is already written by fields[${targets.get(key)}] in the same direction` });
+        if (targets.has(key))
+          out.push({
+            path: [...at, side],
+            message: `${side} field "${String(field[side])}" is already written by fields[${targets.get(key)}] in the same direction`,
+          });
         targets.set(key, f);
       }
       const map = field.valueMap;
@@ -291,8 +340,16 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
       const definition = typeof map === 'string' ? valueMaps[map] : map;
       const parsed = valueMapSchema.safeParse(definition);
       if (definition === undefined || !parsed.success) return;
-      const valueMap = new ValueMap(parsed.data, typeof map === 'string' ? map : `${String(field.left)}↔${String(field.right)}`);
-      const directions: Direction[] = direction === 'both' ? ['leftToRight', 'rightToLeft'] : direction === 'leftToRight' || direction === 'rightToLeft' ? [direction] : [];
+      const valueMap = new ValueMap(
+        parsed.data,
+        typeof map === 'string' ? map : `${String(field.left)}↔${String(field.right)}`,
+      );
+      const directions: Direction[] =
+        direction === 'both'
+          ? ['leftToRight', 'rightToLeft']
+          : direction === 'leftToRight' || direction === 'rightToLeft'
+            ? [direction]
+            : [];
       for (const d of directions) {
         for (const a of valueMap.ambiguities(d)) {
           out.push({
@@ -303,7 +360,11 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
       }
     });
     const users = asRecord(mapping.users)?.valueMap;
-    if (typeof users === 'string' && !(users in valueMaps)) out.push({ path: ['mappings', m, 'users', 'valueMap'], message: `unknown value map "${users}"; defined: ${known(valueMaps)}` });
+    if (typeof users === 'string' && !(users in valueMaps))
+      out.push({
+        path: ['mappings', m, 'users', 'valueMap'],
+        message: `unknown value map "${users}"; defined: ${known(valueMaps)}`,
+      });
   });
   return out;
 }

@@ -268,9 +268,20 @@ export interface Connector {
    */
   deleteItem?(id: string): Promise<void>;
   /** Items this connector created with any of these origins (see `originStamp`). */
-  findByOrigin(request: { project: string; type: string; origins: OriginRef[]; fields: string[] }): Promise<OriginMatch[]>;
+  findByOrigin(request: {
+    project: string;
+    type: string;
+    origins: OriginRef[];
+    fields: string[];
+  }): Promise<OriginMatch[]>;
   /** Items whose field equals one of the values (for linking existing items). */
-  findByField(request: { project: string; type: string; field: string; values: string[]; fields: string[] }): Promise<WorkItem[]>;
+  findByField(request: {
+    project: string;
+    type: string;
+    field: string;
+    values: string[];
+    fields: string[];
+  }): Promise<WorkItem[]>;
   /** Comments of an item, oldest first. Requires `capabilities.comments`. */
   listComments(itemId: string): Promise<Comment[]>;
   /**

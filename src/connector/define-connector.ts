@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import type { ResolvedSystem } from '../config/system.js';
 import type { Logger } from '../logger.js';
-import { defaultCapabilities, type Connector, type ConnectorCapabilities, type ConnectorCategory } from './connector.js';
+import {
+  defaultCapabilities,
+  type Connector,
+  type ConnectorCapabilities,
+  type ConnectorCategory,
+} from './connector.js';
 
 /** The part of a zod schema a factory needs: covariant in its output, so any factory fits `ConnectorFactory<unknown>`. */
 export interface OptionsSchema<Options> {
@@ -13,7 +18,9 @@ export interface ConnectorContext {
   /** Structured logger (secrets are redacted by the caller's formatter). */
   logger: Logger;
   /** Counts HTTP requests per system; adapters report each request they send. */
-  onRequest?: ((event: { system: string; method: string; url: string; status?: number; attempt: number }) => void) | undefined;
+  onRequest?:
+    | ((event: { system: string; method: string; url: string; status?: number; attempt: number }) => void)
+    | undefined;
 }
 
 /**
@@ -52,7 +59,9 @@ export interface ConnectorDefinition<Options> {
  * });
  * ```
  */
-export function defineConnector<Options = Record<string, never>>(definition: ConnectorDefinition<Options>): ConnectorFactory<Options> {
+export function defineConnector<Options = Record<string, never>>(
+  definition: ConnectorDefinition<Options>,
+): ConnectorFactory<Options> {
   const capabilities: ConnectorCapabilities = { ...defaultCapabilities, ...definition.capabilities };
   return {
     kind: definition.kind,

@@ -1,5 +1,12 @@
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { connectionCodes, connectionMessage, explainConnection, type ConnectionCode, type ConnectionFacts, type Explanation } from '../http/connection-codes.js';
+import {
+  connectionCodes,
+  connectionMessage,
+  explainConnection,
+  type ConnectionCode,
+  type ConnectionFacts,
+  type Explanation,
+} from '../http/connection-codes.js';
 
 /** Facts for the HTTP- and API-level explanations, on top of the connection facts. */
 export interface DiagnosisFacts extends ConnectionFacts {
@@ -24,7 +31,12 @@ export const troubleshootingGuide = 'node_modules/syncbridge/docs/troubleshootin
 const quoted = (f: DiagnosisFacts) => (f.remote ? `: "${f.remote}"` : '');
 
 const httpLevel: Record<string, (f: DiagnosisFacts) => Explanation> = {
-  CONFIG_INVALID: (f) => ({ what: `the configuration of ${f.system} is invalid${f.detail ? ` (${f.detail})` : ''}`, cause: 'a setting has a wrong form', fix: 'correct the setting named above', retryable: false }),
+  CONFIG_INVALID: (f) => ({
+    what: `the configuration of ${f.system} is invalid${f.detail ? ` (${f.detail})` : ''}`,
+    cause: 'a setting has a wrong form',
+    fix: 'correct the setting named above',
+    retryable: false,
+  }),
   TLS_FILE_UNREADABLE: (f) => ({
     what: `a TLS file of ${f.system} could not be used${f.detail ? ` (${f.detail})` : ''}`,
     cause: 'a path in tls.caFile, tls.certFile or tls.keyFile is wrong, unreadable, or the file is not PEM',
@@ -33,32 +45,47 @@ const httpLevel: Record<string, (f: DiagnosisFacts) => Explanation> = {
   }),
   HTTP_NOT_FOUND: (f) => ({
     what: `${f.url ?? f.target} answered 404 Not Found`,
-    cause: "baseUrl is not the application's root: a missing or extra context path (e.g. https://host/jira for Jira Data Center, https://dev.azure.com/<organization> for Azure DevOps), or another application on that address",
-    fix: "set baseUrl to the address you open the application at in a browser, without any page path; check the organization/collection name",
+    cause:
+      "baseUrl is not the application's root: a missing or extra context path (e.g. https://host/jira for Jira Data Center, https://dev.azure.com/<organization> for Azure DevOps), or another application on that address",
+    fix: 'set baseUrl to the address you open the application at in a browser, without any page path; check the organization/collection name',
     retryable: false,
   }),
   HTTP_NOT_JSON: (f) => ({
     what: `${f.url ?? f.target} returned an HTML page instead of JSON${f.location ? ` (after a redirect to ${f.location})` : ''}`,
-    cause: "a single sign-on or login page, a reverse proxy or captive portal in front of the API, or a baseUrl that points at a web page instead of the application's root",
+    cause:
+      "a single sign-on or login page, a reverse proxy or captive portal in front of the API, or a baseUrl that points at a web page instead of the application's root",
     fix: 'open the URL in a browser to see which page answers; fix baseUrl, or ask the administrators to let API calls with a token through without the login page',
     retryable: false,
   }),
   HTTP_REDIRECTED: (f) => ({
     what: `${f.url ?? f.target} redirected to ${f.location ?? 'another address'}`,
-    cause: f.location?.startsWith('https://') && f.url?.startsWith('http://') ? 'the server only speaks HTTPS' : 'a login page (single sign-on) or a moved server answers instead of the API',
-    fix: f.location?.startsWith('https://') && f.url?.startsWith('http://') ? 'use https:// in baseUrl' : 'set baseUrl to the address the application lives at; if the redirect goes to a login page, ask the administrators to let API calls with a token through',
+    cause:
+      f.location?.startsWith('https://') && f.url?.startsWith('http://')
+        ? 'the server only speaks HTTPS'
+        : 'a login page (single sign-on) or a moved server answers instead of the API',
+    fix:
+      f.location?.startsWith('https://') && f.url?.startsWith('http://')
+        ? 'use https:// in baseUrl'
+        : 'set baseUrl to the address the application lives at; if the redirect goes to a login page, ask the administrators to let API calls with a token through',
     retryable: false,
   }),
-  HTTP_UNEXPECTED: (f) => ({ what: `${f.url ?? f.target} answered ${f.detail ?? 'an unexpected status'}${quoted(f)}`, cause: 'something other than the expected application answers at baseUrl', fix: 'check baseUrl and any proxy in front of the server', retryable: false }),
+  HTTP_UNEXPECTED: (f) => ({
+    what: `${f.url ?? f.target} answered ${f.detail ?? 'an unexpected status'}${quoted(f)}`,
+    cause: 'something other than the expected application answers at baseUrl',
+    fix: 'check baseUrl and any proxy in front of the server',
+    retryable: false,
+  }),
   AUTH: (f) => ({
     what: `${f.system} rejected the credentials (401 Unauthorized)${quoted(f)}`,
-    cause: 'a wrong, expired or revoked token or password, a wrong auth.type for this deployment (Jira Cloud: e-mail + API token; Jira Data Center: personal access token as bearer; Azure DevOps: PAT), or a deactivated integration user',
+    cause:
+      'a wrong, expired or revoked token or password, a wrong auth.type for this deployment (Jira Cloud: e-mail + API token; Jira Data Center: personal access token as bearer; Azure DevOps: PAT), or a deactivated integration user',
     fix: 'create a new token for the integration user, check auth.type and the e-mail/user name, and that the user is active',
     retryable: false,
   }),
   PERMISSION: (f) => ({
     what: `${f.system} refused access (403 Forbidden)${quoted(f)}`,
-    cause: 'the integration user lacks a permission this call needs (the message above names it when the system tells), or the token scope is too narrow',
+    cause:
+      'the integration user lacks a permission this call needs (the message above names it when the system tells), or the token scope is too narrow',
     fix: "grant the integration user the permission named (e.g. Jira 'Browse projects', Azure DevOps 'View work items in this node'), or create a token with the needed scopes",
     retryable: false,
   }),
@@ -74,8 +101,18 @@ const httpLevel: Record<string, (f: DiagnosisFacts) => Explanation> = {
     fix: 'check that the server responds in a browser; raise timeouts.requestMs if it is merely slow',
     retryable: true,
   }),
-  TRANSIENT: (f) => ({ what: `${f.url ?? f.target} answered ${f.detail ?? 'a server error'}${quoted(f)}`, cause: 'the server or a gateway in front of it has a temporary problem', fix: 'try again later; syncbridge retries on its own during a sync', retryable: true }),
-  PROTOCOL: (f) => ({ what: `${f.url ?? f.target} answered with an unexpected body${f.detail ? ` (${f.detail})` : ''}`, cause: 'an unsupported server version or another application at baseUrl', fix: 'check baseUrl and the server version', retryable: false }),
+  TRANSIENT: (f) => ({
+    what: `${f.url ?? f.target} answered ${f.detail ?? 'a server error'}${quoted(f)}`,
+    cause: 'the server or a gateway in front of it has a temporary problem',
+    fix: 'try again later; syncbridge retries on its own during a sync',
+    retryable: true,
+  }),
+  PROTOCOL: (f) => ({
+    what: `${f.url ?? f.target} answered with an unexpected body${f.detail ? ` (${f.detail})` : ''}`,
+    cause: 'an unsupported server version or another application at baseUrl',
+    fix: 'check baseUrl and the server version',
+    retryable: false,
+  }),
   API_PROJECT_NOT_FOUND: (f) => ({
     what: `project ${f.name ? `"${f.name}" ` : ''}does not exist or is not visible to the integration user${f.detail ? ` (${f.detail})` : ''}`,
     cause: 'a typo in the project key/name, or the integration user has no permission to browse it',
@@ -95,7 +132,12 @@ export function explainCode(code: string, facts: DiagnosisFacts): Explanation {
   if ((connectionCodes as string[]).includes(code)) return explainConnection(code as ConnectionCode, facts);
   const entry = httpLevel[code];
   if (entry) return entry(facts);
-  return { what: `${facts.system} failed with ${code}${facts.detail ? ` (${facts.detail})` : ''}`, cause: `see ${troubleshootingGuide} for this code`, fix: `see ${troubleshootingGuide}#${code.toLowerCase()}`, retryable: false };
+  return {
+    what: `${facts.system} failed with ${code}${facts.detail ? ` (${facts.detail})` : ''}`,
+    cause: `see ${troubleshootingGuide} for this code`,
+    fix: `see ${troubleshootingGuide}#${code.toLowerCase()}`,
+    retryable: false,
+  };
 }
 
 /** Codes with an explanation here (besides the connection codes), for documentation checks. */
@@ -106,13 +148,23 @@ export const explainedCodes = [...connectionCodes, ...Object.keys(httpLevel)];
  * entity type does not exist or is not visible to the integration user. `available`, when
  * known, is listed so the user can pick the right name.
  */
-export function apiNotFoundError(kind: 'project' | 'type', options: { system: string; name: string; available?: readonly string[] }): SyncbridgeError {
+export function apiNotFoundError(
+  kind: 'project' | 'type',
+  options: { system: string; name: string; available?: readonly string[] },
+): SyncbridgeError {
   const code = kind === 'project' ? 'API_PROJECT_NOT_FOUND' : 'API_TYPE_NOT_FOUND';
   const shown = options.available?.slice(0, 20) ?? [];
-  const detail = shown.length ? `visible: ${shown.join(', ')}${(options.available?.length ?? 0) > shown.length ? ', ...' : ''}` : undefined;
+  const detail = shown.length
+    ? `visible: ${shown.join(', ')}${(options.available?.length ?? 0) > shown.length ? ', ...' : ''}`
+    : undefined;
   const explanation = explainCode(code, { system: options.system, target: options.system, name: options.name, detail });
   return new SyncbridgeError(code, connectionMessage(explanation, options.system), {
     system: options.system,
-    details: { name: options.name, ...(shown.length ? { available: shown } : {}), cause: explanation.cause, fix: explanation.fix },
+    details: {
+      name: options.name,
+      ...(shown.length ? { available: shown } : {}),
+      cause: explanation.cause,
+      fix: explanation.fix,
+    },
   });
 }

@@ -45,7 +45,15 @@ export function formatConnectionReport(report: ConnectionReport): string {
     ? `Connection test of "${report.system}" FAILED at the ${failed.stage} stage (${failed.code ?? 'unknown'})`
     : `Connection test of "${report.system}" passed`;
   const lines = [title, ...report.stages.flatMap(stageLines)];
-  if (report.user) lines.push(`  user:   ${report.user.displayName ?? report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}`);
-  if (report.server) lines.push(`  server: ${Object.entries(report.server).map(([k, v]) => `${k}=${String(v)}`).join(', ')}`);
+  if (report.user)
+    lines.push(
+      `  user:   ${report.user.displayName ?? report.user.id}${report.user.email ? ` <${report.user.email}>` : ''}`,
+    );
+  if (report.server)
+    lines.push(
+      `  server: ${Object.entries(report.server)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -49,11 +49,23 @@ export async function dnsStage(target: ProbeTarget): Promise<StagePass> {
   try {
     const addresses = await lookup(host, { all: true });
     const list = addresses.map((a) => a.address);
-    return { message: `${role} resolves to ${list.join(', ')}${target.proxy ? ` (the proxy resolves ${target.host} itself)` : ''}`, details: { addresses: list } };
+    return {
+      message: `${role} resolves to ${list.join(', ')}${target.proxy ? ` (the proxy resolves ${target.host} itself)` : ''}`,
+      details: { addresses: list },
+    };
   } catch (error) {
     const code = systemCode(error);
-    if (target.proxy) throw new StageFailure('PROXY_UNREACHABLE', { detail: `its host name ${host} does not resolve: ${code}` }, { systemCode: code });
-    throw new StageFailure(code === 'EAI_AGAIN' ? 'DNS_TEMPORARY' : 'DNS_NOT_FOUND', { detail: `${host}: ${code}` }, { systemCode: code });
+    if (target.proxy)
+      throw new StageFailure(
+        'PROXY_UNREACHABLE',
+        { detail: `its host name ${host} does not resolve: ${code}` },
+        { systemCode: code },
+      );
+    throw new StageFailure(
+      code === 'EAI_AGAIN' ? 'DNS_TEMPORARY' : 'DNS_NOT_FOUND',
+      { detail: `${host}: ${code}` },
+      { systemCode: code },
+    );
   }
 }
 
@@ -64,7 +76,10 @@ export async function tcpStage(target: ProbeTarget): Promise<StagePass> {
   const socket = net.connect({ host, port });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), target.connectTimeoutMs);
+      const timer = setTimeout(
+        () => reject(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })),
+        target.connectTimeoutMs,
+      );
       socket.once('connect', () => {
         clearTimeout(timer);
         resolve();
@@ -74,12 +89,23 @@ export async function tcpStage(target: ProbeTarget): Promise<StagePass> {
         reject(error);
       });
     });
-    return { message: `connected to ${target.proxy ? `the proxy ${target.proxy.display}` : `${host}:${port}`} (${socket.remoteAddress ?? host})` };
+    return {
+      message: `connected to ${target.proxy ? `the proxy ${target.proxy.display}` : `${host}:${port}`} (${socket.remoteAddress ?? host})`,
+    };
   } catch (error) {
     const code = systemCode(error);
     const timedOut = code === 'ETIMEDOUT';
-    if (target.proxy) throw new StageFailure('PROXY_UNREACHABLE', { detail: timedOut ? `no connection within ${target.connectTimeoutMs} ms` : code }, { systemCode: code });
-    throw new StageFailure(codeForSystemError(code, 'connect'), { detail: code, timeoutMs: target.connectTimeoutMs }, { systemCode: code });
+    if (target.proxy)
+      throw new StageFailure(
+        'PROXY_UNREACHABLE',
+        { detail: timedOut ? `no connection within ${target.connectTimeoutMs} ms` : code },
+        { systemCode: code },
+      );
+    throw new StageFailure(
+      codeForSystemError(code, 'connect'),
+      { detail: code, timeoutMs: target.connectTimeoutMs },
+      { systemCode: code },
+    );
   } finally {
     socket.destroy();
   }
@@ -99,7 +125,10 @@ export function openTunnel(target: ProbeTarget, proxy: ResolvedProxy): Promise<S
       headers: { host: authority, ...(proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}) },
       ...(proxy.url.protocol === 'https:' ? target.trust : {}),
     });
-    const timer = setTimeout(() => request.destroy(Object.assign(new Error('proxy timeout'), { code: 'ETIMEDOUT' })), target.connectTimeoutMs);
+    const timer = setTimeout(
+      () => request.destroy(Object.assign(new Error('proxy timeout'), { code: 'ETIMEDOUT' })),
+      target.connectTimeoutMs,
+    );
     request.once('connect', (response: http.IncomingMessage, socket: Socket) => {
       clearTimeout(timer);
       const status = response.statusCode ?? 0;
@@ -107,15 +136,36 @@ export function openTunnel(target: ProbeTarget, proxy: ResolvedProxy): Promise<S
       socket.destroy();
       if (status === 407) {
         // Scheme names only: a challenge's parameters are no business of a report.
-        const schemes = [response.headers['proxy-authenticate'] ?? []].flat().map((v) => v.split(/\s/)[0]).filter(Boolean);
-        return reject(new StageFailure('PROXY_AUTH_REQUIRED', { ...(schemes.length ? { detail: `the proxy offers: ${schemes.join(', ')}` } : {}) }, { proxyStatus: 407, schemes }));
+        const schemes = [response.headers['proxy-authenticate'] ?? []]
+          .flat()
+          .map((v) => v.split(/\s/)[0])
+          .filter(Boolean);
+        return reject(
+          new StageFailure(
+            'PROXY_AUTH_REQUIRED',
+            { ...(schemes.length ? { detail: `the proxy offers: ${schemes.join(', ')}` } : {}) },
+            { proxyStatus: 407, schemes },
+          ),
+        );
       }
-      reject(new StageFailure('PROXY_REJECTED', { detail: `${status} ${response.statusMessage ?? ''}`.trim() }, { proxyStatus: status }));
+      reject(
+        new StageFailure(
+          'PROXY_REJECTED',
+          { detail: `${status} ${response.statusMessage ?? ''}`.trim() },
+          { proxyStatus: status },
+        ),
+      );
     });
     request.once('error', (error) => {
       clearTimeout(timer);
       const code = systemCode(error);
-      reject(new StageFailure('PROXY_UNREACHABLE', { detail: code === 'ETIMEDOUT' ? `no answer to CONNECT within ${target.connectTimeoutMs} ms` : code }, { systemCode: code }));
+      reject(
+        new StageFailure(
+          'PROXY_UNREACHABLE',
+          { detail: code === 'ETIMEDOUT' ? `no answer to CONNECT within ${target.connectTimeoutMs} ms` : code },
+          { systemCode: code },
+        ),
+      );
     });
     request.end();
   });
@@ -123,8 +173,11 @@ export function openTunnel(target: ProbeTarget, proxy: ResolvedProxy): Promise<S
 
 /** Checks that the proxy opens a tunnel to the server (https targets) with the configured credentials. */
 export async function proxyStage(target: ProbeTarget, proxy: ResolvedProxy): Promise<StagePass> {
-  if (!target.secure) return { message: `plain HTTP is forwarded by ${proxy.display}; its answer is checked by the HTTP stage` };
+  if (!target.secure)
+    return { message: `plain HTTP is forwarded by ${proxy.display}; its answer is checked by the HTTP stage` };
   const socket = await openTunnel(target, proxy);
   socket.destroy();
-  return { message: `${proxy.display} opened a tunnel to ${target.host}:${target.port}${proxy.authorization ? ' (proxy credentials accepted)' : ''}` };
+  return {
+    message: `${proxy.display} opened a tunnel to ${target.host}:${target.port}${proxy.authorization ? ' (proxy credentials accepted)' : ''}`,
+  };
 }

@@ -75,7 +75,11 @@ async function handshake(target: ProbeTarget, rejectUnauthorized: boolean): Prom
   });
 }
 
-function describeProblem(code: string, leaf: CertificateSummary | undefined, chain: CertificateSummary[]): string | undefined {
+function describeProblem(
+  code: string,
+  leaf: CertificateSummary | undefined,
+  chain: CertificateSummary[],
+): string | undefined {
   if (!leaf) return undefined;
   const top = chain[chain.length - 1] ?? leaf;
   switch (code) {
@@ -112,7 +116,11 @@ export async function tlsStage(target: ProbeTarget): Promise<StagePass> {
     );
     const problem = describeProblem(code, chain[0], chain);
     const issuer = chain[chain.length - 1]?.issuer;
-    throw new StageFailure(code, { detail: problem ? `${systemCode}: ${problem}` : systemCode, ...(issuer ? { issuer } : {}) }, { systemCode, ...(chain[0] ? { certificate: chain[0], chain } : {}) });
+    throw new StageFailure(
+      code,
+      { detail: problem ? `${systemCode}: ${problem}` : systemCode, ...(issuer ? { issuer } : {}) },
+      { systemCode, ...(chain[0] ? { certificate: chain[0], chain } : {}) },
+    );
   }
   const chain = chainOf(socket);
   const protocol = socket.getProtocol();

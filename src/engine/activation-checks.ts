@@ -13,7 +13,8 @@ export interface UnknownTarget {
   message: string;
 }
 
-const listed = (names: string[]) => `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length})` : ''}`;
+const listed = (names: string[]) =>
+  `${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length})` : ''}`;
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
@@ -22,26 +23,40 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * system lists and the closest name. Used by `activate` and `discover` after a call naming
  * them failed, so that a typo reads as a typo and not as the system's 404.
  */
-export async function findUnknownTarget(connector: Connector, system: string, target: { project: string; type?: string | undefined }): Promise<UnknownTarget | undefined> {
+export async function findUnknownTarget(
+  connector: Connector,
+  system: string,
+  target: { project: string; type?: string | undefined },
+): Promise<UnknownTarget | undefined> {
   const projects = await connector.listProjects();
   const { project, type } = target;
   if (!projects.some((p) => same(p.key, project) || same(p.name, project) || p.id === project)) {
     const names = projects.map((p) => (p.name === p.key ? p.key : `${p.key} (${p.name})`));
     const candidates = projects.map((p) => ({ id: p.key, name: p.name }));
-    return { on: 'project', message: `project "${project}" does not exist in ${system} or the integration user cannot see it; projects: ${listed(names) || 'none'}${didYouMean(project, candidates)}` };
+    return {
+      on: 'project',
+      message: `project "${project}" does not exist in ${system} or the integration user cannot see it; projects: ${listed(names) || 'none'}${didYouMean(project, candidates)}`,
+    };
   }
   if (type === undefined) return undefined;
   const types = await connector.listEntityTypes(project);
   if (types.some((t) => same(t.name, type) || t.id === type)) return undefined;
   const names = types.map((t) => t.name);
-  return { on: 'type', message: `type "${type}" does not exist in ${system} project ${project}; types: ${listed(names) || 'none'}${didYouMean(type, names)}` };
+  return {
+    on: 'type',
+    message: `type "${type}" does not exist in ${system} project ${project}; types: ${listed(names) || 'none'}${didYouMean(type, names)}`,
+  };
 }
 
 /**
  * The fields of one side of a mapping, or the issue that keeps them from being listed: an
  * unknown project or type (see {@link findUnknownTarget}). Other errors are thrown as they came.
  */
-export async function describeSide(connector: Connector, side: SideConfig, at: string): Promise<{ fields: FieldDescriptor[] } | { issue: ConfigIssue }> {
+export async function describeSide(
+  connector: Connector,
+  side: SideConfig,
+  at: string,
+): Promise<{ fields: FieldDescriptor[] } | { issue: ConfigIssue }> {
   try {
     return { fields: await connector.listFields(side.project, side.type) };
   } catch (error) {
@@ -65,7 +80,11 @@ const fieldName = (d: FieldDescriptor) => (d.name && d.name !== d.id ? `"${d.id}
  * are written, and value-map pairs and defaults whose target value is not one of the target
  * field's allowed values. `descriptors` holds the sides whose fields could be listed.
  */
-export function fieldIssues(config: SyncbridgeConfig, m: number, descriptors: Partial<Record<Side, Map<string, FieldDescriptor>>>): ConfigIssue[] {
+export function fieldIssues(
+  config: SyncbridgeConfig,
+  m: number,
+  descriptors: Partial<Record<Side, Map<string, FieldDescriptor>>>,
+): ConfigIssue[] {
   const mapping = config.mappings[m]!;
   const issues: ConfigIssue[] = [];
   mapping.fields.forEach((field, f) => {
@@ -74,27 +93,45 @@ export function fieldIssues(config: SyncbridgeConfig, m: number, descriptors: Pa
       const known = descriptors[side];
       if (!known || known.has(field[side])) continue;
       const { system, project, type } = mapping[side];
-      issues.push({ path: `${at}.${side}`, message: `field "${field[side]}" does not exist on ${system} ${project} ${type}${didYouMean(field[side], known.values())}` });
+      issues.push({
+        path: `${at}.${side}`,
+        message: `field "${field[side]}" does not exist on ${system} ${project} ${type}${didYouMean(field[side], known.values())}`,
+      });
     }
     for (const side of targetsOf(field)) {
       const target = descriptors[side]?.get(field[side]);
       if (!target) continue;
-      if (target.writable === false) issues.push({ path: `${at}.${side}`, message: readOnlyMessage(mapping, field, side, target) });
+      if (target.writable === false)
+        issues.push({ path: `${at}.${side}`, message: readOnlyMessage(mapping, field, side, target) });
       issues.push(...valueIssues(config, mapping, m, f, side, target));
     }
   });
   // A named value map used by several fields would report the same pair once per field.
-  return issues.filter((issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n);
+  return issues.filter(
+    (issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n,
+  );
 }
 
-function readOnlyMessage(mapping: MappingConfig, field: FieldMappingConfig, side: Side, target: FieldDescriptor): string {
+function readOnlyMessage(
+  mapping: MappingConfig,
+  field: FieldMappingConfig,
+  side: Side,
+  target: FieldDescriptor,
+): string {
   const [way, away] = side === 'left' ? ['rightToLeft', 'leftToRight'] : ['leftToRight', 'rightToLeft'];
   const fix = `${field.direction === 'both' ? 'make it one-way' : 'reverse it'} (direction: ${away}) or remove it`;
   return `field ${fieldName(target)} of ${mapping[side].system} cannot be written${target.readOnlyReason ? ` (${target.readOnlyReason})` : ''}, but the mapping writes it ${way}; ${fix}`;
 }
 
 /** Value-map pairs, unmapped defaults and default rules whose value for `side` the target field does not allow. */
-function valueIssues(config: SyncbridgeConfig, mapping: MappingConfig, m: number, f: number, side: Side, target: FieldDescriptor): ConfigIssue[] {
+function valueIssues(
+  config: SyncbridgeConfig,
+  mapping: MappingConfig,
+  m: number,
+  f: number,
+  side: Side,
+  target: FieldDescriptor,
+): ConfigIssue[] {
   const allowed = target.allowedValues;
   if (!allowed?.length || (target.kind !== 'lookup' && target.kind !== 'multiLookup')) return [];
   const field = mapping.fields[f]!;
@@ -103,7 +140,8 @@ function valueIssues(config: SyncbridgeConfig, mapping: MappingConfig, m: number
     if (typeof value !== 'string' || allowed.some((a) => same(a.name, value) || a.id === value)) return [];
     const names = allowed.map((a) => a.name);
     const closest = closestMatch(value, names);
-    const fix = closest === undefined ? `use one of: ${listed(names)}` : `did you mean "${closest}"? (allowed: ${listed(names)})`;
+    const fix =
+      closest === undefined ? `use one of: ${listed(names)}` : `did you mean "${closest}"? (allowed: ${listed(names)})`;
     return [{ path, message: `value "${value}" is not allowed in field ${fieldName(target)} of ${where}; ${fix}` }];
   };
   const issues: ConfigIssue[] = [];
@@ -122,14 +160,21 @@ function valueIssues(config: SyncbridgeConfig, mapping: MappingConfig, m: number
  * Asks the system of each side whose mapping has a filter whether it accepts it (connectors
  * without {@link Connector.checkFilter} are not asked).
  */
-export async function filterIssues(mapping: MappingConfig, m: number, connectors: Record<Side, Connector>): Promise<ConfigIssue[]> {
+export async function filterIssues(
+  mapping: MappingConfig,
+  m: number,
+  connectors: Record<Side, Connector>,
+): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
   for (const side of ['left', 'right'] as const) {
     const { filter, project, type, system } = mapping[side];
     if (filter === undefined || !connectors[side].checkFilter) continue;
     const messages = await connectors[side].checkFilter({ project, type, filter });
     if (messages.length > 0) {
-      issues.push({ path: `mappings[${m}].${side}.filter`, message: `${system} refuses this filter: ${messages.join(' ')} (fix it in ${system}'s query language; syncbridge adds project and type to it by AND)` });
+      issues.push({
+        path: `mappings[${m}].${side}.filter`,
+        message: `${system} refuses this filter: ${messages.join(' ')} (fix it in ${system}'s query language; syncbridge adds project and type to it by AND)`,
+      });
     }
   }
   return issues;

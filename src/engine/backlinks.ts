@@ -23,7 +23,14 @@ function twinOf(ctx: BacklinkContext, side: Side, twin: WorkItem): BacklinkTarge
   const connector = ctx.connectors[other];
   if (!connector.webUrl) return undefined;
   const title = connector.titleField ? twin.fields[connector.titleField] : undefined;
-  return { system: ctx.systemIds[other], id: twin.id, key: twin.key, url: connector.webUrl(twin), kind: connector.info.kind, ...(typeof title === 'string' && title ? { title } : {}) };
+  return {
+    system: ctx.systemIds[other],
+    id: twin.id,
+    key: twin.key,
+    url: connector.webUrl(twin),
+    kind: connector.info.kind,
+    ...(typeof title === 'string' && title ? { title } : {}),
+  };
 }
 
 /**
@@ -35,7 +42,11 @@ function twinOf(ctx: BacklinkContext, side: Side, twin: WorkItem): BacklinkTarge
  * is never taken for a change of the item. A failed write is logged and leaves the sync alone
  * (a reconcile writes it again).
  */
-export async function writeBacklinks(ctx: BacklinkContext, items: Record<Side, WorkItem>, only: readonly Side[] = sides): Promise<void> {
+export async function writeBacklinks(
+  ctx: BacklinkContext,
+  items: Record<Side, WorkItem>,
+  only: readonly Side[] = sides,
+): Promise<void> {
   for (const side of only) {
     const settings = ctx.mapping.backlink[side];
     const connector = ctx.connectors[side];
@@ -51,21 +62,35 @@ export async function writeBacklinks(ctx: BacklinkContext, items: Record<Side, W
         const other = items[otherSide(side)];
         const value = settings.value === 'id' ? other.id : settings.value === 'url' ? twin?.url : other.key;
         if (value === undefined || item.fields[settings.field] === value) continue;
-        const [result] = await connector.update([{ id: item.id, fields: { [settings.field]: value }, expectedRevision: revision }]);
+        const [result] = await connector.update([
+          { id: item.id, fields: { [settings.field]: value }, expectedRevision: revision },
+        ]);
         if (result && !result.ok) throw result.error;
         if (result?.ok) await advance(ctx, side, item.id, revision, result.item);
       }
     } catch (error) {
-      ctx.logger.warn('could not write the back-link', { pair: ctx.pair, side, key: item.key, error: toSyncbridgeError(error).message });
+      ctx.logger.warn('could not write the back-link', {
+        pair: ctx.pair,
+        side,
+        key: item.key,
+        error: toSyncbridgeError(error).message,
+      });
     }
   }
 }
 
 /** Moves the agreed revision past the engine's own back-link write, when it was agreed on the revision written on. */
-async function advance(ctx: BacklinkContext, side: Side, itemId: string, from: string, to: { revision: string; updatedAt: string }): Promise<string> {
+async function advance(
+  ctx: BacklinkContext,
+  side: Side,
+  itemId: string,
+  from: string,
+  to: { revision: string; updatedAt: string },
+): Promise<string> {
   await ctx.store.transaction(async (tx) => {
     const snapshot = await tx.getSnapshot(ctx.pair, side, itemId);
-    if (snapshot?.revision === from) await tx.putSnapshot({ ...snapshot, revision: to.revision, updatedAt: to.updatedAt });
+    if (snapshot?.revision === from)
+      await tx.putSnapshot({ ...snapshot, revision: to.revision, updatedAt: to.updatedAt });
   });
   return to.revision;
 }
@@ -79,11 +104,17 @@ export async function removeBacklinks(ctx: BacklinkContext, link: Link, only: re
   const ids = { left: link.leftId, right: link.rightId };
   for (const side of only) {
     const connector = ctx.connectors[side];
-    if (!ctx.mapping.backlink[side].link || !connector.info.capabilities.backlinks || !connector.removeBacklink) continue;
+    if (!ctx.mapping.backlink[side].link || !connector.info.capabilities.backlinks || !connector.removeBacklink)
+      continue;
     try {
       await connector.removeBacklink(ids[side], { system: ctx.systemIds[otherSide(side)], id: ids[otherSide(side)] });
     } catch (error) {
-      ctx.logger.warn('could not remove the back-link', { pair: ctx.pair, side, key: side === 'left' ? link.leftKey : link.rightKey, error: toSyncbridgeError(error).message });
+      ctx.logger.warn('could not remove the back-link', {
+        pair: ctx.pair,
+        side,
+        key: side === 'left' ? link.leftKey : link.rightKey,
+        error: toSyncbridgeError(error).message,
+      });
     }
   }
 }

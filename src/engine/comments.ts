@@ -9,7 +9,10 @@ export const COMMENT_MARKER = '[syncbridge]';
 
 /** A short hash of a comment body: what a copy's stamp records, so that an edit of its source shows. */
 export function commentVersion(body: RichText): string {
-  return createHash('sha256').update(JSON.stringify(normalizeRichText(body))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(normalizeRichText(body)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The text of a comment's first line, when it is a paragraph or heading starting with text. */
@@ -20,15 +23,24 @@ function firstLine(body: RichText): string | undefined {
   return node?.type === 'text' ? node.text.trimStart() : undefined;
 }
 
-const originLine = (who: string, sourceKey: string, commentId: string) => `${COMMENT_MARKER} ${who} commented on ${sourceKey} (comment ${commentId}):`;
-const legacyPattern = new RegExp(`^${COMMENT_MARKER.replace(/[[\]]/g, '\\$&')} .* commented on \\S+ \\(comment ([^)]+)\\):$`);
+const originLine = (who: string, sourceKey: string, commentId: string) =>
+  `${COMMENT_MARKER} ${who} commented on ${sourceKey} (comment ${commentId}):`;
+const legacyPattern = new RegExp(
+  `^${COMMENT_MARKER.replace(/[[\]]/g, '\\$&')} .* commented on \\S+ \\(comment ([^)]+)\\):$`,
+);
 
 /** The body of a copy: an attribution line for people, then the original content. */
 function copyBody(comment: Comment, sourceKey: string): RichText {
   const who = comment.author?.displayName ?? comment.author?.email ?? comment.author?.id ?? 'someone';
   return {
     type: 'doc',
-    content: [{ type: 'paragraph', content: [{ type: 'text', text: originLine(who, sourceKey, comment.id), marks: [{ type: 'em' }] }] }, ...comment.body.content],
+    content: [
+      {
+        type: 'paragraph',
+        content: [{ type: 'text', text: originLine(who, sourceKey, comment.id), marks: [{ type: 'em' }] }],
+      },
+      ...comment.body.content,
+    ],
   };
 }
 
@@ -72,7 +84,12 @@ export interface CommentSyncResult {
  * `undefined` for a person's comment; `''` for a copy whose source cannot be told (a copy
  * made before stamps whose first line was edited).
  */
-async function copiedFrom(request: CommentSyncRequest, comment: Comment, side: Side, fromSystem: string): Promise<string | undefined> {
+async function copiedFrom(
+  request: CommentSyncRequest,
+  comment: Comment,
+  side: Side,
+  fromSystem: string,
+): Promise<string | undefined> {
   const { store, pair } = request;
   const stamp = comment.origin;
   if (stamp && stamp.system === fromSystem) {
@@ -120,7 +137,11 @@ export async function copyComments(request: CommentSyncRequest): Promise<Comment
   }
   const write = async (comment: Comment, copy: Comment | undefined): Promise<string> => {
     const body = copyBody(comment, source.key);
-    const origin: CommentOrigin = { system: source.system, commentId: comment.id, version: commentVersion(comment.body) };
+    const origin: CommentOrigin = {
+      system: source.system,
+      commentId: comment.id,
+      version: commentVersion(comment.body),
+    };
     if (!copy) {
       result.copied++;
       return (await target.connector.addComment(target.id, body, { origin })).id;
@@ -133,7 +154,8 @@ export async function copyComments(request: CommentSyncRequest): Promise<Comment
     return copy.id;
   };
 
-  for (const comment of pending) await store.putCommentLink(pair, source.side, comment.id, await write(comment, copies.get(comment.id)));
+  for (const comment of pending)
+    await store.putCommentLink(pair, source.side, comment.id, await write(comment, copies.get(comment.id)));
   for (const { comment, copyId } of linked.values()) {
     const copy = copies.get(comment.id);
     // A copy a person deleted stays deleted; one found under another id is not this link's.

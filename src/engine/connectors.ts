@@ -11,7 +11,12 @@ import { schemaKeys } from '../config/schema-keys.js';
  */
 export function buildConnectors(
   config: Pick<SyncbridgeConfig, 'systems'>,
-  options: { factories?: readonly ConnectorFactory<unknown>[]; systems?: Record<string, Connector>; context: ConnectorContext; file?: string },
+  options: {
+    factories?: readonly ConnectorFactory<unknown>[];
+    systems?: Record<string, Connector>;
+    context: ConnectorContext;
+    file?: string;
+  },
 ): Record<string, Connector> {
   const byKind = new Map((options.factories ?? []).map((f) => [f.kind, f]));
   const out: Record<string, Connector> = {};
@@ -24,14 +29,19 @@ export function buildConnectors(
     }
     const factory = byKind.get(system.adapter);
     if (!factory) {
-      problems.push({ path: `systems.${id}.adapter`, message: `no connector for adapter "${system.adapter}"; available: ${[...byKind.keys()].join(', ') || 'none'} (pass its factory in \`connectors\`)` });
+      problems.push({
+        path: `systems.${id}.adapter`,
+        message: `no connector for adapter "${system.adapter}"; available: ${[...byKind.keys()].join(', ') || 'none'} (pass its factory in \`connectors\`)`,
+      });
       continue;
     }
     let adapterOptions: unknown = system.options ?? {};
     if (factory.optionsSchema) {
       const parsed = factory.optionsSchema.safeParse(adapterOptions);
       if (!parsed.success) {
-        problems.push(...issuesFromZod(parsed.error, adapterOptions, ['systems', id, 'options'], schemaKeys(factory.optionsSchema)));
+        problems.push(
+          ...issuesFromZod(parsed.error, adapterOptions, ['systems', id, 'options'], schemaKeys(factory.optionsSchema)),
+        );
         continue;
       }
       adapterOptions = parsed.data;

@@ -63,7 +63,14 @@ export interface EngineEvents {
    * policy did — `unlinked` (the pair no longer syncs), `deleted` or `softDeleted` (the twin),
    * `recreated` (a new twin), `failed` (queued for a person).
    */
-  itemDeleted: { pair: string; side: Side; key: string; counterpartKey: string; reason: 'deleted' | 'unmatched'; action: 'unlinked' | 'deleted' | 'softDeleted' | 'recreated' | 'failed' };
+  itemDeleted: {
+    pair: string;
+    side: Side;
+    key: string;
+    counterpartKey: string;
+    reason: 'deleted' | 'unmatched';
+    action: 'unlinked' | 'deleted' | 'softDeleted' | 'recreated' | 'failed';
+  };
   /** A change by the integration user was processed because it differed from what the engine wrote (automation sharing the user). */
   integrationUserChange: { pair: string; side: Side; key: string };
   /** A run ended. */
@@ -112,5 +119,16 @@ export class Emitter<Events extends object> {
 
 /** A fresh, zeroed summary. */
 export function emptySummary(): RunSummary {
-  return { created: { left: 0, right: 0 }, updated: { left: 0, right: 0 }, unchanged: 0, echoesSkipped: 0, conflicts: 0, failed: 0, recovered: 0, deletes: 0, commentsCopied: 0, durationMs: 0 };
+  return {
+    created: { left: 0, right: 0 },
+    updated: { left: 0, right: 0 },
+    unchanged: 0,
+    echoesSkipped: 0,
+    conflicts: 0,
+    failed: 0,
+    recovered: 0,
+    deletes: 0,
+    commentsCopied: 0,
+    durationMs: 0,
+  };
 }

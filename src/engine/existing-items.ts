@@ -32,15 +32,28 @@ export interface CounterpartContext {
  * `multiple: fail` a match must be unique both ways. Returns per source id the counterpart,
  * or an error that fails the item; items with neither are to be created.
  */
-export async function findCounterparts(ctx: CounterpartContext, anchor: Side, sources: WorkItem[]): Promise<Map<string, WorkItem | SyncbridgeError>> {
+export async function findCounterparts(
+  ctx: CounterpartContext,
+  anchor: Side,
+  sources: WorkItem[],
+): Promise<Map<string, WorkItem | SyncbridgeError>> {
   const target = otherSide(anchor);
   const { connectors, mapping, store } = ctx;
   const out = new Map<string, WorkItem | SyncbridgeError>();
   try {
-    const states = await store.loadItems(ctx.pair, anchor, sources.map((s) => s.id));
+    const states = await store.loadItems(
+      ctx.pair,
+      anchor,
+      sources.map((s) => s.id),
+    );
     const pending = sources.filter((_, i) => states[i]!.intent);
     if (pending.length > 0) {
-      const found = await connectors[target].findByOrigin({ project: mapping[target].project, type: mapping[target].type, origins: pending.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })), fields: ctx.fields[target] });
+      const found = await connectors[target].findByOrigin({
+        project: mapping[target].project,
+        type: mapping[target].type,
+        origins: pending.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })),
+        fields: ctx.fields[target],
+      });
       for (const { origin, item } of found) if (pending.some((s) => s.id === origin.id)) out.set(origin.id, item);
     }
     // A target item already linked, or claimed by another item of this batch, is no match.
@@ -53,8 +66,18 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
       return value === null || value === undefined || value === '' ? undefined : String(value);
     };
     const unlinkedMatches = async (side: Side, value: string) => {
-      const found = await connectors[side].findByField({ project: mapping[side].project, type: mapping[side].type, field: rule[side], values: [value], fields: ctx.fields[side] });
-      const linked = await linkedAmong(ctx, side, found.map((m) => m.id));
+      const found = await connectors[side].findByField({
+        project: mapping[side].project,
+        type: mapping[side].type,
+        field: rule[side],
+        values: [value],
+        fields: ctx.fields[side],
+      });
+      const linked = await linkedAmong(
+        ctx,
+        side,
+        found.map((m) => m.id),
+      );
       return found.filter((m) => !linked.has(m.id));
     };
     for (const source of sources.filter((s) => !out.has(s.id))) {
@@ -67,7 +90,14 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
       if (rivals.length > 0) matches = [...matches, ...rivals];
       if (matches.length > 1 && rule.multiple === 'fail') {
         const keys = matches.map((m) => m.key).join(', ');
-        out.set(source.id, new SyncbridgeError('VALIDATION', `${rule[anchor]} = "${value}" does not identify one pair (${source.key} and ${keys}); link one by hand or set matchExisting.multiple: first`, { details: { matches: matches.map((m) => m.key) } }));
+        out.set(
+          source.id,
+          new SyncbridgeError(
+            'VALIDATION',
+            `${rule[anchor]} = "${value}" does not identify one pair (${source.key} and ${keys}); link one by hand or set matchExisting.multiple: first`,
+            { details: { matches: matches.map((m) => m.key) } },
+          ),
+        );
       } else if (matches[0]) {
         out.set(source.id, matches[0]);
         claimed.add(matches[0].id);
@@ -82,7 +112,13 @@ export async function findCounterparts(ctx: CounterpartContext, anchor: Side, so
 }
 
 /** The counterparts origin stamps name: sources that are copies, then (with `lookUpCopies`) sources that were copied. */
-async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkItem[], out: Map<string, WorkItem | SyncbridgeError>, claimed: Set<string>): Promise<void> {
+async function findStamped(
+  ctx: CounterpartContext,
+  anchor: Side,
+  sources: WorkItem[],
+  out: Map<string, WorkItem | SyncbridgeError>,
+  claimed: Set<string>,
+): Promise<void> {
   const target = otherSide(anchor);
   const connector = ctx.connectors[target];
   const take = (source: WorkItem, item: WorkItem, linked: Set<string>) => {
@@ -92,7 +128,11 @@ async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkI
     ctx.relinked?.add(source.id);
   };
   const copies = sources.filter((s) => !out.has(s.id) && s.origin?.system === ctx.systemIds[target]);
-  const read = await readInBatches(connector, copies.map((s) => s.origin!.id), ctx.fields[target]);
+  const read = await readInBatches(
+    connector,
+    copies.map((s) => s.origin!.id),
+    ctx.fields[target],
+  );
   const linkedRead = await linkedAmong(ctx, target, [...read.keys()]);
   for (const source of copies) {
     const item = read.get(source.origin!.id);
@@ -102,8 +142,17 @@ async function findStamped(ctx: CounterpartContext, anchor: Side, sources: WorkI
   // A source that is itself a copy from the other side has no copy there (the engine never copies a copy back).
   const originals = sources.filter((s) => !out.has(s.id) && s.origin?.system !== ctx.systemIds[target]);
   if (originals.length === 0) return;
-  const found = await connector.findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins: originals.map((s) => ({ system: ctx.systemIds[anchor], id: s.id, key: s.key })), fields: ctx.fields[target] });
-  const linkedFound = await linkedAmong(ctx, target, found.map((f) => f.item.id));
+  const found = await connector.findByOrigin({
+    project: ctx.mapping[target].project,
+    type: ctx.mapping[target].type,
+    origins: originals.map((s) => ({ system: ctx.systemIds[anchor], id: s.id, key: s.key })),
+    fields: ctx.fields[target],
+  });
+  const linkedFound = await linkedAmong(
+    ctx,
+    target,
+    found.map((f) => f.item.id),
+  );
   for (const { origin, item } of found) {
     const source = originals.find((s) => s.id === origin.id);
     if (source) take(source, item, linkedFound);

@@ -11,7 +11,16 @@ export function fieldFailuresOf(failure: Failure | undefined): FieldFailure[] {
 
 /** Whether every field failure of `now` was listed `before` already, the same way. */
 export function sameFieldFailures(before: FieldFailure[], now: FieldFailure[]): boolean {
-  return now.every((f) => before.some((b) => b.side === f.side && b.field === f.field && b.code === f.code && valuesEqual(b.value ?? null, f.value ?? null) && JSON.stringify(b.conflict) === JSON.stringify(f.conflict)));
+  return now.every((f) =>
+    before.some(
+      (b) =>
+        b.side === f.side &&
+        b.field === f.field &&
+        b.code === f.code &&
+        valuesEqual(b.value ?? null, f.value ?? null) &&
+        JSON.stringify(b.conflict) === JSON.stringify(f.conflict),
+    ),
+  );
 }
 
 /**
@@ -19,9 +28,24 @@ export function sameFieldFailures(before: FieldFailure[], now: FieldFailure[]): 
  * side, unmappable, or in a `manual` conflict): they wait for a change or a person, and hold
  * back nothing else. A discarded record stays discarded while its fields fail the same way.
  */
-export function fieldFailureRecord(input: { pair: string; side: Side; item: WorkItem; problems: FieldProblem[]; revisions: Partial<Record<Side, string>>; previous: Failure | undefined; now: string }): Failure {
+export function fieldFailureRecord(input: {
+  pair: string;
+  side: Side;
+  item: WorkItem;
+  problems: FieldProblem[];
+  revisions: Partial<Record<Side, string>>;
+  previous: Failure | undefined;
+  now: string;
+}): Failure {
   const { side, problems, previous } = input;
-  const fields: FieldFailure[] = problems.map((p) => ({ side: otherSide(side), field: p.field, ...('value' in p ? { value: p.value ?? null } : {}), ...(p.conflict ? { conflict: p.conflict } : {}), code: p.error.code, message: p.error.message }));
+  const fields: FieldFailure[] = problems.map((p) => ({
+    side: otherSide(side),
+    field: p.field,
+    ...('value' in p ? { value: p.value ?? null } : {}),
+    ...(p.conflict ? { conflict: p.conflict } : {}),
+    code: p.error.code,
+    message: p.error.message,
+  }));
   return {
     pair: input.pair,
     side,
@@ -36,6 +60,8 @@ export function fieldFailureRecord(input: { pair: string; side: Side; item: Work
     nextRetryAt: null,
     createdAt: previous?.createdAt ?? input.now,
     updatedAt: input.now,
-    ...(previous?.discardedAt && sameFieldFailures(fieldFailuresOf(previous), fields) ? { discardedAt: previous.discardedAt } : {}),
+    ...(previous?.discardedAt && sameFieldFailures(fieldFailuresOf(previous), fields)
+      ? { discardedAt: previous.discardedAt }
+      : {}),
   };
 }

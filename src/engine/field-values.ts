@@ -8,7 +8,11 @@ const fold = (value: FieldValue | undefined, descriptor: FieldDescriptor | undef
 };
 
 /** Whether two values of one field mean the same there (a case-insensitive field ignores case). */
-export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined, descriptor: FieldDescriptor | undefined): boolean {
+export function sameValue(
+  a: FieldValue | undefined,
+  b: FieldValue | undefined,
+  descriptor: FieldDescriptor | undefined,
+): boolean {
   return valuesEqual(fold(a, descriptor), fold(b, descriptor));
 }
 
@@ -16,23 +20,33 @@ export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined, 
  * What of a value a target field can hold: values (or elements of a list) that do not
  * match its `valuePattern` are left out and reported, never written.
  */
-export function fitsTarget(input: FieldValue, descriptor: FieldDescriptor | undefined): { value: FieldValue; dropped: string[]; message: string } {
+export function fitsTarget(
+  input: FieldValue,
+  descriptor: FieldDescriptor | undefined,
+): { value: FieldValue; dropped: string[]; message: string } {
   let value = input;
   const pattern = descriptor?.valuePattern === undefined ? undefined : new RegExp(descriptor.valuePattern, 'u');
   const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
   // A system that ignores case keeps one of two spellings: send it one (the first).
-  if (Array.isArray(input) && descriptor?.caseInsensitive) value = input.filter((v, i) => input.findIndex((x) => x.toLowerCase() === v.toLowerCase()) === i);
+  if (Array.isArray(input) && descriptor?.caseInsensitive)
+    value = input.filter((v, i) => input.findIndex((x) => x.toLowerCase() === v.toLowerCase()) === i);
   if (!pattern) return { value, dropped: [], message };
   if (Array.isArray(value)) {
     const dropped = value.filter((v) => !pattern.test(v));
     return { value: value.filter((v) => pattern.test(v)), dropped, message };
   }
-  if (typeof value === 'string' && value !== '' && !pattern.test(value)) return { value: null, dropped: [value], message };
+  if (typeof value === 'string' && value !== '' && !pattern.test(value))
+    return { value: null, dropped: [value], message };
   return { value, dropped: [], message };
 }
 
 /** A set after adds and removes, in the field's own sense of equality, keeping the current order. */
-export function mergeSets(current: string[], adds: string[], removes: string[], descriptor: FieldDescriptor | undefined): string[] {
+export function mergeSets(
+  current: string[],
+  adds: string[],
+  removes: string[],
+  descriptor: FieldDescriptor | undefined,
+): string[] {
   const has = (list: string[], v: string) => list.some((x) => sameValue(x, v, descriptor));
   const out = current.filter((v) => !has(removes, v));
   for (const v of adds) if (!has(out, v) && !has(removes, v)) out.push(v);

@@ -47,15 +47,19 @@ export class PairLeases {
         mine.push(pair);
         this.held.set(pair, lease);
       }
-      const renewal = setInterval(() => {
-        for (const pair of mine) {
-          this.take(pair)
-            .then((lease) => {
-              if (lease.owner !== this.owner || lease.token !== this.held.get(pair)?.token) this.logger.error('lost the lease of a pair while syncing it', { pair, holder: lease.owner });
-            })
-            .catch((error: unknown) => this.logger.warn('could not renew a lease', { pair, error: String(error) }));
-        }
-      }, Math.max(1, Math.floor(this.ttlMs / 3)));
+      const renewal = setInterval(
+        () => {
+          for (const pair of mine) {
+            this.take(pair)
+              .then((lease) => {
+                if (lease.owner !== this.owner || lease.token !== this.held.get(pair)?.token)
+                  this.logger.error('lost the lease of a pair while syncing it', { pair, holder: lease.owner });
+              })
+              .catch((error: unknown) => this.logger.warn('could not renew a lease', { pair, error: String(error) }));
+          }
+        },
+        Math.max(1, Math.floor(this.ttlMs / 3)),
+      );
       renewal.unref();
       try {
         return await fn();

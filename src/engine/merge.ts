@@ -99,12 +99,17 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const current = (side: Side): FieldValue => items[side].fields[id(side)] ?? null;
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
   const map = (target: Side, value: FieldValue) =>
-    mapValue(field, value, directionTo(target), { users: input.users, targetField: descriptor(target), mappingName: input.pair });
+    mapValue(field, value, directionTo(target), {
+      users: input.users,
+      targetField: descriptor(target),
+      mappingName: input.pair,
+    });
   const bases: Partial<Record<Side, FieldValue>> = {};
-  for (const side of ['left', 'right'] as const) if (snapshots[side] && id(side) in snapshots[side].fields) bases[side] = snapshots[side].fields[id(side)]!;
+  for (const side of ['left', 'right'] as const)
+    if (snapshots[side] && id(side) in snapshots[side].fields) bases[side] = snapshots[side].fields[id(side)]!;
   // One side's agreed value unknown (a create whose answer was lost, linked later by its origin
   // stamp): the value that corresponds to the other side's agreed value is agreed.
-  if (!input.reconcile && snapshots.left && snapshots.right && ('left' in bases) !== ('right' in bases)) {
+  if (!input.reconcile && snapshots.left && snapshots.right && 'left' in bases !== 'right' in bases) {
     const missing: Side = 'left' in bases ? 'right' : 'left';
     if (flows(field, directionTo(missing))) {
       try {
@@ -116,7 +121,13 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     }
   }
   const base = (side: Side): FieldValue | undefined => bases[side];
-  const outcome: FieldOutcome = { field, write: {}, agreed: { left: current('left'), right: current('right') }, prior: { ...bases }, warnings: [] };
+  const outcome: FieldOutcome = {
+    field,
+    write: {},
+    agreed: { left: current('left'), right: current('right') },
+    prior: { ...bases },
+    warnings: [],
+  };
   const held = (problem: FieldProblem): FieldOutcome => ({ ...outcome, write: {}, problem });
 
   /** Carries `value` of the other side over to `target`, unless the target holds it already. */
@@ -130,7 +141,9 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     }
     if (!mapped.write) return outcome;
     const fit = fitsTarget(mapped.value, descriptor(target));
-    outcome.warnings.push(...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })));
+    outcome.warnings.push(
+      ...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })),
+    );
     if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) return outcome;
     return write(target, fit.value);
   };
@@ -170,10 +183,19 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const known = !input.reconcile && base('left') !== undefined && base('right') !== undefined;
   const noBaseAtAll = !input.reconcile && (!snapshots.left || !snapshots.right);
 
-  if (isSet && (known || (!noBaseAtAll && both))) return mergeSetField(input, field, outcome, known ? { left: base('left')!, right: base('right')! } : undefined, map, held);
+  if (isSet && (known || (!noBaseAtAll && both)))
+    return mergeSetField(
+      input,
+      field,
+      outcome,
+      known ? { left: base('left')!, right: base('right')! } : undefined,
+      map,
+      held,
+    );
 
   if (known || noBaseAtAll) {
-    const changed = (side: Side) => (noBaseAtAll ? side === input.anchor : !sameValue(current(side), base(side)!, descriptor(side)));
+    const changed = (side: Side) =>
+      noBaseAtAll ? side === input.anchor : !sameValue(current(side), base(side)!, descriptor(side));
     const leftChanged = changed('left');
     const rightChanged = changed('right');
     if (leftChanged && !rightChanged) return flows(field, 'leftToRight') ? transfer('right') : outcome;
@@ -186,11 +208,16 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   // The agreed state of this field is unknown (added to the mapping, or a reconcile).
   if (await correspond(field, items, map, descriptor)) return outcome;
   const strategy = input.reconcile?.strategy(field) ?? 'default';
-  const source: Side = !both ? (flows(field, 'leftToRight') ? 'left' : 'right') : (input.reconcile?.source ?? input.anchor);
+  const source: Side = !both
+    ? flows(field, 'leftToRight')
+      ? 'left'
+      : 'right'
+    : (input.reconcile?.source ?? input.anchor);
   const target = otherSide(source);
   if (strategy === 'source') return flows(field, directionTo(target)) ? transfer(target) : outcome;
   if (strategy === 'target') return flows(field, directionTo(source)) ? transfer(source) : outcome;
-  if (strategy === 'targetEmpty') return isEmptyValue(current(target)) && flows(field, directionTo(target)) ? transfer(target) : outcome;
+  if (strategy === 'targetEmpty')
+    return isEmptyValue(current(target)) && flows(field, directionTo(target)) ? transfer(target) : outcome;
   if (!both) return transfer(target);
   if (isEmptyValue(current('right'))) return transfer('right');
   if (isEmptyValue(current('left'))) return transfer('left');
@@ -208,7 +235,11 @@ async function correspond(
     if (!flows(field, directionTo(target))) continue;
     try {
       const mapped = await map(target, items[otherSide(target)].fields[field.config[otherSide(target)]] ?? null);
-      if (mapped.write && sameValue(mapped.value, items[target].fields[field.config[target]] ?? null, descriptor(target))) return true;
+      if (
+        mapped.write &&
+        sameValue(mapped.value, items[target].fields[field.config[target]] ?? null, descriptor(target))
+      )
+        return true;
     } catch {
       // An unmappable value does not correspond to anything.
     }
@@ -239,13 +270,21 @@ async function conflict(
     plan.manual.push(event);
     const message = `${field.config.left}/${field.config.right} changed on both sides since the last sync: left ${JSON.stringify(event.left)} vs right ${JSON.stringify(event.right)}. Edit one side to match, or retry with --take left|right.`;
     // Kept under the left item whichever side is merged, so that a conflict is queued once.
-    return held({ source: 'left', field: field.config.right, conflict: { left: event.left, right: event.right }, error: new SyncbridgeError('CONFLICT', message, { details: { conflict: event } }) });
+    return held({
+      source: 'left',
+      field: field.config.right,
+      conflict: { left: event.left, right: event.right },
+      error: new SyncbridgeError('CONFLICT', message, { details: { conflict: event } }),
+    });
   }
   let winner: Side;
   if (policy === 'leftWins') winner = 'left';
   else if (policy === 'rightWins') winner = 'right';
   else {
-    const [left, right] = await Promise.all([input.changedAt('left', field.config.left), input.changedAt('right', field.config.right)]);
+    const [left, right] = await Promise.all([
+      input.changedAt('left', field.config.left),
+      input.changedAt('right', field.config.right),
+    ]);
     winner = left >= right ? 'left' : 'right';
   }
   // A winner whose value cannot flow (a one-way field) keeps both values as they are.
@@ -267,7 +306,10 @@ async function mergeSetField(
   const id = (side: Side) => field.config[side];
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
   const list = (value: FieldValue | undefined): string[] => (Array.isArray(value) ? value : []);
-  const current = { left: list(input.items.left.fields[id('left')]), right: list(input.items.right.fields[id('right')]) };
+  const current = {
+    left: list(input.items.left.fields[id('left')]),
+    right: list(input.items.right.fields[id('right')]),
+  };
   const base = agreed ? { left: list(agreed.left), right: list(agreed.right) } : undefined;
   const next = { left: [...current.left], right: [...current.right] };
   const partial: Partial<Record<Side, Record<Side, FieldValue>>> = {};
@@ -275,8 +317,12 @@ async function mergeSetField(
     const source = otherSide(target);
     if (!flows(field, directionTo(target))) continue;
     // Without an agreed state (a field just added to the mapping) every value on either side is kept: a union.
-    const added = base ? current[source].filter((v) => !base[source].some((b) => sameValue(b, v, descriptor(source)))) : current[source];
-    const removed = base ? base[source].filter((b) => !current[source].some((v) => sameValue(b, v, descriptor(source)))) : [];
+    const added = base
+      ? current[source].filter((v) => !base[source].some((b) => sameValue(b, v, descriptor(source))))
+      : current[source];
+    const removed = base
+      ? base[source].filter((b) => !current[source].some((v) => sameValue(b, v, descriptor(source))))
+      : [];
     let mappedAdds: string[];
     let mappedRemoves: string[];
     try {
@@ -286,11 +332,17 @@ async function mergeSetField(
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
     const fit = fitsTarget(mappedAdds, descriptor(target));
-    outcome.warnings.push(...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })));
+    outcome.warnings.push(
+      ...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })),
+    );
     next[target] = mergeSets(next[target], list(fit.value), mappedRemoves, descriptor(target));
     // Should only this side's write go through, the other side's changes are agreed as applied
     // here, while this side's own changes stay pending for the other side.
-    if (base) partial[target] = { [target]: mergeSets(base[target], list(fit.value), mappedRemoves, descriptor(target)), [source]: current[source] } as Record<Side, FieldValue>;
+    if (base)
+      partial[target] = {
+        [target]: mergeSets(base[target], list(fit.value), mappedRemoves, descriptor(target)),
+        [source]: current[source],
+      } as Record<Side, FieldValue>;
   }
   for (const target of sides) {
     if (sameValue(next[target], current[target], descriptor(target))) continue;
@@ -326,7 +378,11 @@ export async function mergeCreate(
     const targetId = field.config[target];
     const descriptor = input.descriptors[target].get(targetId);
     try {
-      const mapped = await mapValue(field, input.source.fields[field.config[input.anchor]], directionTo(target), { users: input.users, targetField: descriptor, mappingName: input.pair });
+      const mapped = await mapValue(field, input.source.fields[field.config[input.anchor]], directionTo(target), {
+        users: input.users,
+        targetField: descriptor,
+        mappingName: input.pair,
+      });
       if (!mapped.write || mapped.value === null) continue;
       const fit = fitsTarget(mapped.value, descriptor);
       warnings.push(...fit.dropped.map((value) => ({ side: target, field: targetId, value, message: fit.message })));

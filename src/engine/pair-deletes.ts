@@ -47,18 +47,29 @@ export class PairDeletes {
     const links = await this.ctx.rt.store.listLinks(this.ctx.name, { limit, offset: this.verifyOffset });
     const read: Record<Side, Map<string, WorkItem>> = { left: new Map(), right: new Map() };
     try {
-      for (const side of sides) read[side] = await readInBatches(this.ctx.rt.connectors[side], links.map((l) => (side === 'left' ? l.leftId : l.rightId)), this.ctx.sideFields[side], mode.signal);
+      for (const side of sides)
+        read[side] = await readInBatches(
+          this.ctx.rt.connectors[side],
+          links.map((l) => (side === 'left' ? l.leftId : l.rightId)),
+          this.ctx.sideFields[side],
+          mode.signal,
+        );
       if (mode.signal?.aborted) return;
     } catch (error) {
       // A system that cannot answer now is verified again next pass; the pass itself goes on.
-      this.ctx.rt.logger.warn('could not verify links', { pair: this.ctx.name, error: toSyncbridgeError(error).message });
+      this.ctx.rt.logger.warn('could not verify links', {
+        pair: this.ctx.name,
+        error: toSyncbridgeError(error).message,
+      });
       return;
     }
     this.verifyOffset = links.length < limit ? 0 : this.verifyOffset + limit;
     for (const link of links) {
       const ids = { left: link.leftId, right: link.rightId };
       const gone = sides.filter((side) => !read[side].has(ids[side]));
-      const moved = sides.find((side) => read[side].has(ids[side]) && this.ctx.movedOut(side, read[side].get(ids[side])!));
+      const moved = sides.find(
+        (side) => read[side].has(ids[side]) && this.ctx.movedOut(side, read[side].get(ids[side])!),
+      );
       if (gone.length === 0 && moved && !(await this.isDetached(link))) {
         // Its last change is synced, then the pair is unlinked (processing a moved item does both).
         await this.ctx.process(moved, [read[moved].get(ids[moved])!], mode);
@@ -76,7 +87,12 @@ export class PairDeletes {
 
   /** Whether a pair no longer syncs (one of its items was deleted, or left the filter). */
   async isDetached(link: Link): Promise<boolean> {
-    for (const side of sides) if ((await this.ctx.rt.store.getSnapshot(this.ctx.name, side, side === 'left' ? link.leftId : link.rightId))?.revision === DETACHED) return true;
+    for (const side of sides)
+      if (
+        (await this.ctx.rt.store.getSnapshot(this.ctx.name, side, side === 'left' ? link.leftId : link.rightId))
+          ?.revision === DETACHED
+      )
+        return true;
     return false;
   }
 
@@ -100,7 +116,13 @@ export class PairDeletes {
    * a direction its `onTargetDelete`. An unlinked pair keeps its link, marked detached, so
    * that neither item is synced as new again.
    */
-  async handle(gone: Side, link: Link, survivorItem: WorkItem | undefined, mode: PassMode, reason: 'deleted' | 'unmatched'): Promise<void> {
+  async handle(
+    gone: Side,
+    link: Link,
+    survivorItem: WorkItem | undefined,
+    mode: PassMode,
+    reason: 'deleted' | 'unmatched',
+  ): Promise<void> {
     const survivor = otherSide(gone);
     const ids = { left: link.leftId, right: link.rightId };
     if (await this.isDetached(link)) return;
@@ -117,28 +139,61 @@ export class PairDeletes {
     else action = isTarget && (onTarget !== 'unlink' || !isSource) ? onTarget : onSource;
     const report = (done: EngineEvents['itemDeleted']['action']) => {
       mode.summary.deletes++;
-      this.ctx.rt.emitter.emit('itemDeleted', { pair: this.ctx.name, side: gone, key: keys[gone], counterpartKey: keys[survivor], reason, action: done });
-      this.ctx.rt.logger.info(`pair ${done}`, { pair: this.ctx.name, side: gone, key: keys[gone], counterpart: keys[survivor], reason });
+      this.ctx.rt.emitter.emit('itemDeleted', {
+        pair: this.ctx.name,
+        side: gone,
+        key: keys[gone],
+        counterpartKey: keys[survivor],
+        reason,
+        action: done,
+      });
+      this.ctx.rt.logger.info(`pair ${done}`, {
+        pair: this.ctx.name,
+        side: gone,
+        key: keys[gone],
+        counterpart: keys[survivor],
+        reason,
+      });
     };
     const detach = () =>
       this.ctx.rt.store.transaction(async (tx) => {
-        await tx.putSnapshot({ pair: this.ctx.name, side: gone, itemId: ids[gone], revision: DETACHED, updatedAt: this.ctx.rt.clock().toISOString(), fields: {} });
+        await tx.putSnapshot({
+          pair: this.ctx.name,
+          side: gone,
+          itemId: ids[gone],
+          revision: DETACHED,
+          updatedAt: this.ctx.rt.clock().toISOString(),
+          fields: {},
+        });
         for (const side of sides) await tx.deleteFailure(this.ctx.name, side, ids[side]);
       });
     const connector = this.ctx.rt.connectors[survivor];
     // A failure is queued under the surviving item, as read or, unread, as the link names it.
-    const survivorAsKnown = survivorItem ?? { id: ids[survivor], key: keys[survivor], revision: '', updatedAt: this.ctx.rt.clock().toISOString(), updatedBy: null, fields: {} };
+    const survivorAsKnown = survivorItem ?? {
+      id: ids[survivor],
+      key: keys[survivor],
+      revision: '',
+      updatedAt: this.ctx.rt.clock().toISOString(),
+      updatedBy: null,
+      fields: {},
+    };
     try {
       if (action === 'fail') {
         const previous = await this.ctx.rt.store.getFailure(this.ctx.name, survivor, ids[survivor]);
         if (previous?.code === 'NOT_FOUND') return;
-        const error = new SyncbridgeError('NOT_FOUND', `${keys[gone]}, the twin of ${keys[survivor]}, was deleted; recreate it (onTargetDelete: recreate), or unlink the pair (syncbridge unlink)`, { details: { deleted: keys[gone] } });
+        const error = new SyncbridgeError(
+          'NOT_FOUND',
+          `${keys[gone]}, the twin of ${keys[survivor]}, was deleted; recreate it (onTargetDelete: recreate), or unlink the pair (syncbridge unlink)`,
+          { details: { deleted: keys[gone] } },
+        );
         await this.ctx.fail(survivor, survivorAsKnown, error, mode, true);
         report('failed');
       } else if (action === 'recreate') {
         await this.forget(link);
         await removeBacklinks(this.backlinks, link, [survivor]);
-        const [item] = survivorItem ? [survivorItem] : await connector.getMany([ids[survivor]], { fields: this.ctx.sideFields[survivor] });
+        const [item] = survivorItem
+          ? [survivorItem]
+          : await connector.getMany([ids[survivor]], { fields: this.ctx.sideFields[survivor] });
         report('recreated');
         if (item) await this.ctx.process(survivor, [item], mode);
       } else if (action === 'delete' && connector.deleteItem) {

@@ -5,7 +5,16 @@ import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.j
 import type { Logger } from '../logger.js';
 import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Failure, type Fence, type Link, type Side, type Snapshot, type StateStore, type StateWrite } from '../state/state-store.js';
+import {
+  otherSide,
+  type Failure,
+  type Fence,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateStore,
+  type StateWrite,
+} from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
@@ -13,7 +22,14 @@ import { findCounterparts } from './existing-items.js';
 import { relinkedAgreement, unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
-import { mergeCreate, mergeLinked, type FieldOutcome, type FieldProblem, type MergeInput, type MergePlan } from './merge.js';
+import {
+  mergeCreate,
+  mergeLinked,
+  type FieldOutcome,
+  type FieldProblem,
+  type MergeInput,
+  type MergePlan,
+} from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
@@ -105,7 +121,12 @@ export class PairSync {
     // Mapped fields, plus the field a match rule reads (unless it is the key or id).
     const read = (side: Side) => {
       const match = rt.mapping.matchExisting?.[side];
-      return [...new Set([...rt.fields.map((f) => f.config[side]), ...(match && match !== 'key' && match !== 'id' ? [match] : [])])];
+      return [
+        ...new Set([
+          ...rt.fields.map((f) => f.config[side]),
+          ...(match && match !== 'key' && match !== 'id' ? [match] : []),
+        ]),
+      ];
     };
     this.sideFields = { left: read('left'), right: read('right') };
     this.deletes = new PairDeletes({
@@ -114,7 +135,8 @@ export class PairSync {
       sideFields: this.sideFields,
       process: (side, items, mode) => this.processItems(side, items, mode, { force: true }),
       movedOut: (side, item) => this.movedOut(side, item),
-      fail: (side, item, error, mode, waitsForPerson) => this.fail({ anchor: side, items: { [side]: item }, failures: {} }, error, mode, { waitsForPerson }),
+      fail: (side, item, error, mode, waitsForPerson) =>
+        this.fail({ anchor: side, items: { [side]: item }, failures: {} }, error, mode, { waitsForPerson }),
     });
   }
 
@@ -133,7 +155,14 @@ export class PairSync {
     this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
-    await this.retryFailures(mode, (f) => f.nextRetryAt !== null && Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() && f.attempts < maxAttempts && !f.discardedAt);
+    await this.retryFailures(
+      mode,
+      (f) =>
+        f.nextRetryAt !== null &&
+        Date.parse(f.nextRetryAt) <= this.rt.clock().getTime() &&
+        f.attempts < maxAttempts &&
+        !f.discardedAt,
+    );
     if (!mode.dryRun) await this.deletes.verifyLinks(mode);
     // Both starts are fixed before anything is written: a create on one side would otherwise
     // become the other side's "latest change" and hide the changes before it.
@@ -152,7 +181,12 @@ export class PairSync {
     const { mapping, fields } = this.rt;
     const from = side === 'left' ? 'leftToRight' : 'rightToLeft';
     const comments = mapping.comments?.direction;
-    return fields.some((f) => flows(f, from)) || comments === 'both' || comments === from || (!mapping.keepSyncingUnmatched && mapping[side].filter !== undefined);
+    return (
+      fields.some((f) => flows(f, from)) ||
+      comments === 'both' ||
+      comments === from ||
+      (!mapping.keepSyncingUnmatched && mapping[side].filter !== undefined)
+    );
   }
 
   /** Where polling a side starts: its watermark, or on the first pass the polling strategy's start (stored unless dry). */
@@ -180,22 +214,40 @@ export class PairSync {
       const writes: StateWrite[] = [];
       for (const { origin, item } of found) {
         const intent = intents.find((i) => i.sourceId === origin.id)!;
-        const ids = side === 'left' ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key } : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
+        const ids =
+          side === 'left'
+            ? { leftId: intent.sourceId, rightId: item.id, leftKey: intent.sourceKey, rightKey: item.key }
+            : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
         writes.push(
           { op: 'putLink', link: { pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() } },
           { op: 'putSnapshot', snapshot: this.snapshot(target, item) },
           // What the create was made from is not known: the pair's first merge compares every
           // field as for a field added to the mapping, so neither side's later edits are lost.
-          { op: 'putSnapshot', snapshot: unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }) },
+          {
+            op: 'putSnapshot',
+            snapshot: unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }),
+          },
           { op: 'deleteIntent', pair: this.name, side, sourceId: intent.sourceId },
         );
-        this.rt.logger.info('linked an item created before an interruption', { pair: this.name, source: intent.sourceKey, target: item.key });
+        this.rt.logger.info('linked an item created before an interruption', {
+          pair: this.name,
+          source: intent.sourceKey,
+          target: item.key,
+        });
       }
       if (writes.length > 0) await store.transaction((tx) => tx.applyWrites(writes), { fence: this.rt.fence() });
-      const sources = await readInBatches(this.rt.connectors[side], found.map((f) => f.origin.id), this.sideFields[side]);
+      const sources = await readInBatches(
+        this.rt.connectors[side],
+        found.map((f) => f.origin.id),
+        this.sideFields[side],
+      );
       for (const { origin, item } of found) {
         const source = sources.get(origin.id);
-        if (source) await writeBacklinks(this.backlinks, side === 'left' ? { left: source, right: item } : { left: item, right: source });
+        if (source)
+          await writeBacklinks(
+            this.backlinks,
+            side === 'left' ? { left: source, right: item } : { left: item, right: source },
+          );
       }
     }
   }
@@ -209,7 +261,9 @@ export class PairSync {
         if (mode.signal?.aborted) return;
         const items = await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] });
         const missing = mode.dryRun ? [] : batch.filter((id) => !items.some((i) => i.id === id));
-        for (const { itemId, link } of missing.length === 0 ? [] : await this.rt.store.loadItems(this.name, side, missing)) {
+        for (const { itemId, link } of missing.length === 0
+          ? []
+          : await this.rt.store.loadItems(this.name, side, missing)) {
           if (link) await this.deletes.handle(side, link, undefined, mode, 'deleted');
           else await this.rt.store.deleteFailure(this.name, side, itemId);
         }
@@ -222,7 +276,12 @@ export class PairSync {
   async syncItems(side: Side, ids: string[], mode: PassMode): Promise<void> {
     for (const batch of chunk(ids, this.rt.connectors[side].info.capabilities.maxGetBatch)) {
       if (mode.signal?.aborted) return;
-      await this.processItems(side, await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] }), mode, { force: true });
+      await this.processItems(
+        side,
+        await this.rt.connectors[side].getMany(batch, { fields: this.sideFields[side] }),
+        mode,
+        { force: true },
+      );
     }
   }
 
@@ -233,14 +292,30 @@ export class PairSync {
    */
   async relinkedPairs(mode: PassMode, options: { missingFieldsOnly: boolean }): Promise<void> {
     const { store } = this.rt;
-    const lacks = (snapshot: Snapshot | undefined, side: Side) => !snapshot || this.sideFields[side].some((id) => !(id in snapshot.fields));
+    const lacks = (snapshot: Snapshot | undefined, side: Side) =>
+      !snapshot || this.sideFields[side].some((id) => !(id in snapshot.fields));
     for (let offset = 0; ; offset += 500) {
       const links = await store.listLinks(this.name, { limit: 500, offset });
       if (links.length === 0) break;
-      const states = options.missingFieldsOnly ? await store.loadItems(this.name, 'left', links.map((l) => l.leftId)) : [];
-      const ids = options.missingFieldsOnly ? states.filter((x) => lacks(x.snapshots.left, 'left') || lacks(x.snapshots.right, 'right')).map((x) => x.itemId) : links.map((l) => l.leftId);
+      const states = options.missingFieldsOnly
+        ? await store.loadItems(
+            this.name,
+            'left',
+            links.map((l) => l.leftId),
+          )
+        : [];
+      const ids = options.missingFieldsOnly
+        ? states
+            .filter((x) => lacks(x.snapshots.left, 'left') || lacks(x.snapshots.right, 'right'))
+            .map((x) => x.itemId)
+        : links.map((l) => l.leftId);
       for (const batch of chunk(ids, this.rt.connectors.left.info.capabilities.maxGetBatch)) {
-        await this.processItems('left', await this.rt.connectors.left.getMany(batch, { fields: this.sideFields.left }), mode, { force: true });
+        await this.processItems(
+          'left',
+          await this.rt.connectors.left.getMany(batch, { fields: this.sideFields.left }),
+          mode,
+          { force: true },
+        );
       }
       if (links.length < 500) break;
     }
@@ -258,22 +333,49 @@ export class PairSync {
     // linked items only (needless while nothing was linked before this pass).
     const followLinked = filter !== undefined && (await store.countLinks(this.name)) > 0;
     const matched = new Set<string>();
-    const queries = followLinked ? [{ filter, linkedOnly: false }, { filter: undefined, linkedOnly: true }] : [{ filter, linkedOnly: false }];
+    const queries = followLinked
+      ? [
+          { filter, linkedOnly: false },
+          { filter: undefined, linkedOnly: true },
+        ]
+      : [{ filter, linkedOnly: false }];
     let processed = 0;
     // Items read later in a query may carry changes made after it started, while an item changed
     // meanwhile may not be in its result at all: the watermark never passes the query's start.
     const startedAt = this.rt.clock().toISOString();
-    const clip = (mark: Watermark | undefined): Watermark | undefined => (mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark);
+    const clip = (mark: Watermark | undefined): Watermark | undefined =>
+      mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark;
     for (const query of queries) {
-      const pages = connector.query({ project: mapping[side].project, type: mapping[side].type, filter: query.filter, since, fields: this.sideFields[side], pageSize: settings.pageSize });
+      const pages = connector.query({
+        project: mapping[side].project,
+        type: mapping[side].type,
+        filter: query.filter,
+        since,
+        fields: this.sideFields[side],
+        pageSize: settings.pageSize,
+      });
       for await (const page of pages) {
         if (mode.signal?.aborted) return;
         const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
         if (!query.linkedOnly) for (const item of page) matched.add(item.id);
-        const leaving = query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
-        await this.processItems(side, query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items, mode, leaving.length > 0 ? { force: true } : {});
-        const states = mode.dryRun || leaving.length === 0 ? [] : await store.loadItems(this.name, side, leaving.map((i) => i.id));
-        for (const [i, { link }] of states.entries()) if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
+        const leaving =
+          query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
+        await this.processItems(
+          side,
+          query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
+          mode,
+          leaving.length > 0 ? { force: true } : {},
+        );
+        const states =
+          mode.dryRun || leaving.length === 0
+            ? []
+            : await store.loadItems(
+                this.name,
+                side,
+                leaving.map((i) => i.id),
+              );
+        for (const [i, { link }] of states.entries())
+          if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
         watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
         if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
         processed += items.length;
@@ -282,7 +384,8 @@ export class PairSync {
     }
     // Everything changed before the query started was in its result: the next poll's overlap is
     // measured back from then, so a side that went quiet does not read its last changes every pass.
-    if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt)) watermark = { kind: 'timestamp', value: startedAt };
+    if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt))
+      watermark = { kind: 'timestamp', value: startedAt };
     if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
   }
 
@@ -294,7 +397,11 @@ export class PairSync {
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
     if (page.length === 0) return [];
-    const states = await this.rt.store.loadItems(this.name, side, page.map((i) => i.id));
+    const states = await this.rt.store.loadItems(
+      this.name,
+      side,
+      page.map((i) => i.id),
+    );
     return page.filter((_, i) => states[i]!.link);
   }
 
@@ -304,22 +411,40 @@ export class PairSync {
    * synced, or already failed: a failed item waits for its retry, and any newer change on
    * either side is merged into that retry, so an item's changes never apply out of order.
    */
-  async processItems(anchor: Side, items: WorkItem[], mode: PassMode, options: { force?: boolean; depth?: number } = {}): Promise<void> {
+  async processItems(
+    anchor: Side,
+    items: WorkItem[],
+    mode: PassMode,
+    options: { force?: boolean; depth?: number } = {},
+  ): Promise<void> {
     const { store } = this.rt;
     const target = otherSide(anchor);
     const depth = options.depth ?? 0;
     const works: Work[] = [];
-    if (!mode.dryRun && items.some((i) => this.mayBeOwnCreate(anchor, i)) && (await store.listIntents(this.name)).some((i) => i.side === target)) {
+    if (
+      !mode.dryRun &&
+      items.some((i) => this.mayBeOwnCreate(anchor, i)) &&
+      (await store.listIntents(this.name)).some((i) => i.side === target)
+    ) {
       // Items the engine created whose link was never written must be linked, not copied back.
       await this.resolveIntents();
     }
     // The state of the whole page in one read: links, both items' snapshots and failures.
-    const states = items.length === 0 ? [] : await store.loadItems(this.name, anchor, items.map((i) => i.id));
+    const states =
+      items.length === 0
+        ? []
+        : await store.loadItems(
+            this.name,
+            anchor,
+            items.map((i) => i.id),
+          );
     for (const [i, item] of items.entries()) {
       const { link, snapshots, failures } = states[i]!;
       const snapshot = snapshots[anchor];
       // A discarded failure holds only until the item changes again on the side that failed.
-      const blocking = [failures[anchor], failures[target]].find((f) => f?.kind === 'error' && !(f.discardedAt && f.side !== anchor));
+      const blocking = [failures[anchor], failures[target]].find(
+        (f) => f?.kind === 'error' && !(f.discardedAt && f.side !== anchor),
+      );
       const seen = blocking ? blocking.revisions[anchor] === item.revision : snapshot?.revision === item.revision;
       if (seen && !options.force) {
         if (!blocking) this.countQuiet(anchor, item, mode);
@@ -346,22 +471,42 @@ export class PairSync {
     }
     if (works.length === 0) return;
     await this.readCounterparts(target, works);
-    await this.findExisting(anchor, works.filter((w) => !w.link && !w.error));
-    if (!mode.dryRun) for (const work of works.filter((w) => w.gone)) await this.deletes.handle(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
+    await this.findExisting(
+      anchor,
+      works.filter((w) => !w.link && !w.error),
+    );
+    if (!mode.dryRun)
+      for (const work of works.filter((w) => w.gone))
+        await this.deletes.handle(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
     for (const work of works.filter((w) => !w.error && !w.gone)) await this.plan(work, mode);
-    if (mode.dryRun) return this.recordPlanned(works.filter((w) => !w.gone), mode);
-    await this.executeCreates(target, works.filter((w) => w.create && !w.error && !w.gone));
+    if (mode.dryRun)
+      return this.recordPlanned(
+        works.filter((w) => !w.gone),
+        mode,
+      );
+    await this.executeCreates(
+      target,
+      works.filter((w) => w.create && !w.error && !w.gone),
+    );
     await this.executeUpdates(works.filter((w) => w.plan && !w.error && !w.gone));
-    await this.commit(works.filter((w) => !w.gone), mode);
+    await this.commit(
+      works.filter((w) => !w.gone),
+      mode,
+    );
     // An item moved out of the mapping's project or type had its last change synced above; now the pair is unlinked.
     for (const work of works.filter((w) => w.link && !w.gone && !w.error)) {
-      for (const side of sides) if (this.movedOut(side, work.items[side])) await this.deletes.handle(side, work.link!, work.items[side], mode, 'unmatched');
+      for (const side of sides)
+        if (this.movedOut(side, work.items[side]))
+          await this.deletes.handle(side, work.link!, work.items[side], mode, 'unmatched');
     }
     // A concurrent edit landed between read and write: what did get written is committed
     // above, so a merge against fresh reads takes the rest, and the edit, as changes.
     const stale = works.filter((w) => w.stale);
     if (stale.length > 0 && depth === 0) {
-      const fresh = await this.rt.connectors[anchor].getMany(stale.map((w) => w.items[anchor]!.id), { fields: this.sideFields[anchor] });
+      const fresh = await this.rt.connectors[anchor].getMany(
+        stale.map((w) => w.items[anchor]!.id),
+        { fields: this.sideFields[anchor] },
+      );
       await this.processItems(anchor, fresh, mode, { force: true, depth: 1 });
     }
   }
@@ -398,7 +543,9 @@ export class PairSync {
     for (const batch of chunk(linked, connector.info.capabilities.maxGetBatch)) {
       const ids = batch.map((w) => (target === 'right' ? w.link!.rightId : w.link!.leftId));
       try {
-        const found = new Map((await connector.getMany(ids, { fields: this.sideFields[target] })).map((i) => [i.id, i]));
+        const found = new Map(
+          (await connector.getMany(ids, { fields: this.sideFields[target] })).map((i) => [i.id, i]),
+        );
         batch.forEach((w, i) => {
           const item = found.get(ids[i]!);
           if (item) w.items[target] = item;
@@ -415,10 +562,20 @@ export class PairSync {
     // An unlinked stamped copy means links were lost (a state file restored from a backup): from
     // then on this pass looks up copies of unstamped items too. Otherwise the query is spared:
     // activation relinks a store found empty, and a new item has no copy yet.
-    if (works.some((w) => w.items[anchor]!.origin?.system === this.rt.systemIds[otherSide(anchor)])) this.lookUpCopies = true;
+    if (works.some((w) => w.items[anchor]!.origin?.system === this.rt.systemIds[otherSide(anchor)]))
+      this.lookUpCopies = true;
     const relinked = new Set<string>();
     const found = await findCounterparts(
-      { pair: this.name, connectors: this.rt.connectors, mapping: this.rt.mapping, store: this.rt.store, systemIds: this.rt.systemIds, fields: this.sideFields, lookUpCopies: this.lookUpCopies, relinked },
+      {
+        pair: this.name,
+        connectors: this.rt.connectors,
+        mapping: this.rt.mapping,
+        store: this.rt.store,
+        systemIds: this.rt.systemIds,
+        fields: this.sideFields,
+        lookUpCopies: this.lookUpCopies,
+        relinked,
+      },
       anchor,
       works.map((w) => w.items[anchor]!),
     );
@@ -428,16 +585,32 @@ export class PairSync {
       else if (outcome) w.items[otherSide(anchor)] = outcome;
       // A relinked item the engine changed last holds the values agreed then; the other side's
       // agreed values are unknown, so a field differing there merges as one added to the mapping.
-      const agreement = (side: Side) => relinkedAgreement(this.name, side, w.items[side]!, this.sideFields[side], this.isIntegrationUser(side, w.items[side]!.updatedBy));
-      if (outcome && relinked.has(w.items[anchor]!.id)) w.snapshots = { left: agreement('left'), right: agreement('right') };
+      const agreement = (side: Side) =>
+        relinkedAgreement(
+          this.name,
+          side,
+          w.items[side]!,
+          this.sideFields[side],
+          this.isIntegrationUser(side, w.items[side]!.updatedBy),
+        );
+      if (outcome && relinked.has(w.items[anchor]!.id))
+        w.snapshots = { left: agreement('left'), right: agreement('right') };
     }
   }
 
   /** A value a side refused before, recorded with the failures of either item. */
   private refusal(work: Work, side: Side, field: string, value: FieldValue): SyncbridgeError | undefined {
     for (const failure of Object.values(work.failures)) {
-      const entry = fieldFailuresOf(failure).find((f) => f.side === side && f.field === field && f.code !== 'CONFLICT' && 'value' in f && sameValue(f.value, value, this.rt.descriptors[side].get(field)));
-      if (entry) return new SyncbridgeError(entry.code as SyncbridgeError['code'], entry.message, { details: { field } });
+      const entry = fieldFailuresOf(failure).find(
+        (f) =>
+          f.side === side &&
+          f.field === field &&
+          f.code !== 'CONFLICT' &&
+          'value' in f &&
+          sameValue(f.value, value, this.rt.descriptors[side].get(field)),
+      );
+      if (entry)
+        return new SyncbridgeError(entry.code as SyncbridgeError['code'], entry.message, { details: { field } });
     }
     return undefined;
   }
@@ -451,7 +624,13 @@ export class PairSync {
         const at = (await connector.fieldChangeTimes([item.id], [field]))[item.id]?.[field];
         if (at) return Date.parse(at);
       } catch (error) {
-        this.rt.logger.warn('could not read when a field changed; comparing item times', { pair: this.name, side, key: item.key, field, error: toSyncbridgeError(error).message });
+        this.rt.logger.warn('could not read when a field changed; comparing item times', {
+          pair: this.name,
+          side,
+          key: item.key,
+          field,
+          error: toSyncbridgeError(error).message,
+        });
       }
     }
     return Date.parse(item.updatedAt);
@@ -460,7 +639,13 @@ export class PairSync {
   private async plan(work: Work, mode: PassMode): Promise<void> {
     const { anchor } = work;
     const target = otherSide(anchor);
-    const base = { pair: this.name, fields: this.rt.fields, anchor, descriptors: this.rt.descriptors, users: mode.users };
+    const base = {
+      pair: this.name,
+      fields: this.rt.fields,
+      anchor,
+      descriptors: this.rt.descriptors,
+      users: mode.users,
+    };
     try {
       if (!work.items[target]) {
         const source = work.items[anchor]!;
@@ -471,7 +656,12 @@ export class PairSync {
           project: this.rt.mapping[target].project,
           type: this.rt.mapping[target].type,
           fields: created.fields,
-          origin: { system: this.rt.systemIds[anchor], id: source.id, key: source.key, ...(this.rt.connectors[anchor].webUrl ? { url: this.rt.connectors[anchor].webUrl(source) } : {}) },
+          origin: {
+            system: this.rt.systemIds[anchor],
+            id: source.id,
+            key: source.key,
+            ...(this.rt.connectors[anchor].webUrl ? { url: this.rt.connectors[anchor].webUrl(source) } : {}),
+          },
           returnFields: this.sideFields[target],
         };
         return;
@@ -489,7 +679,14 @@ export class PairSync {
       });
       // A conflict already queued with the same values is not news; merging the pair again finds it again.
       const queued = fieldFailuresOf(work.failures.left).filter((f) => f.code === 'CONFLICT');
-      const known = (event: ConflictEvent) => queued.some((f) => f.field === event.field.right && f.conflict && valuesEqual(f.conflict.left, event.left) && valuesEqual(f.conflict.right, event.right));
+      const known = (event: ConflictEvent) =>
+        queued.some(
+          (f) =>
+            f.field === event.field.right &&
+            f.conflict &&
+            valuesEqual(f.conflict.left, event.left) &&
+            valuesEqual(f.conflict.right, event.right),
+        );
       for (const event of [...work.plan.resolved, ...work.plan.manual.filter((e) => !known(e))]) {
         mode.summary.conflicts++;
         this.rt.emitter.emit('conflict', event);
@@ -506,13 +703,30 @@ export class PairSync {
   /** The writes a work makes (a create, or updates on either side), as reported to events and dry runs. */
   private writesOf(work: Work, only?: (side: Side, field: string) => boolean): PlannedWrite[] {
     const target = otherSide(work.anchor);
-    const keep = (side: Side, fields: Record<string, FieldValue>) => Object.fromEntries(Object.entries(fields).filter(([f]) => !only || only(side, f)));
+    const keep = (side: Side, fields: Record<string, FieldValue>) =>
+      Object.fromEntries(Object.entries(fields).filter(([f]) => !only || only(side, f)));
     if (work.create) {
       const created = work.written[target];
-      return [{ pair: this.name, side: target, action: 'create', ...(created ? { targetKey: created.key } : {}), sourceKey: work.items[work.anchor]!.key, fields: keep(target, work.create.fields) }];
+      return [
+        {
+          pair: this.name,
+          side: target,
+          action: 'create',
+          ...(created ? { targetKey: created.key } : {}),
+          sourceKey: work.items[work.anchor]!.key,
+          fields: keep(target, work.create.fields),
+        },
+      ];
     }
     return sides
-      .map((side) => ({ pair: this.name, side, action: 'update' as const, targetKey: work.items[side]!.key, sourceKey: work.items[otherSide(side)]!.key, fields: keep(side, work.plan?.writes[side] ?? {}) }))
+      .map((side) => ({
+        pair: this.name,
+        side,
+        action: 'update' as const,
+        targetKey: work.items[side]!.key,
+        sourceKey: work.items[otherSide(side)]!.key,
+        fields: keep(side, work.plan?.writes[side] ?? {}),
+      }))
       .filter((write) => Object.keys(write.fields).length > 0);
   }
 
@@ -530,9 +744,23 @@ export class PairSync {
     if (works.length === 0) return;
     const anchor = otherSide(target);
     const now = this.rt.clock().toISOString();
-    const intents = works.map((w): StateWrite => ({ op: 'putIntent', intent: { pair: this.name, side: anchor, sourceId: w.items[anchor]!.id, sourceKey: w.items[anchor]!.key, createdAt: now } }));
+    const intents = works.map(
+      (w): StateWrite => ({
+        op: 'putIntent',
+        intent: {
+          pair: this.name,
+          side: anchor,
+          sourceId: w.items[anchor]!.id,
+          sourceKey: w.items[anchor]!.key,
+          createdAt: now,
+        },
+      }),
+    );
     await this.rt.store.transaction((tx) => tx.applyWrites(intents), { fence: this.rt.fence() });
-    const outcomes = await createInBatches(this.rt.connectors[target], works.map((w) => w.create!));
+    const outcomes = await createInBatches(
+      this.rt.connectors[target],
+      works.map((w) => w.create!),
+    );
     for (const [i, w] of works.entries()) {
       const outcome = outcomes[i]!;
       w.refused[target] = outcome.refused;
@@ -544,11 +772,15 @@ export class PairSync {
       // A create the system refused did not happen: nothing to look up later. One whose outcome is
       // unknown (no answer: a lost connection, or a connector's bug after sending) or that happened
       // but failed afterwards keeps its intent, so the next pass links the item by its origin.
-      const answered = outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500;
+      const answered =
+        outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500;
       const unknown = (outcome.error.retryable || outcome.error.code === 'INTERNAL') && !answered;
       if (!outcome.created && !unknown) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
     }
-    await this.completeCreated(target, works.filter((w) => w.written[target]));
+    await this.completeCreated(
+      target,
+      works.filter((w) => w.written[target]),
+    );
   }
 
   /**
@@ -562,11 +794,21 @@ export class PairSync {
     const connector = this.rt.connectors[target];
     for (const batch of chunk(partial, connector.info.capabilities.maxGetBatch)) {
       try {
-        const read = new Map((await connector.getMany(batch.map((w) => w.written[target]!.id), { fields })).map((i) => [i.id, i]));
+        const read = new Map(
+          (
+            await connector.getMany(
+              batch.map((w) => w.written[target]!.id),
+              { fields },
+            )
+          ).map((i) => [i.id, i]),
+        );
         for (const w of batch) w.written[target] = read.get(w.written[target]!.id) ?? w.written[target];
       } catch (error) {
         // The create went through; the fields it lacks are merged again when the item is next seen.
-        this.rt.logger.warn('could not read created items back', { pair: this.name, error: toSyncbridgeError(error).message });
+        this.rt.logger.warn('could not read created items back', {
+          pair: this.name,
+          error: toSyncbridgeError(error).message,
+        });
       }
     }
   }
@@ -575,7 +817,15 @@ export class PairSync {
   private async executeUpdates(works: Work[]): Promise<void> {
     for (const side of sides) {
       const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
-      const outcomes = await updateInBatches(this.rt.connectors[side], todo.map((w) => ({ id: w.items[side]!.id, fields: w.plan!.writes[side], expectedRevision: w.items[side]!.revision, returnFields: this.sideFields[side] })));
+      const outcomes = await updateInBatches(
+        this.rt.connectors[side],
+        todo.map((w) => ({
+          id: w.items[side]!.id,
+          fields: w.plan!.writes[side],
+          expectedRevision: w.items[side]!.revision,
+          returnFields: this.sideFields[side],
+        })),
+      );
       const unknown: Work[] = [];
       todo.forEach((w, i) => {
         const outcome = outcomes[i]!;
@@ -583,7 +833,10 @@ export class PairSync {
         const writes = Object.keys(w.plan!.writes[side]);
         if (outcome.ok) {
           // A connector that returns only some fields leaves the others as they were read, plus what was written.
-          w.written[side] = { ...outcome.item, fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields } };
+          w.written[side] = {
+            ...outcome.item,
+            fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields },
+          };
         } else if (writes.every((f) => f in outcome.refused)) {
           // Every value was refused: nothing changed, and the refusals are field failures.
         } else if (outcome.unknown) {
@@ -608,13 +861,24 @@ export class PairSync {
     for (const batch of chunk(works, connector.info.capabilities.maxGetBatch)) {
       let read: Map<string, WorkItem>;
       try {
-        read = new Map((await connector.getMany(batch.map((w) => w.items[side]!.id), { fields: this.sideFields[side] })).map((i) => [i.id, i]));
+        read = new Map(
+          (
+            await connector.getMany(
+              batch.map((w) => w.items[side]!.id),
+              { fields: this.sideFields[side] },
+            )
+          ).map((i) => [i.id, i]),
+        );
       } catch {
         continue;
       }
       for (const w of batch) {
         const item = read.get(w.items[side]!.id);
-        const landed = item && Object.entries(w.plan!.writes[side]).every(([f, v]) => sameValue(item.fields[f] ?? null, v, this.rt.descriptors[side].get(f)));
+        const landed =
+          item &&
+          Object.entries(w.plan!.writes[side]).every(([f, v]) =>
+            sameValue(item.fields[f] ?? null, v, this.rt.descriptors[side].get(f)),
+          );
         if (!landed) continue;
         w.written[side] = item;
         delete w.sideError[side];
@@ -623,13 +887,24 @@ export class PairSync {
   }
 
   /** Whether a value read back after a write is the value written (as the system normalizes it), not somebody's edit. */
-  private async isWritten(field: CompiledField, side: Side, read: FieldValue, written: FieldValue, source: FieldValue, mode: PassMode): Promise<boolean> {
+  private async isWritten(
+    field: CompiledField,
+    side: Side,
+    read: FieldValue,
+    written: FieldValue,
+    source: FieldValue,
+    mode: PassMode,
+  ): Promise<boolean> {
     const descriptor = this.rt.descriptors[side].get(field.config[side]);
     if (sameValue(read, written, descriptor)) return true;
     const back: Side = otherSide(side);
     if (!flows(field, back === 'left' ? 'rightToLeft' : 'leftToRight')) return false;
     try {
-      const mapped = await mapValue(field, read, back === 'left' ? 'rightToLeft' : 'leftToRight', { users: mode.users, targetField: this.rt.descriptors[back].get(field.config[back]), mappingName: this.name });
+      const mapped = await mapValue(field, read, back === 'left' ? 'rightToLeft' : 'leftToRight', {
+        users: mode.users,
+        targetField: this.rt.descriptors[back].get(field.config[back]),
+        mappingName: this.name,
+      });
       return mapped.write && sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]));
     } catch {
       return false;
@@ -648,7 +923,8 @@ export class PairSync {
     const agreed: Record<Side, Record<string, FieldValue>> = { left: {}, right: {} };
     const held = (side: Side, f: string) => Boolean(work.sideError[side]) || f in work.refused[side];
     for (const side of sides) {
-      for (const id of this.sideFields[side]) agreed[side][id] = (work.written[side] ?? work.items[side]!).fields[id] ?? null;
+      for (const id of this.sideFields[side])
+        agreed[side][id] = (work.written[side] ?? work.items[side]!).fields[id] ?? null;
     }
     if (work.create) {
       for (const field of this.rt.fields) {
@@ -663,7 +939,8 @@ export class PairSync {
           work.problems.push({ source: anchor, field: id, value: written, error: work.refused[target][id]! });
         }
         if (!(id in work.create.fields) || id in work.refused[target]) agreed[target][id] = null;
-        else if (!(await this.isWritten(field, target, agreed[target][id]!, written, source, mode))) agreed[target][id] = written;
+        else if (!(await this.isWritten(field, target, agreed[target][id]!, written, source, mode)))
+          agreed[target][id] = written;
       }
       return agreed;
     }
@@ -681,7 +958,12 @@ export class PairSync {
           else delete agreed[s][id];
         }
         for (const s of writtenSides.filter((x) => field.config[x] in work.refused[x])) {
-          work.problems.push({ source: otherSide(s), field: field.config[s], value: outcome.write[s]!, error: work.refused[s][field.config[s]]! });
+          work.problems.push({
+            source: otherSide(s),
+            field: field.config[s],
+            value: outcome.write[s]!,
+            error: work.refused[s][field.config[s]]!,
+          });
         }
         continue;
       }
@@ -700,9 +982,21 @@ export class PairSync {
 
   private snapshot(side: Side, item: WorkItem, fields?: Record<string, FieldValue>): Snapshot {
     const values: Record<string, FieldValue> = {};
-    for (const id of this.sideFields[side]) if (!fields || id in fields) values[id] = (fields ?? item.fields)[id] ?? null;
-    const settled = !fields || this.sideFields[side].every((id) => sameValue(item.fields[id] ?? null, values[id], this.rt.descriptors[side].get(id)));
-    return { pair: this.name, side, itemId: item.id, revision: settled ? item.revision : unsettled(item.revision), updatedAt: item.updatedAt, fields: values };
+    for (const id of this.sideFields[side])
+      if (!fields || id in fields) values[id] = (fields ?? item.fields)[id] ?? null;
+    const settled =
+      !fields ||
+      this.sideFields[side].every((id) =>
+        sameValue(item.fields[id] ?? null, values[id], this.rt.descriptors[side].get(id)),
+      );
+    return {
+      pair: this.name,
+      side,
+      itemId: item.id,
+      revision: settled ? item.revision : unsettled(item.revision),
+      updatedAt: item.updatedAt,
+      fields: values,
+    };
   }
 
   /**
@@ -712,18 +1006,42 @@ export class PairSync {
    */
   private async commit(works: Work[], mode: PassMode): Promise<void> {
     const committed: Array<{ work: Work; now: Record<Side, WorkItem>; problems: Partial<Record<Side, Failure>> }> = [];
-    const writes: Record<StateWrite['op'], StateWrite[]> = { putLink: [], deleteLink: [], putSnapshot: [], deleteSnapshot: [], putIntent: [], deleteIntent: [], putFailure: [], deleteFailure: [] };
+    const writes: Record<StateWrite['op'], StateWrite[]> = {
+      putLink: [],
+      deleteLink: [],
+      putSnapshot: [],
+      deleteSnapshot: [],
+      putIntent: [],
+      deleteIntent: [],
+      putFailure: [],
+      deleteFailure: [],
+    };
     for (const work of works.filter((w) => !w.error)) {
       const agreed = await this.agreedState(work, mode);
       const now = { left: work.written.left ?? work.items.left!, right: work.written.right ?? work.items.right! };
       const problems = this.fieldFailures(work);
       committed.push({ work, now, problems });
       if (!work.link || this.rekeyed(work, now).length > 0) {
-        const link = { pair: this.name, leftId: now.left.id, rightId: now.right.id, leftKey: now.left.key, rightKey: now.right.key };
-        writes.putLink.push({ op: 'putLink', link: { ...link, createdAt: work.link?.createdAt ?? this.rt.clock().toISOString() } });
+        const link = {
+          pair: this.name,
+          leftId: now.left.id,
+          rightId: now.right.id,
+          leftKey: now.left.key,
+          rightKey: now.right.key,
+        };
+        writes.putLink.push({
+          op: 'putLink',
+          link: { ...link, createdAt: work.link?.createdAt ?? this.rt.clock().toISOString() },
+        });
       }
-      for (const side of sides) writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
-      writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side: work.anchor, sourceId: now[work.anchor].id });
+      for (const side of sides)
+        writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
+      writes.deleteIntent.push({
+        op: 'deleteIntent',
+        pair: this.name,
+        side: work.anchor,
+        sourceId: now[work.anchor].id,
+      });
       for (const side of sides) {
         const problem = problems[side];
         if (problem) writes.putFailure.push({ op: 'putFailure', failure: problem });
@@ -747,26 +1065,35 @@ export class PairSync {
   }
 
   /** What follows a work's commit: its failure (a side that failed as a whole), events and comments. */
-  private async settle(work: Work, now: Record<Side, WorkItem>, problems: Partial<Record<Side, Failure>>, mode: PassMode): Promise<void> {
+  private async settle(
+    work: Work,
+    now: Record<Side, WorkItem>,
+    problems: Partial<Record<Side, Failure>>,
+    mode: PassMode,
+  ): Promise<void> {
     const { anchor } = work;
     const target = otherSide(anchor);
     // A twin whose key changed (a Jira issue moved with its project's key) is shown by its new key.
     const rekeyed = this.rekeyed(work, now);
     const sideError = work.sideError.left ?? work.sideError.right;
     if (sideError && !(work.stale && work.depth === 0)) await this.fail(work, sideError, mode);
-    else if (!sideError && !problems.left && !problems.right && (work.failures.left || work.failures.right)) mode.summary.recovered++;
+    else if (!sideError && !problems.left && !problems.right && (work.failures.left || work.failures.right))
+      mode.summary.recovered++;
     for (const side of sides) if (problems[side]) this.reportFieldFailures(work, problems[side], mode);
-    for (const warning of work.warnings) this.rt.emitter.emit('fieldWarning', { pair: this.name, key: now[otherSide(warning.side)].key, ...warning });
+    for (const warning of work.warnings)
+      this.rt.emitter.emit('fieldWarning', { pair: this.name, key: now[otherSide(warning.side)].key, ...warning });
     const writes = this.writesOf(work, (side, field) => !work.sideError[side] && !(field in work.refused[side]));
     for (const write of writes) {
       mode.summary[write.action === 'create' ? 'created' : 'updated'][write.side]++;
       this.rt.emitter.emit('itemSynced', { ...write, durationMs: Date.now() - work.started });
     }
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
-    else if (this.isIntegrationUser(anchor, now[anchor].updatedBy)) this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
+    else if (this.isIntegrationUser(anchor, now[anchor].updatedBy))
+      this.rt.emitter.emit('integrationUserChange', { pair: this.name, side: anchor, key: now[anchor].key });
     // A new pair shows each item its twin; a reconcile writes every back-link again (a write is an upsert).
     // A copy stamped with a link to its origin (`originStamp: 'link'`) was created showing it.
-    const stampedWithLink = work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
+    const stampedWithLink =
+      work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
     if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
     else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
     else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
@@ -780,7 +1107,15 @@ export class PairSync {
     for (const side of sides) {
       const problems = work.problems.filter((p) => p.source === side);
       if (problems.length === 0) continue;
-      out[side] = fieldFailureRecord({ pair: this.name, side, item: work.written[side] ?? work.items[side]!, problems, revisions, previous: work.failures[side], now: this.rt.clock().toISOString() });
+      out[side] = fieldFailureRecord({
+        pair: this.name,
+        side,
+        item: work.written[side] ?? work.items[side]!,
+        problems,
+        revisions,
+        previous: work.failures[side],
+        now: this.rt.clock().toISOString(),
+      });
     }
     return out;
   }
@@ -790,7 +1125,13 @@ export class PairSync {
     if (sameFieldFailures(fieldFailuresOf(work.failures[failure.side]), fieldFailuresOf(failure))) return;
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
-    this.rt.logger.warn('fields failed', { pair: this.name, side: failure.side, key: failure.itemKey, code: failure.code, message: failure.message });
+    this.rt.logger.warn('fields failed', {
+      pair: this.name,
+      side: failure.side,
+      key: failure.itemKey,
+      code: failure.code,
+      message: failure.message,
+    });
   }
 
   private async syncComments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
@@ -799,12 +1140,16 @@ export class PairSync {
     const comments = this.rt.mapping.comments;
     const target = otherSide(anchor);
     const { connectors, systemIds } = this.rt;
-    if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments) return;
-    const allowed = (from: Side) => comments.direction === 'both' || comments.direction === (from === 'left' ? 'leftToRight' : 'rightToLeft');
+    if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments)
+      return;
+    const allowed = (from: Side) =>
+      comments.direction === 'both' || comments.direction === (from === 'left' ? 'leftToRight' : 'rightToLeft');
     // The counterpart's own changes were merged under this anchor and it will not come up
     // again as unseen: its comments (added, edited, deleted) travel now too, as do those of a
     // counterpart whose failure (a comment copy that failed) this commit just cleared.
-    const counterpartChanged = !createdNow && (work.snapshots[target]?.revision !== work.items[target]?.revision || work.failures[target] !== undefined);
+    const counterpartChanged =
+      !createdNow &&
+      (work.snapshots[target]?.revision !== work.items[target]?.revision || work.failures[target] !== undefined);
     const runs: Array<[Side, WorkItem, WorkItem]> = [[anchor, source, counterpart]];
     if (counterpartChanged) runs.push([target, counterpart, source]);
     for (const [from, item, other] of runs.filter(([from]) => allowed(from))) {
@@ -813,19 +1158,33 @@ export class PairSync {
         const result = await copyComments({
           pair: this.name,
           source: { side: from, system: systemIds[from], connector: connectors[from], id: item.id, key: item.key },
-          target: { system: systemIds[to], connector: connectors[to], id: other.id, createdNow: createdNow && to === target },
+          target: {
+            system: systemIds[to],
+            connector: connectors[to],
+            id: other.id,
+            createdNow: createdNow && to === target,
+          },
           store: this.rt.store,
           edits: comments.edits,
           deletes: comments.deletes,
         });
         mode.summary.commentsCopied += result.copied;
       } catch (error) {
-        await this.fail({ anchor: from, items: { [from]: item, [to]: other }, failures: work.failures }, toSyncbridgeError(error), mode);
+        await this.fail(
+          { anchor: from, items: { [from]: item, [to]: other }, failures: work.failures },
+          toSyncbridgeError(error),
+          mode,
+        );
       }
     }
   }
 
-  private async fail(work: Pick<Work, 'anchor' | 'items' | 'failures'>, error: SyncbridgeError, mode: PassMode, options: { waitsForPerson?: boolean } = {}): Promise<void> {
+  private async fail(
+    work: Pick<Work, 'anchor' | 'items' | 'failures'>,
+    error: SyncbridgeError,
+    mode: PassMode,
+    options: { waitsForPerson?: boolean } = {},
+  ): Promise<void> {
     const { store, settings, clock } = this.rt;
     const side = work.anchor;
     const item = work.items[side]!;
@@ -843,17 +1202,39 @@ export class PairSync {
       code: error.code,
       message: error.message,
       // Fields held by a refusal or conflict stay listed behind the item's failure.
-      details: { ...error.details, ...(error.system ? { system: error.system } : {}), ...(previous && previous.kind !== 'error' ? { fields: fieldFailuresOf(previous) } : {}) },
+      details: {
+        ...error.details,
+        ...(error.system ? { system: error.system } : {}),
+        ...(previous && previous.kind !== 'error' ? { fields: fieldFailuresOf(previous) } : {}),
+      },
       attempts,
-      revisions: { ...(work.items.left ? { left: work.items.left.revision } : {}), ...(work.items.right ? { right: work.items.right.revision } : {}) },
+      revisions: {
+        ...(work.items.left ? { left: work.items.left.revision } : {}),
+        ...(work.items.right ? { right: work.items.right.revision } : {}),
+      },
       // Never sooner than the system asked for (`Retry-After` longer than the HTTP client waits).
-      nextRetryAt: waitsForPerson ? null : new Date(now.getTime() + Math.max(settings.retryBackoffMs * 2 ** (attempts - 1), error instanceof RemoteError ? (error.retryAfterMs ?? 0) : 0)).toISOString(),
+      nextRetryAt: waitsForPerson
+        ? null
+        : new Date(
+            now.getTime() +
+              Math.max(
+                settings.retryBackoffMs * 2 ** (attempts - 1),
+                error instanceof RemoteError ? (error.retryAfterMs ?? 0) : 0,
+              ),
+          ).toISOString(),
       createdAt: previous?.createdAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
     };
     await store.putFailure(failure);
     mode.summary.failed++;
     this.rt.emitter.emit('itemFailed', failure);
-    this.rt.logger.warn('item failed', { pair: this.name, side, key: item.key, code: error.code, message: error.message, attempts });
+    this.rt.logger.warn('item failed', {
+      pair: this.name,
+      side,
+      key: item.key,
+      code: error.code,
+      message: error.message,
+      attempts,
+    });
   }
 }

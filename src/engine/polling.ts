@@ -15,7 +15,11 @@ export function pollsByRevision(connector: Connector): boolean {
  * in the project, or now − 26 h when it has none. `revision` strategy (SCM, build): the
  * last revision, or 0. An explicit start overrides either; `beginning` means everything.
  */
-export async function initialWatermark(connector: Connector, side: { project: string; type: string; start: PollingStart }, now: Date): Promise<Watermark | undefined> {
+export async function initialWatermark(
+  connector: Connector,
+  side: { project: string; type: string; start: PollingStart },
+  now: Date,
+): Promise<Watermark | undefined> {
   const byRevision = pollsByRevision(connector);
   const { start } = side;
   if (start === 'beginning') return byRevision ? { kind: 'revision', value: '0' } : undefined;
@@ -31,21 +35,31 @@ export async function initialWatermark(connector: Connector, side: { project: st
  * precision), so clock skew and late-indexed changes are seen again; duplicates are
  * dropped by revision.
  */
-export function pollSince(watermark: Watermark | undefined, connector: Connector, overlapMs: number): Watermark | undefined {
+export function pollSince(
+  watermark: Watermark | undefined,
+  connector: Connector,
+  overlapMs: number,
+): Watermark | undefined {
   if (!watermark || watermark.kind === 'revision') return watermark;
   const overlap = Math.max(overlapMs, connector.info.capabilities.sincePrecisionMs);
   return { kind: 'timestamp', value: new Date(Date.parse(watermark.value) - overlap).toISOString() };
 }
 
 /** The watermark after a page: the newest change in it, never moving backwards. */
-export function advanceWatermark(current: Watermark | undefined, page: WorkItem[], byRevision: boolean): Watermark | undefined {
+export function advanceWatermark(
+  current: Watermark | undefined,
+  page: WorkItem[],
+  byRevision: boolean,
+): Watermark | undefined {
   let next = current;
   for (const item of page) {
     if (byRevision) {
-      if (!next || next.kind !== 'revision' || BigInt(item.revision) > BigInt(next.value)) next = { kind: 'revision', value: item.revision };
+      if (!next || next.kind !== 'revision' || BigInt(item.revision) > BigInt(next.value))
+        next = { kind: 'revision', value: item.revision };
     } else {
       const at = new Date(item.updatedAt).toISOString();
-      if (!next || next.kind !== 'timestamp' || Date.parse(at) > Date.parse(next.value)) next = { kind: 'timestamp', value: at };
+      if (!next || next.kind !== 'timestamp' || Date.parse(at) > Date.parse(next.value))
+        next = { kind: 'timestamp', value: at };
     }
   }
   return next;

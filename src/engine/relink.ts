@@ -58,18 +58,36 @@ export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
   // On a dry run nothing is stored, so links planned earlier in the scan are remembered here.
   const planned: Record<Side, Set<string>> = { left: new Set(), right: new Set() };
   const fields = { left: ctx.mapping.fields.map((f) => f.left), right: ctx.mapping.fields.map((f) => f.right) };
-  const engine = { left: await integrationUserIds(ctx.connectors.left, ctx.integrationUsers?.left), right: await integrationUserIds(ctx.connectors.right, ctx.integrationUsers?.right) };
-  const agreement = (side: Side, item: WorkItem) => relinkedAgreement(ctx.pair, side, item, fields[side], isUserAmong(engine[side], item.updatedBy));
+  const engine = {
+    left: await integrationUserIds(ctx.connectors.left, ctx.integrationUsers?.left),
+    right: await integrationUserIds(ctx.connectors.right, ctx.integrationUsers?.right),
+  };
+  const agreement = (side: Side, item: WorkItem) =>
+    relinkedAgreement(ctx.pair, side, item, fields[side], isUserAmong(engine[side], item.updatedBy));
   for (const side of ['left', 'right'] as const) {
     const target = otherSide(side);
-    const pages = ctx.connectors[side].query({ project: ctx.mapping[side].project, type: ctx.mapping[side].type, fields: fields[side], pageSize: ctx.pageSize, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    const pages = ctx.connectors[side].query({
+      project: ctx.mapping[side].project,
+      type: ctx.mapping[side].type,
+      fields: fields[side],
+      pageSize: ctx.pageSize,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     for await (const page of pages) {
       if (ctx.signal?.aborted) return counts;
       const copies = page.filter((item) => item.origin?.system === ctx.systemIds[target]);
-      const origins = await readInBatches(ctx.connectors[target], copies.map((c) => c.origin!.id), fields[target]);
+      const origins = await readInBatches(
+        ctx.connectors[target],
+        copies.map((c) => c.origin!.id),
+        fields[target],
+      );
       // The links of the page's copies and of their origins, in two reads.
-      const linksOf = async (of: Side, ids: string[]) => new Map(ids.length === 0 ? [] : (await ctx.store.loadItems(ctx.pair, of, ids)).map((x) => [x.itemId, x.link]));
-      const mineOf = await linksOf(side, copies.map((c) => c.id));
+      const linksOf = async (of: Side, ids: string[]) =>
+        new Map(ids.length === 0 ? [] : (await ctx.store.loadItems(ctx.pair, of, ids)).map((x) => [x.itemId, x.link]));
+      const mineOf = await linksOf(
+        side,
+        copies.map((c) => c.id),
+      );
       const theirsOf = await linksOf(target, [...origins.keys()]);
       for (const copy of copies) {
         const origin = origins.get(copy.origin!.id);
@@ -77,14 +95,16 @@ export async function relinkPair(ctx: RelinkContext): Promise<RelinkCounts> {
         counts.found++;
         const mine = mineOf.get(copy.id);
         const theirs = theirsOf.get(origin.id);
-        const counterpart = (link: typeof mine, of: Side) => (link ? (of === 'left' ? link.rightId : link.leftId) : undefined);
+        const counterpart = (link: typeof mine, of: Side) =>
+          link ? (of === 'left' ? link.rightId : link.leftId) : undefined;
         if (mine && counterpart(mine, side) === origin.id) counts.alreadyLinked++;
         else if (mine || theirs || planned[side].has(copy.id) || planned[target].has(origin.id)) counts.conflicting++;
         else {
           counts.linked++;
           planned[side].add(copy.id);
           planned[target].add(origin.id);
-          if (!ctx.dryRun) await link(ctx, side === 'left' ? { left: copy, right: origin } : { left: origin, right: copy }, agreement);
+          if (!ctx.dryRun)
+            await link(ctx, side === 'left' ? { left: copy, right: origin } : { left: origin, right: copy }, agreement);
         }
       }
     }
@@ -112,7 +132,17 @@ export async function holdsCopies(ctx: RelinkContext): Promise<boolean> {
     if (first.some((item) => item.origin?.system === ctx.systemIds[target])) return true;
     if (first.length === 0) continue;
     const origins = first.map((item) => ({ system: ctx.systemIds[side], id: item.id, key: item.key }));
-    if ((await ctx.connectors[target].findByOrigin({ project: ctx.mapping[target].project, type: ctx.mapping[target].type, origins, fields: [] })).length > 0) return true;
+    if (
+      (
+        await ctx.connectors[target].findByOrigin({
+          project: ctx.mapping[target].project,
+          type: ctx.mapping[target].type,
+          origins,
+          fields: [],
+        })
+      ).length > 0
+    )
+      return true;
   }
   return false;
 }
@@ -131,15 +161,39 @@ export function unknownAgreement(pair: string, side: Side, item: Pick<WorkItem, 
  * The agreed state of an item of a pair linked from its stamps: an item the engine changed
  * last holds the values agreed then (its mapped `fields`); of any other, nothing is known.
  */
-export function relinkedAgreement(pair: string, side: Side, item: WorkItem, fields: readonly string[], changedByEngine: boolean): Snapshot {
+export function relinkedAgreement(
+  pair: string,
+  side: Side,
+  item: WorkItem,
+  fields: readonly string[],
+  changedByEngine: boolean,
+): Snapshot {
   if (!changedByEngine) return unknownAgreement(pair, side, item);
-  return { pair, side, itemId: item.id, revision: item.revision, updatedAt: item.updatedAt, fields: Object.fromEntries(fields.map((f) => [f, item.fields[f] ?? null])) };
+  return {
+    pair,
+    side,
+    itemId: item.id,
+    revision: item.revision,
+    updatedAt: item.updatedAt,
+    fields: Object.fromEntries(fields.map((f) => [f, item.fields[f] ?? null])),
+  };
 }
 
-async function link(ctx: RelinkContext, items: Record<Side, WorkItem>, agreement: (side: Side, item: WorkItem) => Snapshot): Promise<void> {
+async function link(
+  ctx: RelinkContext,
+  items: Record<Side, WorkItem>,
+  agreement: (side: Side, item: WorkItem) => Snapshot,
+): Promise<void> {
   const { left, right } = items;
   await ctx.store.transaction(async (tx) => {
-    await tx.putLink({ pair: ctx.pair, leftId: left.id, rightId: right.id, leftKey: left.key, rightKey: right.key, createdAt: ctx.clock().toISOString() });
+    await tx.putLink({
+      pair: ctx.pair,
+      leftId: left.id,
+      rightId: right.id,
+      leftKey: left.key,
+      rightKey: right.key,
+      createdAt: ctx.clock().toISOString(),
+    });
     await tx.putSnapshot(agreement('left', left));
     await tx.putSnapshot(agreement('right', right));
   });

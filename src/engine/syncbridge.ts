@@ -129,14 +129,33 @@ export interface LinkSelector {
 }
 
 const normalize = (v: unknown): unknown =>
-  typeof v === 'function' ? `fn:${v.toString()}` : Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, normalize(x)])) : v;
-const fingerprint = (v: unknown) => createHash('sha256').update(JSON.stringify(normalize(v)) ?? '').digest('hex').slice(0, 12);
+  typeof v === 'function'
+    ? `fn:${v.toString()}`
+    : Array.isArray(v)
+      ? v.map(normalize)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, normalize(x)]),
+          )
+        : v;
+const fingerprint = (v: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify(normalize(v)) ?? '')
+    .digest('hex')
+    .slice(0, 12);
 
 /** The hash of states stored before {@link configParts}: kept so that upgrading alone is no configuration change. */
 function legacyConfigHash(config: SyncbridgeConfig): string {
-  const systems = Object.fromEntries(Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]));
+  const systems = Object.fromEntries(
+    Object.entries(config.systems).map(([id, { auth: _auth, ...rest }]) => [id, rest]),
+  );
   const state = 'url' in config.state ? { ...config.state, url: redactUrl(config.state.url) } : config.state;
-  return createHash('sha256').update(JSON.stringify(normalize({ ...config, systems, state }))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(normalize({ ...config, systems, state })))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** A base URL as the system it names: case of scheme and host, default port, credentials and a trailing slash do not count. */
@@ -157,19 +176,25 @@ function configParts(config: SyncbridgeConfig): ConfigParts {
   for (const [id, system] of Object.entries(config.systems)) {
     parts[`systems.${id}.adapter`] = fingerprint(system.adapter);
     parts[`systems.${id}.baseUrl`] = fingerprint(systemAddress(system.baseUrl));
-    if (system.integrationUser !== undefined) parts[`systems.${id}.integrationUser`] = fingerprint(system.integrationUser);
+    if (system.integrationUser !== undefined)
+      parts[`systems.${id}.integrationUser`] = fingerprint(system.integrationUser);
     if (system.options !== undefined) parts[`systems.${id}.options`] = fingerprint(system.options);
   }
   for (const [name, map] of Object.entries(config.valueMaps)) parts[`valueMaps.${name}`] = fingerprint(map);
   config.mappings.forEach((mapping, m) => {
-    for (const [key, value] of Object.entries(mapping)) if (key !== 'fields' && value !== undefined) parts[`mappings[${m}].${key}`] = fingerprint(value);
+    for (const [key, value] of Object.entries(mapping))
+      if (key !== 'fields' && value !== undefined) parts[`mappings[${m}].${key}`] = fingerprint(value);
     mapping.fields.forEach((field, f) => (parts[`mappings[${m}].fields[${f}]`] = fingerprint(field)));
   });
   return parts;
 }
 
 /** The hash of the parts; credentials are left out, so rotating a token needs no re-activation. */
-const partsHash = (parts: ConfigParts) => createHash('sha256').update(JSON.stringify(normalize(parts))).digest('hex').slice(0, 16);
+const partsHash = (parts: ConfigParts) =>
+  createHash('sha256')
+    .update(JSON.stringify(normalize(parts)))
+    .digest('hex')
+    .slice(0, 16);
 
 /** The parts that differ, in words: `mappings[0].fields[6] (labels ↔ System.Tags) added`. */
 function describeChanges(config: SyncbridgeConfig, before: ConfigParts, now: ConfigParts): string[] {
@@ -184,7 +209,13 @@ function describeChanges(config: SyncbridgeConfig, before: ConfigParts, now: Con
     return system && config.systems[system] ? ` (now ${systemAddress(config.systems[system].baseUrl)})` : '';
   };
   const paths = [...new Set([...Object.keys(before), ...Object.keys(now)])];
-  return paths.flatMap((path) => (before[path] === now[path] ? [] : [`${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : `changed${address(path)}`}`]));
+  return paths.flatMap((path) =>
+    before[path] === now[path]
+      ? []
+      : [
+          `${label(path)} ${before[path] === undefined ? 'added' : now[path] === undefined ? 'removed' : `changed${address(path)}`}`,
+        ],
+  );
 }
 
 /**
@@ -215,7 +246,13 @@ export class Syncbridge {
     readonly connectors: Record<string, Connector>,
     /** The state store. */
     readonly store: StateStore,
-    options: { clock?: (() => Date) | undefined; logger?: Logger | undefined; name?: string | undefined; ownsStore: boolean; file?: string | undefined },
+    options: {
+      clock?: (() => Date) | undefined;
+      logger?: Logger | undefined;
+      name?: string | undefined;
+      ownsStore: boolean;
+      file?: string | undefined;
+    },
   ) {
     this.config = config;
     this.parts = configParts(config);
@@ -250,16 +287,25 @@ export class Syncbridge {
         const described = await describeSide(connectors[side], mapping[side], `mappings[${m}].${side}`);
         if ('issue' in described) issues.push(described.issue);
         else descriptors[side] = new Map(described.fields.map((f) => [f.id, f]));
-        integrationUsers[side] = await integrationUserIds(connectors[side], this.config.systems[mapping[side].system]?.integrationUser);
+        integrationUsers[side] = await integrationUserIds(
+          connectors[side],
+          this.config.systems[mapping[side].system]?.integrationUser,
+        );
       }
       issues.push(...fieldIssues(this.config, m, descriptors));
       // A filter of an unknown project or type would only repeat that problem.
-      if (options.checkFilters && descriptors.left && descriptors.right) issues.push(...(await filterIssues(mapping, m, connectors)));
+      if (options.checkFilters && descriptors.left && descriptors.right)
+        issues.push(...(await filterIssues(mapping, m, connectors)));
       if (!descriptors.left || !descriptors.right) continue;
       const fields: CompiledField[] = mapping.fields.map((config, index) => ({
         index,
         config,
-        valueMap: config.valueMap === undefined ? undefined : typeof config.valueMap === 'string' ? new ValueMap(this.config.valueMaps[config.valueMap]!, config.valueMap) : new ValueMap(config.valueMap, `${config.left}↔${config.right}`),
+        valueMap:
+          config.valueMap === undefined
+            ? undefined
+            : typeof config.valueMap === 'string'
+              ? new ValueMap(this.config.valueMaps[config.valueMap]!, config.valueMap)
+              : new ValueMap(config.valueMap, `${config.left}↔${config.right}`),
       }));
       pairs.push(
         new PairSync({
@@ -285,11 +331,28 @@ export class Syncbridge {
   private userResolver(pairName: string): UserResolver {
     const mapping = this.config.mappings.find((m) => m.name === pairName)!;
     const map = mapping.users?.valueMap;
-    const userMap = map === undefined ? undefined : typeof map === 'string' ? new ValueMap(this.config.valueMaps[map]!, map) : new ValueMap(map, `${pairName} users`);
-    return new UserResolver({ left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! }, userMap);
+    const userMap =
+      map === undefined
+        ? undefined
+        : typeof map === 'string'
+          ? new ValueMap(this.config.valueMaps[map]!, map)
+          : new ValueMap(map, `${pairName} users`);
+    return new UserResolver(
+      { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! },
+      userMap,
+    );
   }
 
-  private async pass(fn: (pair: PairSync, mode: PassMode) => Promise<void>, options: { dryRun: boolean; policyOverride?: ConflictPolicy; retryRefused?: boolean; pair?: string; signal?: AbortSignal | undefined }): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
+  private async pass(
+    fn: (pair: PairSync, mode: PassMode) => Promise<void>,
+    options: {
+      dryRun: boolean;
+      policyOverride?: ConflictPolicy;
+      retryRefused?: boolean;
+      pair?: string;
+      signal?: AbortSignal | undefined;
+    },
+  ): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
     const started = Date.now();
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
@@ -298,18 +361,30 @@ export class Syncbridge {
       for (const pair of pairs) {
         if (options.signal?.aborted) break;
         // The pair checks `signal` between batches.
-        const mode = { dryRun: options.dryRun, planned, summary, users: this.userResolver(pair.name), policyOverride: options.policyOverride, retryRefused: options.retryRefused, signal: options.signal };
+        const mode = {
+          dryRun: options.dryRun,
+          planned,
+          summary,
+          users: this.userResolver(pair.name),
+          policyOverride: options.policyOverride,
+          retryRefused: options.retryRefused,
+          signal: options.signal,
+        };
         await fn(pair, mode);
       }
     };
-    if (options.dryRun) await run(); // A dry run writes nothing, so it needs no lease.
+    if (options.dryRun)
+      await run(); // A dry run writes nothing, so it needs no lease.
     else {
       const writes: PlannedWrite[] = [];
       const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => {
         if (writes.length < 10) writes.push(write);
       });
       try {
-        await this.leases.hold(pairs.map((p) => p.name), run);
+        await this.leases.hold(
+          pairs.map((p) => p.name),
+          run,
+        );
       } catch (error) {
         // What was written is committed: the caller must learn of it along with the error.
         this.events.emit('runFailed', { summary: { ...summary, durationMs: Date.now() - started }, writes, error });
@@ -343,10 +418,18 @@ export class Syncbridge {
   async activate(): Promise<void> {
     this.pairs = await this.buildPairs({ checkFilters: true });
     const previous = await this.store.getIntegrationState(this.name);
-    await this.store.putIntegrationState({ name: this.name, active: true, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({
+      name: this.name,
+      active: true,
+      configHash: this.hash,
+      configParts: this.parts,
+      updatedAt: this.clock().toISOString(),
+    });
     await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
-      await this.lock.run(() => this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }));
+      await this.lock.run(() =>
+        this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }),
+      );
     }
   }
 
@@ -359,12 +442,19 @@ export class Syncbridge {
     return this.lock.run(async () => {
       const dryRun = options.dryRun === true;
       if (!dryRun) await this.requireActive();
-      const strategy = (field: CompiledField): ReconcileStrategy => options.fieldStrategies?.[field.config.left] ?? options.fieldStrategies?.[field.config.right] ?? options.strategy ?? 'default';
+      const strategy = (field: CompiledField): ReconcileStrategy =>
+        options.fieldStrategies?.[field.config.left] ??
+        options.fieldStrategies?.[field.config.right] ??
+        options.strategy ??
+        'default';
       const made: PlannedWrite[] = [];
       const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => made.push(write));
       try {
         const reconcile = { strategy, source: options.source ?? 'left' };
-        const { summary, planned } = await this.pass((pair, mode) => pair.relinkedPairs({ ...mode, reconcile }, { missingFieldsOnly: false }), { dryRun, ...(options.pair ? { pair: options.pair } : {}) });
+        const { summary, planned } = await this.pass(
+          (pair, mode) => pair.relinkedPairs({ ...mode, reconcile }, { missingFieldsOnly: false }),
+          { dryRun, ...(options.pair ? { pair: options.pair } : {}) },
+        );
         return { dryRun, writes: dryRun ? planned : made, summary };
       } finally {
         unsubscribe();
@@ -382,14 +472,24 @@ export class Syncbridge {
   relink(options: RelinkOptions = {}): Promise<RelinkCounts[]> {
     return this.lock.run(async () => {
       const mappings = this.config.mappings.filter((m) => options.pair === undefined || m.name === options.pair);
-      if (mappings.length === 0) throw new SyncbridgeError('SELECTOR_UNMATCHED', `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`);
+      if (mappings.length === 0)
+        throw new SyncbridgeError(
+          'SELECTOR_UNMATCHED',
+          `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`,
+        );
       const dryRun = options.dryRun === true;
       const relinkAll = async () => {
         const out: RelinkCounts[] = [];
-        for (const mapping of mappings) out.push(await relinkPair({ ...this.relinkContext(mapping), dryRun, signal: options.signal }));
+        for (const mapping of mappings)
+          out.push(await relinkPair({ ...this.relinkContext(mapping), dryRun, signal: options.signal }));
         return out;
       };
-      const counts = await (dryRun ? relinkAll() : this.leases.hold(mappings.map((m) => m.name), relinkAll));
+      const counts = await (dryRun
+        ? relinkAll()
+        : this.leases.hold(
+            mappings.map((m) => m.name),
+            relinkAll,
+          ));
       this.logger.info('relinked from origin stamps', { dryRun, pairs: counts });
       return counts;
     });
@@ -412,14 +512,33 @@ export class Syncbridge {
   private relinkContext(mapping: SyncbridgeConfig['mappings'][number]): RelinkContext {
     const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
     const systemIds = { left: mapping.left.system, right: mapping.right.system };
-    const integrationUsers = { left: this.config.systems[mapping.left.system]?.integrationUser, right: this.config.systems[mapping.right.system]?.integrationUser };
-    return { pair: mapping.name, mapping, connectors, systemIds, store: this.store, pageSize: this.config.engine.pageSize, clock: this.clock, dryRun: false, integrationUsers };
+    const integrationUsers = {
+      left: this.config.systems[mapping.left.system]?.integrationUser,
+      right: this.config.systems[mapping.right.system]?.integrationUser,
+    };
+    return {
+      pair: mapping.name,
+      mapping,
+      connectors,
+      systemIds,
+      store: this.store,
+      pageSize: this.config.engine.pageSize,
+      clock: this.clock,
+      dryRun: false,
+      integrationUsers,
+    };
   }
 
   /** Stops any interval loop and marks the integration inactive (config edits are allowed again). */
   async deactivate(): Promise<void> {
     await this.stop();
-    await this.store.putIntegrationState({ name: this.name, active: false, configHash: this.hash, configParts: this.parts, updatedAt: this.clock().toISOString() });
+    await this.store.putIntegrationState({
+      name: this.name,
+      active: false,
+      configHash: this.hash,
+      configParts: this.parts,
+      updatedAt: this.clock().toISOString(),
+    });
   }
 
   /** What changed since the integration was activated, in words; empty when nothing did. */
@@ -427,12 +546,18 @@ export class Syncbridge {
     if (state.configHash === this.hash) return [];
     if (state.configParts) return describeChanges(this.config, state.configParts, this.parts);
     // Stored by an earlier version, which recorded the hash alone.
-    return state.configHash === legacyConfigHash(this.config) ? [] : ['(what changed is not recorded: the integration was activated by an earlier syncbridge)'];
+    return state.configHash === legacyConfigHash(this.config)
+      ? []
+      : ['(what changed is not recorded: the integration was activated by an earlier syncbridge)'];
   }
 
   private async requireActive(): Promise<void> {
     const state = await this.store.getIntegrationState(this.name);
-    if (!state?.active) throw new SyncbridgeError('INTEGRATION_INACTIVE', `integration "${this.name}" is not active; activate it first (syncbridge activate)`);
+    if (!state?.active)
+      throw new SyncbridgeError(
+        'INTEGRATION_INACTIVE',
+        `integration "${this.name}" is not active; activate it first (syncbridge activate)`,
+      );
     const changes = this.changesSince(state);
     if (changes.length === 0) return;
     // A base URL that changed alone is mostly an environment variable behind it: an address that cannot be reached is the problem to report.
@@ -440,7 +565,12 @@ export class Syncbridge {
     if (moved.every((id) => id !== undefined)) {
       for (const id of moved) {
         const failed = (await this.connectors[id]!.testConnection()).stages.find((stage) => !stage.ok);
-        if (failed) throw new SyncbridgeError((failed.code as ErrorCode | undefined) ?? 'NETWORK', `${id}: ${failed.message}${failed.fix ? `; ${failed.fix}` : ''}`, { system: id, details: { stage: failed.stage } });
+        if (failed)
+          throw new SyncbridgeError(
+            (failed.code as ErrorCode | undefined) ?? 'NETWORK',
+            `${id}: ${failed.message}${failed.fix ? `; ${failed.fix}` : ''}`,
+            { system: id, details: { stage: failed.stage } },
+          );
       }
     }
     throw new SyncbridgeError(
@@ -489,10 +619,20 @@ export class Syncbridge {
   retry(selector: FailureSelector = {}, options: { take?: Side } = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
       await this.requireActive();
-      const selected = (await findFailures(this.store, this.config, selector, { required: true })).filter((f) => selector.itemId !== undefined || !f.discardedAt);
+      const selected = (await findFailures(this.store, this.config, selector, { required: true })).filter(
+        (f) => selector.itemId !== undefined || !f.discardedAt,
+      );
       for (const f of selected) await this.store.putFailure({ ...f, attempts: 0, discardedAt: null });
       const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
-      return (await this.pass((pair, mode) => pair.retryFailures(mode, (f) => selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId)), { dryRun: false, retryRefused: true, ...(policyOverride ? { policyOverride } : {}) })).summary;
+      return (
+        await this.pass(
+          (pair, mode) =>
+            pair.retryFailures(mode, (f) =>
+              selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId),
+            ),
+          { dryRun: false, retryRefused: true, ...(policyOverride ? { policyOverride } : {}) },
+        )
+      ).summary;
     });
   }
 
@@ -506,7 +646,8 @@ export class Syncbridge {
     return this.lock.run(async () => {
       const selected = await findFailures(this.store, this.config, selector, { required: true });
       const now = this.clock().toISOString();
-      for (const f of selected) await this.store.putFailure({ ...f, nextRetryAt: null, discardedAt: f.discardedAt ?? now, updatedAt: now });
+      for (const f of selected)
+        await this.store.putFailure({ ...f, nextRetryAt: null, discardedAt: f.discardedAt ?? now, updatedAt: now });
       return selected.length;
     });
   }
@@ -529,8 +670,21 @@ export class Syncbridge {
         await forgetLinks(this.store, links);
         for (const link of links) {
           const mapping = this.config.mappings.find((m) => m.name === link.pair)!;
-          const connectors = { left: this.connectors[mapping.left.system]!, right: this.connectors[mapping.right.system]! };
-          await removeBacklinks({ pair: link.pair, mapping, connectors, systemIds: { left: mapping.left.system, right: mapping.right.system }, store: this.store, logger: this.logger }, link);
+          const connectors = {
+            left: this.connectors[mapping.left.system]!,
+            right: this.connectors[mapping.right.system]!,
+          };
+          await removeBacklinks(
+            {
+              pair: link.pair,
+              mapping,
+              connectors,
+              systemIds: { left: mapping.left.system, right: mapping.right.system },
+              store: this.store,
+              logger: this.logger,
+            },
+            link,
+          );
         }
       });
       return links;
@@ -541,7 +695,10 @@ export class Syncbridge {
   async status(): Promise<StatusReport> {
     const pairs: PairStatus[] = [];
     for (const mapping of this.config.mappings) {
-      const [left, right] = await Promise.all([this.store.getWatermark(mapping.name, 'left'), this.store.getWatermark(mapping.name, 'right')]);
+      const [left, right] = await Promise.all([
+        this.store.getWatermark(mapping.name, 'left'),
+        this.store.getWatermark(mapping.name, 'right'),
+      ]);
       pairs.push({
         name: mapping.name,
         links: await this.store.countLinks(mapping.name),
@@ -552,7 +709,12 @@ export class Syncbridge {
     }
     const state = await this.store.getIntegrationState(this.name);
     const changes = state?.active ? this.changesSince(state) : [];
-    return { name: this.name, active: state?.active === true, ...(changes.length > 0 ? { configChanges: changes } : {}), pairs };
+    return {
+      name: this.name,
+      active: state?.active === true,
+      ...(changes.length > 0 ? { configChanges: changes } : {}),
+      pairs,
+    };
   }
 
   /**
@@ -566,7 +728,9 @@ export class Syncbridge {
       try {
         await this.runOnce(options.signal ? { signal: options.signal } : {});
       } catch (error) {
-        this.logger.error('sync pass failed', { error: error instanceof SyncbridgeError ? error.toJSON() : String(error) });
+        this.logger.error('sync pass failed', {
+          error: error instanceof SyncbridgeError ? error.toJSON() : String(error),
+        });
       }
       if (this.timer) this.timer = setTimeout(tick, this.config.engine.intervalMs);
     };
@@ -608,10 +772,22 @@ export async function createSyncbridge(options: SyncbridgeOptions): Promise<Sync
   });
   const name = options.name ?? 'default';
   const given = options.store;
-  const store = given !== undefined && typeof given !== 'function' ? given : await (given ?? stateStoreFactory(config.state))({ integration: name, logger });
+  const store =
+    given !== undefined && typeof given !== 'function'
+      ? given
+      : await (given ?? stateStoreFactory(config.state))({ integration: name, logger });
   if (store.integration !== name) {
     if (store !== given) await store.close();
-    throw new SyncbridgeError('CONFIG_INVALID', `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`);
+    throw new SyncbridgeError(
+      'CONFIG_INVALID',
+      `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`,
+    );
   }
-  return new Syncbridge(config, connectors, store, { clock: options.clock, logger, name, ownsStore: store !== given, file: options.configFile });
+  return new Syncbridge(config, connectors, store, {
+    clock: options.clock,
+    logger,
+    name,
+    ownsStore: store !== given,
+    file: options.configFile,
+  });
 }

@@ -22,19 +22,27 @@ export function flows(field: CompiledField, direction: Direction): boolean {
 /** The outcome of mapping one value: a value to write, or leave the target field alone. */
 export type MappedValue = { write: true; value: FieldValue } | { write: false; reason: string };
 
-const isUser = (v: FieldValue): v is UserRef => typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && !('key' in v) && !isRichText(v);
+const isUser = (v: FieldValue): v is UserRef =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && !('key' in v) && !isRichText(v);
 
 function convertKind(value: FieldValue, target: FieldDescriptor | undefined): FieldValue {
   if (value === null || !target) return value;
   if (target.kind === 'text' && isRichText(value)) return richTextToPlain(value);
   if (target.kind === 'richText' && typeof value === 'string') return richTextFromPlain(value);
-  if (target.kind === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  if (target.kind === 'number' && typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
   if ((target.kind === 'text' || target.kind === 'lookup') && typeof value === 'number') return String(value);
-  if (target.kind === 'multiLookup' && typeof value === 'string') return value.split(/[;,]/).map((s) => s.trim()).filter(Boolean);
+  if (target.kind === 'multiLookup' && typeof value === 'string')
+    return value
+      .split(/[;,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (target.kind === 'lookup' && Array.isArray(value)) return value[0] ?? null;
   // A datetime written to a date field keeps its UTC day; a date becomes midnight UTC.
-  if (target.kind === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) return new Date(value).toISOString().slice(0, 10);
-  if (target.kind === 'datetime' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
+  if (target.kind === 'date' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value))
+    return new Date(value).toISOString().slice(0, 10);
+  if (target.kind === 'datetime' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value))
+    return `${value}T00:00:00.000Z`;
   return value;
 }
 
@@ -58,10 +66,17 @@ export async function mapValue(
   let mapped: FieldValue = value ?? null;
 
   const writeDefault = async (): Promise<MappedValue> => {
-    if (context.targetField?.kind !== 'user' || (typeof fallback !== 'string' && !isUser(fallback ?? null))) return { write: true, value: fallback ?? null };
-    const reference = typeof fallback === 'string' ? fallback : ((fallback as UserRef).email ?? (fallback as UserRef).id);
+    if (context.targetField?.kind !== 'user' || (typeof fallback !== 'string' && !isUser(fallback ?? null)))
+      return { write: true, value: fallback ?? null };
+    const reference =
+      typeof fallback === 'string' ? fallback : ((fallback as UserRef).email ?? (fallback as UserRef).id);
     const user = await context.users.reference(reference, target);
-    if (!user) throw new SyncbridgeError('USER_UNMATCHED', `${where}: the default user "${reference}" does not exist on the ${target} side`, { details: { field: targetId } });
+    if (!user)
+      throw new SyncbridgeError(
+        'USER_UNMATCHED',
+        `${where}: the default user "${reference}" does not exist on the ${target} side`,
+        { details: { field: targetId } },
+      );
     return { write: true, value: user };
   };
 
@@ -70,17 +85,24 @@ export async function mapValue(
     const found = await context.users.resolve(user, target);
     if (!found) {
       if (fallback !== undefined && config.default?.applyWhen === 'sourceEmptyOrUnmatchedUser') return writeDefault();
-      if (config.onUnmatchedUser === 'skipField') return { write: false, reason: `no ${target} user matches ${user.displayName ?? user.id}` };
+      if (config.onUnmatchedUser === 'skipField')
+        return { write: false, reason: `no ${target} user matches ${user.displayName ?? user.id}` };
       throw new SyncbridgeError(
         'USER_UNMATCHED',
         `${where}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
-        { details: { field: targetId, user: { id: user.id, email: user.email ?? null, displayName: user.displayName ?? null } } },
+        {
+          details: {
+            field: targetId,
+            user: { id: user.id, email: user.email ?? null, displayName: user.displayName ?? null },
+          },
+        },
       );
     }
     mapped = found;
   } else if (field.valueMap && !isEmptyValue(mapped)) {
     const map = field.valueMap;
-    if (typeof mapped === 'string' || typeof mapped === 'number') mapped = map.apply(String(mapped), direction, sourceId);
+    if (typeof mapped === 'string' || typeof mapped === 'number')
+      mapped = map.apply(String(mapped), direction, sourceId);
     else if (Array.isArray(mapped)) mapped = [...new Set(mapped.map((v) => map.apply(v, direction, sourceId)))];
   }
 

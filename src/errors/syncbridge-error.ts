@@ -103,7 +103,14 @@ export class SyncbridgeError extends Error {
   }
 
   /** A plain, JSON-safe view for logs, `status` output and the failure queue. */
-  toJSON(): { name: string; code: string; message: string; system?: string; retryable: boolean; details: Record<string, unknown> } {
+  toJSON(): {
+    name: string;
+    code: string;
+    message: string;
+    system?: string;
+    retryable: boolean;
+    details: Record<string, unknown>;
+  } {
     return {
       name: this.name,
       code: this.code,

@@ -141,8 +141,18 @@ export function authSecrets(auth: SystemAuth): string[] {
  * Every secret string a system's settings carry: the credential, the Authorization value
  * built from it, the proxy password and the client key passphrase. Redaction uses it.
  */
-export function systemSecrets(auth: SystemAuth, authorization: string | undefined, proxy: ResolvedProxy | undefined, tls: SystemConfig['tls']): string[] {
-  return [...authSecrets(auth), ...(authorization ? [authorization] : []), ...proxySecrets(proxy), ...(tls?.passphrase ? [tls.passphrase] : [])];
+export function systemSecrets(
+  auth: SystemAuth,
+  authorization: string | undefined,
+  proxy: ResolvedProxy | undefined,
+  tls: SystemConfig['tls'],
+): string[] {
+  return [
+    ...authSecrets(auth),
+    ...(authorization ? [authorization] : []),
+    ...proxySecrets(proxy),
+    ...(tls?.passphrase ? [tls.passphrase] : []),
+  ];
 }
 
 function buildUrl(baseUrl: string, path: string, query: HttpRequest<unknown>['query']): URL {
@@ -165,16 +175,27 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 // Failures that happen before a request leaves this machine: repeating even a POST is safe.
-const neverSent = new Set<string>(['DNS_TEMPORARY', 'TCP_REFUSED', 'TCP_TIMEOUT', 'PROXY_UNREACHABLE', 'NETWORK_UNREACHABLE', 'TLS_HANDSHAKE_TIMEOUT']);
+const neverSent = new Set<string>([
+  'DNS_TEMPORARY',
+  'TCP_REFUSED',
+  'TCP_TIMEOUT',
+  'PROXY_UNREACHABLE',
+  'NETWORK_UNREACHABLE',
+  'TLS_HANDSHAKE_TIMEOUT',
+]);
 
 /** Whether an answer is a web page (a login page, a proxy's notice) rather than API data, by its content type or its text. */
 export function looksLikeHtml(contentType: string, text: unknown): boolean {
-  return /text\/html|application\/xhtml/i.test(contentType) || (typeof text === 'string' && /^\s*<(!doctype html|html)\b/i.test(text));
+  return (
+    /text\/html|application\/xhtml/i.test(contentType) ||
+    (typeof text === 'string' && /^\s*<(!doctype html|html)\b/i.test(text))
+  );
 }
 
 function notJson(system: string, method: string, url: URL, response: Response): SyncbridgeError {
   const landed = response.redirected && response.url ? new URL(response.url) : undefined;
-  const where = landed && landed.origin !== url.origin ? ` after a redirect to ${landed.origin}${redactUrl(landed.pathname)}` : '';
+  const where =
+    landed && landed.origin !== url.origin ? ` after a redirect to ${landed.origin}${redactUrl(landed.pathname)}` : '';
   return new SyncbridgeError(
     'HTTP_NOT_JSON',
     `${system}: ${method} ${url.pathname} returned an HTML page instead of JSON${where}. Likely cause: a single sign-on or login page in front of the API, or a baseUrl that points at a web page instead of the application's root. Fix: check baseUrl (with its context path) and ask the administrators to let API calls with a token through without the login page.`,
@@ -187,7 +208,12 @@ function notJson(system: string, method: string, url: URL, response: Response): 
  * proxy and TLS. Spread it into {@link createHttpClient} and add what the connector knows
  * (`parseError`, `patScheme`, headers, `onRequest`, `logger`).
  */
-export function systemHttpOptions(system: ResolvedSystem): Pick<HttpClientOptions, 'system' | 'baseUrl' | 'auth' | 'timeoutMs' | 'connectTimeoutMs' | 'retry' | 'proxy' | 'tls'> {
+export function systemHttpOptions(
+  system: ResolvedSystem,
+): Pick<
+  HttpClientOptions,
+  'system' | 'baseUrl' | 'auth' | 'timeoutMs' | 'connectTimeoutMs' | 'retry' | 'proxy' | 'tls'
+> {
   return {
     system: system.id,
     baseUrl: system.baseUrl,
@@ -205,7 +231,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const { system } = options;
   const authorization = authorizationHeader(options.auth, options.patScheme);
   const logger = options.logger ?? silentLogger;
-  const secrets = systemSecrets(options.auth, authorization, resolveProxy(new URL(options.baseUrl), options.proxy), options.tls);
+  const secrets = systemSecrets(
+    options.auth,
+    authorization,
+    resolveProxy(new URL(options.baseUrl), options.proxy),
+    options.tls,
+  );
   // The transport carries proxy, trust and connect-timeout settings; an injected fetch wins.
   const fetchImpl =
     options.fetch ??
@@ -221,7 +252,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const clean = (text: string) => redact(text, secrets) as string;
 
   const toRemoteError = (status: number, body: unknown, response: Response, what: string): RemoteError => {
-    const parsed = body !== undefined && typeof body === 'object' && options.parseError ? options.parseError(body, response) : undefined;
+    const parsed =
+      body !== undefined && typeof body === 'object' && options.parseError
+        ? options.parseError(body, response)
+        : undefined;
     const looksLikeHtml = typeof body === 'string' && /^\s*</.test(body);
     const messages = parsed?.messages ?? (typeof body === 'string' && !looksLikeHtml ? [body.slice(0, 500)] : []);
     const { code, retryable } = codeForStatus(status);
@@ -270,7 +304,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (request.signal?.aborted) throw error;
       throw networkError(system, url.origin, error);
     }
-    options.onRequest?.({ system, method, url: redactUrl(url.toString()), status: response.status, attempt: attemptNumber });
+    options.onRequest?.({
+      system,
+      method,
+      url: redactUrl(url.toString()),
+      status: response.status,
+      attempt: attemptNumber,
+    });
     const body = await readBody(response);
     if (!response.ok) throw toRemoteError(response.status, body, response, `${method} ${redactUrl(url.pathname)}`);
     if (looksLikeHtml(response.headers.get('content-type') ?? '', body)) throw notJson(system, method, url, response);
@@ -280,8 +320,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const at = issue?.path.length ? issue.path.join('.') : '(body)';
-        const what = typeof body === 'string' && /^\s*</.test(body) ? 'an HTML page instead of JSON (wrong base URL, or a login page in front of the API?)' : `an unexpected body at ${at}: ${issue?.message ?? 'invalid'}`;
-        throw new SyncbridgeError('PROTOCOL', `${system}: ${method} ${url.pathname} returned ${what}`, { system, details: { issues: parsed.error.issues.slice(0, 5) } });
+        const what =
+          typeof body === 'string' && /^\s*</.test(body)
+            ? 'an HTML page instead of JSON (wrong base URL, or a login page in front of the API?)'
+            : `an unexpected body at ${at}: ${issue?.message ?? 'invalid'}`;
+        throw new SyncbridgeError('PROTOCOL', `${system}: ${method} ${url.pathname} returned ${what}`, {
+          system,
+          details: { issues: parsed.error.issues.slice(0, 5) },
+        });
       }
       return parsed.data;
     }
@@ -292,7 +338,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     secrets,
     stats,
     // A batch part has no response of its own: a bare one stands in (Response refuses statuses outside 200-599).
-    errorFor: (status, body, what) => toRemoteError(status, body, new Response(null, { status: status >= 200 && status <= 599 ? status : 500 }), what),
+    errorFor: (status, body, what) =>
+      toRemoteError(status, body, new Response(null, { status: status >= 200 && status <= 599 ? status : 500 }), what),
     async request<T>(request: HttpRequest<T>): Promise<T> {
       const method = request.method ?? 'GET';
       const idempotent = request.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');
@@ -304,11 +351,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           try {
             return await attempt(request, url, attemptNumber);
           } catch (error) {
-            if (!isSyncbridgeError(error)) throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+            if (!isSyncbridgeError(error))
+              throw new AbortError(error instanceof Error ? error : new Error(String(error)));
             // A non-idempotent request is only repeated when the server certainly did not process it.
             const safe = idempotent || error.code === 'RATE_LIMITED' || neverSent.has(error.code);
             const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
-            if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs)) throw new AbortError(error);
+            if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs))
+              throw new AbortError(error);
             throw error;
           }
         },
@@ -322,8 +371,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
             if (retriesLeft <= 0) return;
             stats.retries++;
             const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
-            logger.debug('retrying request', { system, method, path: url.pathname, reason: (error as SyncbridgeError).code, waitMs: Math.max(wait ?? 0, retryDelay) });
-            if (wait !== undefined && wait > retryDelay) await new Promise((resolve) => setTimeout(resolve, wait - retryDelay));
+            logger.debug('retrying request', {
+              system,
+              method,
+              path: url.pathname,
+              reason: (error as SyncbridgeError).code,
+              waitMs: Math.max(wait ?? 0, retryDelay),
+            });
+            if (wait !== undefined && wait > retryDelay)
+              await new Promise((resolve) => setTimeout(resolve, wait - retryDelay));
           },
         },
       );

@@ -38,7 +38,10 @@ export interface Explanation {
 export type { ConnectionCode };
 
 const via = (f: ConnectionFacts) => (f.proxy ? ` (through the proxy ${f.proxy})` : '');
-const proxyOrigin = (f: ConnectionFacts) => (f.proxySource && f.proxySource !== 'system' ? `the ${f.proxySource} environment variable` : `the system's proxy.url setting`);
+const proxyOrigin = (f: ConnectionFacts) =>
+  f.proxySource && f.proxySource !== 'system'
+    ? `the ${f.proxySource} environment variable`
+    : `the system's proxy.url setting`;
 
 const explain: Record<ConnectionCode, (f: ConnectionFacts) => Explanation> = {
   DNS_NOT_FOUND: (f) => ({
@@ -61,13 +64,15 @@ const explain: Record<ConnectionCode, (f: ConnectionFacts) => Explanation> = {
   }),
   TCP_TIMEOUT: (f) => ({
     what: `no connection to ${f.target} within ${f.timeoutMs ?? '?'} ms`,
-    cause: 'a firewall drops the traffic silently, the server is down, or this network only allows outbound traffic through a proxy',
+    cause:
+      'a firewall drops the traffic silently, the server is down, or this network only allows outbound traffic through a proxy',
     fix: 'check that this machine may reach the host and port (ask the network team); if the company uses a proxy, set proxy.url or HTTPS_PROXY; on a slow link raise timeouts.connectMs',
     retryable: true,
   }),
   TCP_RESET: (f) => ({
     what: `the connection to ${f.target} was reset${via(f)}`,
-    cause: 'the server, a load balancer or a proxy closed the connection (overload, an idle limit, or a TLS-inspecting firewall)',
+    cause:
+      'the server, a load balancer or a proxy closed the connection (overload, an idle limit, or a TLS-inspecting firewall)',
     fix: 'syncbridge retries on its own; if it persists, ask the network team whether a firewall or proxy cuts the connections',
     retryable: true,
   }),
@@ -97,7 +102,8 @@ const explain: Record<ConnectionCode, (f: ConnectionFacts) => Explanation> = {
   }),
   TLS_UNTRUSTED: (f) => ({
     what: `the certificate of ${f.target} is not trusted${f.detail ? ` (${f.detail})` : ''}`,
-    cause: 'the server (or a TLS-inspecting proxy in between) uses a self-signed or company certificate authority that Node.js does not know',
+    cause:
+      'the server (or a TLS-inspecting proxy in between) uses a self-signed or company certificate authority that Node.js does not know',
     fix: `get the certificate of the issuing CA${f.issuer ? ` ("${f.issuer}")` : ''} as a PEM file from the server's administrators (or from \`openssl s_client -showcerts -connect ${f.target}\`, checking its fingerprint with them), and set tls.caFile to that file${f.issuer ? '' : '; `syncbridge test-connection` shows the issuer and fingerprint'}. Do not use tls.insecureSkipVerify outside test systems`,
     retryable: false,
   }),
@@ -121,7 +127,8 @@ const explain: Record<ConnectionCode, (f: ConnectionFacts) => Explanation> = {
   }),
   TLS_HANDSHAKE_FAILED: (f) => ({
     what: `the TLS handshake with ${f.target} failed${f.detail ? ` (${f.detail})` : ''}`,
-    cause: 'the port speaks plain HTTP (baseUrl should start with http://), the server demands a client certificate, or no common protocol version',
+    cause:
+      'the port speaks plain HTTP (baseUrl should start with http://), the server demands a client certificate, or no common protocol version',
     fix: 'check the scheme and port in baseUrl; if the server requires a client certificate, set tls.certFile and tls.keyFile',
     retryable: false,
   }),
@@ -133,7 +140,8 @@ const explain: Record<ConnectionCode, (f: ConnectionFacts) => Explanation> = {
   }),
   TLS_CLIENT_CERT_REJECTED: (f) => ({
     what: `${f.target} did not accept a client certificate from syncbridge${f.detail ? ` (${f.detail})` : ''}`,
-    cause: 'the server requires a client certificate (mutual TLS) and none, an expired one, or one from a CA it does not trust was sent',
+    cause:
+      'the server requires a client certificate (mutual TLS) and none, an expired one, or one from a CA it does not trust was sent',
     fix: "set tls.certFile and tls.keyFile (and tls.passphrase if the key is encrypted) to a certificate the server's administrators issued for the integration",
     retryable: false,
   }),
@@ -176,13 +184,17 @@ const tlsUntrusted = new Set([
  * failures while a proxy is in use are the proxy's: once a tunnel is up, a proxy reports
  * target failures with a status (502), not with a socket error.
  */
-export function codeForSystemError(systemCode: string | undefined, phase: 'connect' | 'proxy' | 'tls' | 'response'): ConnectionCode {
+export function codeForSystemError(
+  systemCode: string | undefined,
+  phase: 'connect' | 'proxy' | 'tls' | 'response',
+): ConnectionCode {
   const code = systemCode ?? '';
   if (tlsUntrusted.has(code)) return 'TLS_UNTRUSTED';
   if (code === 'CERT_HAS_EXPIRED') return 'TLS_EXPIRED';
   if (code === 'CERT_NOT_YET_VALID') return 'TLS_NOT_YET_VALID';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') return 'TLS_HOSTNAME_MISMATCH';
-  if (/ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN)$/.test(code)) return 'TLS_CLIENT_CERT_REJECTED';
+  if (/ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN)$/.test(code))
+    return 'TLS_CLIENT_CERT_REJECTED';
   if (code === 'EPROTO' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'TLS_HANDSHAKE_FAILED';
   if (phase === 'proxy' && code !== 'ECONNRESET') return 'PROXY_UNREACHABLE';
   if (code === 'ENOTFOUND') return 'DNS_NOT_FOUND';
@@ -193,6 +205,7 @@ export function codeForSystemError(systemCode: string | undefined, phase: 'conne
     // A reset during the handshake is how many servers answer an unwanted client.
     return phase === 'tls' ? 'TLS_HANDSHAKE_FAILED' : 'TCP_RESET';
   }
-  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') return 'NETWORK_UNREACHABLE';
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN')
+    return 'NETWORK_UNREACHABLE';
   return 'NETWORK';
 }

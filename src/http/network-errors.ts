@@ -29,7 +29,17 @@ export class TransportFailure extends Error {
 
   constructor(
     message: string,
-    options: { code: string; phase: TransportPhase; target: string; proxy?: string | undefined; proxySource?: string | undefined; connectionCode?: ConnectionCode; timeoutMs?: number; detail?: string; cause?: unknown },
+    options: {
+      code: string;
+      phase: TransportPhase;
+      target: string;
+      proxy?: string | undefined;
+      proxySource?: string | undefined;
+      connectionCode?: ConnectionCode;
+      timeoutMs?: number;
+      detail?: string;
+      cause?: unknown;
+    },
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TransportFailure';
@@ -84,13 +94,22 @@ export function networkError(system: string, target: string, error: unknown): Sy
     target: host,
     proxy: failure?.proxy,
     proxySource: failure?.proxySource,
-    detail: failure?.connectionCode ? failure.detail : (systemCode ?? (error instanceof Error ? redactUrl(error.message) : undefined)),
+    detail: failure?.connectionCode
+      ? failure.detail
+      : (systemCode ?? (error instanceof Error ? redactUrl(error.message) : undefined)),
     timeoutMs: failure?.timeoutMs,
   });
   return new SyncbridgeError(code, connectionMessage(explanation, system), {
     system,
     retryable: explanation.retryable,
     cause: error,
-    details: { systemCode, target: host, ...(failure?.proxy ? { proxy: failure.proxy } : {}), ...(failure ? { phase: failure.phase } : {}), cause: explanation.cause, fix: explanation.fix },
+    details: {
+      systemCode,
+      target: host,
+      ...(failure?.proxy ? { proxy: failure.proxy } : {}),
+      ...(failure ? { phase: failure.phase } : {}),
+      cause: explanation.cause,
+      fix: explanation.fix,
+    },
   });
 }

@@ -70,7 +70,11 @@ function resolved(value: string, source: ResolvedProxy['source']): ResolvedProxy
  * means no proxy at all); otherwise `HTTPS_PROXY`/`https_proxy` for https targets and
  * `HTTP_PROXY`/`http_proxy` for http targets, minus the hosts in `NO_PROXY`/`no_proxy`.
  */
-export function resolveProxy(target: URL, setting: SystemConfig['proxy'], env: ProxyEnv = process.env): ResolvedProxy | undefined {
+export function resolveProxy(
+  target: URL,
+  setting: SystemConfig['proxy'],
+  env: ProxyEnv = process.env,
+): ResolvedProxy | undefined {
   if (setting === false) return undefined;
   if (setting !== undefined) {
     if (bypassesProxy(target, setting.noProxy ?? [])) return undefined;
@@ -78,7 +82,8 @@ export function resolveProxy(target: URL, setting: SystemConfig['proxy'], env: P
   }
   const noProxy = parseNoProxy(env.NO_PROXY ?? env.no_proxy);
   if (bypassesProxy(target, noProxy)) return undefined;
-  const names = target.protocol === 'https:' ? (['HTTPS_PROXY', 'https_proxy'] as const) : (['HTTP_PROXY', 'http_proxy'] as const);
+  const names =
+    target.protocol === 'https:' ? (['HTTPS_PROXY', 'https_proxy'] as const) : (['HTTP_PROXY', 'http_proxy'] as const);
   for (const name of names) {
     const value = env[name];
     if (value !== undefined && value.trim() !== '') return resolved(value.trim(), name);

@@ -2,8 +2,20 @@
  * Field names (case, `-` and `_` ignored) whose values are secrets wherever they appear in a
  * logged or reported object. `key` is deliberately absent: it names items and projects.
  */
-const exactSecretNames = new Set(['authorization', 'proxyauthorization', 'cookie', 'setcookie', 'pat', 'token', 'apikey', 'privatekey', 'credential', 'credentials']);
-const secretNameEndings = /(password|passwd|passphrase|secret|accesstoken|apitoken|authtoken|refreshtoken|idtoken|bearertoken|sessiontoken|personalaccesstoken)$/;
+const exactSecretNames = new Set([
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'pat',
+  'token',
+  'apikey',
+  'privatekey',
+  'credential',
+  'credentials',
+]);
+const secretNameEndings =
+  /(password|passwd|passphrase|secret|accesstoken|apitoken|authtoken|refreshtoken|idtoken|bearertoken|sessiontoken|personalaccesstoken)$/;
 
 /**
  * Whether a field name marks a secret (`token`, `password`, `authorization`, `pat`, `apiKey`,
@@ -40,7 +52,10 @@ function maskSecret(text: string, secret: string): string {
   const end = `(?=$|[\\s"'&,;)}\\]>])`;
   return text
     .replace(new RegExp(`\\b(bearer|basic)(\\s+)${value}${end}`, 'gi'), '$1$2***')
-    .replace(new RegExp(`([A-Za-z][\\w-]*)(["']?\\s*[:=]\\s*["']?)${value}${end}`, 'g'), (whole, name: string, sep: string) => (isSecretFieldName(name) ? `${name}${sep}***` : whole));
+    .replace(
+      new RegExp(`([A-Za-z][\\w-]*)(["']?\\s*[:=]\\s*["']?)${value}${end}`, 'g'),
+      (whole, name: string, sep: string) => (isSecretFieldName(name) ? `${name}${sep}***` : whole),
+    );
 }
 
 /**
@@ -62,7 +77,8 @@ export function redact(value: unknown, secrets: readonly string[] = []): unknown
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (v instanceof Error) return { name: v.name, message: scrub(v.message) };
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = isSecretFieldName(k) && x !== undefined && x !== null && x !== '' ? '***' : walk(x, depth + 1);
+    for (const [k, x] of Object.entries(v))
+      out[k] = isSecretFieldName(k) && x !== undefined && x !== null && x !== '' ? '***' : walk(x, depth + 1);
     return out;
   };
   return walk(value, 0);

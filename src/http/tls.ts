@@ -24,19 +24,38 @@ function readPem(path: string, setting: string): string {
     return readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError([{ path: `tls.${setting}`, message: `the file could not be read (${reason}); give the path of a PEM file readable by this process`, found: path }], {
-      code: 'TLS_FILE_UNREADABLE',
-      cause: error,
-    });
+    throw new ConfigError(
+      [
+        {
+          path: `tls.${setting}`,
+          message: `the file could not be read (${reason}); give the path of a PEM file readable by this process`,
+          found: path,
+        },
+      ],
+      {
+        code: 'TLS_FILE_UNREADABLE',
+        cause: error,
+      },
+    );
   }
 }
 
 function certificatesIn(text: string, setting: string, found: string): string[] {
   const blocks = text.match(pemBlock) ?? [];
   if (blocks.length === 0) {
-    throw new ConfigError([{ path: `tls.${setting}`, message: 'contains no PEM certificate (-----BEGIN CERTIFICATE-----); convert DER files with `openssl x509 -inform der -in ca.cer -out ca.pem`', found }], {
-      code: 'TLS_FILE_UNREADABLE',
-    });
+    throw new ConfigError(
+      [
+        {
+          path: `tls.${setting}`,
+          message:
+            'contains no PEM certificate (-----BEGIN CERTIFICATE-----); convert DER files with `openssl x509 -inform der -in ca.cer -out ca.pem`',
+          found,
+        },
+      ],
+      {
+        code: 'TLS_FILE_UNREADABLE',
+      },
+    );
   }
   return blocks;
 }
@@ -69,8 +88,11 @@ const warned = new Set<string>();
 export function warnIfInsecure(system: string, settings: SystemConfig['tls'], logger: Logger): void {
   if (settings?.insecureSkipVerify !== true || warned.has(system)) return;
   warned.add(system);
-  logger.warn(`INSECURE: TLS certificate verification is OFF for system "${system}" (tls.insecureSkipVerify: true). Anyone between syncbridge and the server can read the credentials. Use it on test systems only; trust the server's CA with tls.caFile instead.`, {
-    system,
-    code: 'TLS_VERIFY_DISABLED',
-  });
+  logger.warn(
+    `INSECURE: TLS certificate verification is OFF for system "${system}" (tls.insecureSkipVerify: true). Anyone between syncbridge and the server can read the credentials. Use it on test systems only; trust the server's CA with tls.caFile instead.`,
+    {
+      system,
+      code: 'TLS_VERIFY_DISABLED',
+    },
+  );
 }

@@ -39,9 +39,17 @@ const nullBodyStatuses = new Set([101, 204, 205, 304]);
 const maxRedirects = 10;
 
 function decode(response: http.IncomingMessage): Readable {
-  const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(response.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? zlib.createGunzip() : encoding === 'deflate' ? zlib.createInflate() : encoding === 'br' ? zlib.createBrotliDecompress() : undefined;
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? zlib.createGunzip()
+      : encoding === 'deflate'
+        ? zlib.createInflate()
+        : encoding === 'br'
+          ? zlib.createBrotliDecompress()
+          : undefined;
   return decoder ? pipeline(response, decoder, () => {}) : response;
 }
 
@@ -80,7 +88,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
     return tls;
   };
-  const directAgents = () => (direct ??= { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...trust() }) });
+  const directAgents = () =>
+    (direct ??= { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true, ...trust() }) });
   const tunnelAgent = (proxy: ResolvedProxy): http.Agent => {
     const key = proxy.url.href;
     let agent = proxyAgents.get(key);
@@ -94,13 +103,24 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const key = `forward ${proxy.url.href}`;
     let agent = proxyAgents.get(key);
     if (!agent) {
-      agent = proxy.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, ...trust() }) : new http.Agent({ keepAlive: true });
+      agent =
+        proxy.url.protocol === 'https:'
+          ? new https.Agent({ keepAlive: true, ...trust() })
+          : new http.Agent({ keepAlive: true });
       proxyAgents.set(key, agent);
     }
     return agent;
   };
 
-  function send(url: URL, method: string, headers: Record<string, string>, body: Buffer | undefined, signal: AbortSignal, redirect: RequestRedirect, hops: number): Promise<Response> {
+  function send(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    signal: AbortSignal,
+    redirect: RequestRedirect,
+    hops: number,
+  ): Promise<Response> {
     const secure = url.protocol === 'https:';
     const proxy = resolveProxy(url, options.proxy, env);
     const target = targetOf(url);
@@ -138,8 +158,19 @@ export function createTransport(options: TransportOptions = {}): Transport {
     return new Promise<Response>((resolve, reject) => {
       let phase: TransportPhase = proxy ? 'proxy' : 'connect';
       let settled = false;
-      const fail = (code: string, message: string, extra: { connectionCode?: ConnectionCode; timeoutMs?: number; detail?: string; cause?: unknown } = {}) =>
-        new TransportFailure(message, { code, phase, target, proxy: proxy?.display, proxySource: proxy?.source, ...extra });
+      const fail = (
+        code: string,
+        message: string,
+        extra: { connectionCode?: ConnectionCode; timeoutMs?: number; detail?: string; cause?: unknown } = {},
+      ) =>
+        new TransportFailure(message, {
+          code,
+          phase,
+          target,
+          proxy: proxy?.display,
+          proxySource: proxy?.source,
+          ...extra,
+        });
       const finish = (outcome: () => void) => {
         if (settled) return;
         settled = true;
@@ -155,32 +186,48 @@ export function createTransport(options: TransportOptions = {}): Transport {
       signal.addEventListener('abort', onAbort, { once: true });
 
       const connectTimer = setTimeout(() => {
-        const connectionCode: ConnectionCode = phase === 'proxy' ? 'PROXY_UNREACHABLE' : phase === 'tls' ? 'TLS_HANDSHAKE_TIMEOUT' : 'TCP_TIMEOUT';
-        const failure = fail('ETIMEDOUT', `connect timeout after ${connectTimeoutMs} ms (${phase})`, { connectionCode, timeoutMs: connectTimeoutMs });
+        const connectionCode: ConnectionCode =
+          phase === 'proxy' ? 'PROXY_UNREACHABLE' : phase === 'tls' ? 'TLS_HANDSHAKE_TIMEOUT' : 'TCP_TIMEOUT';
+        const failure = fail('ETIMEDOUT', `connect timeout after ${connectTimeoutMs} ms (${phase})`, {
+          connectionCode,
+          timeoutMs: connectTimeoutMs,
+        });
         request.destroy(failure);
       }, connectTimeoutMs);
       const proxyAuthFailure = (challenge: unknown) => {
         // Only the scheme names are shown; realms and tokens of a challenge stay out of messages.
-        const schemes = [challenge].flat().map((value) => String(value ?? '').split(/\s/)[0]).filter((scheme) => scheme !== '');
-        return fail('PROXY_407', 'proxy authentication required', { connectionCode: 'PROXY_AUTH_REQUIRED', ...(schemes.length ? { detail: `the proxy offers: ${schemes.join(', ')}` } : {}) });
+        const schemes = [challenge]
+          .flat()
+          .map((value) => String(value ?? '').split(/\s/)[0])
+          .filter((scheme) => scheme !== '');
+        return fail('PROXY_407', 'proxy authentication required', {
+          connectionCode: 'PROXY_AUTH_REQUIRED',
+          ...(schemes.length ? { detail: `the proxy offers: ${schemes.join(', ')}` } : {}),
+        });
       };
       const connected = () => {
         phase = 'response';
         clearTimeout(connectTimer);
       };
 
-      request.on('proxyConnect', (answer: { statusCode: number; statusText?: string; headers?: Record<string, unknown> }) => {
-        if (answer.statusCode === 200) {
-          phase = secure ? 'tls' : 'response';
-          return;
-        }
-        const failure =
-          answer.statusCode === 407
-            ? proxyAuthFailure(answer.headers?.['proxy-authenticate'])
-            : fail(`PROXY_${answer.statusCode}`, `proxy answered ${answer.statusCode}`, { connectionCode: 'PROXY_REJECTED', detail: `${answer.statusCode} ${answer.statusText ?? ''}`.trim() });
-        request.destroy(failure);
-        finish(() => reject(failure));
-      });
+      request.on(
+        'proxyConnect',
+        (answer: { statusCode: number; statusText?: string; headers?: Record<string, unknown> }) => {
+          if (answer.statusCode === 200) {
+            phase = secure ? 'tls' : 'response';
+            return;
+          }
+          const failure =
+            answer.statusCode === 407
+              ? proxyAuthFailure(answer.headers?.['proxy-authenticate'])
+              : fail(`PROXY_${answer.statusCode}`, `proxy answered ${answer.statusCode}`, {
+                  connectionCode: 'PROXY_REJECTED',
+                  detail: `${answer.statusCode} ${answer.statusText ?? ''}`.trim(),
+                });
+          request.destroy(failure);
+          finish(() => reject(failure));
+        },
+      );
       request.on('socket', (socket: Socket) => {
         if (request.reusedSocket) return connected();
         if (proxy && !forwarding) {
@@ -196,7 +243,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
         if (secure) socket.once('secureConnect', connected);
       });
       request.on('error', (error: Error) => {
-        const failure = error instanceof TransportFailure ? error : fail(String((error as { code?: unknown }).code ?? 'ERR'), error.message, { cause: error });
+        const failure =
+          error instanceof TransportFailure
+            ? error
+            : fail(String((error as { code?: unknown }).code ?? 'ERR'), error.message, { cause: error });
         finish(() => reject(failure));
       });
       request.on('response', (response) => {
@@ -209,7 +259,10 @@ export function createTransport(options: TransportOptions = {}): Transport {
         const location = response.headers.location;
         if (redirectStatuses.has(status) && location !== undefined && redirect !== 'manual') {
           response.resume();
-          if (redirect === 'error' || hops >= maxRedirects) return finish(() => reject(new TypeError(`fetch failed: redirect to ${new URL(location, url).origin} not followed`)));
+          if (redirect === 'error' || hops >= maxRedirects)
+            return finish(() =>
+              reject(new TypeError(`fetch failed: redirect to ${new URL(location, url).origin} not followed`)),
+            );
           const next = new URL(location, url);
           const keepBody = status === 307 || status === 308;
           const nextHeaders = { ...headers };
@@ -217,7 +270,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
           if (next.origin !== url.origin) for (const name of ['authorization', 'cookie']) delete nextHeaders[name];
           if (!keepBody) delete nextHeaders['content-type'];
           const nextMethod = keepBody || method === 'GET' || method === 'HEAD' ? method : 'GET';
-          return finish(() => resolve(send(next, nextMethod, nextHeaders, keepBody ? body : undefined, signal, redirect, hops + 1)));
+          return finish(() =>
+            resolve(send(next, nextMethod, nextHeaders, keepBody ? body : undefined, signal, redirect, hops + 1)),
+          );
         }
         const stream = decode(response);
         signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), { once: true });
@@ -239,7 +294,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const transport = (async (input: string | URL | Request, init?: RequestInit) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch failed: unsupported scheme ${url.protocol}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new TypeError(`fetch failed: unsupported scheme ${url.protocol}`);
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {

@@ -73,7 +73,11 @@ export interface CommentOrigin {
 }
 
 /** zod schema of {@link CommentOrigin}. */
-export const commentOriginSchema = z.object({ system: z.string().min(1), commentId: z.string().min(1), version: z.string() });
+export const commentOriginSchema = z.object({
+  system: z.string().min(1),
+  commentId: z.string().min(1),
+  version: z.string(),
+});
 
 /** A comment on a work item. */
 export interface Comment {

@@ -15,14 +15,21 @@ export type Mark =
   | { type: 'link'; href: string };
 
 /** Inline content of a block. */
-export type Inline = { type: 'text'; text: string; marks?: Mark[] } | { type: 'hardBreak' } | { type: 'mention'; id: string; text: string };
+export type Inline =
+  | { type: 'text'; text: string; marks?: Mark[] }
+  | { type: 'hardBreak' }
+  | { type: 'mention'; id: string; text: string };
 
 /** Block content of a document. */
 export type Block =
   | { type: 'paragraph'; content: Inline[] }
   | { type: 'heading'; level: 1 | 2 | 3 | 4 | 5 | 6; content: Inline[] }
   | { type: 'bulletList'; items: Block[][] }
-  | { type: 'orderedList'; /** Number of the first item, when not 1 (ADF `attrs.order`, HTML `<ol start>`). */ start?: number; items: Block[][] }
+  | {
+      type: 'orderedList' /** Number of the first item, when not 1 (ADF `attrs.order`, HTML `<ol start>`). */;
+      start?: number;
+      items: Block[][];
+    }
   | { type: 'codeBlock'; language?: string; text: string }
   | { type: 'blockquote'; content: Block[] }
   | { type: 'rule' }
@@ -59,13 +66,26 @@ const inlineSchema: z.ZodType<Inline> = z.union([
 const blockSchema: z.ZodType<Block> = z.lazy(() =>
   z.union([
     z.object({ type: z.literal('paragraph'), content: z.array(inlineSchema) }),
-    z.object({ type: z.literal('heading'), level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]), content: z.array(inlineSchema) }),
+    z.object({
+      type: z.literal('heading'),
+      level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)]),
+      content: z.array(inlineSchema),
+    }),
     z.object({ type: z.literal('bulletList'), items: z.array(z.array(blockSchema)) }),
-    z.object({ type: z.literal('orderedList'), start: z.number().int().min(0).optional(), items: z.array(z.array(blockSchema)) }),
+    z.object({
+      type: z.literal('orderedList'),
+      start: z.number().int().min(0).optional(),
+      items: z.array(z.array(blockSchema)),
+    }),
     z.object({ type: z.literal('codeBlock'), language: z.string().optional(), text: z.string() }),
     z.object({ type: z.literal('blockquote'), content: z.array(blockSchema) }),
     z.object({ type: z.literal('rule') }),
-    z.object({ type: z.literal('table'), rows: z.array(z.object({ cells: z.array(z.object({ header: z.boolean().optional(), content: z.array(blockSchema) })) })) }),
+    z.object({
+      type: z.literal('table'),
+      rows: z.array(
+        z.object({ cells: z.array(z.object({ header: z.boolean().optional(), content: z.array(blockSchema) })) }),
+      ),
+    }),
   ]),
 ) as z.ZodType<Block>;
 
@@ -77,7 +97,12 @@ export const richTextSchema: z.ZodType<RichText> = z.object({
 
 /** Whether a value is a rich-text document. */
 export function isRichText(value: unknown): value is RichText {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'doc' && Array.isArray((value as { content?: unknown }).content);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'doc' &&
+    Array.isArray((value as { content?: unknown }).content)
+  );
 }
 
 /** Builds a document of one paragraph per line of plain text (empty text gives an empty document). */
@@ -111,7 +136,11 @@ function blocksToPlain(blocks: Block[]): string[] {
         break;
       case 'bulletList':
       case 'orderedList':
-        b.items.forEach((item, i) => out.push(`${b.type === 'bulletList' ? '-' : `${(b.type === 'orderedList' ? (b.start ?? 1) : 1) + i}.`} ${blocksToPlain(item).join('\n')}`));
+        b.items.forEach((item, i) =>
+          out.push(
+            `${b.type === 'bulletList' ? '-' : `${(b.type === 'orderedList' ? (b.start ?? 1) : 1) + i}.`} ${blocksToPlain(item).join('\n')}`,
+          ),
+        );
         break;
       case 'codeBlock':
         out.push(b.text);
@@ -123,7 +152,11 @@ function blocksToPlain(blocks: Block[]): string[] {
         out.push('---');
         break;
       case 'table':
-        out.push(b.rows.map((row) => `| ${row.cells.map((cell) => blocksToPlain(cell.content).join(' ')).join(' | ')} |`).join('\n'));
+        out.push(
+          b.rows
+            .map((row) => `| ${row.cells.map((cell) => blocksToPlain(cell.content).join(' ')).join(' | ')} |`)
+            .join('\n'),
+        );
         break;
     }
   }
@@ -140,7 +173,8 @@ function normalizeInlines(content: Inline[]): Inline[] {
   for (const node of content) {
     if (node.type === 'text') {
       if (node.text === '') continue;
-      const marks = node.marks && node.marks.length > 0 ? [...node.marks].sort((a, b) => a.type.localeCompare(b.type)) : undefined;
+      const marks =
+        node.marks && node.marks.length > 0 ? [...node.marks].sort((a, b) => a.type.localeCompare(b.type)) : undefined;
       const prev = out[out.length - 1];
       if (prev?.type === 'text' && JSON.stringify(prev.marks ?? []) === JSON.stringify(marks ?? [])) {
         out[out.length - 1] = { ...prev, text: prev.text + node.text };
@@ -170,19 +204,34 @@ function normalizeBlocks(blocks: Block[]): Block[] {
         out.push({ type: 'bulletList', items: b.items.map(normalizeBlocks) });
         break;
       case 'orderedList':
-        out.push(b.start !== undefined && b.start !== 1 ? { type: 'orderedList', start: b.start, items: b.items.map(normalizeBlocks) } : { type: 'orderedList', items: b.items.map(normalizeBlocks) });
+        out.push(
+          b.start !== undefined && b.start !== 1
+            ? { type: 'orderedList', start: b.start, items: b.items.map(normalizeBlocks) }
+            : { type: 'orderedList', items: b.items.map(normalizeBlocks) },
+        );
         break;
       case 'blockquote':
         out.push({ type: 'blockquote', content: normalizeBlocks(b.content) });
         break;
       case 'codeBlock':
-        out.push(b.language ? { type: 'codeBlock', language: b.language, text: b.text } : { type: 'codeBlock', text: b.text });
+        out.push(
+          b.language ? { type: 'codeBlock', language: b.language, text: b.text } : { type: 'codeBlock', text: b.text },
+        );
         break;
       case 'rule':
         out.push(b);
         break;
       case 'table':
-        out.push({ type: 'table', rows: b.rows.map((row) => ({ cells: row.cells.map((cell) => (cell.header ? { header: true, content: normalizeBlocks(cell.content) } : { content: normalizeBlocks(cell.content) })) })) });
+        out.push({
+          type: 'table',
+          rows: b.rows.map((row) => ({
+            cells: row.cells.map((cell) =>
+              cell.header
+                ? { header: true, content: normalizeBlocks(cell.content) }
+                : { content: normalizeBlocks(cell.content) },
+            ),
+          })),
+        });
         break;
     }
   }

@@ -76,7 +76,11 @@ export class ValueMap {
    */
   ambiguities(direction: Direction): ValueMapAmbiguity[] {
     const [source, target] = direction === 'leftToRight' ? (['left', 'right'] as const) : (['right', 'left'] as const);
-    return ambiguousGroups(this.definition.pairs, direction, (v) => this.fold(v)).map((group) => ({ direction, value: group[0]![source], targets: [...new Set(group.map((p) => p[target]))] }));
+    return ambiguousGroups(this.definition.pairs, direction, (v) => this.fold(v)).map((group) => ({
+      direction,
+      value: group[0]![source],
+      targets: [...new Set(group.map((p) => p[target]))],
+    }));
   }
 
   /** Maps one value; does not apply the unmapped policy (see {@link ValueMap.apply}). */
@@ -96,7 +100,9 @@ export class ValueMap {
     if (unmapped === 'passthrough') return value;
     const fallback = direction === 'leftToRight' ? defaults?.right : defaults?.left;
     if (unmapped === 'default' && fallback !== undefined) return fallback;
-    const known = [...new Set(this.definition.pairs.map((p) => (direction === 'leftToRight' ? p.left : p.right)))].slice(0, 20);
+    const known = [
+      ...new Set(this.definition.pairs.map((p) => (direction === 'leftToRight' ? p.left : p.right))),
+    ].slice(0, 20);
     throw new SyncbridgeError(
       'VALUE_UNMAPPED',
       `Value "${value}" of ${field} has no pair in value map "${this.name}" (${direction}); known values: ${known.join(', ') || 'none'}. Add a pair, or set unmapped: passthrough or default.`,
@@ -110,7 +116,11 @@ export class ValueMap {
  * (as `fold` compares) with different targets, unless exactly one of them is `preferred`.
  * Shared by {@link ValueMap} and the sheet importer, which reports rows.
  */
-export function ambiguousGroups<P extends { left: string; right: string; preferred?: boolean | undefined }>(pairs: readonly P[], direction: Direction, fold: (value: string) => string): P[][] {
+export function ambiguousGroups<P extends { left: string; right: string; preferred?: boolean | undefined }>(
+  pairs: readonly P[],
+  direction: Direction,
+  fold: (value: string) => string,
+): P[][] {
   const [source, target] = direction === 'leftToRight' ? (['left', 'right'] as const) : (['right', 'left'] as const);
   const groups = new Map<string, P[]>();
   for (const pair of pairs) {
@@ -119,5 +129,7 @@ export function ambiguousGroups<P extends { left: string; right: string; preferr
     if (group) group.push(pair);
     else groups.set(key, [pair]);
   }
-  return [...groups.values()].filter((g) => new Set(g.map((p) => p[target])).size > 1 && g.filter((p) => p.preferred === true).length !== 1);
+  return [...groups.values()].filter(
+    (g) => new Set(g.map((p) => p[target])).size > 1 && g.filter((p) => p.preferred === true).length !== 1,
+  );
 }

@@ -13,7 +13,11 @@ export interface MapUpdate {
 
 /** Config paths (and values) an update writes: the pairs where the map lives, and for a new user map its references. */
 function edits(update: MapUpdate): { path: (string | number)[]; value: unknown }[] {
-  const pairs = update.pairs.map((p) => ({ left: p.left, right: p.right, ...(p.preferred === true ? { preferred: true } : {}) }));
+  const pairs = update.pairs.map((p) => ({
+    left: p.left,
+    right: p.right,
+    ...(p.preferred === true ? { preferred: true } : {}),
+  }));
   const location = update.table.location;
   switch (location.kind) {
     case 'named':
@@ -25,7 +29,10 @@ function edits(update: MapUpdate): { path: (string | number)[]; value: unknown }
     case 'newUsers':
       return [
         { path: ['valueMaps', location.name], value: { pairs } },
-        ...location.mappings.map((m) => ({ path: ['mappings', m, 'users', 'valueMap'] as (string | number)[], value: location.name })),
+        ...location.mappings.map((m) => ({
+          path: ['mappings', m, 'users', 'valueMap'] as (string | number)[],
+          value: location.name,
+        })),
       ];
   }
 }
@@ -54,13 +61,20 @@ export function applyMapUpdates(text: string, file: string, updates: MapUpdate[]
     return { text: `${JSON.stringify(root, null, 2)}\n`, value: root };
   }
   if (ext !== '.yaml' && ext !== '.yml') {
-    throw new SyncbridgeError('UNSUPPORTED', `${file}: value-map import edits YAML or JSON configs only; move the maps of this ${ext} config into a YAML file, or import with dryRun and copy the diff.`);
+    throw new SyncbridgeError(
+      'UNSUPPORTED',
+      `${file}: value-map import edits YAML or JSON configs only; move the maps of this ${ext} config into a YAML file, or import with dryRun and copy the diff.`,
+    );
   }
   const doc = parseDocument(text);
   for (const update of updates) {
     for (const edit of edits(update)) {
       const node = doc.createNode(edit.value);
-      const items = isSeq(node) ? node.items : isMap(node) ? [node.get('pairs', true)].flatMap((seq) => (isSeq(seq) ? seq.items : [])) : [];
+      const items = isSeq(node)
+        ? node.items
+        : isMap(node)
+          ? [node.get('pairs', true)].flatMap((seq) => (isSeq(seq) ? seq.items : []))
+          : [];
       for (const item of items) if (isMap(item)) item.flow = true;
       doc.setIn(edit.path, node);
     }

@@ -24,10 +24,17 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
  * reached or does not list users leaves its column `null` and adds a note; the sheet then
  * holds the current pairs only and import skips the allowed-values check for it.
  */
-export async function discoverAllowed(tables: MapTable[], connectors: Record<string, Connector> | undefined, notes: string[]): Promise<Map<string, AllowedTable>> {
+export async function discoverAllowed(
+  tables: MapTable[],
+  connectors: Record<string, Connector> | undefined,
+  notes: string[],
+): Promise<Map<string, AllowedTable>> {
   const out = new Map<string, AllowedTable>();
   if (connectors === undefined || Object.keys(connectors).length === 0) {
-    if (tables.length > 0) notes.push('No connectors given: allowed values were not discovered (export holds the current pairs only; import does not check values against the systems).');
+    if (tables.length > 0)
+      notes.push(
+        'No connectors given: allowed values were not discovered (export holds the current pairs only; import does not check values against the systems).',
+      );
     return out;
   }
   const fieldCache = new Map<string, Promise<FieldDescriptor[] | null>>();
@@ -37,13 +44,15 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
     let entry = fieldCache.get(key);
     if (entry === undefined) {
       const connector = connectors[side.system];
-      if (connector === undefined) notes.push(`No connector for ${side.system}: its values are not discovered or checked.`);
-      entry = connector === undefined
-        ? Promise.resolve(null)
-        : connector.listFields(side.project, side.type).catch((error: unknown) => {
-            notes.push(`Could not list the fields of ${side.system} ${side.project}/${side.type}: ${message(error)}`);
-            return null;
-          });
+      if (connector === undefined)
+        notes.push(`No connector for ${side.system}: its values are not discovered or checked.`);
+      entry =
+        connector === undefined
+          ? Promise.resolve(null)
+          : connector.listFields(side.project, side.type).catch((error: unknown) => {
+              notes.push(`Could not list the fields of ${side.system} ${side.project}/${side.type}: ${message(error)}`);
+              return null;
+            });
       fieldCache.set(key, entry);
     }
     return entry;
@@ -54,7 +63,8 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
       entry = (async () => {
         const connector = connectors[system];
         if (connector?.listUsers === undefined) {
-          if (connector !== undefined) notes.push(`${system} does not list users: its user column is not pre-filled or checked.`);
+          if (connector !== undefined)
+            notes.push(`${system} does not list users: its user column is not pre-filled or checked.`);
           return null;
         }
         const all: UserRef[] = [];
@@ -70,7 +80,11 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
     }
     return entry;
   };
-  const column = async (sides: TableSide[], kind: MapTable['kind'], side: 'left' | 'right'): Promise<AllowedColumn | null> => {
+  const column = async (
+    sides: TableSide[],
+    kind: MapTable['kind'],
+    side: 'left' | 'right',
+  ): Promise<AllowedColumn | null> => {
     const values = new Set<string>();
     const accepted = new Set<string>();
     for (const use of sides) {
@@ -79,7 +93,8 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
         if (list === null) return null;
         for (const user of list) {
           values.add(user.email ?? user.id);
-          for (const name of [user.id, user.email, side === 'left' ? user.displayName : null]) if (name) accepted.add(name);
+          for (const name of [user.id, user.email, side === 'left' ? user.displayName : null])
+            if (name) accepted.add(name);
         }
         continue;
       }
@@ -87,7 +102,9 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
       const descriptor = descriptors?.find((d) => d.id === use.field) ?? descriptors?.find((d) => d.name === use.field);
       if (descriptor?.allowedValues === undefined) {
         if (descriptors !== null) {
-          notes.push(`${use.system} field "${use.field}" of ${use.project}/${use.type} ${descriptor === undefined ? 'was not found' : 'has no closed list of values'}: its values are not discovered or checked.`);
+          notes.push(
+            `${use.system} field "${use.field}" of ${use.project}/${use.type} ${descriptor === undefined ? 'was not found' : 'has no closed list of values'}: its values are not discovered or checked.`,
+          );
         }
         return null;
       }
@@ -96,7 +113,10 @@ export async function discoverAllowed(tables: MapTable[], connectors: Record<str
     return { values: [...values], accepted: kind === 'users' ? [...accepted] : [...values] };
   };
   for (const table of tables) {
-    out.set(table.sheet, { left: await column(table.left, table.kind, 'left'), right: await column(table.right, table.kind, 'right') });
+    out.set(table.sheet, {
+      left: await column(table.left, table.kind, 'left'),
+      right: await column(table.right, table.kind, 'right'),
+    });
   }
   return out;
 }

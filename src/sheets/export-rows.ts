@@ -24,7 +24,7 @@ export const aboutHeaders = [
 export const aboutInstructions = [
   'Each map sheet pairs a left value (column A) with the right value of equal meaning (column B).',
   'Rows noted "unmapped" hold a value with no partner yet: fill the empty cell from the drop-down, or leave the row as it is.',
-  'Delete a pair\'s row to remove the pair. Column D (Note) is free text and is ignored on import.',
+  "Delete a pair's row to remove the pair. Column D (Note) is free text and is ignored on import.",
   'When one value has several partners, write "yes" in Preferred on the row used for it as a source.',
   'Do not rename sheets or headers: import uses them to find where each map goes.',
   'Import with: syncbridge value-map import <config> <this file> [--dry-run]',

@@ -40,8 +40,13 @@ export interface ExportValueMapsResult {
 }
 
 /** Loads and validates the configuration from a path or object. */
-async function resolveConfig(options: { configPath?: string; config?: SyncbridgeConfig | SyncbridgeConfigInput; env?: NodeJS.ProcessEnv }): Promise<SyncbridgeConfig> {
-  if (options.config !== undefined) return validateConfig(options.config, options.env === undefined ? {} : { env: options.env });
+async function resolveConfig(options: {
+  configPath?: string;
+  config?: SyncbridgeConfig | SyncbridgeConfigInput;
+  env?: NodeJS.ProcessEnv;
+}): Promise<SyncbridgeConfig> {
+  if (options.config !== undefined)
+    return validateConfig(options.config, options.env === undefined ? {} : { env: options.env });
   if (options.configPath === undefined) throw new TypeError('exportValueMaps: give configPath or config');
   return loadConfig(options.configPath, options.env === undefined ? {} : { env: options.env });
 }
@@ -78,7 +83,11 @@ export async function exportValueMaps(options: ExportValueMapsOptions): Promise<
     await access(folder, constants.W_OK);
   };
   await folderOnly().catch((error: unknown) => {
-    throw new SyncbridgeError('FILE_UNWRITABLE', `${options.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'}): the folder ${folder} does not exist or is not writable; choose another output file`, { cause: error, details: { file: options.out } });
+    throw new SyncbridgeError(
+      'FILE_UNWRITABLE',
+      `${options.out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'}): the folder ${folder} does not exist or is not writable; choose another output file`,
+      { cause: error, details: { file: options.out } },
+    );
   });
   const tables = planTables(config);
   const notes: string[] = [];

@@ -56,7 +56,12 @@ export async function importValueMaps(options: ImportValueMapsOptions): Promise<
     const table = bySheet.get(sheet.name);
     if (table === undefined) {
       if (sheet.name !== aboutSheet && sheet.name !== listsSheet) {
-        issues.push({ sheet: sheet.name, row: null, column: null, message: `unknown sheet (renamed, or from another configuration); expected one of: ${tables.map((t) => `"${t.sheet}"`).join(', ')}` });
+        issues.push({
+          sheet: sheet.name,
+          row: null,
+          column: null,
+          message: `unknown sheet (renamed, or from another configuration); expected one of: ${tables.map((t) => `"${t.sheet}"`).join(', ')}`,
+        });
       }
       continue;
     }
@@ -67,12 +72,16 @@ export async function importValueMaps(options: ImportValueMapsOptions): Promise<
     collectors.push(collector);
   }
   if (issues.length > 0) throw new SheetError(options.file, issues);
-  for (const table of bySheet.values()) notes.push(`Sheet "${table.sheet}" (${table.label}) is not in the file: that map is left unchanged.`);
+  for (const table of bySheet.values())
+    notes.push(`Sheet "${table.sheet}" (${table.label}) is not in the file: that map is left unchanged.`);
 
   const diff: ValueMapDiff = [];
   const updates: MapUpdate[] = [];
   for (const { table, pairs, unfilled } of collectors) {
-    if (unfilled > 0) notes.push(`Sheet "${table.sheet}": ${unfilled} value${unfilled === 1 ? '' : 's'} still without a partner (rows noted "unmapped").`);
+    if (unfilled > 0)
+      notes.push(
+        `Sheet "${table.sheet}": ${unfilled} value${unfilled === 1 ? '' : 's'} still without a partner (rows noted "unmapped").`,
+      );
     const after = pairs.map(({ row: _row, ...pair }) => pair);
     const change = diffPairs(table.label, table.sheet, table.definition.pairs, after);
     if (isEmptyChange(change)) continue;

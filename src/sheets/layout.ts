@@ -62,7 +62,8 @@ const noteHeader = 'Note';
  */
 export const gapNote = 'unmapped: fill the empty cell or leave the row as it is';
 
-const directionsOf = (direction: 'leftToRight' | 'rightToLeft' | 'both'): Direction[] => (direction === 'both' ? ['leftToRight', 'rightToLeft'] : [direction]);
+const directionsOf = (direction: 'leftToRight' | 'rightToLeft' | 'both'): Direction[] =>
+  direction === 'both' ? ['leftToRight', 'rightToLeft'] : [direction];
 
 function header(sides: TableSide[], kind: MapTable['kind']): string {
   const unique = (values: string[]) => [...new Set(values)].join(', ');
@@ -74,7 +75,11 @@ const shortField = (field: string) => field.split('.').at(-1) ?? field;
 
 /** Makes sheet names valid for Excel (no `[]:*?/\`, ≤ 31 characters) and unique regardless of case. */
 function uniqueSheetName(wanted: string, taken: Set<string>): string {
-  const base = wanted.replace(/[[\]:*?/\\]/g, '_').replace(/^'|'$/g, '_').slice(0, 31) || 'Map';
+  const base =
+    wanted
+      .replace(/[[\]:*?/\\]/g, '_')
+      .replace(/^'|'$/g, '_')
+      .slice(0, 31) || 'Map';
   let name = base;
   for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base.slice(0, 31 - `~${n}`.length)}~${n}`;
   taken.add(name.toLowerCase());
@@ -101,8 +106,19 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
   for (let n = 2; newUsers in config.valueMaps; n++) newUsers = `users-${n}`;
   const newUserMappings: number[] = [];
   config.mappings.forEach((mapping, m) => {
-    const side = (s: 'left' | 'right', field: string | null): TableSide => ({ mapping: mapping.name, system: mapping[s].system, project: mapping[s].project, type: mapping[s].type, field });
-    const draft = (fields: Pick<Draft, 'kind' | 'location' | 'label' | 'definition' | 'wantedSheet'>): Draft => ({ ...fields, left: [], right: [], directions: [] });
+    const side = (s: 'left' | 'right', field: string | null): TableSide => ({
+      mapping: mapping.name,
+      system: mapping[s].system,
+      project: mapping[s].project,
+      type: mapping[s].type,
+      field,
+    });
+    const draft = (fields: Pick<Draft, 'kind' | 'location' | 'label' | 'definition' | 'wantedSheet'>): Draft => ({
+      ...fields,
+      left: [],
+      right: [],
+      directions: [],
+    });
     mapping.fields.forEach((field, f) => {
       const map = field.valueMap;
       if (map === undefined) return;
@@ -115,7 +131,13 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
           definition: named ? config.valueMaps[map]! : valueMapSchema.parse(map),
           wantedSheet: named ? map : `${mapping.left.type}.${shortField(field.left)}-${shortField(field.right)}`,
         });
-      use(named ? `named:${map}` : `field:${m}:${f}`, create, side('left', field.left), side('right', field.right), directionsOf(field.direction));
+      use(
+        named ? `named:${map}` : `field:${m}:${f}`,
+        create,
+        side('left', field.left),
+        side('right', field.right),
+        directionsOf(field.direction),
+      );
     });
     const userDirections = [...new Set(mapping.fields.flatMap((f) => directionsOf(f.direction)))];
     const users = mapping.users?.valueMap;
@@ -123,7 +145,13 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
     if (users === undefined) newUserMappings.push(m);
     const create = () =>
       users === undefined
-        ? draft({ kind: 'users', location: { kind: 'newUsers', name: newUsers, mappings: newUserMappings }, label: `valueMaps.${newUsers}`, definition: valueMapSchema.parse({ pairs: [] }), wantedSheet: 'Users' })
+        ? draft({
+            kind: 'users',
+            location: { kind: 'newUsers', name: newUsers, mappings: newUserMappings },
+            label: `valueMaps.${newUsers}`,
+            definition: valueMapSchema.parse({ pairs: [] }),
+            wantedSheet: 'Users',
+          })
         : draft({
             kind: 'users',
             location: named ? { kind: 'named', name: users } : { kind: 'inlineUsers', mapping: m },
@@ -131,7 +159,13 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
             definition: named ? config.valueMaps[users]! : valueMapSchema.parse(users),
             wantedSheet: named ? `Users.${users}` : `Users.${mapping.name}`,
           });
-    use(users === undefined ? 'new-users' : named ? `named:${users}` : `users:${m}`, create, side('left', null), side('right', null), userDirections);
+    use(
+      users === undefined ? 'new-users' : named ? `named:${users}` : `users:${m}`,
+      create,
+      side('left', null),
+      side('right', null),
+      userDirections,
+    );
   });
   // A single user sheet is simply `Users`, as people expect.
   const userDrafts = [...drafts.values()].filter((d) => d.kind === 'users');
@@ -141,6 +175,10 @@ export function planTables(config: SyncbridgeConfig): MapTable[] {
     let left = header(draft.left, draft.kind);
     let right = header(draft.right, draft.kind);
     if (left === right) [left, right] = [`${left} (left)`, `${right} (right)`];
-    return { ...draft, sheet: uniqueSheetName(wantedSheet, taken), headers: [left, right, preferredHeader, noteHeader] };
+    return {
+      ...draft,
+      sheet: uniqueSheetName(wantedSheet, taken),
+      headers: [left, right, preferredHeader, noteHeader],
+    };
   });
 }

@@ -46,7 +46,12 @@ export class SheetError extends SyncbridgeError {
 
 /** Type guard for {@link SheetError}, also across copies of the package. */
 export function isSheetError(value: unknown): value is SheetError {
-  return value instanceof SheetError || (value instanceof Error && (value as { code?: unknown }).code === 'SHEET_INVALID' && Array.isArray((value as { issues?: unknown }).issues));
+  return (
+    value instanceof SheetError ||
+    (value instanceof Error &&
+      (value as { code?: unknown }).code === 'SHEET_INVALID' &&
+      Array.isArray((value as { issues?: unknown }).issues))
+  );
 }
 
 /** The spreadsheet letter of a 1-based column number (1 → A, 27 → AA). */

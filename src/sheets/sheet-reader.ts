@@ -16,7 +16,18 @@ export interface RawSheet {
 }
 
 const notAWorkbook = (file: string, why: string, cause?: unknown) =>
-  new SheetError(file, [{ sheet: null, row: null, column: null, message: `not an Excel workbook (.xlsx): ${why}. Export one with "syncbridge value-map export", or use CSV tables (<base>.<sheet>.csv).` }], { cause });
+  new SheetError(
+    file,
+    [
+      {
+        sheet: null,
+        row: null,
+        column: null,
+        message: `not an Excel workbook (.xlsx): ${why}. Export one with "syncbridge value-map export", or use CSV tables (<base>.<sheet>.csv).`,
+      },
+    ],
+    { cause },
+  );
 
 async function* readXlsx(file: string): AsyncGenerator<RawSheet> {
   let sheets = 0;
@@ -32,7 +43,11 @@ async function* readXlsx(file: string): AsyncGenerator<RawSheet> {
     if (error instanceof NotAZipError) throw notAWorkbook(file, error.message, error);
     const code = (error as NodeJS.ErrnoException).code;
     if (sheets === 0 && typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      throw new SheetError(file, [{ sheet: null, row: null, column: null, message: `cannot read the file (${code})` }], { cause: error });
+      throw new SheetError(
+        file,
+        [{ sheet: null, row: null, column: null, message: `cannot read the file (${code})` }],
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -46,11 +61,20 @@ async function* readCsv(base: string): AsyncGenerator<RawSheet> {
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
     throw error;
   });
-  if (names.length === 0) throw new SheetError(base, [{ sheet: null, row: null, column: null, message: `no CSV tables found: expected files named ${base.replace(/\.csv$/i, '')}.<sheet>.csv` }]);
+  if (names.length === 0)
+    throw new SheetError(base, [
+      {
+        sheet: null,
+        row: null,
+        column: null,
+        message: `no CSV tables found: expected files named ${base.replace(/\.csv$/i, '')}.<sheet>.csv`,
+      },
+    ]);
   for (const name of names) {
     async function* rows(): AsyncGenerator<RawRow> {
       let number = 0;
-      for await (const record of readCsvTable(base, name)) yield { number: ++number, cells: record.map((c) => c.trim()) };
+      for await (const record of readCsvTable(base, name))
+        yield { number: ++number, cells: record.map((c) => c.trim()) };
     }
     yield { name, rows: rows() };
   }

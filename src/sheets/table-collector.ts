@@ -15,7 +15,11 @@ export interface SheetPair {
 const yes = new Set(['yes', 'y', 'true', 'x', '1']);
 const no = new Set(['', 'no', 'n', 'false', '0']);
 
-const shortList = (values: string[]) => `${values.slice(0, 10).map((v) => `"${v}"`).join(', ')}${values.length > 10 ? `, ... (${values.length} in all)` : ''}`;
+const shortList = (values: string[]) =>
+  `${values
+    .slice(0, 10)
+    .map((v) => `"${v}"`)
+    .join(', ')}${values.length > 10 ? `, ... (${values.length} in all)` : ''}`;
 
 /**
  * Checks one sheet row by row as it streams in and keeps its pairs: headers, empty
@@ -36,7 +40,8 @@ export class TableCollector {
     private readonly allowed: AllowedTable | undefined,
     private readonly issues: SheetIssue[],
   ) {
-    const set = (column: AllowedColumn | null | undefined) => (column ? new Set(column.accepted.map((v) => this.fold(v))) : null);
+    const set = (column: AllowedColumn | null | undefined) =>
+      column ? new Set(column.accepted.map((v) => this.fold(v))) : null;
     this.accepted = [set(allowed?.left), set(allowed?.right)];
   }
 
@@ -68,11 +73,22 @@ export class TableCollector {
     this.table.headers.forEach((expected, i) => {
       const found = row.cells[i] ?? '';
       if (found !== expected) {
-        this.issue(1, i + 1, found === '' ? `missing header: expected "${expected}"` : `header "${found}" was renamed or moved: expected "${expected}"`);
+        this.issue(
+          1,
+          i + 1,
+          found === ''
+            ? `missing header: expected "${expected}"`
+            : `header "${found}" was renamed or moved: expected "${expected}"`,
+        );
       }
     });
     row.cells.forEach((cell, i) => {
-      if (i >= this.table.headers.length && cell !== '') this.issue(1, i + 1, `unexpected column "${cell}": a map sheet has the columns ${this.table.headers.map((h) => `"${h}"`).join(', ')} only`);
+      if (i >= this.table.headers.length && cell !== '')
+        this.issue(
+          1,
+          i + 1,
+          `unexpected column "${cell}": a map sheet has the columns ${this.table.headers.map((h) => `"${h}"`).join(', ')} only`,
+        );
     });
     this.headerOk = this.issues.length === before;
   }
@@ -80,7 +96,8 @@ export class TableCollector {
   private addPair({ number, cells }: RawRow): void {
     const [left = '', right = '', mark = '', note = ''] = cells;
     cells.forEach((cell, i) => {
-      if (i >= this.table.headers.length && cell !== '') this.issue(number, i + 1, `unexpected value "${cell}" outside the columns of the map`);
+      if (i >= this.table.headers.length && cell !== '')
+        this.issue(number, i + 1, `unexpected value "${cell}" outside the columns of the map`);
     });
     if (left === '' && right === '') {
       if (mark !== '') this.issue(number, 3, 'Preferred is set on a row without values');
@@ -91,9 +108,16 @@ export class TableCollector {
       return;
     }
     let ok = true;
-    for (const [column, value, other] of [[1, left, right], [2, right, left]] as const) {
+    for (const [column, value, other] of [
+      [1, left, right],
+      [2, right, left],
+    ] as const) {
       if (value === '') {
-        this.issue(number, column, `empty cell: "${other}" has no partner in "${this.table.headers[column - 1]}"; fill it, or delete the row`);
+        this.issue(
+          number,
+          column,
+          `empty cell: "${other}" has no partner in "${this.table.headers[column - 1]}"; fill it, or delete the row`,
+        );
         ok = false;
         continue;
       }
@@ -101,7 +125,11 @@ export class TableCollector {
       if (accepted && !accepted.has(this.fold(value))) {
         const what = this.table.kind === 'users' ? 'a user' : 'an allowed value';
         const values = (column === 1 ? this.allowed?.left : this.allowed?.right)?.values ?? [];
-        this.issue(number, column, `"${value}" is not ${what} of "${this.table.headers[column - 1]}" (allowed: ${shortList(values)})`);
+        this.issue(
+          number,
+          column,
+          `"${value}" is not ${what} of "${this.table.headers[column - 1]}" (allowed: ${shortList(values)})`,
+        );
         ok = false;
       }
     }
@@ -122,7 +150,10 @@ export class TableCollector {
 
   /** Ends the sheet: reports a missing header and every value with several targets in a direction the map is used in. */
   finish(): void {
-    if (!this.sawHeader) this.table.headers.forEach((expected, i) => this.issue(1, i + 1, `missing header: expected "${expected}" (the sheet is empty)`));
+    if (!this.sawHeader)
+      this.table.headers.forEach((expected, i) =>
+        this.issue(1, i + 1, `missing header: expected "${expected}" (the sheet is empty)`),
+      );
     if (!this.headerOk) return;
     for (const direction of this.table.directions) this.reportAmbiguities(direction);
   }

@@ -29,20 +29,27 @@ const key = (pair: MapPair) => `${pair.left}\u0000${pair.right}`;
  * side whose partner or preferred mark differs is a change; everything else is an
  * addition or removal. Order alone is not a change.
  */
-export function diffPairs(map: string, sheet: string, before: readonly MapPair[], after: readonly MapPair[]): ValueMapChange {
+export function diffPairs(
+  map: string,
+  sheet: string,
+  before: readonly MapPair[],
+  after: readonly MapPair[],
+): ValueMapChange {
   const beforeKeys = new Map(before.map((p) => [key(p), p]));
   const afterKeys = new Map(after.map((p) => [key(p), p]));
   const changed: ValueMapChange['changed'] = [];
   for (const [k, old] of beforeKeys) {
     const now = afterKeys.get(k);
-    if (now !== undefined && (old.preferred === true) !== (now.preferred === true)) changed.push({ before: old, after: now });
+    if (now !== undefined && (old.preferred === true) !== (now.preferred === true))
+      changed.push({ before: old, after: now });
   }
   let removed = before.filter((p) => !afterKeys.has(key(p)));
   let added = after.filter((p) => !beforeKeys.has(key(p)));
   const single = (pairs: MapPair[], left: string) => pairs.filter((p) => p.left === left).length === 1;
   for (const old of removed) {
     const now = added.find((p) => p.left === old.left);
-    if (now !== undefined && single(removed, old.left) && single(added, old.left)) changed.push({ before: old, after: now });
+    if (now !== undefined && single(removed, old.left) && single(added, old.left))
+      changed.push({ before: old, after: now });
   }
   const moved = new Set(changed.flatMap((c) => [c.before, c.after]));
   removed = removed.filter((p) => !moved.has(p));
@@ -70,7 +77,9 @@ export function formatValueMapDiff(diff: ValueMapDiff, options: { limit?: number
       const lines = [
         ...change.added.map((p) => `  + ${show(p)}`),
         ...change.changed.map(({ before, after }) =>
-          before.right === after.right ? `  ~ ${show({ ...after, preferred: false })} ${after.preferred === true ? 'now preferred' : 'no longer preferred'}` : `  ~ ${show(after)} (was ${show(before)})`,
+          before.right === after.right
+            ? `  ~ ${show({ ...after, preferred: false })} ${after.preferred === true ? 'now preferred' : 'no longer preferred'}`
+            : `  ~ ${show(after)} (was ${show(before)})`,
         ),
         ...change.removed.map((p) => `  - ${show(p)}`),
       ];

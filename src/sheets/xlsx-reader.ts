@@ -20,13 +20,18 @@ const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** Decodes XML character and entity references. */
 function decodeXml(text: string): string {
   return text.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, ref: string) =>
-    ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(parseInt(ref.slice(1), 10)) : entities[ref]!,
+    ref.startsWith('#x')
+      ? String.fromCodePoint(parseInt(ref.slice(2), 16))
+      : ref.startsWith('#')
+        ? String.fromCodePoint(parseInt(ref.slice(1), 10))
+        : entities[ref]!,
   );
 }
 
 function attributes(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const match of tag.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) out[match[1]!] = decodeXml(match[2] ?? match[3] ?? '');
+  for (const match of tag.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+    out[match[1]!] = decodeXml(match[2] ?? match[3] ?? '');
   return out;
 }
 
@@ -112,7 +117,8 @@ async function* sheets(zip: ZipPackage): AsyncGenerator<XlsxSheet> {
   const entry = (name: string) => zip.entries.get(name);
   const workbook = entry('xl/workbook.xml');
   const rels = entry('xl/_rels/workbook.xml.rels');
-  if (workbook === undefined || rels === undefined) throw new NotAZipError('it is a zip package but not a workbook (no xl/workbook.xml)');
+  if (workbook === undefined || rels === undefined)
+    throw new NotAZipError('it is a zip package but not a workbook (no xl/workbook.xml)');
   const targets = new Map<string, string>();
   for (const match of (await readAll(await zip.open(rels))).matchAll(/<Relationship\b[^>]*>/g)) {
     const a = attributes(match[0]);
@@ -120,7 +126,8 @@ async function* sheets(zip: ZipPackage): AsyncGenerator<XlsxSheet> {
   }
   const strings: string[] = [];
   const shared = entry('xl/sharedStrings.xml');
-  if (shared !== undefined) for await (const item of elements(text(await zip.open(shared)), 'si')) strings.push(runs(item));
+  if (shared !== undefined)
+    for await (const item of elements(text(await zip.open(shared)), 'si')) strings.push(runs(item));
   for (const match of (await readAll(await zip.open(workbook))).matchAll(/<sheet\b[^>]*>/g)) {
     const a = attributes(match[0]);
     const part = entry(targets.get(a['r:id'] ?? '') ?? '');

@@ -37,14 +37,22 @@ function freezeHeader(sheet: Worksheet, headers: readonly string[], widths: numb
  * 100,000 users never sits in memory as a workbook model: `About`, one sheet per map
  * (frozen header, drop-downs from the hidden `Lists` sheet), then `Lists`.
  */
-export async function writeXlsx(out: string, tables: MapTable[], allowed: Map<string, AllowedTable>): Promise<Record<string, number>> {
+export async function writeXlsx(
+  out: string,
+  tables: MapTable[],
+  allowed: Map<string, AllowedTable>,
+): Promise<Record<string, number>> {
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: out, useStyles: true, useSharedStrings: true });
   const views = [{ state: 'frozen' as const, ySplit: 1 }];
 
   const about = workbook.addWorksheet(aboutSheet, { views });
   const info = aboutRows(tables);
-  freezeHeader(about, aboutHeaders, aboutHeaders.map((h, i) => width([h, ...info.map((r) => r[i] ?? '')])));
+  freezeHeader(
+    about,
+    aboutHeaders,
+    aboutHeaders.map((h, i) => width([h, ...info.map((r) => r[i] ?? '')])),
+  );
   for (const row of info) about.addRow(row).commit();
   about.addRow([]).commit();
   for (const line of aboutInstructions) about.addRow([line]).commit();
@@ -65,7 +73,11 @@ export async function writeXlsx(out: string, tables: MapTable[], allowed: Map<st
     // Widths follow the first rows; the rows themselves are generated again while written.
     const sample = take(tableRows(table, discovered), 1000);
     const sheet = workbook.addWorksheet(table.sheet, { views }) as ValidatedSheet;
-    freezeHeader(sheet, table.headers, table.headers.map((h, i) => width([h, ...sample.map((r) => r[i] ?? '')])));
+    freezeHeader(
+      sheet,
+      table.headers,
+      table.headers.map((h, i) => width([h, ...sample.map((r) => r[i] ?? '')])),
+    );
     let count = 0;
     for (const row of tableRows(table, discovered)) {
       sheet.addRow(row).commit();
@@ -73,7 +85,10 @@ export async function writeXlsx(out: string, tables: MapTable[], allowed: Map<st
     }
     counts[table.sheet] = count;
     const last = count + 1 + spareRows;
-    const ranges = [listRange(discovered?.left, `${table.sheet} ${table.headers[0]}`), listRange(discovered?.right, `${table.sheet} ${table.headers[1]}`)];
+    const ranges = [
+      listRange(discovered?.left, `${table.sheet} ${table.headers[0]}`),
+      listRange(discovered?.right, `${table.sheet} ${table.headers[1]}`),
+    ];
     ranges.forEach((range, i) => {
       if (range === null) return;
       const letter = columnLetter(i + 1);

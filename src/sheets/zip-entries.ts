@@ -62,10 +62,16 @@ async function centralDirectory(handle: FileHandle, size: number): Promise<Map<s
   const entries = new Map<string, ZipEntry>();
   let p = 0;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > directory.length || directory.readUInt32LE(p) !== centralHeader) throw new NotAZipError('the zip directory is damaged');
+    if (p + 46 > directory.length || directory.readUInt32LE(p) !== centralHeader)
+      throw new NotAZipError('the zip directory is damaged');
     const nameLength = directory.readUInt16LE(p + 28);
     const name = directory.toString('utf8', p + 46, p + 46 + nameLength);
-    entries.set(name, { name, method: directory.readUInt16LE(p + 10), compressedSize: directory.readUInt32LE(p + 20), offset: directory.readUInt32LE(p + 42) });
+    entries.set(name, {
+      name,
+      method: directory.readUInt16LE(p + 10),
+      compressedSize: directory.readUInt32LE(p + 20),
+      offset: directory.readUInt32LE(p + 42),
+    });
     p += 46 + nameLength + directory.readUInt16LE(p + 30) + directory.readUInt16LE(p + 32);
   }
   return entries;
@@ -81,9 +87,11 @@ export async function openZip(file: string): Promise<ZipPackage> {
       entries,
       async open(entry) {
         const header = await readAt(handle, entry.offset, 30);
-        if (header.length < 30 || header.readUInt32LE(0) !== localHeader) throw new NotAZipError(`the zip entry ${entry.name} is damaged`);
+        if (header.length < 30 || header.readUInt32LE(0) !== localHeader)
+          throw new NotAZipError(`the zip entry ${entry.name} is damaged`);
         const dataStart = entry.offset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-        if (entry.method !== 0 && entry.method !== 8) throw new NotAZipError(`the zip entry ${entry.name} uses an unsupported compression (${entry.method})`);
+        if (entry.method !== 0 && entry.method !== 8)
+          throw new NotAZipError(`the zip entry ${entry.name} uses an unsupported compression (${entry.method})`);
         if (entry.compressedSize === 0) return Readable.from([]);
         const raw = createReadStream(file, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
         if (entry.method === 0) return raw;

@@ -11,6 +11,12 @@ import type { StateStoreFactory } from './state-store.js';
 export function stateStoreFactory(state: StateSettings): StateStoreFactory {
   if (typeof state.store === 'function') return state.store;
   if ('path' in state) return sqliteStore({ path: state.path });
-  if ('url' in state) return postgresStore({ connectionString: state.url, schema: state.schema, maxConnections: state.maxConnections, migrate: state.migrate });
+  if ('url' in state)
+    return postgresStore({
+      connectionString: state.url,
+      schema: state.schema,
+      maxConnections: state.maxConnections,
+      migrate: state.migrate,
+    });
   return memoryStore();
 }

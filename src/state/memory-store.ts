@@ -1,6 +1,17 @@
 import { lockedStore } from './mutex.js';
 import { applyWritesInOrder, leaseLost, linkTaken, loadItemsOneByOne } from './store-helpers.js';
-import type { Failure, Intent, IntegrationState, Lease, Link, Side, Snapshot, StateOperations, StateStore, StateStoreFactory } from './state-store.js';
+import type {
+  Failure,
+  Intent,
+  IntegrationState,
+  Lease,
+  Link,
+  Side,
+  Snapshot,
+  StateOperations,
+  StateStore,
+  StateStoreFactory,
+} from './state-store.js';
 import type { Watermark } from '../connector/connector.js';
 
 interface Tables {
@@ -94,7 +105,11 @@ function operations(t: () => Tables, clock: () => Date): StateOperations {
       t().failures.delete(k(pair, side, itemId));
     },
     async listFailures(pair) {
-      return clone([...t().failures.values()].filter((f) => pair === undefined || f.pair === pair).sort((a, b) => a.createdAt.localeCompare(b.createdAt)));
+      return clone(
+        [...t().failures.values()]
+          .filter((f) => pair === undefined || f.pair === pair)
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+      );
     },
     async getCommentLink(pair, side, sourceCommentId) {
       return t().comments.get(k(pair, side, sourceCommentId));
@@ -139,7 +154,17 @@ function operations(t: () => Tables, clock: () => Date): StateOperations {
  */
 export function createMemoryStateStore(options: MemoryStoreOptions = {}): StateStore {
   const integration = options.integration ?? 'default';
-  const empty = (): Tables => ({ links: new Map(), rights: new Map(), snapshots: new Map(), watermarks: new Map(), intents: new Map(), failures: new Map(), comments: new Map(), integrations: new Map(), leases: new Map() });
+  const empty = (): Tables => ({
+    links: new Map(),
+    rights: new Map(),
+    snapshots: new Map(),
+    watermarks: new Map(),
+    intents: new Map(),
+    failures: new Map(),
+    comments: new Map(),
+    integrations: new Map(),
+    leases: new Map(),
+  });
   let tables = empty();
   const ops = operations(() => tables, options.clock ?? (() => new Date()));
   const store = lockedStore(integration, ops, {

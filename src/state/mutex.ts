@@ -24,17 +24,24 @@ export class Mutex {
 export function lockedStore(
   integration: string,
   ops: StateOperations,
-  options: { transaction: <T>(fn: () => Promise<T>, fence: Fence | undefined) => Promise<T>; close: () => Promise<void> },
+  options: {
+    transaction: <T>(fn: () => Promise<T>, fence: Fence | undefined) => Promise<T>;
+    close: () => Promise<void>;
+  },
   mutex = new Mutex(),
 ): StateStore {
   const locked = Object.fromEntries(
-    Object.entries(ops).map(([name, fn]) => [name, (...args: unknown[]) => mutex.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args))]),
+    Object.entries(ops).map(([name, fn]) => [
+      name,
+      (...args: unknown[]) => mutex.run(() => (fn as (...a: unknown[]) => Promise<unknown>)(...args)),
+    ]),
   ) as unknown as StateOperations;
   return {
     ...locked,
     integration,
     applyWrites: (writes) => mutex.run(() => options.transaction(() => ops.applyWrites(writes), undefined)),
-    transaction: (fn, transactionOptions) => mutex.run(() => options.transaction(() => fn(ops), transactionOptions?.fence)),
+    transaction: (fn, transactionOptions) =>
+      mutex.run(() => options.transaction(() => fn(ops), transactionOptions?.fence)),
     close: () => mutex.run(options.close),
   };
 }

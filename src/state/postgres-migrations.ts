@@ -39,21 +39,45 @@ export const POSTGRES_SCHEMA_VERSION = migrations.at(-1)!.version;
  * lock, so processes starting together migrate once. Without `apply`, only checks that the
  * schema is current. Returns the versions applied.
  */
-export async function migratePostgres(client: PostgresClient, schema: string, where: string, apply: boolean): Promise<number[]> {
+export async function migratePostgres(
+  client: PostgresClient,
+  schema: string,
+  where: string,
+  apply: boolean,
+): Promise<number[]> {
   const s = quoteIdentifier(schema);
   const applied: number[] = [];
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`syncbridge migrate ${schema}`]);
-    const exists = (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, 'schema_migrations'])).rows.length > 0;
-    const current = exists ? Number((await client.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0]?.v ?? 0) : 0;
+    const exists =
+      (
+        await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [
+          schema,
+          'schema_migrations',
+        ])
+      ).rows.length > 0;
+    const current = exists
+      ? Number(
+          (await client.query(`SELECT COALESCE(MAX(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0]?.v ?? 0,
+        )
+      : 0;
     if (current > POSTGRES_SCHEMA_VERSION) {
-      throw new SyncbridgeError('STATE_STORE', `${where}: state schema version ${current} is newer than this syncbridge understands (${POSTGRES_SCHEMA_VERSION}); upgrade syncbridge`);
+      throw new SyncbridgeError(
+        'STATE_STORE',
+        `${where}: state schema version ${current} is newer than this syncbridge understands (${POSTGRES_SCHEMA_VERSION}); upgrade syncbridge`,
+      );
     }
     if (current < POSTGRES_SCHEMA_VERSION && !apply) {
-      throw new SyncbridgeError('STATE_STORE', `${where}: the state schema is at version ${current}, this syncbridge needs ${POSTGRES_SCHEMA_VERSION}; run \`syncbridge migrate\` (or open the store with migrate: true)`);
+      throw new SyncbridgeError(
+        'STATE_STORE',
+        `${where}: the state schema is at version ${current}, this syncbridge needs ${POSTGRES_SCHEMA_VERSION}; run \`syncbridge migrate\` (or open the store with migrate: true)`,
+      );
     }
-    if (!exists) await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}; CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    if (!exists)
+      await client.query(
+        `CREATE SCHEMA IF NOT EXISTS ${s}; CREATE TABLE ${s}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
     for (const m of migrations.filter((m) => m.version > current)) {
       await client.query(m.sql(s));
       await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [m.version]);
@@ -70,7 +94,10 @@ export async function migratePostgres(client: PostgresClient, schema: string, wh
 /** A schema name checked and quoted: identifiers cannot be query parameters. */
 export function quoteIdentifier(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new SyncbridgeError('CONFIG_INVALID', `PostgreSQL schema "${name}" is not a plain identifier (letters, digits and underscores, not starting with a digit, at most 63)`);
+    throw new SyncbridgeError(
+      'CONFIG_INVALID',
+      `PostgreSQL schema "${name}" is not a plain identifier (letters, digits and underscores, not starting with a digit, at most 63)`,
+    );
   }
   return `"${name}"`;
 }

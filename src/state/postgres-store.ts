@@ -5,7 +5,22 @@ import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
 import { assembleItems, leaseLost, linkTaken } from './store-helpers.js';
-import { configPartsSchema, otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory, type StateWrite } from './state-store.js';
+import {
+  configPartsSchema,
+  otherSide,
+  snapshotFieldsSchema,
+  watermarkSchema,
+  type Failure,
+  type Intent,
+  type Lease,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateOperations,
+  type StateStore,
+  type StateStoreFactory,
+  type StateWrite,
+} from './state-store.js';
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -33,14 +48,41 @@ function parse<T>(value: unknown, what: string, schema: (v: unknown) => T): T {
   try {
     return schema(value);
   } catch (error) {
-    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, { cause: error });
+    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
-const toLink = (r: Row): Link => ({ pair: str(r, 'pair'), leftId: str(r, 'left_id'), rightId: str(r, 'right_id'), leftKey: str(r, 'left_key'), rightKey: str(r, 'right_key'), createdAt: str(r, 'created_at') });
-const toSnapshot = (r: Row): Snapshot => ({ pair: str(r, 'pair'), side: str(r, 'side') as Side, itemId: str(r, 'item_id'), revision: str(r, 'revision'), updatedAt: str(r, 'updated_at'), fields: parse(r.fields, 'snapshot', (v) => snapshotFieldsSchema.parse(v)) });
-const toIntent = (r: Row): Intent => ({ pair: str(r, 'pair'), side: str(r, 'side') as Side, sourceId: str(r, 'source_id'), sourceKey: str(r, 'source_key'), createdAt: str(r, 'created_at') });
-const toLease = (r: Row): Lease => ({ key: str(r, 'key'), owner: str(r, 'owner'), expiresAt: iso(r.expires_at), token: Number(r.token) });
+const toLink = (r: Row): Link => ({
+  pair: str(r, 'pair'),
+  leftId: str(r, 'left_id'),
+  rightId: str(r, 'right_id'),
+  leftKey: str(r, 'left_key'),
+  rightKey: str(r, 'right_key'),
+  createdAt: str(r, 'created_at'),
+});
+const toSnapshot = (r: Row): Snapshot => ({
+  pair: str(r, 'pair'),
+  side: str(r, 'side') as Side,
+  itemId: str(r, 'item_id'),
+  revision: str(r, 'revision'),
+  updatedAt: str(r, 'updated_at'),
+  fields: parse(r.fields, 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
+});
+const toIntent = (r: Row): Intent => ({
+  pair: str(r, 'pair'),
+  side: str(r, 'side') as Side,
+  sourceId: str(r, 'source_id'),
+  sourceKey: str(r, 'source_key'),
+  createdAt: str(r, 'created_at'),
+});
+const toLease = (r: Row): Lease => ({
+  key: str(r, 'key'),
+  owner: str(r, 'owner'),
+  expiresAt: iso(r.expires_at),
+  token: Number(r.token),
+});
 const toFailure = (r: Row): Failure => ({
   pair: str(r, 'pair'),
   side: str(r, 'side') as Side,
@@ -66,7 +108,10 @@ function guarded(client: PostgresClient, where: string): PostgresClient {
         return await client.query(text, values);
       } catch (error) {
         if (error instanceof SyncbridgeError) throw error;
-        throw new SyncbridgeError('STATE_STORE', `${where}: ${(error as Error).message}`, { cause: error, details: { sqlState: (error as { code?: string }).code } });
+        throw new SyncbridgeError('STATE_STORE', `${where}: ${(error as Error).message}`, {
+          cause: error,
+          details: { sqlState: (error as { code?: string }).code },
+        });
       }
     },
   };
@@ -79,7 +124,8 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
     try {
       await applyWritesGrouped(db, s, I, [w]);
     } catch (error) {
-      if (w.op === 'putLink' && (error as SyncbridgeError).details?.sqlState === '23505') throw linkTaken(w.link.pair, 'right', w.link.rightId, error);
+      if (w.op === 'putLink' && (error as SyncbridgeError).details?.sqlState === '23505')
+        throw linkTaken(w.link.pair, 'right', w.link.rightId, error);
       throw error;
     }
   };
@@ -89,59 +135,102 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
   };
   const ops: StateOperations = {
     async getLink(pair, side, itemId) {
-      const r = await one(`SELECT * FROM ${s}.links WHERE integration = $1 AND pair = $2 AND ${side === 'left' ? 'left_id' : 'right_id'} = $3`, [pair, itemId]);
+      const r = await one(
+        `SELECT * FROM ${s}.links WHERE integration = $1 AND pair = $2 AND ${side === 'left' ? 'left_id' : 'right_id'} = $3`,
+        [pair, itemId],
+      );
       return r && toLink(r);
     },
     putLink: (link) => write({ op: 'putLink', link }),
     deleteLink: (pair, leftId) => write({ op: 'deleteLink', pair, leftId }),
     async listLinks(pair, options = {}) {
-      return (await rows(`SELECT * FROM ${s}.links WHERE integration = $1 AND pair = $2 ORDER BY created_at, left_id LIMIT $3 OFFSET $4`, [pair, options.limit ?? null, options.offset ?? 0])).map(toLink);
+      return (
+        await rows(
+          `SELECT * FROM ${s}.links WHERE integration = $1 AND pair = $2 ORDER BY created_at, left_id LIMIT $3 OFFSET $4`,
+          [pair, options.limit ?? null, options.offset ?? 0],
+        )
+      ).map(toLink);
     },
     async countLinks(pair) {
-      return Number((await one(`SELECT COUNT(*) AS n FROM ${s}.links WHERE integration = $1 AND pair = $2`, [pair]))!.n);
+      return Number(
+        (await one(`SELECT COUNT(*) AS n FROM ${s}.links WHERE integration = $1 AND pair = $2`, [pair]))!.n,
+      );
     },
     async getSnapshot(pair, side, itemId) {
-      const r = await one(`SELECT * FROM ${s}.snapshots WHERE integration = $1 AND pair = $2 AND side = $3 AND item_id = $4`, [pair, side, itemId]);
+      const r = await one(
+        `SELECT * FROM ${s}.snapshots WHERE integration = $1 AND pair = $2 AND side = $3 AND item_id = $4`,
+        [pair, side, itemId],
+      );
       return r && toSnapshot(r);
     },
     putSnapshot: (snapshot) => write({ op: 'putSnapshot', snapshot }),
     deleteSnapshot: (pair, side, itemId) => write({ op: 'deleteSnapshot', pair, side, itemId }),
     async getWatermark(pair, side) {
-      const r = await one(`SELECT value FROM ${s}.watermarks WHERE integration = $1 AND pair = $2 AND side = $3`, [pair, side]);
+      const r = await one(`SELECT value FROM ${s}.watermarks WHERE integration = $1 AND pair = $2 AND side = $3`, [
+        pair,
+        side,
+      ]);
       return r && parse(r.value, 'watermark', (v) => watermarkSchema.parse(v));
     },
     async putWatermark(pair, side, w) {
-      await rows(`INSERT INTO ${s}.watermarks VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (integration, pair, side) DO UPDATE SET value = excluded.value`, [pair, side, JSON.stringify(w)]);
+      await rows(
+        `INSERT INTO ${s}.watermarks VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (integration, pair, side) DO UPDATE SET value = excluded.value`,
+        [pair, side, JSON.stringify(w)],
+      );
     },
     async getIntent(pair, side, sourceId) {
-      const r = await one(`SELECT * FROM ${s}.intents WHERE integration = $1 AND pair = $2 AND side = $3 AND source_id = $4`, [pair, side, sourceId]);
+      const r = await one(
+        `SELECT * FROM ${s}.intents WHERE integration = $1 AND pair = $2 AND side = $3 AND source_id = $4`,
+        [pair, side, sourceId],
+      );
       return r && toIntent(r);
     },
     putIntent: (intent) => write({ op: 'putIntent', intent }),
     deleteIntent: (pair, side, sourceId) => write({ op: 'deleteIntent', pair, side, sourceId }),
     async listIntents(pair) {
-      return (await rows(`SELECT * FROM ${s}.intents WHERE integration = $1 AND pair = $2 ORDER BY created_at`, [pair])).map(toIntent);
+      return (
+        await rows(`SELECT * FROM ${s}.intents WHERE integration = $1 AND pair = $2 ORDER BY created_at`, [pair])
+      ).map(toIntent);
     },
     async getFailure(pair, side, itemId) {
-      const r = await one(`SELECT * FROM ${s}.failures WHERE integration = $1 AND pair = $2 AND side = $3 AND item_id = $4`, [pair, side, itemId]);
+      const r = await one(
+        `SELECT * FROM ${s}.failures WHERE integration = $1 AND pair = $2 AND side = $3 AND item_id = $4`,
+        [pair, side, itemId],
+      );
       return r && toFailure(r);
     },
     putFailure: (failure) => write({ op: 'putFailure', failure }),
     deleteFailure: (pair, side, itemId) => write({ op: 'deleteFailure', pair, side, itemId }),
     async listFailures(pair) {
       const all = pair === undefined;
-      return (await rows(`SELECT * FROM ${s}.failures WHERE integration = $1 AND ($2::boolean OR pair = $3) ORDER BY created_at`, [all, pair ?? null])).map(toFailure);
+      return (
+        await rows(
+          `SELECT * FROM ${s}.failures WHERE integration = $1 AND ($2::boolean OR pair = $3) ORDER BY created_at`,
+          [all, pair ?? null],
+        )
+      ).map(toFailure);
     },
     async getCommentLink(pair, side, sourceCommentId) {
-      const r = await one(`SELECT target_comment_id FROM ${s}.comment_links WHERE integration = $1 AND pair = $2 AND side = $3 AND source_comment_id = $4`, [pair, side, sourceCommentId]);
+      const r = await one(
+        `SELECT target_comment_id FROM ${s}.comment_links WHERE integration = $1 AND pair = $2 AND side = $3 AND source_comment_id = $4`,
+        [pair, side, sourceCommentId],
+      );
       return r && str(r, 'target_comment_id');
     },
     async putCommentLink(pair, side, sourceCommentId, targetCommentId) {
-      await rows(`INSERT INTO ${s}.comment_links VALUES ($1, $2, $3, $4, $5) ON CONFLICT (integration, pair, side, source_comment_id) DO UPDATE SET target_comment_id = excluded.target_comment_id`, [pair, side, sourceCommentId, targetCommentId]);
+      await rows(
+        `INSERT INTO ${s}.comment_links VALUES ($1, $2, $3, $4, $5) ON CONFLICT (integration, pair, side, source_comment_id) DO UPDATE SET target_comment_id = excluded.target_comment_id`,
+        [pair, side, sourceCommentId, targetCommentId],
+      );
     },
     async isCommentCopy(pair, side, commentId) {
       // A copy on `side` was written from a source comment on the other side.
-      return (await one(`SELECT 1 FROM ${s}.comment_links WHERE integration = $1 AND pair = $2 AND side = $3 AND target_comment_id = $4`, [pair, otherSide(side), commentId])) !== undefined;
+      return (
+        (await one(
+          `SELECT 1 FROM ${s}.comment_links WHERE integration = $1 AND pair = $2 AND side = $3 AND target_comment_id = $4`,
+          [pair, otherSide(side), commentId],
+        )) !== undefined
+      );
     },
     async loadItems(pair, side, itemIds) {
       // One round trip: the page's links, then the snapshots and failures of both sides' items and the intents, as JSON.
@@ -157,7 +246,14 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
       ))!;
       const links = (r.links as Row[]).map(toLink);
       const byItem = new Map(links.map((l) => [side === 'left' ? l.leftId : l.rightId, l]));
-      return assembleItems(side, itemIds, byItem, (r.snapshots as Row[]).map(toSnapshot), (r.failures as Row[]).map(toFailure), (r.intents as Row[]).map(toIntent));
+      return assembleItems(
+        side,
+        itemIds,
+        byItem,
+        (r.snapshots as Row[]).map(toSnapshot),
+        (r.failures as Row[]).map(toFailure),
+        (r.intents as Row[]).map(toIntent),
+      );
     },
     async applyWrites(writes) {
       await applyWritesGrouped(db, s, I, writes);
@@ -166,7 +262,13 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
       const r = (await db.query(`SELECT * FROM ${s}.integrations WHERE name = $1`, [name])).rows[0];
       if (!r) return undefined;
       const parts = r.config_parts == null ? undefined : configPartsSchema.parse(r.config_parts);
-      return { name, active: r.active === true, configHash: str(r, 'config_hash'), ...(parts ? { configParts: parts } : {}), updatedAt: str(r, 'updated_at') };
+      return {
+        name,
+        active: r.active === true,
+        configHash: str(r, 'config_hash'),
+        ...(parts ? { configParts: parts } : {}),
+        updatedAt: str(r, 'updated_at'),
+      };
     },
     async putIntegrationState(x) {
       await db.query(
@@ -192,19 +294,31 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
       return r ? toLease(r) : (await leaseNow(key))!;
     },
     async releaseLease(key, owner) {
-      await rows(`UPDATE ${s}.leases SET expires_at = now() WHERE integration = $1 AND key = $2 AND owner = $3 AND expires_at > now()`, [key, owner]);
+      await rows(
+        `UPDATE ${s}.leases SET expires_at = now() WHERE integration = $1 AND key = $2 AND owner = $3 AND expires_at > now()`,
+        [key, owner],
+      );
     },
   };
   return ops;
 }
 
 /** Loads `pg` only when a PostgreSQL store is opened, so SQLite users never need it. */
-async function loadPg(): Promise<{ Pool: new (config: { connectionString: string; max: number }) => PostgresPool & { on(event: 'error', fn: (e: Error) => void): void } }> {
+async function loadPg(): Promise<{
+  Pool: new (config: {
+    connectionString: string;
+    max: number;
+  }) => PostgresPool & { on(event: 'error', fn: (e: Error) => void): void };
+}> {
   try {
     const mod = (await import('pg')) as unknown as { default?: unknown; Pool?: unknown };
     return (mod.default ?? mod) as Awaited<ReturnType<typeof loadPg>>;
   } catch (error) {
-    throw new SyncbridgeError('STATE_STORE', 'the PostgreSQL state store (state.store: postgres) needs the pg package, which is not installed; run `npm install pg`', { cause: error });
+    throw new SyncbridgeError(
+      'STATE_STORE',
+      'the PostgreSQL state store (state.store: postgres) needs the pg package, which is not installed; run `npm install pg`',
+      { cause: error },
+    );
   }
 }
 
@@ -214,11 +328,14 @@ async function loadPg(): Promise<{ Pool: new (config: { connectionString: string
  * connection, lease times by the server's clock. Prefer {@link postgresStore} with
  * `createSyncbridge`.
  */
-export async function openPostgresStateStore(options: PostgresStoreOptions & { integration?: string; logger?: Logger }): Promise<StateStore> {
+export async function openPostgresStateStore(
+  options: PostgresStoreOptions & { integration?: string; logger?: Logger },
+): Promise<StateStore> {
   const integration = options.integration ?? 'default';
   const schemaName = options.schema ?? 'syncbridge';
   const s = quoteIdentifier(schemaName);
-  if (!options.pool && !options.connectionString) throw new SyncbridgeError('CONFIG_INVALID', 'the PostgreSQL state store needs a pool or a connectionString');
+  if (!options.pool && !options.connectionString)
+    throw new SyncbridgeError('CONFIG_INVALID', 'the PostgreSQL state store needs a pool or a connectionString');
   const where = `PostgreSQL ${options.connectionString ? redactUrl(options.connectionString) : 'pool'} schema ${schemaName}`;
   let pool = options.pool;
   if (!pool) {
@@ -233,14 +350,17 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
     try {
       return await pool.connect();
     } catch (error) {
-      throw new SyncbridgeError('STATE_STORE', `${where}: cannot connect: ${(error as Error).message}`, { cause: error });
+      throw new SyncbridgeError('STATE_STORE', `${where}: cannot connect: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   };
   try {
     const client = await connect();
     try {
       const applied = await migratePostgres(guarded(client, where), schemaName, where, options.migrate !== false);
-      if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'postgres', schema: schemaName, versions: applied });
+      if (applied.length > 0)
+        options.logger?.info('migrated the state schema', { store: 'postgres', schema: schemaName, versions: applied });
     } finally {
       client.release();
     }
@@ -249,7 +369,10 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
     throw error;
   }
   const ops = operations(guarded(pool, where), s, integration);
-  const transaction = async <T>(fn: (tx: StateOperations) => Promise<T>, fence?: { key: string; token: number }): Promise<T> => {
+  const transaction = async <T>(
+    fn: (tx: StateOperations) => Promise<T>,
+    fence?: { key: string; token: number },
+  ): Promise<T> => {
     const client = await connect();
     const tx = guarded(client, where);
     let broken = false;
@@ -257,7 +380,12 @@ export async function openPostgresStateStore(options: PostgresStoreOptions & { i
       await tx.query('BEGIN');
       if (fence) {
         // A share lock on the lease row until commit: a takeover waits for this transaction.
-        const held = (await tx.query(`SELECT * FROM ${s}.leases WHERE integration = $1 AND key = $2 FOR SHARE`, [integration, fence.key])).rows[0];
+        const held = (
+          await tx.query(`SELECT * FROM ${s}.leases WHERE integration = $1 AND key = $2 FOR SHARE`, [
+            integration,
+            fence.key,
+          ])
+        ).rows[0];
         const lease = held && toLease(held);
         if (lease?.token !== fence.token) throw leaseLost(integration, fence, lease);
       }

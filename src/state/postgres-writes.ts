@@ -13,49 +13,129 @@ interface Statement<O extends Op> {
   sql: (s: string) => string;
 }
 
-const rows = (n: number, types: string[]) => types.map((t, i) => `$${i + 2}::${t}[]`).slice(0, n).join(', ');
-const upsert = (table: string, columns: string[], types: string[], key: string[], options: { casts?: Record<string, string>; keep?: string[] } = {}) => (s: string) => {
-  const casts = options.casts ?? {};
-  const names = columns.map((c) => (casts[c] ? `${c}::${casts[c]}` : c)).join(', ');
-  const set = columns.filter((c) => !key.includes(c) && !options.keep?.includes(c)).map((c) => `${c} = excluded.${c}`).join(', ');
-  return `INSERT INTO ${s}.${table} (integration, ${columns.join(', ')}) SELECT $1, ${names} FROM unnest(${rows(columns.length, types)}) AS t(${columns.join(', ')})
+const rows = (n: number, types: string[]) =>
+  types
+    .map((t, i) => `$${i + 2}::${t}[]`)
+    .slice(0, n)
+    .join(', ');
+const upsert =
+  (
+    table: string,
+    columns: string[],
+    types: string[],
+    key: string[],
+    options: { casts?: Record<string, string>; keep?: string[] } = {},
+  ) =>
+  (s: string) => {
+    const casts = options.casts ?? {};
+    const names = columns.map((c) => (casts[c] ? `${c}::${casts[c]}` : c)).join(', ');
+    const set = columns
+      .filter((c) => !key.includes(c) && !options.keep?.includes(c))
+      .map((c) => `${c} = excluded.${c}`)
+      .join(', ');
+    return `INSERT INTO ${s}.${table} (integration, ${columns.join(', ')}) SELECT $1, ${names} FROM unnest(${rows(columns.length, types)}) AS t(${columns.join(', ')})
     ON CONFLICT (integration, ${key.join(', ')}) DO UPDATE SET ${set}`;
-};
+  };
 const remove = (table: string, key: string[]) => (s: string) =>
-  `DELETE FROM ${s}.${table} WHERE integration = $1 AND (${key.join(', ')}) IN (SELECT * FROM unnest(${rows(key.length, key.map(() => 'text'))}))`;
+  `DELETE FROM ${s}.${table} WHERE integration = $1 AND (${key.join(', ')}) IN (SELECT * FROM unnest(${rows(
+    key.length,
+    key.map(() => 'text'),
+  )}))`;
 const text = (n: number) => Array.from({ length: n }, () => 'text');
 
 const statements: { [O in Op]: Statement<O> } = {
   putLink: {
     key: (w) => `${w.link.pair}\u0000${w.link.leftId}`,
     columns: ({ link: l }) => [l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt],
-    sql: upsert('links', ['pair', 'left_id', 'right_id', 'left_key', 'right_key', 'created_at'], text(6), ['pair', 'left_id'], { keep: ['created_at'] }),
+    sql: upsert(
+      'links',
+      ['pair', 'left_id', 'right_id', 'left_key', 'right_key', 'created_at'],
+      text(6),
+      ['pair', 'left_id'],
+      { keep: ['created_at'] },
+    ),
   },
-  deleteLink: { key: (w) => `${w.pair}\u0000${w.leftId}`, columns: (w) => [w.pair, w.leftId], sql: remove('links', ['pair', 'left_id']) },
+  deleteLink: {
+    key: (w) => `${w.pair}\u0000${w.leftId}`,
+    columns: (w) => [w.pair, w.leftId],
+    sql: remove('links', ['pair', 'left_id']),
+  },
   putSnapshot: {
     key: ({ snapshot: x }) => `${x.pair}\u0000${x.side}\u0000${x.itemId}`,
     columns: ({ snapshot: x }) => [x.pair, x.side, x.itemId, x.revision, x.updatedAt, JSON.stringify(x.fields)],
-    sql: upsert('snapshots', ['pair', 'side', 'item_id', 'revision', 'updated_at', 'fields'], text(6), ['pair', 'side', 'item_id'], { casts: { fields: 'jsonb' } }),
+    sql: upsert(
+      'snapshots',
+      ['pair', 'side', 'item_id', 'revision', 'updated_at', 'fields'],
+      text(6),
+      ['pair', 'side', 'item_id'],
+      { casts: { fields: 'jsonb' } },
+    ),
   },
-  deleteSnapshot: { key: (w) => `${w.pair}\u0000${w.side}\u0000${w.itemId}`, columns: (w) => [w.pair, w.side, w.itemId], sql: remove('snapshots', ['pair', 'side', 'item_id']) },
+  deleteSnapshot: {
+    key: (w) => `${w.pair}\u0000${w.side}\u0000${w.itemId}`,
+    columns: (w) => [w.pair, w.side, w.itemId],
+    sql: remove('snapshots', ['pair', 'side', 'item_id']),
+  },
   putIntent: {
     key: ({ intent: i }) => `${i.pair}\u0000${i.side}\u0000${i.sourceId}`,
     columns: ({ intent: i }) => [i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt],
-    sql: upsert('intents', ['pair', 'side', 'source_id', 'source_key', 'created_at'], text(5), ['pair', 'side', 'source_id']),
+    sql: upsert('intents', ['pair', 'side', 'source_id', 'source_key', 'created_at'], text(5), [
+      'pair',
+      'side',
+      'source_id',
+    ]),
   },
-  deleteIntent: { key: (w) => `${w.pair}\u0000${w.side}\u0000${w.sourceId}`, columns: (w) => [w.pair, w.side, w.sourceId], sql: remove('intents', ['pair', 'side', 'source_id']) },
+  deleteIntent: {
+    key: (w) => `${w.pair}\u0000${w.side}\u0000${w.sourceId}`,
+    columns: (w) => [w.pair, w.side, w.sourceId],
+    sql: remove('intents', ['pair', 'side', 'source_id']),
+  },
   putFailure: {
     key: ({ failure: f }) => `${f.pair}\u0000${f.side}\u0000${f.itemId}`,
-    columns: ({ failure: f }) => [f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.discardedAt ?? null, f.createdAt, f.updatedAt],
+    columns: ({ failure: f }) => [
+      f.pair,
+      f.side,
+      f.itemId,
+      f.itemKey,
+      f.kind,
+      f.code,
+      f.message,
+      JSON.stringify(f.details),
+      f.attempts,
+      JSON.stringify(f.revisions),
+      f.nextRetryAt,
+      f.discardedAt ?? null,
+      f.createdAt,
+      f.updatedAt,
+    ],
     sql: upsert(
       'failures',
-      ['pair', 'side', 'item_id', 'item_key', 'kind', 'code', 'message', 'details', 'attempts', 'revisions', 'next_retry_at', 'discarded_at', 'created_at', 'updated_at'],
+      [
+        'pair',
+        'side',
+        'item_id',
+        'item_key',
+        'kind',
+        'code',
+        'message',
+        'details',
+        'attempts',
+        'revisions',
+        'next_retry_at',
+        'discarded_at',
+        'created_at',
+        'updated_at',
+      ],
       [...text(8), 'integer', ...text(5)],
       ['pair', 'side', 'item_id'],
       { casts: { details: 'jsonb', revisions: 'jsonb' } },
     ),
   },
-  deleteFailure: { key: (w) => `${w.pair}\u0000${w.side}\u0000${w.itemId}`, columns: (w) => [w.pair, w.side, w.itemId], sql: remove('failures', ['pair', 'side', 'item_id']) },
+  deleteFailure: {
+    key: (w) => `${w.pair}\u0000${w.side}\u0000${w.itemId}`,
+    columns: (w) => [w.pair, w.side, w.itemId],
+    sql: remove('failures', ['pair', 'side', 'item_id']),
+  },
 };
 
 /**
@@ -63,7 +143,12 @@ const statements: { [O in Op]: Statement<O> } = {
  * as arrays and `unnest`ed): a page's commit costs a few statements whatever its size.
  * Call it inside a transaction.
  */
-export async function applyWritesGrouped(client: PostgresClient, schema: string, integration: string, writes: readonly StateWrite[]): Promise<void> {
+export async function applyWritesGrouped(
+  client: PostgresClient,
+  schema: string,
+  integration: string,
+  writes: readonly StateWrite[],
+): Promise<void> {
   for (const group of groupWrites(writes)) {
     const statement = statements[group[0]!.op] as Statement<Op>;
     // ON CONFLICT cannot touch one row twice in a statement: the later write of a record wins.

@@ -44,19 +44,42 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
     version: 4,
     up: (db, { integration }) => {
       const tables: Array<[name: string, columns: string, key: string]> = [
-        ['links', 'pair TEXT NOT NULL, left_id TEXT NOT NULL, right_id TEXT NOT NULL, left_key TEXT NOT NULL, right_key TEXT NOT NULL, created_at TEXT NOT NULL', 'PRIMARY KEY (integration, pair, left_id), UNIQUE (integration, pair, right_id)'],
-        ['snapshots', 'pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, revision TEXT NOT NULL, updated_at TEXT NOT NULL, fields TEXT NOT NULL', 'PRIMARY KEY (integration, pair, side, item_id)'],
-        ['watermarks', 'pair TEXT NOT NULL, side TEXT NOT NULL, value TEXT NOT NULL', 'PRIMARY KEY (integration, pair, side)'],
-        ['intents', 'pair TEXT NOT NULL, side TEXT NOT NULL, source_id TEXT NOT NULL, source_key TEXT NOT NULL, created_at TEXT NOT NULL', 'PRIMARY KEY (integration, pair, side, source_id)'],
+        [
+          'links',
+          'pair TEXT NOT NULL, left_id TEXT NOT NULL, right_id TEXT NOT NULL, left_key TEXT NOT NULL, right_key TEXT NOT NULL, created_at TEXT NOT NULL',
+          'PRIMARY KEY (integration, pair, left_id), UNIQUE (integration, pair, right_id)',
+        ],
+        [
+          'snapshots',
+          'pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, revision TEXT NOT NULL, updated_at TEXT NOT NULL, fields TEXT NOT NULL',
+          'PRIMARY KEY (integration, pair, side, item_id)',
+        ],
+        [
+          'watermarks',
+          'pair TEXT NOT NULL, side TEXT NOT NULL, value TEXT NOT NULL',
+          'PRIMARY KEY (integration, pair, side)',
+        ],
+        [
+          'intents',
+          'pair TEXT NOT NULL, side TEXT NOT NULL, source_id TEXT NOT NULL, source_key TEXT NOT NULL, created_at TEXT NOT NULL',
+          'PRIMARY KEY (integration, pair, side, source_id)',
+        ],
         [
           'failures',
           'pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, item_key TEXT NOT NULL, kind TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, details TEXT NOT NULL, attempts INTEGER NOT NULL, revisions TEXT NOT NULL, next_retry_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, discarded_at TEXT',
           'PRIMARY KEY (integration, pair, side, item_id)',
         ],
-        ['comment_links', 'pair TEXT NOT NULL, side TEXT NOT NULL, source_comment_id TEXT NOT NULL, target_comment_id TEXT NOT NULL', 'PRIMARY KEY (integration, pair, side, source_comment_id)'],
+        [
+          'comment_links',
+          'pair TEXT NOT NULL, side TEXT NOT NULL, source_comment_id TEXT NOT NULL, target_comment_id TEXT NOT NULL',
+          'PRIMARY KEY (integration, pair, side, source_comment_id)',
+        ],
       ];
       for (const [name, columns, key] of tables) {
-        const names = columns.split(', ').map((c) => c.split(' ')[0]).join(', ');
+        const names = columns
+          .split(', ')
+          .map((c) => c.split(' ')[0])
+          .join(', ');
         db.exec(`CREATE TABLE ${name}_v4 (integration TEXT NOT NULL, ${columns}, ${key})`);
         db.prepare(`INSERT INTO ${name}_v4 (integration, ${names}) SELECT ?, ${names} FROM ${name}`).run(integration);
         db.exec(`DROP TABLE ${name}; ALTER TABLE ${name}_v4 RENAME TO ${name};`);
@@ -68,7 +91,8 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
         CREATE TABLE leases (integration TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL, expires_at TEXT NOT NULL, token INTEGER NOT NULL, PRIMARY KEY (integration, key));
       `);
     },
-  },  {
+  },
+  {
     // What the configuration hash covers, part by part, so that a change can be named.
     version: 5,
     up: (db) => db.exec('ALTER TABLE integrations ADD COLUMN config_parts TEXT'),
@@ -84,9 +108,15 @@ export const SQLITE_SCHEMA_VERSION = migrations.at(-1)!.version;
  */
 export function migrate(db: DatabaseSync, file: string, integration: string): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const version = () => Number((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined)?.v ?? 0);
+  const version = () =>
+    Number(
+      (db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined)?.v ?? 0,
+    );
   const newer = (current: number) =>
-    new SyncbridgeError('STATE_STORE', `${file}: state schema version ${current} is newer than this syncbridge understands (${SQLITE_SCHEMA_VERSION}); upgrade syncbridge`);
+    new SyncbridgeError(
+      'STATE_STORE',
+      `${file}: state schema version ${current} is newer than this syncbridge understands (${SQLITE_SCHEMA_VERSION}); upgrade syncbridge`,
+    );
   if (version() > SQLITE_SCHEMA_VERSION) throw newer(version());
   if (version() === SQLITE_SCHEMA_VERSION) return [];
   const applied: number[] = [];
@@ -98,9 +128,16 @@ export function migrate(db: DatabaseSync, file: string, integration: string): nu
       try {
         m.up(db, { integration });
       } catch (error) {
-        throw new SyncbridgeError('STATE_STORE', `${file}: migration ${m.version} failed: ${(error as Error).message}`, { cause: error });
+        throw new SyncbridgeError(
+          'STATE_STORE',
+          `${file}: migration ${m.version} failed: ${(error as Error).message}`,
+          { cause: error },
+        );
       }
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        m.version,
+        new Date().toISOString(),
+      );
       applied.push(m.version);
     }
     db.exec('COMMIT');

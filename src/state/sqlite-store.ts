@@ -6,7 +6,23 @@ import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
-import { configPartsSchema, otherSide, snapshotFieldsSchema, watermarkSchema, type Failure, type Intent, type IntegrationState, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateStore, type StateStoreFactory } from './state-store.js';
+import {
+  configPartsSchema,
+  otherSide,
+  snapshotFieldsSchema,
+  watermarkSchema,
+  type Failure,
+  type Intent,
+  type IntegrationState,
+  type ItemState,
+  type Lease,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateOperations,
+  type StateStore,
+  type StateStoreFactory,
+} from './state-store.js';
 
 type Row = Record<string, unknown>;
 const str = (row: Row, key: string) => String(row[key]);
@@ -25,14 +41,23 @@ function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
   try {
     return parse(JSON.parse(text));
   } catch (error) {
-    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, { cause: error });
+    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
 function operations(db: DatabaseSync, integration: string, clock: () => Date): StateOperations {
   const q = (sql: string) => db.prepare(sql);
   const I = integration;
-  const toLink = (r: Row): Link => ({ pair: str(r, 'pair'), leftId: str(r, 'left_id'), rightId: str(r, 'right_id'), leftKey: str(r, 'left_key'), rightKey: str(r, 'right_key'), createdAt: str(r, 'created_at') });
+  const toLink = (r: Row): Link => ({
+    pair: str(r, 'pair'),
+    leftId: str(r, 'left_id'),
+    rightId: str(r, 'right_id'),
+    leftKey: str(r, 'left_key'),
+    rightKey: str(r, 'right_key'),
+    createdAt: str(r, 'created_at'),
+  });
   const toSnapshot = (r: Row): Snapshot => ({
     pair: str(r, 'pair'),
     side: str(r, 'side') as Side,
@@ -57,19 +82,31 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     createdAt: str(r, 'created_at'),
     updatedAt: str(r, 'updated_at'),
   });
-  const toIntent = (r: Row): Intent => ({ pair: str(r, 'pair'), side: str(r, 'side') as Side, sourceId: str(r, 'source_id'), sourceKey: str(r, 'source_key'), createdAt: str(r, 'created_at') });
+  const toIntent = (r: Row): Intent => ({
+    pair: str(r, 'pair'),
+    side: str(r, 'side') as Side,
+    sourceId: str(r, 'source_id'),
+    sourceKey: str(r, 'source_key'),
+    createdAt: str(r, 'created_at'),
+  });
   // Ids of a page go in as one JSON array parameter, whatever their number.
-  const perSide = (table: string) => `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND ((side = 'left' AND item_id IN (SELECT value FROM json_each(?))) OR (side = 'right' AND item_id IN (SELECT value FROM json_each(?))))`;
+  const perSide = (table: string) =>
+    `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND ((side = 'left' AND item_id IN (SELECT value FROM json_each(?))) OR (side = 'right' AND item_id IN (SELECT value FROM json_each(?))))`;
   const ops: StateOperations = {
     async getLink(pair, side, itemId) {
-      const r = q(`SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} = ?`).get(I, pair, itemId) as Row | undefined;
+      const r = q(
+        `SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} = ?`,
+      ).get(I, pair, itemId) as Row | undefined;
       return r && toLink(r);
     },
     async putLink(l) {
       try {
-        q('INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key').run(I, l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
+        q(
+          'INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, left_id) DO UPDATE SET right_id = excluded.right_id, left_key = excluded.left_key, right_key = excluded.right_key',
+        ).run(I, l.pair, l.leftId, l.rightId, l.leftKey, l.rightKey, l.createdAt);
       } catch (error) {
-        if (/UNIQUE constraint failed/.test((error as Error).message)) throw linkTaken(l.pair, 'right', l.rightId, error);
+        if (/UNIQUE constraint failed/.test((error as Error).message))
+          throw linkTaken(l.pair, 'right', l.rightId, error);
         throw error;
       }
     },
@@ -77,88 +114,193 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       q('DELETE FROM links WHERE integration = ? AND pair = ? AND left_id = ?').run(I, pair, leftId);
     },
     async listLinks(pair, options = {}) {
-      return (q('SELECT * FROM links WHERE integration = ? AND pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(I, pair, options.limit ?? -1, options.offset ?? 0) as Row[]).map(toLink);
+      return (
+        q('SELECT * FROM links WHERE integration = ? AND pair = ? ORDER BY created_at, left_id LIMIT ? OFFSET ?').all(
+          I,
+          pair,
+          options.limit ?? -1,
+          options.offset ?? 0,
+        ) as Row[]
+      ).map(toLink);
     },
     async countLinks(pair) {
       return Number((q('SELECT COUNT(*) AS n FROM links WHERE integration = ? AND pair = ?').get(I, pair) as Row).n);
     },
     async getSnapshot(pair, side, itemId) {
-      const r = q('SELECT * FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(I, pair, side, itemId) as Row | undefined;
+      const r = q('SELECT * FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(
+        I,
+        pair,
+        side,
+        itemId,
+      ) as Row | undefined;
       return r && toSnapshot(r);
     },
     async putSnapshot(s) {
-      q('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields').run(I, s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
+      q(
+        'INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields',
+      ).run(I, s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
     },
     async deleteSnapshot(pair, side, itemId) {
-      q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(I, pair, side, itemId);
+      q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(
+        I,
+        pair,
+        side,
+        itemId,
+      );
     },
     async getWatermark(pair, side) {
-      const r = q('SELECT value FROM watermarks WHERE integration = ? AND pair = ? AND side = ?').get(I, pair, side) as Row | undefined;
+      const r = q('SELECT value FROM watermarks WHERE integration = ? AND pair = ? AND side = ?').get(I, pair, side) as
+        | Row
+        | undefined;
       return r && parseJson(str(r, 'value'), 'watermark', (v) => watermarkSchema.parse(v));
     },
     async putWatermark(pair, side, w) {
-      q('INSERT INTO watermarks VALUES (?, ?, ?, ?) ON CONFLICT (integration, pair, side) DO UPDATE SET value = excluded.value').run(I, pair, side, JSON.stringify(w));
+      q(
+        'INSERT INTO watermarks VALUES (?, ?, ?, ?) ON CONFLICT (integration, pair, side) DO UPDATE SET value = excluded.value',
+      ).run(I, pair, side, JSON.stringify(w));
     },
     async getIntent(pair, side, sourceId) {
-      const r = q('SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').get(I, pair, side, sourceId) as Row | undefined;
+      const r = q('SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').get(
+        I,
+        pair,
+        side,
+        sourceId,
+      ) as Row | undefined;
       return r && toIntent(r);
     },
     async putIntent(i) {
-      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?, ?)').run(I, i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt);
+      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?, ?)').run(
+        I,
+        i.pair,
+        i.side,
+        i.sourceId,
+        i.sourceKey,
+        i.createdAt,
+      );
     },
     async deleteIntent(pair, side, sourceId) {
-      q('DELETE FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').run(I, pair, side, sourceId);
+      q('DELETE FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').run(
+        I,
+        pair,
+        side,
+        sourceId,
+      );
     },
     async listIntents(pair) {
-      return (q('SELECT * FROM intents WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair) as Row[]).map(toIntent);
+      return (
+        q('SELECT * FROM intents WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair) as Row[]
+      ).map(toIntent);
     },
     async getFailure(pair, side, itemId) {
-      const r = q('SELECT * FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(I, pair, side, itemId) as Row | undefined;
+      const r = q('SELECT * FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').get(
+        I,
+        pair,
+        side,
+        itemId,
+      ) as Row | undefined;
       return r && toFailure(r);
     },
     async putFailure(f) {
-      q('INSERT OR REPLACE INTO failures (integration, pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        I, f.pair, f.side, f.itemId, f.itemKey, f.kind, f.code, f.message, JSON.stringify(f.details), f.attempts, JSON.stringify(f.revisions), f.nextRetryAt, f.createdAt, f.updatedAt, f.discardedAt ?? null,
+      q(
+        'INSERT OR REPLACE INTO failures (integration, pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        I,
+        f.pair,
+        f.side,
+        f.itemId,
+        f.itemKey,
+        f.kind,
+        f.code,
+        f.message,
+        JSON.stringify(f.details),
+        f.attempts,
+        JSON.stringify(f.revisions),
+        f.nextRetryAt,
+        f.createdAt,
+        f.updatedAt,
+        f.discardedAt ?? null,
       );
     },
     async deleteFailure(pair, side, itemId) {
-      q('DELETE FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(I, pair, side, itemId);
+      q('DELETE FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(
+        I,
+        pair,
+        side,
+        itemId,
+      );
     },
     async listFailures(pair) {
-      const rows = pair === undefined ? q('SELECT * FROM failures WHERE integration = ? ORDER BY created_at').all(I) : q('SELECT * FROM failures WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair);
+      const rows =
+        pair === undefined
+          ? q('SELECT * FROM failures WHERE integration = ? ORDER BY created_at').all(I)
+          : q('SELECT * FROM failures WHERE integration = ? AND pair = ? ORDER BY created_at').all(I, pair);
       return (rows as Row[]).map(toFailure);
     },
     async getCommentLink(pair, side, sourceCommentId) {
-      const r = q('SELECT target_comment_id FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND source_comment_id = ?').get(I, pair, side, sourceCommentId) as Row | undefined;
+      const r = q(
+        'SELECT target_comment_id FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND source_comment_id = ?',
+      ).get(I, pair, side, sourceCommentId) as Row | undefined;
       return r && str(r, 'target_comment_id');
     },
     async putCommentLink(pair, side, sourceCommentId, targetCommentId) {
-      q('INSERT OR REPLACE INTO comment_links VALUES (?, ?, ?, ?, ?)').run(I, pair, side, sourceCommentId, targetCommentId);
+      q('INSERT OR REPLACE INTO comment_links VALUES (?, ?, ?, ?, ?)').run(
+        I,
+        pair,
+        side,
+        sourceCommentId,
+        targetCommentId,
+      );
     },
     async isCommentCopy(pair, side, commentId) {
       // A copy on `side` was written from a source comment on the other side.
-      return q('SELECT 1 FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND target_comment_id = ?').get(I, pair, otherSide(side), commentId) !== undefined;
+      return (
+        q('SELECT 1 FROM comment_links WHERE integration = ? AND pair = ? AND side = ? AND target_comment_id = ?').get(
+          I,
+          pair,
+          otherSide(side),
+          commentId,
+        ) !== undefined
+      );
     },
     async loadItems(pair, side, itemIds) {
       const ids = JSON.stringify(itemIds);
-      const links = (q(`SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} IN (SELECT value FROM json_each(?))`).all(I, pair, ids) as Row[]).map(toLink);
+      const links = (
+        q(
+          `SELECT * FROM links WHERE integration = ? AND pair = ? AND ${side === 'left' ? 'left_id' : 'right_id'} IN (SELECT value FROM json_each(?))`,
+        ).all(I, pair, ids) as Row[]
+      ).map(toLink);
       const byItem = new Map(links.map((l) => [side === 'left' ? l.leftId : l.rightId, l]));
       const counterparts = JSON.stringify(links.map((l) => (side === 'left' ? l.rightId : l.leftId)));
       const [lefts, rights] = side === 'left' ? [ids, counterparts] : [counterparts, ids];
       const snapshots = (q(perSide('snapshots')).all(I, pair, lefts, rights) as Row[]).map(toSnapshot);
       const failures = (q(perSide('failures')).all(I, pair, lefts, rights) as Row[]).map(toFailure);
-      const intents = (q('SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id IN (SELECT value FROM json_each(?))').all(I, pair, side, ids) as Row[]).map(toIntent);
+      const intents = (
+        q(
+          'SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id IN (SELECT value FROM json_each(?))',
+        ).all(I, pair, side, ids) as Row[]
+      ).map(toIntent);
       return assembleItems(side, itemIds, byItem, snapshots, failures, intents);
     },
     applyWrites: (writes) => applyWritesInOrder(ops, writes),
     async getIntegrationState(name) {
       const r = q('SELECT * FROM integrations WHERE name = ?').get(name) as Row | undefined;
       if (!r) return undefined;
-      const parts = typeof r.config_parts === 'string' ? parseJson(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v)) : undefined;
-      return { name, active: Number(r.active) === 1, configHash: str(r, 'config_hash'), ...(parts ? { configParts: parts } : {}), updatedAt: str(r, 'updated_at') } satisfies IntegrationState;
+      const parts =
+        typeof r.config_parts === 'string'
+          ? parseJson(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v))
+          : undefined;
+      return {
+        name,
+        active: Number(r.active) === 1,
+        configHash: str(r, 'config_hash'),
+        ...(parts ? { configParts: parts } : {}),
+        updatedAt: str(r, 'updated_at'),
+      } satisfies IntegrationState;
     },
     async putIntegrationState(s) {
-      q('INSERT OR REPLACE INTO integrations (name, active, config_hash, updated_at, config_parts) VALUES (?, ?, ?, ?, ?)').run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt, s.configParts ? JSON.stringify(s.configParts) : null);
+      q(
+        'INSERT OR REPLACE INTO integrations (name, active, config_hash, updated_at, config_parts) VALUES (?, ?, ?, ?, ?)',
+      ).run(s.name, s.active ? 1 : 0, s.configHash, s.updatedAt, s.configParts ? JSON.stringify(s.configParts) : null);
     },
     async acquireLease({ key, owner, ttlMs }) {
       const now = clock();
@@ -174,7 +316,13 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     },
     async releaseLease(key, owner) {
       const now = clock().toISOString();
-      q('UPDATE leases SET expires_at = ? WHERE integration = ? AND key = ? AND owner = ? AND expires_at > ?').run(now, I, key, owner, now);
+      q('UPDATE leases SET expires_at = ? WHERE integration = ? AND key = ? AND owner = ? AND expires_at > ?').run(
+        now,
+        I,
+        key,
+        owner,
+        now,
+      );
     },
   };
   return ops;
@@ -182,7 +330,9 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
 
 /** A lease as the store holds it, or `undefined`. */
 function leaseOf(db: DatabaseSync, integration: string, key: string): Lease | undefined {
-  const r = db.prepare('SELECT * FROM leases WHERE integration = ? AND key = ?').get(integration, key) as Row | undefined;
+  const r = db.prepare('SELECT * FROM leases WHERE integration = ? AND key = ?').get(integration, key) as
+    | Row
+    | undefined;
   return r && { key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at'), token: Number(r.token) };
 }
 
@@ -201,14 +351,18 @@ function storeProblem(file: string, error: unknown): SyncbridgeError {
 
 /** The operations with every SQLite failure (a file made read-only meanwhile, a full disk) turned into `STATE_STORE`. */
 function guarded(ops: StateOperations, file: string): StateOperations {
-  const wrap = (fn: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]) => {
-    try {
-      return await fn(...args);
-    } catch (error) {
-      throw isSyncbridgeError(error) ? error : storeProblem(file, error);
-    }
-  };
-  return Object.fromEntries(Object.entries(ops).map(([name, fn]) => [name, wrap(fn as (...args: unknown[]) => Promise<unknown>)])) as unknown as StateOperations;
+  const wrap =
+    (fn: (...args: unknown[]) => Promise<unknown>) =>
+    async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw isSyncbridgeError(error) ? error : storeProblem(file, error);
+      }
+    };
+  return Object.fromEntries(
+    Object.entries(ops).map(([name, fn]) => [name, wrap(fn as (...args: unknown[]) => Promise<unknown>)]),
+  ) as unknown as StateOperations;
 }
 
 /**
@@ -231,10 +385,17 @@ const lockOf = (file: string): Mutex => {
  * file that cannot be written fails here, with `STATE_STORE`, before anything is synced:
  * a run that wrote to the systems but could not record it would copy the items again.
  */
-export async function openSqliteStateStore(file = '.syncbridge/state.db', options: SqliteStoreOptions = {}): Promise<StateStore> {
+export async function openSqliteStateStore(
+  file = '.syncbridge/state.db',
+  options: SqliteStoreOptions = {},
+): Promise<StateStore> {
   const integration = options.integration ?? 'default';
   const { DatabaseSync } = await import('node:sqlite').catch((error: unknown) => {
-    throw new SyncbridgeError('STATE_STORE', `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`, { cause: error });
+    throw new SyncbridgeError(
+      'STATE_STORE',
+      `${file}: the embedded state store needs node:sqlite, which Node.js ${process.versions.node} lacks; use Node.js 22.13 or newer, or another state store`,
+      { cause: error },
+    );
   });
   let db: DatabaseSync | undefined;
   try {
@@ -242,39 +403,48 @@ export async function openSqliteStateStore(file = '.syncbridge/state.db', option
     db = new DatabaseSync(file);
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
     const applied = migrate(db, file, integration);
-    if (applied.length > 0) options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });
+    if (applied.length > 0)
+      options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });
     // A write rolled back: SQLite opens a file it may not write read-only, and says so only at the first write.
     db.exec('BEGIN IMMEDIATE');
     try {
-      db.exec('UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+      db.exec(
+        'UPDATE schema_migrations SET applied_at = applied_at WHERE version = (SELECT MAX(version) FROM schema_migrations)',
+      );
     } finally {
       db.exec('ROLLBACK');
     }
   } catch (error) {
     if (db?.isOpen) db.close();
-    if (isSyncbridgeError(error) && !(error.cause && /readonly/i.test(String((error.cause as Error).message)))) throw error;
+    if (isSyncbridgeError(error) && !(error.cause && /readonly/i.test(String((error.cause as Error).message))))
+      throw error;
     throw storeProblem(file, isSyncbridgeError(error) ? error.cause : error);
   }
   const open = db;
-  return lockedStore(integration, guarded(operations(open, integration, options.clock ?? (() => new Date())), file), {
-    async transaction(fn, fence) {
-      open.exec('BEGIN IMMEDIATE');
-      try {
-        // Inside the write lock: no takeover can come between this check and the commit.
-        const held = fence && leaseOf(open, integration, fence.key);
-        if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
-        const result = await fn();
-        open.exec('COMMIT');
-        return result;
-      } catch (error) {
-        open.exec('ROLLBACK');
-        throw error;
-      }
+  return lockedStore(
+    integration,
+    guarded(operations(open, integration, options.clock ?? (() => new Date())), file),
+    {
+      async transaction(fn, fence) {
+        open.exec('BEGIN IMMEDIATE');
+        try {
+          // Inside the write lock: no takeover can come between this check and the commit.
+          const held = fence && leaseOf(open, integration, fence.key);
+          if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
+          const result = await fn();
+          open.exec('COMMIT');
+          return result;
+        } catch (error) {
+          open.exec('ROLLBACK');
+          throw error;
+        }
+      },
+      async close() {
+        if (open.isOpen) open.close();
+      },
     },
-    async close() {
-      if (open.isOpen) open.close();
-    },
-  }, lockOf(file));
+    lockOf(file),
+  );
 }
 
 /** Options of {@link sqliteStore}. */
@@ -287,5 +457,6 @@ export interface SqliteStoreFactoryOptions {
 
 /** The factory of a SQLite store: `state: { store: sqliteStore({ path }) }` or `createSyncbridge({ store: sqliteStore() })`. */
 export function sqliteStore(options: SqliteStoreFactoryOptions = {}): StateStoreFactory {
-  return ({ integration, logger }) => openSqliteStateStore(options.path, { integration, logger, ...(options.clock ? { clock: options.clock } : {}) });
+  return ({ integration, logger }) =>
+    openSqliteStateStore(options.path, { integration, logger, ...(options.clock ? { clock: options.clock } : {}) });
 }

@@ -1,5 +1,17 @@
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { otherSide, type Failure, type Fence, type Intent, type ItemState, type Lease, type Link, type Side, type Snapshot, type StateOperations, type StateWrite } from './state-store.js';
+import {
+  otherSide,
+  type Failure,
+  type Fence,
+  type Intent,
+  type ItemState,
+  type Lease,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateOperations,
+  type StateWrite,
+} from './state-store.js';
 
 /**
  * Applies writes one operation at a time, in order: `applyWrites` for a store whose writes
@@ -22,7 +34,12 @@ export async function applyWritesInOrder(ops: StateOperations, writes: readonly 
  * `loadItems` from single reads (five or so per item): for a store whose reads cost no
  * round trip. A store behind a network should read a page in a few queries instead.
  */
-export async function loadItemsOneByOne(ops: StateOperations, pair: string, side: Side, itemIds: readonly string[]): Promise<ItemState[]> {
+export async function loadItemsOneByOne(
+  ops: StateOperations,
+  pair: string,
+  side: Side,
+  itemIds: readonly string[],
+): Promise<ItemState[]> {
   const other = otherSide(side);
   const out: ItemState[] = [];
   for (const itemId of itemIds) {
@@ -64,17 +81,34 @@ export function leaseLost(integration: string, fence: Fence, held: Lease | undef
   return new SyncbridgeError(
     'LEASE_LOST',
     `lease "${fence.key}" of integration "${integration}" was taken over since this writer got token ${fence.token} (${now}); its writes were refused and are merged again by the next pass`,
-    { details: { key: fence.key, token: fence.token, ...(held ? { holder: held.owner, currentToken: held.token } : {}) } },
+    {
+      details: {
+        key: fence.key,
+        token: fence.token,
+        ...(held ? { holder: held.owner, currentToken: held.token } : {}),
+      },
+    },
   );
 }
 
 /** The `STATE_STORE` error of a link whose item on one side is linked to another item already. */
 export function linkTaken(pair: string, side: Side, itemId: string, cause?: unknown): SyncbridgeError {
-  return new SyncbridgeError('STATE_STORE', `pair "${pair}": the ${side} item ${itemId} is linked to another item already; unlink it first`, { details: { pair, side, itemId }, ...(cause ? { cause } : {}) });
+  return new SyncbridgeError(
+    'STATE_STORE',
+    `pair "${pair}": the ${side} item ${itemId} is linked to another item already; unlink it first`,
+    { details: { pair, side, itemId }, ...(cause ? { cause } : {}) },
+  );
 }
 
 /** Puts the rows of a page read in bulk together as `loadItems` returns them: one state per id, in order. */
-export function assembleItems(side: Side, itemIds: readonly string[], links: Map<string, Link>, snapshots: Snapshot[], failures: Failure[], intents: Intent[]): ItemState[] {
+export function assembleItems(
+  side: Side,
+  itemIds: readonly string[],
+  links: Map<string, Link>,
+  snapshots: Snapshot[],
+  failures: Failure[],
+  intents: Intent[],
+): ItemState[] {
   const other = otherSide(side);
   const key = (s: Side, id: string) => `${s}\u0000${id}`;
   const snapshotOf = new Map(snapshots.map((s) => [key(s.side, s.itemId), s]));

@@ -50,13 +50,28 @@ export async function getAll(connector: Connector, ids: string[], fields: string
 }
 
 /** A one-paragraph rich text. */
-export const paragraph = (text: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+export const paragraph = (text: string): RichText => ({
+  type: 'doc',
+  content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+});
 
 /** A rich text with marks and a list, for round trips. */
 export const richDoc: RichText = {
   type: 'doc',
   content: [
-    { type: 'paragraph', content: [{ type: 'text', text: 'Steps: ' }, { type: 'text', text: 'open the app', marks: [{ type: 'strong' }] }] },
-    { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'first' }] }], [{ type: 'paragraph', content: [{ type: 'text', text: 'second' }] }]] },
+    {
+      type: 'paragraph',
+      content: [
+        { type: 'text', text: 'Steps: ' },
+        { type: 'text', text: 'open the app', marks: [{ type: 'strong' }] },
+      ],
+    },
+    {
+      type: 'bulletList',
+      items: [
+        [{ type: 'paragraph', content: [{ type: 'text', text: 'first' }] }],
+        [{ type: 'paragraph', content: [{ type: 'text', text: 'second' }] }],
+      ],
+    },
   ],
 };

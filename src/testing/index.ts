@@ -10,12 +10,25 @@ export * from './kit.js';
 export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
 
 // Conformance suite
-export type { ConformanceTarget, ConformanceContext, ConformanceFields, ConformanceCase, ConformanceResult } from './conformance-types.js';
+export type {
+  ConformanceTarget,
+  ConformanceContext,
+  ConformanceFields,
+  ConformanceCase,
+  ConformanceResult,
+} from './conformance-types.js';
 export { describeConnectorConformance, runConnectorConformance, connectorConformanceCases } from './conformance.js';
 
 // In-memory systems
 export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memory/memory-system.js';
-export { createMemoryConnector, memoryConnectorFactory, type MemoryCallMoment, type MemoryConnector, type MemoryConnectorKnobs, type MemoryMethod } from './memory/memory-connector.js';
+export {
+  createMemoryConnector,
+  memoryConnectorFactory,
+  type MemoryCallMoment,
+  type MemoryConnector,
+  type MemoryConnectorKnobs,
+  type MemoryMethod,
+} from './memory/memory-connector.js';
 export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
 export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';
 

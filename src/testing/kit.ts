@@ -7,6 +7,25 @@
  * @packageDocumentation
  * @module syncbridge/testing/kit
  */
-export { withKnobs, withHooks, serveHandler, seededRandom, ConnectionReset, type FetchHandler, type SimulatorKnobs, type KnobbedHandler, type RunningServer } from './simulator-kit.js';
-export { RequestHooks, HookFailure, type RequestHook, type RequestHookSpec, type HookCallback, type HookEvent, type HookRequest, type HookMoment } from './request-hooks.js';
+export {
+  withKnobs,
+  withHooks,
+  serveHandler,
+  seededRandom,
+  ConnectionReset,
+  type FetchHandler,
+  type SimulatorKnobs,
+  type KnobbedHandler,
+  type RunningServer,
+} from './simulator-kit.js';
+export {
+  RequestHooks,
+  HookFailure,
+  type RequestHook,
+  type RequestHookSpec,
+  type HookCallback,
+  type HookEvent,
+  type HookRequest,
+  type HookMoment,
+} from './request-hooks.js';
 export { mswHandlers } from './msw.js';

@@ -20,7 +20,8 @@ export interface OperationRef {
 function resolveRef(spec: Spec, ref: string): Schema {
   if (!ref.startsWith('#/')) throw new Error(`only local $refs are supported: ${ref}`);
   let node: unknown = spec;
-  for (const part of ref.slice(2).split('/')) node = (node as Record<string, unknown>)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const part of ref.slice(2).split('/'))
+    node = (node as Record<string, unknown>)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
   if (!node || typeof node !== 'object') throw new Error(`unresolved $ref ${ref}`);
   return node as Schema;
 }
@@ -34,7 +35,15 @@ function typeOf(value: unknown): string {
 
 /** In Swagger 2 descriptions generated from .NET (Azure DevOps), a bare `{"type": "object"}` means any JSON value (`JToken`), as their own examples show. */
 function isBareSwaggerObject(spec: Spec, schema: Schema): boolean {
-  return spec.swagger === '2.0' && schema.type === 'object' && !schema.properties && schema.additionalProperties === undefined && !schema.allOf && !schema.oneOf && !schema.anyOf;
+  return (
+    spec.swagger === '2.0' &&
+    schema.type === 'object' &&
+    !schema.properties &&
+    schema.additionalProperties === undefined &&
+    !schema.allOf &&
+    !schema.oneOf &&
+    !schema.anyOf
+  );
 }
 
 function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors: string[]): void {
@@ -50,7 +59,8 @@ function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors
       validate(spec, option, value, at, inner);
       return inner.length === 0;
     });
-    if (passing.length === 0 || (key === 'oneOf' && passing.length > 1)) errors.push(`${at}: matches ${passing.length} of the ${key} alternatives`);
+    if (passing.length === 0 || (key === 'oneOf' && passing.length > 1))
+      errors.push(`${at}: matches ${passing.length} of the ${key} alternatives`);
   }
   const type = schema.type as string | undefined;
   const actual = typeOf(value);
@@ -58,17 +68,22 @@ function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors
     errors.push(`${at}: expected ${type}, got ${actual}`);
     return;
   }
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
-  if (actual === 'array' && schema.items) (value as unknown[]).forEach((item, i) => validate(spec, schema.items as Schema, item, `${at}[${i}]`, errors));
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
+  if (actual === 'array' && schema.items)
+    (value as unknown[]).forEach((item, i) => validate(spec, schema.items as Schema, item, `${at}[${i}]`, errors));
   if (actual === 'object' && (type === 'object' || schema.properties || schema.additionalProperties !== undefined)) {
     const object = value as Record<string, unknown>;
     const properties = (schema.properties ?? {}) as Record<string, Schema>;
-    for (const name of (schema.required ?? []) as string[]) if (!(name in object)) errors.push(`${at}: missing required property '${name}'`);
+    for (const name of (schema.required ?? []) as string[])
+      if (!(name in object)) errors.push(`${at}: missing required property '${name}'`);
     for (const [name, child] of Object.entries(object)) {
       const declared = properties[name];
       if (declared) validate(spec, declared, child, `${at}.${name}`, errors);
-      else if (schema.additionalProperties === false && !Array.isArray(schema.allOf)) errors.push(`${at}: property '${name}' is not in the schema`);
-      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') validate(spec, schema.additionalProperties as Schema, child, `${at}.${name}`, errors);
+      else if (schema.additionalProperties === false && !Array.isArray(schema.allOf))
+        errors.push(`${at}: property '${name}' is not in the schema`);
+      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+        validate(spec, schema.additionalProperties as Schema, child, `${at}.${name}`, errors);
     }
   }
 }
@@ -78,7 +93,9 @@ function findOperation(spec: Spec, method: string, path: string): { template: st
   const lower = method.toLowerCase();
   if (paths[path]?.[lower]) return { template: path, operation: paths[path][lower] as Schema };
   for (const [template, operations] of Object.entries(paths)) {
-    const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`);
+    const pattern = new RegExp(
+      `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^}]+\\?\}/g, '[^/]+')}$`,
+    );
     if (pattern.test(path) && operations[lower]) return { template, operation: operations[lower] as Schema };
   }
   throw new Error(`the API description has no operation ${method.toUpperCase()} ${path}`);
@@ -89,7 +106,8 @@ export function responseSchema(spec: Spec, operation: OperationRef): Schema | un
   const { template, operation: op } = findOperation(spec, operation.method, operation.path);
   const responses = (op.responses ?? {}) as Record<string, Schema>;
   let response = responses[String(operation.status)] ?? responses.default;
-  if (!response) throw new Error(`${operation.method.toUpperCase()} ${template} declares no response ${operation.status}`);
+  if (!response)
+    throw new Error(`${operation.method.toUpperCase()} ${template} declares no response ${operation.status}`);
   if (typeof response.$ref === 'string') response = resolveRef(spec, response.$ref);
   const content = response.content as Record<string, { schema?: Schema }> | undefined;
   if (content) return (content['application/json'] ?? Object.values(content)[0])?.schema;
@@ -106,6 +124,8 @@ export function assertMatchesOperation(spec: unknown, operation: OperationRef, b
   const errors: string[] = [];
   validate(spec as Spec, schema, body, '$', errors);
   if (errors.length > 0) {
-    throw new Error(`${operation.method.toUpperCase()} ${operation.path} ${operation.status} does not match the API description:\n  ${errors.slice(0, 20).join('\n  ')}`);
+    throw new Error(
+      `${operation.method.toUpperCase()} ${operation.path} ${operation.status} does not match the API description:\n  ${errors.slice(0, 20).join('\n  ')}`,
+    );
   }
 }

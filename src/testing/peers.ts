@@ -6,7 +6,8 @@ type Peers = { vitest: typeof import('vitest'); msw: typeof import('msw') };
 
 /** What each optional peer dependency is needed for, said when it is missing. */
 const neededFor: Record<keyof Peers, string> = {
-  vitest: 'The shared suites of syncbridge/testing (describeConnectorConformance, runConnectorConformance, describeStateStore) run under vitest',
+  vitest:
+    'The shared suites of syncbridge/testing (describeConnectorConformance, runConnectorConformance, describeStateStore) run under vitest',
   msw: "mswHandlers() serves a simulator in process through msw (listen() and 'syncbridge simulate' serve over HTTP without it)",
 };
 
@@ -27,10 +28,14 @@ export function peer<Name extends keyof Peers>(name: Name): Peers[Name] {
   try {
     entry = fileURLToPath(import.meta.resolve(name));
   } catch (error) {
-    throw new SyncbridgeError('DEPENDENCY_MISSING', `${neededFor[name]}, which is not installed: npm install --save-dev ${name} (an optional peer dependency of syncbridge)`, {
-      cause: error,
-      details: { package: name },
-    });
+    throw new SyncbridgeError(
+      'DEPENDENCY_MISSING',
+      `${neededFor[name]}, which is not installed: npm install --save-dev ${name} (an optional peer dependency of syncbridge)`,
+      {
+        cause: error,
+        details: { package: name },
+      },
+    );
   }
   const module = load(entry) as Peers[Name];
   loaded[name] = module;

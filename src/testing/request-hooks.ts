@@ -132,7 +132,13 @@ export class RequestHooks {
   private candidates(when: HookMoment, request: Request): Entry[] {
     if (this.entries.length === 0) return [];
     const path = new URL(request.url).pathname;
-    return this.entries.filter((e) => !e.state.removed && e.spec.when === when && (!e.spec.method || e.spec.method.toUpperCase() === request.method) && pathMatches(e.spec.path, path));
+    return this.entries.filter(
+      (e) =>
+        !e.state.removed &&
+        e.spec.when === when &&
+        (!e.spec.method || e.spec.method.toUpperCase() === request.method) &&
+        pathMatches(e.spec.path, path),
+    );
   }
 
   /**

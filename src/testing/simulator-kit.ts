@@ -75,7 +75,11 @@ export function withHooks(inner: FetchHandler, hooks: RequestHooks): FetchHandle
 }
 
 /** Wraps a handler with latency, random faults, forced failures, a rate limit and request hooks (pass `hooks` to share them with a sub-request dispatcher). */
-export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}, hooks: RequestHooks = new RequestHooks()): KnobbedHandler {
+export function withKnobs(
+  inner: FetchHandler,
+  knobs: SimulatorKnobs = {},
+  hooks: RequestHooks = new RequestHooks(),
+): KnobbedHandler {
   const hooked = withHooks(inner, hooks);
   const forced: Array<{ status: number; retryAfterSeconds?: number | undefined }> = [];
   let windowStart = 0;
@@ -86,7 +90,10 @@ export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}, hooks
     if (next) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (next.retryAfterSeconds !== undefined) headers['retry-after'] = String(next.retryAfterSeconds);
-      return new Response(JSON.stringify({ errorMessages: [`Simulated ${next.status}`], message: `Simulated ${next.status}` }), { status: next.status, headers });
+      return new Response(
+        JSON.stringify({ errorMessages: [`Simulated ${next.status}`], message: `Simulated ${next.status}` }),
+        { status: next.status, headers },
+      );
     }
     if (knobs.rateLimit) {
       const now = Date.now();
@@ -95,19 +102,29 @@ export function withKnobs(inner: FetchHandler, knobs: SimulatorKnobs = {}, hooks
         windowCount = 0;
       }
       if (++windowCount > knobs.rateLimit.limit) {
-        const seconds = knobs.rateLimit.retryAfterSeconds ?? Math.ceil((windowStart + knobs.rateLimit.windowMs - now) / 1000);
-        return new Response(JSON.stringify({ errorMessages: ['Rate limit exceeded.'], message: 'Rate limit exceeded.' }), {
-          status: 429,
-          headers: { 'content-type': 'application/json', 'retry-after': String(seconds) },
-        });
+        const seconds =
+          knobs.rateLimit.retryAfterSeconds ?? Math.ceil((windowStart + knobs.rateLimit.windowMs - now) / 1000);
+        return new Response(
+          JSON.stringify({ errorMessages: ['Rate limit exceeded.'], message: 'Rate limit exceeded.' }),
+          {
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': String(seconds) },
+          },
+        );
       }
     }
     if (knobs.faultRate && (knobs.random ?? Math.random)() < knobs.faultRate) {
       if ((knobs.random ?? Math.random)() < 0.5) throw new ConnectionReset();
-      return new Response(JSON.stringify({ errorMessages: ['Service unavailable (simulated fault).'], message: 'Service unavailable (simulated fault).' }), {
-        status: 503,
-        headers: { 'content-type': 'application/json' },
-      });
+      return new Response(
+        JSON.stringify({
+          errorMessages: ['Service unavailable (simulated fault).'],
+          message: 'Service unavailable (simulated fault).',
+        }),
+        {
+          status: 503,
+          headers: { 'content-type': 'application/json' },
+        },
+      );
     }
     const response = await hooked(request);
     if (knobs.lostResponseRate && (knobs.random ?? Math.random)() < knobs.lostResponseRate) throw new ConnectionReset();
@@ -156,7 +173,10 @@ export interface RunningServer {
 }
 
 /** Serves a handler over HTTP on 127.0.0.1 (port 0 picks a free one). */
-export async function serveHandler(handle: FetchHandler, options: { port?: number; host?: string; basePath?: string } = {}): Promise<RunningServer> {
+export async function serveHandler(
+  handle: FetchHandler,
+  options: { port?: number; host?: string; basePath?: string } = {},
+): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   let origin = '';
   const server: Server = createServer((req, res) => {

@@ -29,8 +29,22 @@ const failure = (itemId: string, createdAt: string): Failure => ({
   updatedAt: createdAt,
 });
 
-const link = (leftId: string, rightId: string): Link => ({ pair: 'bugs', leftId, rightId, leftKey: `P-${leftId}`, rightKey: rightId, createdAt: '2026-01-01T00:00:00.000Z' });
-const snapshot = (side: Side, itemId: string): Snapshot => ({ pair: 'bugs', side, itemId, revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields: { title: `item ${itemId}` } });
+const link = (leftId: string, rightId: string): Link => ({
+  pair: 'bugs',
+  leftId,
+  rightId,
+  leftKey: `P-${leftId}`,
+  rightKey: rightId,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+const snapshot = (side: Side, itemId: string): Snapshot => ({
+  pair: 'bugs',
+  side,
+  itemId,
+  revision: '3',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  fields: { title: `item ${itemId}` },
+});
 
 /** The shared state store suite: every implementation (memory, SQLite, PostgreSQL, yours) passes it. */
 export function describeStateStore(target: StateStoreTarget): void {
@@ -50,7 +64,14 @@ export function describeStateStore(target: StateStoreTarget): void {
     });
 
     it('keeps links findable from either side', async () => {
-      await store.putLink({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putLink({
+        pair: 'bugs',
+        leftId: '10',
+        rightId: '77',
+        leftKey: 'P-10',
+        rightKey: '77',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       expect((await store.getLink('bugs', 'left', '10'))?.rightId).toBe('77');
       expect((await store.getLink('bugs', 'right', '77'))?.leftKey).toBe('P-10');
       expect(await store.getLink('other', 'left', '10')).toBeUndefined();
@@ -59,9 +80,30 @@ export function describeStateStore(target: StateStoreTarget): void {
     });
 
     it('forgets a link and a snapshot', async () => {
-      await store.putLink({ pair: 'bugs', leftId: '10', rightId: '77', leftKey: 'P-10', rightKey: '77', createdAt: '2026-01-01T00:00:00.000Z' });
-      await store.putLink({ pair: 'bugs', leftId: '11', rightId: '78', leftKey: 'P-11', rightKey: '78', createdAt: '2026-01-01T00:00:00.000Z' });
-      await store.putSnapshot({ pair: 'bugs', side: 'right', itemId: '77', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields: {} });
+      await store.putLink({
+        pair: 'bugs',
+        leftId: '10',
+        rightId: '77',
+        leftKey: 'P-10',
+        rightKey: '77',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      await store.putLink({
+        pair: 'bugs',
+        leftId: '11',
+        rightId: '78',
+        leftKey: 'P-11',
+        rightKey: '78',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      await store.putSnapshot({
+        pair: 'bugs',
+        side: 'right',
+        itemId: '77',
+        revision: '3',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        fields: {},
+      });
       await store.deleteLink('bugs', '10');
       await store.deleteSnapshot('bugs', 'right', '77');
       expect(await store.getLink('bugs', 'right', '77')).toBeUndefined();
@@ -72,29 +114,60 @@ export function describeStateStore(target: StateStoreTarget): void {
     it('round-trips snapshots with every field value form', async () => {
       const fields = {
         title: 'Crash',
-        description: { type: 'doc' as const, content: [{ type: 'paragraph' as const, content: [{ type: 'text' as const, text: 'x', marks: [{ type: 'strong' as const }] }] }] },
+        description: {
+          type: 'doc' as const,
+          content: [
+            {
+              type: 'paragraph' as const,
+              content: [{ type: 'text' as const, text: 'x', marks: [{ type: 'strong' as const }] }],
+            },
+          ],
+        },
         points: 3,
         done: false,
         labels: ['a', 'b'],
         assignee: { id: 'u1', email: 'u1@example.com', displayName: 'U One' },
         empty: null,
       };
-      await store.putSnapshot({ pair: 'bugs', side: 'right', itemId: '5', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields });
-      expect(await store.getSnapshot('bugs', 'right', '5')).toEqual({ pair: 'bugs', side: 'right', itemId: '5', revision: '3', updatedAt: '2026-01-01T00:00:00.000Z', fields });
+      await store.putSnapshot({
+        pair: 'bugs',
+        side: 'right',
+        itemId: '5',
+        revision: '3',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        fields,
+      });
+      expect(await store.getSnapshot('bugs', 'right', '5')).toEqual({
+        pair: 'bugs',
+        side: 'right',
+        itemId: '5',
+        revision: '3',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+        fields,
+      });
       expect(await store.getSnapshot('bugs', 'left', '5')).toBeUndefined();
     });
 
     it('stores watermarks per pair and side', async () => {
       await store.putWatermark('bugs', 'left', { kind: 'timestamp', value: '2026-01-01T00:00:00.000Z' });
       await store.putWatermark('bugs', 'right', { kind: 'revision', value: '42' });
-      expect(await store.getWatermark('bugs', 'left')).toEqual({ kind: 'timestamp', value: '2026-01-01T00:00:00.000Z' });
+      expect(await store.getWatermark('bugs', 'left')).toEqual({
+        kind: 'timestamp',
+        value: '2026-01-01T00:00:00.000Z',
+      });
       expect(await store.getWatermark('bugs', 'right')).toEqual({ kind: 'revision', value: '42' });
     });
 
     it('commits all writes of a transaction or none', async () => {
       await expect(
         store.transaction(async (tx) => {
-          await tx.putIntent({ pair: 'bugs', side: 'left', sourceId: '1', sourceKey: 'P-1', createdAt: '2026-01-01T00:00:00.000Z' });
+          await tx.putIntent({
+            pair: 'bugs',
+            side: 'left',
+            sourceId: '1',
+            sourceKey: 'P-1',
+            createdAt: '2026-01-01T00:00:00.000Z',
+          });
           await tx.putWatermark('bugs', 'left', { kind: 'timestamp', value: '2026-01-02T00:00:00.000Z' });
           throw new Error('crash inside the transaction');
         }),
@@ -102,7 +175,13 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.listIntents('bugs')).toEqual([]);
       expect(await store.getWatermark('bugs', 'left')).toBeUndefined();
       await store.transaction(async (tx) => {
-        await tx.putIntent({ pair: 'bugs', side: 'left', sourceId: '1', sourceKey: 'P-1', createdAt: '2026-01-01T00:00:00.000Z' });
+        await tx.putIntent({
+          pair: 'bugs',
+          side: 'left',
+          sourceId: '1',
+          sourceKey: 'P-1',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        });
       });
       expect((await store.getIntent('bugs', 'left', '1'))?.sourceKey).toBe('P-1');
       await store.deleteIntent('bugs', 'left', '1');
@@ -115,14 +194,23 @@ export function describeStateStore(target: StateStoreTarget): void {
       await store.putFailure({ ...failure('2', '2026-01-01T00:02:00.000Z'), attempts: 2, nextRetryAt: null });
       const all = await store.listFailures('bugs');
       expect(all.map((f) => f.itemId)).toEqual(['1', '2']);
-      expect(all[1]).toMatchObject({ attempts: 2, nextRetryAt: null, revisions: { left: '3', right: '7' }, details: { fieldErrors: { summary: 'required' } } });
+      expect(all[1]).toMatchObject({
+        attempts: 2,
+        nextRetryAt: null,
+        revisions: { left: '3', right: '7' },
+        details: { fieldErrors: { summary: 'required' } },
+      });
       expect(await store.listFailures('other')).toEqual([]);
       await store.deleteFailure('bugs', 'left', '1');
       expect((await store.listFailures()).map((f) => f.itemId)).toEqual(['2']);
     });
 
     it('keeps when a failure was discarded', async () => {
-      await store.putFailure({ ...failure('3', '2026-01-01T00:03:00.000Z'), nextRetryAt: null, discardedAt: '2026-01-01T00:04:00.000Z' });
+      await store.putFailure({
+        ...failure('3', '2026-01-01T00:03:00.000Z'),
+        nextRetryAt: null,
+        discardedAt: '2026-01-01T00:04:00.000Z',
+      });
       expect(await store.getFailure('bugs', 'left', '3')).toMatchObject({ discardedAt: '2026-01-01T00:04:00.000Z' });
       await store.putFailure(failure('3', '2026-01-01T00:03:00.000Z'));
       expect((await store.getFailure('bugs', 'left', '3'))?.discardedAt ?? null).toBeNull();
@@ -137,12 +225,34 @@ export function describeStateStore(target: StateStoreTarget): void {
     });
 
     it('records whether an integration is active', async () => {
-      await store.putIntegrationState({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
-      expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: true, configHash: 'abc', updatedAt: '2026-01-01T00:00:00.000Z' });
+      await store.putIntegrationState({
+        name: 'default',
+        active: true,
+        configHash: 'abc',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      });
+      expect(await store.getIntegrationState('default')).toEqual({
+        name: 'default',
+        active: true,
+        configHash: 'abc',
+        updatedAt: '2026-01-01T00:00:00.000Z',
+      });
       // With the description of what the hash covers, replacing the state without one.
       const parts = { 'systems.jira.baseUrl': '1a2b3c', 'mappings[0].fields[0]': '4d5e6f' };
-      await store.putIntegrationState({ name: 'default', active: false, configHash: 'def', configParts: parts, updatedAt: '2026-01-02T00:00:00.000Z' });
-      expect(await store.getIntegrationState('default')).toEqual({ name: 'default', active: false, configHash: 'def', configParts: parts, updatedAt: '2026-01-02T00:00:00.000Z' });
+      await store.putIntegrationState({
+        name: 'default',
+        active: false,
+        configHash: 'def',
+        configParts: parts,
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      });
+      expect(await store.getIntegrationState('default')).toEqual({
+        name: 'default',
+        active: false,
+        configHash: 'def',
+        configParts: parts,
+        updatedAt: '2026-01-02T00:00:00.000Z',
+      });
     });
 
     it('grants a lease to one owner at a time, with a token that grows on each new grant', async () => {
@@ -159,20 +269,40 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await ask('a')).toMatchObject({ owner: 'b', token: second.token });
       await ask('b', 0); // renewed to lapse at once, by the store's clock
       expect(await ask('a')).toMatchObject({ owner: 'a', token: second.token + 1 });
-      expect(await store.acquireLease({ key: 'tasks', owner: 'b', ttlMs: 60_000 })).toMatchObject({ owner: 'b', token: 1 });
+      expect(await store.acquireLease({ key: 'tasks', owner: 'b', ttlMs: 60_000 })).toMatchObject({
+        owner: 'b',
+        token: 1,
+      });
     });
 
     it('refuses a fenced transaction once its lease was granted to another owner', async () => {
       const mine = await store.acquireLease({ key: 'bugs', owner: 'a', ttlMs: 60_000 });
       const fence = { key: 'bugs', token: mine.token };
-      const write = (itemId: string) => store.transaction((tx) => tx.putSnapshot({ pair: 'bugs', side: 'left', itemId, revision: '1', updatedAt: '2026-01-01T00:00:00.000Z', fields: {} }), { fence });
+      const write = (itemId: string) =>
+        store.transaction(
+          (tx) =>
+            tx.putSnapshot({
+              pair: 'bugs',
+              side: 'left',
+              itemId,
+              revision: '1',
+              updatedAt: '2026-01-01T00:00:00.000Z',
+              fields: {},
+            }),
+          { fence },
+        );
       await write('1');
       await store.releaseLease('bugs', 'a');
       await store.acquireLease({ key: 'bugs', owner: 'b', ttlMs: 60_000 });
-      await expect(write('2')).rejects.toMatchObject({ code: 'LEASE_LOST', details: { key: 'bugs', token: mine.token, holder: 'b' } });
+      await expect(write('2')).rejects.toMatchObject({
+        code: 'LEASE_LOST',
+        details: { key: 'bugs', token: mine.token, holder: 'b' },
+      });
       expect(await store.getSnapshot('bugs', 'left', '1')).toBeDefined();
       expect(await store.getSnapshot('bugs', 'left', '2')).toBeUndefined();
-      await expect(store.transaction(async () => undefined, { fence: { key: 'never-leased', token: 1 } })).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      await expect(
+        store.transaction(async () => undefined, { fence: { key: 'never-leased', token: 1 } }),
+      ).rejects.toMatchObject({ code: 'LEASE_LOST' });
     });
 
     // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
@@ -189,7 +319,9 @@ export function describeStateStore(target: StateStoreTarget): void {
     it('links an item at most once on each side', async () => {
       await store.putLink(link('10', '77'));
       await expect(store.putLink(link('11', '77'))).rejects.toMatchObject({ code: 'STATE_STORE' });
-      await expect(store.applyWrites([{ op: 'putLink', link: link('12', '77') }])).rejects.toMatchObject({ code: 'STATE_STORE' });
+      await expect(store.applyWrites([{ op: 'putLink', link: link('12', '77') }])).rejects.toMatchObject({
+        code: 'STATE_STORE',
+      });
       expect((await store.getLink('bugs', 'right', '77'))?.leftId).toBe('10');
       await store.putLink(link('10', '78')); // the left item's link is replaced
       expect(await store.getLink('bugs', 'right', '77')).toBeUndefined();
@@ -202,17 +334,37 @@ export function describeStateStore(target: StateStoreTarget): void {
       await store.putSnapshot(snapshot('left', '10'));
       await store.putSnapshot(snapshot('right', '77'));
       await store.putFailure({ ...failure('x', '2026-01-01T00:00:00.000Z'), side: 'right', itemId: '77' });
-      await store.putIntent({ pair: 'bugs', side: 'left', sourceId: '12', sourceKey: 'P-12', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putIntent({
+        pair: 'bugs',
+        side: 'left',
+        sourceId: '12',
+        sourceKey: 'P-12',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       await store.putSnapshot(snapshot('left', '13'));
       await store.putSnapshot({ ...snapshot('left', '10'), pair: 'other' });
       const page = await store.loadItems('bugs', 'left', ['10', '12', '13', '14']);
       expect(page.map((i) => i.itemId)).toEqual(['10', '12', '13', '14']);
-      expect(page[0]).toEqual({ itemId: '10', link: link('10', '77'), snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') }, failures: { right: expect.objectContaining({ itemId: '77', side: 'right' }) } });
-      expect(page[1]).toEqual({ itemId: '12', snapshots: {}, failures: {}, intent: expect.objectContaining({ sourceKey: 'P-12' }) });
+      expect(page[0]).toEqual({
+        itemId: '10',
+        link: link('10', '77'),
+        snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') },
+        failures: { right: expect.objectContaining({ itemId: '77', side: 'right' }) },
+      });
+      expect(page[1]).toEqual({
+        itemId: '12',
+        snapshots: {},
+        failures: {},
+        intent: expect.objectContaining({ sourceKey: 'P-12' }),
+      });
       expect(page[2]).toEqual({ itemId: '13', snapshots: { left: snapshot('left', '13') }, failures: {} });
       expect(page[3]).toEqual({ itemId: '14', snapshots: {}, failures: {} });
       const fromRight = await store.loadItems('bugs', 'right', ['77']);
-      expect(fromRight[0]).toMatchObject({ link: link('10', '77'), snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') }, failures: { right: { itemId: '77' } } });
+      expect(fromRight[0]).toMatchObject({
+        link: link('10', '77'),
+        snapshots: { left: snapshot('left', '10'), right: snapshot('right', '77') },
+        failures: { right: { itemId: '77' } },
+      });
       expect(await store.loadItems('bugs', 'left', [])).toEqual([]);
     });
 
@@ -223,7 +375,16 @@ export function describeStateStore(target: StateStoreTarget): void {
         { op: 'putSnapshot', snapshot: { ...snapshot('left', '1'), revision: '9' } },
         { op: 'putSnapshot', snapshot: snapshot('right', '2') },
         { op: 'deleteSnapshot', pair: 'bugs', side: 'right', itemId: '2' },
-        { op: 'putIntent', intent: { pair: 'bugs', side: 'left', sourceId: '5', sourceKey: 'P-5', createdAt: '2026-01-01T00:00:00.000Z' } },
+        {
+          op: 'putIntent',
+          intent: {
+            pair: 'bugs',
+            side: 'left',
+            sourceId: '5',
+            sourceKey: 'P-5',
+            createdAt: '2026-01-01T00:00:00.000Z',
+          },
+        },
         { op: 'putFailure', failure: failure('1', '2026-01-01T00:00:00.000Z') },
       ]);
       expect((await store.getSnapshot('bugs', 'left', '1'))?.revision).toBe('9');
@@ -242,7 +403,12 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.listIntents('bugs')).toHaveLength(1);
       expect(await store.listFailures('bugs')).toHaveLength(1);
       expect(await store.countLinks('bugs')).toBe(1);
-      await store.transaction((tx) => tx.applyWrites([{ op: 'deleteIntent', pair: 'bugs', side: 'left', sourceId: '5' }, { op: 'deleteLink', pair: 'bugs', leftId: '1' }]));
+      await store.transaction((tx) =>
+        tx.applyWrites([
+          { op: 'deleteIntent', pair: 'bugs', side: 'left', sourceId: '5' },
+          { op: 'deleteLink', pair: 'bugs', leftId: '1' },
+        ]),
+      );
       expect(await store.listIntents('bugs')).toEqual([]);
       expect(await store.countLinks('bugs')).toBe(0);
     });
@@ -256,7 +422,13 @@ export function describeStateStore(target: StateStoreTarget): void {
         await store.putSnapshot(snapshot('left', '10'));
         await store.putWatermark('bugs', 'left', { kind: 'revision', value: '5' });
         await store.putFailure(failure('10', '2026-01-01T00:00:00.000Z'));
-        await store.putIntent({ pair: 'bugs', side: 'left', sourceId: '10', sourceKey: 'P-10', createdAt: '2026-01-01T00:00:00.000Z' });
+        await store.putIntent({
+          pair: 'bugs',
+          side: 'left',
+          sourceId: '10',
+          sourceKey: 'P-10',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        });
         await store.putCommentLink('bugs', 'left', 'c1', 'c9');
         await store.acquireLease({ key: 'bugs', owner: 'a', ttlMs: 60_000 });
         expect(await other.getLink('bugs', 'left', '10')).toBeUndefined();
@@ -279,7 +451,14 @@ export function describeStateStore(target: StateStoreTarget): void {
 
     // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
     reopened('keeps state across a reopen', async () => {
-      await store.putLink({ pair: 'bugs', leftId: '1', rightId: '2', leftKey: 'P-1', rightKey: '2', createdAt: '2026-01-01T00:00:00.000Z' });
+      await store.putLink({
+        pair: 'bugs',
+        leftId: '1',
+        rightId: '2',
+        leftKey: 'P-1',
+        rightKey: '2',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       await store.close();
       store = await reopen();
       expect((await store.getLink('bugs', 'left', '1'))?.rightId).toBe('2');

@@ -6,7 +6,11 @@ export interface Suggestible {
 
 const idOf = (candidate: string | Suggestible): string => (typeof candidate === 'string' ? candidate : candidate.id);
 const wordsOf = (candidate: string | Suggestible): string[] =>
-  typeof candidate === 'string' ? [candidate] : candidate.name === undefined ? [candidate.id] : [candidate.id, candidate.name];
+  typeof candidate === 'string'
+    ? [candidate]
+    : candidate.name === undefined
+      ? [candidate.id]
+      : [candidate.id, candidate.name];
 
 /** The most edits a word may be from a known one: a third of its length; for words of one or two characters, none but case. */
 const limit = (known: string) => (known.length < 3 ? 0 : Math.max(1, Math.floor(known.length / 3)));
@@ -47,7 +51,8 @@ function editDistance(a: string, b: string): number {
   let row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     row = next;
   }
   return row[b.length]!;

@@ -53,7 +53,11 @@ export const docs: Record<string, Treatment[]> = {
     { program: 'state-suite.test' },
   ],
   'docs/guides/value-map-sheets.md': [
-    { program: 'value-map-sheets', given: "declare const connectors: Parameters<typeof import('syncbridge/sheets').exportValueMaps>[0]['connectors'];" },
+    {
+      program: 'value-map-sheets',
+      given:
+        "declare const connectors: Parameters<typeof import('syncbridge/sheets').exportValueMaps>[0]['connectors'];",
+    },
   ],
   'docs/guides/custom-connectors.md': [
     { omitted: 'a skeleton: its members are `/* ... */` placeholders' },
@@ -68,16 +72,23 @@ export const docs: Record<string, Treatment[]> = {
         'declare function toWorkItem(ticket: unknown, fields?: string[]): WorkItem;',
       ].join('\n'),
     },
-    { program: 'custom-per-item', before: "import { isSyncbridgeError, type WorkItem } from 'syncbridge';\nimport type { WriteResult } from 'syncbridge/connector-kit';", after: 'export { perItem };' },
+    {
+      program: 'custom-per-item',
+      before:
+        "import { isSyncbridgeError, type WorkItem } from 'syncbridge';\nimport type { WriteResult } from 'syncbridge/connector-kit';",
+      after: 'export { perItem };',
+    },
     {
       program: 'custom-http',
-      before: "import { createHttpClient, systemHttpOptions } from 'syncbridge/connector-kit';\nimport { z } from 'zod';",
+      before:
+        "import { createHttpClient, systemHttpOptions } from 'syncbridge/connector-kit';\nimport { z } from 'zod';",
       given: `${ticketbox}\ndeclare const ticketSchema: z.ZodType<{ id: string }>;\ndeclare const body: unknown;\ndeclare function parseTicketboxError(body: unknown): { messages: string[] };`,
     },
     { program: 'custom-parse-error', before: "import { z } from 'zod';", after: 'export { parseTicketboxError };' },
     {
       program: 'custom-test-connection',
-      before: "import type { Connector, UserRef } from 'syncbridge';\nimport { diagnoseConnection } from 'syncbridge/connector-kit';\nconst part: Pick<Connector, 'testConnection'> = {",
+      before:
+        "import type { Connector, UserRef } from 'syncbridge';\nimport { diagnoseConnection } from 'syncbridge/connector-kit';\nconst part: Pick<Connector, 'testConnection'> = {",
       after: '};\nexport { part };',
       given: `${ticketbox}\ndeclare function me(): Promise<UserRef>;`,
     },
@@ -94,14 +105,24 @@ export const docs: Record<string, Treatment[]> = {
     },
     { program: 'testing-simulators' },
     { program: 'testing-simulators' },
-    { omitted: 'an outline of three hooks: `person`, `id` and the arguments of `person.edit(...)` are left to the reader' },
-    { program: 'testing-contract', before: "import { assertMatchesOperation } from 'syncbridge/testing';", given: 'declare const spec: unknown;\ndeclare const body: unknown;' },
+    {
+      omitted:
+        'an outline of three hooks: `person`, `id` and the arguments of `person.edit(...)` are left to the reader',
+    },
+    {
+      program: 'testing-contract',
+      before: "import { assertMatchesOperation } from 'syncbridge/testing';",
+      given: 'declare const spec: unknown;\ndeclare const body: unknown;',
+    },
   ],
 };
 
 /** The ```ts blocks of a document, with their first line. */
 export function tsBlocks(text: string): Array<{ line: number; code: string }> {
-  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => ({ line: text.slice(0, m.index).split('\n').length, code: m[1]! }));
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => ({
+    line: text.slice(0, m.index).split('\n').length,
+    code: m[1]!,
+  }));
 }
 
 /** The programs of every document, checking that each block has a treatment. */
@@ -109,11 +130,20 @@ export function programs(root: string): Program[] {
   const byName = new Map<string, Program>();
   for (const [doc, treatments] of Object.entries(docs)) {
     const blocks = tsBlocks(readFileSync(join(root, doc), 'utf8'));
-    if (blocks.length !== treatments.length) throw new Error(`${doc} has ${blocks.length} TypeScript blocks but test/build/doc-snippets.ts treats ${treatments.length}`);
+    if (blocks.length !== treatments.length)
+      throw new Error(
+        `${doc} has ${blocks.length} TypeScript blocks but test/build/doc-snippets.ts treats ${treatments.length}`,
+      );
     blocks.forEach((block, n) => {
       const treatment = treatments[n]!;
       if ('omitted' in treatment) return;
-      const program = byName.get(treatment.program) ?? { name: treatment.program, from: [], imports: [], body: [], given: [] };
+      const program = byName.get(treatment.program) ?? {
+        name: treatment.program,
+        from: [],
+        imports: [],
+        body: [],
+        given: [],
+      };
       byName.set(treatment.program, program);
       program.from.push(`${doc}:${block.line}`);
       const code = [treatment.before ?? '', block.code, treatment.after ?? ''].join('\n');
@@ -133,6 +163,9 @@ export function programs(root: string): Program[] {
 export function source(program: Program, kind: 'esm' | 'cjs', check = ''): string {
   const body = [...program.body, check].join('\n');
   const awaits = /^(?:const .*= )?await /m.test(program.body.join('\n'));
-  const main = kind === 'cjs' && awaits ? `void (async () => {\n${body}\n})().catch((error: unknown) => { console.error(error); process.exitCode = 1; });` : body;
+  const main =
+    kind === 'cjs' && awaits
+      ? `void (async () => {\n${body}\n})().catch((error: unknown) => { console.error(error); process.exitCode = 1; });`
+      : body;
   return [...program.imports, main, ...program.given, 'export {};', ''].join('\n');
 }

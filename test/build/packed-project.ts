@@ -29,7 +29,13 @@ export interface Run {
 /** Packs the repository (its `dist` must be built) and returns the tarball's path. */
 export function packPackage(): string {
   const into = mkdtempSync(join(tmpdir(), 'syncbridge-pack-'));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', into], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', into], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  ) as Array<{ filename: string }>;
   return join(into, packed!.filename);
 }
 
@@ -43,22 +49,28 @@ export function createProject(tarball: string, kind: ModuleKind) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(root, 'node_modules', name), join(modules, name), 'dir');
   }
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `user-${kind}`, private: true, type: kind === 'esm' ? 'module' : 'commonjs' }));
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2023',
-      lib: ['ES2023', 'DOM'],
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      types: ['node'],
-      // The package's own declarations are checked; other libraries' are theirs to answer for.
-      skipLibCheck: true,
-      outDir: 'out',
-      noEmitOnError: true,
-    },
-    include: ['*.ts'],
-  }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `user-${kind}`, private: true, type: kind === 'esm' ? 'module' : 'commonjs' }),
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        lib: ['ES2023', 'DOM'],
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        types: ['node'],
+        // The package's own declarations are checked; other libraries' are theirs to answer for.
+        skipLibCheck: true,
+        outDir: 'out',
+        noEmitOnError: true,
+      },
+      include: ['*.ts'],
+    }),
+  );
   return {
     dir,
     kind,
@@ -70,14 +82,19 @@ export function createProject(tarball: string, kind: ModuleKind) {
     /** Runs an emitted program. */
     node: (file: string, env: Record<string, string> = {}) => run(process.execPath, [join('out', file)], dir, env),
     /** Runs the project's vitest tests (vitest transforms the sources itself). */
-    vitest: (file: string) => run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', file, '--reporter=dot'], dir),
+    vitest: (file: string) =>
+      run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', file, '--reporter=dot'], dir),
   };
 }
 
 /** Runs a command without blocking the test process (simulators may serve it meanwhile). */
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

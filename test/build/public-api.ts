@@ -301,13 +301,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     ],
   },
   'syncbridge/testing/jira': {
-    values: [
-      'JiraState',
-      'createJiraSimulator',
-      'parseJql',
-      'startJiraSimulatorServer',
-      'syncBotAccountId',
-    ],
+    values: ['JiraState', 'createJiraSimulator', 'parseJql', 'startJiraSimulatorServer', 'syncBotAccountId'],
     types: [
       'JiraSeed',
       'JiraSeedIssue',
@@ -325,10 +319,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     ],
   },
   'syncbridge/testing/azure-devops': {
-    values: [
-      'createAzureDevOpsSimulator',
-      'startAzureDevOpsSimulatorServer',
-    ],
+    values: ['createAzureDevOpsSimulator', 'startAzureDevOpsSimulatorServer'],
     types: [
       'AdoSeed',
       'AdoSimState',
@@ -356,26 +347,18 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'richTextToWiki',
       'wikiToRichText',
     ],
-    types: [
-      'AdfNode',
-      'JiraOptions',
-    ],
+    types: ['AdfNode', 'JiraOptions'],
   },
   'syncbridge/azure-devops': {
-    values: [
-      'azureDevOpsConnector',
-      'azureDevOpsOptionsSchema',
-      'htmlToRichText',
-      'richTextToHtml',
-    ],
-    types: [
-      'AzureDevOpsOptions',
-    ],
+    values: ['azureDevOpsConnector', 'azureDevOpsOptionsSchema', 'htmlToRichText', 'richTextToHtml'],
+    types: ['AzureDevOpsOptions'],
   },
 };
 
 /** The names a bundled `.d.ts` exports (its `export { ... }` and `export type { ... }` lists). */
 export function declaredExports(dts: string): string[] {
   const lists = [...dts.matchAll(/^export (?:type )?\{([^}]*)\}/gm)].map((m) => m[1]!);
-  return [...new Set(lists.flatMap((list) => list.split(',').map((n) => n.trim().split(' as ').pop()!)).filter(Boolean))];
+  return [
+    ...new Set(lists.flatMap((list) => list.split(',').map((n) => n.trim().split(' as ').pop()!)).filter(Boolean)),
+  ];
 }

@@ -50,8 +50,16 @@ interface Result {
   stderr: string;
 }
 
-function run(args: string[], options: { env?: NodeJS.ProcessEnv; user?: { uid?: number; gid?: number } } = {}): Promise<Result> {
-  const child = spawn(node, [bin, ...args], { cwd: dir, env: { PATH: process.env.PATH, ...(options.env ?? env) }, stdio: ['ignore', 'pipe', 'pipe'], ...(options.user ?? {}) });
+function run(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; user?: { uid?: number; gid?: number } } = {},
+): Promise<Result> {
+  const child = spawn(node, [bin, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, ...(options.env ?? env) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ?? {}),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -68,7 +76,11 @@ async function expectOk(args: string[]): Promise<void> {
 async function stateSums(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const folder of ['state', 'ro']) {
-    for (const name of await readdir(join(dir, folder))) if (name.endsWith('.db')) out[`${folder}/${name}`] = createHash('sha256').update(readFileSync(join(dir, folder, name))).digest('hex');
+    for (const name of await readdir(join(dir, folder)))
+      if (name.endsWith('.db'))
+        out[`${folder}/${name}`] = createHash('sha256')
+          .update(readFileSync(join(dir, folder, name)))
+          .digest('hex');
   }
   return out;
 }
@@ -80,7 +92,13 @@ beforeAll(async () => {
   servers = [await serveHandler(jira.handle), await serveHandler(ado.handle)];
   dir = await mkdtemp(join(tmpdir(), 'syncbridge-bad-inputs-'));
   chmodSync(dir, 0o755);
-  env = { JIRA_URL: servers[0]!.baseUrl, JIRA_EMAIL: jira.users[0]!.email, JIRA_TOKEN: jira.users[0]!.apiToken, ADO_URL: `${servers[1]!.baseUrl}/demo-org`, ADO_PAT: ado.users[0]!.pat };
+  env = {
+    JIRA_URL: servers[0]!.baseUrl,
+    JIRA_EMAIL: jira.users[0]!.email,
+    JIRA_TOKEN: jira.users[0]!.apiToken,
+    ADO_URL: `${servers[1]!.baseUrl}/demo-org`,
+    ADO_PAT: ado.users[0]!.pat,
+  };
   await mkdir(join(dir, 'state'));
   await mkdir(join(dir, 'ro'));
   await writeFile(join(dir, 'syncbridge.yaml'), good);
@@ -127,29 +145,126 @@ const edit = (from: string, to: string) => {
   if (!good.includes(from)) throw new Error(`the base config has no ${from}`);
   return good.replace(from, to);
 };
-const withField = (field: string) => edit('      - { left: labels, right: System.Tags }\n', `      - { left: labels, right: System.Tags }\n      - ${field}\n`);
+const withField = (field: string) =>
+  edit(
+    '      - { left: labels, right: System.Tags }\n',
+    `      - { left: labels, right: System.Tags }\n      - ${field}\n`,
+  );
 const adapterOf = (kind: string) => edit('adapter: jira,', `adapter: ${JSON.stringify(kind)},`);
 const statePath = (path: string) => edit('path: state/main.db', `path: ${path}`);
 const sdkAdvice = /pass its factory|please report|unexpected error/;
 
 const cases: Case[] = [
   // Configuration files (exit 3).
-  { name: 'missing-file', args: ['validate', 'nope.yaml'], code: ExitCode.configInvalid, says: ['nope.yaml', 'cannot read the file (ENOENT)'] },
-  { name: 'yaml-syntax', args: ['validate', '{config}'], config: 'version: 1\nsystems: { a: b: c }\n', code: ExitCode.configInvalid, says: [/- line 2, column \d+: [^\n]+\n/], never: [/at line \d+/] },
+  {
+    name: 'missing-file',
+    args: ['validate', 'nope.yaml'],
+    code: ExitCode.configInvalid,
+    says: ['nope.yaml', 'cannot read the file (ENOENT)'],
+  },
+  {
+    name: 'yaml-syntax',
+    args: ['validate', '{config}'],
+    config: 'version: 1\nsystems: { a: b: c }\n',
+    code: ExitCode.configInvalid,
+    says: [/- line 2, column \d+: [^\n]+\n/],
+    never: [/at line \d+/],
+  },
   { name: 'empty-file', args: ['validate', '{config}'], config: '', code: ExitCode.configInvalid, says: ['(root)'] },
-  { name: 'bad-json', args: ['validate', 'bad.json'], files: { 'bad.json': '{ "version": 1,' }, code: ExitCode.configInvalid, says: ['not valid JSON'] },
-  { name: 'unknown-key', args: ['validate', '{config}'], config: edit('mappings:', 'mapings:'), code: ExitCode.configInvalid, says: ['mapings: unknown key; did you mean "mappings"?'] },
-  { name: 'bad-base-url', args: ['validate', '{config}'], config: edit('"${env:ADO_URL}"', 'not-a-url'), code: ExitCode.configInvalid, says: ['systems.ado.baseUrl'] },
-  { name: 'missing-env-validate', args: ['validate'], unset: ['JIRA_TOKEN', 'ADO_PAT'], code: ExitCode.configInvalid, says: ['environment variable JIRA_TOKEN is not set', 'systems.ado.auth.token'] },
-  { name: 'missing-env-run', args: ['run', '--once'], unset: ['ADO_PAT'], code: ExitCode.configInvalid, says: ['environment variable ADO_PAT is not set'] },
-  { name: 'missing-env-test-connection', args: ['test-connection'], unset: ['JIRA_URL'], code: ExitCode.configInvalid, says: ['environment variable JIRA_URL is not set'] },
-  { name: 'unknown-system', args: ['validate', '{config}'], config: edit('right: { system: ado,', 'right: { system: azure,'), code: ExitCode.configInvalid, says: ['mappings[0].right.system: unknown system "azure"; defined: jira, ado'] },
-  { name: 'unknown-value-map', args: ['validate', '{config}'], config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: prio }'), code: ExitCode.configInvalid, says: ['unknown value map "prio"; defined: priority'] },
-  { name: 'ambiguous-value-map', args: ['validate', '{config}'], config: edit('{ left: Low, right: "4" }', '{ left: Low, right: "4" }, { left: Lowest, right: "4" }').replace('fields:\n', 'fields:\n      - { left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }\n'), code: ExitCode.configInvalid, says: ['is not invertible rightToLeft', 'preferred: true'] },
-  { name: 'duplicate-mapping', args: ['validate', '{config}'], config: good.replace(/(  - name: bugs[\s\S]*?System\.Tags \}\n)/, '$1$1'), code: ExitCode.configInvalid, says: ['duplicate mapping name "bugs"'] },
-  { name: 'bad-direction', args: ['validate', '{config}'], config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, direction: up }'), code: ExitCode.configInvalid, says: ['mappings[0].fields[2].direction'] },
-  { name: 'no-fields', args: ['validate', '{config}'], config: good.replace(/    fields:\n[\s\S]*?(?=state:)/, '    fields: []\n'), code: ExitCode.configInvalid, says: ['at least one field mapping'] },
-  { name: 'tls-file', args: ['validate', '{config}'], config: edit('adapter: azure-devops,', 'adapter: azure-devops, tls: { caFile: ./no-such-ca.pem },'), code: ExitCode.configInvalid, says: ['systems.ado.tls.caFile: the file ./no-such-ca.pem cannot be read'] },
+  {
+    name: 'bad-json',
+    args: ['validate', 'bad.json'],
+    files: { 'bad.json': '{ "version": 1,' },
+    code: ExitCode.configInvalid,
+    says: ['not valid JSON'],
+  },
+  {
+    name: 'unknown-key',
+    args: ['validate', '{config}'],
+    config: edit('mappings:', 'mapings:'),
+    code: ExitCode.configInvalid,
+    says: ['mapings: unknown key; did you mean "mappings"?'],
+  },
+  {
+    name: 'bad-base-url',
+    args: ['validate', '{config}'],
+    config: edit('"${env:ADO_URL}"', 'not-a-url'),
+    code: ExitCode.configInvalid,
+    says: ['systems.ado.baseUrl'],
+  },
+  {
+    name: 'missing-env-validate',
+    args: ['validate'],
+    unset: ['JIRA_TOKEN', 'ADO_PAT'],
+    code: ExitCode.configInvalid,
+    says: ['environment variable JIRA_TOKEN is not set', 'systems.ado.auth.token'],
+  },
+  {
+    name: 'missing-env-run',
+    args: ['run', '--once'],
+    unset: ['ADO_PAT'],
+    code: ExitCode.configInvalid,
+    says: ['environment variable ADO_PAT is not set'],
+  },
+  {
+    name: 'missing-env-test-connection',
+    args: ['test-connection'],
+    unset: ['JIRA_URL'],
+    code: ExitCode.configInvalid,
+    says: ['environment variable JIRA_URL is not set'],
+  },
+  {
+    name: 'unknown-system',
+    args: ['validate', '{config}'],
+    config: edit('right: { system: ado,', 'right: { system: azure,'),
+    code: ExitCode.configInvalid,
+    says: ['mappings[0].right.system: unknown system "azure"; defined: jira, ado'],
+  },
+  {
+    name: 'unknown-value-map',
+    args: ['validate', '{config}'],
+    config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: prio }'),
+    code: ExitCode.configInvalid,
+    says: ['unknown value map "prio"; defined: priority'],
+  },
+  {
+    name: 'ambiguous-value-map',
+    args: ['validate', '{config}'],
+    config: edit('{ left: Low, right: "4" }', '{ left: Low, right: "4" }, { left: Lowest, right: "4" }').replace(
+      'fields:\n',
+      'fields:\n      - { left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }\n',
+    ),
+    code: ExitCode.configInvalid,
+    says: ['is not invertible rightToLeft', 'preferred: true'],
+  },
+  {
+    name: 'duplicate-mapping',
+    args: ['validate', '{config}'],
+    config: good.replace(/(  - name: bugs[\s\S]*?System\.Tags \}\n)/, '$1$1'),
+    code: ExitCode.configInvalid,
+    says: ['duplicate mapping name "bugs"'],
+  },
+  {
+    name: 'bad-direction',
+    args: ['validate', '{config}'],
+    config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, direction: up }'),
+    code: ExitCode.configInvalid,
+    says: ['mappings[0].fields[2].direction'],
+  },
+  {
+    name: 'no-fields',
+    args: ['validate', '{config}'],
+    config: good.replace(/    fields:\n[\s\S]*?(?=state:)/, '    fields: []\n'),
+    code: ExitCode.configInvalid,
+    says: ['at least one field mapping'],
+  },
+  {
+    name: 'tls-file',
+    args: ['validate', '{config}'],
+    config: edit('adapter: azure-devops,', 'adapter: azure-devops, tls: { caFile: ./no-such-ca.pem },'),
+    code: ExitCode.configInvalid,
+    says: ['systems.ado.tls.caFile: the file ./no-such-ca.pem cannot be read'],
+  },
   // Adapters (exit 3): the CLI names them, suggests, and gives no SDK advice.
   ...(['validate', 'activate', 'run'] as const).map((command) => ({
     name: `adapter-typo-${command}`,
@@ -159,15 +274,37 @@ const cases: Case[] = [
     says: ['systems.jira.adapter: unknown adapter "jiraa"; did you mean "jira"?', 'Built in: jira, azure-devops'],
     never: [sdkAdvice],
   })),
-  { name: 'adapter-unknown', args: ['validate', '{config}'], config: adapterOf('github'), code: ExitCode.configInvalid, says: ['unknown adapter "github"', 'a path to a connector module'], never: [sdkAdvice, 'did you mean'] },
-  { name: 'option-typo-validate', args: ['validate', '{config}'], config: edit('adapter: azure-devops,', 'adapter: azure-devops, options: { pagesize: 50 },'), code: ExitCode.configInvalid, says: ['systems.ado.options.pagesize: unknown key; did you mean "pageSize"?'] },
-  { name: 'option-typo-run', args: ['run', '--once', '{config}'], config: edit('adapter: azure-devops,', 'adapter: azure-devops, options: { pagesize: 50 },'), code: ExitCode.configInvalid, says: ['did you mean "pageSize"?'] },
+  {
+    name: 'adapter-unknown',
+    args: ['validate', '{config}'],
+    config: adapterOf('github'),
+    code: ExitCode.configInvalid,
+    says: ['unknown adapter "github"', 'a path to a connector module'],
+    never: [sdkAdvice, 'did you mean'],
+  },
+  {
+    name: 'option-typo-validate',
+    args: ['validate', '{config}'],
+    config: edit('adapter: azure-devops,', 'adapter: azure-devops, options: { pagesize: 50 },'),
+    code: ExitCode.configInvalid,
+    says: ['systems.ado.options.pagesize: unknown key; did you mean "pageSize"?'],
+  },
+  {
+    name: 'option-typo-run',
+    args: ['run', '--once', '{config}'],
+    config: edit('adapter: azure-devops,', 'adapter: azure-devops, options: { pagesize: 50 },'),
+    code: ExitCode.configInvalid,
+    says: ['did you mean "pageSize"?'],
+  },
   ...(['validate', 'deactivate'] as const).map((command) => ({
     name: `module-missing-${command}`,
     args: [command, '{config}'],
     config: adapterOf('./connectors/ticketbox.mjs'),
     code: ExitCode.configInvalid,
-    says: ['systems.jira.adapter: connector module "./connectors/ticketbox.mjs" not found', join('connectors', 'ticketbox.mjs')],
+    says: [
+      'systems.jira.adapter: connector module "./connectors/ticketbox.mjs" not found',
+      join('connectors', 'ticketbox.mjs'),
+    ],
     never: [sdkAdvice],
   })),
   ...(['validate', 'run', 'retry'] as const).map((command) => ({
@@ -179,7 +316,14 @@ const cases: Case[] = [
     says: ['connector module "./throws.mjs" threw while loading', 'Error: TICKETBOX_URL must be set'],
     never: [sdkAdvice],
   })),
-  { name: 'module-no-factory', args: ['validate', '{config}'], config: adapterOf('./empty.mjs'), files: { 'empty.mjs': 'export const nothing = 1;\n' }, code: ExitCode.configInvalid, says: ['exports no connector factory'] },
+  {
+    name: 'module-no-factory',
+    args: ['validate', '{config}'],
+    config: adapterOf('./empty.mjs'),
+    files: { 'empty.mjs': 'export const nothing = 1;\n' },
+    code: ExitCode.configInvalid,
+    says: ['exports no connector factory'],
+  },
   // State files (exit 6; validate lists them among the config problems, exit 3).
   ...(['run', 'activate', 'deactivate', 'retry', 'status'] as const).map((command) => ({
     name: `readonly-state-${command}`,
@@ -188,7 +332,13 @@ const cases: Case[] = [
     code: ExitCode.stateStore,
     says: ['STATE_STORE', 'ro/state.db is read-only', 'make the file and its folder writable'],
   })),
-  { name: 'readonly-state-validate', args: ['validate', 'readonly.yaml'], readOnly: true, code: ExitCode.configInvalid, says: ['state.path:', 'is read-only'] },
+  {
+    name: 'readonly-state-validate',
+    args: ['validate', 'readonly.yaml'],
+    readOnly: true,
+    code: ExitCode.configInvalid,
+    says: ['state.path:', 'is read-only'],
+  },
   ...(['run', 'status'] as const).map((command) => ({
     name: `state-below-file-${command}`,
     args: [command, '{config}'],
@@ -196,39 +346,188 @@ const cases: Case[] = [
     code: ExitCode.stateStore,
     says: ['STATE_STORE', 'blocker/state.db', 'a part of its folder path is a file', 'set state.path'],
   })),
-  { name: 'state-below-file-validate', args: ['validate', '{config}'], config: statePath('blocker/state.db'), code: ExitCode.configInvalid, says: ['state.path:', 'blocker is a file'] },
-  { name: 'state-not-sqlite', args: ['status', '{config}'], config: statePath('state/garbage.db'), code: ExitCode.stateStore, says: ['state/garbage.db is not a SQLite state file'] },
+  {
+    name: 'state-below-file-validate',
+    args: ['validate', '{config}'],
+    config: statePath('blocker/state.db'),
+    code: ExitCode.configInvalid,
+    says: ['state.path:', 'blocker is a file'],
+  },
+  {
+    name: 'state-not-sqlite',
+    args: ['status', '{config}'],
+    config: statePath('state/garbage.db'),
+    code: ExitCode.stateStore,
+    says: ['state/garbage.db is not a SQLite state file'],
+  },
   // Integration state (exit 5) and what changed.
-  { name: 'run-inactive', args: ['run', '--once', 'inactive.yaml'], code: ExitCode.integrationState, says: ['is not active; activate it first'] },
-  { name: 'retry-inactive', args: ['retry', '--item', 'DEMO-1', 'inactive.yaml'], code: ExitCode.integrationState, says: ['is not active'] },
-  { name: 'field-added-run', args: ['run', '--once', '{config}'], config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }'), code: ExitCode.integrationState, says: ['mappings[0].fields[2] (priority ↔ Microsoft.VSTS.Common.Priority) added', 'syncbridge deactivate, then syncbridge activate'] },
-  { name: 'field-added-status', args: ['status', '{config}'], config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }'), code: ExitCode.ok, says: ['active, but the configuration changed since activation', 'mappings[0].fields[2] (priority ↔ Microsoft.VSTS.Common.Priority) added'] },
-  { name: 'conflicts-changed-retry', args: ['retry', '{config}'], config: edit('    fields:\n', '    conflicts: leftWins\n    fields:\n'), code: ExitCode.integrationState, says: ['mappings[0].conflicts changed'] },
+  {
+    name: 'run-inactive',
+    args: ['run', '--once', 'inactive.yaml'],
+    code: ExitCode.integrationState,
+    says: ['is not active; activate it first'],
+  },
+  {
+    name: 'retry-inactive',
+    args: ['retry', '--item', 'DEMO-1', 'inactive.yaml'],
+    code: ExitCode.integrationState,
+    says: ['is not active'],
+  },
+  {
+    name: 'field-added-run',
+    args: ['run', '--once', '{config}'],
+    config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }'),
+    code: ExitCode.integrationState,
+    says: [
+      'mappings[0].fields[2] (priority ↔ Microsoft.VSTS.Common.Priority) added',
+      'syncbridge deactivate, then syncbridge activate',
+    ],
+  },
+  {
+    name: 'field-added-status',
+    args: ['status', '{config}'],
+    config: withField('{ left: priority, right: Microsoft.VSTS.Common.Priority, valueMap: priority }'),
+    code: ExitCode.ok,
+    says: [
+      'active, but the configuration changed since activation',
+      'mappings[0].fields[2] (priority ↔ Microsoft.VSTS.Common.Priority) added',
+    ],
+  },
+  {
+    name: 'conflicts-changed-retry',
+    args: ['retry', '{config}'],
+    config: edit('    fields:\n', '    conflicts: leftWins\n    fields:\n'),
+    code: ExitCode.integrationState,
+    says: ['mappings[0].conflicts changed'],
+  },
   // A changed environment variable behind a base URL: unreachable is a connection error.
-  { name: 'base-url-env-unreachable', args: ['run', '--once'], env: { JIRA_URL: 'http://127.0.0.1:1' }, code: ExitCode.connection, says: ['TCP_REFUSED', '127.0.0.1:1'], never: ['configuration'] },
-  { name: 'base-url-env-other-system', args: ['status'], env: { ADO_URL: 'http://127.0.0.1:1/other-org' }, code: ExitCode.ok, says: ['systems.ado.baseUrl changed (now http://127.0.0.1:1/other-org)'] },
-  { name: 'wrong-token', args: ['test-connection', '--system', 'jira'], env: { JIRA_TOKEN: 'wrong-token-1234' }, code: ExitCode.connection, says: ['FAILED at the'], never: ['wrong-token-1234'] },
+  {
+    name: 'base-url-env-unreachable',
+    args: ['run', '--once'],
+    env: { JIRA_URL: 'http://127.0.0.1:1' },
+    code: ExitCode.connection,
+    says: ['TCP_REFUSED', '127.0.0.1:1'],
+    never: ['configuration'],
+  },
+  {
+    name: 'base-url-env-other-system',
+    args: ['status'],
+    env: { ADO_URL: 'http://127.0.0.1:1/other-org' },
+    code: ExitCode.ok,
+    says: ['systems.ado.baseUrl changed (now http://127.0.0.1:1/other-org)'],
+  },
+  {
+    name: 'wrong-token',
+    args: ['test-connection', '--system', 'jira'],
+    env: { JIRA_TOKEN: 'wrong-token-1234' },
+    code: ExitCode.connection,
+    says: ['FAILED at the'],
+    never: ['wrong-token-1234'],
+  },
   // Flags and selectors (exit 2).
   { name: 'unknown-command', args: ['sync'], code: ExitCode.usage, says: ["unknown command 'sync'"] },
   { name: 'unknown-option', args: ['run', '--onse'], code: ExitCode.usage, says: ["unknown option '--onse'"] },
   { name: 'bad-log-level', args: ['run', '--log-level', 'loud'], code: ExitCode.usage, says: ['loud'] },
-  { name: 'bad-take', args: ['retry', '--take', 'middle'], code: ExitCode.usage, says: ['--take must be left or right'] },
-  { name: 'unknown-system-flag', args: ['test-connection', '--system', 'jra'], code: ExitCode.usage, says: ['unknown system "jra"; defined: jira, ado'] },
+  {
+    name: 'bad-take',
+    args: ['retry', '--take', 'middle'],
+    code: ExitCode.usage,
+    says: ['--take must be left or right'],
+  },
+  {
+    name: 'unknown-system-flag',
+    args: ['test-connection', '--system', 'jra'],
+    code: ExitCode.usage,
+    says: ['unknown system "jra"; defined: jira, ado'],
+  },
   { name: 'discover-no-system', args: ['discover'], code: ExitCode.usage, says: ["required option '--system <id>'"] },
-  { name: 'links-unknown-pair', args: ['links', '--pair', 'bug'], code: ExitCode.usage, says: ['no mapping is named "bug"'] },
+  {
+    name: 'links-unknown-pair',
+    args: ['links', '--pair', 'bug'],
+    code: ExitCode.usage,
+    says: ['no mapping is named "bug"'],
+  },
   { name: 'unlink-unknown-item', args: ['unlink', '--item', 'NOPE-1'], code: ExitCode.usage, says: ['NOPE-1'] },
   { name: 'discard-unknown-item', args: ['discard', '--item', 'NOPE-2'], code: ExitCode.usage, says: ['NOPE-2'] },
   { name: 'retry-unknown-item', args: ['retry', '--item', 'NOPE-3'], code: ExitCode.usage, says: ['NOPE-3'] },
-  { name: 'simulate-unknown', args: ['simulate', 'github'], code: ExitCode.usage, says: ['unknown system "github"; known: jira, azure-devops'] },
-  { name: 'simulate-bad-port', args: ['simulate', 'jira', '--port', '99999'], code: ExitCode.usage, says: ['expected a number from 0 to 65535'] },
-  { name: 'init-no-flags', args: ['init', '--out', 'new.yaml'], code: ExitCode.usage, says: ['missing --left-adapter, --left-url, --left-token-env, --right-adapter', '--right-type; without a terminal'] },
-  { name: 'init-bad-url', args: ['init', '--left-adapter', 'jira', '--left-url', 'jira.example', '--left-email', 'a@b.c', '--left-token-env', 'JIRA_TOKEN', '--right-adapter', 'azure-devops', '--right-url', 'http://x', '--right-token-env', 'ADO_PAT', '--left-project', 'P', '--left-type', 'Bug', '--right-project', 'P', '--right-type', 'Bug', '--yes', '--out', 'new.yaml'], code: ExitCode.usage, says: ['--left-url: "jira.example" is not an http(s) URL'] },
+  {
+    name: 'simulate-unknown',
+    args: ['simulate', 'github'],
+    code: ExitCode.usage,
+    says: ['unknown system "github"; known: jira, azure-devops'],
+  },
+  {
+    name: 'simulate-bad-port',
+    args: ['simulate', 'jira', '--port', '99999'],
+    code: ExitCode.usage,
+    says: ['expected a number from 0 to 65535'],
+  },
+  {
+    name: 'init-no-flags',
+    args: ['init', '--out', 'new.yaml'],
+    code: ExitCode.usage,
+    says: ['missing --left-adapter, --left-url, --left-token-env, --right-adapter', '--right-type; without a terminal'],
+  },
+  {
+    name: 'init-bad-url',
+    args: [
+      'init',
+      '--left-adapter',
+      'jira',
+      '--left-url',
+      'jira.example',
+      '--left-email',
+      'a@b.c',
+      '--left-token-env',
+      'JIRA_TOKEN',
+      '--right-adapter',
+      'azure-devops',
+      '--right-url',
+      'http://x',
+      '--right-token-env',
+      'ADO_PAT',
+      '--left-project',
+      'P',
+      '--left-type',
+      'Bug',
+      '--right-project',
+      'P',
+      '--right-type',
+      'Bug',
+      '--yes',
+      '--out',
+      'new.yaml',
+    ],
+    code: ExitCode.usage,
+    says: ['--left-url: "jira.example" is not an http(s) URL'],
+  },
   // Sheets.
-  { name: 'sheet-missing', args: ['value-map', 'import', 'syncbridge.yaml', 'nope.xlsx', '--offline', '--dry-run'], code: ExitCode.configInvalid, says: ['nope.xlsx', 'cannot read the file'] },
-  { name: 'sheet-not-a-workbook', args: ['value-map', 'import', 'syncbridge.yaml', 'fake.xlsx', '--offline', '--dry-run'], files: { 'fake.xlsx': 'just text' }, code: ExitCode.configInvalid, says: ['fake.xlsx'] },
-  { name: 'export-below-file', args: ['value-map', 'export', 'syncbridge.yaml', '--offline', '--out', 'blocker/maps.xlsx'], code: ExitCode.usage, says: ['cannot write there', 'choose another output file'] },
+  {
+    name: 'sheet-missing',
+    args: ['value-map', 'import', 'syncbridge.yaml', 'nope.xlsx', '--offline', '--dry-run'],
+    code: ExitCode.configInvalid,
+    says: ['nope.xlsx', 'cannot read the file'],
+  },
+  {
+    name: 'sheet-not-a-workbook',
+    args: ['value-map', 'import', 'syncbridge.yaml', 'fake.xlsx', '--offline', '--dry-run'],
+    files: { 'fake.xlsx': 'just text' },
+    code: ExitCode.configInvalid,
+    says: ['fake.xlsx'],
+  },
+  {
+    name: 'export-below-file',
+    args: ['value-map', 'export', 'syncbridge.yaml', '--offline', '--out', 'blocker/maps.xlsx'],
+    code: ExitCode.usage,
+    says: ['cannot write there', 'choose another output file'],
+  },
   // What a system refuses (exit 7).
-  { name: 'discover-unknown-project', args: ['discover', '--system', 'ado', '--project', 'Nope'], code: ExitCode.refused, says: ['Nope'] },
+  {
+    name: 'discover-unknown-project',
+    args: ['discover', '--system', 'ado', '--project', 'Nope'],
+    code: ExitCode.refused,
+    says: ['Nope'],
+  },
 ];
 
 describe('the syncbridge bin given bad input', () => {
@@ -244,8 +543,13 @@ describe('the syncbridge bin given bad input', () => {
       const batch = cases.slice(i, i + 8);
       const results = await Promise.all(
         batch.map((c) => {
-          const caseEnv = Object.fromEntries(Object.entries({ ...env, ...c.env }).filter(([name]) => !c.unset?.includes(name)));
-          return run(c.args.map((a) => (a === '{config}' ? `${c.name}.yaml` : a)), { env: caseEnv, ...(c.readOnly ? { user: asOrdinaryUser } : {}) });
+          const caseEnv = Object.fromEntries(
+            Object.entries({ ...env, ...c.env }).filter(([name]) => !c.unset?.includes(name)),
+          );
+          return run(
+            c.args.map((a) => (a === '{config}' ? `${c.name}.yaml` : a)),
+            { env: caseEnv, ...(c.readOnly ? { user: asOrdinaryUser } : {}) },
+          );
         }),
       );
       batch.forEach((c, n) => {
@@ -256,8 +560,14 @@ describe('the syncbridge bin given bad input', () => {
         expect.soft(output, what).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
         expect.soft(output, what).not.toMatch(/please report|unexpected error/);
         expect.soft(code, what).toBe(c.code);
-        for (const text of c.says) expect.soft(output, what).toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
-        for (const text of c.never ?? []) expect.soft(output, what).not.toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+        for (const text of c.says)
+          expect
+            .soft(output, what)
+            .toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
+        for (const text of c.never ?? [])
+          expect
+            .soft(output, what)
+            .not.toMatch(typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : text);
       });
       expect.soft(await stateSums(), `state changed by ${batch.map((c) => c.name).join(', ')}`).toEqual(before);
     }

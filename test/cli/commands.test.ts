@@ -15,10 +15,18 @@ let env: NodeJS.ProcessEnv;
 const example = fileURLToPath(new URL('../../examples/jira-azure-devops/syncbridge.yaml', import.meta.url));
 
 beforeAll(async () => {
-  [jira, ado] = await Promise.all([startJiraSimulatorServer({ seed: 'demo' }), startAzureDevOpsSimulatorServer({ seed: 'demo' })]);
+  [jira, ado] = await Promise.all([
+    startJiraSimulatorServer({ seed: 'demo' }),
+    startAzureDevOpsSimulatorServer({ seed: 'demo' }),
+  ]);
   dir = await mkdtemp(join(tmpdir(), 'syncbridge-cli-'));
   await copyFile(example, join(dir, 'syncbridge.yaml'));
-  env = { JIRA_URL: jira.baseUrl, JIRA_TOKEN: jira.users[0]!.apiToken, ADO_URL: ado.baseUrl, ADO_PAT: ado.users[0]!.pat };
+  env = {
+    JIRA_URL: jira.baseUrl,
+    JIRA_TOKEN: jira.users[0]!.apiToken,
+    ADO_URL: ado.baseUrl,
+    ADO_PAT: ado.users[0]!.pat,
+  };
 });
 
 afterAll(async () => {
@@ -30,7 +38,10 @@ afterAll(async () => {
  * Runs the CLI in-process. Once stdout matches `stopWhen`, `meanwhile` runs (if given), then
  * the stop signal (Ctrl-C) is sent.
  */
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stopWhen?: RegExp; meanwhile?: (stdout: string) => Promise<void> } = {}) {
+async function cli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stopWhen?: RegExp; meanwhile?: (stdout: string) => Promise<void> } = {},
+) {
   let stdout = '';
   let stderr = '';
   let stop = () => {};
@@ -55,12 +66,24 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stopWhen?
 
 describe('syncbridge CLI', () => {
   it('validates a good config and lists every problem of a broken one with exit code 3', async () => {
-    expect(await cli(['validate'])).toMatchObject({ code: 0, stdout: expect.stringContaining('valid (2 systems, 1 mappings, 6 field mappings)') });
-    await writeFile(join(dir, 'broken.yaml'), 'version: 1\nsystems:\n  jira: { adapter: jira, baseUrl: nope, auth: { type: pat, token: "${env:NOT_SET}" } }\nmappings:\n  - name: bugs\n    left: { system: jira, project: P, type: Bug }\n    right: { system: ado, project: P, type: Bug }\n    fields: [{ left: a, right: b, direction: up }]\n');
+    expect(await cli(['validate'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('valid (2 systems, 1 mappings, 6 field mappings)'),
+    });
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      'version: 1\nsystems:\n  jira: { adapter: jira, baseUrl: nope, auth: { type: pat, token: "${env:NOT_SET}" } }\nmappings:\n  - name: bugs\n    left: { system: jira, project: P, type: Bug }\n    right: { system: ado, project: P, type: Bug }\n    fields: [{ left: a, right: b, direction: up }]\n',
+    );
     const broken = await cli(['validate', 'broken.yaml']);
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain('broken.yaml: 4 problems in configuration');
-    for (const path of ['systems.jira.baseUrl', 'systems.jira.auth.token', 'mappings[0].fields[0].direction', 'mappings[0].right.system']) expect(broken.stderr).toContain(`- ${path}:`);
+    for (const path of [
+      'systems.jira.baseUrl',
+      'systems.jira.auth.token',
+      'mappings[0].fields[0].direction',
+      'mappings[0].right.system',
+    ])
+      expect(broken.stderr).toContain(`- ${path}:`);
   });
 
   it('diagnoses connections stage by stage, and fails with exit code 4 on bad credentials without printing them', async () => {
@@ -68,7 +91,9 @@ describe('syncbridge CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('Connection test of "jira" passed');
     expect(ok.stdout).toContain('Connection test of "ado" passed');
-    const bad = await cli(['test-connection', '--system', 'jira'], { env: { ...env, JIRA_TOKEN: 'wrong-token-123456' } });
+    const bad = await cli(['test-connection', '--system', 'jira'], {
+      env: { ...env, JIRA_TOKEN: 'wrong-token-123456' },
+    });
     expect(bad.code).toBe(4);
     expect(bad.stdout).toMatch(/FAILED at the (auth|http) stage/);
     expect(bad.stdout + bad.stderr).not.toContain('wrong-token-123456');
@@ -90,7 +115,10 @@ describe('syncbridge CLI', () => {
     const dry = await cli(['dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/\d+ writes planned; nothing was written/);
-    expect(await cli(['run', '--once'])).toMatchObject({ code: 5, stderr: expect.stringContaining('INTEGRATION_INACTIVE') });
+    expect(await cli(['run', '--once'])).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('INTEGRATION_INACTIVE'),
+    });
     expect((await cli(['activate'])).stdout).toContain('integration activated');
     const run = await cli(['run', '--once']);
     expect(run.code).toBe(0);
@@ -103,20 +131,38 @@ describe('syncbridge CLI', () => {
     // Right after a sync every linked pair corresponds through the mapping: nothing to reconcile.
     // Only the one-way status differs where a bug was filed in Azure DevOps: its state stays as
     // filed while its Jira twin starts the workflow; a reconcile would make the state follow Jira.
-    const planned = JSON.parse((await cli(['reconcile', '--dry-run', '--json'])).stdout) as { writes: Array<{ side: string; fields: Record<string, unknown> }> };
-    expect(planned.writes.filter((w) => w.side !== 'right' || Object.keys(w.fields).join() !== 'System.State')).toEqual([]);
-    expect(await cli(['reconcile', '--dry-run', '--strategy', 'targetEmpty'])).toMatchObject({ code: 0, stdout: expect.stringContaining('0 items would be changed; nothing was written') });
-    expect(await cli(['reconcile', '--field', 'summary=sideways'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--field takes field=strategy') });
+    const planned = JSON.parse((await cli(['reconcile', '--dry-run', '--json'])).stdout) as {
+      writes: Array<{ side: string; fields: Record<string, unknown> }>;
+    };
+    expect(planned.writes.filter((w) => w.side !== 'right' || Object.keys(w.fields).join() !== 'System.State')).toEqual(
+      [],
+    );
+    expect(await cli(['reconcile', '--dry-run', '--strategy', 'targetEmpty'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('0 items would be changed; nothing was written'),
+    });
+    expect(await cli(['reconcile', '--field', 'summary=sideways'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--field takes field=strategy'),
+    });
     expect((await cli(['retry'])).stdout).toBe('no queued failures to retry\n');
-    expect(await cli(['discard', '--item', 'NOPE-1'])).toMatchObject({ code: 2, stderr: expect.stringContaining('no queued failure of item "NOPE-1"') });
+    expect(await cli(['discard', '--item', 'NOPE-1'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no queued failure of item "NOPE-1"'),
+    });
     // A copy of the folder (config and state) runs as it is: where the state lives is no configuration change.
     const copy = await mkdtemp(join(tmpdir(), 'syncbridge-cli-copy-'));
     await cp(dir, copy, { recursive: true });
     const copied = join(copy, 'syncbridge.yaml');
     expect(await cli(['run', '--once', copied])).toMatchObject({ code: 0, stderr: '' });
     await writeFile(copied, (await readFile(copied, 'utf8')).replace('conflicts: newestWins', 'conflicts: leftWins'));
-    expect(await cli(['run', '--once', copied])).toMatchObject({ code: 5, stderr: expect.stringContaining('while it was active: mappings[0].conflicts changed. To apply the change') });
-    expect((await cli(['status', copied])).stdout).toContain('integration default: active, but the configuration changed since activation, so runs are refused: mappings[0].conflicts changed');
+    expect(await cli(['run', '--once', copied])).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('while it was active: mappings[0].conflicts changed. To apply the change'),
+    });
+    expect((await cli(['status', copied])).stdout).toContain(
+      'integration default: active, but the configuration changed since activation, so runs are refused: mappings[0].conflicts changed',
+    );
     await rm(copy, { recursive: true, force: true });
     expect((await cli(['deactivate'])).stdout).toContain('integration deactivated');
   }, 120_000);
@@ -129,11 +175,19 @@ describe('syncbridge CLI', () => {
     expect(line.users[0]).toMatchObject({ email: 'sync-bot@example.com', pat: expect.any(String) });
     expect((await cli(['simulate', 'gitlab'])).code).toBe(2);
     const busy = await cli(['simulate', 'jira', '--port', new URL(jira.baseUrl).port]);
-    expect(busy).toMatchObject({ code: 2, stderr: expect.stringContaining(`port ${new URL(jira.baseUrl).port} on 127.0.0.1 is in use`) });
+    expect(busy).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`port ${new URL(jira.baseUrl).port} on 127.0.0.1 is in use`),
+    });
   });
 
   it.each(['jira', 'azure-devops'])('prints the same %s credentials whatever the seed', async (system) => {
-    const users = async (seed: string) => (JSON.parse((await cli(['simulate', system, '--seed', seed, '--json'], { stopWhen: /\n/ })).stdout) as { users: unknown[] }).users;
+    const users = async (seed: string) =>
+      (
+        JSON.parse((await cli(['simulate', system, '--seed', seed, '--json'], { stopWhen: /\n/ })).stdout) as {
+          users: unknown[];
+        }
+      ).users;
     const demo = await users('demo');
     expect(demo).toHaveLength(7);
     expect(await users('empty')).toEqual(demo);
@@ -145,16 +199,39 @@ describe('syncbridge CLI', () => {
       const out = await cli(['simulate', system, '--items', '7', '--json'], {
         stopWhen: /\n/,
         meanwhile: async (stdout) => {
-          const { baseUrl, users } = JSON.parse(stdout.trim()) as { baseUrl: string; users: Array<{ email: string; apiToken?: string; pat?: string }> };
+          const { baseUrl, users } = JSON.parse(stdout.trim()) as {
+            baseUrl: string;
+            users: Array<{ email: string; apiToken?: string; pat?: string }>;
+          };
           const bot = users[0]!;
           if (system === 'jira') {
-            const headers = { authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`, 'content-type': 'application/json' };
-            const page = (await (await fetch(`${baseUrl}/rest/api/3/search/jql`, { method: 'POST', headers, body: JSON.stringify({ jql: 'project = DEMO', maxResults: 100 }) })).json()) as { issues: unknown[] };
+            const headers = {
+              authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`,
+              'content-type': 'application/json',
+            };
+            const page = (await (
+              await fetch(`${baseUrl}/rest/api/3/search/jql`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ jql: 'project = DEMO', maxResults: 100 }),
+              })
+            ).json()) as { issues: unknown[] };
             found.jira = page.issues.length;
           } else {
-            const headers = { authorization: `Basic ${Buffer.from(`:${bot.pat}`).toString('base64')}`, 'content-type': 'application/json' };
+            const headers = {
+              authorization: `Basic ${Buffer.from(`:${bot.pat}`).toString('base64')}`,
+              'content-type': 'application/json',
+            };
             const wiql = `${baseUrl}/Demo/_apis/wit/wiql?api-version=7.1`;
-            const result = (await (await fetch(wiql, { method: 'POST', headers, body: JSON.stringify({ query: 'SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project' }) })).json()) as { workItems: unknown[] };
+            const result = (await (
+              await fetch(wiql, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({
+                  query: 'SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project',
+                }),
+              })
+            ).json()) as { workItems: unknown[] };
             found.ado = result.workItems.length;
           }
         },
@@ -162,7 +239,10 @@ describe('syncbridge CLI', () => {
       expect(out.code).toBe(0);
     }
     expect(found).toEqual({ jira: 7, ado: 7 });
-    expect(await cli(['simulate', 'jira', '--items', '2.5'])).toMatchObject({ code: 2, stderr: expect.stringContaining('expected a whole number') });
+    expect(await cli(['simulate', 'jira', '--items', '2.5'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('expected a whole number'),
+    });
   });
 
   it('serves a simulator that acts on requests but loses the answers, with --lost-response-rate', async () => {
@@ -170,9 +250,14 @@ describe('syncbridge CLI', () => {
     const out = await cli(['simulate', 'jira', '--seed', 'empty', '--lost-response-rate', '1', '--json'], {
       stopWhen: /\n/,
       meanwhile: async (stdout) => {
-        const { baseUrl, users } = JSON.parse(stdout.trim()) as { baseUrl: string; users: Array<{ email: string; apiToken: string }> };
+        const { baseUrl, users } = JSON.parse(stdout.trim()) as {
+          baseUrl: string;
+          users: Array<{ email: string; apiToken: string }>;
+        };
         const authorization = `Basic ${Buffer.from(`${users[0]!.email}:${users[0]!.apiToken}`).toString('base64')}`;
-        outcome = await fetch(`${baseUrl}/rest/api/3/myself`, { headers: { authorization } }).catch((error: unknown) => error);
+        outcome = await fetch(`${baseUrl}/rest/api/3/myself`, { headers: { authorization } }).catch(
+          (error: unknown) => error,
+        );
       },
     });
     expect(out.code).toBe(0);
@@ -185,17 +270,25 @@ describe('syncbridge CLI', () => {
     expect(exported.code).toBe(0);
     expect(exported.stdout).toMatch(/priority: \d+ rows/);
     expect(exported.stdout).toContain('maps.xlsx');
-    expect(await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.xlsx', '--dry-run'])).toMatchObject({ code: 0, stdout: expect.stringContaining('no changes') });
+    expect(await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.xlsx', '--dry-run'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('no changes'),
+    });
 
     expect((await cli(['value-map', 'export', 'syncbridge.yaml', '--out', 'maps.csv', '--offline'])).code).toBe(0);
-    await writeFile(join(dir, 'maps.priority.csv'), 'jira: priority,ado: Microsoft.VSTS.Common.Priority,Preferred,Note\nHighest,1,,\nHigh,,,\n');
+    await writeFile(
+      join(dir, 'maps.priority.csv'),
+      'jira: priority,ado: Microsoft.VSTS.Common.Priority,Preferred,Note\nHighest,1,,\nHigh,,,\n',
+    );
     const bad = await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.csv', '--offline']);
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/priority.*row 3.*column B/s);
   });
 
   it('prints its version', async () => {
-    const { version } = JSON.parse(await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string };
+    const { version } = JSON.parse(
+      await readFile(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+    ) as { version: string };
     expect(await cli(['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
   });
 
@@ -216,8 +309,13 @@ state: { store: sqlite, path: logs.db }
       expect((await cli(['activate', 'logs.yaml'])).code).toBe(0);
       flaky.failNext(1, 503);
       const debug = await cli(['run', '--once', '--log-level', 'debug', 'logs.yaml']);
-      const lines = debug.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'retrying request', system: 'jira', reason: 'TRANSIENT' }));
+      const lines = debug.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'debug', msg: 'retrying request', system: 'jira', reason: 'TRANSIENT' }),
+      );
       flaky.failNext(1, 503);
       expect((await cli(['run', '--once', '--log-level', 'warn', 'logs.yaml'])).stderr).toBe('');
       expect((await cli(['run', '--once', '--log-level', 'loud', 'logs.yaml'])).code).toBe(2);
@@ -229,7 +327,10 @@ state: { store: sqlite, path: logs.db }
   it('answers usage errors with exit code 2', async () => {
     expect((await cli(['frobnicate'])).code).toBe(2);
     expect((await cli(['retry', '--take', 'middle'])).code).toBe(2);
-    expect(await cli(['test-connection', '--system', 'gitlab'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown system "gitlab"; defined: jira, ado') });
+    expect(await cli(['test-connection', '--system', 'gitlab'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown system "gitlab"; defined: jira, ado'),
+    });
   });
 
   it('exits 7 when a system refuses what was asked for', async () => {

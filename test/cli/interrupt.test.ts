@@ -29,8 +29,11 @@ beforeEach(async () => {
   servers = [await serveHandler(watched(jira.handle)), await serveHandler(watched(ado.handle))];
   dir = await mkdtemp(join(tmpdir(), 'syncbridge-interrupt-'));
   const bot = jira.users[0]!;
-  const mapping = (name: string, type: string) => `  - { name: ${name}, left: { system: jira, project: DEMO, type: Bug, start: beginning }, right: { system: ado, project: Demo, type: ${type}, start: beginning }, fields: [{ left: summary, right: System.Title }] }`;
-  await writeFile(join(dir, 'syncbridge.yaml'), `version: 1
+  const mapping = (name: string, type: string) =>
+    `  - { name: ${name}, left: { system: jira, project: DEMO, type: Bug, start: beginning }, right: { system: ado, project: Demo, type: ${type}, start: beginning }, fields: [{ left: summary, right: System.Title }] }`;
+  await writeFile(
+    join(dir, 'syncbridge.yaml'),
+    `version: 1
 systems:
   jira: { adapter: jira, baseUrl: "${servers[0]!.baseUrl}", auth: { type: apiToken, email: ${bot.email}, token: ${bot.apiToken} } }
   ado: { adapter: azure-devops, baseUrl: "${servers[1]!.baseUrl}/demo-org", auth: { type: pat, token: ${ado.users[0]!.pat} } }
@@ -39,7 +42,8 @@ ${mapping('bugs', 'Bug')}
 ${mapping('tasks', 'Task')}
 engine: { pageSize: 5, leaseMs: 1000 }
 state: { store: sqlite, path: state.db }
-`);
+`,
+  );
 });
 
 afterEach(async () => {
@@ -48,14 +52,23 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in a child process (through tsx, from the sources), as a person runs it in a terminal. */
-function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }>; stderrShows: (text: string) => Promise<void> } {
+function cli(args: string[]): {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  stderrShows: (text: string) => Promise<void>;
+} {
   // From the repository root, where tsx and the tsconfig paths resolve.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, join(dir, 'syncbridge.yaml')], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, join(dir, 'syncbridge.yaml')], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
   const stderrShows = (text: string) =>
     new Promise<void>((resolve) => {
       const check = () => stderr.includes(text) && resolve();
@@ -66,23 +79,48 @@ function cli(args: string[]): { child: ChildProcess; done: Promise<{ code: numbe
 }
 
 /** Runs the CLI in-process, for the steps around the interrupted one. */
-const inProcess = (args: string[]) => runCli([...args, 'syncbridge.yaml'], { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir, isTty: false, stopSignal: new Promise(() => {}) });
+const inProcess = (args: string[]) =>
+  runCli([...args, 'syncbridge.yaml'], {
+    stdout: () => {},
+    stderr: () => {},
+    env: {},
+    cwd: dir,
+    isTty: false,
+    stopSignal: new Promise(() => {}),
+  });
 
 /** Work items of a type in the Azure DevOps project, read through WIQL. */
 async function adoCount(type: string): Promise<number> {
-  const response = await ado.handle(new Request('https://ado.test/demo-org/Demo/_apis/wit/wiql?api-version=7.1', { method: 'POST', headers: { authorization: `Bearer ${ado.users[0]!.pat}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: `SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = '${type}'` }) }));
+  const response = await ado.handle(
+    new Request('https://ado.test/demo-org/Demo/_apis/wit/wiql?api-version=7.1', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ado.users[0]!.pat}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `SELECT [System.Id] FROM WorkItems WHERE [System.WorkItemType] = '${type}'` }),
+    }),
+  );
   return ((await response.json()) as { workItems: unknown[] }).workItems.length;
 }
 
 /** Jira bugs, read through the search API. */
 async function jiraBugs(): Promise<number> {
   const bot = jira.users[0]!;
-  const response = await jira.handle(new Request('https://jira.test/rest/api/3/search/jql', { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify({ jql: 'project = DEMO AND issuetype = Bug', fields: ['summary'], maxResults: 100 }) }));
+  const response = await jira.handle(
+    new Request('https://jira.test/rest/api/3/search/jql', {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ jql: 'project = DEMO AND issuetype = Bug', fields: ['summary'], maxResults: 100 }),
+    }),
+  );
   return ((await response.json()) as { issues: unknown[] }).issues.length;
 }
 
 describe('Ctrl-C during syncbridge run', () => {
-  it('says the batch is finishing, stops the pass at a batch boundary, prints the summary and exits 130', { timeout: 60_000 }, async () => {
+  it('says the batch is finishing, stops the pass at a batch boundary, prints the summary and exits 130', {
+    timeout: 60_000,
+  }, async () => {
     expect(await inProcess(['activate'])).toBe(0);
     const bugs = await jiraBugs();
     const run = cli(['run']);
@@ -91,7 +129,9 @@ describe('Ctrl-C during syncbridge run', () => {
       run.child.kill('SIGINT');
     };
     const { code, stdout, stderr } = await run.done;
-    expect(stderr).toContain('Ctrl-C: the current batch is finishing, then syncbridge stops (press Ctrl-C again to stop at once)');
+    expect(stderr).toContain(
+      'Ctrl-C: the current batch is finishing, then syncbridge stops (press Ctrl-C again to stop at once)',
+    );
     expect(stdout).toMatch(/stopped early: created \d+/);
     expect(code).toBe(130);
     // The pass stopped after the batch under way (pages of 5): no more bugs, no tasks, and Jira is as it was.
@@ -100,7 +140,9 @@ describe('Ctrl-C during syncbridge run', () => {
     expect(await jiraBugs()).toBe(bugs);
   });
 
-  it('exits at once on a second Ctrl-C and says that creates under way are settled on the next run', { timeout: 60_000 }, async () => {
+  it('exits at once on a second Ctrl-C and says that creates under way are settled on the next run', {
+    timeout: 60_000,
+  }, async () => {
     expect(await inProcess(['activate'])).toBe(0);
     const run = cli(['run', '--once']);
     // The first create waits while both Ctrl-Cs arrive; the second is sent once the first was heard.

@@ -14,7 +14,14 @@ const server = await postgresTestServer();
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env, cwd: dir, isTty: false, stopSignal: new Promise(() => {}) };
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env,
+    cwd: dir,
+    isTty: false,
+    stopSignal: new Promise(() => {}),
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
@@ -40,18 +47,30 @@ describe('syncbridge migrate', () => {
     writeFileSync(join(dir, 'sqlite.yaml'), config('{ store: sqlite, path: state/old.db }'));
     const first = await cli(['migrate', 'sqlite.yaml']);
     expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/old\.db: applied migrations 4, 5\n$/) });
-    expect(await cli(['migrate', 'sqlite.yaml'])).toMatchObject({ code: 0, stdout: expect.stringContaining('old.db: the schema is current') });
+    expect(await cli(['migrate', 'sqlite.yaml'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('old.db: the schema is current'),
+    });
     const status = await cli(['status', 'sqlite.yaml', '--json']);
-    expect(JSON.parse(status.stdout)).toMatchObject({ name: 'default', pairs: [{ name: 'bugs', links: 1, watermarks: { left: '42' } }] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      name: 'default',
+      pairs: [{ name: 'bugs', links: 1, watermarks: { left: '42' } }],
+    });
   });
 
   it.skipIf(!server.reachable)('leaves a PostgreSQL schema to `migrate` under migrate: false', async () => {
     const schema = server.schema();
-    writeFileSync(join(dir, 'postgres.yaml'), config(`{ store: postgres, url: "\${env:DATABASE_URL}", schema: ${schema}, migrate: false }`));
+    writeFileSync(
+      join(dir, 'postgres.yaml'),
+      config(`{ store: postgres, url: "\${env:DATABASE_URL}", schema: ${schema}, migrate: false }`),
+    );
     const env = { DATABASE_URL: server.url };
     const refused = await cli(['status', 'postgres.yaml'], env);
     expect(refused).toMatchObject({ code: 6, stderr: expect.stringContaining('run `syncbridge migrate`') });
-    expect(await cli(['migrate', 'postgres.yaml'], env)).toMatchObject({ code: 0, stdout: `PostgreSQL schema ${schema}: applied migration 1\n` });
+    expect(await cli(['migrate', 'postgres.yaml'], env)).toMatchObject({
+      code: 0,
+      stdout: `PostgreSQL schema ${schema}: applied migration 1\n`,
+    });
     const status = await cli(['status', 'postgres.yaml'], env);
     expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining('integration default: inactive') });
   });

@@ -4,8 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedSystem } from 'syncbridge';
 import type { ConnectionReport } from 'syncbridge/connector-kit';
 import { RemoteError } from 'syncbridge';
-import { apiNotFoundError, diagnoseConnection, formatConnectionReport, type DiagnoseConnectionOptions } from '../../src/diagnostics/index.js';
-import { closedPort, startBlackhole, startHttpServer, startHttpsServer, startProxy, startSilentServer, type LocalProxy, type LocalServer } from '../http/helpers/local-servers.js';
+import {
+  apiNotFoundError,
+  diagnoseConnection,
+  formatConnectionReport,
+  type DiagnoseConnectionOptions,
+} from '../../src/diagnostics/index.js';
+import {
+  closedPort,
+  startBlackhole,
+  startHttpServer,
+  startHttpsServer,
+  startProxy,
+  startSilentServer,
+  type LocalProxy,
+  type LocalServer,
+} from '../http/helpers/local-servers.js';
 import { createTestPki, type TestPki } from '../http/helpers/test-pki.js';
 import { failedStage } from '../../adapters/test-support/diagnostics.js';
 
@@ -27,7 +41,9 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 function application(req: IncomingMessage, res: ServerResponse): void {
   const [context] = (req.url ?? '/').split('/').filter(Boolean);
   const html = (status: number): void => {
-    res.writeHead(status, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body><form>Sign in with SSO</form></body></html>');
+    res
+      .writeHead(status, { 'content-type': 'text/html' })
+      .end('<!DOCTYPE html><html><body><form>Sign in with SSO</form></body></html>');
   };
   switch (context) {
     case 'jira':
@@ -39,7 +55,12 @@ function application(req: IncomingMessage, res: ServerResponse): void {
     case 'ado-bad-pat':
       return html(203);
     case 'bad-token':
-      return json(res, 401, { errorMessages: [`Token ${token} is not valid`] }, { 'www-authenticate': 'Bearer realm="jira"' });
+      return json(
+        res,
+        401,
+        { errorMessages: [`Token ${token} is not valid`] },
+        { 'www-authenticate': 'Bearer realm="jira"' },
+      );
     case 'no-permission':
       return json(res, 403, { errorMessages: ["You do not have the permission 'Browse Projects' for this instance."] });
     case 'busy':
@@ -65,11 +86,24 @@ afterAll(async () => {
   pki?.cleanup();
 });
 
-const serverInfo = { path: 'rest/api/3/serverInfo', describe: (body: unknown) => ({ version: (body as { version?: string }).version }) };
+const serverInfo = {
+  path: 'rest/api/3/serverInfo',
+  describe: (body: unknown) => ({ version: (body as { version?: string }).version }),
+};
 
-async function diagnose(system: Partial<ResolvedSystem> & { baseUrl: string }, extra: Partial<DiagnoseConnectionOptions> = {}): Promise<ConnectionReport> {
+async function diagnose(
+  system: Partial<ResolvedSystem> & { baseUrl: string },
+  extra: Partial<DiagnoseConnectionOptions> = {},
+): Promise<ConnectionReport> {
   const report = await diagnoseConnection({
-    system: { id: 'jira-prod', adapter: 'jira', auth: { type: 'bearer', token }, proxy: false, timeouts: { connectMs: 2_000, requestMs: 5_000 }, ...system },
+    system: {
+      id: 'jira-prod',
+      adapter: 'jira',
+      auth: { type: 'bearer', token },
+      proxy: false,
+      timeouts: { connectMs: 2_000, requestMs: 5_000 },
+      ...system,
+    },
     httpProbe: serverInfo,
     env: {},
     ...extra,
@@ -84,8 +118,15 @@ async function diagnose(system: Partial<ResolvedSystem> & { baseUrl: string }, e
 describe('testConnection on a healthy system', () => {
   it('passes every stage through an authenticated proxy with a private CA, and names the user and server', async () => {
     const report = await diagnose(
-      { baseUrl: `${secureApp.url}/jira`, proxy: { url: `http://svc-sync:${proxyPassword}@127.0.0.1:${proxy.port}` }, tls: { caFile: pki.ca.certFile } },
-      { whoami: async () => ({ id: 'u-42', displayName: 'Sync Bot', email: 'sync@example.com' }), checkProject: async () => 'project ABC has types Bug, Story' },
+      {
+        baseUrl: `${secureApp.url}/jira`,
+        proxy: { url: `http://svc-sync:${proxyPassword}@127.0.0.1:${proxy.port}` },
+        tls: { caFile: pki.ca.certFile },
+      },
+      {
+        whoami: async () => ({ id: 'u-42', displayName: 'Sync Bot', email: 'sync@example.com' }),
+        checkProject: async () => 'project ABC has types Bug, Story',
+      },
     );
     expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([
       ['config', true],
@@ -136,7 +177,10 @@ describe('testConnection stops at the first failing stage', () => {
 
   it('proxy: nothing listens at the proxy from HTTPS_PROXY', async () => {
     const port = await closedPort();
-    const report = await diagnose({ baseUrl: `${secureApp.url}/jira`, proxy: undefined }, { env: { HTTPS_PROXY: `http://svc-sync:${proxyPassword}@127.0.0.1:${port}` } });
+    const report = await diagnose(
+      { baseUrl: `${secureApp.url}/jira`, proxy: undefined },
+      { env: { HTTPS_PROXY: `http://svc-sync:${proxyPassword}@127.0.0.1:${port}` } },
+    );
     const stage = failedStage(report);
     expect([stage.stage, stage.code]).toEqual(['proxy', 'PROXY_UNREACHABLE']);
     expect(stage.cause).toContain('HTTPS_PROXY');
@@ -145,7 +189,13 @@ describe('testConnection stops at the first failing stage', () => {
 
   it('proxy: 407 for wrong proxy credentials, for HTTPS tunnels and forwarded HTTP alike', async () => {
     for (const baseUrl of [`${secureApp.url}/jira`, `${app.url}/jira`]) {
-      const stage = failedStage(await diagnose({ baseUrl, proxy: { url: `http://svc-sync:wrong-${proxyPassword}@127.0.0.1:${proxy.port}` }, tls: { caFile: pki.ca.certFile } }));
+      const stage = failedStage(
+        await diagnose({
+          baseUrl,
+          proxy: { url: `http://svc-sync:wrong-${proxyPassword}@127.0.0.1:${proxy.port}` },
+          tls: { caFile: pki.ca.certFile },
+        }),
+      );
       expect([stage.stage, stage.code]).toEqual(['proxy', 'PROXY_AUTH_REQUIRED']);
       expect(stage.message).toContain('Basic');
       expect(stage.fix).toContain('user:password@ before the host');
@@ -181,7 +231,9 @@ describe('testConnection stops at the first failing stage', () => {
   it('tls and http: a server that never answers', async () => {
     const silent = await startSilentServer();
     try {
-      const tls = failedStage(await diagnose({ baseUrl: `https://127.0.0.1:${silent.port}`, timeouts: { connectMs: 300 } }));
+      const tls = failedStage(
+        await diagnose({ baseUrl: `https://127.0.0.1:${silent.port}`, timeouts: { connectMs: 300 } }),
+      );
       expect([tls.stage, tls.code]).toEqual(['tls', 'TLS_HANDSHAKE_TIMEOUT']);
       const http = failedStage(await diagnose({ baseUrl: silent.url, timeouts: { connectMs: 300, requestMs: 300 } }));
       expect([http.stage, http.code]).toEqual(['http', 'TIMEOUT']);
@@ -208,7 +260,10 @@ describe('testConnection stops at the first failing stage', () => {
 
   it('auth: credentials the API rejects', async () => {
     const whoami = async () => {
-      throw new RemoteError('AUTH', 'jira-prod: GET /rest/api/3/myself answered 401', { status: 401, remoteMessages: ['Client must be authenticated to access this resource.'] });
+      throw new RemoteError('AUTH', 'jira-prod: GET /rest/api/3/myself answered 401', {
+        status: 401,
+        remoteMessages: ['Client must be authenticated to access this resource.'],
+      });
     };
     const stage = failedStage(await diagnose({ baseUrl: `${app.url}/jira` }, { whoami }));
     expect([stage.stage, stage.code]).toEqual(['auth', 'AUTH']);
@@ -219,12 +274,29 @@ describe('testConnection stops at the first failing stage', () => {
   it('api: a project or entity type that does not exist or is hidden', async () => {
     const whoami = async () => ({ id: 'u-1' });
     const project = failedStage(
-      await diagnose({ baseUrl: `${app.url}/jira` }, { whoami, checkProject: async () => Promise.reject(apiNotFoundError('project', { system: 'jira-prod', name: 'NOPE', available: ['ABC', 'OPS'] })) }),
+      await diagnose(
+        { baseUrl: `${app.url}/jira` },
+        {
+          whoami,
+          checkProject: async () =>
+            Promise.reject(
+              apiNotFoundError('project', { system: 'jira-prod', name: 'NOPE', available: ['ABC', 'OPS'] }),
+            ),
+        },
+      ),
     );
     expect([project.stage, project.code]).toEqual(['api', 'API_PROJECT_NOT_FOUND']);
     expect(project.message).toContain('"NOPE"');
     expect(project.message).toContain('ABC, OPS');
-    const type = failedStage(await diagnose({ baseUrl: `${app.url}/jira` }, { whoami, checkProject: async () => Promise.reject(apiNotFoundError('type', { system: 'jira-prod', name: 'Epic' })) }));
+    const type = failedStage(
+      await diagnose(
+        { baseUrl: `${app.url}/jira` },
+        {
+          whoami,
+          checkProject: async () => Promise.reject(apiNotFoundError('type', { system: 'jira-prod', name: 'Epic' })),
+        },
+      ),
+    );
     expect([type.stage, type.code]).toEqual(['api', 'API_TYPE_NOT_FOUND']);
   });
 

@@ -5,7 +5,9 @@ import { explainedCodes } from '../../src/diagnostics/explanations.js';
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
 const doc = read('../../docs/troubleshooting.md');
 const union = read('../../src/errors/syncbridge-error.ts');
-const unionCodes = [...union.matchAll(/export type (?:ErrorCode|ConnectionCode) =([\s\S]*?);/g)].flatMap((u) => [...(u[1] ?? '').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1] as string));
+const unionCodes = [...union.matchAll(/export type (?:ErrorCode|ConnectionCode) =([\s\S]*?);/g)].flatMap((u) =>
+  [...(u[1] ?? '').matchAll(/\|\s*'([A-Z_]+)'/g)].map((m) => m[1] as string),
+);
 const documented = [...doc.matchAll(/^### ([A-Z_]+)$/gm)].map((m) => m[1] as string);
 
 describe('the troubleshooting guide', () => {

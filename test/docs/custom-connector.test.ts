@@ -5,12 +5,23 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSyncbridge, createMemoryStateStore, silentLogger, type ResolvedSystem } from 'syncbridge';
-import { createMemoryConnector, createMemoryTracker, describeConnectorConformance, type RunningServer } from 'syncbridge/testing';
+import {
+  createMemoryConnector,
+  createMemoryTracker,
+  describeConnectorConformance,
+  type RunningServer,
+} from 'syncbridge/testing';
 import { ticketboxConnector, ticketboxOptionsSchema } from '../../examples/custom-connector/ticketbox-connector.js';
 import { createTicketboxSimulator } from '../../examples/custom-connector/ticketbox-simulator.js';
 
-const system = (baseUrl: string, token: string): ResolvedSystem => ({ id: 'ticketbox', adapter: 'ticketbox', baseUrl, auth: { type: 'bearer', token } });
-const connect = (baseUrl: string, token: string) => ticketboxConnector.create(system(baseUrl, token), ticketboxOptionsSchema.parse({}), { logger: silentLogger });
+const system = (baseUrl: string, token: string): ResolvedSystem => ({
+  id: 'ticketbox',
+  adapter: 'ticketbox',
+  baseUrl,
+  auth: { type: 'bearer', token },
+});
+const connect = (baseUrl: string, token: string) =>
+  ticketboxConnector.create(system(baseUrl, token), ticketboxOptionsSchema.parse({}), { logger: silentLogger });
 
 describeConnectorConformance({
   name: 'ticketbox (custom connector example)',
@@ -54,9 +65,20 @@ describe('the Ticketbox connector in an integration', () => {
         version: 1,
         systems: {
           tracker: { adapter: 'memory', baseUrl: 'http://memory.invalid', auth: { type: 'none' } },
-          ticketbox: { adapter: 'ticketbox', baseUrl: server.baseUrl, auth: { type: 'bearer', token: simulator.users[0]!.token } },
+          ticketbox: {
+            adapter: 'ticketbox',
+            baseUrl: server.baseUrl,
+            auth: { type: 'bearer', token: simulator.users[0]!.token },
+          },
         },
-        valueMaps: { priority: { pairs: [{ left: 'High', right: 'Urgent' }, { left: 'Low', right: 'Someday' }] } },
+        valueMaps: {
+          priority: {
+            pairs: [
+              { left: 'High', right: 'Urgent' },
+              { left: 'Low', right: 'Someday' },
+            ],
+          },
+        },
         mappings: [
           {
             name: 'bugs',
@@ -75,14 +97,28 @@ describe('the Ticketbox connector in an integration', () => {
       systems: { tracker: createMemoryConnector(tracker) },
       store: createMemoryStateStore(),
     });
-    const bug = tracker.create('P', 'Bug', { title: 'Login fails', priority: 'High', assignee: { id: 'ana' } }, tracker.user('ben'));
+    const bug = tracker.create(
+      'P',
+      'Bug',
+      { title: 'Login fails', priority: 'High', assignee: { id: 'ana' } },
+      tracker.user('ben'),
+    );
     await sync.activate();
 
     const first = await sync.runOnce();
     expect(first.created.right).toBe(1);
     const ticketbox = connect(server.baseUrl, simulator.users[1]!.token);
-    const [created] = await ticketbox.findByOrigin({ project: 'OPS', type: 'Ticket', origins: [{ system: 'tracker', id: bug.id }], fields: ['title', 'priority', 'owner'] });
-    expect(created?.item.fields).toMatchObject({ title: 'Login fails', priority: 'Urgent', owner: { email: 'ana@example.com' } });
+    const [created] = await ticketbox.findByOrigin({
+      project: 'OPS',
+      type: 'Ticket',
+      origins: [{ system: 'tracker', id: bug.id }],
+      fields: ['title', 'priority', 'owner'],
+    });
+    expect(created?.item.fields).toMatchObject({
+      title: 'Login fails',
+      priority: 'Urgent',
+      owner: { email: 'ana@example.com' },
+    });
 
     await ticketbox.update([{ id: created!.item.id, fields: { priority: 'Someday' } }]);
     const second = await sync.runOnce();

@@ -36,7 +36,11 @@ const prose = (text: string) => text.replace(/^```[\s\S]*?^```/gm, '').replace(/
 const anchorsOf = (text: string) =>
   new Set(
     [...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) =>
-      m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-'),
+      m[1]!
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .trim()
+        .replace(/\s/g, '-'),
     ),
   );
 
@@ -52,7 +56,14 @@ function links(file: string): Array<{ target: string; anchor: string | undefined
 
 async function cli(args: string[]): Promise<string> {
   let out = '';
-  const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (out += t), env: {}, cwd: root, isTty: false, stopSignal: new Promise(() => {}) };
+  const io: CliIo = {
+    stdout: (t) => (out += t),
+    stderr: (t) => (out += t),
+    env: {},
+    cwd: root,
+    isTty: false,
+    stopSignal: new Promise(() => {}),
+  };
   await runCli(args, io);
   return out;
 }
@@ -61,7 +72,9 @@ async function cli(args: string[]): Promise<string> {
 async function subcommands(path: string[]): Promise<string[]> {
   const help = await cli([...path, '--help']);
   const at = help.indexOf('Commands:');
-  return at < 0 ? [] : [...help.slice(at).matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+  return at < 0
+    ? []
+    : [...help.slice(at).matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
 }
 
 describe('the documentation', () => {
@@ -69,7 +82,8 @@ describe('the documentation', () => {
 
   it('has the guides the landing page promises', () => {
     const index = read(join(root, 'docs', 'index.md'));
-    for (const guide of readdirSync(join(root, 'docs', 'guides'))) expect(index, `docs/index.md links ${guide}`).toContain(`guides/${guide}`);
+    for (const guide of readdirSync(join(root, 'docs', 'guides')))
+      expect(index, `docs/index.md links ${guide}`).toContain(`guides/${guide}`);
   });
 
   it('links only to files and headings that exist', () => {
@@ -80,7 +94,8 @@ describe('the documentation', () => {
         checked++;
         const where = `${relative(root, file)} → ${relative(root, target)}${anchor ? `#${anchor}` : ''}`;
         if (!existsSync(target)) broken.push(`${where}: no such file`);
-        else if (anchor && target.endsWith('.md') && !anchorsOf(read(target)).has(anchor)) broken.push(`${where}: no such heading`);
+        else if (anchor && target.endsWith('.md') && !anchorsOf(read(target)).has(anchor))
+          broken.push(`${where}: no such heading`);
       }
     }
     expect(broken).toEqual([]);
@@ -98,9 +113,12 @@ describe('the documentation', () => {
       const help = await cli([...path, '--help']);
       const options = [...help.matchAll(/^ {2}(--[a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((o) => o !== '--help');
       // `init` has a guide of its own that lists its many flags.
-      for (const option of options) if (!guide.includes(option) && !(path[0] === 'init' && onboarding.includes(option))) missing.push(`${path.join(' ')} ${option}`);
+      for (const option of options)
+        if (!guide.includes(option) && !(path[0] === 'init' && onboarding.includes(option)))
+          missing.push(`${path.join(' ')} ${option}`);
       for (const sub of await subcommands(path)) {
-        if (!guide.includes(`syncbridge ${[...path, sub].join(' ')}`)) missing.push(`${[...path, sub].join(' ')}: not in cli.md`);
+        if (!guide.includes(`syncbridge ${[...path, sub].join(' ')}`))
+          missing.push(`${[...path, sub].join(' ')}: not in cli.md`);
         await check([...path, sub]);
       }
     };
@@ -112,8 +130,14 @@ describe('the documentation', () => {
   });
 
   it('passes connectors to createSyncbridge as a list in every doc comment, as the API takes them', () => {
-    const sources = ['src', 'adapters'].flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(root, dir, f)));
-    const comments = sources.flatMap((file) => [...read(file).matchAll(/\/\*\*[\s\S]*?\*\//g)].map((m) => ({ file: relative(root, file), text: m[0] })));
+    const sources = ['src', 'adapters'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(root, dir, f)),
+    );
+    const comments = sources.flatMap((file) =>
+      [...read(file).matchAll(/\/\*\*[\s\S]*?\*\//g)].map((m) => ({ file: relative(root, file), text: m[0] })),
+    );
     const examples = comments.filter((c) => /connectors: [[{]/.test(c.text));
     expect(examples.length).toBeGreaterThan(1);
     expect(examples.filter((c) => !/connectors: \[/.test(c.text)).map((c) => c.file)).toEqual([]);

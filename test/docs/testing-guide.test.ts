@@ -52,7 +52,9 @@ describe('the testing guide', () => {
     jira.edit(bug.id, { priority: 'Low' }, 'ben');
     const summary = await sync.runOnce();
     expect(summary.updated.right).toBe(1);
-    expect([...ado.items.values()].map((i) => i.fields)).toEqual([expect.objectContaining({ title: 'Crash on save', priority: 'Low' })]);
+    expect([...ado.items.values()].map((i) => i.fields)).toEqual([
+      expect.objectContaining({ title: 'Crash on save', priority: 'Low' }),
+    ]);
     await sync.close();
   });
 
@@ -76,15 +78,26 @@ describe('the testing guide', () => {
 /** The guide's staging example, as written. */
 function stage(jira: JiraSimulator, ado: AzureDevOpsSimulator) {
   const bug = jira.seed.issue({
-    project: 'DEMO', type: 'Bug', summary: 'Checkout fails on Safari',
+    project: 'DEMO',
+    type: 'Bug',
+    summary: 'Checkout fails on Safari',
     description: 'Steps:\nOpen the cart\nPay\n\nThe page stays blank.',
-    priority: 'High', labels: ['sync', 'customer'], assignee: 'ben@example.com',
-    status: 'In Progress', comments: ['Seen twice today.'],
+    priority: 'High',
+    labels: ['sync', 'customer'],
+    assignee: 'ben@example.com',
+    status: 'In Progress',
+    comments: ['Seen twice today.'],
   });
   const item = ado.seed.workItem({
-    project: 'Demo', type: 'Bug', title: 'Export times out',
-    description: 'Export 10,000 rows.', priority: 1, tags: ['sync'],
-    assignedTo: 'dana@example.com', state: 'Active', comments: ['Reproduced.'],
+    project: 'Demo',
+    type: 'Bug',
+    title: 'Export times out',
+    description: 'Export 10,000 rows.',
+    priority: 1,
+    tags: ['sync'],
+    assignedTo: 'dana@example.com',
+    state: 'Active',
+    comments: ['Reproduced.'],
     fields: { 'Microsoft.VSTS.Common.Severity': '2 - High' },
   });
   return { bug, item };
@@ -105,24 +118,63 @@ describe('the testing guide: staging data in the simulators', () => {
     const [jiraServer, adoServer] = await Promise.all([jira.listen(), ado.listen()]);
     try {
       const bot = jira.users[0]!;
-      const issue = await get(jiraServer, `rest/api/3/issue/${bug.key}?expand=changelog`, `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`);
-      expect(issue.fields.description).toEqual({ type: 'doc', version: 1, content: [
-        { type: 'paragraph', content: [{ type: 'text', text: 'Steps:' }, { type: 'hardBreak' }, { type: 'text', text: 'Open the cart' }, { type: 'hardBreak' }, { type: 'text', text: 'Pay' }] },
-        { type: 'paragraph', content: [{ type: 'text', text: 'The page stays blank.' }] },
-      ] });
-      expect([issue.fields.priority.name, issue.fields.labels, issue.fields.assignee.emailAddress, issue.fields.status.name, issue.fields.reporter.displayName]).toEqual(['High', ['sync', 'customer'], 'ben@example.com', 'In Progress', 'Ana Silva']);
-      expect(issue.fields.comment.comments.map((c: any) => c.body.content[0].content[0].text)).toEqual(['Seen twice today.']);
-      expect(issue.changelog.histories.flatMap((h: any) => h.items.map((i: any) => `${i.field}: ${i.fromString} -> ${i.toString}`))).toEqual(['status: To Do -> In Progress']);
+      const issue = await get(
+        jiraServer,
+        `rest/api/3/issue/${bug.key}?expand=changelog`,
+        `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`,
+      );
+      expect(issue.fields.description).toEqual({
+        type: 'doc',
+        version: 1,
+        content: [
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: 'Steps:' },
+              { type: 'hardBreak' },
+              { type: 'text', text: 'Open the cart' },
+              { type: 'hardBreak' },
+              { type: 'text', text: 'Pay' },
+            ],
+          },
+          { type: 'paragraph', content: [{ type: 'text', text: 'The page stays blank.' }] },
+        ],
+      });
+      expect([
+        issue.fields.priority.name,
+        issue.fields.labels,
+        issue.fields.assignee.emailAddress,
+        issue.fields.status.name,
+        issue.fields.reporter.displayName,
+      ]).toEqual(['High', ['sync', 'customer'], 'ben@example.com', 'In Progress', 'Ana Silva']);
+      expect(issue.fields.comment.comments.map((c: any) => c.body.content[0].content[0].text)).toEqual([
+        'Seen twice today.',
+      ]);
+      expect(
+        issue.changelog.histories.flatMap((h: any) =>
+          h.items.map((i: any) => `${i.field}: ${i.fromString} -> ${i.toString}`),
+        ),
+      ).toEqual(['status: To Do -> In Progress']);
 
       const pat = `Basic ${Buffer.from(`:${ado.users[0]!.pat}`).toString('base64')}`;
       const workItem = await get(adoServer, `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`, pat);
       expect(workItem.fields).toMatchObject({
-        'System.Title': 'Export times out', 'System.Description': '<p>Export 10,000 rows.</p>', 'Microsoft.VSTS.Common.Priority': 1,
-        'System.Tags': 'sync', 'System.State': 'Active', 'Microsoft.VSTS.Common.Severity': '2 - High', 'System.CommentCount': 1,
-        'System.AssignedTo': expect.objectContaining({ uniqueName: 'dana@example.com' }), 'System.CreatedBy': expect.objectContaining({ displayName: 'Ana Silva' }),
+        'System.Title': 'Export times out',
+        'System.Description': '<p>Export 10,000 rows.</p>',
+        'Microsoft.VSTS.Common.Priority': 1,
+        'System.Tags': 'sync',
+        'System.State': 'Active',
+        'Microsoft.VSTS.Common.Severity': '2 - High',
+        'System.CommentCount': 1,
+        'System.AssignedTo': expect.objectContaining({ uniqueName: 'dana@example.com' }),
+        'System.CreatedBy': expect.objectContaining({ displayName: 'Ana Silva' }),
       });
       expect(workItem.rev).toBe(3);
-      const comments = await get(adoServer, `Demo/_apis/wit/workItems/${item.id}/comments?api-version=7.1-preview.4`, pat);
+      const comments = await get(
+        adoServer,
+        `Demo/_apis/wit/workItems/${item.id}/comments?api-version=7.1-preview.4`,
+        pat,
+      );
       expect(comments.comments.map((c: any) => c.text)).toEqual(['<p>Reproduced.</p>']);
     } finally {
       await Promise.all([jiraServer.close(), adoServer.close()]);
@@ -140,11 +192,21 @@ describe('the testing guide: staging data in the simulators', () => {
       }
       return 'staged';
     };
-    expect(refusal(() => jira.seed.issue({ project: 'DEMO', type: 'Bug', summary: 'x', priority: 'Urgent' }))).toBe("VALIDATION: jira simulator: cannot seed the issue: priority: Specify a valid 'id' or 'name' for Priority");
-    expect(refusal(() => jira.seed.issue({ project: 'DEMO', type: 'Bug', summary: 'x', labels: ['two words'] }))).toContain("labels: The label 'two words' contains spaces");
-    expect(refusal(() => jira.seed.issue({ project: 'NOPE', type: 'Bug', summary: 'x' }))).toContain('project: no project "NOPE"; known: DEMO');
-    expect(refusal(() => ado.seed.workItem({ project: 'Demo', type: 'Bug', title: 'x', state: 'Done' }))).toBe('VALIDATION: azure-devops simulator: cannot seed the work item: System.State: no state "Done" for Bug; known: New, Active, Resolved, Closed');
-    expect(refusal(() => ado.seed.workItem({ project: 'Demo', type: 'Bug', title: 'x', assignedTo: 'nobody@example.com' }))).toContain('no user "nobody@example.com"');
+    expect(refusal(() => jira.seed.issue({ project: 'DEMO', type: 'Bug', summary: 'x', priority: 'Urgent' }))).toBe(
+      "VALIDATION: jira simulator: cannot seed the issue: priority: Specify a valid 'id' or 'name' for Priority",
+    );
+    expect(
+      refusal(() => jira.seed.issue({ project: 'DEMO', type: 'Bug', summary: 'x', labels: ['two words'] })),
+    ).toContain("labels: The label 'two words' contains spaces");
+    expect(refusal(() => jira.seed.issue({ project: 'NOPE', type: 'Bug', summary: 'x' }))).toContain(
+      'project: no project "NOPE"; known: DEMO',
+    );
+    expect(refusal(() => ado.seed.workItem({ project: 'Demo', type: 'Bug', title: 'x', state: 'Done' }))).toBe(
+      'VALIDATION: azure-devops simulator: cannot seed the work item: System.State: no state "Done" for Bug; known: New, Active, Resolved, Closed',
+    );
+    expect(
+      refusal(() => ado.seed.workItem({ project: 'Demo', type: 'Bug', title: 'x', assignedTo: 'nobody@example.com' })),
+    ).toContain('no user "nobody@example.com"');
     expect([jira.state.issues.size, ado.state.workItems.size]).toEqual([0, 0]);
   });
 
@@ -158,15 +220,28 @@ describe('the testing guide: staging data in the simulators', () => {
         config: {
           version: 1,
           systems: {
-            jira: { adapter: 'jira', baseUrl: jiraServer.baseUrl, auth: { type: 'apiToken', email: jira.users[0]!.email, token: jira.users[0]!.apiToken } },
-            ado: { adapter: 'azure-devops', baseUrl: adoServer.baseUrl, auth: { type: 'pat', token: ado.users[0]!.pat } },
+            jira: {
+              adapter: 'jira',
+              baseUrl: jiraServer.baseUrl,
+              auth: { type: 'apiToken', email: jira.users[0]!.email, token: jira.users[0]!.apiToken },
+            },
+            ado: {
+              adapter: 'azure-devops',
+              baseUrl: adoServer.baseUrl,
+              auth: { type: 'pat', token: ado.users[0]!.pat },
+            },
           },
-          mappings: [{
-            name: 'bugs',
-            left: { system: 'jira', project: 'DEMO', type: 'Bug', start: 'beginning' },
-            right: { system: 'ado', project: 'Demo', type: 'Bug', start: 'beginning' },
-            fields: [{ left: 'summary', right: 'System.Title' }, { left: 'description', right: 'System.Description' }],
-          }],
+          mappings: [
+            {
+              name: 'bugs',
+              left: { system: 'jira', project: 'DEMO', type: 'Bug', start: 'beginning' },
+              right: { system: 'ado', project: 'Demo', type: 'Bug', start: 'beginning' },
+              fields: [
+                { left: 'summary', right: 'System.Title' },
+                { left: 'description', right: 'System.Description' },
+              ],
+            },
+          ],
           state: { store: 'memory' },
         },
         connectors: [jiraConnector, azureDevOpsConnector],
@@ -175,11 +250,31 @@ describe('the testing guide: staging data in the simulators', () => {
       expect((await sync.runOnce()).created).toEqual({ left: 1, right: 1 });
       await sync.close();
       const copies = {
-        ado: [...ado.state.workItems.values()].filter((w) => w.id !== item.id).map((w) => [w.fields['System.Title'], w.fields['System.Description']]),
-        jira: [...jira.state.issues.values()].filter((i) => i.key !== bug.key).map((i) => [i.fields.summary, i.fields.description]),
+        ado: [...ado.state.workItems.values()]
+          .filter((w) => w.id !== item.id)
+          .map((w) => [w.fields['System.Title'], w.fields['System.Description']]),
+        jira: [...jira.state.issues.values()]
+          .filter((i) => i.key !== bug.key)
+          .map((i) => [i.fields.summary, i.fields.description]),
       };
-      expect(copies.ado).toEqual([['Checkout fails on Safari', expect.stringMatching(/^<p>Steps:<br\s*\/?>Open the cart<br\s*\/?>Pay<\/p>\s*<p>The page stays blank\.<\/p>$/)]]);
-      expect(copies.jira).toEqual([['Export times out', { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Export 10,000 rows.' }] }] }]]);
+      expect(copies.ado).toEqual([
+        [
+          'Checkout fails on Safari',
+          expect.stringMatching(
+            /^<p>Steps:<br\s*\/?>Open the cart<br\s*\/?>Pay<\/p>\s*<p>The page stays blank\.<\/p>$/,
+          ),
+        ],
+      ]);
+      expect(copies.jira).toEqual([
+        [
+          'Export times out',
+          {
+            type: 'doc',
+            version: 1,
+            content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Export 10,000 rows.' }] }],
+          },
+        ],
+      ]);
     } finally {
       await Promise.all([jiraServer.close(), adoServer.close()]);
     }

@@ -24,7 +24,12 @@ describe('a field added to an active mapping', () => {
     s = await startScenario();
     const ana = jiraPerson(s.jira, 'Ana Silva');
     const ben = adoPerson(s.ado, 'ben@example.com');
-    const bug = await ana.fileBug({ summary: 'Cart badge shows 0', description: paragraph('Badge', ' never updates.'), priority: 'High', labels: ['keep-me', 'customer'] });
+    const bug = await ana.fileBug({
+      summary: 'Cart badge shows 0',
+      description: paragraph('Badge', ' never updates.'),
+      priority: 'High',
+      labels: ['keep-me', 'customer'],
+    });
     await s.connect(withoutLabels);
     await s.sync.activate();
     await s.runOnce();
@@ -48,8 +53,14 @@ describe('a field added to an active mapping', () => {
     await ana.edit(bug.id, { summary: 'Cart badge shows 0 after checkout on iOS' });
     await s.runOnce();
     const [jira, ado] = [await s.jiraItem(bug.id), await s.adoItem(copy)];
-    expect({ summary: jira.fields.summary, labels: sorted(jira.fields.labels) }).toEqual({ summary: 'Cart badge shows 0 after checkout on iOS', labels: union });
-    expect({ title: ado.fields['System.Title'], tags: sorted(ado.fields['System.Tags']) }).toEqual({ title: 'Cart badge shows 0 after checkout on iOS', tags: union });
+    expect({ summary: jira.fields.summary, labels: sorted(jira.fields.labels) }).toEqual({
+      summary: 'Cart badge shows 0 after checkout on iOS',
+      labels: union,
+    });
+    expect({ title: ado.fields['System.Title'], tags: sorted(ado.fields['System.Tags']) }).toEqual({
+      title: 'Cart badge shows 0 after checkout on iOS',
+      tags: union,
+    });
     expect((await s.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 });

@@ -51,7 +51,12 @@ export function peopleMap(jira: JiraSimulator): ValueMapDefinition {
 export const fieldMappings = [
   { left: 'summary', right: 'System.Title' },
   { left: 'description', right: 'System.Description' },
-  { left: 'priority', right: 'Microsoft.VSTS.Common.Priority', valueMap: 'priority', default: { left: untriagedPriority } },
+  {
+    left: 'priority',
+    right: 'Microsoft.VSTS.Common.Priority',
+    valueMap: 'priority',
+    default: { left: untriagedPriority },
+  },
   { left: 'status', right: 'System.State', valueMap: 'status' },
   { left: 'assignee', right: 'System.AssignedTo' },
   { left: 'labels', right: 'System.Tags' },
@@ -62,21 +67,41 @@ export const fieldMappings = [
  * the integration user, filters that keep `internal` bugs out on both sides, manual
  * conflicts, comments both ways, and state in an SQLite file.
  */
-export function integrationConfig(jira: ServedSimulator<JiraSimulator>, ado: ServedSimulator<AzureDevOpsSimulator>, statePath: string): SyncbridgeConfigInput {
+export function integrationConfig(
+  jira: ServedSimulator<JiraSimulator>,
+  ado: ServedSimulator<AzureDevOpsSimulator>,
+  statePath: string,
+): SyncbridgeConfigInput {
   const jiraBot = jira.sim.users[0]!;
   const adoBot = ado.sim.users[0]!;
   return {
     version: 1,
     systems: {
-      jira: { adapter: 'jira', baseUrl: jira.baseUrl, auth: { type: 'apiToken', email: jiraBot.email, token: jiraBot.apiToken } },
+      jira: {
+        adapter: 'jira',
+        baseUrl: jira.baseUrl,
+        auth: { type: 'apiToken', email: jiraBot.email, token: jiraBot.apiToken },
+      },
       ado: { adapter: 'azure-devops', baseUrl: ado.baseUrl, auth: { type: 'pat', token: adoBot.pat } },
     },
     valueMaps: { priority: priorityMap, status: statusMap, people: peopleMap(jira.sim) },
     mappings: [
       {
         name: 'bugs',
-        left: { system: 'jira', project: 'DEMO', type: 'Bug', filter: 'labels is EMPTY OR labels not in (internal)', start: 'beginning' },
-        right: { system: 'ado', project: 'Demo', type: 'Bug', filter: "[System.Tags] NOT CONTAINS 'internal'", start: 'beginning' },
+        left: {
+          system: 'jira',
+          project: 'DEMO',
+          type: 'Bug',
+          filter: 'labels is EMPTY OR labels not in (internal)',
+          start: 'beginning',
+        },
+        right: {
+          system: 'ado',
+          project: 'Demo',
+          type: 'Bug',
+          filter: "[System.Tags] NOT CONTAINS 'internal'",
+          start: 'beginning',
+        },
         fields: fieldMappings.map((f) => ({ ...f })),
         conflicts: 'manual',
         comments: { direction: 'both' },

@@ -9,8 +9,14 @@ import { integrationConfig, priorityMap } from './integration.js';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
 import { adoFields, jiraFields, startScenario, type Scenario } from './scenario.js';
 
-const cell = (text: string, header = false): TableCell => ({ ...(header ? { header } : {}), content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
-const seenOn: Block = { type: 'table', rows: [{ cells: [cell('Browser', true), cell('Total', true)] }, { cells: [cell('Edge'), cell('€ 0.00')] }] };
+const cell = (text: string, header = false): TableCell => ({
+  ...(header ? { header } : {}),
+  content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+});
+const seenOn: Block = {
+  type: 'table',
+  rows: [{ cells: [cell('Browser', true), cell('Total', true)] }, { cells: [cell('Edge'), cell('€ 0.00')] }],
+};
 
 describe('Jira ↔ Azure DevOps over real HTTP', () => {
   let s: Scenario;
@@ -39,17 +45,51 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
       const description = paragraph(`Defect ${n}: `, 'the cart total ignores discounts.');
       // Bug 1 carries a table, as bug reports often do.
       if (n === 1) description.content.push(seenOn);
-      jiraBugs.push(await (n % 2 ? ana : chen).fileBug({ summary: `Jira bug ${n}: total is wrong`, description, priority: priorities[n % 5]!, labels, ...(people[n % 7] ? { assignee: people[n % 7]! } : {}) }));
+      jiraBugs.push(
+        await (n % 2 ? ana : chen).fileBug({
+          summary: `Jira bug ${n}: total is wrong`,
+          description,
+          priority: priorities[n % 5]!,
+          labels,
+          ...(people[n % 7] ? { assignee: people[n % 7]! } : {}),
+        }),
+      );
     }
     await ana.edit(jiraBugs[1]!.id, { status: 'In Progress' });
-    await ana.fileBug({ summary: 'Internal: rotate the test keys', description: paragraph('Internal', ' only.'), priority: 'Low', labels: ['internal'] });
-    const adoPeople = ['ana.silva@contoso.com', 'ben@example.com', 'chen.wei@contoso.com', 'dana@example.com', 'emil.novak@contoso.com', 'farah@example.com'];
+    await ana.fileBug({
+      summary: 'Internal: rotate the test keys',
+      description: paragraph('Internal', ' only.'),
+      priority: 'Low',
+      labels: ['internal'],
+    });
+    const adoPeople = [
+      'ana.silva@contoso.com',
+      'ben@example.com',
+      'chen.wei@contoso.com',
+      'dana@example.com',
+      'emil.novak@contoso.com',
+      'farah@example.com',
+    ];
     for (let n = 1; n <= 6; n++) {
       const filer = n % 2 ? ben : emil;
       // Bug 6 comes without a priority: the default rule gives it one in Jira.
-      adoBugs.push(await filer.fileBug({ title: `ADO bug ${n}: export times out`, description: paragraph(`Export ${n}`, ' fails after 30 s.'), ...(n === 6 ? {} : { priority: 1 + (n % 4) }), state: n % 3 === 0 ? 'Active' : 'New', assignedTo: adoPeople[n - 1]!, tags: n % 2 ? ['performance'] : [] }));
+      adoBugs.push(
+        await filer.fileBug({
+          title: `ADO bug ${n}: export times out`,
+          description: paragraph(`Export ${n}`, ' fails after 30 s.'),
+          ...(n === 6 ? {} : { priority: 1 + (n % 4) }),
+          state: n % 3 === 0 ? 'Active' : 'New',
+          assignedTo: adoPeople[n - 1]!,
+          tags: n % 2 ? ['performance'] : [],
+        }),
+      );
     }
-    await ben.fileBug({ title: 'Internal: renew the build agent certificate', description: paragraph('Internal', ' only.'), priority: 3, tags: ['internal'] });
+    await ben.fileBug({
+      title: 'Internal: renew the build agent certificate',
+      description: paragraph('Internal', ' only.'),
+      priority: 3,
+      tags: ['internal'],
+    });
     await s.connect();
   });
 
@@ -59,9 +99,15 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
 
   it('refuses a priority map that cannot be mapped back without a preferred pair', async () => {
     const config = { ...integrationConfig(s.jira, s.ado, ''), state: { store: 'memory' as const } };
-    config.valueMaps = { ...config.valueMaps, priority: { pairs: priorityMap.pairs.map(({ left, right }) => ({ left, right })) } };
+    config.valueMaps = {
+      ...config.valueMaps,
+      priority: { pairs: priorityMap.pairs.map(({ left, right }) => ({ left, right })) },
+    };
     const refused = createSyncbridge({ config, connectors: [jiraConnector, azureDevOpsConnector] });
-    await expect(refused).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('"4" maps to "Low" and "Lowest"; mark one pair preferred: true') });
+    await expect(refused).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('"4" maps to "Low" and "Lowest"; mark one pair preferred: true'),
+    });
   });
 
   it('syncs both ways at first, creating and linking every bug the filters select', async () => {
@@ -103,24 +149,54 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
   it('carries people’s edits on both sides across, with mapped values, then settles', async () => {
     const j1 = jiraBugs[0]!.id;
     const a1 = adoBugs[0]!.id;
-    await ana.edit(j1, { summary: 'Jira bug 1: total ignores coupons', priority: 'Highest', status: 'In Progress', assignee: { id: s.jira.sim.users.find((u) => u.displayName === 'Dana Kowalski')!.accountId }, labels: ['backend', 'customer'] });
+    await ana.edit(j1, {
+      summary: 'Jira bug 1: total ignores coupons',
+      priority: 'Highest',
+      status: 'In Progress',
+      assignee: { id: s.jira.sim.users.find((u) => u.displayName === 'Dana Kowalski')!.accountId },
+      labels: ['backend', 'customer'],
+    });
     await ana.comment(jiraBugs[2]!.id, 'Reproduced on staging.');
-    await ben.edit(a1, { 'System.Title': 'ADO bug 1: export times out for big files', 'Microsoft.VSTS.Common.Priority': '1', 'System.State': 'Active', 'System.AssignedTo': { id: 'farah@example.com' }, 'System.Tags': ['performance', 'regression'] });
+    await ben.edit(a1, {
+      'System.Title': 'ADO bug 1: export times out for big files',
+      'Microsoft.VSTS.Common.Priority': '1',
+      'System.State': 'Active',
+      'System.AssignedTo': { id: 'farah@example.com' },
+      'System.Tags': ['performance', 'regression'],
+    });
     await ben.comment(adoBugs[1]!.id, 'Happens on every export over 10 MB.');
 
     const { summary } = await runOnce();
     expect(summary).toMatchObject({ updated: { left: 1, right: 1 }, failed: 0, commentsCopied: 2 });
     const adoCopy = await adoItem((await linkOf('left', j1)).rightId);
-    expect(adoCopy.fields).toMatchObject({ 'System.Title': 'Jira bug 1: total ignores coupons', 'Microsoft.VSTS.Common.Priority': '1', 'System.State': 'Active', 'System.AssignedTo': { email: 'dana@example.com' } });
+    expect(adoCopy.fields).toMatchObject({
+      'System.Title': 'Jira bug 1: total ignores coupons',
+      'Microsoft.VSTS.Common.Priority': '1',
+      'System.State': 'Active',
+      'System.AssignedTo': { email: 'dana@example.com' },
+    });
     expect([...(adoCopy.fields['System.Tags'] as string[])].sort()).toEqual(['backend', 'customer']);
     const jiraCopy = await jiraItem((await linkOf('right', a1)).leftId);
-    expect(jiraCopy.fields).toMatchObject({ summary: 'ADO bug 1: export times out for big files', priority: 'Highest', status: 'In Progress', assignee: { displayName: 'Farah Haddad' } });
+    expect(jiraCopy.fields).toMatchObject({
+      summary: 'ADO bug 1: export times out for big files',
+      priority: 'Highest',
+      status: 'In Progress',
+      assignee: { displayName: 'Farah Haddad' },
+    });
     expect([...(jiraCopy.fields.labels as string[])].sort()).toEqual(['performance', 'regression']);
 
     const copiedToAdo = await s.sync.connectors.ado!.listComments((await linkOf('left', jiraBugs[2]!.id)).rightId);
-    expect(copiedToAdo.map((c) => richTextToPlain(c.body))).toEqual([expect.stringMatching(new RegExp(`^\\${COMMENT_MARKER} Ana Silva commented on ${jiraBugs[2]!.key} \\(comment \\d+\\):[\\s\\S]*Reproduced on staging\\.`))]);
+    expect(copiedToAdo.map((c) => richTextToPlain(c.body))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\${COMMENT_MARKER} Ana Silva commented on ${jiraBugs[2]!.key} \\(comment \\d+\\):[\\s\\S]*Reproduced on staging\\.`,
+        ),
+      ),
+    ]);
     const copiedToJira = await s.sync.connectors.jira!.listComments((await linkOf('right', adoBugs[1]!.id)).leftId);
-    expect(copiedToJira.map((c) => richTextToPlain(c.body))).toEqual([expect.stringContaining('Happens on every export over 10 MB.')]);
+    expect(copiedToJira.map((c) => richTextToPlain(c.body))).toEqual([
+      expect.stringContaining('Happens on every export over 10 MB.'),
+    ]);
 
     for (let pass = 0; pass < 2; pass++) {
       const quiet = await runOnce();
@@ -141,7 +217,15 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
     off();
     expect(summary).toMatchObject({ conflicts: 1, failed: 1 });
     expect(writes).toEqual({ jira: [], ado: [] });
-    expect(conflicts).toMatchObject([{ policy: 'manual', resolution: 'queued', field: { left: 'summary', right: 'System.Title' }, left: 'Jira bug 3: total wrong with coupons', right: 'Jira bug 3: total wrong in EUR' }]);
+    expect(conflicts).toMatchObject([
+      {
+        policy: 'manual',
+        resolution: 'queued',
+        field: { left: 'summary', right: 'System.Title' },
+        left: 'Jira bug 3: total wrong with coupons',
+        right: 'Jira bug 3: total wrong in EUR',
+      },
+    ]);
     const [failure] = (await s.sync.status()).pairs[0]!.failures;
     expect(failure).toMatchObject({ kind: 'conflict', code: 'CONFLICT', nextRetryAt: null });
     expect(failure!.message).toContain('"Jira bug 3: total wrong with coupons"');
@@ -172,7 +256,10 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
 
     const recovered = await runOnce();
     expect(recovered.summary).toMatchObject({ recovered: 1, updated: { left: 0, right: 1 }, failed: 0 });
-    expect((await adoItem(a5)).fields).toMatchObject({ 'Microsoft.VSTS.Common.Priority': '2', 'System.Tags': expect.arrayContaining(['backend', 'regression']) });
+    expect((await adoItem(a5)).fields).toMatchObject({
+      'Microsoft.VSTS.Common.Priority': '2',
+      'System.Tags': expect.arrayContaining(['backend', 'regression']),
+    });
     expect((await s.sync.status()).pairs[0]!.failures).toEqual([]);
   });
 
@@ -181,9 +268,25 @@ describe('Jira ↔ Azure DevOps over real HTTP', () => {
     expect(quiet.writes).toEqual({ jira: [], ado: [] });
     const links = await s.sync.store.listLinks('bugs');
     expect(links).toHaveLength(14);
-    const left = new Map((await s.sync.connectors.jira!.getMany(links.map((l) => l.leftId), { fields: jiraFields })).map((i) => [i.id, i]));
-    const right = new Map((await s.sync.connectors.ado!.getMany(links.map((l) => l.rightId), { fields: adoFields })).map((i) => [i.id, i]));
-    const differences = links.flatMap((l) => mappedDifferences(left.get(l.leftId)!, right.get(l.rightId)!).map((d) => `${l.leftKey} ↔ ${l.rightKey} ${d}`));
+    const left = new Map(
+      (
+        await s.sync.connectors.jira!.getMany(
+          links.map((l) => l.leftId),
+          { fields: jiraFields },
+        )
+      ).map((i) => [i.id, i]),
+    );
+    const right = new Map(
+      (
+        await s.sync.connectors.ado!.getMany(
+          links.map((l) => l.rightId),
+          { fields: adoFields },
+        )
+      ).map((i) => [i.id, i]),
+    );
+    const differences = links.flatMap((l) =>
+      mappedDifferences(left.get(l.leftId)!, right.get(l.rightId)!).map((d) => `${l.leftKey} ↔ ${l.rightKey} ${d}`),
+    );
     expect(differences).toEqual([]);
   });
 });

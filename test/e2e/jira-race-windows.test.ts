@@ -22,7 +22,11 @@ describe('race windows on Jira', () => {
   // Jira has no conditional update: the answer to the PUT carries every field the engine reads,
   // so Ana's priority shows as a change nobody synced yet, not as part of the agreed state.
   it('carries an edit made between the revision check and the write over to Azure DevOps', async () => {
-    const bug = await ana.fileBug({ summary: 'Report export is slow', description: paragraph('Export', ' takes 40 s.'), priority: 'Medium' });
+    const bug = await ana.fileBug({
+      summary: 'Report export is slow',
+      description: paragraph('Export', ' takes 40 s.'),
+      priority: 'Medium',
+    });
     await s.connect();
     await s.sync.activate();
     await s.runOnce();
@@ -30,29 +34,46 @@ describe('race windows on Jira', () => {
 
     await ben.edit(copy, { 'System.Title': 'Report export is slow for 10k rows' });
     // The connector has read the issue and found its revision unchanged; its PUT comes next.
-    const between = s.jira.sim.hook({ when: 'before', method: 'PUT', path: /\/rest\/api\/3\/issue\/\d+$/, where: engineOnly, once: true }, async () => {
-      await ana.edit(bug.id, { priority: 'Highest' });
-    });
+    const between = s.jira.sim.hook(
+      { when: 'before', method: 'PUT', path: /\/rest\/api\/3\/issue\/\d+$/, where: engineOnly, once: true },
+      async () => {
+        await ana.edit(bug.id, { priority: 'Highest' });
+      },
+    );
     await s.runOnce();
     expect(between.calls).toBe(1);
 
     await s.runOnce();
     const [jira, ado] = [await s.jiraItem(bug.id), await s.adoItem(copy)];
-    expect({ summary: jira.fields.summary, priority: jira.fields.priority }).toEqual({ summary: 'Report export is slow for 10k rows', priority: 'Highest' });
-    expect({ title: ado.fields['System.Title'], priority: ado.fields['Microsoft.VSTS.Common.Priority'] }).toEqual({ title: 'Report export is slow for 10k rows', priority: '1' });
+    expect({ summary: jira.fields.summary, priority: jira.fields.priority }).toEqual({
+      summary: 'Report export is slow for 10k rows',
+      priority: 'Highest',
+    });
+    expect({ title: ado.fields['System.Title'], priority: ado.fields['Microsoft.VSTS.Common.Priority'] }).toEqual({
+      title: 'Report export is slow for 10k rows',
+      priority: '1',
+    });
   });
 
   it('carries a value an automation rule set right after the create over to Azure DevOps', async () => {
     await s.connect();
     await s.sync.activate();
     await s.runOnce();
-    const bug = await ben.fileBug({ title: 'Upload fails over 2 GB', description: paragraph('Upload', ' stops at 2 GB.'), priority: 3 });
+    const bug = await ben.fileBug({
+      title: 'Upload fails over 2 GB',
+      description: paragraph('Upload', ' stops at 2 GB.'),
+      priority: 3,
+    });
     // A rule acting as Dana raises every new bug's priority, before the connector reads the issue back.
     const automation = jiraPerson(s.jira, 'Dana Kowalski');
-    const rule = s.jira.sim.hook({ when: 'after', method: 'POST', path: /\/rest\/api\/3\/issue(\/bulk)?$/, where: engineOnly, once: true }, async ({ response }) => {
-      const created = (await response!.json()) as { id?: string; issues?: Array<{ id: string }> };
-      for (const id of created.issues?.map((i) => i.id) ?? [created.id!]) await automation.edit(id, { priority: 'Highest' });
-    });
+    const rule = s.jira.sim.hook(
+      { when: 'after', method: 'POST', path: /\/rest\/api\/3\/issue(\/bulk)?$/, where: engineOnly, once: true },
+      async ({ response }) => {
+        const created = (await response!.json()) as { id?: string; issues?: Array<{ id: string }> };
+        for (const id of created.issues?.map((i) => i.id) ?? [created.id!])
+          await automation.edit(id, { priority: 'Highest' });
+      },
+    );
     await s.runOnce();
     expect(rule.calls).toBe(1);
     const issue = (await s.linkOf('right', bug.id)).leftId;

@@ -18,10 +18,15 @@ describe('Jira workflow limits seen from Azure DevOps', () => {
 
   afterEach(() => s?.close());
 
-  const jiraIssuesTitled = (title: string) => [...s.jira.sim.state.issues.values()].filter((i) => i.fields.summary === title);
+  const jiraIssuesTitled = (title: string) =>
+    [...s.jira.sim.state.issues.values()].filter((i) => i.fields.summary === title);
 
   it('fails a bug closed in one step, naming the statuses Jira can reach, until a person takes a side', async () => {
-    const bug = await ana.fileBug({ summary: 'Checkout rejects valid cards', description: paragraph('Cards', ' are rejected.'), priority: 'High' });
+    const bug = await ana.fileBug({
+      summary: 'Checkout rejects valid cards',
+      description: paragraph('Cards', ' are rejected.'),
+      priority: 'High',
+    });
     await s.connect();
     await s.sync.activate();
     await s.runOnce();
@@ -32,8 +37,17 @@ describe('Jira workflow limits seen from Azure DevOps', () => {
     expect(first.summary).toMatchObject({ failed: 1, updated: { left: 0, right: 0 } });
     const [failure] = (await s.sync.status()).pairs[0]!.failures;
     // The status alone fails: it waits for a change or a person, and is not sent again meanwhile.
-    expect(failure).toMatchObject({ kind: 'field', code: 'VALIDATION', side: 'right', itemId: copy, nextRetryAt: null, details: { fields: [{ side: 'left', field: 'status', value: 'Done' }] } });
-    expect(failure!.message).toBe("status: DEMO-1 cannot move to status 'Done' from 'To Do': no workflow transition leads there (reachable: In Progress). Map the status to a reachable one or change the workflow.");
+    expect(failure).toMatchObject({
+      kind: 'field',
+      code: 'VALIDATION',
+      side: 'right',
+      itemId: copy,
+      nextRetryAt: null,
+      details: { fields: [{ side: 'left', field: 'status', value: 'Done' }] },
+    });
+    expect(failure!.message).toBe(
+      "status: DEMO-1 cannot move to status 'Done' from 'To Do': no workflow transition leads there (reachable: In Progress). Map the status to a reachable one or change the workflow.",
+    );
     const again = await s.runOnce();
     expect(again.summary.failed).toBe(0);
     expect(again.writes.jira).toEqual([]);

@@ -17,8 +17,16 @@ describe('log lines of a sync over real HTTP', () => {
   it('names the pair, side, item key and code of a failure, and never shows a token', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const tokens = [s.jira.sim.users[0]!.apiToken, s.ado.sim.users[0]!.pat];
-    const logger = createJsonLogger({ level: 'debug', secrets: tokens, write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
-    const bug = await people.ana.fileBug({ summary: 'Print preview is blank', description: paragraph('Preview', ' shows nothing.'), priority: 'High' });
+    const logger = createJsonLogger({
+      level: 'debug',
+      secrets: tokens,
+      write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const bug = await people.ana.fileBug({
+      summary: 'Print preview is blank',
+      description: paragraph('Preview', ' shows nothing.'),
+      priority: 'High',
+    });
     await s.connect(undefined, { logger });
     await s.sync.activate();
     await s.runOnce();

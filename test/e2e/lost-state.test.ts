@@ -42,7 +42,10 @@ describe('a rerun after losing the state file', () => {
   /** Every item and comment of both projects, to compare before and after. */
   const census = async () => {
     const [left, right] = [await everything(jira(), 'DEMO', jiraFields), await everything(ado(), 'Demo', adoFields)];
-    const comments = async (connector: Connector, items: WorkItem[]) => Object.fromEntries(await Promise.all(items.map(async (i) => [i.id, await commentTexts(connector, i.id)] as const)));
+    const comments = async (connector: Connector, items: WorkItem[]) =>
+      Object.fromEntries(
+        await Promise.all(items.map(async (i) => [i.id, await commentTexts(connector, i.id)] as const)),
+      );
     return { jira: await comments(jira(), left), ado: await comments(ado(), right) };
   };
 
@@ -54,8 +57,23 @@ describe('a rerun after losing the state file', () => {
     jiraBugs = [];
     adoBugs = [];
     for (let n = 1; n <= 3; n++) {
-      jiraBugs.push(await ana.fileBug({ summary: `Jira bug ${n}: total is wrong`, description: paragraph(`Defect ${n}: `, 'discounts ignored.'), priority: 'High', labels: ['backend'] }));
-      adoBugs.push(await ben.fileBug({ title: `ADO bug ${n}: export times out`, description: paragraph(`Export ${n}`, ' fails.'), priority: 2, state: 'New', tags: ['performance'] }));
+      jiraBugs.push(
+        await ana.fileBug({
+          summary: `Jira bug ${n}: total is wrong`,
+          description: paragraph(`Defect ${n}: `, 'discounts ignored.'),
+          priority: 'High',
+          labels: ['backend'],
+        }),
+      );
+      adoBugs.push(
+        await ben.fileBug({
+          title: `ADO bug ${n}: export times out`,
+          description: paragraph(`Export ${n}`, ' fails.'),
+          priority: 2,
+          state: 'New',
+          tags: ['performance'],
+        }),
+      );
     }
     await ana.comment(jiraBugs[0]!.id, 'Seen on Edge too.');
     await ben.comment(adoBugs[0]!.id, 'Happens with 10k rows.');
@@ -116,13 +134,23 @@ describe('a rerun after losing the state file', () => {
 
     // Ben edits a copy while no link knows it: neither side of that pair was changed last by the engine.
     const ben = adoPerson(s.ado, 'ben@example.com');
-    const copyOf = async (jiraId: string) => (await ado().findByOrigin({ project: 'Demo', type: 'Bug', origins: [{ system: 'jira', id: jiraId }], fields: [] }))[0]!.item.id;
+    const copyOf = async (jiraId: string) =>
+      (
+        await ado().findByOrigin({
+          project: 'Demo',
+          type: 'Bug',
+          origins: [{ system: 'jira', id: jiraId }],
+          fields: [],
+        })
+      )[0]!.item.id;
     const [copy2, copy3] = [await copyOf(jiraBugs[1]!.id), await copyOf(jiraBugs[2]!.id)];
     await ben.edit(copy3, { 'System.Description': paragraph('Defect 3: ', 'discounts ignored on mobile.') });
 
     const done = await s.sync.relink();
     expect(done).toEqual([{ pair: 'bugs', found: 6, linked: 6, alreadyLinked: 0, conflicting: 0 }]);
-    expect(await s.sync.relink({ pair: 'bugs' })).toEqual([{ pair: 'bugs', found: 6, linked: 0, alreadyLinked: 6, conflicting: 0 }]);
+    expect(await s.sync.relink({ pair: 'bugs' })).toEqual([
+      { pair: 'bugs', found: 6, linked: 0, alreadyLinked: 6, conflicting: 0 },
+    ]);
     await expect(s.sync.relink({ pair: 'stories' })).rejects.toMatchObject({ code: 'SELECTOR_UNMATCHED' });
     expect(await s.linkOf('left', jiraBugs[2]!.id)).toMatchObject({ rightId: copy3 });
     for (const bug of adoBugs) expect((await s.linkOf('right', bug.id)).leftId).toMatch(/^\d+$/);
@@ -132,14 +160,24 @@ describe('a rerun after losing the state file', () => {
     await s.sync.activate();
     await ben.edit(copy2, { 'System.Title': 'Jira bug 2: total is wrong on Safari' });
     const next = await s.runOnce();
-    expect(next.summary).toMatchObject({ created: { left: 0, right: 0 }, updated: { left: 1, right: 0 }, commentsCopied: 0 });
+    expect(next.summary).toMatchObject({
+      created: { left: 0, right: 0 },
+      updated: { left: 1, right: 0 },
+      commentsCopied: 0,
+    });
     expect((await s.jiraItem(jiraBugs[1]!.id)).fields.summary).toBe('Jira bug 2: total is wrong on Safari');
     const [conflict] = await s.sync.failures();
     expect(conflict).toMatchObject({ kind: 'conflict', itemId: jiraBugs[2]!.id });
-    expect(richTextToPlain((await s.jiraItem(jiraBugs[2]!.id)).fields.description as never)).toBe('Defect 3: discounts ignored.');
-    expect(richTextToPlain((await s.adoItem(copy3)).fields['System.Description'] as never)).toBe('Defect 3: discounts ignored on mobile.');
+    expect(richTextToPlain((await s.jiraItem(jiraBugs[2]!.id)).fields.description as never)).toBe(
+      'Defect 3: discounts ignored.',
+    );
+    expect(richTextToPlain((await s.adoItem(copy3)).fields['System.Description'] as never)).toBe(
+      'Defect 3: discounts ignored on mobile.',
+    );
     await s.sync.retry({}, { take: 'right' });
-    expect(richTextToPlain((await s.jiraItem(jiraBugs[2]!.id)).fields.description as never)).toBe('Defect 3: discounts ignored on mobile.');
+    expect(richTextToPlain((await s.jiraItem(jiraBugs[2]!.id)).fields.description as never)).toBe(
+      'Defect 3: discounts ignored on mobile.',
+    );
     expect(await s.sync.failures()).toEqual([]);
     expect(await everything(jira(), 'DEMO', jiraFields)).toHaveLength(6);
     expect(await everything(ado(), 'Demo', adoFields)).toHaveLength(6);
@@ -152,8 +190,17 @@ describe('a rerun after losing the state file', () => {
     await loseState('restored');
     const ana = jiraPerson(s.jira, 'Ana Silva');
     const ben = adoPerson(s.ado, 'ben@example.com');
-    const jiraBug = await ana.fileBug({ summary: 'Jira bug 4: coupon field clears', description: paragraph('Coupon', ' clears.'), priority: 'Low' });
-    const adoBug = await ben.fileBug({ title: 'ADO bug 4: upload stalls', description: paragraph('Upload', ' stalls.'), priority: 3, state: 'New' });
+    const jiraBug = await ana.fileBug({
+      summary: 'Jira bug 4: coupon field clears',
+      description: paragraph('Coupon', ' clears.'),
+      priority: 'Low',
+    });
+    const adoBug = await ben.fileBug({
+      title: 'ADO bug 4: upload stalls',
+      description: paragraph('Upload', ' stalls.'),
+      priority: 3,
+      state: 'New',
+    });
     expect((await s.runOnce()).summary.created).toEqual({ left: 1, right: 1 });
     const adoCopy = (await s.linkOf('left', jiraBug.id)).rightId;
     const jiraCopy = (await s.linkOf('right', adoBug.id)).leftId;

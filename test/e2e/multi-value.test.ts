@@ -22,7 +22,12 @@ describe('labels ↔ tags, as sets', () => {
     const ana = jiraPerson(s.jira, 'Ana Silva');
     const ben = adoPerson(s.ado, 'ben@example.com');
     const labels = ['a;b', 'c,d', 'UI', 'ui'];
-    const bug = await ana.fileBug({ summary: 'Tooltip covers the menu', description: paragraph('Tooltip', ' hides the menu.'), priority: 'Low', labels });
+    const bug = await ana.fileBug({
+      summary: 'Tooltip covers the menu',
+      description: paragraph('Tooltip', ' hides the menu.'),
+      priority: 'Low',
+      labels,
+    });
     await s.connect();
     const warnings: Array<{ field: string; value: FieldValue }> = [];
     s.sync.events.on('fieldWarning', (w) => warnings.push({ field: w.field, value: w.value }));

@@ -18,8 +18,15 @@ describe('newestWins per field', () => {
     s = await startScenario();
     ana = jiraPerson(s.jira, 'Ana Silva');
     ben = adoPerson(s.ado, 'ben@example.com');
-    bug = await ana.fileBug({ summary: 'Avatar upload fails', description: paragraph('Upload', ' answers 500.'), priority: 'High' });
-    await s.connect((config) => ({ ...config, mappings: config.mappings.map((m) => ({ ...m, conflicts: 'newestWins' as const })) }));
+    bug = await ana.fileBug({
+      summary: 'Avatar upload fails',
+      description: paragraph('Upload', ' answers 500.'),
+      priority: 'High',
+    });
+    await s.connect((config) => ({
+      ...config,
+      mappings: config.mappings.map((m) => ({ ...m, conflicts: 'newestWins' as const })),
+    }));
     await s.sync.activate();
     await s.runOnce();
     copy = (await s.linkOf('left', bug.id)).rightId;
@@ -29,7 +36,10 @@ describe('newestWins per field', () => {
     await s?.close();
   });
 
-  const titles = async () => ({ jira: (await s.jiraItem(bug.id)).fields.summary, ado: (await s.adoItem(copy)).fields['System.Title'] });
+  const titles = async () => ({
+    jira: (await s.jiraItem(bug.id)).fields.summary,
+    ado: (await s.adoItem(copy)).fields['System.Title'],
+  });
 
   it('takes the newer Azure DevOps title over an older Jira summary on an issue commented later', async () => {
     await ana.edit(bug.id, { summary: 'Avatar upload fails for PNG' });
@@ -38,7 +48,10 @@ describe('newestWins per field', () => {
 
     const { summary } = await s.runOnce();
     expect(summary.conflicts).toBe(1);
-    expect(await titles()).toEqual({ jira: 'Avatar upload fails for large files', ado: 'Avatar upload fails for large files' });
+    expect(await titles()).toEqual({
+      jira: 'Avatar upload fails for large files',
+      ado: 'Avatar upload fails for large files',
+    });
   });
 
   it('takes the newer Jira summary over an older Azure DevOps title on a work item commented later', async () => {

@@ -42,7 +42,16 @@ export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: 
   const user = served.sim.users.find((u) => u.displayName === displayName);
   if (!user) throw new Error(`no Jira user ${displayName}`);
   const authorization = `Basic ${Buffer.from(`${user.email}:${user.apiToken}`).toString('base64')}`;
-  const connector: Connector = jiraConnector.create({ id: 'jira-person', adapter: 'jira', baseUrl: served.baseUrl, auth: { type: 'apiToken', email: user.email, token: user.apiToken } }, {}, { logger: silentLogger });
+  const connector: Connector = jiraConnector.create(
+    {
+      id: 'jira-person',
+      adapter: 'jira',
+      baseUrl: served.baseUrl,
+      auth: { type: 'apiToken', email: user.email, token: user.apiToken },
+    },
+    {},
+    { logger: silentLogger },
+  );
   const accountOf = (name: string) => served.sim.users.find((u) => u.displayName === name)?.accountId;
   return {
     user,
@@ -57,17 +66,28 @@ export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: 
         labels: input.labels ?? [],
         ...(input.assignee ? { assignee: { accountId: accountOf(input.assignee) } } : {}),
       };
-      return send(`${served.baseUrl}/rest/api/3/issue`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ fields }) });
+      return send(`${served.baseUrl}/rest/api/3/issue`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ fields }),
+      });
     },
     edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
-    comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+    comment: (id: string, text: string) =>
+      connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
     /** Deletes an issue for good, as the issue menu's Delete does (`deleteSubtasks=true`, as the dialog offers). */
-    deleteItem: (idOrKey: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}?deleteSubtasks=true`, authorization),
+    deleteItem: (idOrKey: string) =>
+      remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}?deleteSubtasks=true`, authorization),
     /** Deletes one of an issue's comments. */
-    deleteComment: (idOrKey: string, commentId: string) => remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, authorization),
+    deleteComment: (idOrKey: string, commentId: string) =>
+      remove(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, authorization),
     /** Edits one of an issue's comments, as the comment's Edit link does. */
     editComment: (idOrKey: string, commentId: string, text: string) =>
-      send(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, { method: 'PUT', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ body: richTextToAdf(plain(text)) }) }),
+      send(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}/comment/${commentId}`, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ body: richTextToAdf(plain(text)) }),
+      }),
   };
 }
 
@@ -79,7 +99,11 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
   const user = served.sim.users.find((u) => u.email === email);
   if (!user) throw new Error(`no Azure DevOps user ${email}`);
   const authorization = `Basic ${Buffer.from(`:${user.pat}`).toString('base64')}`;
-  const connector: Connector = azureDevOpsConnector.create({ id: 'ado-person', adapter: 'azure-devops', baseUrl: served.baseUrl, auth: { type: 'pat', token: user.pat } }, {}, { logger: silentLogger });
+  const connector: Connector = azureDevOpsConnector.create(
+    { id: 'ado-person', adapter: 'azure-devops', baseUrl: served.baseUrl, auth: { type: 'pat', token: user.pat } },
+    {},
+    { logger: silentLogger },
+  );
   return {
     user,
     connector,
@@ -93,27 +117,56 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
         ...(input.assignedTo ? [field('System.AssignedTo', input.assignedTo)] : []),
         ...(input.tags?.length ? [field('System.Tags', input.tags.join('; '))] : []),
       ];
-      return send(`${served.baseUrl}/Demo/_apis/wit/workitems/$Bug?api-version=7.1`, { method: 'POST', headers: { authorization, 'content-type': 'application/json-patch+json' }, body: JSON.stringify(ops) });
+      return send(`${served.baseUrl}/Demo/_apis/wit/workitems/$Bug?api-version=7.1`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify(ops),
+      });
     },
     edit: (id: string, fields: Record<string, FieldValue>) => editAs(connector, id, fields),
-    comment: (id: string, text: string) => connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
+    comment: (id: string, text: string) =>
+      connector.addComment(id, { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] }),
     /** Deletes a work item: to the recycle bin, or for good with `destroy`. */
-    deleteItem: (id: string, options: { destroy?: boolean } = {}) => remove(`${served.baseUrl}/Demo/_apis/wit/workitems/${id}?${options.destroy ? 'destroy=true&' : ''}api-version=7.1`, authorization),
+    deleteItem: (id: string, options: { destroy?: boolean } = {}) =>
+      remove(
+        `${served.baseUrl}/Demo/_apis/wit/workitems/${id}?${options.destroy ? 'destroy=true&' : ''}api-version=7.1`,
+        authorization,
+      ),
     /** Restores a work item from the recycle bin. */
     restoreItem: async (id: string) => {
-      await send(`${served.baseUrl}/Demo/_apis/wit/recyclebin/${id}?api-version=7.1`, { method: 'PATCH', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ isDeleted: false }) });
+      await send(`${served.baseUrl}/Demo/_apis/wit/recyclebin/${id}?api-version=7.1`, {
+        method: 'PATCH',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ isDeleted: false }),
+      });
     },
     /** Deletes one of a work item's comments. */
-    deleteComment: (id: string, commentId: string) => remove(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?api-version=7.1-preview.4`, authorization),
+    deleteComment: (id: string, commentId: string) =>
+      remove(
+        `${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?api-version=7.1-preview.4`,
+        authorization,
+      ),
     /** Edits one of a work item's comments. */
     editComment: (id: string, commentId: string, text: string) =>
-      send(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?format=html&api-version=7.1-preview.4`, { method: 'PATCH', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ text: richTextToHtml(plain(text)) }) }),
+      send(
+        `${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?format=html&api-version=7.1-preview.4`,
+        {
+          method: 'PATCH',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ text: richTextToHtml(plain(text)) }),
+        },
+      ),
   };
 }
 
 /** A comment body: one paragraph per line of `text`. */
 function plain(text: string): RichText {
-  return { type: 'doc', content: text.split('\n').map((line) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text: line }] })) };
+  return {
+    type: 'doc',
+    content: text
+      .split('\n')
+      .map((line) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text: line }] })),
+  };
 }
 
 /** Sends a DELETE as a person; throws unless it went through. */
@@ -129,5 +182,16 @@ async function editAs(connector: Connector, id: string, fields: Record<string, F
 
 /** A paragraph of plain text with one bold run, as people write descriptions. */
 export function paragraph(bold: string, rest: string): RichText {
-  return { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: bold, marks: [{ type: 'strong' }] }, { type: 'text', text: rest }] }] };
+  return {
+    type: 'doc',
+    content: [
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'text', text: bold, marks: [{ type: 'strong' }] },
+          { type: 'text', text: rest },
+        ],
+      },
+    ],
+  };
 }

@@ -51,21 +51,48 @@ async function start(oneWay: boolean) {
   const jira = await served(jiraSim.handle);
   const ado = await served(adoSim.handle, '/demo-org');
   const dir = mkdtempSync(join(tmpdir(), 'syncbridge-counts-'));
-  const env = { JIRA_URL: jira.server.baseUrl, JIRA_TOKEN: jiraSim.users[0]!.apiToken, ADO_URL: ado.server.baseUrl, ADO_PAT: adoSim.users[0]!.pat };
-  const config = await loadConfig(fileURLToPath(new URL('../../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)), { env });
+  const env = {
+    JIRA_URL: jira.server.baseUrl,
+    JIRA_TOKEN: jiraSim.users[0]!.apiToken,
+    ADO_URL: ado.server.baseUrl,
+    ADO_PAT: adoSim.users[0]!.pat,
+  };
+  const config = await loadConfig(
+    fileURLToPath(new URL('../../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)),
+    { env },
+  );
   const base = config.mappings[0]!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
   // Back-links on the Azure DevOps side only: copies are created showing theirs. A Jira issue's
   // back-link is one remote-link request per issue (Jira has no bulk call), counted apart.
-  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined, backlink: { left: false, right: true } };
-  const sync: Syncbridge = await createSyncbridge({ config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } }, connectors: [jiraConnector, azureDevOpsConnector] });
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }), () => ado.server.close(), () => jira.server.close(), () => sync.close());
+  const mapping = {
+    ...base,
+    fields,
+    left: { ...base.left, filter: undefined },
+    comments: undefined,
+    backlink: { left: false, right: true },
+  };
+  const sync: Syncbridge = await createSyncbridge({
+    config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
+    connectors: [jiraConnector, azureDevOpsConnector],
+  });
+  cleanup.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => ado.server.close(),
+    () => jira.server.close(),
+    () => sync.close(),
+  );
   await sync.activate();
   jira.take();
   ado.take();
   const all = async (side: 'jira' | 'ado', project: string): Promise<WorkItem[]> => {
     const out: WorkItem[] = [];
-    for await (const page of sync.connectors[side]!.query({ project, type: 'Bug', fields: side === 'jira' ? ['summary'] : ['System.Title'] })) out.push(...page);
+    for await (const page of sync.connectors[side]!.query({
+      project,
+      type: 'Bug',
+      fields: side === 'jira' ? ['summary'] : ['System.Title'],
+    }))
+      out.push(...page);
     return out;
   };
   return { sync, jira, ado, all };

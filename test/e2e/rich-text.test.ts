@@ -11,7 +11,14 @@ const description: RichText = {
     { type: 'paragraph', content: [{ type: 'text', text: 'Columns:   id    name    total' }] },
     { type: 'codeBlock', language: 'sql', text: 'SELECT *\n  FROM orders\n' },
     { type: 'paragraph', content: [{ type: 'text', text: 'Steps, continued:' }] },
-    { type: 'orderedList', start: 3, items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'open the report' }] }], [{ type: 'paragraph', content: [{ type: 'text', text: 'export it' }] }]] },
+    {
+      type: 'orderedList',
+      start: 3,
+      items: [
+        [{ type: 'paragraph', content: [{ type: 'text', text: 'open the report' }] }],
+        [{ type: 'paragraph', content: [{ type: 'text', text: 'export it' }] }],
+      ],
+    },
   ],
 };
 

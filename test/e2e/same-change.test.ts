@@ -10,7 +10,11 @@ describe('the same change on both sides', () => {
 
   beforeAll(async () => {
     s = await startScenario();
-    bug = await jiraPerson(s.jira, 'Ana Silva').fileBug({ summary: 'Search ignores accents', description: paragraph('Search', ' for "café" finds nothing.'), priority: 'Medium' });
+    bug = await jiraPerson(s.jira, 'Ana Silva').fileBug({
+      summary: 'Search ignores accents',
+      description: paragraph('Search', ' for "café" finds nothing.'),
+      priority: 'Medium',
+    });
     await s.connect();
     await s.sync.activate();
     await s.runOnce();

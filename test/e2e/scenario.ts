@@ -1,7 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSyncbridge, type Link, type Logger, type PlannedWrite, type Side, type Syncbridge, type SyncbridgeConfigInput, type WorkItem } from 'syncbridge';
+import {
+  createSyncbridge,
+  type Link,
+  type Logger,
+  type PlannedWrite,
+  type Side,
+  type Syncbridge,
+  type SyncbridgeConfigInput,
+  type WorkItem,
+} from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
@@ -24,9 +33,16 @@ export interface Scenario {
   /** Created by {@link Scenario.connect}, once the people have filed their bugs. */
   sync: Syncbridge;
   /** Creates the integration from its configuration (state in an SQLite file in a temp folder), optionally adjusted. */
-  connect(adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput, options?: { logger?: Logger; clock?: () => Date }): Promise<Syncbridge>;
+  connect(
+    adjust?: (config: SyncbridgeConfigInput) => SyncbridgeConfigInput,
+    options?: { logger?: Logger; clock?: () => Date },
+  ): Promise<Syncbridge>;
   /** Runs a pass and reports the HTTP writes the integration user made and the `itemSynced` events. */
-  runOnce(): Promise<{ summary: Awaited<ReturnType<Syncbridge['runOnce']>>; writes: { jira: ServedSimulator<JiraSimulator>['log']; ado: ServedSimulator<AzureDevOpsSimulator>['log'] }; events: PlannedWrite[] }>;
+  runOnce(): Promise<{
+    summary: Awaited<ReturnType<Syncbridge['runOnce']>>;
+    writes: { jira: ServedSimulator<JiraSimulator>['log']; ado: ServedSimulator<AzureDevOpsSimulator>['log'] };
+    events: PlannedWrite[];
+  }>;
   /** The link of an item, by side and id (fails when there is none). */
   linkOf(side: Side, id: string): Promise<Link>;
   /** A Jira issue read through the integration's connector. */
@@ -54,14 +70,22 @@ export async function startScenario(): Promise<Scenario> {
       return connected();
     },
     async connect(adjust = (config) => config, options = {}) {
-      sync = await createSyncbridge({ config: adjust(integrationConfig(jira, ado, join(dir, 'state.db'))), connectors: [jiraConnector, azureDevOpsConnector], ...options });
+      sync = await createSyncbridge({
+        config: adjust(integrationConfig(jira, ado, join(dir, 'state.db'))),
+        connectors: [jiraConnector, azureDevOpsConnector],
+        ...options,
+      });
       sync.events.on('itemSynced', (write) => synced.push(write));
       return sync;
     },
     async runOnce() {
       const from = { jira: jira.log.length, ado: ado.log.length, events: synced.length };
       const summary = await connected().runOnce();
-      return { summary, writes: { jira: jira.writesBy(BOT, from.jira), ado: ado.writesBy(BOT, from.ado) }, events: synced.slice(from.events) };
+      return {
+        summary,
+        writes: { jira: jira.writesBy(BOT, from.jira), ado: ado.writesBy(BOT, from.ado) },
+        events: synced.slice(from.events),
+      };
     },
     async linkOf(side, id) {
       const link = await connected().store.getLink('bugs', side, id);
@@ -90,7 +114,11 @@ function shareClock(jira: JiraSimulator, ado: AzureDevOpsSimulator): void {
 }
 
 /** A scenario with the two people most tests act as: Ana, who files in Jira, and Ben, in Azure DevOps. */
-export async function startWithPeople(): Promise<{ s: Scenario; ana: ReturnType<typeof jiraPerson>; ben: ReturnType<typeof adoPerson> }> {
+export async function startWithPeople(): Promise<{
+  s: Scenario;
+  ana: ReturnType<typeof jiraPerson>;
+  ben: ReturnType<typeof adoPerson>;
+}> {
   const s = await startScenario();
   return { s, ana: jiraPerson(s.jira, 'Ana Silva'), ben: adoPerson(s.ado, 'ben@example.com') };
 }

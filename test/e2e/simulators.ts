@@ -13,7 +13,8 @@ export interface LoggedRequest {
 }
 
 // POSTs that only read: searches, bulk reads and WIQL. Every other non-GET changes data.
-const readOnlyPost = /\/(search|search\/jql|search\/approximate-count|issue\/bulkfetch|changelog\/bulkfetch|wiql|workitemsbatch)$/;
+const readOnlyPost =
+  /\/(search|search\/jql|search\/approximate-count|issue\/bulkfetch|changelog\/bulkfetch|wiql|workitemsbatch)$/;
 
 /** Whether a request changes data on the simulator. */
 export function isWrite(request: Pick<LoggedRequest, 'method' | 'path'>): boolean {
@@ -51,7 +52,11 @@ function serve<Sim extends { handle: FetchHandler; failNext(n: number, status: n
   let loseWriteAnswer = false;
   const handle: FetchHandler = async (request) => {
     const url = new URL(request.url);
-    const entry = { method: request.method, path: url.pathname, user: usersByAuthorization.get(request.headers.get('authorization') ?? '') ?? '?' };
+    const entry = {
+      method: request.method,
+      path: url.pathname,
+      user: usersByAuthorization.get(request.headers.get('authorization') ?? '') ?? '?',
+    };
     if (pendingWriteFault !== undefined && isWrite(entry)) {
       sim.failNext(1, pendingWriteFault);
       pendingWriteFault = undefined;
@@ -90,7 +95,9 @@ const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${
 /** Starts an empty Jira simulator on 127.0.0.1. */
 export function serveJira(): Promise<ServedSimulator<JiraSimulator>> {
   const sim = createJiraSimulator({ seed: 'empty' });
-  const users = new Map(sim.users.flatMap((u) => [[basic(u.email, u.apiToken), u.email] as const, [`Bearer ${u.pat}`, u.email] as const]));
+  const users = new Map(
+    sim.users.flatMap((u) => [[basic(u.email, u.apiToken), u.email] as const, [`Bearer ${u.pat}`, u.email] as const]),
+  );
   return serve(sim, users, '');
 }
 

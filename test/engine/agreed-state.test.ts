@@ -8,7 +8,12 @@ const fields = [
 ];
 
 async function linkedBug(options: Parameters<typeof twoTrackers>[0] = {}) {
-  const t = await twoTrackers({ rightPriorities: ['1', '2', '3', '4'], valueMaps: { priority: priorityMap }, fields, ...options });
+  const t = await twoTrackers({
+    rightPriorities: ['1', '2', '3', '4'],
+    valueMaps: { priority: priorityMap },
+    fields,
+    ...options,
+  });
   await t.sync.activate();
   const bug = t.left.create('JIRA', 'Bug', { title: 'Crash', priority: 'Medium' }, t.left.user('ana'));
   await t.sync.runOnce();
@@ -18,36 +23,44 @@ async function linkedBug(options: Parameters<typeof twoTrackers>[0] = {}) {
 }
 
 describe('the agreed state of a pair', () => {
-  it.each<ConflictPolicy>(['newestWins', 'leftWins', 'manual'])('keeps a person’s edit made while the engine wrote the other side (%s)', async (policy) => {
-    const { t, both } = await linkedBug({ mapping: { conflicts: policy } });
-    const copy = t.byTitle(t.right, 'Crash')[0]!;
-    t.right.edit(copy.id, { priority: '1' }, 'ado-ben');
-    t.advance(1000);
-    t.left.edit(t.byTitle(t.left, 'Crash')[0]!.id, { title: 'Crash on save' }, 'ana');
-    t.advance(1000);
-    // While the engine's write to the left lands, Ben changes the priority again: the right write meets his edit.
-    let once = true;
-    t.left.onWrite = (_item, by) => {
-      if (once && by.id === 'sync-bot') {
-        once = false;
-        t.right.edit(copy.id, { priority: '4' }, 'ado-ben');
-      }
-    };
-    await t.sync.runOnce();
-    t.left.onWrite = undefined;
-    t.advance(10_000);
-    await t.sync.runOnce();
-    const [left, right] = both();
-    expect(left).toMatchObject({ title: 'Crash on save', priority: 'Low' });
-    expect(right).toMatchObject({ title: 'Crash on save', priority: '4' });
-    expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
-  });
+  it.each<ConflictPolicy>(['newestWins', 'leftWins', 'manual'])(
+    'keeps a person’s edit made while the engine wrote the other side (%s)',
+    async (policy) => {
+      const { t, both } = await linkedBug({ mapping: { conflicts: policy } });
+      const copy = t.byTitle(t.right, 'Crash')[0]!;
+      t.right.edit(copy.id, { priority: '1' }, 'ado-ben');
+      t.advance(1000);
+      t.left.edit(t.byTitle(t.left, 'Crash')[0]!.id, { title: 'Crash on save' }, 'ana');
+      t.advance(1000);
+      // While the engine's write to the left lands, Ben changes the priority again: the right write meets his edit.
+      let once = true;
+      t.left.onWrite = (_item, by) => {
+        if (once && by.id === 'sync-bot') {
+          once = false;
+          t.right.edit(copy.id, { priority: '4' }, 'ado-ben');
+        }
+      };
+      await t.sync.runOnce();
+      t.left.onWrite = undefined;
+      t.advance(10_000);
+      await t.sync.runOnce();
+      const [left, right] = both();
+      expect(left).toMatchObject({ title: 'Crash on save', priority: 'Low' });
+      expect(right).toMatchObject({ title: 'Crash on save', priority: '4' });
+      expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
+    },
+  );
 
   it('merges a change an automation made right after the engine created an item', async () => {
-    const t = await twoTrackers({ rightPriorities: ['1', '2', '3', '4'], valueMaps: { priority: priorityMap }, fields });
+    const t = await twoTrackers({
+      rightPriorities: ['1', '2', '3', '4'],
+      valueMaps: { priority: priorityMap },
+      fields,
+    });
     await t.sync.activate();
     t.right.onWrite = (item, by) => {
-      if (by.id === 'ado-bot' && item.revision === 1) t.right.update(item.id, { priority: '2' }, t.right.user('ado-ana'));
+      if (by.id === 'ado-bot' && item.revision === 1)
+        t.right.update(item.id, { priority: '2' }, t.right.user('ado-ana'));
     };
     const bug = t.left.create('JIRA', 'Bug', { title: 'Automated', priority: 'Medium' }, t.left.user('ana'));
     await t.sync.runOnce();
@@ -68,7 +81,11 @@ describe('the agreed state of a pair', () => {
     expect(summary.failed).toBe(1);
     expect(both()[1]).toMatchObject({ title: 'Renamed', priority: '3' });
     const [failure] = (await t.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ kind: 'field', itemKey: bug.key, details: { fields: [{ side: 'right', field: 'priority', value: '1' }] } });
+    expect(failure).toMatchObject({
+      kind: 'field',
+      itemKey: bug.key,
+      details: { fields: [{ side: 'right', field: 'priority', value: '1' }] },
+    });
     // A later edit of another field syncs, the refused value is not sent again, the failure stays.
     t.advance(10_000);
     t.right.edit(copy.id, { title: 'Renamed again' }, 'ado-ana');
@@ -103,7 +120,12 @@ describe('the agreed state of a pair', () => {
 
 describe('multi-value fields', () => {
   const withLabels = async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'labels', right: 'labels' },
+      ],
+    });
     const tags = t.right.fields('ADO', 'Bug').find((f) => f.id === 'labels') as FieldDescriptor;
     Object.assign(tags, { valuePattern: '^[^;]+$', caseInsensitive: true });
     await t.sync.activate();
@@ -112,7 +134,12 @@ describe('multi-value fields', () => {
 
   it('merges adds and removes of both sides as sets, keeping values the other side cannot hold', async () => {
     const t = await withLabels();
-    const bug = t.left.create('JIRA', 'Bug', { title: 'Tags', labels: ['a;b', 'UI', 'ui', 'keep'] }, t.left.user('ana'));
+    const bug = t.left.create(
+      'JIRA',
+      'Bug',
+      { title: 'Tags', labels: ['a;b', 'UI', 'ui', 'keep'] },
+      t.left.user('ana'),
+    );
     const warnings: unknown[] = [];
     t.sync.events.on('fieldWarning', (w) => warnings.push(w));
     await t.sync.runOnce();
@@ -145,8 +172,25 @@ describe('mapping changes and reconcile', () => {
     await first.sync.deactivate();
     // The same systems and state, with labels and a one-way field added to the mapping.
     const { createSyncbridge } = await import('syncbridge');
-    const config = { ...first.config, mappings: [{ ...first.config.mappings[0]!, fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }, { left: 'ref', right: 'ref', direction: 'rightToLeft' as const }] }] };
-    const sync = await createSyncbridge({ config, systems: { jira: first.connectors.left, ado: first.connectors.right }, store: first.store, clock: first.clock });
+    const config = {
+      ...first.config,
+      mappings: [
+        {
+          ...first.config.mappings[0]!,
+          fields: [
+            { left: 'title', right: 'title' },
+            { left: 'labels', right: 'labels' },
+            { left: 'ref', right: 'ref', direction: 'rightToLeft' as const },
+          ],
+        },
+      ],
+    };
+    const sync = await createSyncbridge({
+      config,
+      systems: { jira: first.connectors.left, ado: first.connectors.right },
+      store: first.store,
+      clock: first.clock,
+    });
     await sync.activate();
     expect(first.left.items.get(a.id)!.fields.labels).toEqual(['keep-me', 'customer', 'ado-tag', 'perf']);
     expect(first.right.items.get(aCopy.id)!.fields.labels).toEqual(['ado-tag', 'perf', 'keep-me', 'customer']);
@@ -154,11 +198,19 @@ describe('mapping changes and reconcile', () => {
     first.advance(10_000);
     first.right.edit(aCopy.id, { title: 'A2' }, 'ado-ana');
     await sync.runOnce();
-    expect(first.left.items.get(a.id)!.fields).toMatchObject({ title: 'A2', labels: ['keep-me', 'customer', 'ado-tag', 'perf'] });
+    expect(first.left.items.get(a.id)!.fields).toMatchObject({
+      title: 'A2',
+      labels: ['keep-me', 'customer', 'ado-tag', 'perf'],
+    });
   });
 
   it('reconciles mismatched pairs by strategy, and a dry run only reports', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'ref', right: 'ref' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'ref', right: 'ref' },
+      ],
+    });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'R', ref: 'left-ref' }, t.left.user('ana'));
     await t.sync.runOnce();
@@ -166,7 +218,9 @@ describe('mapping changes and reconcile', () => {
     // Someone changed the right item behind the integration's back (a restore from backup, say): the pair disagrees.
     Object.assign(t.right.items.get(copy.id)!.fields, { title: 'R restored', ref: null });
     const planned = await t.sync.reconcile({ dryRun: true, fieldStrategies: { ref: 'targetEmpty', title: 'source' } });
-    expect(planned.writes).toMatchObject([{ side: 'right', action: 'update', fields: { title: 'R', ref: 'left-ref' } }]);
+    expect(planned.writes).toMatchObject([
+      { side: 'right', action: 'update', fields: { title: 'R', ref: 'left-ref' } },
+    ]);
     expect(t.right.items.get(copy.id)!.fields.title).toBe('R restored');
     const report = await t.sync.reconcile({ fieldStrategies: { ref: 'targetEmpty', title: 'target' } });
     expect(report.writes).toMatchObject([

@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { twoTrackers } from './harness.js';
 
-const linksOf = (system: { items: Map<string, { backlinks?: Array<{ system: string; id: string; key: string; title?: string | undefined }> }> }, id: string) =>
+const linksOf = (
+  system: {
+    items: Map<string, { backlinks?: Array<{ system: string; id: string; key: string; title?: string | undefined }> }>;
+  },
+  id: string,
+) =>
   (system.items.get(id)?.backlinks ?? []).map(({ system: s, id: i, key, title }) => ({ system: s, id: i, key, title }));
 
 describe('back-links', () => {
   it('shows each item of a new pair its twin, and the twin key a field names, without taking either write for a change', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }], mapping: { backlink: { left: { field: 'ref', value: 'id' }, right: { field: 'ref' } } }, engine: { verifyLinksPerPass: 0 } });
+    const t = await twoTrackers({
+      fields: [{ left: 'title', right: 'title' }],
+      mapping: { backlink: { left: { field: 'ref', value: 'id' }, right: { field: 'ref' } } },
+      engine: { verifyLinksPerPass: 0 },
+    });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'Crash on save' }, t.left.user('ana'));
     expect((await t.sync.runOnce()).created).toEqual({ left: 0, right: 1 });
@@ -21,7 +30,10 @@ describe('back-links', () => {
 
     // The field writes moved both revisions; the agreed state moved with them, so neither item is
     // merged again (merging one reads its twin).
-    const calls = () => ({ left: [t.connectors.left.calls.update, t.connectors.left.calls.getMany], right: [t.connectors.right.calls.update, t.connectors.right.calls.getMany] });
+    const calls = () => ({
+      left: [t.connectors.left.calls.update, t.connectors.left.calls.getMany],
+      right: [t.connectors.right.calls.update, t.connectors.right.calls.getMany],
+    });
     const before = calls();
     t.advance(60_000);
     const rerun = await t.sync.runOnce();
@@ -43,7 +55,9 @@ describe('back-links', () => {
     t.left.items.get(bug.id)!.key = 'NEWKEY-1';
     t.left.edit(bug.id, { title: 'Export hangs at 99 %' }, 'ana');
     await t.sync.runOnce();
-    expect(linksOf(t.right, copy.id)).toEqual([{ system: 'jira', id: bug.id, key: 'NEWKEY-1', title: 'Export hangs at 99 %' }]);
+    expect(linksOf(t.right, copy.id)).toEqual([
+      { system: 'jira', id: bug.id, key: 'NEWKEY-1', title: 'Export hangs at 99 %' },
+    ]);
     expect((await t.sync.links())[0]).toMatchObject({ leftKey: 'NEWKEY-1', rightKey: copy.key });
 
     await t.sync.unlink({ item: 'NEWKEY-1' });

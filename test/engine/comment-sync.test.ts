@@ -3,7 +3,10 @@ import type { RichText } from 'syncbridge';
 import { richTextToPlain } from 'syncbridge/connector-kit';
 import { twoTrackers } from './harness.js';
 
-const text = (t: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }] });
+const text = (t: string): RichText => ({
+  type: 'doc',
+  content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }],
+});
 
 /** Two trackers with one linked bug and its copy; `options` are the `comments` options. */
 async function linkedBug(options: { edits?: boolean; deletes?: boolean } = {}) {
@@ -17,7 +20,10 @@ async function linkedBug(options: { edits?: boolean; deletes?: boolean } = {}) {
     t.advance(5000);
     return t.sync.runOnce();
   };
-  const texts = (side: 'left' | 'right') => (side === 'left' ? t.left : t.right).items.get(side === 'left' ? bug.id : copy.id)!.comments.map((c) => richTextToPlain(c.body));
+  const texts = (side: 'left' | 'right') =>
+    (side === 'left' ? t.left : t.right).items
+      .get(side === 'left' ? bug.id : copy.id)!
+      .comments.map((c) => richTextToPlain(c.body));
   return { t, bug, copy, pass, texts };
 }
 
@@ -32,7 +38,9 @@ describe('comment edits and deletes', () => {
     t.left.deleteComment(bug.id, gone.id);
     t.left.edit(bug.id, { priority: 'Low' }, 'ana');
     await pass();
-    expect(texts('right')).toEqual([expect.stringMatching(/^\[syncbridge\] Ana Silva commented on JIRA-1 \(comment [^)]+\):\n+limit is 20$/)]);
+    expect(texts('right')).toEqual([
+      expect.stringMatching(/^\[syncbridge\] Ana Silva commented on JIRA-1 \(comment [^)]+\):\n+limit is 20$/),
+    ]);
 
     const [theCopy] = t.right.items.get(copy.id)!.comments;
     t.right.editComment(copy.id, theCopy!.id, text('limit is 30, says Ben'));
@@ -61,7 +69,17 @@ describe('comment edits and deletes', () => {
     const { t, bug, copy, pass, texts } = await linkedBug();
     // As an earlier version wrote them: the marker line only, no stamp.
     const source = t.left.comment(bug.id, text('from the old days'), t.left.user('ana'));
-    const old = t.right.comment(copy.id, { type: 'doc', content: [text(`[syncbridge] Ana Silva commented on JIRA-1 (comment ${source.id}):`).content[0]!, ...text('from the old days').content] }, t.right.integrationUser);
+    const old = t.right.comment(
+      copy.id,
+      {
+        type: 'doc',
+        content: [
+          text(`[syncbridge] Ana Silva commented on JIRA-1 (comment ${source.id}):`).content[0]!,
+          ...text('from the old days').content,
+        ],
+      },
+      t.right.integrationUser,
+    );
     await t.sync.store.putCommentLink('bugs', 'left', source.id, old.id);
     t.right.edit(copy.id, { priority: 'High' }, 'ado-ana');
     await pass();

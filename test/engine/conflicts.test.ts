@@ -21,7 +21,14 @@ async function conflictWith(policy: ConflictPolicy, rightEditsLast = true) {
     t.left.edit(bug.id, { title: 'left edit' }, 'ana');
   }
   const summary = await t.sync.runOnce();
-  return { t, bug, copy, events, summary, titles: () => [t.left.items.get(bug.id)!.fields.title, t.right.items.get(copy.id)!.fields.title] };
+  return {
+    t,
+    bug,
+    copy,
+    events,
+    summary,
+    titles: () => [t.left.items.get(bug.id)!.fields.title, t.right.items.get(copy.id)!.fields.title],
+  };
 }
 
 describe('conflicts', () => {
@@ -59,7 +66,12 @@ describe('conflicts', () => {
   });
 
   it('a per-field policy overrides the pair’s, and non-conflicting fields still merge', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title', conflict: 'leftWins' }, { left: 'priority', right: 'priority' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title', conflict: 'leftWins' },
+        { left: 'priority', right: 'priority' },
+      ],
+    });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'f', priority: 'Low' }, t.left.user('ana'));
     await t.sync.runOnce();

@@ -6,7 +6,14 @@ type Deletes = NonNullable<SyncbridgeConfigInput['mappings'][number]['deletes']>
 
 /** A linked pair (left source, fields both ways), and the engine's delete events. */
 async function linkedPair(deletes?: Deletes, engine: SyncbridgeConfigInput['engine'] = {}) {
-  const t = await twoTrackers({ mapping: deletes ? { deletes } : {}, fields: [{ left: 'title', right: 'title' }, { left: 'status', right: 'status', direction: 'leftToRight' }], engine });
+  const t = await twoTrackers({
+    mapping: deletes ? { deletes } : {},
+    fields: [
+      { left: 'title', right: 'title' },
+      { left: 'status', right: 'status', direction: 'leftToRight' },
+    ],
+    engine,
+  });
   await t.sync.activate();
   const bug = t.left.create('JIRA', 'Bug', { title: 'Crash', status: 'To Do' }, t.left.user('ana'));
   await t.sync.runOnce();
@@ -24,7 +31,9 @@ describe('deleted items', () => {
     t.left.edit(bug.id, { title: 'Crash on save' }, 'ana');
     const summary = await t.sync.runOnce();
     expect(summary).toMatchObject({ failed: 0, deletes: 1, created: { left: 0, right: 0 } });
-    expect(events).toMatchObject([{ side: 'right', key: copy.key, counterpartKey: bug.key, reason: 'deleted', action: 'unlinked' }]);
+    expect(events).toMatchObject([
+      { side: 'right', key: copy.key, counterpartKey: bug.key, reason: 'deleted', action: 'unlinked' },
+    ]);
     for (let i = 0; i < 3; i++) {
       t.advance(60_000);
       t.left.edit(bug.id, { title: `edit ${i}` }, 'ana');
@@ -54,7 +63,9 @@ describe('deleted items', () => {
   });
 
   it('recreates a deleted target under onTargetDelete: recreate', async () => {
-    const { t, bug, copy, events } = await linkedPair({ leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'recreate' } });
+    const { t, bug, copy, events } = await linkedPair({
+      leftToRight: { onSourceDelete: 'unlink', onTargetDelete: 'recreate' },
+    });
     t.right.remove(copy.id);
     t.left.edit(bug.id, { title: 'Crash again' }, 'ana');
     await t.sync.runOnce();
@@ -65,7 +76,9 @@ describe('deleted items', () => {
   });
 
   it('deletes the twin of a deleted source under onSourceDelete: delete', async () => {
-    const { t, bug, copy, events } = await linkedPair({ leftToRight: { onSourceDelete: 'delete', onTargetDelete: 'unlink' } });
+    const { t, bug, copy, events } = await linkedPair({
+      leftToRight: { onSourceDelete: 'delete', onTargetDelete: 'unlink' },
+    });
     t.left.remove(bug.id);
     t.right.edit(copy.id, { title: 'Edited in ADO' }, 'ado-ana');
     await t.sync.runOnce();
@@ -75,7 +88,9 @@ describe('deleted items', () => {
   });
 
   it('writes the soft-delete values on the twin under onSourceDelete: softDelete', async () => {
-    const { t, bug, copy, events } = await linkedPair({ leftToRight: { onSourceDelete: 'softDelete', onTargetDelete: 'unlink', softDelete: { status: 'Done' } } });
+    const { t, bug, copy, events } = await linkedPair({
+      leftToRight: { onSourceDelete: 'softDelete', onTargetDelete: 'unlink', softDelete: { status: 'Done' } },
+    });
     t.left.remove(bug.id);
     t.right.edit(copy.id, { title: 'Edited in ADO' }, 'ado-ana');
     await t.sync.runOnce();
@@ -95,7 +110,10 @@ describe('deleted items', () => {
     t.left.edit(bug.id, { title: 'Story edit' }, 'ana');
     t.right.edit(copy.id, { title: 'Bug edit' }, 'ado-ana');
     await t.sync.runOnce();
-    expect([t.left.items.get(bug.id)!.fields.title, t.right.items.get(copy.id)!.fields.title]).toEqual(['Story edit', 'Bug edit']);
+    expect([t.left.items.get(bug.id)!.fields.title, t.right.items.get(copy.id)!.fields.title]).toEqual([
+      'Story edit',
+      'Bug edit',
+    ]);
     expect([t.left.items.size, t.right.items.size]).toEqual([1, 1]);
   });
 

@@ -11,7 +11,12 @@ describe('field directions', () => {
       ],
     });
     await t.sync.activate();
-    const bug = t.left.create('JIRA', 'Bug', { title: 'Crash on save', priority: 'High', status: 'To Do' }, t.left.user('ana'));
+    const bug = t.left.create(
+      'JIRA',
+      'Bug',
+      { title: 'Crash on save', priority: 'High', status: 'To Do' },
+      t.left.user('ana'),
+    );
     await t.sync.runOnce();
     const [copy] = t.byTitle(t.right, 'Crash on save');
     expect(copy?.fields).toMatchObject({ title: 'Crash on save', priority: 'High' });
@@ -46,9 +51,25 @@ describe('field directions', () => {
   });
 
   it('converts rich text to plain text where the target field is plain', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'description', right: 'ref', direction: 'leftToRight' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'description', right: 'ref', direction: 'leftToRight' },
+      ],
+    });
     await t.sync.activate();
-    t.left.create('JIRA', 'Bug', { title: 'Rich', description: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Steps', marks: [{ type: 'strong' }] }] }] } }, t.left.user('ana'));
+    t.left.create(
+      'JIRA',
+      'Bug',
+      {
+        title: 'Rich',
+        description: {
+          type: 'doc',
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Steps', marks: [{ type: 'strong' }] }] }],
+        },
+      },
+      t.left.user('ana'),
+    );
     await t.sync.runOnce();
     expect(t.byTitle(t.right, 'Rich')[0]?.fields.ref).toBe('Steps');
   });

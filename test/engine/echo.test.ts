@@ -3,12 +3,20 @@ import { twoTrackers } from './harness.js';
 
 describe('echo suppression', () => {
   it('makes exactly one write per side per real change over 10 bidirectional cycles', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority' },
+      ],
+    });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'echo', priority: 'Low' }, t.left.user('ana'));
     await t.sync.runOnce();
     const copy = t.byTitle(t.right, 'echo')[0]!;
-    const writes = () => ({ left: t.connectors.left.calls.update + t.connectors.left.calls.create, right: t.connectors.right.calls.update + t.connectors.right.calls.create });
+    const writes = () => ({
+      left: t.connectors.left.calls.update + t.connectors.left.calls.create,
+      right: t.connectors.right.calls.update + t.connectors.right.calls.create,
+    });
     const before = writes();
     const priorities = ['High', 'Medium', 'Highest', 'Low', 'Lowest'];
     for (let cycle = 0; cycle < 10; cycle++) {

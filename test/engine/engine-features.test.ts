@@ -3,18 +3,37 @@ import type { RichText } from 'syncbridge';
 import { COMMENT_MARKER } from '../../src/engine/comments.js';
 import { twoTrackers } from './harness.js';
 
-const text = (t: string): RichText => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }] });
+const text = (t: string): RichText => ({
+  type: 'doc',
+  content: [{ type: 'paragraph', content: [{ type: 'text', text: t }] }],
+});
 
 describe('engine features', () => {
   it('dry-run lists every write it would make and writes nothing, even while inactive', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority' },
+      ],
+    });
     t.left.create('JIRA', 'Bug', { title: 'preview', priority: 'High' }, t.left.user('ana'));
     const planned = await t.sync.dryRun();
-    expect(planned).toEqual([{ pair: 'bugs', side: 'right', action: 'create', sourceKey: 'JIRA-1', fields: { title: 'preview', priority: 'High' } }]);
+    expect(planned).toEqual([
+      {
+        pair: 'bugs',
+        side: 'right',
+        action: 'create',
+        sourceKey: 'JIRA-1',
+        fields: { title: 'preview', priority: 'High' },
+      },
+    ]);
     expect(t.right.items.size).toBe(0);
     expect(t.connectors.right.calls.create).toBe(0);
     const status = await t.sync.status();
-    expect(status).toMatchObject({ active: false, pairs: [{ links: 0, watermarks: { left: undefined, right: undefined }, failures: [] }] });
+    expect(status).toMatchObject({
+      active: false,
+      pairs: [{ links: 0, watermarks: { left: undefined, right: undefined }, failures: [] }],
+    });
   });
 
   it('runs only while active, and refuses a changed config until deactivated', async () => {
@@ -23,10 +42,24 @@ describe('engine features', () => {
     await t.sync.activate();
     await t.sync.runOnce();
     const { createSyncbridge } = await import('syncbridge');
-    const edited = await createSyncbridge({ config: { ...t.config, mappings: [{ ...t.config.mappings[0]!, conflicts: 'leftWins' }] }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
+    const edited = await createSyncbridge({
+      config: { ...t.config, mappings: [{ ...t.config.mappings[0]!, conflicts: 'leftWins' }] },
+      systems: { jira: t.connectors.left, ado: t.connectors.right },
+      store: t.store,
+    });
     await expect(edited.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_ACTIVE' });
     // A rotated credential is no change of what the integration does.
-    const rotated = await createSyncbridge({ config: { ...t.config, systems: { ...t.config.systems, jira: { ...t.config.systems.jira!, auth: { type: 'bearer', token: 'rotated-token' } } } }, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: t.store });
+    const rotated = await createSyncbridge({
+      config: {
+        ...t.config,
+        systems: {
+          ...t.config.systems,
+          jira: { ...t.config.systems.jira!, auth: { type: 'bearer', token: 'rotated-token' } },
+        },
+      },
+      systems: { jira: t.connectors.left, ado: t.connectors.right },
+      store: t.store,
+    });
     await expect(rotated.runOnce()).resolves.toBeDefined();
     await edited.deactivate();
     await edited.activate();
@@ -34,12 +67,26 @@ describe('engine features', () => {
   });
 
   it('names a mapped field that does not exist in the system when activating', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priorty', right: 'priority' }] });
-    await expect(t.sync.activate()).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ path: 'mappings[0].fields[1].left', message: expect.stringContaining('"priorty" does not exist') }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priorty', right: 'priority' },
+      ],
+    });
+    await expect(t.sync.activate()).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      issues: [{ path: 'mappings[0].fields[1].left', message: expect.stringContaining('"priorty" does not exist') }],
+    });
   });
 
   it('applies each side’s filter, and keeps syncing linked items that stop matching', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }], mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } } });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'labels', right: 'labels' },
+      ],
+      mapping: { left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } },
+    });
     await t.sync.activate();
     const tagged = t.left.create('JIRA', 'Bug', { title: 'tagged', labels: ['sync'] }, t.left.user('ana'));
     t.left.create('JIRA', 'Bug', { title: 'untagged' }, t.left.user('ana'));
@@ -53,17 +100,33 @@ describe('engine features', () => {
   });
 
   it('names the closest field when a mapped field does not exist, by id or display name', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'lables', right: 'labels' }, { left: 'title', right: 'External refrence' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'lables', right: 'labels' },
+        { left: 'title', right: 'External refrence' },
+      ],
+    });
     const error = await t.sync.activate().then(
       () => undefined,
       (e: unknown) => e as Error,
     );
     expect(error?.message).toContain('field "lables" does not exist on jira JIRA Bug; did you mean "labels" (Labels)?');
-    expect(error?.message).toContain('field "External refrence" does not exist on ado ADO Bug; did you mean "ref" (External reference)?');
+    expect(error?.message).toContain(
+      'field "External refrence" does not exist on ado ADO Bug; did you mean "ref" (External reference)?',
+    );
   });
 
   it('stops syncing linked items that leave the filter when keepSyncingUnmatched is false', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels' }], mapping: { keepSyncingUnmatched: false, left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' } } });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'labels', right: 'labels' },
+      ],
+      mapping: {
+        keepSyncingUnmatched: false,
+        left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning', filter: 'labels = sync' },
+      },
+    });
     await t.sync.activate();
     const tagged = t.left.create('JIRA', 'Bug', { title: 'tagged', labels: ['sync'] }, t.left.user('ana'));
     await t.sync.runOnce();
@@ -80,7 +143,10 @@ describe('engine features', () => {
     t.left.edit(tagged.id, { title: 'no longer synced' }, 'ana');
     t.right.edit(copy!.id, { title: 'nor this way' }, 'ado-ana');
     await t.sync.runOnce();
-    expect([t.left.items.get(tagged.id)!.fields.title, t.right.items.get(copy!.id)!.fields.title]).toEqual(['no longer synced', 'nor this way']);
+    expect([t.left.items.get(tagged.id)!.fields.title, t.right.items.get(copy!.id)!.fields.title]).toEqual([
+      'no longer synced',
+      'nor this way',
+    ]);
     expect([t.left.items.size, t.right.items.size]).toEqual([1, 1]);
   });
 
@@ -145,7 +211,13 @@ describe('engine features', () => {
   });
 
   it('links to an existing item found by a match rule instead of creating a duplicate', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }], mapping: { matchExisting: { left: 'key', right: 'ref' } } });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority' },
+      ],
+      mapping: { matchExisting: { left: 'key', right: 'ref' } },
+    });
     const existing = t.right.create('ADO', 'Bug', { title: 'already there', ref: 'JIRA-1' }, t.right.user('ado-ana'));
     t.left.create('JIRA', 'Bug', { title: 'already there', priority: 'High' }, t.left.user('ana'));
     await t.sync.activate();
@@ -179,14 +251,23 @@ describe('engine features', () => {
     await t.sync.runOnce();
     const { failures, links } = (await t.sync.status()).pairs[0]!;
     expect(links).toBe(0);
-    expect(failures.find((f) => f.side === 'left')?.message).toContain('key = "JIRA-1" does not identify one pair (JIRA-1 and ADO-1, ADO-2)');
-    expect(failures.find((f) => f.side === 'right')?.message).toMatch(/ref = "JIRA-1" does not identify one pair \(ADO-\d and JIRA-1, ADO-\d\)/);
+    expect(failures.find((f) => f.side === 'left')?.message).toContain(
+      'key = "JIRA-1" does not identify one pair (JIRA-1 and ADO-1, ADO-2)',
+    );
+    expect(failures.find((f) => f.side === 'right')?.message).toMatch(
+      /ref = "JIRA-1" does not identify one pair \(ADO-\d and JIRA-1, ADO-\d\)/,
+    );
   });
 
   it('uses batch operations up to the declared sizes', async () => {
-    const t = await twoTrackers({ knobs: { right: { capabilities: { maxCreateBatch: 10, maxUpdateBatch: 10, maxGetBatch: 10 } } }, engine: { verifyLinksPerPass: 0 } });
+    const t = await twoTrackers({
+      knobs: { right: { capabilities: { maxCreateBatch: 10, maxUpdateBatch: 10, maxGetBatch: 10 } } },
+      engine: { verifyLinksPerPass: 0 },
+    });
     await t.sync.activate();
-    const bugs = Array.from({ length: 25 }, (_, i) => t.left.create('JIRA', 'Bug', { title: `bulk ${i}` }, t.left.user('ana')));
+    const bugs = Array.from({ length: 25 }, (_, i) =>
+      t.left.create('JIRA', 'Bug', { title: `bulk ${i}` }, t.left.user('ana')),
+    );
     await t.sync.runOnce();
     expect(t.connectors.right.calls.create).toBe(3);
     t.advance(5000);
@@ -198,7 +279,10 @@ describe('engine features', () => {
 
   it('takes the values a system gives a new item as the base, even when its create result omits them', async () => {
     const t = await twoTrackers({
-      fields: [{ left: 'title', right: 'title' }, { left: 'status', right: 'status', direction: 'leftToRight' }],
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'status', right: 'status', direction: 'leftToRight' },
+      ],
       knobs: { left: { partialWriteResults: true } },
     });
     // The left system starts every new bug in "To Do", whatever the create said.
@@ -212,7 +296,10 @@ describe('engine features', () => {
     t.advance(5000);
     t.left.edit(jiraBug.id, { title: 'from ADO, renamed in Jira' }, 'ana');
     await t.sync.runOnce();
-    expect(t.right.items.get(adoBug.id)!.fields).toMatchObject({ title: 'from ADO, renamed in Jira', status: 'In Progress' });
+    expect(t.right.items.get(adoBug.id)!.fields).toMatchObject({
+      title: 'from ADO, renamed in Jira',
+      status: 'In Progress',
+    });
   });
 
   it('syncs a single item on demand (the webhook step)', async () => {

@@ -12,14 +12,25 @@ describe('failure queue and retries', () => {
   it('queues a rejected write with the system’s own message, retries it with backoff, then waits for a person', async () => {
     const t = await twoTrackers({ engine: { maxAttempts: 3, retryBackoffMs: 1000 } });
     await t.sync.activate();
-    const rejection = new RemoteError('PERMISSION', 'ado: POST workitems answered 403: TF401027: You need the Git Write permission', { status: 403, remoteMessages: ['TF401027: You need the Git Write permission'] });
+    const rejection = new RemoteError(
+      'PERMISSION',
+      'ado: POST workitems answered 403: TF401027: You need the Git Write permission',
+      { status: 403, remoteMessages: ['TF401027: You need the Git Write permission'] },
+    );
     t.connectors.right.failNext('create', 3, rejection);
     t.left.create('JIRA', 'Bug', { title: 'denied' }, t.left.user('ana'));
     await t.sync.runOnce();
     let [failure] = (await t.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ code: 'PERMISSION', attempts: 1, nextRetryAt: new Date(t.clock().getTime() + 1000).toISOString() });
+    expect(failure).toMatchObject({
+      code: 'PERMISSION',
+      attempts: 1,
+      nextRetryAt: new Date(t.clock().getTime() + 1000).toISOString(),
+    });
     expect(failure!.message).toContain('TF401027');
-    expect(failure!.details).toMatchObject({ status: 403, remoteMessages: ['TF401027: You need the Git Write permission'] });
+    expect(failure!.details).toMatchObject({
+      status: 403,
+      remoteMessages: ['TF401027: You need the Git Write permission'],
+    });
 
     await t.sync.runOnce(); // not due yet
     expect(t.connectors.right.calls.create).toBe(1);
@@ -44,10 +55,21 @@ describe('failure queue and retries', () => {
   it('retries a rate-limited item no sooner than the system asked', async () => {
     const t = await twoTrackers({ engine: { retryBackoffMs: 1000 } });
     await t.sync.activate();
-    t.connectors.right.failNext('create', 1, new RemoteError('RATE_LIMITED', 'ado: POST $batch answered 429', { status: 429, retryable: true, retryAfterMs: 300_000 }));
+    t.connectors.right.failNext(
+      'create',
+      1,
+      new RemoteError('RATE_LIMITED', 'ado: POST $batch answered 429', {
+        status: 429,
+        retryable: true,
+        retryAfterMs: 300_000,
+      }),
+    );
     t.left.create('JIRA', 'Bug', { title: 'busy' }, t.left.user('ana'));
     await t.sync.runOnce();
-    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ code: 'RATE_LIMITED', nextRetryAt: new Date(t.clock().getTime() + 300_000).toISOString() });
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({
+      code: 'RATE_LIMITED',
+      nextRetryAt: new Date(t.clock().getTime() + 300_000).toISOString(),
+    });
     t.advance(299_000);
     await t.sync.runOnce();
     expect(t.connectors.right.calls.create).toBe(1);
@@ -67,7 +89,10 @@ describe('failure queue and retries', () => {
     expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ attempts: 2, nextRetryAt: null });
 
     await t.sync.retry({ pair: 'bugs' });
-    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ attempts: 1, nextRetryAt: new Date(t.clock().getTime() + 1000).toISOString() });
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({
+      attempts: 1,
+      nextRetryAt: new Date(t.clock().getTime() + 1000).toISOString(),
+    });
     t.advance(1000);
     await t.sync.runOnce();
     expect((await t.sync.status()).pairs[0]!.failures).toEqual([]);
@@ -103,7 +128,9 @@ describe('failure queue and retries', () => {
     t.left.create('JIRA', 'Bug', { title: 'x' }, t.left.user('ana'));
     await t.sync.runOnce();
     expect(await t.sync.discard({ itemId: 'JIRA-1' })).toBe(1);
-    expect((await t.sync.status()).pairs[0]!.failures).toEqual([expect.objectContaining({ itemKey: 'JIRA-1', nextRetryAt: null, discardedAt: t.clock().toISOString() })]);
+    expect((await t.sync.status()).pairs[0]!.failures).toEqual([
+      expect.objectContaining({ itemKey: 'JIRA-1', nextRetryAt: null, discardedAt: t.clock().toISOString() }),
+    ]);
   });
 
   it('leaves exactly one target item after a crash between create and link write', async () => {
@@ -113,7 +140,12 @@ describe('failure queue and retries', () => {
     first.left.create('JIRA', 'Bug', { title: 'crash me' }, first.left.user('ana'));
     first.left.create('JIRA', 'Bug', { title: 'crash me too' }, first.left.user('ana'));
     // The create goes through on the server, then the process dies before the reply is handled.
-    first.connectors.right.failNext('create', 1, new SyncbridgeError('NETWORK', 'connection reset', { retryable: true }), { afterWrite: true });
+    first.connectors.right.failNext(
+      'create',
+      1,
+      new SyncbridgeError('NETWORK', 'connection reset', { retryable: true }),
+      { afterWrite: true },
+    );
     // ...and the process dies before anything else happens (the next call fails the run).
     first.connectors.right.failNext('query', 1, new SyncbridgeError('NETWORK', 'process killed'));
     await expect(first.sync.runOnce()).rejects.toThrow('process killed');
@@ -123,7 +155,12 @@ describe('failure queue and retries', () => {
 
     // Restart: a new engine on the same state file and the same systems.
     const { createSyncbridge } = await import('syncbridge');
-    const restarted = await createSyncbridge({ config: first.config, systems: { jira: first.connectors.left, ado: first.connectors.right }, store: await openSqliteStateStore(file), clock: first.clock });
+    const restarted = await createSyncbridge({
+      config: first.config,
+      systems: { jira: first.connectors.left, ado: first.connectors.right },
+      store: await openSqliteStateStore(file),
+      clock: first.clock,
+    });
     first.advance(60_000);
     await restarted.runOnce();
     await restarted.runOnce();
@@ -138,7 +175,9 @@ describe('failure queue and retries', () => {
     const t = await twoTrackers();
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'lost reply' }, t.left.user('ana'));
-    t.connectors.right.failNext('create', 1, new SyncbridgeError('NETWORK', 'connection reset', { retryable: true }), { afterWrite: true });
+    t.connectors.right.failNext('create', 1, new SyncbridgeError('NETWORK', 'connection reset', { retryable: true }), {
+      afterWrite: true,
+    });
     await t.sync.runOnce();
     expect(t.byTitle(t.right, 'lost reply')).toHaveLength(1);
     expect(t.byTitle(t.left, 'lost reply')).toHaveLength(1);
@@ -167,7 +206,12 @@ describe('failure queue and retries', () => {
   });
 
   it('merges again when a concurrent edit lands between read and write', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority' }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority' },
+      ],
+    });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'race', priority: 'Low' }, t.left.user('ana'));
     await t.sync.runOnce();

@@ -15,7 +15,19 @@ export const priorityMap = {
 };
 
 /** Two memory trackers ("jira" on the left, "ado" on the right) and a sync between them, with a controllable clock. */
-export async function twoTrackers(options: { fields?: FieldsInput; mapping?: MappingExtras; valueMaps?: SyncbridgeConfigInput['valueMaps']; store?: StateStore; knobs?: { left?: MemoryConnectorKnobs; right?: MemoryConnectorKnobs }; engine?: SyncbridgeConfigInput['engine']; name?: string; rightUsers?: Array<{ id: string; email?: string | null; displayName?: string }>; rightPriorities?: string[] } = {}) {
+export async function twoTrackers(
+  options: {
+    fields?: FieldsInput;
+    mapping?: MappingExtras;
+    valueMaps?: SyncbridgeConfigInput['valueMaps'];
+    store?: StateStore;
+    knobs?: { left?: MemoryConnectorKnobs; right?: MemoryConnectorKnobs };
+    engine?: SyncbridgeConfigInput['engine'];
+    name?: string;
+    rightUsers?: Array<{ id: string; email?: string | null; displayName?: string }>;
+    rightPriorities?: string[];
+  } = {},
+) {
   let now = Date.parse('2026-03-01T10:00:00.000Z');
   const clock = () => new Date(now);
   const left = createMemoryTracker({ project: 'JIRA', now: clock });
@@ -29,7 +41,10 @@ export async function twoTrackers(options: { fields?: FieldsInput; mapping?: Map
       { id: 'ado-ben', email: 'ben.okafor@contoso.com', displayName: 'Ben Okafor' },
     ],
   });
-  const connectors = { left: createMemoryConnector(left, options.knobs?.left), right: createMemoryConnector(right, options.knobs?.right) };
+  const connectors = {
+    left: createMemoryConnector(left, options.knobs?.left),
+    right: createMemoryConnector(right, options.knobs?.right),
+  };
   const store = options.store ?? createMemoryStateStore();
   const config: SyncbridgeConfigInput = {
     version: 1,
@@ -53,7 +68,13 @@ export async function twoTrackers(options: { fields?: FieldsInput; mapping?: Map
     engine: { overlapMs: 60_000, retryBackoffMs: 1000, ...options.engine },
     state: { store: 'memory' },
   };
-  const sync = await createSyncbridge({ config, systems: { jira: connectors.left, ado: connectors.right }, store, clock, ...(options.name ? { name: options.name } : {}) });
+  const sync = await createSyncbridge({
+    config,
+    systems: { jira: connectors.left, ado: connectors.right },
+    store,
+    clock,
+    ...(options.name ? { name: options.name } : {}),
+  });
   return {
     left,
     right,

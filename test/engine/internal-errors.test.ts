@@ -48,7 +48,13 @@ describe('an error nothing expected', () => {
     jira.edit(item.id, { title: 'Crash on save, again' }, 'ben');
     right.failNext('update', 1, bug());
     expect((await sync.runOnce()).failed).toBe(1);
-    expect(failed).toEqual([expect.objectContaining({ itemKey: item.key, code: 'INTERNAL', message: "Cannot read properties of undefined (reading 'fields')" })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        itemKey: item.key,
+        code: 'INTERNAL',
+        message: "Cannot read properties of undefined (reading 'fields')",
+      }),
+    ]);
     expect((await sync.status()).pairs[0]?.failures.map((f) => f.code)).toEqual(['INTERNAL']);
     expect((await sync.runOnce()).recovered).toBe(1);
     expect([...ado.items.values()].map((i) => i.fields.title)).toEqual(['Crash on save, again']);
@@ -63,7 +69,8 @@ describe('an error nothing expected', () => {
     right.failNext('create', 1, bug(), { afterWrite: true });
     const intentsAtLookUp: number[] = [];
     right.onCall = async ({ method, phase }) => {
-      if (method === 'findByOrigin' && phase === 'before' && right.calls.create > 0) intentsAtLookUp.push((await store.listIntents('bugs')).length);
+      if (method === 'findByOrigin' && phase === 'before' && right.calls.create > 0)
+        intentsAtLookUp.push((await store.listIntents('bugs')).length);
     };
     expect((await sync.runOnce()).failed).toBe(1);
     expect(failed.map((f) => f.code)).toEqual(['INTERNAL']);

@@ -13,16 +13,30 @@ describe('two processes sharing one state store', () => {
   it('lets one sync a pair and refuses the other, so nothing is created twice', async () => {
     const file = join(dir, 'shared.db');
     // Slow systems, so that the two passes overlap.
-    const first = await twoTrackers({ store: await openSqliteStateStore(file), knobs: { left: { latencyMs: 5 }, right: { latencyMs: 5 } } });
+    const first = await twoTrackers({
+      store: await openSqliteStateStore(file),
+      knobs: { left: { latencyMs: 5 }, right: { latencyMs: 5 } },
+    });
     for (let n = 0; n < 20; n++) first.left.create('JIRA', 'Bug', { title: `bug ${n}` }, first.left.user('ana'));
     await first.sync.activate();
     // A second process: its own engine and its own connection to the same state file and systems.
-    const second = await createSyncbridge({ config: first.config, systems: { jira: createMemoryConnector(first.left, { latencyMs: 5 }), ado: createMemoryConnector(first.right, { latencyMs: 5 }) }, store: await openSqliteStateStore(file), clock: first.clock });
+    const second = await createSyncbridge({
+      config: first.config,
+      systems: {
+        jira: createMemoryConnector(first.left, { latencyMs: 5 }),
+        ado: createMemoryConnector(first.right, { latencyMs: 5 }),
+      },
+      store: await openSqliteStateStore(file),
+      clock: first.clock,
+    });
 
     const [a, b] = await Promise.allSettled([first.sync.runOnce(), second.runOnce()]);
     const refused = [a, b].filter((r) => r.status === 'rejected');
     expect(refused).toHaveLength(1);
-    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTEGRATION_BUSY', message: expect.stringMatching(/^pair "bugs" of integration "default" is being synced by .+ pid \d+ \(/) });
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({
+      code: 'INTEGRATION_BUSY',
+      message: expect.stringMatching(/^pair "bugs" of integration "default" is being synced by .+ pid \d+ \(/),
+    });
     expect(first.right.items.size).toBe(20);
 
     // Once the first is done, the lease is free again.
@@ -32,15 +46,22 @@ describe('two processes sharing one state store', () => {
     await second.close();
   });
 
-  it('waits out the lease of a killed process by the store\'s clock, whatever its host and process id', async () => {
+  it("waits out the lease of a killed process by the store's clock, whatever its host and process id", async () => {
     let now = Date.parse('2026-03-01T10:00:00.000Z');
     const store = await openSqliteStateStore(join(dir, 'takeover.db'), { clock: () => new Date(now) });
     const t = await twoTrackers({ store, engine: { leaseMs: 30_000 } });
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'waiting' }, t.left.user('ana'));
     // A process of this very host whose pid no longer runs: its lease holds all the same.
-    const killed = await t.store.acquireLease({ key: 'bugs', owner: `${hostname()} pid 2147483646 (killed)`, ttlMs: 30_000 });
-    await expect(t.sync.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_BUSY', details: { holder: killed.owner, expiresAt: killed.expiresAt } });
+    const killed = await t.store.acquireLease({
+      key: 'bugs',
+      owner: `${hostname()} pid 2147483646 (killed)`,
+      ttlMs: 30_000,
+    });
+    await expect(t.sync.runOnce()).rejects.toMatchObject({
+      code: 'INTEGRATION_BUSY',
+      details: { holder: killed.owner, expiresAt: killed.expiresAt },
+    });
     expect(t.byTitle(t.right, 'waiting')).toHaveLength(0);
     now += 30_000;
     await t.sync.runOnce();

@@ -12,7 +12,10 @@ function system() {
   let now = Date.parse('2026-03-01T10:00:00.000Z');
   const memory = new MemorySystem({
     projects: { P: { types: { Bug: fields } } },
-    users: [{ id: 'bot', email: 'bot@example.com' }, { id: 'ana', email: 'ana@example.com' }],
+    users: [
+      { id: 'bot', email: 'bot@example.com' },
+      { id: 'ana', email: 'ana@example.com' },
+    ],
     now: () => new Date((now += 1000)),
   });
   return { memory, connector: createMemoryConnector(memory, { capabilities: { maxUpdateBatch: 5 } }) };
@@ -33,7 +36,12 @@ describe('memory system: the connector contract’s field rules and moments to a
 
   it('keeps the first spelling of values that differ only in case', () => {
     const { memory } = system();
-    const item = memory.create('P', 'Bug', { title: 'x', tags: ['Alpha', 'beta', 'ALPHA', 'Beta'] }, memory.user('ana'));
+    const item = memory.create(
+      'P',
+      'Bug',
+      { title: 'x', tags: ['Alpha', 'beta', 'ALPHA', 'Beta'] },
+      memory.user('ana'),
+    );
     expect(item.fields.tags).toEqual(['Alpha', 'beta']);
   });
 
@@ -52,7 +60,9 @@ describe('memory system: the connector contract’s field rules and moments to a
     const { memory, connector } = system();
     const item = memory.create('P', 'Bug', { title: 'x' }, memory.user('ana'));
     connector.failNext('update', 1, undefined, { afterWrite: true });
-    await expect(connector.update([{ id: item.id, fields: { title: 'written' } }])).rejects.toMatchObject({ code: 'TRANSIENT' });
+    await expect(connector.update([{ id: item.id, fields: { title: 'written' } }])).rejects.toMatchObject({
+      code: 'TRANSIENT',
+    });
     expect(memory.items.get(item.id)!.fields.title).toBe('written');
   });
 
@@ -62,11 +72,13 @@ describe('memory system: the connector contract’s field rules and moments to a
     const moments: MemoryCallMoment[] = [];
     connector.onCall = (moment) => {
       moments.push(moment);
-      if (moment.method === 'update' && moment.phase === 'before') memory.edit(items[0]!.id, { title: 'person first' }, 'ana');
+      if (moment.method === 'update' && moment.phase === 'before')
+        memory.edit(items[0]!.id, { title: 'person first' }, 'ana');
       if (moment.phase === 'page') memory.edit(items[2]!.id, { title: 'between pages' }, 'ana');
     };
     const pages: string[][] = [];
-    for await (const page of connector.query({ project: 'P', type: 'Bug', fields: ['title'], pageSize: 2 })) pages.push(page.map((i) => String(i.fields.title)));
+    for await (const page of connector.query({ project: 'P', type: 'Bug', fields: ['title'], pageSize: 2 }))
+      pages.push(page.map((i) => String(i.fields.title)));
     expect(pages).toEqual([['t1', 't2'], ['between pages']]);
     const [stale] = await connector.update([{ id: items[0]!.id, fields: { title: 'engine' }, expectedRevision: '1' }]);
     expect(stale?.ok === false && stale.error.code).toBe('REVISION_MISMATCH');

@@ -23,10 +23,20 @@ describe('operator controls of the engine', () => {
     t.connectors.right.failNext('create', 1, denied());
     const item = t.left.create('JIRA', 'Bug', { title: 'denied once' }, t.left.user('ana'));
     await t.sync.runOnce();
-    await expect(t.sync.discard({ itemId: 'NOPE-1' })).rejects.toMatchObject({ code: 'SELECTOR_UNMATCHED', message: expect.stringContaining('"NOPE-1"') });
-    await expect(t.sync.retry({ pair: 'nope' })).rejects.toMatchObject({ code: 'SELECTOR_UNMATCHED', message: 'no mapping is named "nope"; mappings: bugs' });
+    await expect(t.sync.discard({ itemId: 'NOPE-1' })).rejects.toMatchObject({
+      code: 'SELECTOR_UNMATCHED',
+      message: expect.stringContaining('"NOPE-1"'),
+    });
+    await expect(t.sync.retry({ pair: 'nope' })).rejects.toMatchObject({
+      code: 'SELECTOR_UNMATCHED',
+      message: 'no mapping is named "nope"; mappings: bugs',
+    });
     expect(await t.sync.discard({ itemId: item.key.toLowerCase() })).toBe(1);
-    expect((await t.sync.failures())[0]).toMatchObject({ itemKey: item.key, nextRetryAt: null, discardedAt: t.clock().toISOString() });
+    expect((await t.sync.failures())[0]).toMatchObject({
+      itemKey: item.key,
+      nextRetryAt: null,
+      discardedAt: t.clock().toISOString(),
+    });
 
     t.advance(60_000);
     await t.sync.runOnce();
@@ -37,7 +47,11 @@ describe('operator controls of the engine', () => {
     t.advance(1000);
     expect((await t.sync.runOnce()).recovered).toBe(1);
     expect(await t.sync.failures()).toEqual([]);
-    expect([t.byTitle(t.left, 'denied once, edited'), t.byTitle(t.right, 'denied once, edited')].map((items) => items.length)).toEqual([1, 1]);
+    expect(
+      [t.byTitle(t.left, 'denied once, edited'), t.byTitle(t.right, 'denied once, edited')].map(
+        (items) => items.length,
+      ),
+    ).toEqual([1, 1]);
     const [link] = await t.sync.links('bugs');
     expect(await t.sync.unlink({ item: link!.rightKey })).toEqual([link]);
     expect(await t.sync.links()).toEqual([]);

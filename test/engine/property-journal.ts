@@ -1,5 +1,18 @@
 import type { FieldValue } from 'syncbridge';
-import { FIELDS, LABELS, otherSide, PAIR, PRIORITIES, readSlot, slotField, SLOTS, type Side, type Slot, type SlotValue, type World } from './property-world.js';
+import {
+  FIELDS,
+  LABELS,
+  otherSide,
+  PAIR,
+  PRIORITIES,
+  readSlot,
+  slotField,
+  SLOTS,
+  type Side,
+  type Slot,
+  type SlotValue,
+  type World,
+} from './property-world.js';
 
 /** An item a person created, known by the side it was created on. */
 export interface Tracked {
@@ -34,7 +47,8 @@ export interface EditSpec {
   pick: number;
 }
 
-const slotsOf = (side: Side, fields: Record<string, FieldValue>) => Object.fromEntries(SLOTS.map((s) => [s, readSlot(side, fields, s)])) as Record<Slot, SlotValue>;
+const slotsOf = (side: Side, fields: Record<string, FieldValue>) =>
+  Object.fromEntries(SLOTS.map((s) => [s, readSlot(side, fields, s)])) as Record<Slot, SlotValue>;
 
 /** People's changes on both sides, in order, with what the engine had agreed on when each was made. */
 export class Journal {
@@ -55,7 +69,10 @@ export class Journal {
   /** The ids of an item on both sides (the other one once the engine linked it). */
   async ids(t: Tracked): Promise<Partial<Record<Side, string>>> {
     const link = await this.world.store.getLink(PAIR, t.origin, t.id);
-    return { [t.origin]: t.id, ...(link ? { [otherSide(t.origin)]: t.origin === 'left' ? link.rightId : link.leftId } : {}) };
+    return {
+      [t.origin]: t.id,
+      ...(link ? { [otherSide(t.origin)]: t.origin === 'left' ? link.rightId : link.leftId } : {}),
+    };
   }
 
   /** A person creates an item; every slot counts as changed on that side. */
@@ -75,7 +92,18 @@ export class Journal {
     const item = system.create(side === 'left' ? 'JIRA' : 'ADO', 'Bug', fields, system.user(this.world.person[side]));
     this.items.push({ origin: side, id: item.id });
     const after = slotsOf(side, item.fields);
-    for (const slot of SLOTS) this.events.push({ seq: ++this.seq, item: this.items.length - 1, slot, side, value: after[slot] ?? null, otherPending: false, otherValue: null, restoresAgreed: false, pass: this.pass });
+    for (const slot of SLOTS)
+      this.events.push({
+        seq: ++this.seq,
+        item: this.items.length - 1,
+        slot,
+        side,
+        value: after[slot] ?? null,
+        otherPending: false,
+        otherValue: null,
+        restoresAgreed: false,
+        pass: this.pass,
+      });
   }
 
   /** A person edits one field of an item on one side (skipped while that side has no copy yet). */
@@ -116,13 +144,30 @@ export class Journal {
     for (const slot of SLOTS) {
       if (before[slot] === after[slot]) continue;
       const otherValue = otherItem ? readSlot(o, otherItem.fields, slot) : null;
-      const changedThisPass = this.pass !== null && this.events.some((e) => e.item === index && e.slot === slot && e.side === o && e.pass === this.pass);
+      const changedThisPass =
+        this.pass !== null &&
+        this.events.some((e) => e.item === index && e.slot === slot && e.side === o && e.pass === this.pass);
       // Unagreed means a person's value: one the engine wrote but never saw confirmed is its own, not a change.
       // (Per field, not per label: a set keeps the looser rule.)
-      const byPerson = slot.startsWith('label:') || (otherItem !== undefined && otherItem.changedBy[slotField(o, slot)] !== this.world.systems[o].integrationUser.id);
-      const otherPending = otherItem !== undefined && (!snapshot || (readSlot(o, snapshot.fields, slot) !== otherValue && byPerson) || changedThisPass);
+      const byPerson =
+        slot.startsWith('label:') ||
+        (otherItem !== undefined &&
+          otherItem.changedBy[slotField(o, slot)] !== this.world.systems[o].integrationUser.id);
+      const otherPending =
+        otherItem !== undefined &&
+        (!snapshot || (readSlot(o, snapshot.fields, slot) !== otherValue && byPerson) || changedThisPass);
       const restoresAgreed = own !== undefined && readSlot(side, own.fields, slot) === after[slot];
-      this.events.push({ seq: ++this.seq, item: index, slot, side, value: after[slot] ?? null, otherPending, otherValue, restoresAgreed, pass: this.pass });
+      this.events.push({
+        seq: ++this.seq,
+        item: index,
+        slot,
+        side,
+        value: after[slot] ?? null,
+        otherPending,
+        otherValue,
+        restoresAgreed,
+        pass: this.pass,
+      });
     }
   }
 }

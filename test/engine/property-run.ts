@@ -24,16 +24,47 @@ const editSpec: fc.Arbitrary<EditSpec> = fc.record({
 export const scenario: fc.Arbitrary<Command[]> = fc
   .array(
     fc.oneof(
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('create' as const), side, priority: fc.nat(5), labels: fc.nat(15) }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('create' as const), side, priority: fc.nat(5), labels: fc.nat(15) }),
+      },
       { weight: 6, arbitrary: fc.record({ kind: fc.constant('edit' as const), edit: editSpec }) },
-      { weight: 3, arbitrary: fc.record({ kind: fc.constant('pass' as const), injections: fc.array(fc.record({ on: side, at: fc.nat(11), edit: editSpec }), { maxLength: 3 }) }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('loseAnswer' as const), side, method: fc.constantFrom<'update' | 'create'>('update', 'create') }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('fail' as const), side, method: fc.constantFrom<'update' | 'getMany' | 'query' | 'create'>('update', 'getMany', 'query', 'create') }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(1000, 70_000, 3_600_000) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          kind: fc.constant('pass' as const),
+          injections: fc.array(fc.record({ on: side, at: fc.nat(11), edit: editSpec }), { maxLength: 3 }),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('loseAnswer' as const),
+          side,
+          method: fc.constantFrom<'update' | 'create'>('update', 'create'),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant('fail' as const),
+          side,
+          method: fc.constantFrom<'update' | 'getMany' | 'query' | 'create'>('update', 'getMany', 'query', 'create'),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.constantFrom(1000, 70_000, 3_600_000) }),
+      },
     ),
     { minLength: 1, maxLength: 30 },
   )
-  .map((steps): Command[] => [{ kind: 'create', side: 'left', priority: 1, labels: 1 }, { kind: 'create', side: 'right', priority: 2, labels: 2 }, { kind: 'pass', injections: [] }, ...steps]);
+  .map((steps): Command[] => [
+    { kind: 'create', side: 'left', priority: 1, labels: 1 },
+    { kind: 'create', side: 'right', priority: 2, labels: 2 },
+    { kind: 'pass', injections: [] },
+    ...steps,
+  ]);
 
 /**
  * Runs a pass or a retry; one may stop at a failed read (the next starts over), and a retry may
@@ -50,13 +81,18 @@ async function tolerant(journal: Journal, fn: () => Promise<unknown>): Promise<v
 }
 
 /** One engine pass; edits injected at the given moments of either connector's calls. */
-async function pass(world: World, journal: Journal, injections: Array<{ on: Side; at: number; edit: EditSpec }>): Promise<void> {
+async function pass(
+  world: World,
+  journal: Journal,
+  injections: Array<{ on: Side; at: number; edit: EditSpec }>,
+): Promise<void> {
   journal.pass = ++journal.passes;
   for (const s of ['left', 'right'] as const) {
     let moments = 0;
     world.connectors[s].onCall = async () => {
       const at = moments++;
-      for (const injection of injections) if (injection.on === s && injection.at === at) await journal.edit(injection.edit);
+      for (const injection of injections)
+        if (injection.on === s && injection.at === at) await journal.edit(injection.edit);
     };
   }
   try {
@@ -93,7 +129,12 @@ export async function play(world: World, journal: Journal, commands: Command[]):
     world.advance(3_600_000);
     await pass(world, journal, []);
     for (const f of (await world.sync.status()).pairs[0]!.failures) {
-      await tolerant(journal, () => world.sync.retry({ pair: PAIR, side: f.side, itemId: f.itemId }, world.policy === 'manual' && holdsConflict(f) ? { take: 'left' } : {}));
+      await tolerant(journal, () =>
+        world.sync.retry(
+          { pair: PAIR, side: f.side, itemId: f.itemId },
+          world.policy === 'manual' && holdsConflict(f) ? { take: 'left' } : {},
+        ),
+      );
     }
   }
   world.advance(3_600_000);
@@ -124,7 +165,8 @@ export async function verify(world: World, journal: Journal): Promise<string[]> 
   const { systems, store } = world;
   const failures = (await world.sync.status()).pairs[0]!.failures;
   for (const s of ['left', 'right'] as const) {
-    if (systems[s].items.size !== journal.items.length) problems.push(`${s} has ${systems[s].items.size} items; people created ${journal.items.length}`);
+    if (systems[s].items.size !== journal.items.length)
+      problems.push(`${s} has ${systems[s].items.size} items; people created ${journal.items.length}`);
   }
   for (const [index, tracked] of journal.items.entries()) {
     const ids = await journal.ids(tracked);
@@ -139,27 +181,51 @@ export async function verify(world: World, journal: Journal): Promise<string[]> 
       const events = journal.events.filter((e) => e.item === index && e.slot === slot);
       const last = events.at(-1)!;
       const accepted = acceptable(last, world.policy);
-      const values = { left: readSlot('left', items.left.fields, slot), right: readSlot('right', items.right.fields, slot) };
-      const history = events.map((e) => `#${e.seq}${e.pass !== null ? ` (in pass ${e.pass})` : ''} ${e.side} ${show(e.value)}${e.otherPending ? ` while ${e.side === 'left' ? 'right' : 'left'} had unsynced ${show(e.otherValue)}` : ''}`).join('; ');
+      const values = {
+        left: readSlot('left', items.left.fields, slot),
+        right: readSlot('right', items.right.fields, slot),
+      };
+      const history = events
+        .map(
+          (e) =>
+            `#${e.seq}${e.pass !== null ? ` (in pass ${e.pass})` : ''} ${e.side} ${show(e.value)}${e.otherPending ? ` while ${e.side === 'left' ? 'right' : 'left'} had unsynced ${show(e.otherValue)}` : ''}`,
+        )
+        .join('; ');
       // The side that keeps a value the other cannot hold: by what it holds, or else by the one value expected.
       const cannotHold = (s: Side, v: SlotValue) => !representable(s, slot, v);
       const expectedOnly = (s: Side) => accepted.length === 1 && cannotHold(s, accepted[0]!);
-      const holder: Side | undefined = cannotHold('right', values.left) || expectedOnly('right') ? 'left' : cannotHold('left', values.right) || expectedOnly('left') ? 'right' : undefined;
+      const holder: Side | undefined =
+        cannotHold('right', values.left) || expectedOnly('right')
+          ? 'left'
+          : cannotHold('left', values.right) || expectedOnly('left')
+            ? 'right'
+            : undefined;
       const checked = holder ? [holder] : (['left', 'right'] as const);
       const wrong = checked.filter((s) => !accepted.includes(values[s]));
       if (wrong.length > 0 || (!holder && values.left !== values.right)) {
-        problems.push(`${name2} ${slot}: left ${show(values.left)}, right ${show(values.right)}; expected ${accepted.map(show).join(' or ')}${holder ? ` on the ${holder} (the other side cannot hold it)` : ' on both'}. Changes: ${history}`);
+        problems.push(
+          `${name2} ${slot}: left ${show(values.left)}, right ${show(values.right)}; expected ${accepted.map(show).join(' or ')}${holder ? ` on the ${holder} (the other side cannot hold it)` : ' on both'}. Changes: ${history}`,
+        );
       }
     }
     const failing = failures.filter((f) => f.itemId === ids[f.side]);
-    const unrepresentable = items.left.fields.priority === 'Lowest' || (Array.isArray(items.right.fields.tags) && items.right.fields.tags.includes('two words'));
+    const unrepresentable =
+      items.left.fields.priority === 'Lowest' ||
+      (Array.isArray(items.right.fields.tags) && items.right.fields.tags.includes('two words'));
     // Only a value the other side cannot hold may stay failed, as a field failure that holds back nothing else.
-    for (const f of failing) if (!unrepresentable || f.kind !== 'field') problems.push(`${name2} still fails after the quiet passes and retries: ${f.kind} ${f.code} ${f.message}`);
+    for (const f of failing)
+      if (!unrepresentable || f.kind !== 'field')
+        problems.push(`${name2} still fails after the quiet passes and retries: ${f.kind} ${f.code} ${f.message}`);
     if (failing.length > 0) continue;
     for (const s of ['left', 'right'] as const) {
       const snapshot = await store.getSnapshot(PAIR, s, items[s].id);
-      const differs = SLOTS.filter((slot) => !snapshot || readSlot(s, snapshot.fields, slot) !== readSlot(s, items[s].fields, slot));
-      if (differs.length > 0) problems.push(`${name2}: after a quiet pass the ${s} snapshot is not what the ${s} item holds (${differs.join(', ')})`);
+      const differs = SLOTS.filter(
+        (slot) => !snapshot || readSlot(s, snapshot.fields, slot) !== readSlot(s, items[s].fields, slot),
+      );
+      if (differs.length > 0)
+        problems.push(
+          `${name2}: after a quiet pass the ${s} snapshot is not what the ${s} item holds (${differs.join(', ')})`,
+        );
     }
   }
   return problems;

@@ -1,4 +1,12 @@
-import { createMemoryStateStore, createSyncbridge, type ConflictPolicy, type FieldDescriptor, type FieldValue, type StateStore, type Syncbridge } from 'syncbridge';
+import {
+  createMemoryStateStore,
+  createSyncbridge,
+  type ConflictPolicy,
+  type FieldDescriptor,
+  type FieldValue,
+  type StateStore,
+  type Syncbridge,
+} from 'syncbridge';
 import { createMemoryConnector, MemorySystem, type MemoryConnector } from 'syncbridge/testing';
 
 /** A side of the pair. */
@@ -7,7 +15,10 @@ export type Side = 'left' | 'right';
 /** The name of the one entity pair. */
 export const PAIR = 'bugs';
 /** Priorities of each side; the right side has no counterpart of `Lowest`, so writing it there is refused. */
-export const PRIORITIES: Record<Side, string[]> = { left: ['Highest', 'High', 'Medium', 'Low', 'Lowest'], right: ['1', '2', '3', '4'] };
+export const PRIORITIES: Record<Side, string[]> = {
+  left: ['Highest', 'High', 'Medium', 'Low', 'Lowest'],
+  right: ['1', '2', '3', '4'],
+};
 /** Labels people pick from; `two words` cannot exist on the left (labels have no white space). */
 export const LABELS: Record<Side, string[]> = { left: ['a', 'b', 'c'], right: ['a', 'b', 'c', 'two words'] };
 /** Mapped field ids of each side. */
@@ -30,8 +41,20 @@ function descriptors(side: Side): FieldDescriptor[] {
   const f = FIELDS[side];
   return [
     { id: f.title, name: 'Title', kind: 'text', required: true },
-    { id: f.priority, name: 'Priority', kind: 'lookup', required: false, allowedValues: PRIORITIES[side].map((name) => ({ name })) },
-    { id: f.labels, name: side === 'left' ? 'Labels' : 'Tags', kind: 'multiLookup', required: false, ...(side === 'left' ? { valuePattern: '^\\S+$' } : {}) },
+    {
+      id: f.priority,
+      name: 'Priority',
+      kind: 'lookup',
+      required: false,
+      allowedValues: PRIORITIES[side].map((name) => ({ name })),
+    },
+    {
+      id: f.labels,
+      name: side === 'left' ? 'Labels' : 'Tags',
+      kind: 'multiLookup',
+      required: false,
+      ...(side === 'left' ? { valuePattern: '^\\S+$' } : {}),
+    },
     { id: f.ref, name: 'Reference', kind: 'text', required: false },
   ];
 }
@@ -57,7 +80,8 @@ export function slotField(side: Side, slot: Slot): string {
 /** Whether a slot value can exist on a side (the refused and the pattern-breaking values cannot). */
 export function representable(side: Side, slot: Slot, value: SlotValue): boolean {
   if (side === 'right' && slot === 'priority') return value !== 'Lowest';
-  if (side === 'left' && slot.startsWith('label:')) return value === false || /^\S+$/u.test(slot.slice('label:'.length));
+  if (side === 'left' && slot.startsWith('label:'))
+    return value === false || /^\S+$/u.test(slot.slice('label:'.length));
   return true;
 }
 
@@ -67,8 +91,14 @@ export async function createWorld(policy: ConflictPolicy) {
   // Every reading moves the clock, so no two changes on either side share a time.
   const clock = () => new Date((now += 1));
   const users: Record<Side, Array<{ id: string; email: string }>> = {
-    left: [{ id: 'jira-bot', email: 'bot@example.com' }, { id: 'ana', email: 'ana@example.com' }],
-    right: [{ id: 'ado-bot', email: 'bot@example.com' }, { id: 'ben', email: 'ben@example.com' }],
+    left: [
+      { id: 'jira-bot', email: 'bot@example.com' },
+      { id: 'ana', email: 'ana@example.com' },
+    ],
+    right: [
+      { id: 'ado-bot', email: 'bot@example.com' },
+      { id: 'ben', email: 'ben@example.com' },
+    ],
   };
   const rightFields = descriptors('right');
   // The right side still has priority 5 when the integration is activated (activate refuses a
@@ -77,7 +107,11 @@ export async function createWorld(policy: ConflictPolicy) {
   const rightPriority = rightFields.find((f) => f.id === FIELDS.right.priority)!;
   rightPriority.allowedValues = [...PRIORITIES.right, '5'].map((name) => ({ name }));
   const systems: Record<Side, MemorySystem> = {
-    left: new MemorySystem({ projects: { JIRA: { types: { Bug: descriptors('left') } } }, users: users.left, now: clock }),
+    left: new MemorySystem({
+      projects: { JIRA: { types: { Bug: descriptors('left') } } },
+      users: users.left,
+      now: clock,
+    }),
     right: new MemorySystem({ projects: { ADO: { types: { Bug: rightFields } } }, users: users.right, now: clock }),
   };
   const connectors: Record<Side, MemoryConnector> = {

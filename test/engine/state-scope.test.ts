@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createSyncbridge, defineIntegration, openSqliteStateStore, type StateStoreContext, type StateStoreFactory } from 'syncbridge';
+import {
+  createMemoryStateStore,
+  createSyncbridge,
+  defineIntegration,
+  openSqliteStateStore,
+  type StateStoreContext,
+  type StateStoreFactory,
+} from 'syncbridge';
 import { twoTrackers } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-scope-'));
@@ -23,7 +30,9 @@ describe('state scoped per integration', () => {
     expect(b.right.items.size).toBe(2);
     expect((await a.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 3 });
     expect((await b.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 2 });
-    expect((await b.sync.links()).map((l) => l.leftKey).sort()).toEqual([...b.left.items.values()].map((i) => i.key).sort());
+    expect((await b.sync.links()).map((l) => l.leftKey).sort()).toEqual(
+      [...b.left.items.values()].map((i) => i.key).sort(),
+    );
     // A second pass of each finds nothing new: neither took the other's state for its own.
     const [second] = await Promise.all([a.sync.runOnce(), b.sync.runOnce()]);
     expect(second.created).toEqual({ left: 0, right: 0 });
@@ -42,7 +51,11 @@ describe('state scoped per integration', () => {
       return { ...store, close: async () => void closed++ };
     };
     const config = defineIntegration({ ...t.config, state: { store: factory } });
-    const sync = await createSyncbridge({ config, systems: { jira: t.connectors.left, ado: t.connectors.right }, name: 'jira-ado' });
+    const sync = await createSyncbridge({
+      config,
+      systems: { jira: t.connectors.left, ado: t.connectors.right },
+      name: 'jira-ado',
+    });
     t.left.create('JIRA', 'Bug', { title: 'through a factory' }, t.left.user('ana'));
     await sync.activate();
     await sync.runOnce();
@@ -55,7 +68,14 @@ describe('state scoped per integration', () => {
 
   it('refuses a store opened for another integration', async () => {
     const t = await twoTrackers();
-    await expect(createSyncbridge({ config: t.config, systems: { jira: t.connectors.left, ado: t.connectors.right }, store: createMemoryStateStore(), name: 'jira-ado' })).rejects.toMatchObject({
+    await expect(
+      createSyncbridge({
+        config: t.config,
+        systems: { jira: t.connectors.left, ado: t.connectors.right },
+        store: createMemoryStateStore(),
+        name: 'jira-ado',
+      }),
+    ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('opened for integration "default", but this integration is named "jira-ado"'),
     });
@@ -76,7 +96,10 @@ describe('fenced page commits', () => {
       now += 31_000;
       await store.acquireLease({ key: 'bugs', owner: 'worker 2', ttlMs: 30_000 });
     };
-    await expect(t.sync.runOnce()).rejects.toMatchObject({ code: 'LEASE_LOST', details: { key: 'bugs', holder: 'worker 2' } });
+    await expect(t.sync.runOnce()).rejects.toMatchObject({
+      code: 'LEASE_LOST',
+      details: { key: 'bugs', holder: 'worker 2' },
+    });
     expect(t.right.items.size).toBe(3);
     expect(await store.countLinks('bugs')).toBe(0); // nothing of the page was committed
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { twoTrackers } from './harness.js';
 
-const fields = (extra: object = {}) => [{ left: 'title', right: 'title' }, { left: 'assignee', right: 'assignee', ...extra }];
+const fields = (extra: object = {}) => [
+  { left: 'title', right: 'title' },
+  { left: 'assignee', right: 'assignee', ...extra },
+];
 
 describe('user mapping and default rules', () => {
   it('matches users by e-mail', async () => {
@@ -15,7 +18,14 @@ describe('user mapping and default rules', () => {
   it('lets a user value map override e-mail matching, also for different addresses', async () => {
     const t = await twoTrackers({
       fields: fields(),
-      valueMaps: { people: { pairs: [{ left: 'ana@example.com', right: 'ben.okafor@contoso.com' }, { left: 'ben@example.com', right: 'ben.okafor@contoso.com', preferred: true }] } },
+      valueMaps: {
+        people: {
+          pairs: [
+            { left: 'ana@example.com', right: 'ben.okafor@contoso.com' },
+            { left: 'ben@example.com', right: 'ben.okafor@contoso.com', preferred: true },
+          ],
+        },
+      },
       mapping: { users: { valueMap: 'people' } },
     });
     await t.sync.activate();
@@ -56,11 +66,17 @@ describe('user mapping and default rules', () => {
     expect(t.byTitle(t.right, 'Empty')[0]?.fields.assignee).toMatchObject({ id: 'ado-ana' });
     // Created without the assignee nobody matches; the failure names the field.
     expect(t.byTitle(t.right, 'Unmatched')[0]?.fields.assignee ?? null).toBeNull();
-    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({ code: 'USER_UNMATCHED', kind: 'field', details: { fields: [{ field: 'assignee' }] } });
+    expect((await t.sync.status()).pairs[0]!.failures[0]).toMatchObject({
+      code: 'USER_UNMATCHED',
+      kind: 'field',
+      details: { fields: [{ field: 'assignee' }] },
+    });
   });
 
   it('also writes the default for an unmatched user under sourceEmptyOrUnmatchedUser', async () => {
-    const t = await twoTrackers({ fields: fields({ default: { right: 'ado-ana', applyWhen: 'sourceEmptyOrUnmatchedUser' } }) });
+    const t = await twoTrackers({
+      fields: fields({ default: { right: 'ado-ana', applyWhen: 'sourceEmptyOrUnmatchedUser' } }),
+    });
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'Unmatched', assignee: { id: 'ben' } }, t.left.user('ana'));
     await t.sync.runOnce();
@@ -68,7 +84,12 @@ describe('user mapping and default rules', () => {
   });
 
   it('writes a default for an empty non-user field', async () => {
-    const t = await twoTrackers({ fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority', default: { right: 'Medium' } }] });
+    const t = await twoTrackers({
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority', default: { right: 'Medium' } },
+      ],
+    });
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'NoPriority' }, t.left.user('ana'));
     await t.sync.runOnce();

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { priorityMap, twoTrackers } from './harness.js';
 
-
 describe('value maps', () => {
   it('maps lookup values both ways, case-insensitively by default', async () => {
     const t = await twoTrackers({
       rightPriorities: ['1', '2', '3', '4'],
       valueMaps: { priority: priorityMap },
-      fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority', valueMap: 'priority' }],
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority', valueMap: 'priority' },
+      ],
     });
     await t.sync.activate();
     const bug = t.left.create('JIRA', 'Bug', { title: 'P', priority: 'High' }, t.left.user('ana'));
@@ -24,7 +26,10 @@ describe('value maps', () => {
     const t = await twoTrackers({
       rightPriorities: ['1', '2', '3', '4'],
       valueMaps: { priority: priorityMap },
-      fields: [{ left: 'title', right: 'title' }, { left: 'priority', right: 'priority', valueMap: 'priority' }],
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'priority', right: 'priority', valueMap: 'priority' },
+      ],
     });
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'Unmapped', priority: 'Lowest' }, t.left.user('ana'));
@@ -34,7 +39,12 @@ describe('value maps', () => {
     const [copy] = t.byTitle(t.right, 'Unmapped');
     expect(copy?.fields.priority ?? null).toBeNull();
     const [failure] = (await t.sync.status()).pairs[0]!.failures;
-    expect(failure).toMatchObject({ kind: 'field', code: 'VALUE_UNMAPPED', itemKey: 'JIRA-1', details: { fields: [{ side: 'right', field: 'priority' }] } });
+    expect(failure).toMatchObject({
+      kind: 'field',
+      code: 'VALUE_UNMAPPED',
+      itemKey: 'JIRA-1',
+      details: { fields: [{ side: 'right', field: 'priority' }] },
+    });
     expect(failure!.message).toContain('"Lowest"');
     expect(failure!.message).toContain('value map "priority"');
     // Once the value can be mapped, it syncs and the failure is gone.
@@ -67,7 +77,10 @@ describe('value maps', () => {
   it('maps every value of a multi-value field', async () => {
     const t = await twoTrackers({
       valueMaps: { labels: { pairs: [{ left: 'ui', right: 'frontend' }], unmapped: 'passthrough' } },
-      fields: [{ left: 'title', right: 'title' }, { left: 'labels', right: 'labels', valueMap: 'labels' }],
+      fields: [
+        { left: 'title', right: 'title' },
+        { left: 'labels', right: 'labels', valueMap: 'labels' },
+      ],
     });
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'L', labels: ['ui', 'crash'] }, t.left.user('ana'));

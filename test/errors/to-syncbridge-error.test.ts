@@ -8,9 +8,19 @@ describe('toSyncbridgeError', () => {
     expect(toSyncbridgeError(typed)).toBe(typed);
     const bug = new TypeError("Cannot read properties of undefined (reading 'id')");
     const wrapped = toSyncbridgeError(bug, { system: 'jira' });
-    expect(wrapped).toMatchObject({ code: 'INTERNAL', message: "jira: Cannot read properties of undefined (reading 'id')", system: 'jira', retryable: false });
+    expect(wrapped).toMatchObject({
+      code: 'INTERNAL',
+      message: "jira: Cannot read properties of undefined (reading 'id')",
+      system: 'jira',
+      retryable: false,
+    });
     expect(wrapped.cause).toBe(bug);
-    expect(toSyncbridgeError('odd')).toMatchObject({ code: 'INTERNAL', message: 'odd', retryable: false, system: undefined });
+    expect(toSyncbridgeError('odd')).toMatchObject({
+      code: 'INTERNAL',
+      message: 'odd',
+      retryable: false,
+      system: undefined,
+    });
   });
 
   it('has a closed set of codes (checked by the compiler)', () => {

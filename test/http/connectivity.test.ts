@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSyncbridgeError, type Logger, type SyncbridgeError } from 'syncbridge';
 import { createHttpClient, type HttpClientOptions } from 'syncbridge/connector-kit';
-import { closedPort, startBlackhole, startHttpServer, startHttpsServer, startProxy, startSilentServer, type LocalProxy, type LocalServer } from './helpers/local-servers.js';
+import {
+  closedPort,
+  startBlackhole,
+  startHttpServer,
+  startHttpsServer,
+  startProxy,
+  startSilentServer,
+  type LocalProxy,
+  type LocalServer,
+} from './helpers/local-servers.js';
 import { createTestPki, type TestPki } from './helpers/test-pki.js';
 
 const token = 'tok-3c1f9e-very-secret';
@@ -16,7 +25,8 @@ let plain: LocalServer;
 let openProxy: LocalProxy;
 let guardedProxy: LocalProxy;
 
-const answer = (request: { url?: string | undefined; headers: Record<string, unknown> }) => JSON.stringify({ path: request.url, auth: request.headers.authorization !== undefined });
+const answer = (request: { url?: string | undefined; headers: Record<string, unknown> }) =>
+  JSON.stringify({ path: request.url, auth: request.headers.authorization !== undefined });
 
 beforeAll(async () => {
   pki = createTestPki();
@@ -81,8 +91,12 @@ describe('an HTTPS system with a private certificate authority', () => {
   });
 
   it('works once the CA file is configured, or the CA is given as PEM text', async () => {
-    await expect(client(trusted.url, { tls: { caFile: pki.ca.certFile } }).request({ path: 'rest/api/3/myself' })).resolves.toEqual({ path: '/rest/api/3/myself', auth: true });
-    await expect(client(trusted.url, { tls: { caPem: pki.ca.cert } }).request({ path: 'x' })).resolves.toMatchObject({ path: '/x' });
+    await expect(
+      client(trusted.url, { tls: { caFile: pki.ca.certFile } }).request({ path: 'rest/api/3/myself' }),
+    ).resolves.toEqual({ path: '/rest/api/3/myself', auth: true });
+    await expect(client(trusted.url, { tls: { caPem: pki.ca.cert } }).request({ path: 'x' })).resolves.toMatchObject({
+      path: '/x',
+    });
   });
 
   it('says which setting is wrong when the CA file is missing', async () => {
@@ -110,15 +124,21 @@ describe('an HTTPS system with a private certificate authority', () => {
     const insecure = client(expired.url, { system: 'jira-test-box', tls: { insecureSkipVerify: true }, logger });
     await insecure.request({ path: 'a' });
     await insecure.request({ path: 'b' });
-    await client(expired.url, { system: 'jira-test-box', tls: { insecureSkipVerify: true }, logger }).request({ path: 'c' });
+    await client(expired.url, { system: 'jira-test-box', tls: { insecureSkipVerify: true }, logger }).request({
+      path: 'c',
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/INSECURE.*jira-test-box.*test systems only/);
   });
 
   it('presents a client certificate when the server demands one', async () => {
-    const mtls = await startHttpsServer({ ...pki.server, clientCa: pki.ca.cert }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
+    const mtls = await startHttpsServer({ ...pki.server, clientCa: pki.ca.cert }, (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+    );
     try {
-      const withCert = client(mtls.url, { tls: { caFile: pki.ca.certFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile } });
+      const withCert = client(mtls.url, {
+        tls: { caFile: pki.ca.certFile, certFile: pki.client.certFile, keyFile: pki.client.keyFile },
+      });
       await expect(withCert.request({ path: 'x' })).resolves.toEqual({ ok: true });
       const without = await failure(client(mtls.url, { tls: { caFile: pki.ca.certFile } }).request({ path: 'x' }));
       expect(without.code).toBe('TLS_CLIENT_CERT_REJECTED');
@@ -133,13 +153,19 @@ describe('a system behind a company proxy', () => {
   it('tunnels HTTPS through CONNECT', async () => {
     const before = openProxy.log.requests.length;
     const viaProxy = client(trusted.url, { proxy: { url: openProxy.url }, tls: { caFile: pki.ca.certFile } });
-    await expect(viaProxy.request({ path: 'rest/api/3/myself' })).resolves.toEqual({ path: '/rest/api/3/myself', auth: true });
+    await expect(viaProxy.request({ path: 'rest/api/3/myself' })).resolves.toEqual({
+      path: '/rest/api/3/myself',
+      auth: true,
+    });
     expect(openProxy.log.requests.slice(before)).toEqual([`CONNECT 127.0.0.1:${trusted.port}`]);
   });
 
   it('forwards plain HTTP with the absolute URL on the request line', async () => {
     const before = openProxy.log.requests.length;
-    await expect(client(plain.url, { proxy: { url: openProxy.url } }).request({ path: 'api?q=1' })).resolves.toEqual({ path: '/api?q=1', auth: true });
+    await expect(client(plain.url, { proxy: { url: openProxy.url } }).request({ path: 'api?q=1' })).resolves.toEqual({
+      path: '/api?q=1',
+      auth: true,
+    });
     expect(openProxy.log.requests.slice(before)).toEqual([`GET ${plain.url}/api?q=1`]);
   });
 
@@ -148,11 +174,23 @@ describe('a system behind a company proxy', () => {
     process.env.HTTPS_PROXY = openProxy.url;
     try {
       const before = openProxy.log.requests.length;
-      const fromEnv = createHttpClient({ system: 'jira', baseUrl: trusted.url, auth: { type: 'none' }, tls: { caFile: pki.ca.certFile }, retry: { retries: 0 } });
+      const fromEnv = createHttpClient({
+        system: 'jira',
+        baseUrl: trusted.url,
+        auth: { type: 'none' },
+        tls: { caFile: pki.ca.certFile },
+        retry: { retries: 0 },
+      });
       await fromEnv.request({ path: 'one' });
       expect(openProxy.log.requests.length).toBe(before + 1);
       process.env.NO_PROXY = 'example.org, 127.0.0.1';
-      const bypassing = createHttpClient({ system: 'jira', baseUrl: trusted.url, auth: { type: 'none' }, tls: { caFile: pki.ca.certFile }, retry: { retries: 0 } });
+      const bypassing = createHttpClient({
+        system: 'jira',
+        baseUrl: trusted.url,
+        auth: { type: 'none' },
+        tls: { caFile: pki.ca.certFile },
+        retry: { retries: 0 },
+      });
       await bypassing.request({ path: 'two' });
       expect(openProxy.log.requests.length).toBe(before + 1);
     } finally {
@@ -166,7 +204,9 @@ describe('a system behind a company proxy', () => {
   it('fails with PROXY_AUTH_REQUIRED when the proxy wants credentials, without printing them', async () => {
     const wrong = `http://alice:not-${proxyPassword}@127.0.0.1:${guardedProxy.port}`;
     for (const target of [trusted.url, plain.url]) {
-      const error = await failure(client(target, { proxy: { url: wrong }, tls: { caFile: pki.ca.certFile } }).request({ path: 'x' }));
+      const error = await failure(
+        client(target, { proxy: { url: wrong }, tls: { caFile: pki.ca.certFile } }).request({ path: 'x' }),
+      );
       expect(error.code).toBe('PROXY_AUTH_REQUIRED');
       expect(error.message).toContain(`127.0.0.1:${guardedProxy.port}`);
       expect(error.message).toContain('user:password@ before the host');
@@ -176,14 +216,20 @@ describe('a system behind a company proxy', () => {
   it('authenticates to the proxy with the credentials of the proxy URL', async () => {
     const right = `http://alice:${encodeURIComponent(proxyPassword)}@127.0.0.1:${guardedProxy.port}`;
     const rejectedBefore = guardedProxy.log.rejected;
-    await expect(client(trusted.url, { proxy: { url: right }, tls: { caFile: pki.ca.certFile } }).request({ path: 's' })).resolves.toMatchObject({ path: '/s' });
-    await expect(client(plain.url, { proxy: { url: right } }).request({ path: 'p' })).resolves.toMatchObject({ path: '/p' });
+    await expect(
+      client(trusted.url, { proxy: { url: right }, tls: { caFile: pki.ca.certFile } }).request({ path: 's' }),
+    ).resolves.toMatchObject({ path: '/s' });
+    await expect(client(plain.url, { proxy: { url: right } }).request({ path: 'p' })).resolves.toMatchObject({
+      path: '/p',
+    });
     expect(guardedProxy.log.rejected).toBe(rejectedBefore);
   });
 
   it('fails with PROXY_UNREACHABLE when nothing listens at the proxy address', async () => {
     const port = await closedPort();
-    const error = await failure(client(trusted.url, { proxy: { url: `http://bob:${proxyPassword}@127.0.0.1:${port}` } }).request({ path: 'x' }));
+    const error = await failure(
+      client(trusted.url, { proxy: { url: `http://bob:${proxyPassword}@127.0.0.1:${port}` } }).request({ path: 'x' }),
+    );
     expect(error.code).toBe('PROXY_UNREACHABLE');
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('NO_PROXY');
@@ -223,7 +269,9 @@ describe('a server that cannot be reached', () => {
       const http = await failure(client(silent.url, { timeoutMs: 300 }).request({ path: 'x' }));
       expect(http.code).toBe('TIMEOUT');
       expect(http.message).toContain('timeouts.requestMs');
-      const tls = await failure(client(`https://127.0.0.1:${silent.port}`, { connectTimeoutMs: 300 }).request({ path: 'x' }));
+      const tls = await failure(
+        client(`https://127.0.0.1:${silent.port}`, { connectTimeoutMs: 300 }).request({ path: 'x' }),
+      );
       expect(tls.code).toBe('TLS_HANDSHAKE_TIMEOUT');
     } finally {
       await silent.close();

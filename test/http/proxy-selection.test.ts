@@ -32,7 +32,9 @@ describe('choosing the proxy for a system', () => {
     expect(bypassesProxy(ado, ['tfs.corp.example.com:443'])).toBe(false);
     expect(bypassesProxy(new URL('http://10.1.2.3/'), ['10.1.2.3'])).toBe(true);
     expect(bypassesProxy(jira, ['*'])).toBe(true);
-    expect(resolveProxy(jira, undefined, { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'localhost, .example.com' })).toBeUndefined();
+    expect(
+      resolveProxy(jira, undefined, { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'localhost, .example.com' }),
+    ).toBeUndefined();
   });
 
   it('does not bypass localhost unless listed, as curl', () => {

@@ -9,7 +9,18 @@ describe('tables in the core rich text', () => {
     type: 'doc',
     content: [
       p('Seen on:'),
-      { type: 'table', rows: [{ cells: [{ header: true, content: [p('Browser')] }, { header: true, content: [p('Result')] }] }, { cells: [{ content: [p('Edge')] }, { content: [p('fails'), p('twice')] }] }] },
+      {
+        type: 'table',
+        rows: [
+          {
+            cells: [
+              { header: true, content: [p('Browser')] },
+              { header: true, content: [p('Result')] },
+            ],
+          },
+          { cells: [{ content: [p('Edge')] }, { content: [p('fails'), p('twice')] }] },
+        ],
+      },
     ],
   };
 
@@ -19,7 +30,35 @@ describe('tables in the core rich text', () => {
   });
 
   it('normalize cell by cell, so equal tables compare equal', () => {
-    const split: RichText = { type: 'doc', content: [doc.content[0]!, { type: 'table', rows: [{ cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Brow' }, { type: 'text', text: 'ser' }] }] }, { header: true, content: [p('Result')] }] }, { cells: [{ header: false, content: [p('Edge'), p('')] }, { content: [p('fails'), p('twice')] }] }] }] };
+    const split: RichText = {
+      type: 'doc',
+      content: [
+        doc.content[0]!,
+        {
+          type: 'table',
+          rows: [
+            {
+              cells: [
+                {
+                  header: true,
+                  content: [
+                    {
+                      type: 'paragraph',
+                      content: [
+                        { type: 'text', text: 'Brow' },
+                        { type: 'text', text: 'ser' },
+                      ],
+                    },
+                  ],
+                },
+                { header: true, content: [p('Result')] },
+              ],
+            },
+            { cells: [{ header: false, content: [p('Edge'), p('')] }, { content: [p('fails'), p('twice')] }] },
+          ],
+        },
+      ],
+    };
     expect(normalizeRichText(split)).toEqual(normalizeRichText(doc));
   });
 });

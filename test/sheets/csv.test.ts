@@ -10,7 +10,12 @@ describe('value maps as CSV tables, for people without Excel', () => {
     const { dir, configPath } = await tempConfig();
     const result = await exportValueMaps({ configPath, out: join(dir, 'maps.csv'), connectors: exampleConnectors() });
 
-    expect((await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()).toEqual(['maps.About.csv', 'maps.Bug.status-State.csv', 'maps.Users.csv', 'maps.priority.csv']);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.csv')).sort()).toEqual([
+      'maps.About.csv',
+      'maps.Bug.status-State.csv',
+      'maps.Users.csv',
+      'maps.priority.csv',
+    ]);
     expect(result.files).toHaveLength(4);
     const priority = await readFile(join(dir, 'maps.priority.csv'), 'utf8');
     expect(priority).toBe(
@@ -22,7 +27,10 @@ describe('value maps as CSV tables, for people without Excel', () => {
     const { dir, configPath } = await tempConfig();
     await exportValueMaps({ configPath, out: join(dir, 'maps.csv') });
     const status = join(dir, 'maps.Bug.status-State.csv');
-    await writeFile(status, `${await readFile(status, 'utf8')}"Waiting, on ""customer""",Resolved,,"two\nlines of note"\n`);
+    await writeFile(
+      status,
+      `${await readFile(status, 'utf8')}"Waiting, on ""customer""",Resolved,,"two\nlines of note"\n`,
+    );
 
     const result = await importValueMaps({ configPath, file: join(dir, 'maps.csv') });
 
@@ -41,7 +49,12 @@ describe('value maps as CSV tables, for people without Excel', () => {
     const error = await importValueMaps({ configPath, file: join(dir, 'maps.csv') }).catch((e: unknown) => e);
 
     expect(isSheetError(error) && error.issues).toEqual([
-      { sheet: 'priority', row: 6, column: 'A', message: 'empty cell: "5" has no partner in "jira: priority"; fill it, or delete the row' },
+      {
+        sheet: 'priority',
+        row: 6,
+        column: 'A',
+        message: 'empty cell: "5" has no partner in "jira: priority"; fill it, or delete the row',
+      },
     ]);
     expect(await readFile(configPath, 'utf8')).toBe(configYaml);
   });

@@ -56,9 +56,18 @@ describe('round trip through the engine', () => {
     });
     await importValueMaps({ configPath, file, connectors: systems });
 
-    const sync = await createSyncbridge({ config: await loadConfig(configPath), systems, store: createMemoryStateStore() });
+    const sync = await createSyncbridge({
+      config: await loadConfig(configPath),
+      systems,
+      store: createMemoryStateStore(),
+    });
     await sync.activate();
-    jira.create('JIRA', 'Bug', { title: 'Crash on save', priority: 'Lowest', assignee: jira.user('ben') }, jira.user('ana'));
+    jira.create(
+      'JIRA',
+      'Bug',
+      { title: 'Crash on save', priority: 'Lowest', assignee: jira.user('ben') },
+      jira.user('ana'),
+    );
     const summary = await sync.runOnce();
 
     expect(summary.failed).toBe(0);

@@ -36,7 +36,23 @@ describe('exporting value maps to a workbook', () => {
 
     const about = await sheetRows(out, 'About');
     expect(about[0]?.slice(0, 5)).toEqual(['Sheet', 'Map', 'Kind', 'Used by mapping', 'Left system']);
-    expect(about[1]).toEqual(['priority', 'valueMaps.priority', 'values', 'bugs', 'jira', 'ENG', 'Bug', 'priority', 'ado', 'Fabrikam', 'Bug', 'Microsoft.VSTS.Common.Priority', 'leftToRight, rightToLeft', 'no', 'fail']);
+    expect(about[1]).toEqual([
+      'priority',
+      'valueMaps.priority',
+      'values',
+      'bugs',
+      'jira',
+      'ENG',
+      'Bug',
+      'priority',
+      'ado',
+      'Fabrikam',
+      'Bug',
+      'Microsoft.VSTS.Common.Priority',
+      'leftToRight, rightToLeft',
+      'no',
+      'fail',
+    ]);
 
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(out);
@@ -63,10 +79,15 @@ describe('exporting value maps to a workbook', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(out);
     const priority = workbook.getWorksheet('priority')!;
-    const listColumn = (priority.getCell('B7').dataValidation.formulae?.[0] as string).match(/^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/);
+    const listColumn = (priority.getCell('B7').dataValidation.formulae?.[0] as string).match(
+      /^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/,
+    );
     expect(listColumn).not.toBeNull();
     const lists = workbook.getWorksheet('Lists')!;
-    const values = Array.from({ length: Number(listColumn![2]) - 1 }, (_, i) => lists.getCell(`${listColumn![1]}${i + 2}`).text);
+    const values = Array.from(
+      { length: Number(listColumn![2]) - 1 },
+      (_, i) => lists.getCell(`${listColumn![1]}${i + 2}`).text,
+    );
     expect(values).toEqual(['1', '2', '3', '4']);
     expect(priority.getCell('C3').dataValidation).toMatchObject({ type: 'list', formulae: ['"yes"'] });
   });
@@ -74,7 +95,10 @@ describe('exporting value maps to a workbook', () => {
   it('still exports the current pairs when a system cannot be reached, and says so', async () => {
     const { dir, configPath } = await tempConfig();
     const connectors = exampleConnectors();
-    connectors.ado = { ...connectors.ado!, listFields: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) };
+    connectors.ado = {
+      ...connectors.ado!,
+      listFields: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')),
+    };
     const out = join(dir, 'maps.xlsx');
 
     const result = await exportValueMaps({ configPath, out, connectors });
@@ -97,7 +121,10 @@ describe('exporting value maps to a workbook', () => {
       - left: customfield_10042_a_very_long_custom_field_name
         right: Custom.AVeryLongCustomFieldNameIndeed
         valueMap: { pairs: [{ left: a, right: b }] }`;
-    const text = configYaml.replace(/mappings:[\s\S]*?state:/, `mappings:${mapping('core', 'CORE')}${mapping('web', 'WEB')}\nstate:`);
+    const text = configYaml.replace(
+      /mappings:[\s\S]*?state:/,
+      `mappings:${mapping('core', 'CORE')}${mapping('web', 'WEB')}\nstate:`,
+    );
     const { dir, configPath } = await tempConfig(text);
     const result = await exportValueMaps({ configPath, out: join(dir, 'maps.xlsx') });
     const names = result.sheets.map((s) => s.name);

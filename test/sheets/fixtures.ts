@@ -62,7 +62,13 @@ export function discoveryConnector(kind: string, fields: FieldDescriptor[], user
   return {
     info: { kind, category: 'alm', capabilities: defaultCapabilities },
     listFields: async () => fields,
-    ...(users === undefined ? {} : { listUsers: async function* () { for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100); } }),
+    ...(users === undefined
+      ? {}
+      : {
+          listUsers: async function* () {
+            for (let i = 0; i < users.length; i += 100) yield users.slice(i, i + 100);
+          },
+        }),
     findUsers: async () => [],
     testConnection: unused,
     whoami: unused,
@@ -80,14 +86,23 @@ export function discoveryConnector(kind: string, fields: FieldDescriptor[], user
   };
 }
 
-const lookup = (id: string, name: string, values: string[]): FieldDescriptor => ({ id, name, kind: 'lookup', required: false, allowedValues: values.map((v) => ({ name: v })) });
+const lookup = (id: string, name: string, values: string[]): FieldDescriptor => ({
+  id,
+  name,
+  kind: 'lookup',
+  required: false,
+  allowedValues: values.map((v) => ({ name: v })),
+});
 
 /** Jira and Azure DevOps as discovery sees them. */
 export function exampleConnectors(): Record<string, Connector> {
   return {
     jira: discoveryConnector(
       'jira',
-      [lookup('priority', 'Priority', ['Highest', 'High', 'Medium', 'Low', 'Lowest']), lookup('status', 'Status', ['To Do', 'In Progress', 'In Review', 'Done'])],
+      [
+        lookup('priority', 'Priority', ['Highest', 'High', 'Medium', 'Low', 'Lowest']),
+        lookup('status', 'Status', ['To Do', 'In Progress', 'In Review', 'Done']),
+      ],
       [
         { id: 'acc-1', email: 'jdoe@acme.example', displayName: 'Jane Doe' },
         { id: 'acc-2', email: 'max@acme.example', displayName: 'Max Muster' },
@@ -96,7 +111,10 @@ export function exampleConnectors(): Record<string, Connector> {
     ),
     ado: discoveryConnector(
       'azure-devops',
-      [lookup('Microsoft.VSTS.Common.Priority', 'Priority', ['1', '2', '3', '4']), lookup('System.State', 'State', ['New', 'Active', 'Resolved', 'Closed'])],
+      [
+        lookup('Microsoft.VSTS.Common.Priority', 'Priority', ['1', '2', '3', '4']),
+        lookup('System.State', 'State', ['New', 'Active', 'Resolved', 'Closed']),
+      ],
       [
         { id: 'john.doe@fabrikam.example', email: 'john.doe@fabrikam.example', displayName: 'Jane Doe' },
         { id: 'm.muster@fabrikam.example', email: 'm.muster@fabrikam.example', displayName: 'Max Muster' },
@@ -121,6 +139,8 @@ export async function sheetRows(file: string, sheet: string): Promise<string[][]
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.readFile(file);
   const rows: string[][] = [];
-  workbook.getWorksheet(sheet)?.eachRow((row) => rows.push(Array.from({ length: row.cellCount }, (_, i) => row.getCell(i + 1).text)));
+  workbook
+    .getWorksheet(sheet)
+    ?.eachRow((row) => rows.push(Array.from({ length: row.cellCount }, (_, i) => row.getCell(i + 1).text)));
   return rows;
 }

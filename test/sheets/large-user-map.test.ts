@@ -23,7 +23,9 @@ async function peakHeapGrowth(work: () => Promise<unknown>): Promise<number> {
 
 describe('a user map of 10,000 people', () => {
   it('imports row by row with bounded memory', async () => {
-    const { dir, configPath } = await tempConfig(configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''));
+    const { dir, configPath } = await tempConfig(
+      configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''),
+    );
     const file = join(dir, 'users.xlsx');
     const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
     const sheet = writer.addWorksheet('Users');
@@ -39,7 +41,10 @@ describe('a user map of 10,000 people', () => {
 
     expect(result?.diff).toHaveLength(1);
     expect(result?.diff[0]?.added).toHaveLength(rows);
-    expect(result?.diff[0]?.added[rows - 1]).toEqual({ left: `person.${rows - 1}@acme.example`, right: `p${rows - 1}@fabrikam.example` });
+    expect(result?.diff[0]?.added[rows - 1]).toEqual({
+      left: `person.${rows - 1}@acme.example`,
+      right: `p${rows - 1}@fabrikam.example`,
+    });
     // Loose on purpose: measured ~16 MB; exceljs's in-memory reader alone needs more than that.
     expect(growth).toBeLessThan(100 * 1024 * 1024);
   });

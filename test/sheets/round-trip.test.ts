@@ -83,7 +83,9 @@ describe('round trip: export, fill in a spreadsheet, import', () => {
   });
 
   it('creates a named user map for mappings that had none and points them at it', async () => {
-    const { dir, configPath } = await tempConfig(configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''));
+    const { dir, configPath } = await tempConfig(
+      configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''),
+    );
     const file = join(dir, 'maps.xlsx');
     await exportValueMaps({ configPath, out: file });
     await editWorkbook(file, (workbook) => {
@@ -103,7 +105,10 @@ describe('round trip: export, fill in a spreadsheet, import', () => {
     await exportValueMaps({ configPath, out: file });
     await editWorkbook(file, (workbook) => {
       const status = workbook.getWorksheet('Bug.status-State')!;
-      status.addRow([{ richText: [{ text: 'Won’t fix ', font: { bold: true } }, { text: '& <later>' }] }, { formula: '"Reso"&"lved"', result: 'Resolved' }]);
+      status.addRow([
+        { richText: [{ text: 'Won’t fix ', font: { bold: true } }, { text: '& <later>' }] },
+        { formula: '"Reso"&"lved"', result: 'Resolved' },
+      ]);
       status.addRow(['  Blocked  ', 'New']);
       status.getCell('C6').value = 'yes';
     });

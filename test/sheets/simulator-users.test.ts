@@ -16,7 +16,10 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  [jira, ado] = await Promise.all([startJiraSimulatorServer({ seed: 'empty' }), startAzureDevOpsSimulatorServer({ seed: 'empty' })]);
+  [jira, ado] = await Promise.all([
+    startJiraSimulatorServer({ seed: 'empty' }),
+    startAzureDevOpsSimulatorServer({ seed: 'empty' }),
+  ]);
   dir = await mkdtemp(join(tmpdir(), 'syncbridge-sheet-users-'));
   env = { JIRA_TOKEN: jira.users[0]!.apiToken, ADO_PAT: ado.users[0]!.pat };
 });
@@ -53,7 +56,14 @@ state: { store: memory }
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env, cwd: dir, isTty: false, stopSignal: new Promise(() => {}) };
+  const io: CliIo = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    env,
+    cwd: dir,
+    isTty: false,
+    stopSignal: new Promise(() => {}),
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
@@ -78,7 +88,9 @@ describe('a user map sheet for the Jira and Azure DevOps simulators', () => {
     ]);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(file);
-    const range = (workbook.getWorksheet('Users')!.getCell('B2').dataValidation.formulae?.[0] as string).match(/^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/);
+    const range = (workbook.getWorksheet('Users')!.getCell('B2').dataValidation.formulae?.[0] as string).match(
+      /^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/,
+    );
     const lists = workbook.getWorksheet('Lists')!;
     const offered = Array.from({ length: Number(range![2]) - 1 }, (_, i) => lists.getCell(`${range![1]}${i + 2}`).text);
     expect(offered).toEqual(ado.users.map((u) => u.email));

@@ -16,9 +16,16 @@ beforeEach(async () => {
 });
 
 /** Imports and returns the error it must fail with; the config must be untouched. */
-async function importFails(edit: (workbook: Workbook) => void, options: { discover?: boolean } = {}): Promise<SheetError> {
+async function importFails(
+  edit: (workbook: Workbook) => void,
+  options: { discover?: boolean } = {},
+): Promise<SheetError> {
   await editWorkbook(file, edit);
-  const error = await importValueMaps({ configPath, file, ...(options.discover ? { connectors: exampleConnectors() } : {}) }).then(
+  const error = await importValueMaps({
+    configPath,
+    file,
+    ...(options.discover ? { connectors: exampleConnectors() } : {}),
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -33,7 +40,14 @@ describe('importing a workbook a person got wrong', () => {
     const error = await importFails((wb) => {
       wb.getWorksheet('priority')!.getCell('B1').value = null;
     });
-    expect(error.issues).toEqual([{ sheet: 'priority', row: 1, column: 'B', message: 'missing header: expected "ado: Microsoft.VSTS.Common.Priority"' }]);
+    expect(error.issues).toEqual([
+      {
+        sheet: 'priority',
+        row: 1,
+        column: 'B',
+        message: 'missing header: expected "ado: Microsoft.VSTS.Common.Priority"',
+      },
+    ]);
     expect(error.message).toContain('sheet "priority", row 1, column B: missing header');
   });
 
@@ -41,7 +55,9 @@ describe('importing a workbook a person got wrong', () => {
     const error = await importFails((wb) => {
       wb.getWorksheet('priority')!.getCell('A1').value = 'Jira Priority';
     });
-    expect(error.message).toContain('sheet "priority", row 1, column A: header "Jira Priority" was renamed or moved: expected "jira: priority"');
+    expect(error.message).toContain(
+      'sheet "priority", row 1, column A: header "Jira Priority" was renamed or moved: expected "jira: priority"',
+    );
   });
 
   it('names a cell left empty beside a value', async () => {
@@ -49,7 +65,12 @@ describe('importing a workbook a person got wrong', () => {
       wb.getWorksheet('Bug.status-State')!.addRow(['Blocked']);
     });
     expect(error.issues).toEqual([
-      { sheet: 'Bug.status-State', row: 5, column: 'B', message: 'empty cell: "Blocked" has no partner in "ado: System.State"; fill it, or delete the row' },
+      {
+        sheet: 'Bug.status-State',
+        row: 5,
+        column: 'B',
+        message: 'empty cell: "Blocked" has no partner in "ado: System.State"; fill it, or delete the row',
+      },
     ]);
   });
 
@@ -57,7 +78,9 @@ describe('importing a workbook a person got wrong', () => {
     const error = await importFails((wb) => {
       wb.getWorksheet('priority')!.addRow(['high', '2']);
     });
-    expect(error.message).toContain('sheet "priority", row 6, column A: duplicate pair "high" ↔ "2" (first in row 3); delete one of the rows');
+    expect(error.message).toContain(
+      'sheet "priority", row 6, column A: duplicate pair "high" ↔ "2" (first in row 3); delete one of the rows',
+    );
   });
 
   it('names a value the target system does not allow, listing the allowed ones', async () => {
@@ -67,7 +90,9 @@ describe('importing a workbook a person got wrong', () => {
       },
       { discover: true },
     );
-    expect(error.message).toContain('sheet "priority", row 3, column B: "7" is not an allowed value of "ado: Microsoft.VSTS.Common.Priority" (allowed: "1", "2", "3", "4")');
+    expect(error.message).toContain(
+      'sheet "priority", row 3, column B: "7" is not an allowed value of "ado: Microsoft.VSTS.Common.Priority" (allowed: "1", "2", "3", "4")',
+    );
   });
 
   it('names a user neither system knows', async () => {
@@ -77,7 +102,14 @@ describe('importing a workbook a person got wrong', () => {
       },
       { discover: true },
     );
-    expect(error.issues).toEqual([expect.objectContaining({ sheet: 'Users', row: 3, column: 'A', message: expect.stringMatching(/^"nobody@acme.example" is not a user of "jira user"/) })]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        sheet: 'Users',
+        row: 3,
+        column: 'A',
+        message: expect.stringMatching(/^"nobody@acme.example" is not a user of "jira user"/),
+      }),
+    ]);
   });
 
   it('names the rows that make a two-way map ambiguous', async () => {
@@ -100,7 +132,13 @@ describe('importing a workbook a person got wrong', () => {
       wb.getWorksheet('priority')!.name = 'Priorities';
     });
     expect(error.issues).toEqual([
-      { sheet: 'Priorities', row: null, column: null, message: 'unknown sheet (renamed, or from another configuration); expected one of: "priority", "Bug.status-State", "Users"' },
+      {
+        sheet: 'Priorities',
+        row: null,
+        column: null,
+        message:
+          'unknown sheet (renamed, or from another configuration); expected one of: "priority", "Bug.status-State", "Users"',
+      },
     ]);
   });
 
@@ -117,7 +155,12 @@ describe('importing a workbook a person got wrong', () => {
     await writeFile(file, 'left,right\nHigh,2\n');
     const error = await importValueMaps({ configPath, file }).catch((e: unknown) => e);
     expect(isSheetError(error) && error.issues).toEqual([
-      { sheet: null, row: null, column: null, message: expect.stringMatching(/^not an Excel workbook \(\.xlsx\): the file is not a zip package/) },
+      {
+        sheet: null,
+        row: null,
+        column: null,
+        message: expect.stringMatching(/^not an Excel workbook \(\.xlsx\): the file is not a zip package/),
+      },
     ]);
     expect((error as Error).message).toContain(file);
   });
@@ -125,9 +168,14 @@ describe('importing a workbook a person got wrong', () => {
   it('names a file that cannot be read, and an output folder that cannot be written', async () => {
     const missing = join(file, '..', 'no-such.xlsx');
     const error = await importValueMaps({ configPath, file: missing }).catch((e: unknown) => e);
-    expect(isSheetError(error) && error.issues).toEqual([{ sheet: null, row: null, column: null, message: 'cannot read the file (ENOENT)' }]);
+    expect(isSheetError(error) && error.issues).toEqual([
+      { sheet: null, row: null, column: null, message: 'cannot read the file (ENOENT)' },
+    ]);
     expect((error as Error).message).toContain(missing);
     const out = join(file, '..', 'no-such-folder', 'maps.xlsx');
-    await expect(exportValueMaps({ configPath, out })).rejects.toMatchObject({ code: 'FILE_UNWRITABLE', message: expect.stringContaining(`${out}: cannot write there (ENOENT)`) });
+    await expect(exportValueMaps({ configPath, out })).rejects.toMatchObject({
+      code: 'FILE_UNWRITABLE',
+      message: expect.stringContaining(`${out}: cannot write there (ENOENT)`),
+    });
   });
 });

@@ -15,7 +15,9 @@ export async function postgresTestServer() {
     () => true,
     (error: Error) => {
       if (process.env.CI) return true; // the tests run, and fail with the real error
-      console.warn(`PostgreSQL tests skipped: no server at ${url} (${error.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`);
+      console.warn(
+        `PostgreSQL tests skipped: no server at ${url} (${error.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      );
       return false;
     },
   );

@@ -26,7 +26,8 @@ const cases = {
   filter: 'applies a query filter together with the window',
   returned: 'returns the fields asked for with returnFields when creating',
   commentChange: 'counts a new comment as a change of its item (revision and updatedAt)',
-  checkFilter: "checks filters as the query would run them: accepts a good one, refuses a broken one with the system's message",
+  checkFilter:
+    "checks filters as the query would run them: accepts a good one, refuses a broken one with the system's message",
 };
 
 async function all(pages: AsyncIterable<WorkItem[]>): Promise<WorkItem[]> {
@@ -40,17 +41,37 @@ async function* paged(items: WorkItem[], size: number): AsyncIterable<WorkItem[]
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
-const pick = (fields: Record<string, FieldValue>, ids: string[]) => Object.fromEntries(Object.entries(fields).filter(([id]) => ids.includes(id)));
+const pick = (fields: Record<string, FieldValue>, ids: string[]) =>
+  Object.fromEntries(Object.entries(fields).filter(([id]) => ids.includes(id)));
 /** Results carrying only the fields written (a connector that drops `returnFields`). */
 const writtenOnly = (results: WriteResult[], requests: Array<{ fields: Record<string, FieldValue> }>): WriteResult[] =>
-  results.map((result, n) => (result.ok ? { ...result, item: { ...result.item, fields: pick(result.item.fields, Object.keys(requests[n]!.fields)) } } : result));
-const textsOf = (value: FieldValue | undefined): string[] => (value === null || value === undefined ? [] : Array.isArray(value) ? value : typeof value === 'object' ? [] : [String(value)]);
-const mutant = (name: string, caughtBy: keyof typeof cases, wrap: ConnectorMutant['wrap']): ConnectorMutant => ({ name, caughtBy: cases[caughtBy], wrap });
-const query = (c: MemoryConnector, change: (r: QueryRequest) => QueryRequest) => (r: QueryRequest) => c.query(change(r));
+  results.map((result, n) =>
+    result.ok
+      ? { ...result, item: { ...result.item, fields: pick(result.item.fields, Object.keys(requests[n]!.fields)) } }
+      : result,
+  );
+const textsOf = (value: FieldValue | undefined): string[] =>
+  value === null || value === undefined
+    ? []
+    : Array.isArray(value)
+      ? value
+      : typeof value === 'object'
+        ? []
+        : [String(value)];
+const mutant = (name: string, caughtBy: keyof typeof cases, wrap: ConnectorMutant['wrap']): ConnectorMutant => ({
+  name,
+  caughtBy: cases[caughtBy],
+  wrap,
+});
+const query = (c: MemoryConnector, change: (r: QueryRequest) => QueryRequest) => (r: QueryRequest) =>
+  c.query(change(r));
 
 /** Single seeded bugs of the kinds custom connectors were found to have. */
 export const connectorMutants: ConnectorMutant[] = [
-  mutant('getMany ignores the ids, reading the first items', 'create', (c, system) => ({ ...c, getMany: (ids, o) => c.getMany([...system.items.keys()].slice(0, ids.length), o) })),
+  mutant('getMany ignores the ids, reading the first items', 'create', (c, system) => ({
+    ...c,
+    getMany: (ids, o) => c.getMany([...system.items.keys()].slice(0, ids.length), o),
+  })),
   mutant('getMany returns an item not asked for', 'create', (c, system) => ({
     ...c,
     async getMany(ids, o) {
@@ -62,15 +83,39 @@ export const connectorMutants: ConnectorMutant[] = [
     ...c,
     async getMany(ids, o) {
       const read = await c.getMany(ids, o);
-      return ids.map((id) => read.find((r) => r.id === id) ?? { id, key: id, revision: '0', updatedAt: new Date(0).toISOString(), updatedBy: null, fields: {} });
+      return ids.map(
+        (id) =>
+          read.find((r) => r.id === id) ?? {
+            id,
+            key: id,
+            revision: '0',
+            updatedAt: new Date(0).toISOString(),
+            updatedBy: null,
+            fields: {},
+          },
+      );
     },
   })),
-  mutant('getMany returns only the title', 'create', (c) => ({ ...c, getMany: (ids) => c.getMany(ids, { fields: ['title'] }) })),
+  mutant('getMany returns only the title', 'create', (c) => ({
+    ...c,
+    getMany: (ids) => c.getMany(ids, { fields: ['title'] }),
+  })),
   mutant('query ignores since', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, since: undefined })) })),
-  mutant('query ignores the filter', 'filter', (c) => ({ ...c, query: query(c, (r) => ({ ...r, filter: undefined })) })),
-  mutant('query hands out the newest change first', 'query', (c) => ({ ...c, query: async function* (r) { yield* paged((await all(c.query(r))).reverse(), r.pageSize ?? 50); } })),
+  mutant('query ignores the filter', 'filter', (c) => ({
+    ...c,
+    query: query(c, (r) => ({ ...r, filter: undefined })),
+  })),
+  mutant('query hands out the newest change first', 'query', (c) => ({
+    ...c,
+    query: async function* (r) {
+      yield* paged((await all(c.query(r))).reverse(), r.pageSize ?? 50);
+    },
+  })),
   mutant('query ignores pageSize', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, pageSize: 1000 })) })),
-  mutant('query pages hold one item more than asked', 'query', (c) => ({ ...c, query: query(c, (r) => ({ ...r, pageSize: (r.pageSize ?? 50) + 1 })) })),
+  mutant('query pages hold one item more than asked', 'query', (c) => ({
+    ...c,
+    query: query(c, (r) => ({ ...r, pageSize: (r.pageSize ?? 50) + 1 })),
+  })),
   mutant('query drops the last page', 'query', (c) => ({
     ...c,
     query: async function* (r) {
@@ -79,21 +124,46 @@ export const connectorMutants: ConnectorMutant[] = [
       yield* paged(items.slice(0, Math.max(size, items.length - (items.length % size || size))), size);
     },
   })),
-  mutant('query takes since as exclusive', 'query', (c) => ({ ...c, query: async function* (r) { yield* paged((await all(c.query(r))).filter((i) => i.updatedAt !== r.since?.value), r.pageSize ?? 50); } })),
-  mutant('query returns no field values', 'query', (c) => ({ ...c, query: async function* (r) { for await (const page of c.query(r)) yield page.map((i) => ({ ...i, fields: {} })); } })),
+  mutant('query takes since as exclusive', 'query', (c) => ({
+    ...c,
+    query: async function* (r) {
+      yield* paged(
+        (await all(c.query(r))).filter((i) => i.updatedAt !== r.since?.value),
+        r.pageSize ?? 50,
+      );
+    },
+  })),
+  mutant('query returns no field values', 'query', (c) => ({
+    ...c,
+    query: async function* (r) {
+      for await (const page of c.query(r)) yield page.map((i) => ({ ...i, fields: {} }));
+    },
+  })),
   mutant('findByField ignores the field, matching any field', 'byField', (c, system) => ({
     ...c,
     async findByField(r) {
-      const items = [...system.items.values()].filter((i) => Object.values(i.fields).some((v) => textsOf(v).some((t) => r.values.includes(t))));
-      return c.getMany(items.map((i) => i.id), { fields: r.fields });
+      const items = [...system.items.values()].filter((i) =>
+        Object.values(i.fields).some((v) => textsOf(v).some((t) => r.values.includes(t))),
+      );
+      return c.getMany(
+        items.map((i) => i.id),
+        { fields: r.fields },
+      );
     },
   })),
-  mutant('findByField looks for the first value only', 'byField', (c) => ({ ...c, findByField: (r) => c.findByField({ ...r, values: r.values.slice(0, 1) }) })),
+  mutant('findByField looks for the first value only', 'byField', (c) => ({
+    ...c,
+    findByField: (r) => c.findByField({ ...r, values: r.values.slice(0, 1) }),
+  })),
   mutant('findByOrigin ignores the origins', 'origin', (c, system) => ({
     ...c,
-    findByOrigin: (r) => c.findByOrigin({ ...r, origins: [...system.items.values()].flatMap((i) => (i.origin ? [i.origin] : [])) }),
+    findByOrigin: (r) =>
+      c.findByOrigin({ ...r, origins: [...system.items.values()].flatMap((i) => (i.origin ? [i.origin] : [])) }),
   })),
-  mutant('findByOrigin reports the first origin asked for on every match', 'origin', (c) => ({ ...c, findByOrigin: async (r) => (await c.findByOrigin(r)).map((f) => ({ ...f, origin: r.origins[0]! })) })),
+  mutant('findByOrigin reports the first origin asked for on every match', 'origin', (c) => ({
+    ...c,
+    findByOrigin: async (r) => (await c.findByOrigin(r)).map((f) => ({ ...f, origin: r.origins[0]! })),
+  })),
   mutant('latestChange returns the oldest change', 'latest', (c, system) => ({
     ...c,
     async latestChange() {
@@ -101,8 +171,14 @@ export const connectorMutants: ConnectorMutant[] = [
       return times.length ? { kind: 'timestamp', value: times[0]! } : null;
     },
   })),
-  mutant('listComments lists the newest first', 'comments', (c) => ({ ...c, listComments: async (id) => (await c.listComments(id)).reverse() })),
-  mutant('listComments lists the comments of every item', 'comments', (c, system) => ({ ...c, listComments: async () => [...system.items.values()].flatMap((i) => i.comments) })),
+  mutant('listComments lists the newest first', 'comments', (c) => ({
+    ...c,
+    listComments: async (id) => (await c.listComments(id)).reverse(),
+  })),
+  mutant('listComments lists the comments of every item', 'comments', (c, system) => ({
+    ...c,
+    listComments: async () => [...system.items.values()].flatMap((i) => i.comments),
+  })),
   mutant('addComment leaves the item unchanged', 'commentChange', (c, system) => ({
     ...c,
     async addComment(id, body) {
@@ -113,16 +189,41 @@ export const connectorMutants: ConnectorMutant[] = [
       return comment;
     },
   })),
-  mutant('create ignores returnFields', 'returned', (c) => ({ ...c, create: async (items) => writtenOnly(await c.create(items), items) })),
-  mutant('create does not stamp the origin', 'origin', (c) => ({ ...c, create: (items: CreateRequest[]) => c.create(items.map((r) => ({ ...r, origin: undefined as unknown as OriginRef }))) })),
-  mutant('create answers a batch in reverse order', 'create', (c) => ({ ...c, create: async (items) => (await c.create(items)).reverse() })),
-  mutant('update ignores expectedRevision', 'update', (c) => ({ ...c, update: (items) => c.update(items.map((r) => ({ ...r, expectedRevision: undefined }))) })),
+  mutant('create ignores returnFields', 'returned', (c) => ({
+    ...c,
+    create: async (items) => writtenOnly(await c.create(items), items),
+  })),
+  mutant('create does not stamp the origin', 'origin', (c) => ({
+    ...c,
+    create: (items: CreateRequest[]) =>
+      c.create(items.map((r) => ({ ...r, origin: undefined as unknown as OriginRef }))),
+  })),
+  mutant('create answers a batch in reverse order', 'create', (c) => ({
+    ...c,
+    create: async (items) => (await c.create(items)).reverse(),
+  })),
+  mutant('update ignores expectedRevision', 'update', (c) => ({
+    ...c,
+    update: (items) => c.update(items.map((r) => ({ ...r, expectedRevision: undefined }))),
+  })),
   mutant('update clears the fields not given', 'update', (c) => ({
     ...c,
-    update: (items) => c.update(items.map((r) => ({ ...r, fields: { description: null, priority: null, status: null, labels: null, assignee: null, ...r.fields } }))),
+    update: (items) =>
+      c.update(
+        items.map((r) => ({
+          ...r,
+          fields: { description: null, priority: null, status: null, labels: null, assignee: null, ...r.fields },
+        })),
+      ),
   })),
-  mutant('update answers a batch in reverse order', 'update', (c) => ({ ...c, update: async (items) => (await c.update(items)).reverse() })),
-  mutant('update ignores returnFields', 'update', (c) => ({ ...c, update: async (items) => writtenOnly(await c.update(items), items) })),
+  mutant('update answers a batch in reverse order', 'update', (c) => ({
+    ...c,
+    update: async (items) => (await c.update(items)).reverse(),
+  })),
+  mutant('update ignores returnFields', 'update', (c) => ({
+    ...c,
+    update: async (items) => writtenOnly(await c.update(items), items),
+  })),
   mutant('checkFilter accepts every filter', 'checkFilter', (c) => ({ ...c, checkFilter: async () => [] })),
   mutant('checkFilter refuses every filter', 'checkFilter', (c) => ({ ...c, checkFilter: async () => ['refused'] })),
   mutant('every item reads as last changed by the integration user', 'who', (c, system) => ({

@@ -7,8 +7,17 @@ function jiraCaller(sim: JiraSimulator) {
   if (!user) throw new Error('no user');
   const authorization = `Basic ${Buffer.from(`${user.email}:${user.apiToken}`).toString('base64')}`;
   return async (method: string, path: string, body?: unknown) => {
-    const response = await sim.handle(new Request(`http://jira.test/rest/api/3/${path}`, { method, headers: { authorization, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
-    return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> | null };
+    const response = await sim.handle(
+      new Request(`http://jira.test/rest/api/3/${path}`, {
+        method,
+        headers: { authorization, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    );
+    return {
+      status: response.status,
+      body: (await response.json().catch(() => null)) as Record<string, unknown> | null,
+    };
   };
 }
 
@@ -16,7 +25,17 @@ const rename = (sim: JiraSimulator, key: string, summary: string) => {
   const issue = sim.state.issue(key);
   if (!issue) throw new Error(`no ${key}`);
   issue.fields.summary = summary;
-  sim.state.recordChange(issue, 'person', [{ field: 'summary', fieldtype: 'jira', fieldId: 'summary', from: null, fromString: null, to: null, toString: summary }]);
+  sim.state.recordChange(issue, 'person', [
+    {
+      field: 'summary',
+      fieldtype: 'jira',
+      fieldId: 'summary',
+      from: null,
+      fromString: null,
+      to: null,
+      toString: summary,
+    },
+  ]);
 };
 
 describe('request hooks', () => {
@@ -29,9 +48,17 @@ describe('request hooks', () => {
       rename(sim, 'DEMO-1', 'moved to the end');
     });
     const first = await call('POST', 'search/jql', { jql, maxResults: 3, fields: ['summary'] });
-    const second = await call('POST', 'search/jql', { jql, maxResults: 3, fields: ['summary'], nextPageToken: first.body?.nextPageToken });
+    const second = await call('POST', 'search/jql', {
+      jql,
+      maxResults: 3,
+      fields: ['summary'],
+      nextPageToken: first.body?.nextPageToken,
+    });
     expect(hook.calls).toBe(1);
-    const keys = [...(first.body?.issues as Array<{ key: string }>), ...(second.body?.issues as Array<{ key: string }>)].map((i) => i.key);
+    const keys = [
+      ...(first.body?.issues as Array<{ key: string }>),
+      ...(second.body?.issues as Array<{ key: string }>),
+    ].map((i) => i.key);
     // Offset paging over a changing result: the edited issue comes again and one issue is skipped.
     expect(keys.filter((k) => k === 'DEMO-1')).toHaveLength(2);
     expect(new Set(keys).size).toBe(5);
@@ -61,7 +88,9 @@ describe('request hooks', () => {
       const { key } = (await event.response?.json()) as { key: string };
       rename(sim, key, 'edited by a person before the read-back');
     });
-    const created = await call('POST', 'issue', { fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'created' } });
+    const created = await call('POST', 'issue', {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'created' },
+    });
     const read = await call('GET', `issue/${String(created.body?.key)}?fields=summary`);
     expect((read.body?.fields as { summary: string }).summary).toBe('edited by a person before the read-back');
   });
@@ -72,7 +101,10 @@ describe('request hooks', () => {
     const matches: Record<string, number[]> = { nth: [], once: [], where: [], removed: [], any: [] };
     sim.hook({ when: 'before', path: 'search/jql', nth: 2 }, (e) => void matches.nth?.push(e.match));
     sim.hook({ when: 'before', path: 'search/jql', once: true }, (e) => void matches.once?.push(e.match));
-    sim.hook({ when: 'before', path: 'search/jql', where: (r) => (r.body as { maxResults?: number }).maxResults === 1 }, (e) => void matches.where?.push(e.match));
+    sim.hook(
+      { when: 'before', path: 'search/jql', where: (r) => (r.body as { maxResults?: number }).maxResults === 1 },
+      (e) => void matches.where?.push(e.match),
+    );
     const removed = sim.hook({ when: 'before', path: 'search/jql' }, (e) => void matches.removed?.push(e.match));
     sim.hook({ when: 'before', method: 'POST', path: /search\/jql$/ }, (e) => void matches.any?.push(e.match));
     for (const maxResults of [1, 2, 1]) {
@@ -103,7 +135,9 @@ describe('request hooks', () => {
     const server = await sim.listen();
     try {
       const user = sim.users[0];
-      const response = await fetch(`${server.baseUrl}/rest/api/3/myself`, { headers: { authorization: `Basic ${Buffer.from(`${user?.email}:${user?.apiToken}`).toString('base64')}` } });
+      const response = await fetch(`${server.baseUrl}/rest/api/3/myself`, {
+        headers: { authorization: `Basic ${Buffer.from(`${user?.email}:${user?.apiToken}`).toString('base64')}` },
+      });
       expect(response.status).toBe(500);
       expect(await response.text()).toContain('boom');
       expect(hook.errors).toHaveLength(1);
@@ -116,9 +150,26 @@ describe('request hooks', () => {
     const sim = createAzureDevOpsSimulator({ seed: 'demo' });
     const pat = sim.users[0]?.pat ?? '';
     const ids: number[] = [];
-    sim.hook({ when: 'after', method: 'PATCH', path: /\/_apis\/wit\/workitems\/\d+$/i }, (event) => void ids.push(Number(event.path.split('/').pop())));
-    const body = [1, 2].map((id) => ({ method: 'PATCH', uri: `/_apis/wit/workitems/${id}?api-version=7.1`, headers: { 'Content-Type': 'application/json-patch+json' }, body: [{ op: 'add', path: '/fields/System.Title', value: `renamed ${id}` }] }));
-    const response = await sim.handle(new Request('http://ado.test/demo-org/_apis/wit/$batch?api-version=7.1', { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    sim.hook(
+      { when: 'after', method: 'PATCH', path: /\/_apis\/wit\/workitems\/\d+$/i },
+      (event) => void ids.push(Number(event.path.split('/').pop())),
+    );
+    const body = [1, 2].map((id) => ({
+      method: 'PATCH',
+      uri: `/_apis/wit/workitems/${id}?api-version=7.1`,
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      body: [{ op: 'add', path: '/fields/System.Title', value: `renamed ${id}` }],
+    }));
+    const response = await sim.handle(
+      new Request('http://ado.test/demo-org/_apis/wit/$batch?api-version=7.1', {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      }),
+    );
     expect(response.status).toBe(200);
     expect(ids).toEqual([1, 2]);
   });

@@ -17,15 +17,21 @@ export class AdoSimError extends Error {
 }
 
 const namespaces: Record<string, string> = {
-  TestPatchOperationFailedException: 'Microsoft.VisualStudio.Services.WebApi.Patch.TestPatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
-  PatchOperationFailedException: 'Microsoft.VisualStudio.Services.WebApi.Patch.PatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
-  VssVersionNotSpecifiedException: 'Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi',
-  VssInvalidPreviewVersionException: 'Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi',
+  TestPatchOperationFailedException:
+    'Microsoft.VisualStudio.Services.WebApi.Patch.TestPatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
+  PatchOperationFailedException:
+    'Microsoft.VisualStudio.Services.WebApi.Patch.PatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
+  VssVersionNotSpecifiedException:
+    'Microsoft.VisualStudio.Services.WebApi.VssVersionNotSpecifiedException, Microsoft.VisualStudio.Services.WebApi',
+  VssInvalidPreviewVersionException:
+    'Microsoft.VisualStudio.Services.WebApi.VssInvalidPreviewVersionException, Microsoft.VisualStudio.Services.WebApi',
 };
 
 /** Builds the JSON response for an error. */
 export function errorResponse(error: AdoSimError): Response {
-  const typeName = namespaces[error.typeKey] ?? `Microsoft.TeamFoundation.WorkItemTracking.Server.${error.typeKey}, Microsoft.TeamFoundation.WorkItemTracking.Server`;
+  const typeName =
+    namespaces[error.typeKey] ??
+    `Microsoft.TeamFoundation.WorkItemTracking.Server.${error.typeKey}, Microsoft.TeamFoundation.WorkItemTracking.Server`;
   const body = {
     $id: '1',
     ...(error.customProperties ? { customProperties: error.customProperties } : {}),
@@ -41,7 +47,10 @@ export function errorResponse(error: AdoSimError): Response {
 
 /** A JSON response with the service's content type. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8; api-version=7.1', ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8; api-version=7.1', ...headers },
+  });
 }
 
 /** 400 for a request the service cannot parse or accept. */
@@ -51,12 +60,20 @@ export function badRequest(message: string, typeKey = 'VssServiceException'): Ad
 
 /** 404 for a work item that does not exist (the service's TF401232). */
 export function workItemNotFound(id: number | string): AdoSimError {
-  return new AdoSimError(404, `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`, 'WorkItemUnauthorizedAccessException');
+  return new AdoSimError(
+    404,
+    `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+    'WorkItemUnauthorizedAccessException',
+  );
 }
 
 /** 404 for an unknown project (the service's TF200016). */
 export function projectNotFound(name: string): AdoSimError {
-  return new AdoSimError(404, `TF200016: The following project does not exist: ${name}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`, 'ProjectDoesNotExistWithNameException');
+  return new AdoSimError(
+    404,
+    `TF200016: The following project does not exist: ${name}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`,
+    'ProjectDoesNotExistWithNameException',
+  );
 }
 
 /** One field a save breaks a rule of: its reference and display names, the rule flags, and the service's explanation. */
@@ -75,12 +92,22 @@ export interface RuleViolation {
 export function ruleErrors(violations: RuleViolation[]): AdoSimError {
   const [first] = violations as [RuleViolation, ...RuleViolation[]];
   const message = (v: RuleViolation) => `TF401320: Rule Error for field ${v.fieldName}. Error code: ${v.flag}.`;
-  return new AdoSimError(400, message(first), 'RuleValidationException', {
-    FieldReferenceName: first.fieldRef,
-    FieldStatusFlags: first.flag,
-    ErrorMessage: message(first),
-    RuleValidationErrors: violations.map((v) => ({ fieldReferenceName: v.fieldRef, fieldStatusFlags: v.flag, errorMessage: v.explanation ?? message(v) })),
-  }, violations);
+  return new AdoSimError(
+    400,
+    message(first),
+    'RuleValidationException',
+    {
+      FieldReferenceName: first.fieldRef,
+      FieldStatusFlags: first.flag,
+      ErrorMessage: message(first),
+      RuleValidationErrors: violations.map((v) => ({
+        fieldReferenceName: v.fieldRef,
+        fieldStatusFlags: v.flag,
+        errorMessage: v.explanation ?? message(v),
+      })),
+    },
+    violations,
+  );
 }
 
 /** 400 rule-validation error (TF401320) for one field. */

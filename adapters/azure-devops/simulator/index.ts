@@ -5,7 +5,19 @@
  * @module syncbridge/testing/azure-devops
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, RequestHooks, withHooks, type FetchHandler, type HookCallback, type RequestHook, type RequestHookSpec, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
+import {
+  mswHandlers,
+  serveHandler,
+  withKnobs,
+  RequestHooks,
+  withHooks,
+  type FetchHandler,
+  type HookCallback,
+  type RequestHook,
+  type RequestHookSpec,
+  type RunningServer,
+  type SimulatorKnobs,
+} from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
@@ -20,8 +32,20 @@ import { createSeededState, type AdoSeed } from './seed.js';
 import { azureDevOpsSeeder, type AzureDevOpsSeeder } from './seeding.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
-export { startAzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServer, type AzureDevOpsSimulatorServerOptions } from './server.js';
-export type { AdoSimState, SimLimits, SimWorkItem, SimRelation, SimIdentity, SimProject, SimDeletedWorkItem } from './state.js';
+export {
+  startAzureDevOpsSimulatorServer,
+  type AzureDevOpsSimulatorServer,
+  type AzureDevOpsSimulatorServerOptions,
+} from './server.js';
+export type {
+  AdoSimState,
+  SimLimits,
+  SimWorkItem,
+  SimRelation,
+  SimIdentity,
+  SimProject,
+  SimDeletedWorkItem,
+} from './state.js';
 export type { AdoSeed } from './seed.js';
 export type { AzureDevOpsSeeder, AzureDevOpsSeedWorkItem } from './seeding.js';
 
@@ -94,7 +118,17 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   const state = createSeededState(options.seed ?? 'demo', options.limits, options.workItems);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
-  const inner = createRouter(state, [...metaRoutes, ...graphRoutes, ...metadataRoutes, ...wiqlRoutes, ...commentRoutes, ...workItemRoutes, ...updateRoutes, ...recycleBinRoutes, ...batchRoutes((r) => dispatch(r))]);
+  const inner = createRouter(state, [
+    ...metaRoutes,
+    ...graphRoutes,
+    ...metadataRoutes,
+    ...wiqlRoutes,
+    ...commentRoutes,
+    ...workItemRoutes,
+    ...updateRoutes,
+    ...recycleBinRoutes,
+    ...batchRoutes((r) => dispatch(r)),
+  ]);
   const hooks = new RequestHooks();
   // Sub-requests of a `$batch` pass the same hooks, as separate requests would.
   dispatch = withHooks(inner, hooks);
@@ -115,7 +149,12 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
     mswHandlers: (baseUrl) => {
       const root = baseUrl.replace(/\/+$/, '');
       const suffix = `/${state.organization}`;
-      return mswHandlers(root.toLowerCase().endsWith(suffix.toLowerCase()) ? root.slice(0, -suffix.length) : root.replace(/\/[^/]+$/, ''), knobbed.handle);
+      return mswHandlers(
+        root.toLowerCase().endsWith(suffix.toLowerCase())
+          ? root.slice(0, -suffix.length)
+          : root.replace(/\/[^/]+$/, ''),
+        knobbed.handle,
+      );
     },
   };
 }

@@ -6,7 +6,10 @@ const operations = ['add', 'remove', 'replace', 'move', 'copy', 'test'] as const
 
 /** One JSON Patch operation as the service accepts it: `op` by name or by its enum number (the .NET and node clients send `0` for add). */
 const patchOperationSchema = z.object({
-  op: z.preprocess((op) => (typeof op === 'number' ? operations[op] : typeof op === 'string' ? op.toLowerCase() : op), z.enum(operations)),
+  op: z.preprocess(
+    (op) => (typeof op === 'number' ? operations[op] : typeof op === 'string' ? op.toLowerCase() : op),
+    z.enum(operations),
+  ),
   path: z.string(),
   from: z.string().nullish(),
   value: z.unknown().optional(),
@@ -20,7 +23,11 @@ export type PatchDocument = z.infer<typeof patchDocumentSchema>;
 
 function fieldOfPath(path: string): string | undefined {
   const m = /^\/fields\/(.+)$/.exec(path);
-  return m ? decodeURIComponent(m[1] as string).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+  return m
+    ? decodeURIComponent(m[1] as string)
+        .replace(/~1/g, '/')
+        .replace(/~0/g, '~')
+    : undefined;
 }
 
 function sameValue(actual: unknown, expected: unknown): boolean {
@@ -29,7 +36,11 @@ function sameValue(actual: unknown, expected: unknown): boolean {
   return String(actual) === String(expected);
 }
 
-const relationSchema = z.object({ rel: z.string().min(1), url: z.string().min(1), attributes: z.record(z.string(), z.unknown()).nullish() });
+const relationSchema = z.object({
+  rel: z.string().min(1),
+  url: z.string().min(1),
+  attributes: z.record(z.string(), z.unknown()).nullish(),
+});
 
 /** What a JSON Patch document changes: fields (`null` clears one), and the relations when it touched them. */
 export interface PatchChanges {
@@ -47,16 +58,20 @@ function patchRelation(relations: SimRelation[], op: { op: string; path: string;
   const at = /^\/relations\/(-|\d+)(\/attributes)?$/.exec(op.path);
   if (!at) throw badRequest(`VS403352: The path '${op.path}' is not supported.`, 'PatchOperationFailedException');
   const index = at[1] === '-' ? -1 : Number(at[1]);
-  if (index >= relations.length) throw badRequest(`VS403354: The relation at index ${index} does not exist.`, 'PatchOperationFailedException');
+  if (index >= relations.length)
+    throw badRequest(`VS403354: The relation at index ${index} does not exist.`, 'PatchOperationFailedException');
   if (op.op === 'add' && index === -1 && !at[2]) {
     const parsed = relationSchema.safeParse(op.value);
     if (!parsed.success) throw badRequest('VS402324: A relation needs rel and url.', 'PatchOperationFailedException');
     const { rel, url, attributes } = parsed.data;
-    if (relations.some((r) => r.rel === rel && r.url.toLowerCase() === url.toLowerCase())) throw badRequest(`TF201035: The ${rel} relation to ${url} already exists.`, 'WorkItemLinkAlreadyExistsException');
+    if (relations.some((r) => r.rel === rel && r.url.toLowerCase() === url.toLowerCase()))
+      throw badRequest(`TF201035: The ${rel} relation to ${url} already exists.`, 'WorkItemLinkAlreadyExistsException');
     relations.push({ rel, url, attributes: attributes ?? {} });
   } else if (op.op === 'remove' && index >= 0 && !at[2]) relations.splice(index, 1);
-  else if ((op.op === 'replace' || op.op === 'add') && index >= 0 && at[2]) (relations[index] as SimRelation).attributes = z.record(z.string(), z.unknown()).parse(op.value ?? {});
-  else throw badRequest(`VS403352: The path '${op.path}' is not supported for ${op.op}.`, 'PatchOperationFailedException');
+  else if ((op.op === 'replace' || op.op === 'add') && index >= 0 && at[2])
+    (relations[index] as SimRelation).attributes = z.record(z.string(), z.unknown()).parse(op.value ?? {});
+  else
+    throw badRequest(`VS403352: The path '${op.path}' is not supported for ${op.op}.`, 'PatchOperationFailedException');
 }
 
 /**
@@ -67,22 +82,32 @@ function patchRelation(relations: SimRelation[], op: { op: string; path: string;
  */
 export function applyPatch(item: SimWorkItem | undefined, body: unknown): PatchChanges {
   const parsed = patchDocumentSchema.safeParse(body);
-  if (!parsed.success) throw badRequest('VS402323: The request body must be a JSON Patch document (an array of {op, path, value}).', 'PatchOperationFailedException');
-  if (parsed.data.length === 0) throw badRequest('VS403357: The JSON Patch document is empty.', 'PatchOperationFailedException');
+  if (!parsed.success)
+    throw badRequest(
+      'VS402323: The request body must be a JSON Patch document (an array of {op, path, value}).',
+      'PatchOperationFailedException',
+    );
+  if (parsed.data.length === 0)
+    throw badRequest('VS403357: The JSON Patch document is empty.', 'PatchOperationFailedException');
   const changes: Record<string, unknown> = {};
   let relations: SimRelation[] | undefined;
   const current = (path: string): unknown => {
     if (path === '/rev') return item?.rev;
     if (path === '/id') return item?.id;
     const field = fieldOfPath(path);
-    if (field === undefined) throw badRequest(`VS403352: The path '${path}' is not supported.`, 'PatchOperationFailedException');
+    if (field === undefined)
+      throw badRequest(`VS403352: The path '${path}' is not supported.`, 'PatchOperationFailedException');
     return field in changes ? changes[field] : item?.fields[field];
   };
   for (const op of parsed.data) {
     if (op.op === 'test') {
       const actual = current(op.path);
       if (!sameValue(actual, op.value)) {
-        throw new AdoSimError(412, `VS403351: Test Operation for path ${op.path} failed, value ${String(actual)} was not equal to test value ${String(op.value)}.`, 'TestPatchOperationFailedException');
+        throw new AdoSimError(
+          412,
+          `VS403351: Test Operation for path ${op.path} failed, value ${String(actual)} was not equal to test value ${String(op.value)}.`,
+          'TestPatchOperationFailedException',
+        );
       }
       continue;
     }
@@ -92,7 +117,11 @@ export function applyPatch(item: SimWorkItem | undefined, body: unknown): PatchC
       continue;
     }
     const target = fieldOfPath(op.path);
-    if (target === undefined) throw badRequest(`VS403352: The path '${op.path}' is not supported for ${op.op}.`, 'PatchOperationFailedException');
+    if (target === undefined)
+      throw badRequest(
+        `VS403352: The path '${op.path}' is not supported for ${op.op}.`,
+        'PatchOperationFailedException',
+      );
     switch (op.op) {
       case 'add':
       case 'replace':
@@ -103,7 +132,8 @@ export function applyPatch(item: SimWorkItem | undefined, body: unknown): PatchC
         break;
       case 'copy':
       case 'move': {
-        if (!op.from) throw badRequest(`VS403353: The ${op.op} operation needs 'from'.`, 'PatchOperationFailedException');
+        if (!op.from)
+          throw badRequest(`VS403353: The ${op.op} operation needs 'from'.`, 'PatchOperationFailedException');
         changes[target] = current(op.from) ?? null;
         const source = fieldOfPath(op.from);
         if (op.op === 'move' && source) changes[source] = null;

@@ -52,7 +52,9 @@ function matchPath(pattern: string, segments: string[]): Record<string, string> 
 }
 
 function apiVersion(request: Request, url: URL): string | undefined {
-  return url.searchParams.get('api-version') ?? /api-version=([^;,\s]+)/i.exec(request.headers.get('accept') ?? '')?.[1];
+  return (
+    url.searchParams.get('api-version') ?? /api-version=([^;,\s]+)/i.exec(request.headers.get('accept') ?? '')?.[1]
+  );
 }
 
 function authenticate(state: AdoSimState, request: Request): SimIdentity | undefined {
@@ -80,7 +82,10 @@ function workItemPage(state: AdoSimState, segments: string[]): Response | undefi
   const html = { 'content-type': 'text/html; charset=utf-8' };
   if (!item) return new Response('<!DOCTYPE html><title>Work item not found</title>', { status: 404, headers: html });
   const title = `${String(item.fields['System.WorkItemType'])} ${item.id}: ${String(item.fields['System.Title'] ?? '')}`;
-  return new Response(`<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-work-item-id="${item.id}">${escapeHtml(title)}</h1></body></html>`, { headers: html });
+  return new Response(
+    `<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-work-item-id="${item.id}">${escapeHtml(title)}</h1></body></html>`,
+    { headers: html },
+  );
 }
 
 /** Builds the simulator's request handler from its routes. */
@@ -93,18 +98,36 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
       const host = state.organization.split('/').filter(Boolean);
       const given = all.slice(0, host.length);
       if (given.join('/').toLowerCase() !== host.join('/').toLowerCase()) {
-        throw new AdoSimError(404, `VS800075: The organization '${given.join('/')}' does not exist.`, 'HostDoesNotExistException');
+        throw new AdoSimError(
+          404,
+          `VS800075: The organization '${given.join('/')}' does not exist.`,
+          'HostDoesNotExistException',
+        );
       }
       const segments = all.slice(host.length - 1);
       const page = workItemPage(state, segments);
       if (page && request.method === 'GET') return page;
       const apis = segments.findIndex((s) => s.toLowerCase() === '_apis');
-      if (apis < 0 || apis > 3) throw new AdoSimError(404, `The resource ${url.pathname} does not exist.`, 'ResourceNotFoundException');
+      if (apis < 0 || apis > 3)
+        throw new AdoSimError(404, `The resource ${url.pathname} does not exist.`, 'ResourceNotFoundException');
       const scopeSegments = segments.slice(1, apis);
       const rest = segments.slice(apis + 1);
       const actor = authenticate(state, request);
       if (!actor) {
-        return json({ $id: '1', innerException: null, message: 'TF400813: The user is not authorized to access this resource.', typeName: 'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server', typeKey: 'UnauthorizedRequestException', errorCode: 0, eventId: 3000 }, 401, { 'www-authenticate': 'Basic realm="https://dev.azure.com/"' });
+        return json(
+          {
+            $id: '1',
+            innerException: null,
+            message: 'TF400813: The user is not authorized to access this resource.',
+            typeName:
+              'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server',
+            typeKey: 'UnauthorizedRequestException',
+            errorCode: 0,
+            eventId: 3000,
+          },
+          401,
+          { 'www-authenticate': 'Basic realm="https://dev.azure.com/"' },
+        );
       }
       let methodAllowed = false;
       for (const route of routes) {
@@ -121,13 +144,27 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
         if (projectName !== undefined && !project) throw projectNotFound(decodeURIComponent(projectName));
         if (!route.unversioned) {
           const version = apiVersion(request, url);
-          if (!version) throw new AdoSimError(400, `No api-version was supplied for the "${request.method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`, 'VssVersionNotSpecifiedException');
+          if (!version)
+            throw new AdoSimError(
+              400,
+              `No api-version was supplied for the "${request.method}" request. The version must be supplied either as part of the Accept header (e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").`,
+              'VssVersionNotSpecifiedException',
+            );
           if (route.preview && !/-preview/i.test(version)) {
-            throw new AdoSimError(400, `The requested version "${version}" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: "${version}-preview"`, 'VssInvalidPreviewVersionException');
+            throw new AdoSimError(
+              400,
+              `The requested version "${version}" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: "${version}-preview"`,
+              'VssInvalidPreviewVersionException',
+            );
           }
         }
         return await route.handle({
-          state, request, url, params, project, actor,
+          state,
+          request,
+          url,
+          params,
+          project,
+          actor,
           orgUrl: `${url.origin}/${given.join('/')}`,
           body: async () => {
             try {
@@ -138,8 +175,13 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
           },
         });
       }
-      if (methodAllowed) return json({ message: `The requested resource does not support http method '${request.method}'.` }, 405);
-      throw new AdoSimError(404, `The controller for path '${url.pathname}' was not found or does not implement IController.`, 'ResourceNotFoundException');
+      if (methodAllowed)
+        return json({ message: `The requested resource does not support http method '${request.method}'.` }, 405);
+      throw new AdoSimError(
+        404,
+        `The controller for path '${url.pathname}' was not found or does not implement IController.`,
+        'ResourceNotFoundException',
+      );
     } catch (error) {
       if (error instanceof AdoSimError) return errorResponse(error);
       throw error;

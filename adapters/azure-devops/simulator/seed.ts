@@ -1,12 +1,30 @@
 import { seededRandom } from 'syncbridge/testing/kit';
 import { saveWorkItem } from './store.js';
-import { defaultLimits, type AdoSimState, type SimField, type SimIdentity, type SimLimits, type SimProject, type SimWorkItemType } from './state.js';
+import {
+  defaultLimits,
+  type AdoSimState,
+  type SimField,
+  type SimIdentity,
+  type SimLimits,
+  type SimProject,
+  type SimWorkItemType,
+} from './state.js';
 
 /** Which data a new simulator starts with. */
 export type AdoSeed = 'demo' | 'empty';
 
-const f = (referenceName: string, name: string, type: SimField['type'], readOnly = false, allowedValues?: Array<string | number>): SimField => ({
-  referenceName, name, type, readOnly, ...(allowedValues ? { allowedValues } : {}),
+const f = (
+  referenceName: string,
+  name: string,
+  type: SimField['type'],
+  readOnly = false,
+  allowedValues?: Array<string | number>,
+): SimField => ({
+  referenceName,
+  name,
+  type,
+  readOnly,
+  ...(allowedValues ? { allowedValues } : {}),
 });
 
 const fieldCatalog: SimField[] = [
@@ -31,7 +49,12 @@ const fieldCatalog: SimField[] = [
   f('System.HyperLinkCount', 'Hyperlink Count', 'integer', true),
   f('System.ExternalLinkCount', 'External Link Count', 'integer', true),
   f('Microsoft.VSTS.Common.Priority', 'Priority', 'integer', false, [1, 2, 3, 4]),
-  f('Microsoft.VSTS.Common.Severity', 'Severity', 'string', false, ['1 - Critical', '2 - High', '3 - Medium', '4 - Low']),
+  f('Microsoft.VSTS.Common.Severity', 'Severity', 'string', false, [
+    '1 - Critical',
+    '2 - High',
+    '3 - Medium',
+    '4 - Low',
+  ]),
   f('Microsoft.VSTS.TCM.ReproSteps', 'Repro Steps', 'html'),
   f('Microsoft.VSTS.Common.AcceptanceCriteria', 'Acceptance Criteria', 'html'),
   f('Microsoft.VSTS.Scheduling.StoryPoints', 'Story Points', 'double'),
@@ -39,15 +62,80 @@ const fieldCatalog: SimField[] = [
   f('Microsoft.VSTS.Scheduling.DueDate', 'Due Date', 'dateTime'),
 ];
 
-const common = ['System.Id', 'System.Rev', 'System.Title', 'System.Description', 'System.State', 'System.Reason', 'System.AssignedTo', 'System.CreatedBy', 'System.CreatedDate', 'System.ChangedBy', 'System.ChangedDate', 'System.TeamProject', 'System.WorkItemType', 'System.AreaPath', 'System.IterationPath', 'System.Tags', 'System.CommentCount', 'System.History', 'System.HyperLinkCount', 'System.ExternalLinkCount', 'Microsoft.VSTS.Common.Priority'];
-const typeFields = (extra: string[]) => [...common, ...extra].map((referenceName) => ({ referenceName, alwaysRequired: referenceName === 'System.Title' || referenceName === 'System.State' }));
+const common = [
+  'System.Id',
+  'System.Rev',
+  'System.Title',
+  'System.Description',
+  'System.State',
+  'System.Reason',
+  'System.AssignedTo',
+  'System.CreatedBy',
+  'System.CreatedDate',
+  'System.ChangedBy',
+  'System.ChangedDate',
+  'System.TeamProject',
+  'System.WorkItemType',
+  'System.AreaPath',
+  'System.IterationPath',
+  'System.Tags',
+  'System.CommentCount',
+  'System.History',
+  'System.HyperLinkCount',
+  'System.ExternalLinkCount',
+  'Microsoft.VSTS.Common.Priority',
+];
+const typeFields = (extra: string[]) =>
+  [...common, ...extra].map((referenceName) => ({
+    referenceName,
+    alwaysRequired: referenceName === 'System.Title' || referenceName === 'System.State',
+  }));
 
 function types(): SimWorkItemType[] {
-  const st = (name: string, category: SimWorkItemType['states'][number]['category'], color: string) => ({ name, category, color });
+  const st = (name: string, category: SimWorkItemType['states'][number]['category'], color: string) => ({
+    name,
+    category,
+    color,
+  });
   return [
-    { name: 'Bug', referenceName: 'Microsoft.VSTS.WorkItemTypes.Bug', fields: typeFields(['Microsoft.VSTS.Common.Severity', 'Microsoft.VSTS.TCM.ReproSteps', 'Microsoft.VSTS.Scheduling.DueDate']), states: [st('New', 'Proposed', 'b2b2b2'), st('Active', 'InProgress', '007acc'), st('Resolved', 'Resolved', 'ff9d00'), st('Closed', 'Completed', '339933')] },
-    { name: 'User Story', referenceName: 'Microsoft.VSTS.WorkItemTypes.UserStory', fields: typeFields(['Microsoft.VSTS.Common.AcceptanceCriteria', 'Microsoft.VSTS.Scheduling.StoryPoints']), states: [st('New', 'Proposed', 'b2b2b2'), st('Active', 'InProgress', '007acc'), st('Resolved', 'Resolved', 'ff9d00'), st('Closed', 'Completed', '339933'), st('Removed', 'Removed', 'ffffff')] },
-    { name: 'Task', referenceName: 'Microsoft.VSTS.WorkItemTypes.Task', fields: typeFields(['Microsoft.VSTS.Scheduling.RemainingWork']), states: [st('New', 'Proposed', 'b2b2b2'), st('Active', 'InProgress', '007acc'), st('Closed', 'Completed', '339933'), st('Removed', 'Removed', 'ffffff')] },
+    {
+      name: 'Bug',
+      referenceName: 'Microsoft.VSTS.WorkItemTypes.Bug',
+      fields: typeFields([
+        'Microsoft.VSTS.Common.Severity',
+        'Microsoft.VSTS.TCM.ReproSteps',
+        'Microsoft.VSTS.Scheduling.DueDate',
+      ]),
+      states: [
+        st('New', 'Proposed', 'b2b2b2'),
+        st('Active', 'InProgress', '007acc'),
+        st('Resolved', 'Resolved', 'ff9d00'),
+        st('Closed', 'Completed', '339933'),
+      ],
+    },
+    {
+      name: 'User Story',
+      referenceName: 'Microsoft.VSTS.WorkItemTypes.UserStory',
+      fields: typeFields(['Microsoft.VSTS.Common.AcceptanceCriteria', 'Microsoft.VSTS.Scheduling.StoryPoints']),
+      states: [
+        st('New', 'Proposed', 'b2b2b2'),
+        st('Active', 'InProgress', '007acc'),
+        st('Resolved', 'Resolved', 'ff9d00'),
+        st('Closed', 'Completed', '339933'),
+        st('Removed', 'Removed', 'ffffff'),
+      ],
+    },
+    {
+      name: 'Task',
+      referenceName: 'Microsoft.VSTS.WorkItemTypes.Task',
+      fields: typeFields(['Microsoft.VSTS.Scheduling.RemainingWork']),
+      states: [
+        st('New', 'Proposed', 'b2b2b2'),
+        st('Active', 'InProgress', '007acc'),
+        st('Closed', 'Completed', '339933'),
+        st('Removed', 'Removed', 'ffffff'),
+      ],
+    },
   ];
 }
 
@@ -72,8 +160,30 @@ const people: Array<[string, string]> = [
   ['Farah Haddad', 'farah@example.com'],
 ];
 
-const words = ['Login', 'Checkout', 'Search', 'Export', 'Invoice', 'Dashboard', 'Profile', 'Upload', 'Report', 'Notification', 'Settings', 'Payment'];
-const problems = ['fails on Safari', 'times out under load', 'shows wrong total', 'loses unsaved changes', 'returns 500', 'renders blank page', 'ignores time zone', 'duplicates entries'];
+const words = [
+  'Login',
+  'Checkout',
+  'Search',
+  'Export',
+  'Invoice',
+  'Dashboard',
+  'Profile',
+  'Upload',
+  'Report',
+  'Notification',
+  'Settings',
+  'Payment',
+];
+const problems = [
+  'fails on Safari',
+  'times out under load',
+  'shows wrong total',
+  'loses unsaved changes',
+  'returns 500',
+  'renders blank page',
+  'ignores time zone',
+  'duplicates entries',
+];
 const tagPool = ['ui', 'backend', 'regression', 'customer', 'performance', 'security'];
 
 function seedBugs(state: AdoSimState, project: SimProject, random: () => number, count: number): void {
@@ -87,19 +197,26 @@ function seedBugs(state: AdoSimState, project: SimProject, random: () => number,
     const author = pick(assignees);
     const title = `${pick(words)} ${pick(problems)}`;
     const tags = tagPool.filter(() => random() < 0.25);
-    const item = saveWorkItem(state, project, bug, undefined, {
-      'System.Title': title,
-      'System.Description': `<div><p>${title}.</p><p>Seen by <strong>${pick(['a customer', 'QA', 'support'])}</strong> in build ${100 + i}.</p><ul><li>Open the page</li><li>Try again</li></ul></div>`,
-      'Microsoft.VSTS.Common.Priority': 1 + Math.floor(random() * 4),
-      'Microsoft.VSTS.Common.Severity': pick(['1 - Critical', '2 - High', '3 - Medium', '4 - Low']),
-      'System.AreaPath': pick(project.areas),
-      'System.IterationPath': pick(project.iterations),
-      ...(random() < 0.8 ? { 'System.AssignedTo': pick(assignees).uniqueName } : {}),
-      ...(tags.length ? { 'System.Tags': tags.join('; ') } : {}),
-      'System.CreatedDate': new Date(created).toISOString(),
-      'System.CreatedBy': author.uniqueName,
-      'System.ChangedBy': author.uniqueName,
-    }, { actor: author, bypassRules: true });
+    const item = saveWorkItem(
+      state,
+      project,
+      bug,
+      undefined,
+      {
+        'System.Title': title,
+        'System.Description': `<div><p>${title}.</p><p>Seen by <strong>${pick(['a customer', 'QA', 'support'])}</strong> in build ${100 + i}.</p><ul><li>Open the page</li><li>Try again</li></ul></div>`,
+        'Microsoft.VSTS.Common.Priority': 1 + Math.floor(random() * 4),
+        'Microsoft.VSTS.Common.Severity': pick(['1 - Critical', '2 - High', '3 - Medium', '4 - Low']),
+        'System.AreaPath': pick(project.areas),
+        'System.IterationPath': pick(project.iterations),
+        ...(random() < 0.8 ? { 'System.AssignedTo': pick(assignees).uniqueName } : {}),
+        ...(tags.length ? { 'System.Tags': tags.join('; ') } : {}),
+        'System.CreatedDate': new Date(created).toISOString(),
+        'System.CreatedBy': author.uniqueName,
+        'System.ChangedBy': author.uniqueName,
+      },
+      { actor: author, bypassRules: true },
+    );
     let at = created;
     const edits = Math.floor(random() * 4);
     for (let e = 0; e < edits; e++) {
@@ -107,12 +224,19 @@ function seedBugs(state: AdoSimState, project: SimProject, random: () => number,
       if (at > Date.now() - 60_000) break;
       const editor = pick(assignees);
       const state2 = pick(bug.states).name;
-      saveWorkItem(state, project, bug, item, {
-        'System.State': state2,
-        ...(random() < 0.3 ? { 'System.History': `<p>Looked into it: ${pick(problems)}.</p>` } : {}),
-        'System.ChangedDate': new Date(at).toISOString(),
-        'System.ChangedBy': editor.uniqueName,
-      }, { actor: editor, bypassRules: true });
+      saveWorkItem(
+        state,
+        project,
+        bug,
+        item,
+        {
+          'System.State': state2,
+          ...(random() < 0.3 ? { 'System.History': `<p>Looked into it: ${pick(problems)}.</p>` } : {}),
+          'System.ChangedDate': new Date(at).toISOString(),
+          'System.ChangedBy': editor.uniqueName,
+        },
+        { actor: editor, bypassRules: true },
+      );
     }
   }
 }
@@ -126,7 +250,13 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
   const random = seededRandom(20_240_501);
   const identities: SimIdentity[] = people.map(([displayName, uniqueName]) => {
     const id = guid(random);
-    return { id, descriptor: `aad.${Buffer.from(id).toString('base64url').slice(0, 40)}`, uniqueName, displayName, pat: pat(random) };
+    return {
+      id,
+      descriptor: `aad.${Buffer.from(id).toString('base64url').slice(0, 40)}`,
+      uniqueName,
+      displayName,
+      pat: pat(random),
+    };
   });
   const project: SimProject = {
     id: guid(random),

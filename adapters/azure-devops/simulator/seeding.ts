@@ -33,11 +33,17 @@ export interface AzureDevOpsSeeder {
   workItem(input: AzureDevOpsSeedWorkItem): { id: number };
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Plain text as HTML: a `<p>` per paragraph (at blank lines), `<br>` at single line breaks. */
 function plainTextToHtml(text: string): string {
-  return text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${p.split('\n').map(escape).join('<br>')}</p>`).join('');
+  return text
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => `<p>${p.split('\n').map(escape).join('<br>')}</p>`)
+    .join('');
 }
 
 function refused(message: string, cause?: unknown): never {
@@ -45,17 +51,24 @@ function refused(message: string, cause?: unknown): never {
 }
 
 function person(state: AdoSimState, who: string): SimIdentity {
-  return findIdentity(state, who) ?? refused(`no user "${who}"; known: ${state.identities.map((i) => i.uniqueName).join(', ')}`);
+  return (
+    findIdentity(state, who) ??
+    refused(`no user "${who}"; known: ${state.identities.map((i) => i.uniqueName).join(', ')}`)
+  );
 }
 
 /** The seeding API of an Azure DevOps simulator's state. */
 export function azureDevOpsSeeder(state: AdoSimState): AzureDevOpsSeeder {
   return {
     workItem(input) {
-      const project = findProject(state, input.project) ?? refused(`no project "${input.project}"; known: ${state.projects.map((p) => p.name).join(', ')}`);
+      const project =
+        findProject(state, input.project) ??
+        refused(`no project "${input.project}"; known: ${state.projects.map((p) => p.name).join(', ')}`);
       const type = findType(project, input.type) ?? refused(`no work item type "${input.type}" in ${project.name}`);
       if (input.state !== undefined && !type.states.some((s) => s.name === input.state)) {
-        refused(`System.State: no state "${input.state}" for ${type.name}; known: ${type.states.map((s) => s.name).join(', ')}`);
+        refused(
+          `System.State: no state "${input.state}" for ${type.name}; known: ${type.states.map((s) => s.name).join(', ')}`,
+        );
       }
       const actor = input.createdBy === undefined ? state.identities[1]! : person(state, input.createdBy);
       const save = (item: SimWorkItem | undefined, changes: Record<string, unknown>) => {
@@ -74,7 +87,8 @@ export function azureDevOpsSeeder(state: AdoSimState): AzureDevOpsSeeder {
         ...(input.tags?.length ? { 'System.Tags': input.tags.join('; ') } : {}),
         ...(input.assignedTo === undefined ? {} : { 'System.AssignedTo': person(state, input.assignedTo).uniqueName }),
       });
-      if (input.state !== undefined && input.state !== item.fields['System.State']) save(item, { 'System.State': input.state });
+      if (input.state !== undefined && input.state !== item.fields['System.State'])
+        save(item, { 'System.State': input.state });
       for (const text of input.comments ?? []) save(item, { 'System.History': plainTextToHtml(text) });
       return { id: item.id };
     },

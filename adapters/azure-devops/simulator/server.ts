@@ -30,11 +30,17 @@ export interface AzureDevOpsSimulatorServer {
 }
 
 /** Starts the Azure DevOps simulator over HTTP, for `syncbridge simulate azure-devops` and over-HTTP tests. */
-export async function startAzureDevOpsSimulatorServer(options: AzureDevOpsSimulatorServerOptions = {}): Promise<AzureDevOpsSimulatorServer> {
+export async function startAzureDevOpsSimulatorServer(
+  options: AzureDevOpsSimulatorServerOptions = {},
+): Promise<AzureDevOpsSimulatorServer> {
   const simulator = createAzureDevOpsSimulator({
     seed: options.seed ?? 'demo',
     ...(options.workItems !== undefined ? { workItems: options.workItems } : {}),
-    knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 },
+    knobs: {
+      latencyMs: options.latencyMs ?? 0,
+      faultRate: options.faultRate ?? 0,
+      lostResponseRate: options.lostResponseRate ?? 0,
+    },
     ...(options.organization ? { organization: options.organization } : {}),
   });
   const server = await simulator.listen({ port: options.port ?? 0 });

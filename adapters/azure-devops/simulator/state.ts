@@ -6,7 +6,17 @@
  */
 
 /** Field data types as `GET _apis/wit/fields` reports them. */
-export type AdoFieldType = 'string' | 'integer' | 'double' | 'dateTime' | 'html' | 'plainText' | 'treePath' | 'identity' | 'boolean' | 'history';
+export type AdoFieldType =
+  | 'string'
+  | 'integer'
+  | 'double'
+  | 'dateTime'
+  | 'html'
+  | 'plainText'
+  | 'treePath'
+  | 'identity'
+  | 'boolean'
+  | 'history';
 
 /** A field of the organization. */
 export interface SimField {
@@ -135,7 +145,12 @@ export interface AdoSimState {
 }
 
 /** The default limits of Azure DevOps Services. */
-export const defaultLimits: SimLimits = { wiqlMaxResults: 20_000, maxBatchIds: 200, maxBatchRequests: 200, graphUsersPage: 500 };
+export const defaultLimits: SimLimits = {
+  wiqlMaxResults: 20_000,
+  maxBatchIds: 200,
+  maxBatchRequests: 200,
+  graphUsersPage: 500,
+};
 
 /** Finds a project by name or id, ignoring case as the service does. */
 export function findProject(state: AdoSimState, nameOrId: string): SimProject | undefined {
@@ -153,16 +168,25 @@ export function findType(project: SimProject, name: string): SimWorkItemType | u
 export function findIdentity(state: AdoSimState, text: string): SimIdentity | undefined {
   const bracket = /<([^>]+)>\s*$/.exec(text);
   const wanted = (bracket?.[1] ?? text).trim().toLowerCase();
-  return state.identities.find((i) => i.uniqueName.toLowerCase() === wanted || i.displayName.toLowerCase() === wanted || i.id === wanted);
+  return state.identities.find(
+    (i) => i.uniqueName.toLowerCase() === wanted || i.displayName.toLowerCase() === wanted || i.id === wanted,
+  );
 }
 
 /** Resolves a field by reference name or display name, ignoring case (WIQL allows both). */
 export function findField(state: AdoSimState, name: string): SimField | undefined {
-  const direct = state.fields.get(name) ?? [...state.fields.values()].find((f) => f.referenceName.toLowerCase() === name.toLowerCase());
+  const direct =
+    state.fields.get(name) ??
+    [...state.fields.values()].find((f) => f.referenceName.toLowerCase() === name.toLowerCase());
   return direct ?? [...state.fields.values()].find((f) => f.name.toLowerCase() === name.toLowerCase());
 }
 
 /** Splits a stored tags string into tags. */
 export function splitTags(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(';').map((t) => t.trim()).filter((t) => t.length > 0) : [];
+  return typeof value === 'string'
+    ? value
+        .split(';')
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0)
+    : [];
 }

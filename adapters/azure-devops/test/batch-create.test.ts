@@ -46,7 +46,8 @@ describe('creating many Azure DevOps work items', () => {
     expect(connector.info.capabilities.maxCreateBatch).toBe(200);
     const requests = Array.from({ length: 450 }, (_, i) => bug(`bulk ${i}`, { 'System.Tags': ['imported'] }));
     const results: WriteResult[] = [];
-    for (let i = 0; i < requests.length; i += 200) results.push(...(await connector.create(requests.slice(i, i + 200))));
+    for (let i = 0; i < requests.length; i += 200)
+      results.push(...(await connector.create(requests.slice(i, i + 200))));
 
     expect(batchCalls()).toBe(3);
     expect(singleCreates()).toBe(0);
@@ -57,13 +58,24 @@ describe('creating many Azure DevOps work items', () => {
     expect(sim.state.workItems.size).toBe(450);
     const last = sim.state.workItems.get(Number(items[449]!.id));
     expect(last?.fields['System.Tags']).toBe('imported');
-    expect(last?.relations?.map((r) => [r.rel, r.url])).toEqual([['Hyperlink', 'urn:syncbridge:origin#syncbridge-origin=jira:J-bulk%20449']]);
-    const found = await connector.findByOrigin({ project: 'Demo', type: 'Bug', origins: [{ system: 'jira', id: 'J-bulk 449' }], fields: [] });
+    expect(last?.relations?.map((r) => [r.rel, r.url])).toEqual([
+      ['Hyperlink', 'urn:syncbridge:origin#syncbridge-origin=jira:J-bulk%20449'],
+    ]);
+    const found = await connector.findByOrigin({
+      project: 'Demo',
+      type: 'Bug',
+      origins: [{ system: 'jira', id: 'J-bulk 449' }],
+      fields: [],
+    });
     expect(found.map((f) => f.item.id)).toEqual([items[449]!.id]);
   });
 
   it('fails only the item the service refuses, naming its field, and creates the others', async () => {
-    const results = await connector.create([bug('first'), bug('bad priority', { 'Microsoft.VSTS.Common.Priority': '7' }), bug('third')]);
+    const results = await connector.create([
+      bug('first'),
+      bug('bad priority', { 'Microsoft.VSTS.Common.Priority': '7' }),
+      bug('third'),
+    ]);
 
     expect(batchCalls()).toBe(1);
     expect(ok(results[0]).fields['System.Title']).toBe('first');
@@ -79,7 +91,11 @@ describe('creating many Azure DevOps work items', () => {
   });
 
   it('does not send an item whose state the type does not have', async () => {
-    const results = await connector.create([bug('fine'), bug('stateless', { 'System.State': 'Done' }), bug('also fine')]);
+    const results = await connector.create([
+      bug('fine'),
+      bug('stateless', { 'System.State': 'Done' }),
+      bug('also fine'),
+    ]);
 
     expect(results.map((r) => r.ok)).toEqual([true, false, true]);
     if (results[1] && !results[1].ok) expect(results[1].error.message).toContain('New, Active, Resolved, Closed');
@@ -107,11 +123,19 @@ describe('creating many Azure DevOps work items', () => {
 
   it('answers raw $batch creates like the service: per element code and body, no transaction', async () => {
     const pat = sim.users[0]!.pat;
-    const element = (type: string, title: string) => ({ method: 'PATCH', uri: `/Demo/_apis/wit/workitems/$${type}?api-version=7.1`, headers: { 'Content-Type': 'application/json-patch+json' }, body: [{ op: 'add', path: '/fields/System.Title', value: title }] });
+    const element = (type: string, title: string) => ({
+      method: 'PATCH',
+      uri: `/Demo/_apis/wit/workitems/$${type}?api-version=7.1`,
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      body: [{ op: 'add', path: '/fields/System.Title', value: title }],
+    });
     const response = await sim.handle(
       new Request(`${mswBaseUrl}/_apis/wit/$batch?api-version=7.1`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify([element('Bug', 'kept'), element('Epic', 'no such type'), element('Bug', 'kept too')]),
       }),
     );
@@ -124,7 +148,10 @@ describe('creating many Azure DevOps work items', () => {
     const tooMany = await sim.handle(
       new Request(`${mswBaseUrl}/_apis/wit/$batch?api-version=7.1`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`:${pat}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
         body: JSON.stringify(Array.from({ length: 201 }, (_, i) => element('Bug', `over ${i}`))),
       }),
     );

@@ -18,7 +18,14 @@ afterAll(() => running.close());
 describe('testing the connection to Azure DevOps', () => {
   it('passes every stage and names the user, the deployment and the project', async () => {
     const report = await connectTo(running.baseUrl, sim).testConnection({ project: 'Demo', type: 'Bug' });
-    expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([['config', true], ['dns', true], ['tcp', true], ['http', true], ['auth', true], ['api', true]]);
+    expect(report.stages.map((s) => [s.stage, s.ok])).toEqual([
+      ['config', true],
+      ['dns', true],
+      ['tcp', true],
+      ['http', true],
+      ['auth', true],
+      ['api', true],
+    ]);
     expect(report.ok).toBe(true);
     expect(report.user).toMatchObject({ id: 'sync-bot@example.com', email: 'sync-bot@example.com' });
     expect(report.server).toMatchObject({ product: 'Azure DevOps', deploymentType: 'hosted' });
@@ -33,15 +40,24 @@ describe('testing the connection to Azure DevOps', () => {
   });
 
   it('names the work item types of the project when the configured type does not exist', async () => {
-    const stage = failedStage(await connectTo(running.baseUrl, sim).testConnection({ project: 'Demo', type: 'Defect' }));
+    const stage = failedStage(
+      await connectTo(running.baseUrl, sim).testConnection({ project: 'Demo', type: 'Defect' }),
+    );
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_TYPE_NOT_FOUND']);
     expect(stage?.message).toContain('"Defect"');
     expect(stage?.message).toMatch(/visible: .*Bug/);
   });
 
   it('reports a wrong PAT as AUTH without printing it', async () => {
-    const system = { id: 'ado', adapter: 'azure-devops', baseUrl: running.baseUrl, auth: { type: 'pat' as const, token: 'not-a-real-pat-123' } };
-    const report = await azureDevOpsConnector.create(system, {}, { logger: silentLogger }).testConnection({ project: 'Demo' });
+    const system = {
+      id: 'ado',
+      adapter: 'azure-devops',
+      baseUrl: running.baseUrl,
+      auth: { type: 'pat' as const, token: 'not-a-real-pat-123' },
+    };
+    const report = await azureDevOpsConnector
+      .create(system, {}, { logger: silentLogger })
+      .testConnection({ project: 'Demo' });
     const stage = failedStage(report);
     expect([stage?.stage, stage?.code]).toEqual(['http', 'AUTH']);
     const printed = `${JSON.stringify(report)}\n${formatConnectionReport(report)}`;

@@ -13,8 +13,21 @@ describe('Azure DevOps discovery', () => {
     const connector = connectTo(running.baseUrl, sim);
     const fields = await connector.listFields('Demo', 'Bug');
     const byId = new Map(fields.map((f) => [f.id, f]));
-    expect(byId.get('System.AreaPath')).toMatchObject({ kind: 'lookup', allowedValues: [{ name: 'Demo' }, { name: 'Demo\\Web' }, { name: 'Demo\\Mobile' }, { name: 'Demo\\Platform' }] });
-    expect(byId.get('System.IterationPath')?.allowedValues?.map((v) => v.name)).toEqual(['Demo', 'Demo\\Sprint 1', 'Demo\\Sprint 2', 'Demo\\Sprint 3']);
-    expect(byId.get('System.State')?.allowedValues?.map((v) => v.name)).toEqual(['New', 'Active', 'Resolved', 'Closed']);
+    expect(byId.get('System.AreaPath')).toMatchObject({
+      kind: 'lookup',
+      allowedValues: [{ name: 'Demo' }, { name: 'Demo\\Web' }, { name: 'Demo\\Mobile' }, { name: 'Demo\\Platform' }],
+    });
+    expect(byId.get('System.IterationPath')?.allowedValues?.map((v) => v.name)).toEqual([
+      'Demo',
+      'Demo\\Sprint 1',
+      'Demo\\Sprint 2',
+      'Demo\\Sprint 3',
+    ]);
+    expect(byId.get('System.State')?.allowedValues?.map((v) => v.name)).toEqual([
+      'New',
+      'Active',
+      'Resolved',
+      'Closed',
+    ]);
   });
 });

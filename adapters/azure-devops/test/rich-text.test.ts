@@ -3,7 +3,11 @@ import type { RichText } from 'syncbridge';
 import { normalizeRichText } from 'syncbridge/connector-kit';
 import { htmlToRichText, richTextToHtml } from 'syncbridge/azure-devops';
 
-const t = (text: string, ...marks: Array<'strong' | 'em' | 'code' | 'strike' | 'underline'>) => ({ type: 'text' as const, text, ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}) });
+const t = (text: string, ...marks: Array<'strong' | 'em' | 'code' | 'strike' | 'underline'>) => ({
+  type: 'text' as const,
+  text,
+  ...(marks.length ? { marks: marks.map((type) => ({ type })) } : {}),
+});
 
 describe('HTML rich text', () => {
   it('round-trips every construct of the core document', () => {
@@ -11,41 +15,117 @@ describe('HTML rich text', () => {
       type: 'doc',
       content: [
         { type: 'heading', level: 3, content: [t('Title')] },
-        { type: 'paragraph', content: [t('bold', 'strong'), t(' and '), t('both', 'em', 'underline'), { type: 'hardBreak' }, t('x < y & z', 'code'), t(' gone', 'strike')] },
-        { type: 'paragraph', content: [{ type: 'text', text: 'a link', marks: [{ type: 'link', href: 'https://example.com/?a=1&b=2' }] }, { type: 'mention', id: 'd291b0c4', text: 'Ana Silva' }] },
-        { type: 'bulletList', items: [[{ type: 'paragraph', content: [t('one')] }], [{ type: 'paragraph', content: [t('two')] }, { type: 'orderedList', items: [[{ type: 'paragraph', content: [t('nested')] }]] }]] },
+        {
+          type: 'paragraph',
+          content: [
+            t('bold', 'strong'),
+            t(' and '),
+            t('both', 'em', 'underline'),
+            { type: 'hardBreak' },
+            t('x < y & z', 'code'),
+            t(' gone', 'strike'),
+          ],
+        },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'a link', marks: [{ type: 'link', href: 'https://example.com/?a=1&b=2' }] },
+            { type: 'mention', id: 'd291b0c4', text: 'Ana Silva' },
+          ],
+        },
+        {
+          type: 'bulletList',
+          items: [
+            [{ type: 'paragraph', content: [t('one')] }],
+            [
+              { type: 'paragraph', content: [t('two')] },
+              { type: 'orderedList', items: [[{ type: 'paragraph', content: [t('nested')] }]] },
+            ],
+          ],
+        },
         { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nif (a < 2) {}' },
         { type: 'blockquote', content: [{ type: 'paragraph', content: [t('quoted')] }] },
         { type: 'rule' },
-        { type: 'table', rows: [{ cells: [{ header: true, content: [{ type: 'paragraph', content: [t('Step')] }] }, { header: true, content: [{ type: 'paragraph', content: [t('Expected')] }] }] }, { cells: [{ content: [{ type: 'paragraph', content: [t('Save', 'strong')] }] }, { content: [{ type: 'paragraph', content: [t('a')] }, { type: 'paragraph', content: [t('b')] }] }] }] },
+        {
+          type: 'table',
+          rows: [
+            {
+              cells: [
+                { header: true, content: [{ type: 'paragraph', content: [t('Step')] }] },
+                { header: true, content: [{ type: 'paragraph', content: [t('Expected')] }] },
+              ],
+            },
+            {
+              cells: [
+                { content: [{ type: 'paragraph', content: [t('Save', 'strong')] }] },
+                {
+                  content: [
+                    { type: 'paragraph', content: [t('a')] },
+                    { type: 'paragraph', content: [t('b')] },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
       ],
     };
     expect(htmlToRichText(richTextToHtml(doc))).toEqual(normalizeRichText(doc));
   });
 
   it('reads what the Azure DevOps editor writes: divs, b/i, entities, nbsp', () => {
-    const doc = htmlToRichText('<div>Steps&nbsp;to <b>reproduce</b>:</div><div><i>open</i> &quot;Settings&quot; &amp; click&#33;</div><div><br></div>');
-    expect(doc).toEqual({ type: 'doc', content: [
-      { type: 'paragraph', content: [t('Steps to '), t('reproduce', 'strong'), t(':')] },
-      { type: 'paragraph', content: [t('open', 'em'), t(' "Settings" & click!')] },
-      { type: 'paragraph', content: [{ type: 'hardBreak' }] },
-    ] });
+    const doc = htmlToRichText(
+      '<div>Steps&nbsp;to <b>reproduce</b>:</div><div><i>open</i> &quot;Settings&quot; &amp; click&#33;</div><div><br></div>',
+    );
+    expect(doc).toEqual({
+      type: 'doc',
+      content: [
+        { type: 'paragraph', content: [t('Steps to '), t('reproduce', 'strong'), t(':')] },
+        { type: 'paragraph', content: [t('open', 'em'), t(' "Settings" & click!')] },
+        { type: 'paragraph', content: [{ type: 'hardBreak' }] },
+      ],
+    });
   });
 
   it('reads tables with thead and tbody, header cells and nested markup', () => {
-    expect(htmlToRichText('<table border="1"><thead><tr><th>Browser</th><th>Result</th></tr></thead><tbody><tr><td>Edge</td><td><div>fails <b>always</b></div></td></tr></tbody></table>')).toEqual({ type: 'doc', content: [
-      { type: 'table', rows: [
-        { cells: [{ header: true, content: [{ type: 'paragraph', content: [t('Browser')] }] }, { header: true, content: [{ type: 'paragraph', content: [t('Result')] }] }] },
-        { cells: [{ content: [{ type: 'paragraph', content: [t('Edge')] }] }, { content: [{ type: 'paragraph', content: [t('fails '), t('always', 'strong')] }] }] },
-      ] },
-    ] });
+    expect(
+      htmlToRichText(
+        '<table border="1"><thead><tr><th>Browser</th><th>Result</th></tr></thead><tbody><tr><td>Edge</td><td><div>fails <b>always</b></div></td></tr></tbody></table>',
+      ),
+    ).toEqual({
+      type: 'doc',
+      content: [
+        {
+          type: 'table',
+          rows: [
+            {
+              cells: [
+                { header: true, content: [{ type: 'paragraph', content: [t('Browser')] }] },
+                { header: true, content: [{ type: 'paragraph', content: [t('Result')] }] },
+              ],
+            },
+            {
+              cells: [
+                { content: [{ type: 'paragraph', content: [t('Edge')] }] },
+                { content: [{ type: 'paragraph', content: [t('fails '), t('always', 'strong')] }] },
+              ],
+            },
+          ],
+        },
+      ],
+    });
   });
 
   it('flattens unknown tags to their text and tolerates broken markup', () => {
-    expect(htmlToRichText('<section>cell <span style="color:red">red</span></section><p>unclosed <strong>bold')).toEqual({ type: 'doc', content: [
-      { type: 'paragraph', content: [t('cell red')] },
-      { type: 'paragraph', content: [t('unclosed '), t('bold', 'strong')] },
-    ] });
+    expect(
+      htmlToRichText('<section>cell <span style="color:red">red</span></section><p>unclosed <strong>bold'),
+    ).toEqual({
+      type: 'doc',
+      content: [
+        { type: 'paragraph', content: [t('cell red')] },
+        { type: 'paragraph', content: [t('unclosed '), t('bold', 'strong')] },
+      ],
+    });
     expect(htmlToRichText('   ')).toEqual({ type: 'doc', content: [] });
   });
 });
@@ -54,19 +134,29 @@ describe('HTML that used to change on its first trip', () => {
   const para = (text: string) => ({ type: 'paragraph' as const, content: [t(text)] });
 
   it('writes runs of spaces and edge spaces as &nbsp; and reads them back', () => {
-    const doc: RichText = { type: 'doc', content: [{ type: 'paragraph', content: [t('  a  b'), t(' c ', 'strong'), { type: 'hardBreak' }, t(' d   ')] }] };
+    const doc: RichText = {
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [t('  a  b'), t(' c ', 'strong'), { type: 'hardBreak' }, t(' d   ')] }],
+    };
     const html = richTextToHtml(doc);
     expect(html).toBe('<p>&nbsp;&nbsp;a &nbsp;b<strong> c&nbsp;</strong><br>&nbsp;d &nbsp;&nbsp;</p>');
     expect(htmlToRichText(html)).toEqual(doc);
     // What the Azure DevOps editor writes for spaces typed in a row.
-    expect(htmlToRichText('<div>Steps&nbsp; to&nbsp;&nbsp;&nbsp;reproduce\n  here</div>').content).toEqual([para('Steps  to   reproduce here')]);
+    expect(htmlToRichText('<div>Steps&nbsp; to&nbsp;&nbsp;&nbsp;reproduce\n  here</div>').content).toEqual([
+      para('Steps  to   reproduce here'),
+    ]);
   });
 
   it('keeps the start number of an ordered list', () => {
-    const doc: RichText = { type: 'doc', content: [{ type: 'orderedList', start: 3, items: [[para('third')], [para('fourth')]] }] };
+    const doc: RichText = {
+      type: 'doc',
+      content: [{ type: 'orderedList', start: 3, items: [[para('third')], [para('fourth')]] }],
+    };
     expect(richTextToHtml(doc)).toBe('<ol start="3"><li>third</li><li>fourth</li></ol>');
     expect(htmlToRichText('<ol start="3"><li>third</li><li>fourth</li></ol>')).toEqual(doc);
-    expect(htmlToRichText('<ol start="1"><li>one</li></ol>').content).toEqual([{ type: 'orderedList', items: [[para('one')]] }]);
+    expect(htmlToRichText('<ol start="1"><li>one</li></ol>').content).toEqual([
+      { type: 'orderedList', items: [[para('one')]] },
+    ]);
   });
 
   it('keeps a code block’s trailing newlines, and drops only the newline HTML ignores after <pre>', () => {
@@ -75,4 +165,3 @@ describe('HTML that used to change on its first trip', () => {
     expect(htmlToRichText('<pre>\nfirst\n</pre>').content).toEqual([{ type: 'codeBlock', text: 'first\n' }]);
   });
 });
-

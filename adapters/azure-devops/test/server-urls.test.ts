@@ -9,7 +9,8 @@ describeConnectorConformance({
   setup: async () => {
     const sim = createAzureDevOpsSimulator({ seed: 'empty', organization: 'tfs/DefaultCollection' });
     const running = await sim.listen();
-    if (!running.baseUrl.endsWith('/tfs/DefaultCollection')) throw new Error(`unexpected simulator URL ${running.baseUrl}`);
+    if (!running.baseUrl.endsWith('/tfs/DefaultCollection'))
+      throw new Error(`unexpected simulator URL ${running.baseUrl}`);
     return conformanceContext(sim, running.baseUrl, () => running.close(), 'bearer');
   },
 });
@@ -19,11 +20,21 @@ describe('testing the connection to an Azure DevOps Server collection', () => {
     const sim = createAzureDevOpsSimulator({ seed: 'empty', organization: 'tfs/DefaultCollection' });
     const running = await sim.listen();
     try {
-      const report = await connectTo(running.baseUrl, sim, {}, undefined, undefined, 'bearer').testConnection({ project: 'Demo', type: 'Bug' });
+      const report = await connectTo(running.baseUrl, sim, {}, undefined, undefined, 'bearer').testConnection({
+        project: 'Demo',
+        type: 'Bug',
+      });
       expect(report.ok).toBe(true);
       expect(report.server).toMatchObject({ deploymentType: 'onPremises' });
       expect(report.user?.email).toBe('sync-bot@example.com');
-      const wrongCollection = await connectTo(running.baseUrl.replace('DefaultCollection', 'OtherCollection'), sim, {}, undefined, undefined, 'bearer').testConnection();
+      const wrongCollection = await connectTo(
+        running.baseUrl.replace('DefaultCollection', 'OtherCollection'),
+        sim,
+        {},
+        undefined,
+        undefined,
+        'bearer',
+      ).testConnection();
       expect(wrongCollection.stages.at(-1)).toMatchObject({ stage: 'http', ok: false, code: 'HTTP_NOT_FOUND' });
     } finally {
       await running.close();

@@ -17,7 +17,13 @@ export function connectTo(
 ): Connector {
   const user = sim.users.find((u) => u.email === email);
   if (!user) throw new Error(`no simulator user ${email}`);
-  const system: ResolvedSystem = { id: 'ado', adapter: 'azure-devops', baseUrl, auth: { type: auth, token: user.pat }, options: { ...options } };
+  const system: ResolvedSystem = {
+    id: 'ado',
+    adapter: 'azure-devops',
+    baseUrl,
+    auth: { type: auth, token: user.pat },
+    options: { ...options },
+  };
   return azureDevOpsConnector.create(system, options, { logger: silentLogger, ...(onRequest ? { onRequest } : {}) });
 }
 
@@ -29,7 +35,12 @@ export async function pages<T>(iterable: AsyncIterable<T[]>): Promise<T[][]> {
 }
 
 /** The conformance context for a simulator reached at `baseUrl`: project Demo, type Bug, a person to edit as. */
-export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, teardown?: () => Promise<void>, auth: 'pat' | 'bearer' = 'pat'): ConformanceContext {
+export function conformanceContext(
+  sim: AzureDevOpsSimulator,
+  baseUrl: string,
+  teardown?: () => Promise<void>,
+  auth: 'pat' | 'bearer' = 'pat',
+): ConformanceContext {
   const other = connectTo(baseUrl, sim, {}, 'ana.silva@contoso.com', undefined, auth);
   return {
     connector: connectTo(baseUrl, sim, {}, undefined, undefined, auth),
@@ -47,7 +58,9 @@ export function conformanceContext(sim: AzureDevOpsSimulator, baseUrl: string, t
     invalidFilter: "[System.State] = 'Closed' AND [System.Stat] = 'Active'",
     // Hyperlinks to twins; a copy's stamp from an origin without a web address is no link a person follows.
     backlinksOf: async (id) =>
-      (sim.state.workItems.get(Number(id))?.relations ?? []).filter((r) => r.rel === 'Hyperlink' && !r.url.startsWith('urn:')).map((r) => ({ url: r.url, text: String(r.attributes.comment ?? '') })),
+      (sim.state.workItems.get(Number(id))?.relations ?? [])
+        .filter((r) => r.rel === 'Hyperlink' && !r.url.startsWith('urn:'))
+        .map((r) => ({ url: r.url, text: String(r.attributes.comment ?? '') })),
     editAsOtherUser: async (id, fields) => {
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');

@@ -20,7 +20,9 @@ describe('listing the people of an Azure DevOps organization', () => {
     const result = await pages(connector.listUsers!());
     expect(result.length).toBe(3);
     expect(result.flat().map((u) => u.displayName)).toEqual(demoPeople);
-    expect(calls.every((url) => url.includes('/_apis/graph/users') && url.includes('api-version=7.1-preview.1'))).toBe(true);
+    expect(calls.every((url) => url.includes('/_apis/graph/users') && url.includes('api-version=7.1-preview.1'))).toBe(
+      true,
+    );
     expect(calls.slice(1).every((url) => url.includes('continuationToken='))).toBe(true);
   });
 
@@ -29,7 +31,11 @@ describe('listing the people of an Azure DevOps organization', () => {
     server.use(...sim.mswHandlers(mswBaseUrl));
     const connector = connectTo(mswBaseUrl, sim);
     const listed = (await pages(connector.listUsers!())).flat();
-    expect(listed).toContainEqual({ id: 'ana.silva@contoso.com', email: 'ana.silva@contoso.com', displayName: 'Ana Silva' });
+    expect(listed).toContainEqual({
+      id: 'ana.silva@contoso.com',
+      email: 'ana.silva@contoso.com',
+      displayName: 'Ana Silva',
+    });
     for (const user of sim.users) {
       const [found] = await connector.findUsers({ email: user.email });
       expect(listed).toContainEqual(found);
@@ -38,9 +44,14 @@ describe('listing the people of an Azure DevOps organization', () => {
 
   it('asks the identities host of Azure DevOps Services (vssps.dev.azure.com)', async () => {
     const sim = createAzureDevOpsSimulator({ seed: 'empty' });
-    server.use(...sim.mswHandlers('https://dev.azure.com/demo-org'), ...sim.mswHandlers('https://vssps.dev.azure.com/demo-org'));
+    server.use(
+      ...sim.mswHandlers('https://dev.azure.com/demo-org'),
+      ...sim.mswHandlers('https://vssps.dev.azure.com/demo-org'),
+    );
     const hosts: string[] = [];
-    const connector = connectTo('https://dev.azure.com/demo-org', sim, {}, undefined, (e) => hosts.push(new URL(e.url).host));
+    const connector = connectTo('https://dev.azure.com/demo-org', sim, {}, undefined, (e) =>
+      hosts.push(new URL(e.url).host),
+    );
     expect((await pages(connector.listUsers!())).flat()).toHaveLength(demoPeople.length);
     expect(hosts).toEqual(['vssps.dev.azure.com']);
   });
@@ -49,6 +60,9 @@ describe('listing the people of an Azure DevOps organization', () => {
     const sim = createAzureDevOpsSimulator({ seed: 'empty', organization: 'tfs/DefaultCollection' });
     server.use(...sim.mswHandlers('https://tfs.test/tfs/DefaultCollection'));
     const connector = connectTo('https://tfs.test/tfs/DefaultCollection', sim, {}, undefined, undefined, 'bearer');
-    await expect(pages(connector.listUsers!())).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('write the user map by hand') });
+    await expect(pages(connector.listUsers!())).rejects.toMatchObject({
+      code: 'UNSUPPORTED',
+      message: expect.stringContaining('write the user map by hand'),
+    });
   });
 });

@@ -3,29 +3,55 @@ import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 
 const sim = createAzureDevOpsSimulator({ seed: 'demo' });
 
-async function wiql(query: string, { project = 'Demo', timePrecision = true } = {}): Promise<{ status: number; ids: number[]; body: Record<string, unknown> }> {
+async function wiql(
+  query: string,
+  { project = 'Demo', timePrecision = true } = {},
+): Promise<{ status: number; ids: number[]; body: Record<string, unknown> }> {
   const pat = sim.users[0]!.pat;
-  const response = await sim.handle(new Request(`https://ado.test/demo-org/${project}/_apis/wit/wiql?api-version=7.1&timePrecision=${timePrecision}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  }));
+  const response = await sim.handle(
+    new Request(`https://ado.test/demo-org/${project}/_apis/wit/wiql?api-version=7.1&timePrecision=${timePrecision}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${pat}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    }),
+  );
   const body = (await response.json()) as Record<string, unknown>;
-  return { status: response.status, ids: ((body.workItems as Array<{ id: number }> | undefined) ?? []).map((w) => w.id), body };
+  return {
+    status: response.status,
+    ids: ((body.workItems as Array<{ id: number }> | undefined) ?? []).map((w) => w.id),
+    body,
+  };
 }
 
 const items = () => [...sim.state.workItems.values()];
 
 describe('the simulator WIQL engine', () => {
   it('combines =, <>, IN, AND, OR and parentheses like the service', async () => {
-    const { ids } = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND ([Microsoft.VSTS.Common.Priority] IN (1, 2) OR [System.State] <> 'New') AND NOT [System.State] = 'Closed' ORDER BY [System.Id]");
-    const expected = items().filter((i) => ([1, 2].includes(i.fields['Microsoft.VSTS.Common.Priority'] as number) || i.fields['System.State'] !== 'New') && i.fields['System.State'] !== 'Closed').map((i) => i.id);
+    const { ids } = await wiql(
+      "SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project AND ([Microsoft.VSTS.Common.Priority] IN (1, 2) OR [System.State] <> 'New') AND NOT [System.State] = 'Closed' ORDER BY [System.Id]",
+    );
+    const expected = items()
+      .filter(
+        (i) =>
+          ([1, 2].includes(i.fields['Microsoft.VSTS.Common.Priority'] as number) ||
+            i.fields['System.State'] !== 'New') &&
+          i.fields['System.State'] !== 'Closed',
+      )
+      .map((i) => i.id);
     expect(ids).toEqual(expected);
   });
 
   it('matches tags with CONTAINS and paths with UNDER', async () => {
     const tagged = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Tags] CONTAINS 'UI'");
-    expect(tagged.ids.sort((a, b) => a - b)).toEqual(items().filter((i) => String(i.fields['System.Tags'] ?? '').split('; ').includes('ui')).map((i) => i.id));
+    expect(tagged.ids.sort((a, b) => a - b)).toEqual(
+      items()
+        .filter((i) =>
+          String(i.fields['System.Tags'] ?? '')
+            .split('; ')
+            .includes('ui'),
+        )
+        .map((i) => i.id),
+    );
     const under = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.AreaPath] UNDER 'Demo\\Web'");
     expect(under.ids.length).toBe(items().filter((i) => i.fields['System.AreaPath'] === 'Demo\\Web').length);
     const all = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.AreaPath] UNDER 'Demo'");
@@ -33,21 +59,39 @@ describe('the simulator WIQL engine', () => {
   });
 
   it('compares dates with time only under timePrecision, and knows @today', async () => {
-    const newest = items().map((i) => String(i.fields['System.ChangedDate'])).sort().at(-1)!;
+    const newest = items()
+      .map((i) => String(i.fields['System.ChangedDate']))
+      .sort()
+      .at(-1)!;
     const precise = await wiql(`SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= '${newest}'`);
     expect(precise.ids.length).toBeGreaterThanOrEqual(1);
-    const refused = await wiql(`SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= '${newest}'`, { timePrecision: false });
+    const refused = await wiql(`SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= '${newest}'`, {
+      timePrecision: false,
+    });
     expect(refused.status).toBe(400);
     expect(String(refused.body.message)).toMatch(/^VS402625/);
-    const recent = await wiql('SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= @today - 30', { timePrecision: false });
+    const recent = await wiql('SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= @today - 30', {
+      timePrecision: false,
+    });
     expect(recent.ids).toHaveLength(250);
   });
 
   it('orders by ORDER BY columns, descending too', async () => {
-    const { ids, body } = await wiql('SELECT [System.Id], [System.Title] FROM WorkItems ORDER BY [System.ChangedDate] DESC, [System.Id] ASC');
-    const expected = items().sort((a, b) => String(b.fields['System.ChangedDate']).localeCompare(String(a.fields['System.ChangedDate'])) || a.id - b.id).map((i) => i.id);
+    const { ids, body } = await wiql(
+      'SELECT [System.Id], [System.Title] FROM WorkItems ORDER BY [System.ChangedDate] DESC, [System.Id] ASC',
+    );
+    const expected = items()
+      .sort(
+        (a, b) =>
+          String(b.fields['System.ChangedDate']).localeCompare(String(a.fields['System.ChangedDate'])) || a.id - b.id,
+      )
+      .map((i) => i.id);
     expect(ids).toEqual(expected);
-    expect(body).toMatchObject({ queryType: 'flat', columns: [{ referenceName: 'System.Id' }, { referenceName: 'System.Title' }], sortColumns: [{ descending: true }, { descending: false }] });
+    expect(body).toMatchObject({
+      queryType: 'flat',
+      columns: [{ referenceName: 'System.Id' }, { referenceName: 'System.Title' }],
+      sortColumns: [{ descending: true }, { descending: false }],
+    });
   });
 
   it('answers syntax errors and unknown fields with the service errors', async () => {
@@ -62,8 +106,12 @@ describe('the simulator WIQL engine', () => {
   it('refuses an unknown field even where no work item reaches its condition, as the service compiles the whole query', async () => {
     const none = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Id] < 0 AND [System.Stat] = 'Active'");
     expect(none.status).toBe(400);
-    expect(String(none.body.message)).toBe('TF51005: The query references a field that does not exist. The error is caused by «System.Stat».');
-    const badDate = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Id] < 0 AND [System.ChangedDate] > 'someday'");
+    expect(String(none.body.message)).toBe(
+      'TF51005: The query references a field that does not exist. The error is caused by «System.Stat».',
+    );
+    const badDate = await wiql(
+      "SELECT [System.Id] FROM WorkItems WHERE [System.Id] < 0 AND [System.ChangedDate] > 'someday'",
+    );
     expect(String(badDate.body.message)).toMatch(/^TF51012/);
   });
 

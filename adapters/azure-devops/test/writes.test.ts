@@ -23,16 +23,34 @@ const ok = (r: WriteResult | undefined): WorkItem => {
 };
 
 async function bug(title: string, fields: Record<string, unknown> = {}): Promise<WorkItem> {
-  return ok((await connector.create([{ project: 'Demo', type: 'Bug', fields: { 'System.Title': title, ...fields } as never, origin: { system: 'jira', id: `J-${title}` } }]))[0]);
+  return ok(
+    (
+      await connector.create([
+        {
+          project: 'Demo',
+          type: 'Bug',
+          fields: { 'System.Title': title, ...fields } as never,
+          origin: { system: 'jira', id: `J-${title}` },
+        },
+      ])
+    )[0],
+  );
 }
 
 describe('writing Azure DevOps work items', () => {
   it('keeps the origin tag when people or the sync change the tags, and never shows it', async () => {
     const item = await bug('tagged', { 'System.Tags': ['ui'] });
     expect(item.fields['System.Tags']).toEqual(['ui']);
-    const updated = ok((await connector.update([{ id: item.id, fields: { 'System.Tags': ['backend', 'customer'] } }]))[0]);
+    const updated = ok(
+      (await connector.update([{ id: item.id, fields: { 'System.Tags': ['backend', 'customer'] } }]))[0],
+    );
     expect(updated.fields['System.Tags']).toEqual(['backend', 'customer']);
-    const found = await connector.findByOrigin({ project: 'Demo', type: 'Bug', origins: [{ system: 'jira', id: 'J-tagged' }], fields: ['System.Tags'] });
+    const found = await connector.findByOrigin({
+      project: 'Demo',
+      type: 'Bug',
+      origins: [{ system: 'jira', id: 'J-tagged' }],
+      fields: ['System.Tags'],
+    });
     expect(found.map((f) => f.item.id)).toEqual([item.id]);
   });
 
@@ -68,15 +86,37 @@ describe('writing Azure DevOps work items', () => {
   });
 
   it('writes rich text as HTML and reads it back unchanged', async () => {
-    const doc = { type: 'doc' as const, content: [{ type: 'heading' as const, level: 2 as const, content: [{ type: 'text' as const, text: 'Steps' }] }, { type: 'orderedList' as const, items: [[{ type: 'paragraph' as const, content: [{ type: 'text' as const, text: 'Open <admin>', marks: [{ type: 'code' as const }] }] }]] }] };
+    const doc = {
+      type: 'doc' as const,
+      content: [
+        { type: 'heading' as const, level: 2 as const, content: [{ type: 'text' as const, text: 'Steps' }] },
+        {
+          type: 'orderedList' as const,
+          items: [
+            [
+              {
+                type: 'paragraph' as const,
+                content: [{ type: 'text' as const, text: 'Open <admin>', marks: [{ type: 'code' as const }] }],
+              },
+            ],
+          ],
+        },
+      ],
+    };
     const item = await bug('rich', { 'System.Description': doc });
     expect(item.fields['System.Description']).toEqual(doc);
-    expect(sim.state.workItems.get(Number(item.id))?.fields['System.Description']).toBe('<h2>Steps</h2><ol><li><code>Open &lt;admin&gt;</code></li></ol>');
+    expect(sim.state.workItems.get(Number(item.id))?.fields['System.Description']).toBe(
+      '<h2>Steps</h2><ol><li><code>Open &lt;admin&gt;</code></li></ol>',
+    );
   });
 
   it('finds people by e-mail, including ones whose address differs from Jira', async () => {
     const [ana] = await connector.findUsers({ email: 'ana.silva@contoso.com' });
-    expect(ana).toMatchObject({ id: 'ana.silva@contoso.com', email: 'ana.silva@contoso.com', displayName: 'Ana Silva' });
+    expect(ana).toMatchObject({
+      id: 'ana.silva@contoso.com',
+      email: 'ana.silva@contoso.com',
+      displayName: 'Ana Silva',
+    });
     expect(await connector.findUsers({ email: 'ana@example.com' })).toEqual([]);
   });
 });

@@ -8,18 +8,35 @@ export interface FieldInput {
 }
 
 const notSettable = (id: string) => `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`;
-const isDoc = (v: unknown) => typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'doc' && Array.isArray((v as { content?: unknown }).content);
+const isDoc = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  (v as { type?: unknown }).type === 'doc' &&
+  Array.isArray((v as { content?: unknown }).content);
 
 function richText(value: unknown, version: '2' | '3'): { value?: unknown; error?: string } {
   if (value === null) return { value: null };
   if (version === '2') {
     if (typeof value !== 'string') return { error: 'Operation value must be a string' };
-    return { value: { type: 'doc', version: 1, content: value ? [{ type: 'paragraph', content: [{ type: 'text', text: value }] }] : [] } };
+    return {
+      value: {
+        type: 'doc',
+        version: 1,
+        content: value ? [{ type: 'paragraph', content: [{ type: 'text', text: value }] }] : [],
+      },
+    };
   }
-  return isDoc(value) ? { value } : { error: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' };
+  return isDoc(value)
+    ? { value }
+    : { error: 'Operation value must be an Atlassian Document (see the Atlassian Document Format)' };
 }
 
-function one(state: JiraState, field: SimField, value: unknown, version: '2' | '3'): { value?: unknown; error?: string } {
+function one(
+  state: JiraState,
+  field: SimField,
+  value: unknown,
+  version: '2' | '3',
+): { value?: unknown; error?: string } {
   const { id } = field;
   const named = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined);
   if (id === 'summary') {
@@ -27,17 +44,29 @@ function one(state: JiraState, field: SimField, value: unknown, version: '2' | '
     if (value.length > 255) return { error: 'Summary must be less than 255 characters.' };
     return { value };
   }
-  if (id === 'description' || id === 'environment' || field.schema.custom?.endsWith(':textarea')) return richText(value, version);
+  if (id === 'description' || id === 'environment' || field.schema.custom?.endsWith(':textarea'))
+    return richText(value, version);
   if (id === 'priority') {
     const v = named(value);
-    const p = state.priorities.find((x) => (v?.id !== undefined && x.id === String(v.id)) || (typeof v?.name === 'string' && x.name.toLowerCase() === v.name.toLowerCase()));
+    const p = state.priorities.find(
+      (x) =>
+        (v?.id !== undefined && x.id === String(v.id)) ||
+        (typeof v?.name === 'string' && x.name.toLowerCase() === v.name.toLowerCase()),
+    );
     return p ? { value: p.id } : { error: `Specify a valid 'id' or 'name' for Priority` };
   }
   if (field.schema.type === 'user') {
     if (value === null) return { value: null };
     const v = named(value);
-    const user = version === '2' ? (typeof v?.name === 'string' ? state.userByName(v.name) : undefined) : state.users.find((u) => u.accountId === v?.accountId);
-    return user ? { value: user.accountId } : { error: `Specified user does not exist or you do not have required permissions` };
+    const user =
+      version === '2'
+        ? typeof v?.name === 'string'
+          ? state.userByName(v.name)
+          : undefined
+        : state.users.find((u) => u.accountId === v?.accountId);
+    return user
+      ? { value: user.accountId }
+      : { error: `Specified user does not exist or you do not have required permissions` };
   }
   if (id === 'labels') {
     if (!Array.isArray(value) || value.some((l) => typeof l !== 'string')) return { error: 'data was not an array' };
@@ -47,27 +76,38 @@ function one(state: JiraState, field: SimField, value: unknown, version: '2' | '
   }
   if (field.schema.type === 'date') {
     if (value === null) return { value: null };
-    return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? { value } : { error: `Error parsing date string: ${String(value)}` };
+    return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+      ? { value }
+      : { error: `Error parsing date string: ${String(value)}` };
   }
   if (field.schema.type === 'number') {
     if (value === null) return { value: null };
-    return typeof value === 'number' && Number.isFinite(value) ? { value } : { error: `Operation value must be a number` };
+    return typeof value === 'number' && Number.isFinite(value)
+      ? { value }
+      : { error: `Operation value must be a number` };
   }
   if (field.options) {
     const option = (v: unknown) => {
       const o = named(v);
-      return field.options?.find((x) => (o?.id !== undefined && x.id === String(o.id)) || (typeof o?.value === 'string' && x.value === o.value));
+      return field.options?.find(
+        (x) => (o?.id !== undefined && x.id === String(o.id)) || (typeof o?.value === 'string' && x.value === o.value),
+      );
     };
     if (value === null) return { value: field.schema.type === 'array' ? [] : null };
     if (field.schema.type === 'array') {
       if (!Array.isArray(value)) return { error: 'data was not an array' };
       const found = value.map(option);
       const badIndex = found.findIndex((o) => !o);
-      if (badIndex >= 0) return { error: `Option value '${String(named(value[badIndex])?.value ?? named(value[badIndex])?.id)}' is not valid` };
+      if (badIndex >= 0)
+        return {
+          error: `Option value '${String(named(value[badIndex])?.value ?? named(value[badIndex])?.id)}' is not valid`,
+        };
       return { value: found.map((o) => o?.id) };
     }
     const o = option(value);
-    return o ? { value: o.id } : { error: `Option value '${String(named(value)?.value ?? named(value)?.id)}' is not valid` };
+    return o
+      ? { value: o.id }
+      : { error: `Option value '${String(named(value)?.value ?? named(value)?.id)}' is not valid` };
   }
   if (field.schema.type === 'string') {
     if (value === null) return { value: null };
@@ -81,7 +121,13 @@ function one(state: JiraState, field: SimField, value: unknown, version: '2' | '
  * Validates the `fields` (and `update` operations) of a create or edit body and turns them
  * into stored values; `project` and `issuetype` are handled by the caller.
  */
-export function readFieldInput(state: JiraState, fields: Record<string, unknown>, update: Record<string, Array<Record<string, unknown>>> | undefined, current: SimIssue | undefined, version: '2' | '3'): FieldInput {
+export function readFieldInput(
+  state: JiraState,
+  fields: Record<string, unknown>,
+  update: Record<string, Array<Record<string, unknown>>> | undefined,
+  current: SimIssue | undefined,
+  version: '2' | '3',
+): FieldInput {
   const result: FieldInput = { values: {}, errors: {} };
   const merged: Record<string, unknown> = { ...fields };
   for (const [id, ops] of Object.entries(update ?? {})) {
@@ -113,8 +159,10 @@ export function readFieldInput(state: JiraState, fields: Record<string, unknown>
 
 /** How a stored value reads in a changelog (`from`/`fromString`). */
 function describe(state: JiraState, field: SimField, value: unknown): { raw: string | null; text: string | null } {
-  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return { raw: null, text: null };
-  if (field.id === 'priority') return { raw: String(value), text: state.priorities.find((p) => p.id === value)?.name ?? null };
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0))
+    return { raw: null, text: null };
+  if (field.id === 'priority')
+    return { raw: String(value), text: state.priorities.find((p) => p.id === value)?.name ?? null };
   if (field.schema.type === 'user') return { raw: String(value), text: state.user(String(value))?.displayName ?? null };
   if (field.options) {
     const ids = Array.isArray(value) ? value : [value];
@@ -137,7 +185,15 @@ export function applyValues(state: JiraState, issue: SimIssue, values: Record<st
     const to = describe(state, field, value);
     if (id === 'reporter' && typeof value === 'string') issue.reporter = value;
     else issue.fields[id] = value;
-    items.push({ field: field.custom ? field.name : field.id, fieldtype: field.custom ? 'custom' : 'jira', fieldId: field.id, from: from.raw, fromString: from.text, to: to.raw, toString: to.text });
+    items.push({
+      field: field.custom ? field.name : field.id,
+      fieldtype: field.custom ? 'custom' : 'jira',
+      fieldId: field.id,
+      from: from.raw,
+      fromString: from.text,
+      to: to.raw,
+      toString: to.text,
+    });
   }
   return items;
 }

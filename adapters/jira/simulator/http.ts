@@ -29,7 +29,10 @@ export class HttpFailure extends Error {
 
 /** A JSON response. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json;charset=UTF-8', ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json;charset=UTF-8', ...headers },
+  });
 }
 
 /** An empty 204 response. */
@@ -58,7 +61,9 @@ export async function readBody<T>(request: Request, schema: z.ZodType<T>): Promi
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return fail(400, [`Invalid request payload. Refer to the REST API documentation and try again. (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`]);
+    return fail(400, [
+      `Invalid request payload. Refer to the REST API documentation and try again. (${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'})`,
+    ]);
   }
   return parsed.data;
 }
@@ -74,6 +79,10 @@ export function intParam(url: URL, name: string, fallback: number, max: number):
 
 /** A list query parameter given as repeated or comma-separated values. */
 export function listParam(url: URL, name: string): string[] | undefined {
-  const values = url.searchParams.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const values = url.searchParams
+    .getAll(name)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return values.length > 0 ? values : undefined;
 }

@@ -5,7 +5,18 @@
  * @module syncbridge/testing/jira
  */
 import type { HttpHandler } from 'msw';
-import { mswHandlers, serveHandler, withKnobs, type RequestHooks, type FetchHandler, type HookCallback, type RequestHook, type RequestHookSpec, type RunningServer, type SimulatorKnobs } from 'syncbridge/testing/kit';
+import {
+  mswHandlers,
+  serveHandler,
+  withKnobs,
+  type RequestHooks,
+  type FetchHandler,
+  type HookCallback,
+  type RequestHook,
+  type RequestHookSpec,
+  type RunningServer,
+  type SimulatorKnobs,
+} from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
 import { jiraSeeder, type JiraSeeder } from './seeding.js';
@@ -79,7 +90,15 @@ export interface JiraSimulator {
 export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSimulator {
   const state = seedState(options.seed ?? 'demo', { issues: options.issues });
   const knobbed = withKnobs(createRouter(state), options.knobs ?? {});
-  const users = state.users.map((u) => ({ accountId: u.accountId, displayName: u.displayName, email: u.email, username: userName(u), apiToken: u.apiToken, pat: u.pat, emailVisible: u.emailVisible }));
+  const users = state.users.map((u) => ({
+    accountId: u.accountId,
+    displayName: u.displayName,
+    email: u.email,
+    username: userName(u),
+    apiToken: u.apiToken,
+    pat: u.pat,
+    emailVisible: u.emailVisible,
+  }));
   users.sort((a, b) => Number(b.accountId === syncBotAccountId) - Number(a.accountId === syncBotAccountId));
   return {
     handle: knobbed.handle,

@@ -1,6 +1,14 @@
 import { DateTime } from 'luxon';
 import { adfText } from './jql/evaluate.js';
-import { userName, type JiraState, type SimComment, type SimField, type SimIssue, type SimStatus, type SimUser } from './state.js';
+import {
+  userName,
+  type JiraState,
+  type SimComment,
+  type SimField,
+  type SimIssue,
+  type SimStatus,
+  type SimUser,
+} from './state.js';
 
 /** Where responses are rendered for: the base URL (for `self` links), the API version and the viewer. */
 export interface RenderContext {
@@ -29,7 +37,12 @@ export function renderUser(ctx: RenderContext, user: SimUser | undefined): Recor
       key: name,
       name,
       ...(user.emailVisible || user.accountId === ctx.viewer.accountId ? { emailAddress: user.email } : {}),
-      avatarUrls: { '48x48': `${avatar}/48`, '24x24': `${avatar}/24`, '16x16': `${avatar}/16`, '32x32': `${avatar}/32` },
+      avatarUrls: {
+        '48x48': `${avatar}/48`,
+        '24x24': `${avatar}/24`,
+        '16x16': `${avatar}/16`,
+        '32x32': `${avatar}/32`,
+      },
       displayName: user.displayName,
       active: user.active,
       timeZone: user.timeZone,
@@ -70,14 +83,31 @@ export function renderStatus(ctx: RenderContext, status: SimStatus): Record<stri
 export function renderIssueType(ctx: RenderContext, id: string): Record<string, unknown> | null {
   const type = ctx.state.issueTypes.find((t) => t.id === id);
   if (!type) return null;
-  return { self: api(ctx, `issuetype/${type.id}`), id: type.id, description: type.description, iconUrl: `${ctx.baseUrl}/images/icons/issuetypes/${type.name.toLowerCase()}.svg`, name: type.name, subtask: false, hierarchyLevel: 0 };
+  return {
+    self: api(ctx, `issuetype/${type.id}`),
+    id: type.id,
+    description: type.description,
+    iconUrl: `${ctx.baseUrl}/images/icons/issuetypes/${type.name.toLowerCase()}.svg`,
+    name: type.name,
+    subtask: false,
+    hierarchyLevel: 0,
+  };
 }
 
 /** A project as embedded in issues and listed by `project/search`. */
 export function renderProject(ctx: RenderContext, projectId: string): Record<string, unknown> | null {
   const project = ctx.state.projects.find((p) => p.id === projectId);
   if (!project) return null;
-  return { self: api(ctx, `project/${project.id}`), id: project.id, key: project.key, name: project.name, projectTypeKey: 'software', simplified: false, style: 'classic', isPrivate: false };
+  return {
+    self: api(ctx, `project/${project.id}`),
+    id: project.id,
+    key: project.key,
+    name: project.name,
+    projectTypeKey: 'software',
+    simplified: false,
+    style: 'classic',
+    isPrivate: false,
+  };
 }
 
 function renderRichText(ctx: RenderContext, value: unknown): unknown {
@@ -87,7 +117,12 @@ function renderRichText(ctx: RenderContext, value: unknown): unknown {
 }
 
 /** A comment (`Comment`). */
-export function renderComment(ctx: RenderContext, issue: SimIssue, comment: SimComment, expand: string[] = []): Record<string, unknown> {
+export function renderComment(
+  ctx: RenderContext,
+  issue: SimIssue,
+  comment: SimComment,
+  expand: string[] = [],
+): Record<string, unknown> {
   const author = renderUser(ctx, ctx.state.user(comment.author));
   return {
     self: api(ctx, `issue/${issue.id}/comment/${comment.id}`),
@@ -99,7 +134,9 @@ export function renderComment(ctx: RenderContext, issue: SimIssue, comment: SimC
     updated: jiraTime(comment.updated, ctx.viewer.timeZone),
     jsdPublic: true,
     // Properties come only with `expand=properties` (https://developer.atlassian.com/cloud/jira/platform/jira-entity-properties/).
-    ...(expand.includes('properties') ? { properties: Object.entries(comment.properties ?? {}).map(([key, value]) => ({ key, value })) } : {}),
+    ...(expand.includes('properties')
+      ? { properties: Object.entries(comment.properties ?? {}).map(([key, value]) => ({ key, value })) }
+      : {}),
   };
 }
 
@@ -108,20 +145,33 @@ function renderFieldValue(ctx: RenderContext, issue: SimIssue, field: SimField):
   const { state } = ctx;
   const zone = ctx.viewer.timeZone;
   switch (field.id) {
-    case 'issuetype': return renderIssueType(ctx, issue.issueTypeId);
-    case 'project': return renderProject(ctx, issue.projectId);
+    case 'issuetype':
+      return renderIssueType(ctx, issue.issueTypeId);
+    case 'project':
+      return renderProject(ctx, issue.projectId);
     case 'status': {
       const status = state.status(issue.statusId);
       return status ? renderStatus(ctx, status) : null;
     }
     case 'priority': {
       const p = state.priorities.find((x) => x.id === issue.fields.priority);
-      return p ? { self: api(ctx, `priority/${p.id}`), iconUrl: `${ctx.baseUrl}/images/icons/priorities/${p.name.toLowerCase()}.svg`, name: p.name, id: p.id } : null;
+      return p
+        ? {
+            self: api(ctx, `priority/${p.id}`),
+            iconUrl: `${ctx.baseUrl}/images/icons/priorities/${p.name.toLowerCase()}.svg`,
+            name: p.name,
+            id: p.id,
+          }
+        : null;
     }
-    case 'creator': return renderUser(ctx, state.user(issue.creator));
-    case 'reporter': return renderUser(ctx, state.user(issue.reporter));
-    case 'created': return jiraTime(issue.created, zone);
-    case 'updated': return jiraTime(issue.updated, zone);
+    case 'creator':
+      return renderUser(ctx, state.user(issue.creator));
+    case 'reporter':
+      return renderUser(ctx, state.user(issue.reporter));
+    case 'created':
+      return jiraTime(issue.created, zone);
+    case 'updated':
+      return jiraTime(issue.updated, zone);
   }
   const raw = issue.fields[field.id];
   if (raw === undefined || raw === null) return field.schema.type === 'array' ? [] : null;
@@ -155,12 +205,23 @@ export function selectFields(state: JiraState, requested: string[] | undefined, 
 }
 
 /** An issue (`IssueBean`) with the selected fields; `comment` rendered only when asked for. */
-export function renderIssue(ctx: RenderContext, issue: SimIssue, fields: SimField[], withComments = false): Record<string, unknown> {
+export function renderIssue(
+  ctx: RenderContext,
+  issue: SimIssue,
+  fields: SimField[],
+  withComments = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of fields) out[field.id] = renderFieldValue(ctx, issue, field);
   if (withComments) {
     const comments = issue.comments.map((c) => renderComment(ctx, issue, c));
     out.comment = { comments, maxResults: comments.length, total: comments.length, startAt: 0 };
   }
-  return { expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations', id: issue.id, self: api(ctx, `issue/${issue.id}`), key: issue.key, fields: out };
+  return {
+    expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
+    id: issue.id,
+    self: api(ctx, `issue/${issue.id}`),
+    key: issue.key,
+    fields: out,
+  };
 }

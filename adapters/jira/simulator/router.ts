@@ -11,7 +11,17 @@ import { userRoutes } from './routes/users.js';
 import { workflowRoutes } from './routes/workflow.js';
 import { userName, type JiraState, type SimUser } from './state.js';
 
-const routes: Route[] = [...metaRoutes, ...userRoutes, ...searchRoutes, ...changelogRoutes, ...issueRoutes, ...workflowRoutes, ...commentRoutes, ...remoteLinkRoutes, ...issuePropertyRoutes];
+const routes: Route[] = [
+  ...metaRoutes,
+  ...userRoutes,
+  ...searchRoutes,
+  ...changelogRoutes,
+  ...issueRoutes,
+  ...workflowRoutes,
+  ...commentRoutes,
+  ...remoteLinkRoutes,
+  ...issuePropertyRoutes,
+];
 
 /** The user an Authorization header logs in as: basic `email:apiToken` (Cloud), basic `username:password` or a bearer PAT (Data Center). */
 export function authenticate(state: JiraState, header: string | null): SimUser | undefined {
@@ -24,7 +34,9 @@ export function authenticate(state: JiraState, header: string | null): SimUser |
   const login = decoded.slice(0, colon).toLowerCase();
   const secret = decoded.slice(colon + 1);
   // Cloud logs in with the e-mail address, Data Center with the user name; the API token doubles as the password.
-  return state.users.find((u) => (u.email === login || u.accountId === login || userName(u) === login) && u.apiToken === secret);
+  return state.users.find(
+    (u) => (u.email === login || u.accountId === login || userName(u) === login) && u.apiToken === secret,
+  );
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -32,9 +44,16 @@ const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charC
 /** The issue's web page (`/browse/KEY`), where a back-link to it leads: its key and summary (a signed-in browser is assumed). */
 function issuePage(state: JiraState, key: string): Response {
   const issue = state.issue(key);
-  if (!issue) return new Response('<!DOCTYPE html><title>Issue not found</title>', { status: 404, headers: { 'content-type': 'text/html;charset=UTF-8' } });
+  if (!issue)
+    return new Response('<!DOCTYPE html><title>Issue not found</title>', {
+      status: 404,
+      headers: { 'content-type': 'text/html;charset=UTF-8' },
+    });
   const title = `[${issue.key}] ${typeof issue.fields.summary === 'string' ? issue.fields.summary : ''}`;
-  return new Response(`<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-issue-key="${escapeHtml(issue.key)}">${escapeHtml(title)}</h1></body></html>`, { headers: { 'content-type': 'text/html;charset=UTF-8' } });
+  return new Response(
+    `<!DOCTYPE html><html><head><title>${escapeHtml(title)}</title></head><body><h1 data-issue-key="${escapeHtml(issue.key)}">${escapeHtml(title)}</h1></body></html>`,
+    { headers: { 'content-type': 'text/html;charset=UTF-8' } },
+  );
 }
 
 /** Routes requests under `/rest/api/{2|3}/` to the operations, after checking credentials. */

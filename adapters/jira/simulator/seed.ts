@@ -25,7 +25,16 @@ function users(): SimUser[] {
     };
   };
   return [
-    { accountId: syncBotAccountId, displayName: 'Sync Bot', email: 'sync-bot@example.com', emailVisible: true, apiToken: 'demo-token-sync-bot', pat: 'demo-pat-sync-bot', timeZone: 'Europe/Berlin', active: true },
+    {
+      accountId: syncBotAccountId,
+      displayName: 'Sync Bot',
+      email: 'sync-bot@example.com',
+      emailVisible: true,
+      apiToken: 'demo-token-sync-bot',
+      pat: 'demo-pat-sync-bot',
+      timeZone: 'Europe/Berlin',
+      active: true,
+    },
     person('Ana Silva', true, 'Europe/Lisbon', 1),
     person('Ben Okafor', true, 'America/New_York', 2),
     person('Chen Wei', false, 'Asia/Shanghai', 3),
@@ -37,9 +46,18 @@ function users(): SimUser[] {
 
 function configure(state: JiraState): void {
   state.users.push(...users());
-  state.issueTypes.push({ id: '10001', name: 'Bug', description: 'A problem which impairs or prevents the functions of the product.' }, { id: '10002', name: 'Story', description: 'A user story.' }, { id: '10003', name: 'Task', description: 'A task that needs to be done.' });
+  state.issueTypes.push(
+    { id: '10001', name: 'Bug', description: 'A problem which impairs or prevents the functions of the product.' },
+    { id: '10002', name: 'Story', description: 'A user story.' },
+    { id: '10003', name: 'Task', description: 'A task that needs to be done.' },
+  );
   state.projects.push({ id: '10000', key: 'DEMO', name: 'Demo', issueTypeIds: ['10001', '10002', '10003'] });
-  state.statuses.push({ id: '10000', name: 'To Do', category: 'new' }, { id: '3', name: 'In Progress', category: 'indeterminate' }, { id: '10001', name: 'In Review', category: 'indeterminate' }, { id: '10002', name: 'Done', category: 'done' });
+  state.statuses.push(
+    { id: '10000', name: 'To Do', category: 'new' },
+    { id: '3', name: 'In Progress', category: 'indeterminate' },
+    { id: '10001', name: 'In Review', category: 'indeterminate' },
+    { id: '10002', name: 'Done', category: 'done' },
+  );
   // The workflow deliberately has no To Do -> Done step, so clients meet a status no transition reaches.
   state.transitions.push(
     { id: '11', name: 'Start Progress', from: ['10000'], to: '3' },
@@ -48,9 +66,23 @@ function configure(state: JiraState): void {
     { id: '41', name: 'Done', from: ['10001'], to: '10002' },
     { id: '51', name: 'Reopen', from: ['10002'], to: '10000' },
   );
-  state.priorities.push({ id: '1', name: 'Highest' }, { id: '2', name: 'High' }, { id: '3', name: 'Medium' }, { id: '4', name: 'Low' }, { id: '5', name: 'Lowest' });
+  state.priorities.push(
+    { id: '1', name: 'Highest' },
+    { id: '2', name: 'High' },
+    { id: '3', name: 'Medium' },
+    { id: '4', name: 'Low' },
+    { id: '5', name: 'Lowest' },
+  );
   const sys = (id: string, name: string, type: string, extra: Partial<import('./state.js').SimField> = {}) =>
-    state.fields.push({ id, name, custom: false, schema: { type, system: id }, clauseNames: [id], onScreen: true, ...extra });
+    state.fields.push({
+      id,
+      name,
+      custom: false,
+      schema: { type, system: id },
+      clauseNames: [id],
+      onScreen: true,
+      ...extra,
+    });
   sys('summary', 'Summary', 'string', { required: true });
   sys('description', 'Description', 'string');
   sys('environment', 'Environment', 'string');
@@ -61,17 +93,45 @@ function configure(state: JiraState): void {
   sys('assignee', 'Assignee', 'user');
   sys('reporter', 'Reporter', 'user');
   sys('creator', 'Creator', 'user', { onScreen: false });
-  state.fields.push({ id: 'labels', name: 'Labels', custom: false, schema: { type: 'array', items: 'string', system: 'labels' }, clauseNames: ['labels'], onScreen: true });
+  state.fields.push({
+    id: 'labels',
+    name: 'Labels',
+    custom: false,
+    schema: { type: 'array', items: 'string', system: 'labels' },
+    clauseNames: ['labels'],
+    onScreen: true,
+  });
   sys('created', 'Created', 'datetime', { onScreen: false, clauseNames: ['created', 'createdDate'] });
   sys('updated', 'Updated', 'datetime', { onScreen: false, clauseNames: ['updated', 'updatedDate'] });
   sys('duedate', 'Due date', 'date', { clauseNames: ['duedate', 'due'] });
-  const custom = (n: number, name: string, type: string, plugin: string, extra: Partial<import('./state.js').SimField> = {}) =>
-    state.fields.push({ id: `customfield_${n}`, name, custom: true, schema: { type, custom: `com.atlassian.jira.plugin.system.customfieldtypes:${plugin}`, customId: n }, clauseNames: [`cf[${n}]`, name], onScreen: true, ...extra });
+  const custom = (
+    n: number,
+    name: string,
+    type: string,
+    plugin: string,
+    extra: Partial<import('./state.js').SimField> = {},
+  ) =>
+    state.fields.push({
+      id: `customfield_${n}`,
+      name,
+      custom: true,
+      schema: { type, custom: `com.atlassian.jira.plugin.system.customfieldtypes:${plugin}`, customId: n },
+      clauseNames: [`cf[${n}]`, name],
+      onScreen: true,
+      ...extra,
+    });
   custom(10016, 'Story Points', 'number', 'float');
-  custom(10050, 'Severity', 'option', 'select', { options: ['S1 - Critical', 'S2 - Major', 'S3 - Minor', 'S4 - Trivial'].map((value, i) => ({ id: String(10100 + i), value })) });
+  custom(10050, 'Severity', 'option', 'select', {
+    options: ['S1 - Critical', 'S2 - Major', 'S3 - Minor', 'S4 - Trivial'].map((value, i) => ({
+      id: String(10100 + i),
+      value,
+    })),
+  });
   custom(10060, 'Acceptance Criteria', 'string', 'textarea');
   custom(10070, 'Team', 'string', 'textfield');
-  custom(10080, 'Found In', 'array', 'multicheckboxes', { options: ['Web', 'iOS', 'Android', 'API'].map((value, i) => ({ id: String(10200 + i), value })) });
+  custom(10080, 'Found In', 'array', 'multicheckboxes', {
+    options: ['Web', 'iOS', 'Android', 'API'].map((value, i) => ({ id: String(10200 + i), value })),
+  });
   const foundIn = state.fields.at(-1);
   if (foundIn) foundIn.schema.items = 'option';
 }
@@ -83,8 +143,21 @@ function description(n: number, random: () => number): AdfNode {
     type: 'doc',
     version: 1,
     content: [
-      { type: 'paragraph', content: [{ type: 'text', text: `Defect ${n}: ` , marks: [{ type: 'strong' }] }, { type: 'text', text: 'the screen shows a wrong total.' }] },
-      { type: 'orderedList', attrs: { order: 1 }, content: Array.from({ length: steps }, (_, i) => ({ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: `Step ${i + 1}` }] }] })) },
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'text', text: `Defect ${n}: `, marks: [{ type: 'strong' }] },
+          { type: 'text', text: 'the screen shows a wrong total.' },
+        ],
+      },
+      {
+        type: 'orderedList',
+        attrs: { order: 1 },
+        content: Array.from({ length: steps }, (_, i) => ({
+          type: 'listItem',
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: `Step ${i + 1}` }] }],
+        })),
+      },
     ],
   };
 }
@@ -125,13 +198,39 @@ function seedIssues(state: JiraState, count: number, random: () => number): void
     const steps = 1 + Math.floor(random() * 3);
     for (let s = 1; s <= steps; s++) {
       const at = s === steps ? updated : created + Math.floor(((updated - created) * s) / (steps + 1));
-      const item: SimChangeItem = s === steps && statusId !== '10000'
-        ? { field: 'status', fieldtype: 'jira', fieldId: 'status', from: '10000', fromString: 'To Do', to: statusId, toString: state.status(statusId)?.name ?? null }
-        : { field: 'priority', fieldtype: 'jira', fieldId: 'priority', from: '3', fromString: 'Medium', to: priorityId, toString: state.priorities.find((p) => p.id === priorityId)?.name ?? null };
+      const item: SimChangeItem =
+        s === steps && statusId !== '10000'
+          ? {
+              field: 'status',
+              fieldtype: 'jira',
+              fieldId: 'status',
+              from: '10000',
+              fromString: 'To Do',
+              to: statusId,
+              toString: state.status(statusId)?.name ?? null,
+            }
+          : {
+              field: 'priority',
+              fieldtype: 'jira',
+              fieldId: 'priority',
+              from: '3',
+              fromString: 'Medium',
+              to: priorityId,
+              toString: state.priorities.find((p) => p.id === priorityId)?.name ?? null,
+            };
       state.recordChange(issue, pick(humans, random).accountId, [item], at);
     }
     if (n % 10 === 0) {
-      state.addComment(issue, pick(humans, random).accountId, { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: `Reproduced on build ${n}.` }] }] }, updated - 1000);
+      state.addComment(
+        issue,
+        pick(humans, random).accountId,
+        {
+          type: 'doc',
+          version: 1,
+          content: [{ type: 'paragraph', content: [{ type: 'text', text: `Reproduced on build ${n}.` }] }],
+        },
+        updated - 1000,
+      );
     }
   }
 }

@@ -29,7 +29,15 @@ export interface JiraSimulatorServer {
 
 /** Starts a Jira simulator over HTTP; the entry point of `syncbridge simulate jira`. */
 export async function startJiraSimulatorServer(options: JiraSimulatorServerOptions = {}): Promise<JiraSimulatorServer> {
-  const simulator = createJiraSimulator({ seed: options.seed ?? 'demo', ...(options.issues !== undefined ? { issues: options.issues } : {}), knobs: { latencyMs: options.latencyMs ?? 0, faultRate: options.faultRate ?? 0, lostResponseRate: options.lostResponseRate ?? 0 } });
+  const simulator = createJiraSimulator({
+    seed: options.seed ?? 'demo',
+    ...(options.issues !== undefined ? { issues: options.issues } : {}),
+    knobs: {
+      latencyMs: options.latencyMs ?? 0,
+      faultRate: options.faultRate ?? 0,
+      lostResponseRate: options.lostResponseRate ?? 0,
+    },
+  });
   const server = await simulator.listen({ port: options.port ?? 0 });
   return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
 }

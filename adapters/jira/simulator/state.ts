@@ -142,7 +142,15 @@ class IndexedIssue implements SimIssue {
   #updated: number;
   readonly #index: UpdatedIndex;
 
-  constructor(input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & { changelog?: SimChange[]; comments?: SimComment[] }, id: string, key: string, index: UpdatedIndex) {
+  constructor(
+    input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & {
+      changelog?: SimChange[];
+      comments?: SimComment[];
+    },
+    id: string,
+    key: string,
+    index: UpdatedIndex,
+  ) {
     this.id = id;
     this.key = key;
     this.projectId = input.projectId;
@@ -232,7 +240,9 @@ export class JiraState {
   /** Finds a project by id, key or name. */
   project(idOrKey: string): SimProject | undefined {
     const wanted = idOrKey.toLowerCase();
-    return this.projects.find((p) => p.id === idOrKey || p.key.toLowerCase() === wanted || p.name.toLowerCase() === wanted);
+    return this.projects.find(
+      (p) => p.id === idOrKey || p.key.toLowerCase() === wanted || p.name.toLowerCase() === wanted,
+    );
   }
 
   /** Finds a user by account id. */
@@ -253,7 +263,8 @@ export class JiraState {
       this.fieldsByName = new Map();
       // The first field answering to a name wins, as with a search through the list.
       for (const f of this.fields) {
-        for (const n of [f.id, ...f.clauseNames, f.name]) if (!this.fieldsByName.has(n.toLowerCase())) this.fieldsByName.set(n.toLowerCase(), f);
+        for (const n of [f.id, ...f.clauseNames, f.name])
+          if (!this.fieldsByName.has(n.toLowerCase())) this.fieldsByName.set(n.toLowerCase(), f);
       }
       this.fieldsIndexed = this.fields.length;
     }
@@ -261,7 +272,12 @@ export class JiraState {
   }
 
   /** Stores a new issue with the next id and key of its project. */
-  addIssue(input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & { changelog?: SimChange[]; comments?: SimComment[] }): SimIssue {
+  addIssue(
+    input: Omit<SimIssue, 'id' | 'key' | 'changelog' | 'comments'> & {
+      changelog?: SimChange[];
+      comments?: SimComment[];
+    },
+  ): SimIssue {
     const project = this.projects.find((p) => p.id === input.projectId);
     if (!project) throw new Error(`unknown project ${input.projectId}`);
     const id = String(this.nextIssueId++);
@@ -317,7 +333,9 @@ export class JiraState {
 
   /** Transitions available to an issue in its current status. */
   transitionsFor(issue: SimIssue): SimTransition[] {
-    return this.transitions.filter((t) => (t.from.length === 0 || t.from.includes(issue.statusId)) && t.to !== issue.statusId);
+    return this.transitions.filter(
+      (t) => (t.from.length === 0 || t.from.includes(issue.statusId)) && t.to !== issue.statusId,
+    );
   }
 
   /** Status by id. */

@@ -6,7 +6,8 @@ interface Entry {
   issue: SimIssue;
 }
 
-const before = (a: { at: number; id: number }, b: { at: number; id: number }) => a.at < b.at || (a.at === b.at && a.id < b.id);
+const before = (a: { at: number; id: number }, b: { at: number; id: number }) =>
+  a.at < b.at || (a.at === b.at && a.id < b.id);
 
 /**
  * The issues in `updated` order, so that a search by `updated >= X ORDER BY updated` reads
@@ -47,7 +48,10 @@ export class UpdatedIndex {
         this.entryOf.delete(issue);
         if (this.live(issue)) this.entryOf.set(issue, { at: issue.updated, id: Number(issue.id), issue });
       }
-      this.entries = [...this.entries.filter((e) => !Number.isNaN(e.at)), ...[...this.pending].flatMap((i) => this.entryOf.get(i) ?? [])];
+      this.entries = [
+        ...this.entries.filter((e) => !Number.isNaN(e.at)),
+        ...[...this.pending].flatMap((i) => this.entryOf.get(i) ?? []),
+      ];
       this.entries.sort((a, b) => a.at - b.at || a.id - b.id);
     } else {
       for (const issue of this.pending) {
@@ -69,6 +73,7 @@ export class UpdatedIndex {
   *from(from: number): Generator<SimIssue> {
     this.flush();
     const entries = this.entries;
-    for (let i = this.seek({ at: from, id: Number.MIN_SAFE_INTEGER }); i < entries.length; i++) yield (entries[i] as Entry).issue;
+    for (let i = this.seek({ at: from, id: Number.MIN_SAFE_INTEGER }); i < entries.length; i++)
+      yield (entries[i] as Entry).issue;
   }
 }

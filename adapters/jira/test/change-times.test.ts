@@ -24,9 +24,23 @@ async function scenario(apiVersion: '2' | '3') {
   server.use(...sim.mswHandlers(baseUrl));
   const calls: string[] = [];
   const login = apiVersion === '2' ? 'pat' : 'apiToken';
-  const bot = connectTo(baseUrl, sim, { apiVersion }, undefined, (e) => calls.push(`${e.method} ${new URL(e.url).pathname.split(`/rest/api/${apiVersion}/`)[1]}`), login);
+  const bot = connectTo(
+    baseUrl,
+    sim,
+    { apiVersion },
+    undefined,
+    (e) => calls.push(`${e.method} ${new URL(e.url).pathname.split(`/rest/api/${apiVersion}/`)[1]}`),
+    login,
+  );
   const ana: Connector = connectTo(baseUrl, sim, { apiVersion }, 'ana@example.com', undefined, login);
-  const made = await bot.create([1, 2, 3].map((n) => ({ project: 'DEMO', type: 'Bug', fields: { summary: `issue ${n}`, labels: ['ui'] }, origin: { system: 'ado', id: String(n) } })));
+  const made = await bot.create(
+    [1, 2, 3].map((n) => ({
+      project: 'DEMO',
+      type: 'Bug',
+      fields: { summary: `issue ${n}`, labels: ['ui'] },
+      origin: { system: 'ado', id: String(n) },
+    })),
+  );
   const [a, b, c] = made.map((r) => (r.ok ? r.item.id : ''));
   await ana.update([{ id: a!, fields: { summary: 'renamed by Ana', customfield_10050: 'S2 - Major' } }]);
   await bot.update([{ id: b!, fields: { status: 'In Progress', labels: ['ui', 'backend'] } }]);
@@ -34,13 +48,21 @@ async function scenario(apiVersion: '2' | '3') {
   calls.length = 0;
   const fields = ['summary', 'priority', 'status', 'labels', 'customfield_10050', 'description'];
   const times = await bot.fieldChangeTimes!([a!, b!, c!, 'DEMO-99'], fields);
-  const expected = Object.fromEntries([a!, b!, c!].map((id) => [id, Object.fromEntries(fields.map((f) => [f, lastChange(sim, id, f)]))]));
+  const expected = Object.fromEntries(
+    [a!, b!, c!].map((id) => [id, Object.fromEntries(fields.map((f) => [f, lastChange(sim, id, f)]))]),
+  );
   return { sim, times, expected, ids: [a!, b!, c!], calls };
 }
 
 describe('when each field of a Jira issue last changed', () => {
   it('reads Cloud changelogs in bulk, filtered to the fields asked for, with the creation for fields never changed', async () => {
-    const { sim, times, expected, ids: [a, b, c], calls } = await scenario('3');
+    const {
+      sim,
+      times,
+      expected,
+      ids: [a, b, c],
+      calls,
+    } = await scenario('3');
     expect(times).toEqual(expected);
     // The changes really differ: Ana's two edits, the bot's transition, and creation for the rest.
     expect(times[a!]!.summary).not.toBe(times[a!]!.priority);

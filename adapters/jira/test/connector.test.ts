@@ -21,14 +21,18 @@ function start(options: Parameters<typeof createJiraSimulator>[0] = {}) {
 /** A connector that records each HTTP attempt as `METHOD path`. */
 function countedConnector(sim: JiraSimulator) {
   const calls: string[] = [];
-  const connector = connectTo(baseUrl, sim, {}, 'sync-bot@example.com', (e) => calls.push(`${e.method} ${new URL(e.url).pathname.replace('/rest/api/3/', '')}`));
+  const connector = connectTo(baseUrl, sim, {}, 'sync-bot@example.com', (e) =>
+    calls.push(`${e.method} ${new URL(e.url).pathname.replace('/rest/api/3/', '')}`),
+  );
   return { calls, connector };
 }
 
 describe('reading Jira issues', () => {
   it('pages through all 300 demo bugs oldest change first, with who changed each', async () => {
     const { connector } = start();
-    const result = await pages(connector.query({ project: 'DEMO', type: 'Bug', fields: ['summary', 'priority', 'labels'] }));
+    const result = await pages(
+      connector.query({ project: 'DEMO', type: 'Bug', fields: ['summary', 'priority', 'labels'] }),
+    );
     expect(result.length).toBe(3);
     const items = result.flat();
     expect(items).toHaveLength(300);
@@ -39,12 +43,36 @@ describe('reading Jira issues', () => {
 
   it('combines a filter written with OR and parentheses with the project and type', async () => {
     const { sim, connector } = start();
-    const items = (await pages(connector.query({ project: 'DEMO', type: 'Bug', filter: 'priority = Highest OR labels in (security, customer) ORDER BY key', fields: ['priority', 'labels'] }))).flat();
-    const expected = [...sim.state.issues.values()].filter((i) => i.fields.priority === '1' || (i.fields.labels as string[]).some((l) => l === 'security' || l === 'customer'));
+    const items = (
+      await pages(
+        connector.query({
+          project: 'DEMO',
+          type: 'Bug',
+          filter: 'priority = Highest OR labels in (security, customer) ORDER BY key',
+          fields: ['priority', 'labels'],
+        }),
+      )
+    ).flat();
+    const expected = [...sim.state.issues.values()].filter(
+      (i) =>
+        i.fields.priority === '1' || (i.fields.labels as string[]).some((l) => l === 'security' || l === 'customer'),
+    );
     expect(items.length).toBe(expected.length);
-    expect(items.every((i) => i.fields.priority === 'Highest' || (i.fields.labels as string[]).some((l) => l === 'security' || l === 'customer'))).toBe(true);
+    expect(
+      items.every(
+        (i) =>
+          i.fields.priority === 'Highest' ||
+          (i.fields.labels as string[]).some((l) => l === 'security' || l === 'customer'),
+      ),
+    ).toBe(true);
     // A filter that is only an order selects everything; the connector keeps its own order.
-    expect((await pages(connector.query({ project: 'DEMO', type: 'Bug', filter: 'ORDER BY created DESC', fields: ['priority'] }))).flat()).toHaveLength(sim.state.issues.size);
+    expect(
+      (
+        await pages(
+          connector.query({ project: 'DEMO', type: 'Bug', filter: 'ORDER BY created DESC', fields: ['priority'] }),
+        )
+      ).flat(),
+    ).toHaveLength(sim.state.issues.size);
   });
 
   it('loses no update across a DST change when the integration user lives in New York', async () => {
@@ -53,20 +81,46 @@ describe('reading Jira issues', () => {
     if (bot) bot.timeZone = 'America/New_York';
     // 2025-11-02 01:30 happens twice in New York; `since` is in the first (EDT) pass.
     const since = '2025-11-02T05:30:20.500Z';
-    const stamps = ['2025-11-02T05:30:05.000Z', '2025-11-02T05:30:20.500Z', '2025-11-02T05:30:59.999Z', '2025-11-02T05:45:00.000Z', '2025-11-02T06:10:00.000Z', '2025-11-02T06:30:10.000Z'];
-    const created = await connector.create(stamps.map((_, n) => ({ project: 'DEMO', type: 'Bug', fields: { summary: `tz ${n}` }, origin: { system: 'test', id: `tz-${n}` } })));
+    const stamps = [
+      '2025-11-02T05:30:05.000Z',
+      '2025-11-02T05:30:20.500Z',
+      '2025-11-02T05:30:59.999Z',
+      '2025-11-02T05:45:00.000Z',
+      '2025-11-02T06:10:00.000Z',
+      '2025-11-02T06:30:10.000Z',
+    ];
+    const created = await connector.create(
+      stamps.map((_, n) => ({
+        project: 'DEMO',
+        type: 'Bug',
+        fields: { summary: `tz ${n}` },
+        origin: { system: 'test', id: `tz-${n}` },
+      })),
+    );
     created.forEach((result, n) => {
       const issue = result.ok ? sim.state.issue(result.item.id) : undefined;
       if (issue) issue.updated = Date.parse(stamps[n] as string);
     });
-    const items = (await pages(connector.query({ project: 'DEMO', type: 'Bug', fields: ['summary'], since: { kind: 'timestamp', value: since } }))).flat();
+    const items = (
+      await pages(
+        connector.query({
+          project: 'DEMO',
+          type: 'Bug',
+          fields: ['summary'],
+          since: { kind: 'timestamp', value: since },
+        }),
+      )
+    ).flat();
     expect(items.map((i) => i.fields.summary)).toEqual(['tz 1', 'tz 2', 'tz 3', 'tz 4', 'tz 5']);
   });
 
   it('tells the newest change for the polling start', async () => {
     const { sim, connector } = start();
     const newest = Math.max(...[...sim.state.issues.values()].map((i) => i.updated));
-    expect(await connector.latestChange('DEMO', 'Bug')).toEqual({ kind: 'timestamp', value: new Date(newest).toISOString() });
+    expect(await connector.latestChange('DEMO', 'Bug')).toEqual({
+      kind: 'timestamp',
+      value: new Date(newest).toISOString(),
+    });
   });
 });
 
@@ -75,7 +129,14 @@ describe('writing Jira issues', () => {
     const sim = createJiraSimulator({ seed: 'empty' });
     server.use(...sim.mswHandlers(baseUrl));
     const { calls, connector } = countedConnector(sim);
-    const results = await connector.create(Array.from({ length: 120 }, (_, n) => ({ project: 'DEMO', type: 'Bug', fields: { summary: `bulk ${n}` }, origin: { system: 'ado', id: String(n) } })));
+    const results = await connector.create(
+      Array.from({ length: 120 }, (_, n) => ({
+        project: 'DEMO',
+        type: 'Bug',
+        fields: { summary: `bulk ${n}` },
+        origin: { system: 'ado', id: String(n) },
+      })),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(calls.filter((c) => c === 'POST issue/bulk')).toHaveLength(3);
     expect(sim.state.issues.size).toBe(120);
@@ -83,7 +144,14 @@ describe('writing Jira issues', () => {
 
   it('names the field Jira rejects', async () => {
     const { connector } = start({ seed: 'empty' });
-    const [result] = await connector.create([{ project: 'DEMO', type: 'Bug', fields: { summary: 'bad severity', customfield_10050: 'S9 - Unknown' }, origin: { system: 'ado', id: '1' } }]);
+    const [result] = await connector.create([
+      {
+        project: 'DEMO',
+        type: 'Bug',
+        fields: { summary: 'bad severity', customfield_10050: 'S9 - Unknown' },
+        origin: { system: 'ado', id: '1' },
+      },
+    ]);
     expect(result?.ok).toBe(false);
     if (result && !result.ok) {
       expect(result.error.code).toBe('VALIDATION');
@@ -93,7 +161,9 @@ describe('writing Jira issues', () => {
 
   it('explains that no transition leads from To Do straight to Done', async () => {
     const { connector } = start({ seed: 'empty' });
-    const [created] = await connector.create([{ project: 'DEMO', type: 'Bug', fields: { summary: 'skip review' }, origin: { system: 'ado', id: '2' } }]);
+    const [created] = await connector.create([
+      { project: 'DEMO', type: 'Bug', fields: { summary: 'skip review' }, origin: { system: 'ado', id: '2' } },
+    ]);
     const item = (created as { item: WorkItem }).item;
     const [result] = await connector.update([{ id: item.id, fields: { status: 'Done' } }]);
     expect(result?.ok).toBe(true);
@@ -110,7 +180,14 @@ describe('writing Jira issues', () => {
     const connector = connectTo(baseUrl, sim, {}, 'sync-bot@example.com', (e) => {
       if (e.method === 'POST' && e.url.endsWith('/issue/bulk')) sim.failNext(1, 403);
     });
-    const results = await connector.create([1, 2].map((n) => ({ project: 'DEMO', type: 'Bug', fields: { summary: `made ${n}` }, origin: { system: 'ado', id: String(n) } })));
+    const results = await connector.create(
+      [1, 2].map((n) => ({
+        project: 'DEMO',
+        type: 'Bug',
+        fields: { summary: `made ${n}` },
+        origin: { system: 'ado', id: String(n) },
+      })),
+    );
     expect(sim.state.issues.size).toBe(2);
     const keys = [...sim.state.issues.values()].map((i) => i.key);
     expect(results.map((r) => (r.ok ? undefined : r.created?.key))).toEqual(keys);
@@ -134,8 +211,18 @@ describe('talking to a busy Jira', () => {
     server.use(...sim.mswHandlers(baseUrl));
     const calls: number[] = [];
     const bot = sim.users[0]!;
-    const system: ResolvedSystem = { id: 'jira', adapter: 'jira', baseUrl, auth: { type: 'apiToken', email: bot.email, token: bot.apiToken }, retry: { retries: 1, minTimeoutMs: 0 } };
-    const connector = jiraConnector.create(system, {}, { logger: silentLogger, onRequest: () => calls.push(Date.now()) });
+    const system: ResolvedSystem = {
+      id: 'jira',
+      adapter: 'jira',
+      baseUrl,
+      auth: { type: 'apiToken', email: bot.email, token: bot.apiToken },
+      retry: { retries: 1, minTimeoutMs: 0 },
+    };
+    const connector = jiraConnector.create(
+      system,
+      {},
+      { logger: silentLogger, onRequest: () => calls.push(Date.now()) },
+    );
     sim.failNext(3, 503);
     await expect(connector.whoami()).rejects.toMatchObject({ code: 'TRANSIENT', status: 503 });
     expect(calls).toHaveLength(2);
@@ -151,7 +238,16 @@ describe('talking to a busy Jira', () => {
     const sim = createJiraSimulator({ seed: 'demo', issues: 1000 });
     server.use(...sim.mswHandlers(baseUrl));
     const { calls, connector } = countedConnector(sim);
-    const fields = ['summary', 'description', 'priority', 'status', 'assignee', 'labels', 'customfield_10050', 'customfield_10016'];
+    const fields = [
+      'summary',
+      'description',
+      'priority',
+      'status',
+      'assignee',
+      'labels',
+      'customfield_10050',
+      'customfield_10016',
+    ];
     const items = (await pages(connector.query({ project: 'DEMO', type: 'Bug', fields }))).flat();
     expect(items).toHaveLength(1000);
     // GET field and GET myself (the zone the next page's JQL bound is written in) once, then

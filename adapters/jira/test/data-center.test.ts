@@ -9,7 +9,11 @@ describeConnectorConformance({
   setup: async () => {
     const sim = createJiraSimulator({ seed: 'empty' });
     const running = await sim.listen();
-    return conformanceContext(sim, running.baseUrl, { jira: { apiVersion: '2' }, login: 'basic', teardown: () => running.close() });
+    return conformanceContext(sim, running.baseUrl, {
+      jira: { apiVersion: '2' },
+      login: 'basic',
+      teardown: () => running.close(),
+    });
   },
 });
 
@@ -18,7 +22,11 @@ describeConnectorConformance({
   setup: async () => {
     const sim = createJiraSimulator({ seed: 'empty' });
     const running = await sim.listen();
-    return conformanceContext(sim, `${running.baseUrl}/jira`, { jira: { apiVersion: '2' }, login: 'pat', teardown: () => running.close() });
+    return conformanceContext(sim, `${running.baseUrl}/jira`, {
+      jira: { apiVersion: '2' },
+      login: 'pat',
+      teardown: () => running.close(),
+    });
   },
 });
 
@@ -28,8 +36,17 @@ describe('reading Jira Data Center', () => {
     const running = await sim.listen();
     try {
       const searches: string[] = [];
-      const connector = connectTo(running.baseUrl, sim, { apiVersion: '2', pageSize: 10 }, undefined, (e) => void (e.url.endsWith('/rest/api/2/search') && searches.push(e.method)), 'pat');
-      const result = await pages(connector.query({ project: 'DEMO', type: 'Bug', fields: ['summary', 'description', 'assignee'] }));
+      const connector = connectTo(
+        running.baseUrl,
+        sim,
+        { apiVersion: '2', pageSize: 10 },
+        undefined,
+        (e) => void (e.url.endsWith('/rest/api/2/search') && searches.push(e.method)),
+        'pat',
+      );
+      const result = await pages(
+        connector.query({ project: 'DEMO', type: 'Bug', fields: ['summary', 'description', 'assignee'] }),
+      );
       expect(result.map((page) => page.length)).toEqual([10, 10, 5]);
       expect(searches).toEqual(['POST', 'POST', 'POST']);
       const items = result.flat();

@@ -10,7 +10,11 @@ const all = [...state.issues.values()];
 
 describe('the simulator understands the JQL people write', () => {
   it('parses precedence, lists, negation and ordering', () => {
-    expect(parseJql('project = DEMO AND (priority = High OR labels in (ui, "customer")) AND NOT status = Done ORDER BY updated DESC, key')).toEqual({
+    expect(
+      parseJql(
+        'project = DEMO AND (priority = High OR labels in (ui, "customer")) AND NOT status = Done ORDER BY updated DESC, key',
+      ),
+    ).toEqual({
       where: {
         kind: 'and',
         left: {
@@ -19,12 +23,26 @@ describe('the simulator understands the JQL people write', () => {
           right: {
             kind: 'or',
             left: { kind: 'compare', field: 'priority', operator: '=', values: [{ kind: 'literal', text: 'High' }] },
-            right: { kind: 'compare', field: 'labels', operator: 'in', values: [{ kind: 'literal', text: 'ui' }, { kind: 'literal', text: 'customer' }] },
+            right: {
+              kind: 'compare',
+              field: 'labels',
+              operator: 'in',
+              values: [
+                { kind: 'literal', text: 'ui' },
+                { kind: 'literal', text: 'customer' },
+              ],
+            },
           },
         },
-        right: { kind: 'not', clause: { kind: 'compare', field: 'status', operator: '=', values: [{ kind: 'literal', text: 'Done' }] } },
+        right: {
+          kind: 'not',
+          clause: { kind: 'compare', field: 'status', operator: '=', values: [{ kind: 'literal', text: 'Done' }] },
+        },
       },
-      orderBy: [{ field: 'updated', direction: 'desc' }, { field: 'key', direction: 'asc' }],
+      orderBy: [
+        { field: 'updated', direction: 'desc' },
+        { field: 'key', direction: 'asc' },
+      ],
     });
   });
 
@@ -47,8 +65,13 @@ describe('the simulator understands the JQL people write', () => {
       "The value 'Finished' does not exist for the field 'status'.",
       "The value 'Blocker' does not exist for the field 'priority'.",
     ]);
-    expect(problems('updated > someday ORDER BY nope')).toEqual([expect.stringMatching(/^Date value 'someday' for field is invalid/), "Field 'nope' does not exist or you do not have permission to view it."]);
-    expect(problems('project = DEMO AND assignee = currentUser() AND labels in (ui) AND updated >= -1d ORDER BY key')).toEqual([]);
+    expect(problems('updated > someday ORDER BY nope')).toEqual([
+      expect.stringMatching(/^Date value 'someday' for field is invalid/),
+      "Field 'nope' does not exist or you do not have permission to view it.",
+    ]);
+    expect(
+      problems('project = DEMO AND assignee = currentUser() AND labels in (ui) AND updated >= -1d ORDER BY key'),
+    ).toEqual([]);
   });
 
   it('evaluates =, !=, IN, NOT IN, ~, IS EMPTY and comparisons', () => {

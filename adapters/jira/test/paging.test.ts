@@ -14,7 +14,8 @@ afterAll(() => server.close());
 
 const fields = ['summary', 'priority'];
 // The reader's query pages (a person's read-back after an edit searches too, on Data Center).
-const isQueryPage = (request: HookRequest) => /order by/i.test(String((request.body as { jql?: string } | undefined)?.jql));
+const isQueryPage = (request: HookRequest) =>
+  /order by/i.test(String((request.body as { jql?: string } | undefined)?.jql));
 
 describe.each(['3', '2'] as const)('reading a Jira result that changes between pages (REST v%s)', (apiVersion) => {
   function start(issues: number) {
@@ -22,7 +23,14 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     server.use(...sim.mswHandlers(baseUrl));
     const searches: string[] = [];
     const login = apiVersion === '2' ? 'pat' : 'apiToken';
-    const reader = connectTo(baseUrl, sim, { apiVersion }, undefined, (e) => void (/\/search(\/jql)?$/.test(new URL(e.url).pathname) && searches.push(e.url)), login);
+    const reader = connectTo(
+      baseUrl,
+      sim,
+      { apiVersion },
+      undefined,
+      (e) => void (/\/search(\/jql)?$/.test(new URL(e.url).pathname) && searches.push(e.url)),
+      login,
+    );
     const person = connectTo(baseUrl, sim, { apiVersion }, 'ana@example.com', undefined, login);
     const edit = async (id: string, summary: string) => {
       const [result] = await person.update([{ id, fields: { summary } }]);
@@ -33,18 +41,22 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     return { sim, searches, edit, read, allIds };
   }
 
-  const pageIds = async (response: Response | undefined) => ((await response?.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
+  const pageIds = async (response: Response | undefined) =>
+    ((await response?.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
 
   it('returns every issue when three already read are edited between two pages', async () => {
     const { sim, edit, read, allIds } = start(80);
     const before = allIds();
     const edited: string[] = [];
-    const between = sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth: 1 }, async ({ response }) => {
-      for (const id of (await pageIds(response)).slice(0, 3)) {
-        await edit(id, `edited between pages ${id}`);
-        edited.push(id);
-      }
-    });
+    const between = sim.hook(
+      { when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth: 1 },
+      async ({ response }) => {
+        for (const id of (await pageIds(response)).slice(0, 3)) {
+          await edit(id, `edited between pages ${id}`);
+          edited.push(id);
+        }
+      },
+    );
     const items = await read();
     expect(between.calls).toBe(1);
     expect(edited).toHaveLength(3);
@@ -54,10 +66,13 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
   it("returns every issue when the reader's own writes land after every page", async () => {
     const { sim, searches, edit, read, allIds } = start(100);
     const before = allIds();
-    const hook = sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage }, async ({ response }) => {
-      const [first] = await pageIds(response);
-      if (first) await edit(first, `written by the engine ${first}`);
-    });
+    const hook = sim.hook(
+      { when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage },
+      async ({ response }) => {
+        const [first] = await pageIds(response);
+        if (first) await edit(first, `written by the engine ${first}`);
+      },
+    );
     const items = await read();
     expect(hook.calls).toBeGreaterThan(10);
     expect([...new Set(items.map((i) => i.id))].sort()).toEqual(before);
@@ -66,10 +81,16 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
 
   it('returns an issue edited before it was read at its new version', async () => {
     const { sim, edit, read, allIds } = start(40);
-    const newest = allIds().map((id) => sim.state.issue(id)!).sort((a, b) => b.updated - a.updated)[0]!;
-    sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth: 1 }, () => edit(newest.id, 'renamed before it was read'));
+    const newest = allIds()
+      .map((id) => sim.state.issue(id)!)
+      .sort((a, b) => b.updated - a.updated)[0]!;
+    sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth: 1 }, () =>
+      edit(newest.id, 'renamed before it was read'),
+    );
     const items = await read();
-    expect(items.filter((i) => i.id === newest.id).map((i) => i.fields.summary)).toEqual(['renamed before it was read']);
+    expect(items.filter((i) => i.id === newest.id).map((i) => i.fields.summary)).toEqual([
+      'renamed before it was read',
+    ]);
     expect(new Set(items.map((i) => i.id)).size).toBe(40);
   });
 
@@ -80,11 +101,22 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     for (const [n, issue] of [...sim.state.issues.values()].entries()) issue.updated = minute + 100 + n * 7;
     const before = allIds();
     const hooks = [3, 13].map((nth) =>
-      sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth }, async ({ response }) => {
-        for (const id of (await pageIds(response)).slice(0, 3)) await edit(id, `edited in a crowded minute ${id}`);
-      }),
+      sim.hook(
+        { when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth },
+        async ({ response }) => {
+          for (const id of (await pageIds(response)).slice(0, 3)) await edit(id, `edited in a crowded minute ${id}`);
+        },
+      ),
     );
-    const byKey = sim.hook({ when: 'before', method: 'POST', path: /\/search(\/jql)?$/, where: (r) => /key > "DEMO-\d+"[\s\S]*ORDER BY key ASC$/.test(String((r.body as { jql?: string }).jql)) }, () => undefined);
+    const byKey = sim.hook(
+      {
+        when: 'before',
+        method: 'POST',
+        path: /\/search(\/jql)?$/,
+        where: (r) => /key > "DEMO-\d+"[\s\S]*ORDER BY key ASC$/.test(String((r.body as { jql?: string }).jql)),
+      },
+      () => undefined,
+    );
     const items = await read();
     expect(hooks.map((h) => h.calls)).toEqual([1, 1]);
     expect(byKey.calls).toBeGreaterThan(1);
@@ -98,13 +130,16 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     const before = allIds();
     const returned = new Set<string>();
     let gone = '';
-    sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage }, async ({ response, match }) => {
-      for (const id of await pageIds(response)) returned.add(id);
-      if (match !== 2) return;
-      // An unread bug becomes a task: it leaves the result, which shifts back by one.
-      gone = before.find((id) => !returned.has(id)) ?? '';
-      sim.state.issue(gone)!.issueTypeId = '10003';
-    });
+    sim.hook(
+      { when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage },
+      async ({ response, match }) => {
+        for (const id of await pageIds(response)) returned.add(id);
+        if (match !== 2) return;
+        // An unread bug becomes a task: it leaves the result, which shifts back by one.
+        gone = before.find((id) => !returned.has(id)) ?? '';
+        sim.state.issue(gone)!.issueTypeId = '10003';
+      },
+    );
     const items = await read();
     expect(gone).not.toBe('');
     expect([...new Set(items.map((i) => i.id))].sort()).toEqual(before.filter((id) => id !== gone));
@@ -115,12 +150,16 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
     sim.state.user(syncBotAccountId)!.timeZone = 'America/New_York';
     // 2025-11-02 01:00-02:00 happens twice in New York (05:00-07:00 UTC); 30 issues share 01:40 EDT.
     const start0 = Date.parse('2025-11-02T05:00:00.000Z');
-    for (const [n, issue] of [...sim.state.issues.values()].entries()) issue.updated = n < 120 ? start0 + n * 60_000 + 500 : Date.parse('2025-11-02T05:40:00.000Z') + n * 10;
+    for (const [n, issue] of [...sim.state.issues.values()].entries())
+      issue.updated = n < 120 ? start0 + n * 60_000 + 500 : Date.parse('2025-11-02T05:40:00.000Z') + n * 10;
     const before = allIds();
     for (const nth of [2, 9]) {
-      sim.hook({ when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth }, async ({ response }) => {
-        for (const id of (await pageIds(response)).slice(0, 3)) await edit(id, `edited across DST ${id}`);
-      });
+      sim.hook(
+        { when: 'after', method: 'POST', path: /\/search(\/jql)?$/, where: isQueryPage, nth },
+        async ({ response }) => {
+          for (const id of (await pageIds(response)).slice(0, 3)) await edit(id, `edited across DST ${id}`);
+        },
+      );
     }
     const items = await read();
     expect([...new Set(items.map((i) => i.id))].sort()).toEqual(before);

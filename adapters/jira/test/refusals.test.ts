@@ -30,13 +30,19 @@ function fieldErrorsOf(result: WriteResult | undefined): Record<string, string> 
 describe('a status no workflow transition reaches fails that field only', () => {
   it('writes the other fields of an update and names the current, wanted and reachable statuses', async () => {
     const { sim, connector } = start();
-    const [made] = await connector.create([{ project: 'DEMO', type: 'Bug', fields: { summary: 'skip review' }, origin: origin('1') }]);
+    const [made] = await connector.create([
+      { project: 'DEMO', type: 'Bug', fields: { summary: 'skip review' }, origin: origin('1') },
+    ]);
     if (!made?.ok) throw new Error('create failed');
-    const [result] = await connector.update([{ id: made.item.id, fields: { summary: 'renamed', status: 'Done' }, expectedRevision: made.item.revision }]);
+    const [result] = await connector.update([
+      { id: made.item.id, fields: { summary: 'renamed', status: 'Done' }, expectedRevision: made.item.revision },
+    ]);
     expect(result?.ok).toBe(true);
     if (!result?.ok) return;
     expect(Object.keys(result.refused ?? {})).toEqual(['status']);
-    expect(result.refused?.status).toMatch(/DEMO-1 cannot move to status 'Done' from 'To Do'.*reachable: In Progress\)/);
+    expect(result.refused?.status).toMatch(
+      /DEMO-1 cannot move to status 'Done' from 'To Do'.*reachable: In Progress\)/,
+    );
     expect(result.item.fields).toMatchObject({ summary: 'renamed', status: 'To Do' });
     const held = sim.state.issue(made.item.id);
     expect([held?.fields.summary, sim.state.status(held?.statusId ?? '')?.name]).toEqual(['renamed', 'To Do']);
@@ -54,7 +60,11 @@ describe('a status no workflow transition reaches fails that field only', () => 
     const refused = results[1];
     if (refused?.ok) expect(refused.refused?.status).toMatch(/cannot move to status 'Done' from 'To Do'/);
     const held = [...sim.state.issues.values()].map((i) => [i.fields.summary, sim.state.status(i.statusId)?.name]);
-    expect(held).toEqual([['started', 'In Progress'], ['finished', 'To Do'], ['plain', 'To Do']]);
+    expect(held).toEqual([
+      ['started', 'In Progress'],
+      ['finished', 'To Do'],
+      ['plain', 'To Do'],
+    ]);
     expect(results.map((r) => r.ok && r.item.fields.status)).toEqual(['In Progress', 'To Do', 'To Do']);
   });
 });
@@ -62,9 +72,13 @@ describe('a status no workflow transition reaches fails that field only', () => 
 describe('fields Jira refuses fail the write with errors keyed by the field ids written', () => {
   it('refuses a label with a space on an update, leaving the issue as it was', async () => {
     const { sim, connector } = start();
-    const [made] = await connector.create([{ project: 'DEMO', type: 'Bug', fields: { summary: 'labelled', labels: ['ok'] }, origin: origin('1') }]);
+    const [made] = await connector.create([
+      { project: 'DEMO', type: 'Bug', fields: { summary: 'labelled', labels: ['ok'] }, origin: origin('1') },
+    ]);
     if (!made?.ok) throw new Error('create failed');
-    const [result] = await connector.update([{ id: made.item.id, fields: { summary: 'changed', labels: ['ok', 'needs review'] } }]);
+    const [result] = await connector.update([
+      { id: made.item.id, fields: { summary: 'changed', labels: ['ok', 'needs review'] } },
+    ]);
     expect(fieldErrorsOf(result)).toEqual({ labels: "The label 'needs review' contains spaces which is invalid." });
     expect(sim.state.issue(made.item.id)?.fields).toMatchObject({ summary: 'labelled', labels: ['ok'] });
   });
@@ -74,11 +88,19 @@ describe('fields Jira refuses fail the write with errors keyed by the field ids 
     const results = await connector.create([
       { project: 'DEMO', type: 'Bug', fields: { summary: 'fine', labels: ['ui'] }, origin: origin('1') },
       { project: 'DEMO', type: 'Bug', fields: { summary: 'spaced', labels: ['needs review'] }, origin: origin('2') },
-      { project: 'DEMO', type: 'Bug', fields: { summary: 'bad values', priority: 'Urgent', customfield_10050: 'S9 - Unknown' }, origin: origin('3') },
+      {
+        project: 'DEMO',
+        type: 'Bug',
+        fields: { summary: 'bad values', priority: 'Urgent', customfield_10050: 'S9 - Unknown' },
+        origin: origin('3'),
+      },
     ]);
     expect(results[0]?.ok).toBe(true);
     expect(fieldErrorsOf(results[1])).toEqual({ labels: "The label 'needs review' contains spaces which is invalid." });
-    expect(fieldErrorsOf(results[2])).toEqual({ priority: "Specify a valid 'id' or 'name' for Priority", customfield_10050: "Option value 'S9 - Unknown' is not valid" });
+    expect(fieldErrorsOf(results[2])).toEqual({
+      priority: "Specify a valid 'id' or 'name' for Priority",
+      customfield_10050: "Option value 'S9 - Unknown' is not valid",
+    });
     expect([...sim.state.issues.values()].map((i) => i.fields.summary)).toEqual(['fine']);
   });
 
@@ -97,6 +119,12 @@ describe('fields Jira refuses fail the write with errors keyed by the field ids 
     const labels = (await connector.listFields('DEMO', 'Bug')).find((f) => f.id === 'labels');
     expect(labels?.valuePattern).toBe('^\\S+$');
     const pattern = new RegExp(labels?.valuePattern ?? '');
-    expect(['ui', 'needs-review', 'needs review', 'tab\there', ''].map((l) => pattern.test(l))).toEqual([true, true, false, false, false]);
+    expect(['ui', 'needs-review', 'needs review', 'tab\there', ''].map((l) => pattern.test(l))).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -7,17 +7,67 @@ const doc: RichText = {
   type: 'doc',
   content: [
     { type: 'heading', level: 2, content: [{ type: 'text', text: 'Steps' }] },
-    { type: 'paragraph', content: [{ type: 'text', text: 'Open ' }, { type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', href: 'https://example.com' }] }, { type: 'hardBreak' }, { type: 'mention', id: '712020:1', text: '@Alice' }] },
-    { type: 'orderedList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'one', marks: [{ type: 'code' }] }] }], [{ type: 'paragraph', content: [{ type: 'text', text: 'two', marks: [{ type: 'em' }, { type: 'strike' }, { type: 'underline' }] }] }]] },
-    { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'nested' }] }, { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'deeper' }] }]] }]] },
+    {
+      type: 'paragraph',
+      content: [
+        { type: 'text', text: 'Open ' },
+        { type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', href: 'https://example.com' }] },
+        { type: 'hardBreak' },
+        { type: 'mention', id: '712020:1', text: '@Alice' },
+      ],
+    },
+    {
+      type: 'orderedList',
+      items: [
+        [{ type: 'paragraph', content: [{ type: 'text', text: 'one', marks: [{ type: 'code' }] }] }],
+        [
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: 'two', marks: [{ type: 'em' }, { type: 'strike' }, { type: 'underline' }] },
+            ],
+          },
+        ],
+      ],
+    },
+    {
+      type: 'bulletList',
+      items: [
+        [
+          { type: 'paragraph', content: [{ type: 'text', text: 'nested' }] },
+          { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'deeper' }] }]] },
+        ],
+      ],
+    },
     { type: 'codeBlock', language: 'ts', text: 'const a = 1;\nconst b = 2;' },
     { type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'quoted' }] }] },
     { type: 'rule' },
     {
       type: 'table',
       rows: [
-        { cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Browser' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Result' }] }] }] },
-        { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Firefox' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'fails', marks: [{ type: 'strong' }] }, { type: 'text', text: ', see ' }, { type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/log' }] }] }] }] },
+        {
+          cells: [
+            { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Browser' }] }] },
+            { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Result' }] }] },
+          ],
+        },
+        {
+          cells: [
+            { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Firefox' }] }] },
+            {
+              content: [
+                {
+                  type: 'paragraph',
+                  content: [
+                    { type: 'text', text: 'fails', marks: [{ type: 'strong' }] },
+                    { type: 'text', text: ', see ' },
+                    { type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/log' }] },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
         { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Safari' }] }] }, { content: [] }] },
       ],
     },
@@ -32,35 +82,121 @@ describe('rich text between syncbridge and Atlassian Document Format', () => {
   it('writes ADF as Jira expects it', () => {
     const adf = richTextToAdf(doc);
     expect(adf).toMatchObject({ type: 'doc', version: 1 });
-    expect(adf.content?.[1]?.content?.[1]).toEqual({ type: 'text', text: 'the app', marks: [{ type: 'strong' }, { type: 'link', attrs: { href: 'https://example.com' } }] });
-    expect(adf.content?.[2]).toMatchObject({ type: 'orderedList', content: [{ type: 'listItem' }, { type: 'listItem' }] });
+    expect(adf.content?.[1]?.content?.[1]).toEqual({
+      type: 'text',
+      text: 'the app',
+      marks: [{ type: 'strong' }, { type: 'link', attrs: { href: 'https://example.com' } }],
+    });
+    expect(adf.content?.[2]).toMatchObject({
+      type: 'orderedList',
+      content: [{ type: 'listItem' }, { type: 'listItem' }],
+    });
   });
 
   it('reads a table as Jira writes it, with a header row', () => {
-    const cell = (type: string, text: string) => ({ type, attrs: {}, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
-    const adf = { type: 'doc', version: 1, content: [{ type: 'table', attrs: { isNumberColumnEnabled: false, layout: 'default', localId: 'x' }, content: [{ type: 'tableRow', content: [cell('tableHeader', 'OS'), cell('tableHeader', 'Seen')] }, { type: 'tableRow', content: [cell('tableCell', 'iOS 18'), cell('tableCell', 'yes')] }] }] };
+    const cell = (type: string, text: string) => ({
+      type,
+      attrs: {},
+      content: [{ type: 'paragraph', content: [{ type: 'text', text }] }],
+    });
+    const adf = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'table',
+          attrs: { isNumberColumnEnabled: false, layout: 'default', localId: 'x' },
+          content: [
+            { type: 'tableRow', content: [cell('tableHeader', 'OS'), cell('tableHeader', 'Seen')] },
+            { type: 'tableRow', content: [cell('tableCell', 'iOS 18'), cell('tableCell', 'yes')] },
+          ],
+        },
+      ],
+    };
     const table = adfToRichText(adf).content[0];
-    expect(table).toEqual({ type: 'table', rows: [{ cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] }] }, { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'yes' }] }] }] }] });
+    expect(table).toEqual({
+      type: 'table',
+      rows: [
+        {
+          cells: [
+            { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] },
+            { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] },
+          ],
+        },
+        {
+          cells: [
+            { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] },
+            { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'yes' }] }] },
+          ],
+        },
+      ],
+    });
     // Every cell written carries at least one paragraph, as ADF requires.
-    expect(richTextToAdf(doc).content?.at(-1)?.content?.[2]?.content?.[1]).toEqual({ type: 'tableCell', attrs: {}, content: [{ type: 'paragraph', content: [] }] });
+    expect(richTextToAdf(doc).content?.at(-1)?.content?.[2]?.content?.[1]).toEqual({
+      type: 'tableCell',
+      attrs: {},
+      content: [{ type: 'paragraph', content: [] }],
+    });
   });
 
   it('keeps the text of ADF nodes it has no form for', () => {
-    const panel = { type: 'doc', version: 1, content: [{ type: 'panel', attrs: { panelType: 'info' }, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up', marks: [{ type: 'textColor', attrs: { color: '#ff0000' } }] }, { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } }] }] }] };
-    expect(adfToRichText(panel)).toEqual({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Heads up' }, { type: 'text', text: '😄' }] }] });
+    const panel = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'panel',
+          attrs: { panelType: 'info' },
+          content: [
+            {
+              type: 'paragraph',
+              content: [
+                { type: 'text', text: 'Heads up', marks: [{ type: 'textColor', attrs: { color: '#ff0000' } }] },
+                { type: 'emoji', attrs: { shortName: ':smile:', text: '😄' } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect(adfToRichText(panel)).toEqual({
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Heads up' },
+            { type: 'text', text: '😄' },
+          ],
+        },
+      ],
+    });
   });
 });
 
 describe('rich text between syncbridge and Jira Data Center wiki markup', () => {
   // Mentions name users by account id in Cloud and by user name in Data Center, so they are left out here.
-  const wikiDoc: RichText = { ...doc, content: doc.content.map((b) => (b.type === 'paragraph' ? { ...b, content: b.content.map((n) => (n.type === 'mention' ? { type: 'text', text: 'Alice' } : n)) } : b)) };
+  const wikiDoc: RichText = {
+    ...doc,
+    content: doc.content.map((b) =>
+      b.type === 'paragraph'
+        ? { ...b, content: b.content.map((n) => (n.type === 'mention' ? { type: 'text', text: 'Alice' } : n)) }
+        : b,
+    ),
+  };
 
   it('survives a round trip through wiki markup unchanged', () => {
     expect(normalizeRichText(wikiToRichText(richTextToWiki(wikiDoc)))).toEqual(normalizeRichText(wikiDoc));
   });
 
   it('writes the markup people read in Jira, escaping only what would turn into markup', () => {
-    const text: RichText = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'S1 - Critical for sync-bot: *not bold* and [x]' }] }, { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'first' }] }]] }] };
+    const text: RichText = {
+      type: 'doc',
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: 'S1 - Critical for sync-bot: *not bold* and [x]' }] },
+        { type: 'bulletList', items: [[{ type: 'paragraph', content: [{ type: 'text', text: 'first' }] }]] },
+      ],
+    };
     const wiki = richTextToWiki(text);
     expect(wiki).toBe('S1 - Critical for sync-bot: \\*not bold\\* and \\[x\\]\n\n* first');
     expect(wikiToRichText(wiki)).toEqual(text);
@@ -70,9 +206,36 @@ describe('rich text between syncbridge and Jira Data Center wiki markup', () => 
         {
           type: 'table',
           rows: [
-            { cells: [{ header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] }, { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] }] },
-            { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/a' }] }] }, { type: 'paragraph', content: [{ type: 'text', text: 'twice' }] }] }] },
-            { cells: [{ content: [{ type: 'paragraph', content: [{ type: 'text', text: 'a|b', marks: [{ type: 'code' }] }] }] }, { content: [{ type: 'paragraph', content: [{ type: 'text', text: '|pipe' }] }] }] },
+            {
+              cells: [
+                { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'OS' }] }] },
+                { header: true, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Seen' }] }] },
+              ],
+            },
+            {
+              cells: [
+                { content: [{ type: 'paragraph', content: [{ type: 'text', text: 'iOS 18' }] }] },
+                {
+                  content: [
+                    {
+                      type: 'paragraph',
+                      content: [
+                        { type: 'text', text: 'log', marks: [{ type: 'link', href: 'https://example.com/a' }] },
+                      ],
+                    },
+                    { type: 'paragraph', content: [{ type: 'text', text: 'twice' }] },
+                  ],
+                },
+              ],
+            },
+            {
+              cells: [
+                {
+                  content: [{ type: 'paragraph', content: [{ type: 'text', text: 'a|b', marks: [{ type: 'code' }] }] }],
+                },
+                { content: [{ type: 'paragraph', content: [{ type: 'text', text: '|pipe' }] }] },
+              ],
+            },
           ],
         },
       ],
@@ -81,7 +244,15 @@ describe('rich text between syncbridge and Jira Data Center wiki markup', () => 
       type: 'doc',
       content: [
         { type: 'heading', level: 2, content: [{ type: 'text', text: 'Steps' }] },
-        { type: 'paragraph', content: [{ type: 'text', text: 'Open ' }, { type: 'text', text: 'the app', marks: [{ type: 'strong' }] }, { type: 'text', text: ' and ' }, { type: 'text', text: 'docs', marks: [{ type: 'link', href: 'https://example.com' }] }] },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Open ' },
+            { type: 'text', text: 'the app', marks: [{ type: 'strong' }] },
+            { type: 'text', text: ' and ' },
+            { type: 'text', text: 'docs', marks: [{ type: 'link', href: 'https://example.com' }] },
+          ],
+        },
       ],
     });
   });
@@ -91,26 +262,59 @@ describe('rich text that used to change on its first trip', () => {
   const para = (text: string) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text }] });
 
   it('keeps the start number of an ordered list (ADF attrs.order)', () => {
-    const adf = { type: 'doc', version: 1, content: [{ type: 'orderedList', attrs: { order: 3 }, content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'third' }] }] }] }] };
+    const adf = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'orderedList',
+          attrs: { order: 3 },
+          content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'third' }] }] }],
+        },
+      ],
+    };
     const doc = adfToRichText(adf);
     expect(doc.content[0]).toEqual({ type: 'orderedList', start: 3, items: [[para('third')]] });
     expect(richTextToAdf(doc).content?.[0]?.attrs).toEqual({ order: 3 });
-    expect(richTextToAdf({ type: 'doc', content: [{ type: 'orderedList', items: [[para('first')]] }] }).content?.[0]?.attrs).toEqual({ order: 1 });
+    expect(
+      richTextToAdf({ type: 'doc', content: [{ type: 'orderedList', items: [[para('first')]] }] }).content?.[0]?.attrs,
+    ).toEqual({ order: 1 });
   });
 
   it('reads a wiki quote written on one line as a quote, and writes it back as one', () => {
     const doc = wikiToRichText('Before\n{quote}Quoted  with two spaces{quote} and after\n{quote}first\nlast{quote}');
-    expect(doc.content).toEqual([para('Before'), { type: 'blockquote', content: [para('Quoted  with two spaces')] }, para(' and after'), { type: 'blockquote', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'first' }, { type: 'hardBreak' }, { type: 'text', text: 'last' }] }] }]);
+    expect(doc.content).toEqual([
+      para('Before'),
+      { type: 'blockquote', content: [para('Quoted  with two spaces')] },
+      para(' and after'),
+      {
+        type: 'blockquote',
+        content: [
+          {
+            type: 'paragraph',
+            content: [{ type: 'text', text: 'first' }, { type: 'hardBreak' }, { type: 'text', text: 'last' }],
+          },
+        ],
+      },
+    ]);
     const wiki = richTextToWiki(doc);
     expect(wiki).not.toContain('\\{quote');
     expect(normalizeRichText(wikiToRichText(wiki))).toEqual(normalizeRichText(doc));
-    expect(wikiToRichText('{code:java}int  a;{code}').content).toEqual([{ type: 'codeBlock', language: 'java', text: 'int  a;' }]);
+    expect(wikiToRichText('{code:java}int  a;{code}').content).toEqual([
+      { type: 'codeBlock', language: 'java', text: 'int  a;' },
+    ]);
   });
 
   it('keeps runs of spaces and a code block’s trailing newline in wiki markup and ADF', () => {
-    const doc: RichText = { type: 'doc', content: [para('a  b   c '), { type: 'bulletList', items: [[para('item  ')]] }, { type: 'codeBlock', text: 'x = 1\n\n' }] };
+    const doc: RichText = {
+      type: 'doc',
+      content: [
+        para('a  b   c '),
+        { type: 'bulletList', items: [[para('item  ')]] },
+        { type: 'codeBlock', text: 'x = 1\n\n' },
+      ],
+    };
     expect(normalizeRichText(wikiToRichText(richTextToWiki(doc)))).toEqual(doc);
     expect(adfToRichText(richTextToAdf(doc))).toEqual(doc);
   });
 });
-

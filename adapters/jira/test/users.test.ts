@@ -14,11 +14,21 @@ afterAll(() => server.close());
 function crowdedJira(extra: number): JiraSimulator {
   const sim = createJiraSimulator({ seed: 'demo', issues: 1 });
   const person = (n: number, more: Partial<JiraSimulator['state']['users'][number]> = {}) => ({
-    accountId: `712020:extra-${n}`, displayName: `Person ${n}`, email: `person${n}@example.com`, emailVisible: n % 2 === 0,
-    apiToken: `token-${n}`, pat: `pat-${n}`, timeZone: 'UTC', active: true, ...more,
+    accountId: `712020:extra-${n}`,
+    displayName: `Person ${n}`,
+    email: `person${n}@example.com`,
+    emailVisible: n % 2 === 0,
+    apiToken: `token-${n}`,
+    pat: `pat-${n}`,
+    timeZone: 'UTC',
+    active: true,
+    ...more,
   });
   sim.state.users.push(...Array.from({ length: extra }, (_, i) => person(i + 1)));
-  sim.state.users.push(person(9001, { displayName: 'Automation for Jira', accountType: 'app' }), person(9002, { displayName: 'Former Colleague', active: false }));
+  sim.state.users.push(
+    person(9001, { displayName: 'Automation for Jira', accountType: 'app' }),
+    person(9002, { displayName: 'Former Colleague', active: false }),
+  );
   return sim;
 }
 
@@ -39,7 +49,11 @@ describe('listing the people of a Jira', () => {
     expect(new Set(users.map((u) => u.id)).size).toBe(users.length);
     expect(byName(users, 'Automation for Jira')).toBeUndefined();
     expect(byName(users, 'Former Colleague')).toBeUndefined();
-    expect(byName(users, 'Ana Silva')).toEqual({ id: '712020:00000001-ana', email: 'ana@example.com', displayName: 'Ana Silva' });
+    expect(byName(users, 'Ana Silva')).toEqual({
+      id: '712020:00000001-ana',
+      email: 'ana@example.com',
+      displayName: 'Ana Silva',
+    });
     // Chen hides the address: listed by account id only.
     expect(byName(users, 'Chen Wei')).toEqual({ id: '712020:00000003-chen', email: null, displayName: 'Chen Wei' });
   });
@@ -49,7 +63,15 @@ describe('listing the people of a Jira', () => {
     server.use(...sim.mswHandlers(baseUrl));
     const connector = connectTo(baseUrl, sim);
     const listed = (await pages(connector.listUsers!())).flat();
-    expect(listed.map((u) => u.displayName)).toEqual(['Sync Bot', 'Ana Silva', 'Ben Okafor', 'Chen Wei', 'Dana Kowalski', 'Emil Novak', 'Farah Haddad']);
+    expect(listed.map((u) => u.displayName)).toEqual([
+      'Sync Bot',
+      'Ana Silva',
+      'Ben Okafor',
+      'Chen Wei',
+      'Dana Kowalski',
+      'Emil Novak',
+      'Farah Haddad',
+    ]);
     for (const user of sim.users) {
       const [found] = await connector.findUsers({ email: user.email });
       expect(listed.find((u) => u.id === found?.id)?.displayName).toBe(user.displayName);
@@ -60,7 +82,14 @@ describe('listing the people of a Jira', () => {
     const sim = crowdedJira(120);
     server.use(...sim.mswHandlers(baseUrl));
     const searches: string[] = [];
-    const connector = connectTo(baseUrl, sim, { apiVersion: '2' }, undefined, (e) => searches.push(new URL(e.url).search), 'pat');
+    const connector = connectTo(
+      baseUrl,
+      sim,
+      { apiVersion: '2' },
+      undefined,
+      (e) => searches.push(new URL(e.url).search),
+      'pat',
+    );
 
     const users = (await pages(connector.listUsers!())).flat();
     expect(users).toHaveLength(7 + 120 + 1);

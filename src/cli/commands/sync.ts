@@ -45,14 +45,18 @@ async function run(io: CliIo, sync: Syncbridge, once: boolean, setExit: (code: n
 export function registerSyncCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const config = (c: Command) => c.argument('[config]', 'configuration file', 'syncbridge.yaml');
 
-  config(program.command('activate').description('check the mappings against the systems and activate the integration')).action((file: string) =>
+  config(
+    program.command('activate').description('check the mappings against the systems and activate the integration'),
+  ).action((file: string) =>
     withIntegration(io, file, async (sync) => {
       await sync.activate();
       io.stdout('integration activated\n');
     }),
   );
 
-  config(program.command('deactivate').description('deactivate the integration (configuration edits are allowed again)')).action((file: string) =>
+  config(
+    program.command('deactivate').description('deactivate the integration (configuration edits are allowed again)'),
+  ).action((file: string) =>
     withIntegration(io, file, async (sync) => {
       await sync.deactivate();
       io.stdout('integration deactivated\n');
@@ -66,14 +70,36 @@ export function registerSyncCommands(program: Command, io: CliIo, setExit: (code
         const planned = await sync.dryRun();
         if (options.json) io.stdout(`${JSON.stringify(planned, null, 2)}\n`);
         else {
-          io.stdout(`${table(['PAIR', 'ACTION', 'SIDE', 'FROM', 'TO', 'FIELDS'], planned.map((p) => [p.pair, p.action, p.side, p.sourceKey, p.targetKey ?? '(new)', Object.keys(p.fields).join(', ')]))}\n`);
+          io.stdout(
+            `${table(
+              ['PAIR', 'ACTION', 'SIDE', 'FROM', 'TO', 'FIELDS'],
+              planned.map((p) => [
+                p.pair,
+                p.action,
+                p.side,
+                p.sourceKey,
+                p.targetKey ?? '(new)',
+                Object.keys(p.fields).join(', '),
+              ]),
+            )}\n`,
+          );
           io.stdout(`${planned.length} write${planned.length === 1 ? '' : 's'} planned; nothing was written\n`);
         }
       }),
     );
 
-  config(program.command('run').description('sync: once with --once, else every engine.intervalMs until stopped (Ctrl-C: exit code 130)'))
+  config(
+    program
+      .command('run')
+      .description('sync: once with --once, else every engine.intervalMs until stopped (Ctrl-C: exit code 130)'),
+  )
     .option('--once', 'run one pass and exit')
-    .addOption(new Option('--log-level <level>', 'the least severe JSON log lines printed on stderr').choices(logLevels).default('info'))
-    .action((file: string, options: { once?: boolean; logLevel: LogLevel }) => withIntegration(io, file, (sync) => run(io, sync, options.once === true, setExit), options.logLevel));
+    .addOption(
+      new Option('--log-level <level>', 'the least severe JSON log lines printed on stderr')
+        .choices(logLevels)
+        .default('info'),
+    )
+    .action((file: string, options: { once?: boolean; logLevel: LogLevel }) =>
+      withIntegration(io, file, (sync) => run(io, sync, options.once === true, setExit), options.logLevel),
+    );
 }

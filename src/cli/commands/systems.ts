@@ -10,7 +10,12 @@ import { table, type CliIo } from '../io.js';
  * Runs a discovery call that names a project (and type); when it fails because either does not
  * exist, the error says so and lists what does (exit code 7), instead of the system's 404.
  */
-async function naming<T>(connector: Connector, system: string, target: { project: string; type?: string }, call: () => Promise<T>): Promise<T> {
+async function naming<T>(
+  connector: Connector,
+  system: string,
+  target: { project: string; type?: string },
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
@@ -29,12 +34,16 @@ function pick(connectors: Record<string, Connector>, system: string | undefined)
 export function registerSystemCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('validate')
-    .description('check a configuration file without contacting any system: schema, adapters and their options, TLS files, state path')
+    .description(
+      'check a configuration file without contacting any system: schema, adapters and their options, TLS files, state path',
+    )
     .argument('[config]', 'configuration file', 'syncbridge.yaml')
     .action(async (file: string) => {
       const config = await checkOffline(io, file);
       const fields = config.mappings.reduce((n, m) => n + m.fields.length, 0);
-      io.stdout(`${file}: valid (${Object.keys(config.systems).length} systems, ${config.mappings.length} mappings, ${fields} field mappings)\n`);
+      io.stdout(
+        `${file}: valid (${Object.keys(config.systems).length} systems, ${config.mappings.length} mappings, ${fields} field mappings)\n`,
+      );
     });
 
   program
@@ -78,22 +87,50 @@ export function registerSystemCommands(program: Command, io: CliIo, setExit: (co
         setExit(ExitCode.usage);
         return;
       }
-      const print = (json: unknown, text: string) => io.stdout(`${options.json ? JSON.stringify(json, null, 2) : text}\n`);
+      const print = (json: unknown, text: string) =>
+        io.stdout(`${options.json ? JSON.stringify(json, null, 2) : text}\n`);
       if (!options.project) {
         const projects = await connector.listProjects();
-        print(projects, table(['KEY', 'NAME', 'ID'], projects.map((p) => [p.key, p.name, p.id])));
+        print(
+          projects,
+          table(
+            ['KEY', 'NAME', 'ID'],
+            projects.map((p) => [p.key, p.name, p.id]),
+          ),
+        );
       } else if (!options.type) {
         const { project } = options;
         const types = await naming(connector, options.system, { project }, () => connector.listEntityTypes(project));
-        print(types, table(['TYPE', 'ID'], types.map((t) => [t.name, t.id])));
+        print(
+          types,
+          table(
+            ['TYPE', 'ID'],
+            types.map((t) => [t.name, t.id]),
+          ),
+        );
       } else {
         const { project, type } = options;
-        const fields = await naming(connector, options.system, { project, type }, () => connector.listFields(project, type));
+        const fields = await naming(connector, options.system, { project, type }, () =>
+          connector.listFields(project, type),
+        );
         const values = (f: (typeof fields)[number]) => {
           const names = f.allowedValues?.map((v) => v.name) ?? [];
           return names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (${names.length})` : names.join(', ');
         };
-        print(fields, table(['FIELD', 'NAME', 'KIND', 'REQUIRED', 'WRITABLE', 'ALLOWED VALUES'], fields.map((f) => [f.id, f.name, f.kind, f.required ? 'yes' : '', f.writable === false ? 'no' : 'yes', values(f)])));
+        print(
+          fields,
+          table(
+            ['FIELD', 'NAME', 'KIND', 'REQUIRED', 'WRITABLE', 'ALLOWED VALUES'],
+            fields.map((f) => [
+              f.id,
+              f.name,
+              f.kind,
+              f.required ? 'yes' : '',
+              f.writable === false ? 'no' : 'yes',
+              values(f),
+            ]),
+          ),
+        );
       }
       await connector.close?.();
     });

@@ -5,7 +5,11 @@ import { exportValueMaps, formatValueMapDiff, importValueMaps } from '../../shee
 import { connectorsFor } from '../context.js';
 import type { CliIo } from '../io.js';
 
-async function connectorsUnless(io: CliIo, config: string, offline: boolean | undefined): Promise<Record<string, Connector> | undefined> {
+async function connectorsUnless(
+  io: CliIo,
+  config: string,
+  offline: boolean | undefined,
+): Promise<Record<string, Connector> | undefined> {
   return offline ? undefined : (await connectorsFor(io, config)).connectors;
 }
 
@@ -26,7 +30,12 @@ export function registerValueMapCommands(program: Command, io: CliIo): void {
     .action(async (config: string, options: { out: string; offline?: boolean }) => {
       const connectors = await connectorsUnless(io, config, options.offline);
       try {
-        const result = await exportValueMaps({ configPath: resolve(io.cwd, config), out: resolve(io.cwd, options.out), ...(connectors ? { connectors } : {}), env: io.env });
+        const result = await exportValueMaps({
+          configPath: resolve(io.cwd, config),
+          out: resolve(io.cwd, options.out),
+          ...(connectors ? { connectors } : {}),
+          env: io.env,
+        });
         for (const sheet of result.sheets) io.stdout(`${sheet.name}: ${sheet.rows} rows (${sheet.map})\n`);
         for (const note of result.notes) io.stdout(`note: ${note}\n`);
         io.stdout(`wrote ${result.files.join(', ')}\n`);
@@ -45,10 +54,18 @@ export function registerValueMapCommands(program: Command, io: CliIo): void {
     .action(async (config: string, file: string, options: { dryRun?: boolean; offline?: boolean }) => {
       const connectors = await connectorsUnless(io, config, options.offline);
       try {
-        const result = await importValueMaps({ configPath: resolve(io.cwd, config), file: resolve(io.cwd, file), ...(connectors ? { connectors } : {}), dryRun: options.dryRun === true, env: io.env });
+        const result = await importValueMaps({
+          configPath: resolve(io.cwd, config),
+          file: resolve(io.cwd, file),
+          ...(connectors ? { connectors } : {}),
+          dryRun: options.dryRun === true,
+          env: io.env,
+        });
         io.stdout(`${formatValueMapDiff(result.diff)}\n`);
         for (const note of result.notes) io.stdout(`note: ${note}\n`);
-        io.stdout(result.written ? `updated ${config}\n` : result.changed ? 'dry run: nothing was written\n' : 'no changes\n');
+        io.stdout(
+          result.written ? `updated ${config}\n` : result.changed ? 'dry run: nothing was written\n' : 'no changes\n',
+        );
       } finally {
         await closeAll(connectors);
       }

@@ -15,7 +15,10 @@ export function usageError(message: string): SyncbridgeError {
  * reads one line from stdin. With choices, they are listed numbered and a number or the
  * text itself is accepted.
  */
-export function readlinePrompt(input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stderr): (question: string, choices?: string[]) => Promise<string> {
+export function readlinePrompt(
+  input: NodeJS.ReadableStream = process.stdin,
+  output: NodeJS.WritableStream = process.stderr,
+): (question: string, choices?: string[]) => Promise<string> {
   return async (question, choices) => {
     // One interface per question: a long-lived one would keep stdin open and the process alive.
     const rl = createInterface({ input, output, terminal: false });
@@ -54,7 +57,11 @@ export class Asker {
    * `check` returns what is wrong with a value: a flag's value then fails as a usage error
    * naming the flag, while an answer typed on the terminal is asked for again.
    */
-  async text(flag: string, question: string, options: { default?: string | undefined; hint?: string; check?: (value: string) => string | undefined } = {}): Promise<string> {
+  async text(
+    flag: string,
+    question: string,
+    options: { default?: string | undefined; hint?: string; check?: (value: string) => string | undefined } = {},
+  ): Promise<string> {
     const checked = (value: string) => {
       const problem = options.check?.(value);
       if (problem !== undefined) throw usageError(`${flag}: ${problem}`);
@@ -64,10 +71,13 @@ export class Asker {
     if (typeof given === 'string' && given !== '') return checked(given);
     if (!this.interactive) {
       if (options.default !== undefined) return checked(options.default);
-      throw usageError(`missing ${flag}${options.hint ? ` (${options.hint})` : ''}; without a terminal every answer must be given as a flag`);
+      throw usageError(
+        `missing ${flag}${options.hint ? ` (${options.hint})` : ''}; without a terminal every answer must be given as a flag`,
+      );
     }
     for (;;) {
-      const answer = (await this.ask(`${question}${options.default ? ` [${options.default}]` : ''}:`)) || options.default;
+      const answer =
+        (await this.ask(`${question}${options.default ? ` [${options.default}]` : ''}:`)) || options.default;
       if (answer === undefined || answer === '') continue;
       const problem = options.check?.(answer);
       if (problem === undefined) return answer;
@@ -80,15 +90,20 @@ export class Asker {
    * else picked from a numbered list, else a usage error listing the choices.
    */
   async choose<T>(flag: string, question: string, choices: T[], names: (choice: T) => string[]): Promise<T> {
-    const find = (text: string) => choices.find((c) => names(c).some((n) => n.toLocaleLowerCase() === text.toLocaleLowerCase()));
+    const find = (text: string) =>
+      choices.find((c) => names(c).some((n) => n.toLocaleLowerCase() === text.toLocaleLowerCase()));
     const shown = choices.map((c) => names(c)[0] ?? '');
     const given = this.flags[camel(flag)];
     if (typeof given === 'string' && given !== '') {
       const found = find(given);
-      if (found === undefined) throw usageError(`${flag} "${given}" does not exist; available: ${shown.join(', ') || 'none'}`);
+      if (found === undefined)
+        throw usageError(`${flag} "${given}" does not exist; available: ${shown.join(', ') || 'none'}`);
       return found;
     }
-    if (!this.interactive) throw usageError(`missing ${flag} (available: ${shown.join(', ') || 'none'}); without a terminal every answer must be given as a flag`);
+    if (!this.interactive)
+      throw usageError(
+        `missing ${flag} (available: ${shown.join(', ') || 'none'}); without a terminal every answer must be given as a flag`,
+      );
     if (choices.length === 0) throw usageError(`nothing to choose for ${flag}: the system lists none`);
     for (;;) {
       const found = find(await this.ask(`${question}:`, shown));
@@ -100,7 +115,8 @@ export class Asker {
   /** A yes/no question; `--yes` answers yes, and so must scripts. */
   async confirm(question: string, yesFlag: boolean, byDefault = true): Promise<boolean> {
     if (yesFlag) return true;
-    if (!this.interactive) throw usageError('missing --yes: without a terminal the proposals cannot be reviewed, so accept them with --yes');
+    if (!this.interactive)
+      throw usageError('missing --yes: without a terminal the proposals cannot be reviewed, so accept them with --yes');
     const answer = (await this.ask(`${question} ${byDefault ? '[Y/n]' : '[y/N]'}:`)).toLocaleLowerCase();
     return answer === '' ? byDefault : answer === 'y' || answer === 'yes';
   }

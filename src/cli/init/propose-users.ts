@@ -20,7 +20,12 @@ export interface ProposedUserMap {
 
 /** Display-name folding: case, accents and spacing do not count (`José  Núñez` = `jose nunez`). */
 function foldPersonName(name: string): string {
-  return name.normalize('NFD').replace(/\p{M}+/gu, '').toLocaleLowerCase().replace(/\s+/g, ' ').trim();
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLocaleLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const looksLikeEmail = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
@@ -44,7 +49,9 @@ export function proposeUserMap(left: UserRef[], right: UserRef[], name = 'people
     byName.set(key, [...(byName.get(key) ?? []), user]);
   }
   // Right users someone on the left already reaches by e-mail are taken.
-  const claimed = new Set(right.filter((u) => left.some((l) => mailOf(l) !== '' && mailOf(l) === mailOf(u))).map((u) => u.id));
+  const claimed = new Set(
+    right.filter((u) => left.some((l) => mailOf(l) !== '' && mailOf(l) === mailOf(u))).map((u) => u.id),
+  );
   const pairs: ProposedUserPair[] = [];
   const unmatched: string[] = [];
   for (const user of left) {
@@ -53,12 +60,18 @@ export function proposeUserMap(left: UserRef[], right: UserRef[], name = 'people
     const candidates = (byName.get(foldPersonName(nameOf(user))) ?? []).filter((u) => !claimed.has(u.id));
     const shown = `${nameOf(user)} (${valueOf(user)})`;
     if (candidates.length !== 1) {
-      unmatched.push(candidates.length === 0 ? `${shown}: no right user with this e-mail or name` : `${shown}: ${candidates.length} right users share the name`);
+      unmatched.push(
+        candidates.length === 0
+          ? `${shown}: no right user with this e-mail or name`
+          : `${shown}: ${candidates.length} right users share the name`,
+      );
       continue;
     }
     const partner = candidates[0]!;
     claimed.add(partner.id);
-    const why = user.email ? `e-mails differ (${user.email} / ${valueOf(partner)})` : 'the left e-mail is hidden, so the account id is used';
+    const why = user.email
+      ? `e-mails differ (${user.email} / ${valueOf(partner)})`
+      : 'the left e-mail is hidden, so the account id is used';
     pairs.push({ left: valueOf(user), right: valueOf(partner), reason: `${nameOf(user)}: same display name; ${why}` });
   }
   return { name, pairs, unmatched };
@@ -74,14 +87,20 @@ async function everyone(connector: Connector): Promise<UserRef[]> {
  * Lists the users of both systems and proposes a user map, or says why not: a connector
  * that does not list users, or a listing that failed (Azure DevOps Server has no API for it).
  */
-export async function proposeUsers(connectors: { left: Connector; right: Connector }, taken: Set<string>): Promise<{ map?: ProposedUserMap; note?: string }> {
-  if (!connectors.left.listUsers || !connectors.right.listUsers) return { note: 'a system does not list its users, so no user map was proposed' };
+export async function proposeUsers(
+  connectors: { left: Connector; right: Connector },
+  taken: Set<string>,
+): Promise<{ map?: ProposedUserMap; note?: string }> {
+  if (!connectors.left.listUsers || !connectors.right.listUsers)
+    return { note: 'a system does not list its users, so no user map was proposed' };
   try {
     const [left, right] = await Promise.all([everyone(connectors.left), everyone(connectors.right)]);
     let name = 'people';
     for (let n = 2; taken.has(name); n++) name = `people-${n}`;
     return { map: proposeUserMap(left, right, name) };
   } catch (error) {
-    return { note: `users could not be listed, so no user map was proposed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      note: `users could not be listed, so no user map was proposed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

@@ -98,7 +98,11 @@ function proposeValueMap(name: string, left: FieldDescriptor, right: FieldDescri
     used.add(partner);
   }
   const paired = new Set(pairs.map((p) => p.left));
-  return { name, pairs, unmatched: { left: leftValues.filter((v) => !paired.has(v)), right: rightValues.filter((v) => !used.has(v)) } };
+  return {
+    name,
+    pairs,
+    unmatched: { left: leftValues.filter((v) => !paired.has(v)), right: rightValues.filter((v) => !used.has(v)) },
+  };
 }
 
 function directionOf(left: FieldDescriptor, right: FieldDescriptor): MappingDirection | undefined {
@@ -109,29 +113,50 @@ function directionOf(left: FieldDescriptor, right: FieldDescriptor): MappingDire
 }
 
 function valueMapName(left: FieldDescriptor, taken: Set<string>): string {
-  const base = left.name.toLocaleLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'values';
+  const base =
+    left.name
+      .toLocaleLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'values';
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);
   return name;
 }
 
-function propose(left: FieldDescriptor, right: FieldDescriptor, reason: ProposedField['reason'], when: ProposedField['when'], valueMapNames: Set<string>): ProposedField | undefined {
+function propose(
+  left: FieldDescriptor,
+  right: FieldDescriptor,
+  reason: ProposedField['reason'],
+  when: ProposedField['when'],
+  valueMapNames: Set<string>,
+): ProposedField | undefined {
   const writableWay = directionOf(left, right);
   if (!writableWay || !kindsCompatible(left.kind, right.kind)) return undefined;
   const direction = writableWay;
   const notes: string[] = [];
-  if (writableWay !== 'both') notes.push(`one-way: ${writableWay === 'leftToRight' ? left.name : right.name} is read-only, so values flow towards ${writableWay === 'leftToRight' ? right.name : left.name}`);
-  if (left.kind !== right.kind) notes.push(temporal.has(left.kind) ? `${left.kind} ↔ ${right.kind}: a date becomes midnight UTC, a datetime keeps its UTC day` : `${left.kind} ↔ ${right.kind}: converted on the way (formatting is lost towards plain text)`);
+  if (writableWay !== 'both')
+    notes.push(
+      `one-way: ${writableWay === 'leftToRight' ? left.name : right.name} is read-only, so values flow towards ${writableWay === 'leftToRight' ? right.name : left.name}`,
+    );
+  if (left.kind !== right.kind)
+    notes.push(
+      temporal.has(left.kind)
+        ? `${left.kind} ↔ ${right.kind}: a date becomes midnight UTC, a datetime keeps its UTC day`
+        : `${left.kind} ↔ ${right.kind}: converted on the way (formatting is lost towards plain text)`,
+    );
   const field: ProposedField = { left, right, direction, when, reason, enabled: true, notes };
-  if (left.kind === 'user') notes.push('users are matched by e-mail; one without a match leaves the field alone (onUnmatchedUser: skipField)');
+  if (left.kind === 'user')
+    notes.push('users are matched by e-mail; one without a match leaves the field alone (onUnmatchedUser: skipField)');
   if (left.kind === 'lookup' || left.kind === 'multiLookup') {
     const valueMap = proposeValueMap(valueMapName(left, valueMapNames), left, right);
     if (valueMap) {
       field.valueMap = valueMap;
       field.enabled = valueMap.pairs.length > 0;
-      if (!field.enabled) notes.push(`no values share a name: pair them in valueMaps.${valueMap.name}, then uncomment this mapping`);
-      else if (valueMap.unmatched.left.length + valueMap.unmatched.right.length > 0) notes.push(`items with unpaired values fail until you add pairs to valueMaps.${valueMap.name}`);
+      if (!field.enabled)
+        notes.push(`no values share a name: pair them in valueMaps.${valueMap.name}, then uncomment this mapping`);
+      else if (valueMap.unmatched.left.length + valueMap.unmatched.right.length > 0)
+        notes.push(`items with unpaired values fail until you add pairs to valueMaps.${valueMap.name}`);
     }
   }
   return field;
@@ -147,7 +172,12 @@ export function proposeFields(left: DiscoveredSide, right: DiscoveredSide): Prop
   const usedLeft = new Set<string>();
   const usedRight = new Set<string>();
   const valueMapNames = new Set<string>();
-  const add = (l: FieldDescriptor | undefined, r: FieldDescriptor | undefined, reason: ProposedField['reason'], when: ProposedField['when'] = 'always') => {
+  const add = (
+    l: FieldDescriptor | undefined,
+    r: FieldDescriptor | undefined,
+    reason: ProposedField['reason'],
+    when: ProposedField['when'] = 'always',
+  ) => {
     if (!l || !r || usedLeft.has(l.id) || usedRight.has(r.id)) return;
     const field = propose(l, r, reason, when, valueMapNames);
     if (!field) return;
@@ -167,8 +197,14 @@ export function proposeFields(left: DiscoveredSide, right: DiscoveredSide): Prop
     );
   }
   for (const l of left.fields) {
-    const candidates = right.fields.filter((r) => foldName(r.name) === foldName(l.name) || (left.adapter === right.adapter && r.id === l.id));
-    add(l, candidates.find((r) => !usedRight.has(r.id)), 'same name');
+    const candidates = right.fields.filter(
+      (r) => foldName(r.name) === foldName(l.name) || (left.adapter === right.adapter && r.id === l.id),
+    );
+    add(
+      l,
+      candidates.find((r) => !usedRight.has(r.id)),
+      'same name',
+    );
   }
   return {
     fields,

@@ -48,7 +48,9 @@ function fieldEntry(field: ProposedField): Record<string, unknown> {
 }
 
 function fieldComment(field: ProposedField): string {
-  return [` ${label(field.left)} ↔ ${label(field.right)}: ${field.reason}`, ...field.notes.map((n) => ` ${n}`)].join('\n');
+  return [` ${label(field.left)} ↔ ${label(field.right)}: ${field.reason}`, ...field.notes.map((n) => ` ${n}`)].join(
+    '\n',
+  );
 }
 
 /** A field mapping as commented-out YAML, for the person to enable after pairing its values. */
@@ -59,10 +61,13 @@ function disabledEntry(field: ProposedField): string {
 
 function valueMapComment(field: ProposedField): string {
   const map = field.valueMap!;
-  const lines = [` ${field.left.name} ↔ ${field.right.name}: ${map.pairs.length} value${map.pairs.length === 1 ? '' : 's'} paired by equal name`];
+  const lines = [
+    ` ${field.left.name} ↔ ${field.right.name}: ${map.pairs.length} value${map.pairs.length === 1 ? '' : 's'} paired by equal name`,
+  ];
   if (map.unmatched.left.length > 0) lines.push(` unmatched left values: ${list(map.unmatched.left)} — add pairs`);
   if (map.unmatched.right.length > 0) lines.push(` unmatched right values: ${list(map.unmatched.right)} — add pairs`);
-  if (map.pairs.length === 0) lines.push(` (the field mapping is commented out until this map has pairs: { left: ..., right: ... })`);
+  if (map.pairs.length === 0)
+    lines.push(` (the field mapping is commented out until this map has pairs: { left: ..., right: ... })`);
   return lines.join('\n');
 }
 
@@ -116,11 +121,19 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
     ' Secrets are read from the environment variables named in ${env:...}; they are never stored here.',
   ].join('\n');
   const root = doc.contents as YAMLMap;
-  commentKey(root, 'valueMaps', ' Lookup values paired by equal name (case, spaces and punctuation ignored).\n unmapped: fail stops an item with a value that has no pair, so nothing is written wrongly.');
+  commentKey(
+    root,
+    'valueMaps',
+    ' Lookup values paired by equal name (case, spaces and punctuation ignored).\n unmapped: fail stops an item with a value that has no pair, so nothing is written wrongly.',
+  );
   const maps = pairOf(root, 'valueMaps').value;
   for (const f of withMaps) commentKey(maps, f.valueMap!.name, valueMapComment(f));
   if (people) {
-    commentKey(maps, people.name, ` People whose e-mail addresses differ, paired by display name (case and accents ignored): check each pair.\n Everyone else is matched by e-mail address and needs no pair.`);
+    commentKey(
+      maps,
+      people.name,
+      ` People whose e-mail addresses differ, paired by display name (case and accents ignored): check each pair.\n Everyone else is matched by e-mail address and needs no pair.`,
+    );
     const pairs = doc.getIn(['valueMaps', people.name, 'pairs']);
     if (isSeq(pairs)) pairs.items.forEach((item, i) => ((item as Node).commentBefore = ` ${people.pairs[i]!.reason}`));
   }
@@ -144,16 +157,30 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
     after.push(`   left:  ${list(proposal.unpaired.left.map((f) => `${label(f)} [${f.kind}]`))}`);
     after.push(`   right: ${list(proposal.unpaired.right.map((f) => `${label(f)} [${f.kind}]`))}`);
   }
-  const unmatchedPeople = plan.users?.unmatched.length ? [' Left users without a proposed pair (add them to the user map by hand if they work on these items):', ...plan.users.unmatched.map((u) => `   - ${u}`)] : [];
+  const unmatchedPeople = plan.users?.unmatched.length
+    ? [
+        ' Left users without a proposed pair (add them to the user map by hand if they work on these items):',
+        ...plan.users.unmatched.map((u) => `   - ${u}`),
+      ]
+    : [];
   if (people) {
-    commentKey(mapping, 'users', [' People are matched by e-mail address, and through this user map where their addresses differ.', ...unmatchedPeople].join('\n'));
+    commentKey(
+      mapping,
+      'users',
+      [
+        ' People are matched by e-mail address, and through this user map where their addresses differ.',
+        ...unmatchedPeople,
+      ].join('\n'),
+    );
   } else if (enabled.some((f) => f.left.kind === 'user')) {
     after.push(' People are matched by e-mail address. Where their addresses differ, add a user map, e.g.:');
     after.push('   users: { valueMap: { pairs: [{ left: ana@example.com, right: ana.silva@example.org }] } }');
     if (plan.usersNote) after.push(` (${plan.usersNote})`);
     after.push(...unmatchedPeople);
   }
-  after.push(' Changed on both sides since the last sync: queued for a person (syncbridge status, syncbridge retry --take).');
+  after.push(
+    ' Changed on both sides since the last sync: queued for a person (syncbridge status, syncbridge retry --take).',
+  );
   commentKey(mapping, 'conflicts', after.join('\n'));
   if (plan.comments) commentKey(mapping, 'comments', ' Comments are copied both ways, marked with their origin.');
   commentKey(root, 'state', ' Links and watermarks, relative to this file; keep it between runs.');

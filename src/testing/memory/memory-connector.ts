@@ -9,7 +9,24 @@ import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
 /** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod = 'deleteItem' | 'query' | 'checkFilter' | 'getMany' | 'create' | 'update' | 'fieldChangeTimes' | 'findByOrigin' | 'findByField' | 'listComments' | 'addComment' | 'updateComment' | 'deleteComment' | 'latestChange' | 'findUsers' | 'upsertBacklink' | 'removeBacklink';
+export type MemoryMethod =
+  | 'deleteItem'
+  | 'query'
+  | 'checkFilter'
+  | 'getMany'
+  | 'create'
+  | 'update'
+  | 'fieldChangeTimes'
+  | 'findByOrigin'
+  | 'findByField'
+  | 'listComments'
+  | 'addComment'
+  | 'updateComment'
+  | 'deleteComment'
+  | 'latestChange'
+  | 'findUsers'
+  | 'upsertBacklink'
+  | 'removeBacklink';
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -75,7 +92,27 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     ...knobs.capabilities,
   };
   const calls = Object.fromEntries(
-    (['deleteItem', 'query', 'checkFilter', 'getMany', 'create', 'update', 'fieldChangeTimes', 'findByOrigin', 'findByField', 'listComments', 'addComment', 'updateComment', 'deleteComment', 'latestChange', 'findUsers', 'upsertBacklink', 'removeBacklink'] as const).map((m) => [m, 0]),
+    (
+      [
+        'deleteItem',
+        'query',
+        'checkFilter',
+        'getMany',
+        'create',
+        'update',
+        'fieldChangeTimes',
+        'findByOrigin',
+        'findByField',
+        'listComments',
+        'addComment',
+        'updateComment',
+        'deleteComment',
+        'latestChange',
+        'findUsers',
+        'upsertBacklink',
+        'removeBacklink',
+      ] as const
+    ).map((m) => [m, 0]),
   ) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: Error; afterWrite: boolean }> = [];
   const me = system.integrationUser;
@@ -105,7 +142,11 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     }
   };
   const limit = (n: number, max: number, what: string) => {
-    if (n > max) throw new SyncbridgeError('VALIDATION', `memory connector: ${n} items in one ${what} call exceed the declared maximum of ${max}`);
+    if (n > max)
+      throw new SyncbridgeError(
+        'VALIDATION',
+        `memory connector: ${n} items in one ${what} call exceed the declared maximum of ${max}`,
+      );
   };
 
   const connector: MemoryConnector = {
@@ -114,11 +155,22 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     onCall: undefined,
     failNext(method, count = 1, error, options) {
       for (let i = 0; i < count; i++) {
-        faults.push({ method, error: error ?? new SyncbridgeError('TRANSIENT', `memory connector: simulated failure of ${method}`, { retryable: true }), afterWrite: options?.afterWrite ?? false });
+        faults.push({
+          method,
+          error:
+            error ??
+            new SyncbridgeError('TRANSIENT', `memory connector: simulated failure of ${method}`, { retryable: true }),
+          afterWrite: options?.afterWrite ?? false,
+        });
       }
     },
     async testConnection() {
-      return { ok: true, system: 'memory', stages: [{ stage: 'api', ok: true, message: 'in-memory system reachable', durationMs: 0 }], user: me };
+      return {
+        ok: true,
+        system: 'memory',
+        stages: [{ stage: 'api', ok: true, message: 'in-memory system reachable', durationMs: 0 }],
+        user: me,
+      };
     },
     async whoami() {
       return me;
@@ -147,7 +199,8 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       system.fields(request.project, request.type);
       const predicate = request.filter ? compileMemoryFilter(request.filter) : () => true;
       const since = request.since;
-      const after = (i: MemoryItem) => !since || (since.kind === 'timestamp' ? i.updatedAt >= since.value : i.sequence >= Number(since.value));
+      const after = (i: MemoryItem) =>
+        !since || (since.kind === 'timestamp' ? i.updatedAt >= since.value : i.sequence >= Number(since.value));
       const matching = [...system.items.values()]
         .filter((i) => i.project === request.project && i.type === request.type && after(i) && predicate(i.fields))
         .sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || Number(a.id) - Number(b.id));
@@ -180,14 +233,32 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async create(items) {
       await enter('create');
       limit(items.length, capabilities.maxCreateBatch, 'create');
-      const results = await Promise.all(items.map((r) => write(() => view(system.create(r.project, r.type, r.fields, me, r.origin), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
+      const results = await Promise.all(
+        items.map((r) =>
+          write(() =>
+            view(
+              system.create(r.project, r.type, r.fields, me, r.origin),
+              knobs.partialWriteResults ? Object.keys(r.fields) : undefined,
+            ),
+          ),
+        ),
+      );
       await enter('create', 'after');
       return results;
     },
     async update(items) {
       await enter('update');
       limit(items.length, capabilities.maxUpdateBatch, 'update');
-      const results = await Promise.all(items.map((r) => write(() => view(system.update(r.id, r.fields, me, r.expectedRevision), knobs.partialWriteResults ? Object.keys(r.fields) : undefined))));
+      const results = await Promise.all(
+        items.map((r) =>
+          write(() =>
+            view(
+              system.update(r.id, r.fields, me, r.expectedRevision),
+              knobs.partialWriteResults ? Object.keys(r.fields) : undefined,
+            ),
+          ),
+        ),
+      );
       await enter('update', 'after');
       return results;
     },
@@ -197,10 +268,14 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     },
     async fieldChangeTimes(ids, fields) {
       await enter('fieldChangeTimes');
-      return Object.fromEntries(ids.flatMap((id) => {
-        const item = system.items.get(id);
-        return item ? [[id, Object.fromEntries(fields.filter((f) => f in item.changedAt).map((f) => [f, item.changedAt[f]!]))]] : [];
-      }));
+      return Object.fromEntries(
+        ids.flatMap((id) => {
+          const item = system.items.get(id);
+          return item
+            ? [[id, Object.fromEntries(fields.filter((f) => f in item.changedAt).map((f) => [f, item.changedAt[f]!]))]]
+            : [];
+        }),
+      );
     },
     async findByOrigin({ project, type, origins, fields }) {
       await enter('findByOrigin');
@@ -212,7 +287,12 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async findByField({ project, type, field, values, fields }) {
       await enter('findByField');
       return [...system.items.values()]
-        .filter((i) => i.project === project && i.type === type && values.includes(field === 'key' ? i.key : field === 'id' ? i.id : String(i.fields[field] ?? '')))
+        .filter(
+          (i) =>
+            i.project === project &&
+            i.type === type &&
+            values.includes(field === 'key' ? i.key : field === 'id' ? i.id : String(i.fields[field] ?? '')),
+        )
         .map((i) => view(i, fields));
     },
     async listComments(itemId) {
@@ -252,8 +332,12 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       await enter('latestChange');
       const items = [...system.items.values()].filter((i) => i.project === project && i.type === type);
       if (items.length === 0) return null;
-      if (knobs.category === 'scm' || knobs.category === 'build') return { kind: 'revision', value: String(Math.max(...items.map((i) => i.sequence))) };
-      return { kind: 'timestamp', value: items.reduce((max, i) => (i.updatedAt > max ? i.updatedAt : max), items[0]!.updatedAt) };
+      if (knobs.category === 'scm' || knobs.category === 'build')
+        return { kind: 'revision', value: String(Math.max(...items.map((i) => i.sequence))) };
+      return {
+        kind: 'timestamp',
+        value: items.reduce((max, i) => (i.updatedAt > max ? i.updatedAt : max), items[0]!.updatedAt),
+      };
     },
   };
   return connector;
@@ -263,13 +347,20 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
  * A connector factory for configs (`adapter: memory`): each configured system id must
  * name one of the given memory systems.
  */
-export function memoryConnectorFactory(systems: Record<string, MemorySystem>, knobs: MemoryConnectorKnobs = {}): ConnectorFactory {
+export function memoryConnectorFactory(
+  systems: Record<string, MemorySystem>,
+  knobs: MemoryConnectorKnobs = {},
+): ConnectorFactory {
   return {
     kind: 'memory',
     category: 'alm',
     create(config) {
       const system = systems[config.id];
-      if (!system) throw new SyncbridgeError('CONFIG_INVALID', `memory connector: no memory system named "${config.id}"; known: ${Object.keys(systems).join(', ')}`);
+      if (!system)
+        throw new SyncbridgeError(
+          'CONFIG_INVALID',
+          `memory connector: no memory system named "${config.id}"; known: ${Object.keys(systems).join(', ')}`,
+        );
       return createMemoryConnector(system, knobs);
     },
   };

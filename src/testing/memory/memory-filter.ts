@@ -6,7 +6,10 @@ export type MemoryPredicate = (fields: Record<string, FieldValue>) => boolean;
 function text(value: FieldValue | undefined): string[] {
   if (value === null || value === undefined) return [];
   if (Array.isArray(value)) return value;
-  if (typeof value === 'object') return 'email' in value || 'displayName' in value ? [value.id, value.email ?? ''].filter(Boolean) : [JSON.stringify(value)];
+  if (typeof value === 'object')
+    return 'email' in value || 'displayName' in value
+      ? [value.id, value.email ?? ''].filter(Boolean)
+      : [JSON.stringify(value)];
   return [String(value)];
 }
 
@@ -22,7 +25,10 @@ export function compileMemoryFilter(filter: string): MemoryPredicate {
   for (let i = 0; i < tokens.length; ) {
     const [field, op, rawValue] = [tokens[i], tokens[i + 1], tokens[i + 2]];
     if (field === undefined || op === undefined || rawValue === undefined || !['=', '!=', '~'].includes(op)) {
-      throw new SyncbridgeError('VALIDATION', `memory filter: expected "field = value" at "${tokens.slice(i).join(' ')}" in "${filter}"`);
+      throw new SyncbridgeError(
+        'VALIDATION',
+        `memory filter: expected "field = value" at "${tokens.slice(i).join(' ')}" in "${filter}"`,
+      );
     }
     const value = unquote(rawValue);
     const name = unquote(field);
@@ -36,7 +42,11 @@ export function compileMemoryFilter(filter: string): MemoryPredicate {
     i += 3;
     const joiner = tokens[i]?.toLowerCase();
     if (joiner === 'or') orGroups.push([]);
-    else if (joiner !== undefined && joiner !== 'and') throw new SyncbridgeError('VALIDATION', `memory filter: expected "and" or "or", found "${tokens[i]}" in "${filter}"`);
+    else if (joiner !== undefined && joiner !== 'and')
+      throw new SyncbridgeError(
+        'VALIDATION',
+        `memory filter: expected "and" or "or", found "${tokens[i]}" in "${filter}"`,
+      );
     if (joiner !== undefined) i++;
   }
   return (fields) => orGroups.some((group) => group.every((p) => p(fields)));

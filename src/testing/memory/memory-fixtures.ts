@@ -7,8 +7,20 @@ export function memoryBugFields(options: { priorities?: string[]; statuses?: str
   return [
     { id: 'title', name: 'Title', kind: 'text', required: true },
     { id: 'description', name: 'Description', kind: 'richText', required: false },
-    { id: 'priority', name: 'Priority', kind: 'lookup', required: false, allowedValues: names(options.priorities ?? ['Highest', 'High', 'Medium', 'Low', 'Lowest']) },
-    { id: 'status', name: 'Status', kind: 'lookup', required: false, allowedValues: names(options.statuses ?? ['To Do', 'In Progress', 'Done']) },
+    {
+      id: 'priority',
+      name: 'Priority',
+      kind: 'lookup',
+      required: false,
+      allowedValues: names(options.priorities ?? ['Highest', 'High', 'Medium', 'Low', 'Lowest']),
+    },
+    {
+      id: 'status',
+      name: 'Status',
+      kind: 'lookup',
+      required: false,
+      allowedValues: names(options.statuses ?? ['To Do', 'In Progress', 'Done']),
+    },
     { id: 'labels', name: 'Labels', kind: 'multiLookup', required: false },
     { id: 'assignee', name: 'Assignee', kind: 'user', required: false },
     { id: 'ref', name: 'External reference', kind: 'text', required: false },
@@ -16,7 +28,17 @@ export function memoryBugFields(options: { priorities?: string[]; statuses?: str
 }
 
 /** A memory system with one project (`P`) of bugs and a few users, the first being `sync-bot`. */
-export function createMemoryTracker(options: { project?: string; users?: UserRef[]; priorities?: string[]; statuses?: string[]; now?: () => Date; hideEmails?: boolean; commentsChangeItem?: boolean } = {}): MemorySystem {
+export function createMemoryTracker(
+  options: {
+    project?: string;
+    users?: UserRef[];
+    priorities?: string[];
+    statuses?: string[];
+    now?: () => Date;
+    hideEmails?: boolean;
+    commentsChangeItem?: boolean;
+  } = {},
+): MemorySystem {
   return new MemorySystem({
     projects: { [options.project ?? 'P']: { types: { Bug: memoryBugFields(options) } } },
     users: options.users ?? [

@@ -1,4 +1,17 @@
-import { isEmptyValue, RemoteError, SyncbridgeError, valuesEqual, type Comment, type CommentOrigin, type FieldDescriptor, type FieldValue, type OriginRef, type RichText, type UserRef, type WorkItem } from 'syncbridge';
+import {
+  isEmptyValue,
+  RemoteError,
+  SyncbridgeError,
+  valuesEqual,
+  type Comment,
+  type CommentOrigin,
+  type FieldDescriptor,
+  type FieldValue,
+  type OriginRef,
+  type RichText,
+  type UserRef,
+  type WorkItem,
+} from 'syncbridge';
 import type { BacklinkTarget } from 'syncbridge/connector-kit';
 
 /** A stored item of a {@link MemorySystem}. */
@@ -61,8 +74,11 @@ export class MemorySystem {
 
   constructor(options: MemorySystemOptions) {
     this.options = options;
-    const user = options.integrationUser ? options.users.find((u) => u.id === options.integrationUser) : options.users[0];
-    if (!user) throw new SyncbridgeError('CONFIG_INVALID', 'memory system: the integration user is not among its users');
+    const user = options.integrationUser
+      ? options.users.find((u) => u.id === options.integrationUser)
+      : options.users[0];
+    if (!user)
+      throw new SyncbridgeError('CONFIG_INVALID', 'memory system: the integration user is not among its users');
     this.integrationUser = user;
   }
 
@@ -83,11 +99,17 @@ export class MemorySystem {
   /** Field descriptors of a project's type, or throws `NOT_FOUND`. */
   fields(project: string, type: string): FieldDescriptor[] {
     const fields = this.options.projects[project]?.types[type];
-    if (!fields) throw new RemoteError('NOT_FOUND', `memory system: project "${project}" has no type "${type}"`, { status: 404 });
+    if (!fields)
+      throw new RemoteError('NOT_FOUND', `memory system: project "${project}" has no type "${type}"`, { status: 404 });
     return fields;
   }
 
-  private check(project: string, type: string, fields: Record<string, FieldValue>, creating: boolean): Record<string, FieldValue> {
+  private check(
+    project: string,
+    type: string,
+    fields: Record<string, FieldValue>,
+    creating: boolean,
+  ): Record<string, FieldValue> {
     const descriptors = this.fields(project, type);
     const errors: Record<string, string> = {};
     const out: Record<string, FieldValue> = {};
@@ -98,13 +120,18 @@ export class MemorySystem {
         continue;
       }
       const values = Array.isArray(value) ? value : [value];
-      const pattern = field.valuePattern === undefined || isEmptyValue(value) ? undefined : new RegExp(field.valuePattern, 'u');
+      const pattern =
+        field.valuePattern === undefined || isEmptyValue(value) ? undefined : new RegExp(field.valuePattern, 'u');
       const unmatched = pattern && values.find((v) => typeof v !== 'string' || !pattern.test(v));
       if (field.writable === false) errors[id] = `Field '${field.name}' is read-only.`;
-      else if (unmatched !== undefined && unmatched !== false) errors[id] = `'${String(unmatched)}' is not a valid value of ${field.name} (must match /${field.valuePattern}/).`;
+      else if (unmatched !== undefined && unmatched !== false)
+        errors[id] =
+          `'${String(unmatched)}' is not a valid value of ${field.name} (must match /${field.valuePattern}/).`;
       else if (field.allowedValues && !isEmptyValue(value)) {
         const bad = values.find((v) => typeof v !== 'string' || !field.allowedValues!.some((a) => a.name === v));
-        if (bad !== undefined) errors[id] = `'${String(bad)}' is not an allowed value of ${field.name}; allowed: ${field.allowedValues.map((a) => a.name).join(', ')}.`;
+        if (bad !== undefined)
+          errors[id] =
+            `'${String(bad)}' is not an allowed value of ${field.name}; allowed: ${field.allowedValues.map((a) => a.name).join(', ')}.`;
       } else if (field.kind === 'user' && value !== null && typeof value === 'object' && 'id' in value) {
         const known = this.options.users.find((u) => u.id === value.id);
         if (!known) errors[id] = `User '${value.id}' does not exist.`;
@@ -116,23 +143,50 @@ export class MemorySystem {
       out[id] = field.caseInsensitive && Array.isArray(value) ? dedupeIgnoringCase(value) : value;
     }
     if (creating) {
-      for (const field of descriptors) if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
+      for (const field of descriptors)
+        if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
     }
     if (Object.keys(errors).length > 0) {
-      throw new RemoteError('VALIDATION', `memory system: ${Object.entries(errors).map(([f, m]) => `${f}: ${m}`).join('; ')}`, { status: 400, fieldErrors: errors });
+      throw new RemoteError(
+        'VALIDATION',
+        `memory system: ${Object.entries(errors)
+          .map(([f, m]) => `${f}: ${m}`)
+          .join('; ')}`,
+        { status: 400, fieldErrors: errors },
+      );
     }
     return out;
   }
 
   /** Creates an item as a user. */
-  create(project: string, type: string, fields: Record<string, FieldValue>, by: UserRef, origin?: OriginRef): MemoryItem {
+  create(
+    project: string,
+    type: string,
+    fields: Record<string, FieldValue>,
+    by: UserRef,
+    origin?: OriginRef,
+  ): MemoryItem {
     const checked = this.check(project, type, fields, true);
     const id = String(this.nextId++);
     const at = this.stamp();
     const ids = this.fields(project, type).map((f) => f.id);
     const changedAt = Object.fromEntries(ids.map((f) => [f, at]));
     const changedBy = Object.fromEntries(ids.map((f) => [f, by.id]));
-    const item: MemoryItem = { id, key: `${project}-${id}`, project, type, revision: 1, sequence: ++this.changes, updatedAt: at, updatedBy: by, fields: checked, changedAt, changedBy, comments: [], ...(origin ? { origin } : {}) };
+    const item: MemoryItem = {
+      id,
+      key: `${project}-${id}`,
+      project,
+      type,
+      revision: 1,
+      sequence: ++this.changes,
+      updatedAt: at,
+      updatedBy: by,
+      fields: checked,
+      changedAt,
+      changedBy,
+      comments: [],
+      ...(origin ? { origin } : {}),
+    };
     this.items.set(id, item);
     this.onWrite?.(item, by);
     return item;
@@ -143,7 +197,11 @@ export class MemorySystem {
     const item = this.items.get(id);
     if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
     if (expectedRevision !== undefined && expectedRevision !== String(item.revision)) {
-      throw new RemoteError('REVISION_MISMATCH', `memory system: item ${item.key} is at revision ${item.revision}, not ${expectedRevision}`, { status: 412 });
+      throw new RemoteError(
+        'REVISION_MISMATCH',
+        `memory system: item ${item.key} is at revision ${item.revision}, not ${expectedRevision}`,
+        { status: 412 },
+      );
     }
     const checked = this.check(item.project, item.type, fields, false);
     const at = this.stamp();
@@ -164,7 +222,8 @@ export class MemorySystem {
 
   /** Deletes an item (by anyone): it is gone from every read. */
   remove(id: string): void {
-    if (!this.items.delete(id)) throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+    if (!this.items.delete(id))
+      throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
   }
 
   /** A person (not the integration user) edits an item. */
@@ -191,7 +250,14 @@ export class MemorySystem {
   /** Adds a comment as a user; the integration user's copies carry an `origin` stamp (with `commentsChangeItem`, a change of the item as well). */
   comment(itemId: string, body: RichText, by: UserRef, origin?: CommentOrigin): Comment {
     const item = this.commented(itemId);
-    const comment: Comment = { id: `${itemId}-c${++this.commentCount}`, itemId, author: by, createdAt: this.stamp(), body, ...(origin ? { origin } : {}) };
+    const comment: Comment = {
+      id: `${itemId}-c${++this.commentCount}`,
+      itemId,
+      author: by,
+      createdAt: this.stamp(),
+      body,
+      ...(origin ? { origin } : {}),
+    };
     item.comments.push(comment);
     if (this.options.commentsChangeItem) {
       // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
@@ -207,7 +273,10 @@ export class MemorySystem {
   /** Replaces a comment's body (and its stamp, given one), as its author or the integration user. */
   editComment(itemId: string, commentId: string, body: RichText, origin?: CommentOrigin): Comment {
     const comment = this.commented(itemId).comments.find((c) => c.id === commentId);
-    if (!comment) throw new RemoteError('NOT_FOUND', `memory system: comment ${commentId} does not exist on ${itemId}`, { status: 404 });
+    if (!comment)
+      throw new RemoteError('NOT_FOUND', `memory system: comment ${commentId} does not exist on ${itemId}`, {
+        status: 404,
+      });
     comment.body = body;
     if (origin) comment.origin = origin;
     return comment;
@@ -228,8 +297,21 @@ export class MemorySystem {
   /** A read of an item as a connector returns it: the fields asked for, or every field of its type (empty ones as null). */
   view(item: MemoryItem, fields?: readonly string[]): WorkItem {
     const known = this.fields(item.project, item.type).map((d) => d.id);
-    const picked = Object.fromEntries((fields ?? known).filter((f) => f in item.fields || known.includes(f)).map((f) => [f, structuredClone(item.fields[f] ?? null)]));
-    return { id: item.id, key: item.key, revision: String(item.revision), updatedAt: item.updatedAt, updatedBy: item.updatedBy, fields: picked, ...(item.origin ? { origin: { ...item.origin } } : {}), scope: { projects: [item.project], type: item.type } };
+    const picked = Object.fromEntries(
+      (fields ?? known)
+        .filter((f) => f in item.fields || known.includes(f))
+        .map((f) => [f, structuredClone(item.fields[f] ?? null)]),
+    );
+    return {
+      id: item.id,
+      key: item.key,
+      revision: String(item.revision),
+      updatedAt: item.updatedAt,
+      updatedBy: item.updatedBy,
+      fields: picked,
+      ...(item.origin ? { origin: { ...item.origin } } : {}),
+      scope: { projects: [item.project], type: item.type },
+    };
   }
 }
 

@@ -39,9 +39,16 @@ export function startHttpServer(handler: Handler): Promise<LocalServer> {
 }
 
 /** An HTTPS server presenting `cert`; with `clientCa`, it demands a client certificate issued by it. */
-export function startHttpsServer(options: { cert: string; key: string; clientCa?: string }, handler: Handler): Promise<LocalServer> {
+export function startHttpsServer(
+  options: { cert: string; key: string; clientCa?: string },
+  handler: Handler,
+): Promise<LocalServer> {
   const server = https.createServer(
-    { cert: options.cert, key: options.key, ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+    {
+      cert: options.cert,
+      key: options.key,
+      ...(options.clientCa ? { ca: options.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+    },
     handler,
   );
   return listen(server, 'https');
@@ -49,7 +56,10 @@ export function startHttpsServer(options: { cert: string; key: string; clientCa?
 
 /** A server that accepts connections and never says a word. */
 export function startSilentServer(): Promise<LocalServer> {
-  return listen(net.createServer(() => {}), 'http');
+  return listen(
+    net.createServer(() => {}),
+    'http',
+  );
 }
 
 /** A port on 127.0.0.1 where nothing listens (taken, then released). */
@@ -67,7 +77,9 @@ export async function closedPort(): Promise<number> {
 export async function startBlackhole(): Promise<LocalServer> {
   const script = `const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>{process.stdout.write(s.address().port+'\\n');Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,120000)})`;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const port = await new Promise<number>((resolve) => child.stdout.once('data', (data) => resolve(Number(String(data).trim()))));
+  const port = await new Promise<number>((resolve) =>
+    child.stdout.once('data', (data) => resolve(Number(String(data).trim()))),
+  );
   const fillers = await Promise.all(
     [0, 1].map(
       () =>
@@ -103,24 +115,39 @@ export interface LocalProxy extends LocalServer {
 /** Starts an HTTP forward proxy on 127.0.0.1; with `credentials` it answers 407 unless they are sent. */
 export async function startProxy(credentials?: { username: string; password: string }): Promise<LocalProxy> {
   const log: ProxyLog = { requests: [], rejected: 0 };
-  const expected = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
-  const allowed = (request: http.IncomingMessage) => expected === undefined || request.headers['proxy-authorization'] === expected;
-  const deny = 'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test-proxy"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
+  const expected = credentials
+    ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    : undefined;
+  const allowed = (request: http.IncomingMessage) =>
+    expected === undefined || request.headers['proxy-authorization'] === expected;
+  const deny =
+    'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test-proxy"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
   const server = http.createServer((request, response) => {
     log.requests.push(`${request.method} ${request.url}`);
     if (!allowed(request)) {
       log.rejected++;
-      response.writeHead(407, { 'proxy-authenticate': 'Basic realm="test-proxy"', 'content-type': 'text/plain' }).end('proxy auth required');
+      response
+        .writeHead(407, { 'proxy-authenticate': 'Basic realm="test-proxy"', 'content-type': 'text/plain' })
+        .end('proxy auth required');
       return;
     }
     const target = new URL(request.url ?? '/');
     const headers = { ...request.headers };
     delete headers['proxy-authorization'];
-    const upstream = http.request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: request.method, headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: request.method,
+        headers,
+      },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', () => response.writeHead(502).end());
     request.pipe(upstream);
   });

@@ -75,7 +75,21 @@ export function createTestPki(): TestPki {
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'serial'), '1000\n');
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run(['req', '-config', 'openssl.cnf', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3', '-extensions', 'root']);
+  run([
+    'req',
+    '-config',
+    'openssl.cnf',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3',
+    '-extensions',
+    'root',
+  ]);
   const load = (name: string): TestCertificate => {
     const certFile = join(dir, `${name}.pem`);
     const keyFile = join(dir, `${name}.key`);
@@ -83,7 +97,24 @@ export function createTestPki(): TestPki {
   };
   const issue = (name: string, commonName: string, extensions: string, dates: string[]) => {
     run(['req', '-new', ...ecKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${commonName}`]);
-    run(['ca', '-batch', '-config', 'openssl.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-extensions', extensions, '-notext', ...dates]);
+    run([
+      'ca',
+      '-batch',
+      '-config',
+      'openssl.cnf',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.pem`,
+      '-extensions',
+      extensions,
+      '-notext',
+      ...dates,
+    ]);
     return load(name);
   };
   const current = ['-days', '2'];

@@ -22,19 +22,35 @@ const batchSchema = z.array(
 export function batchRoutes(dispatch: (request: Request) => Promise<Response>): Route[] {
   return [
     {
-      method: 'POST', path: 'wit/$batch', scope: 'org',
+      method: 'POST',
+      path: 'wit/$batch',
+      scope: 'org',
       handle: async (ctx) => {
         const parsed = batchSchema.safeParse(await ctx.body());
-        if (!parsed.success) throw badRequest('VS403501: The batch request must be an array of {method: PATCH, uri, headers, body}.');
-        if (parsed.data.length > ctx.state.limits.maxBatchRequests) throw badRequest(`VS403500: A batch may contain at most ${ctx.state.limits.maxBatchRequests} requests.`);
+        if (!parsed.success)
+          throw badRequest('VS403501: The batch request must be an array of {method: PATCH, uri, headers, body}.');
+        if (parsed.data.length > ctx.state.limits.maxBatchRequests)
+          throw badRequest(`VS403500: A batch may contain at most ${ctx.state.limits.maxBatchRequests} requests.`);
         const value = [];
         for (const part of parsed.data) {
-          const uri = part.uri.startsWith('http') ? part.uri : `${ctx.orgUrl}${part.uri.startsWith('/') ? '' : '/'}${part.uri}`;
+          const uri = part.uri.startsWith('http')
+            ? part.uri
+            : `${ctx.orgUrl}${part.uri.startsWith('/') ? '' : '/'}${part.uri}`;
           const headers = new Headers(part.headers ?? {});
           const authorization = ctx.request.headers.get('authorization');
           if (authorization) headers.set('authorization', authorization);
-          const response = await dispatch(new Request(uri, { method: part.method, headers, body: part.body === undefined ? undefined : JSON.stringify(part.body) }));
-          value.push({ code: response.status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: await response.text() });
+          const response = await dispatch(
+            new Request(uri, {
+              method: part.method,
+              headers,
+              body: part.body === undefined ? undefined : JSON.stringify(part.body),
+            }),
+          );
+          value.push({
+            code: response.status,
+            headers: { 'Content-Type': 'application/json; charset=utf-8' },
+            body: await response.text(),
+          });
         }
         return json({ count: value.length, value });
       },

@@ -40,16 +40,31 @@ const token = (offset: number) => Buffer.from(`offset:${offset}`).toString('base
  */
 export const graphRoutes: Route[] = [
   {
-    method: 'GET', path: 'graph/users', scope: 'org', preview: true,
+    method: 'GET',
+    path: 'graph/users',
+    scope: 'org',
+    preview: true,
     handle: ({ state, url, orgUrl }) => {
-      if (state.organization.includes('/')) throw new AdoSimError(404, `The controller for path '${url.pathname}' was not found or does not implement IController.`, 'ResourceNotFoundException');
+      if (state.organization.includes('/'))
+        throw new AdoSimError(
+          404,
+          `The controller for path '${url.pathname}' was not found or does not implement IController.`,
+          'ResourceNotFoundException',
+        );
       const given = url.searchParams.get('continuationToken');
-      const offset = given ? Number(/^offset:(\d+)$/.exec(Buffer.from(given, 'base64').toString('utf8'))?.[1] ?? Number.NaN) : 0;
-      if (!Number.isInteger(offset)) throw new AdoSimError(400, 'The continuation token is not valid.', 'InvalidContinuationTokenException');
+      const offset = given
+        ? Number(/^offset:(\d+)$/.exec(Buffer.from(given, 'base64').toString('utf8'))?.[1] ?? Number.NaN)
+        : 0;
+      if (!Number.isInteger(offset))
+        throw new AdoSimError(400, 'The continuation token is not valid.', 'InvalidContinuationTokenException');
       const all = [...state.identities.map((i) => graphUser(orgUrl, i)), buildService];
       const page = all.slice(offset, offset + state.limits.graphUsersPage);
       const next = offset + page.length;
-      return json({ count: page.length, value: page }, 200, next < all.length ? { 'x-ms-continuationtoken': token(next) } : {});
+      return json(
+        { count: page.length, value: page },
+        200,
+        next < all.length ? { 'x-ms-continuationtoken': token(next) } : {},
+      );
     },
   },
 ];

@@ -5,7 +5,12 @@ import { findField, findType, type SimField, type SimProject, type SimWorkItemTy
 function typeOf(ctx: RouteContext): { project: SimProject; type: SimWorkItemType } {
   const project = ctx.project as SimProject;
   const type = findType(project, ctx.params.type as string);
-  if (!type) throw new AdoSimError(404, `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`, 'WorkItemTypeNotFoundException');
+  if (!type)
+    throw new AdoSimError(
+      404,
+      `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`,
+      'WorkItemTypeNotFoundException',
+    );
   return { project, type };
 }
 
@@ -31,12 +36,22 @@ function typeJson(ctx: RouteContext, type: SimWorkItemType): Record<string, unkn
     color: 'CC293D',
     isDisabled: false,
     states: type.states,
-    fields: type.fields.map((f) => ({ referenceName: f.referenceName, name: findField(ctx.state, f.referenceName)?.name, alwaysRequired: f.alwaysRequired })),
+    fields: type.fields.map((f) => ({
+      referenceName: f.referenceName,
+      name: findField(ctx.state, f.referenceName)?.name,
+      alwaysRequired: f.alwaysRequired,
+    })),
     url: `${ctx.orgUrl}/${ctx.project?.id ?? ''}/_apis/wit/workItemTypes/${encodeURIComponent(type.name)}`,
   };
 }
 
-function node(ctx: RouteContext, path: string, structureType: 'area' | 'iteration', all: string[], id: { next: number }): Record<string, unknown> {
+function node(
+  ctx: RouteContext,
+  path: string,
+  structureType: 'area' | 'iteration',
+  all: string[],
+  id: { next: number },
+): Record<string, unknown> {
   const children = all.filter((p) => p.startsWith(`${path}\\`) && !p.slice(path.length + 1).includes('\\'));
   const name = path.split('\\').at(-1) as string;
   return {
@@ -51,18 +66,34 @@ function node(ctx: RouteContext, path: string, structureType: 'area' | 'iteratio
 
 /** Project metadata: work item types, their fields and states, fields, classification nodes. */
 export const metadataRoutes: Route[] = [
-  { method: 'GET', path: 'wit/workitemtypes', scope: 'project', handle: (ctx) => json({ count: ctx.project?.types.length, value: ctx.project?.types.map((t) => typeJson(ctx, t)) }) },
-  { method: 'GET', path: 'wit/workitemtypes/:type', scope: 'project', handle: (ctx) => json(typeJson(ctx, typeOf(ctx).type)) },
   {
-    method: 'GET', path: 'wit/workitemtypes/:type/fields', scope: 'project',
+    method: 'GET',
+    path: 'wit/workitemtypes',
+    scope: 'project',
+    handle: (ctx) => json({ count: ctx.project?.types.length, value: ctx.project?.types.map((t) => typeJson(ctx, t)) }),
+  },
+  {
+    method: 'GET',
+    path: 'wit/workitemtypes/:type',
+    scope: 'project',
+    handle: (ctx) => json(typeJson(ctx, typeOf(ctx).type)),
+  },
+  {
+    method: 'GET',
+    path: 'wit/workitemtypes/:type/fields',
+    scope: 'project',
     handle: (ctx) => {
       const { type } = typeOf(ctx);
       const expand = (ctx.url.searchParams.get('$expand') ?? '').toLowerCase();
       const value = type.fields.map(({ referenceName, alwaysRequired }) => {
         const field = findField(ctx.state, referenceName) as SimField;
-        const allowed = referenceName === 'System.State' ? type.states.map((s) => s.name) : field.allowedValues?.map(String);
+        const allowed =
+          referenceName === 'System.State' ? type.states.map((s) => s.name) : field.allowedValues?.map(String);
         return {
-          alwaysRequired, defaultValue: null, referenceName, name: field.name,
+          alwaysRequired,
+          defaultValue: null,
+          referenceName,
+          name: field.name,
           ...(expand.includes('allowedvalues') ? { allowedValues: allowed ?? [] } : {}),
           url: `${ctx.orgUrl}/_apis/wit/fields/${referenceName}`,
         };
@@ -71,36 +102,63 @@ export const metadataRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: 'wit/workitemtypes/:type/states', scope: 'project',
+    method: 'GET',
+    path: 'wit/workitemtypes/:type/states',
+    scope: 'project',
     handle: (ctx) => {
       const { type } = typeOf(ctx);
       return json({ count: type.states.length, value: type.states });
     },
   },
-  { method: 'GET', path: 'wit/fields', handle: (ctx) => json({ count: ctx.state.fields.size, value: [...ctx.state.fields.values()].map((f) => fieldJson(ctx, f)) }) },
   {
-    method: 'GET', path: 'wit/fields/:name',
+    method: 'GET',
+    path: 'wit/fields',
+    handle: (ctx) =>
+      json({ count: ctx.state.fields.size, value: [...ctx.state.fields.values()].map((f) => fieldJson(ctx, f)) }),
+  },
+  {
+    method: 'GET',
+    path: 'wit/fields/:name',
     handle: (ctx) => {
       const field = findField(ctx.state, ctx.params.name as string);
-      if (!field) throw new AdoSimError(404, `TF51535: Cannot find field ${ctx.params.name ?? ''}.`, 'WorkItemTrackingFieldDefinitionNotFoundException');
+      if (!field)
+        throw new AdoSimError(
+          404,
+          `TF51535: Cannot find field ${ctx.params.name ?? ''}.`,
+          'WorkItemTrackingFieldDefinitionNotFoundException',
+        );
       return json(fieldJson(ctx, field));
     },
   },
   {
-    method: 'GET', path: 'wit/classificationnodes', scope: 'project',
+    method: 'GET',
+    path: 'wit/classificationnodes',
+    scope: 'project',
     handle: (ctx) => {
       const project = ctx.project as SimProject;
       const id = { next: 1 };
-      const value = [node(ctx, project.name, 'area', project.areas, id), node(ctx, project.name, 'iteration', project.iterations, id)];
+      const value = [
+        node(ctx, project.name, 'area', project.areas, id),
+        node(ctx, project.name, 'iteration', project.iterations, id),
+      ];
       return json({ count: value.length, value });
     },
   },
   {
     // The project's tags, as the tag picker lists them. https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/tags/list
-    method: 'GET', path: 'wit/tags', scope: 'project',
+    method: 'GET',
+    path: 'wit/tags',
+    scope: 'project',
     handle: (ctx) => {
       const names = [...(ctx.project?.tagNames.values() ?? [])].sort((a, b) => a.localeCompare(b));
-      return json({ count: names.length, value: names.map((name) => ({ id: name.toLowerCase(), name, url: `${ctx.orgUrl}/_apis/wit/tags/${encodeURIComponent(name)}` })) });
+      return json({
+        count: names.length,
+        value: names.map((name) => ({
+          id: name.toLowerCase(),
+          name,
+          url: `${ctx.orgUrl}/_apis/wit/tags/${encodeURIComponent(name)}`,
+        })),
+      });
     },
   },
 ];

@@ -6,20 +6,29 @@ import { getWorkItem, parseId } from '../store.js';
 
 /** The service's 404 for an id that is not in the recycle bin. */
 function notInRecycleBin(id: number): AdoSimError {
-  return new AdoSimError(404, `Work item ${id} does not exist in the recycle bin, or you do not have permissions to read it.`, 'WorkItemNotFoundException');
+  return new AdoSimError(
+    404,
+    `Work item ${id} does not exist in the recycle bin, or you do not have permissions to read it.`,
+    'WorkItemNotFoundException',
+  );
 }
 
 function deletedItem(ctx: RouteContext): SimDeletedWorkItem {
   const id = parseId(ctx.params.id);
   const deleted = ctx.state.recycleBin.get(id);
-  if (!deleted || (ctx.project && deleted.item.fields['System.TeamProject'] !== ctx.project.name)) throw notInRecycleBin(id);
+  if (!deleted || (ctx.project && deleted.item.fields['System.TeamProject'] !== ctx.project.name))
+    throw notInRecycleBin(id);
   return deleted;
 }
 
 /** Moves a work item to the recycle bin: from then on reads, WIQL and batches no longer see it. */
 export function recycleWorkItem(state: AdoSimState, id: number, actor: SimIdentity): SimDeletedWorkItem {
   const item = getWorkItem(state, id);
-  const deleted = { item, deletedBy: `${actor.displayName} <${actor.uniqueName}>`, deletedDate: state.now().toISOString() };
+  const deleted = {
+    item,
+    deletedBy: `${actor.displayName} <${actor.uniqueName}>`,
+    deletedDate: state.now().toISOString(),
+  };
   state.workItems.delete(id);
   state.recycleBin.set(id, deleted);
   return deleted;
@@ -36,7 +45,8 @@ export function recycleWorkItem(state: AdoSimState, id: number, actor: SimIdenti
  */
 export const recycleBinRoutes: Route[] = [
   {
-    method: 'DELETE', path: 'wit/workitems/:id',
+    method: 'DELETE',
+    path: 'wit/workitems/:id',
     handle: (ctx) => {
       const id = parseId(ctx.params.id);
       const item = getWorkItem(ctx.state, id);
@@ -49,26 +59,40 @@ export const recycleBinRoutes: Route[] = [
     },
   },
   {
-    method: 'GET', path: 'wit/recyclebin', scope: 'project',
+    method: 'GET',
+    path: 'wit/recyclebin',
+    scope: 'project',
     handle: (ctx) => {
-      const value = [...ctx.state.recycleBin.values()].filter((d) => d.item.fields['System.TeamProject'] === ctx.project?.name).map((d) => ({ id: d.item.id, url: `${ctx.orgUrl}/_apis/wit/recycleBin/${d.item.id}` }));
+      const value = [...ctx.state.recycleBin.values()]
+        .filter((d) => d.item.fields['System.TeamProject'] === ctx.project?.name)
+        .map((d) => ({ id: d.item.id, url: `${ctx.orgUrl}/_apis/wit/recycleBin/${d.item.id}` }));
       return json({ count: value.length, value });
     },
   },
-  { method: 'GET', path: 'wit/recyclebin/:id', scope: 'project', handle: (ctx) => json(renderDeleted(ctx.state, ctx.orgUrl, deletedItem(ctx))) },
   {
-    method: 'PATCH', path: 'wit/recyclebin/:id', scope: 'project',
+    method: 'GET',
+    path: 'wit/recyclebin/:id',
+    scope: 'project',
+    handle: (ctx) => json(renderDeleted(ctx.state, ctx.orgUrl, deletedItem(ctx))),
+  },
+  {
+    method: 'PATCH',
+    path: 'wit/recyclebin/:id',
+    scope: 'project',
     handle: async (ctx) => {
       const deleted = deletedItem(ctx);
       const body = (await ctx.body()) as { isDeleted?: unknown } | null;
-      if (body?.isDeleted !== false) throw new AdoSimError(400, 'Only {"isDeleted": false} (a restore) is accepted.', 'VssServiceException');
+      if (body?.isDeleted !== false)
+        throw new AdoSimError(400, 'Only {"isDeleted": false} (a restore) is accepted.', 'VssServiceException');
       ctx.state.recycleBin.delete(deleted.item.id);
       ctx.state.workItems.set(deleted.item.id, deleted.item);
       return json(renderDeleted(ctx.state, ctx.orgUrl, deleted));
     },
   },
   {
-    method: 'DELETE', path: 'wit/recyclebin/:id', scope: 'project',
+    method: 'DELETE',
+    path: 'wit/recyclebin/:id',
+    scope: 'project',
     handle: (ctx) => {
       ctx.state.recycleBin.delete(deletedItem(ctx).item.id);
       // The description declares 200 with no body.

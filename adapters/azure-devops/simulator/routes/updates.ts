@@ -12,7 +12,9 @@ const endOfTime = '9999-01-01T00:00:00Z';
 
 /** A field value as an update shows it (identities as `IdentityRef`). */
 function shown(ctx: RouteContext, ref: string, value: unknown): unknown {
-  return ctx.state.fields.get(ref)?.type === 'identity' ? identityRef(ctx.orgUrl, findIdentity(ctx.state, String(value)), String(value)) : value;
+  return ctx.state.fields.get(ref)?.type === 'identity'
+    ? identityRef(ctx.orgUrl, findIdentity(ctx.state, String(value)), String(value))
+    : value;
 }
 
 /**
@@ -28,7 +30,10 @@ export function renderUpdates(ctx: RouteContext, item: SimWorkItem): Array<Recor
     for (const ref of new Set([...Object.keys(before), ...Object.keys(revision.fields)])) {
       const [was, now] = [before[ref], revision.fields[ref]];
       if (JSON.stringify(was) === JSON.stringify(now)) continue;
-      fields[ref] = { ...(was === undefined ? {} : { oldValue: shown(ctx, ref, was) }), ...(now === undefined ? {} : { newValue: shown(ctx, ref, now) }) };
+      fields[ref] = {
+        ...(was === undefined ? {} : { oldValue: shown(ctx, ref, was) }),
+        ...(now === undefined ? {} : { newValue: shown(ctx, ref, now) }),
+      };
     }
     const by = String(revision.fields['System.ChangedBy'] ?? '');
     const url = `${ctx.orgUrl}/_apis/wit/workItems/${item.id}/updates/${index + 1}`;
@@ -39,7 +44,11 @@ export function renderUpdates(ctx: RouteContext, item: SimWorkItem): Array<Recor
       revisedBy: identityRef(ctx.orgUrl, findIdentity(ctx.state, by), by),
       revisedDate: String(item.revisions[index + 1]?.fields['System.ChangedDate'] ?? endOfTime),
       fields,
-      _links: { self: { href: url }, workItemUpdates: { href: `${ctx.orgUrl}/_apis/wit/workItems/${item.id}/updates` }, parent: { href: `${ctx.orgUrl}/_apis/wit/workItems/${item.id}` } },
+      _links: {
+        self: { href: url },
+        workItemUpdates: { href: `${ctx.orgUrl}/_apis/wit/workItems/${item.id}/updates` },
+        parent: { href: `${ctx.orgUrl}/_apis/wit/workItems/${item.id}` },
+      },
       url,
     };
   });
@@ -49,14 +58,16 @@ function intParam(ctx: RouteContext, name: string, fallback: number): number {
   const raw = ctx.url.searchParams.get(name);
   if (raw === null || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`The value '${raw}' of parameter '${name}' is not a valid non-negative integer.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw badRequest(`The value '${raw}' of parameter '${name}' is not a valid non-negative integer.`);
   return n;
 }
 
 /** `GET {project}/_apis/wit/workItems/{id}/updates`: a work item's history, paged by `$top` and `$skip`. */
 export const updateRoutes: Route[] = [
   {
-    method: 'GET', path: 'wit/workItems/:id/updates',
+    method: 'GET',
+    path: 'wit/workItems/:id/updates',
     handle: (ctx) => {
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
       const skip = intParam(ctx, '$skip', 0);

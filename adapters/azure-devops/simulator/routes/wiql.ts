@@ -8,13 +8,31 @@ const wiqlBodySchema = z.object({ query: z.string().min(1) });
 
 async function handle(ctx: RouteContext): Promise<Response> {
   const parsed = wiqlBodySchema.safeParse(await ctx.body());
-  if (!parsed.success) throw badRequest('VS402325: The WIQL query is missing. Send {"query": "SELECT ..."}.', 'WorkItemTrackingQueryException');
+  if (!parsed.success)
+    throw badRequest(
+      'VS402325: The WIQL query is missing. Send {"query": "SELECT ..."}.',
+      'WorkItemTrackingQueryException',
+    );
   const topText = ctx.url.searchParams.get('$top');
   const top = topText === null ? undefined : Number(topText);
-  if (top !== undefined && (!Number.isInteger(top) || top < 0)) throw badRequest(`The value '${topText}' is not valid for $top.`);
+  if (top !== undefined && (!Number.isInteger(top) || top < 0))
+    throw badRequest(`The value '${topText}' is not valid for $top.`);
   const query = parseWiql(parsed.data.query);
-  const result = runWiql({ state: ctx.state, project: ctx.project, me: ctx.actor.uniqueName, timePrecision: ctx.url.searchParams.get('timePrecision')?.toLowerCase() === 'true' }, query, top);
-  const fieldRef = (f: { referenceName: string; name: string }) => ({ referenceName: f.referenceName, name: f.name, url: `${ctx.orgUrl}/_apis/wit/fields/${f.referenceName}` });
+  const result = runWiql(
+    {
+      state: ctx.state,
+      project: ctx.project,
+      me: ctx.actor.uniqueName,
+      timePrecision: ctx.url.searchParams.get('timePrecision')?.toLowerCase() === 'true',
+    },
+    query,
+    top,
+  );
+  const fieldRef = (f: { referenceName: string; name: string }) => ({
+    referenceName: f.referenceName,
+    name: f.name,
+    url: `${ctx.orgUrl}/_apis/wit/fields/${f.referenceName}`,
+  });
   return json({
     queryType: 'flat',
     queryResultType: 'workItem',

@@ -14,19 +14,43 @@ const batchRequestSchema = z.object({
   asOf: z.string().nullish(),
 });
 
-function checkFields(ctx: RouteContext, fields: string[] | undefined | null, expand: string | undefined | null): string[] | undefined {
+function checkFields(
+  ctx: RouteContext,
+  fields: string[] | undefined | null,
+  expand: string | undefined | null,
+): string[] | undefined {
   if (!fields?.length) return undefined;
-  if (expand && expand.toLowerCase() !== 'none') throw badRequest('VS403315: The expand parameter can not be used with the fields parameter.', 'ConflictingParametersException');
-  for (const name of fields) if (!findField(ctx.state, name)) throw new AdoSimError(400, `TF51535: Cannot find field ${name}.`, 'WorkItemTrackingFieldDefinitionNotFoundException');
+  if (expand && expand.toLowerCase() !== 'none')
+    throw badRequest(
+      'VS403315: The expand parameter can not be used with the fields parameter.',
+      'ConflictingParametersException',
+    );
+  for (const name of fields)
+    if (!findField(ctx.state, name))
+      throw new AdoSimError(
+        400,
+        `TF51535: Cannot find field ${name}.`,
+        'WorkItemTrackingFieldDefinitionNotFoundException',
+      );
   return fields;
 }
 
 /** Whether `$expand` asks for relations (`relations` or `all`). */
 const withRelations = (expand: string | undefined | null) => ['relations', 'all'].includes(expand?.toLowerCase() ?? '');
 
-function readMany(ctx: RouteContext, ids: number[], fields: string[] | undefined, omitMissing: boolean, relations = false): Response {
+function readMany(
+  ctx: RouteContext,
+  ids: number[],
+  fields: string[] | undefined,
+  omitMissing: boolean,
+  relations = false,
+): Response {
   const limit = ctx.state.limits.maxBatchIds;
-  if (ids.length > limit) throw badRequest(`VS403474: You requested ${ids.length} work items which exceeds the limit of ${limit}`, 'WorkItemTrackingBatchLimitException');
+  if (ids.length > limit)
+    throw badRequest(
+      `VS403474: You requested ${ids.length} work items which exceeds the limit of ${limit}`,
+      'WorkItemTrackingBatchLimitException',
+    );
   const value: Array<Record<string, unknown> | null> = [];
   for (const id of ids) {
     const item = ctx.state.workItems.get(id);
@@ -51,7 +75,15 @@ function flag(ctx: RouteContext, name: string): boolean {
 function requirePatchContentType(ctx: RouteContext): void {
   const type = ctx.request.headers.get('content-type') ?? '';
   if (!type.toLowerCase().includes('application/json-patch+json')) {
-    throw new AdoSimError(415, 'VS403424: The request indicated a Content-Type of "' + type + '" for method type "' + ctx.request.method + '" which is not supported. Valid content types for this method are: application/json-patch+json.', 'VssRequestContentTypeNotSupportedException');
+    throw new AdoSimError(
+      415,
+      'VS403424: The request indicated a Content-Type of "' +
+        type +
+        '" for method type "' +
+        ctx.request.method +
+        '" which is not supported. Valid content types for this method are: application/json-patch+json.',
+      'VssRequestContentTypeNotSupportedException',
+    );
   }
 }
 
@@ -60,46 +92,82 @@ async function createWorkItem(ctx: RouteContext): Promise<Response> {
   requirePatchContentType(ctx);
   const project = ctx.project as SimProject;
   const type = findType(project, ctx.params.type as string);
-  if (!type) throw new AdoSimError(404, `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`, 'WorkItemTypeNotFoundException');
+  if (!type)
+    throw new AdoSimError(
+      404,
+      `VS402323: Work item type ${ctx.params.type ?? ''} does not exist in project ${project.name} or you do not have permission to access it.`,
+      'WorkItemTypeNotFoundException',
+    );
   const changes = applyPatch(undefined, await ctx.body());
-  const item = saveWorkItem(ctx.state, project, type, undefined, changes.fields, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly'), relations: changes.relations });
+  const item = saveWorkItem(ctx.state, project, type, undefined, changes.fields, {
+    actor: ctx.actor,
+    bypassRules: flag(ctx, 'bypassRules'),
+    validateOnly: flag(ctx, 'validateOnly'),
+    relations: changes.relations,
+  });
   return json(renderWorkItem(ctx.state, ctx.orgUrl, item, undefined, true));
 }
 
 /** Work item reads (single, list, batch) and JSON Patch creates and updates. */
 export const workItemRoutes: Route[] = [
   {
-    method: 'POST', path: 'wit/workitemsbatch',
+    method: 'POST',
+    path: 'wit/workitemsbatch',
     handle: async (ctx) => {
       const parsed = batchRequestSchema.safeParse(await ctx.body());
       if (!parsed.success) throw badRequest('VS403502: The batch request must have an ids array.');
       const fields = checkFields(ctx, parsed.data.fields, parsed.data.$expand);
-      return readMany(ctx, parsed.data.ids, fields, parsed.data.errorPolicy?.toLowerCase() === 'omit', withRelations(parsed.data.$expand));
+      return readMany(
+        ctx,
+        parsed.data.ids,
+        fields,
+        parsed.data.errorPolicy?.toLowerCase() === 'omit',
+        withRelations(parsed.data.$expand),
+      );
     },
   },
   {
-    method: 'GET', path: 'wit/workitems',
+    method: 'GET',
+    path: 'wit/workitems',
     handle: (ctx) => {
       const raw = ctx.url.searchParams.get('ids');
       if (!raw) throw badRequest('VS403496: The ids parameter is required.');
       const ids = raw.split(',').map((s) => parseId(s.trim()));
-      const fields = checkFields(ctx, ctx.url.searchParams.get('fields')?.split(','), ctx.url.searchParams.get('$expand'));
-      return readMany(ctx, ids, fields, ctx.url.searchParams.get('errorPolicy')?.toLowerCase() === 'omit', withRelations(ctx.url.searchParams.get('$expand')));
+      const fields = checkFields(
+        ctx,
+        ctx.url.searchParams.get('fields')?.split(','),
+        ctx.url.searchParams.get('$expand'),
+      );
+      return readMany(
+        ctx,
+        ids,
+        fields,
+        ctx.url.searchParams.get('errorPolicy')?.toLowerCase() === 'omit',
+        withRelations(ctx.url.searchParams.get('$expand')),
+      );
     },
   },
   {
-    method: 'GET', path: 'wit/workitems/:id',
+    method: 'GET',
+    path: 'wit/workitems/:id',
     handle: (ctx) => {
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
-      const fields = checkFields(ctx, ctx.url.searchParams.get('fields')?.split(','), ctx.url.searchParams.get('$expand'));
-      return json(renderWorkItem(ctx.state, ctx.orgUrl, item, fields, withRelations(ctx.url.searchParams.get('$expand'))));
+      const fields = checkFields(
+        ctx,
+        ctx.url.searchParams.get('fields')?.split(','),
+        ctx.url.searchParams.get('$expand'),
+      );
+      return json(
+        renderWorkItem(ctx.state, ctx.orgUrl, item, fields, withRelations(ctx.url.searchParams.get('$expand'))),
+      );
     },
   },
   { method: 'POST', path: 'wit/workitems/$:type', scope: 'project', handle: createWorkItem },
   // The older create verb, still taken alone and the only one `$batch` elements may use.
   { method: 'PATCH', path: 'wit/workitems/$:type', scope: 'project', handle: createWorkItem },
   {
-    method: 'PATCH', path: 'wit/workitems/:id',
+    method: 'PATCH',
+    path: 'wit/workitems/:id',
     handle: async (ctx) => {
       requirePatchContentType(ctx);
       const item = getWorkItem(ctx.state, parseId(ctx.params.id));
@@ -107,7 +175,12 @@ export const workItemRoutes: Route[] = [
       const type = findType(project, String(item.fields['System.WorkItemType']));
       if (!type) throw badRequest('The work item type no longer exists.');
       const changes = applyPatch(item, await ctx.body());
-      const saved = saveWorkItem(ctx.state, project, type, item, changes.fields, { actor: ctx.actor, bypassRules: flag(ctx, 'bypassRules'), validateOnly: flag(ctx, 'validateOnly'), relations: changes.relations });
+      const saved = saveWorkItem(ctx.state, project, type, item, changes.fields, {
+        actor: ctx.actor,
+        bypassRules: flag(ctx, 'bypassRules'),
+        validateOnly: flag(ctx, 'validateOnly'),
+        relations: changes.relations,
+      });
       return json(renderWorkItem(ctx.state, ctx.orgUrl, saved, undefined, true));
     },
   },

@@ -1,5 +1,13 @@
 import { AdoSimError, badRequest } from '../errors.js';
-import { findField, findIdentity, splitTags, type AdoSimState, type SimField, type SimProject, type SimWorkItem } from '../state.js';
+import {
+  findField,
+  findIdentity,
+  splitTags,
+  type AdoSimState,
+  type SimField,
+  type SimProject,
+  type SimWorkItem,
+} from '../state.js';
 import type { WiqlExpr, WiqlQuery, WiqlValue } from './parser.js';
 
 /** What a query runs against besides the data. */
@@ -17,7 +25,12 @@ const dayMs = 86_400_000;
 
 function fieldOf(ctx: WiqlContext, name: string): SimField {
   const field = findField(ctx.state, name);
-  if (!field) throw new AdoSimError(400, `TF51005: The query references a field that does not exist. The error is caused by «${name}».`, 'WorkItemTrackingQueryException');
+  if (!field)
+    throw new AdoSimError(
+      400,
+      `TF51005: The query references a field that does not exist. The error is caused by «${name}».`,
+      'WorkItemTrackingQueryException',
+    );
   return field;
 }
 
@@ -25,7 +38,11 @@ function literal(ctx: WiqlContext, field: SimField, value: WiqlValue): unknown {
   if (value.kind === 'macro') {
     switch (value.name) {
       case 'project':
-        if (!ctx.project) throw badRequest('VS402614: The @project macro needs a project in the request URL.', 'WorkItemTrackingQueryException');
+        if (!ctx.project)
+          throw badRequest(
+            'VS402614: The @project macro needs a project in the request URL.',
+            'WorkItemTrackingQueryException',
+          );
         return ctx.project.name;
       case 'me':
         return ctx.me;
@@ -34,15 +51,24 @@ function literal(ctx: WiqlContext, field: SimField, value: WiqlValue): unknown {
         return today + value.offset * dayMs;
       }
       default:
-        throw new AdoSimError(400, `TF51011: The macro @${value.name} is not supported.`, 'WorkItemTrackingQueryException');
+        throw new AdoSimError(
+          400,
+          `TF51011: The macro @${value.name} is not supported.`,
+          'WorkItemTrackingQueryException',
+        );
     }
   }
   if (field.type === 'dateTime') {
     const text = String(value.value);
     const time = Date.parse(text);
-    if (Number.isNaN(time)) throw new AdoSimError(400, `TF51012: The value '${text}' is not a valid date.`, 'WorkItemTrackingQueryException');
+    if (Number.isNaN(time))
+      throw new AdoSimError(400, `TF51012: The value '${text}' is not a valid date.`, 'WorkItemTrackingQueryException');
     if (!ctx.timePrecision && /T|\d:\d/.test(text)) {
-      throw new AdoSimError(400, 'VS402625: Dates must be specified in a non-ambiguous format and exclude time. Use timePrecision=true to compare with time.', 'WorkItemTrackingQueryException');
+      throw new AdoSimError(
+        400,
+        'VS402625: Dates must be specified in a non-ambiguous format and exclude time. Use timePrecision=true to compare with time.',
+        'WorkItemTrackingQueryException',
+      );
     }
     return time;
   }
@@ -91,9 +117,10 @@ function compare(ctx: WiqlContext, item: SimWorkItem, expr: Extract<WiqlExpr, { 
     case 'contains':
     case 'not contains': {
       const needle = String(first ?? '');
-      const hit = field.referenceName === 'System.Tags'
-        ? splitTags(stored).some((t) => t.toLowerCase() === needle)
-        : String(actual ?? '').includes(needle);
+      const hit =
+        field.referenceName === 'System.Tags'
+          ? splitTags(stored).some((t) => t.toLowerCase() === needle)
+          : String(actual ?? '').includes(needle);
       return hit === (expr.op === 'contains');
     }
     case 'under':
@@ -146,7 +173,11 @@ function validate(ctx: WiqlContext, expr: WiqlExpr | undefined): void {
  * Runs a parsed query: filters, sorts (`ORDER BY`, then id) and applies `$top`. A result
  * larger than the organization's limit without `$top` fails like the service (VS402337).
  */
-export function runWiql(ctx: WiqlContext, query: WiqlQuery, top: number | undefined): { ids: number[]; columns: SimField[]; sort: Array<{ field: SimField; descending: boolean }> } {
+export function runWiql(
+  ctx: WiqlContext,
+  query: WiqlQuery,
+  top: number | undefined,
+): { ids: number[]; columns: SimField[]; sort: Array<{ field: SimField; descending: boolean }> } {
   const columns = query.select.map((name) => fieldOf(ctx, name));
   validate(ctx, query.where);
   const sort = query.orderBy.map((o) => ({ field: fieldOf(ctx, o.field), descending: o.descending }));
@@ -165,7 +196,11 @@ export function runWiql(ctx: WiqlContext, query: WiqlQuery, top: number | undefi
   });
   const limit = ctx.state.limits.wiqlMaxResults;
   if (top === undefined && hits.length > limit) {
-    throw new AdoSimError(400, `VS402337: The number of work items returned exceeds the size limit of ${limit}. Change the query to return fewer items.`, 'WorkItemTrackingQueryResultSizeLimitExceededException');
+    throw new AdoSimError(
+      400,
+      `VS402337: The number of work items returned exceeds the size limit of ${limit}. Change the query to return fewer items.`,
+      'WorkItemTrackingQueryResultSizeLimitExceededException',
+    );
   }
   return { ids: hits.slice(0, Math.min(top ?? limit, limit)).map((i) => i.id), columns, sort };
 }

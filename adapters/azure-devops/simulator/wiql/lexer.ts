@@ -11,7 +11,11 @@ export type Token =
 
 /** The service's answer to a query it cannot parse (TF51006). */
 export function syntaxError(message: string, at: number): AdoSimError {
-  return new AdoSimError(400, `TF51006: The query statement is missing or invalid. ${message} (at character ${at + 1})`, 'WorkItemTrackingQueryException');
+  return new AdoSimError(
+    400,
+    `TF51006: The query statement is missing or invalid. ${message} (at character ${at + 1})`,
+    'WorkItemTrackingQueryException',
+  );
 }
 
 /**

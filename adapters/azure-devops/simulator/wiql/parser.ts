@@ -7,7 +7,19 @@ export type WiqlValue =
   | { kind: 'macro'; name: string; offset: number };
 
 /** Comparison operators WIQL supports here. */
-export type WiqlOperator = '=' | '<>' | '>' | '<' | '>=' | '<=' | 'in' | 'not in' | 'contains' | 'not contains' | 'under' | 'not under';
+export type WiqlOperator =
+  | '='
+  | '<>'
+  | '>'
+  | '<'
+  | '>='
+  | '<='
+  | 'in'
+  | 'not in'
+  | 'contains'
+  | 'not contains'
+  | 'under'
+  | 'not under';
 
 /** A WHERE clause. */
 export type WiqlExpr =
@@ -24,7 +36,10 @@ export interface WiqlQuery {
 
 class Parser {
   private pos = 0;
-  constructor(private readonly tokens: Token[], private readonly length: number) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly length: number,
+  ) {}
 
   private peek(): Token | undefined {
     return this.tokens[this.pos];
@@ -46,7 +61,10 @@ class Parser {
   }
   private field(): string {
     const t = this.peek();
-    if (t?.kind === 'field' || (t?.kind === 'word' && !['and', 'or', 'order', 'from', 'where'].includes(t.value.toLowerCase()))) {
+    if (
+      t?.kind === 'field' ||
+      (t?.kind === 'word' && !['and', 'or', 'order', 'from', 'where'].includes(t.value.toLowerCase()))
+    ) {
       this.pos++;
       return t.value;
     }
@@ -62,7 +80,8 @@ class Parser {
     }
     this.expectWord('from');
     const source = this.peek();
-    if (source?.kind !== 'word' || source.value.toLowerCase() !== 'workitems') throw syntaxError('Only "FROM WorkItems" (flat queries) is supported.', this.at());
+    if (source?.kind !== 'word' || source.value.toLowerCase() !== 'workitems')
+      throw syntaxError('Only "FROM WorkItems" (flat queries) is supported.', this.at());
     this.pos++;
     let where: WiqlExpr | undefined;
     if (this.isWord('where')) {

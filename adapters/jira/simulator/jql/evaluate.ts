@@ -29,7 +29,8 @@ const propertyClause = /^issue\.property\[([^\]]+)\]\.(.+)$/i;
 function fieldKind(state: JiraState, field: string): { id: string; kind: Kind } {
   const property = propertyClause.exec(field);
   if (property) {
-    if (!state.indexedProperties.get(property[1] as string)?.includes(property[2] as string)) throw new JqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
+    if (!state.indexedProperties.get(property[1] as string)?.includes(property[2] as string))
+      throw new JqlError(`Field '${field}' does not exist or you do not have permission to view it.`);
     return { id: `property:${property[1]}:${property[2]}`, kind: 'named' };
   }
   const lower = field.toLowerCase();
@@ -75,7 +76,12 @@ function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
   }
   if (id.startsWith('property:')) {
     const [, key = '', path = ''] = id.split(':');
-    const value = path.split('.').reduce<unknown>((v, part) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined), issue.properties?.[key]);
+    const value = path
+      .split('.')
+      .reduce<unknown>(
+        (v, part) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined),
+        issue.properties?.[key],
+      );
     return value === undefined || value === null ? [] : [String(value)];
   }
   const raw = issue.fields[id];
@@ -96,7 +102,12 @@ function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): nu
 }
 
 function textOf(state: JiraState, issue: SimIssue, id: string): string {
-  if (id === 'text') return [issue.fields.summary, adfText(issue.fields.description), ...issue.comments.map((c) => adfText(c.body))].join(' ');
+  if (id === 'text')
+    return [
+      issue.fields.summary,
+      adfText(issue.fields.description),
+      ...issue.comments.map((c) => adfText(c.body)),
+    ].join(' ');
   if (id === 'comment') return issue.comments.map((c) => adfText(c.body)).join(' ');
   const raw = issue.fields[id];
   return typeof raw === 'string' ? raw : adfText(raw);
@@ -118,7 +129,9 @@ function parseJqlDate(value: JqlValue, zone: string, now: number): number {
   }
   const relative = /^([-+]?)(\d+)([wdhm])$/i.exec(value.text);
   if (relative) {
-    const unit = ({ w: 'weeks', d: 'days', h: 'hours', m: 'minutes' } as const)[(relative[3] as string).toLowerCase() as 'w'];
+    const unit = ({ w: 'weeks', d: 'days', h: 'hours', m: 'minutes' } as const)[
+      (relative[3] as string).toLowerCase() as 'w'
+    ];
     const amount = Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
     return base.plus({ [unit]: amount }).toMillis();
   }
@@ -129,7 +142,9 @@ function parseJqlDate(value: JqlValue, zone: string, now: number): number {
     const ambiguous = later.toFormat('yyyy-MM-dd HH:mm') === parsed.toFormat('yyyy-MM-dd HH:mm');
     return (ambiguous ? later : parsed).toMillis();
   }
-  throw new JqlError(`Date value '${value.text}' for field is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`);
+  throw new JqlError(
+    `Date value '${value.text}' for field is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.`,
+  );
 }
 
 // Parsing a date per issue would make a windowed search over 100k issues take seconds.
@@ -160,29 +175,50 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   const op = clause.operator;
   const now = context.now ?? Date.now();
   if (op === 'is' || op === 'is not') {
-    const empty = kind === 'date' ? dateOf(state, issue, id, context.user.timeZone) === null : kind === 'text' ? textOf(state, issue, id).trim() === '' : kind === 'number' ? typeof issue.fields[id] !== 'number' : namesOf(state, issue, id).length === 0;
+    const empty =
+      kind === 'date'
+        ? dateOf(state, issue, id, context.user.timeZone) === null
+        : kind === 'text'
+          ? textOf(state, issue, id).trim() === ''
+          : kind === 'number'
+            ? typeof issue.fields[id] !== 'number'
+            : namesOf(state, issue, id).length === 0;
     return op === 'is' ? empty : !empty;
   }
   if (kind === 'text') {
-    if (op !== '~' && op !== '!~') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+    if (op !== '~' && op !== '!~')
+      throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
     const haystack = textOf(state, issue, id).toLowerCase();
-    const words = (clause.values[0]?.kind === 'literal' ? clause.values[0].text : '').toLowerCase().replace(/\*/g, '').split(/\s+/).filter(Boolean);
+    const words = (clause.values[0]?.kind === 'literal' ? clause.values[0].text : '')
+      .toLowerCase()
+      .replace(/\*/g, '')
+      .split(/\s+/)
+      .filter(Boolean);
     const hit = words.length > 0 && words.every((w) => haystack.includes(w));
     return op === '~' ? hit : !hit;
   }
-  if (op === '~' || op === '!~') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+  if (op === '~' || op === '!~')
+    throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
   const ordered = (actual: number | null, wanted: number): boolean => {
     if (actual === null) return false;
     switch (op) {
-      case '<': return actual < wanted;
-      case '<=': return actual <= wanted;
-      case '>': return actual > wanted;
-      case '>=': return actual >= wanted;
-      case '=': case 'in': return actual === wanted;
-      default: return actual !== wanted;
+      case '<':
+        return actual < wanted;
+      case '<=':
+        return actual <= wanted;
+      case '>':
+        return actual > wanted;
+      case '>=':
+        return actual >= wanted;
+      case '=':
+      case 'in':
+        return actual === wanted;
+      default:
+        return actual !== wanted;
     }
   };
-  const any = (test: (v: JqlValue) => boolean) => (op === 'not in' || op === '!=' ? clause.values.every(test) : clause.values.some(test));
+  const any = (test: (v: JqlValue) => boolean) =>
+    op === 'not in' || op === '!=' ? clause.values.every(test) : clause.values.some(test);
   if (kind === 'date') {
     const actual = dateOf(state, issue, id, context.user.timeZone);
     if (actual === null) return false;
@@ -197,10 +233,13 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
       return any((v) => ordered(issueNumber(issue.key), issueNumber(v.kind === 'literal' ? v.text : '')));
     }
-    const hit = clause.values.some((v) => literalNames(v, context).some((n) => n === issue.key.toLowerCase() || n === issue.id));
+    const hit = clause.values.some((v) =>
+      literalNames(v, context).some((n) => n === issue.key.toLowerCase() || n === issue.id),
+    );
     return op === '=' || op === 'in' ? hit : !hit;
   }
-  if (op === '<' || op === '<=' || op === '>' || op === '>=') throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
+  if (op === '<' || op === '<=' || op === '>' || op === '>=')
+    throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
   const names = namesOf(state, issue, id).map((n) => n.toLowerCase());
   const hit = clause.values.some((v) => literalNames(v, context).some((n) => names.includes(n)));
   // Jira's != and NOT IN never match issues where the field is empty.
@@ -211,11 +250,16 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
 /** Fields whose values Jira checks when it parses a query: a name that matches nothing is an error, not an empty result. */
 function knownValues(state: JiraState, id: string): string[] | undefined {
   switch (id) {
-    case 'project': return state.projects.flatMap((p) => [p.id, p.key, p.name]);
-    case 'issuetype': return state.issueTypes.flatMap((t) => [t.id, t.name]);
-    case 'status': return state.statuses.flatMap((s) => [s.id, s.name]);
-    case 'priority': return state.priorities.flatMap((p) => [p.id, p.name]);
-    default: return undefined;
+    case 'project':
+      return state.projects.flatMap((p) => [p.id, p.key, p.name]);
+    case 'issuetype':
+      return state.issueTypes.flatMap((t) => [t.id, t.name]);
+    case 'status':
+      return state.statuses.flatMap((s) => [s.id, s.name]);
+    case 'priority':
+      return state.priorities.flatMap((p) => [p.id, p.name]);
+    default:
+      return undefined;
   }
 }
 
@@ -238,7 +282,8 @@ function clauseProblems(clause: Extract<JqlClause, { kind: 'compare' }>, context
     try {
       if (field.kind === 'date') parseJqlDate(value, context.user.timeZone, now);
       else if (value.kind === 'function') literalNames(value, context);
-      else if (known && !known.includes(value.text.toLowerCase())) problems.push(`The value '${value.text}' does not exist for the field '${clause.field}'.`);
+      else if (known && !known.includes(value.text.toLowerCase()))
+        problems.push(`The value '${value.text}' does not exist for the field '${clause.field}'.`);
     } catch (error) {
       problems.push((error as JqlError).message);
     }
@@ -256,9 +301,13 @@ export function jqlProblems(query: JqlQuery, context: JqlContext): string[] {
   const now = context.now ?? Date.now();
   const walk = (clause: JqlClause): string[] => {
     switch (clause.kind) {
-      case 'and': case 'or': return [...walk(clause.left), ...walk(clause.right)];
-      case 'not': return walk(clause.clause);
-      case 'compare': return clauseProblems(clause, context, now);
+      case 'and':
+      case 'or':
+        return [...walk(clause.left), ...walk(clause.right)];
+      case 'not':
+        return walk(clause.clause);
+      case 'compare':
+        return clauseProblems(clause, context, now);
     }
   };
   const order = query.orderBy.flatMap((o) => {
@@ -275,10 +324,14 @@ export function jqlProblems(query: JqlQuery, context: JqlContext): string[] {
 /** Whether an issue matches a where-clause. */
 export function matches(clause: JqlClause, issue: SimIssue, context: JqlContext): boolean {
   switch (clause.kind) {
-    case 'and': return matches(clause.left, issue, context) && matches(clause.right, issue, context);
-    case 'or': return matches(clause.left, issue, context) || matches(clause.right, issue, context);
-    case 'not': return !matches(clause.clause, issue, context);
-    case 'compare': return compare(clause, issue, context);
+    case 'and':
+      return matches(clause.left, issue, context) && matches(clause.right, issue, context);
+    case 'or':
+      return matches(clause.left, issue, context) || matches(clause.right, issue, context);
+    case 'not':
+      return !matches(clause.clause, issue, context);
+    case 'compare':
+      return compare(clause, issue, context);
   }
 }
 
@@ -286,7 +339,8 @@ function sortValue(state: JiraState, issue: SimIssue, field: string): number | s
   const { id, kind } = fieldKind(state, field);
   if (kind === 'key') return issueNumber(issue.key);
   if (kind === 'date') return dateOf(state, issue, id, 'UTC') ?? Number.MIN_SAFE_INTEGER;
-  if (kind === 'number') return typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : Number.MIN_SAFE_INTEGER;
+  if (kind === 'number')
+    return typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : Number.MIN_SAFE_INTEGER;
   if (id === 'priority') return Number(issue.fields.priority ?? 99);
   if (kind === 'text') return textOf(state, issue, id).toLowerCase();
   return namesOf(state, issue, id)[1]?.toLowerCase() ?? '';
@@ -327,7 +381,8 @@ export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
 function updatedFloor(clause: JqlClause | undefined, context: JqlContext & { now: number }): number {
   if (!clause) return Number.NEGATIVE_INFINITY;
   if (clause.kind === 'and') return Math.max(updatedFloor(clause.left, context), updatedFloor(clause.right, context));
-  if (clause.kind !== 'compare' || (clause.operator !== '>=' && clause.operator !== '>') || clause.values.length !== 1) return Number.NEGATIVE_INFINITY;
+  if (clause.kind !== 'compare' || (clause.operator !== '>=' && clause.operator !== '>') || clause.values.length !== 1)
+    return Number.NEGATIVE_INFINITY;
   if (fieldKind(context.state, clause.field).id !== 'updated') return Number.NEGATIVE_INFINITY;
   return parsedDate(clause.values[0] as JqlValue, context.user.timeZone, context.now);
 }
@@ -338,7 +393,12 @@ function updatedFloor(clause: JqlClause | undefined, context: JqlContext & { now
  * issues in `updated` order, from its `updated >=` bound, and stops after its page: a page costs
  * what it returns, not the whole result. Any other query is run whole.
  */
-export function runJqlPage(query: JqlQuery, context: JqlContext, offset: number, limit: number): { issues: SimIssue[]; more: boolean } {
+export function runJqlPage(
+  query: JqlQuery,
+  context: JqlContext,
+  offset: number,
+  limit: number,
+): { issues: SimIssue[]; more: boolean } {
   const at = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const first = keys[0];

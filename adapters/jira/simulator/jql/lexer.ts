@@ -39,7 +39,10 @@ export function tokenize(jql: string): Token[] {
         value += jql[j];
         j++;
       }
-      if (j >= jql.length) throw new JqlError(`Error in the JQL Query: The quoted string '${value}' has not been completed. (line 1, character ${i + 1})`);
+      if (j >= jql.length)
+        throw new JqlError(
+          `Error in the JQL Query: The quoted string '${value}' has not been completed. (line 1, character ${i + 1})`,
+        );
       tokens.push({ type: 'string', value, pos: i });
       i = j + 1;
       continue;
@@ -62,7 +65,9 @@ export function tokenize(jql: string): Token[] {
       i = j;
       continue;
     }
-    throw new JqlError(`Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. (line 1, character ${i + 1})`);
+    throw new JqlError(
+      `Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. (line 1, character ${i + 1})`,
+    );
   }
   return tokens;
 }

@@ -18,7 +18,8 @@ export interface JqlQuery {
   orderBy: Array<{ field: string; direction: 'asc' | 'desc' }>;
 }
 
-const keyword = (token: Token | undefined, word: string): boolean => token?.type === 'word' && token.value.toLowerCase() === word;
+const keyword = (token: Token | undefined, word: string): boolean =>
+  token?.type === 'word' && token.value.toLowerCase() === word;
 
 /** Parses JQL (`=`, `!=`, `IN`, `NOT IN`, `~`, `<`..`>=`, `IS [NOT] EMPTY`, `AND`, `OR`, `NOT`, parentheses, `ORDER BY`). */
 export function parseJql(jql: string): JqlQuery {
@@ -27,8 +28,13 @@ export function parseJql(jql: string): JqlQuery {
   const peek = () => tokens[i];
   const fail = (expected: string): never => {
     const t = peek();
-    const got = t === undefined ? 'the end of the query' : `'${t.type === 'word' || t.type === 'string' || t.type === 'op' ? t.value : t.type}'`;
-    throw new JqlError(`Error in the JQL Query: Expecting ${expected} but got ${got}. (line 1, character ${(t?.pos ?? jql.length) + 1})`);
+    const got =
+      t === undefined
+        ? 'the end of the query'
+        : `'${t.type === 'word' || t.type === 'string' || t.type === 'op' ? t.value : t.type}'`;
+    throw new JqlError(
+      `Error in the JQL Query: Expecting ${expected} but got ${got}. (line 1, character ${(t?.pos ?? jql.length) + 1})`,
+    );
   };
 
   const value = (): JqlValue => {

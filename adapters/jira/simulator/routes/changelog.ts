@@ -10,7 +10,15 @@ export function renderHistories(ctx: RouteContext, changes: SimChange[]): Array<
     author: renderUser(ctx.render, ctx.state.user(c.author)),
     created: jiraTime(c.created, ctx.user.timeZone),
     // Data Center names changed fields only by `field` (custom fields by their name); Cloud adds `fieldId`.
-    items: c.items.map((i) => ({ field: i.field, fieldtype: i.fieldtype, ...(ctx.render.version === '3' ? { fieldId: i.fieldId } : {}), from: i.from, fromString: i.fromString, to: i.to, toString: i.toString })),
+    items: c.items.map((i) => ({
+      field: i.field,
+      fieldtype: i.fieldtype,
+      ...(ctx.render.version === '3' ? { fieldId: i.fieldId } : {}),
+      from: i.from,
+      fromString: i.fromString,
+      to: i.to,
+      toString: i.toString,
+    })),
   }));
 }
 
@@ -20,7 +28,12 @@ export function renderHistories(ctx: RouteContext, changes: SimChange[]): Array<
  */
 export function renderChangelogExpansion(ctx: RouteContext, issue: SimIssue, limit: number): Record<string, unknown> {
   const recent = [...issue.changelog].reverse().slice(0, limit);
-  return { startAt: 0, maxResults: recent.length, total: issue.changelog.length, histories: renderHistories(ctx, recent) };
+  return {
+    startAt: 0,
+    maxResults: recent.length,
+    total: issue.changelog.length,
+    histories: renderHistories(ctx, recent),
+  };
 }
 
 const bulkBody = z.object({
@@ -43,7 +56,12 @@ export const changelogRoutes: Route[] = [
       const wanted = body.fieldIds ? new Set(body.fieldIds) : undefined;
       // Oldest first, then by issue id, as Atlassian documents.
       const entries = issues
-        .flatMap((issue) => issue.changelog.map((change) => ({ issue, change: wanted ? { ...change, items: change.items.filter((i) => wanted.has(i.fieldId)) } : change })))
+        .flatMap((issue) =>
+          issue.changelog.map((change) => ({
+            issue,
+            change: wanted ? { ...change, items: change.items.filter((i) => wanted.has(i.fieldId)) } : change,
+          })),
+        )
         .filter((e) => e.change.items.length > 0)
         .sort((a, b) => a.change.created - b.change.created || Number(a.issue.id) - Number(b.issue.id));
       const offset = body.nextPageToken ? Number(Buffer.from(body.nextPageToken, 'base64url').toString('utf8')) : 0;
@@ -54,7 +72,10 @@ export const changelogRoutes: Route[] = [
       for (const e of page) grouped.set(e.issue.id, [...(grouped.get(e.issue.id) ?? []), e.change]);
       const more = offset + maxResults < entries.length;
       return json({
-        issueChangeLogs: [...grouped].map(([issueId, changes]) => ({ issueId, changeHistories: renderHistories(ctx, changes) })),
+        issueChangeLogs: [...grouped].map(([issueId, changes]) => ({
+          issueId,
+          changeHistories: renderHistories(ctx, changes),
+        })),
         ...(more ? { nextPageToken: Buffer.from(String(offset + maxResults)).toString('base64url') } : {}),
       });
     },
@@ -69,7 +90,14 @@ export const changelogRoutes: Route[] = [
       const maxResults = intParam(ctx.url, 'maxResults', 100, 100);
       const values = renderHistories(ctx, issue.changelog.slice(startAt, startAt + maxResults));
       const isLast = startAt + maxResults >= issue.changelog.length;
-      return json({ self: `${ctx.render.baseUrl}/rest/api/3/issue/${issue.id}/changelog?startAt=${startAt}&maxResults=${maxResults}`, maxResults, startAt, total: issue.changelog.length, isLast, values });
+      return json({
+        self: `${ctx.render.baseUrl}/rest/api/3/issue/${issue.id}/changelog?startAt=${startAt}&maxResults=${maxResults}`,
+        maxResults,
+        startAt,
+        total: issue.changelog.length,
+        isLast,
+        values,
+      });
     },
   },
 ];

@@ -4,7 +4,10 @@ import { renderComment } from '../render.js';
 import type { AdfNode, SimComment } from '../state.js';
 
 function issueOf(ctx: RouteContext) {
-  return ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? fail(404, ['Issue does not exist or you do not have permission to see it.']);
+  return (
+    ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ??
+    fail(404, ['Issue does not exist or you do not have permission to see it.'])
+  );
 }
 
 /** A comment body: ADF in v3, plain text (wiki markup) in v2. */
@@ -14,14 +17,17 @@ function body(ctx: RouteContext, value: unknown): AdfNode {
     return { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: value }] }] };
   }
   const doc = value as { type?: unknown; content?: unknown } | undefined;
-  if (!doc || doc.type !== 'doc' || !Array.isArray(doc.content)) return fail(400, [], { comment: 'Comment body is not valid!' });
+  if (!doc || doc.type !== 'doc' || !Array.isArray(doc.content))
+    return fail(400, [], { comment: 'Comment body is not valid!' });
   if (doc.content.length === 0) fail(400, [], { comment: 'Comment body can not be empty!' });
   return doc as AdfNode;
 }
 
 /** `EntityProperty` as comment create and update take it inline. */
 const propertySchema = z.object({ key: z.string(), value: z.unknown() });
-const commentBody = z.object({ body: z.unknown(), visibility: z.unknown().optional(), properties: z.array(propertySchema).optional() }).passthrough();
+const commentBody = z
+  .object({ body: z.unknown(), visibility: z.unknown().optional(), properties: z.array(propertySchema).optional() })
+  .passthrough();
 
 const notFound = (id: string | undefined) => fail(404, ['Can not find a comment for the id: ' + id + '.']);
 const expandOf = (ctx: RouteContext) => listParam(ctx.url, 'expand') ?? [];
@@ -29,7 +35,8 @@ const expandOf = (ctx: RouteContext) => listParam(ctx.url, 'expand') ?? [];
 /** Checks a property as Jira does: a key of 1 to 255 characters, a JSON value of at most 32768 characters. */
 function checkProperty(key: string, value: unknown): void {
   if (key.length === 0 || key.length > 255) fail(400, ['The property key cannot be longer than 255 characters.']);
-  if (value === undefined || JSON.stringify(value).length > 32768) fail(400, ['The property value cannot be longer than 32768 characters.']);
+  if (value === undefined || JSON.stringify(value).length > 32768)
+    fail(400, ['The property value cannot be longer than 32768 characters.']);
 }
 
 function setProperties(comment: SimComment, properties: Array<{ key: string; value: unknown }> | undefined): void {
@@ -48,8 +55,11 @@ export const commentRoutes: Route[] = [
       const issue = issueOf(ctx);
       const startAt = intParam(ctx.url, 'startAt', 0, Number.MAX_SAFE_INTEGER);
       const maxResults = intParam(ctx.url, 'maxResults', 100, 100);
-      const ordered = ctx.url.searchParams.get('orderBy') === '-created' ? [...issue.comments].reverse() : issue.comments;
-      const comments = ordered.slice(startAt, startAt + maxResults).map((c) => renderComment(ctx.render, issue, c, expandOf(ctx)));
+      const ordered =
+        ctx.url.searchParams.get('orderBy') === '-created' ? [...issue.comments].reverse() : issue.comments;
+      const comments = ordered
+        .slice(startAt, startAt + maxResults)
+        .map((c) => renderComment(ctx.render, issue, c, expandOf(ctx)));
       return json({ comments, maxResults, total: issue.comments.length, startAt });
     },
   },
@@ -106,7 +116,12 @@ export const commentRoutes: Route[] = [
     path: /^comment\/([^/]+)\/properties$/,
     handle: (ctx) => {
       const { comment } = ctx.state.comment(ctx.params[0] ?? '') ?? notFound(ctx.params[0]);
-      return json({ keys: Object.keys(comment.properties ?? {}).map((key) => ({ key, self: `${ctx.url.origin}${ctx.url.pathname}/${encodeURIComponent(key)}` })) });
+      return json({
+        keys: Object.keys(comment.properties ?? {}).map((key) => ({
+          key,
+          self: `${ctx.url.origin}${ctx.url.pathname}/${encodeURIComponent(key)}`,
+        })),
+      });
     },
   },
   {
@@ -115,7 +130,8 @@ export const commentRoutes: Route[] = [
     handle: (ctx) => {
       const { comment } = ctx.state.comment(ctx.params[0] ?? '') ?? notFound(ctx.params[0]);
       const key = decodeURIComponent(ctx.params[1] ?? '');
-      if (!comment.properties || !(key in comment.properties)) fail(404, [`The property with key '${key}' does not exist.`]);
+      if (!comment.properties || !(key in comment.properties))
+        fail(404, [`The property with key '${key}' does not exist.`]);
       return json({ key, value: comment.properties[key] });
     },
   },
@@ -139,7 +155,8 @@ export const commentRoutes: Route[] = [
     handle: (ctx) => {
       const { comment } = ctx.state.comment(ctx.params[0] ?? '') ?? notFound(ctx.params[0]);
       const key = decodeURIComponent(ctx.params[1] ?? '');
-      if (!comment.properties || !(key in comment.properties)) fail(404, [`The property with key '${key}' does not exist.`]);
+      if (!comment.properties || !(key in comment.properties))
+        fail(404, [`The property with key '${key}' does not exist.`]);
       const { [key]: _gone, ...rest } = comment.properties;
       comment.properties = rest;
       return noContent();

@@ -1,7 +1,9 @@
 import { fail, json, noContent, type Route, type RouteContext } from '../http.js';
 import type { SimIssue } from '../state.js';
 
-const issueOf = (ctx: RouteContext): SimIssue => ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? fail(404, ['Issue does not exist or you do not have permission to see it.']);
+const issueOf = (ctx: RouteContext): SimIssue =>
+  ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ??
+  fail(404, ['Issue does not exist or you do not have permission to see it.']);
 const keyOf = (ctx: RouteContext): string => {
   const key = decodeURIComponent(ctx.params[1] ?? '');
   if (key.length === 0 || key.length > 255) fail(400, ['The property key must be between 1 and 255 characters.']);
@@ -11,7 +13,11 @@ const keyOf = (ctx: RouteContext): string => {
 /** An issue's properties as search and bulk fetch render them (`properties` asked for by key). */
 export function renderProperties(issue: SimIssue, keys: string[] | undefined): Record<string, unknown> {
   if (!keys?.length) return {};
-  return { properties: Object.fromEntries(keys.filter((k) => issue.properties && k in issue.properties).map((k) => [k, issue.properties![k]])) };
+  return {
+    properties: Object.fromEntries(
+      keys.filter((k) => issue.properties && k in issue.properties).map((k) => [k, issue.properties![k]]),
+    ),
+  };
 }
 
 /**
@@ -27,7 +33,9 @@ export const issuePropertyRoutes: Route[] = [
     handle: (ctx) => {
       const issue = issueOf(ctx);
       const base = `${ctx.render.baseUrl}/rest/api/${ctx.render.version}/issue/${issue.key}/properties`;
-      return json({ keys: Object.keys(issue.properties ?? {}).map((key) => ({ key, self: `${base}/${encodeURIComponent(key)}` })) });
+      return json({
+        keys: Object.keys(issue.properties ?? {}).map((key) => ({ key, self: `${base}/${encodeURIComponent(key)}` })),
+      });
     },
   },
   {
@@ -36,7 +44,8 @@ export const issuePropertyRoutes: Route[] = [
     handle: (ctx) => {
       const issue = issueOf(ctx);
       const key = keyOf(ctx);
-      if (!issue.properties || !(key in issue.properties)) fail(404, [`The property with key '${key}' does not exist.`]);
+      if (!issue.properties || !(key in issue.properties))
+        fail(404, [`The property with key '${key}' does not exist.`]);
       return json({ key, value: issue.properties[key] });
     },
   },
@@ -66,7 +75,8 @@ export const issuePropertyRoutes: Route[] = [
     handle: (ctx) => {
       const issue = issueOf(ctx);
       const key = keyOf(ctx);
-      if (!issue.properties || !(key in issue.properties)) fail(404, [`The property with key '${key}' does not exist.`]);
+      if (!issue.properties || !(key in issue.properties))
+        fail(404, [`The property with key '${key}' does not exist.`]);
       delete issue.properties[key];
       return noContent();
     },

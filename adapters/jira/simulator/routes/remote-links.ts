@@ -9,9 +9,19 @@ const remoteLinkBody = z.object({
   object: z.object({ url: z.string().min(1), title: z.string().min(1), summary: z.string().optional() }).passthrough(),
 });
 
-const issueOf = (ctx: RouteContext): SimIssue => ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? fail(404, ['Issue does not exist or you do not have permission to see it.']);
-const self = (ctx: RouteContext, issue: SimIssue, link: SimRemoteLink) => `${ctx.render.baseUrl}/rest/api/${ctx.render.version}/issue/${issue.key}/remotelink/${link.id}`;
-const render = (ctx: RouteContext, issue: SimIssue, link: SimRemoteLink) => ({ id: link.id, self: self(ctx, issue, link), ...(link.globalId ? { globalId: link.globalId } : {}), ...(link.application ? { application: link.application } : {}), ...(link.relationship ? { relationship: link.relationship } : {}), object: link.object });
+const issueOf = (ctx: RouteContext): SimIssue =>
+  ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ??
+  fail(404, ['Issue does not exist or you do not have permission to see it.']);
+const self = (ctx: RouteContext, issue: SimIssue, link: SimRemoteLink) =>
+  `${ctx.render.baseUrl}/rest/api/${ctx.render.version}/issue/${issue.key}/remotelink/${link.id}`;
+const render = (ctx: RouteContext, issue: SimIssue, link: SimRemoteLink) => ({
+  id: link.id,
+  self: self(ctx, issue, link),
+  ...(link.globalId ? { globalId: link.globalId } : {}),
+  ...(link.application ? { application: link.application } : {}),
+  ...(link.relationship ? { relationship: link.relationship } : {}),
+  object: link.object,
+});
 
 /**
  * Remote (web) links of an issue. `POST` is an upsert keyed by `globalId`: 201 when created,
@@ -28,7 +38,9 @@ export const remoteLinkRoutes: Route[] = [
       const globalId = ctx.url.searchParams.get('globalId');
       const links = issue.remoteLinks ?? [];
       if (globalId === null) return json(links.map((l) => render(ctx, issue, l)));
-      const link = links.find((l) => l.globalId === globalId) ?? fail(404, ['No remote link with the given globalId exists for this issue.']);
+      const link =
+        links.find((l) => l.globalId === globalId) ??
+        fail(404, ['No remote link with the given globalId exists for this issue.']);
       return json(render(ctx, issue, link));
     },
   },
@@ -40,7 +52,13 @@ export const remoteLinkRoutes: Route[] = [
       const body = await readBody(ctx.request, remoteLinkBody);
       issue.remoteLinks ??= [];
       const existing = body.globalId ? issue.remoteLinks.find((l) => l.globalId === body.globalId) : undefined;
-      const link: SimRemoteLink = { id: existing?.id ?? ctx.state.remoteLinkId(), globalId: body.globalId, application: body.application, relationship: body.relationship, object: body.object };
+      const link: SimRemoteLink = {
+        id: existing?.id ?? ctx.state.remoteLinkId(),
+        globalId: body.globalId,
+        application: body.application,
+        relationship: body.relationship,
+        object: body.object,
+      };
       if (existing) issue.remoteLinks[issue.remoteLinks.indexOf(existing)] = link;
       else issue.remoteLinks.push(link);
       return json({ id: link.id, self: self(ctx, issue, link) }, existing ? 200 : 201);

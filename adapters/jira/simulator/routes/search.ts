@@ -24,7 +24,8 @@ type SearchBody = z.infer<typeof searchBody>;
 function parse(jql: string, bounded: boolean): JqlQuery {
   try {
     const query = parseJql(jql);
-    if (bounded && !query.where) fail(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
+    if (bounded && !query.where)
+      fail(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
     return query;
   } catch (error) {
     if (error instanceof JqlError) return fail(400, [error.message]);
@@ -45,7 +46,8 @@ function run<T>(ctx: RouteContext, query: JqlQuery, evaluate: () => T): T {
 }
 
 // The token names the offset and the query, so a token cannot be replayed against another query.
-const encodeToken = (offset: number, jql: string) => Buffer.from(JSON.stringify({ o: offset, q: jql.length })).toString('base64url');
+const encodeToken = (offset: number, jql: string) =>
+  Buffer.from(JSON.stringify({ o: offset, q: jql.length })).toString('base64url');
 function decodeToken(token: string, jql: string): number {
   try {
     const { o, q } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o: unknown; q: unknown };
@@ -74,7 +76,13 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   // Cloud embeds the 40 most recent changelog entries, with their total, as bulk reads do.
   const withChangelog = !onlyIds && wantsChangelog(body.expand);
   const issues = found.issues.map((issue) =>
-    onlyIds ? { id: issue.id } : { ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false), ...renderProperties(issue, body.properties), ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}) },
+    onlyIds
+      ? { id: issue.id }
+      : {
+          ...renderIssue(ctx.render, issue, fields, body.fields?.includes('comment') ?? false),
+          ...renderProperties(issue, body.properties),
+          ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}),
+        },
   );
   return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
 }
@@ -90,7 +98,16 @@ function legacy(ctx: RouteContext, body: SearchBody): Response {
   const issues = found.slice(startAt, startAt + maxResults).map((issue) => ({
     ...renderIssue(ctx.render, issue, fields),
     ...renderProperties(issue, body.properties),
-    ...(withChangelog ? { changelog: { startAt: 0, maxResults: issue.changelog.length, total: issue.changelog.length, histories: renderHistories(ctx, issue.changelog) } } : {}),
+    ...(withChangelog
+      ? {
+          changelog: {
+            startAt: 0,
+            maxResults: issue.changelog.length,
+            total: issue.changelog.length,
+            histories: renderHistories(ctx, issue.changelog),
+          },
+        }
+      : {}),
   }));
   return json({ expand: 'schema,names', startAt, maxResults, total: found.length, issues });
 }
@@ -107,7 +124,11 @@ const fromQuery = (ctx: RouteContext): SearchBody => ({
 /** Issue search: enhanced (v3 `search/jql`) and legacy (`search`, kept for Data Center v2). */
 export const searchRoutes: Route[] = [
   { method: 'GET', path: /^search\/jql$/, handle: (ctx) => enhanced(ctx, fromQuery(ctx)) },
-  { method: 'POST', path: /^search\/jql$/, handle: async (ctx) => enhanced(ctx, await readBody(ctx.request, searchBody)) },
+  {
+    method: 'POST',
+    path: /^search\/jql$/,
+    handle: async (ctx) => enhanced(ctx, await readBody(ctx.request, searchBody)),
+  },
   { method: 'GET', path: /^search$/, handle: (ctx) => legacy(ctx, fromQuery(ctx)) },
   { method: 'POST', path: /^search$/, handle: async (ctx) => legacy(ctx, await readBody(ctx.request, searchBody)) },
 ];

@@ -5,17 +5,34 @@ import { renderStatus } from '../render.js';
 import type { SimIssue } from '../state.js';
 
 function issueOf(ctx: RouteContext) {
-  return ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ?? fail(404, ['Issue does not exist or you do not have permission to see it.']);
+  return (
+    ctx.state.issue(decodeURIComponent(ctx.params[0] ?? '')) ??
+    fail(404, ['Issue does not exist or you do not have permission to see it.'])
+  );
 }
 
 /** The transitions available to an issue now (`IssueTransition[]`), as listed and as `expand=transitions` embeds them. */
-export function renderTransitions(ctx: RouteContext, issue: SimIssue, only?: string | null): Array<Record<string, unknown>> {
+export function renderTransitions(
+  ctx: RouteContext,
+  issue: SimIssue,
+  only?: string | null,
+): Array<Record<string, unknown>> {
   return ctx.state
     .transitionsFor(issue)
     .filter((t) => !only || t.id === only)
     .map((t) => {
       const to = ctx.state.status(t.to);
-      return { id: t.id, name: t.name, to: to ? renderStatus(ctx.render, to) : undefined, hasScreen: false, isGlobal: t.from.length === 0, isInitial: false, isAvailable: true, isConditional: false, isLooped: false };
+      return {
+        id: t.id,
+        name: t.name,
+        to: to ? renderStatus(ctx.render, to) : undefined,
+        hasScreen: false,
+        isGlobal: t.from.length === 0,
+        isInitial: false,
+        isAvailable: true,
+        isConditional: false,
+        isLooped: false,
+      };
     });
 }
 
@@ -24,14 +41,27 @@ export const workflowRoutes: Route[] = [
   {
     method: 'GET',
     path: /^issue\/([^/]+)\/transitions$/,
-    handle: (ctx) => json({ expand: 'transitions', transitions: renderTransitions(ctx, issueOf(ctx), ctx.url.searchParams.get('transitionId')) }),
+    handle: (ctx) =>
+      json({
+        expand: 'transitions',
+        transitions: renderTransitions(ctx, issueOf(ctx), ctx.url.searchParams.get('transitionId')),
+      }),
   },
   {
     method: 'POST',
     path: /^issue\/([^/]+)\/transitions$/,
     handle: async (ctx) => {
       const issue = issueOf(ctx);
-      const body = await readBody(ctx.request, z.object({ transition: z.object({ id: z.union([z.string(), z.number()]).optional() }).optional(), fields: z.record(z.string(), z.unknown()).optional(), update: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional(), historyMetadata: z.unknown().optional(), properties: z.unknown().optional() }));
+      const body = await readBody(
+        ctx.request,
+        z.object({
+          transition: z.object({ id: z.union([z.string(), z.number()]).optional() }).optional(),
+          fields: z.record(z.string(), z.unknown()).optional(),
+          update: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))).optional(),
+          historyMetadata: z.unknown().optional(),
+          properties: z.unknown().optional(),
+        }),
+      );
       const id = body.transition?.id === undefined ? undefined : String(body.transition.id);
       if (id === undefined) fail(400, ["Missing 'transition' identifier"]);
       const transition = ctx.state.transitionsFor(issue).find((t) => t.id === id);
@@ -42,7 +72,15 @@ export const workflowRoutes: Route[] = [
       const to = ctx.state.status(transition?.to ?? '');
       const items = applyValues(ctx.state, issue, input.values);
       issue.statusId = to?.id ?? issue.statusId;
-      items.push({ field: 'status', fieldtype: 'jira', fieldId: 'status', from: from?.id ?? null, fromString: from?.name ?? null, to: to?.id ?? null, toString: to?.name ?? null });
+      items.push({
+        field: 'status',
+        fieldtype: 'jira',
+        fieldId: 'status',
+        from: from?.id ?? null,
+        fromString: from?.name ?? null,
+        to: to?.id ?? null,
+        toString: to?.name ?? null,
+      });
       ctx.state.recordChange(issue, ctx.user.accountId, items);
       return noContent();
     },
