@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
+import { type Row, sqlRows, str } from './sql-rows.js';
 import { assembleItems, leaseLost, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
@@ -40,64 +41,14 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
 }
 
-type Row = Record<string, unknown>;
-const str = (row: Row, key: string) => String(row[key]);
 const iso = (v: unknown) => new Date(v as string | Date).toISOString();
 
-function parse<T>(value: unknown, what: string, schema: (v: unknown) => T): T {
-  try {
-    return schema(value);
-  } catch (error) {
-    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
-const toLink = (r: Row): Link => ({
-  pair: str(r, 'pair'),
-  leftId: str(r, 'left_id'),
-  rightId: str(r, 'right_id'),
-  leftKey: str(r, 'left_key'),
-  rightKey: str(r, 'right_key'),
-  createdAt: str(r, 'created_at'),
-});
-const toSnapshot = (r: Row): Snapshot => ({
-  pair: str(r, 'pair'),
-  side: str(r, 'side') as Side,
-  itemId: str(r, 'item_id'),
-  revision: str(r, 'revision'),
-  updatedAt: str(r, 'updated_at'),
-  fields: parse(r.fields, 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
-});
-const toIntent = (r: Row): Intent => ({
-  pair: str(r, 'pair'),
-  side: str(r, 'side') as Side,
-  sourceId: str(r, 'source_id'),
-  sourceKey: str(r, 'source_key'),
-  createdAt: str(r, 'created_at'),
-});
+const { stored, toLink, toSnapshot, toIntent, toFailure } = sqlRows((value) => value);
 const toLease = (r: Row): Lease => ({
   key: str(r, 'key'),
   owner: str(r, 'owner'),
   expiresAt: iso(r.expires_at),
   token: Number(r.token),
-});
-const toFailure = (r: Row): Failure => ({
-  pair: str(r, 'pair'),
-  side: str(r, 'side') as Side,
-  itemId: str(r, 'item_id'),
-  itemKey: str(r, 'item_key'),
-  kind: str(r, 'kind') as Failure['kind'],
-  code: str(r, 'code'),
-  message: str(r, 'message'),
-  details: r.details as Record<string, unknown>,
-  attempts: Number(r.attempts),
-  revisions: r.revisions as Failure['revisions'],
-  nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
-  ...(r.discarded_at === null || r.discarded_at === undefined ? {} : { discardedAt: str(r, 'discarded_at') }),
-  createdAt: str(r, 'created_at'),
-  updatedAt: str(r, 'updated_at'),
 });
 
 /** A connection whose errors are typed: a second link of an item is `STATE_STORE` naming it, any other database error `STATE_STORE`. */
@@ -170,7 +121,7 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
         pair,
         side,
       ]);
-      return r && parse(r.value, 'watermark', (v) => watermarkSchema.parse(v));
+      return r && stored(r.value, 'watermark', (v) => watermarkSchema.parse(v));
     },
     async putWatermark(pair, side, w) {
       await rows(
@@ -261,7 +212,10 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
     async getIntegrationState(name) {
       const r = (await db.query(`SELECT * FROM ${s}.integrations WHERE name = $1`, [name])).rows[0];
       if (!r) return undefined;
-      const parts = r.config_parts == null ? undefined : configPartsSchema.parse(r.config_parts);
+      const parts =
+        r.config_parts == null
+          ? undefined
+          : stored(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v));
       return {
         name,
         active: r.active === true,

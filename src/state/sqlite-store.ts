@@ -5,6 +5,7 @@ import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.j
 import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
+import { type Row, sqlRows, str } from './sql-rows.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
@@ -24,9 +25,6 @@ import {
   type StateStoreFactory,
 } from './state-store.js';
 
-type Row = Record<string, unknown>;
-const str = (row: Row, key: string) => String(row[key]);
-
 /** Options of {@link openSqliteStateStore}. */
 export interface SqliteStoreOptions {
   /** The integration whose state it is; rows of others in the same file are not seen. @default 'default' */
@@ -37,58 +35,10 @@ export interface SqliteStoreOptions {
   logger?: Logger;
 }
 
-function parseJson<T>(text: string, what: string, parse: (v: unknown) => T): T {
-  try {
-    return parse(JSON.parse(text));
-  } catch (error) {
-    throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
-
 function operations(db: DatabaseSync, integration: string, clock: () => Date): StateOperations {
   const q = (sql: string) => db.prepare(sql);
   const I = integration;
-  const toLink = (r: Row): Link => ({
-    pair: str(r, 'pair'),
-    leftId: str(r, 'left_id'),
-    rightId: str(r, 'right_id'),
-    leftKey: str(r, 'left_key'),
-    rightKey: str(r, 'right_key'),
-    createdAt: str(r, 'created_at'),
-  });
-  const toSnapshot = (r: Row): Snapshot => ({
-    pair: str(r, 'pair'),
-    side: str(r, 'side') as Side,
-    itemId: str(r, 'item_id'),
-    revision: str(r, 'revision'),
-    updatedAt: str(r, 'updated_at'),
-    fields: parseJson(str(r, 'fields'), 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
-  });
-  const toFailure = (r: Row): Failure => ({
-    pair: str(r, 'pair'),
-    side: str(r, 'side') as Side,
-    itemId: str(r, 'item_id'),
-    itemKey: str(r, 'item_key'),
-    kind: str(r, 'kind') as Failure['kind'],
-    code: str(r, 'code'),
-    message: str(r, 'message'),
-    details: parseJson(str(r, 'details'), 'failure details', (v) => v as Record<string, unknown>),
-    attempts: Number(r.attempts),
-    revisions: parseJson(str(r, 'revisions'), 'failure revisions', (v) => v as Failure['revisions']),
-    nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
-    ...(r.discarded_at === null || r.discarded_at === undefined ? {} : { discardedAt: str(r, 'discarded_at') }),
-    createdAt: str(r, 'created_at'),
-    updatedAt: str(r, 'updated_at'),
-  });
-  const toIntent = (r: Row): Intent => ({
-    pair: str(r, 'pair'),
-    side: str(r, 'side') as Side,
-    sourceId: str(r, 'source_id'),
-    sourceKey: str(r, 'source_key'),
-    createdAt: str(r, 'created_at'),
-  });
+  const { stored, toLink, toSnapshot, toFailure, toIntent } = sqlRows((text) => JSON.parse(String(text)));
   // Ids of a page go in as one JSON array parameter, whatever their number.
   const perSide = (table: string) =>
     `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND ((side = 'left' AND item_id IN (SELECT value FROM json_each(?))) OR (side = 'right' AND item_id IN (SELECT value FROM json_each(?))))`;
@@ -152,7 +102,7 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       const r = q('SELECT value FROM watermarks WHERE integration = ? AND pair = ? AND side = ?').get(I, pair, side) as
         | Row
         | undefined;
-      return r && parseJson(str(r, 'value'), 'watermark', (v) => watermarkSchema.parse(v));
+      return r && stored(r.value, 'watermark', (v) => watermarkSchema.parse(v));
     },
     async putWatermark(pair, side, w) {
       q(
@@ -287,7 +237,7 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       if (!r) return undefined;
       const parts =
         typeof r.config_parts === 'string'
-          ? parseJson(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v))
+          ? stored(r.config_parts, 'configuration description', (v) => configPartsSchema.parse(v))
           : undefined;
       return {
         name,

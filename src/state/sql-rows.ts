@@ -1,0 +1,66 @@
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
+import { type Failure, type Intent, type Link, type Side, type Snapshot, snapshotFieldsSchema } from './state-store.js';
+
+/** A row of the SQL stores: snake_case columns. */
+export type Row = Record<string, unknown>;
+
+export const str = (row: Row, key: string) => String(row[key]);
+
+/**
+ * The records of the SQL stores, read from their rows. `json` reads a JSON column: SQLite
+ * stores text, PostgreSQL `jsonb` that the driver has parsed already. A stored value that does
+ * not read back is `STATE_STORE`, naming what it is.
+ */
+export function sqlRows(json: (value: unknown) => unknown) {
+  const stored = <T>(value: unknown, what: string, read: (v: unknown) => T): T => {
+    try {
+      return read(json(value));
+    } catch (error) {
+      throw new SyncbridgeError('STATE_STORE', `stored ${what} is corrupt: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
+  return {
+    stored,
+    toLink: (r: Row): Link => ({
+      pair: str(r, 'pair'),
+      leftId: str(r, 'left_id'),
+      rightId: str(r, 'right_id'),
+      leftKey: str(r, 'left_key'),
+      rightKey: str(r, 'right_key'),
+      createdAt: str(r, 'created_at'),
+    }),
+    toSnapshot: (r: Row): Snapshot => ({
+      pair: str(r, 'pair'),
+      side: str(r, 'side') as Side,
+      itemId: str(r, 'item_id'),
+      revision: str(r, 'revision'),
+      updatedAt: str(r, 'updated_at'),
+      fields: stored(r.fields, 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
+    }),
+    toIntent: (r: Row): Intent => ({
+      pair: str(r, 'pair'),
+      side: str(r, 'side') as Side,
+      sourceId: str(r, 'source_id'),
+      sourceKey: str(r, 'source_key'),
+      createdAt: str(r, 'created_at'),
+    }),
+    toFailure: (r: Row): Failure => ({
+      pair: str(r, 'pair'),
+      side: str(r, 'side') as Side,
+      itemId: str(r, 'item_id'),
+      itemKey: str(r, 'item_key'),
+      kind: str(r, 'kind') as Failure['kind'],
+      code: str(r, 'code'),
+      message: str(r, 'message'),
+      details: stored(r.details, 'failure details', (v) => v as Record<string, unknown>),
+      attempts: Number(r.attempts),
+      revisions: stored(r.revisions, 'failure revisions', (v) => v as Failure['revisions']),
+      nextRetryAt: r.next_retry_at === null ? null : str(r, 'next_retry_at'),
+      ...(r.discarded_at === null || r.discarded_at === undefined ? {} : { discardedAt: str(r, 'discarded_at') }),
+      createdAt: str(r, 'created_at'),
+      updatedAt: str(r, 'updated_at'),
+    }),
+  };
+}
