@@ -230,17 +230,19 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
        * relations and matched by the stamps they carry.
        */
       async findByOrigin({ project, type, origins, fields }) {
-        const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
-        for (const part of chunk(origins, 50)) {
+        // One query per 50 origins for tag stamps (written by earlier versions); work items with a
+        // hyperlink (the stamp) are asked for once, by the first. Each candidate is read once.
+        const ids = new Set<number>();
+        for (const [n, part] of chunk(origins, 50).entries()) {
           const byTag = part.map((o) => `[System.Tags] CONTAINS ${wiqlString(tags.tagFor(o))}`);
-          const ids = await findIds(project, type, [
-            [...(stamp === 'hyperlink' ? ['[System.HyperLinkCount] > 0'] : []), ...byTag].join(' OR '),
-          ]);
-          const raw: Awaited<ReturnType<typeof reader.fetchRaw>> = [];
-          for (const idPart of chunk(ids, pageSize)) raw.push(...(await reader.fetchRaw(idPart, fields)));
-          for (const r of raw) {
+          const conditions = [...(n === 0 && stamp === 'hyperlink' ? ['[System.HyperLinkCount] > 0'] : []), ...byTag];
+          for (const id of await findIds(project, type, [conditions.join(' OR ')])) ids.add(id);
+        }
+        const out: Array<{ origin: (typeof origins)[number]; item: WorkItem }> = [];
+        for (const idPart of chunk([...ids], pageSize)) {
+          for (const r of await reader.fetchRaw(idPart, fields)) {
             const stamps = reader.originsOf(r);
-            const origin = part.find((o) => stamps.some((s) => s.system === o.system && s.id === o.id));
+            const origin = origins.find((o) => stamps.some((s) => s.system === o.system && s.id === o.id));
             if (origin) out.push({ origin, item: await reader.toWorkItem(r, fields) });
           }
         }
