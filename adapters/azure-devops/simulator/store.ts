@@ -39,7 +39,7 @@ export interface SaveOptions {
   relations?: SimRelation[] | undefined;
 }
 
-function coerce(state: AdoSimState, project: SimProject, type: SimWorkItemType, ref: string, value: unknown): unknown {
+function coerce(state: AdoSimState, project: SimProject, _type: SimWorkItemType, ref: string, value: unknown): unknown {
   const field = findField(state, ref);
   if (!field)
     throw new AdoSimError(

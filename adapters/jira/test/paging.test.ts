@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HookRequest } from 'syncbridge/testing';
-import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
+import { createJiraSimulator } from 'syncbridge/testing/jira';
 import { earliestReading, windowEnd } from '../query.js';
 import { syncBotAccountId } from '../simulator/seed.js';
 import { connectTo, pages } from './support.js';

@@ -93,7 +93,7 @@ function printProposal(io: CliIo, proposal: Proposal): void {
 }
 
 /** Lets a person on a terminal drop proposals; `--yes` and scripts keep them all. */
-async function review(io: CliIo, asker: Asker, proposal: Proposal, yes: boolean): Promise<Proposal> {
+async function review(_io: CliIo, asker: Asker, proposal: Proposal, yes: boolean): Promise<Proposal> {
   if (await asker.confirm('accept all proposed field mappings?', yes)) return proposal;
   const answer = await asker.text('--drop', 'numbers of the mappings to leave out (comma-separated)', { default: '' });
   const drop = new Set(

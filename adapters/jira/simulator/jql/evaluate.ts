@@ -93,7 +93,7 @@ function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
   });
 }
 
-function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): number | null {
+function dateOf(_state: JiraState, issue: SimIssue, id: string, zone: string): number | null {
   if (id === 'created') return issue.created;
   if (id === 'updated') return issue.updated;
   const raw = issue.fields[id];
@@ -101,7 +101,7 @@ function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): nu
   return DateTime.fromISO(raw, { zone }).toMillis();
 }
 
-function textOf(state: JiraState, issue: SimIssue, id: string): string {
+function textOf(_state: JiraState, issue: SimIssue, id: string): string {
   if (id === 'text')
     return [
       issue.fields.summary,
@@ -402,7 +402,7 @@ export function runJqlPage(
   const at = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const first = keys[0];
-  if (!first || first.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
+  if (first?.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
     const all = runJql(query, at);
     return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
   }
