@@ -69,7 +69,7 @@ export const commentRoutes: Route[] = [
     handle: async (ctx) => {
       const issue = issueOf(ctx);
       const input = await readBody(ctx.request, commentBody);
-      input.properties?.forEach((p) => checkProperty(p.key, p.value));
+      for (const p of input.properties ?? []) checkProperty(p.key, p.value);
       const comment = ctx.state.addComment(issue, ctx.user.accountId, body(ctx, input.body));
       setProperties(comment, input.properties);
       return json(renderComment(ctx.render, issue, comment, expandOf(ctx)), 201);
@@ -91,7 +91,7 @@ export const commentRoutes: Route[] = [
       const issue = issueOf(ctx);
       const comment = issue.comments.find((c) => c.id === ctx.params[1]) ?? notFound(ctx.params[1]);
       const input = await readBody(ctx.request, commentBody);
-      input.properties?.forEach((p) => checkProperty(p.key, p.value));
+      for (const p of input.properties ?? []) checkProperty(p.key, p.value);
       comment.body = body(ctx, input.body);
       setProperties(comment, input.properties);
       comment.updated = ctx.state.now();
