@@ -42,7 +42,7 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
   }
 
   const pageIds = async (response: Response | undefined) =>
-    ((await response?.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
+    ((await response!.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
 
   it('returns every issue when three already read are edited between two pages', async () => {
     const { sim, edit, read, allIds } = start(80);
