@@ -287,7 +287,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         return { changed: true };
       },
       async removeBacklink(itemId, twin) {
-        let raw;
+        let raw: Awaited<ReturnType<typeof withRelations>>;
         try {
           raw = await withRelations(itemId);
         } catch (error) {

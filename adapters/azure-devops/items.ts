@@ -138,7 +138,10 @@ export class ItemReader {
     if (typeof project !== 'string' || typeof type !== 'string') return;
     const key = `${project}\u0000${type}`;
     let scope = this.shared.get(key);
-    if (!scope) this.shared.set(key, (scope = { project, type }));
+    if (!scope) {
+      scope = { project, type };
+      this.shared.set(key, scope);
+    }
     this.scopes.set(String(raw.id), scope);
   }
 

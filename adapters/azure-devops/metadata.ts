@@ -1,4 +1,4 @@
-import { SyncbridgeError, type FieldDescriptor } from 'syncbridge';
+import type { FieldDescriptor } from 'syncbridge';
 import { PromiseCache, type EntityTypeInfo, type ProjectInfo } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, versioned, type AdoClients } from './client.js';

@@ -270,37 +270,35 @@ function containedHtml(blocks: Block[]): string {
 }
 
 function blocksHtml(blocks: Block[]): string {
-  return blocks
-    .map((block) => {
-      switch (block.type) {
-        case 'paragraph':
-          return `<p>${inlineHtml(block.content)}</p>`;
-        case 'heading':
-          return `<h${block.level}>${inlineHtml(block.content)}</h${block.level}>`;
-        case 'bulletList':
-        case 'orderedList': {
-          const tag = block.type === 'bulletList' ? 'ul' : 'ol';
-          const start =
-            block.type === 'orderedList' && block.start !== undefined && block.start !== 1
-              ? ` start="${block.start}"`
-              : '';
-          const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
-          return `<${tag}${start}>${items.join('')}</${tag}>`;
-        }
-        case 'codeBlock':
-          return `<pre><code${block.language ? ` class="language-${escapeHtml(block.language)}"` : ''}>${escapeHtml(block.text)}</code></pre>`;
-        case 'blockquote':
-          return `<blockquote>${blocksHtml(block.content)}</blockquote>`;
-        case 'rule':
-          return '<hr>';
-        case 'table': {
-          const cell = (c: TableCell) =>
-            c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`;
-          return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
-        }
-      }
-    })
-    .join('');
+  return blocks.map(blockHtml).join('');
+}
+
+function blockHtml(block: Block): string {
+  switch (block.type) {
+    case 'paragraph':
+      return `<p>${inlineHtml(block.content)}</p>`;
+    case 'heading':
+      return `<h${block.level}>${inlineHtml(block.content)}</h${block.level}>`;
+    case 'bulletList':
+    case 'orderedList': {
+      const tag = block.type === 'bulletList' ? 'ul' : 'ol';
+      const start =
+        block.type === 'orderedList' && block.start !== undefined && block.start !== 1 ? ` start="${block.start}"` : '';
+      const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
+      return `<${tag}${start}>${items.join('')}</${tag}>`;
+    }
+    case 'codeBlock':
+      return `<pre><code${block.language ? ` class="language-${escapeHtml(block.language)}"` : ''}>${escapeHtml(block.text)}</code></pre>`;
+    case 'blockquote':
+      return `<blockquote>${blocksHtml(block.content)}</blockquote>`;
+    case 'rule':
+      return '<hr>';
+    case 'table': {
+      const cell = (c: TableCell) =>
+        c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`;
+      return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
+    }
+  }
 }
 
 /** Converts rich text to the HTML Azure DevOps stores. */

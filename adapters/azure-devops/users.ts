@@ -39,7 +39,9 @@ export async function* listGraphUsers(clients: AdoClients, system: string): Asyn
             path: '_apis/graph/users',
             query: { continuationToken },
             schema: graphUserListSchema,
-            onHeaders: (headers) => void (next = headers.get('x-ms-continuationtoken') ?? undefined),
+            onHeaders: (headers) => {
+              next = headers.get('x-ms-continuationtoken') ?? undefined;
+            },
           },
           graphApiVersion,
         ),

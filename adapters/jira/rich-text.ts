@@ -132,48 +132,50 @@ function inlinesToAdf(content: Inline[]): AdfNode[] {
 }
 
 function blocksToAdf(blocks: Block[]): AdfNode[] {
-  return blocks.map((b): AdfNode => {
-    switch (b.type) {
-      case 'paragraph':
-        return { type: 'paragraph', content: inlinesToAdf(b.content) };
-      case 'heading':
-        return { type: 'heading', attrs: { level: b.level }, content: inlinesToAdf(b.content) };
-      case 'bulletList':
-      case 'orderedList':
-        return {
-          type: b.type,
-          ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}),
-          content: b.items.map((item) => ({
-            type: 'listItem',
-            content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]),
+  return blocks.map(blockToAdf);
+}
+
+function blockToAdf(b: Block): AdfNode {
+  switch (b.type) {
+    case 'paragraph':
+      return { type: 'paragraph', content: inlinesToAdf(b.content) };
+    case 'heading':
+      return { type: 'heading', attrs: { level: b.level }, content: inlinesToAdf(b.content) };
+    case 'bulletList':
+    case 'orderedList':
+      return {
+        type: b.type,
+        ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}),
+        content: b.items.map((item) => ({
+          type: 'listItem',
+          content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]),
+        })),
+      };
+    case 'codeBlock':
+      return {
+        type: 'codeBlock',
+        ...(b.language ? { attrs: { language: b.language } } : {}),
+        content: b.text ? [{ type: 'text', text: b.text }] : [],
+      };
+    case 'blockquote':
+      return { type: 'blockquote', content: blocksToAdf(b.content) };
+    case 'rule':
+      return { type: 'rule' };
+    case 'table':
+      return {
+        type: 'table',
+        attrs: { isNumberColumnEnabled: false, layout: 'default' },
+        // ADF wants at least one paragraph in every cell.
+        content: b.rows.map((row) => ({
+          type: 'tableRow',
+          content: row.cells.map((cell) => ({
+            type: cell.header ? 'tableHeader' : 'tableCell',
+            attrs: {},
+            content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]),
           })),
-        };
-      case 'codeBlock':
-        return {
-          type: 'codeBlock',
-          ...(b.language ? { attrs: { language: b.language } } : {}),
-          content: b.text ? [{ type: 'text', text: b.text }] : [],
-        };
-      case 'blockquote':
-        return { type: 'blockquote', content: blocksToAdf(b.content) };
-      case 'rule':
-        return { type: 'rule' };
-      case 'table':
-        return {
-          type: 'table',
-          attrs: { isNumberColumnEnabled: false, layout: 'default' },
-          // ADF wants at least one paragraph in every cell.
-          content: b.rows.map((row) => ({
-            type: 'tableRow',
-            content: row.cells.map((cell) => ({
-              type: cell.header ? 'tableHeader' : 'tableCell',
-              attrs: {},
-              content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]),
-            })),
-          })),
-        };
-    }
-  });
+        })),
+      };
+  }
 }
 
 /** Converts the core's rich text to an ADF document (version 1), as Jira Cloud v3 expects it. */

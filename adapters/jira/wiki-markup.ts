@@ -63,30 +63,30 @@ function listToWiki(items: Block[][], prefix: string): string[] {
 }
 
 function blocksToWiki(blocks: Block[]): string {
-  return blocks
-    .map((b) => {
-      switch (b.type) {
-        case 'paragraph': {
-          const text = inlineToWiki(b.content);
-          return /^([*#]+ |h[1-6]\. |bq\. |----)/.test(text) ? `\\${text}` : text;
-        }
-        case 'heading':
-          return `h${b.level}. ${inlineToWiki(b.content)}`;
-        case 'bulletList':
-          return listToWiki(b.items, '*').join('\n');
-        case 'orderedList':
-          return listToWiki(b.items, '#').join('\n');
-        case 'codeBlock':
-          return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
-        case 'blockquote':
-          return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
-        case 'rule':
-          return '----';
-        case 'table':
-          return b.rows.map(rowToWiki).join('\n');
-      }
-    })
-    .join('\n\n');
+  return blocks.map(blockToWiki).join('\n\n');
+}
+
+function blockToWiki(b: Block): string {
+  switch (b.type) {
+    case 'paragraph': {
+      const text = inlineToWiki(b.content);
+      return /^([*#]+ |h[1-6]\. |bq\. |----)/.test(text) ? `\\${text}` : text;
+    }
+    case 'heading':
+      return `h${b.level}. ${inlineToWiki(b.content)}`;
+    case 'bulletList':
+      return listToWiki(b.items, '*').join('\n');
+    case 'orderedList':
+      return listToWiki(b.items, '#').join('\n');
+    case 'codeBlock':
+      return `{code${b.language ? `:${b.language}` : ''}}\n${b.text}\n{code}`;
+    case 'blockquote':
+      return `{quote}\n${blocksToWiki(b.content)}\n{quote}`;
+    case 'rule':
+      return '----';
+    case 'table':
+      return b.rows.map(rowToWiki).join('\n');
+  }
 }
 
 /** `||head||head||` or `|cell|cell|`; a cell's blocks share its line, split by `\\` (a wiki line break). */
@@ -261,8 +261,11 @@ function macroAt(lines: string[], i: number): { block: Block; end: number } | un
   if (at >= 0) body.push(rest.slice(0, at));
   else {
     if (rest.trim() !== '') body.push(rest);
-    for (end = i + 1; end < lines.length && (at = (lines[end] as string).indexOf(closer)) < 0; end++)
+    for (end = i + 1; end < lines.length; end++) {
+      at = (lines[end] as string).indexOf(closer);
+      if (at >= 0) break;
       body.push(lines[end] as string);
+    }
     tail = lines[end] ?? '';
     if (tail.slice(0, Math.max(at, 0)).trim() !== '') body.push(tail.slice(0, at));
   }

@@ -1,4 +1,4 @@
-import { RemoteError, SyncbridgeError, type FieldValue, type OriginRef } from 'syncbridge';
+import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
 import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';

@@ -79,7 +79,10 @@ export function createTicketboxSimulator() {
   let nextId = 1;
   let lastStamp = 0;
   // Strictly increasing times, so that "changed since" windows order every change.
-  const stamp = () => new Date((lastStamp = Math.max(Date.now(), lastStamp + 1))).toISOString();
+  const stamp = () => {
+    lastStamp = Math.max(Date.now(), lastStamp + 1);
+    return new Date(lastStamp).toISOString();
+  };
   const person = (id: unknown) => users.find((u) => u.id === id);
   const view = (id: unknown) => {
     const user = person(id);

@@ -10,7 +10,6 @@ import {
   createJsonLogger,
   createSyncbridge,
   loadConfig,
-  SyncbridgeError,
   type ConfigIssue,
   type Connector,
   type ConnectorFactory,

@@ -24,6 +24,7 @@ export interface DiagnoseConnectionOptions {
   /** Who the credentials log in as (the connector's `whoami`). */
   whoami?: () => Promise<{ id: string; displayName?: string | null; email?: string | null }>;
   /** Checks that the project and entity type exist and are visible; resolves with a line for the report. Throw {@link apiNotFoundError} when not. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: public option; adapters pass async functions that return nothing
   checkProject?: () => Promise<string | void>;
   /** Receives the loud `insecureSkipVerify` warning. */
   logger?: Logger;

@@ -40,7 +40,7 @@ function chainOf(socket: TLSSocket): CertificateSummary[] {
   const chain: CertificateSummary[] = [];
   let cert = socket.getPeerCertificate(true);
   const seen = new Set<string>();
-  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
+  while (cert?.fingerprint256 && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
     chain.push(summarize(cert));
     cert = cert.issuerCertificate;

@@ -149,7 +149,9 @@ function valueIssues(
   if (map !== undefined) {
     const definition = typeof map === 'string' ? config.valueMaps[map]! : map;
     const base = typeof map === 'string' ? `valueMaps.${map}` : `mappings[${m}].fields[${f}].valueMap`;
-    definition.pairs.forEach((pair, p) => issues.push(...check(`${base}.pairs[${p}].${side}`, pair[side])));
+    definition.pairs.forEach((pair, p) => {
+      issues.push(...check(`${base}.pairs[${p}].${side}`, pair[side]));
+    });
     issues.push(...check(`${base}.defaults.${side}`, definition.defaults?.[side]));
   }
   issues.push(...check(`mappings[${m}].fields[${f}].default.${side}`, field.default?.[side]));

@@ -61,7 +61,7 @@ export async function findCounterparts(
     await findStamped(ctx, anchor, sources, out, claimed);
     const rule = mapping.matchExisting;
     if (!rule) return out;
-    const valueOf = (side: Side, item: WorkItem) => {
+    const matchValueOf = (side: Side, item: WorkItem) => {
       const value = rule[side] === 'key' ? item.key : rule[side] === 'id' ? item.id : item.fields[rule[side]];
       return value === null || value === undefined || value === '' ? undefined : String(value);
     };
@@ -81,11 +81,11 @@ export async function findCounterparts(
       return found.filter((m) => !linked.has(m.id));
     };
     for (const source of sources.filter((s) => !out.has(s.id))) {
-      const value = valueOf(anchor, source);
+      const value = matchValueOf(anchor, source);
       if (value === undefined) continue;
       let matches = (await unlinkedMatches(target, value)).filter((m) => !claimed.has(m.id));
       // Under `fail` a match must be unique both ways: two items here claiming one there is ambiguous too.
-      const back = rule.multiple === 'fail' && matches.length === 1 ? valueOf(target, matches[0]!) : undefined;
+      const back = rule.multiple === 'fail' && matches.length === 1 ? matchValueOf(target, matches[0]!) : undefined;
       const rivals = back === undefined ? [] : (await unlinkedMatches(anchor, back)).filter((m) => m.id !== source.id);
       if (rivals.length > 0) matches = [...matches, ...rivals];
       if (matches.length > 1 && rule.multiple === 'fail') {

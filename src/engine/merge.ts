@@ -133,7 +133,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   /** Carries `value` of the other side over to `target`, unless the target holds it already. */
   const transfer = async (target: Side): Promise<FieldOutcome> => {
     const source = otherSide(target);
-    let mapped;
+    let mapped: Awaited<ReturnType<typeof map>>;
     try {
       mapped = await map(target, current(source));
     } catch (error) {

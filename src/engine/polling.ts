@@ -54,11 +54,11 @@ export function advanceWatermark(
   let next = current;
   for (const item of page) {
     if (byRevision) {
-      if (!next || next.kind !== 'revision' || BigInt(item.revision) > BigInt(next.value))
+      if (next?.kind !== 'revision' || BigInt(item.revision) > BigInt(next.value))
         next = { kind: 'revision', value: item.revision };
     } else {
       const at = new Date(item.updatedAt).toISOString();
-      if (!next || next.kind !== 'timestamp' || Date.parse(at) > Date.parse(next.value))
+      if (next?.kind !== 'timestamp' || Date.parse(at) > Date.parse(next.value))
         next = { kind: 'timestamp', value: at };
     }
   }

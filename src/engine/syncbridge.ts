@@ -184,7 +184,9 @@ function configParts(config: SyncbridgeConfig): ConfigParts {
   config.mappings.forEach((mapping, m) => {
     for (const [key, value] of Object.entries(mapping))
       if (key !== 'fields' && value !== undefined) parts[`mappings[${m}].${key}`] = fingerprint(value);
-    mapping.fields.forEach((field, f) => (parts[`mappings[${m}].fields[${f}]`] = fingerprint(field)));
+    mapping.fields.forEach((field, f) => {
+      parts[`mappings[${m}].fields[${f}]`] = fingerprint(field);
+    });
   });
   return parts;
 }

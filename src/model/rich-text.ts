@@ -136,11 +136,11 @@ function blocksToPlain(blocks: Block[]): string[] {
         break;
       case 'bulletList':
       case 'orderedList':
-        b.items.forEach((item, i) =>
+        b.items.forEach((item, i) => {
           out.push(
             `${b.type === 'bulletList' ? '-' : `${(b.type === 'orderedList' ? (b.start ?? 1) : 1) + i}.`} ${blocksToPlain(item).join('\n')}`,
-          ),
-        );
+          );
+        });
         break;
       case 'codeBlock':
         out.push(b.text);

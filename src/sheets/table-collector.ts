@@ -66,7 +66,9 @@ export class TableCollector {
 
   private checkHeader(row: RawRow): void {
     if (row.number !== 1) {
-      this.table.headers.forEach((expected, i) => this.issue(1, i + 1, `missing header: expected "${expected}"`));
+      this.table.headers.forEach((expected, i) => {
+        this.issue(1, i + 1, `missing header: expected "${expected}"`);
+      });
       return;
     }
     const before = this.issues.length;
@@ -151,9 +153,9 @@ export class TableCollector {
   /** Ends the sheet: reports a missing header and every value with several targets in a direction the map is used in. */
   finish(): void {
     if (!this.sawHeader)
-      this.table.headers.forEach((expected, i) =>
-        this.issue(1, i + 1, `missing header: expected "${expected}" (the sheet is empty)`),
-      );
+      this.table.headers.forEach((expected, i) => {
+        this.issue(1, i + 1, `missing header: expected "${expected}" (the sheet is empty)`);
+      });
     if (!this.headerOk) return;
     for (const direction of this.table.directions) this.reportAmbiguities(direction);
   }

@@ -15,7 +15,6 @@ import {
   type Failure,
   type Intent,
   type IntegrationState,
-  type ItemState,
   type Lease,
   type Link,
   type Side,

@@ -215,7 +215,9 @@ export function connectorConformanceCases(): ConformanceCase[] {
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
     const read = titles(items);
-    created.forEach((c, n) => expect(read[c.id], `item ${c.id}`).toBe(names[n]));
+    created.forEach((c, n) => {
+      expect(read[c.id], `item ${c.id}`).toBe(names[n]);
+    });
     const times = items.map((i) => Date.parse(i.updatedAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     const later = new Date(Date.parse(created.at(-1)!.updatedAt) + 86_400_000).toISOString();

@@ -47,7 +47,10 @@ function isBareSwaggerObject(spec: Spec, schema: Schema): boolean {
 }
 
 function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors: string[]): void {
-  if (typeof schema.$ref === 'string') return validate(spec, resolveRef(spec, schema.$ref), value, at, errors);
+  if (typeof schema.$ref === 'string') {
+    validate(spec, resolveRef(spec, schema.$ref), value, at, errors);
+    return;
+  }
   if (isBareSwaggerObject(spec, schema)) return;
   if (value === null && (schema.nullable === true || schema['x-nullable'] === true)) return;
   if (Array.isArray(schema.allOf)) for (const part of schema.allOf as Schema[]) validate(spec, part, value, at, errors);
@@ -71,7 +74,9 @@ function validate(spec: Spec, schema: Schema, value: unknown, at: string, errors
   if (Array.isArray(schema.enum) && !schema.enum.includes(value))
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   if (actual === 'array' && schema.items)
-    (value as unknown[]).forEach((item, i) => validate(spec, schema.items as Schema, item, `${at}[${i}]`, errors));
+    (value as unknown[]).forEach((item, i) => {
+      validate(spec, schema.items as Schema, item, `${at}[${i}]`, errors);
+    });
   if (actual === 'object' && (type === 'object' || schema.properties || schema.additionalProperties !== undefined)) {
     const object = value as Record<string, unknown>;
     const properties = (schema.properties ?? {}) as Record<string, Schema>;

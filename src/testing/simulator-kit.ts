@@ -157,7 +157,9 @@ function toRequest(req: IncomingMessage, body: Buffer, origin: string): Request 
 
 async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
-  response.headers.forEach((value, key) => res.setHeader(key, value));
+  response.headers.forEach((value, key) => {
+    res.setHeader(key, value);
+  });
   const body = Buffer.from(await response.arrayBuffer());
   res.setHeader('content-length', body.length);
   res.end(body);

@@ -240,7 +240,7 @@ const cases: Case[] = [
   {
     name: 'duplicate-mapping',
     args: ['validate', '{config}'],
-    config: good.replace(/(  - name: bugs[\s\S]*?System\.Tags \}\n)/, '$1$1'),
+    config: good.replace(/( {2}- name: bugs[\s\S]*?System\.Tags \}\n)/, '$1$1'),
     code: ExitCode.configInvalid,
     says: ['duplicate mapping name "bugs"'],
   },
@@ -254,7 +254,7 @@ const cases: Case[] = [
   {
     name: 'no-fields',
     args: ['validate', '{config}'],
-    config: good.replace(/    fields:\n[\s\S]*?(?=state:)/, '    fields: []\n'),
+    config: good.replace(/ {4}fields:\n[\s\S]*?(?=state:)/, '    fields: []\n'),
     code: ExitCode.configInvalid,
     says: ['at least one field mapping'],
   },

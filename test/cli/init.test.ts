@@ -47,7 +47,12 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; answers?:
     isTty: options.answers !== undefined,
     stopSignal: new Promise(() => {}),
     ...(options.answers
-      ? { prompt: async (question: string) => (questions.push(question), answers.shift() ?? '') }
+      ? {
+          prompt: async (question: string) => {
+            questions.push(question);
+            return answers.shift() ?? '';
+          },
+        }
       : {}),
   };
   const code = await runCli(args, io);

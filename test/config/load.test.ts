@@ -124,12 +124,12 @@ describe('configuration', () => {
 
   it('reports a misspelt key with the key it most likely means, instead of ignoring it', async () => {
     const error = await problems(
-      valid
+      `${valid
         .replace(
           '{ left: summary, right: System.Title }',
           '{ left: summary, right: System.Title, directon: leftToRight }',
         )
-        .replace('filter: "labels = sync"', 'filtr: "labels = sync"') + 'engine: { intervalMS: 1000, shards: 2 }\n',
+        .replace('filter: "labels = sync"', 'filtr: "labels = sync"')}engine: { intervalMS: 1000, shards: 2 }\n`,
     );
     expect(error.issues).toEqual([
       { path: 'mappings[0].left.filtr', message: 'unknown key; did you mean "filter"?' },

@@ -47,26 +47,29 @@ function application(req: IncomingMessage, res: ServerResponse): void {
   };
   switch (context) {
     case 'jira':
-      return json(res, 200, { baseUrl: 'https://jira.example', version: '10.3.1', deploymentType: 'Server' });
+      json(res, 200, { baseUrl: 'https://jira.example', version: '10.3.1', deploymentType: 'Server' });
+      break;
     case 'sso-wall':
-      return html(200);
+      html(200);
+      break;
     case 'sso-redirect':
-      return void res.writeHead(302, { location: 'https://sso.example.com/adfs/ls?SAMLRequest=abc' }).end();
+      res.writeHead(302, { location: 'https://sso.example.com/adfs/ls?SAMLRequest=abc' }).end();
+      break;
     case 'ado-bad-pat':
-      return html(203);
+      html(203);
+      break;
     case 'bad-token':
-      return json(
-        res,
-        401,
-        { errorMessages: [`Token ${token} is not valid`] },
-        { 'www-authenticate': 'Bearer realm="jira"' },
-      );
+      json(res, 401, { errorMessages: [`Token ${token} is not valid`] }, { 'www-authenticate': 'Bearer realm="jira"' });
+      break;
     case 'no-permission':
-      return json(res, 403, { errorMessages: ["You do not have the permission 'Browse Projects' for this instance."] });
+      json(res, 403, { errorMessages: ["You do not have the permission 'Browse Projects' for this instance."] });
+      break;
     case 'busy':
-      return json(res, 429, { message: 'Rate limit exceeded.' }, { 'retry-after': '120' });
+      json(res, 429, { message: 'Rate limit exceeded.' }, { 'retry-after': '120' });
+      break;
     default:
-      return json(res, 404, { errorMessages: ['Not found'] });
+      json(res, 404, { errorMessages: ['Not found'] });
+      break;
   }
 }
 

@@ -103,10 +103,25 @@ function stage(jira: JiraSimulator, ado: AzureDevOpsSimulator) {
   return { bug, item };
 }
 
-async function get(server: { baseUrl: string }, path: string, authorization: string): Promise<Record<string, any>> {
+/** The parts of Jira's issue (with `expand=changelog`) the guide's example checks. */
+interface JiraIssueBody {
+  fields: {
+    description: unknown;
+    priority: { name: string };
+    labels: string[];
+    assignee: { emailAddress: string };
+    status: { name: string };
+    reporter: { displayName: string };
+    comment: { comments: Array<{ body: { content: Array<{ content: Array<{ text: string }> }> } }> };
+  };
+  changelog: { histories: Array<{ items: Array<{ field: string; fromString: string; toString: string }> }> };
+}
+
+/** GETs `path` and returns its JSON body, taken to have the shape `T` the test then checks. */
+async function get<T>(server: { baseUrl: string }, path: string, authorization: string): Promise<T> {
   const response = await fetch(`${server.baseUrl}/${path}`, { headers: { authorization } });
   expect(response.status, path).toBe(200);
-  return (await response.json()) as Record<string, any>;
+  return (await response.json()) as T;
 }
 
 describe('the testing guide: staging data in the simulators', () => {
@@ -118,7 +133,7 @@ describe('the testing guide: staging data in the simulators', () => {
     const [jiraServer, adoServer] = await Promise.all([jira.listen(), ado.listen()]);
     try {
       const bot = jira.users[0]!;
-      const issue = await get(
+      const issue = await get<JiraIssueBody>(
         jiraServer,
         `rest/api/3/issue/${bug.key}?expand=changelog`,
         `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`,
@@ -147,17 +162,19 @@ describe('the testing guide: staging data in the simulators', () => {
         issue.fields.status.name,
         issue.fields.reporter.displayName,
       ]).toEqual(['High', ['sync', 'customer'], 'ben@example.com', 'In Progress', 'Ana Silva']);
-      expect(issue.fields.comment.comments.map((c: any) => c.body.content[0].content[0].text)).toEqual([
+      expect(issue.fields.comment.comments.map((c) => c.body.content[0]!.content[0]!.text)).toEqual([
         'Seen twice today.',
       ]);
       expect(
-        issue.changelog.histories.flatMap((h: any) =>
-          h.items.map((i: any) => `${i.field}: ${i.fromString} -> ${i.toString}`),
-        ),
+        issue.changelog.histories.flatMap((h) => h.items.map((i) => `${i.field}: ${i.fromString} -> ${i.toString}`)),
       ).toEqual(['status: To Do -> In Progress']);
 
       const pat = `Basic ${Buffer.from(`:${ado.users[0]!.pat}`).toString('base64')}`;
-      const workItem = await get(adoServer, `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`, pat);
+      const workItem = await get<{ fields: Record<string, unknown>; rev: number }>(
+        adoServer,
+        `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`,
+        pat,
+      );
       expect(workItem.fields).toMatchObject({
         'System.Title': 'Export times out',
         'System.Description': '<p>Export 10,000 rows.</p>',
@@ -170,12 +187,12 @@ describe('the testing guide: staging data in the simulators', () => {
         'System.CreatedBy': expect.objectContaining({ displayName: 'Ana Silva' }),
       });
       expect(workItem.rev).toBe(3);
-      const comments = await get(
+      const comments = await get<{ comments: Array<{ text: string }> }>(
         adoServer,
         `Demo/_apis/wit/workItems/${item.id}/comments?api-version=7.1-preview.4`,
         pat,
       );
-      expect(comments.comments.map((c: any) => c.text)).toEqual(['<p>Reproduced.</p>']);
+      expect(comments.comments.map((c) => c.text)).toEqual(['<p>Reproduced.</p>']);
     } finally {
       await Promise.all([jiraServer.close(), adoServer.close()]);
     }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adoPerson, jiraPerson, paragraph } from './people.js';
+import { type adoPerson, type jiraPerson, paragraph } from './people.js';
 import { BOT, startWithPeople, type Scenario } from './scenario.js';
 
 /** A link as a person sees it under an item: where it leads and its text. */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { adoPerson, jiraPerson, paragraph } from './people.js';
+import { type adoPerson, type jiraPerson, paragraph } from './people.js';
 import { startWithPeople, type Scenario } from './scenario.js';
 
 /**

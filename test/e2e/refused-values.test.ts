@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FieldValue } from 'syncbridge';
-import { adoPerson, jiraPerson, paragraph } from './people.js';
+import { type adoPerson, type jiraPerson, paragraph } from './people.js';
 import { startWithPeople, type Scenario } from './scenario.js';
 
 /** A value one system cannot take fails that field alone: the item and its other fields still sync. */

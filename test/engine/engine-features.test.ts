@@ -322,7 +322,11 @@ describe('engine features', () => {
     t.left.create('JIRA', 'Bug', { title: 'looped' }, t.left.user('ana'));
     t.sync.start();
     await new Promise<void>((resolve) => {
-      const off = t.sync.events.on('runCompleted', () => passes.length >= 2 && (off(), resolve()));
+      const off = t.sync.events.on('runCompleted', () => {
+        if (passes.length < 2) return;
+        off();
+        resolve();
+      });
     });
     await t.sync.stop();
     const after = passes.length;

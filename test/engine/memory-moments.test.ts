@@ -16,7 +16,10 @@ function system() {
       { id: 'bot', email: 'bot@example.com' },
       { id: 'ana', email: 'ana@example.com' },
     ],
-    now: () => new Date((now += 1000)),
+    now: () => {
+      now += 1000;
+      return new Date(now);
+    },
   });
   return { memory, connector: createMemoryConnector(memory, { capabilities: { maxUpdateBatch: 5 } }) };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isSyncbridgeError, type ConflictPolicy, type Failure } from 'syncbridge';
-import { Journal, type EditSpec, type SlotEvent } from './property-journal.js';
+import type { Journal, EditSpec, SlotEvent } from './property-journal.js';
 import { PAIR, readSlot, representable, SLOTS, type Side, type SlotValue, type World } from './property-world.js';
 
 /** One step of a scenario: people's edits, an engine pass (with edits at moments inside it), faults, time. */

@@ -89,7 +89,10 @@ export function representable(side: Side, slot: Slot, value: SlotValue): boolean
 export async function createWorld(policy: ConflictPolicy) {
   let now = Date.parse('2026-03-01T10:00:00.000Z');
   // Every reading moves the clock, so no two changes on either side share a time.
-  const clock = () => new Date((now += 1));
+  const clock = () => {
+    now += 1;
+    return new Date(now);
+  };
   const users: Record<Side, Array<{ id: string; email: string }>> = {
     left: [
       { id: 'jira-bot', email: 'bot@example.com' },

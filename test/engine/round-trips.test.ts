@@ -40,10 +40,19 @@ function countCalls(store: StateStore, counter: { n: number }): StateStore {
 /** Counts the statements sent to PostgreSQL: each is a round trip. */
 function countQueries(pool: PostgresPool, counter: { n: number }): PostgresPool {
   return {
-    query: (text, values) => (counter.n++, pool.query(text, values)),
+    query: (text, values) => {
+      counter.n++;
+      return pool.query(text, values);
+    },
     async connect() {
       const client = await pool.connect();
-      return { query: (text, values) => (counter.n++, client.query(text, values)), release: (e) => client.release(e) };
+      return {
+        query: (text, values) => {
+          counter.n++;
+          return client.query(text, values);
+        },
+        release: (e) => client.release(e),
+      };
     },
     end: () => pool.end(),
   };

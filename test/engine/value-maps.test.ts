@@ -85,6 +85,6 @@ describe('value maps', () => {
     await t.sync.activate();
     t.left.create('JIRA', 'Bug', { title: 'L', labels: ['ui', 'crash'] }, t.left.user('ana'));
     await t.sync.runOnce();
-    expect([...(t.byTitle(t.right, 'L')[0]?.fields.labels as string[])].sort()).toEqual(['crash', 'frontend']);
+    expect([...(t.byTitle(t.right, 'L')[0]!.fields.labels as string[])].sort()).toEqual(['crash', 'frontend']);
   });
 });

@@ -15,7 +15,6 @@ import { createTestPki, type TestPki } from './helpers/test-pki.js';
 
 const token = 'tok-3c1f9e-very-secret';
 const proxyPassword = 'pr0xy-s3cret!';
-const noEnv = {};
 
 let pki: TestPki;
 let trusted: LocalServer;

@@ -79,7 +79,7 @@ describe('exporting value maps to a workbook', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(out);
     const priority = workbook.getWorksheet('priority')!;
-    const listColumn = (priority.getCell('B7').dataValidation.formulae?.[0] as string).match(
+    const listColumn = (priority.getCell('B7').dataValidation.formulae![0] as string).match(
       /^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/,
     );
     expect(listColumn).not.toBeNull();

@@ -23,9 +23,7 @@ async function peakHeapGrowth(work: () => Promise<unknown>): Promise<number> {
 
 describe('a user map of 10,000 people', () => {
   it('imports row by row with bounded memory', async () => {
-    const { dir, configPath } = await tempConfig(
-      configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''),
-    );
+    const { dir, configPath } = await tempConfig(configYaml.replace(/ {4}users:\n {6}valueMap:\n {8}pairs:\n.*\n/, ''));
     const file = join(dir, 'users.xlsx');
     const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: true });
     const sheet = writer.addWorksheet('Users');

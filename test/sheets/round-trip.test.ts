@@ -83,9 +83,7 @@ describe('round trip: export, fill in a spreadsheet, import', () => {
   });
 
   it('creates a named user map for mappings that had none and points them at it', async () => {
-    const { dir, configPath } = await tempConfig(
-      configYaml.replace(/    users:\n      valueMap:\n        pairs:\n.*\n/, ''),
-    );
+    const { dir, configPath } = await tempConfig(configYaml.replace(/ {4}users:\n {6}valueMap:\n {8}pairs:\n.*\n/, ''));
     const file = join(dir, 'maps.xlsx');
     await exportValueMaps({ configPath, out: file });
     await editWorkbook(file, (workbook) => {

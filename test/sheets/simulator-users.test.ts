@@ -88,7 +88,7 @@ describe('a user map sheet for the Jira and Azure DevOps simulators', () => {
     ]);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(file);
-    const range = (workbook.getWorksheet('Users')!.getCell('B2').dataValidation.formulae?.[0] as string).match(
+    const range = (workbook.getWorksheet('Users')!.getCell('B2').dataValidation.formulae![0] as string).match(
       /^Lists!\$([A-Z]+)\$2:\$\1\$(\d+)$/,
     );
     const lists = workbook.getWorksheet('Lists')!;
@@ -106,7 +106,9 @@ describe('a user map sheet for the Jira and Azure DevOps simulators', () => {
     expect(refused.stderr).toContain('"emil@contoso.com" is not a user of "ado user"');
     expect(await readFile(join(dir, 'syncbridge.yaml'), 'utf8')).toBe(config());
 
-    await editWorkbook(file, (wb) => void (wb.getWorksheet('Users')!.getCell('B4').value = 'emil.novak@contoso.com'));
+    await editWorkbook(file, (wb) => {
+      wb.getWorksheet('Users')!.getCell('B4').value = 'emil.novak@contoso.com';
+    });
     const imported = await cli(['value-map', 'import', 'syncbridge.yaml', 'maps.xlsx']);
     expect(imported.stderr).toBe('');
     expect(imported.code).toBe(0);

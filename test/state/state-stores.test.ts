@@ -13,7 +13,10 @@ let current = '';
 describeStateStore({ name: 'memory', open: async () => createMemoryStateStore(), reopen: 'not supported' });
 describeStateStore({
   name: 'sqlite',
-  open: async () => openSqliteStateStore((current = join(dir, `state-${n++}.db`))),
+  open: async () => {
+    current = join(dir, `state-${n++}.db`);
+    return openSqliteStateStore(current);
+  },
   reopen: (options) => openSqliteStateStore(current, options),
 });
 

@@ -56,8 +56,8 @@ describe('request hooks', () => {
     });
     expect(hook.calls).toBe(1);
     const keys = [
-      ...(first.body?.issues as Array<{ key: string }>),
-      ...(second.body?.issues as Array<{ key: string }>),
+      ...(first.body!.issues as Array<{ key: string }>),
+      ...(second.body!.issues as Array<{ key: string }>),
     ].map((i) => i.key);
     // Offset paging over a changing result: the edited issue comes again and one issue is skipped.
     expect(keys.filter((k) => k === 'DEMO-1')).toHaveLength(2);
@@ -85,14 +85,14 @@ describe('request hooks', () => {
     const sim = createJiraSimulator({ seed: 'demo', issues: 1 });
     const call = jiraCaller(sim);
     sim.hook({ when: 'after', method: 'POST', path: 'issue', once: true }, async (event) => {
-      const { key } = (await event.response?.json()) as { key: string };
+      const { key } = (await event.response!.json()) as { key: string };
       rename(sim, key, 'edited by a person before the read-back');
     });
     const created = await call('POST', 'issue', {
       fields: { project: { key: 'DEMO' }, issuetype: { name: 'Bug' }, summary: 'created' },
     });
     const read = await call('GET', `issue/${String(created.body?.key)}?fields=summary`);
-    expect((read.body?.fields as { summary: string }).summary).toBe('edited by a person before the read-back');
+    expect((read.body!.fields as { summary: string }).summary).toBe('edited by a person before the read-back');
   });
 
   it('counts matches: nth, once, where and remove', async () => {

@@ -33,7 +33,7 @@ export interface AzureDevOpsSeeder {
   workItem(input: AzureDevOpsSeedWorkItem): { id: number };
 }
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Plain text as HTML: a `<p>` per paragraph (at blank lines), `<br>` at single line breaks. */
@@ -42,7 +42,7 @@ function plainTextToHtml(text: string): string {
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean)
-    .map((p) => `<p>${p.split('\n').map(escape).join('<br>')}</p>`)
+    .map((p) => `<p>${p.split('\n').map(escapeHtml).join('<br>')}</p>`)
     .join('');
 }
 

@@ -39,7 +39,7 @@ export interface SaveOptions {
   relations?: SimRelation[] | undefined;
 }
 
-function coerce(state: AdoSimState, project: SimProject, type: SimWorkItemType, ref: string, value: unknown): unknown {
+function coerce(state: AdoSimState, project: SimProject, ref: string, value: unknown): unknown {
   const field = findField(state, ref);
   if (!field)
     throw new AdoSimError(
@@ -170,7 +170,7 @@ export function saveWorkItem(
       continue;
     }
     try {
-      const coerced = coerce(state, project, type, ref, value);
+      const coerced = coerce(state, project, ref, value);
       if (coerced === undefined) delete next[ref];
       else next[ref] = coerced;
     } catch (error) {

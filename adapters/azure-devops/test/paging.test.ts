@@ -31,7 +31,7 @@ const bugIds = (sim: AzureDevOpsSimulator) =>
     )
     .map((w) => String(w.id));
 const batchIds = async (response: Response | undefined) =>
-  ((await response?.json()) as { value: Array<{ id: number }> }).value.map((w) => String(w.id));
+  ((await response!.json()) as { value: Array<{ id: number }> }).value.map((w) => String(w.id));
 
 describe('reading Azure DevOps work items while they change', () => {
   it('reads every item once when items already read, and items not read yet, are edited between two batches', async () => {

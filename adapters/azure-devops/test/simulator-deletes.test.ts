@@ -4,12 +4,12 @@ import { createAzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 const sim = createAzureDevOpsSimulator({ seed: 'demo' });
 const pat = sim.users[0]!.pat;
 
-async function call(
+async function call<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
   contentType = 'application/json',
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: T }> {
   const response = await sim.handle(
     new Request(`https://ado.test/demo-org/${path}`, {
       method,
@@ -18,7 +18,7 @@ async function call(
     }),
   );
   const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
 }
 
 const create = async (title: string) =>
@@ -32,15 +32,17 @@ const create = async (title: string) =>
   ).json as { id: number };
 const wiqlIds = async () =>
   (
-    (
-      await call('POST', 'Demo/_apis/wit/wiql?api-version=7.1', {
-        query: "SELECT [System.Id] FROM WorkItems WHERE [System.Title] CONTAINS 'bin'",
-      })
-    ).json.workItems as Array<{ id: number }>
-  ).map((w) => w.id);
+    await call<{ workItems: Array<{ id: number }> }>('POST', 'Demo/_apis/wit/wiql?api-version=7.1', {
+      query: "SELECT [System.Id] FROM WorkItems WHERE [System.Title] CONTAINS 'bin'",
+    })
+  ).json.workItems.map((w) => w.id);
 const batch = async (id: number) =>
-  (await call('POST', 'Demo/_apis/wit/workitemsbatch?api-version=7.1', { ids: [id], errorPolicy: 'omit' })).json
-    .value as unknown[];
+  (
+    await call<{ value: unknown[] }>('POST', 'Demo/_apis/wit/workitemsbatch?api-version=7.1', {
+      ids: [id],
+      errorPolicy: 'omit',
+    })
+  ).json.value;
 
 describe('the Azure DevOps simulator deletes as the service does', () => {
   it('moves a deleted work item to the recycle bin, out of reads, WIQL and batches, and restores it', async () => {
@@ -60,16 +62,17 @@ describe('the Azure DevOps simulator deletes as the service does', () => {
     expect((await call('GET', `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`)).status).toBe(404);
     expect(await wiqlIds()).not.toContain(item.id);
     expect(await batch(item.id)).toEqual([null]);
-    expect((await call('GET', 'Demo/_apis/wit/recyclebin?api-version=7.1')).json.value).toContainEqual(
-      expect.objectContaining({ id: item.id }),
-    );
+    expect(
+      (await call<{ value: unknown[] }>('GET', 'Demo/_apis/wit/recyclebin?api-version=7.1')).json.value,
+    ).toContainEqual(expect.objectContaining({ id: item.id }));
 
     expect(
       (await call('PATCH', `Demo/_apis/wit/recyclebin/${item.id}?api-version=7.1`, { isDeleted: false })).status,
     ).toBe(200);
-    expect((await call('GET', `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`)).json.fields['System.Title']).toBe(
-      'recycle bin candidate',
-    );
+    expect(
+      (await call<{ fields: Record<string, unknown> }>('GET', `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`))
+        .json.fields['System.Title'],
+    ).toBe('recycle bin candidate');
     expect(await wiqlIds()).toContain(item.id);
     expect((await call('GET', `Demo/_apis/wit/recyclebin/${item.id}?api-version=7.1`)).status).toBe(404);
   });
@@ -104,13 +107,19 @@ describe('the Azure DevOps simulator deletes as the service does', () => {
       comments: [{ commentId: second.commentId }],
     });
     expect(
-      (await call('GET', `${comments}?includeDeleted=true&order=asc&api-version=7.1-preview.4`)).json.comments,
+      (
+        await call<{ comments: unknown[] }>(
+          'GET',
+          `${comments}?includeDeleted=true&order=asc&api-version=7.1-preview.4`,
+        )
+      ).json.comments,
     ).toMatchObject([
       { commentId: first.commentId, isDeleted: true },
       { commentId: second.commentId, isDeleted: false },
     ]);
     expect(
-      (await call('GET', `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`)).json.fields['System.CommentCount'],
+      (await call<{ fields: Record<string, unknown> }>('GET', `Demo/_apis/wit/workitems/${item.id}?api-version=7.1`))
+        .json.fields['System.CommentCount'],
     ).toBe(1);
     expect((await call('DELETE', `${comments}/${first.commentId}?api-version=7.1-preview.4`)).status).toBe(404);
   });

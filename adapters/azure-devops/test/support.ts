@@ -1,7 +1,7 @@
 import { silentLogger, type Connector, type ResolvedSystem } from 'syncbridge';
 import type { ConformanceContext } from 'syncbridge/testing';
 import { azureDevOpsConnector, type AzureDevOpsOptions } from 'syncbridge/azure-devops';
-import { type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 
 /** The base URL in-process tests route to the simulator with msw. */
 export const mswBaseUrl = 'https://ado.test/demo-org';

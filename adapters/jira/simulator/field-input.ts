@@ -146,7 +146,7 @@ export function readFieldInput(
   for (const [id, value] of Object.entries(merged)) {
     if (id === 'project' || id === 'issuetype') continue;
     const field = state.fields.find((f) => f.id === id);
-    if (!field || !field.onScreen) {
+    if (!field?.onScreen) {
       result.errors[id] = notSettable(id);
       continue;
     }

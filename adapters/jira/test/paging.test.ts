@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HookRequest } from 'syncbridge/testing';
-import { createJiraSimulator, type JiraSimulator } from 'syncbridge/testing/jira';
+import { createJiraSimulator } from 'syncbridge/testing/jira';
 import { earliestReading, windowEnd } from '../query.js';
 import { syncBotAccountId } from '../simulator/seed.js';
 import { connectTo, pages } from './support.js';
@@ -42,7 +42,7 @@ describe.each(['3', '2'] as const)('reading a Jira result that changes between p
   }
 
   const pageIds = async (response: Response | undefined) =>
-    ((await response?.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
+    ((await response!.json()) as { issues: Array<{ id: string }> }).issues.map((i) => i.id);
 
   it('returns every issue when three already read are edited between two pages', async () => {
     const { sim, edit, read, allIds } = start(80);

@@ -5,7 +5,7 @@ const sim = createJiraSimulator({ seed: 'demo', issues: 5 });
 const auth = `Basic ${Buffer.from('sync-bot@example.com:demo-token-sync-bot').toString('base64')}`;
 const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'note' }] }] };
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const response = await sim.handle(
     new Request(`https://jira.test/rest/api/3/${path}`, {
       method,
@@ -14,7 +14,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
     }),
   );
   const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
 }
 
 const create = async (summary: string) =>
@@ -24,9 +24,12 @@ const create = async (summary: string) =>
   };
 const searchKeys = async () =>
   (
-    (await call('POST', 'search/jql', { jql: 'project = DEMO ORDER BY key ASC', fields: ['summary'], maxResults: 100 }))
-      .json.issues as Array<{ key: string }>
-  ).map((i) => i.key);
+    await call<{ issues: Array<{ key: string }> }>('POST', 'search/jql', {
+      jql: 'project = DEMO ORDER BY key ASC',
+      fields: ['summary'],
+      maxResults: 100,
+    })
+  ).json.issues.map((i) => i.key);
 
 describe('the Jira simulator deletes as Jira does', () => {
   it('removes a deleted issue from reads, searches, bulk fetches and changelogs, and never reuses its key', async () => {
@@ -37,9 +40,10 @@ describe('the Jira simulator deletes as Jira does', () => {
     expect(await searchKeys()).not.toContain(doomed.key);
     const fetched = (await call('POST', 'issue/bulkfetch', { issueIdsOrKeys: [doomed.id], fields: ['summary'] })).json;
     expect(fetched).toMatchObject({ issues: [], issueErrors: [{ id: doomed.id }] });
-    expect((await call('POST', 'changelog/bulkfetch', { issueIdsOrKeys: [doomed.id] })).json.issueChangeLogs).toEqual(
-      [],
-    );
+    expect(
+      (await call<{ issueChangeLogs: unknown[] }>('POST', 'changelog/bulkfetch', { issueIdsOrKeys: [doomed.id] })).json
+        .issueChangeLogs,
+    ).toEqual([]);
     const next = await create('after the delete');
     expect(Number(next.key.split('-')[1])).toBe(Number(doomed.key.split('-')[1]) + 1);
   });
@@ -48,7 +52,8 @@ describe('the Jira simulator deletes as Jira does', () => {
     const issue = await create('with comments');
     const first = (await call('POST', `issue/${issue.id}/comment`, { body: doc })).json as { id: string };
     const second = (await call('POST', `issue/${issue.id}/comment`, { body: doc })).json as { id: string };
-    const before = (await call('GET', `issue/${issue.id}?fields=updated`)).json.fields.updated as string;
+    const before = (await call<{ fields: { updated: string } }>('GET', `issue/${issue.id}?fields=updated`)).json.fields
+      .updated;
     expect((await call('DELETE', `issue/${issue.id}/comment/${first.id}`)).status).toBe(204);
     const listed = (await call('GET', `issue/${issue.id}/comment`)).json as {
       total: number;
@@ -56,9 +61,11 @@ describe('the Jira simulator deletes as Jira does', () => {
     };
     expect(listed).toMatchObject({ total: 1, comments: [{ id: second.id }] });
     expect((await call('GET', `issue/${issue.id}/comment/${first.id}`)).status).toBe(404);
-    expect(Date.parse((await call('GET', `issue/${issue.id}?fields=updated`)).json.fields.updated)).toBeGreaterThan(
-      Date.parse(before),
-    );
+    expect(
+      Date.parse(
+        (await call<{ fields: { updated: string } }>('GET', `issue/${issue.id}?fields=updated`)).json.fields.updated,
+      ),
+    ).toBeGreaterThan(Date.parse(before));
     expect((await call('DELETE', `issue/${issue.id}/comment/99999999`)).json).toEqual({
       errorMessages: ['Can not find a comment for the id: 99999999.'],
       errors: {},

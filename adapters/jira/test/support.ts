@@ -1,7 +1,7 @@
 import { silentLogger, type Connector, type ResolvedSystem } from 'syncbridge';
 import type { ConformanceContext } from 'syncbridge/testing';
 import { jiraConnector, type JiraOptions } from 'syncbridge/jira';
-import { type JiraSimulator } from 'syncbridge/testing/jira';
+import type { JiraSimulator } from 'syncbridge/testing/jira';
 
 /** How a test signs in: Cloud's e-mail + API token, or Data Center's user name + password or personal access token. */
 export type JiraLogin = 'apiToken' | 'basic' | 'pat';

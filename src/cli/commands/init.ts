@@ -93,7 +93,7 @@ function printProposal(io: CliIo, proposal: Proposal): void {
 }
 
 /** Lets a person on a terminal drop proposals; `--yes` and scripts keep them all. */
-async function review(io: CliIo, asker: Asker, proposal: Proposal, yes: boolean): Promise<Proposal> {
+async function review(asker: Asker, proposal: Proposal, yes: boolean): Promise<Proposal> {
   if (await asker.confirm('accept all proposed field mappings?', yes)) return proposal;
   const answer = await asker.text('--drop', 'numbers of the mappings to leave out (comma-separated)', { default: '' });
   const drop = new Set(
@@ -209,7 +209,7 @@ async function init(io: CliIo, flags: InitFlags, setExit: (code: number) => void
         `no fields of ${sides.left.type} and ${sides.right.type} could be paired automatically; write the mappings by hand (syncbridge discover lists the fields)`,
       );
     printProposal(io, proposal);
-    proposal = await review(io, asker, proposal, flags.yes === true);
+    proposal = await review(asker, proposal, flags.yes === true);
     const name = await asker.text('--name', 'mapping name', {
       default: slug(`${sides.left.project}-${sides.left.type}`) || 'items',
     });

@@ -29,8 +29,9 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
       let applied: unknown[] = [];
       const logger: Logger = {
         ...base,
-        info: (message, fields) =>
-          void (message === 'migrated the state schema' && (applied = fields?.versions as unknown[])),
+        info: (message, fields) => {
+          if (message === 'migrated the state schema') applied = fields?.versions as unknown[];
+        },
       };
       // Records of a file from before integration scopes belong to the integration the CLI runs: `default`.
       const store = await stateStoreFactory(state)({ integration: 'default', logger });

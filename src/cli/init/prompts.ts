@@ -23,7 +23,10 @@ export function readlinePrompt(
     // One interface per question: a long-lived one would keep stdin open and the process alive.
     const rl = createInterface({ input, output, terminal: false });
     try {
-      if (choices) choices.forEach((c, i) => output.write(`  ${i + 1}) ${c}\n`));
+      if (choices)
+        choices.forEach((c, i) => {
+          output.write(`  ${i + 1}) ${c}\n`);
+        });
       const answer = (await rl.question(`${question} `)).trim();
       const n = Number(answer);
       return choices && Number.isInteger(n) && n >= 1 && n <= choices.length ? choices[n - 1]! : answer;

@@ -30,7 +30,7 @@ function foldPersonName(name: string): string {
 
 const looksLikeEmail = (text: string) => /^[^@\s]+@[^@\s]+$/.test(text);
 /** How a user is written in the map: the e-mail where visible (the engine looks it up), else the system's own id. */
-const valueOf = (user: UserRef) => user.email || user.id;
+const mapValueOf = (user: UserRef) => user.email || user.id;
 const mailOf = (user: UserRef) => (user.email || (looksLikeEmail(user.id) ? user.id : '')).toLocaleLowerCase();
 const nameOf = (user: UserRef) => user.displayName ?? user.id;
 
@@ -58,7 +58,7 @@ export function proposeUserMap(left: UserRef[], right: UserRef[], name = 'people
     const mail = mailOf(user);
     if (mail && rightMails.has(mail)) continue;
     const candidates = (byName.get(foldPersonName(nameOf(user))) ?? []).filter((u) => !claimed.has(u.id));
-    const shown = `${nameOf(user)} (${valueOf(user)})`;
+    const shown = `${nameOf(user)} (${mapValueOf(user)})`;
     if (candidates.length !== 1) {
       unmatched.push(
         candidates.length === 0
@@ -70,9 +70,13 @@ export function proposeUserMap(left: UserRef[], right: UserRef[], name = 'people
     const partner = candidates[0]!;
     claimed.add(partner.id);
     const why = user.email
-      ? `e-mails differ (${user.email} / ${valueOf(partner)})`
+      ? `e-mails differ (${user.email} / ${mapValueOf(partner)})`
       : 'the left e-mail is hidden, so the account id is used';
-    pairs.push({ left: valueOf(user), right: valueOf(partner), reason: `${nameOf(user)}: same display name; ${why}` });
+    pairs.push({
+      left: mapValueOf(user),
+      right: mapValueOf(partner),
+      reason: `${nameOf(user)}: same display name; ${why}`,
+    });
   }
   return { name, pairs, unmatched };
 }

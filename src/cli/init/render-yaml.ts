@@ -135,7 +135,10 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
       ` People whose e-mail addresses differ, paired by display name (case and accents ignored): check each pair.\n Everyone else is matched by e-mail address and needs no pair.`,
     );
     const pairs = doc.getIn(['valueMaps', people.name, 'pairs']);
-    if (isSeq(pairs)) pairs.items.forEach((item, i) => ((item as Node).commentBefore = ` ${people.pairs[i]!.reason}`));
+    if (isSeq(pairs))
+      pairs.items.forEach((item, i) => {
+        (item as Node).commentBefore = ` ${people.pairs[i]!.reason}`;
+      });
   }
 
   const mapping = (doc.getIn(['mappings', 0]) as YAMLMap | undefined) ?? root;
@@ -145,7 +148,10 @@ export function renderConfigYaml(plan: InitPlan, generatedAt: Date): string {
   }
   mapping.commentBefore = ' One entity pair. Its name keys the sync state: do not rename it once active.';
   const fields = doc.getIn(['mappings', 0, 'fields']);
-  if (isSeq(fields)) fields.items.forEach((item, i) => ((item as Node).commentBefore = fieldComment(enabled[i]!)));
+  if (isSeq(fields))
+    fields.items.forEach((item, i) => {
+      (item as Node).commentBefore = fieldComment(enabled[i]!);
+    });
 
   const after: string[] = [];
   if (disabled.length > 0) {

@@ -336,6 +336,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
         return { kind: 'revision', value: String(Math.max(...items.map((i) => i.sequence))) };
       return {
         kind: 'timestamp',
+        // biome-ignore lint/complexity/useMathMinMax: ISO timestamps are strings, Math.max would give NaN
         value: items.reduce((max, i) => (i.updatedAt > max ? i.updatedAt : max), items[0]!.updatedAt),
       };
     },

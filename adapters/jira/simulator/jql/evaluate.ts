@@ -93,7 +93,7 @@ function namesOf(state: JiraState, issue: SimIssue, id: string): string[] {
   });
 }
 
-function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): number | null {
+function dateOf(issue: SimIssue, id: string, zone: string): number | null {
   if (id === 'created') return issue.created;
   if (id === 'updated') return issue.updated;
   const raw = issue.fields[id];
@@ -101,7 +101,7 @@ function dateOf(state: JiraState, issue: SimIssue, id: string, zone: string): nu
   return DateTime.fromISO(raw, { zone }).toMillis();
 }
 
-function textOf(state: JiraState, issue: SimIssue, id: string): string {
+function textOf(issue: SimIssue, id: string): string {
   if (id === 'text')
     return [
       issue.fields.summary,
@@ -177,9 +177,9 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   if (op === 'is' || op === 'is not') {
     const empty =
       kind === 'date'
-        ? dateOf(state, issue, id, context.user.timeZone) === null
+        ? dateOf(issue, id, context.user.timeZone) === null
         : kind === 'text'
-          ? textOf(state, issue, id).trim() === ''
+          ? textOf(issue, id).trim() === ''
           : kind === 'number'
             ? typeof issue.fields[id] !== 'number'
             : namesOf(state, issue, id).length === 0;
@@ -188,7 +188,7 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   if (kind === 'text') {
     if (op !== '~' && op !== '!~')
       throw new JqlError(`The operator '${op}' is not supported by the '${clause.field}' field.`);
-    const haystack = textOf(state, issue, id).toLowerCase();
+    const haystack = textOf(issue, id).toLowerCase();
     const words = (clause.values[0]?.kind === 'literal' ? clause.values[0].text : '')
       .toLowerCase()
       .replace(/\*/g, '')
@@ -220,7 +220,7 @@ function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssu
   const any = (test: (v: JqlValue) => boolean) =>
     op === 'not in' || op === '!=' ? clause.values.every(test) : clause.values.some(test);
   if (kind === 'date') {
-    const actual = dateOf(state, issue, id, context.user.timeZone);
+    const actual = dateOf(issue, id, context.user.timeZone);
     if (actual === null) return false;
     return any((v) => ordered(actual, parsedDate(v, context.user.timeZone, now)));
   }
@@ -338,11 +338,11 @@ export function matches(clause: JqlClause, issue: SimIssue, context: JqlContext)
 function sortValue(state: JiraState, issue: SimIssue, field: string): number | string {
   const { id, kind } = fieldKind(state, field);
   if (kind === 'key') return issueNumber(issue.key);
-  if (kind === 'date') return dateOf(state, issue, id, 'UTC') ?? Number.MIN_SAFE_INTEGER;
+  if (kind === 'date') return dateOf(issue, id, 'UTC') ?? Number.MIN_SAFE_INTEGER;
   if (kind === 'number')
     return typeof issue.fields[id] === 'number' ? (issue.fields[id] as number) : Number.MIN_SAFE_INTEGER;
   if (id === 'priority') return Number(issue.fields.priority ?? 99);
-  if (kind === 'text') return textOf(state, issue, id).toLowerCase();
+  if (kind === 'text') return textOf(issue, id).toLowerCase();
   return namesOf(state, issue, id)[1]?.toLowerCase() ?? '';
 }
 
@@ -402,7 +402,7 @@ export function runJqlPage(
   const at = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const first = keys[0];
-  if (!first || first.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
+  if (first?.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
     const all = runJql(query, at);
     return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
   }

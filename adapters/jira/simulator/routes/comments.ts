@@ -17,7 +17,7 @@ function body(ctx: RouteContext, value: unknown): AdfNode {
     return { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: value }] }] };
   }
   const doc = value as { type?: unknown; content?: unknown } | undefined;
-  if (!doc || doc.type !== 'doc' || !Array.isArray(doc.content))
+  if (doc?.type !== 'doc' || !Array.isArray(doc.content))
     return fail(400, [], { comment: 'Comment body is not valid!' });
   if (doc.content.length === 0) fail(400, [], { comment: 'Comment body can not be empty!' });
   return doc as AdfNode;
@@ -29,7 +29,7 @@ const commentBody = z
   .object({ body: z.unknown(), visibility: z.unknown().optional(), properties: z.array(propertySchema).optional() })
   .passthrough();
 
-const notFound = (id: string | undefined) => fail(404, ['Can not find a comment for the id: ' + id + '.']);
+const notFound = (id: string | undefined) => fail(404, [`Can not find a comment for the id: ${id}.`]);
 const expandOf = (ctx: RouteContext) => listParam(ctx.url, 'expand') ?? [];
 
 /** Checks a property as Jira does: a key of 1 to 255 characters, a JSON value of at most 32768 characters. */
@@ -69,7 +69,7 @@ export const commentRoutes: Route[] = [
     handle: async (ctx) => {
       const issue = issueOf(ctx);
       const input = await readBody(ctx.request, commentBody);
-      input.properties?.forEach((p) => checkProperty(p.key, p.value));
+      for (const p of input.properties ?? []) checkProperty(p.key, p.value);
       const comment = ctx.state.addComment(issue, ctx.user.accountId, body(ctx, input.body));
       setProperties(comment, input.properties);
       return json(renderComment(ctx.render, issue, comment, expandOf(ctx)), 201);
@@ -91,7 +91,7 @@ export const commentRoutes: Route[] = [
       const issue = issueOf(ctx);
       const comment = issue.comments.find((c) => c.id === ctx.params[1]) ?? notFound(ctx.params[1]);
       const input = await readBody(ctx.request, commentBody);
-      input.properties?.forEach((p) => checkProperty(p.key, p.value));
+      for (const p of input.properties ?? []) checkProperty(p.key, p.value);
       comment.body = body(ctx, input.body);
       setProperties(comment, input.properties);
       comment.updated = ctx.state.now();
