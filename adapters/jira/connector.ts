@@ -166,6 +166,9 @@ export const jiraConnector = defineConnector<JiraOptions>({
       return toWorkItems(client, system.id, map, issues, fields);
     }
 
+    // Whether JQL can search the origin property (an app indexes it); learnt from Jira's answer.
+    let propertySearchable = true;
+
     /** Every issue of a lookup, read in key order (see {@link keyScan}). */
     async function all(parts: Omit<JqlParts, 'orderBy'>, fields: string[]): Promise<ReadIssue[]> {
       const map = await fieldInfo();
@@ -264,12 +267,36 @@ export const jiraConnector = defineConnector<JiraOptions>({
         return out;
       },
 
+      /**
+       * One query per call for the stamps. JQL finds the property stamp only once an app indexes it
+       * (see the adapters guide); on a site where none does, Jira refuses the clause, and the copies
+       * are found among the integration user's own issues instead, read with their properties.
+       */
       async findByOrigin({ project, type, origins, fields }) {
         if (origins.length === 0) return [];
-        const found = await all({ project, type, clauses: [stampClause(origins, options.originStamp)] }, fields);
-        return found.flatMap((r) =>
-          origins.filter((o) => r.stamps.some((s) => sameOrigin(s, o))).map((origin) => ({ origin, item: r.item })),
-        );
+        const stamped = (found: ReadIssue[]) =>
+          found.flatMap((r) =>
+            origins.filter((o) => r.stamps.some((s) => sameOrigin(s, o))).map((origin) => ({ origin, item: r.item })),
+          );
+        if (options.originStamp === 'property' && !propertySearchable) {
+          return stamped(await all({ project, type, clauses: ['creator = currentUser()'] }, fields));
+        }
+        try {
+          return stamped(await all({ project, type, clauses: [stampClause(origins, options.originStamp)] }, fields));
+        } catch (error) {
+          const unindexed =
+            isSyncbridgeError(error) && error.details.status === 400 && error.message.includes(`[${ORIGIN_PROPERTY}]`);
+          if (options.originStamp !== 'property' || !unindexed) throw error;
+          propertySearchable = false;
+          context.logger.warn(
+            "no app indexes the origin property for JQL: finding copies among the integration user's issues",
+            {
+              system: system.id,
+              property: ORIGIN_PROPERTY,
+            },
+          );
+          return stamped(await all({ project, type, clauses: ['creator = currentUser()'] }, fields));
+        }
       },
 
       async findByField({ project, type, field, values, fields }) {

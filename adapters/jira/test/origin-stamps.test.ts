@@ -76,11 +76,37 @@ describe('Jira origin stamps', () => {
     ]);
   });
 
-  it('answers a JQL error for a property no app indexes, as Jira does', async () => {
-    const { sim, property } = start();
+  it('answers a JQL error for a property no app indexes, as Jira does, and then finds the copies among its own issues', async () => {
+    const { sim, property, ana } = start();
+    const copy = ok((await property.create([request('From Azure DevOps 41', '41')]))[0]);
+    // An issue a person made claiming the same origin is no copy: only the integration user's issues are.
+    ok((await ana.create([request('Filed by Ana', '41')]))[0]);
     sim.state.indexedProperties.clear();
-    await expect(
-      property.findByOrigin({ project: 'DEMO', type: 'Bug', origins: [{ system: 'ado', id: '41' }], fields: [] }),
-    ).rejects.toMatchObject({ message: expect.stringContaining('issue.property[syncbridge.origin].ref') });
+    const bot = sim.users[0]!;
+    const jql = 'project = DEMO AND issue.property[syncbridge.origin].ref = "ado:41"';
+    const answer = await sim.handle(
+      new Request('https://stamps.atlassian.test/rest/api/3/search/jql', {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ jql }),
+      }),
+    );
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(await answer.json())).toContain('issue.property[syncbridge.origin].ref');
+    for (let pass = 0; pass < 2; pass++) {
+      const found = await property.findByOrigin({
+        project: 'DEMO',
+        type: 'Bug',
+        origins: [
+          { system: 'ado', id: '41' },
+          { system: 'ado', id: '99' },
+        ],
+        fields: ['summary'],
+      });
+      expect(found.map((f) => [f.origin.id, f.item.key])).toEqual([['41', copy.key]]);
+    }
   });
 });
