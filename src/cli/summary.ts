@@ -13,6 +13,7 @@ export function formatSummary(s: RunSummary): string {
     `deletes ${s.deletes}`,
     `comments ${s.commentsCopied}`,
     `in ${(s.durationMs / 1000).toFixed(1)} s`,
+    ...s.busy.map((b) => `pair ${b.pair} left to ${b.holder}, which is syncing it`),
   ].join(', ');
 }
 

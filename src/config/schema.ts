@@ -200,7 +200,8 @@ export const engineSettingsSchema = z.strictObject({
   pageSize: z.number().int().positive().default(200),
   /**
    * How long a pair's lease outlives its last renewal, in ms: while one process syncs a pair,
-   * another sharing the state store is refused (`INTEGRATION_BUSY`); a killed process's lease
+   * another sharing the state store leaves that pair alone (`RunSummary.busy`; `INTEGRATION_BUSY`
+   * when it holds no pair at all); a killed process's lease
    * frees itself after this. @default 60000
    */
   leaseMs: z.number().int().min(1000).default(60_000),

@@ -43,6 +43,11 @@ export interface RunSummary {
   /** Pairs whose item was found deleted, or left the filter, and were handled by the mapping's `deletes` policy. */
   deletes: number;
   commentsCopied: number;
+  /**
+   * Pairs this pass left alone because another process was syncing them (it held their lease);
+   * they are synced by that process, or by the next pass here once it is done.
+   */
+  busy: Array<{ pair: string; holder: string; expiresAt: string }>;
   durationMs: number;
 }
 
@@ -129,6 +134,7 @@ export function emptySummary(): RunSummary {
     recovered: 0,
     deletes: 0,
     commentsCopied: 0,
+    busy: [],
     durationMs: 0,
   };
 }

@@ -4,7 +4,7 @@ import type { ConflictPolicy, SyncbridgeConfig, SyncbridgeConfigInput } from '..
 import type { Connector } from '../connector/connector.js';
 import type { ConnectorFactory } from '../connector/define-connector.js';
 import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
-import { SyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
+import { isSyncbridgeError, SyncbridgeError, type ErrorCode } from '../errors/syncbridge-error.js';
 import { redactUrl } from '../http/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { FieldDescriptor } from '../model/field.js';
@@ -359,7 +359,7 @@ export class Syncbridge {
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
     const pairs = (await this.prepare()).filter((pair) => !options.pair || pair.name === options.pair);
-    const run = async () => {
+    const run = async (pairs: PairSync[]) => {
       for (const pair of pairs) {
         if (options.signal?.aborted) break;
         // The pair checks `signal` between batches.
@@ -376,17 +376,30 @@ export class Syncbridge {
       }
     };
     if (options.dryRun)
-      await run(); // A dry run writes nothing, so it needs no lease.
+      await run(pairs); // A dry run writes nothing, so it needs no lease.
     else {
       const writes: PlannedWrite[] = [];
       const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => {
         if (writes.length < 10) writes.push(write);
       });
       try {
-        await this.leases.hold(
-          pairs.map((p) => p.name),
-          run,
-        );
+        // Each pair under its own lease: a pair another process is syncing is left to it and
+        // reported; only when every pair is held elsewhere does the pass fail (INTEGRATION_BUSY).
+        let busy: SyncbridgeError | undefined;
+        for (const pair of pairs) {
+          if (options.signal?.aborted) break;
+          try {
+            await this.leases.hold([pair.name], () => run([pair]));
+          } catch (error) {
+            if (!isSyncbridgeError(error) || error.code !== 'INTEGRATION_BUSY' || error.details.pair !== pair.name)
+              throw error;
+            busy = error;
+            const { holder, expiresAt } = error.details as { holder: string; expiresAt: string };
+            summary.busy.push({ pair: pair.name, holder, expiresAt });
+            this.logger.warn('left a pair another process is syncing', { pair: pair.name, holder, expiresAt });
+          }
+        }
+        if (busy && summary.busy.length === pairs.length) throw busy;
       } catch (error) {
         // What was written is committed: the caller must learn of it along with the error.
         this.events.emit('runFailed', { summary: { ...summary, durationMs: Date.now() - started }, writes, error });

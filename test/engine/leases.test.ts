@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSyncbridge, openSqliteStateStore } from 'syncbridge';
-import { createMemoryConnector } from 'syncbridge/testing';
+import { createMemoryConnector, createMemoryTracker } from 'syncbridge/testing';
 import { twoTrackers } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-leases-'));
@@ -69,6 +69,52 @@ describe('two processes sharing one state store', () => {
     // The takeover was a new grant: a fenced write of the killed holder would be refused now.
     const taken = await t.store.acquireLease({ key: 'bugs', owner: 'someone else', ttlMs: 30_000 });
     expect(taken.token).toBeGreaterThan(killed.token + 1);
+  });
+
+  it('syncs the pairs it can hold and reports the one another process is syncing', async () => {
+    const t = await twoTrackers();
+    const [moreLeft, moreRight] = [
+      createMemoryTracker({ project: 'JIRA', now: t.clock }),
+      createMemoryTracker({ project: 'ADO', now: t.clock }),
+    ];
+    const bugs = t.config.mappings[0]!;
+    const sync = await createSyncbridge({
+      config: {
+        ...t.config,
+        systems: { ...t.config.systems, jira2: t.config.systems.jira!, ado2: t.config.systems.ado! },
+        mappings: [
+          bugs,
+          { ...bugs, name: 'more', left: { ...bugs.left, system: 'jira2' }, right: { ...bugs.right, system: 'ado2' } },
+        ],
+      },
+      systems: {
+        jira: t.connectors.left,
+        ado: t.connectors.right,
+        jira2: createMemoryConnector(moreLeft),
+        ado2: createMemoryConnector(moreRight),
+      },
+      store: t.store,
+      clock: t.clock,
+    });
+    await sync.activate();
+    t.left.create('JIRA', 'Bug', { title: 'in bugs' }, t.left.user('ana'));
+    moreLeft.create('JIRA', 'Bug', { title: 'in more' }, moreLeft.user('ana'));
+    const other = await t.store.acquireLease({ key: 'bugs', owner: 'elsewhere pid 1 (x)', ttlMs: 60_000 });
+
+    const { busy, created } = await sync.runOnce();
+    expect(busy).toEqual([{ pair: 'bugs', holder: other.owner, expiresAt: other.expiresAt }]);
+    expect(created.right).toBe(1);
+    expect(t.byTitle(moreRight, 'in more')).toHaveLength(1);
+    expect(t.byTitle(t.right, 'in bugs')).toHaveLength(0);
+
+    // Every pair held elsewhere: the pass fails as before. Freed, the pair is synced.
+    const more = await t.store.acquireLease({ key: 'more', owner: other.owner, ttlMs: 60_000 });
+    await expect(sync.runOnce()).rejects.toMatchObject({ code: 'INTEGRATION_BUSY' });
+    await t.store.releaseLease('bugs', other.owner);
+    await t.store.releaseLease('more', more.owner);
+    expect((await sync.runOnce()).busy).toEqual([]);
+    expect(t.byTitle(t.right, 'in bugs')).toHaveLength(1);
+    await sync.close();
   });
 
   it('needs no lease for a dry run', async () => {
