@@ -1,3 +1,4 @@
+import { failureColumns, failureRow } from './sql-rows.js';
 import { groupWrites } from './store-helpers.js';
 import type { StateWrite } from './state-store.js';
 import type { PostgresClient } from './postgres-types.js';
@@ -92,44 +93,10 @@ const statements: { [O in Op]: Statement<O> } = {
   },
   putFailure: {
     key: ({ failure: f }) => `${f.pair}\u0000${f.side}\u0000${f.itemId}`,
-    columns: ({ failure: f }) => [
-      f.pair,
-      f.side,
-      f.itemId,
-      f.itemKey,
-      f.kind,
-      f.code,
-      f.message,
-      JSON.stringify(f.details),
-      f.attempts,
-      JSON.stringify(f.revisions),
-      f.nextRetryAt,
-      f.discardedAt ?? null,
-      f.createdAt,
-      f.updatedAt,
-    ],
-    sql: upsert(
-      'failures',
-      [
-        'pair',
-        'side',
-        'item_id',
-        'item_key',
-        'kind',
-        'code',
-        'message',
-        'details',
-        'attempts',
-        'revisions',
-        'next_retry_at',
-        'discarded_at',
-        'created_at',
-        'updated_at',
-      ],
-      [...text(8), 'integer', ...text(5)],
-      ['pair', 'side', 'item_id'],
-      { casts: { details: 'jsonb', revisions: 'jsonb' } },
-    ),
+    columns: ({ failure }) => failureRow(failure),
+    sql: upsert('failures', failureColumns, [...text(8), 'integer', ...text(5)], ['pair', 'side', 'item_id'], {
+      casts: { details: 'jsonb', revisions: 'jsonb' },
+    }),
   },
   deleteFailure: {
     key: (w) => `${w.pair}\u0000${w.side}\u0000${w.itemId}`,

@@ -6,6 +6,42 @@ export type Row = Record<string, unknown>;
 
 export const str = (row: Row, key: string) => String(row[key]);
 
+/** The columns of a failure row, in the order of {@link failureRow}. */
+export const failureColumns = [
+  'pair',
+  'side',
+  'item_id',
+  'item_key',
+  'kind',
+  'code',
+  'message',
+  'details',
+  'attempts',
+  'revisions',
+  'next_retry_at',
+  'discarded_at',
+  'created_at',
+  'updated_at',
+];
+
+/** A failure as the values of {@link failureColumns} (JSON columns as text). */
+export const failureRow = (f: Failure): Array<string | number | null> => [
+  f.pair,
+  f.side,
+  f.itemId,
+  f.itemKey,
+  f.kind,
+  f.code,
+  f.message,
+  JSON.stringify(f.details),
+  f.attempts,
+  JSON.stringify(f.revisions),
+  f.nextRetryAt,
+  f.discardedAt ?? null,
+  f.createdAt,
+  f.updatedAt,
+];
+
 /**
  * The records of the SQL stores, read from their rows. `json` reads a JSON column: SQLite
  * stores text, PostgreSQL `jsonb` that the driver has parsed already. A stored value that does

@@ -5,7 +5,7 @@ import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.j
 import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
-import { type Row, sqlRows, str } from './sql-rows.js';
+import { failureColumns, failureRow, type Row, sqlRows, str } from './sql-rows.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
@@ -145,24 +145,8 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     },
     async putFailure(f) {
       q(
-        'INSERT OR REPLACE INTO failures (integration, pair, side, item_id, item_key, kind, code, message, details, attempts, revisions, next_retry_at, created_at, updated_at, discarded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        I,
-        f.pair,
-        f.side,
-        f.itemId,
-        f.itemKey,
-        f.kind,
-        f.code,
-        f.message,
-        JSON.stringify(f.details),
-        f.attempts,
-        JSON.stringify(f.revisions),
-        f.nextRetryAt,
-        f.createdAt,
-        f.updatedAt,
-        f.discardedAt ?? null,
-      );
+        `INSERT OR REPLACE INTO failures (integration, ${failureColumns.join(', ')}) VALUES (?${', ?'.repeat(failureColumns.length)})`,
+      ).run(I, ...failureRow(f));
     },
     async deleteFailure(pair, side, itemId) {
       q('DELETE FROM failures WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(
