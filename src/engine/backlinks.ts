@@ -3,7 +3,7 @@ import type { BacklinkTarget, Connector } from '../connector/connector.js';
 import { toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Link, type Side, type StateStore } from '../state/state-store.js';
+import { otherSide, sides, type Link, type Side, type StateStore } from '../state/state-store.js';
 
 /** What back-links of one entity pair need. */
 export interface BacklinkContext {
@@ -14,8 +14,6 @@ export interface BacklinkContext {
   store: StateStore;
   logger: Logger;
 }
-
-const sides = ['left', 'right'] as const;
 
 /** The twin a `side` item's back-link points to, or undefined when its connector cannot give a URL. */
 function twinOf(ctx: BacklinkContext, side: Side, twin: WorkItem): BacklinkTarget | undefined {

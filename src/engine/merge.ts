@@ -3,7 +3,7 @@ import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.j
 import { isEmptyValue, type FieldDescriptor, type FieldValue } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
 import type { Direction } from '../model/value-map.js';
-import { otherSide, type Side, type Snapshot } from '../state/state-store.js';
+import { otherSide, sides, type Side, type Snapshot } from '../state/state-store.js';
 import type { ConflictEvent } from './events.js';
 import { fitsTarget, mergeSets, sameValue } from './field-values.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
@@ -302,7 +302,6 @@ async function mergeSetField(
   map: (target: Side, value: FieldValue) => ReturnType<typeof mapValue>,
   held: (problem: FieldProblem) => FieldOutcome,
 ): Promise<FieldOutcome> {
-  const sides = ['left', 'right'] as const;
   const id = (side: Side) => field.config[side];
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
   const list = (value: FieldValue | undefined): string[] => (Array.isArray(value) ? value : []);

@@ -1,6 +1,6 @@
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Link, type Side } from '../state/state-store.js';
+import { otherSide, sides, type Link, type Side } from '../state/state-store.js';
 import type { EngineEvents } from './events.js';
 import type { PairRuntime, PassMode } from './pair-sync.js';
 import { flows } from './value-mapper.js';
@@ -9,7 +9,6 @@ import { removeBacklinks } from './backlinks.js';
 
 /** The snapshot revision of an item whose pair no longer syncs (it was deleted, or left the filter). */
 export const DETACHED = 'detached';
-const sides = ['left', 'right'] as const;
 
 /** What the delete handling of one entity pair needs from its pair. */
 export interface DeleteContext {

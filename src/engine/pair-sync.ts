@@ -7,6 +7,7 @@ import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from
 import type { WorkItem } from '../model/item.js';
 import {
   otherSide,
+  sides,
   type Failure,
   type Fence,
   type Link,
@@ -99,7 +100,6 @@ interface Work {
   started: number;
 }
 
-const sides = ['left', 'right'] as const;
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
 const unsettled = (revision: string) => `${revision}~unsettled`;
 

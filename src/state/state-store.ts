@@ -6,6 +6,9 @@ import type { Logger } from '../logger.js';
 /** The two sides of an entity pair. */
 export type Side = 'left' | 'right';
 
+/** Both sides, left first. */
+export const sides = ['left', 'right'] as const;
+
 /** The other side. */
 export function otherSide(side: Side): Side {
   return side === 'left' ? 'right' : 'left';
