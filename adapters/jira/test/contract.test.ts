@@ -5,7 +5,8 @@ import { loadSpec } from '../../test-support/specs.js';
 
 const spec = loadSpec('jira-platform-v3.trimmed.json');
 const sim = createJiraSimulator({ seed: 'demo', issues: 30 });
-const auth = `Basic ${Buffer.from('sync-bot@example.com:demo-token-sync-bot').toString('base64')}`;
+const bot = sim.users[0]!;
+const auth = `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`;
 const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'hello' }] }] };
 
 async function call(

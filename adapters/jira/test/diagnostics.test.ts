@@ -73,7 +73,7 @@ describe('testing the connection to Jira Data Center (REST v2)', () => {
     );
 
   it('signs in with a personal access token as bearer and shows the server version', async () => {
-    const report = await dataCenter({ type: 'pat', token: 'demo-pat-sync-bot' }).testConnection({
+    const report = await dataCenter({ type: 'pat', token: sim.users[0]!.pat }).testConnection({
       project: 'DEMO',
       type: 'Bug',
     });
@@ -93,8 +93,8 @@ describe('testing the connection to Jira Data Center (REST v2)', () => {
     const stage = failedStage(
       await dataCenter({
         type: 'basic',
-        username: 'sync-bot@example.com',
-        password: 'demo-token-sync-bot',
+        username: sim.users[0]!.email,
+        password: sim.users[0]!.apiToken,
       }).testConnection({ project: 'NOPE' }),
     );
     expect([stage?.stage, stage?.code]).toEqual(['api', 'API_PROJECT_NOT_FOUND']);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createJiraSimulator } from 'syncbridge/testing/jira';
 
 const sim = createJiraSimulator({ seed: 'demo', issues: 5 });
-const auth = `Basic ${Buffer.from('sync-bot@example.com:demo-token-sync-bot').toString('base64')}`;
+const bot = sim.users[0]!;
+const auth = `Basic ${Buffer.from(`${bot.email}:${bot.apiToken}`).toString('base64')}`;
 const doc = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'note' }] }] };
 
 async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
