@@ -32,6 +32,13 @@ export {
   type UpdateRequest,
   type WriteResult,
   type OriginMatch,
+  type ConnectorWebhooks,
+  type WebhookEventKind,
+  type WebhookItemEvent,
+  type WebhookRegistrationRequest,
+  type WebhookRequest,
+  type WebhookSubscription,
+  type WebhookVerification,
 } from './connector/connector.js';
 
 // HTTP and errors

@@ -217,6 +217,91 @@ export interface CommentWriteOptions {
   origin?: CommentOrigin;
 }
 
+/** What a webhook delivery reports of an item. */
+export type WebhookEventKind = 'created' | 'updated' | 'deleted' | 'commented';
+
+/** One item a verified webhook delivery names. */
+export interface WebhookItemEvent {
+  event: WebhookEventKind;
+  /** The item's project, by id and key (a mapping may name either). */
+  project: { id: string; key: string };
+  /** The item's entity type name (Bug, Story, ...). */
+  type: string;
+  itemId: string;
+  itemKey: string;
+  /** When the system says the change happened (ISO-8601, UTC), when the payload tells. */
+  at?: string | undefined;
+  /** Who made the change (the id `UserRef.id` would carry), when the payload tells. */
+  by?: string | undefined;
+}
+
+/** A webhook delivery as it arrived: the raw body, so that a signature over it can be checked. */
+export interface WebhookRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: Uint8Array;
+}
+
+/** The outcome of {@link ConnectorWebhooks.verify}. */
+export type WebhookVerification =
+  | {
+      ok: true;
+      /** The system's id of this delivery or event, the same on a redelivery (Jira `X-Atlassian-Webhook-Identifier`, Azure DevOps event `id`). */
+      deliveryId: string;
+      /** The items it names; empty for events that concern no work item. */
+      events: WebhookItemEvent[];
+    }
+  | {
+      ok: false;
+      /** 401: unsigned or wrongly signed / bad credentials; 400: not a delivery this connector understands. */
+      status: 400 | 401;
+      /** For logs; never contains the secret. */
+      reason: string;
+    };
+
+/** A webhook registration (Jira webhook, Azure DevOps service-hook subscription) as the system holds it. */
+export interface WebhookSubscription {
+  /** The system's id of the registration. */
+  id: string;
+  /** The name syncbridge gave it (registrations without one are not syncbridge's). */
+  name: string;
+  /** Where deliveries go. */
+  url: string;
+  events: WebhookEventKind[];
+  /** Projects it is scoped to (empty: the whole site or organization). */
+  projects: string[];
+  /** The filter it is scoped by, where the system supports one (Jira JQL). */
+  filter?: string | undefined;
+}
+
+/** What {@link ConnectorWebhooks.register} is asked to register. */
+export interface WebhookRegistrationRequest {
+  /** A name that marks the registrations as syncbridge's and as this integration's (idempotence). */
+  name: string;
+  /** Where deliveries go. */
+  url: string;
+  /** Jira: the HMAC secret of `X-Hub-Signature`; Azure DevOps: the basic-auth password of the subscription. */
+  secret: string;
+  /** Projects and entity types whose items are to be delivered. */
+  scopes: Array<{ project: string; type: string; filter?: string | undefined }>;
+}
+
+/**
+ * Webhooks of a system: verifying deliveries and managing registrations. An optional part of
+ * a {@link Connector}.
+ */
+export interface ConnectorWebhooks {
+  /** Checks a delivery's signature or credentials in constant time against `secret`, then parses and validates it. Never throws for a bad delivery. */
+  verify(request: WebhookRequest, secret: string): Promise<WebhookVerification>;
+  /** Registers what `request` asks for, idempotently: registrations of the same name are updated or kept, never doubled. Returns the registrations in force. */
+  register(request: WebhookRegistrationRequest): Promise<WebhookSubscription[]>;
+  /** The registrations the integration user can see. */
+  list(): Promise<WebhookSubscription[]>;
+  /** Removes a registration; one already gone is not an error. */
+  unregister(id: string): Promise<void>;
+}
+
 /**
  * The contract every adapter and every user-written connector implements. Methods
  * that read return validated, system-neutral values; methods that write take batches
@@ -312,6 +397,8 @@ export interface Connector {
   removeBacklink?(itemId: string, twin: Pick<BacklinkTarget, 'system' | 'id'>): Promise<void>;
   /** The newest change in a project and type (the default polling start), or null when it has no items. */
   latestChange(project: string, type: string): Promise<Watermark | null>;
+  /** Webhook deliveries and registrations. Optional: without it the item is synced by polling alone. */
+  readonly webhooks?: ConnectorWebhooks | undefined;
   /** Releases sockets and timers. */
   close?(): Promise<void>;
 }
