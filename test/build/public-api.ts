@@ -93,6 +93,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'ItemState',
       'JsonLoggerOptions',
       'Lease',
+      'LeaseEvent',
       'LeaseRequest',
       'Link',
       'LinkSelector',
