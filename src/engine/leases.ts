@@ -177,7 +177,8 @@ export class PairLeases {
     held.lost.abort(error);
     this.logger.error('lost the lease of a pair while syncing it: its pass stops writing', {
       pair,
-      token: held.lease.token,
+      // Not `token`: loggers mask fields of that name as secrets.
+      fencingToken: held.lease.token,
       error: error.message,
     });
     this.events?.emit('leaseLost', { pair, owner: this.owner, token: held.lease.token, error });

@@ -416,7 +416,7 @@ export class Syncbridge {
               summary.lost.push({ pair: pair.name, token, message: error.message });
               this.logger.error('stopped syncing a pair whose lease was lost', {
                 pair: pair.name,
-                token,
+                fencingToken: token,
                 error: error.message,
               });
               continue;

@@ -64,7 +64,7 @@ describe('a worker stalled past its lease (a paused process) while another takes
         const { ana, ben } = people;
         dir = mkdtempSync(join(tmpdir(), 'syncbridge-stalled-'));
         const jiraBugs: Array<{ id: string; key: string }> = [];
-        for (let n = 1; n <= 9; n++)
+        for (let n = 1; n <= 6; n++)
           jiraBugs.push(
             await ana.fileBug({
               summary: `Jira bug ${n}`,
@@ -77,19 +77,31 @@ describe('a worker stalled past its lease (a paused process) while another takes
         const state = target.state(dir);
         const adjust = (config: SyncbridgeConfigInput): SyncbridgeConfigInput => ({
           ...config,
-          engine: { ...config.engine, pageSize: 3, leaseMs: 1000 },
+          engine: { ...config.engine, pageSize: 10, leaseMs: 3000 },
           state,
         });
         const sync = await s.connect(adjust);
         await sync.activate();
+        await sync.runOnce();
+        const copyOf = async (n: number) => (await s!.linkOf('left', jiraBugs[n - 1]!.id)).rightId;
         const configFile = join(dir, 'syncbridge.yaml'); // JSON is YAML
         writeFileSync(configFile, JSON.stringify(adjust(integrationConfig(s.jira, s.ado, ''))));
 
-        // Worker 1 runs a pass; it is paused (SIGSTOP) as its third write to Azure DevOps arrives.
+        // Ben edits three copies in Azure DevOps, Ana one bug in Jira.
+        for (const n of [1, 2, 3]) await ben.edit(await copyOf(n), { 'System.Title': `Jira bug ${n}, edited by Ben` });
+        await ana.edit(jiraBugs[3]!.id, { summary: 'Jira bug 4, edited by Ana' });
+
+        // Worker 1 runs a pass; it is paused (SIGSTOP) as its first update of a Jira issue arrives.
         const worker1 = runInChild(configFile);
         const paused = new Promise<void>((resolve) =>
-          s!.ado.sim.hook(
-            { when: 'before', path: /./, where: (r) => isWrite(r) && s!.ado.userOf(r.headers) === BOT, nth: 3 },
+          s!.jira.sim.hook(
+            {
+              when: 'before',
+              method: 'PUT',
+              path: /\/issue\/[^/]+$/,
+              where: (r) => s!.jira.userOf(r.headers) === BOT,
+              nth: 1,
+            },
             () => {
               worker1.child.kill('SIGSTOP');
               resolve();
@@ -99,12 +111,12 @@ describe('a worker stalled past its lease (a paused process) while another takes
         await Promise.race([
           paused,
           worker1.done.then(({ code, stderr }) => {
-            throw new Error(`worker 1 ended (${code}) before its third write: ${stderr}`);
+            throw new Error(`worker 1 ended (${code}) before it updated Jira: ${stderr}`);
           }),
         ]);
 
         // Ana edits a bug meanwhile; once worker 1's lease lapses, this process takes the pair over.
-        await ana.edit(jiraBugs[0]!.id, { summary: 'Jira bug 1, edited during the stall' });
+        await ana.edit(jiraBugs[4]!.id, { summary: 'Jira bug 5, edited during the stall' });
         for (;;) {
           try {
             await sync.runOnce();
@@ -114,8 +126,7 @@ describe('a worker stalled past its lease (a paused process) while another takes
             await new Promise((r) => setTimeout(r, 200));
           }
         }
-        const copyOf2 = (await s.linkOf('left', jiraBugs[1]!.id)).rightId;
-        await ben.edit(copyOf2, { 'System.Title': 'Jira bug 2, edited in Azure DevOps after the takeover' });
+        await ben.edit(await copyOf(6), { 'System.Title': 'Jira bug 6, edited after the takeover' });
         await sync.runOnce();
 
         // Worker 1 resumes: it notices its lost lease before any further write, and says so.
@@ -145,9 +156,10 @@ describe('a worker stalled past its lease (a paused process) while another takes
         const expected = [
           'ADO bug 1',
           'ADO bug 2',
-          'Jira bug 1, edited during the stall',
-          'Jira bug 2, edited in Azure DevOps after the takeover',
-          ...[3, 4, 5, 6, 7, 8, 9].map((n) => `Jira bug ${n}`),
+          ...[1, 2, 3].map((n) => `Jira bug ${n}, edited by Ben`),
+          'Jira bug 4, edited by Ana',
+          'Jira bug 5, edited during the stall',
+          'Jira bug 6, edited after the takeover',
         ].sort();
         expect(await titles(sync.connectors.jira!, 'DEMO', 'summary')).toEqual(expected);
         expect(await titles(sync.connectors.ado!, 'Demo', 'System.Title')).toEqual(expected);

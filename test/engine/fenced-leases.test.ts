@@ -104,7 +104,7 @@ describe('a pass that loses its lease', () => {
     expect(await store.countLinks('more')).toBe(1);
     expect(logger.errors).toContainEqual({
       message: 'stopped syncing a pair whose lease was lost',
-      fields: expect.objectContaining({ pair: 'bugs', token: 1 }),
+      fields: expect.objectContaining({ pair: 'bugs', fencingToken: 1 }),
     });
     // What a chaos harness records: each pair's writes carry the token of the lease they were made under.
     const mine = events.filter((e) => e.owner !== 'worker 2');

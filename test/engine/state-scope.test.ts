@@ -6,40 +6,81 @@ import {
   createMemoryStateStore,
   createSyncbridge,
   defineIntegration,
+  openPostgresStateStore,
   openSqliteStateStore,
+  type StateStore,
   type StateStoreContext,
   type StateStoreFactory,
 } from 'syncbridge';
+import { postgresTestServer } from '../state/postgres-server.js';
 import { twoTrackers } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-scope-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const server = await postgresTestServer();
 
 describe('state scoped per integration', () => {
-  it('keeps two integrations sharing one state file and a mapping name apart, and lets them run at once', async () => {
-    const file = join(dir, 'shared.db');
-    const a = await twoTrackers({ name: 'a', store: await openSqliteStateStore(file, { integration: 'a' }) });
-    const b = await twoTrackers({ name: 'b', store: await openSqliteStateStore(file, { integration: 'b' }) });
-    for (let n = 0; n < 3; n++) a.left.create('JIRA', 'Bug', { title: `a ${n}` }, a.left.user('ana'));
-    for (let n = 0; n < 2; n++) b.left.create('JIRA', 'Bug', { title: `b ${n}` }, b.left.user('ana'));
-    await a.sync.activate();
-    await b.sync.activate();
-    // The same pair name in both: their leases are their own too.
-    await Promise.all([a.sync.runOnce(), b.sync.runOnce()]);
-    expect(a.right.items.size).toBe(3);
-    expect(b.right.items.size).toBe(2);
-    expect((await a.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 3 });
-    expect((await b.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 2 });
-    expect((await b.sync.links()).map((l) => l.leftKey).sort()).toEqual(
-      [...b.left.items.values()].map((i) => i.key).sort(),
+  const shared: Array<{
+    name: string;
+    supported: boolean;
+    open: () => Promise<(integration: string) => Promise<StateStore>>;
+  }> = [
+    {
+      name: 'one SQLite file',
+      supported: true,
+      open: async () => {
+        const file = join(dir, 'shared.db');
+        return (integration) => openSqliteStateStore(file, { integration });
+      },
+    },
+    {
+      name: 'one PostgreSQL schema',
+      supported: server.reachable,
+      open: async () => {
+        const schema = server.schema();
+        return (integration) => openPostgresStateStore({ pool: server.pool, schema, integration });
+      },
+    },
+  ];
+  for (const target of shared) {
+    it.skipIf(!target.supported)(
+      `keeps two integrations sharing ${target.name} and a mapping name apart, and lets them run at once`,
+      async () => {
+        const open = await target.open();
+        const a = await twoTrackers({ name: 'a', store: await open('a') });
+        const b = await twoTrackers({ name: 'b', store: await open('b') });
+        for (let n = 0; n < 3; n++) a.left.create('JIRA', 'Bug', { title: `a ${n}` }, a.left.user('ana'));
+        for (let n = 0; n < 2; n++) b.left.create('JIRA', 'Bug', { title: `b ${n}` }, b.left.user('ana'));
+        await a.sync.activate();
+        await b.sync.activate();
+        // The same pair name in both: their leases (and fencing tokens) are their own too.
+        const tokens: string[] = [];
+        for (const t of [a, b])
+          t.sync.events.on('leaseAcquired', ({ pair, token }) =>
+            tokens.push(`${t.store.integration} ${pair} ${token}`),
+          );
+        await Promise.all([a.sync.runOnce(), b.sync.runOnce()]);
+        expect(tokens.sort()).toEqual(['a bugs 1', 'b bugs 1']);
+        expect(a.right.items.size).toBe(3);
+        expect(b.right.items.size).toBe(2);
+        expect((await a.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 3 });
+        expect((await b.sync.status()).pairs[0]).toMatchObject({ name: 'bugs', links: 2 });
+        expect((await b.sync.links()).map((l) => l.leftKey).sort()).toEqual(
+          [...b.left.items.values()].map((i) => i.key).sort(),
+        );
+        // A second pass of each finds nothing new: neither took the other's state for its own.
+        const [second] = await Promise.all([a.sync.runOnce(), b.sync.runOnce()]);
+        expect(second.created).toEqual({ left: 0, right: 0 });
+        expect(a.left.items.size + b.left.items.size).toBe(5);
+        expect([...a.right.items.values()].map((i) => i.fields.title).sort()).toEqual(['a 0', 'a 1', 'a 2']);
+        expect([...b.right.items.values()].map((i) => i.fields.title).sort()).toEqual(['b 0', 'b 1']);
+        await a.sync.close();
+        await b.sync.close();
+        await a.store.close();
+        await b.store.close();
+      },
     );
-    // A second pass of each finds nothing new: neither took the other's state for its own.
-    const [second] = await Promise.all([a.sync.runOnce(), b.sync.runOnce()]);
-    expect(second.created).toEqual({ left: 0, right: 0 });
-    expect(a.left.items.size + b.left.items.size).toBe(5);
-    await a.sync.close();
-    await b.sync.close();
-  });
+  }
 
   it('opens the store a factory makes for the integration, and closes it with the integration', async () => {
     const t = await twoTrackers();
