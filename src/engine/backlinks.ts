@@ -1,6 +1,6 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { BacklinkTarget, Connector } from '../connector/connector.js';
-import { toSyncbridgeError } from '../errors/syncbridge-error.js';
+import { isSyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import type { WorkItem } from '../model/item.js';
 import { otherSide, sides, type Link, type Side, type StateStore } from '../state/state-store.js';
@@ -67,6 +67,8 @@ export async function writeBacklinks(
         if (result?.ok) await advance(ctx, side, item.id, revision, result.item);
       }
     } catch (error) {
+      // A pass that lost its lease stops here, not only at its next commit.
+      if (isSyncbridgeError(error) && error.code === 'LEASE_LOST') throw error;
       ctx.logger.warn('could not write the back-link', {
         pair: ctx.pair,
         side,
@@ -107,6 +109,7 @@ export async function removeBacklinks(ctx: BacklinkContext, link: Link, only: re
     try {
       await connector.removeBacklink(ids[side], { system: ctx.systemIds[otherSide(side)], id: ids[otherSide(side)] });
     } catch (error) {
+      if (isSyncbridgeError(error) && error.code === 'LEASE_LOST') throw error;
       ctx.logger.warn('could not remove the back-link', {
         pair: ctx.pair,
         side,

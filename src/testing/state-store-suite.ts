@@ -305,6 +305,17 @@ export function describeStateStore(target: StateStoreTarget): void {
       ).rejects.toMatchObject({ code: 'LEASE_LOST' });
     });
 
+    it('refuses a fenced transaction once its lease lapsed, even with nobody else holding it', async () => {
+      const mine = await store.acquireLease({ key: 'tasks', owner: 'a', ttlMs: 0 }); // lapses at once
+      await expect(
+        store.transaction(
+          (tx) => tx.putWatermark('tasks', 'left', { kind: 'timestamp', value: '2026-01-01T00:00:00.000Z' }),
+          { fence: { key: 'tasks', token: mine.token } },
+        ),
+      ).rejects.toMatchObject({ code: 'LEASE_LOST', details: { key: 'tasks', token: mine.token, holder: 'a' } });
+      expect(await store.getWatermark('tasks', 'left')).toBeUndefined();
+    });
+
     // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
     reopened('keeps a lease from a second connection to the same storage', async () => {
       const other = await reopen();

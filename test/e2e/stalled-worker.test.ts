@@ -9,7 +9,6 @@ import { postgresTestServer } from '../state/postgres-server.js';
 import { integrationConfig } from './integration.js';
 import { paragraph } from './people.js';
 import { BOT, startWithPeople, type Scenario } from './scenario.js';
-import { isWrite } from './simulators.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const server = await postgresTestServer();
