@@ -403,11 +403,10 @@ export class Syncbridge {
         let refused: SyncbridgeError | undefined;
         for (const pair of pairs) {
           if (options.signal?.aborted) break;
-          const fence = () => this.leases.fence(pair.name);
           let token: number | undefined;
           try {
             await this.leases.hold([pair.name], () => {
-              token = fence()?.token;
+              token = this.leases.fence(pair.name)?.token;
               return run([pair]);
             });
           } catch (error) {
