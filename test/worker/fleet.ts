@@ -79,6 +79,7 @@ state: { store: postgres, url: "\${env:DATABASE_URL}", schema: ${options.stateSc
   return {
     pairs,
     file,
+    queueSchema: options.queueSchema,
     /** Activates the integration, as `syncbridge activate` does. */
     async activate(): Promise<void> {
       const config = await loadConfig(file, { env });

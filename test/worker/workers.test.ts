@@ -1,3 +1,4 @@
+import { createQueue } from 'syncbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoPerson, jiraPerson } from '../e2e/people.js';
 import { postgresTestServer } from '../state/postgres-server.js';
@@ -154,5 +155,35 @@ describe.skipIf(!server.reachable)('syncbridge worker', () => {
     expect(titles).toContain('p1 bug edited in Azure DevOps');
     expect(titles).not.toContain(copied[0]!.summary);
     expect(titles).not.toContain(copied[1]!.summary);
+  });
+
+  it('syncs single items queued from elsewhere (a webhook receiver) between passes', { timeout: 90_000 }, async () => {
+    // Passes an hour apart: only the item job can carry the edit over.
+    const f = await fleet({ pairs: 1, items: 5, engine: { intervalMs: 3_600_000 } });
+    await f.activate();
+    const [pair] = f.pairs;
+    const w = started(f.worker(['--poll', '0.5']));
+    await until(() => passes(w).length > 0);
+    expect(await adoBugs(pair!)).toHaveLength(5);
+    const [first, second] = await jiraBugs(pair!);
+    const ana = jiraPerson(pair!.jira, 'Ana Silva');
+    await ana.edit(first!.id, { summary: 'p1 first, edited' });
+    await ana.edit(second!.id, { summary: 'p1 second, edited' });
+    const queue = await createQueue({ connectionString: server.url, schema: f.queueSchema });
+    cleanup.push(() => queue.close());
+    // The integration's key is the config file's base name; an item queued twice waits once.
+    const added = await queue.enqueueItems({
+      integration: 'fleet',
+      pair: 'p1',
+      side: 'left',
+      ids: [first!.id, second!.id, first!.id],
+    });
+    expect(added).toBe(2);
+    await until(async () => (await adoBugs(pair!)).filter((b) => b.title.endsWith(', edited')).length === 2);
+    w.child.kill('SIGTERM');
+    expect((await w.done).code).toBe(130);
+    // One pass only: the items went through the item jobs.
+    expect(passes(w)).toHaveLength(1);
+    await expectInSync(f.pairs, 5);
   });
 });
