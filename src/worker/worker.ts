@@ -88,10 +88,11 @@ export interface Worker {
   stop(): Promise<WorkerStopReport>;
 }
 
-const busyWaitMs = (error: SyncbridgeError, fallbackMs: number) => {
+/** How long a pass waits before asking for a busy pair's lease again: until it lapses, but at most 2 s (an item sync holding it ends sooner). */
+const busyWaitMs = (error: SyncbridgeError) => {
   const until = Date.parse(String(error.details.expiresAt ?? ''));
-  const wait = Number.isFinite(until) ? until - Date.now() + 100 : fallbackMs;
-  return Math.min(Math.max(wait, 250), fallbackMs);
+  const wait = Number.isFinite(until) ? until - Date.now() + 100 : 2000;
+  return Math.min(Math.max(wait, 250), 2000);
 };
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -212,7 +213,7 @@ class QueueWorker implements Worker {
               pair,
               ...error.details,
             });
-            await sleep(busyWaitMs(error, slots.config.engine.leaseMs), signal);
+            await sleep(busyWaitMs(error), signal);
             if (signal.aborted) return;
             continue;
           }
