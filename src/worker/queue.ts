@@ -39,7 +39,7 @@ export interface SyncQueueOptions {
   logger?: Logger;
 }
 
-/** What {@link enqueueItems} takes: items of one side of one pair, synced in the order given. */
+/** What {@link SyncQueue.enqueueItems} takes: items of one side of one pair, synced in the order given. */
 export interface ItemsRequest {
   /** The integration's key in the workers (`WorkerIntegration.key`; the CLI: the config file's base name). */
   integration: string;
