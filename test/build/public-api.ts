@@ -238,6 +238,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'ConnectionReset',
       'HookFailure',
       'MemorySystem',
+      'MemoryWebhooks',
       'RequestHooks',
       'WebhookDeliveries',
       'assertMatchesOperation',
@@ -276,6 +277,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'MemoryMethod',
       'MemoryPredicate',
       'MemorySystemOptions',
+      'MemoryWebhookRegistration',
       'OperationRef',
       'OutgoingWebhook',
       'RequestHook',
@@ -322,7 +324,15 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     ],
   },
   'syncbridge/testing/jira': {
-    values: ['JiraState', 'createJiraSimulator', 'parseJql', 'startJiraSimulatorServer', 'syncBotAccountId'],
+    values: [
+      'JiraState',
+      'JiraWebhooks',
+      'createJiraSimulator',
+      'jiraRetryPolicy',
+      'parseJql',
+      'startJiraSimulatorServer',
+      'syncBotAccountId',
+    ],
     types: [
       'JiraSeed',
       'JiraSeedIssue',
@@ -337,10 +347,11 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'SimIssue',
       'SimRemoteLink',
       'SimUser',
+      'SimWebhook',
     ],
   },
   'syncbridge/testing/azure-devops': {
-    values: ['createAzureDevOpsSimulator', 'startAzureDevOpsSimulatorServer'],
+    values: ['AdoServiceHooks', 'createAzureDevOpsSimulator', 'startAzureDevOpsSimulatorServer'],
     types: [
       'AdoSeed',
       'AdoSimState',
@@ -356,6 +367,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'SimLimits',
       'SimProject',
       'SimRelation',
+      'SimSubscription',
       'SimWorkItem',
     ],
   },
