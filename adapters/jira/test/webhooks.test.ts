@@ -191,4 +191,42 @@ describe('Jira webhooks over HTTP', () => {
     // The first attempt and five retries, then Jira gives up.
     expect(receiver.received).toHaveLength(10);
   });
+
+  it('keeps the dynamic webhook resource to apps: a 403 for a token user, an unsigned registration for an app', async () => {
+    const user = sim.users[0];
+    const basic = `Basic ${Buffer.from(`${user?.email}:${user?.apiToken}`).toString('base64')}`;
+    const refused = await fetch(`${server.baseUrl}/rest/api/3/webhook`, { headers: { authorization: basic } });
+    expect(refused.status).toBe(403);
+    sim.state.users.push({
+      accountId: '557058:app-1',
+      displayName: 'Sync app',
+      email: 'app@example.com',
+      emailVisible: false,
+      apiToken: 'app-token',
+      pat: 'app-pat',
+      timeZone: 'UTC',
+      active: true,
+      accountType: 'app',
+    });
+    const app = { authorization: 'Bearer app-pat', 'content-type': 'application/json' };
+    const created = await fetch(`${server.baseUrl}/rest/api/3/webhook`, {
+      method: 'POST',
+      headers: app,
+      body: JSON.stringify({
+        url: receiver.url,
+        webhooks: [
+          { events: ['jira:issue_updated'], jqlFilter: 'project = DEMO' },
+          { events: ['jira:issue_updated'], jqlFilter: 'project = ((' },
+        ],
+      }),
+    });
+    const result = (await created.json()) as { webhookRegistrationResult: Array<Record<string, unknown>> };
+    expect(result.webhookRegistrationResult[0]).toEqual({ createdWebhookId: expect.any(Number) });
+    expect(result.webhookRegistrationResult[1]).toHaveProperty('errors');
+    await edit('DEMO-1', 'the app sees it');
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received[0]?.headers.get('x-hub-signature')).toBeNull();
+    const listed = await fetch(`${server.baseUrl}/rest/api/3/webhook`, { headers: app });
+    expect(((await listed.json()) as { values: unknown[] }).values).toHaveLength(1);
+  });
 });
