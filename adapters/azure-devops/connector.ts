@@ -251,8 +251,8 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         return out;
       },
       titleField: 'System.Title',
-      webUrl: (item) => {
-        const project = reader.scopeOf(item.id)?.project;
+      webUrl: (item: { id: string; key: string; scope?: WorkItem['scope'] }) => {
+        const project = item.scope?.projects?.[0] ?? reader.scopeOf(item.id)?.project;
         return `${orgUrl}${project ? `/${encodeURIComponent(project)}` : ''}/_workitems/edit/${encodeURIComponent(item.id)}`;
       },
       /**

@@ -42,6 +42,9 @@ export class OriginTags {
   }
 }
 
+/** How many items' project and type a reader keeps: several pages' worth. */
+const scopesKept = 5_000;
+
 /** Where a work item lives. */
 export interface ItemScope {
   project: string;
@@ -51,8 +54,10 @@ export interface ItemScope {
 /** Reads work items and converts them for the engine. */
 export class ItemReader {
   /**
-   * Project and type of each item seen, for calls that only have an id (updates, comments). One
-   * shared object per project and type, so a sync of many items holds one map entry per item.
+   * Project and type of the items seen last, for calls that only have an id (updates, comments):
+   * at most {@link scopesKept}, the least recently seen dropped first, so memory stays flat
+   * however many items a sync reads (an item not kept is read again when needed). One shared
+   * object per project and type.
    */
   private readonly scopes = new Map<string, ItemScope>();
   private readonly shared = new Map<string, ItemScope>();
@@ -142,10 +147,13 @@ export class ItemReader {
       scope = { project, type };
       this.shared.set(key, scope);
     }
-    this.scopes.set(String(raw.id), scope);
+    const id = String(raw.id);
+    this.scopes.delete(id);
+    this.scopes.set(id, scope);
+    if (this.scopes.size > scopesKept) this.scopes.delete(this.scopes.keys().next().value as string);
   }
 
-  /** The project and type of an item seen before. */
+  /** The project and type of an item seen lately. */
   scopeOf(id: string): ItemScope | undefined {
     return this.scopes.get(id);
   }

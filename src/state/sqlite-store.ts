@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
@@ -29,12 +29,23 @@ export interface SqliteStoreOptions {
 }
 
 function operations(db: DatabaseSync, integration: string, clock: () => Date): StateOperations {
-  const q = (sql: string) => db.prepare(sql);
+  // Each statement is prepared once and reused: preparing costs more than running one of these.
+  const statements = new Map<string, StatementSync>();
+  const q = (sql: string): StatementSync => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const I = integration;
   const { stored, toLink, toSnapshot, toFailure, toIntent } = sqlRows((text) => JSON.parse(String(text)));
-  // Ids of a page go in as one JSON array parameter, whatever their number.
+  // Ids of a page go in as one JSON array parameter, whatever their number. One indexed search
+  // per side: with an OR of the two, SQLite reads every row of the pair.
   const perSide = (table: string) =>
-    `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND ((side = 'left' AND item_id IN (SELECT value FROM json_each(?))) OR (side = 'right' AND item_id IN (SELECT value FROM json_each(?))))`;
+    `SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND side = 'left' AND item_id IN (SELECT value FROM json_each(?))
+     UNION ALL SELECT * FROM ${table} WHERE integration = ? AND pair = ? AND side = 'right' AND item_id IN (SELECT value FROM json_each(?))`;
   const ops: StateOperations = {
     async getLink(pair, side, itemId) {
       const r = q(
@@ -199,8 +210,8 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       const byItem = new Map(links.map((l) => [side === 'left' ? l.leftId : l.rightId, l]));
       const counterparts = JSON.stringify(links.map((l) => (side === 'left' ? l.rightId : l.leftId)));
       const [lefts, rights] = side === 'left' ? [ids, counterparts] : [counterparts, ids];
-      const snapshots = (q(perSide('snapshots')).all(I, pair, lefts, rights) as Row[]).map(toSnapshot);
-      const failures = (q(perSide('failures')).all(I, pair, lefts, rights) as Row[]).map(toFailure);
+      const snapshots = (q(perSide('snapshots')).all(I, pair, lefts, I, pair, rights) as Row[]).map(toSnapshot);
+      const failures = (q(perSide('failures')).all(I, pair, lefts, I, pair, rights) as Row[]).map(toFailure);
       const intents = (
         q(
           'SELECT * FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id IN (SELECT value FROM json_each(?))',
@@ -255,11 +266,16 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
   return ops;
 }
 
+const leaseReads = new WeakMap<DatabaseSync, StatementSync>();
+
 /** A lease as the store holds it, or `undefined`. */
 function leaseOf(db: DatabaseSync, integration: string, key: string): Lease | undefined {
-  const r = db.prepare('SELECT * FROM leases WHERE integration = ? AND key = ?').get(integration, key) as
-    | Row
-    | undefined;
+  let statement = leaseReads.get(db);
+  if (!statement) {
+    statement = db.prepare('SELECT * FROM leases WHERE integration = ? AND key = ?');
+    leaseReads.set(db, statement);
+  }
+  const r = statement.get(integration, key) as Row | undefined;
   return r && { key, owner: str(r, 'owner'), expiresAt: str(r, 'expires_at'), token: Number(r.token) };
 }
 

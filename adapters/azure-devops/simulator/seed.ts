@@ -1,5 +1,6 @@
 import { seededRandom } from 'syncbridge/testing/kit';
 import { saveWorkItem } from './store.js';
+import { WorkItemMap } from './work-item-map.js';
 import {
   defaultLimits,
   type AdoSimState,
@@ -273,7 +274,7 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
     projects: [project],
     fields: new Map(fieldCatalog.map((field) => [field.referenceName, field])),
     identities,
-    workItems: new Map(),
+    workItems: new WorkItemMap(),
     recycleBin: new Map(),
     nextWorkItemId: 1,
     nextCommentId: 1,

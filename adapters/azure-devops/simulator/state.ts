@@ -4,6 +4,7 @@
  * that keep every revision and their comments. Routes read and change it; tests may
  * inspect it.
  */
+import type { WorkItemMap } from './work-item-map.js';
 
 /** Field data types as `GET _apis/wit/fields` reports them. */
 export type AdoFieldType =
@@ -134,7 +135,8 @@ export interface AdoSimState {
   projects: SimProject[];
   fields: Map<string, SimField>;
   identities: SimIdentity[];
-  workItems: Map<number, SimWorkItem>;
+  /** By id, and in `System.ChangedDate` order for WIQL; a save sets the item again. */
+  workItems: WorkItemMap;
   /** Deleted work items by id, until restored or destroyed. */
   recycleBin: Map<number, SimDeletedWorkItem>;
   nextWorkItemId: number;

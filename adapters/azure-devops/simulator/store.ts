@@ -241,7 +241,8 @@ export function saveWorkItem(
   target.fields = next;
   if (relations.length > 0 || target.relations) target.relations = relations;
   target.revisions.push({ rev: target.rev, fields: { ...next } });
-  if (!item) state.workItems.set(target.id, target);
+  // Set again after every save: the map keeps its items in System.ChangedDate order too.
+  state.workItems.set(target.id, target);
   return target;
 }
 

@@ -119,4 +119,66 @@ describe('the simulator WIQL engine', () => {
     const none = await wiql("SELECT [System.Id] FROM WorkItems WHERE [System.Title] = 'it''s not there'");
     expect(none).toMatchObject({ status: 200, ids: [] });
   });
+
+  it('reads a window of System.ChangedDate in its order after updates, deletes and restores', async () => {
+    const own = createAzureDevOpsSimulator({ seed: 'demo', workItems: 120 });
+    const call = (method: string, path: string, body?: unknown, type = 'application/json') =>
+      own.handle(
+        new Request(`https://ado.test/demo-org/Demo/_apis/${path}${path.includes('?') ? '&' : '?'}api-version=7.1`, {
+          method,
+          headers: { authorization: `Bearer ${own.users[0]!.pat}`, 'content-type': type },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      );
+    const run = async (query: string, top?: number) => {
+      const response = await call('POST', `wit/wiql?timePrecision=true${top === undefined ? '' : `&$top=${top}`}`, {
+        query,
+      });
+      return ((await response.json()) as { workItems: Array<{ id: number }> }).workItems.map((w) => w.id);
+    };
+    // A first query, so that the changes below move items already read in date order.
+    expect(await run('SELECT [System.Id] FROM WorkItems ORDER BY [System.ChangedDate]')).toHaveLength(120);
+    for (const id of [3, 50, 77]) {
+      const patched = await call(
+        'PATCH',
+        `wit/workitems/${id}`,
+        [{ op: 'add', path: '/fields/System.Title', value: `moved ${id}` }],
+        'application/json-patch+json',
+      );
+      expect(patched.status).toBe(200);
+    }
+    expect((await call('DELETE', 'wit/workitems/60')).status).toBe(200);
+    expect((await call('DELETE', 'wit/workitems/61')).status).toBe(200);
+    expect((await call('PATCH', 'wit/recyclebin/61', { isDeleted: false })).status).toBe(200);
+
+    const at = (id: number) => Date.parse(String(own.state.workItems.get(id)!.fields['System.ChangedDate']));
+    const live = [...own.state.workItems.values()].map((w) => w.id);
+    const ascending = [...live].sort((a, b) => at(a) - at(b) || a - b);
+    const from = at(ascending[40]!);
+    const to = at(ascending[90]!);
+    const where = `[System.ChangedDate] >= '${new Date(from).toISOString()}' AND [System.ChangedDate] < '${new Date(to).toISOString()}'`;
+    const inWindow = ascending.filter((id) => at(id) >= from && at(id) < to);
+    expect(inWindow.length).toBeGreaterThan(40);
+    expect(live).not.toContain(60);
+
+    expect(
+      await run(`SELECT [System.Id] FROM WorkItems WHERE ${where} ORDER BY [System.ChangedDate], [System.Id]`),
+    ).toEqual(inWindow);
+    expect(
+      await run(
+        `SELECT [System.Id] FROM WorkItems WHERE ${where} ORDER BY [System.ChangedDate] DESC, [System.Id] DESC`,
+      ),
+    ).toEqual([...inWindow].reverse());
+    expect(await run(`SELECT [System.Id] FROM WorkItems WHERE ${where} ORDER BY [System.Id]`)).toEqual(
+      [...inWindow].sort((a, b) => a - b),
+    );
+    expect(
+      await run('SELECT [System.Id] FROM WorkItems ORDER BY [System.ChangedDate] DESC, [System.Id] DESC', 5),
+    ).toEqual([...ascending].reverse().slice(0, 5));
+    expect(
+      await run(
+        `SELECT [System.Id] FROM WorkItems WHERE [System.ChangedDate] >= '${new Date(at(77)).toISOString()}' ORDER BY [System.ChangedDate]`,
+      ),
+    ).toEqual(ascending.filter((id) => at(id) >= at(77)));
+  });
 });

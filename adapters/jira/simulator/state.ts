@@ -1,5 +1,10 @@
 import { UpdatedIndex } from './updated-index.js';
 
+/** The number of an issue key (`DEMO-12` is 12), as JQL compares and orders keys. */
+export function keyNumber(key: string): number {
+  return Number(key.split('-')[1] ?? key);
+}
+
 /** An Atlassian Document Format node, kept as the client sent it. */
 export type AdfNode = { type: string; [key: string]: unknown };
 
@@ -205,6 +210,11 @@ export class JiraState {
   /** Requests handled (after auth), for counting calls in tests. */
   requestCount = 0;
   private readonly byUpdated = new UpdatedIndex((issue) => this.issues.get(issue.id) === issue);
+  /** Issues by the number of their key (a key never changes), for searches paged `ORDER BY key` with `key >`. */
+  private readonly byKeyNumber = new UpdatedIndex(
+    (issue) => this.issues.get(issue.id) === issue,
+    (issue) => keyNumber(issue.key),
+  );
   private fieldsByName = new Map<string, SimField>();
   private fieldsIndexed = -1;
   /**
@@ -230,6 +240,11 @@ export class JiraState {
   /** Issues with `updated` at or after `from` (ms), oldest first, ties by id: how searches by `updated` read. */
   issuesUpdatedFrom(from: number): Iterable<SimIssue> {
     return this.byUpdated.from(from);
+  }
+
+  /** Issues whose key's number is at or above `from`, lowest first, ties by id: how searches by key read. */
+  issuesFromKeyNumber(from: number): Iterable<SimIssue> {
+    return this.byKeyNumber.from(from);
   }
 
   /** Finds an issue by id or key. */
@@ -286,6 +301,7 @@ export class JiraState {
     const issue = new IndexedIssue(input, id, `${project.key}-${number}`, this.byUpdated);
     this.issues.set(id, issue);
     this.byUpdated.touch(issue);
+    this.byKeyNumber.touch(issue);
     this.byKey.set(issue.key, issue);
     for (const comment of issue.comments) this.commentIssues.set(comment.id, issue);
     return issue;
@@ -296,6 +312,7 @@ export class JiraState {
     this.issues.delete(issue.id);
     this.byKey.delete(issue.key);
     this.byUpdated.touch(issue);
+    this.byKeyNumber.touch(issue);
   }
 
   /** Deletes a comment and bumps the issue's `updated`, as adding one does; false when the issue has no such comment. */

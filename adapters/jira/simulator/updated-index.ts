@@ -10,19 +10,23 @@ const before = (a: { at: number; id: number }, b: { at: number; id: number }) =>
   a.at < b.at || (a.at === b.at && a.id < b.id);
 
 /**
- * The issues in `updated` order, so that a search by `updated >= X ORDER BY updated` reads
- * only as far as its page instead of filtering and sorting every issue. Issues whose `updated`
- * changed (or that were added or deleted) are queued and moved into place before the next read;
- * when many were queued (seeding, bulk loads) the index is sorted again at once.
+ * The issues in `updated` order (or another number of theirs, `orderOf`), so that a search by
+ * `updated >= X ORDER BY updated` reads only as far as its page instead of filtering and sorting
+ * every issue. Issues whose `updated` changed (or that were added or deleted) are queued and
+ * moved into place before the next read; when many were queued (seeding, bulk loads) the index
+ * is sorted again at once.
  */
 export class UpdatedIndex {
   private entries: Entry[] = [];
   private readonly entryOf = new Map<SimIssue, Entry>();
   private readonly pending = new Set<SimIssue>();
 
-  constructor(private readonly live: (issue: SimIssue) => boolean) {}
+  constructor(
+    private readonly live: (issue: SimIssue) => boolean,
+    private readonly orderOf: (issue: SimIssue) => number = (issue) => issue.updated,
+  ) {}
 
-  /** Queues an issue that was added, deleted or whose `updated` changed. */
+  /** Queues an issue that was added, deleted or whose order number changed. */
   touch(issue: SimIssue): void {
     this.pending.add(issue);
   }
@@ -46,7 +50,7 @@ export class UpdatedIndex {
         const entry = this.entryOf.get(issue);
         if (entry) entry.at = Number.NaN;
         this.entryOf.delete(issue);
-        if (this.live(issue)) this.entryOf.set(issue, { at: issue.updated, id: Number(issue.id), issue });
+        if (this.live(issue)) this.entryOf.set(issue, { at: this.orderOf(issue), id: Number(issue.id), issue });
       }
       this.entries = [
         ...this.entries.filter((e) => !Number.isNaN(e.at)),
@@ -61,7 +65,7 @@ export class UpdatedIndex {
           this.entryOf.delete(issue);
         }
         if (!this.live(issue)) continue;
-        const entry = { at: issue.updated, id: Number(issue.id), issue };
+        const entry = { at: this.orderOf(issue), id: Number(issue.id), issue };
         this.entries.splice(this.seek(entry), 0, entry);
         this.entryOf.set(issue, entry);
       }
@@ -69,7 +73,7 @@ export class UpdatedIndex {
     this.pending.clear();
   }
 
-  /** Issues with `updated` at or after `from`, oldest first (ties by id). */
+  /** Issues whose order number (`updated`) is at or after `from`, lowest first (ties by id). */
   *from(from: number): Generator<SimIssue> {
     this.flush();
     const entries = this.entries;

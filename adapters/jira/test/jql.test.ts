@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJql } from '../simulator/jql/parser.js';
-import { jqlProblems, runJql } from '../simulator/jql/evaluate.js';
+import { jqlProblems, runJql, runJqlPage } from '../simulator/jql/evaluate.js';
+import { jiraSeeder } from '../simulator/seeding.js';
 import { seedState, syncBotAccountId } from '../simulator/seed.js';
 
 const state = seedState('demo', { issues: 120 });
@@ -90,5 +91,33 @@ describe('the simulator understands the JQL people write', () => {
     const cutoff = Date.now() - 5 * 86_400_000;
     expect(recent.length).toBe(all.filter((i) => i.updated >= cutoff - 1000).length);
     expect(recent.map((i) => i.updated)).toEqual(recent.map((i) => i.updated).sort((a, b) => a - b));
+  });
+
+  it('reads a page of a query ordered by key or by update time as the whole query orders it', () => {
+    const paged = seedState('demo', { issues: 60 });
+    const seed = jiraSeeder(paged);
+    for (let n = 0; n < 40; n++) seed.issue({ project: 'DEMO', type: 'Bug', summary: `bulk ${n}` });
+    paged.deleteIssue(paged.issue('DEMO-45')!);
+    paged.recordChange(paged.issue('DEMO-7')!, syncBotAccountId, [
+      { field: 'summary', fieldtype: 'jira', fieldId: 'summary', from: null, fromString: 'a', to: null, toString: 'b' },
+    ]);
+    const context = { state: paged, user: paged.user(syncBotAccountId)! };
+    for (const jql of [
+      'project = DEMO AND key > "DEMO-30" ORDER BY key ASC',
+      'key >= DEMO-30 AND priority != Lowest ORDER BY key ASC, updated DESC',
+      'updated >= -5d AND key > DEMO-10 ORDER BY updated ASC, key ASC',
+      'project = DEMO ORDER BY key ASC',
+    ]) {
+      const whole = runJql(parseJql(jql), context).map((i) => i.key);
+      const pages: string[] = [];
+      for (let offset = 0; ; offset += 7) {
+        const page = runJqlPage(parseJql(jql), context, offset, 7);
+        pages.push(...page.issues.map((i) => i.key));
+        if (!page.more) break;
+      }
+      expect(whole.length, jql).toBeGreaterThan(20);
+      expect(whole, jql).not.toContain('DEMO-45');
+      expect(pages, jql).toEqual(whole);
+    }
   });
 });

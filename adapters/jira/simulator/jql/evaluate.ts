@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { userName, type JiraState, type SimIssue, type SimUser } from '../state.js';
+import { keyNumber, userName, type JiraState, type SimIssue, type SimUser } from '../state.js';
 import { JqlError } from './lexer.js';
 import type { JqlClause, JqlQuery, JqlValue } from './parser.js';
 
@@ -165,9 +165,7 @@ function literalNames(value: JqlValue, context: JqlContext): string[] {
   return [value.text.toLowerCase()];
 }
 
-function issueNumber(key: string): number {
-  return Number(key.split('-')[1] ?? key);
-}
+const issueNumber = keyNumber;
 
 function compare(clause: Extract<JqlClause, { kind: 'compare' }>, issue: SimIssue, context: JqlContext): boolean {
   const { state } = context;
@@ -371,9 +369,13 @@ function sortKeys(query: JqlQuery, context: JqlContext): SortKey[] {
 /** Runs a parsed query over the state: matching issues in the query's order (ties by id). */
 export function runJql(query: JqlQuery, context: JqlContext): SimIssue[] {
   // One `now` per search, as one query is evaluated at one moment.
-  const at: JqlContext = { ...context, now: context.now ?? Date.now() };
+  const at: JqlContext & { now: number } = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
-  const found = [...context.state.issues.values()].filter((issue) => !query.where || matches(query.where, issue, at));
+  // A query bounded below by `updated` reads only the issues from that bound on.
+  const floor = updatedFloor(query.where, at);
+  const candidates =
+    floor === Number.NEGATIVE_INFINITY ? context.state.issues.values() : at.state.issuesUpdatedFrom(floor);
+  const found = [...candidates].filter((issue) => !query.where || matches(query.where, issue, at));
   return sorted(at, found, keys);
 }
 
@@ -387,11 +389,28 @@ function updatedFloor(clause: JqlClause | undefined, context: JqlContext & { now
   return parsedDate(clause.values[0] as JqlValue, context.user.timeZone, context.now);
 }
 
+/** The lower bound a query's top-level `key >` / `key >=` clauses put on the key's number. */
+function keyFloor(clause: JqlClause | undefined, context: JqlContext): number {
+  if (!clause) return Number.NEGATIVE_INFINITY;
+  if (clause.kind === 'and') return Math.max(keyFloor(clause.left, context), keyFloor(clause.right, context));
+  if (clause.kind !== 'compare' || (clause.operator !== '>=' && clause.operator !== '>') || clause.values.length !== 1)
+    return Number.NEGATIVE_INFINITY;
+  const value = clause.values[0] as JqlValue;
+  if (fieldKind(context.state, clause.field).kind !== 'key' || value.kind !== 'literal')
+    return Number.NEGATIVE_INFINITY;
+  const bound = issueNumber(value.text);
+  if (!Number.isFinite(bound)) return Number.NEGATIVE_INFINITY;
+  // Key numbers are whole: `key > DEMO-5` starts at 6.
+  return clause.operator === '>' ? Math.floor(bound) + 1 : Math.ceil(bound);
+}
+
 /**
  * One page of a query's result: `limit` issues from `offset`, and whether more follow. A query
  * ordered by `updated` ascending first (how clients page through changes) is read from the
- * issues in `updated` order, from its `updated >=` bound, and stops after its page: a page costs
- * what it returns, not the whole result. Any other query is run whole.
+ * issues in `updated` order, from its `updated >=` bound, and one ordered by `key` ascending
+ * first (how clients page through a crowded minute) from the issues in key order, from its
+ * `key >` bound; either stops after its page: a page costs what it reads, not the whole result.
+ * Any other query is run whole.
  */
 export function runJqlPage(
   query: JqlQuery,
@@ -402,11 +421,21 @@ export function runJqlPage(
   const at = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const first = keys[0];
-  if (first?.direction !== 'asc' || fieldKind(at.state, first.field).id !== 'updated') {
+  const kind = first?.direction === 'asc' ? fieldKind(at.state, first.field) : undefined;
+  const ordered =
+    kind?.id === 'updated'
+      ? { issues: at.state.issuesUpdatedFrom(updatedFloor(query.where, at)), valueOf: (i: SimIssue) => i.updated }
+      : kind?.kind === 'key'
+        ? {
+            issues: at.state.issuesFromKeyNumber(keyFloor(query.where, at)),
+            valueOf: (i: SimIssue) => issueNumber(i.key),
+          }
+        : undefined;
+  if (!ordered) {
     const all = runJql(query, at);
     return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
   }
-  // Issues sharing one `updated` are taken as a group and ordered by the query's other keys.
+  // Issues sharing the first key's value are taken as a group and ordered by the query's other keys.
   const out: SimIssue[] = [];
   let group: SimIssue[] = [];
   const close = () => {
@@ -414,11 +443,12 @@ export function runJqlPage(
     group = [];
   };
   let groupAt: number | undefined;
-  for (const issue of at.state.issuesUpdatedFrom(updatedFloor(query.where, at))) {
-    if (issue.updated !== groupAt) {
+  for (const issue of ordered.issues) {
+    const value = ordered.valueOf(issue);
+    if (value !== groupAt) {
       close();
       if (out.length > offset + limit) break;
-      groupAt = issue.updated;
+      groupAt = value;
     }
     if (!query.where || matches(query.where, issue, at)) group.push(issue);
   }
