@@ -144,6 +144,11 @@ export {
   type StateStore,
   type StateStoreContext,
   type StateStoreFactory,
+  type InboxItem,
+  type InboxDelivery,
+  type InboxEntry,
+  type InboxClaimRequest,
+  type InboxDepth,
 } from './state/state-store.js';
 export type { Watermark } from './connector/connector.js';
 export { createMemoryStateStore, memoryStore, type MemoryStoreOptions } from './state/memory-store.js';
