@@ -47,6 +47,8 @@ export {
   pollingStartSchema,
   engineSettingsSchema,
   stateSettingsSchema,
+  webhookSettingsSchema,
+  webhookSystemSchema,
   type SyncbridgeConfig,
   type SyncbridgeConfigInput,
   type MappingConfig,
@@ -57,6 +59,7 @@ export {
   type PollingStart,
   type Transform,
   type StateSettings,
+  type WebhookSettings,
 } from './config/schema.js';
 export {
   systemSchema,
@@ -161,6 +164,20 @@ export {
 export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from './state/postgres-store.js';
 export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
 export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
+
+// Webhooks
+export {
+  WebhookIntake,
+  type WebhookHost,
+  type WebhookHandleOptions,
+  type InboxRunSummary,
+} from './webhooks/intake.js';
+export {
+  toNodeHandler,
+  type WebHandler,
+  type NodeRequest,
+} from './webhooks/node-handler.js';
+export type { WebhookSystemRegistrations } from './webhooks/registration.js';
 
 // Logging
 export {

@@ -23,6 +23,7 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+import { WebhookIntake } from '../webhooks/intake.js';
 
 /** A fingerprint per configuration part, by its path (`mappings[0].fields[2]`). */
 type ConfigParts = Record<string, string>;
@@ -229,6 +230,8 @@ export class Syncbridge {
   readonly events = new Emitter<EngineEvents>();
   /** The validated configuration. */
   readonly config: SyncbridgeConfig;
+  /** Real-time intake: `handle` webhook deliveries, process the inbox, register the webhooks (see the webhooks guide). */
+  readonly webhooks: WebhookIntake;
   private pairs: PairSync[] | undefined;
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
@@ -265,6 +268,7 @@ export class Syncbridge {
     this.ownsStore = options.ownsStore;
     this.file = options.file;
     this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger);
+    this.webhooks = new WebhookIntake(this, { logger: this.logger, name: this.name });
   }
 
   /** The pairs, built (and the mappings checked against both systems) on first use. */
@@ -761,6 +765,7 @@ export class Syncbridge {
 
   /** Stops, closes connectors and (if it opened it) the state store. */
   async close(): Promise<void> {
+    await this.webhooks.stop();
     await this.stop();
     for (const connector of Object.values(this.connectors)) await connector.close?.();
     if (this.ownsStore) await this.store.close();
