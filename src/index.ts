@@ -48,6 +48,8 @@ export {
   pollingStartSchema,
   engineSettingsSchema,
   stateSettingsSchema,
+  webhookSettingsSchema,
+  webhookSystemSchema,
   type SyncbridgeConfig,
   type SyncbridgeConfigInput,
   type MappingConfig,
@@ -58,6 +60,7 @@ export {
   type PollingStart,
   type Transform,
   type StateSettings,
+  type WebhookSettings,
 } from './config/schema.js';
 export {
   systemSchema,
@@ -145,6 +148,11 @@ export {
   type StateStore,
   type StateStoreContext,
   type StateStoreFactory,
+  type InboxItem,
+  type InboxDelivery,
+  type InboxEntry,
+  type InboxClaimRequest,
+  type InboxDepth,
 } from './state/state-store.js';
 export type { Watermark } from './connector/connector.js';
 export { createMemoryStateStore, memoryStore, type MemoryStoreOptions } from './state/memory-store.js';
@@ -172,6 +180,17 @@ export {
   type SyncQueueOptions,
   type ItemsRequest,
 } from './worker/queue.js';
+// Webhooks
+  WebhookIntake,
+  type WebhookHost,
+  type WebhookHandleOptions,
+  type InboxRunSummary,
+} from './webhooks/intake.js';
+  toNodeHandler,
+  type WebHandler,
+  type NodeRequest,
+} from './webhooks/node-handler.js';
+export type { WebhookSystemRegistrations } from './webhooks/registration.js';
 
 // Logging
 export {

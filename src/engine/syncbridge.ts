@@ -24,6 +24,7 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+import { WebhookIntake } from '../webhooks/intake.js';
 
 /** A fingerprint per configuration part, by its path (`mappings[0].fields[2]`). */
 type ConfigParts = Record<string, string>;
@@ -235,6 +236,8 @@ export class Syncbridge {
   readonly events = new Emitter<EngineEvents>();
   /** The validated configuration. */
   readonly config: SyncbridgeConfig;
+  /** Real-time intake: `handle` webhook deliveries, process the inbox, register the webhooks (see the webhooks guide). */
+  readonly webhooks: WebhookIntake;
   private pairs: PairSync[] | undefined;
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
@@ -271,6 +274,7 @@ export class Syncbridge {
     this.ownsStore = options.ownsStore;
     this.file = options.file;
     this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger, this.events);
+    this.webhooks = new WebhookIntake(this, { logger: this.logger, name: this.name });
   }
 
   /** The state store and connectors of a mapping as its passes write them: every write fenced by the pair's lease. */
@@ -800,6 +804,7 @@ export class Syncbridge {
 
   /** Stops, closes connectors and (if it opened it) the state store. */
   async close(): Promise<void> {
+    await this.webhooks.stop();
     await this.stop();
     for (const connector of Object.values(this.connectors)) await connector.close?.();
     if (this.ownsStore) await this.store.close();
