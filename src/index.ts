@@ -181,11 +181,13 @@ export {
   type ItemsRequest,
 } from './worker/queue.js';
 // Webhooks
+export {
   WebhookIntake,
   type WebhookHost,
   type WebhookHandleOptions,
   type InboxRunSummary,
 } from './webhooks/intake.js';
+export {
   toNodeHandler,
   type WebHandler,
   type NodeRequest,
