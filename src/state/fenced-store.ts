@@ -20,8 +20,8 @@ export interface WriterFence {
  * A view of a store whose every write is fenced by a writer's lease: reads pass through; each
  * single write runs as `transaction(tx => tx.write(...), { fence })`, and `transaction` always
  * carries the fence. A write after the lease was lost (granted anew, lapsed, or known lost by
- * the writer) fails with `LEASE_LOST` and writes nothing. Leases and integration states pass
- * through unfenced: they are not the work of one pair.
+ * the writer) fails with `LEASE_LOST` and writes nothing. Leases, integration states and the
+ * webhook inbox pass through unfenced: they are not the work of one pair.
  */
 export function fencedStore(store: StateStore, fence: WriterFence): StateStore {
   const transaction = async <T>(fn: (tx: StateOperations) => Promise<T>, options?: TransactionOptions): Promise<T> => {
@@ -69,6 +69,13 @@ export function fencedStore(store: StateStore, fence: WriterFence): StateStore {
     applyWrites: write((tx) => tx.applyWrites),
     getIntegrationState: (...a) => store.getIntegrationState(...a),
     putIntegrationState: (...a) => store.putIntegrationState(...a),
+    // The webhook inbox is the integration's, not one pair's work.
+    addToInbox: (...a) => store.addToInbox(...a),
+    claimInbox: (...a) => store.claimInbox(...a),
+    completeInbox: (...a) => store.completeInbox(...a),
+    releaseInbox: (...a) => store.releaseInbox(...a),
+    inboxDepth: (...a) => store.inboxDepth(...a),
+    pruneDeliveries: (...a) => store.pruneDeliveries(...a),
     acquireLease: (...a) => store.acquireLease(...a),
     releaseLease: (...a) => store.releaseLease(...a),
     transaction,
