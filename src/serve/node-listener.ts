@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SyncbridgeError } from '../errors/syncbridge-error.js';
 
 /** A Node.js HTTP listener serving a `Request → Response` function. */
 export interface NodeListener {
@@ -81,9 +82,26 @@ export async function listenNode(
       });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      const where = `${options.host}:${options.port}`;
+      const why =
+        error.code === 'EADDRINUSE'
+          ? `${where} is in use by another process`
+          : error.code === 'EACCES'
+            ? `this process may not listen on ${where} (ports below 1024 need privileges)`
+            : error.code === 'EADDRNOTAVAIL'
+              ? `${options.host} is no address of this machine`
+              : `cannot listen on ${where}: ${error.message}`;
+      reject(
+        new SyncbridgeError('CONFIG_INVALID', `${why}; choose another with --port/--host or serve.port/serve.host`, {
+          cause: error,
+          details: { host: options.host, port: options.port, code: error.code },
+        }),
+      );
+    };
+    server.once('error', failed);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -189,6 +189,12 @@ describe('/metrics', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     expect(await (await fetch(`${url}/metrics`)).text()).toContain('syncbridge_items_synced_total');
+    // A second server cannot take the same port: a configuration problem that says so.
+    const second = await serve({ port: Number(new URL(url).port), host: '127.0.0.1' });
+    await expect(second.listen()).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('is in use by another process'),
+    });
     await server.close();
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
