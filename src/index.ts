@@ -66,6 +66,8 @@ export {
   engineSettingsSchema,
   stateSettingsSchema,
   serveSettingsSchema,
+  webhookSettingsSchema,
+  webhookSystemSchema,
   type SyncbridgeConfig,
   type SyncbridgeConfigInput,
   type MappingConfig,
@@ -76,6 +78,7 @@ export {
   type PollingStart,
   type Transform,
   type StateSettings,
+  type WebhookSettings,
 } from './config/schema.js';
 export {
   systemSchema,
@@ -163,6 +166,11 @@ export {
   type StateStore,
   type StateStoreContext,
   type StateStoreFactory,
+  type InboxItem,
+  type InboxDelivery,
+  type InboxEntry,
+  type InboxClaimRequest,
+  type InboxDepth,
 } from './state/state-store.js';
 export type { Watermark } from './connector/connector.js';
 export { createMemoryStateStore, memoryStore, type MemoryStoreOptions } from './state/memory-store.js';
@@ -175,6 +183,20 @@ export {
 export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from './state/postgres-store.js';
 export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
 export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
+
+// Webhooks
+export {
+  WebhookIntake,
+  type WebhookHost,
+  type WebhookHandleOptions,
+  type InboxRunSummary,
+} from './webhooks/intake.js';
+export {
+  toNodeHandler,
+  type WebHandler,
+  type NodeRequest,
+} from './webhooks/node-handler.js';
+export type { WebhookSystemRegistrations } from './webhooks/registration.js';
 
 // Logging
 export {

@@ -10,6 +10,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerSystemCommands } from './commands/systems.js';
 import { registerValueMapCommands } from './commands/value-map.js';
+import { registerWebhooksCommands } from './commands/webhooks.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -36,6 +37,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerSimulateCommand(program, io, setExit);
   registerValueMapCommands(program, io);
   registerInitCommand(program, io, setExit);
+  registerWebhooksCommands(program, io);
   try {
     await program.parseAsync(args, { from: 'user' });
     return exit;

@@ -12,7 +12,7 @@ import { schemaKeys } from './schema-keys.js';
 let knownConfigKeys: Set<string> | undefined;
 const configKeys = () => (knownConfigKeys ??= schemaKeys(configSchema));
 
-const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|caPem|url)(\.|\[|$)/i;
+const secretPath = /(^|\.)(auth|password|token|apiToken|accessToken|passphrase|caPem|url|secret)(\.|\[|$)/i;
 
 /** Renders a path array as `mappings[1].fields[3].direction`. */
 export function formatPath(path: readonly PropertyKey[]): string {

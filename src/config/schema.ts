@@ -270,6 +270,47 @@ export const stateSettingsSchema = z.union([
 /** Where state is kept; see {@link stateSettingsSchema}. */
 export type StateSettings = z.output<typeof stateSettingsSchema>;
 
+/** Webhook intake of one system: how its deliveries are checked. */
+export const webhookSystemSchema = z.strictObject({
+  /**
+   * The shared secret: for Jira the HMAC secret of the webhook (`X-Hub-Signature`); for Azure
+   * DevOps the basic-auth password of the service-hook subscription. Write it as `${env:NAME}`;
+   * it is never logged. At least 16 characters.
+   */
+  secret: z.string().min(16, 'at least 16 characters (a random string: openssl rand -hex 32)'),
+});
+
+/**
+ * Real-time intake (`sync.webhooks`): deliveries from the systems are verified, stored in the
+ * state store's inbox and synced through `syncItems`; polling stays the safety net.
+ */
+export const webhookSettingsSchema = z.strictObject({
+  /**
+   * The public URL under which the handler is reachable; each system's deliveries are
+   * registered to `<url>/<systemId>` (`https://sync.example.com/webhooks/jira`). Needed by
+   * `syncbridge webhooks register`.
+   */
+  url: z.string().url().optional(),
+  /** Systems that deliver webhooks, by system id, with their secrets. */
+  systems: z.record(z.string(), webhookSystemSchema),
+  /** How long an item's first delivery waits for more deliveries of it (a burst), which are then synced once, in ms. @default 250 */
+  coalesceMs: z.number().int().nonnegative().default(250),
+  /** Largest delivery body taken, in bytes; a larger one is answered 413. @default 1048576 */
+  maxBodyBytes: z.number().int().positive().default(1_048_576),
+  /** How often the processing loop looks in the inbox for deliveries other processes received, in ms. @default 1000 */
+  pollMs: z.number().int().positive().default(1000),
+  /** How long an item whose sync failed (its pair busy elsewhere, the integration inactive) waits before it is tried again, in ms. @default 5000 */
+  retryAfterMs: z.number().int().nonnegative().default(5000),
+  /** How long delivery ids are remembered to drop redeliveries, in ms. @default 604800000 (7 days) */
+  deliveryRetentionMs: z
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600 * 1000),
+});
+/** Webhook intake settings; see {@link webhookSettingsSchema}. */
+export type WebhookSettings = z.output<typeof webhookSettingsSchema>;
+
 /** A whole configuration (YAML or `defineIntegration()`). */
 export const configSchema = z
   .strictObject({
@@ -280,6 +321,8 @@ export const configSchema = z
     engine: engineSettingsSchema.default(engineSettingsSchema.parse({})),
     state: stateSettingsSchema.default({ store: 'sqlite', path: '.syncbridge/state.db' }),
     serve: serveSettingsSchema.default(serveSettingsSchema.parse({})),
+    /** Real-time intake of webhook deliveries; absent: polling alone. */
+    webhooks: webhookSettingsSchema.optional(),
   })
   .superRefine((config, ctx) => {
     for (const issue of referenceIssues(config))
@@ -303,6 +346,9 @@ export function referenceIssues(input: unknown): Array<{ path: (string | number)
   const mappings = Array.isArray(config?.mappings) ? (config.mappings as unknown[]) : [];
   const names = new Set<string>();
   const known = (record: Record<string, unknown>) => Object.keys(record).join(', ') || 'none';
+  for (const id of Object.keys(asRecord(asRecord(config?.webhooks)?.systems) ?? {}))
+    if (!(id in systems))
+      out.push({ path: ['webhooks', 'systems', id], message: `unknown system "${id}"; defined: ${known(systems)}` });
   mappings.forEach((raw, m) => {
     const mapping = asRecord(raw);
     if (!mapping) return;

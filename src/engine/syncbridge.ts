@@ -31,6 +31,7 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+import { WebhookIntake } from '../webhooks/intake.js';
 
 /** How a pass runs. */
 interface PassOptions {
@@ -246,6 +247,8 @@ export class Syncbridge {
   readonly events = new Emitter<EngineEvents>();
   /** The validated configuration. */
   readonly config: SyncbridgeConfig;
+  /** Real-time intake: `handle` webhook deliveries, process the inbox, register the webhooks (see the webhooks guide). */
+  readonly webhooks: WebhookIntake;
   private pairs: PairSync[] | undefined;
   private readonly lock = new Mutex();
   private timer: NodeJS.Timeout | undefined;
@@ -283,6 +286,7 @@ export class Syncbridge {
     this.file = options.file;
     this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger);
     traceItems(this.events, this.name);
+    this.webhooks = new WebhookIntake(this, { logger: this.logger, name: this.name });
   }
 
   /** The pairs, built (and the mappings checked against both systems) on first use. */
@@ -807,6 +811,7 @@ export class Syncbridge {
 
   /** Stops, closes connectors and (if it opened it) the state store. */
   async close(): Promise<void> {
+    await this.webhooks.stop();
     await this.stop();
     for (const connector of Object.values(this.connectors)) await connector.close?.();
     if (this.ownsStore) await this.store.close();

@@ -2,6 +2,7 @@ import { lockedStore } from './mutex.js';
 import { applyWritesInOrder, leaseLost, linkTaken, loadItemsOneByOne } from './store-helpers.js';
 import type {
   Failure,
+  InboxEntry,
   Intent,
   IntegrationState,
   Lease,
@@ -25,6 +26,11 @@ interface Tables {
   comments: Map<string, string>;
   integrations: Map<string, IntegrationState>;
   leases: Map<string, Lease>;
+  /** The inbox of webhook items, by seq, with each entry's due time and claim. */
+  inbox: Map<number, InboxEntry & { availableAt: string; claim?: { owner: string; expiresAt: string } }>;
+  /** When each delivery (by system and id) was received. */
+  deliveries: Map<string, string>;
+  seq: number;
 }
 
 /** Options of {@link createMemoryStateStore} and {@link memoryStore}. */
@@ -144,6 +150,71 @@ function operations(t: () => Tables, clock: () => Date): StateOperations {
       const held = t().leases.get(key);
       if (held?.owner === owner) held.expiresAt = clock().toISOString();
     },
+    async addToInbox({ system, deliveryId, items, settleMs = 0 }) {
+      const key = k(system, deliveryId);
+      if (t().deliveries.has(key)) return false;
+      const now = clock();
+      t().deliveries.set(key, now.toISOString());
+      const availableAt = new Date(now.getTime() + settleMs).toISOString();
+      for (const item of items) {
+        const seq = ++t().seq;
+        t().inbox.set(seq, { ...clone(item), seq, system, deliveryId, receivedAt: now.toISOString(), availableAt });
+      }
+      return true;
+    },
+    async claimInbox({ owner, ttlMs, limit }) {
+      const now = clock().toISOString();
+      const live = (e: { claim?: { expiresAt: string } }) => e.claim !== undefined && e.claim.expiresAt > now;
+      const byItem = new Map<
+        string,
+        Array<InboxEntry & { availableAt: string; claim?: { owner: string; expiresAt: string } }>
+      >();
+      for (const e of [...t().inbox.values()].sort((a, b) => a.seq - b.seq)) {
+        const item = k(e.pair, e.side, e.itemId);
+        byItem.set(item, [...(byItem.get(item) ?? []), e]);
+      }
+      const claimed: InboxEntry[] = [];
+      let items = 0;
+      for (const entries of byItem.values()) {
+        if (items >= limit) break;
+        if (entries.some(live)) continue;
+        if (!entries.some((e) => e.availableAt <= now)) continue;
+        items++;
+        const expiresAt = new Date(Date.parse(now) + ttlMs).toISOString();
+        for (const e of entries) {
+          e.claim = { owner, expiresAt };
+          const { availableAt: _a, claim: _c, ...entry } = e;
+          claimed.push(clone(entry));
+        }
+      }
+      return claimed.sort((a, b) => a.seq - b.seq);
+    },
+    async completeInbox(owner, seqs) {
+      for (const seq of seqs) if (t().inbox.get(seq)?.claim?.owner === owner) t().inbox.delete(seq);
+    },
+    async releaseInbox(owner, seqs, retryAfterMs) {
+      const availableAt = new Date(clock().getTime() + retryAfterMs).toISOString();
+      for (const seq of seqs) {
+        const e = t().inbox.get(seq);
+        if (e?.claim?.owner !== owner) continue;
+        delete e.claim;
+        e.availableAt = availableAt;
+      }
+    },
+    async inboxDepth() {
+      const entries = [...t().inbox.values()];
+      const oldest = entries.map((e) => e.receivedAt).sort()[0];
+      return { entries: entries.length, ...(oldest ? { oldestReceivedAt: oldest } : {}) };
+    },
+    async pruneDeliveries(before) {
+      let n = 0;
+      for (const [key, at] of t().deliveries)
+        if (at < before) {
+          t().deliveries.delete(key);
+          n++;
+        }
+      return n;
+    },
   };
   return ops;
 }
@@ -164,6 +235,9 @@ export function createMemoryStateStore(options: MemoryStoreOptions = {}): StateS
     comments: new Map(),
     integrations: new Map(),
     leases: new Map(),
+    inbox: new Map(),
+    deliveries: new Map(),
+    seq: 0,
   });
   let tables = empty();
   const ops = operations(() => tables, options.clock ?? (() => new Date()));

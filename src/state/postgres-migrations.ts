@@ -29,6 +29,20 @@ const migrations: Array<{ version: number; sql: (s: string) => string }> = [
         token bigint NOT NULL, PRIMARY KEY (integration, key));
     `,
   },
+  {
+    // The webhook inbox: items of verified deliveries wait here, durably, until synced; the ids
+    // of deliveries received are kept to drop redeliveries.
+    version: 2,
+    sql: (s) => `
+      CREATE TABLE ${s}.webhook_deliveries (integration text NOT NULL, system text NOT NULL, delivery_id text NOT NULL,
+        received_at timestamptz NOT NULL, PRIMARY KEY (integration, system, delivery_id));
+      CREATE INDEX webhook_deliveries_received ON ${s}.webhook_deliveries (integration, received_at);
+      CREATE TABLE ${s}.inbox (seq bigserial PRIMARY KEY, integration text NOT NULL, system text NOT NULL, delivery_id text NOT NULL,
+        pair text NOT NULL, side text NOT NULL, item_id text NOT NULL, item_key text NOT NULL, event text NOT NULL, changed_at text,
+        received_at timestamptz NOT NULL, available_at timestamptz NOT NULL, claimed_by text, claim_expires timestamptz);
+      CREATE INDEX inbox_items ON ${s}.inbox (integration, pair, side, item_id);
+    `,
+  },
 ];
 
 /** The schema version this syncbridge writes. */

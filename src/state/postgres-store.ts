@@ -1,6 +1,7 @@
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import { redactUrl } from '../http/redact.js';
 import type { Logger } from '../logger.js';
+import { postgresInbox } from './postgres-inbox.js';
 import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
@@ -241,6 +242,7 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
       // A holder that committed after this statement began is not in its snapshot: read again.
       return r ? toLease(r) : (await leaseNow(key))!;
     },
+    ...postgresInbox(db, s, I),
     async releaseLease(key, owner) {
       await rows(
         `UPDATE ${s}.leases SET expires_at = now() WHERE integration = $1 AND key = $2 AND owner = $3 AND expires_at > now()`,
@@ -352,6 +354,7 @@ export async function openPostgresStateStore(
     ...ops,
     integration,
     applyWrites: (writes) => transaction((tx) => tx.applyWrites(writes)),
+    claimInbox: (request) => transaction((tx) => tx.claimInbox(request)),
     transaction: (fn, txOptions) => transaction(fn, txOptions?.fence),
     async close() {
       if (owned) await pool.end();

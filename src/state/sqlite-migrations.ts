@@ -97,6 +97,21 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
     version: 5,
     up: (db) => db.exec('ALTER TABLE integrations ADD COLUMN config_parts TEXT'),
   },
+  {
+    // The webhook inbox: items of verified deliveries wait here, durably, until synced; the ids
+    // of deliveries received are kept to drop redeliveries.
+    version: 6,
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE webhook_deliveries (integration TEXT NOT NULL, system TEXT NOT NULL, delivery_id TEXT NOT NULL, received_at TEXT NOT NULL,
+          PRIMARY KEY (integration, system, delivery_id));
+        CREATE INDEX webhook_deliveries_received ON webhook_deliveries (integration, received_at);
+        CREATE TABLE inbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, integration TEXT NOT NULL, system TEXT NOT NULL, delivery_id TEXT NOT NULL,
+          pair TEXT NOT NULL, side TEXT NOT NULL, item_id TEXT NOT NULL, item_key TEXT NOT NULL, event TEXT NOT NULL, changed_at TEXT,
+          received_at TEXT NOT NULL, available_at TEXT NOT NULL, claimed_by TEXT, claim_expires TEXT);
+        CREATE INDEX inbox_items ON inbox (integration, pair, side, item_id);
+      `),
+  },
 ];
 
 /** The schema version this syncbridge writes. */

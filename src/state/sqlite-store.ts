@@ -4,6 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { isSyncbridgeError, SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
+import { sqliteInbox } from './sqlite-inbox.js';
 import { migrate } from './sqlite-migrations.js';
 import { failureColumns, failureRow, type Row, sqlRows, str } from './sql-rows.js';
 import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
@@ -241,6 +242,7 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       ).run({ i: I, key, owner, until: new Date(now.getTime() + ttlMs).toISOString(), now: now.toISOString() });
       return leaseOf(db, I, key)!;
     },
+    ...sqliteInbox(db, I, clock),
     async releaseLease(key, owner) {
       const now = clock().toISOString();
       q('UPDATE leases SET expires_at = ? WHERE integration = ? AND key = ? AND owner = ? AND expires_at > ?').run(
@@ -348,7 +350,7 @@ export async function openSqliteStateStore(
     throw storeProblem(file, isSyncbridgeError(error) ? error.cause : error);
   }
   const open = db;
-  return lockedStore(
+  const store = lockedStore(
     integration,
     guarded(operations(open, integration, options.clock ?? (() => new Date())), file),
     {
@@ -372,6 +374,8 @@ export async function openSqliteStateStore(
     },
     lockOf(file),
   );
+  // A delivery's id and its items are written together, or not at all.
+  return { ...store, addToInbox: (delivery) => store.transaction((tx) => tx.addToInbox(delivery)) };
 }
 
 /** Options of {@link sqliteStore}. */

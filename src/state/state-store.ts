@@ -177,6 +177,61 @@ export type StateWrite =
   | { op: 'putFailure'; failure: Failure }
   | { op: 'deleteFailure'; pair: string; side: Side; itemId: string };
 
+/** One item a webhook delivery named, as the delivery hands it to the inbox (see {@link StateOperations.addToInbox}). */
+export interface InboxItem {
+  /** The entity pair (mapping) the item belongs to. */
+  pair: string;
+  /** The item's side in that pair. */
+  side: Side;
+  itemId: string;
+  itemKey: string;
+  /** What the delivery said happened (`created`, `updated`, `deleted`, `commented`). */
+  event: string;
+  /** When the system says the change happened (ISO-8601), when the delivery tells. */
+  changedAt?: string | undefined;
+}
+
+/** A verified webhook delivery, recorded at most once per system and delivery id. */
+export interface InboxDelivery {
+  /** Configured id of the system that sent it. */
+  system: string;
+  /** The system's id of the delivery, the same on a redelivery. */
+  deliveryId: string;
+  /** The items it names that belong to a mapping (may be empty: the delivery id is still recorded). */
+  items: InboxItem[];
+  /** How long its items wait before they can be claimed, so that a burst on one item is synced once. @default 0 */
+  settleMs?: number | undefined;
+}
+
+/** An inbox entry: one item of one delivery, waiting to be synced. */
+export interface InboxEntry extends InboxItem {
+  /** Sequence number, growing in the order entries were received: an item's entries are synced in this order. */
+  seq: number;
+  /** The system and delivery it came with. */
+  system: string;
+  deliveryId: string;
+  /** When the store received it (the store's clock). */
+  receivedAt: string;
+}
+
+/** A request to claim inbox entries (see {@link StateOperations.claimInbox}). */
+export interface InboxClaimRequest {
+  /** Who claims (as in leases). */
+  owner: string;
+  /** How long the claim lasts from now (the store's clock), in ms: entries of a claim that lapsed (a killed process) are claimed again. */
+  ttlMs: number;
+  /** At most this many items. */
+  limit: number;
+}
+
+/** How much waits in the inbox. */
+export interface InboxDepth {
+  /** Entries waiting or being synced. */
+  entries: number;
+  /** When the oldest of them was received, if any. */
+  oldestReceivedAt?: string | undefined;
+}
+
 /** zod schema of a stored watermark, validated whenever it is read back. */
 export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('timestamp'), value: z.string().datetime({ offset: true }) }),
@@ -261,6 +316,28 @@ export interface StateOperations {
   getIntegrationState(name: string): Promise<IntegrationState | undefined>;
   /** Records activation or deactivation of an integration. */
   putIntegrationState(state: IntegrationState): Promise<void>;
+
+  /**
+   * Records a verified webhook delivery's items in the inbox, durably and all together, unless
+   * a delivery of the same system and id was recorded before (a redelivery, a replay): then it
+   * writes nothing and resolves `false`. Atomic across processes sharing the store.
+   */
+  addToInbox(delivery: InboxDelivery): Promise<boolean>;
+  /**
+   * Claims for `owner`, atomically across processes, every entry of up to `limit` items that
+   * are due (an entry of theirs waited out its `settleMs`), oldest item first. An item with an
+   * entry under another live claim is left alone, so no item is synced by two claimants at
+   * once; an item's entries are claimed together. Returns the claimed entries by `seq`.
+   */
+  claimInbox(request: InboxClaimRequest): Promise<InboxEntry[]>;
+  /** Removes entries `owner` claimed (they were synced); entries claimed by others are left alone. */
+  completeInbox(owner: string, seqs: readonly number[]): Promise<void>;
+  /** Hands entries `owner` claimed back, to be due again `retryAfterMs` from now (a busy pair, a failed sync). */
+  releaseInbox(owner: string, seqs: readonly number[], retryAfterMs: number): Promise<void>;
+  /** How many entries wait in the inbox, and since when. */
+  inboxDepth(): Promise<InboxDepth>;
+  /** Forgets the ids of deliveries received before `before` (ISO-8601); returns how many. Redeliveries older than that are no longer recognised. */
+  pruneDeliveries(before: string): Promise<number>;
 
   /**
    * Takes the lease `request.key` for `request.owner` for `ttlMs` from now by the store's

@@ -1,4 +1,4 @@
-import type { Failure, Link, Side, Snapshot, StateStore } from 'syncbridge';
+import type { Failure, InboxItem, Link, Side, Snapshot, StateStore } from 'syncbridge';
 import { peer } from './peers.js';
 
 /** A state store implementation under test. */
@@ -448,6 +448,117 @@ export function describeStateStore(target: StateStoreTarget): void {
         await other.close();
       }
     });
+
+    const inboxItem = (itemId: string, event = 'updated'): InboxItem => ({
+      pair: 'bugs',
+      side: 'left',
+      itemId,
+      itemKey: `P-${itemId}`,
+      event,
+      changedAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    it('records a webhook delivery once: a redelivery of the same system and id adds nothing', async () => {
+      expect(
+        await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [inboxItem('10'), inboxItem('11')] }),
+      ).toBe(true);
+      expect(await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [inboxItem('12')] })).toBe(false);
+      // The same id from another system is another delivery.
+      expect(await store.addToInbox({ system: 'ado', deliveryId: 'd1', items: [] })).toBe(true);
+      const depth = await store.inboxDepth();
+      expect(depth.entries).toBe(2);
+      expect(Date.parse(depth.oldestReceivedAt!)).toBeGreaterThan(Date.now() - 120_000);
+      const claimed = await store.claimInbox({ owner: 'a', ttlMs: 60_000, limit: 10 });
+      expect(claimed.map((e) => [e.itemId, e.itemKey, e.event, e.system, e.deliveryId, e.changedAt])).toEqual([
+        ['10', 'P-10', 'updated', 'jira', 'd1', '2026-01-01T00:00:00.000Z'],
+        ['11', 'P-11', 'updated', 'jira', 'd1', '2026-01-01T00:00:00.000Z'],
+      ]);
+      expect(claimed[0]!.seq).toBeLessThan(claimed[1]!.seq);
+    });
+
+    it('claims all entries of an item together, oldest item first, and never an item claimed by someone else', async () => {
+      await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [inboxItem('10')] });
+      await store.addToInbox({ system: 'jira', deliveryId: 'd2', items: [inboxItem('11')] });
+      await store.addToInbox({ system: 'jira', deliveryId: 'd3', items: [inboxItem('10', 'commented')] });
+      const first = await store.claimInbox({ owner: 'a', ttlMs: 60_000, limit: 1 });
+      expect(first.map((e) => [e.itemId, e.event])).toEqual([
+        ['10', 'updated'],
+        ['10', 'commented'],
+      ]);
+      // A new entry of item 10 arrives while a syncs it: b takes item 11 only.
+      await store.addToInbox({ system: 'jira', deliveryId: 'd4', items: [inboxItem('10')] });
+      expect((await store.claimInbox({ owner: 'b', ttlMs: 60_000, limit: 10 })).map((e) => e.itemId)).toEqual(['11']);
+      expect(await store.claimInbox({ owner: 'c', ttlMs: 60_000, limit: 10 })).toEqual([]);
+      await store.completeInbox(
+        'b',
+        first.map((e) => e.seq),
+      ); // not b's: nothing happens
+      expect((await store.inboxDepth()).entries).toBe(4);
+      await store.completeInbox(
+        'a',
+        first.map((e) => e.seq),
+      );
+      expect((await store.inboxDepth()).entries).toBe(2);
+      // Once a is done, the entry that arrived meanwhile is due.
+      expect((await store.claimInbox({ owner: 'c', ttlMs: 60_000, limit: 10 })).map((e) => e.deliveryId)).toEqual([
+        'd4',
+      ]);
+    });
+
+    it('lets inbox entries settle, hands released ones back later, and claims lapsed claims again', async () => {
+      await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [inboxItem('10')], settleMs: 600_000 });
+      expect(await store.claimInbox({ owner: 'a', ttlMs: 60_000, limit: 10 })).toEqual([]);
+      await store.addToInbox({ system: 'jira', deliveryId: 'd2', items: [inboxItem('11')] });
+      const claimed = await store.claimInbox({ owner: 'a', ttlMs: 60_000, limit: 10 });
+      expect(claimed.map((e) => e.itemId)).toEqual(['11']);
+      await store.releaseInbox(
+        'a',
+        claimed.map((e) => e.seq),
+        600_000,
+      );
+      expect(await store.claimInbox({ owner: 'b', ttlMs: 60_000, limit: 10 })).toEqual([]);
+      await store.addToInbox({ system: 'jira', deliveryId: 'd3', items: [inboxItem('12')] });
+      const lapsing = await store.claimInbox({ owner: 'a', ttlMs: 0, limit: 10 }); // lapses at once, by the store's clock
+      expect(lapsing.map((e) => e.itemId)).toEqual(['12']);
+      expect((await store.claimInbox({ owner: 'b', ttlMs: 60_000, limit: 10 })).map((e) => e.itemId)).toEqual(['12']);
+      await store.completeInbox(
+        'a',
+        lapsing.map((e) => e.seq),
+      ); // a lost it: nothing happens
+      expect((await store.inboxDepth()).entries).toBe(3);
+    });
+
+    it('forgets old delivery ids when pruned, so that only newer redeliveries are recognised', async () => {
+      await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [] });
+      expect(await store.pruneDeliveries('2000-01-01T00:00:00.000Z')).toBe(0);
+      expect(await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [] })).toBe(false);
+      expect(await store.pruneDeliveries(new Date(Date.now() + 600_000).toISOString())).toBe(1);
+      expect(await store.addToInbox({ system: 'jira', deliveryId: 'd1', items: [] })).toBe(true);
+    });
+
+    // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
+    reopened(
+      'keeps the inbox across a reopen, and gives each of two connections claiming at once other items',
+      async () => {
+        for (let i = 0; i < 20; i++)
+          await store.addToInbox({ system: 'jira', deliveryId: `d${i}`, items: [inboxItem(String(i % 10))] });
+        await store.close();
+        store = await reopen();
+        const other = await reopen();
+        try {
+          const [mine, theirs] = await Promise.all([
+            store.claimInbox({ owner: 'a', ttlMs: 60_000, limit: 6 }),
+            other.claimInbox({ owner: 'b', ttlMs: 60_000, limit: 6 }),
+          ]);
+          const items = (entries: typeof mine) => new Set(entries.map((e) => e.itemId));
+          expect([...items(mine)].filter((id) => items(theirs).has(id))).toEqual([]);
+          expect(mine.length + theirs.length).toBe(2 * (items(mine).size + items(theirs).size));
+          expect(items(mine).size + items(theirs).size).toBe(10);
+        } finally {
+          await other.close();
+        }
+      },
+    );
 
     // Reported as skipped for a store that lives in memory (`reopen: 'not supported'`).
     reopened('keeps state across a reopen', async () => {

@@ -31,7 +31,10 @@ describe.skipIf(!reachable)('postgres', () => {
         [1, 2, 3].map(() => openPostgresStateStore({ connectionString: url, schema })),
       );
       await Promise.all(stores.map((s) => s.close()));
-      expect((await pool.query(`SELECT version FROM "${schema}".schema_migrations`)).rows).toEqual([{ version: 1 }]);
+      expect((await pool.query(`SELECT version FROM "${schema}".schema_migrations`)).rows).toEqual([
+        { version: 1 },
+        { version: 2 },
+      ]);
       await expect(
         openPostgresStateStore({ connectionString: url, schema: fresh(), migrate: false }),
       ).rejects.toMatchObject({ code: 'STATE_STORE', message: expect.stringContaining('syncbridge migrate') });
