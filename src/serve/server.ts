@@ -29,8 +29,16 @@ export interface ServeOptions {
   systemCheckMs?: number;
   /** `/metrics` (needs prom-client): `false` turns it off; an object sets the registry and prefix. @default true */
   metrics?: boolean | MetricsOptions;
-  /** What `/webhooks/...` forwards to; `false` answers 404 there. @default the integration's `webhooks` */
+  /**
+   * What `/webhooks/...` forwards to; `false` answers 404 there. @default the integration's
+   * intake (`sync.webhooks`) when the configuration has a `webhooks` section
+   */
   webhooks?: WebhookHandler | false;
+  /**
+   * Run the intake's inbox processing loop here (`sync.webhooks.start()`), when the
+   * configuration has a `webhooks` section. Turn it off where workers process the inbox. @default true
+   */
+  processInbox?: boolean;
   /** How long {@link SyncServer.close} waits for requests under way, in ms. @default 10000 */
   shutdownGraceMs?: number;
   /** Logs the server's start, failures and stop. @default silent */
@@ -49,9 +57,12 @@ export interface SyncServer {
    * `app.mount`, a Next.js route handler, Bun and Deno servers).
    */
   fetch(request: Request): Promise<Response>;
-  /** Starts the safety-net poll (the first pass at once), unless `poll` is false. Idempotent. */
+  /**
+   * Starts the safety-net poll (the first pass at once) unless `poll` is false, and the
+   * intake's inbox processing unless `processInbox` is false. Idempotent.
+   */
   start(): void;
-  /** Starts the poll and listens on `host:port`; resolves with the address once listening. */
+  /** Starts the poll and the inbox processing, and listens on `host:port`; resolves with the address once listening. */
   listen(): Promise<{ url: string; port: number }>;
   /**
    * Stops: `/readyz` turns 503, the listener stops taking connections and waits for requests
@@ -91,25 +102,28 @@ export async function createServer(sync: Syncbridge, options: ServeOptions = {})
   const metrics =
     options.metrics === false
       ? undefined
-      : await createMetrics(sync, typeof options.metrics === 'object' ? options.metrics : {});
+      : await createMetrics(sync, {
+          ...(sync.config.webhooks ? { queueDepth: async () => (await sync.webhooks.depth()).entries } : {}),
+          ...(typeof options.metrics === 'object' ? options.metrics : {}),
+        });
   const readiness = new Readiness(sync, {
     maxPassAgeMs: options.maxPassAgeMs ?? settings.maxPassAgeMs ?? 2 * pollIntervalMs + 60_000,
     systemCheckMs: options.systemCheckMs ?? settings.systemCheckMs,
   });
-  // SEAM(h-hooksintake): the intake lands as `sync.webhooks`; until then only a handler passed in `options.webhooks` serves.
+  const configured = sync.config.webhooks !== undefined;
   const intake =
-    options.webhooks === false
-      ? undefined
-      : (options.webhooks ?? (sync as unknown as { webhooks?: WebhookHandler }).webhooks);
+    options.webhooks === false ? undefined : (options.webhooks ?? (configured ? sync.webhooks : undefined));
+  const inbox = configured && options.processInbox !== false;
   const polling = new AbortController();
   let polled = false;
   let stopping = false;
   let listener: NodeListener | undefined;
 
   const start = () => {
-    if (polled || stopping || options.poll === false) return;
+    if (polled || stopping) return;
     polled = true;
-    sync.start({ intervalMs: pollIntervalMs, signal: polling.signal });
+    if (inbox) sync.webhooks.start();
+    if (options.poll !== false) sync.start({ intervalMs: pollIntervalMs, signal: polling.signal });
   };
 
   const route = async (request: Request): Promise<Response> => {
@@ -166,6 +180,7 @@ export async function createServer(sync: Syncbridge, options: ServeOptions = {})
       stopping = true;
       await listener?.close(options.shutdownGraceMs ?? 10_000);
       polling.abort();
+      if (inbox) await sync.webhooks.stop();
       await sync.stop();
       readiness.close();
       metrics?.close();
