@@ -10,6 +10,7 @@ import { defineConnector, type BacklinkWriteResult } from 'syncbridge/connector-
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
+import { adoWebhooks } from './webhooks.js';
 import { adoComments } from './comments.js';
 import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
@@ -159,6 +160,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       testConnection: (request = {}) => testAdoConnection(system, context.logger, metadata, whoami, request),
       whoami,
       listProjects: () => metadata.projects(),
+      webhooks: adoWebhooks(clients.org),
       listEntityTypes: (project) => metadata.types(project),
       listFields: (project, type) => metadata.describeFields(project, type),
       async findUsers({ email }) {

@@ -29,6 +29,7 @@ import { fieldChangeTimes } from './change-times.js';
 import { createIssues, updateIssue, type WriteContext } from './writer.js';
 import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
 import { jiraRemoteLinks } from './remote-links.js';
+import { jiraWebhooks } from './webhooks.js';
 
 /**
  * Jira Cloud (REST v3) and Jira Data Center (REST v2) as a syncbridge connector.
@@ -326,6 +327,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       ...jiraComments(client),
       ...jiraRemoteLinks(client),
+      webhooks: jiraWebhooks(client),
       titleField: 'summary',
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,
 

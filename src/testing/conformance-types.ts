@@ -44,6 +44,16 @@ export interface ConformanceContext {
    * `removeBacklink` of a connector declaring `backlinks`; absent, those cases check less.
    */
   backlinksOf?(id: string): Promise<Array<{ url: string; text: string }>>;
+  /**
+   * How the suite receives the system's webhook deliveries, for a connector with `webhooks`:
+   * `receive` routes every delivery to the suite's handler in process (a simulator's
+   * `webhooks.deliveries.transport`), `settled` awaits the deliveries in flight. Absent, the
+   * webhook cases check registration only.
+   */
+  webhooks?: {
+    receive(handler: (request: Request) => Promise<Response>): void;
+    settled(): Promise<void>;
+  };
   /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
   editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
   /** Stops servers and releases resources. */

@@ -12,6 +12,7 @@ import {
   type DefineCase,
 } from './conformance-support.js';
 import { defineRuleCases } from './conformance-rules.js';
+import { defineWebhookCases } from './conformance-webhooks.js';
 import { peer } from './peers.js';
 
 /**
@@ -569,5 +570,6 @@ export function connectorConformanceCases(): ConformanceCase[] {
 
   const helpers: CaseHelpers = { ctx: () => ctx, marker, request, fieldIds };
   defineRuleCases(it, helpers);
+  defineWebhookCases(it, helpers);
   return cases;
 }

@@ -30,6 +30,7 @@ export {
   type MemoryMethod,
 } from './memory/memory-connector.js';
 export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
+export { MemoryWebhooks, type MemoryWebhookRegistration } from './memory/memory-webhooks.js';
 export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';
 
 // State store suite

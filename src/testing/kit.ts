@@ -29,3 +29,12 @@ export {
   type HookMoment,
 } from './request-hooks.js';
 export { mswHandlers } from './msw.js';
+export {
+  WebhookDeliveries,
+  type OutgoingWebhook,
+  type WebhookAttempt,
+  type WebhookDeliveryKnobs,
+  type WebhookRetryDecision,
+  type WebhookRetryPolicy,
+  type WebhookTransport,
+} from './webhook-deliveries.js';

@@ -41,6 +41,12 @@ export function memoryTarget(
         async editAsOtherUser(id, fields) {
           system.edit(id, fields, 'ana');
         },
+        webhooks: {
+          receive: (handler) => {
+            system.webhooks.deliveries.transport = handler;
+          },
+          settled: () => system.webhooks.deliveries.settled(),
+        },
       };
     },
   };

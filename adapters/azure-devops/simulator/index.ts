@@ -17,6 +17,7 @@ import {
   type RequestHookSpec,
   type RunningServer,
   type SimulatorKnobs,
+  type WebhookDeliveryKnobs,
 } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { batchRoutes } from './routes/batch.js';
@@ -29,6 +30,7 @@ import { wiqlRoutes } from './routes/wiql.js';
 import { workItemRoutes } from './routes/work-items.js';
 import { updateRoutes } from './routes/updates.js';
 import { createSeededState, type AdoSeed } from './seed.js';
+import { AdoServiceHooks } from './service-hooks.js';
 import { azureDevOpsSeeder, type AzureDevOpsSeeder } from './seeding.js';
 import type { AdoSimState, SimLimits } from './state.js';
 
@@ -47,6 +49,7 @@ export type {
   SimDeletedWorkItem,
 } from './state.js';
 export type { AdoSeed } from './seed.js';
+export { AdoServiceHooks, type SimSubscription } from './service-hooks.js';
 export type { AzureDevOpsSeeder, AzureDevOpsSeedWorkItem } from './seeding.js';
 
 /** Options of {@link createAzureDevOpsSimulator}. */
@@ -66,6 +69,8 @@ export interface AzureDevOpsSimulatorOptions {
    * @default 'demo-org'
    */
   organization?: string;
+  /** Knobs of service-hook deliveries (drops, duplicates, reorders, delays). */
+  webhooks?: WebhookDeliveryKnobs;
 }
 
 /** A user of the simulated organization and the PAT that signs them in. */
@@ -88,6 +93,12 @@ export interface AzureDevOpsSimulator {
   seed: AzureDevOpsSeeder;
   /** Mutable latency, fault and rate-limit knobs. */
   knobs: SimulatorKnobs;
+  /**
+   * Service hooks: the subscriptions (`webhooks.subscriptions`), who may edit them
+   * (`webhooks.editors`), and the outbox (`webhooks.deliveries`: knobs, `attempts`,
+   * `settled()`, a `transport` to receive notifications in process).
+   */
+  webhooks: AdoServiceHooks;
   /** Makes the next `n` requests fail with `status`. */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
   /**
@@ -118,7 +129,8 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
   const state = createSeededState(options.seed ?? 'demo', options.limits, options.workItems);
   if (options.organization) state.organization = options.organization.replace(/^\/+|\/+$/g, '');
   let dispatch: FetchHandler = async () => new Response(null, { status: 503 });
-  const inner = createRouter(state, [
+  const webhooks = new AdoServiceHooks(state, options.webhooks);
+  const router = createRouter(state, [
     ...metaRoutes,
     ...graphRoutes,
     ...metadataRoutes,
@@ -129,6 +141,8 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
     ...recycleBinRoutes,
     ...batchRoutes((r) => dispatch(r)),
   ]);
+  // Each work item write (also inside a `$batch`) notifies the subscriptions it concerns.
+  const inner = webhooks.wrap(router);
   const hooks = new RequestHooks();
   // Sub-requests of a `$batch` pass the same hooks, as separate requests would.
   dispatch = withHooks(inner, hooks);
@@ -138,6 +152,7 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
     state,
     seed: azureDevOpsSeeder(state),
     knobs: knobbed.knobs,
+    webhooks,
     failNext: knobbed.failNext,
     hook: knobbed.hook,
     hooks: knobbed.hooks,

@@ -1,3 +1,4 @@
+import type { WebhookDeliveries, WebhookDeliveryKnobs } from 'syncbridge/testing/kit';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulatorUser } from './index.js';
 import type { AdoSeed } from './seed.js';
 
@@ -15,6 +16,8 @@ export interface AzureDevOpsSimulatorServerOptions {
   faultRate?: number;
   /** Share of requests (0..1) that take effect but whose answer is lost (the connection drops). @default 0 */
   lostResponseRate?: number;
+  /** Knobs of webhook deliveries (drops, duplicates, reorders, delays). */
+  webhooks?: WebhookDeliveryKnobs;
   /** Organization path; `tfs/DefaultCollection` serves it like an Azure DevOps Server collection. @default 'demo-org' */
   organization?: string;
 }
@@ -25,6 +28,8 @@ export interface AzureDevOpsSimulatorServer {
   baseUrl: string;
   /** Everyone who can sign in; the first is the integration user. */
   users: AzureDevOpsSimulatorUser[];
+  /** The webhook outbox: its knobs stay mutable; `settled()` awaits the deliveries in flight. */
+  deliveries?: WebhookDeliveries;
   /** Stops the server and drops its connections. */
   close(): Promise<void>;
 }
@@ -36,6 +41,7 @@ export async function startAzureDevOpsSimulatorServer(
   const simulator = createAzureDevOpsSimulator({
     seed: options.seed ?? 'demo',
     ...(options.workItems !== undefined ? { workItems: options.workItems } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     knobs: {
       latencyMs: options.latencyMs ?? 0,
       faultRate: options.faultRate ?? 0,
@@ -44,5 +50,10 @@ export async function startAzureDevOpsSimulatorServer(
     ...(options.organization ? { organization: options.organization } : {}),
   });
   const server = await simulator.listen({ port: options.port ?? 0 });
-  return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
+  return {
+    baseUrl: server.baseUrl,
+    users: simulator.users,
+    deliveries: simulator.webhooks.deliveries,
+    close: () => server.close(),
+  };
 }

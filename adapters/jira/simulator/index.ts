@@ -16,17 +16,20 @@ import {
   type RequestHookSpec,
   type RunningServer,
   type SimulatorKnobs,
+  type WebhookDeliveryKnobs,
 } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
 import { seedState, syncBotAccountId, type JiraSeed } from './seed.js';
 import { jiraSeeder, type JiraSeeder } from './seeding.js';
 import { userName, type JiraState } from './state.js';
+import { JiraWebhooks } from './webhooks.js';
 
 export { startJiraSimulatorServer, type JiraSimulatorServer, type JiraSimulatorServerOptions } from './server.js';
 export { parseJql, type JqlQuery, type JqlClause } from './jql/parser.js';
 export { JiraState, type SimIssue, type SimRemoteLink, type SimUser } from './state.js';
 export { syncBotAccountId, type JiraSeed } from './seed.js';
 export type { JiraSeeder, JiraSeedIssue } from './seeding.js';
+export { JiraWebhooks, jiraRetryPolicy, type SimWebhook } from './webhooks.js';
 
 /** Options of {@link createJiraSimulator}. */
 export interface JiraSimulatorOptions {
@@ -36,6 +39,8 @@ export interface JiraSimulatorOptions {
   issues?: number;
   /** Latency, fault rate and rate limit. */
   knobs?: SimulatorKnobs;
+  /** Knobs of webhook deliveries (drops, duplicates, reorders, delays). */
+  webhooks?: WebhookDeliveryKnobs;
 }
 
 /** A demo login: e-mail with API token (Cloud style) and the same user's PAT (Data Center style). */
@@ -64,6 +69,12 @@ export interface JiraSimulator {
   seed: JiraSeeder;
   /** Mutable knobs. */
   knobs: SimulatorKnobs;
+  /**
+   * Webhooks: the registered ones (`webhooks.registered`), site admins who may register them
+   * (`webhooks.admins`), and the outbox (`webhooks.deliveries`: knobs, `attempts`, `settled()`,
+   * a `transport` to receive deliveries in process).
+   */
+  webhooks: JiraWebhooks;
   /** Forces the next `n` requests to fail with `status` (and `Retry-After` seconds for 429). */
   failNext(n: number, status: number, retryAfterSeconds?: number): void;
   /**
@@ -89,7 +100,8 @@ export interface JiraSimulator {
  */
 export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSimulator {
   const state = seedState(options.seed ?? 'demo', { issues: options.issues });
-  const knobbed = withKnobs(createRouter(state), options.knobs ?? {});
+  const webhooks = new JiraWebhooks(state, options.webhooks);
+  const knobbed = withKnobs(webhooks.wrap(createRouter(state)), options.knobs ?? {});
   const users = state.users.map((u) => ({
     accountId: u.accountId,
     displayName: u.displayName,
@@ -105,6 +117,7 @@ export function createJiraSimulator(options: JiraSimulatorOptions = {}): JiraSim
     state,
     seed: jiraSeeder(state),
     knobs: knobbed.knobs,
+    webhooks,
     failNext: knobbed.failNext,
     hook: knobbed.hook,
     hooks: knobbed.hooks,

@@ -1,3 +1,4 @@
+import type { WebhookDeliveries, WebhookDeliveryKnobs } from 'syncbridge/testing/kit';
 import { createJiraSimulator, type JiraSimulatorCredentials } from './index.js';
 import type { JiraSeed } from './seed.js';
 
@@ -15,6 +16,8 @@ export interface JiraSimulatorServerOptions {
   faultRate?: number;
   /** Share of requests (0..1) that take effect but whose answer is lost (the connection drops). @default 0 */
   lostResponseRate?: number;
+  /** Knobs of webhook deliveries (drops, duplicates, reorders, delays). */
+  webhooks?: WebhookDeliveryKnobs;
 }
 
 /** A running simulator server. */
@@ -23,6 +26,8 @@ export interface JiraSimulatorServer {
   baseUrl: string;
   /** Demo logins (the first is the integration user). */
   users: JiraSimulatorCredentials[];
+  /** The webhook outbox: its knobs stay mutable; `settled()` awaits the deliveries in flight. */
+  deliveries?: WebhookDeliveries;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -32,6 +37,7 @@ export async function startJiraSimulatorServer(options: JiraSimulatorServerOptio
   const simulator = createJiraSimulator({
     seed: options.seed ?? 'demo',
     ...(options.issues !== undefined ? { issues: options.issues } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     knobs: {
       latencyMs: options.latencyMs ?? 0,
       faultRate: options.faultRate ?? 0,
@@ -39,5 +45,10 @@ export async function startJiraSimulatorServer(options: JiraSimulatorServerOptio
     },
   });
   const server = await simulator.listen({ port: options.port ?? 0 });
-  return { baseUrl: server.baseUrl, users: simulator.users, close: () => server.close() };
+  return {
+    baseUrl: server.baseUrl,
+    users: simulator.users,
+    deliveries: simulator.webhooks.deliveries,
+    close: () => server.close(),
+  };
 }

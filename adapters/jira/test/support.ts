@@ -54,6 +54,12 @@ export function conformanceContext(
       const [result] = await other.update([{ id, fields }]);
       if (!result?.ok) throw result?.error ?? new Error('edit failed');
     },
+    webhooks: {
+      receive: (handler) => {
+        sim.webhooks.deliveries.transport = handler;
+      },
+      settled: () => sim.webhooks.deliveries.settled(),
+    },
     ...(options.teardown ? { teardown: options.teardown } : {}),
   };
 }

@@ -153,6 +153,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     info: { kind: 'memory', category: knobs.category ?? 'alm', capabilities },
     calls,
     onCall: undefined,
+    webhooks: system.webhooks.connectorPart(),
     failNext(method, count = 1, error, options) {
       for (let i = 0; i < count; i++) {
         faults.push({
@@ -264,7 +265,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     },
     async deleteItem(id) {
       await enter('deleteItem');
-      system.remove(id);
+      system.remove(id, me);
     },
     async fieldChangeTimes(ids, fields) {
       await enter('fieldChangeTimes');

@@ -13,6 +13,7 @@ import {
   type WorkItem,
 } from 'syncbridge';
 import type { BacklinkTarget } from 'syncbridge/connector-kit';
+import { MemoryWebhooks } from './memory-webhooks.js';
 
 /** A stored item of a {@link MemorySystem}. */
 export interface MemoryItem {
@@ -71,6 +72,8 @@ export class MemorySystem {
   private lastStamp = 0;
   /** Called after every write by anyone (automation hooks in tests). */
   onWrite: ((item: MemoryItem, by: UserRef) => void) | undefined;
+  /** Webhook registrations and deliveries of creates, updates, deletes and comments (see {@link MemoryWebhooks}). */
+  readonly webhooks = new MemoryWebhooks();
 
   constructor(options: MemorySystemOptions) {
     this.options = options;
@@ -189,6 +192,7 @@ export class MemorySystem {
     };
     this.items.set(id, item);
     this.onWrite?.(item, by);
+    this.webhooks.emit('created', item, by, at);
     return item;
   }
 
@@ -217,13 +221,16 @@ export class MemorySystem {
     item.updatedAt = at;
     item.updatedBy = by;
     this.onWrite?.(item, by);
+    this.webhooks.emit('updated', item, by, at);
     return item;
   }
 
-  /** Deletes an item (by anyone): it is gone from every read. */
-  remove(id: string): void {
-    if (!this.items.delete(id))
+  /** Deletes an item (by anyone, the integration user unless `by` says who): it is gone from every read. */
+  remove(id: string, by: UserRef = this.integrationUser): void {
+    const item = this.items.get(id);
+    if (!item || !this.items.delete(id))
       throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+    if (this.webhooks.registrations.length > 0) this.webhooks.emit('deleted', item, by, this.stamp());
   }
 
   /** A person (not the integration user) edits an item. */
@@ -259,6 +266,7 @@ export class MemorySystem {
       ...(origin ? { origin } : {}),
     };
     item.comments.push(comment);
+    this.webhooks.emit('commented', item, by, comment.createdAt);
     if (this.options.commentsChangeItem) {
       // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
       item.revision++;
