@@ -6,11 +6,13 @@
  *
  *   npm run bench:propagation -- [--edits 200] [--latency 50] [--poll 10000] [--gap 100] [--modes polling]
  *
- * Modes: `polling` (the poll alone, every `--poll` ms); `webhooks` and `webhooks-drop10`
- * (deliveries to the intake, with the poll as safety net; 10 % of deliveries dropped) once the
- * webhook intake is part of the integration. Edits go to distinct pairs while one is in
- * flight, so no edit meets a conflict; `--gap` ms separate them.
+ * Modes: `polling` (the poll alone, every `--poll` ms); `webhooks` (both simulators deliver
+ * webhooks to the served intake, registered by `sync.webhooks.register()`; the poll still runs
+ * every `--poll` ms as the safety net); `webhooks-drop10` (10 % of deliveries never sent: the
+ * poll must catch those). Edits go to distinct pairs while one is in flight, so no edit meets
+ * a conflict; `--gap` ms separate them.
  */
+import { createServer as createTcpServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createServer, createSyncbridge, memoryStore, silentLogger, type Connector, type Syncbridge } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
@@ -57,16 +59,31 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** Simulators over HTTP, seeded with bugs on both sides, and an integration that linked them. */
-async function setUp(): Promise<{
+/** A port free on 127.0.0.1 now (the webhooks' URL names it before the server listens). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Simulators over HTTP, seeded with bugs on both sides, and an integration that linked them;
+ * with `webhooks`, the simulators deliver to `http://127.0.0.1:<port>/webhooks/<system>`
+ * (dropping `dropRate` of the deliveries) and the integration registered its webhooks.
+ */
+async function setUp(webhooks?: { port: number; dropRate: number }): Promise<{
   sync: Syncbridge;
   servers: RunningServer[];
   people: { jira: Connector; ado: Connector };
   pairs: Pair[];
 }> {
   const knobs = { latencyMs };
-  const jira = createJiraSimulator({ seed: 'empty', knobs });
-  const ado = createAzureDevOpsSimulator({ seed: 'empty', knobs });
+  const deliveries = webhooks ? { webhooks: { dropRate: webhooks.dropRate } } : {};
+  const jira = createJiraSimulator({ seed: 'empty', knobs, ...deliveries });
+  const ado = createAzureDevOpsSimulator({ seed: 'empty', knobs, ...deliveries });
   const servers = [
     await serveHandler(jira.handle),
     await serveHandler(ado.handle, { basePath: `/${ado.state.organization}` }),
@@ -98,6 +115,17 @@ async function setUp(): Promise<{
       ],
       // The bench's edits are seconds apart: a short overlap keeps each poll small.
       engine: { overlapMs: 5000 },
+      ...(webhooks
+        ? {
+            webhooks: {
+              url: `http://127.0.0.1:${webhooks.port}/webhooks`,
+              systems: {
+                jira: { secret: 'bench-jira-secret-0123456789' },
+                ado: { secret: 'bench-ado-secret-0123456789' },
+              },
+            },
+          }
+        : {}),
     },
     connectors: [jiraConnector, azureDevOpsConnector],
     store: memoryStore(),
@@ -105,6 +133,7 @@ async function setUp(): Promise<{
   });
   await sync.activate();
   await sync.runOnce();
+  if (webhooks) await sync.webhooks.register();
   const pairs = (await sync.links('bugs')).map((l) => ({ jiraId: l.leftId, adoId: l.rightId }));
   const person = { jira: jira.users[1]!, ado: ado.users[1]! };
   const context = { logger: silentLogger };
@@ -154,14 +183,12 @@ async function observe(
 }
 
 async function run(mode: string): Promise<void> {
-  if (mode !== 'polling') {
-    // SEAM(h-hooksintake): webhook modes need `sync.webhooks` and registration; until the intake lands they are skipped.
-    console.log(`${mode.padEnd(18)} skipped: the webhook intake is not part of this build yet`);
-    return;
-  }
-  const { sync, servers, people, pairs } = await setUp();
-  const server = await createServer(sync, { port: 0, host: '127.0.0.1', pollIntervalMs: pollMs, metrics: false });
-  server.start();
+  const dropRate = { polling: undefined, webhooks: 0, 'webhooks-drop10': 0.1 }[mode];
+  if (!(mode in { polling: 1, webhooks: 1, 'webhooks-drop10': 1 })) throw new Error(`unknown mode ${mode}`);
+  const port = await freePort();
+  const { sync, servers, people, pairs } = await setUp(dropRate === undefined ? undefined : { port, dropRate });
+  const server = await createServer(sync, { port, host: '127.0.0.1', pollIntervalMs: pollMs, metrics: false });
+  await server.listen();
   const all: Edit[] = [];
   const pending = new Set<Edit>();
   let editing = true;

@@ -1,10 +1,11 @@
 /**
  * `syncbridge serve` as its own process (the built bin: `npm run build` first) against both
- * simulators over HTTP, with its state in PostgreSQL: liveness, readiness (and not ready
- * while a system or the store is unreachable, ready again once it is back), people's edits
- * arriving on the other side through the safety-net poll, `/metrics` counting them, and a
- * clean stop on SIGTERM. Each system and the database sit behind a TCP relay the test can
- * cut, as a network outage would.
+ * simulators over HTTP, with its state in PostgreSQL: webhooks registered against both
+ * simulators (`syncbridge webhooks register`), liveness, readiness (and not ready while a
+ * system or the store is unreachable, ready again once it is back), people's edits arriving
+ * on the other side through webhook deliveries (the safety-net poll is 10 minutes away),
+ * `/metrics` counting them, and a clean stop on SIGTERM. Each system and the database sit
+ * behind a TCP relay the test can cut, as a network outage would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -81,6 +82,16 @@ let serve: {
 
 const portOf = (url: string) => Number(new URL(url).port);
 
+/** A port free on 127.0.0.1 now (the webhooks' URL names it before the server starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createTcpServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 beforeAll(async () => {
   [jira, ado] = await Promise.all([serveJira(), serveAzureDevOps()]);
   const db = new URL(pg.url);
@@ -95,6 +106,7 @@ beforeAll(async () => {
   db.port = String(relays.db.port);
   dir = await mkdtemp(join(tmpdir(), 'syncbridge-serve-'));
   const bot = jira.sim.users[0]!;
+  const port = await freePort();
   await writeFile(
     join(dir, 'syncbridge.yaml'),
     `version: 1
@@ -108,25 +120,37 @@ mappings:
     fields: [{ left: summary, right: System.Title }]
 engine: { leaseMs: 2000 }
 state: { store: postgres, url: "${db.toString()}", schema: ${pg.schema()} }
-serve: { pollIntervalMs: 300, systemCheckMs: 100 }
+serve: { pollIntervalMs: 600000, systemCheckMs: 100 }
+webhooks:
+  url: http://127.0.0.1:${port}/webhooks
+  systems:
+    jira: { secret: "\${env:JIRA_WEBHOOK_SECRET}" }
+    ado: { secret: "\${env:ADO_WEBHOOK_SECRET}" }
 `,
   );
+  const env = {
+    JIRA_WEBHOOK_SECRET: 'jira-secret-0123456789abcdef',
+    ADO_WEBHOOK_SECRET: 'ado-secret-0123456789abcdef',
+  };
   const quiet = {
     stdout: () => {},
     stderr: () => {},
-    env: {},
+    env,
     cwd: dir,
     isTty: false,
     stopSignal: new Promise<void>(() => {}),
   };
   expect(await runCli(['activate', 'syncbridge.yaml'], quiet)).toBe(0);
+  expect(await runCli(['webhooks', 'register', 'syncbridge.yaml'], quiet)).toBe(0);
+  expect(jira.sim.webhooks.registered.map((w) => w.url)).toEqual([`http://127.0.0.1:${port}/webhooks/jira`]);
+  expect(ado.sim.webhooks.subscriptions.length).toBeGreaterThan(0);
 
   const child = spawn(
     node,
-    [bin, 'serve', 'syncbridge.yaml', '--port', '0', '--host', '127.0.0.1', '--log-level', 'error'],
+    [bin, 'serve', 'syncbridge.yaml', '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'],
     {
       cwd: dir,
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, ...env, NODE_OPTIONS: '' },
     },
   );
   let stdout = '';
@@ -161,6 +185,8 @@ async function until<T>(read: () => Promise<T>, check: (value: T) => boolean): P
   }
 }
 
+const metrics = async () => (await fetch(`${await serve.url}/metrics`)).text();
+
 const readyz = async () => {
   const answer = await fetch(`${await serve.url}/readyz`);
   return { status: answer.status, report: (await answer.json()) as ReadinessReport };
@@ -190,7 +216,7 @@ describe.skipIf(!pg.reachable)('syncbridge serve, as its own process', () => {
   let bug: { id: string; key: string };
   let copyId: string;
 
-  it('is live and becomes ready', { timeout: 60_000 }, async () => {
+  it('is live, becomes ready, and makes its first poll at once', { timeout: 60_000 }, async () => {
     const url = await serve.url;
     const live = await fetch(`${url}/healthz`);
     expect(live.status).toBe(200);
@@ -200,9 +226,11 @@ describe.skipIf(!pg.reachable)('syncbridge serve, as its own process', () => {
       store: { ok: true },
       systems: { jira: { ok: true }, ado: { ok: true } },
     });
+    // The first poll ends; the next is ten minutes away, so what arrives from now on comes by webhook.
+    await until(metrics, (t) => sample(t, 'syncbridge_passes_total', { kind: 'run', outcome: 'completed' }) === 1);
   });
 
-  it("carries people's edits to the other side by the safety-net poll, and /metrics counts them", {
+  it("carries people's edits to the other side by webhook, and /metrics counts them", {
     timeout: 60_000,
   }, async () => {
     const ana = jiraPerson(jira, 'Ana Silva');
@@ -221,12 +249,18 @@ describe.skipIf(!pg.reachable)('syncbridge serve, as its own process', () => {
     );
 
     const text = await until(
-      async () => (await fetch(`${await serve.url}/metrics`)).text(),
-      // The pass that wrote them is counted once it ends.
+      metrics,
+      // Counted once the pass that wrote it ended.
       (t) =>
         sample(t, 'syncbridge_items_synced_total', { pair: 'bugs', side: 'left', action: 'update' }) === 1 &&
-        sample(t, 'syncbridge_passes_total', { kind: 'run', outcome: 'completed' }) !== undefined,
+        (sample(t, 'syncbridge_passes_total', { kind: 'syncItems', outcome: 'completed' }) ?? 0) >= 2,
     );
+    // Both came by webhook: synced item by item (two passes at least), no poll since the first.
+    expect(sample(text, 'syncbridge_passes_total', { kind: 'syncItems', outcome: 'completed' })).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(sample(text, 'syncbridge_passes_total', { kind: 'run', outcome: 'completed' })).toBe(1);
+    expect(sample(text, 'syncbridge_webhook_queue_depth')).toBe(0);
     expect(sample(text, 'syncbridge_last_poll_completed_timestamp_seconds')).toBeGreaterThan(0);
     expect(sample(text, 'syncbridge_items_synced_total', { pair: 'bugs', side: 'right', action: 'create' })).toBe(1);
     expect(sample(text, 'syncbridge_propagation_delay_seconds_count', { pair: 'bugs', side: 'right' })).toBe(1);
