@@ -52,6 +52,13 @@ export const docs: Record<string, Treatment[]> = {
     { program: 'state-factory', before: "import { openDynamoStore } from './dynamo-store.js';" },
     { program: 'state-suite.test' },
   ],
+  'docs/guides/webhooks.md': [
+    { program: 'webhooks' },
+    { omitted: 'Hono is not a dependency of a user project: test/docs/webhooks-guide.test.ts runs the route' },
+    { omitted: 'a Next.js route module: test/docs/webhooks-guide.test.ts calls its POST' },
+    { omitted: 'Fastify is not a dependency of a user project: test/docs/webhooks-guide.test.ts runs the route' },
+    { omitted: 'Express is not a dependency of a user project: test/docs/webhooks-guide.test.ts runs the route' },
+  ],
   'docs/guides/value-map-sheets.md': [
     {
       program: 'value-map-sheets',

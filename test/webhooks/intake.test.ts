@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStateStore } from 'syncbridge';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { openPostgresStateStore, openSqliteStateStore, type StateStore } from 'syncbridge';
+import { postgresTestServer } from '../state/postgres-server.js';
 import { secrets, webhookWorld } from './world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-webhooks-'));
+const postgres = await postgresTestServer();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let world: Awaited<ReturnType<typeof webhookWorld>> | undefined;
@@ -126,6 +128,25 @@ describe('webhook intake over HTTP', () => {
     expect(world.titles(world.right)).toEqual(['Crash on save/Low', 'Login fails/High']);
   });
 
+  it('syncs deliveries as they arrive once the processing loop runs, until it is stopped', async () => {
+    world = await webhookWorld({ webhooks: { coalesceMs: 20, pollMs: 60_000 } });
+    world.sync.webhooks.start();
+    world.newBug(world.left, 'Login fails');
+    expect((await world.deliverAll()).map((a) => a.status)).toEqual([200]);
+    // Woken by the delivery, not by pollMs (a minute).
+    await vi.waitFor(() => expect(world!.titles(world!.right)).toEqual(['Login fails/High']), { timeout: 10_000 });
+    await world.sync.webhooks.stop();
+    world.newBug(world.right, 'Crash on save', 'Low');
+    await world.deliverAll();
+    expect(await world.sync.webhooks.depth()).toMatchObject({ entries: 1 }); // stopped: it waits in the inbox
+    // Due once coalesceMs has passed since it arrived.
+    await vi.waitFor(async () => expect(await world!.sync.webhooks.processInbox()).toMatchObject({ synced: 1 }), {
+      timeout: 10_000,
+    });
+    expect(world.titles(world.left)).toEqual(['Crash on save/Low', 'Login fails/High']);
+    expect(world.titles(world.right)).toEqual(['Crash on save/Low', 'Login fails/High']);
+  });
+
   it('loses nothing when the process stops between acknowledging a delivery and syncing it', async () => {
     const file = join(dir, 'killed.db');
     world = await webhookWorld({ store: () => openSqliteStateStore(file) });
@@ -190,27 +211,49 @@ describe('webhook intake over HTTP', () => {
     expect(world.titles(world.right)).toEqual(['Login fails/High']);
   });
 
-  it('syncs every item once when two processes receive deliveries and process the inbox at once', async () => {
-    const file = join(dir, 'shared.db');
-    world = await webhookWorld({ store: () => openSqliteStateStore(file) });
-    const other = await world.open();
-    for (let i = 0; i < 6; i++) world.newBug(world.left, `Left ${i}`);
-    for (let i = 0; i < 6; i++) world.newBug(world.right, `Right ${i}`, 'Low');
-    // Jira delivers to one process, Azure DevOps to the other.
-    for (const d of world.hooks.left.take()) await world.hooks.left.send(world.url('jira'), d, secrets.jira);
-    for (const d of world.hooks.right.take()) await world.hooks.right.send(other.url('ado'), d, secrets.ado);
-    let left = 12;
-    for (let round = 0; left > 0 && round < 20; round++) {
-      const [a, b] = await Promise.all([world.sync.webhooks.processInbox(), other.sync.webhooks.processInbox()]);
-      left = (await world.sync.webhooks.depth()).entries;
-      expect(a.synced + b.synced).toBeLessThanOrEqual(12);
-    }
-    expect(left).toBe(0);
-    const expected = [
-      ...Array.from({ length: 6 }, (_, i) => `Left ${i}/High`),
-      ...Array.from({ length: 6 }, (_, i) => `Right ${i}/Low`),
-    ].sort();
-    expect(world.titles(world.left)).toEqual(expected);
-    expect(world.titles(world.right)).toEqual(expected);
-  });
+  const shared: Array<[string, boolean, () => () => Promise<StateStore>]> = [
+    [
+      'SQLite',
+      true,
+      () => {
+        const file = join(dir, `shared-${Math.random().toString(36).slice(2)}.db`);
+        return () => openSqliteStateStore(file);
+      },
+    ],
+    [
+      'PostgreSQL',
+      postgres.reachable,
+      () => {
+        const schema = postgres.schema();
+        return () => openPostgresStateStore({ connectionString: postgres.url, schema, maxConnections: 2 });
+      },
+    ],
+  ];
+  // PostgreSQL is reported as skipped where no server runs (never under CI: see postgresTestServer).
+  it.for(shared)(
+    'syncs every item once when two processes receive deliveries and process the inbox at once (%s)',
+    async ([name, reachable, storage], { skip }) => {
+      if (!reachable) skip(`${name}: no server`);
+      world = await webhookWorld({ store: storage() });
+      const other = await world.open();
+      for (let i = 0; i < 6; i++) world.newBug(world.left, `Left ${i}`);
+      for (let i = 0; i < 6; i++) world.newBug(world.right, `Right ${i}`, 'Low');
+      // Jira delivers to one process, Azure DevOps to the other.
+      for (const d of world.hooks.left.take()) await world.hooks.left.send(world.url('jira'), d, secrets.jira);
+      for (const d of world.hooks.right.take()) await world.hooks.right.send(other.url('ado'), d, secrets.ado);
+      let left = 12;
+      for (let round = 0; left > 0 && round < 20; round++) {
+        const [a, b] = await Promise.all([world.sync.webhooks.processInbox(), other.sync.webhooks.processInbox()]);
+        left = (await world.sync.webhooks.depth()).entries;
+        expect(a.synced + b.synced).toBeLessThanOrEqual(12);
+      }
+      expect(left).toBe(0);
+      const expected = [
+        ...Array.from({ length: 6 }, (_, i) => `Left ${i}/High`),
+        ...Array.from({ length: 6 }, (_, i) => `Right ${i}/Low`),
+      ].sort();
+      expect(world.titles(world.left)).toEqual(expected);
+      expect(world.titles(world.right)).toEqual(expected);
+    },
+  );
 });
