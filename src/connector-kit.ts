@@ -49,6 +49,7 @@ export {
   type HttpClient,
   type HttpClientOptions,
   type HttpRequest,
+  type HttpRequestEvent,
   type HttpRetryOptions,
   type ParsedErrorBody,
 } from './http/client.js';

@@ -25,12 +25,30 @@ export type { RelinkCounts, RelinkOptions } from './engine/relink.js';
 export type {
   Emitter,
   EngineEvents,
+  PassKind,
   PlannedWrite,
   ConflictEvent,
   LeaseEvent,
   RunSummary,
   RunFailure,
 } from './engine/events.js';
+export type { HttpRequestEvent } from './http/client.js';
+
+// Serving: the webhook endpoint, health, readiness, metrics and the safety-net poll
+export {
+  createServer,
+  type ServeOptions,
+  type SyncServer,
+  type WebhookHandler,
+} from './serve/server.js';
+export type { ReadinessCheck, ReadinessReport } from './serve/readiness.js';
+export {
+  createMetrics,
+  type MetricsOptions,
+  type MetricsRegistry,
+  type SyncMetrics,
+} from './telemetry/metrics.js';
+
 // What `createSyncbridge` takes; the rest of the contract is in `syncbridge/connector-kit`.
 export type { Connector } from './connector/connector.js';
 export type { ConnectorFactory } from './connector/define-connector.js';
@@ -48,6 +66,7 @@ export {
   pollingStartSchema,
   engineSettingsSchema,
   stateSettingsSchema,
+  serveSettingsSchema,
   webhookSettingsSchema,
   webhookSystemSchema,
   type SyncbridgeConfig,

@@ -32,7 +32,8 @@ const connectionCodes =
 /** The exit code for an error that ended a command. */
 export function exitCodeFor(error: unknown): number {
   if (!isSyncbridgeError(error) || error.code === 'INTERNAL') return ExitCode.internal;
-  if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID') return ExitCode.configInvalid;
+  if (error.code.startsWith('CONFIG_') || error.code === 'SHEET_INVALID' || error.code === 'DEPENDENCY_MISSING')
+    return ExitCode.configInvalid;
   if (
     error.code === 'INTEGRATION_ACTIVE' ||
     error.code === 'INTEGRATION_INACTIVE' ||

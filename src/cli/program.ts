@@ -4,6 +4,7 @@ import { registerInitCommand } from './commands/init.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerRelinkCommand } from './commands/relink.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerOperateCommands } from './commands/operate.js';
 import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -29,6 +30,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     .showHelpAfterError();
   registerSystemCommands(program, io, setExit);
   registerSyncCommands(program, io, setExit);
+  registerServeCommand(program, io);
   registerReconcileCommand(program, io, setExit);
   registerRelinkCommand(program, io);
   registerOperateCommands(program, io, setExit);

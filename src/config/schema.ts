@@ -213,6 +213,23 @@ export const engineSettingsSchema = z.strictObject({
   verifyLinksPerPass: z.number().int().nonnegative().default(100),
 });
 
+/** Settings of `syncbridge serve` and `createServer()`: where it listens, the safety-net poll, readiness bounds. */
+export const serveSettingsSchema = z.strictObject({
+  /** Port to listen on (0 picks a free one). @default 8080 */
+  port: z.number().int().min(0).max(65_535).default(8080),
+  /** Address to listen on. @default '0.0.0.0' */
+  host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Interval of the safety-net poll while serving, in ms: webhooks bring changes at once,
+   * the poll catches what a lost delivery missed. @default 300000
+   */
+  pollIntervalMs: z.number().int().positive().default(300_000),
+  /** `/readyz` fails once the last completed poll is older than this, in ms. @default twice `pollIntervalMs` plus 60000 */
+  maxPassAgeMs: z.number().int().positive().optional(),
+  /** How long `/readyz` trusts a check that each system answers, in ms (systems are not asked per probe). @default 30000 */
+  systemCheckMs: z.number().int().positive().default(30_000),
+});
+
 /**
  * Where state is kept: a SQLite file (the default), PostgreSQL, memory, or (in code) a
  * {@link StateStoreFactory} of your own (`state: { store: myFactory }`).
@@ -303,6 +320,7 @@ export const configSchema = z
     mappings: z.array(mappingSchema).min(1, 'at least one mapping'),
     engine: engineSettingsSchema.default(engineSettingsSchema.parse({})),
     state: stateSettingsSchema.default({ store: 'sqlite', path: '.syncbridge/state.db' }),
+    serve: serveSettingsSchema.default(serveSettingsSchema.parse({})),
     /** Real-time intake of webhook deliveries; absent: polling alone. */
     webhooks: webhookSettingsSchema.optional(),
   })

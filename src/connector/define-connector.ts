@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ResolvedSystem } from '../config/system.js';
+import type { HttpRequestEvent } from '../http/client.js';
 import type { Logger } from '../logger.js';
 import {
   defaultCapabilities,
@@ -17,10 +18,11 @@ export interface OptionsSchema<Options> {
 export interface ConnectorContext {
   /** Structured logger (secrets are redacted by the caller's formatter). */
   logger: Logger;
-  /** Counts HTTP requests per system; adapters report each request they send. */
-  onRequest?:
-    | ((event: { system: string; method: string; url: string; status?: number; attempt: number }) => void)
-    | undefined;
+  /**
+   * Observes HTTP requests per system (counts, metrics, tracing); adapters pass it to
+   * `createHttpClient`, which reports every attempt.
+   */
+  onRequest?: ((event: HttpRequestEvent) => void) | undefined;
 }
 
 /**

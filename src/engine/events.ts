@@ -1,5 +1,6 @@
 import type { SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Failure, Side } from '../state/state-store.js';
+import type { HttpRequestEvent } from '../http/client.js';
 import type { FieldValue } from '../model/field.js';
 
 /** One write the engine made, or would make in a dry run. */
@@ -75,8 +76,12 @@ export interface LeaseEvent {
 export interface EngineEvents {
   /** A page of changes was processed. */
   progress: { pair: string; side: Side; processed: number };
-  /** An item was created or updated on the other side. */
-  itemSynced: PlannedWrite & { durationMs: number };
+  /**
+   * An item was created or updated on the other side: `durationMs` from reading the change
+   * to committing it; `sourceChangedAt`, when the source system says the change was made
+   * (ISO-8601; the propagation delay is from then to now).
+   */
+  itemSynced: PlannedWrite & { durationMs: number; sourceChangedAt?: string };
   /** An item went to (or stayed in) the failure queue. */
   itemFailed: Failure;
   /** A field conflict was seen and resolved or queued. */
@@ -110,6 +115,17 @@ export interface EngineEvents {
   leaseLost: LeaseEvent & { error: SyncbridgeError };
   /** State writes of a pair committed in a transaction fenced with this token (after each page, watermark, failure...). */
   stateCommitted: LeaseEvent;
+  /**
+   * An HTTP request attempt of a connector made by this integration was answered or failed
+   * (connectors that report requests: those built on `createHttpClient`).
+   */
+  httpRequest: HttpRequestEvent;
+  /**
+   * A pass that writes ended, whatever it was for (the `run` of `runOnce` and the serve loop,
+   * `syncItems` from webhooks, a `retry`, a `reconcile`, the fill after an `activate`), with
+   * its counters; `error` is set when it failed part-way. Dry runs are not reported.
+   */
+  passEnded: { kind: PassKind; pair?: string; summary: RunSummary; error?: unknown };
   /** A run ended. */
   runCompleted: RunSummary;
   /**
@@ -119,6 +135,9 @@ export interface EngineEvents {
    */
   runFailed: RunFailure;
 }
+
+/** What a pass was for (see the `passEnded` event). */
+export type PassKind = 'run' | 'syncItems' | 'retry' | 'reconcile' | 'activate';
 
 /** What a pass had done when it failed (see the `runFailed` event). */
 export interface RunFailure {

@@ -1087,7 +1087,11 @@ export class PairSync {
     const writes = this.writesOf(work, (side, field) => !work.sideError[side] && !(field in work.refused[side]));
     for (const write of writes) {
       mode.summary[write.action === 'create' ? 'created' : 'updated'][write.side]++;
-      this.rt.emitter.emit('itemSynced', { ...write, durationMs: Date.now() - work.started });
+      this.rt.emitter.emit('itemSynced', {
+        ...write,
+        durationMs: Date.now() - work.started,
+        sourceChangedAt: work.items[anchor]!.updatedAt,
+      });
     }
     if (writes.length === 0 && !sideError) this.countQuiet(anchor, now[anchor], mode);
     else if (this.isIntegrationUser(anchor, now[anchor].updatedBy))

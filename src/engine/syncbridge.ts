@@ -17,7 +17,15 @@ import { removeBacklinks } from './backlinks.js';
 import { buildConnectors } from './connectors.js';
 import { fencedStore } from '../state/fenced-store.js';
 import { fencedConnector, PairLeases } from './leases.js';
-import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
+import {
+  Emitter,
+  emptySummary,
+  type EngineEvents,
+  type PassKind,
+  type PlannedWrite,
+  type RunSummary,
+} from './events.js';
+import { tracePass, traceItems } from '../telemetry/tracing.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
 import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type RelinkOptions } from './relink.js';
@@ -25,6 +33,15 @@ import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
 import { WebhookIntake } from '../webhooks/intake.js';
+
+/** How a pass runs. */
+interface PassOptions {
+  dryRun: boolean;
+  policyOverride?: ConflictPolicy;
+  retryRefused?: boolean;
+  pair?: string;
+  signal?: AbortSignal | undefined;
+}
 
 /** A fingerprint per configuration part, by its path (`mappings[0].fields[2]`). */
 type ConfigParts = Record<string, string>;
@@ -274,6 +291,7 @@ export class Syncbridge {
     this.ownsStore = options.ownsStore;
     this.file = options.file;
     this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger, this.events);
+    traceItems(this.events, this.name);
     this.webhooks = new WebhookIntake(this, { logger: this.logger, name: this.name });
   }
 
@@ -368,17 +386,34 @@ export class Syncbridge {
     );
   }
 
-  private async pass(
+  /** A pass of `kind` in a tracing span; every pass that writes is reported by a `passEnded` event. */
+  private pass(
+    kind: PassKind,
     fn: (pair: PairSync, mode: PassMode) => Promise<void>,
-    options: {
-      dryRun: boolean;
-      policyOverride?: ConflictPolicy;
-      retryRefused?: boolean;
-      pair?: string;
-      signal?: AbortSignal | undefined;
-    },
+    options: PassOptions,
+  ): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
+    const pair = options.pair === undefined ? {} : { pair: options.pair };
+    return tracePass({ integration: this.name, kind: options.dryRun ? 'dryRun' : kind, ...pair }, async () => {
+      try {
+        const result = await this.passOnce(fn, options);
+        if (!options.dryRun) this.events.emit('passEnded', { kind, ...pair, summary: result.summary });
+        return result;
+      } catch (error) {
+        if (!options.dryRun) this.events.emit('passEnded', { kind, ...pair, summary: this.failedSummary, error });
+        throw error;
+      }
+    });
+  }
+
+  // The counters of the last pass that failed, as its `runFailed` event gave them.
+  private failedSummary: RunSummary = emptySummary();
+
+  private async passOnce(
+    fn: (pair: PairSync, mode: PassMode) => Promise<void>,
+    options: PassOptions,
   ): Promise<{ summary: RunSummary; planned: PlannedWrite[] }> {
     const started = Date.now();
+    this.failedSummary = emptySummary();
     const summary = emptySummary();
     const planned: PlannedWrite[] = [];
     const pairs = (await this.prepare()).filter((pair) => !options.pair || pair.name === options.pair);
@@ -402,7 +437,7 @@ export class Syncbridge {
       await run(pairs); // A dry run writes nothing, so it needs no lease.
     else {
       const writes: PlannedWrite[] = [];
-      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => {
+      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, sourceChangedAt: _at, ...write }) => {
         if (writes.length < 10) writes.push(write);
       });
       try {
@@ -440,7 +475,8 @@ export class Syncbridge {
         if (refused && summary.busy.length + summary.lost.length === pairs.length) throw refused;
       } catch (error) {
         // What was written is committed: the caller must learn of it along with the error.
-        this.events.emit('runFailed', { summary: { ...summary, durationMs: Date.now() - started }, writes, error });
+        this.failedSummary = { ...summary, durationMs: Date.now() - started };
+        this.events.emit('runFailed', { summary: this.failedSummary, writes, error });
         throw error;
       } finally {
         unsubscribe();
@@ -481,7 +517,7 @@ export class Syncbridge {
     await this.relinkIfLost();
     if (previous && previous.configHash !== this.hash) {
       await this.lock.run(() =>
-        this.pass((pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }),
+        this.pass('activate', (pair, mode) => pair.relinkedPairs(mode, { missingFieldsOnly: true }), { dryRun: false }),
       );
     }
   }
@@ -501,10 +537,13 @@ export class Syncbridge {
         options.strategy ??
         'default';
       const made: PlannedWrite[] = [];
-      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, ...write }) => made.push(write));
+      const unsubscribe = this.events.on('itemSynced', ({ durationMs: _ms, sourceChangedAt: _at, ...write }) =>
+        made.push(write),
+      );
       try {
         const reconcile = { strategy, source: options.source ?? 'left' };
         const { summary, planned } = await this.pass(
+          'reconcile',
           (pair, mode) => pair.relinkedPairs({ ...mode, reconcile }, { missingFieldsOnly: false }),
           { dryRun, ...(options.pair ? { pair: options.pair } : {}) },
         );
@@ -642,7 +681,7 @@ export class Syncbridge {
           `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`,
         );
       await this.requireActive();
-      const { summary } = await this.pass((pair, mode) => pair.run(mode), {
+      const { summary } = await this.pass('run', (pair, mode) => pair.run(mode), {
         dryRun: false,
         signal: options.signal,
         ...(options.pair === undefined ? {} : { pair: options.pair }),
@@ -654,14 +693,16 @@ export class Syncbridge {
 
   /** Every write a pass would make, as data, writing nothing (works while inactive). */
   dryRun(): Promise<PlannedWrite[]> {
-    return this.lock.run(async () => (await this.pass((pair, mode) => pair.run(mode), { dryRun: true })).planned);
+    return this.lock.run(
+      async () => (await this.pass('run', (pair, mode) => pair.run(mode), { dryRun: true })).planned,
+    );
   }
 
   /** Syncs single items now, e.g. from a webhook. */
   syncItems(pair: string, side: Side, ids: string[]): Promise<RunSummary> {
     return this.lock.run(async () => {
       await this.requireActive();
-      return (await this.pass((p, mode) => p.syncItems(side, ids, mode), { dryRun: false, pair })).summary;
+      return (await this.pass('syncItems', (p, mode) => p.syncItems(side, ids, mode), { dryRun: false, pair })).summary;
     });
   }
 
@@ -688,6 +729,7 @@ export class Syncbridge {
       const policyOverride = options.take === 'left' ? 'leftWins' : options.take === 'right' ? 'rightWins' : undefined;
       return (
         await this.pass(
+          'retry',
           (pair, mode) =>
             pair.retryFailures(mode, (f) =>
               selected.some((s) => s.pair === pair.name && s.side === f.side && s.itemId === f.itemId),
@@ -776,10 +818,11 @@ export class Syncbridge {
   }
 
   /**
-   * Runs a pass every `engine.intervalMs` until {@link Syncbridge.stop}; errors are logged
-   * and the loop goes on. The first pass runs at once unless `immediate` is false.
+   * Runs a pass every `intervalMs` (default `engine.intervalMs`) until {@link Syncbridge.stop};
+   * errors are logged and the loop goes on. The first pass runs at once unless `immediate` is false.
    */
-  start(options: { immediate?: boolean } & RunOptions = {}): void {
+  start(options: { immediate?: boolean; intervalMs?: number } & RunOptions = {}): void {
+    const intervalMs = options.intervalMs ?? this.config.engine.intervalMs;
     if (this.timer) return;
     const tick = async () => {
       if (options.signal?.aborted) return;
@@ -790,9 +833,9 @@ export class Syncbridge {
           error: error instanceof SyncbridgeError ? error.toJSON() : String(error),
         });
       }
-      if (this.timer) this.timer = setTimeout(tick, this.config.engine.intervalMs);
+      if (this.timer) this.timer = setTimeout(tick, intervalMs);
     };
-    this.timer = setTimeout(tick, options.immediate === false ? this.config.engine.intervalMs : 0);
+    this.timer = setTimeout(tick, options.immediate === false ? intervalMs : 0);
   }
 
   /** Stops the interval loop after the pass under way. */
@@ -823,10 +866,12 @@ export class Syncbridge {
 export async function createSyncbridge(options: SyncbridgeOptions): Promise<Syncbridge> {
   const config = validateConfig(options.config, options.configFile === undefined ? {} : { file: options.configFile });
   const logger = options.logger ?? silentLogger;
+  // Connectors are made before the integration whose `httpRequest` event reports their requests.
+  let sync: Syncbridge | undefined;
   const connectors = buildConnectors(config, {
     ...(options.connectors ? { factories: options.connectors } : {}),
     ...(options.systems ? { systems: options.systems } : {}),
-    context: { logger },
+    context: { logger, onRequest: (event) => sync?.events.emit('httpRequest', event) },
     ...(options.configFile === undefined ? {} : { file: options.configFile }),
   });
   const name = options.name ?? 'default';
@@ -842,11 +887,12 @@ export async function createSyncbridge(options: SyncbridgeOptions): Promise<Sync
       `the state store was opened for integration "${store.integration}", but this integration is named "${name}"; open it for "${name}" (e.g. openSqliteStateStore(file, { integration: '${name}' })) or pass a store factory`,
     );
   }
-  return new Syncbridge(config, connectors, store, {
+  sync = new Syncbridge(config, connectors, store, {
     clock: options.clock,
     logger,
     name,
     ownsStore: store !== given,
     file: options.configFile,
   });
+  return sync;
 }

@@ -60,10 +60,30 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Extracts messages and field errors from the system's error body. */
   parseError?: (body: unknown, response: Response) => ParsedErrorBody;
-  /** Observes every attempt (request counting, metrics). */
+  /** Observes every attempt (request counting, metrics, tracing); see {@link HttpRequestEvent}. */
   onRequest?: ConnectorContext['onRequest'];
   /** Logger for retries. */
   logger?: Logger;
+}
+
+/**
+ * One attempt of a request, as {@link HttpClientOptions.onRequest} sees it once it is answered
+ * or failed. The URL is redacted; no header or body is included.
+ */
+export interface HttpRequestEvent {
+  /** Configured system id. */
+  system: string;
+  method: string;
+  /** The URL with credentials and secret query parameters redacted. */
+  url: string;
+  /** The answer's status; absent when no answer came (network failure, timeout). */
+  status?: number;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** From sending the request to its answer's headers (or the failure), in ms. */
+  durationMs?: number;
+  /** Why no answer came (`TIMEOUT`, `TCP_REFUSED`, ...); absent when one did. */
+  error?: ErrorCode;
 }
 
 /** One request. */
@@ -279,6 +299,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (authorization) headers.authorization = authorization;
     if (request.json !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
     stats.requests++;
+    const sent = performance.now();
+    const durationMs = () => Math.round((performance.now() - sent) * 10) / 10;
     let response: Response;
     try {
       response = await ky(url, {
@@ -292,17 +314,31 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         fetch: fetchImpl,
       });
     } catch (error) {
-      options.onRequest?.({ system, method, url: redactUrl(url.toString()), attempt: attemptNumber });
+      const failed = (code?: ErrorCode) =>
+        options.onRequest?.({
+          system,
+          method,
+          url: redactUrl(url.toString()),
+          attempt: attemptNumber,
+          durationMs: durationMs(),
+          ...(code ? { error: code } : {}),
+        });
       if (error instanceof TimeoutError) {
         const ms = options.timeoutMs ?? 30_000;
+        failed('TIMEOUT');
         throw new SyncbridgeError(
           'TIMEOUT',
           `${system}: ${method} ${url.pathname} got no complete answer within ${ms} ms. Likely cause: the server is overloaded or hung, or a proxy or firewall holds the connection. Fix: check that the server responds; raise timeouts.requestMs if it is merely slow.`,
           { system, retryable: true, details: { timeoutMs: ms } },
         );
       }
-      if (request.signal?.aborted) throw error;
-      throw networkError(system, url.origin, error);
+      if (request.signal?.aborted) {
+        failed();
+        throw error;
+      }
+      const networkFailure = networkError(system, url.origin, error);
+      failed(networkFailure.code);
+      throw networkFailure;
     }
     options.onRequest?.({
       system,
@@ -310,6 +346,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       url: redactUrl(url.toString()),
       status: response.status,
       attempt: attemptNumber,
+      durationMs: durationMs(),
     });
     const body = await readBody(response);
     if (!response.ok) throw toRemoteError(response.status, body, response, `${method} ${redactUrl(url.pathname)}`);

@@ -102,6 +102,10 @@ export const docs: Record<string, Treatment[]> = {
     },
     { program: 'conformance.test' },
   ],
+  'docs/guides/serve.md': [
+    { program: 'serve' },
+    { omitted: 'mounting in Hono needs hono, which the user project does not install' },
+  ],
   'docs/guides/testing.md': [
     { program: 'testing-memory' },
     { program: 'testing-memory' },
