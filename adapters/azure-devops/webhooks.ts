@@ -195,6 +195,8 @@ export function adoWebhooks(http: HttpClient): ConnectorWebhooks {
             resourceVersion: '1.0',
             consumerId: 'webHooks',
             consumerActionId: 'httpRequest',
+            // Registering again also re-enables a subscription the service disabled or put on probation.
+            status: 'enabled',
             // One type: the service filters; several: every type of the project comes, and the intake ignores the others.
             publisherInputs: { projectId, ...(types.size === 1 ? { workItemType: [...types][0] as string } : {}) },
             consumerInputs: {

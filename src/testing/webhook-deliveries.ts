@@ -72,6 +72,8 @@ export class WebhookDeliveries {
   transport: WebhookTransport = (request) => fetch(request);
   /** Every attempt so far, in the order they completed. */
   readonly attempts: WebhookAttempt[] = [];
+  /** Told of every attempt as it completes (a system ending a subscription's probation on a success, say). */
+  onAttempt: ((attempt: WebhookAttempt) => void) | undefined;
   private pending = 0;
   private waiters: Array<() => void> = [];
   private held: OutgoingWebhook | undefined;
@@ -165,6 +167,7 @@ export class WebhookDeliveries {
       record.error = error instanceof Error ? error.message : String(error);
     }
     this.attempts.push(record);
+    this.onAttempt?.(record);
     if (record.status !== undefined && record.status >= 200 && record.status < 300) return;
     const decision = this.policy(record);
     if (decision.retry) {

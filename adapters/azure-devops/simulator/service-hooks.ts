@@ -66,6 +66,14 @@ export class AdoServiceHooks {
     knobs: WebhookDeliveryKnobs = {},
   ) {
     this.deliveries = new WebhookDeliveries((attempt) => this.policy(attempt), knobs);
+    // A notification delivered ends the subscription's probation.
+    this.deliveries.onAttempt = (attempt) => {
+      if (attempt.status === undefined || attempt.status < 200 || attempt.status >= 300) return;
+      const subscription = this.subscriptions.find((s) => s.id === attempt.subscriptionId);
+      if (subscription?.status !== 'onProbation') return;
+      subscription.status = 'enabled';
+      subscription.probationRetries = 0;
+    };
     const bot = state.identities[0];
     if (bot) this.editors.add(bot.uniqueName);
   }

@@ -173,9 +173,15 @@ describe('Azure DevOps service hooks over HTTP', () => {
     const updated = () => sim.webhooks.subscriptions.find((s) => s.eventType === 'workitem.updated');
     expect(updated()?.status).toBe('enabled');
 
-    receiver.answer = (n) => (n === 4 ? 400 : 200);
+    // A 400 is an enduring failure: probation, a retry later, and a success ends it.
+    const seen: string[] = [];
+    receiver.answer = (n) => {
+      seen.push(`${updated()?.status}/${updated()?.probationRetries}`);
+      return n === 4 ? 400 : 200;
+    };
     await edit(id, 'probation');
-    expect(updated()).toMatchObject({ status: 'onProbation', probationRetries: 1 });
+    expect(seen).toEqual(['enabled/0', 'onProbation/1']);
+    expect(updated()).toMatchObject({ status: 'enabled', probationRetries: 0 });
     expect(receiver.received).toHaveLength(5);
 
     receiver.answer = () => 410;

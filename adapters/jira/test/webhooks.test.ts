@@ -229,4 +229,14 @@ describe('Jira webhooks over HTTP', () => {
     const listed = await fetch(`${server.baseUrl}/rest/api/3/webhook`, { headers: app });
     expect(((await listed.json()) as { values: unknown[] }).values).toHaveLength(1);
   });
+
+  it('retries a delivery whose connection fails, then gives up after five retries', async () => {
+    const gone = await startWebhookReceiver();
+    await gone.close();
+    await bot.webhooks?.register({ name: 'gone', url: gone.url, secret, scopes: [{ project: 'DEMO', type: 'Bug' }] });
+    await edit('DEMO-3', 'nobody listens');
+    const attempts = sim.webhooks.deliveries.attempts.filter((a) => a.url === gone.url);
+    expect(attempts.map((a) => a.retry)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(attempts.every((a) => a.status === undefined && typeof a.error === 'string')).toBe(true);
+  });
 });
