@@ -34,7 +34,7 @@ import {
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
-import { chunk, createInBatches, readInBatches, updateInBatches } from './batches.js';
+import { chunk, createInBatches, mapLimit, readAhead, readInBatches, updateInBatches } from './batches.js';
 import { writeBacklinks, type BacklinkContext } from './backlinks.js';
 
 /** What one entity pair needs at run time. */
@@ -115,9 +115,14 @@ export class PairSync {
   private readonly planned = new Set<string>();
   /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
   private lookUpCopies = false;
+  /** Calls in flight at once per system (`engine.concurrency`). */
+  private readonly concurrency: number;
+  /** Per side and item, the revision this pass's update replaced: a copy of it read later (read ahead) is not news. */
+  private readonly superseded = new Map<string, string>();
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
+    this.concurrency = rt.settings.concurrency ?? 4;
     // Mapped fields, plus the field a match rule reads (unless it is the key or id).
     const read = (side: Side) => {
       const match = rt.mapping.matchExisting?.[side];
@@ -152,6 +157,7 @@ export class PairSync {
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
     this.planned.clear();
+    this.superseded.clear();
     this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
@@ -354,8 +360,11 @@ export class PairSync {
         fields: this.sideFields[side],
         pageSize: settings.pageSize,
       });
-      for await (const page of pages) {
+      // The next page is read while this one is merged, written and committed; pages are still taken in order.
+      for await (const read of readAhead(pages)) {
         if (mode.signal?.aborted) return;
+        // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
+        const page = this.superseded.size === 0 ? read : read.filter((i) => !this.isSuperseded(side, i));
         const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
         if (!query.linkedOnly) for (const item of page) matched.add(item.id);
         const leaving =
@@ -524,6 +533,10 @@ export class PairSync {
     return !same(item.scope.type, type) || (!guid && !item.scope.projects.some((p) => same(p, project)));
   }
 
+  private isSuperseded(side: Side, item: WorkItem): boolean {
+    return this.superseded.get(`${side}\u0000${item.id}`) === item.revision;
+  }
+
   private mayBeOwnCreate(side: Side, item: WorkItem): boolean {
     return item.updatedBy === null || this.isIntegrationUser(side, item.updatedBy);
   }
@@ -540,7 +553,7 @@ export class PairSync {
   private async readCounterparts(target: Side, works: Work[]): Promise<void> {
     const linked = works.filter((w) => w.link);
     const connector = this.rt.connectors[target];
-    for (const batch of chunk(linked, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(linked, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       const ids = batch.map((w) => (target === 'right' ? w.link!.rightId : w.link!.leftId));
       try {
         const found = new Map(
@@ -554,7 +567,7 @@ export class PairSync {
       } catch (error) {
         for (const w of batch) w.error = toSyncbridgeError(error);
       }
-    }
+    });
   }
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
@@ -760,6 +773,7 @@ export class PairSync {
     const outcomes = await createInBatches(
       this.rt.connectors[target],
       works.map((w) => w.create!),
+      this.concurrency,
     );
     for (const [i, w] of works.entries()) {
       const outcome = outcomes[i]!;
@@ -792,7 +806,7 @@ export class PairSync {
     const fields = this.sideFields[target];
     const partial = works.filter((w) => fields.some((f) => !(f in w.written[target]!.fields)));
     const connector = this.rt.connectors[target];
-    for (const batch of chunk(partial, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(partial, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       try {
         const read = new Map(
           (
@@ -810,45 +824,53 @@ export class PairSync {
           error: toSyncbridgeError(error).message,
         });
       }
-    }
+    });
   }
 
-  /** Runs planned updates per side in batches; a failure on one side leaves the other side's writes alone. */
+  /**
+   * Runs planned updates per side in batches, left then right (a write met by a concurrent edit on
+   * the second side then fails its revision test); a failure on one side leaves the other side's writes alone.
+   */
   private async executeUpdates(works: Work[]): Promise<void> {
-    for (const side of sides) {
-      const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
-      const outcomes = await updateInBatches(
-        this.rt.connectors[side],
-        todo.map((w) => ({
-          id: w.items[side]!.id,
-          fields: w.plan!.writes[side],
-          expectedRevision: w.items[side]!.revision,
-          returnFields: this.sideFields[side],
-        })),
-      );
-      const unknown: Work[] = [];
-      todo.forEach((w, i) => {
-        const outcome = outcomes[i]!;
-        w.refused[side] = outcome.refused;
-        const writes = Object.keys(w.plan!.writes[side]);
-        if (outcome.ok) {
-          // A connector that returns only some fields leaves the others as they were read, plus what was written.
-          w.written[side] = {
-            ...outcome.item,
-            fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields },
-          };
-        } else if (writes.every((f) => f in outcome.refused)) {
-          // Every value was refused: nothing changed, and the refusals are field failures.
-        } else if (outcome.unknown) {
-          unknown.push(w);
-          w.sideError[side] = outcome.error;
-        } else {
-          w.sideError[side] = outcome.error;
-          if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
-        }
-      });
-      await this.settleUnknown(side, unknown);
-    }
+    for (const side of sides) await this.executeSideUpdates(side, works);
+  }
+
+  private async executeSideUpdates(side: Side, works: Work[]): Promise<void> {
+    const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
+    if (todo.length === 0) return;
+    const outcomes = await updateInBatches(
+      this.rt.connectors[side],
+      todo.map((w) => ({
+        id: w.items[side]!.id,
+        fields: w.plan!.writes[side],
+        expectedRevision: w.items[side]!.revision,
+        returnFields: this.sideFields[side],
+      })),
+      this.concurrency,
+    );
+    const unknown: Work[] = [];
+    todo.forEach((w, i) => {
+      const outcome = outcomes[i]!;
+      w.refused[side] = outcome.refused;
+      const writes = Object.keys(w.plan!.writes[side]);
+      if (outcome.ok) {
+        this.superseded.set(`${side}\u0000${w.items[side]!.id}`, w.items[side]!.revision);
+        // A connector that returns only some fields leaves the others as they were read, plus what was written.
+        w.written[side] = {
+          ...outcome.item,
+          fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields },
+        };
+      } else if (writes.every((f) => f in outcome.refused)) {
+        // Every value was refused: nothing changed, and the refusals are field failures.
+      } else if (outcome.unknown) {
+        unknown.push(w);
+        w.sideError[side] = outcome.error;
+      } else {
+        w.sideError[side] = outcome.error;
+        if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
+      }
+    });
+    await this.settleUnknown(side, unknown);
   }
 
   /**
@@ -858,7 +880,7 @@ export class PairSync {
    */
   private async settleUnknown(side: Side, works: Work[]): Promise<void> {
     const connector = this.rt.connectors[side];
-    for (const batch of chunk(works, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(works, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       let read: Map<string, WorkItem>;
       try {
         read = new Map(
@@ -870,7 +892,7 @@ export class PairSync {
           ).map((i) => [i.id, i]),
         );
       } catch {
-        continue;
+        return;
       }
       for (const w of batch) {
         const item = read.get(w.items[side]!.id);
@@ -881,9 +903,10 @@ export class PairSync {
           );
         if (!landed) continue;
         w.written[side] = item;
+        this.superseded.set(`${side}\u0000${item.id}`, w.items[side]!.revision);
         delete w.sideError[side];
       }
-    }
+    });
   }
 
   /** Whether a value read back after a write is the value written (as the system normalizes it), not somebody's edit. */
@@ -1051,11 +1074,15 @@ export class PairSync {
     // Grouped by kind, so that a store makes each kind one statement (records of different items never collide).
     const all = Object.values(writes).flat();
     if (all.length > 0) await this.rt.store.transaction((tx) => tx.applyWrites(all), { fence: this.rt.fence() });
+    // Failures and events in the page's order; then each pair's back-links and comments, several pairs at once.
+    const byWork = new Map(committed.map((c) => [c.work, c]));
+    const followUps: Array<() => Promise<void>> = [];
     for (const work of works) {
-      const done = committed.find((c) => c.work === work);
-      if (done) await this.settle(work, done.now, done.problems, mode);
+      const done = byWork.get(work);
+      if (done) followUps.push(await this.settle(work, done.now, done.problems, mode));
       else await this.fail(work, work.error!, mode);
     }
+    await mapLimit(followUps, this.concurrency, (followUp) => followUp());
   }
 
   /** The sides whose item's key differs from the one the link records. */
@@ -1064,13 +1091,16 @@ export class PairSync {
     return link ? sides.filter((s) => now[s].key !== (s === 'left' ? link.leftKey : link.rightKey)) : [];
   }
 
-  /** What follows a work's commit: its failure (a side that failed as a whole), events and comments. */
+  /**
+   * What follows a work's commit: its failure (a side that failed as a whole) and events; returns
+   * what is then written for the pair, in order: back-links, then comments.
+   */
   private async settle(
     work: Work,
     now: Record<Side, WorkItem>,
     problems: Partial<Record<Side, Failure>>,
     mode: PassMode,
-  ): Promise<void> {
+  ): Promise<() => Promise<void>> {
     const { anchor } = work;
     const target = otherSide(anchor);
     // A twin whose key changed (a Jira issue moved with its project's key) is shown by its new key.
@@ -1094,10 +1124,12 @@ export class PairSync {
     // A copy stamped with a link to its origin (`originStamp: 'link'`) was created showing it.
     const stampedWithLink =
       work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
-    if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
-    else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
-    else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
-    await this.syncComments(work, now[anchor], now[target], mode);
+    return async () => {
+      if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
+      else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
+      else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
+      await this.syncComments(work, now[anchor], now[target], mode);
+    };
   }
 
   /** The field-level failures of a work as failure records, per side whose change is held. */
