@@ -4,14 +4,20 @@
  *
  *   npm run bench:initial-sync -- [--items 1000] [--latency 0]
  *     syncbridge alone (both ways, as the example maps): calls per endpoint, then an idle pass.
- *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
+ *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1] [--tools syncbridge,parallel] [--profile dir]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process against the same
- *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios.
+ *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
+ *     the simulators' CPU (this process) while each ran. `--profile` writes a CPU profile of each
+ *     syncbridge process there (`node --cpu-prof`).
+ *
+ * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
+ * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
+ * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +36,8 @@ const { values: args, positionals } = parseArgs({
     latency: { type: 'string', default: '0' },
     baseline: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
+    tools: { type: 'string', default: 'syncbridge,serial,parallel' },
+    profile: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -87,7 +95,14 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
   );
   const base = config.mappings[0]!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
-  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined };
+  const mapping = {
+    ...base,
+    fields,
+    left: { ...base.left, filter: undefined },
+    comments: undefined,
+    // One way, as the baselines: the copy shows its origin, the Jira issue is left alone.
+    ...(oneWay ? { backlink: { left: false, right: true } } : {}),
+  };
   return createSyncbridge({
     config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
     connectors: [jiraConnector, azureDevOpsConnector],
@@ -123,11 +138,16 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
 }
 
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  const profile = args.profile && tool === 'syncbridge' ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', tool], {
-      env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...process.execArgv, ...profile, fileURLToPath(import.meta.url), '--child', tool],
+      {
+        env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -142,7 +162,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
 async function compare(): Promise<void> {
   const rounds = Number(args.rounds);
   const knobs = { latencyMs };
-  let seeded = Date.now();
+  const seeded = Date.now();
   const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
   console.log(
     `Jira simulator seeded with ${items} bugs in ${((Date.now() - seeded) / 1000).toFixed(1)} s; latency ${latencyMs} ms per request`,
@@ -158,19 +178,29 @@ async function compare(): Promise<void> {
     adoUrl: ado.baseUrl,
     adoPat: adoSim.users[0]!.pat,
   };
-  const results = new Map<Tool, Array<ChildReport & { requests: number }>>();
+  const chosen = args.tools.split(',').map((t) => t.trim()) as Tool[];
+  for (const tool of chosen)
+    if (!(tool in tools)) throw new Error(`unknown tool ${tool}: one of ${Object.keys(tools).join(', ')}`);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`load average before: ${load()} (${cpus().length} cores)`);
+  const results = new Map<Tool, Array<ChildReport & { requests: number; simCpuSeconds: number }>>();
   for (let round = 0; round < rounds; round++) {
-    for (const tool of Object.keys(tools) as Tool[]) {
-      seeded = Date.now();
+    for (const tool of chosen) {
       adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
       const before = jiraCount.total() + adoCount.total();
+      const simCpu = process.cpuUsage();
       const report = await runChild(tool, endpoints);
+      const simUsed = process.cpuUsage(simCpu);
+      const simCpuSeconds = (simUsed.user + simUsed.system) / 1e6;
       const requests = jiraCount.total() + adoCount.total() - before;
       if (adoSim.state.workItems.size !== items)
         throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
-      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests }]);
+      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
       console.log(
-        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests`,
+        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  load ${load()}`,
       );
     }
   }
@@ -182,19 +212,20 @@ async function compare(): Promise<void> {
     seconds: median(runs.map((r) => r.seconds)),
     perItem: median(runs.map((r) => r.requests)) / items,
     cpu: median(runs.map((r) => r.cpuSeconds)),
+    simCpu: median(runs.map((r) => r.simCpuSeconds)),
     rss: median(runs.map((r) => r.peakRssMb)),
   }));
-  const ours = summary.find((s) => s.tool === 'syncbridge')!;
+  const ours = summary.find((s) => s.tool === 'syncbridge') ?? summary[0]!;
   console.log(
-    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over syncbridge's`,
+    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
   );
   console.log(
-    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
+    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
   );
   for (const s of summary) {
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
     console.log(
-      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${s.rss.toFixed(0).padStart(13)}   ` +
+      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${((s.cpu * 1000) / items).toFixed(3).padStart(9)}${s.simCpu.toFixed(1).padStart(11)}${s.rss.toFixed(0).padStart(13)}   ` +
         `${ratio(s.seconds, ours.seconds)} / ${ratio(s.perItem, ours.perItem)} / ${ratio(s.cpu, ours.cpu)} / ${ratio(s.rss, ours.rss)}`,
     );
   }
