@@ -109,8 +109,15 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Deleted items and detached pairs. */
   private readonly deletes: PairDeletes;
-  /** Revisions already counted (with their change time), so that overlap re-reads are not counted again. */
-  private readonly counted = new Map<string, number>();
+  /**
+   * Per side, when the last poll of this process started: a quiet item changed before then was
+   * counted by that poll (or a poll before it), and its overlap re-read is not counted again.
+   */
+  private readonly lastPollStart: Partial<Record<Side, number>> = {};
+  /** Quiet revisions counted outside a poll (retries, webhooks) since the last pass, so that a poll does not count them again. */
+  private readonly countedOutsidePoll = new Set<string>();
+  /** While a side is polled: what its quiet items are counted against. */
+  private polling: { side: Side; floor: number | undefined; uncounted?: Set<string> } | undefined;
   /** Pairs a dry run planned in this pass. */
   private readonly planned = new Set<string>();
   /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
@@ -176,6 +183,7 @@ export class PairSync {
     const starts: Partial<Record<Side, Watermark | undefined>> = {};
     for (const side of polled) starts[side] = await this.start(side, mode);
     for (const side of polled) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
+    this.countedOutsidePoll.clear();
   }
 
   /**
@@ -332,12 +340,12 @@ export class PairSync {
     const connector = connectors[side];
     let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
-    if (since?.kind === 'timestamp') this.forgetCounted(side, Date.parse(since.value));
     const filter = mapping[side].filter;
     // A linked item that stopped matching the filter keeps syncing, or under `keepSyncingUnmatched:
     // false` has its last change synced and is then unlinked: a second, unfiltered query picks up
     // linked items only (needless while nothing was linked before this pass).
     const followLinked = filter !== undefined && (await store.countLinks(this.name)) > 0;
+    // Ids the filtered query yielded (kept only when the linked-only query follows it).
     const matched = new Set<string>();
     const queries = followLinked
       ? [
@@ -351,57 +359,59 @@ export class PairSync {
     const startedAt = this.rt.clock().toISOString();
     const clip = (mark: Watermark | undefined): Watermark | undefined =>
       mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark;
-    for (const query of queries) {
-      const pages = connector.query({
-        project: mapping[side].project,
-        type: mapping[side].type,
-        filter: query.filter,
-        since,
-        fields: this.sideFields[side],
-        pageSize: settings.pageSize,
-      });
-      // The next page is read while this one is merged, written and committed; pages are still taken in order.
-      for await (const read of readAhead(pages)) {
-        if (mode.signal?.aborted) return;
-        // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
-        const page = this.superseded.size === 0 ? read : read.filter((i) => !this.isSuperseded(side, i));
-        const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
-        if (!query.linkedOnly) for (const item of page) matched.add(item.id);
-        const leaving =
-          query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
-        await this.processItems(
-          side,
-          query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
-          mode,
-          leaving.length > 0 ? { force: true } : {},
-        );
-        const states =
-          mode.dryRun || leaving.length === 0
-            ? []
-            : await store.loadItems(
-                this.name,
-                side,
-                leaving.map((i) => i.id),
-              );
-        for (const [i, { link }] of states.entries())
-          if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
-        watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
-        if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
-        processed += items.length;
-        this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+    this.polling = { side, floor: this.lastPollStart[side] };
+    try {
+      for (const query of queries) {
+        // The linked-only query reads again what the filtered one read and counted.
+        if (query.linkedOnly) this.polling.uncounted = matched;
+        const pages = connector.query({
+          project: mapping[side].project,
+          type: mapping[side].type,
+          filter: query.filter,
+          since,
+          fields: this.sideFields[side],
+          pageSize: settings.pageSize,
+        });
+        // The next page is read while this one is merged, written and committed; pages are still taken in order.
+        for await (const read of readAhead(pages)) {
+          if (mode.signal?.aborted) return;
+          // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
+          const page = this.superseded.size === 0 ? read : read.filter((i) => !this.isSuperseded(side, i));
+          const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
+          if (!query.linkedOnly && followLinked) for (const item of page) matched.add(item.id);
+          const leaving =
+            query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
+          await this.processItems(
+            side,
+            query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
+            mode,
+            leaving.length > 0 ? { force: true } : {},
+          );
+          const states =
+            mode.dryRun || leaving.length === 0
+              ? []
+              : await store.loadItems(
+                  this.name,
+                  side,
+                  leaving.map((i) => i.id),
+                );
+          for (const [i, { link }] of states.entries())
+            if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
+          watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
+          if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
+          processed += items.length;
+          this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+        }
       }
+    } finally {
+      this.polling = undefined;
     }
+    this.lastPollStart[side] = Date.parse(startedAt);
     // Everything changed before the query started was in its result: the next poll's overlap is
     // measured back from then, so a side that went quiet does not read its last changes every pass.
     if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt))
       watermark = { kind: 'timestamp', value: startedAt };
     if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
-  }
-
-  /** Forgets counted revisions older than a poll's start: that poll and later ones cannot read them again. */
-  private forgetCounted(side: Side, since: number): void {
-    const prefix = `${side}\u0000`;
-    for (const [key, at] of this.counted) if (at < since && key.startsWith(prefix)) this.counted.delete(key);
   }
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
@@ -541,11 +551,19 @@ export class PairSync {
     return item.updatedBy === null || this.isIntegrationUser(side, item.updatedBy);
   }
 
+  /**
+   * Counts an item that needed no write, once: a poll counts what changed after the side's last
+   * poll started (what changed before was counted by it, whatever the overlap reads again), and
+   * no revision counted outside a poll since the last pass. Holds nothing per item it polls.
+   */
   private countQuiet(anchor: Side, item: WorkItem, mode: PassMode): void {
     const key = `${anchor}\u0000${item.id}\u0000${item.revision}`;
-    if (this.counted.has(key)) return;
-    if (this.counted.size > 100_000) this.counted.clear();
-    this.counted.set(key, Date.parse(item.updatedAt));
+    if (this.countedOutsidePoll.has(key)) return;
+    const polling = this.polling?.side === anchor ? this.polling : undefined;
+    if (polling) {
+      if (polling.uncounted?.has(item.id)) return;
+      if (polling.floor !== undefined && Date.parse(item.updatedAt) <= polling.floor) return;
+    } else this.countedOutsidePoll.add(key);
     if (this.isIntegrationUser(anchor, item.updatedBy)) mode.summary.echoesSkipped++;
     else mode.summary.unchanged++;
   }
