@@ -2,8 +2,8 @@
  * What an initial sync costs: N Jira bugs into an empty Azure DevOps project with the example's
  * field mappings (comments off), HTTP calls counted at the simulators over real HTTP.
  *
- *   npm run bench:initial-sync -- [--items 1000] [--latency 0]
- *     syncbridge alone (both ways, as the example maps): calls per endpoint, then an idle pass.
+ *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
+ *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1] [--tools syncbridge,parallel] [--profile dir]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process against the same
@@ -16,7 +16,7 @@
  * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ const { values: args, positionals } = parseArgs({
     rounds: { type: 'string', default: '1' },
     tools: { type: 'string', default: 'syncbridge,serial,parallel' },
     profile: { type: 'string' },
+    'one-way': { type: 'boolean', default: false },
     child: { type: 'string' },
   },
 });
@@ -58,6 +59,8 @@ interface ChildReport {
   seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
+  /** RSS once the tool's modules are loaded, before it starts. */
+  startRssMb: number;
 }
 
 const tools = {
@@ -111,6 +114,7 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 
 /** Runs one tool in this process and reports on it. */
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
   const started = Date.now();
   const cpu = process.cpuUsage();
   let created: number;
@@ -134,7 +138,41 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     seconds: (Date.now() - started) / 1000,
     cpuSeconds: (used.user + used.system) / 1e6,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    startRssMb,
   };
+}
+
+/** Where a CPU profile's time went, by part of the code: the share of busy samples. */
+function profileByArea(file: string): Array<[string, number]> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const area = new Map(
+    profile.nodes.map((n) => {
+      const { url, functionName } = n.callFrame;
+      const part =
+        [
+          ['/src/engine/', 'engine (src/engine)'],
+          ['/src/model/', 'model (src/model)'],
+          ['/src/state/', 'state store (src/state)'],
+          ['/adapters/', 'adapters'],
+          ['/src/http/', 'HTTP client (src/http)'],
+          ['/zod/', 'zod'],
+        ].find(([path]) => url.includes(path!))?.[1] ??
+        (url === '' ? functionName : url.startsWith('node:') ? 'node internals' : 'other modules');
+      return [n.id, part];
+    }),
+  );
+  const time = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const part = area.get(id) ?? 'other';
+    time.set(part, (time.get(part) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  time.delete('(idle)');
+  const busy = [...time.values()].reduce((a, b) => a + b, 0);
+  return [...time].map(([part, t]): [string, number] => [part, t / busy]).sort((a, b) => b[1] - a[1]);
 }
 
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
@@ -192,6 +230,7 @@ async function compare(): Promise<void> {
       adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
       const before = jiraCount.total() + adoCount.total();
       const simCpu = process.cpuUsage();
+      const profiled = new Set(args.profile ? readdirSync(args.profile) : []);
       const report = await runChild(tool, endpoints);
       const simUsed = process.cpuUsage(simCpu);
       const simCpuSeconds = (simUsed.user + simUsed.system) / 1e6;
@@ -200,8 +239,18 @@ async function compare(): Promise<void> {
         throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
       results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
       console.log(
-        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  load ${load()}`,
+        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB  load ${load()}`,
       );
+      for (const file of args.profile ? readdirSync(args.profile).filter((f) => !profiled.has(f)) : []) {
+        console.log(
+          `    CPU profile ${join(args.profile!, file)}, busy time by area (× ${report.cpuSeconds.toFixed(1)} s CPU):`,
+        );
+        for (const [part, share] of profileByArea(join(args.profile!, file)))
+          if (share >= 0.005)
+            console.log(
+              `      ${part.padEnd(26)} ${(share * 100).toFixed(1).padStart(5)} %  ≈ ${((share * report.cpuSeconds * 1000) / items).toFixed(3)} ms/item`,
+            );
+      }
     }
   }
   await jira.close();
@@ -244,7 +293,7 @@ async function alone(): Promise<void> {
   const sync = await openSyncbridge(
     { jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat },
     dir,
-    false,
+    args['one-way'],
   );
   await sync.activate();
   const setup = { jira: jiraCount.total(), ado: adoCount.total() };
