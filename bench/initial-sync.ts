@@ -61,6 +61,9 @@ interface ChildReport {
   peakRssMb: number;
   /** RSS once the tool's modules are loaded, before it starts. */
   startRssMb: number;
+  /** The largest JavaScript heap seen (sampled), and the heap still held once it is done (after a full GC). */
+  peakHeapMb: number;
+  heldHeapMb: number;
 }
 
 const tools = {
@@ -115,6 +118,10 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 /** Runs one tool in this process and reports on it. */
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 100);
   const started = Date.now();
   const cpu = process.cpuUsage();
   let created: number;
@@ -133,7 +140,12 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     });
   }
   const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  (globalThis as { gc?: () => void }).gc?.();
+  const mb = (bytes: number) => bytes / 1024 / 1024;
   return {
+    peakHeapMb: mb(peakHeap),
+    heldHeapMb: mb(process.memoryUsage().heapUsed),
     created,
     seconds: (Date.now() - started) / 1000,
     cpuSeconds: (used.user + used.system) / 1e6,
@@ -180,7 +192,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, ...profile, fileURLToPath(import.meta.url), '--child', tool],
+      [...process.execArgv, '--expose-gc', ...profile, fileURLToPath(import.meta.url), '--child', tool],
       {
         env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -239,7 +251,7 @@ async function compare(): Promise<void> {
         throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
       results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
       console.log(
-        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB  load ${load()}`,
+        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB (heap peak ${report.peakHeapMb.toFixed(0)}, held after ${report.heldHeapMb.toFixed(0)})  load ${load()}`,
       );
       for (const file of args.profile ? readdirSync(args.profile).filter((f) => !profiled.has(f)) : []) {
         console.log(

@@ -80,6 +80,8 @@ interface Work {
   snapshots: Record<Side, Snapshot | undefined>;
   /** Queued failures of the two items when the pass began. */
   failures: Partial<Record<Side, Failure>>;
+  /** Whether a create from the anchor item was recorded and not settled (an interrupted create). */
+  intended?: boolean;
   plan?: MergePlan;
   create?: CreateRequest;
   /** Fields left out of a create, or that could not be mapped. */
@@ -458,7 +460,7 @@ export class PairSync {
             items.map((i) => i.id),
           );
     for (const [i, item] of items.entries()) {
-      const { link, snapshots, failures } = states[i]!;
+      const { link, snapshots, failures, intent } = states[i]!;
       const snapshot = snapshots[anchor];
       // A discarded failure holds only until the item changes again on the side that failed.
       const blocking = [failures[anchor], failures[target]].find(
@@ -479,6 +481,7 @@ export class PairSync {
         ...(link ? { link } : {}),
         snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>,
         failures,
+        ...(intent ? { intended: true } : {}),
         problems: [],
         warnings: [],
         refused: { left: {}, right: {} },
@@ -609,6 +612,8 @@ export class PairSync {
       },
       anchor,
       works.map((w) => w.items[anchor]!),
+      // The page's state was read just before: the intents are known.
+      new Set(works.filter((w) => w.intended).map((w) => w.items[anchor]!.id)),
     );
     for (const w of works) {
       const outcome = found.get(w.items[anchor]!.id);
