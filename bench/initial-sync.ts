@@ -39,6 +39,7 @@ const { values: args, positionals } = parseArgs({
     tools: { type: 'string', default: 'syncbridge,serial,parallel' },
     profile: { type: 'string' },
     'one-way': { type: 'boolean', default: false },
+    'live-heap': { type: 'boolean', default: false },
     child: { type: 'string' },
   },
 });
@@ -119,7 +120,14 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
   let peakHeap = 0;
+  let ticks = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // `--live-heap`: sampled every 5 s after a full GC, so that the peak is what the run holds, not garbage.
   const sampler = setInterval(() => {
+    if (args['live-heap']) {
+      if (++ticks % 50 !== 0 || !gc) return;
+      gc();
+    }
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 100);
   const started = Date.now();
@@ -141,7 +149,7 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   }
   const used = process.cpuUsage(cpu);
   clearInterval(sampler);
-  (globalThis as { gc?: () => void }).gc?.();
+  gc?.();
   const mb = (bytes: number) => bytes / 1024 / 1024;
   return {
     peakHeapMb: mb(peakHeap),
@@ -192,7 +200,15 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, '--expose-gc', ...profile, fileURLToPath(import.meta.url), '--child', tool],
+      [
+        ...process.execArgv,
+        '--expose-gc',
+        ...profile,
+        fileURLToPath(import.meta.url),
+        '--child',
+        tool,
+        ...(args['live-heap'] ? ['--live-heap'] : []),
+      ],
       {
         env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
         stdio: ['ignore', 'pipe', 'inherit'],
