@@ -4,12 +4,15 @@
  *
  *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
  *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
- *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1] [--tools syncbridge,parallel] [--profile dir]
+ *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
+ *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process against the same
  *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
- *     the simulators' CPU (this process) while each ran. `--profile` writes a CPU profile of each
- *     syncbridge process there (`node --cpu-prof`).
+ *     the simulators' CPU (this process) while each ran; the load average before and after.
+ *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
+ *     prints its busy time by part of the code; `--live-heap` samples the heap after a full GC
+ *     every 5 s (what a run holds) instead of every 100 ms (garbage included).
  *
  * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
  * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
