@@ -2,16 +2,25 @@
  * What an initial sync costs: N Jira bugs into an empty Azure DevOps project with the example's
  * field mappings (comments off), HTTP calls counted at the simulators over real HTTP.
  *
- *   npm run bench:initial-sync -- [--items 1000] [--latency 0]
- *     syncbridge alone (both ways, as the example maps): calls per endpoint, then an idle pass.
+ *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
+ *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
+ *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process against the same
- *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios.
+ *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
+ *     the simulators' CPU (this process) while each ran; the load average before and after.
+ *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
+ *     prints its busy time by part of the code; `--live-heap` samples the heap after a full GC
+ *     every 5 s (what a run holds) instead of every 100 ms (garbage included).
+ *
+ * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
+ * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
+ * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +39,10 @@ const { values: args, positionals } = parseArgs({
     latency: { type: 'string', default: '0' },
     baseline: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '1' },
+    tools: { type: 'string', default: 'syncbridge,serial,parallel' },
+    profile: { type: 'string' },
+    'one-way': { type: 'boolean', default: false },
+    'live-heap': { type: 'boolean', default: false },
     child: { type: 'string' },
   },
 });
@@ -50,6 +63,11 @@ interface ChildReport {
   seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
+  /** RSS once the tool's modules are loaded, before it starts. */
+  startRssMb: number;
+  /** The largest JavaScript heap seen (sampled), and the heap still held once it is done (after a full GC). */
+  peakHeapMb: number;
+  heldHeapMb: number;
 }
 
 const tools = {
@@ -87,7 +105,14 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
   );
   const base = config.mappings[0]!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
-  const mapping = { ...base, fields, left: { ...base.left, filter: undefined }, comments: undefined };
+  const mapping = {
+    ...base,
+    fields,
+    left: { ...base.left, filter: undefined },
+    comments: undefined,
+    // One way, as the baselines: the copy shows its origin, the Jira issue is left alone.
+    ...(oneWay ? { backlink: { left: false, right: true } } : {}),
+  };
   return createSyncbridge({
     config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
     connectors: [jiraConnector, azureDevOpsConnector],
@@ -96,6 +121,18 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 
 /** Runs one tool in this process and reports on it. */
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
+  let peakHeap = 0;
+  let ticks = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // `--live-heap`: sampled every 5 s after a full GC, so that the peak is what the run holds, not garbage.
+  const sampler = setInterval(() => {
+    if (args['live-heap']) {
+      if (++ticks % 50 !== 0 || !gc) return;
+      gc();
+    }
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }, 100);
   const started = Date.now();
   const cpu = process.cpuUsage();
   let created: number;
@@ -114,20 +151,72 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     });
   }
   const used = process.cpuUsage(cpu);
+  clearInterval(sampler);
+  gc?.();
+  const mb = (bytes: number) => bytes / 1024 / 1024;
   return {
+    peakHeapMb: mb(peakHeap),
+    heldHeapMb: mb(process.memoryUsage().heapUsed),
     created,
     seconds: (Date.now() - started) / 1000,
     cpuSeconds: (used.user + used.system) / 1e6,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    startRssMb,
   };
 }
 
+/** Where a CPU profile's time went, by part of the code: the share of busy samples. */
+function profileByArea(file: string): Array<[string, number]> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const area = new Map(
+    profile.nodes.map((n) => {
+      const { url, functionName } = n.callFrame;
+      const part =
+        [
+          ['/src/engine/', 'engine (src/engine)'],
+          ['/src/model/', 'model (src/model)'],
+          ['/src/state/', 'state store (src/state)'],
+          ['/adapters/', 'adapters'],
+          ['/src/http/', 'HTTP client (src/http)'],
+          ['/zod/', 'zod'],
+        ].find(([path]) => url.includes(path!))?.[1] ??
+        (url === '' ? functionName : url.startsWith('node:') ? 'node internals' : 'other modules');
+      return [n.id, part];
+    }),
+  );
+  const time = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const part = area.get(id) ?? 'other';
+    time.set(part, (time.get(part) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  time.delete('(idle)');
+  const busy = [...time.values()].reduce((a, b) => a + b, 0);
+  return [...time].map(([part, t]): [string, number] => [part, t / busy]).sort((a, b) => b[1] - a[1]);
+}
+
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  const profile = args.profile && tool === 'syncbridge' ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--child', tool], {
-      env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        '--expose-gc',
+        ...profile,
+        fileURLToPath(import.meta.url),
+        '--child',
+        tool,
+        ...(args['live-heap'] ? ['--live-heap'] : []),
+      ],
+      {
+        env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -142,7 +231,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
 async function compare(): Promise<void> {
   const rounds = Number(args.rounds);
   const knobs = { latencyMs };
-  let seeded = Date.now();
+  const seeded = Date.now();
   const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
   console.log(
     `Jira simulator seeded with ${items} bugs in ${((Date.now() - seeded) / 1000).toFixed(1)} s; latency ${latencyMs} ms per request`,
@@ -158,20 +247,41 @@ async function compare(): Promise<void> {
     adoUrl: ado.baseUrl,
     adoPat: adoSim.users[0]!.pat,
   };
-  const results = new Map<Tool, Array<ChildReport & { requests: number }>>();
+  const chosen = args.tools.split(',').map((t) => t.trim()) as Tool[];
+  for (const tool of chosen)
+    if (!(tool in tools)) throw new Error(`unknown tool ${tool}: one of ${Object.keys(tools).join(', ')}`);
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`load average before: ${load()} (${cpus().length} cores)`);
+  const results = new Map<Tool, Array<ChildReport & { requests: number; simCpuSeconds: number }>>();
   for (let round = 0; round < rounds; round++) {
-    for (const tool of Object.keys(tools) as Tool[]) {
-      seeded = Date.now();
+    for (const tool of chosen) {
       adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
       const before = jiraCount.total() + adoCount.total();
+      const simCpu = process.cpuUsage();
+      const profiled = new Set(args.profile ? readdirSync(args.profile) : []);
       const report = await runChild(tool, endpoints);
+      const simUsed = process.cpuUsage(simCpu);
+      const simCpuSeconds = (simUsed.user + simUsed.system) / 1e6;
       const requests = jiraCount.total() + adoCount.total() - before;
       if (adoSim.state.workItems.size !== items)
         throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
-      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests }]);
+      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
       console.log(
-        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests`,
+        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB (heap peak ${report.peakHeapMb.toFixed(0)}, held after ${report.heldHeapMb.toFixed(0)})  load ${load()}`,
       );
+      for (const file of args.profile ? readdirSync(args.profile).filter((f) => !profiled.has(f)) : []) {
+        console.log(
+          `    CPU profile ${join(args.profile!, file)}, busy time by area (× ${report.cpuSeconds.toFixed(1)} s CPU):`,
+        );
+        for (const [part, share] of profileByArea(join(args.profile!, file)))
+          if (share >= 0.005)
+            console.log(
+              `      ${part.padEnd(26)} ${(share * 100).toFixed(1).padStart(5)} %  ≈ ${((share * report.cpuSeconds * 1000) / items).toFixed(3)} ms/item`,
+            );
+      }
     }
   }
   await jira.close();
@@ -182,19 +292,20 @@ async function compare(): Promise<void> {
     seconds: median(runs.map((r) => r.seconds)),
     perItem: median(runs.map((r) => r.requests)) / items,
     cpu: median(runs.map((r) => r.cpuSeconds)),
+    simCpu: median(runs.map((r) => r.simCpuSeconds)),
     rss: median(runs.map((r) => r.peakRssMb)),
   }));
-  const ours = summary.find((s) => s.tool === 'syncbridge')!;
+  const ours = summary.find((s) => s.tool === 'syncbridge') ?? summary[0]!;
   console.log(
-    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over syncbridge's`,
+    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
   );
   console.log(
-    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
+    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
   );
   for (const s of summary) {
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
     console.log(
-      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${s.rss.toFixed(0).padStart(13)}   ` +
+      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${((s.cpu * 1000) / items).toFixed(3).padStart(9)}${s.simCpu.toFixed(1).padStart(11)}${s.rss.toFixed(0).padStart(13)}   ` +
         `${ratio(s.seconds, ours.seconds)} / ${ratio(s.perItem, ours.perItem)} / ${ratio(s.cpu, ours.cpu)} / ${ratio(s.rss, ours.rss)}`,
     );
   }
@@ -213,7 +324,7 @@ async function alone(): Promise<void> {
   const sync = await openSyncbridge(
     { jiraUrl: jira.baseUrl, jiraToken: jiraSim.users[0]!.apiToken, adoUrl: ado.baseUrl, adoPat: adoSim.users[0]!.pat },
     dir,
-    false,
+    args['one-way'],
   );
   await sync.activate();
   const setup = { jira: jiraCount.total(), ado: adoCount.total() };

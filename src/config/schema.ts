@@ -199,6 +199,12 @@ export const engineSettingsSchema = z.strictObject({
    */
   pageSize: z.number().int().positive().default(200),
   /**
+   * Calls in flight at once per system while a page is written: batches of creates, updates and
+   * reads, and back-link writes (each item is in one call at a time, so its writes stay in order).
+   * The next page is read while one is written. 1 sends one call at a time. @default 4
+   */
+  concurrency: z.number().int().positive().max(32).default(4),
+  /**
    * How long a pair's lease outlives its last renewal, in ms: while one process syncs a pair,
    * another sharing the state store leaves that pair alone (`RunSummary.busy`; `INTEGRATION_BUSY`
    * when it holds no pair at all); a killed process's lease

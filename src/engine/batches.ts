@@ -8,18 +8,49 @@ import type { WorkItem } from '../model/item.js';
 export const chunk = <T>(list: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
-/** Reads items by id in batches of the connector's `maxGetBatch` (each id once); ids that do not exist are left out. */
+/** Batches of one call in flight at once per side, unless a caller says otherwise: within what Jira and Azure DevOps allow one user. */
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Runs `task` on every element, at most `limit` at a time, and returns the results in the
+ * elements' order. The first error is thrown once the tasks already started have settled.
+ */
+export async function mapLimit<T, R>(
+  list: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(list.length);
+  let next = 0;
+  let failed: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < list.length && !failed) {
+      const i = next++;
+      try {
+        out[i] = await task(list[i]!, i);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), list.length) }, worker));
+  if (failed) throw failed.error;
+  return out;
+}
+
+/** Reads items by id in batches of the connector's `maxGetBatch` (each id once, `concurrency` batches in flight); ids that do not exist are left out. */
 export async function readInBatches(
   connector: Connector,
   ids: string[],
   fields: string[],
   signal?: AbortSignal,
+  concurrency = DEFAULT_CONCURRENCY,
 ): Promise<Map<string, WorkItem>> {
   const out = new Map<string, WorkItem>();
-  for (const batch of chunk([...new Set(ids)], connector.info.capabilities.maxGetBatch)) {
-    if (signal?.aborted) break;
+  await mapLimit(chunk([...new Set(ids)], connector.info.capabilities.maxGetBatch), concurrency, async (batch) => {
+    if (signal?.aborted) return;
     for (const item of await connector.getMany(batch, { fields })) out.set(item.id, item);
-  }
+  });
   return out;
 }
 
@@ -82,20 +113,22 @@ const fromResult = (result: WriteResult | undefined, what: string): WriteOutcome
 };
 
 /**
- * Writes requests in batches no larger than `max`. A request the system refuses for some of
- * its fields is sent once more without them, so one refused value never holds back the rest.
- * A batch call that throws fails each of its requests with that error (their outcome unknown).
+ * Writes requests in batches no larger than `max`, `concurrency` batches in flight (each
+ * request is in one batch: no item is written twice at once). A request the system refuses
+ * for some of its fields is sent once more without them, so one refused value never holds back
+ * the rest. A batch call that throws fails each of its requests with that error (their outcome unknown).
  */
 export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
   requests: R[],
   max: number,
   call: (batch: R[]) => Promise<WriteResult[]>,
   what: string,
+  concurrency = DEFAULT_CONCURRENCY,
 ): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = new Array(requests.length);
   const run = async (indexes: number[], build: (i: number) => R) => {
     const again: number[] = [];
-    for (const batch of chunk(indexes, max)) {
+    await mapLimit(chunk(indexes, max), concurrency, async (batch) => {
       let results: WriteResult[];
       try {
         results = await call(batch.map(build));
@@ -107,7 +140,7 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
             refused: outcomes[i]?.refused ?? {},
             unknown: true,
           };
-        continue;
+        return;
       }
       batch.forEach((i, n) => {
         const result = results[n];
@@ -120,8 +153,9 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
         const outcome = fromResult(result, what);
         outcomes[i] = { ...outcome, refused: { ...outcomes[i]?.refused, ...outcome.refused } };
       });
-    }
-    return again;
+    });
+    // Batches finish in any order: the second round goes in the requests' order.
+    return again.sort((a, b) => a - b);
   };
   const again = await run(
     requests.map((_, i) => i),
@@ -138,8 +172,49 @@ export async function writeInBatches<R extends CreateRequest | UpdateRequest>(
 }
 
 /** Writes creates through a connector in its batch size. */
-export const createInBatches = (connector: Connector, requests: CreateRequest[]) =>
-  writeInBatches(requests, connector.info.capabilities.maxCreateBatch, (b) => connector.create(b), 'a create');
+export const createInBatches = (connector: Connector, requests: CreateRequest[], concurrency?: number) =>
+  writeInBatches(
+    requests,
+    connector.info.capabilities.maxCreateBatch,
+    (b) => connector.create(b),
+    'a create',
+    concurrency,
+  );
 /** Writes updates through a connector in its batch size. */
-export const updateInBatches = (connector: Connector, requests: UpdateRequest[]) =>
-  writeInBatches(requests, connector.info.capabilities.maxUpdateBatch, (b) => connector.update(b), 'an update');
+export const updateInBatches = (connector: Connector, requests: UpdateRequest[], concurrency?: number) =>
+  writeInBatches(
+    requests,
+    connector.info.capabilities.maxUpdateBatch,
+    (b) => connector.update(b),
+    'an update',
+    concurrency,
+  );
+
+/**
+ * Yields what `source` yields, asking it for the next element as soon as one is handed out:
+ * the next page is read while the consumer works on this one (one read ahead, in order). An
+ * early stop waits for the read in flight, then closes the source.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  let done = false;
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) {
+        done = true;
+        return;
+      }
+      next = it.next();
+      // Awaited on the next turn; a read left behind by an early stop is not an unhandled rejection.
+      next.catch(() => undefined);
+      yield result.value;
+    }
+  } finally {
+    if (!done) {
+      const last = await next.catch(() => undefined);
+      if (!last?.done) await it.return?.();
+    }
+  }
+}

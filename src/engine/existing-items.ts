@@ -30,31 +30,41 @@ export interface CounterpartContext {
  * the item a source copies (the source carries its origin stamp: a link lost with the state),
  * a copy of the source (found by its stamp, with `lookUpCopies`), or, under `matchExisting`, an unlinked item whose field holds the source's value. Under
  * `multiple: fail` a match must be unique both ways. Returns per source id the counterpart,
- * or an error that fails the item; items with neither are to be created.
+ * or an error that fails the item; items with neither are to be created. `pending` names the
+ * sources with a pending create intent when the caller has just read their state.
  */
 export async function findCounterparts(
   ctx: CounterpartContext,
   anchor: Side,
   sources: WorkItem[],
+  pending?: ReadonlySet<string>,
 ): Promise<Map<string, WorkItem | SyncbridgeError>> {
   const target = otherSide(anchor);
   const { connectors, mapping, store } = ctx;
   const out = new Map<string, WorkItem | SyncbridgeError>();
   try {
-    const states = await store.loadItems(
-      ctx.pair,
-      anchor,
-      sources.map((s) => s.id),
-    );
-    const pending = sources.filter((_, i) => states[i]!.intent);
-    if (pending.length > 0) {
+    const intended =
+      pending ??
+      new Set(
+        (
+          await store.loadItems(
+            ctx.pair,
+            anchor,
+            sources.map((s) => s.id),
+          )
+        )
+          .filter((state) => state.intent)
+          .map((state) => state.itemId),
+      );
+    const withIntent = sources.filter((s) => intended.has(s.id));
+    if (withIntent.length > 0) {
       const found = await connectors[target].findByOrigin({
         project: mapping[target].project,
         type: mapping[target].type,
-        origins: pending.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })),
+        origins: withIntent.map((s) => ({ system: ctx.systemIds[anchor], id: s.id })),
         fields: ctx.fields[target],
       });
-      for (const { origin, item } of found) if (pending.some((s) => s.id === origin.id)) out.set(origin.id, item);
+      for (const { origin, item } of found) if (intended.has(origin.id)) out.set(origin.id, item);
     }
     // A target item already linked, or claimed by another item of this batch, is no match.
     const claimed = new Set([...out.values()].map((item) => (item as WorkItem).id));

@@ -33,7 +33,7 @@ import {
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
-import { chunk, createInBatches, readInBatches, updateInBatches } from './batches.js';
+import { chunk, createInBatches, mapLimit, readAhead, readInBatches, updateInBatches } from './batches.js';
 import { writeBacklinks, type BacklinkContext } from './backlinks.js';
 
 /** What one entity pair needs at run time. */
@@ -82,6 +82,8 @@ interface Work {
   snapshots: Record<Side, Snapshot | undefined>;
   /** Queued failures of the two items when the pass began. */
   failures: Partial<Record<Side, Failure>>;
+  /** Whether a create from the anchor item was recorded and not settled (an interrupted create). */
+  intended?: boolean;
   plan?: MergePlan;
   create?: CreateRequest;
   /** Fields left out of a create, or that could not be mapped. */
@@ -111,15 +113,27 @@ export class PairSync {
   private readonly sideFields: Record<Side, string[]>;
   /** Deleted items and detached pairs. */
   private readonly deletes: PairDeletes;
-  /** Revisions already counted (with their change time), so that overlap re-reads are not counted again. */
-  private readonly counted = new Map<string, number>();
+  /**
+   * Per side, when the last poll of this process started: a quiet item changed before then was
+   * counted by that poll (or a poll before it), and its overlap re-read is not counted again.
+   */
+  private readonly lastPollStart: Partial<Record<Side, number>> = {};
+  /** Quiet revisions counted outside a poll (retries, webhooks) since the last pass, so that a poll does not count them again. */
+  private readonly countedOutsidePoll = new Set<string>();
+  /** While a side is polled: what its quiet items are counted against. */
+  private polling: { side: Side; floor: number | undefined; uncounted?: Set<string> } | undefined;
   /** Pairs a dry run planned in this pass. */
   private readonly planned = new Set<string>();
   /** Whether unlinked items' copies are looked up by origin stamp (see `CounterpartContext.lookUpCopies`): once a pass meets an unlinked copy. */
   private lookUpCopies = false;
+  /** Calls in flight at once per system (`engine.concurrency`). */
+  private readonly concurrency: number;
+  /** Per side and item, the revision this pass's update replaced: a copy of it read later (read ahead) is not news. */
+  private readonly superseded = new Map<string, string>();
 
   constructor(private readonly rt: PairRuntime) {
     this.name = rt.mapping.name;
+    this.concurrency = rt.settings.concurrency ?? 4;
     // Mapped fields, plus the field a match rule reads (unless it is the key or id).
     const read = (side: Side) => {
       const match = rt.mapping.matchExisting?.[side];
@@ -154,6 +168,7 @@ export class PairSync {
   /** A full pass: settle interrupted creates, retry due failures, then poll each side. */
   async run(mode: PassMode): Promise<void> {
     this.planned.clear();
+    this.superseded.clear();
     this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
     const { maxAttempts } = this.rt.settings;
@@ -172,6 +187,7 @@ export class PairSync {
     const starts: Partial<Record<Side, Watermark | undefined>> = {};
     for (const side of polled) starts[side] = await this.start(side, mode);
     for (const side of polled) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
+    this.countedOutsidePoll.clear();
   }
 
   /**
@@ -328,12 +344,12 @@ export class PairSync {
     const connector = connectors[side];
     let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
-    if (since?.kind === 'timestamp') this.forgetCounted(side, Date.parse(since.value));
     const filter = mapping[side].filter;
     // A linked item that stopped matching the filter keeps syncing, or under `keepSyncingUnmatched:
     // false` has its last change synced and is then unlinked: a second, unfiltered query picks up
     // linked items only (needless while nothing was linked before this pass).
     const followLinked = filter !== undefined && (await store.countLinks(this.name)) > 0;
+    // Ids the filtered query yielded (kept only when the linked-only query follows it).
     const matched = new Set<string>();
     const queries = followLinked
       ? [
@@ -347,54 +363,59 @@ export class PairSync {
     const startedAt = this.rt.clock().toISOString();
     const clip = (mark: Watermark | undefined): Watermark | undefined =>
       mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark;
-    for (const query of queries) {
-      const pages = connector.query({
-        project: mapping[side].project,
-        type: mapping[side].type,
-        filter: query.filter,
-        since,
-        fields: this.sideFields[side],
-        pageSize: settings.pageSize,
-      });
-      for await (const page of pages) {
-        if (mode.signal?.aborted) return;
-        const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
-        if (!query.linkedOnly) for (const item of page) matched.add(item.id);
-        const leaving =
-          query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
-        await this.processItems(
-          side,
-          query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
-          mode,
-          leaving.length > 0 ? { force: true } : {},
-        );
-        const states =
-          mode.dryRun || leaving.length === 0
-            ? []
-            : await store.loadItems(
-                this.name,
-                side,
-                leaving.map((i) => i.id),
-              );
-        for (const [i, { link }] of states.entries())
-          if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
-        watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
-        if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
-        processed += items.length;
-        this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+    this.polling = { side, floor: this.lastPollStart[side] };
+    try {
+      for (const query of queries) {
+        // The linked-only query reads again what the filtered one read and counted.
+        if (query.linkedOnly) this.polling.uncounted = matched;
+        const pages = connector.query({
+          project: mapping[side].project,
+          type: mapping[side].type,
+          filter: query.filter,
+          since,
+          fields: this.sideFields[side],
+          pageSize: settings.pageSize,
+        });
+        // The next page is read while this one is merged, written and committed; pages are still taken in order.
+        for await (const read of readAhead(pages)) {
+          if (mode.signal?.aborted) return;
+          // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
+          const page = this.superseded.size === 0 ? read : read.filter((i) => !this.isSuperseded(side, i));
+          const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
+          if (!query.linkedOnly && followLinked) for (const item of page) matched.add(item.id);
+          const leaving =
+            query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
+          await this.processItems(
+            side,
+            query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
+            mode,
+            leaving.length > 0 ? { force: true } : {},
+          );
+          const states =
+            mode.dryRun || leaving.length === 0
+              ? []
+              : await store.loadItems(
+                  this.name,
+                  side,
+                  leaving.map((i) => i.id),
+                );
+          for (const [i, { link }] of states.entries())
+            if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
+          watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
+          if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
+          processed += items.length;
+          this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+        }
       }
+    } finally {
+      this.polling = undefined;
     }
+    this.lastPollStart[side] = Date.parse(startedAt);
     // Everything changed before the query started was in its result: the next poll's overlap is
     // measured back from then, so a side that went quiet does not read its last changes every pass.
     if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt))
       watermark = { kind: 'timestamp', value: startedAt };
     if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
-  }
-
-  /** Forgets counted revisions older than a poll's start: that poll and later ones cannot read them again. */
-  private forgetCounted(side: Side, since: number): void {
-    const prefix = `${side}\u0000`;
-    for (const [key, at] of this.counted) if (at < since && key.startsWith(prefix)) this.counted.delete(key);
   }
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {
@@ -441,7 +462,7 @@ export class PairSync {
             items.map((i) => i.id),
           );
     for (const [i, item] of items.entries()) {
-      const { link, snapshots, failures } = states[i]!;
+      const { link, snapshots, failures, intent } = states[i]!;
       const snapshot = snapshots[anchor];
       // A discarded failure holds only until the item changes again on the side that failed.
       const blocking = [failures[anchor], failures[target]].find(
@@ -462,6 +483,7 @@ export class PairSync {
         ...(link ? { link } : {}),
         snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>,
         failures,
+        ...(intent ? { intended: true } : {}),
         problems: [],
         warnings: [],
         refused: { left: {}, right: {} },
@@ -526,15 +548,27 @@ export class PairSync {
     return !same(item.scope.type, type) || (!guid && !item.scope.projects.some((p) => same(p, project)));
   }
 
+  private isSuperseded(side: Side, item: WorkItem): boolean {
+    return this.superseded.get(`${side}\u0000${item.id}`) === item.revision;
+  }
+
   private mayBeOwnCreate(side: Side, item: WorkItem): boolean {
     return item.updatedBy === null || this.isIntegrationUser(side, item.updatedBy);
   }
 
+  /**
+   * Counts an item that needed no write, once: a poll counts what changed after the side's last
+   * poll started (what changed before was counted by it, whatever the overlap reads again), and
+   * no revision counted outside a poll since the last pass. Holds nothing per item it polls.
+   */
   private countQuiet(anchor: Side, item: WorkItem, mode: PassMode): void {
     const key = `${anchor}\u0000${item.id}\u0000${item.revision}`;
-    if (this.counted.has(key)) return;
-    if (this.counted.size > 100_000) this.counted.clear();
-    this.counted.set(key, Date.parse(item.updatedAt));
+    if (this.countedOutsidePoll.has(key)) return;
+    const polling = this.polling?.side === anchor ? this.polling : undefined;
+    if (polling) {
+      if (polling.uncounted?.has(item.id)) return;
+      if (polling.floor !== undefined && Date.parse(item.updatedAt) <= polling.floor) return;
+    } else this.countedOutsidePoll.add(key);
     if (this.isIntegrationUser(anchor, item.updatedBy)) mode.summary.echoesSkipped++;
     else mode.summary.unchanged++;
   }
@@ -542,7 +576,7 @@ export class PairSync {
   private async readCounterparts(target: Side, works: Work[]): Promise<void> {
     const linked = works.filter((w) => w.link);
     const connector = this.rt.connectors[target];
-    for (const batch of chunk(linked, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(linked, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       const ids = batch.map((w) => (target === 'right' ? w.link!.rightId : w.link!.leftId));
       try {
         const found = new Map(
@@ -556,7 +590,7 @@ export class PairSync {
       } catch (error) {
         for (const w of batch) w.error = toSyncbridgeError(error);
       }
-    }
+    });
   }
 
   /** For unlinked items: finish an interrupted create, or link to an existing match, before creating. */
@@ -580,6 +614,8 @@ export class PairSync {
       },
       anchor,
       works.map((w) => w.items[anchor]!),
+      // The page's state was read just before: the intents are known.
+      new Set(works.filter((w) => w.intended).map((w) => w.items[anchor]!.id)),
     );
     for (const w of works) {
       const outcome = found.get(w.items[anchor]!.id);
@@ -762,6 +798,7 @@ export class PairSync {
     const outcomes = await createInBatches(
       this.rt.connectors[target],
       works.map((w) => w.create!),
+      this.concurrency,
     );
     for (const [i, w] of works.entries()) {
       const outcome = outcomes[i]!;
@@ -794,7 +831,7 @@ export class PairSync {
     const fields = this.sideFields[target];
     const partial = works.filter((w) => fields.some((f) => !(f in w.written[target]!.fields)));
     const connector = this.rt.connectors[target];
-    for (const batch of chunk(partial, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(partial, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       try {
         const read = new Map(
           (
@@ -812,45 +849,53 @@ export class PairSync {
           error: toSyncbridgeError(error).message,
         });
       }
-    }
+    });
   }
 
-  /** Runs planned updates per side in batches; a failure on one side leaves the other side's writes alone. */
+  /**
+   * Runs planned updates per side in batches, left then right (a write met by a concurrent edit on
+   * the second side then fails its revision test); a failure on one side leaves the other side's writes alone.
+   */
   private async executeUpdates(works: Work[]): Promise<void> {
-    for (const side of sides) {
-      const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
-      const outcomes = await updateInBatches(
-        this.rt.connectors[side],
-        todo.map((w) => ({
-          id: w.items[side]!.id,
-          fields: w.plan!.writes[side],
-          expectedRevision: w.items[side]!.revision,
-          returnFields: this.sideFields[side],
-        })),
-      );
-      const unknown: Work[] = [];
-      todo.forEach((w, i) => {
-        const outcome = outcomes[i]!;
-        w.refused[side] = outcome.refused;
-        const writes = Object.keys(w.plan!.writes[side]);
-        if (outcome.ok) {
-          // A connector that returns only some fields leaves the others as they were read, plus what was written.
-          w.written[side] = {
-            ...outcome.item,
-            fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields },
-          };
-        } else if (writes.every((f) => f in outcome.refused)) {
-          // Every value was refused: nothing changed, and the refusals are field failures.
-        } else if (outcome.unknown) {
-          unknown.push(w);
-          w.sideError[side] = outcome.error;
-        } else {
-          w.sideError[side] = outcome.error;
-          if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
-        }
-      });
-      await this.settleUnknown(side, unknown);
-    }
+    for (const side of sides) await this.executeSideUpdates(side, works);
+  }
+
+  private async executeSideUpdates(side: Side, works: Work[]): Promise<void> {
+    const todo = works.filter((w) => Object.keys(w.plan!.writes[side]).length > 0);
+    if (todo.length === 0) return;
+    const outcomes = await updateInBatches(
+      this.rt.connectors[side],
+      todo.map((w) => ({
+        id: w.items[side]!.id,
+        fields: w.plan!.writes[side],
+        expectedRevision: w.items[side]!.revision,
+        returnFields: this.sideFields[side],
+      })),
+      this.concurrency,
+    );
+    const unknown: Work[] = [];
+    todo.forEach((w, i) => {
+      const outcome = outcomes[i]!;
+      w.refused[side] = outcome.refused;
+      const writes = Object.keys(w.plan!.writes[side]);
+      if (outcome.ok) {
+        this.superseded.set(`${side}\u0000${w.items[side]!.id}`, w.items[side]!.revision);
+        // A connector that returns only some fields leaves the others as they were read, plus what was written.
+        w.written[side] = {
+          ...outcome.item,
+          fields: { ...w.items[side]!.fields, ...w.plan!.writes[side], ...outcome.item.fields },
+        };
+      } else if (writes.every((f) => f in outcome.refused)) {
+        // Every value was refused: nothing changed, and the refusals are field failures.
+      } else if (outcome.unknown) {
+        unknown.push(w);
+        w.sideError[side] = outcome.error;
+      } else {
+        w.sideError[side] = outcome.error;
+        if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
+      }
+    });
+    await this.settleUnknown(side, unknown);
   }
 
   /**
@@ -860,7 +905,7 @@ export class PairSync {
    */
   private async settleUnknown(side: Side, works: Work[]): Promise<void> {
     const connector = this.rt.connectors[side];
-    for (const batch of chunk(works, connector.info.capabilities.maxGetBatch)) {
+    await mapLimit(chunk(works, connector.info.capabilities.maxGetBatch), this.concurrency, async (batch) => {
       let read: Map<string, WorkItem>;
       try {
         read = new Map(
@@ -872,7 +917,7 @@ export class PairSync {
           ).map((i) => [i.id, i]),
         );
       } catch {
-        continue;
+        return;
       }
       for (const w of batch) {
         const item = read.get(w.items[side]!.id);
@@ -883,9 +928,10 @@ export class PairSync {
           );
         if (!landed) continue;
         w.written[side] = item;
+        this.superseded.set(`${side}\u0000${item.id}`, w.items[side]!.revision);
         delete w.sideError[side];
       }
-    }
+    });
   }
 
   /** Whether a value read back after a write is the value written (as the system normalizes it), not somebody's edit. */
@@ -1053,11 +1099,15 @@ export class PairSync {
     // Grouped by kind, so that a store makes each kind one statement (records of different items never collide).
     const all = Object.values(writes).flat();
     if (all.length > 0) await this.rt.store.applyWrites(all);
+    // Failures and events in the page's order; then each pair's back-links and comments, several pairs at once.
+    const byWork = new Map(committed.map((c) => [c.work, c]));
+    const followUps: Array<() => Promise<void>> = [];
     for (const work of works) {
-      const done = committed.find((c) => c.work === work);
-      if (done) await this.settle(work, done.now, done.problems, mode);
+      const done = byWork.get(work);
+      if (done) followUps.push(await this.settle(work, done.now, done.problems, mode));
       else await this.fail(work, work.error!, mode);
     }
+    await mapLimit(followUps, this.concurrency, (followUp) => followUp());
   }
 
   /** The sides whose item's key differs from the one the link records. */
@@ -1066,13 +1116,16 @@ export class PairSync {
     return link ? sides.filter((s) => now[s].key !== (s === 'left' ? link.leftKey : link.rightKey)) : [];
   }
 
-  /** What follows a work's commit: its failure (a side that failed as a whole), events and comments. */
+  /**
+   * What follows a work's commit: its failure (a side that failed as a whole) and events; returns
+   * what is then written for the pair, in order: back-links, then comments.
+   */
   private async settle(
     work: Work,
     now: Record<Side, WorkItem>,
     problems: Partial<Record<Side, Failure>>,
     mode: PassMode,
-  ): Promise<void> {
+  ): Promise<() => Promise<void>> {
     const { anchor } = work;
     const target = otherSide(anchor);
     // A twin whose key changed (a Jira issue moved with its project's key) is shown by its new key.
@@ -1100,10 +1153,12 @@ export class PairSync {
     // A copy stamped with a link to its origin (`originStamp: 'link'`) was created showing it.
     const stampedWithLink =
       work.create !== undefined && this.rt.connectors[target].info.capabilities.originStamp === 'link';
-    if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
-    else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
-    else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
-    await this.syncComments(work, now[anchor], now[target], mode);
+    return async () => {
+      if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
+      else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
+      else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
+      await this.syncComments(work, now[anchor], now[target], mode);
+    };
   }
 
   /** The field-level failures of a work as failure records, per side whose change is held. */

@@ -131,20 +131,26 @@ export function canonicalValue(value: FieldValue | undefined): unknown {
   return value;
 }
 
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => a.localeCompare(b));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+/** Whether two canonical values are the same JSON (key order and undefined members aside), without writing it out. */
+function sameJson(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null)
+    return typeof x !== 'string' && typeof y !== 'string' && JSON.stringify(x) === JSON.stringify(y);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    return x.every((v, i) => sameJson(v, y[i]));
   }
-  return JSON.stringify(value);
+  const a = x as Record<string, unknown>;
+  const b = y as Record<string, unknown>;
+  const keys = Object.keys(a).filter((k) => a[k] !== undefined);
+  if (keys.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
+  return keys.every((k) => b[k] !== undefined && sameJson(a[k], b[k]));
 }
 
 /** Whether two field values mean the same (see {@link canonicalValue}). */
 export function valuesEqual(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
-  return stableStringify(canonicalValue(a)) === stableStringify(canonicalValue(b));
+  if (a === b) return true;
+  return sameJson(canonicalValue(a), canonicalValue(b));
 }
 
 export type { RichText };
