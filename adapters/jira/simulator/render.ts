@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { adfText } from './jql/evaluate.js';
+import { renderAttachment, renderIssueLinks } from './render-links.js';
 import {
   userName,
   type JiraState,
@@ -172,6 +173,10 @@ function renderFieldValue(ctx: RenderContext, issue: SimIssue, field: SimField):
       return jiraTime(issue.created, zone);
     case 'updated':
       return jiraTime(issue.updated, zone);
+    case 'attachment':
+      return state.attachments.of(issue.id).map((a) => renderAttachment(ctx, a));
+    case 'issuelinks':
+      return renderIssueLinks(ctx, issue);
   }
   const raw = issue.fields[field.id];
   if (raw === undefined || raw === null) return field.schema.type === 'array' ? [] : null;

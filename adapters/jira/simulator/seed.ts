@@ -104,6 +104,15 @@ function configure(state: JiraState): void {
   sys('created', 'Created', 'datetime', { onScreen: false, clauseNames: ['created', 'createdDate'] });
   sys('updated', 'Updated', 'datetime', { onScreen: false, clauseNames: ['updated', 'updatedDate'] });
   sys('duedate', 'Due date', 'date', { clauseNames: ['duedate', 'due'] });
+  // Read-only here: files come through `issue/{id}/attachments`, links through `issueLink`.
+  sys('attachment', 'Attachment', 'array', {
+    onScreen: false,
+    schema: { type: 'array', items: 'attachment', system: 'attachment' },
+  });
+  sys('issuelinks', 'Linked Issues', 'array', {
+    onScreen: false,
+    schema: { type: 'array', items: 'issuelinks', system: 'issuelinks' },
+  });
   const custom = (
     n: number,
     name: string,

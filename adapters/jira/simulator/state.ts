@@ -1,3 +1,5 @@
+import { AttachmentStore } from './attachments.js';
+import { IssueLinkStore } from './issue-links.js';
 import { UpdatedIndex } from './updated-index.js';
 
 /** An Atlassian Document Format node, kept as the client sent it. */
@@ -215,6 +217,10 @@ export class JiraState {
    */
   readonly indexedProperties = new Map<string, string[]>([['syncbridge.origin', ['ref']]]);
   private nextRemoteLinkId = 10000;
+  /** Attached files (`issue/{id}/attachments`); set `attachments.uploadLimit` to test files over the limit. */
+  readonly attachments = new AttachmentStore();
+  /** Issue links and their types (`issueLink`, `issueLinkType`). */
+  readonly links = new IssueLinkStore();
 
   /** The next remote link id. */
   remoteLinkId(): number {
