@@ -31,8 +31,8 @@ export function renderLinkType(ctx: RenderContext, t: SimIssueLinkType): Record<
   return { id: t.id, name: t.name, inward: t.inward, outward: t.outward, self: api(ctx, `issueLinkType/${t.id}`) };
 }
 
-/** The other end of a link (`LinkedIssue`): id, key and key fields. */
-function renderLinkedIssue(ctx: RenderContext, issue: SimIssue): Record<string, unknown> {
+/** The other end of a link or a parent (`LinkedIssue`): id, key and key fields. */
+export function renderLinkedIssue(ctx: RenderContext, issue: SimIssue): Record<string, unknown> {
   const status = ctx.state.status(issue.statusId);
   const priority = ctx.state.priorities.find((p) => p.id === issue.fields.priority);
   return {

@@ -190,7 +190,13 @@ export interface SimProject {
 export class JiraState {
   readonly users: SimUser[] = [];
   readonly projects: SimProject[] = [];
-  readonly issueTypes: Array<{ id: string; name: string; description: string }> = [];
+  readonly issueTypes: Array<{
+    id: string;
+    name: string;
+    description: string;
+    /** 1 for Epic, 0 (the default) for standard types, -1 for sub-task types. */
+    hierarchyLevel?: number;
+  }> = [];
   readonly statuses: SimStatus[] = [];
   readonly transitions: SimTransition[] = [];
   readonly priorities: Array<{ id: string; name: string }> = [];

@@ -258,3 +258,50 @@ describe('Jira simulator issue links', () => {
     expect(await linksOf(a.key)).toEqual([]);
   });
 });
+
+type Parented = { fields: { parent: { key: string; fields: { issuetype: { name: string } } } | null } };
+const parentOf = async (key: string) =>
+  ((await call('GET', 'issue/{issueIdOrKey}', `issue/${key}?fields=parent`, 200)) as Parented).fields.parent;
+
+describe('Jira simulator hierarchy (fields.parent)', () => {
+  it('builds Epic → Story → Subtask and shows each parent', async () => {
+    const epic = await newIssue('epic', 'Epic');
+    const story = (await call('POST', 'issue', 'issue', 201, {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Story' }, summary: 'story', parent: { key: epic.key } },
+    })) as { key: string };
+    const sub = (await call('POST', 'issue', 'issue', 201, {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Subtask' }, summary: 'sub', parent: { id: story.key } },
+    })) as { key: string };
+    expect(await parentOf(epic.key)).toBeNull();
+    expect(await parentOf(story.key)).toMatchObject({ key: epic.key, fields: { issuetype: { name: 'Epic' } } });
+    expect(await parentOf(sub.key)).toMatchObject({ key: story.key, fields: { issuetype: { name: 'Story' } } });
+
+    const other = await newIssue('other epic', 'Epic');
+    await call('PUT', 'issue/{issueIdOrKey}', `issue/${story.key}`, 204, { fields: { parent: { key: other.key } } });
+    expect(await parentOf(story.key)).toMatchObject({ key: other.key });
+  });
+
+  it('refuses a sub-task without a parent, a parent on the wrong level and a cycle', async () => {
+    const orphan = (await call('POST', 'issue', 'issue', 400, {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Subtask' }, summary: 'orphan' },
+    })) as { errors: Record<string, string> };
+    expect(orphan.errors).toEqual({ issuetype: 'Issue type is a sub-task but parent issue key or id not specified.' });
+
+    const epic = await newIssue('epic 2', 'Epic');
+    const story = (await call('POST', 'issue', 'issue', 201, {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Story' }, summary: 's', parent: { key: epic.key } },
+    })) as { key: string };
+    const wrongLevel = (await call('POST', 'issue', 'issue', 400, {
+      fields: { project: { key: 'DEMO' }, issuetype: { name: 'Subtask' }, summary: 'x', parent: { key: epic.key } },
+    })) as { errors: Record<string, string> };
+    expect(wrongLevel.errors).toEqual({ parent: 'Given parent issue does not belong to appropriate hierarchy.' });
+    // An epic under its own story would close a cycle: refused as the wrong level, nothing changes.
+    const cycle = (await call('PUT', 'issue/{issueIdOrKey}', `issue/${epic.key}`, 400, {
+      fields: { parent: { key: story.key } },
+    })) as { errors: Record<string, string> };
+    expect(cycle.errors).toEqual({ parent: 'Given parent issue does not belong to appropriate hierarchy.' });
+    await call('PUT', 'issue/{issueIdOrKey}', `issue/${story.key}`, 400, { fields: { parent: { key: story.key } } });
+    expect(await parentOf(epic.key)).toBeNull();
+    expect(await parentOf(story.key)).toMatchObject({ key: epic.key });
+  });
+});
