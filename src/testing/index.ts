@@ -7,7 +7,13 @@
 
 // Simulator building blocks (also alone, without vitest, as `syncbridge/testing/kit`)
 export * from './kit.js';
-export { assertMatchesOperation, responseSchema, type OperationRef } from './openapi-contract.js';
+export {
+  assertMatchesOperation,
+  assertMatchesRequest,
+  requestSchema,
+  responseSchema,
+  type OperationRef,
+} from './openapi-contract.js';
 
 // Conformance suite
 export type {

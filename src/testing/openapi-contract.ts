@@ -134,3 +134,48 @@ export function assertMatchesOperation(spec: unknown, operation: OperationRef, b
     );
   }
 }
+
+/**
+ * The declared request body schema of an operation (OpenAPI 3 `requestBody.content[mediaType].schema`,
+ * Swagger 2 the `in: body` parameter's `schema`), or undefined when it declares none.
+ * `mediaType` picks the content type; the JSON one (else the first) by default.
+ */
+export function requestSchema(
+  spec: unknown,
+  operation: Omit<OperationRef, 'status'>,
+  mediaType?: string,
+): Record<string, unknown> | undefined {
+  const { operation: op } = findOperation(spec as Spec, operation.method, operation.path);
+  let body = op.requestBody as Schema | undefined;
+  if (body && typeof body.$ref === 'string') body = resolveRef(spec as Spec, body.$ref);
+  const content = body?.content as Record<string, { schema?: Schema }> | undefined;
+  if (content)
+    return (content[mediaType ?? 'application/json'] ?? (mediaType ? undefined : Object.values(content)[0]))?.schema;
+  const parameters = (op.parameters ?? []) as Schema[];
+  const resolved = parameters.map((p) => (typeof p.$ref === 'string' ? resolveRef(spec as Spec, p.$ref) : p));
+  return resolved.find((p) => p.in === 'body')?.schema as Schema | undefined;
+}
+
+/**
+ * Throws, listing every mismatch, unless `body` matches the request body the description
+ * declares for the operation (so a simulator's tests prove they send what the vendor takes).
+ */
+export function assertMatchesRequest(
+  spec: unknown,
+  operation: Omit<OperationRef, 'status'>,
+  body: unknown,
+  mediaType?: string,
+): void {
+  const schema = requestSchema(spec, operation, mediaType);
+  if (!schema)
+    throw new Error(
+      `${operation.method.toUpperCase()} ${operation.path} declares no request body${mediaType ? ` of type ${mediaType}` : ''}`,
+    );
+  const errors: string[] = [];
+  validate(spec as Spec, schema, body, '$', errors);
+  if (errors.length > 0) {
+    throw new Error(
+      `${operation.method.toUpperCase()} ${operation.path} request does not match the API description:\n  ${errors.slice(0, 20).join('\n  ')}`,
+    );
+  }
+}

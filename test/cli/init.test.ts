@@ -160,7 +160,7 @@ describe('syncbridge init', () => {
     ]);
     expect(missingPicks.code).toBe(2);
     expect(missingPicks.stderr).toContain(
-      'missing --left-type (available: Bug, Story, Task), --right-project (available on azure-devops: Demo',
+      'missing --left-type (available: Bug, Story, Task, Epic, Subtask), --right-project (available on azure-devops: Demo',
     );
 
     const missingMany = await cli([

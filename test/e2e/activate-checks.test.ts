@@ -127,7 +127,7 @@ describe('activate checks a mapping against both systems', () => {
       withMapping((m) => ({ ...m, left: { ...m.left, type: 'Bugg' }, right: { ...m.right, type: 'Bugs' } })),
     );
     expect(issueAt(error, 'mappings[0].left.type')).toBe(
-      'type "Bugg" does not exist in jira project DEMO; types: Bug, Story, Task; did you mean "Bug"?',
+      'type "Bugg" does not exist in jira project DEMO; types: Bug, Story, Task, Epic, Subtask; did you mean "Bug"?',
     );
     expect(issueAt(error, 'mappings[0].right.type')).toMatch(
       /^type "Bugs" does not exist in ado project Demo; types: .*Bug.*; did you mean "Bug"\?$/,

@@ -20,12 +20,14 @@ import {
   type WebhookDeliveryKnobs,
 } from 'syncbridge/testing/kit';
 import { createRouter } from './router.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { batchRoutes } from './routes/batch.js';
 import { commentRoutes } from './routes/comments.js';
 import { graphRoutes } from './routes/graph.js';
 import { metaRoutes } from './routes/meta.js';
 import { metadataRoutes } from './routes/metadata.js';
 import { recycleBinRoutes } from './routes/recycle-bin.js';
+import { relationTypeRoutes } from './routes/relation-types.js';
 import { wiqlRoutes } from './routes/wiql.js';
 import { workItemRoutes } from './routes/work-items.js';
 import { updateRoutes } from './routes/updates.js';
@@ -139,6 +141,8 @@ export function createAzureDevOpsSimulator(options: AzureDevOpsSimulatorOptions 
     ...workItemRoutes,
     ...updateRoutes,
     ...recycleBinRoutes,
+    ...attachmentRoutes,
+    ...relationTypeRoutes,
     ...batchRoutes((r) => dispatch(r)),
   ]);
   // Each work item write (also inside a `$batch`) notifies the subscriptions it concerns.

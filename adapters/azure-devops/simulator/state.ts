@@ -127,6 +127,8 @@ export interface SimLimits {
   maxBatchRequests: number;
   /** Users per page of the Graph users list (the service decides; about 500). @default 500 */
   graphUsersPage: number;
+  /** Largest attachment a simple upload takes, in bytes (TF237082 above). @default 60 MB */
+  attachmentMaxBytes?: number;
 }
 
 /** The whole simulated organization. */
@@ -152,6 +154,7 @@ export const defaultLimits: SimLimits = {
   maxBatchIds: 200,
   maxBatchRequests: 200,
   graphUsersPage: 500,
+  attachmentMaxBytes: 60 * 1024 * 1024,
 };
 
 /** Finds a project by name or id, ignoring case as the service does. */

@@ -39,6 +39,14 @@ function one(
 ): { value?: unknown; error?: string } {
   const { id } = field;
   const named = (v: unknown) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined);
+  if (id === 'parent') {
+    // Stored as the parent's id; the hierarchy rules are checked with the issue type (hierarchy.ts).
+    if (value === null) return { value: null };
+    const v = named(value);
+    if (!v) return { error: 'data was not an object' };
+    const parent = state.issue(String(v.key ?? v.id ?? ''));
+    return parent ? { value: parent.id } : { error: 'Could not find issue by id or key.' };
+  }
   if (id === 'summary') {
     if (typeof value !== 'string' || value.trim() === '') return { error: 'You must specify a summary of the issue.' };
     if (value.length > 255) return { error: 'Summary must be less than 255 characters.' };
@@ -161,6 +169,7 @@ export function readFieldInput(
 function describe(state: JiraState, field: SimField, value: unknown): { raw: string | null; text: string | null } {
   if (value === null || value === undefined || (Array.isArray(value) && value.length === 0))
     return { raw: null, text: null };
+  if (field.id === 'parent') return { raw: String(value), text: state.issues.get(String(value))?.key ?? null };
   if (field.id === 'priority')
     return { raw: String(value), text: state.priorities.find((p) => p.id === value)?.name ?? null };
   if (field.schema.type === 'user') return { raw: String(value), text: state.user(String(value))?.displayName ?? null };

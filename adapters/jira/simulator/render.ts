@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { adfText } from './jql/evaluate.js';
+import { renderAttachment, renderIssueLinks, renderLinkedIssue } from './render-links.js';
 import {
   userName,
   type JiraState,
@@ -89,8 +90,8 @@ export function renderIssueType(ctx: RenderContext, id: string): Record<string, 
     description: type.description,
     iconUrl: `${ctx.baseUrl}/images/icons/issuetypes/${type.name.toLowerCase()}.svg`,
     name: type.name,
-    subtask: false,
-    hierarchyLevel: 0,
+    subtask: (type.hierarchyLevel ?? 0) === -1,
+    hierarchyLevel: type.hierarchyLevel ?? 0,
   };
 }
 
@@ -172,6 +173,14 @@ function renderFieldValue(ctx: RenderContext, issue: SimIssue, field: SimField):
       return jiraTime(issue.created, zone);
     case 'updated':
       return jiraTime(issue.updated, zone);
+    case 'attachment':
+      return state.attachments.of(issue.id).map((a) => renderAttachment(ctx, a));
+    case 'issuelinks':
+      return renderIssueLinks(ctx, issue);
+    case 'parent': {
+      const parent = typeof issue.fields.parent === 'string' ? state.issues.get(issue.fields.parent) : undefined;
+      return parent ? renderLinkedIssue(ctx, parent) : null;
+    }
   }
   const raw = issue.fields[field.id];
   if (raw === undefined || raw === null) return field.schema.type === 'array' ? [] : null;

@@ -1,8 +1,10 @@
 import type { FetchHandler } from 'syncbridge/testing/kit';
 import { HttpFailure, jiraError, type Route } from './http.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { changelogRoutes } from './routes/changelog.js';
 import { commentRoutes } from './routes/comments.js';
 import { issueRoutes } from './routes/issues.js';
+import { issueLinkRoutes } from './routes/issue-links.js';
 import { issuePropertyRoutes } from './routes/issue-properties.js';
 import { remoteLinkRoutes } from './routes/remote-links.js';
 import { metaRoutes } from './routes/meta.js';
@@ -21,6 +23,8 @@ const routes: Route[] = [
   ...commentRoutes,
   ...remoteLinkRoutes,
   ...issuePropertyRoutes,
+  ...attachmentRoutes,
+  ...issueLinkRoutes,
 ];
 
 /** The user an Authorization header logs in as: basic `email:apiToken` (Cloud), basic `username:password` or a bearer PAT (Data Center). */

@@ -50,8 +50,20 @@ function configure(state: JiraState): void {
     { id: '10001', name: 'Bug', description: 'A problem which impairs or prevents the functions of the product.' },
     { id: '10002', name: 'Story', description: 'A user story.' },
     { id: '10003', name: 'Task', description: 'A task that needs to be done.' },
+    { id: '10000', name: 'Epic', description: 'A big user story that needs to be broken down.', hierarchyLevel: 1 },
+    {
+      id: '10004',
+      name: 'Subtask',
+      description: 'A small piece of work that is part of a larger task.',
+      hierarchyLevel: -1,
+    },
   );
-  state.projects.push({ id: '10000', key: 'DEMO', name: 'Demo', issueTypeIds: ['10001', '10002', '10003'] });
+  state.projects.push({
+    id: '10000',
+    key: 'DEMO',
+    name: 'Demo',
+    issueTypeIds: ['10001', '10002', '10003', '10000', '10004'],
+  });
   state.statuses.push(
     { id: '10000', name: 'To Do', category: 'new' },
     { id: '3', name: 'In Progress', category: 'indeterminate' },
@@ -104,6 +116,16 @@ function configure(state: JiraState): void {
   sys('created', 'Created', 'datetime', { onScreen: false, clauseNames: ['created', 'createdDate'] });
   sys('updated', 'Updated', 'datetime', { onScreen: false, clauseNames: ['updated', 'updatedDate'] });
   sys('duedate', 'Due date', 'date', { clauseNames: ['duedate', 'due'] });
+  sys('parent', 'Parent', 'issuelink');
+  // Read-only here: files come through `issue/{id}/attachments`, links through `issueLink`.
+  sys('attachment', 'Attachment', 'array', {
+    onScreen: false,
+    schema: { type: 'array', items: 'attachment', system: 'attachment' },
+  });
+  sys('issuelinks', 'Linked Issues', 'array', {
+    onScreen: false,
+    schema: { type: 'array', items: 'issuelinks', system: 'issuelinks' },
+  });
   const custom = (
     n: number,
     name: string,

@@ -1,3 +1,5 @@
+import { AttachmentStore } from './attachments.js';
+import { IssueLinkStore } from './issue-links.js';
 import { UpdatedIndex } from './updated-index.js';
 
 /** The number of an issue key (`DEMO-12` is 12), as JQL compares and orders keys. */
@@ -193,7 +195,13 @@ export interface SimProject {
 export class JiraState {
   readonly users: SimUser[] = [];
   readonly projects: SimProject[] = [];
-  readonly issueTypes: Array<{ id: string; name: string; description: string }> = [];
+  readonly issueTypes: Array<{
+    id: string;
+    name: string;
+    description: string;
+    /** 1 for Epic, 0 (the default) for standard types, -1 for sub-task types. */
+    hierarchyLevel?: number;
+  }> = [];
   readonly statuses: SimStatus[] = [];
   readonly transitions: SimTransition[] = [];
   readonly priorities: Array<{ id: string; name: string }> = [];
@@ -225,6 +233,10 @@ export class JiraState {
    */
   readonly indexedProperties = new Map<string, string[]>([['syncbridge.origin', ['ref']]]);
   private nextRemoteLinkId = 10000;
+  /** Attached files (`issue/{id}/attachments`); set `attachments.uploadLimit` to test files over the limit. */
+  readonly attachments = new AttachmentStore();
+  /** Issue links and their types (`issueLink`, `issueLinkType`). */
+  readonly links = new IssueLinkStore();
 
   /** The next remote link id. */
   remoteLinkId(): number {

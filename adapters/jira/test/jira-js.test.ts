@@ -24,6 +24,8 @@ describe('the jira.js client against `syncbridge simulate jira`', () => {
       'Bug',
       'Story',
       'Task',
+      'Epic',
+      'Subtask',
     ]);
   });
 

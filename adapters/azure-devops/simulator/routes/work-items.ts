@@ -1,3 +1,4 @@
+import { mirrorLinks, prepareRelations } from '../links.js';
 import { z } from 'zod';
 import { AdoSimError, badRequest, json, workItemNotFound } from '../errors.js';
 import { applyPatch } from '../json-patch.js';
@@ -99,12 +100,14 @@ async function createWorkItem(ctx: RouteContext): Promise<Response> {
       'WorkItemTypeNotFoundException',
     );
   const changes = applyPatch(undefined, await ctx.body());
+  const relations = changes.relations && prepareRelations(ctx.state, undefined, changes.relations);
   const item = saveWorkItem(ctx.state, project, type, undefined, changes.fields, {
     actor: ctx.actor,
     bypassRules: flag(ctx, 'bypassRules'),
     validateOnly: flag(ctx, 'validateOnly'),
-    relations: changes.relations,
+    relations,
   });
+  if (relations && item.id > 0 && !flag(ctx, 'validateOnly')) mirrorLinks(ctx.state, ctx.orgUrl, item, [], ctx.actor);
   return json(renderWorkItem(ctx.state, ctx.orgUrl, item, undefined, true));
 }
 
@@ -175,12 +178,15 @@ export const workItemRoutes: Route[] = [
       const type = findType(project, String(item.fields['System.WorkItemType']));
       if (!type) throw badRequest('The work item type no longer exists.');
       const changes = applyPatch(item, await ctx.body());
+      const before = item.relations ?? [];
+      const relations = changes.relations && prepareRelations(ctx.state, item, changes.relations);
       const saved = saveWorkItem(ctx.state, project, type, item, changes.fields, {
         actor: ctx.actor,
         bypassRules: flag(ctx, 'bypassRules'),
         validateOnly: flag(ctx, 'validateOnly'),
-        relations: changes.relations,
+        relations,
       });
+      if (relations && !flag(ctx, 'validateOnly')) mirrorLinks(ctx.state, ctx.orgUrl, saved, before, ctx.actor);
       return json(renderWorkItem(ctx.state, ctx.orgUrl, saved, undefined, true));
     },
   },

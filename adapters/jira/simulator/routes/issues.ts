@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { applyValues, readFieldInput } from '../field-input.js';
 import { fail, json, listParam, noContent, readBody, type Route, type RouteContext } from '../http.js';
+import { parentErrors } from '../hierarchy.js';
 import { renderIssue, selectFields } from '../render.js';
 import type { SimIssue } from '../state.js';
 import { renderChangelogExpansion } from './changelog.js';
@@ -40,6 +41,7 @@ function createOne(ctx: RouteContext, body: IssueBody): CreateOutcome {
   else if (project && !project.issueTypeIds.includes(type.id)) errors.issuetype = 'The issue type selected is invalid.';
   const input = readFieldInput(state, fields, body.update, undefined, ctx.render.version);
   Object.assign(errors, input.errors);
+  if (type && !errors.parent) Object.assign(errors, parentErrors(state, type.id, input.values.parent, undefined));
   for (const f of state.fields)
     if (f.required && f.onScreen && !(f.id in fields) && f.id !== 'project' && f.id !== 'issuetype' && !errors[f.id])
       errors[f.id] = `You must specify a ${f.name.toLowerCase()} of the issue.`;
@@ -198,6 +200,8 @@ export const issueRoutes: Route[] = [
       for (const id of ['project', 'issuetype'])
         if (body.fields && id in body.fields)
           input.errors[id] = `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`;
+      if ('parent' in input.values)
+        Object.assign(input.errors, parentErrors(ctx.state, issue.issueTypeId, input.values.parent, issue));
       if (Object.keys(input.errors).length > 0) fail(400, [], input.errors);
       ctx.state.recordChange(issue, ctx.user.accountId, applyValues(ctx.state, issue, input.values));
       // Only Cloud can answer an edit with the issue; Data Center always answers 204.
