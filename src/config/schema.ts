@@ -201,9 +201,11 @@ export const engineSettingsSchema = z.strictObject({
   /**
    * Calls in flight at once per system while a page is written: batches of creates, updates and
    * reads, and back-link writes (each item is in one call at a time, so its writes stay in order).
-   * The next page is read while one is written. 1 sends one call at a time. @default 4
+   * The next page is read while one is written. 1 sends one call at a time. More calls at once
+   * widen what a process that stalls past its lease may still land: every call already sent when
+   * it stalled (see the state guide on fenced leases). @default 1
    */
-  concurrency: z.number().int().positive().max(32).default(4),
+  concurrency: z.number().int().positive().max(32).default(1),
   /**
    * How long a pair's lease outlives its last renewal, in ms: while one process syncs a pair,
    * another sharing the state store leaves that pair alone (`RunSummary.busy`; `INTEGRATION_BUSY`

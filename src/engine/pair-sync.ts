@@ -19,7 +19,7 @@ import { copyComments } from './comments.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
-import { relinkedAgreement, unknownAgreement } from './relink.js';
+import { agreementUnknown, relinkedAgreement, unknownAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import {
@@ -238,9 +238,10 @@ export class PairSync {
             : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
         writes.push(
           { op: 'putLink', link: { pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() } },
-          { op: 'putSnapshot', snapshot: this.snapshot(target, item) },
-          // What the create was made from is not known: the pair's first merge compares every
-          // field as for a field added to the mapping, so neither side's later edits are lost.
+          // What the create wrote is not known, and a person may have edited the copy (or the
+          // source) since: the copy's values are not agreed ones. The pair's first merge compares
+          // every field as one added to the mapping, and takes the value changed last.
+          { op: 'putSnapshot', snapshot: unknownAgreement(this.name, target, item) },
           {
             op: 'putSnapshot',
             snapshot: unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }),
@@ -709,7 +710,8 @@ export class PairSync {
         items: work.items as Record<Side, WorkItem>,
         snapshots: work.snapshots,
         defaultPolicy: this.rt.mapping.conflicts,
-        policyOverride: mode.policyOverride,
+        // Neither side's agreed state known (relinked, or an interrupted create): the later change of a field wins.
+        policyOverride: mode.policyOverride ?? (agreementUnknown(work.snapshots) ? 'newestWins' : undefined),
         changedAt: (side, field) => this.changedAt(work, side, field),
         refused: (side, field, value) => (mode.retryRefused ? undefined : this.refusal(work, side, field, value)),
         refusedBefore: (side, field, value) => this.refusal(work, side, field, value),

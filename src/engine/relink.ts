@@ -154,7 +154,21 @@ export async function holdsCopies(ctx: RelinkContext): Promise<boolean> {
  * the mapping (or by what the other side's agreed value corresponds to).
  */
 export function unknownAgreement(pair: string, side: Side, item: Pick<WorkItem, 'id' | 'updatedAt'>): Snapshot {
-  return { pair, side, itemId: item.id, revision: 'relinked~unsettled', updatedAt: item.updatedAt, fields: {} };
+  return { pair, side, itemId: item.id, revision: UNKNOWN, updatedAt: item.updatedAt, fields: {} };
+}
+
+/** The revision of an agreed state that holds no known value. */
+const UNKNOWN = 'relinked~unsettled';
+
+/**
+ * Whether neither item of a pair has a known agreed state (see {@link unknownAgreement}): a pair
+ * linked from its stamps after a lost state file, or after a create interrupted before its link.
+ * People may have edited either item since the last agreement, so a field that differs takes
+ * the value changed last, whatever the conflict policy (which is for edits of one field on
+ * both sides since a known agreement).
+ */
+export function agreementUnknown(snapshots: Partial<Record<Side, Snapshot>>): boolean {
+  return snapshots.left?.revision === UNKNOWN && snapshots.right?.revision === UNKNOWN;
 }
 
 /**

@@ -35,7 +35,8 @@ function errorLog(): Logger & { errors: Array<{ message: string; fields?: Record
 
 /** Two pairs (`bugs` and `more`) over two pairs of trackers, sharing one store. */
 async function twoPairs(store: StateStore, options: { leaseMs: number; maxCreateBatch?: number }) {
-  const t = await twoTrackers({ store, engine: { leaseMs: options.leaseMs } });
+  // One call at a time, so that "no later batch was sent" can be told from "sent at once".
+  const t = await twoTrackers({ store, engine: { leaseMs: options.leaseMs, concurrency: 1 } });
   const [moreLeft, moreRight] = [
     createMemoryTracker({ project: 'JIRA', now: t.clock }),
     createMemoryTracker({ project: 'ADO', now: t.clock }),
