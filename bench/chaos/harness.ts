@@ -277,6 +277,19 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
         });
       return reads;
     };
+    // Reading both systems costs about a thousand requests at 10,000 items: first wait (cheaply,
+    // from the simulators' data) until every original has a copy.
+    const filed = options.items;
+    while (copies(jira, ado, originals) < filed && performance.now() - chaosDone < options.settleTimeoutMs) {
+      await sleep(1000);
+      while (workers.size < options.workers) startWorker();
+      if (performance.now() - lastSaid >= 10_000) {
+        lastSaid = performance.now();
+        say(
+          `  ${Math.round((performance.now() - chaosDone) / 1000)} s quiet: ${copies(jira, ado, originals)} of ${filed} copies`,
+        );
+      }
+    }
     let sync = checkSync(await readAll(), people.edits);
     let settled = clean(sync);
     while (!settled && performance.now() - chaosDone < options.settleTimeoutMs) {
