@@ -157,6 +157,21 @@ export { openPostgresStateStore, postgresStore, type PostgresStoreOptions } from
 export type { PostgresPool, PostgresClient, PostgresResult } from './state/postgres-types.js';
 export { applyWritesInOrder, loadItemsOneByOne } from './state/store-helpers.js';
 
+// Workers on a job queue
+export {
+  createWorker,
+  type Worker,
+  type WorkerOptions,
+  type WorkerIntegration,
+  type WorkerStopReport,
+} from './worker/worker.js';
+export {
+  createQueue,
+  type SyncQueue,
+  type SyncQueueOptions,
+  type ItemsRequest,
+} from './worker/queue.js';
+
 // Logging
 export {
   createJsonLogger,

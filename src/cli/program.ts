@@ -9,6 +9,7 @@ import { registerSimulateCommand } from './commands/simulate.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerSystemCommands } from './commands/systems.js';
 import { registerValueMapCommands } from './commands/value-map.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -30,6 +31,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   registerReconcileCommand(program, io, setExit);
   registerRelinkCommand(program, io);
   registerOperateCommands(program, io, setExit);
+  registerWorkerCommand(program, io, setExit);
   registerMigrateCommand(program, io);
   registerSimulateCommand(program, io, setExit);
   registerValueMapCommands(program, io);

@@ -118,6 +118,11 @@ export interface RunOptions {
    * and `runOnce` resolves with the summary so far. The CLI aborts it on the first Ctrl-C.
    */
   signal?: AbortSignal;
+  /**
+   * Only this entity pair (a mapping's name), as a worker runs one pair per job; a name that is
+   * no mapping throws `SELECTOR_UNMATCHED`. @default every pair
+   */
+  pair?: string;
 }
 
 /** Which link {@link Syncbridge.unlink} removes. */
@@ -598,8 +603,17 @@ export class Syncbridge {
   /** One pass over every pair: settle interrupted creates, retry due failures, poll both sides. */
   runOnce(options: RunOptions = {}): Promise<RunSummary> {
     return this.lock.run(async () => {
+      if (options.pair !== undefined && !this.config.mappings.some((m) => m.name === options.pair))
+        throw new SyncbridgeError(
+          'SELECTOR_UNMATCHED',
+          `no mapping is named "${options.pair}"; mappings: ${this.config.mappings.map((m) => m.name).join(', ')}`,
+        );
       await this.requireActive();
-      const { summary } = await this.pass((pair, mode) => pair.run(mode), { dryRun: false, signal: options.signal });
+      const { summary } = await this.pass((pair, mode) => pair.run(mode), {
+        dryRun: false,
+        signal: options.signal,
+        ...(options.pair === undefined ? {} : { pair: options.pair }),
+      });
       this.events.emit('runCompleted', summary);
       return summary;
     });

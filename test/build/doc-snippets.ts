@@ -52,6 +52,7 @@ export const docs: Record<string, Treatment[]> = {
     { program: 'state-factory', before: "import { openDynamoStore } from './dynamo-store.js';" },
     { program: 'state-suite.test' },
   ],
+  'docs/guides/deployment.md': [{ program: 'deployment-queue' }, { program: 'deployment-worker' }],
   'docs/guides/value-map-sheets.md': [
     {
       program: 'value-map-sheets',
