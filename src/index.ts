@@ -27,6 +27,7 @@ export type {
   EngineEvents,
   PlannedWrite,
   ConflictEvent,
+  LeaseEvent,
   RunSummary,
   RunFailure,
 } from './engine/events.js';

@@ -1,3 +1,4 @@
+import type { SyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Failure, Side } from '../state/state-store.js';
 import type { FieldValue } from '../model/field.js';
 
@@ -48,7 +49,26 @@ export interface RunSummary {
    * they are synced by that process, or by the next pass here once it is done.
    */
   busy: Array<{ pair: string; holder: string; expiresAt: string }>;
+  /**
+   * Pairs whose lease this pass lost while syncing them (it stalled past `engine.leaseMs`, or
+   * another process took the pair over): their pass stopped at its next write, writing nothing
+   * more to the state or the systems; their items are merged again by the next holder.
+   */
+  lost: Array<{ pair: string; token: number; message: string }>;
   durationMs: number;
+}
+
+/**
+ * A pass's hold on an entity pair: the fencing token of its lease (one higher at each new
+ * grant of the pair, to any process) and this process's lease owner name. Recording the token
+ * of every `stateCommitted` shows whether a pair was ever written by two holders at once.
+ */
+export interface LeaseEvent {
+  pair: string;
+  /** The lease owner: host, process and instance of this engine. */
+  owner: string;
+  /** The fencing token of the lease. */
+  token: number;
 }
 
 /** Events the engine emits, by name. */
@@ -78,6 +98,18 @@ export interface EngineEvents {
   };
   /** A change by the integration user was processed because it differed from what the engine wrote (automation sharing the user). */
   integrationUserChange: { pair: string; side: Side; key: string };
+  /** A pass took a pair's lease (a new grant: its token is one higher than any before). */
+  leaseAcquired: LeaseEvent;
+  /** A pass gave a pair's lease up when done with the pair. */
+  leaseReleased: LeaseEvent;
+  /**
+   * A pass lost a pair's lease while syncing it (a renewal found it taken over or lapsed, a
+   * fenced write was refused, or no renewal was answered for three quarters of `engine.leaseMs`):
+   * it writes nothing more for the pair, and reports it in `RunSummary.lost`.
+   */
+  leaseLost: LeaseEvent & { error: SyncbridgeError };
+  /** State writes of a pair committed in a transaction fenced with this token (after each page, watermark, failure...). */
+  stateCommitted: LeaseEvent;
   /** A run ended. */
   runCompleted: RunSummary;
   /**
@@ -135,6 +167,7 @@ export function emptySummary(): RunSummary {
     deletes: 0,
     commentsCopied: 0,
     busy: [],
+    lost: [],
     durationMs: 0,
   };
 }

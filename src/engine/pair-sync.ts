@@ -9,7 +9,6 @@ import {
   otherSide,
   sides,
   type Failure,
-  type Fence,
   type Link,
   type Side,
   type Snapshot,
@@ -46,9 +45,12 @@ export interface PairRuntime {
   integrationUsers: Record<Side, string[]>;
   fields: CompiledField[];
   descriptors: Record<Side, Map<string, FieldDescriptor>>;
+  /**
+   * The state store as the pair's passes write it: every write fenced by the pair's lease
+   * (`fencedStore`), so that a pass that lost it writes nothing more. The connectors' writes
+   * check the lease too (`fencedConnector`).
+   */
   store: StateStore;
-  /** The fence of the pair's lease while a pass holds it (none in a dry run): the page commits are checked against it. */
-  fence: () => Fence | undefined;
   settings: SyncbridgeConfig['engine'];
   emitter: Emitter<EngineEvents>;
   clock: () => Date;
@@ -235,7 +237,7 @@ export class PairSync {
           target: item.key,
         });
       }
-      if (writes.length > 0) await store.transaction((tx) => tx.applyWrites(writes), { fence: this.rt.fence() });
+      if (writes.length > 0) await store.applyWrites(writes);
       const sources = await readInBatches(
         this.rt.connectors[side],
         found.map((f) => f.origin.id),
@@ -756,7 +758,7 @@ export class PairSync {
         },
       }),
     );
-    await this.rt.store.transaction((tx) => tx.applyWrites(intents), { fence: this.rt.fence() });
+    await this.rt.store.applyWrites(intents);
     const outcomes = await createInBatches(
       this.rt.connectors[target],
       works.map((w) => w.create!),
@@ -1050,7 +1052,7 @@ export class PairSync {
     }
     // Grouped by kind, so that a store makes each kind one statement (records of different items never collide).
     const all = Object.values(writes).flat();
-    if (all.length > 0) await this.rt.store.transaction((tx) => tx.applyWrites(all), { fence: this.rt.fence() });
+    if (all.length > 0) await this.rt.store.applyWrites(all);
     for (const work of works) {
       const done = committed.find((c) => c.work === work);
       if (done) await this.settle(work, done.now, done.problems, mode);

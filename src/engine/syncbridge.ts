@@ -15,7 +15,8 @@ import type { Failure, IntegrationState, Link, Side, StateStore, StateStoreFacto
 import { describeSide, fieldIssues, filterIssues } from './activation-checks.js';
 import { removeBacklinks } from './backlinks.js';
 import { buildConnectors } from './connectors.js';
-import { PairLeases } from './leases.js';
+import { fencedStore } from '../state/fenced-store.js';
+import { fencedConnector, PairLeases } from './leases.js';
 import { Emitter, emptySummary, type EngineEvents, type PlannedWrite, type RunSummary } from './events.js';
 import type { ReconcileStrategy } from './merge.js';
 import { PairSync, type PassMode } from './pair-sync.js';
@@ -269,7 +270,22 @@ export class Syncbridge {
     this.name = options.name ?? 'default';
     this.ownsStore = options.ownsStore;
     this.file = options.file;
-    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger);
+    this.leases = new PairLeases(store, this.name, config.engine.leaseMs, this.logger, this.events);
+  }
+
+  /** The state store and connectors of a mapping as its passes write them: every write fenced by the pair's lease. */
+  private fenced(mapping: SyncbridgeConfig['mappings'][number]): {
+    store: StateStore;
+    connectors: Record<Side, Connector>;
+  } {
+    const fence = this.leases.pairFence(mapping.name);
+    return {
+      store: fencedStore(this.store, fence),
+      connectors: {
+        left: fencedConnector(this.connectors[mapping.left.system]!, fence),
+        right: fencedConnector(this.connectors[mapping.right.system]!, fence),
+      },
+    };
   }
 
   /** The pairs, built (and the mappings checked against both systems) on first use. */
@@ -317,13 +333,11 @@ export class Syncbridge {
       pairs.push(
         new PairSync({
           mapping,
-          connectors,
+          ...this.fenced(mapping),
           systemIds: { left: mapping.left.system, right: mapping.right.system },
           integrationUsers,
           fields,
           descriptors: { left: descriptors.left, right: descriptors.right },
-          store: this.store,
-          fence: () => this.leases.fence(mapping.name),
           settings: this.config.engine,
           emitter: this.events,
           clock: this.clock,
@@ -388,23 +402,39 @@ export class Syncbridge {
         if (writes.length < 10) writes.push(write);
       });
       try {
-        // Each pair under its own lease: a pair another process is syncing is left to it and
-        // reported; only when every pair is held elsewhere does the pass fail (INTEGRATION_BUSY).
-        let busy: SyncbridgeError | undefined;
+        // Each pair under its own lease: a pair another process is syncing is left to it, and one
+        // whose lease this pass lost stops there; both are reported, and the other pairs synced.
+        // Only when no pair could be synced does the pass fail (INTEGRATION_BUSY, LEASE_LOST).
+        let refused: SyncbridgeError | undefined;
         for (const pair of pairs) {
           if (options.signal?.aborted) break;
+          const fence = () => this.leases.fence(pair.name);
+          let token: number | undefined;
           try {
-            await this.leases.hold([pair.name], () => run([pair]));
+            await this.leases.hold([pair.name], () => {
+              token = fence()?.token;
+              return run([pair]);
+            });
           } catch (error) {
+            if (isSyncbridgeError(error) && error.code === 'LEASE_LOST' && token !== undefined) {
+              refused = error;
+              summary.lost.push({ pair: pair.name, token, message: error.message });
+              this.logger.error('stopped syncing a pair whose lease was lost', {
+                pair: pair.name,
+                token,
+                error: error.message,
+              });
+              continue;
+            }
             if (!isSyncbridgeError(error) || error.code !== 'INTEGRATION_BUSY' || error.details.pair !== pair.name)
               throw error;
-            busy = error;
+            refused = error;
             const { holder, expiresAt } = error.details as { holder: string; expiresAt: string };
             summary.busy.push({ pair: pair.name, holder, expiresAt });
             this.logger.warn('left a pair another process is syncing', { pair: pair.name, holder, expiresAt });
           }
         }
-        if (busy && summary.busy.length === pairs.length) throw busy;
+        if (refused && summary.busy.length + summary.lost.length === pairs.length) throw refused;
       } catch (error) {
         // What was written is committed: the caller must learn of it along with the error.
         this.events.emit('runFailed', { summary: { ...summary, durationMs: Date.now() - started }, writes, error });
@@ -541,7 +571,7 @@ export class Syncbridge {
       mapping,
       connectors,
       systemIds,
-      store: this.store,
+      store: this.fenced(mapping).store,
       pageSize: this.config.engine.pageSize,
       clock: this.clock,
       dryRun: false,
@@ -696,20 +726,16 @@ export class Syncbridge {
     return this.lock.run(async () => {
       const links = await linksOf(this.store, this.config, selector);
       await this.leases.hold([...new Set(links.map((l) => l.pair))], async () => {
-        await forgetLinks(this.store, links);
+        const mappingOf = (link: Link) => this.config.mappings.find((m) => m.name === link.pair)!;
+        for (const link of links) await forgetLinks(this.fenced(mappingOf(link)).store, [link]);
         for (const link of links) {
-          const mapping = this.config.mappings.find((m) => m.name === link.pair)!;
-          const connectors = {
-            left: this.connectors[mapping.left.system]!,
-            right: this.connectors[mapping.right.system]!,
-          };
+          const mapping = mappingOf(link);
           await removeBacklinks(
             {
               pair: link.pair,
               mapping,
-              connectors,
+              ...this.fenced(mapping),
               systemIds: { left: mapping.left.system, right: mapping.right.system },
-              store: this.store,
               logger: this.logger,
             },
             link,

@@ -1,5 +1,5 @@
 import { lockedStore } from './mutex.js';
-import { applyWritesInOrder, leaseLost, linkTaken, loadItemsOneByOne } from './store-helpers.js';
+import { applyWritesInOrder, fenceProblem, linkTaken, loadItemsOneByOne } from './store-helpers.js';
 import type {
   Failure,
   Intent,
@@ -166,11 +166,12 @@ export function createMemoryStateStore(options: MemoryStoreOptions = {}): StateS
     leases: new Map(),
   });
   let tables = empty();
-  const ops = operations(() => tables, options.clock ?? (() => new Date()));
+  const clock = options.clock ?? (() => new Date());
+  const ops = operations(() => tables, clock);
   const store = lockedStore(integration, ops, {
     async transaction(fn, fence) {
-      const held = fence && tables.leases.get(fence.key);
-      if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
+      const problem = fence && fenceProblem(integration, fence, tables.leases.get(fence.key), clock().toISOString());
+      if (problem) throw problem;
       const before = structuredClone(tables);
       try {
         return await fn();

@@ -5,7 +5,7 @@ import { migratePostgres, quoteIdentifier } from './postgres-migrations.js';
 import type { PostgresClient, PostgresPool } from './postgres-types.js';
 import { applyWritesGrouped } from './postgres-writes.js';
 import { type Row, sqlRows, str } from './sql-rows.js';
-import { assembleItems, leaseLost, linkTaken } from './store-helpers.js';
+import { assembleItems, fenceProblem, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
   otherSide,
@@ -328,14 +328,15 @@ export async function openPostgresStateStore(
       await tx.query('BEGIN');
       if (fence) {
         // A share lock on the lease row until commit: a takeover waits for this transaction.
+        // Compared with the server's clock: a lease that lapsed fails the check as one taken over.
         const held = (
-          await tx.query(`SELECT * FROM ${s}.leases WHERE integration = $1 AND key = $2 FOR SHARE`, [
-            integration,
-            fence.key,
-          ])
+          await tx.query(
+            `SELECT *, now() AS checked_at FROM ${s}.leases WHERE integration = $1 AND key = $2 FOR SHARE`,
+            [integration, fence.key],
+          )
         ).rows[0];
-        const lease = held && toLease(held);
-        if (lease?.token !== fence.token) throw leaseLost(integration, fence, lease);
+        const problem = fenceProblem(integration, fence, held && toLease(held), held ? iso(held.checked_at) : '');
+        if (problem) throw problem;
       }
       const result = await fn(operations(tx, s, integration));
       await tx.query('COMMIT');

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { migrate } from './sqlite-migrations.js';
 import { failureColumns, failureRow, type Row, sqlRows, str } from './sql-rows.js';
-import { applyWritesInOrder, assembleItems, leaseLost, linkTaken } from './store-helpers.js';
+import { applyWritesInOrder, assembleItems, fenceProblem, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
   otherSide,
@@ -348,16 +348,18 @@ export async function openSqliteStateStore(
     throw storeProblem(file, isSyncbridgeError(error) ? error.cause : error);
   }
   const open = db;
+  const clock = options.clock ?? (() => new Date());
   return lockedStore(
     integration,
-    guarded(operations(open, integration, options.clock ?? (() => new Date())), file),
+    guarded(operations(open, integration, clock), file),
     {
       async transaction(fn, fence) {
         open.exec('BEGIN IMMEDIATE');
         try {
           // Inside the write lock: no takeover can come between this check and the commit.
-          const held = fence && leaseOf(open, integration, fence.key);
-          if (fence && held?.token !== fence.token) throw leaseLost(integration, fence, held);
+          const problem =
+            fence && fenceProblem(integration, fence, leaseOf(open, integration, fence.key), clock().toISOString());
+          if (problem) throw problem;
           const result = await fn();
           open.exec('COMMIT');
           return result;

@@ -75,17 +75,35 @@ export function groupWrites(writes: readonly StateWrite[]): StateWrite[][] {
   return groups;
 }
 
-/** The `LEASE_LOST` error of a fenced transaction whose lease was granted anew since. */
+/**
+ * The fence check of a transaction, by the store's clock (`now`, ISO): `LEASE_LOST` when the
+ * lease was granted anew since the writer got its token, or lapsed (its holder stalled past it
+ * and did not renew), else nothing.
+ */
+export function fenceProblem(
+  integration: string,
+  fence: Fence,
+  held: Lease | undefined,
+  now: string,
+): SyncbridgeError | undefined {
+  if (held?.token === fence.token && held.expiresAt > now) return undefined;
+  return leaseLost(integration, fence, held);
+}
+
+/** The `LEASE_LOST` error of a fenced transaction whose lease was granted anew since, or lapsed. */
 export function leaseLost(integration: string, fence: Fence, held: Lease | undefined): SyncbridgeError {
-  const now = held ? `it is now held by ${held.owner} with token ${held.token}` : 'it no longer exists';
+  const lapsed = held?.token === fence.token;
+  const what = lapsed
+    ? `lapsed at ${held.expiresAt} without renewal since this writer got token ${fence.token}`
+    : `was taken over since this writer got token ${fence.token} (${held ? `it is now held by ${held.owner} with token ${held.token}` : 'it no longer exists'})`;
   return new SyncbridgeError(
     'LEASE_LOST',
-    `lease "${fence.key}" of integration "${integration}" was taken over since this writer got token ${fence.token} (${now}); its writes were refused and are merged again by the next pass`,
+    `lease "${fence.key}" of integration "${integration}" ${what}; its writes were refused and are merged again by the next pass`,
     {
       details: {
         key: fence.key,
         token: fence.token,
-        ...(held ? { holder: held.owner, currentToken: held.token } : {}),
+        ...(held ? { holder: held.owner, currentToken: held.token, expiresAt: held.expiresAt } : {}),
       },
     },
   );

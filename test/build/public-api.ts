@@ -96,6 +96,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'ItemsRequest',
       'JsonLoggerOptions',
       'Lease',
+      'LeaseEvent',
       'LeaseRequest',
       'Link',
       'LinkSelector',
