@@ -56,6 +56,7 @@ export function chaosConfig(
         conflicts: 'newestWins' as const,
       };
     }),
-    engine: { retryBackoffMs: 0, leaseMs },
+    // Passes every second (workers on the queue), pages of 50 so that a killed pass loses little.
+    engine: { retryBackoffMs: 0, leaseMs, intervalMs: 1000, pageSize: 50 },
   };
 }

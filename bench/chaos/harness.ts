@@ -47,7 +47,11 @@ export interface ChaosOptions {
   settleTimeoutMs: number;
   /** Seed of the run's random choices (what is filed, edited, killed; which requests fail). */
   seed: number;
-  /** The worker entry script (given the job file as its argument). @default bench/chaos/worker.ts */
+  /**
+   * The worker entry script (given the job file as its argument): `bench/chaos/queue-worker.ts`
+   * (`createWorker()` on pg-boss) or the stand-in `bench/chaos/worker.ts` (`runOnce()` in a loop).
+   * @default bench/chaos/queue-worker.ts
+   */
   workerScript: string;
   /** PostgreSQL to use; the run makes and drops its own schema. @default postgres://postgres@127.0.0.1:5432/test with a made-up password */
   databaseUrl: string | undefined;
@@ -75,7 +79,7 @@ export const defaultChaosOptions: ChaosOptions = {
   leaseMs: 5000,
   settleTimeoutMs: 600_000,
   seed: 1,
-  workerScript: fileURLToPath(new URL('./worker.ts', import.meta.url)),
+  workerScript: fileURLToPath(new URL('./queue-worker.ts', import.meta.url)),
   databaseUrl: undefined,
   logDir: '',
   keepSchema: false,
@@ -113,6 +117,12 @@ export interface ChaosReport {
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Every worker process still running, killed when this process exits (after Ctrl-C too, see run.ts). */
+const alive = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
 
 /** What a worker writes on stdout once it is up (the stand-in's first log line). */
 export const readyLine = 'chaos worker started';
@@ -211,6 +221,8 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
       });
       const pid = child.pid!;
       workers.set(pid, child);
+      alive.add(child);
+      child.on('exit', () => alive.delete(child));
       child.stdout!.on('data', (chunk: Buffer) => {
         writeSync(fd, chunk);
         if (!ready.has(pid) && chunk.includes(readyLine)) {
@@ -355,7 +367,9 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
   } finally {
     for (const child of workers.values()) child.kill('SIGKILL');
     if (people) await people.stop();
-    if (!options.keepSchema) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    if (!options.keepSchema)
+      for (const name of [schema, `${schema}_queue`])
+        await admin.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`).catch(() => undefined);
     await admin.end();
     await jira.close();
     await ado.close();

@@ -5,7 +5,7 @@
  * few seconds; then a quiet phase and the checks (see docs/guides/chaos-run.md).
  *
  *   npm run chaos -- [--pairs 10] [--items 10000] [--workers 3] [--seconds 120] [--kill-every 4]
- *                    [--editors 6] [--latency 20] [--seed 1] [--worker bench/chaos/worker.ts] [--keep]
+ *                    [--editors 6] [--latency 20] [--rate-limit 200] [--seed 1] [--worker bench/chaos/queue-worker.ts] [--keep]
  *
  * Exits 1 on any violation.
  */
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     'kill-every': { type: 'string' },
     editors: { type: 'string' },
     latency: { type: 'string' },
+    'rate-limit': { type: 'string' },
     seed: { type: 'string' },
     worker: { type: 'string' },
     'settle-timeout': { type: 'string' },
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
+// Ctrl-C: exit, so that the workers are killed (an exit handler of the harness does it).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const number = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
 const logDir = values['log-dir'] ?? mkdtempSync(join(tmpdir(), 'syncbridge-chaos-'));
 const report = await runChaos({
@@ -41,6 +44,7 @@ const report = await runChaos({
   killEveryMs: number(values['kill-every'], defaultChaosOptions.killEveryMs / 1000) * 1000,
   editors: number(values.editors, defaultChaosOptions.editors),
   latencyMs: number(values.latency, defaultChaosOptions.latencyMs),
+  rateLimit: { limit: number(values['rate-limit'], defaultChaosOptions.rateLimit?.limit ?? 200), windowMs: 1000 },
   seed: number(values.seed, defaultChaosOptions.seed),
   settleTimeoutMs: number(values['settle-timeout'], defaultChaosOptions.settleTimeoutMs / 1000) * 1000,
   ...(values.worker ? { workerScript: resolve(values.worker) } : {}),
