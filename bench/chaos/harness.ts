@@ -305,6 +305,9 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
     let sync = checkSync(await readAll(), people.edits);
     let settled = clean(sync);
     while (!settled && performance.now() - chaosDone < options.settleTimeoutMs) {
+      say(
+        `  ${Math.round((performance.now() - chaosDone) / 1000)} s quiet: not settled yet (${sync.duplicates} duplicates, ${sync.missing} missing, ${sync.unequal} unequal, ${sync.lostEdits} lost edits${sync.examples[0] ? `, e.g. ${sync.examples[0]}` : ''})`,
+      );
       await sleep(2000);
       while (workers.size < options.workers) startWorker();
       sync = checkSync(await readAll(), people.edits);
