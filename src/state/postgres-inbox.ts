@@ -1,26 +1,7 @@
 import type { PostgresClient } from './postgres-types.js';
-import type { Row } from './sql-rows.js';
-import type { InboxEntry, Side, StateOperations } from './state-store.js';
-
-type InboxOperations = Pick<
-  StateOperations,
-  'addToInbox' | 'claimInbox' | 'completeInbox' | 'releaseInbox' | 'inboxDepth' | 'pruneDeliveries'
->;
+import { inboxEntry, type InboxOperations } from './sql-rows.js';
 
 const iso = (v: unknown) => new Date(v as string | Date).toISOString();
-
-const toEntry = (r: Row): InboxEntry => ({
-  seq: Number(r.seq),
-  system: String(r.system),
-  deliveryId: String(r.delivery_id),
-  pair: String(r.pair),
-  side: String(r.side) as Side,
-  itemId: String(r.item_id),
-  itemKey: String(r.item_key),
-  event: String(r.event),
-  ...(r.changed_at == null ? {} : { changedAt: String(r.changed_at) }),
-  receivedAt: iso(r.received_at),
-});
 
 /**
  * The webhook inbox of the PostgreSQL store (tables of migration 2), timed by the server's
@@ -61,7 +42,7 @@ export function postgresInbox(db: PostgresClient, s: string, I: string): InboxOp
          RETURNING x.*`,
         [owner, ttlMs, limit],
       );
-      return claimed.map(toEntry).sort((a, b) => a.seq - b.seq);
+      return claimed.map((r) => inboxEntry(r, iso)).sort((a, b) => a.seq - b.seq);
     },
     async completeInbox(owner, seqs) {
       await rows(`DELETE FROM ${s}.inbox WHERE integration = $1 AND claimed_by = $2 AND seq = ANY($3::bigint[])`, [

@@ -1,5 +1,14 @@
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { type Failure, type Intent, type Link, type Side, type Snapshot, snapshotFieldsSchema } from './state-store.js';
+import {
+  type Failure,
+  type InboxEntry,
+  type Intent,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateOperations,
+  snapshotFieldsSchema,
+} from './state-store.js';
 
 /** A row of the SQL stores: snake_case columns. */
 export type Row = Record<string, unknown>;
@@ -100,3 +109,23 @@ export function sqlRows(json: (value: unknown) => unknown) {
     }),
   };
 }
+
+/** The webhook inbox operations of a store, as the SQL stores implement them apart. */
+export type InboxOperations = Pick<
+  StateOperations,
+  'addToInbox' | 'claimInbox' | 'completeInbox' | 'releaseInbox' | 'inboxDepth' | 'pruneDeliveries'
+>;
+
+/** An inbox entry from its row; `time` reads the time column (SQLite: ISO text; PostgreSQL: a Date). */
+export const inboxEntry = (r: Row, time: (value: unknown) => string): InboxEntry => ({
+  seq: Number(r.seq),
+  system: String(r.system),
+  deliveryId: String(r.delivery_id),
+  pair: String(r.pair),
+  side: String(r.side) as Side,
+  itemId: String(r.item_id),
+  itemKey: String(r.item_key),
+  event: String(r.event),
+  ...(r.changed_at == null ? {} : { changedAt: String(r.changed_at) }),
+  receivedAt: time(r.received_at),
+});

@@ -1,24 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { Row } from './sql-rows.js';
-import type { InboxEntry, Side, StateOperations } from './state-store.js';
-
-type InboxOperations = Pick<
-  StateOperations,
-  'addToInbox' | 'claimInbox' | 'completeInbox' | 'releaseInbox' | 'inboxDepth' | 'pruneDeliveries'
->;
-
-const toEntry = (r: Row): InboxEntry => ({
-  seq: Number(r.seq),
-  system: String(r.system),
-  deliveryId: String(r.delivery_id),
-  pair: String(r.pair),
-  side: String(r.side) as Side,
-  itemId: String(r.item_id),
-  itemKey: String(r.item_key),
-  event: String(r.event),
-  ...(r.changed_at == null ? {} : { changedAt: String(r.changed_at) }),
-  receivedAt: String(r.received_at),
-});
+import { inboxEntry, type InboxOperations, type Row } from './sql-rows.js';
 
 /**
  * The webhook inbox of the SQLite store (tables of migration 6). Times are ISO text of the
@@ -56,7 +37,7 @@ export function sqliteInbox(db: DatabaseSync, integration: string, clock: () => 
              ORDER BY MIN(seq) LIMIT $limit)
          RETURNING *`,
       ).all({ owner, until: at(ttlMs), i: I, now, limit }) as Row[];
-      return rows.map(toEntry).sort((a, b) => a.seq - b.seq);
+      return rows.map((r) => inboxEntry(r, String)).sort((a, b) => a.seq - b.seq);
     },
     async completeInbox(owner, seqs) {
       q('DELETE FROM inbox WHERE integration = ? AND claimed_by = ? AND seq IN (SELECT value FROM json_each(?))').run(
