@@ -54,6 +54,7 @@ export {
   type ParsedErrorBody,
 } from './http/client.js';
 export { retryAfterMs } from './http/retry-timing.js';
+export { parseWebhookBody } from './connector/webhook-body.js';
 export { codeForStatus } from './errors/remote-error.js';
 export { toSyncbridgeError } from './errors/syncbridge-error.js';
 

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { isSyncbridgeError, SyncbridgeError } from 'syncbridge';
-import type { HttpClient } from 'syncbridge/connector-kit';
+import { type HttpClient, parseWebhookBody } from 'syncbridge/connector-kit';
 import type {
   ConnectorWebhooks,
   WebhookEventKind,
@@ -125,22 +125,9 @@ export function adoWebhooks(http: HttpClient): ConnectorWebhooks {
       if (!authorization) return { ok: false, status: 401, reason: 'no credentials (no Authorization header)' };
       if (!adoCredentialsValid(authorization, secret))
         return { ok: false, status: 401, reason: 'the basic-auth credentials do not match the secret' };
-      let raw: unknown;
-      try {
-        raw = JSON.parse(Buffer.from(request.body).toString('utf8'));
-      } catch {
-        return { ok: false, status: 400, reason: 'the body is not JSON' };
-      }
-      const parsed = eventSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return {
-          ok: false,
-          status: 400,
-          reason: `not an Azure DevOps service-hook event: ${issue?.path.join('.') || 'body'}: ${issue?.message}`,
-        };
-      }
-      const event = parsed.data;
+      const parsed = parseWebhookBody(request.body, eventSchema, 'an Azure DevOps service-hook event');
+      if (!parsed.ok) return parsed;
+      const event = parsed.payload;
       const kind = adoEvents[event.eventType];
       const resource = event.resource;
       const fields = resource?.revision?.fields ?? resource?.fields ?? {};

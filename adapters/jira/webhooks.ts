@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isSyncbridgeError } from 'syncbridge';
+import { parseWebhookBody } from 'syncbridge/connector-kit';
 import type {
   ConnectorWebhooks,
   WebhookEventKind,
@@ -124,22 +125,9 @@ export function jiraWebhooks(client: JiraClient): ConnectorWebhooks {
       if (!signature) return { ok: false, status: 401, reason: 'unsigned delivery (no X-Hub-Signature header)' };
       if (!jiraSignatureValid(signature, request.body, secret))
         return { ok: false, status: 401, reason: 'X-Hub-Signature does not match the body under the secret' };
-      let raw: unknown;
-      try {
-        raw = JSON.parse(Buffer.from(request.body).toString('utf8'));
-      } catch {
-        return { ok: false, status: 400, reason: 'the body is not JSON' };
-      }
-      const parsed = payloadSchema.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        return {
-          ok: false,
-          status: 400,
-          reason: `not a Jira webhook: ${issue?.path.join('.') || 'body'}: ${issue?.message}`,
-        };
-      }
-      const payload = parsed.data;
+      const parsed = parseWebhookBody(request.body, payloadSchema, 'a Jira webhook');
+      if (!parsed.ok) return parsed;
+      const payload = parsed.payload;
       const kind = jiraEvents[payload.webhookEvent];
       const events: WebhookItemEvent[] = [];
       if (kind && payload.issue) {

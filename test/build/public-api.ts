@@ -204,6 +204,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'formatConnectionReport',
       'isRichText',
       'normalizeRichText',
+      'parseWebhookBody',
       'remoteMessages',
       'retryAfterMs',
       'richTextFromPlain',

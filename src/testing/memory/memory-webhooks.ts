@@ -8,6 +8,7 @@ import type {
   WebhookVerification,
 } from 'syncbridge/connector-kit';
 import { z } from 'zod';
+import { parseWebhookBody } from 'syncbridge/connector-kit';
 import { WebhookDeliveries, type WebhookAttempt, type WebhookRetryDecision } from '../webhook-deliveries.js';
 import type { MemoryItem } from './memory-system.js';
 
@@ -100,15 +101,9 @@ export class MemoryWebhooks {
         const expected = sign(secret, request.body);
         if (given.length !== expected.length || !timingSafeEqual(given, expected))
           return { ok: false, status: 401, reason: 'the signature does not match the body under the secret' };
-        let raw: unknown;
-        try {
-          raw = JSON.parse(Buffer.from(request.body).toString('utf8'));
-        } catch {
-          return { ok: false, status: 400, reason: 'the body is not JSON' };
-        }
-        const parsed = payloadSchema.safeParse(raw);
-        if (!parsed.success) return { ok: false, status: 400, reason: 'not a memory system webhook' };
-        const p = parsed.data;
+        const parsed = parseWebhookBody(request.body, payloadSchema, 'a memory system webhook');
+        if (!parsed.ok) return parsed;
+        const p = parsed.payload;
         return {
           ok: true,
           deliveryId: p.id,
