@@ -68,6 +68,13 @@ export interface MergeInput {
   defaultPolicy: ConflictPolicy;
   /** Forces a policy for every field (a person's `retry --take left`). */
   policyOverride?: ConflictPolicy | undefined;
+  /**
+   * Neither side's agreed state is known (a pair linked after an interrupted create, or relinked
+   * from its stamps): which side changed a differing field is not known either, so it takes the
+   * later change (a person's edit is never overwritten by an older value), or waits for a person
+   * under `manual`.
+   */
+  agreementUnknown?: boolean | undefined;
   /** When a side last changed a field (ms), for `newestWins`. */
   changedAt(side: Side, field: string): Promise<number>;
   /** Values a side refused before: not written again until they change (a person's retry sends them again). */
@@ -79,6 +86,13 @@ export interface MergeInput {
 }
 
 const directionTo = (target: Side): Direction => (target === 'right' ? 'leftToRight' : 'rightToLeft');
+
+/** The conflict policy of a field in this merge (see {@link MergeInput.agreementUnknown}). */
+function policyOf(input: MergeInput, field: CompiledField): ConflictPolicy {
+  if (input.policyOverride) return input.policyOverride;
+  const configured = field.config.conflict ?? input.defaultPolicy;
+  return input.agreementUnknown && configured !== 'manual' ? 'newestWins' : configured;
+}
 
 /** Merges one linked pair field by field against the agreed state of the last sync. */
 export async function mergeLinked(input: MergeInput): Promise<MergePlan> {
@@ -161,7 +175,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
    * field waits as that refusal rather than as a conflict, until a person takes a side.
    */
   const refusedBefore = async (): Promise<FieldOutcome | undefined> => {
-    if ((input.policyOverride ?? field.config.conflict ?? input.defaultPolicy) !== 'manual') return undefined;
+    if (policyOf(input, field) !== 'manual') return undefined;
     for (const target of ['right', 'left'] as const) {
       if (!flows(field, directionTo(target))) continue;
       try {
@@ -255,7 +269,7 @@ async function conflict(
   held: (problem: FieldProblem) => FieldOutcome,
 ): Promise<FieldOutcome> {
   const { items } = input;
-  const policy = input.policyOverride ?? field.config.conflict ?? input.defaultPolicy;
+  const policy = policyOf(input, field);
   const event: ConflictEvent = {
     pair: input.pair,
     leftKey: items.left.key,

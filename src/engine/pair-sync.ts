@@ -710,8 +710,8 @@ export class PairSync {
         items: work.items as Record<Side, WorkItem>,
         snapshots: work.snapshots,
         defaultPolicy: this.rt.mapping.conflicts,
-        // Neither side's agreed state known (relinked, or an interrupted create): the later change of a field wins.
-        policyOverride: mode.policyOverride ?? (agreementUnknown(work.snapshots) ? 'newestWins' : undefined),
+        policyOverride: mode.policyOverride,
+        agreementUnknown: agreementUnknown(work.snapshots),
         changedAt: (side, field) => this.changedAt(work, side, field),
         refused: (side, field, value) => (mode.retryRefused ? undefined : this.refusal(work, side, field, value)),
         refusedBefore: (side, field, value) => this.refusal(work, side, field, value),

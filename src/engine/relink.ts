@@ -164,8 +164,7 @@ const UNKNOWN = 'relinked~unsettled';
  * Whether neither item of a pair has a known agreed state (see {@link unknownAgreement}): a pair
  * linked from its stamps after a lost state file, or after a create interrupted before its link.
  * People may have edited either item since the last agreement, so a field that differs takes
- * the value changed last, whatever the conflict policy (which is for edits of one field on
- * both sides since a known agreement).
+ * the value changed last, or waits for a person under `manual` (see `MergeInput.agreementUnknown`).
  */
 export function agreementUnknown(snapshots: Partial<Record<Side, Snapshot>>): boolean {
   return snapshots.left?.revision === UNKNOWN && snapshots.right?.revision === UNKNOWN;

@@ -4,7 +4,8 @@ import { twoTrackers } from './harness.js';
 /**
  * A create whose link was never written (the process died after the create, or its answer was
  * lost), while a person edits the copy before the engine finds it by its origin stamp: the
- * person's edit must survive, whatever the conflict policy.
+ * person's edit must survive whatever the conflict policy: it wins, being the later change, or,
+ * under `manual`, it waits beside the source's value for a person to pick.
  */
 describe('a create interrupted before its link', () => {
   for (const conflicts of ['leftWins', 'rightWins', 'newestWins', 'manual'] as const) {
@@ -30,11 +31,17 @@ describe('a create interrupted before its link', () => {
         t.advance(60_000);
         await t.sync.runOnce();
 
-        // Both systems, read back: one copy, and both hold the person's title.
+        // Both systems, read back: one copy, holding the person's title.
         const copies = t.byTitle(t.right, 'Crash on save');
         expect([...t.right.items.values()]).toHaveLength(1);
         expect(copies).toHaveLength(1);
         expect(copies[0]!.id).toBe(copyId);
+        if (conflicts === 'manual') {
+          // Both values wait for a person, none overwritten; taking the copy's carries it over.
+          expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash');
+          expect(await t.sync.failures()).toMatchObject([{ kind: 'conflict', itemId: bug.id }]);
+          await t.sync.retry({}, { take: 'right' });
+        }
         expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash on save');
         expect(await t.sync.failures()).toEqual([]);
       });
