@@ -95,7 +95,12 @@ describe.skipIf(!server.reachable)('syncbridge worker', () => {
     await Promise.all(workers.map((w) => w.shows('started')));
     await f.activate();
     await until(async () => (await adoBugs(pair!)).length >= 10);
-    const running = (w: WorkerProcess) => w.logs().some((l) => l.msg === 'pass started');
+    // The worker in the middle of a pass now (the other may have run a pass before, with nothing to do).
+    const running = (w: WorkerProcess) => {
+      const msgs = w.logs().map((l) => l.msg);
+      return msgs.lastIndexOf('pass started') > msgs.lastIndexOf('pass done');
+    };
+    await until(() => workers.some(running));
     const a = workers.find(running)!;
     const b = workers.find((w) => w !== a)!;
     a.child.kill('SIGTERM');
