@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * How long a person's edit takes to show on the other side: edits by people on both sides of
  * linked Jira and Azure DevOps bugs (simulators over real HTTP with a latency per request),
@@ -120,8 +121,8 @@ async function setUp(webhooks?: { port: number; dropRate: number }): Promise<{
             webhooks: {
               url: `http://127.0.0.1:${webhooks.port}/webhooks`,
               systems: {
-                jira: { secret: 'bench-jira-secret-0123456789' },
-                ado: { secret: 'bench-ado-secret-0123456789' },
+                jira: { secret: randomBytes(16).toString('hex') },
+                ado: { secret: randomBytes(16).toString('hex') },
               },
             },
           }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { systemAt } from './fixtures/webhook-connector.js';
+
+/** Made afresh for each run: no secret-looking literal in the sources. */
+const secrets = { a: randomBytes(16).toString('hex'), b: randomBytes(16).toString('hex') };
 
 const hooked = fileURLToPath(new URL('./fixtures/webhook-connector.ts', import.meta.url));
 let dir: string;
@@ -52,7 +56,7 @@ async function cli(args: string[]) {
   const io: CliIo = {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
-    env: { A_SECRET: 'a-secret-0123456789abcdef', B_SECRET: 'b-secret-0123456789abcdef' },
+    env: { A_SECRET: secrets.a, B_SECRET: secrets.b },
     cwd: dir,
     isTty: false,
     stopSignal: new Promise(() => {}),
@@ -70,8 +74,8 @@ describe('syncbridge webhooks', () => {
     expect((await cli(['webhooks', 'register'])).code).toBe(0);
     // Registered twice: still one registration per system, with the secret the system signs with.
     for (const [id, url, secret] of [
-      ['a', 'http://cli-a.invalid', 'a-secret-0123456789abcdef'],
-      ['b', 'http://cli-b.invalid', 'b-secret-0123456789abcdef'],
+      ['a', 'http://cli-a.invalid', secrets.a],
+      ['b', 'http://cli-b.invalid', secrets.b],
     ] as const) {
       expect([...systemAt(url).subscriptions.values()].map((s) => [s.name, s.url, s.secret, s.projects])).toEqual([
         [`syncbridge default ${id}`, `https://sync.example.com/hooks/${id}`, secret, ['P']],
