@@ -87,11 +87,14 @@ export interface MergeInput {
 
 const directionTo = (target: Side): Direction => (target === 'right' ? 'leftToRight' : 'rightToLeft');
 
-/** The conflict policy of a field in this merge (see {@link MergeInput.agreementUnknown}). */
-function policyOf(input: MergeInput, field: CompiledField): ConflictPolicy {
+/**
+ * The conflict policy of a field in this merge: a field whose agreed values are unknown on a
+ * pair whose agreement is unknown takes the later change (see {@link MergeInput.agreementUnknown}).
+ */
+function policyOf(input: MergeInput, field: CompiledField, agreed: boolean): ConflictPolicy {
   if (input.policyOverride) return input.policyOverride;
   const configured = field.config.conflict ?? input.defaultPolicy;
-  return input.agreementUnknown && configured !== 'manual' ? 'newestWins' : configured;
+  return input.agreementUnknown && !agreed && configured !== 'manual' ? 'newestWins' : configured;
 }
 
 /** Merges one linked pair field by field against the agreed state of the last sync. */
@@ -135,6 +138,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     }
   }
   const base = (side: Side): FieldValue | undefined => bases[side];
+  const policy = policyOf(input, field, 'left' in bases && 'right' in bases);
   const outcome: FieldOutcome = {
     field,
     write: {},
@@ -175,7 +179,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
    * field waits as that refusal rather than as a conflict, until a person takes a side.
    */
   const refusedBefore = async (): Promise<FieldOutcome | undefined> => {
-    if (policyOf(input, field) !== 'manual') return undefined;
+    if (policy !== 'manual') return undefined;
     for (const target of ['right', 'left'] as const) {
       if (!flows(field, directionTo(target))) continue;
       try {
@@ -189,7 +193,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     }
     return undefined;
   };
-  const settle = async () => (await refusedBefore()) ?? conflict(input, field, plan, transfer, held);
+  const settle = async () => (await refusedBefore()) ?? conflict(input, field, policy, plan, transfer, held);
 
   if (field.config.when === 'onCreate') return outcome;
   const both = flows(field, 'leftToRight') && flows(field, 'rightToLeft');
@@ -264,12 +268,12 @@ async function correspond(
 async function conflict(
   input: MergeInput,
   field: CompiledField,
+  policy: ConflictPolicy,
   plan: MergePlan,
   transfer: (target: Side) => Promise<FieldOutcome>,
   held: (problem: FieldProblem) => FieldOutcome,
 ): Promise<FieldOutcome> {
   const { items } = input;
-  const policy = policyOf(input, field);
   const event: ConflictEvent = {
     pair: input.pair,
     leftKey: items.left.key,

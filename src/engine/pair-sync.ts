@@ -9,6 +9,7 @@ import {
   otherSide,
   sides,
   type Failure,
+  type Intent,
   type Link,
   type Side,
   type Snapshot,
@@ -19,7 +20,7 @@ import { copyComments } from './comments.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
-import { agreementUnknown, relinkedAgreement, unknownAgreement } from './relink.js';
+import { agreementUnknown, interruptedCreateAgreement, relinkedAgreement } from './relink.js';
 import type { ConflictEvent, Emitter, EngineEvents, PlannedWrite, RunSummary } from './events.js';
 import { sameValue } from './field-values.js';
 import {
@@ -82,8 +83,8 @@ interface Work {
   snapshots: Record<Side, Snapshot | undefined>;
   /** Queued failures of the two items when the pass began. */
   failures: Partial<Record<Side, Failure>>;
-  /** Whether a create from the anchor item was recorded and not settled (an interrupted create). */
-  intended?: boolean;
+  /** A create recorded and not settled (an interrupted create): of the anchor item, or of the item its stamp names. */
+  intent?: Intent;
   plan?: MergePlan;
   create?: CreateRequest;
   /** Fields left out of a create, or that could not be mapped. */
@@ -238,14 +239,11 @@ export class PairSync {
             : { leftId: item.id, rightId: intent.sourceId, leftKey: item.key, rightKey: intent.sourceKey };
         writes.push(
           { op: 'putLink', link: { pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() } },
-          // What the create wrote is not known, and a person may have edited the copy (or the
-          // source) since: the copy's values are not agreed ones. The pair's first merge compares
-          // every field as one added to the mapping, and takes the value changed last.
-          { op: 'putSnapshot', snapshot: unknownAgreement(this.name, target, item) },
-          {
-            op: 'putSnapshot',
-            snapshot: unknownAgreement(this.name, side, { id: intent.sourceId, updatedAt: item.updatedAt }),
-          },
+          // A person may have edited the copy (or the source) since the create: the pair's first
+          // merge takes the agreed state from what the create read and wrote.
+          ...Object.values(interruptedCreateAgreement(intent, item, this.sideFields[target])).map(
+            (snapshot): StateWrite => ({ op: 'putSnapshot', snapshot }),
+          ),
           { op: 'deleteIntent', pair: this.name, side, sourceId: intent.sourceId },
         );
         this.rt.logger.info('linked an item created before an interruption', {
@@ -484,7 +482,7 @@ export class PairSync {
         ...(link ? { link } : {}),
         snapshots: { [anchor]: snapshot, [target]: targetSnapshot } as Record<Side, Snapshot | undefined>,
         failures,
-        ...(intent ? { intended: true } : {}),
+        ...(intent ? { intent } : {}),
         problems: [],
         warnings: [],
         refused: { left: {}, right: {} },
@@ -616,24 +614,36 @@ export class PairSync {
       anchor,
       works.map((w) => w.items[anchor]!),
       // The page's state was read just before: the intents are known.
-      new Set(works.filter((w) => w.intended).map((w) => w.items[anchor]!.id)),
+      new Set(works.filter((w) => w.intent).map((w) => w.items[anchor]!.id)),
     );
+    const target = otherSide(anchor);
     for (const w of works) {
       const outcome = found.get(w.items[anchor]!.id);
       if (outcome instanceof SyncbridgeError) w.error = outcome;
-      else if (outcome) w.items[otherSide(anchor)] = outcome;
-      // A relinked item the engine changed last holds the values agreed then; the other side's
-      // agreed values are unknown, so a field differing there merges as one added to the mapping.
-      const agreement = (side: Side) =>
-        relinkedAgreement(
-          this.name,
-          side,
-          w.items[side]!,
-          this.sideFields[side],
-          this.isIntegrationUser(side, w.items[side]!.updatedBy),
-        );
-      if (outcome && relinked.has(w.items[anchor]!.id))
+      if (!outcome || outcome instanceof SyncbridgeError) continue;
+      w.items[target] = outcome;
+      const relinkedPair = relinked.has(w.items[anchor]!.id);
+      // A copy found by its stamp may be one whose create was interrupted: the other item's intent knows.
+      if (!w.intent && relinkedPair) {
+        const intent = await this.rt.store.getIntent(this.name, target, outcome.id);
+        if (intent) w.intent = intent;
+      }
+      if (w.intent) {
+        const copy = w.items[otherSide(w.intent.side)]!;
+        w.snapshots = interruptedCreateAgreement(w.intent, copy, this.sideFields[otherSide(w.intent.side)]);
+      } else if (relinkedPair) {
+        // A relinked item the engine changed last holds the values agreed then; the other side's
+        // agreed values are unknown, so a field differing there merges as one added to the mapping.
+        const agreement = (side: Side) =>
+          relinkedAgreement(
+            this.name,
+            side,
+            w.items[side]!,
+            this.sideFields[side],
+            this.isIntegrationUser(side, w.items[side]!.updatedBy),
+          );
         w.snapshots = { left: agreement('left'), right: agreement('right') };
+      }
     }
   }
 
@@ -780,6 +790,24 @@ export class PairSync {
     }
   }
 
+  /**
+   * What a create reads and writes, as its intent keeps it: the source's mapped values, and per
+   * field the create writes to, the value written (`null` for none), as {@link agreedState} agrees them.
+   */
+  private createAgreement(work: Work): Record<Side, Record<string, FieldValue>> {
+    const { anchor } = work;
+    const target = otherSide(anchor);
+    const source = work.items[anchor]!;
+    const written: Record<string, FieldValue> = {};
+    for (const field of this.rt.fields)
+      if (flows(field, target === 'right' ? 'leftToRight' : 'rightToLeft'))
+        written[field.config[target]] = work.create!.fields[field.config[target]] ?? null;
+    return {
+      [anchor]: Object.fromEntries(this.sideFields[anchor].map((id) => [id, source.fields[id] ?? null])),
+      [target]: written,
+    } as Record<Side, Record<string, FieldValue>>;
+  }
+
   private async executeCreates(target: Side, works: Work[]): Promise<void> {
     if (works.length === 0) return;
     const anchor = otherSide(target);
@@ -793,6 +821,7 @@ export class PairSync {
           sourceId: w.items[anchor]!.id,
           sourceKey: w.items[anchor]!.key,
           createdAt: now,
+          agreed: this.createAgreement(w),
         },
       }),
     );
@@ -1086,12 +1115,9 @@ export class PairSync {
       }
       for (const side of sides)
         writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
-      writes.deleteIntent.push({
-        op: 'deleteIntent',
-        pair: this.name,
-        side: work.anchor,
-        sourceId: now[work.anchor].id,
-      });
+      for (const side of sides)
+        if (side === work.anchor || work.intent?.side === side)
+          writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side, sourceId: now[side].id });
       for (const side of sides) {
         const problem = problems[side];
         if (problem) writes.putFailure.push({ op: 'putFailure', failure: problem });

@@ -1,7 +1,7 @@
 import type { MappingConfig } from '../config/schema.js';
 import type { Connector } from '../connector/connector.js';
 import type { WorkItem } from '../model/item.js';
-import { otherSide, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
+import { otherSide, type Intent, type Side, type Snapshot, type StateStore } from '../state/state-store.js';
 import { readInBatches } from './batches.js';
 import { integrationUserIds, isUserAmong } from './users.js';
 
@@ -168,6 +168,34 @@ const UNKNOWN = 'relinked~unsettled';
  */
 export function agreementUnknown(snapshots: Partial<Record<Side, Snapshot>>): boolean {
   return snapshots.left?.revision === UNKNOWN && snapshots.right?.revision === UNKNOWN;
+}
+
+/**
+ * The agreed state of a pair whose create went through but was never linked (the process died,
+ * or the answer was lost), once its copy is found: what the create read from its source and
+ * wrote to the copy, as its intent recorded; a copy's field the create did not write holds the
+ * agreed value it holds now. Either item may have changed since, so both are merged when seen.
+ * An intent an earlier version recorded holds no values: the pair's agreement is unknown.
+ */
+export function interruptedCreateAgreement(
+  intent: Intent,
+  copy: WorkItem,
+  copyFields: readonly string[],
+): Record<Side, Snapshot> {
+  const source = intent.side;
+  const target = otherSide(source);
+  const sourceItem = { id: intent.sourceId, updatedAt: copy.updatedAt };
+  const snapshots = {
+    [source]: unknownAgreement(intent.pair, source, sourceItem),
+    [target]: unknownAgreement(intent.pair, target, copy),
+  } as Record<Side, Snapshot>;
+  if (!intent.agreed) return snapshots;
+  snapshots[source].fields = { ...intent.agreed[source] };
+  snapshots[target].fields = {
+    ...Object.fromEntries(copyFields.map((f) => [f, copy.fields[f] ?? null])),
+    ...intent.agreed[target],
+  };
+  return snapshots;
 }
 
 /**

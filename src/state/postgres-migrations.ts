@@ -43,6 +43,11 @@ const migrations: Array<{ version: number; sql: (s: string) => string }> = [
       CREATE INDEX inbox_items ON ${s}.inbox (integration, pair, side, item_id);
     `,
   },
+  {
+    // A create intent keeps what the create read and wrote: the pair's agreed state should its answer be lost.
+    version: 3,
+    sql: (s) => `ALTER TABLE ${s}.intents ADD COLUMN agreed jsonb;`,
+  },
 ];
 
 /** The schema version this syncbridge writes. */

@@ -79,12 +79,21 @@ const statements: { [O in Op]: Statement<O> } = {
   },
   putIntent: {
     key: ({ intent: i }) => `${i.pair}\u0000${i.side}\u0000${i.sourceId}`,
-    columns: ({ intent: i }) => [i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt],
-    sql: upsert('intents', ['pair', 'side', 'source_id', 'source_key', 'created_at'], text(5), [
-      'pair',
-      'side',
-      'source_id',
-    ]),
+    columns: ({ intent: i }) => [
+      i.pair,
+      i.side,
+      i.sourceId,
+      i.sourceKey,
+      i.createdAt,
+      i.agreed ? JSON.stringify(i.agreed) : null,
+    ],
+    sql: upsert(
+      'intents',
+      ['pair', 'side', 'source_id', 'source_key', 'created_at', 'agreed'],
+      text(6),
+      ['pair', 'side', 'source_id'],
+      { casts: { agreed: 'jsonb' } },
+    ),
   },
   deleteIntent: {
     key: (w) => `${w.pair}\u0000${w.side}\u0000${w.sourceId}`,

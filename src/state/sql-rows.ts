@@ -7,6 +7,7 @@ import {
   type Side,
   type Snapshot,
   type StateOperations,
+  intentAgreedSchema,
   snapshotFieldsSchema,
 } from './state-store.js';
 
@@ -90,6 +91,9 @@ export function sqlRows(json: (value: unknown) => unknown) {
       sourceId: str(r, 'source_id'),
       sourceKey: str(r, 'source_key'),
       createdAt: str(r, 'created_at'),
+      ...(r.agreed === null || r.agreed === undefined
+        ? {}
+        : { agreed: stored(r.agreed, 'create intent', (v) => intentAgreedSchema.parse(v)) }),
     }),
     toFailure: (r: Row): Failure => ({
       pair: str(r, 'pair'),

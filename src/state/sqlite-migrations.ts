@@ -112,6 +112,11 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
         CREATE INDEX inbox_items ON inbox (integration, pair, side, item_id);
       `),
   },
+  {
+    // A create intent keeps what the create read and wrote: the pair's agreed state should its answer be lost.
+    version: 7,
+    up: (db) => db.exec('ALTER TABLE intents ADD COLUMN agreed TEXT'),
+  },
 ];
 
 /** The schema version this syncbridge writes. */

@@ -124,14 +124,9 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       return r && toIntent(r);
     },
     async putIntent(i) {
-      q('INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?, ?)').run(
-        I,
-        i.pair,
-        i.side,
-        i.sourceId,
-        i.sourceKey,
-        i.createdAt,
-      );
+      q(
+        'INSERT OR REPLACE INTO intents (integration, pair, side, source_id, source_key, created_at, agreed) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(I, i.pair, i.side, i.sourceId, i.sourceKey, i.createdAt, i.agreed ? JSON.stringify(i.agreed) : null);
     },
     async deleteIntent(pair, side, sourceId) {
       q('DELETE FROM intents WHERE integration = ? AND pair = ? AND side = ? AND source_id = ?').run(

@@ -46,6 +46,13 @@ export interface Intent {
   sourceId: string;
   sourceKey: string;
   createdAt: string;
+  /**
+   * The pair's agreed state should the create's answer be lost, by side: the source's mapped
+   * values as the create read them, and the values it wrote to the copy (`null` for a field it
+   * left empty). Absent from intents an earlier version recorded: such a pair is merged as one
+   * whose agreed state is unknown.
+   */
+  agreed?: Record<Side, Record<string, FieldValue>>;
 }
 
 /** A queued failure of one item (source side and id), waiting for a retry or a person. */
@@ -243,6 +250,9 @@ export const watermarkSchema: z.ZodType<Watermark> = z.discriminatedUnion('kind'
 export const configPartsSchema = z.record(z.string(), z.string());
 
 export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
+
+/** The stored form of {@link Intent.agreed}. */
+export const intentAgreedSchema = z.object({ left: snapshotFieldsSchema, right: snapshotFieldsSchema });
 
 /**
  * Reads and writes of one integration's state; every method is also available inside a

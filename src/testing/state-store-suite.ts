@@ -188,6 +188,33 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(await store.listIntents('bugs')).toEqual([]);
     });
 
+    it("keeps a create intent's agreed values, however it is written and read", async () => {
+      const agreed = {
+        left: { summary: 'Crash — «ü»', labels: ['a', 'b'], points: 3, assignee: null },
+        right: { 'System.Title': 'Crash — «ü»', 'System.Tags': ['a', 'b'], 'System.AssignedTo': null },
+      };
+      const intent = (sourceId: string) => ({
+        pair: 'bugs',
+        side: 'left' as const,
+        sourceId,
+        sourceKey: `P-${sourceId}`,
+        createdAt: `2026-01-01T00:00:0${sourceId}.000Z`,
+      });
+      await store.putIntent({ ...intent('1'), agreed });
+      await store.applyWrites([
+        { op: 'putIntent', intent: { ...intent('2'), agreed } },
+        { op: 'putIntent', intent: intent('3') },
+      ]);
+      expect(await store.getIntent('bugs', 'left', '1')).toEqual({ ...intent('1'), agreed });
+      expect(await store.listIntents('bugs')).toEqual([
+        { ...intent('1'), agreed },
+        { ...intent('2'), agreed },
+        intent('3'),
+      ]);
+      const page = await store.loadItems('bugs', 'left', ['2', '3']);
+      expect(page.map((p) => p.intent)).toEqual([{ ...intent('2'), agreed }, intent('3')]);
+    });
+
     it('queues failures oldest first and replaces one per item', async () => {
       await store.putFailure(failure('2', '2026-01-01T00:02:00.000Z'));
       await store.putFailure(failure('1', '2026-01-01T00:01:00.000Z'));

@@ -34,6 +34,7 @@ describe.skipIf(!reachable)('postgres', () => {
       expect((await pool.query(`SELECT version FROM "${schema}".schema_migrations`)).rows).toEqual([
         { version: 1 },
         { version: 2 },
+        { version: 3 },
       ]);
       await expect(
         openPostgresStateStore({ connectionString: url, schema: fresh(), migrate: false }),
