@@ -21,6 +21,16 @@ export interface SyncCheck {
   bothSidesEdited: number;
   /** Up to 20 examples of each kind of violation, for the report. */
   examples: string[];
+  /** The first lost edits, for their histories in the report. */
+  lost: LostEdit[];
+}
+
+/** A field of a linked pair whose final value is not what people's edits call for. */
+export interface LostEdit {
+  pair: number;
+  jiraId: string;
+  adoId: string;
+  field: EditedField;
 }
 
 /** One pair's items as read from both systems, and which of them people filed (the seed). */
@@ -78,6 +88,7 @@ export function checkSync(reads: readonly PairRead[], edits: readonly Edit[]): S
     lostEdits: 0,
     bothSidesEdited: 0,
     examples: [],
+    lost: [],
   };
   const example = (kind: string, text: string) => {
     if (result.examples.filter((e) => e.startsWith(kind)).length < 20) result.examples.push(`${kind}: ${text}`);
@@ -155,6 +166,8 @@ export function checkSync(reads: readonly PairRead[], edits: readonly Edit[]): S
         if (verdict.both) result.bothSidesEdited++;
         if (!verdict.ok) {
           result.lostEdits++;
+          if (result.lost.length < 5)
+            result.lost.push({ pair: read.pair, jiraId: pair.jira.id, adoId: pair.ado.id, field });
           example(
             'lost edit',
             `pair ${read.pair} jira ${pair.jira.id} ado ${pair.ado.id} ${field}: ${show(j)}, expected ${verdict.expected}`,

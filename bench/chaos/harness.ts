@@ -11,6 +11,7 @@ import { jiraConnector } from 'syncbridge/jira';
 import { seededRandom } from 'syncbridge/testing/kit';
 import { chaosConfig, priorities } from './config.js';
 import { checkSync, type PairRead, type SyncCheck } from './check.js';
+import { historyOf } from './history.js';
 import { checkFenceLog, createFenceLog, readFenceLog, type FenceCheck } from './fence-log.js';
 import type { ChaosJob } from './job.js';
 import { People, type PeopleFigures } from './people.js';
@@ -114,6 +115,8 @@ export interface ChaosReport {
   leakedSecrets: Array<{ secret: string; file: string }>;
   /** Every violation in words; empty when the run passed. */
   violations: string[];
+  /** The stories of the first lost edits (people's edits and both systems' histories of the field). */
+  histories: string[];
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -364,6 +367,7 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
       fences,
       leakedSecrets,
       violations: [],
+      histories: sync.lost.flatMap((lost) => historyOf(lost, jira.sim, ado.sim, people!.edits)),
     };
     report.violations = violationsOf(report);
     return report;
@@ -460,6 +464,7 @@ export function formatReport(report: ChaosReport): string {
   if (report.violations.length > 0) {
     lines.push('VIOLATIONS:', ...report.violations.map((v) => `  - ${v}`));
     lines.push('examples:', ...report.sync.examples.slice(0, 40).map((e) => `  ${e}`));
+    lines.push(...report.histories.map((h) => `  ${h}`));
   } else lines.push('no violations');
   return lines.join('\n');
 }

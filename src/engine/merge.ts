@@ -3,7 +3,7 @@ import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.j
 import { isEmptyValue, type FieldDescriptor, type FieldValue } from '../model/field.js';
 import type { WorkItem } from '../model/item.js';
 import type { Direction } from '../model/value-map.js';
-import { otherSide, sides, type Side, type Snapshot } from '../state/state-store.js';
+import { otherSide, sides, type PendingWrites, type Side, type Snapshot } from '../state/state-store.js';
 import type { ConflictEvent } from './events.js';
 import { fitsTarget, mergeSets, sameValue } from './field-values.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
@@ -124,6 +124,23 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const bases: Partial<Record<Side, FieldValue>> = {};
   for (const side of ['left', 'right'] as const)
     if (snapshots[side] && id(side) in snapshots[side].fields) bases[side] = snapshots[side].fields[id(side)]!;
+  // Writes a pass was about to make when it stopped (its process died before the commit): a
+  // written value the item still holds is the engine's own write, and agreed as such.
+  const pending = input.reconcile ? undefined : (snapshots.left?.pending ?? snapshots.right?.pending);
+  if (pending) {
+    const written = sides.filter((s) => pending.writes[s] && id(s) in pending.writes[s]);
+    const through = written.filter((s) => sameValue(current(s), pending.writes[s]![id(s)]!, descriptor(s)));
+    const agreed =
+      through.length === 0
+        ? undefined
+        : through.length === written.length
+          ? pending.agreed
+          : pending.alone?.[through[0]!];
+    if (agreed && id('left') in agreed.left && id('right') in agreed.right) {
+      bases.left = agreed.left[id('left')]!;
+      bases.right = agreed.right[id('right')]!;
+    }
+  }
   // One side's agreed value unknown (a create whose answer was lost, linked later by its origin
   // stamp): the value that corresponds to the other side's agreed value is agreed.
   if (!input.reconcile && snapshots.left && snapshots.right && 'left' in bases !== 'right' in bases) {
@@ -380,6 +397,31 @@ async function mapEach(values: string[], map: (value: string) => ReturnType<type
     else if (mapped.write && typeof mapped.value === 'string') out.push(mapped.value);
   }
   return out;
+}
+
+/**
+ * The writes a merge plan makes, and what each side then holds (see `Snapshot.pending`);
+ * undefined when it writes nothing.
+ */
+export function pendingWrites(plan: MergePlan): PendingWrites | undefined {
+  const pending: PendingWrites = { writes: {}, agreed: { left: {}, right: {} } };
+  for (const outcome of plan.fields) {
+    const written = sides.filter((s) => s in outcome.write);
+    if (written.length === 0) continue;
+    const id = (side: Side) => outcome.field.config[side];
+    for (const side of sides) {
+      pending.agreed[side][id(side)] = outcome.agreed[side];
+      if (side in outcome.write) pending.writes[side] = { ...pending.writes[side], [id(side)]: outcome.write[side]! };
+    }
+    for (const side of written.length === 2 ? sides : []) {
+      const alone = outcome.partial?.[side];
+      if (!alone) continue;
+      const entry = pending.alone?.[side] ?? { left: {}, right: {} };
+      for (const s of sides) entry[s][id(s)] = alone[s];
+      pending.alone = { ...pending.alone, [side]: entry };
+    }
+  }
+  return Object.keys(pending.writes).length > 0 ? pending : undefined;
 }
 
 /** The values written when creating the counterpart of a source item, and the values left out. */

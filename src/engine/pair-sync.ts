@@ -30,6 +30,7 @@ import {
   type FieldProblem,
   type MergeInput,
   type MergePlan,
+  pendingWrites,
 } from './merge.js';
 import { advanceWatermark, initialWatermark, pollSince, pollsByRevision } from './polling.js';
 import { isUserAmong, type UserResolver } from './users.js';
@@ -507,11 +508,11 @@ export class PairSync {
         works.filter((w) => !w.gone),
         mode,
       );
-    await this.executeCreates(
-      target,
-      works.filter((w) => w.create && !w.error && !w.gone),
-    );
-    await this.executeUpdates(works.filter((w) => w.plan && !w.error && !w.gone));
+    const creates = works.filter((w) => w.create && !w.error && !w.gone);
+    const updates = works.filter((w) => w.plan && !w.error && !w.gone);
+    await this.recordAhead(creates, updates);
+    await this.executeCreates(target, creates);
+    await this.executeUpdates(updates);
     await this.commit(
       works.filter((w) => !w.gone),
       mode,
@@ -808,24 +809,36 @@ export class PairSync {
     } as Record<Side, Record<string, FieldValue>>;
   }
 
+  /**
+   * Records, in one transaction before any write to the systems, what the writes about to be
+   * made are: an intent per create (with what it reads and writes), and each updated pair's
+   * pending writes on its snapshot. Should the process die before the commit, the next pass
+   * finds the creates by their origin and takes the values written as the engine's own.
+   */
+  private async recordAhead(creates: Work[], updates: Work[]): Promise<void> {
+    const now = this.rt.clock().toISOString();
+    const writes: StateWrite[] = creates.map((w) => ({
+      op: 'putIntent',
+      intent: {
+        pair: this.name,
+        side: w.anchor,
+        sourceId: w.items[w.anchor]!.id,
+        sourceKey: w.items[w.anchor]!.key,
+        createdAt: now,
+        agreed: this.createAgreement(w),
+      },
+    }));
+    for (const w of updates.filter((x) => x.link)) {
+      const pending = pendingWrites(w.plan!);
+      const snapshot = w.snapshots.left ?? w.snapshots.right;
+      if (pending && snapshot) writes.push({ op: 'putSnapshot', snapshot: { ...snapshot, pending } });
+    }
+    if (writes.length > 0) await this.rt.store.applyWrites(writes);
+  }
+
   private async executeCreates(target: Side, works: Work[]): Promise<void> {
     if (works.length === 0) return;
     const anchor = otherSide(target);
-    const now = this.rt.clock().toISOString();
-    const intents = works.map(
-      (w): StateWrite => ({
-        op: 'putIntent',
-        intent: {
-          pair: this.name,
-          side: anchor,
-          sourceId: w.items[anchor]!.id,
-          sourceKey: w.items[anchor]!.key,
-          createdAt: now,
-          agreed: this.createAgreement(w),
-        },
-      }),
-    );
-    await this.rt.store.applyWrites(intents);
     const outcomes = await createInBatches(
       this.rt.connectors[target],
       works.map((w) => w.create!),

@@ -44,9 +44,11 @@ const migrations: Array<{ version: number; sql: (s: string) => string }> = [
     `,
   },
   {
-    // A create intent keeps what the create read and wrote: the pair's agreed state should its answer be lost.
+    // A create intent keeps what the create read and wrote, a snapshot the writes under way to its
+    // pair: what is agreed should the process die before the commit.
     version: 3,
-    sql: (s) => `ALTER TABLE ${s}.intents ADD COLUMN agreed jsonb;`,
+    sql: (s) =>
+      `ALTER TABLE ${s}.intents ADD COLUMN agreed jsonb; ALTER TABLE ${s}.snapshots ADD COLUMN pending jsonb;`,
   },
 ];
 

@@ -63,13 +63,21 @@ const statements: { [O in Op]: Statement<O> } = {
   },
   putSnapshot: {
     key: ({ snapshot: x }) => `${x.pair}\u0000${x.side}\u0000${x.itemId}`,
-    columns: ({ snapshot: x }) => [x.pair, x.side, x.itemId, x.revision, x.updatedAt, JSON.stringify(x.fields)],
+    columns: ({ snapshot: x }) => [
+      x.pair,
+      x.side,
+      x.itemId,
+      x.revision,
+      x.updatedAt,
+      JSON.stringify(x.fields),
+      x.pending ? JSON.stringify(x.pending) : null,
+    ],
     sql: upsert(
       'snapshots',
-      ['pair', 'side', 'item_id', 'revision', 'updated_at', 'fields'],
-      text(6),
+      ['pair', 'side', 'item_id', 'revision', 'updated_at', 'fields', 'pending'],
+      text(7),
       ['pair', 'side', 'item_id'],
-      { casts: { fields: 'jsonb' } },
+      { casts: { fields: 'jsonb', pending: 'jsonb' } },
     ),
   },
   deleteSnapshot: {

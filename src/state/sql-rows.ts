@@ -4,10 +4,12 @@ import {
   type InboxEntry,
   type Intent,
   type Link,
+  type PendingWrites,
   type Side,
   type Snapshot,
   type StateOperations,
   intentAgreedSchema,
+  pendingWritesSchema,
   snapshotFieldsSchema,
 } from './state-store.js';
 
@@ -84,6 +86,9 @@ export function sqlRows(json: (value: unknown) => unknown) {
       revision: str(r, 'revision'),
       updatedAt: str(r, 'updated_at'),
       fields: stored(r.fields, 'snapshot', (v) => snapshotFieldsSchema.parse(v)),
+      ...(r.pending === null || r.pending === undefined
+        ? {}
+        : { pending: stored(r.pending, 'pending writes', (v) => pendingWritesSchema.parse(v) as PendingWrites) }),
     }),
     toIntent: (r: Row): Intent => ({
       pair: str(r, 'pair'),

@@ -113,9 +113,10 @@ const migrations: Array<{ version: number; up: (db: DatabaseSync, ctx: Migration
       `),
   },
   {
-    // A create intent keeps what the create read and wrote: the pair's agreed state should its answer be lost.
+    // A create intent keeps what the create read and wrote, a snapshot the writes under way to its
+    // pair: what is agreed should the process die before the commit.
     version: 7,
-    up: (db) => db.exec('ALTER TABLE intents ADD COLUMN agreed TEXT'),
+    up: (db) => db.exec('ALTER TABLE intents ADD COLUMN agreed TEXT; ALTER TABLE snapshots ADD COLUMN pending TEXT;'),
   },
 ];
 

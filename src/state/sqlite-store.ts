@@ -92,8 +92,17 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     },
     async putSnapshot(s) {
       q(
-        'INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields',
-      ).run(I, s.pair, s.side, s.itemId, s.revision, s.updatedAt, JSON.stringify(s.fields));
+        'INSERT INTO snapshots (integration, pair, side, item_id, revision, updated_at, fields, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields, pending = excluded.pending',
+      ).run(
+        I,
+        s.pair,
+        s.side,
+        s.itemId,
+        s.revision,
+        s.updatedAt,
+        JSON.stringify(s.fields),
+        s.pending ? JSON.stringify(s.pending) : null,
+      );
     },
     async deleteSnapshot(pair, side, itemId) {
       q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(

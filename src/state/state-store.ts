@@ -36,6 +36,22 @@ export interface Snapshot {
   revision: string;
   updatedAt: string;
   fields: Record<string, FieldValue>;
+  /**
+   * Writes a pass was about to make to the pair when it stored this snapshot, before making
+   * them; the commit after them stores the snapshot without. Found by a later merge (the process
+   * died in between), a written value the item holds is the engine's own write, not a person's edit.
+   */
+  pending?: PendingWrites;
+}
+
+/** Writes about to be made to a linked pair (see {@link Snapshot.pending}). */
+export interface PendingWrites {
+  /** The values to write, by side and field id. */
+  writes: Partial<Record<Side, Record<string, FieldValue>>>;
+  /** Both sides' agreed values of each field written, should every write go through. */
+  agreed: Record<Side, Record<string, FieldValue>>;
+  /** For a field written on both sides: the agreed values should only this side's write go through. */
+  alone?: Partial<Record<Side, Record<Side, Record<string, FieldValue>>>>;
 }
 
 /** A create about to be made: recorded before the call, removed with the link. */
@@ -253,6 +269,13 @@ export const snapshotFieldsSchema = z.record(z.string(), fieldValueSchema);
 
 /** The stored form of {@link Intent.agreed}. */
 export const intentAgreedSchema = z.object({ left: snapshotFieldsSchema, right: snapshotFieldsSchema });
+
+/** The stored form of {@link Snapshot.pending}. */
+export const pendingWritesSchema = z.object({
+  writes: z.object({ left: snapshotFieldsSchema.optional(), right: snapshotFieldsSchema.optional() }),
+  agreed: intentAgreedSchema,
+  alone: z.object({ left: intentAgreedSchema.optional(), right: intentAgreedSchema.optional() }).optional(),
+});
 
 /**
  * Reads and writes of one integration's state; every method is also available inside a

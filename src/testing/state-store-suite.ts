@@ -215,6 +215,28 @@ export function describeStateStore(target: StateStoreTarget): void {
       expect(page.map((p) => p.intent)).toEqual([{ ...intent('2'), agreed }, intent('3')]);
     });
 
+    it("keeps a snapshot's pending writes until the snapshot is stored without them", async () => {
+      const pending = {
+        writes: { right: { 'System.Tags': ['a', 'c'] } },
+        agreed: { left: { labels: ['a', 'c'] }, right: { 'System.Tags': ['a', 'c'] } },
+        alone: { right: { left: { labels: ['a'] }, right: { 'System.Tags': ['a', 'c'] } } },
+      };
+      await store.putLink(link('10', '77'));
+      await store.putSnapshot({ ...snapshot('left', '10'), pending });
+      await store.applyWrites([{ op: 'putSnapshot', snapshot: { ...snapshot('right', '77'), pending } }]);
+      expect(await store.getSnapshot('bugs', 'left', '10')).toEqual({ ...snapshot('left', '10'), pending });
+      expect((await store.loadItems('bugs', 'left', ['10']))[0]!.snapshots).toEqual({
+        left: { ...snapshot('left', '10'), pending },
+        right: { ...snapshot('right', '77'), pending },
+      });
+      await store.applyWrites([{ op: 'putSnapshot', snapshot: snapshot('right', '77') }]);
+      await store.putSnapshot(snapshot('left', '10'));
+      expect((await store.loadItems('bugs', 'right', ['77']))[0]!.snapshots).toEqual({
+        left: snapshot('left', '10'),
+        right: snapshot('right', '77'),
+      });
+    });
+
     it('queues failures oldest first and replaces one per item', async () => {
       await store.putFailure(failure('2', '2026-01-01T00:02:00.000Z'));
       await store.putFailure(failure('1', '2026-01-01T00:01:00.000Z'));
