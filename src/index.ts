@@ -153,6 +153,7 @@ export {
   type Side,
   type Link,
   type Snapshot,
+  type PendingWrites,
   type Intent,
   type Failure,
   type FieldFailure,

@@ -127,6 +127,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'OriginRef',
       'PairStatus',
       'PassKind',
+      'PendingWrites',
       'PlannedWrite',
       'PollingStart',
       'PostgresClient',
