@@ -95,6 +95,8 @@ interface Work {
   refused: Record<Side, Record<string, SyncbridgeError>>;
   /** A write to a side that failed as a whole: its changes stay pending. */
   sideError: Partial<Record<Side, SyncbridgeError>>;
+  /** Sides whose write got no answer and could not be read back: it may have been made. */
+  unsure?: Partial<Record<Side, true>>;
   /** A failure of the whole item (read, plan or create). */
   error?: SyncbridgeError;
   /** Whether a write met a concurrent edit (a conditional update refused). */
@@ -934,6 +936,7 @@ export class PairSync {
       } else if (outcome.unknown) {
         unknown.push(w);
         w.sideError[side] = outcome.error;
+        w.unsure = { ...w.unsure, [side]: true };
       } else {
         w.sideError[side] = outcome.error;
         if (outcome.error.code === 'REVISION_MISMATCH') w.stale = true;
@@ -974,6 +977,7 @@ export class PairSync {
         w.written[side] = item;
         this.superseded.set(`${side}\u0000${item.id}`, w.items[side]!.revision);
         delete w.sideError[side];
+        delete w.unsure?.[side];
       }
     });
   }
@@ -1126,8 +1130,16 @@ export class PairSync {
           link: { ...link, createdAt: work.link?.createdAt ?? this.rt.clock().toISOString() },
         });
       }
+      // A write that may have been made keeps its record: the next merge finds out from the item.
+      const pending = work.unsure?.left || work.unsure?.right ? pendingWrites(work.plan!) : undefined;
       for (const side of sides)
-        writes.putSnapshot.push({ op: 'putSnapshot', snapshot: this.snapshot(side, now[side], agreed[side]) });
+        writes.putSnapshot.push({
+          op: 'putSnapshot',
+          snapshot: {
+            ...this.snapshot(side, now[side], agreed[side]),
+            ...(pending && side === 'left' ? { pending } : {}),
+          },
+        });
       for (const side of sides)
         if (side === work.anchor || work.intent?.side === side)
           writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side, sourceId: now[side].id });

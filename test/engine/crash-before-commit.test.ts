@@ -93,6 +93,35 @@ describe('a process killed between its writes and their commit', () => {
     });
   }
 
+  for (const conflicts of ['rightWins', 'newestWins'] as const) {
+    it(`keeps the record of a write whose answer was lost and that could not be read back (${conflicts})`, async () => {
+      const { t, bug, copy } = await world(conflicts);
+      t.advance(5_000);
+      t.left.edit(bug.id, { title: 'Crash on save' }, 'ana');
+      // Between the engine's read of Jira and its write to Azure DevOps, Ana edits again; the
+      // write is made but its answer is lost, and reading the item back fails too.
+      t.connectors.right.failNext('update', 1, undefined, { afterWrite: true });
+      t.connectors.right.onCall = ({ method, phase }) => {
+        if (method === 'update' && phase === 'before') {
+          t.advance(1_000);
+          t.left.edit(bug.id, { title: 'Crash on save, every time' }, 'ana');
+        }
+        if (method === 'update' && phase === 'after') t.connectors.right.failNext('getMany', 1);
+      };
+      t.advance(60_000);
+      await t.sync.runOnce();
+      t.connectors.right.onCall = undefined;
+      for (let i = 0; i < 3; i++) {
+        t.advance(60_000);
+        await t.sync.runOnce();
+      }
+      // Ana's last title on both sides; the engine's own write was never taken for an edit.
+      expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash on save, every time');
+      expect(t.right.items.get(copy.id)!.fields.title).toBe('Crash on save, every time');
+      expect(await t.sync.failures()).toEqual([]);
+    });
+  }
+
   it('takes only the write that went through when it died between the two sides', async () => {
     const { t, bug, copy, mortal, restart } = await world('newestWins');
     t.advance(5_000);
