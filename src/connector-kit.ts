@@ -55,6 +55,7 @@ export {
 } from './http/client.js';
 export { retryAfterMs } from './http/retry-timing.js';
 export { parseWebhookBody } from './connector/webhook-body.js';
+export { ignoreNotFound } from './connector/not-found.js';
 export { codeForStatus } from './errors/remote-error.js';
 export { toSyncbridgeError } from './errors/syncbridge-error.js';
 

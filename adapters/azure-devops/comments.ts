@@ -1,5 +1,5 @@
-import { isSyncbridgeError, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
-import type { CommentWriteOptions } from 'syncbridge/connector-kit';
+import type { Comment, CommentOrigin, RichText } from 'syncbridge';
+import { ignoreNotFound, type CommentWriteOptions } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { commentsApiVersion, identityRefSchema, versioned, type AdoClients } from './client.js';
 import { userFromAdo } from './fields.js';
@@ -111,14 +111,8 @@ export function adoComments(clients: AdoClients, projectOfItem: (id: string) => 
       return toComment(itemId, c);
     },
     async deleteComment(itemId: string, commentId: string): Promise<void> {
-      try {
-        await clients.org.request(
-          versioned({ method: 'DELETE', path: await path(itemId, commentId) }, commentsApiVersion),
-        );
-      } catch (error) {
-        // Already gone (a person deleted it, or a retried delete went through): the wanted state.
-        if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;
-      }
+      const request = versioned({ method: 'DELETE', path: await path(itemId, commentId) }, commentsApiVersion);
+      await ignoreNotFound(clients.org.request(request));
     },
   };
 }

@@ -1,12 +1,12 @@
 import {
   isSyncbridgeError,
-  RemoteError,
+  type RemoteError,
   SyncbridgeError,
   type UserRef,
   type Watermark,
   type WorkItem,
 } from 'syncbridge';
-import { defineConnector, type BacklinkWriteResult } from 'syncbridge/connector-kit';
+import { defineConnector, ignoreNotFound, type BacklinkWriteResult } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
@@ -289,13 +289,8 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         return { changed: true };
       },
       async removeBacklink(itemId, twin) {
-        let raw: Awaited<ReturnType<typeof withRelations>>;
-        try {
-          raw = await withRelations(itemId);
-        } catch (error) {
-          if (error instanceof RemoteError && error.code === 'NOT_FOUND') return;
-          throw error;
-        }
+        const raw = await ignoreNotFound(withRelations(itemId));
+        if (raw === undefined) return;
         const op = removeBacklinkPatch(raw, twin);
         if (op) await patch(itemId, [op]);
       },

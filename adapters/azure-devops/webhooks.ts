@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
-import { isSyncbridgeError, SyncbridgeError } from 'syncbridge';
-import { type HttpClient, parseWebhookBody } from 'syncbridge/connector-kit';
+import { SyncbridgeError } from 'syncbridge';
+import { type HttpClient, ignoreNotFound, parseWebhookBody } from 'syncbridge/connector-kit';
 import type {
   ConnectorWebhooks,
   WebhookEventKind,
@@ -112,12 +112,10 @@ export function adoWebhooks(http: HttpClient): ConnectorWebhooks {
       projects: projectId ? [names.get(projectId) ?? projectId] : [],
     };
   };
-  const remove = async (id: string) => {
-    try {
-      await http.request(versioned({ method: 'DELETE', path: `_apis/hooks/subscriptions/${encodeURIComponent(id)}` }));
-    } catch (error) {
-      if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;
-    }
+  const remove = async (id: string): Promise<void> => {
+    await ignoreNotFound(
+      http.request(versioned({ method: 'DELETE', path: `_apis/hooks/subscriptions/${encodeURIComponent(id)}` })),
+    );
   };
   return {
     async verify(request, secret): Promise<WebhookVerification> {

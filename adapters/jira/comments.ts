@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { commentOriginSchema, isSyncbridgeError, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
-import type { CommentWriteOptions } from 'syncbridge/connector-kit';
+import { commentOriginSchema, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
+import { ignoreNotFound, type CommentWriteOptions } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { toUtcIso, userRef } from './fields.js';
 import { adfToRichText, richTextToAdf } from './rich-text.js';
@@ -86,12 +86,7 @@ export function jiraComments(client: JiraClient) {
       return toComment(itemId, updated);
     },
     async deleteComment(itemId: string, commentId: string): Promise<void> {
-      try {
-        await http.request({ method: 'DELETE', path: path(itemId, commentId) });
-      } catch (error) {
-        // Already gone (a person deleted it, or a retried delete went through): the wanted state.
-        if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;
-      }
+      await ignoreNotFound(http.request({ method: 'DELETE', path: path(itemId, commentId) }));
     },
   };
 }

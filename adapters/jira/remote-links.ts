@@ -1,5 +1,4 @@
-import { isSyncbridgeError } from 'syncbridge';
-import type { BacklinkTarget, BacklinkWriteResult } from 'syncbridge/connector-kit';
+import { ignoreNotFound, type BacklinkTarget, type BacklinkWriteResult } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import type { JiraClient } from './client.js';
 
@@ -46,16 +45,9 @@ export function jiraRemoteLinks(client: JiraClient) {
       return { changed: true };
     },
     async removeBacklink(itemId: string, twin: Pick<BacklinkTarget, 'system' | 'id'>): Promise<void> {
-      try {
-        await client.http.request({
-          method: 'DELETE',
-          path: path(itemId),
-          query: { globalId: backlinkGlobalId(twin) },
-        });
-      } catch (error) {
-        // Already gone (a person removed it, or a retried delete went through): the wanted state.
-        if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;
-      }
+      await ignoreNotFound(
+        client.http.request({ method: 'DELETE', path: path(itemId), query: { globalId: backlinkGlobalId(twin) } }),
+      );
     },
   };
 }

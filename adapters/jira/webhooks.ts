@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { isSyncbridgeError } from 'syncbridge';
-import { parseWebhookBody } from 'syncbridge/connector-kit';
+import { ignoreNotFound, parseWebhookBody } from 'syncbridge/connector-kit';
 import type {
   ConnectorWebhooks,
   WebhookEventKind,
@@ -112,12 +111,8 @@ function toSubscription(webhook: AdminWebhook): WebhookSubscription {
 export function jiraWebhooks(client: JiraClient): ConnectorWebhooks {
   const { http } = client;
   const list = () => http.request({ path: ADMIN_WEBHOOKS, schema: z.array(adminWebhookSchema) });
-  const remove = async (id: string) => {
-    try {
-      await http.request({ method: 'DELETE', path: `${ADMIN_WEBHOOKS}/${encodeURIComponent(id)}` });
-    } catch (error) {
-      if (!(isSyncbridgeError(error) && error.code === 'NOT_FOUND')) throw error;
-    }
+  const remove = async (id: string): Promise<void> => {
+    await ignoreNotFound(http.request({ method: 'DELETE', path: `${ADMIN_WEBHOOKS}/${encodeURIComponent(id)}` }));
   };
   return {
     async verify(request, secret): Promise<WebhookVerification> {

@@ -203,6 +203,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'defineConnector',
       'diagnoseConnection',
       'formatConnectionReport',
+      'ignoreNotFound',
       'isRichText',
       'normalizeRichText',
       'parseWebhookBody',
