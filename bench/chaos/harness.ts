@@ -367,7 +367,15 @@ export async function runChaos(given: Partial<ChaosOptions> = {}): Promise<Chaos
       fences,
       leakedSecrets,
       violations: [],
-      histories: sync.lost.flatMap((lost) => historyOf(lost, jira.sim, ado.sim, people!.edits)),
+      histories: sync.lost.flatMap((lost) =>
+        historyOf(
+          lost,
+          jira.sim,
+          ado.sim,
+          people!.edits,
+          logFiles.map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+        ),
+      ),
     };
     report.violations = violationsOf(report);
     return report;

@@ -17,9 +17,9 @@ const adoFields: Record<EditedField, string> = {
 };
 
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 23);
-const short = (value: unknown) => {
+const short = (value: unknown, max = 60) => {
   const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 };
 
 /**
@@ -27,8 +27,27 @@ const short = (value: unknown) => {
  * and acknowledged, on the wall clock), Jira's changelog of the field and Azure DevOps's
  * revisions that changed it, in time order.
  */
-export function historyOf(lost: LostEdit, jira: JiraSimulator, ado: AzureDevOpsSimulator, edits: readonly Edit[]) {
+export function historyOf(
+  lost: LostEdit,
+  jira: JiraSimulator,
+  ado: AzureDevOpsSimulator,
+  edits: readonly Edit[],
+  logs: ReadonlyArray<{ file: string; text: string }>,
+) {
   const lines: Array<{ at: number; text: string }> = [];
+  // The workers' log lines about either item (by Jira key or Azure DevOps id).
+  const keys = new Set([jira.state.issues.get(lost.jiraId)?.key ?? lost.jiraId, lost.adoId]);
+  for (const { file, text } of logs)
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (![entry.key, entry.leftKey, entry.rightKey].some((k) => keys.has(String(k)))) continue;
+      const { time, level: _, msg, ...rest } = entry;
+      lines.push({
+        at: Date.parse(String(time)),
+        text: `log ${file.split('/').at(-1)}: ${String(msg)} ${short(JSON.stringify(rest), 240)}`,
+      });
+    }
   const wall = (monotonic: number) => performance.timeOrigin + monotonic;
   for (const edit of edits) {
     const itemId = edit.side === 'jira' ? lost.jiraId : lost.adoId;

@@ -730,6 +730,14 @@ export class PairSync {
         refusedBefore: (side, field, value) => this.refusal(work, side, field, value),
         reconcile: mode.reconcile,
       });
+      const pending = work.snapshots.left?.pending ?? work.snapshots.right?.pending;
+      if (pending)
+        this.rt.logger.info('merged a pair against the writes of a pass that did not commit them', {
+          pair: this.name,
+          leftKey: work.items.left!.key,
+          rightKey: work.items.right!.key,
+          written: Object.fromEntries(sides.map((s) => [s, Object.keys(pending.writes[s] ?? {})])),
+        });
       // A conflict already queued with the same values is not news; merging the pair again finds it again.
       const queued = fieldFailuresOf(work.failures.left).filter((f) => f.code === 'CONFLICT');
       const known = (event: ConflictEvent) =>

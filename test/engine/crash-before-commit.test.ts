@@ -122,6 +122,35 @@ describe('a process killed between its writes and their commit', () => {
     });
   }
 
+  it('keeps the record when the write whose answer was lost went to the side whose change started the merge', async () => {
+    const { t, bug, copy } = await world('newestWins');
+    t.left.edit(bug.id, { labels: ['amber', 'teal'] }, 'ana');
+    t.advance(60_000);
+    await t.sync.runOnce();
+    t.advance(5_000);
+    t.right.edit(copy.id, { labels: ['red', 'teal'] }, 'ado-ben');
+    // Jira changes once its poll is done: read as the counterpart of the Azure DevOps change.
+    t.connectors.right.onCall = ({ method, phase }) => {
+      if (method === 'query' && phase === 'before') t.left.edit(bug.id, { labels: ['red'] }, 'ana');
+      if (method === 'update' && phase === 'after') t.connectors.right.failNext('getMany', 1);
+    };
+    t.connectors.right.failNext('update', 1, undefined, { afterWrite: true });
+    t.advance(60_000);
+    await t.sync.runOnce();
+    t.connectors.right.onCall = undefined;
+    expect(t.right.items.get(copy.id)!.fields.labels).toEqual(['red']);
+    expect(await t.sync.failures()).toMatchObject([{ itemId: copy.id, side: 'right' }]);
+    t.advance(5_000);
+    t.left.edit(bug.id, { labels: ['amber', 'teal'] }, 'ana');
+    for (let i = 0; i < 3; i++) {
+      t.advance(60_000);
+      await t.sync.runOnce();
+    }
+    expect(t.left.items.get(bug.id)!.fields.labels).toEqual(['amber', 'teal']);
+    expect(t.right.items.get(copy.id)!.fields.labels).toEqual(['amber', 'teal']);
+    expect(await t.sync.failures()).toEqual([]);
+  });
+
   it('takes only the write that went through when it died between the two sides', async () => {
     const { t, bug, copy, mortal, restart } = await world('newestWins');
     t.advance(5_000);
