@@ -108,6 +108,16 @@ interface Work {
   started: number;
 }
 
+/**
+ * Whether a failed write may have been made: no answer came (a lost connection, a timeout), the
+ * system failed after taking it (5xx), or the connector failed after sending it. A connector may
+ * report such a failure per item rather than throw, as a `$batch` whose answer was lost does.
+ */
+function mayHaveActed(error: SyncbridgeError): boolean {
+  const answered = error instanceof RemoteError && error.status !== undefined && error.status < 500;
+  return (error.retryable || error.code === 'INTERNAL') && !answered;
+}
+
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
 const unsettled = (revision: string) => `${revision}~unsettled`;
 
@@ -865,10 +875,7 @@ export class PairSync {
       // A create the system refused did not happen: nothing to look up later. One whose outcome is
       // unknown (no answer: a lost connection, or a connector's bug after sending) or that happened
       // but failed afterwards keeps its intent, so the next pass links the item by its origin.
-      const answered =
-        outcome.error instanceof RemoteError && outcome.error.status !== undefined && outcome.error.status < 500;
-      const unknown = (outcome.error.retryable || outcome.error.code === 'INTERNAL') && !answered;
-      if (!outcome.created && !unknown) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+      if (!outcome.created && !mayHaveActed(outcome.error)) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
     }
     await this.completeCreated(
       target,
@@ -941,7 +948,7 @@ export class PairSync {
         };
       } else if (writes.every((f) => f in outcome.refused)) {
         // Every value was refused: nothing changed, and the refusals are field failures.
-      } else if (outcome.unknown) {
+      } else if (outcome.unknown || mayHaveActed(outcome.error)) {
         unknown.push(w);
         w.sideError[side] = outcome.error;
         w.unsure = { ...w.unsure, [side]: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createSyncbridge, type StateStore } from 'syncbridge';
+import { createMemoryStateStore, createSyncbridge, SyncbridgeError, type StateStore } from 'syncbridge';
 import { twoTrackers } from './harness.js';
 
 /**
@@ -148,6 +148,35 @@ describe('a process killed between its writes and their commit', () => {
     }
     expect(t.left.items.get(bug.id)!.fields.labels).toEqual(['amber', 'teal']);
     expect(t.right.items.get(copy.id)!.fields.labels).toEqual(['amber', 'teal']);
+    expect(await t.sync.failures()).toEqual([]);
+  });
+
+  it('keeps the record of a write a connector reports failed per item with no answer, as a lost $batch', async () => {
+    const { t, bug, copy } = await world('rightWins');
+    t.advance(5_000);
+    t.left.edit(bug.id, { title: 'Crash on save' }, 'ana');
+    const right = t.connectors.right;
+    const update = right.update.bind(right);
+    right.update = async (requests) => {
+      right.update = update;
+      await update(requests);
+      // The write is made, its answer lost; the connector says so per item, and the read-back fails.
+      right.failNext('getMany', 1);
+      t.advance(1_000);
+      t.left.edit(bug.id, { title: 'Crash on save, every time' }, 'ana');
+      return requests.map(() => ({
+        ok: false as const,
+        error: new SyncbridgeError('TCP_RESET', 'the connection was reset', { retryable: true }),
+      }));
+    };
+    t.advance(60_000);
+    await t.sync.runOnce();
+    for (let i = 0; i < 3; i++) {
+      t.advance(60_000);
+      await t.sync.runOnce();
+    }
+    expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash on save, every time');
+    expect(t.right.items.get(copy.id)!.fields.title).toBe('Crash on save, every time');
     expect(await t.sync.failures()).toEqual([]);
   });
 
