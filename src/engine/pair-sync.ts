@@ -875,7 +875,8 @@ export class PairSync {
       // A create the system refused did not happen: nothing to look up later. One whose outcome is
       // unknown (no answer: a lost connection, or a connector's bug after sending) or that happened
       // but failed afterwards keeps its intent, so the next pass links the item by its origin.
-      if (!outcome.created && !mayHaveActed(outcome.error)) await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
+      if (!outcome.created && !mayHaveActed(outcome.error))
+        await this.rt.store.deleteIntent(this.name, anchor, w.items[anchor]!.id);
     }
     await this.completeCreated(
       target,
