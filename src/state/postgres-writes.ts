@@ -1,4 +1,4 @@
-import { failureColumns, failureRow } from './sql-rows.js';
+import { failureColumns, failureRow, snapshotRow } from './sql-rows.js';
 import { groupWrites } from './store-helpers.js';
 import type { StateWrite } from './state-store.js';
 import type { PostgresClient } from './postgres-types.js';
@@ -63,15 +63,7 @@ const statements: { [O in Op]: Statement<O> } = {
   },
   putSnapshot: {
     key: ({ snapshot: x }) => `${x.pair}\u0000${x.side}\u0000${x.itemId}`,
-    columns: ({ snapshot: x }) => [
-      x.pair,
-      x.side,
-      x.itemId,
-      x.revision,
-      x.updatedAt,
-      JSON.stringify(x.fields),
-      x.pending ? JSON.stringify(x.pending) : null,
-    ],
+    columns: ({ snapshot }) => snapshotRow(snapshot),
     sql: upsert(
       'snapshots',
       ['pair', 'side', 'item_id', 'revision', 'updated_at', 'fields', 'pending'],

@@ -18,6 +18,17 @@ export type Row = Record<string, unknown>;
 
 export const str = (row: Row, key: string) => String(row[key]);
 
+/** A snapshot as the values of its columns after `integration` (JSON columns as text). */
+export const snapshotRow = (x: Snapshot): Array<string | null> => [
+  x.pair,
+  x.side,
+  x.itemId,
+  x.revision,
+  x.updatedAt,
+  JSON.stringify(x.fields),
+  x.pending ? JSON.stringify(x.pending) : null,
+];
+
 /** The columns of a failure row, in the order of {@link failureRow}. */
 export const failureColumns = [
   'pair',

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { lockedStore, Mutex } from './mutex.js';
 import { sqliteInbox } from './sqlite-inbox.js';
 import { migrate } from './sqlite-migrations.js';
-import { failureColumns, failureRow, type Row, sqlRows, str } from './sql-rows.js';
+import { failureColumns, failureRow, type Row, snapshotRow, sqlRows, str } from './sql-rows.js';
 import { applyWritesInOrder, assembleItems, fenceProblem, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
@@ -93,16 +93,7 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
     async putSnapshot(s) {
       q(
         'INSERT INTO snapshots (integration, pair, side, item_id, revision, updated_at, fields, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields, pending = excluded.pending',
-      ).run(
-        I,
-        s.pair,
-        s.side,
-        s.itemId,
-        s.revision,
-        s.updatedAt,
-        JSON.stringify(s.fields),
-        s.pending ? JSON.stringify(s.pending) : null,
-      );
+      ).run(I, ...snapshotRow(s));
     },
     async deleteSnapshot(pair, side, itemId) {
       q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(

@@ -25,6 +25,14 @@ function mortalStore(): { store: StateStore; die(): void; revive(): void } {
   return { store, die: () => (dead = true), revive: () => (dead = false) };
 }
 
+/** Passes a minute apart. */
+async function passes(t: { advance(ms: number): void; sync: { runOnce(): Promise<unknown> } }, n: number) {
+  for (let i = 0; i < n; i++) {
+    t.advance(60_000);
+    await t.sync.runOnce();
+  }
+}
+
 async function world(conflicts: 'leftWins' | 'rightWins' | 'newestWins' | 'manual') {
   const mortal = mortalStore();
   const t = await twoTrackers({
@@ -108,13 +116,9 @@ describe('a process killed between its writes and their commit', () => {
         }
         if (method === 'update' && phase === 'after') t.connectors.right.failNext('getMany', 1);
       };
-      t.advance(60_000);
-      await t.sync.runOnce();
+      await passes(t, 1);
       t.connectors.right.onCall = undefined;
-      for (let i = 0; i < 3; i++) {
-        t.advance(60_000);
-        await t.sync.runOnce();
-      }
+      await passes(t, 3);
       // Ana's last title on both sides; the engine's own write was never taken for an edit.
       expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash on save, every time');
       expect(t.right.items.get(copy.id)!.fields.title).toBe('Crash on save, every time');
@@ -135,17 +139,13 @@ describe('a process killed between its writes and their commit', () => {
       if (method === 'update' && phase === 'after') t.connectors.right.failNext('getMany', 1);
     };
     t.connectors.right.failNext('update', 1, undefined, { afterWrite: true });
-    t.advance(60_000);
-    await t.sync.runOnce();
+    await passes(t, 1);
     t.connectors.right.onCall = undefined;
     expect(t.right.items.get(copy.id)!.fields.labels).toEqual(['red']);
     expect(await t.sync.failures()).toMatchObject([{ itemId: copy.id, side: 'right' }]);
     t.advance(5_000);
     t.left.edit(bug.id, { labels: ['amber', 'teal'] }, 'ana');
-    for (let i = 0; i < 3; i++) {
-      t.advance(60_000);
-      await t.sync.runOnce();
-    }
+    await passes(t, 3);
     expect(t.left.items.get(bug.id)!.fields.labels).toEqual(['amber', 'teal']);
     expect(t.right.items.get(copy.id)!.fields.labels).toEqual(['amber', 'teal']);
     expect(await t.sync.failures()).toEqual([]);
@@ -169,12 +169,7 @@ describe('a process killed between its writes and their commit', () => {
         error: new SyncbridgeError('TCP_RESET', 'the connection was reset', { retryable: true }),
       }));
     };
-    t.advance(60_000);
-    await t.sync.runOnce();
-    for (let i = 0; i < 3; i++) {
-      t.advance(60_000);
-      await t.sync.runOnce();
-    }
+    await passes(t, 4);
     expect(t.left.items.get(bug.id)!.fields.title).toBe('Crash on save, every time');
     expect(t.right.items.get(copy.id)!.fields.title).toBe('Crash on save, every time');
     expect(await t.sync.failures()).toEqual([]);
