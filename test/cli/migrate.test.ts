@@ -50,7 +50,7 @@ describe('syncbridge migrate', () => {
     db.close();
     writeFileSync(join(dir, 'sqlite.yaml'), config('{ store: sqlite, path: state/old.db }'));
     const first = await cli(['migrate', 'sqlite.yaml']);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/old\.db: applied migrations 4, 5, 6\n$/) });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/old\.db: applied migrations 4, 5, 6, 7\n$/) });
     expect(await cli(['migrate', 'sqlite.yaml'])).toMatchObject({
       code: 0,
       stdout: expect.stringContaining('old.db: the schema is current'),
@@ -73,7 +73,7 @@ describe('syncbridge migrate', () => {
     expect(refused).toMatchObject({ code: 6, stderr: expect.stringContaining('run `syncbridge migrate`') });
     expect(await cli(['migrate', 'postgres.yaml'], env)).toMatchObject({
       code: 0,
-      stdout: `PostgreSQL schema ${schema}: applied migrations 1, 2\n`,
+      stdout: `PostgreSQL schema ${schema}: applied migrations 1, 2, 3\n`,
     });
     const status = await cli(['status', 'postgres.yaml'], env);
     expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining('integration default: inactive') });

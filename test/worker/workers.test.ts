@@ -96,10 +96,12 @@ describe.skipIf(!server.reachable)('syncbridge worker', () => {
     await Promise.all(workers.map((w) => w.shows('started')));
     await f.activate();
     await until(async () => (await adoBugs(pair!)).length >= 10);
-    // The worker in the middle of a pass now (the other may have run a pass before, with nothing to do).
+    // The worker in the middle of a pass now, holding the pair (the other may have run a pass
+    // before with nothing to do, or be waiting for the pair's lease).
     const running = (w: WorkerProcess) => {
       const msgs = w.logs().map((l) => l.msg);
-      return msgs.lastIndexOf('pass started') > msgs.lastIndexOf('pass done');
+      const started = msgs.lastIndexOf('pass started');
+      return started > msgs.lastIndexOf('pass done') && started > msgs.lastIndexOf('pair busy: waiting for its lease');
     };
     await until(() => workers.some(running));
     const a = workers.find(running)!;
