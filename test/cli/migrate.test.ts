@@ -50,7 +50,10 @@ describe('syncbridge migrate', () => {
     db.close();
     writeFileSync(join(dir, 'sqlite.yaml'), config('{ store: sqlite, path: state/old.db }'));
     const first = await cli(['migrate', 'sqlite.yaml']);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/old\.db: applied migrations 4, 5, 6, 7\n$/) });
+    expect(first).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/old\.db: applied migrations 4, 5, 6, 7\n$/),
+    });
     expect(await cli(['migrate', 'sqlite.yaml'])).toMatchObject({
       code: 0,
       stdout: expect.stringContaining('old.db: the schema is current'),
