@@ -69,10 +69,10 @@ export interface MergeInput {
   /** Forces a policy for every field (a person's `retry --take left`). */
   policyOverride?: ConflictPolicy | undefined;
   /**
-   * Neither side's agreed state is known (a pair linked after an interrupted create, or relinked
-   * from its stamps): which side changed a differing field is not known either, so it takes the
-   * later change (a person's edit is never overwritten by an older value), or waits for a person
-   * under `manual`.
+   * The pair's agreed state was not recorded (relinked from its stamps, or linked after a create
+   * whose intent an earlier version recorded without values): a field whose agreed values are
+   * unknown takes the later change (a person's edit is never overwritten by an older value), or
+   * waits for a person under `manual`; a field whose agreed values are known merges as usual.
    */
   agreementUnknown?: boolean | undefined;
   /** When a side last changed a field (ms), for `newestWins`. */

@@ -161,10 +161,11 @@ export function unknownAgreement(pair: string, side: Side, item: Pick<WorkItem, 
 const UNKNOWN = 'relinked~unsettled';
 
 /**
- * Whether neither item of a pair has a known agreed state (see {@link unknownAgreement}): a pair
- * linked from its stamps after a lost state file, or after a create interrupted before its link.
- * People may have edited either item since the last agreement, so a field that differs takes
- * the value changed last, or waits for a person under `manual` (see `MergeInput.agreementUnknown`).
+ * Whether neither item of a pair has a recorded agreed state (see {@link unknownAgreement}): a
+ * pair linked from its stamps after a lost state file, or after a create interrupted before its
+ * link (then with the values its intent kept, if any). People may have edited either item since,
+ * so a field whose agreed values are unknown takes the value changed last, or waits for a person
+ * under `manual` (see `MergeInput.agreementUnknown`).
  */
 export function agreementUnknown(snapshots: Partial<Record<Side, Snapshot>>): boolean {
   return snapshots.left?.revision === UNKNOWN && snapshots.right?.revision === UNKNOWN;
