@@ -86,7 +86,7 @@ describe('syncbridge webhooks', () => {
       { system: 'a', subscriptions: [expect.objectContaining({ name: 'syncbridge default a' })] },
       { system: 'b', subscriptions: [expect.objectContaining({ name: 'syncbridge default b' })] },
     ]);
-    expect(listed.stdout).not.toContain('secret-0123');
+    for (const secret of Object.values(secrets)) expect(listed.stdout).not.toContain(secret);
     const removed = await cli(['webhooks', 'unregister']);
     expect(removed).toMatchObject({ code: 0, stdout: expect.stringContaining('2 registrations removed\n') });
     expect(systemAt('http://cli-a.invalid').subscriptions.size).toBe(0);

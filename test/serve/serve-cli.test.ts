@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * `syncbridge serve` as its own process (the built bin: `npm run build` first) against both
  * simulators over HTTP, with its state in PostgreSQL: webhooks registered against both
@@ -129,8 +130,9 @@ webhooks:
 `,
   );
   const env = {
-    JIRA_WEBHOOK_SECRET: 'jira-secret-0123456789abcdef',
-    ADO_WEBHOOK_SECRET: 'ado-secret-0123456789abcdef',
+    // Made afresh per run: a secret, not a literal.
+    JIRA_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+    ADO_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
   };
   const quiet = {
     stdout: () => {},

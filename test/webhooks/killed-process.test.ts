@@ -14,6 +14,7 @@ import { azureDevOpsConnector } from 'syncbridge/azure-devops';
 import { jiraConnector } from 'syncbridge/jira';
 import { integrationConfig } from '../e2e/integration.js';
 import { adoPerson, jiraPerson, paragraph } from '../e2e/people.js';
+import { secrets } from './world.js';
 import { serveAzureDevOps, serveJira } from '../e2e/simulators.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,8 +35,8 @@ describe('a process killed between acknowledging deliveries and syncing them', (
     const webhooks = (url: string): NonNullable<SyncbridgeConfigInput['webhooks']> => ({
       url,
       systems: {
-        jira: { secret: 'jira-webhook-secret-0123456789' },
-        ado: { secret: 'ado-webhook-password-0123456789' },
+        jira: { secret: secrets.jira },
+        ado: { secret: secrets.ado },
       },
       coalesceMs: 0,
     });

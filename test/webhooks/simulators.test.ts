@@ -18,6 +18,7 @@ import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import type { JiraSimulator } from 'syncbridge/testing/jira';
 import { integrationConfig } from '../e2e/integration.js';
 import { adoPerson, jiraPerson, paragraph } from '../e2e/people.js';
+import { secrets } from './world.js';
 import { serveAzureDevOps, serveJira, type ServedSimulator } from '../e2e/simulators.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syncbridge-webhooks-sim-'));
@@ -38,8 +39,8 @@ beforeAll(async () => {
       webhooks: {
         url: base,
         systems: {
-          jira: { secret: 'jira-webhook-secret-0123456789' },
-          ado: { secret: 'ado-webhook-password-0123456789' },
+          jira: { secret: secrets.jira },
+          ado: { secret: secrets.ado },
         },
         coalesceMs: 50,
         pollMs: 200,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -11,7 +12,8 @@ import {
 import { createMemoryConnector, createMemoryTracker, type MemorySystem } from 'syncbridge/testing';
 import { fakeWebhooks } from './fake-webhooks.js';
 
-export const secrets = { jira: 'jira-secret-0123456789abcdef', ado: 'ado-secret-0123456789abcdef' };
+/** The webhook secrets of both systems, made afresh per run. */
+export const secrets = { jira: randomBytes(16).toString('hex'), ado: randomBytes(16).toString('hex') };
 
 type MappingExtras = Partial<Omit<SyncbridgeConfigInput['mappings'][number], 'fields'>>;
 
