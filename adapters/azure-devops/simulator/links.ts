@@ -110,6 +110,12 @@ function isAncestor(state: AdoSimState, ancestor: number, item: number): boolean
  * parent, is TF201036); a hierarchy link that would make an item its own ancestor is refused;
  * an `AttachedFile` must point at an uploaded attachment and gets its name, size and dates.
  */
+/** The hierarchy relation types, by lower-cased reference name, as the service names them in its messages. */
+const hierarchyLinks: Record<string, 'Parent' | 'Child'> = {
+  'system.linktypes.hierarchy-reverse': 'Parent',
+  'system.linktypes.hierarchy-forward': 'Child',
+};
+
 export function prepareRelations(
   state: AdoSimState,
   item: SimWorkItem | undefined,
@@ -153,32 +159,24 @@ export function prepareRelations(
   });
   const parents = out.filter((r) => r.rel === 'System.LinkTypes.Hierarchy-Reverse');
   for (const r of added) {
+    const link = hierarchyLinks[r.rel.toLowerCase()];
+    if (!link) continue;
     const target = targetId(r.url);
-    if (r.rel.toLowerCase() === 'system.linktypes.hierarchy-reverse') {
-      if (parents.length > 1)
-        throw badRequest(
-          `TF201036: You cannot add a Parent link between work items ${self} and ${target} because a work item can have only one Parent link.`,
-          'WorkItemLinkInvalidException',
-        );
-      if (item && isAncestor(state, self, target))
-        throw badRequest(
-          `TF201063: You cannot add a Parent link between work items ${self} and ${target} because it would create a circular relationship.`,
-          'WorkItemLinkInvalidException',
-        );
-    }
-    if (r.rel.toLowerCase() === 'system.linktypes.hierarchy-forward') {
-      const existing = parentOf(state.workItems.get(target));
-      if (existing && targetId(existing.url) !== self)
-        throw badRequest(
-          `TF201036: You cannot add a Child link between work items ${self} and ${target} because a work item can have only one Parent link.`,
-          'WorkItemLinkInvalidException',
-        );
-      if (item && isAncestor(state, target, self))
-        throw badRequest(
-          `TF201063: You cannot add a Child link between work items ${self} and ${target} because it would create a circular relationship.`,
-          'WorkItemLinkInvalidException',
-        );
-    }
+    // A Parent link makes this item the child; a Child link, the target.
+    const [child, parent] = link === 'Parent' ? [self, target] : [target, self];
+    // The child would have a second parent: this item's own (added in the same request), or the target's.
+    const targetParent = link === 'Child' ? parentOf(state.workItems.get(target)) : undefined;
+    const otherParent = link === 'Parent' ? parents.length > 1 : !!targetParent && targetId(targetParent.url) !== self;
+    if (otherParent)
+      throw badRequest(
+        `TF201036: You cannot add a ${link} link between work items ${self} and ${target} because a work item can have only one Parent link.`,
+        'WorkItemLinkInvalidException',
+      );
+    if (item && isAncestor(state, child, parent))
+      throw badRequest(
+        `TF201063: You cannot add a ${link} link between work items ${self} and ${target} because it would create a circular relationship.`,
+        'WorkItemLinkInvalidException',
+      );
   }
   return out;
 }
