@@ -13,14 +13,21 @@ afterEach(async () => {
 });
 
 async function fleet(options: Omit<Parameters<typeof startFleet>[0], 'url' | 'stateSchema' | 'queueSchema'>) {
-  const f = await startFleet({
-    ...options,
-    url: server.url,
-    stateSchema: server.schema(),
-    queueSchema: server.schema(),
-  });
+  const stateSchema = server.schema();
+  const f = await startFleet({ ...options, url: server.url, stateSchema, queueSchema: server.schema() });
   cleanup.push(() => f.close());
-  return f;
+  return {
+    ...f,
+    /** The process id of the worker holding a pair's lease now, from the state store. */
+    async holder(pair: string): Promise<number | undefined> {
+      const { rows } = await server.pool.query(
+        `SELECT owner FROM "${stateSchema}".leases WHERE key = $1 AND expires_at > now()`,
+        [pair],
+      );
+      const pid = /\bpid (\d+) /.exec(String(rows[0]?.owner ?? ''))?.[1];
+      return pid === undefined ? undefined : Number(pid);
+    },
+  };
 }
 
 function started(w: WorkerProcess): WorkerProcess {
@@ -96,15 +103,15 @@ describe.skipIf(!server.reachable)('syncbridge worker', () => {
     await Promise.all(workers.map((w) => w.shows('started')));
     await f.activate();
     await until(async () => (await adoBugs(pair!)).length >= 10);
-    // The worker in the middle of a pass now, holding the pair (the other may have run a pass
-    // before with nothing to do, or be waiting for the pair's lease).
-    const running = (w: WorkerProcess) => {
-      const msgs = w.logs().map((l) => l.msg);
-      const started = msgs.lastIndexOf('pass started');
-      return started > msgs.lastIndexOf('pass done') && started > msgs.lastIndexOf('pair busy: waiting for its lease');
-    };
-    await until(() => workers.some(running));
-    const a = workers.find(running)!;
+    // The worker in the middle of a pass now: the one holding the pair's lease (the other may
+    // have run a pass before with nothing to do, or be waiting for the lease).
+    let holding: WorkerProcess | undefined;
+    await until(async () => {
+      const pid = await f.holder(pair!.name);
+      holding = workers.find((w) => w.child.pid === pid);
+      return holding !== undefined;
+    });
+    const a = holding!;
     const b = workers.find((w) => w !== a)!;
     a.child.kill('SIGTERM');
     const signalledAt = Date.now();
