@@ -43,6 +43,24 @@ export interface ConnectorCapabilities {
    * twin in the other system (Jira: a remote link; Azure DevOps: a hyperlink relation). @default false
    */
   backlinks: boolean;
+  /**
+   * Whether the connector has the {@link ConnectorAttachments} part (`Connector.attachments`):
+   * an item's files are listed, downloaded and uploaded as streams. @default false
+   */
+  attachments: boolean;
+  /**
+   * Whether uploaded copies carry their {@link AttachmentOrigin} as a stamp, read back as
+   * `Attachment.origin` (Azure DevOps: the relation's comment). Without it a copy whose upload
+   * answer was lost is found by name, size and the integration user as its author. @default false
+   */
+  attachmentStamps: boolean;
+  /**
+   * Whether the connector exposes an item's links as link fields (see {@link linkField}): the
+   * parent as `link:parent`, each link type as `link:<type>`; read with the item like any
+   * field, written as the exact set of linked ids (the connector adds and removes the
+   * difference). @default false
+   */
+  links: boolean;
   /** Whether `updatedBy` is reliable (else echo detection relies on snapshots alone). @default true */
   updatedBy: boolean;
   /** Coarsest precision of `query`'s `since`, in ms (Jira JQL: a minute); the engine's overlap is at least this. @default 1000 */
@@ -61,6 +79,9 @@ export const defaultCapabilities: ConnectorCapabilities = {
   commentDeletes: false,
   originStamp: 'none',
   backlinks: false,
+  attachments: false,
+  attachmentStamps: false,
+  links: false,
   updatedBy: true,
   sincePrecisionMs: 1000,
 };
@@ -209,6 +230,95 @@ export interface BacklinkWriteResult {
    * on `expectedRevision` (nobody changed the item in between).
    */
   revision?: { revision: string; updatedAt: string } | undefined;
+}
+
+/**
+ * The field id under which a connector with `capabilities.links` exposes an item's links:
+ * `link:parent` (kind `reference`: the parent item, or null; Jira's parent field and sub-task
+ * parents, Azure DevOps' `System.LinkTypes.Hierarchy-Reverse`) and `link:<type>` (kind
+ * `multiLookup`: the ids of the items this item links to by that type, in the type's direction:
+ * a Jira link type's name or outward/inward description, an Azure DevOps relation reference
+ * name such as `System.LinkTypes.Dependency-Forward`). `listFields` lists them.
+ */
+export function linkField(type: string): string {
+  return `link:${type}`;
+}
+
+/** The field of an item's parent (see {@link linkField}). */
+export const PARENT_FIELD = 'link:parent';
+
+/** Which link type a link field names (`link:Blocks` → `Blocks`), or undefined for another field. */
+export function linkTypeOf(field: string): string | undefined {
+  return field.startsWith('link:') ? field.slice(5) : undefined;
+}
+
+/**
+ * The stamp an uploaded copy of an attachment carries (connectors with
+ * `capabilities.attachmentStamps`): which attachment of which system it copies.
+ */
+export interface AttachmentOrigin {
+  /** Configured id of the system the source attachment lives in. */
+  system: string;
+  /** The source attachment's id. */
+  attachmentId: string;
+}
+
+/** A file attached to an item. */
+export interface Attachment {
+  /** The system's id of the attachment (Jira: the attachment id; Azure DevOps: its GUID). */
+  id: string;
+  /** The file name people see (any Unicode). */
+  name: string;
+  /** Size in bytes. */
+  size: number;
+  /** MIME type (`application/octet-stream` when the system does not tell). */
+  mimeType: string;
+  /** When it was attached (ISO-8601, UTC). */
+  createdAt: string;
+  /** Who attached it, when the system tells. */
+  author: UserRef | null;
+  /** Where its content is: what rich text refers to when it shows the file inline. */
+  url: string;
+  /** The stamp of a copy syncbridge uploaded (connectors with `attachmentStamps`); absent on a person's file. */
+  origin?: AttachmentOrigin | undefined;
+}
+
+/** A file to attach. */
+export interface AttachmentUpload {
+  /** The file name (any Unicode). */
+  name: string;
+  /** Size in bytes (sent as the body's length; the connector checks it against the system's limit). */
+  size: number;
+  /** MIME type. */
+  mimeType: string;
+  /**
+   * Opens the content afresh. Called once per attempt: a request that may be repeated opens a
+   * new stream and never replays one already read in part.
+   */
+  open(): Promise<ReadableStream<Uint8Array>>;
+  /** The stamp the copy carries (connectors with `attachmentStamps`). */
+  origin?: AttachmentOrigin | undefined;
+}
+
+/**
+ * Attachments of items: an optional part of a {@link Connector}, declared by
+ * `capabilities.attachments`. Content travels as streams: no method holds a whole file in memory.
+ */
+export interface ConnectorAttachments {
+  /** The largest file the system takes, in bytes (Jira: the site's upload limit; Azure DevOps: 60 MB), when known. */
+  maxBytes(): Promise<number | undefined>;
+  /** An item's attachments, oldest first. */
+  list(itemId: string): Promise<Attachment[]>;
+  /** The content of an attachment, as a stream to read once. */
+  download(itemId: string, attachment: Attachment): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Attaches a file to an item as the integration user (the item's revision moves). A file over
+   * the system's limit fails with `ATTACHMENT_TOO_LARGE` before anything is sent. An upload whose
+   * answer was lost is not repeated: the engine looks for the copy before uploading again.
+   */
+  upload(itemId: string, file: AttachmentUpload): Promise<Attachment>;
+  /** Removes an attachment from an item; one already gone is not an error. */
+  remove(itemId: string, attachmentId: string): Promise<void>;
 }
 
 /** Options of a comment write. */
@@ -397,6 +507,8 @@ export interface Connector {
   removeBacklink?(itemId: string, twin: Pick<BacklinkTarget, 'system' | 'id'>): Promise<void>;
   /** The newest change in a project and type (the default polling start), or null when it has no items. */
   latestChange(project: string, type: string): Promise<Watermark | null>;
+  /** Files attached to items. Requires `capabilities.attachments`. */
+  readonly attachments?: ConnectorAttachments | undefined;
   /** Webhook deliveries and registrations. Optional: without it the item is synced by polling alone. */
   readonly webhooks?: ConnectorWebhooks | undefined;
   /** Releases sockets and timers. */

@@ -62,6 +62,8 @@ export type ErrorCode =
   | 'API_PROJECT_NOT_FOUND'
   | 'API_TYPE_NOT_FOUND'
   | 'CLI_USAGE'
+  | 'ATTACHMENT_TOO_LARGE'
+  | 'LINK_PENDING'
   | 'INTERNAL';
 
 /** Options shared by every syncbridge error. */

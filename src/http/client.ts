@@ -95,6 +95,8 @@ export interface HttpRequest<T> {
   query?: Record<string, string | number | boolean | undefined | readonly (string | number)[]>;
   /** A JSON body. */
   json?: unknown;
+  /** A binary body (a file), opened afresh for every attempt; not together with `json`. */
+  body?: BinaryBody;
   /** Content type of the JSON body. @default 'application/json' */
   contentType?: string;
   headers?: Record<string, string>;
@@ -107,10 +109,34 @@ export interface HttpRequest<T> {
   onHeaders?: (headers: Headers) => void;
 }
 
+/**
+ * A binary request body. `open` is called once per attempt, so a repeated request sends a new
+ * stream and never one already read in part; the body is streamed, never held whole.
+ */
+export interface BinaryBody {
+  open(): Promise<ReadableStream<Uint8Array> | Uint8Array>;
+  /** The body's content type (`application/octet-stream`, `multipart/form-data; boundary=...`). */
+  contentType: string;
+  /** Its length in bytes, sent as `Content-Length` when known. */
+  length?: number | undefined;
+}
+
+/** The answer of {@link HttpClient.download}: the body not yet read. */
+export interface DownloadResponse {
+  /** The content, to read once (or cancel). */
+  body: ReadableStream<Uint8Array>;
+  headers: Headers;
+}
+
 /** A small HTTP client shared by adapters: auth, timeouts, retries honouring `Retry-After`, typed errors, redaction. */
 export interface HttpClient {
   /** Sends a request and returns its JSON body (undefined for an empty body). */
   request<T = unknown>(request: HttpRequest<T>): Promise<T>;
+  /**
+   * Sends a request whose answer is binary (a file) and returns its body as a stream, unread.
+   * Failed answers, retries and errors are as for `request`; a retry happens only before the body is handed over.
+   */
+  download(request: Omit<HttpRequest<never>, 'schema' | 'json' | 'body'>): Promise<DownloadResponse>;
   /** Secrets known to this client, for redacting anything printed. */
   readonly secrets: readonly string[];
   /** Requests sent, counting every attempt. */
@@ -293,11 +319,26 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
-  async function attempt<T>(request: HttpRequest<T>, url: URL, attemptNumber: number): Promise<T> {
+  async function attempt<T>(
+    request: HttpRequest<T>,
+    url: URL,
+    attemptNumber: number,
+    stream: boolean,
+  ): Promise<T | DownloadResponse> {
     const method = request.method ?? 'GET';
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers, ...request.headers };
+    const headers: Record<string, string> = {
+      accept: stream ? '*/*' : 'application/json',
+      ...options.headers,
+      ...request.headers,
+    };
     if (authorization) headers.authorization = authorization;
     if (request.json !== undefined) headers['content-type'] = request.contentType ?? 'application/json';
+    let body: BodyInit | undefined = request.json === undefined ? undefined : JSON.stringify(request.json);
+    if (request.body) {
+      headers['content-type'] = request.body.contentType;
+      if (request.body.length !== undefined) headers['content-length'] = String(request.body.length);
+      body = (await request.body.open()) as BodyInit;
+    }
     stats.requests++;
     const sent = performance.now();
     const durationMs = () => Math.round((performance.now() - sent) * 10) / 10;
@@ -306,7 +347,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       response = await ky(url, {
         method,
         headers,
-        body: request.json === undefined ? undefined : JSON.stringify(request.json),
+        body,
+        // A streamed body is sent as it is read (fetch needs to be told).
+        ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
         timeout: options.timeoutMs ?? 30_000,
         retry: 0,
         throwHttpErrors: false,
@@ -348,17 +391,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       attempt: attemptNumber,
       durationMs: durationMs(),
     });
-    const body = await readBody(response);
-    if (!response.ok) throw toRemoteError(response.status, body, response, `${method} ${redactUrl(url.pathname)}`);
-    if (looksLikeHtml(response.headers.get('content-type') ?? '', body)) throw notJson(system, method, url, response);
+    if (stream && response.ok) {
+      request.onHeaders?.(response.headers);
+      return { body: response.body ?? new Blob([]).stream(), headers: response.headers };
+    }
+    const answer = await readBody(response);
+    if (!response.ok) throw toRemoteError(response.status, answer, response, `${method} ${redactUrl(url.pathname)}`);
+    if (looksLikeHtml(response.headers.get('content-type') ?? '', answer)) throw notJson(system, method, url, response);
     request.onHeaders?.(response.headers);
     if (request.schema) {
-      const parsed = request.schema.safeParse(body);
+      const parsed = request.schema.safeParse(answer);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const at = issue?.path.length ? issue.path.join('.') : '(body)';
         const what =
-          typeof body === 'string' && /^\s*</.test(body)
+          typeof answer === 'string' && /^\s*</.test(answer)
             ? 'an HTML page instead of JSON (wrong base URL, or a login page in front of the API?)'
             : `an unexpected body at ${at}: ${issue?.message ?? 'invalid'}`;
         throw new SyncbridgeError('PROTOCOL', `${system}: ${method} ${url.pathname} returned ${what}`, {
@@ -368,7 +415,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       return parsed.data;
     }
-    return body as T;
+    return answer as T;
+  }
+
+  async function send<T>(request: HttpRequest<T>, stream: boolean): Promise<T | DownloadResponse> {
+    const method = request.method ?? 'GET';
+    const idempotent = request.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');
+    const url = buildUrl(options.baseUrl, request.path, request.query);
+    let attemptNumber = 0;
+    return pRetry(
+      async () => {
+        attemptNumber++;
+        try {
+          return await attempt(request, url, attemptNumber, stream);
+        } catch (error) {
+          if (!isSyncbridgeError(error))
+            throw new AbortError(error instanceof Error ? error : new Error(String(error)));
+          // A non-idempotent request is only repeated when the server certainly did not process it.
+          const safe = idempotent || error.code === 'RATE_LIMITED' || neverSent.has(error.code);
+          const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
+          if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs))
+            throw new AbortError(error);
+          throw error;
+        }
+      },
+      {
+        retries: retry.retries,
+        minTimeout: retry.minTimeoutMs,
+        maxTimeout: retry.maxTimeoutMs,
+        randomize: true,
+        signal: request.signal,
+        onFailedAttempt: async ({ error, retryDelay, retriesLeft }) => {
+          if (retriesLeft <= 0) return;
+          stats.retries++;
+          const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
+          logger.debug('retrying request', {
+            system,
+            method,
+            path: url.pathname,
+            reason: (error as SyncbridgeError).code,
+            waitMs: Math.max(wait ?? 0, retryDelay),
+          });
+          if (wait !== undefined && wait > retryDelay)
+            await new Promise((resolve) => setTimeout(resolve, wait - retryDelay));
+        },
+      },
+    );
   }
 
   return {
@@ -377,49 +469,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     // A batch part has no response of its own: a bare one stands in (Response refuses statuses outside 200-599).
     errorFor: (status, body, what) =>
       toRemoteError(status, body, new Response(null, { status: status >= 200 && status <= 599 ? status : 500 }), what),
-    async request<T>(request: HttpRequest<T>): Promise<T> {
-      const method = request.method ?? 'GET';
-      const idempotent = request.idempotent ?? (method === 'GET' || method === 'PUT' || method === 'DELETE');
-      const url = buildUrl(options.baseUrl, request.path, request.query);
-      let attemptNumber = 0;
-      return pRetry(
-        async () => {
-          attemptNumber++;
-          try {
-            return await attempt(request, url, attemptNumber);
-          } catch (error) {
-            if (!isSyncbridgeError(error))
-              throw new AbortError(error instanceof Error ? error : new Error(String(error)));
-            // A non-idempotent request is only repeated when the server certainly did not process it.
-            const safe = idempotent || error.code === 'RATE_LIMITED' || neverSent.has(error.code);
-            const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
-            if (!error.retryable || !safe || (wait !== undefined && wait > retry.maxRetryAfterMs))
-              throw new AbortError(error);
-            throw error;
-          }
-        },
-        {
-          retries: retry.retries,
-          minTimeout: retry.minTimeoutMs,
-          maxTimeout: retry.maxTimeoutMs,
-          randomize: true,
-          signal: request.signal,
-          onFailedAttempt: async ({ error, retryDelay, retriesLeft }) => {
-            if (retriesLeft <= 0) return;
-            stats.retries++;
-            const wait = error instanceof RemoteError ? error.retryAfterMs : undefined;
-            logger.debug('retrying request', {
-              system,
-              method,
-              path: url.pathname,
-              reason: (error as SyncbridgeError).code,
-              waitMs: Math.max(wait ?? 0, retryDelay),
-            });
-            if (wait !== undefined && wait > retryDelay)
-              await new Promise((resolve) => setTimeout(resolve, wait - retryDelay));
-          },
-        },
-      );
-    },
+    request: <T>(request: HttpRequest<T>) => send(request, false) as Promise<T>,
+    download: (request) => send(request, true) as Promise<DownloadResponse>,
   };
 }
