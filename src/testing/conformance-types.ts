@@ -54,6 +54,13 @@ export interface ConformanceContext {
     receive(handler: (request: Request) => Promise<Response>): void;
     settled(): Promise<void>;
   };
+  /**
+   * For a connector declaring `links`: a link type the suite links items by (the name its link
+   * field takes after `link:`, e.g. Jira `Blocks`, Azure DevOps `System.LinkTypes.Dependency-Forward`)
+   * and an entity type of the project whose items can be the context type's parent (Jira `Epic`,
+   * Azure DevOps `Feature`). Absent, the link cases check what they can without.
+   */
+  links?: { type: string; parentType: string };
   /** Changes an item as a person other than the integration user (for `updatedBy` and echo checks). */
   editAsOtherUser(id: string, fields: Record<string, FieldValue>): Promise<void>;
   /** Stops servers and releases resources. */
