@@ -16,6 +16,13 @@ export {
 } from './connector/define-connector.js';
 export {
   defaultCapabilities,
+  linkField,
+  linkTypeOf,
+  PARENT_FIELD,
+  type Attachment,
+  type AttachmentOrigin,
+  type AttachmentUpload,
+  type ConnectorAttachments,
   type Connector,
   type ConnectorCapabilities,
   type CommentWriteOptions,
@@ -46,6 +53,8 @@ export {
   createHttpClient,
   systemHttpOptions,
   authorizationHeader,
+  type BinaryBody,
+  type DownloadResponse,
   type HttpClient,
   type HttpClientOptions,
   type HttpRequest,
