@@ -12,6 +12,7 @@ export function formatSummary(s: RunSummary): string {
     `recovered ${s.recovered}`,
     `deletes ${s.deletes}`,
     `comments ${s.commentsCopied}`,
+    `files ${s.attachmentsCopied}`,
     `in ${(s.durationMs / 1000).toFixed(1)} s`,
     ...s.busy.map((b) => `pair ${b.pair} left to ${b.holder}, which is syncing it`),
     ...s.lost.map((l) => `pair ${l.pair} stopped: its lease was lost (the next pass merges its items again)`),

@@ -88,7 +88,51 @@ export const fieldMappingSchema = z.strictObject({
     .optional(),
 });
 
-/** An entity pair: two sides and how their fields map. */
+/**
+ * What happens when an item links to one not synced (yet): `wait` syncs the item's other links
+ * and fields and writes the link once the linked item has its twin (retried each pass, listed
+ * by `status` as `LINK_PENDING`); `fail` fails the whole item until then, as OpsHub's "fail if
+ * the linked entity does not exist".
+ */
+export const missingLinkTargetSchema = z.enum(['wait', 'fail']);
+
+/**
+ * One link type synced between the two sides: `left` and `right` name the type as each
+ * connector's link fields do (Jira: a link type's name or its outward/inward description, such
+ * as `Blocks` or `is blocked by`; Azure DevOps: a relation type such as
+ * `System.LinkTypes.Dependency-Forward`). A link is synced when its other end is synced too, by
+ * any mapping of the integration; links merge as sets (an add or a removal on either side
+ * carries over, none is lost).
+ */
+export const linkMappingSchema = z.strictObject({
+  left: z.string().min(1),
+  right: z.string().min(1),
+  /** Which way links flow. @default 'both' */
+  direction: mappingDirectionSchema.default('both'),
+  /** A link whose other end is not synced yet. @default 'wait' */
+  onMissingTarget: missingLinkTargetSchema.default('wait'),
+});
+
+/** The parent of an item (Jira's parent field, Azure DevOps' hierarchy) as a mapping of its own. */
+export const parentMappingSchema = z.strictObject({
+  /** Which way parents flow. @default 'both' */
+  direction: mappingDirectionSchema.default('both'),
+  /** A parent not synced yet. @default 'wait' */
+  onMissingTarget: missingLinkTargetSchema.default('wait'),
+  /** Who wins when both sides changed the parent since the last sync; default: the mapping's `conflicts`. */
+  conflict: conflictPolicySchema.optional(),
+});
+
+/** Attachment sync: files are copied (streamed), each known by its source in the state, never copied twice or back. */
+export const attachmentsSchema = z.strictObject({
+  /** Which way files are copied. @default 'both' */
+  direction: mappingDirectionSchema.default('both'),
+  /** Largest file copied, in bytes; beyond it (or the target system's own limit) the file is reported, not copied. */
+  maxBytes: z.number().int().positive().optional(),
+  /** Remove a copy when its source file is removed. @default false */
+  deletes: z.boolean().default(false),
+});
+
 /** What happens to a pair when one of its items is deleted, for one direction of a mapping. */
 export const deletePolicySchema = z.strictObject({
   /**
@@ -148,6 +192,12 @@ export const mappingSchema = z.strictObject({
       deletes: z.boolean().default(true),
     })
     .optional(),
+  /** Links between items, per link type (see {@link linkMappingSchema}). @default [] */
+  links: z.array(linkMappingSchema).default([]),
+  /** The parent of an item, synced as a link (see {@link parentMappingSchema}); absent: parents are not synced. */
+  parent: parentMappingSchema.optional(),
+  /** Attachments (see {@link attachmentsSchema}); absent: files are not synced. */
+  attachments: attachmentsSchema.optional(),
   /** User mapping: match by e-mail, overridden by this value map (name or inline) of user ids/e-mails. */
   users: z.strictObject({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
   /** Before creating, link to an existing target item whose field holds the source's value. */

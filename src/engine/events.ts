@@ -45,6 +45,8 @@ export interface RunSummary {
   /** Pairs whose item was found deleted, or left the filter, and were handled by the mapping's `deletes` policy. */
   deletes: number;
   commentsCopied: number;
+  /** Files copied to the other side (see the mapping's `attachments`). */
+  attachmentsCopied: number;
   /**
    * Pairs this pass left alone because another process was syncing them (it held their lease);
    * they are synced by that process, or by the next pass here once it is done.
@@ -185,6 +187,7 @@ export function emptySummary(): RunSummary {
     recovered: 0,
     deletes: 0,
     commentsCopied: 0,
+    attachmentsCopied: 0,
     busy: [],
     lost: [],
     durationMs: 0,

@@ -26,7 +26,7 @@ export function sameFieldFailures(before: FieldFailure[], now: FieldFailure[]): 
 /**
  * The failure record of the fields of one item whose change is held (refused by the other
  * side, unmappable, or in a `manual` conflict): they wait for a change or a person, and hold
- * back nothing else. A discarded record stays discarded while its fields fail the same way.
+ * back nothing else. Links to items not synced yet (`LINK_PENDING`) are retried each pass. A discarded record stays discarded while its fields fail the same way.
  */
 export function fieldFailureRecord(input: {
   pair: string;
@@ -57,7 +57,8 @@ export function fieldFailureRecord(input: {
     details: { fields },
     attempts: 0,
     revisions: input.revisions,
-    nextRetryAt: null,
+    // A link waiting for its item to be synced is tried again on the next pass; the rest waits for a change or a person.
+    nextRetryAt: fields.some((f) => f.code === 'LINK_PENDING') ? input.now : null,
     createdAt: previous?.createdAt ?? input.now,
     updatedAt: input.now,
     ...(previous?.discardedAt && sameFieldFailures(fieldFailuresOf(previous), fields)

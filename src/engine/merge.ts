@@ -6,7 +6,8 @@ import type { Direction } from '../model/value-map.js';
 import { otherSide, sides, type PendingWrites, type Side, type Snapshot } from '../state/state-store.js';
 import type { ConflictEvent } from './events.js';
 import { fitsTarget, mergeSets, sameValue } from './field-values.js';
-import { flows, mapValue, type CompiledField } from './value-mapper.js';
+import type { Twin } from './link-fields.js';
+import { flows, mapValue, type CompiledField, type MappedValue } from './value-mapper.js';
 import type { UserResolver } from './users.js';
 
 /** A field that cannot sync now; every other field of the item still does. */
@@ -75,6 +76,8 @@ export interface MergeInput {
    * waits for a person under `manual`; a field whose agreed values are known merges as usual.
    */
   agreementUnknown?: boolean | undefined;
+  /** For link fields: the twin on `target` of an item the other side names (see `TwinFinder`). */
+  twins?: ((target: Side, sourceId: string) => Promise<Twin | undefined>) | undefined;
   /** When a side last changed a field (ms), for `newestWins`. */
   changedAt(side: Side, field: string): Promise<number>;
   /** Values a side refused before: not written again until they change (a person's retry sends them again). */
@@ -86,6 +89,43 @@ export interface MergeInput {
 }
 
 const directionTo = (target: Side): Direction => (target === 'right' ? 'leftToRight' : 'rightToLeft');
+
+/** The mapping context of a merge towards `target`. */
+const mapContext = (
+  input: Pick<MergeInput, 'users' | 'pair' | 'twins'>,
+  target: Side,
+  targetField: FieldDescriptor | undefined,
+) => ({
+  users: input.users,
+  targetField,
+  mappingName: input.pair,
+  twins: input.twins ? (id: string) => input.twins!(target, id) : undefined,
+});
+
+/**
+ * A link to an item without a twin yet: the field's other links sync, this one waits (its
+ * failure record is retried each pass) and is written once the item it names is synced.
+ */
+function linkPending(
+  field: CompiledField,
+  source: Side,
+  sourceKey: string,
+  mapped: MappedValue,
+): FieldProblem | undefined {
+  const pending = mapped.write ? mapped.pending : undefined;
+  if (!pending?.length) return undefined;
+  const target = otherSide(source);
+  const names = pending.join(', ');
+  return {
+    source,
+    field: field.config[target],
+    error: new SyncbridgeError(
+      'LINK_PENDING',
+      `${field.config[source]} of ${sourceKey} names ${names}, which ${pending.length === 1 ? 'has' : 'have'} no twin on the ${target} side yet: written once synced`,
+      { details: { pending, field: field.config[source], onMissingTarget: field.link?.onMissingTarget ?? 'wait' } },
+    ),
+  };
+}
 
 /**
  * The conflict policy of a field in this merge: a field whose agreed values are unknown on a
@@ -116,11 +156,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
   const current = (side: Side): FieldValue => items[side].fields[id(side)] ?? null;
   const descriptor = (side: Side) => input.descriptors[side].get(id(side));
   const map = (target: Side, value: FieldValue) =>
-    mapValue(field, value, directionTo(target), {
-      users: input.users,
-      targetField: descriptor(target),
-      mappingName: input.pair,
-    });
+    mapValue(field, value, directionTo(target), mapContext(input, target, descriptor(target)));
   const bases: Partial<Record<Side, FieldValue>> = {};
   for (const side of ['left', 'right'] as const)
     if (snapshots[side] && id(side) in snapshots[side].fields) bases[side] = snapshots[side].fields[id(side)]!;
@@ -175,12 +211,18 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
     if (!mapped.write) return outcome;
+    const pending = linkPending(field, source, items[source].key, mapped);
+    // A parent not synced yet is no value to write (null would remove the target's parent).
+    if (pending && !Array.isArray(mapped.value)) return held(pending);
     const fit = fitsTarget(mapped.value, descriptor(target));
     outcome.warnings.push(
       ...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })),
     );
     if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) return outcome;
-    return write(target, fit.value);
+    const written = write(target, fit.value);
+    // The links that could be written are; the field's agreed state stays as it was, so the
+    // rest is merged again once their items are synced.
+    return pending ? { ...written, problem: pending } : written;
   };
   const write = (target: Side, value: FieldValue): FieldOutcome => {
     if (sameValue(value, current(target), descriptor(target))) return outcome;
@@ -272,6 +314,7 @@ async function correspond(
       const mapped = await map(target, items[otherSide(target)].fields[field.config[otherSide(target)]] ?? null);
       if (
         mapped.write &&
+        !mapped.pending?.length &&
         sameValue(mapped.value, items[target].fields[field.config[target]] ?? null, descriptor(target))
       )
         return true;
@@ -360,8 +403,15 @@ async function mergeSetField(
     let mappedAdds: string[];
     let mappedRemoves: string[];
     try {
-      mappedAdds = await mapEach(added, (v) => map(target, [v]));
-      mappedRemoves = await mapEach(removed, (v) => map(target, [v]));
+      const adds = await mapEach(added, (v) => map(target, [v]));
+      mappedAdds = adds.values;
+      // An item removed from the source's links that has no twin was never linked on the target.
+      mappedRemoves = (await mapEach(removed, (v) => map(target, [v]))).values;
+      const problem =
+        adds.pending.length > 0
+          ? linkPending(field, source, input.items[source].key, { write: true, value: [], pending: adds.pending })
+          : undefined;
+      if (problem) outcome.problem ??= problem;
     } catch (error) {
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
@@ -389,14 +439,19 @@ async function mergeSetField(
   return outcome;
 }
 
-async function mapEach(values: string[], map: (value: string) => ReturnType<typeof mapValue>): Promise<string[]> {
+async function mapEach(
+  values: string[],
+  map: (value: string) => ReturnType<typeof mapValue>,
+): Promise<{ values: string[]; pending: string[] }> {
   const out: string[] = [];
+  const pending: string[] = [];
   for (const value of values) {
     const mapped = await map(value);
+    if (mapped.write && mapped.pending) pending.push(...mapped.pending);
     if (mapped.write && Array.isArray(mapped.value)) out.push(...mapped.value);
     else if (mapped.write && typeof mapped.value === 'string') out.push(mapped.value);
   }
-  return out;
+  return { values: out, pending };
 }
 
 /**
@@ -426,7 +481,7 @@ export function pendingWrites(plan: MergePlan): PendingWrites | undefined {
 
 /** The values written when creating the counterpart of a source item, and the values left out. */
 export async function mergeCreate(
-  input: Pick<MergeInput, 'pair' | 'fields' | 'anchor' | 'descriptors' | 'users'> & { source: WorkItem },
+  input: Pick<MergeInput, 'pair' | 'fields' | 'anchor' | 'descriptors' | 'users' | 'twins'> & { source: WorkItem },
 ): Promise<{ fields: Record<string, FieldValue>; problems: FieldProblem[]; warnings: FieldOutcome['warnings'] }> {
   const target = otherSide(input.anchor);
   const out: Record<string, FieldValue> = {};
@@ -437,11 +492,14 @@ export async function mergeCreate(
     const targetId = field.config[target];
     const descriptor = input.descriptors[target].get(targetId);
     try {
-      const mapped = await mapValue(field, input.source.fields[field.config[input.anchor]], directionTo(target), {
-        users: input.users,
-        targetField: descriptor,
-        mappingName: input.pair,
-      });
+      const mapped = await mapValue(
+        field,
+        input.source.fields[field.config[input.anchor]],
+        directionTo(target),
+        mapContext(input, target, descriptor),
+      );
+      const pending = linkPending(field, input.anchor, input.source.key, mapped);
+      if (pending) problems.push(pending);
       if (!mapped.write || mapped.value === null) continue;
       const fit = fitsTarget(mapped.value, descriptor);
       warnings.push(...fit.dropped.map((value) => ({ side: target, field: targetId, value, message: fit.message })));

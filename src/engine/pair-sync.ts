@@ -1,4 +1,4 @@
-import type { ConflictPolicy, MappingConfig, SyncbridgeConfig } from '../config/schema.js';
+import type { ConflictPolicy, MappingConfig, MappingDirection, SyncbridgeConfig } from '../config/schema.js';
 import type { Connector, CreateRequest, Watermark } from '../connector/connector.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
@@ -17,6 +17,8 @@ import {
   type StateWrite,
 } from '../state/state-store.js';
 import { copyComments } from './comments.js';
+import { ATTACHMENTS_FIELD, copyAttachments } from './attachments.js';
+import type { Twin, TwinFinder } from './link-fields.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
@@ -47,6 +49,8 @@ export interface PairRuntime {
   integrationUsers: Record<Side, string[]>;
   fields: CompiledField[];
   descriptors: Record<Side, Map<string, FieldDescriptor>>;
+  /** Twins of the items link fields name, through every mapping of the integration. */
+  twins: TwinFinder;
   /**
    * The state store as the pair's passes write it: every write fenced by the pair's lease
    * (`fencedStore`), so that a pass that lost it writes nothing more. The connectors' writes
@@ -707,6 +711,7 @@ export class PairSync {
       anchor,
       descriptors: this.rt.descriptors,
       users: mode.users,
+      twins: this.twins,
     };
     try {
       if (!work.items[target]) {
@@ -766,9 +771,30 @@ export class PairSync {
         if (outcome.problem) work.problems.push(outcome.problem);
         work.warnings.push(...outcome.warnings);
       }
+      this.failOnMissingLinks(work);
     } catch (error) {
       work.error = toSyncbridgeError(error);
     }
+  }
+
+  /** The twin on `target` of an item the other side names. */
+  private readonly twins = (target: Side, sourceId: string): Promise<Twin | undefined> =>
+    this.rt.twins.find(this.rt.systemIds[otherSide(target)], this.rt.systemIds[target], sourceId);
+
+  /** A link to an item not synced yet fails the whole item where its mapping says `onMissingTarget: fail`. */
+  private failOnMissingLinks(work: Work): void {
+    const failing = work.problems.find(
+      (p) =>
+        p.error.code === 'LINK_PENDING' &&
+        this.rt.fields.some((f) => f.link?.onMissingTarget === 'fail' && f.config[otherSide(p.source)] === p.field),
+    );
+    if (failing) work.error = failing.error;
+  }
+
+  /** Whether the create of a work leaves a link of `field` for later (see `LINK_PENDING`): the source's value is then not agreed. */
+  private linkPendingOnCreate(work: Work, field: CompiledField): boolean {
+    const target = otherSide(work.anchor);
+    return work.problems.some((p) => p.error.code === 'LINK_PENDING' && p.field === field.config[target]);
   }
 
   /** The writes a work makes (a create, or updates on either side), as reported to events and dry runs. */
@@ -820,13 +846,13 @@ export class PairSync {
     const target = otherSide(anchor);
     const source = work.items[anchor]!;
     const written: Record<string, FieldValue> = {};
-    for (const field of this.rt.fields)
-      if (flows(field, target === 'right' ? 'leftToRight' : 'rightToLeft'))
-        written[field.config[target]] = work.create!.fields[field.config[target]] ?? null;
-    return {
-      [anchor]: Object.fromEntries(this.sideFields[anchor].map((id) => [id, source.fields[id] ?? null])),
-      [target]: written,
-    } as Record<Side, Record<string, FieldValue>>;
+    const read = Object.fromEntries(this.sideFields[anchor].map((id) => [id, source.fields[id] ?? null]));
+    for (const field of this.rt.fields) {
+      if (!flows(field, target === 'right' ? 'leftToRight' : 'rightToLeft')) continue;
+      written[field.config[target]] = work.create!.fields[field.config[target]] ?? null;
+      if (this.linkPendingOnCreate(work, field)) read[field.config[anchor]] = null;
+    }
+    return { [anchor]: read, [target]: written } as Record<Side, Record<string, FieldValue>>;
   }
 
   /**
@@ -1016,8 +1042,9 @@ export class PairSync {
         users: mode.users,
         targetField: this.rt.descriptors[back].get(field.config[back]),
         mappingName: this.name,
+        twins: (id) => this.twins(back, id),
       });
-      return mapped.write && sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]));
+      return mapped.write && !mapped.pending?.length && sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]));
     } catch {
       return false;
     }
@@ -1050,6 +1077,8 @@ export class PairSync {
           agreed[anchor][field.config[anchor]] = null;
           work.problems.push({ source: anchor, field: id, value: written, error: work.refused[target][id]! });
         }
+        // Links left for later are not agreed: the next merge finds them on the source and writes them.
+        if (this.linkPendingOnCreate(work, field)) agreed[anchor][field.config[anchor]] = null;
         if (!(id in work.create.fields) || id in work.refused[target]) agreed[target][id] = null;
         else if (!(await this.isWritten(field, target, agreed[target][id]!, written, source, mode)))
           agreed[target][id] = written;
@@ -1227,6 +1256,7 @@ export class PairSync {
       else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
       else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
       await this.syncComments(work, now[anchor], now[target], mode);
+      await this.syncAttachments(work, now[anchor], now[target], mode);
     };
   }
 
@@ -1264,25 +1294,37 @@ export class PairSync {
     });
   }
 
-  private async syncComments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+  /**
+   * The directions a follow-up (comments, attachments) of a committed work runs in, with the
+   * source and target item of each: from the anchor, and from the counterpart too when it
+   * changed. The counterpart's own changes were merged under this anchor and it will not come
+   * up again as unseen: its comments and files travel now too, as do those of a counterpart
+   * whose failure (a copy that failed) this commit just cleared.
+   */
+  private followUpRuns(
+    work: Work,
+    source: WorkItem,
+    counterpart: WorkItem,
+    direction: MappingDirection,
+  ): Array<[Side, WorkItem, WorkItem]> {
     const { anchor } = work;
-    const createdNow = work.create !== undefined;
-    const comments = this.rt.mapping.comments;
     const target = otherSide(anchor);
-    const { connectors, systemIds } = this.rt;
-    if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments)
-      return;
-    const allowed = (from: Side) =>
-      comments.direction === 'both' || comments.direction === (from === 'left' ? 'leftToRight' : 'rightToLeft');
-    // The counterpart's own changes were merged under this anchor and it will not come up
-    // again as unseen: its comments (added, edited, deleted) travel now too, as do those of a
-    // counterpart whose failure (a comment copy that failed) this commit just cleared.
     const counterpartChanged =
-      !createdNow &&
+      work.create === undefined &&
       (work.snapshots[target]?.revision !== work.items[target]?.revision || work.failures[target] !== undefined);
     const runs: Array<[Side, WorkItem, WorkItem]> = [[anchor, source, counterpart]];
     if (counterpartChanged) runs.push([target, counterpart, source]);
-    for (const [from, item, other] of runs.filter(([from]) => allowed(from))) {
+    const allowed = (from: Side) =>
+      direction === 'both' || direction === (from === 'left' ? 'leftToRight' : 'rightToLeft');
+    return runs.filter(([from]) => allowed(from));
+  }
+
+  private async syncComments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+    const comments = this.rt.mapping.comments;
+    const { connectors, systemIds } = this.rt;
+    if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments)
+      return;
+    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, comments.direction)) {
       const to = otherSide(from);
       try {
         const result = await copyComments({
@@ -1292,7 +1334,7 @@ export class PairSync {
             system: systemIds[to],
             connector: connectors[to],
             id: other.id,
-            createdNow: createdNow && to === target,
+            createdNow: work.create !== undefined && to !== work.anchor,
           },
           store: this.rt.store,
           edits: comments.edits,
@@ -1307,6 +1349,79 @@ export class PairSync {
         );
       }
     }
+  }
+
+  /** Copies the files of a committed pair (see {@link copyAttachments}); a file over a limit becomes a field failure of its item. */
+  private async syncAttachments(work: Work, source: WorkItem, counterpart: WorkItem, mode: PassMode): Promise<void> {
+    const settings = this.rt.mapping.attachments;
+    const { connectors, systemIds, integrationUsers } = this.rt;
+    if (!settings) return;
+    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, settings.direction)) {
+      const to = otherSide(from);
+      try {
+        const result = await copyAttachments({
+          pair: this.name,
+          source: {
+            side: from,
+            system: systemIds[from],
+            connector: connectors[from],
+            id: item.id,
+            key: item.key,
+            integrationUser: integrationUsers[from],
+          },
+          target: {
+            system: systemIds[to],
+            connector: connectors[to],
+            id: other.id,
+            integrationUser: integrationUsers[to],
+            createdNow: work.create !== undefined && to !== work.anchor,
+          },
+          store: this.rt.store,
+          maxBytes: settings.maxBytes,
+          deletes: settings.deletes,
+        });
+        mode.summary.attachmentsCopied += result.copied;
+        if (result.tooLarge.length > 0) await this.addFieldFailures(work, from, item, result.tooLarge, mode);
+      } catch (error) {
+        await this.fail(
+          { anchor: from, items: { [from]: item, [to]: other }, failures: work.failures },
+          toSyncbridgeError(error),
+          mode,
+        );
+      }
+    }
+  }
+
+  /**
+   * Records problems found after a commit (a file over a limit) as field failures of an item,
+   * beside the field failures the commit recorded; an item failure already holds it back.
+   */
+  private async addFieldFailures(
+    work: Work,
+    side: Side,
+    item: WorkItem,
+    errors: SyncbridgeError[],
+    mode: PassMode,
+  ): Promise<void> {
+    const previous = await this.rt.store.getFailure(this.name, side, item.id);
+    if (previous?.kind === 'error') return;
+    const failure = fieldFailureRecord({
+      pair: this.name,
+      side,
+      item,
+      problems: errors.map((error) => ({ source: side, field: ATTACHMENTS_FIELD, error })),
+      revisions: previous?.revisions ?? { [side]: item.revision },
+      previous: work.failures[side],
+      now: this.rt.clock().toISOString(),
+    });
+    const kept = fieldFailuresOf(previous).filter((f) => f.field !== ATTACHMENTS_FIELD);
+    if (kept.length > 0) {
+      failure.details = { fields: [...kept, ...fieldFailuresOf(failure)] };
+      failure.message = [previous!.message, failure.message].join('; ');
+      failure.kind = previous!.kind;
+    }
+    await this.rt.store.putFailure(failure);
+    this.reportFieldFailures(work, failure, mode);
   }
 
   private async fail(

@@ -32,6 +32,7 @@ import { holdsCopies, relinkPair, type RelinkContext, type RelinkCounts, type Re
 import { findFailures, forgetLinks, linksOf, listLinks } from './selection.js';
 import { integrationUserIds, UserResolver } from './users.js';
 import type { CompiledField } from './value-mapper.js';
+import { linkFieldMappings, linkIssues, TwinFinder } from './link-fields.js';
 import { WebhookIntake } from '../webhooks/intake.js';
 
 /** How a pass runs. */
@@ -338,6 +339,12 @@ export class Syncbridge {
         );
       }
       issues.push(...fieldIssues(this.config, m, descriptors));
+      issues.push(
+        ...linkIssues(mapping, m, descriptors, {
+          left: connectors.left.info.capabilities.links,
+          right: connectors.right.info.capabilities.links,
+        }),
+      );
       // A filter of an unknown project or type would only repeat that problem.
       if (options.checkFilters && descriptors.left && descriptors.right)
         issues.push(...(await filterIssues(mapping, m, connectors)));
@@ -352,6 +359,7 @@ export class Syncbridge {
               ? new ValueMap(this.config.valueMaps[config.valueMap]!, config.valueMap)
               : new ValueMap(config.valueMap, `${config.left}↔${config.right}`),
       }));
+      fields.push(...linkFieldMappings(mapping));
       pairs.push(
         new PairSync({
           mapping,
@@ -360,6 +368,7 @@ export class Syncbridge {
           integrationUsers,
           fields,
           descriptors: { left: descriptors.left, right: descriptors.right },
+          twins: new TwinFinder(this.store, this.config.mappings),
           settings: this.config.engine,
           emitter: this.events,
           clock: this.clock,

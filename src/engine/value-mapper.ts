@@ -1,6 +1,6 @@
 import type { FieldMappingConfig } from '../config/schema.js';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { isEmptyValue, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
+import { isEmptyValue, type FieldDescriptor, type FieldValue, type ItemReference, type UserRef } from '../model/field.js';
 import { isRichText, richTextFromPlain, richTextToPlain } from '../model/rich-text.js';
 import type { Direction, ValueMap } from '../model/value-map.js';
 import type { Side } from '../state/state-store.js';
@@ -12,6 +12,8 @@ export interface CompiledField {
   index: number;
   config: FieldMappingConfig;
   valueMap: ValueMap | undefined;
+  /** For a link field (`links[i]`, `parent`): where it is configured, and what a link to an item not synced yet does. */
+  link?: { path: string; onMissingTarget: 'wait' | 'fail' } | undefined;
 }
 
 /** Whether a field mapping carries values in a direction. */
@@ -19,8 +21,44 @@ export function flows(field: CompiledField, direction: Direction): boolean {
   return field.config.direction === 'both' || field.config.direction === direction;
 }
 
-/** The outcome of mapping one value: a value to write, or leave the target field alone. */
-export type MappedValue = { write: true; value: FieldValue } | { write: false; reason: string };
+/**
+ * The outcome of mapping one value: a value to write, or leave the target field alone. A link
+ * field's value names items by id; `pending` lists the source's ids that have no twin yet, left
+ * out of `value` (a parent without a twin maps to null: not a value to write).
+ */
+export type MappedValue = { write: true; value: FieldValue; pending?: string[] } | { write: false; reason: string };
+
+/** Finds the twin, on the target side, of an item the source side names by id. */
+export type TwinLookup = (sourceId: string) => Promise<{ id: string; key: string } | undefined>;
+
+const isReference = (v: FieldValue): v is ItemReference =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'key' in v;
+
+/** A link field's value with each item replaced by its twin, and the items that have none yet. */
+async function translateLinks(
+  value: FieldValue,
+  twins: TwinLookup,
+): Promise<{ value: FieldValue; pending: string[] }> {
+  const pending: string[] = [];
+  const twin = async (id: string) => {
+    const found = await twins(id);
+    if (!found) pending.push(id);
+    return found;
+  };
+  if (Array.isArray(value)) {
+    const out: string[] = [];
+    for (const id of value) {
+      const found = await twin(id);
+      if (found) out.push(found.id);
+    }
+    return { value: out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })), pending };
+  }
+  if (isReference(value)) {
+    const found = await twin(value.id);
+    return { value: found ? { id: found.id, key: found.key } : null, pending };
+  }
+  return { value, pending };
+}
 
 const isUser = (v: FieldValue): v is UserRef =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && !('key' in v) && !isRichText(v);
@@ -55,7 +93,13 @@ export async function mapValue(
   field: CompiledField,
   value: FieldValue | undefined,
   direction: Direction,
-  context: { users: UserResolver; targetField: FieldDescriptor | undefined; mappingName: string },
+  context: {
+    users: UserResolver;
+    targetField: FieldDescriptor | undefined;
+    mappingName: string;
+    /** For a link field: the twins of the items it names. */
+    twins?: TwinLookup | undefined;
+  },
 ): Promise<MappedValue> {
   const target: Side = direction === 'leftToRight' ? 'right' : 'left';
   const { config } = field;
@@ -79,6 +123,15 @@ export async function mapValue(
       );
     return { write: true, value: user };
   };
+
+  if (field.link) {
+    // An id of one system is meaningless in the other: a link field is never written untranslated.
+    if (!context.twins) throw new SyncbridgeError('INTERNAL', `${where}: a link field mapped without its twins`);
+    const translated = await translateLinks(mapped, context.twins);
+    return translated.pending.length > 0
+      ? { write: true, value: translated.value, pending: translated.pending }
+      : { write: true, value: translated.value };
+  }
 
   if (isUser(mapped)) {
     const user: UserRef = mapped;

@@ -164,6 +164,7 @@ describe('a rerun after losing the state file', () => {
       created: { left: 0, right: 0 },
       updated: { left: 1, right: 0 },
       commentsCopied: 0,
+      attachmentsCopied: 0,
     });
     expect((await s.jiraItem(jiraBugs[1]!.id)).fields.summary).toBe('Jira bug 2: total is wrong on Safari');
     const [conflict] = await s.sync.failures();
