@@ -1,32 +1,45 @@
 import { SyncbridgeError, isSyncbridgeError, type Connector, type ConnectorFactory, type WorkItem } from 'syncbridge';
 import {
   defaultCapabilities,
+  linkTypeOf,
   type ConnectorCapabilities,
+  type CreateRequest,
   type ConnectorCategory,
   type WriteResult,
 } from 'syncbridge/connector-kit';
+import { memoryAttachments, type MemoryAttachmentMethod } from './memory-attachments.js';
 import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
-/** Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose. */
-export type MemoryMethod =
-  | 'deleteItem'
-  | 'query'
-  | 'checkFilter'
-  | 'getMany'
-  | 'create'
-  | 'update'
-  | 'fieldChangeTimes'
-  | 'findByOrigin'
-  | 'findByField'
-  | 'listComments'
-  | 'addComment'
-  | 'updateComment'
-  | 'deleteComment'
-  | 'latestChange'
-  | 'findUsers'
-  | 'upsertBacklink'
-  | 'removeBacklink';
+const memoryMethods = [
+  'deleteItem',
+  'query',
+  'checkFilter',
+  'getMany',
+  'create',
+  'update',
+  'fieldChangeTimes',
+  'findByOrigin',
+  'findByField',
+  'listComments',
+  'addComment',
+  'updateComment',
+  'deleteComment',
+  'latestChange',
+  'findUsers',
+  'upsertBacklink',
+  'removeBacklink',
+  'listAttachments',
+  'download',
+  'upload',
+  'removeAttachment',
+] as const;
+
+/**
+ * Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose; the
+ * attachments part's are `listAttachments`, `download`, `upload` and `removeAttachment`.
+ */
+export type MemoryMethod = (typeof memoryMethods)[number] | MemoryAttachmentMethod;
 
 /**
  * A moment inside a connector call at which a test may act as a person (see
@@ -46,7 +59,11 @@ export interface MemoryCallMoment {
 export interface MemoryConnectorKnobs {
   /** Delay per call in ms. @default 0 */
   latencyMs?: number;
-  /** Capabilities to declare (batch sizes and so on). @default all batches 50, comments on, origin stamps */
+  /**
+   * Capabilities to declare (batch sizes and so on). @default all batches 50, comments,
+   * origin stamps, back-links, attachments with stamps (`attachmentStamps: false` drops them),
+   * and `links` when the system's types have link fields
+   */
   capabilities?: Partial<ConnectorCapabilities>;
   /** Report `updatedBy: null` on every item (a system that cannot tell who changed what). @default false */
   hideUpdatedBy?: boolean;
@@ -62,8 +79,9 @@ export interface MemoryConnector extends Connector {
   readonly calls: Record<MemoryMethod, number>;
   /**
    * Makes the next `count` calls of a method fail with `error` (a transient 503 by default; an
-   * error other than a `SyncbridgeError` plays a connector's bug). For `create`, `update` and
-   * `addComment`, `afterWrite: true` fails after the write took effect (a reply lost).
+   * error other than a `SyncbridgeError` plays a connector's bug). For `create`, `update`,
+   * `addComment`, `upload` and `removeAttachment`, `afterWrite: true` fails after the write
+   * took effect (a reply lost).
    */
   failNext(method: MemoryMethod, count?: number, error?: Error, options?: { afterWrite?: boolean }): void;
   /**
@@ -88,32 +106,13 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     commentDeletes: true,
     originStamp: 'property',
     backlinks: true,
+    attachments: true,
+    attachmentStamps: true,
+    links: hasLinkFields(system),
     updatedBy: !knobs.hideUpdatedBy,
     ...knobs.capabilities,
   };
-  const calls = Object.fromEntries(
-    (
-      [
-        'deleteItem',
-        'query',
-        'checkFilter',
-        'getMany',
-        'create',
-        'update',
-        'fieldChangeTimes',
-        'findByOrigin',
-        'findByField',
-        'listComments',
-        'addComment',
-        'updateComment',
-        'deleteComment',
-        'latestChange',
-        'findUsers',
-        'upsertBacklink',
-        'removeBacklink',
-      ] as const
-    ).map((m) => [m, 0]),
-  ) as Record<MemoryMethod, number>;
+  const calls = Object.fromEntries(memoryMethods.map((m) => [m, 0])) as Record<MemoryMethod, number>;
   const faults: Array<{ method: MemoryMethod; error: Error; afterWrite: boolean }> = [];
   const me = system.integrationUser;
 
@@ -133,13 +132,24 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     const v = system.view(item, fields);
     return knobs.hideUpdatedBy ? { ...v, updatedBy: null } : v;
   };
-  const write = async (fn: () => WorkItem): Promise<WriteResult> => {
+  const write = async (fn: () => WriteResult): Promise<WriteResult> => {
     try {
-      return { ok: true, item: fn() };
+      return fn();
     } catch (error) {
       if (isSyncbridgeError(error)) return { ok: false, error };
       throw error;
     }
+  };
+  const written = (item: MemoryItem, fields: Record<string, unknown>): WriteResult => ({
+    ok: true,
+    item: view(item, knobs.partialWriteResults ? Object.keys(fields) : undefined),
+  });
+  // Typed links are added once the item exists: one refused leaves the item created, which the engine must link.
+  const createOne = (r: CreateRequest): WriteResult => {
+    const { item, linkFailure } = system.createLinked(r.project, r.type, r.fields, me, r.origin);
+    return linkFailure
+      ? { ok: false, error: linkFailure, created: { id: item.id, key: item.key } }
+      : written(item, r.fields);
   };
   const limit = (n: number, max: number, what: string) => {
     if (n > max)
@@ -154,6 +164,9 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     calls,
     onCall: undefined,
     webhooks: system.webhooks.connectorPart(),
+    ...(capabilities.attachments
+      ? { attachments: memoryAttachments(system, enter, capabilities.attachmentStamps) }
+      : {}),
     failNext(method, count = 1, error, options) {
       for (let i = 0; i < count; i++) {
         faults.push({
@@ -234,16 +247,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     async create(items) {
       await enter('create');
       limit(items.length, capabilities.maxCreateBatch, 'create');
-      const results = await Promise.all(
-        items.map((r) =>
-          write(() =>
-            view(
-              system.create(r.project, r.type, r.fields, me, r.origin),
-              knobs.partialWriteResults ? Object.keys(r.fields) : undefined,
-            ),
-          ),
-        ),
-      );
+      const results = await Promise.all(items.map((r) => write(() => createOne(r))));
       await enter('create', 'after');
       return results;
     },
@@ -251,14 +255,7 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
       await enter('update');
       limit(items.length, capabilities.maxUpdateBatch, 'update');
       const results = await Promise.all(
-        items.map((r) =>
-          write(() =>
-            view(
-              system.update(r.id, r.fields, me, r.expectedRevision),
-              knobs.partialWriteResults ? Object.keys(r.fields) : undefined,
-            ),
-          ),
-        ),
+        items.map((r) => write(() => written(system.update(r.id, r.fields, me, r.expectedRevision), r.fields))),
       );
       await enter('update', 'after');
       return results;
@@ -343,6 +340,13 @@ export function createMemoryConnector(system: MemorySystem, knobs: MemoryConnect
     },
   };
   return connector;
+}
+
+/** Whether any type of the system has link fields (`link:parent`, `link:<type>`). */
+function hasLinkFields(system: MemorySystem): boolean {
+  return Object.values(system.options.projects).some((project) =>
+    Object.values(project.types).some((fields) => fields.some((f) => linkTypeOf(f.id) !== undefined)),
+  );
 }
 
 /**

@@ -12,7 +12,14 @@ import {
   type UserRef,
   type WorkItem,
 } from 'syncbridge';
-import type { BacklinkTarget } from 'syncbridge/connector-kit';
+import {
+  linkField,
+  linkTypeOf,
+  PARENT_FIELD,
+  type AttachmentOrigin,
+  type BacklinkTarget,
+} from 'syncbridge/connector-kit';
+import { MemoryLinkStore, memoryLinkTypes, sortLinkIds, type LinkChange, type MemoryLinkType } from './memory-links.js';
 import { MemoryWebhooks } from './memory-webhooks.js';
 
 /** A stored item of a {@link MemorySystem}. */
@@ -35,6 +42,33 @@ export interface MemoryItem {
   comments: Comment[];
   /** Links to twins (see `Connector.upsertBacklink`), at most one per twin. */
   backlinks?: BacklinkTarget[];
+  /** Files attached, oldest first. */
+  attachments: MemoryAttachment[];
+  /** The parent item's id (read as the `link:parent` field); typed links live in {@link MemorySystem.links}. */
+  parent?: string;
+}
+
+/** A file attached to a {@link MemoryItem}, its content kept in memory. */
+export interface MemoryAttachment {
+  id: string;
+  name: string;
+  size: number;
+  mimeType: string;
+  createdAt: string;
+  author: UserRef;
+  content: Uint8Array;
+  /** The stamp of a copy (kept as given; the connector reports it only with `attachmentStamps`). */
+  origin?: AttachmentOrigin;
+}
+
+/** A file a person or the connector attaches (see {@link MemorySystem.attach}). */
+export interface MemoryFile {
+  name: string;
+  /** Text is stored as its UTF-8 bytes. */
+  content: Uint8Array | string;
+  /** @default 'application/octet-stream' */
+  mimeType?: string;
+  origin?: AttachmentOrigin;
 }
 
 /** How a {@link MemorySystem} is built. */
@@ -55,6 +89,15 @@ export interface MemorySystemOptions {
    * old behaviour. @default false
    */
   commentsChangeItem?: boolean;
+  /** Name in attachment URLs (`memory://<name>/attachments/<id>`). @default 'memory' */
+  name?: string;
+  /**
+   * Link types the link fields of the projects' types may name (`link:<name>`, `link:<reverse>`).
+   * @default {@link memoryLinkTypes}: `Blocks` / `is blocked by`, and `Relates`
+   */
+  linkTypes?: MemoryLinkType[];
+  /** The largest attachment taken, in bytes; a larger one is refused with 413. @default 10 MiB */
+  maxAttachmentBytes?: number;
 }
 
 /**
@@ -70,6 +113,9 @@ export class MemorySystem {
   private changes = 0;
   private commentCount = 0;
   private lastStamp = 0;
+  private attachmentCount = 0;
+  /** Typed links between items, each stored once (see {@link MemoryLinkStore}). */
+  readonly links: MemoryLinkStore;
   /** Called after every write by anyone (automation hooks in tests). */
   onWrite: ((item: MemoryItem, by: UserRef) => void) | undefined;
   /** Webhook registrations and deliveries of creates, updates, deletes and comments (see {@link MemoryWebhooks}). */
@@ -83,6 +129,12 @@ export class MemorySystem {
     if (!user)
       throw new SyncbridgeError('CONFIG_INVALID', 'memory system: the integration user is not among its users');
     this.integrationUser = user;
+    this.links = new MemoryLinkStore(options.linkTypes ?? memoryLinkTypes);
+  }
+
+  /** The largest attachment taken, in bytes. */
+  get maxAttachmentBytes(): number {
+    return this.options.maxAttachmentBytes ?? 10 * 1024 * 1024;
   }
 
   /** Current time as an ISO string, strictly increasing so that revisions order. */
@@ -161,7 +213,7 @@ export class MemorySystem {
     return out;
   }
 
-  /** Creates an item as a user. */
+  /** Creates an item as a user (its typed links too: see {@link MemorySystem.createLinked}). */
   create(
     project: string,
     type: string,
@@ -169,7 +221,25 @@ export class MemorySystem {
     by: UserRef,
     origin?: OriginRef,
   ): MemoryItem {
-    const checked = this.check(project, type, fields, true);
+    const { item, linkFailure } = this.createLinked(project, type, fields, by, origin);
+    if (linkFailure) throw linkFailure;
+    return item;
+  }
+
+  /**
+   * Creates an item as a user. Its parent is part of the create; its typed links are added
+   * once it exists, as Jira does: a link the system refuses (an item that does not exist)
+   * leaves the item created, without its links, and comes back as `linkFailure`.
+   */
+  createLinked(
+    project: string,
+    type: string,
+    fields: Record<string, FieldValue>,
+    by: UserRef,
+    origin?: OriginRef,
+  ): { item: MemoryItem; linkFailure?: SyncbridgeError } {
+    const { plain, parent, typed } = splitLinks(this.check(project, type, fields, true));
+    const wantedParent = this.checkLinks(undefined, parent === undefined ? {} : { [PARENT_FIELD]: parent });
     const id = String(this.nextId++);
     const at = this.stamp();
     const ids = this.fields(project, type).map((f) => f.id);
@@ -184,22 +254,36 @@ export class MemorySystem {
       sequence: ++this.changes,
       updatedAt: at,
       updatedBy: by,
-      fields: checked,
+      fields: plain,
       changedAt,
       changedBy,
       comments: [],
+      attachments: [],
+      ...(wantedParent.parent ? { parent: wantedParent.parent } : {}),
       ...(origin ? { origin } : {}),
     };
     this.items.set(id, item);
+    let linkFailure: SyncbridgeError | undefined;
+    let others: LinkChange[] = wantedParent.parent ? [{ id: wantedParent.parent }] : [];
+    try {
+      others = [...others, ...this.applyLinks(item, this.checkLinks(item.id, typed), by, at)];
+    } catch (error) {
+      if (!(error instanceof SyncbridgeError)) throw error;
+      linkFailure = error;
+    }
     this.onWrite?.(item, by);
     this.webhooks.emit('created', item, by, at);
-    return item;
+    this.touchOthers(others, by, at);
+    return linkFailure ? { item, linkFailure } : { item };
   }
 
-  /** Changes fields of an item as a user; `expectedRevision` makes it conditional. */
+  /**
+   * Changes fields of an item as a user; `expectedRevision` makes it conditional. Link fields
+   * are written as the exact wanted links: the item and each item at the other end of a link
+   * added or removed (a parent gained or lost a child) change, as a field change does.
+   */
   update(id: string, fields: Record<string, FieldValue>, by: UserRef, expectedRevision?: string): MemoryItem {
-    const item = this.items.get(id);
-    if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+    const item = this.item(id);
     if (expectedRevision !== undefined && expectedRevision !== String(item.revision)) {
       throw new RemoteError(
         'REVISION_MISMATCH',
@@ -207,35 +291,101 @@ export class MemorySystem {
         { status: 412 },
       );
     }
-    const checked = this.check(item.project, item.type, fields, false);
+    const { plain, parent, typed } = splitLinks(this.check(item.project, item.type, fields, false));
+    const links = this.checkLinks(item.id, {
+      ...typed,
+      ...(parent === undefined ? {} : { [PARENT_FIELD]: parent }),
+    });
     const at = this.stamp();
     // Like a change history: a write of the value a field already has is no change of that field.
-    for (const [field, value] of Object.entries(checked)) {
-      if (valuesEqual(value, item.fields[field])) continue;
-      item.changedAt[field] = at;
-      item.changedBy[field] = by.id;
+    for (const [field, value] of Object.entries(plain)) {
+      if (!valuesEqual(value, item.fields[field])) markChanged(item, field, by, at);
     }
-    Object.assign(item.fields, checked);
-    item.revision++;
-    item.sequence = ++this.changes;
-    item.updatedAt = at;
-    item.updatedBy = by;
-    this.onWrite?.(item, by);
-    this.webhooks.emit('updated', item, by, at);
+    Object.assign(item.fields, plain);
+    const others = this.applyLinks(item, links, by, at);
+    this.touch(item, by, at);
+    this.touchOthers(others, by, at);
     return item;
   }
 
-  /** Deletes an item (by anyone, the integration user unless `by` says who): it is gone from every read. */
+  /** Deletes an item (by anyone, the integration user unless `by` says who): it is gone from every read, and so are its links. */
   remove(id: string, by: UserRef = this.integrationUser): void {
     const item = this.items.get(id);
     if (!item || !this.items.delete(id))
       throw new RemoteError('NOT_FOUND', `memory system: item ${id} does not exist`, { status: 404 });
+    this.links.forget(id);
+    for (const child of this.items.values()) if (child.parent === id) delete child.parent;
     if (this.webhooks.registrations.length > 0) this.webhooks.emit('deleted', item, by, this.stamp());
   }
 
   /** A person (not the integration user) edits an item. */
   edit(id: string, fields: Record<string, FieldValue>, as: string): MemoryItem {
     return this.update(id, fields, this.user(as));
+  }
+
+  /** A person links an item to another by a type name (`Blocks`, `is blocked by`), keeping its other links of that type. */
+  addLink(id: string, type: string, targetId: string, as: string): MemoryItem {
+    return this.edit(id, { [linkField(type)]: [...this.links.linked(id, type), targetId] }, as);
+  }
+
+  /** A person removes one link of an item. */
+  removeLink(id: string, type: string, targetId: string, as: string): MemoryItem {
+    return this.edit(id, { [linkField(type)]: this.links.linked(id, type).filter((t) => t !== targetId) }, as);
+  }
+
+  /** A person attaches a file to an item. */
+  attachAs(itemId: string, file: MemoryFile, as: string): MemoryAttachment {
+    return this.attach(itemId, file, this.user(as));
+  }
+
+  /**
+   * Attaches a file as a user: the item changes (revision, `updatedAt`, `updatedBy`) as in Jira
+   * and Azure DevOps. A file over {@link MemorySystem.maxAttachmentBytes} is refused with 413.
+   */
+  attach(itemId: string, file: MemoryFile, by: UserRef): MemoryAttachment {
+    const item = this.item(itemId);
+    const content = typeof file.content === 'string' ? new TextEncoder().encode(file.content) : file.content;
+    const limit = this.maxAttachmentBytes;
+    if (content.byteLength > limit)
+      throw new RemoteError(
+        'ATTACHMENT_TOO_LARGE',
+        `memory system: "${file.name}" has ${content.byteLength} bytes, more than the limit of ${limit}`,
+        { status: 413, details: { file: file.name, size: content.byteLength, limit } },
+      );
+    const at = this.stamp();
+    const attachment: MemoryAttachment = {
+      id: `att-${++this.attachmentCount}`,
+      name: file.name,
+      size: content.byteLength,
+      mimeType: file.mimeType ?? 'application/octet-stream',
+      createdAt: at,
+      author: by,
+      content: content.slice(),
+      ...(file.origin ? { origin: { ...file.origin } } : {}),
+    };
+    item.attachments.push(attachment);
+    this.touch(item, by, at);
+    return attachment;
+  }
+
+  /** Removes an attachment as a user (the item changes); whether it was there. An item that does not exist is `NOT_FOUND`. */
+  detach(itemId: string, attachmentId: string, by: UserRef = this.integrationUser): boolean {
+    const item = this.item(itemId);
+    const index = item.attachments.findIndex((a) => a.id === attachmentId);
+    if (index < 0) return false;
+    item.attachments.splice(index, 1);
+    this.touch(item, by, this.stamp());
+    return true;
+  }
+
+  /** A person removes an attachment. */
+  detachAs(itemId: string, attachmentId: string, as: string): boolean {
+    return this.detach(itemId, attachmentId, this.user(as));
+  }
+
+  /** Where an attachment's content is, as rich text would refer to it. */
+  attachmentUrl(attachmentId: string): string {
+    return `memory://${this.options.name ?? 'memory'}/attachments/${encodeURIComponent(attachmentId)}`;
   }
 
   /**
@@ -256,7 +406,7 @@ export class MemorySystem {
 
   /** Adds a comment as a user; the integration user's copies carry an `origin` stamp (with `commentsChangeItem`, a change of the item as well). */
   comment(itemId: string, body: RichText, by: UserRef, origin?: CommentOrigin): Comment {
-    const item = this.commented(itemId);
+    const item = this.item(itemId);
     const comment: Comment = {
       id: `${itemId}-c${++this.commentCount}`,
       itemId,
@@ -267,20 +417,14 @@ export class MemorySystem {
     };
     item.comments.push(comment);
     this.webhooks.emit('commented', item, by, comment.createdAt);
-    if (this.options.commentsChangeItem) {
-      // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
-      item.revision++;
-      item.sequence = ++this.changes;
-      item.updatedAt = comment.createdAt;
-      item.updatedBy = by;
-      this.onWrite?.(item, by);
-    }
+    // As in Jira and Azure DevOps: polling finds a new comment by the item's updatedAt.
+    if (this.options.commentsChangeItem) this.touch(item, by, comment.createdAt, false);
     return comment;
   }
 
   /** Replaces a comment's body (and its stamp, given one), as its author or the integration user. */
   editComment(itemId: string, commentId: string, body: RichText, origin?: CommentOrigin): Comment {
-    const comment = this.commented(itemId).comments.find((c) => c.id === commentId);
+    const comment = this.item(itemId).comments.find((c) => c.id === commentId);
     if (!comment)
       throw new RemoteError('NOT_FOUND', `memory system: comment ${commentId} does not exist on ${itemId}`, {
         status: 404,
@@ -292,14 +436,106 @@ export class MemorySystem {
 
   /** Deletes a comment; one already gone is not an error. */
   deleteComment(itemId: string, commentId: string): void {
-    const item = this.commented(itemId);
+    const item = this.item(itemId);
     item.comments = item.comments.filter((c) => c.id !== commentId);
   }
 
-  private commented(itemId: string): MemoryItem {
+  /** The item with an id, or throws `NOT_FOUND` (a 404, as the systems answer). */
+  item(itemId: string): MemoryItem {
     const item = this.items.get(itemId);
     if (!item) throw new RemoteError('NOT_FOUND', `memory system: item ${itemId} does not exist`, { status: 404 });
     return item;
+  }
+
+  /** An item changed at `at` by a user: its revision and sequence move, hooks and (when `announce`) webhooks hear of it. */
+  private touch(item: MemoryItem, by: UserRef, at: string, announce = true): void {
+    item.revision++;
+    item.sequence = ++this.changes;
+    item.updatedAt = at;
+    item.updatedBy = by;
+    this.onWrite?.(item, by);
+    if (announce) this.webhooks.emit('updated', item, by, at);
+  }
+
+  /** The items at the other ends of changed links change too, once each, with the link fields that changed there. */
+  private touchOthers(changes: LinkChange[], by: UserRef, at: string): void {
+    for (const id of new Set(changes.map((c) => c.id))) {
+      const item = this.items.get(id);
+      if (!item) continue;
+      for (const { field } of changes.filter((c) => c.id === id && c.field !== undefined))
+        markChanged(item, field!, by, at);
+      this.touch(item, by, at);
+    }
+  }
+
+  /**
+   * Checks link field values before anything is written: a parent is an existing item other
+   * than the item itself and none of its descendants; typed links name existing items of a
+   * declared type. Refused values fail with `VALIDATION` naming each field, as `check` does.
+   */
+  private checkLinks(itemId: string | undefined, links: Record<string, FieldValue>): CheckedLinks {
+    const errors: Record<string, string> = {};
+    const out: CheckedLinks = { typed: {} };
+    const missing = (id: string) => !this.items.has(id);
+    for (const [field, value] of Object.entries(links)) {
+      if (field === PARENT_FIELD) {
+        const parent = value === null ? null : parentId(value);
+        if (parent === undefined) errors[field] = `${JSON.stringify(value)} is not an item reference ({ id }) or null.`;
+        else if (parent !== null && missing(parent)) errors[field] = `Item ${parent} does not exist.`;
+        else if (parent !== null && itemId !== undefined && this.ancestry(parent).includes(itemId))
+          errors[field] = `Item ${parent} cannot be the parent of ${itemId}: that makes a cycle.`;
+        else out.parent = parent;
+        continue;
+      }
+      const type = linkTypeOf(field)!;
+      const ids = value === null ? [] : value;
+      if (!this.links.end(type)) errors[field] = `No link type is named '${type}'.`;
+      else if (!Array.isArray(ids)) errors[field] = `${JSON.stringify(value)} is not a list of item ids.`;
+      else if (itemId !== undefined && ids.includes(itemId)) errors[field] = `Item ${itemId} cannot link to itself.`;
+      else if (ids.some(missing)) errors[field] = `Item ${ids.find(missing)} does not exist.`;
+      else out.typed[field] = sortLinkIds(ids);
+    }
+    if (Object.keys(errors).length > 0)
+      throw new RemoteError(
+        'VALIDATION',
+        `memory system: ${Object.entries(errors)
+          .map(([f, m]) => `${f}: ${m}`)
+          .join('; ')}`,
+        { status: 400, fieldErrors: errors },
+      );
+    return out;
+  }
+
+  /** An item and its ancestors, nearest first. */
+  private ancestry(id: string): string[] {
+    const chain: string[] = [];
+    for (let at: string | undefined = id; at !== undefined && !chain.includes(at); at = this.items.get(at)?.parent)
+      chain.push(at);
+    return chain;
+  }
+
+  /** Writes checked link values; returns the other ends that changed. */
+  private applyLinks(item: MemoryItem, links: CheckedLinks, by: UserRef, at: string): LinkChange[] {
+    const others: LinkChange[] = [];
+    if (links.parent !== undefined && (links.parent ?? undefined) !== item.parent) {
+      for (const id of [item.parent, links.parent]) if (id) others.push({ id });
+      if (links.parent) item.parent = links.parent;
+      else delete item.parent;
+      markChanged(item, PARENT_FIELD, by, at);
+    }
+    for (const [field, wanted] of Object.entries(links.typed)) {
+      const changes = this.links.set(item.id, linkTypeOf(field)!, wanted);
+      if (changes.length > 0) markChanged(item, field, by, at);
+      others.push(...changes);
+    }
+    return others;
+  }
+
+  /** A link field's value as a read returns it: the parent as `{ id, key }` or null, a type's linked ids sorted. */
+  private linkValue(item: MemoryItem, field: string): FieldValue {
+    if (field !== PARENT_FIELD) return this.links.linked(item.id, linkTypeOf(field)!);
+    const parent = item.parent === undefined ? undefined : this.items.get(item.parent);
+    return parent ? { id: parent.id, key: parent.key } : null;
   }
 
   /** A read of an item as a connector returns it: the fields asked for, or every field of its type (empty ones as null). */
@@ -308,7 +544,10 @@ export class MemorySystem {
     const picked = Object.fromEntries(
       (fields ?? known)
         .filter((f) => f in item.fields || known.includes(f))
-        .map((f) => [f, structuredClone(item.fields[f] ?? null)]),
+        .map((f) => [
+          f,
+          linkTypeOf(f) === undefined ? structuredClone(item.fields[f] ?? null) : this.linkValue(item, f),
+        ]),
     );
     return {
       id: item.id,
@@ -321,6 +560,43 @@ export class MemorySystem {
       scope: { projects: [item.project], type: item.type },
     };
   }
+}
+
+/** Link field values as {@link MemorySystem} checked them: the parent's id (null: none) and each type's wanted ids. */
+interface CheckedLinks {
+  parent?: string | null;
+  typed: Record<string, string[]>;
+}
+
+/** Splits written fields into plain ones, the parent and typed link fields. */
+function splitLinks(fields: Record<string, FieldValue>): {
+  plain: Record<string, FieldValue>;
+  parent: FieldValue | undefined;
+  typed: Record<string, FieldValue>;
+} {
+  const plain: Record<string, FieldValue> = {};
+  const typed: Record<string, FieldValue> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (field === PARENT_FIELD) continue;
+    (linkTypeOf(field) === undefined ? plain : typed)[field] = value;
+  }
+  return { plain, parent: fields[PARENT_FIELD], typed };
+}
+
+/** The id of a written parent reference (`{ id }`; a key beside it is ignored), or undefined for anything else. */
+function parentId(value: FieldValue): string | undefined {
+  return typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'id' in value &&
+    typeof value.id === 'string'
+    ? value.id
+    : undefined;
+}
+
+function markChanged(item: MemoryItem, field: string, by: UserRef, at: string): void {
+  item.changedAt[field] = at;
+  item.changedBy[field] = by.id;
 }
 
 /** Values that differ only in case count once; the first spelling is kept (Azure DevOps tags). */
