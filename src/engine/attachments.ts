@@ -86,9 +86,14 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
       await store.putCommentLink(pair, source.side, key(file.id), key(found.id));
       continue;
     }
-    const limit = Math.min(request.maxBytes ?? Number.POSITIVE_INFINITY, (await to.maxBytes()) ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(
+      request.maxBytes ?? Number.POSITIVE_INFINITY,
+      (await to.maxBytes()) ?? Number.POSITIVE_INFINITY,
+    );
     if (file.size > limit) {
-      result.tooLarge.push(tooLarge(file, source.key, limit, request.maxBytes === limit ? 'the mapping' : target.system));
+      result.tooLarge.push(
+        tooLarge(file, source.key, limit, request.maxBytes === limit ? 'the mapping' : target.system),
+      );
       continue;
     }
     const copy = await to.upload(target.id, {

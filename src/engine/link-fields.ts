@@ -31,7 +31,8 @@ export class TwinFinder {
       for (const side of sides) {
         if (pair.systems[side] !== from || pair.systems[otherSide(side)] !== to) continue;
         const link = await this.store.getLink(pair.name, side, id);
-        if (link) return side === 'left' ? { id: link.rightId, key: link.rightKey } : { id: link.leftId, key: link.leftKey };
+        if (link)
+          return side === 'left' ? { id: link.rightId, key: link.rightKey } : { id: link.leftId, key: link.leftKey };
       }
     }
     return undefined;
@@ -102,5 +103,7 @@ export function linkIssues(
     }
   }
   // A connector without links is named once per side, not once per link type.
-  return issues.filter((issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n);
+  return issues.filter(
+    (issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n,
+  );
 }

@@ -189,6 +189,7 @@ export class PairSync {
     this.superseded.clear();
     this.lookUpCopies = false;
     if (!mode.dryRun) await this.resolveIntents();
+    const createdBefore = mode.summary.created.left + mode.summary.created.right;
     const { maxAttempts } = this.rt.settings;
     await this.retryFailures(
       mode,
@@ -205,6 +206,13 @@ export class PairSync {
     const starts: Partial<Record<Side, Watermark | undefined>> = {};
     for (const side of polled) starts[side] = await this.start(side, mode);
     for (const side of polled) if (!mode.signal?.aborted) await this.poll(side, mode, starts[side]);
+    // Links this pass left waiting for items it then synced are written now, not a pass later.
+    const created = mode.summary.created.left + mode.summary.created.right;
+    if (!mode.dryRun && created > createdBefore)
+      await this.retryFailures(
+        mode,
+        (f) => !f.discardedAt && fieldFailuresOf(f).some((x) => x.code === 'LINK_PENDING'),
+      );
     this.countedOutsidePoll.clear();
   }
 
@@ -731,6 +739,7 @@ export class PairSync {
           },
           returnFields: this.sideFields[target],
         };
+        this.failOnMissingLinks(work);
         return;
       }
       work.plan = await mergeLinked({
@@ -1044,7 +1053,11 @@ export class PairSync {
         mappingName: this.name,
         twins: (id) => this.twins(back, id),
       });
-      return mapped.write && !mapped.pending?.length && sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]));
+      return (
+        mapped.write &&
+        !mapped.pending?.length &&
+        sameValue(mapped.value, source, this.rt.descriptors[back].get(field.config[back]))
+      );
     } catch {
       return false;
     }

@@ -1,6 +1,12 @@
 import type { FieldMappingConfig } from '../config/schema.js';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
-import { isEmptyValue, type FieldDescriptor, type FieldValue, type ItemReference, type UserRef } from '../model/field.js';
+import {
+  isEmptyValue,
+  type FieldDescriptor,
+  type FieldValue,
+  type ItemReference,
+  type UserRef,
+} from '../model/field.js';
 import { isRichText, richTextFromPlain, richTextToPlain } from '../model/rich-text.js';
 import type { Direction, ValueMap } from '../model/value-map.js';
 import type { Side } from '../state/state-store.js';
@@ -35,10 +41,7 @@ const isReference = (v: FieldValue): v is ItemReference =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'key' in v;
 
 /** A link field's value with each item replaced by its twin, and the items that have none yet. */
-async function translateLinks(
-  value: FieldValue,
-  twins: TwinLookup,
-): Promise<{ value: FieldValue; pending: string[] }> {
+async function translateLinks(value: FieldValue, twins: TwinLookup): Promise<{ value: FieldValue; pending: string[] }> {
   const pending: string[] = [];
   const twin = async (id: string) => {
     const found = await twins(id);
