@@ -69,7 +69,7 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
   const originals: Attachment[] = [];
   const copied = new Map<string, string>();
   for (const file of await from.list(source.id)) {
-    if (await isCopy(request, file, source.side, target.system)) continue;
+    if (await isCopy(request, file, source, target.system)) continue;
     originals.push(file);
     const copy = await store.getCommentLink(pair, source.side, key(file.id));
     if (copy !== undefined) copied.set(file.id, copy.slice(key('').length));
@@ -119,10 +119,19 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
   return result;
 }
 
-/** Whether a file on `side` is a copy the engine made of a file of `fromSystem`: recorded as one, or stamped so. */
-async function isCopy(request: AttachmentSyncRequest, file: Attachment, side: Side, fromSystem: string) {
-  if (file.origin?.system === fromSystem) return true;
-  return request.store.isCommentCopy(request.pair, side, key(file.id));
+/**
+ * Whether a file of `side` is a copy the engine made of a file of `fromSystem`: recorded as one,
+ * stamped so, or uploaded by the integration user (whose own writes are never synced back: a
+ * copy whose upload answer was lost is not recorded yet, and without stamps only its author tells).
+ */
+async function isCopy(
+  request: AttachmentSyncRequest,
+  file: Attachment,
+  side: AttachmentSide & { side: Side },
+  fromSystem: string,
+): Promise<boolean> {
+  if (file.origin?.system === fromSystem || isUserAmong(side.integrationUser, file.author)) return true;
+  return request.store.isCommentCopy(request.pair, side.side, key(file.id));
 }
 
 /**
