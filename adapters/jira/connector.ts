@@ -22,11 +22,13 @@ import {
   jiraUserSchema,
   legacySearchSchema,
   type JiraIssue,
+  type JiraLinkType,
 } from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
 import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
 import { createIssues, updateIssue, type WriteContext } from './writer.js';
+import { fetchLinkTypes, linkDescriptors } from './links.js';
 import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
 import { jiraRemoteLinks } from './remote-links.js';
 import { jiraWebhooks } from './webhooks.js';
@@ -55,6 +57,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
     commentDeletes: true,
     originStamp: 'property',
     backlinks: true,
+    links: true,
     updatedBy: true,
     sincePrecisionMs: 60_000,
   },
@@ -64,6 +67,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
     const { http } = client;
     const infos = new PromiseCache<'fields', Map<string, JiraFieldInfo>>();
     const me = new PromiseCache<'me', { user: UserRef; timeZone: string }>();
+    const types = new PromiseCache<'linkTypes', JiraLinkType[]>();
+    const linkTypes = () => types.get('linkTypes', () => fetchLinkTypes(client));
 
     const fieldInfo = () =>
       infos.get(
@@ -184,6 +189,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       system: system.id,
       originStamp: options.originStamp,
       fieldInfo,
+      linkTypes,
       read,
       convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields),
     };
@@ -193,7 +199,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
       whoami: async () => (await myself()).user,
       listProjects: () => listProjects(client),
       listEntityTypes: (project) => listEntityTypes(client, project),
-      listFields: (project, type) => listFields(client, system.id, project, type, fieldInfo),
+      listFields: async (project, type) => [
+        ...(await listFields(client, system.id, project, type, fieldInfo)),
+        ...linkDescriptors(await linkTypes()),
+      ],
       findUsers: ({ email }) => findUsers(client, email),
       listUsers: () => listUsers(client),
 

@@ -1,10 +1,17 @@
 import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
-import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
+import {
+  PARENT_FIELD,
+  toSyncbridgeError,
+  type CreateRequest,
+  type UpdateRequest,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
+import { isIssueLinkField, parentJson, writeLinks } from './links.js';
 import { ORIGIN_PROPERTY, originLabel, originLabelPrefix, originProperty } from './origin-stamps.js';
 import type { ReadIssue } from './reader.js';
-import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue } from './schemas.js';
+import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue, type JiraLinkType } from './schemas.js';
 import { performTransition, planTransition, type TransitionPlan } from './transitions.js';
 
 /** What writes need from the connector. */
@@ -14,6 +21,8 @@ export interface WriteContext {
   /** Where created issues carry their origin (see `JiraOptions.originStamp`). */
   originStamp: 'property' | 'label';
   fieldInfo(): Promise<Map<string, JiraFieldInfo>>;
+  /** The site's issue link types (cached). */
+  linkTypes(): Promise<JiraLinkType[]>;
   /** Reads items by id with the given fields (and their stamp labels); `expand` is honoured by Cloud only. */
   read(ids: string[], fields: string[], expand?: Array<'changelog' | 'transitions'>): Promise<ReadIssue[]>;
   /** Turns issues as Jira answered them into items. */
@@ -28,7 +37,12 @@ function fieldsJson(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(fields)) {
-    if (id === 'status') continue;
+    // Links other than the parent are not fields of the issue: they are written through `issueLink`.
+    if (id === 'status' || isIssueLinkField(id)) continue;
+    if (id === PARENT_FIELD) {
+      out.parent = parentJson(value);
+      continue;
+    }
     const info = infos.get(id) ?? { id, name: id };
     out[id] = writeValue(info, value, version);
   }
@@ -160,6 +174,18 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
       failures.set(index, asError(error, system));
     }
   }
+  // Links other than the parent need the issue to exist: they are added once it does.
+  const linkTypes = () => ctx.linkTypes();
+  for (const [index, result] of results.entries()) {
+    const fields = requests[index]?.fields ?? {};
+    if (result instanceof SyncbridgeError || failures.has(index) || !Object.keys(fields).some(isIssueLinkField))
+      continue;
+    try {
+      await writeLinks(client, system, result.id, [], fields, linkTypes);
+    } catch (error) {
+      failures.set(index, asError(error, system));
+    }
+  }
   // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50); new issues' changelogs are short enough to embed.
   const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
   const fields = [...new Set(requests.flatMap((r) => [...Object.keys(r.fields), ...(r.returnFields ?? [])]))];
@@ -226,7 +252,9 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
   const { client, system } = ctx;
   try {
     const infos = await ctx.fieldInfo();
-    const [fresh] = await ctx.read([request.id], ['status'], ['changelog', 'transitions']);
+    // The links written are read with the check (in the same call), to add and remove only the difference.
+    const linkFields = Object.keys(request.fields).filter(isIssueLinkField);
+    const [fresh] = await ctx.read([request.id], ['status', ...linkFields], ['changelog', 'transitions']);
     if (!fresh)
       throw new SyncbridgeError(
         'NOT_FOUND',
@@ -251,6 +279,9 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
       plan = await planTransition(client, request.id, fresh.item.key, current, status, fresh.transitions);
     const moves = plan !== undefined && 'transition' in plan;
     const path = client.api(`issue/${encodeURIComponent(request.id)}`);
+    // Links first: the edit's answer (or the read-back) then shows them as they are after the write.
+    if (linkFields.length > 0)
+      await writeLinks(client, system, request.id, fresh.links ?? [], request.fields, () => ctx.linkTypes());
     let after: ReadIssue | undefined;
     if (Object.keys(body).length > 0) {
       if (client.version === '3' && !moves) {
