@@ -29,6 +29,7 @@ import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
 import { createIssues, updateIssue, type WriteContext } from './writer.js';
 import { fetchLinkTypes, linkDescriptors } from './links.js';
+import { jiraAttachments } from './attachments.js';
 import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
 import { jiraRemoteLinks } from './remote-links.js';
 import { jiraWebhooks } from './webhooks.js';
@@ -57,6 +58,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
     commentDeletes: true,
     originStamp: 'property',
     backlinks: true,
+    attachments: true,
+    attachmentStamps: false,
     links: true,
     updatedBy: true,
     sincePrecisionMs: 60_000,
@@ -336,6 +339,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       ...jiraComments(client),
       ...jiraRemoteLinks(client),
+      attachments: jiraAttachments(client, system.id),
       webhooks: jiraWebhooks(client),
       titleField: 'summary',
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,
