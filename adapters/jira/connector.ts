@@ -269,7 +269,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       getMany: async (ids, { fields }) => (await read(ids, fields, ['changelog'])).map((r) => r.item),
       create: (items) => createIssues(writeContext, items),
-      fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields),
+      fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields, linkTypes),
       /** @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-delete */
       async deleteItem(id) {
         await http.request({ method: 'DELETE', path: client.api(`issue/${encodeURIComponent(id)}`) });

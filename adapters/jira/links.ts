@@ -118,6 +118,15 @@ export function linkDescriptors(types: JiraLinkType[]): FieldDescriptor[] {
   ];
 }
 
+/**
+ * The words of the link fields' changelog items (`This issue blocks DEMO-2`): Jira records a link
+ * as a `Link` change on both issues, each in the words read from that issue. Empty for an unknown type.
+ */
+export function changelogWords(types: JiraLinkType[], field: string): string[] {
+  const spec = linkTypeOf(field) ?? '';
+  return [...new Set(types.flatMap((type) => directionsOf(spec, type).map((direction) => type[direction])))];
+}
+
 /** The link type and direction a link field writes; an unknown one is a `VALIDATION` error naming the known ones. */
 function resolve(system: string, types: JiraLinkType[], spec: string): { type: JiraLinkType; direction: Direction } {
   for (const type of types) {

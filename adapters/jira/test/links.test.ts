@@ -161,6 +161,35 @@ describe('Jira link fields', () => {
     });
   });
 
+  it('tells when each link field last changed, a link type apart from the others', async () => {
+    const epic = await create('times epic', {}, 'Epic');
+    const a = await create('times', {}, 'Story');
+    const b = await create('times blocked');
+    const c = await create('times related');
+    await update(a.id, { 'link:Blocks': [b.id] });
+    await update(a.id, { 'link:Relates': [c.id] });
+    await update(a.id, { 'link:parent': { id: epic.id } });
+    const at = (words: string) => {
+      const entry = sim.state
+        .issue(a.id)
+        ?.changelog.findLast((e) => e.items.some((i) => (i.toString ?? '').startsWith(words) || i.field === words));
+      return new Date(entry?.created ?? 0).toISOString();
+    };
+    const times = await connector.fieldChangeTimes?.(
+      [a.id],
+      ['link:Blocks', 'link:is blocked by', 'link:Relates', 'link:parent', 'summary'],
+    );
+    const created = new Date(sim.state.issue(a.id)?.created ?? 0).toISOString();
+    expect(times?.[a.id]).toEqual({
+      'link:Blocks': at('This issue blocks'),
+      'link:is blocked by': created,
+      'link:Relates': at('This issue relates to'),
+      'link:parent': at('parent'),
+      summary: created,
+    });
+    expect(new Set(Object.values(times?.[a.id] ?? {})).size).toBe(4);
+  });
+
   it('creates an issue with its links, added right after the create', async () => {
     const target = await create('existing');
     const made = await create('new with link', { 'link:Blocks': [target.id] });
