@@ -247,6 +247,29 @@ describe('Jira link fields', () => {
     expect((await get(subtask.id, ['link:parent'])).fields['link:parent']).toEqual({ id: story.id, key: story.key });
   });
 
+  it('reads and writes link fields on Data Center (REST v2) alike', async () => {
+    const dc = connectTo(server.baseUrl, sim, { apiVersion: '2' }, undefined, undefined, 'pat');
+    const story = await create('dc story', {}, 'Story');
+    const blocked = await create('dc blocked');
+    const [created] = await dc.create([
+      {
+        project: 'DEMO',
+        type: 'Subtask',
+        fields: { summary: 'dc sub-task', 'link:parent': { id: story.id }, 'link:Blocks': [blocked.id] },
+        origin: { system: 'ado', id: 'dc-1' },
+      },
+    ]);
+    const subtask = ok(created);
+    expect(subtask.fields).toMatchObject({
+      'link:parent': { id: story.id, key: story.key },
+      'link:Blocks': [blocked.id],
+    });
+    const [edited] = await dc.update([{ id: subtask.id, fields: { 'link:Blocks': [], summary: 'dc sub-task 2' } }]);
+    expect(ok(edited).fields).toEqual({ 'link:Blocks': [], summary: 'dc sub-task 2' });
+    expect(linksOf(subtask.id)).toEqual([]);
+    expect(sim.state.issue(subtask.id)?.fields.parent).toBe(story.id);
+  });
+
   it('passes on Jira refusing a parent outside the hierarchy', async () => {
     const bug = await create('a bug');
     const story = await create('not under a bug', {}, 'Story');
