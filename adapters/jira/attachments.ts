@@ -40,8 +40,9 @@ function tooLarge(system: string, file: AttachmentUpload, limit: number | undefi
  * limit) are read once per connector. Content is streamed both ways, never held whole.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-attachments/
  */
-export function jiraAttachments(client: JiraClient, system: string): ConnectorAttachments {
+export function jiraAttachments(client: JiraClient, system: string, baseUrl: string): ConnectorAttachments {
   const { http } = client;
+  const site = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const cache = new PromiseCache<'meta', z.infer<typeof attachmentSettingsSchema>>();
   const settings = () =>
     cache.get('meta', () => http.request({ path: client.api('attachment/meta'), schema: attachmentSettingsSchema }));
@@ -73,11 +74,17 @@ export function jiraAttachments(client: JiraClient, system: string): ConnectorAt
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
     },
 
-    /** `redirect=false`: Jira then answers the content itself instead of a redirect to it (one request, not two). */
+    /**
+     * Cloud: the content operation with `redirect=false`, so Jira answers the content itself
+     * instead of a redirect to it (one request, not two). Data Center has no content operation:
+     * the file's own address is read, and only when it is on the site (credentials go nowhere else).
+     */
     async download(_itemId, attachment) {
+      const cloud = client.version === '3';
+      const onSite = !cloud && attachment.url.startsWith(site) ? attachment.url.slice(site.length) : undefined;
       const answer = await http.download({
-        path: client.api(`attachment/content/${encodeURIComponent(attachment.id)}`),
-        query: { redirect: false },
+        path: onSite ?? client.api(`attachment/content/${encodeURIComponent(attachment.id)}`),
+        ...(cloud ? { query: { redirect: false } } : {}),
       });
       return answer.body;
     },

@@ -339,7 +339,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       ...jiraComments(client),
       ...jiraRemoteLinks(client),
-      attachments: jiraAttachments(client, system.id),
+      attachments: jiraAttachments(client, system.id, system.baseUrl),
       webhooks: jiraWebhooks(client),
       titleField: 'summary',
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,

@@ -191,6 +191,27 @@ describe('Jira attachments', () => {
     expect(stored(bug.id)).toEqual([]);
   });
 
+  it('works on Data Center (REST v2), reading the content from the address Jira gives', async () => {
+    const dc = connectTo(
+      server.baseUrl,
+      sim,
+      { apiVersion: '2' },
+      undefined,
+      (e) => calls.push(`${e.method} ${new URL(e.url).pathname}`),
+      'pat',
+    );
+    const bug = await issue('data center');
+    const uploaded = await files(dc).upload(bug.id, file('dc.txt', new TextEncoder().encode('on prem'), 'text/plain'));
+    expect(uploaded.author?.id).toBe('sync-bot');
+    expect(uploaded.url.startsWith(`${server.baseUrl}/rest/api/2/`)).toBe(true);
+    expect(await files(dc).list(bug.id)).toEqual([uploaded]);
+    const before = calls.length;
+    expect(new TextDecoder().decode(await bytesOf(await files(dc).download(bug.id, uploaded)))).toBe('on prem');
+    expect(calls.slice(before)).toEqual([`GET ${new URL(uploaded.url).pathname}`]);
+    await files(dc).remove(bug.id, uploaded.id);
+    expect(stored(bug.id)).toEqual([]);
+  });
+
   it('fails an upload whose content is shorter than announced, attaching nothing', async () => {
     const bug = await issue('short content');
     const liar = { ...file('short.txt', new Uint8Array(3)), size: 5 };
