@@ -81,6 +81,9 @@ function elementError(
  * (an issue property set in the same request, or a label), then moves those that ask for a status through the workflow; a status no transition
  * reaches is `refused` on an `ok` result (the issue exists). When Jira rejects a
  * whole batch (400), the items are created one by one so each gets its own field errors.
+ * A parent (`link:parent`) travels in the create itself (a sub-task cannot exist without one);
+ * other links are added right after, one `issueLink` call each; when that fails, the result is
+ * not `ok` but names the issue as `created`.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulk-post
  */
 export async function createIssues(ctx: WriteContext, requests: CreateRequest[]): Promise<WriteResult[]> {
@@ -175,13 +178,12 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
     }
   }
   // Links other than the parent need the issue to exist: they are added once it does.
-  const linkTypes = () => ctx.linkTypes();
   for (const [index, result] of results.entries()) {
     const fields = requests[index]?.fields ?? {};
     if (result instanceof SyncbridgeError || failures.has(index) || !Object.keys(fields).some(isIssueLinkField))
       continue;
     try {
-      await writeLinks(client, system, result.id, [], fields, linkTypes);
+      await writeLinks(client, system, result.id, [], fields, () => ctx.linkTypes());
     } catch (error) {
       failures.set(index, asError(error, system));
     }
@@ -244,7 +246,9 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
  * `PUT issue/{id}` keeping the stamp labels; Cloud answers that edit with the issue
  * (`returnIssue`), so no read-back is needed unless the status moves through the workflow
  * afterwards. Cloud: 2 calls per edit, 4 with a status change (was 5 and 7); Data Center: 3 and 5.
- * A status no transition reaches is `refused` while the other fields are written; fields
+ * Link fields: the check's read carries the current links, the difference is written with one
+ * `issueLink` call per link added or removed (before the edit, so its answer shows them), and
+ * the parent goes with the edit. A status no transition reaches is `refused` while the other fields are written; fields
  * Jira refuses fail the edit with their messages in `fieldErrors`, keyed by field id.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-put
  */
