@@ -215,7 +215,10 @@ describe('Jira attachments', () => {
   it('fails an upload whose content is shorter than announced, attaching nothing', async () => {
     const bug = await issue('short content');
     const liar = { ...file('short.txt', new Uint8Array(3)), size: 5 };
-    await expect(files(connector).upload(bug.id, liar)).rejects.toBeDefined();
+    await expect(files(connector).upload(bug.id, liar)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: 'the content of short.txt is 3 bytes, not the 5 announced',
+    });
     expect(stored(bug.id)).toEqual([]);
   });
 });
