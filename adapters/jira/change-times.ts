@@ -1,15 +1,25 @@
 import { z } from 'zod';
 import type { JiraClient } from './client.js';
 import { toUtcIso, type JiraFieldInfo } from './fields.js';
+import { changelogWords, isIssueLinkField, jiraFieldOf } from './links.js';
 import { jqlString } from './query.js';
-import { bulkChangelogSchema, bulkFetchSchema, legacySearchSchema, type JiraIssue } from './schemas.js';
+import {
+  bulkChangelogSchema,
+  bulkFetchSchema,
+  legacySearchSchema,
+  type JiraIssue,
+  type JiraLinkType,
+} from './schemas.js';
 
 /** One changed field of a changelog entry; Cloud names it by `fieldId`, older Data Center only by `field` (its name). */
 const changeItemSchema = z.looseObject({
   field: z.string().optional(),
   fieldtype: z.string().optional(),
   fieldId: z.string().optional(),
+  fromString: z.string().nullish(),
+  toString: z.string().nullish(),
 });
+type ChangeItem = z.infer<typeof changeItemSchema>;
 const historySchema = z.looseObject({ created: z.string(), items: z.array(changeItemSchema).catch([]) });
 
 /** Changelog names of system fields that differ from their ids. */
@@ -20,10 +30,12 @@ const systemAliases: Record<string, string> = {
   link: 'issuelinks',
   'due date': 'duedate',
   parent: 'parent',
+  // Jira Cloud records a new parent under this name.
+  issueparentassociation: 'parent',
 };
 
 /** The field id a changelog item is about. */
-function fieldIdOf(item: z.infer<typeof changeItemSchema>, infos: Map<string, JiraFieldInfo>): string | undefined {
+function fieldIdOf(item: ChangeItem, infos: Map<string, JiraFieldInfo>): string | undefined {
   if (item.fieldId) return item.fieldId;
   const name = item.field;
   if (!name) return undefined;
@@ -41,10 +53,30 @@ const chunk = <T>(list: T[], size: number): T[][] =>
 /** Latest change per issue id and field id, in ms. */
 type Latest = Map<string, Map<string, number>>;
 
+/**
+ * The fields asked for by the Jira field their changes are recorded under: a field by itself, a
+ * link field under `issuelinks` with the words its items read (`This issue blocks DEMO-2`), so a
+ * change of another link type does not count.
+ */
+type Wanted = Map<string, Array<{ field: string; words?: string[] }>>;
+
+async function wantedFields(fields: string[], linkTypes: () => Promise<JiraLinkType[]>): Promise<Wanted> {
+  const wanted: Wanted = new Map();
+  for (const field of fields) {
+    const words = isIssueLinkField(field) ? changelogWords(await linkTypes(), field) : undefined;
+    const id = jiraFieldOf(field);
+    wanted.set(id, [...(wanted.get(id) ?? []), { field, ...(words ? { words } : {}) }]);
+  }
+  return wanted;
+}
+
+const saysLink = (item: ChangeItem, words: string[]) =>
+  [item.toString, item.fromString].some((text) => words.some((w) => text?.startsWith(`This issue ${w} `)));
+
 function consider(
   latest: Latest,
   infos: Map<string, JiraFieldInfo>,
-  wanted: Set<string>,
+  wanted: Wanted,
   issueId: string,
   raw: unknown,
 ): void {
@@ -53,10 +85,12 @@ function consider(
   const at = Date.parse(toUtcIso(entry.data.created));
   for (const item of entry.data.items) {
     const id = fieldIdOf(item, infos);
-    if (id === undefined || !wanted.has(id)) continue;
-    const fields = latest.get(issueId) ?? new Map<string, number>();
-    if (at > (fields.get(id) ?? -Infinity)) fields.set(id, at);
-    latest.set(issueId, fields);
+    for (const { field, words } of (id === undefined ? undefined : wanted.get(id)) ?? []) {
+      if (words && !saysLink(item, words)) continue;
+      const fields = latest.get(issueId) ?? new Map<string, number>();
+      if (at > (fields.get(field) ?? -Infinity)) fields.set(field, at);
+      latest.set(issueId, fields);
+    }
   }
 }
 
@@ -65,7 +99,8 @@ function consider(
  * changed reports the issue's `created`. Issues not found are left out. Cloud: one
  * `issue/bulkfetch` per 100 issues for `created`, and `changelog/bulkfetch` per 1,000
  * issues and 10 fields (its limits), filtered to the fields asked for. Data Center has no
- * bulk changelog: one search per 100 issues embeds each issue's whole changelog.
+ * bulk changelog: one search per 100 issues embeds each issue's whole changelog. Link fields
+ * are asked for as `parent` and `issuelinks`, a link type's changes told apart by their words.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-changelog-bulkfetch-post
  */
 export async function fieldChangeTimes(
@@ -73,9 +108,10 @@ export async function fieldChangeTimes(
   infos: Map<string, JiraFieldInfo>,
   ids: string[],
   fields: string[],
+  linkTypes: () => Promise<JiraLinkType[]>,
 ): Promise<Record<string, Record<string, string>>> {
   if (ids.length === 0 || fields.length === 0) return {};
-  const wanted = new Set(fields);
+  const wanted = await wantedFields(fields, linkTypes);
   const latest: Latest = new Map();
   const issues: JiraIssue[] = [];
   for (const part of chunk([...new Set(ids)], 100)) {
@@ -114,7 +150,7 @@ export async function fieldChangeTimes(
       issues.map((i) => i.id),
       1000,
     )) {
-      for (const fieldIds of chunk(fields, 10)) {
+      for (const fieldIds of chunk([...wanted.keys()], 10)) {
         let nextPageToken: string | undefined;
         do {
           const page = await client.http.request({

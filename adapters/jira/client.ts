@@ -27,9 +27,13 @@ const jiraErrorBodySchema = z.object({
 /**
  * Reads Jira's error body (`ErrorCollection`: `errorMessages` and per-field `errors`) so
  * that a failed write names the field. Also understands the `message` form some gateways use.
+ * A 503 with `Retry-After` is Jira Cloud saying a resource limit was reached: Atlassian asks to
+ * handle it like a rate limit, and like a 429 the request was not processed, so it is repeated
+ * even when it is a POST (an attachment upload, a create); a bare 503 is not.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/intro/#status-codes
+ * @see https://developer.atlassian.com/cloud/jira/platform/rate-limiting/
  */
-function parseJiraError(body: unknown): ParsedErrorBody {
+function parseJiraError(body: unknown, response: Response): ParsedErrorBody {
   const parsed = jiraErrorBodySchema.safeParse(body);
   if (!parsed.success) return { messages: [], fieldErrors: {} };
   const { errorMessages, errors, message } = parsed.data;
@@ -38,7 +42,8 @@ function parseJiraError(body: unknown): ParsedErrorBody {
   const fieldErrors = Object.fromEntries(
     Object.entries(errors).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
   );
-  return { messages, fieldErrors };
+  const limited = response.status === 503 && response.headers.has('retry-after');
+  return { messages, fieldErrors, ...(limited ? { code: 'RATE_LIMITED' as const } : {}) };
 }
 
 /** Builds the client for one Jira system: auth (API token, basic or PAT as bearer), retries, proxy, TLS, redaction. */

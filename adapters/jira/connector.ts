@@ -22,11 +22,14 @@ import {
   jiraUserSchema,
   legacySearchSchema,
   type JiraIssue,
+  type JiraLinkType,
 } from './schemas.js';
 import { testJiraConnection } from './diagnostics.js';
 import { jiraComments } from './comments.js';
 import { fieldChangeTimes } from './change-times.js';
 import { createIssues, updateIssue, type WriteContext } from './writer.js';
+import { fetchLinkTypes, linkDescriptors } from './links.js';
+import { jiraAttachments } from './attachments.js';
 import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
 import { jiraRemoteLinks } from './remote-links.js';
 import { jiraWebhooks } from './webhooks.js';
@@ -55,6 +58,9 @@ export const jiraConnector = defineConnector<JiraOptions>({
     commentDeletes: true,
     originStamp: 'property',
     backlinks: true,
+    attachments: true,
+    attachmentStamps: false,
+    links: true,
     updatedBy: true,
     sincePrecisionMs: 60_000,
   },
@@ -64,6 +70,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
     const { http } = client;
     const infos = new PromiseCache<'fields', Map<string, JiraFieldInfo>>();
     const me = new PromiseCache<'me', { user: UserRef; timeZone: string }>();
+    const types = new PromiseCache<'linkTypes', JiraLinkType[]>();
+    const linkTypes = () => types.get('linkTypes', () => fetchLinkTypes(client));
 
     const fieldInfo = () =>
       infos.get(
@@ -184,6 +192,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       system: system.id,
       originStamp: options.originStamp,
       fieldInfo,
+      linkTypes,
       read,
       convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields),
     };
@@ -193,7 +202,10 @@ export const jiraConnector = defineConnector<JiraOptions>({
       whoami: async () => (await myself()).user,
       listProjects: () => listProjects(client),
       listEntityTypes: (project) => listEntityTypes(client, project),
-      listFields: (project, type) => listFields(client, system.id, project, type, fieldInfo),
+      listFields: async (project, type) => [
+        ...(await listFields(client, system.id, project, type, fieldInfo)),
+        ...linkDescriptors(await linkTypes()),
+      ],
       findUsers: ({ email }) => findUsers(client, email),
       listUsers: () => listUsers(client),
 
@@ -257,7 +269,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       getMany: async (ids, { fields }) => (await read(ids, fields, ['changelog'])).map((r) => r.item),
       create: (items) => createIssues(writeContext, items),
-      fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields),
+      fieldChangeTimes: async (ids, fields) => fieldChangeTimes(client, await fieldInfo(), ids, fields, linkTypes),
       /** @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-delete */
       async deleteItem(id) {
         await http.request({ method: 'DELETE', path: client.api(`issue/${encodeURIComponent(id)}`) });
@@ -327,6 +339,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
 
       ...jiraComments(client),
       ...jiraRemoteLinks(client),
+      attachments: jiraAttachments(client, system.id, system.baseUrl),
       webhooks: jiraWebhooks(client),
       titleField: 'summary',
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,

@@ -6,10 +6,19 @@ import {
   type UserRef,
   type WorkItem,
 } from 'syncbridge';
+import { linkTypeOf } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { jiraFieldOf, linkValue, relationsOf } from './links.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
-import { bulkChangelogSchema, changelogSchema, type JiraIssue, type JiraTransition, type JiraUser } from './schemas.js';
+import {
+  bulkChangelogSchema,
+  changelogSchema,
+  type JiraIssue,
+  type JiraIssueLink,
+  type JiraTransition,
+  type JiraUser,
+} from './schemas.js';
 
 /** An item as read, plus its labels including stamps (writes must keep the stamps). */
 export interface ReadIssue {
@@ -19,11 +28,16 @@ export interface ReadIssue {
   stamps: OriginRef[];
   /** Transitions available now, when the read asked for them (`expand=transitions`). */
   transitions?: JiraTransition[] | undefined;
+  /** The issue's links, when the read asked for a link field (writes diff them). */
+  links?: JiraIssueLink[] | undefined;
 }
 
-/** The fields a read asks Jira for: the mapped ones plus what revision, `updatedBy` and stamps need. */
+/**
+ * The fields a read asks Jira for: the mapped ones (link fields as `parent` and `issuelinks`, which
+ * come with the issue: no extra call) plus what revision, `updatedBy` and stamps need.
+ */
 export function fieldsToFetch(fields: string[]): string[] {
-  return [...new Set([...fields, 'updated', 'creator', 'labels', 'project', 'issuetype'])];
+  return [...new Set([...fields.map(jiraFieldOf), 'updated', 'creator', 'labels', 'project', 'issuetype'])];
 }
 
 interface LatestChange {
@@ -102,8 +116,10 @@ export async function toWorkItems(
       : [];
     const latest = changes.get(issue.id);
     const values: Record<string, FieldValue> = {};
+    const relations = fields.some((id) => linkTypeOf(id) !== undefined) ? relationsOf(system, issue) : undefined;
     for (const id of fields) {
-      if (id === 'labels') values.labels = labels.filter((l) => !l.startsWith(originLabelPrefix));
+      if (relations && linkTypeOf(id) !== undefined) values[id] = linkValue(relations, id);
+      else if (id === 'labels') values.labels = labels.filter((l) => !l.startsWith(originLabelPrefix));
       else {
         const info = infos.get(id);
         values[id] = info ? readValue(info, issue.fields[id], client.version) : null;
@@ -139,6 +155,7 @@ export async function toWorkItems(
       labels,
       stamps,
       ...(issue.transitions ? { transitions: issue.transitions } : {}),
+      ...(relations ? { links: relations.links } : {}),
     };
   });
 }

@@ -176,3 +176,55 @@ export const projectStatusesSchema = z.array(
     statuses: z.array(z.looseObject({ id: z.string(), name: z.string() })),
   }),
 );
+
+/** An issue link type (`IssueLinkType`): `outward` reads from the link's source ("blocks"), `inward` from its destination ("is blocked by"). */
+export const linkTypeSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  inward: z.string(),
+  outward: z.string(),
+});
+/** An issue link type. */
+export type JiraLinkType = z.infer<typeof linkTypeSchema>;
+/** `issueLinkType` (`IssueLinkTypes`). */
+export const linkTypesSchema = z.looseObject({ issueLinkTypes: z.array(linkTypeSchema) });
+
+/** The other end of a link, or a parent (`LinkedIssue`). */
+const linkedIssueSchema = z.looseObject({ id: z.string(), key: z.string() });
+/** `fields.parent`: the parent issue, or null. */
+export const parentFieldSchema = linkedIssueSchema.nullish();
+
+/**
+ * One entry of `fields.issuelinks` (`IssueLink`): only the other end is given, as `outwardIssue`
+ * when this issue is the link's source ("this issue blocks X"), as `inwardIssue` when it is the
+ * destination ("this issue is blocked by X").
+ */
+export const issueLinkSchema = z.looseObject({
+  id: z.string(),
+  type: linkTypeSchema,
+  inwardIssue: linkedIssueSchema.optional(),
+  outwardIssue: linkedIssueSchema.optional(),
+});
+/** An issue's link, as its `issuelinks` field lists it. */
+export type JiraIssueLink = z.infer<typeof issueLinkSchema>;
+/** `fields.issuelinks`. */
+export const issueLinksFieldSchema = z.array(issueLinkSchema).nullish();
+
+/** An attachment (`Attachment` in `fields.attachment` and the upload's answer); the metadata operation gives the id as a number. */
+export const attachmentSchema = z.looseObject({
+  id: z.union([z.string(), z.number()]).transform(String),
+  filename: z.string(),
+  author: jiraUserSchema.nullish(),
+  created: z.string(),
+  size: z.number(),
+  mimeType: z.string().optional(),
+  content: z.string(),
+});
+/** An attachment as Jira lists it. */
+export type JiraAttachment = z.infer<typeof attachmentSchema>;
+
+/** `attachment/meta` (`AttachmentSettings`). */
+export const attachmentSettingsSchema = z.looseObject({
+  enabled: z.boolean(),
+  uploadLimit: z.number().optional(),
+});

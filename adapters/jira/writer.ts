@@ -1,10 +1,17 @@
 import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
-import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
+import {
+  PARENT_FIELD,
+  toSyncbridgeError,
+  type CreateRequest,
+  type UpdateRequest,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
+import { isIssueLinkField, parentJson, writeLinks } from './links.js';
 import { ORIGIN_PROPERTY, originLabel, originLabelPrefix, originProperty } from './origin-stamps.js';
 import type { ReadIssue } from './reader.js';
-import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue } from './schemas.js';
+import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue, type JiraLinkType } from './schemas.js';
 import { performTransition, planTransition, type TransitionPlan } from './transitions.js';
 
 /** What writes need from the connector. */
@@ -14,6 +21,8 @@ export interface WriteContext {
   /** Where created issues carry their origin (see `JiraOptions.originStamp`). */
   originStamp: 'property' | 'label';
   fieldInfo(): Promise<Map<string, JiraFieldInfo>>;
+  /** The site's issue link types (cached). */
+  linkTypes(): Promise<JiraLinkType[]>;
   /** Reads items by id with the given fields (and their stamp labels); `expand` is honoured by Cloud only. */
   read(ids: string[], fields: string[], expand?: Array<'changelog' | 'transitions'>): Promise<ReadIssue[]>;
   /** Turns issues as Jira answered them into items. */
@@ -28,7 +37,12 @@ function fieldsJson(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(fields)) {
-    if (id === 'status') continue;
+    // Links other than the parent are not fields of the issue: they are written through `issueLink`.
+    if (id === 'status' || isIssueLinkField(id)) continue;
+    if (id === PARENT_FIELD) {
+      out.parent = parentJson(value);
+      continue;
+    }
     const info = infos.get(id) ?? { id, name: id };
     out[id] = writeValue(info, value, version);
   }
@@ -67,6 +81,9 @@ function elementError(
  * (an issue property set in the same request, or a label), then moves those that ask for a status through the workflow; a status no transition
  * reaches is `refused` on an `ok` result (the issue exists). When Jira rejects a
  * whole batch (400), the items are created one by one so each gets its own field errors.
+ * A parent (`link:parent`) travels in the create itself (a sub-task cannot exist without one);
+ * other links are added right after, one `issueLink` call each; when that fails, the result is
+ * not `ok` but names the issue as `created`.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-bulk-post
  */
 export async function createIssues(ctx: WriteContext, requests: CreateRequest[]): Promise<WriteResult[]> {
@@ -160,6 +177,17 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
       failures.set(index, asError(error, system));
     }
   }
+  // Links other than the parent need the issue to exist: they are added once it does.
+  for (const [index, result] of results.entries()) {
+    const fields = requests[index]?.fields ?? {};
+    if (result instanceof SyncbridgeError || failures.has(index) || !Object.keys(fields).some(isIssueLinkField))
+      continue;
+    try {
+      await writeLinks(client, system, result.id, [], fields, () => ctx.linkTypes());
+    } catch (error) {
+      failures.set(index, asError(error, system));
+    }
+  }
   // One read-back for the whole batch (bulk fetch takes 100, a create batch is at most 50); new issues' changelogs are short enough to embed.
   const created = results.filter((r): r is { id: string; key: string } => !(r instanceof SyncbridgeError));
   const fields = [...new Set(requests.flatMap((r) => [...Object.keys(r.fields), ...(r.returnFields ?? [])]))];
@@ -218,7 +246,9 @@ export async function createIssues(ctx: WriteContext, requests: CreateRequest[])
  * `PUT issue/{id}` keeping the stamp labels; Cloud answers that edit with the issue
  * (`returnIssue`), so no read-back is needed unless the status moves through the workflow
  * afterwards. Cloud: 2 calls per edit, 4 with a status change (was 5 and 7); Data Center: 3 and 5.
- * A status no transition reaches is `refused` while the other fields are written; fields
+ * Link fields: the check's read carries the current links, the difference is written with one
+ * `issueLink` call per link added or removed (before the edit, so its answer shows them), and
+ * the parent goes with the edit. A status no transition reaches is `refused` while the other fields are written; fields
  * Jira refuses fail the edit with their messages in `fieldErrors`, keyed by field id.
  * @see https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-put
  */
@@ -226,7 +256,9 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
   const { client, system } = ctx;
   try {
     const infos = await ctx.fieldInfo();
-    const [fresh] = await ctx.read([request.id], ['status'], ['changelog', 'transitions']);
+    // The links written are read with the check (in the same call), to add and remove only the difference.
+    const linkFields = Object.keys(request.fields).filter(isIssueLinkField);
+    const [fresh] = await ctx.read([request.id], ['status', ...linkFields], ['changelog', 'transitions']);
     if (!fresh)
       throw new SyncbridgeError(
         'NOT_FOUND',
@@ -251,6 +283,9 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
       plan = await planTransition(client, request.id, fresh.item.key, current, status, fresh.transitions);
     const moves = plan !== undefined && 'transition' in plan;
     const path = client.api(`issue/${encodeURIComponent(request.id)}`);
+    // Links first: the edit's answer (or the read-back) then shows them as they are after the write.
+    if (linkFields.length > 0)
+      await writeLinks(client, system, request.id, fresh.links ?? [], request.fields, () => ctx.linkTypes());
     let after: ReadIssue | undefined;
     if (Object.keys(body).length > 0) {
       if (client.version === '3' && !moves) {

@@ -58,6 +58,8 @@ export const fieldValueSchema: z.ZodType<FieldValue> = z.union([
   z.null(),
   z.array(z.string()),
   richTextSchema,
+  // Before the user: a union keeps the first match, and a user's schema would drop the reference's key.
+  z.strictObject({ id: z.string(), key: z.string() }),
   userRefSchema,
   z.object({ id: z.string(), key: z.string().optional() }),
 ]) as z.ZodType<FieldValue>;

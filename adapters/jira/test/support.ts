@@ -48,6 +48,8 @@ export function conformanceContext(
     },
     titleFilter: (word) => `summary ~ "${word}"`,
     invalidFilter: 'status = Done AND resolutoin = Fixed',
+    // Bugs and Stories sit one level below Epics, so an Epic can be a Bug's parent.
+    links: { type: 'Blocks', parentType: 'Epic' },
     backlinksOf: async (id) =>
       (sim.state.issue(id)?.remoteLinks ?? []).map((l) => ({ url: l.object.url, text: l.object.title })),
     editAsOtherUser: async (id, fields) => {
