@@ -7,7 +7,7 @@ import {
   type ConnectorCategory,
   type WriteResult,
 } from 'syncbridge/connector-kit';
-import { memoryAttachments, type MemoryAttachmentMethod } from './memory-attachments.js';
+import { memoryAttachments } from './memory-attachments.js';
 import { compileMemoryFilter } from './memory-filter.js';
 import type { MemoryItem, MemorySystem } from './memory-system.js';
 
@@ -39,7 +39,7 @@ const memoryMethods = [
  * Connector methods whose calls a {@link MemoryConnector} counts and can fail on purpose; the
  * attachments part's are `listAttachments`, `download`, `upload` and `removeAttachment`.
  */
-export type MemoryMethod = (typeof memoryMethods)[number] | MemoryAttachmentMethod;
+export type MemoryMethod = (typeof memoryMethods)[number];
 
 /**
  * A moment inside a connector call at which a test may act as a person (see

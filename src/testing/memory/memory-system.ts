@@ -19,7 +19,13 @@ import {
   type AttachmentOrigin,
   type BacklinkTarget,
 } from 'syncbridge/connector-kit';
-import { MemoryLinkStore, memoryLinkTypes, sortLinkIds, type LinkChange, type MemoryLinkType } from './memory-links.js';
+import {
+  MemoryLinkStore,
+  memoryLinkTypes,
+  sortLinkIds,
+  type MemoryLinkChange,
+  type MemoryLinkType,
+} from './memory-links.js';
 import { MemoryWebhooks } from './memory-webhooks.js';
 
 /** A stored item of a {@link MemorySystem}. */
@@ -264,7 +270,7 @@ export class MemorySystem {
     };
     this.items.set(id, item);
     let linkFailure: SyncbridgeError | undefined;
-    let others: LinkChange[] = wantedParent.parent ? [{ id: wantedParent.parent }] : [];
+    let others: MemoryLinkChange[] = wantedParent.parent ? [{ id: wantedParent.parent }] : [];
     try {
       others = [...others, ...this.applyLinks(item, this.checkLinks(item.id, typed), by, at)];
     } catch (error) {
@@ -458,7 +464,7 @@ export class MemorySystem {
   }
 
   /** The items at the other ends of changed links change too, once each, with the link fields that changed there. */
-  private touchOthers(changes: LinkChange[], by: UserRef, at: string): void {
+  private touchOthers(changes: MemoryLinkChange[], by: UserRef, at: string): void {
     for (const id of new Set(changes.map((c) => c.id))) {
       const item = this.items.get(id);
       if (!item) continue;
@@ -515,8 +521,8 @@ export class MemorySystem {
   }
 
   /** Writes checked link values; returns the other ends that changed. */
-  private applyLinks(item: MemoryItem, links: CheckedLinks, by: UserRef, at: string): LinkChange[] {
-    const others: LinkChange[] = [];
+  private applyLinks(item: MemoryItem, links: CheckedLinks, by: UserRef, at: string): MemoryLinkChange[] {
+    const others: MemoryLinkChange[] = [];
     if (links.parent !== undefined && (links.parent ?? undefined) !== item.parent) {
       for (const id of [item.parent, links.parent]) if (id) others.push({ id });
       if (links.parent) item.parent = links.parent;
