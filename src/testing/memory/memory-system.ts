@@ -207,15 +207,7 @@ export class MemorySystem {
       for (const field of descriptors)
         if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
     }
-    if (Object.keys(errors).length > 0) {
-      throw new RemoteError(
-        'VALIDATION',
-        `memory system: ${Object.entries(errors)
-          .map(([f, m]) => `${f}: ${m}`)
-          .join('; ')}`,
-        { status: 400, fieldErrors: errors },
-      );
-    }
+    if (Object.keys(errors).length > 0) throw refused(errors);
     return out;
   }
 
@@ -309,6 +301,9 @@ export class MemorySystem {
     }
     Object.assign(item.fields, plain);
     const others = this.applyLinks(item, links, by, at);
+    // Links written as they already are send nothing (the contract's "nothing when equal"): no change.
+    const linksOnly = Object.keys(fields).length > 0 && Object.keys(plain).length === 0;
+    if (linksOnly && others.length === 0) return item;
     this.touch(item, by, at);
     this.touchOthers(others, by, at);
     return item;
@@ -501,14 +496,7 @@ export class MemorySystem {
       else if (ids.some(missing)) errors[field] = `Item ${ids.find(missing)} does not exist.`;
       else out.typed[field] = sortLinkIds(ids);
     }
-    if (Object.keys(errors).length > 0)
-      throw new RemoteError(
-        'VALIDATION',
-        `memory system: ${Object.entries(errors)
-          .map(([f, m]) => `${f}: ${m}`)
-          .join('; ')}`,
-        { status: 400, fieldErrors: errors },
-      );
+    if (Object.keys(errors).length > 0) throw refused(errors);
     return out;
   }
 
@@ -566,6 +554,14 @@ export class MemorySystem {
       scope: { projects: [item.project], type: item.type },
     };
   }
+}
+
+/** The 400 a write with refused field values gets, naming each field with its message. */
+function refused(errors: Record<string, string>): RemoteError {
+  const text = Object.entries(errors)
+    .map(([f, m]) => `${f}: ${m}`)
+    .join('; ');
+  return new RemoteError('VALIDATION', `memory system: ${text}`, { status: 400, fieldErrors: errors });
 }
 
 /** Link field values as {@link MemorySystem} checked them: the parent's id (null: none) and each type's wanted ids. */
