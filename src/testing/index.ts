@@ -33,7 +33,13 @@ export {
   type MemoryAttachment,
   type MemoryFile,
 } from './memory/memory-system.js';
-export type { MemoryLink, MemoryLinkChange, MemoryLinkStore, MemoryLinkType } from './memory/memory-links.js';
+export {
+  memoryLinkTypes,
+  type MemoryLink,
+  type MemoryLinkChange,
+  type MemoryLinkStore,
+  type MemoryLinkType,
+} from './memory/memory-links.js';
 export {
   createMemoryConnector,
   memoryConnectorFactory,

@@ -304,6 +304,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'memoryBugFields',
       'memoryConnectorFactory',
       'memoryLinkFields',
+      'memoryLinkTypes',
       'mswHandlers',
       'requestSchema',
       'responseSchema',

@@ -45,8 +45,13 @@ export class MemoryLinkStore {
 
   constructor(private readonly types: MemoryLinkType[]) {}
 
+  /** Whether a type name is a declared type's `name` or `reverse`. */
+  has(name: string): boolean {
+    return this.end(name) !== undefined;
+  }
+
   /** How a type name reads, or undefined for a name no declared type has. */
-  end(name: string): LinkEnd | undefined {
+  private end(name: string): LinkEnd | undefined {
     for (const type of this.types) {
       if (name === type.name) return { type, direction: type.reverse === undefined ? 'both' : 'outward' };
       if (name === type.reverse) return { type, direction: 'inward' };

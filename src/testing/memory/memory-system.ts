@@ -490,7 +490,7 @@ export class MemorySystem {
       }
       const type = linkTypeOf(field)!;
       const ids = value === null ? [] : value;
-      if (!this.links.end(type)) errors[field] = `No link type is named '${type}'.`;
+      if (!this.links.has(type)) errors[field] = `No link type is named '${type}'.`;
       else if (!Array.isArray(ids)) errors[field] = `${JSON.stringify(value)} is not a list of item ids.`;
       else if (itemId !== undefined && ids.includes(itemId)) errors[field] = `Item ${itemId} cannot link to itself.`;
       else if (ids.some(missing)) errors[field] = `Item ${ids.find(missing)} does not exist.`;
