@@ -11,6 +11,7 @@ import {
   type CaseHelpers,
   type DefineCase,
 } from './conformance-support.js';
+import { definePartCases } from './conformance-parts.js';
 import { defineRuleCases } from './conformance-rules.js';
 import { defineWebhookCases } from './conformance-webhooks.js';
 import { peer } from './peers.js';
@@ -570,6 +571,7 @@ export function connectorConformanceCases(): ConformanceCase[] {
 
   const helpers: CaseHelpers = { ctx: () => ctx, marker, request, fieldIds };
   defineRuleCases(it, helpers);
+  definePartCases(it, helpers);
   defineWebhookCases(it, helpers);
   return cases;
 }

@@ -26,7 +26,20 @@ export type {
 export { describeConnectorConformance, runConnectorConformance, connectorConformanceCases } from './conformance.js';
 
 // In-memory systems
-export { MemorySystem, type MemorySystemOptions, type MemoryItem } from './memory/memory-system.js';
+export {
+  MemorySystem,
+  type MemorySystemOptions,
+  type MemoryItem,
+  type MemoryAttachment,
+  type MemoryFile,
+} from './memory/memory-system.js';
+export {
+  memoryLinkTypes,
+  type MemoryLink,
+  type MemoryLinkChange,
+  type MemoryLinkStore,
+  type MemoryLinkType,
+} from './memory/memory-links.js';
 export {
   createMemoryConnector,
   memoryConnectorFactory,
@@ -37,7 +50,7 @@ export {
 } from './memory/memory-connector.js';
 export { compileMemoryFilter, type MemoryPredicate } from './memory/memory-filter.js';
 export { MemoryWebhooks, type MemoryWebhookRegistration } from './memory/memory-webhooks.js';
-export { memoryBugFields, createMemoryTracker } from './memory/memory-fixtures.js';
+export { memoryBugFields, memoryLinkFields, createMemoryTracker } from './memory/memory-fixtures.js';
 
 // State store suite
 export { describeStateStore, type StateStoreTarget } from './state-store-suite.js';

@@ -1,5 +1,11 @@
-import type { Connector, FieldValue, OriginRef, WorkItem } from 'syncbridge';
-import type { CreateRequest, QueryRequest, WriteResult } from 'syncbridge/connector-kit';
+import { RemoteError, type Connector, type FieldValue, type OriginRef, type WorkItem } from 'syncbridge';
+import {
+  PARENT_FIELD,
+  type ConnectorAttachments,
+  type CreateRequest,
+  type QueryRequest,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import type { MemoryConnector, MemorySystem } from 'syncbridge/testing';
 
 /** A memory connector with one seeded bug, and the conformance case expected to catch it. */
@@ -28,6 +34,14 @@ const cases = {
   commentChange: 'counts a new comment as a change of its item (revision and updatedAt)',
   checkFilter:
     "checks filters as the query would run them: accepts a good one, refuses a broken one with the system's message",
+  files: 'uploads text, binary, non-ASCII-named and empty files, lists them oldest first and downloads the same bytes',
+  stamps: 'stamps an uploaded copy with its origin and reads it back, leaving a plain upload unstamped',
+  tooLarge: 'refuses a file over maxBytes() with ATTACHMENT_TOO_LARGE before opening it, uploading nothing',
+  removal: 'removes an attachment, and a second removal of it is not an error',
+  linkFields: 'lists link fields: link:parent as a reference, each link type as a multiLookup without allowed values',
+  links: 'writes a typed link field as the exact set of ids, read back sorted by getMany and query',
+  parent: 'sets a parent through link:parent, reads it back with its key, then clears it',
+  createParent: 'creates an item carrying its parent',
 };
 
 async function all(pages: AsyncIterable<WorkItem[]>): Promise<WorkItem[]> {
@@ -63,6 +77,15 @@ const mutant = (name: string, caughtBy: keyof typeof cases, wrap: ConnectorMutan
   caughtBy: cases[caughtBy],
   wrap,
 });
+/** The connector with its attachments part changed. */
+const withAttachments = (
+  c: MemoryConnector,
+  change: (part: ConnectorAttachments) => Partial<ConnectorAttachments>,
+) => ({
+  ...c,
+  attachments: { ...c.attachments!, ...change(c.attachments!) },
+});
+const blocks = 'link:Blocks';
 const query = (c: MemoryConnector, change: (r: QueryRequest) => QueryRequest) => (r: QueryRequest) =>
   c.query(change(r));
 
@@ -229,5 +252,91 @@ export const connectorMutants: ConnectorMutant[] = [
   mutant('every item reads as last changed by the integration user', 'who', (c, system) => ({
     ...c,
     getMany: async (ids, o) => (await c.getMany(ids, o)).map((i) => ({ ...i, updatedBy: system.integrationUser })),
+  })),
+  mutant('attachments are listed newest first', 'files', (c) =>
+    withAttachments(c, (part) => ({ list: async (id) => (await part.list(id)).reverse() })),
+  ),
+  mutant('a download hands out the first chunk only', 'files', (c) =>
+    withAttachments(c, (part) => ({
+      async download(id, attachment) {
+        const reader = (await part.download(id, attachment)).getReader();
+        const first = await reader.read();
+        await reader.cancel();
+        return new Blob(first.done ? [] : [first.value.slice(0, 10)]).stream();
+      },
+    })),
+  ),
+  mutant('uploads are attributed to nobody', 'files', (c) =>
+    withAttachments(c, (part) => ({ list: async (id) => (await part.list(id)).map((a) => ({ ...a, author: null })) })),
+  ),
+  mutant('an upload drops its stamp', 'stamps', (c) =>
+    withAttachments(c, (part) => ({ upload: (id, file) => part.upload(id, { ...file, origin: undefined }) })),
+  ),
+  mutant('an upload opens the file before checking its size', 'tooLarge', (c) =>
+    withAttachments(c, (part) => ({
+      async upload(id, file) {
+        await (await file.open()).cancel();
+        return part.upload(id, file);
+      },
+    })),
+  ),
+  mutant('removing a file already gone fails', 'removal', (c) =>
+    withAttachments(c, (part) => ({
+      async remove(id, attachmentId) {
+        if (!(await part.list(id)).some((a) => a.id === attachmentId))
+          throw new RemoteError('NOT_FOUND', `attachment ${attachmentId} does not exist`, { status: 404 });
+        return part.remove(id, attachmentId);
+      },
+    })),
+  ),
+  mutant('link fields are listed as text', 'linkFields', (c) => ({
+    ...c,
+    listFields: async (project, type) =>
+      (await c.listFields(project, type)).map((f) => (f.id.startsWith('link:') ? { ...f, kind: 'text' } : f)),
+  })),
+  mutant('link ids are read newest link first', 'links', (c) => ({
+    ...c,
+    getMany: async (ids, o) =>
+      (await c.getMany(ids, o)).map((i) =>
+        Array.isArray(i.fields[blocks])
+          ? { ...i, fields: { ...i.fields, [blocks]: [...textsOf(i.fields[blocks])].reverse() } }
+          : i,
+      ),
+  })),
+  mutant('writing links adds the missing ones but never removes any', 'links', (c) => ({
+    ...c,
+    async update(items) {
+      const current = await c.getMany(
+        items.map((r) => r.id),
+        { fields: [blocks] },
+      );
+      return c.update(
+        items.map((r) => {
+          if (!(blocks in r.fields)) return r;
+          const had = textsOf(current.find((i) => i.id === r.id)?.fields[blocks]);
+          return { ...r, fields: { ...r.fields, [blocks]: [...new Set([...had, ...textsOf(r.fields[blocks])])] } };
+        }),
+      );
+    },
+  })),
+  mutant('the parent is read without its key', 'parent', (c) => ({
+    ...c,
+    getMany: async (ids, o) =>
+      (await c.getMany(ids, o)).map((i) => {
+        const parent = i.fields[PARENT_FIELD];
+        return parent && typeof parent === 'object' && 'key' in parent
+          ? { ...i, fields: { ...i.fields, [PARENT_FIELD]: { id: parent.id } } }
+          : i;
+      }),
+  })),
+  mutant('a create drops the parent', 'createParent', (c) => ({
+    ...c,
+    create: (items) =>
+      c.create(
+        items.map((r) => ({
+          ...r,
+          fields: Object.fromEntries(Object.entries(r.fields).filter(([f]) => f !== PARENT_FIELD)),
+        })),
+      ),
   })),
 ];

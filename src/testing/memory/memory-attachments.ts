@@ -1,12 +1,10 @@
 import { RemoteError, SyncbridgeError } from 'syncbridge';
 import { ignoreNotFound, type Attachment, type ConnectorAttachments } from 'syncbridge/connector-kit';
+import type { MemoryMethod } from './memory-connector.js';
 import type { MemoryAttachment, MemorySystem } from './memory-system.js';
 
-/** The calls of the attachments part a memory connector counts and can fail (see `MemoryConnector.failNext`). */
-export type MemoryAttachmentMethod = 'listAttachments' | 'download' | 'upload' | 'removeAttachment';
-
 /** How the part enters a call: counting it, running the test's hook and striking a planned fault. */
-type Enter = (method: MemoryAttachmentMethod, phase?: 'before' | 'after') => Promise<void>;
+type Enter = (method: MemoryMethod, phase?: 'before' | 'after') => Promise<void>;
 
 /** Chunks a download hands out, so that readers see a stream of several pieces as from a socket. */
 const chunkBytes = 64 * 1024;

@@ -31,7 +31,7 @@ interface LinkEnd {
 }
 
 /** An item at the other end of a changed link, with the link field that changed there (a parent shows no field of its children). */
-export interface LinkChange {
+export interface MemoryLinkChange {
   id: string;
   field?: string;
 }
@@ -45,8 +45,13 @@ export class MemoryLinkStore {
 
   constructor(private readonly types: MemoryLinkType[]) {}
 
+  /** Whether a type name is a declared type's `name` or `reverse`. */
+  has(name: string): boolean {
+    return this.end(name) !== undefined;
+  }
+
   /** How a type name reads, or undefined for a name no declared type has. */
-  end(name: string): LinkEnd | undefined {
+  private end(name: string): LinkEnd | undefined {
     for (const type of this.types) {
       if (name === type.name) return { type, direction: type.reverse === undefined ? 'both' : 'outward' };
       if (name === type.reverse) return { type, direction: 'inward' };
@@ -65,11 +70,11 @@ export class MemoryLinkStore {
    * Makes the ids an item links to by a type name exactly `wanted` (ids checked by the caller),
    * adding the missing links and removing the extra ones; returns the other ends changed.
    */
-  set(itemId: string, name: string, wanted: readonly string[]): LinkChange[] {
+  set(itemId: string, name: string, wanted: readonly string[]): MemoryLinkChange[] {
     const end = this.end(name);
     if (!end) return [];
     const current = this.linked(itemId, name);
-    const changes: LinkChange[] = [];
+    const changes: MemoryLinkChange[] = [];
     const otherField = `link:${end.direction === 'outward' ? end.type.reverse : end.type.name}`;
     for (const link of this.matching(itemId, end)) {
       const other = link.from === itemId ? link.to : link.from;

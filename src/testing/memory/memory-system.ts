@@ -19,7 +19,13 @@ import {
   type AttachmentOrigin,
   type BacklinkTarget,
 } from 'syncbridge/connector-kit';
-import { MemoryLinkStore, memoryLinkTypes, sortLinkIds, type LinkChange, type MemoryLinkType } from './memory-links.js';
+import {
+  MemoryLinkStore,
+  memoryLinkTypes,
+  sortLinkIds,
+  type MemoryLinkChange,
+  type MemoryLinkType,
+} from './memory-links.js';
 import { MemoryWebhooks } from './memory-webhooks.js';
 
 /** A stored item of a {@link MemorySystem}. */
@@ -201,15 +207,7 @@ export class MemorySystem {
       for (const field of descriptors)
         if (field.required && isEmptyValue(out[field.id])) errors[field.id] = `${field.name} is required.`;
     }
-    if (Object.keys(errors).length > 0) {
-      throw new RemoteError(
-        'VALIDATION',
-        `memory system: ${Object.entries(errors)
-          .map(([f, m]) => `${f}: ${m}`)
-          .join('; ')}`,
-        { status: 400, fieldErrors: errors },
-      );
-    }
+    if (Object.keys(errors).length > 0) throw refused(errors);
     return out;
   }
 
@@ -264,7 +262,7 @@ export class MemorySystem {
     };
     this.items.set(id, item);
     let linkFailure: SyncbridgeError | undefined;
-    let others: LinkChange[] = wantedParent.parent ? [{ id: wantedParent.parent }] : [];
+    let others: MemoryLinkChange[] = wantedParent.parent ? [{ id: wantedParent.parent }] : [];
     try {
       others = [...others, ...this.applyLinks(item, this.checkLinks(item.id, typed), by, at)];
     } catch (error) {
@@ -303,6 +301,9 @@ export class MemorySystem {
     }
     Object.assign(item.fields, plain);
     const others = this.applyLinks(item, links, by, at);
+    // Links written as they already are send nothing (the contract's "nothing when equal"): no change.
+    const linksOnly = Object.keys(fields).length > 0 && Object.keys(plain).length === 0;
+    if (linksOnly && others.length === 0) return item;
     this.touch(item, by, at);
     this.touchOthers(others, by, at);
     return item;
@@ -458,7 +459,7 @@ export class MemorySystem {
   }
 
   /** The items at the other ends of changed links change too, once each, with the link fields that changed there. */
-  private touchOthers(changes: LinkChange[], by: UserRef, at: string): void {
+  private touchOthers(changes: MemoryLinkChange[], by: UserRef, at: string): void {
     for (const id of new Set(changes.map((c) => c.id))) {
       const item = this.items.get(id);
       if (!item) continue;
@@ -489,20 +490,13 @@ export class MemorySystem {
       }
       const type = linkTypeOf(field)!;
       const ids = value === null ? [] : value;
-      if (!this.links.end(type)) errors[field] = `No link type is named '${type}'.`;
+      if (!this.links.has(type)) errors[field] = `No link type is named '${type}'.`;
       else if (!Array.isArray(ids)) errors[field] = `${JSON.stringify(value)} is not a list of item ids.`;
       else if (itemId !== undefined && ids.includes(itemId)) errors[field] = `Item ${itemId} cannot link to itself.`;
       else if (ids.some(missing)) errors[field] = `Item ${ids.find(missing)} does not exist.`;
       else out.typed[field] = sortLinkIds(ids);
     }
-    if (Object.keys(errors).length > 0)
-      throw new RemoteError(
-        'VALIDATION',
-        `memory system: ${Object.entries(errors)
-          .map(([f, m]) => `${f}: ${m}`)
-          .join('; ')}`,
-        { status: 400, fieldErrors: errors },
-      );
+    if (Object.keys(errors).length > 0) throw refused(errors);
     return out;
   }
 
@@ -515,8 +509,8 @@ export class MemorySystem {
   }
 
   /** Writes checked link values; returns the other ends that changed. */
-  private applyLinks(item: MemoryItem, links: CheckedLinks, by: UserRef, at: string): LinkChange[] {
-    const others: LinkChange[] = [];
+  private applyLinks(item: MemoryItem, links: CheckedLinks, by: UserRef, at: string): MemoryLinkChange[] {
+    const others: MemoryLinkChange[] = [];
     if (links.parent !== undefined && (links.parent ?? undefined) !== item.parent) {
       for (const id of [item.parent, links.parent]) if (id) others.push({ id });
       if (links.parent) item.parent = links.parent;
@@ -560,6 +554,14 @@ export class MemorySystem {
       scope: { projects: [item.project], type: item.type },
     };
   }
+}
+
+/** The 400 a write with refused field values gets, naming each field with its message. */
+function refused(errors: Record<string, string>): RemoteError {
+  const text = Object.entries(errors)
+    .map(([f, m]) => `${f}: ${m}`)
+    .join('; ');
+  return new RemoteError('VALIDATION', `memory system: ${text}`, { status: 400, fieldErrors: errors });
 }
 
 /** Link field values as {@link MemorySystem} checked them: the parent's id (null: none) and each type's wanted ids. */
