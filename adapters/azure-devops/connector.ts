@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
 import { adoWebhooks } from './webhooks.js';
+import { adoAttachments, defaultAttachmentMaxBytes } from './attachments.js';
 import { adoComments } from './comments.js';
 import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
@@ -76,6 +77,8 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
     commentDeletes: true,
     originStamp: 'link',
     backlinks: true,
+    attachments: true,
+    attachmentStamps: true,
     links: true,
     updatedBy: true,
     sincePrecisionMs: 1,
@@ -151,6 +154,12 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       whoami,
       listProjects: () => metadata.projects(),
       webhooks: adoWebhooks(clients.org),
+      attachments: adoAttachments({
+        clients,
+        reader,
+        system: system.id,
+        maxBytes: options.attachmentMaxBytes ?? defaultAttachmentMaxBytes,
+      }),
       listEntityTypes: (project) => metadata.types(project),
       listFields: (project, type) => metadata.describeFields(project, type),
       async findUsers({ email }) {
