@@ -1,4 +1,4 @@
-import { SyncbridgeError, type FieldDescriptor, type FieldValue } from 'syncbridge';
+import { RemoteError, SyncbridgeError, type FieldDescriptor, type FieldValue } from 'syncbridge';
 import { linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, type WorkItemJson } from './client.js';
@@ -144,4 +144,28 @@ export function linkPatch(
     .sort((a, b) => b - a)
     .map((index): PatchOperation => ({ op: 'remove', path: `/relations/${index}` }));
   return { ops: [...removes, ...adds], refused, removes: removes.length > 0 };
+}
+
+/**
+ * A write the service refused because a work item it links to does not exist (TF401232 naming
+ * a link target, answered 404 like a missing item): a `VALIDATION` error of the link field, so
+ * that it is not taken for the written item being gone. Undefined for any other error.
+ */
+export function missingLinkTarget(error: unknown, ops: PatchOperation[]): RemoteError | undefined {
+  if (!(error instanceof RemoteError) || error.code !== 'NOT_FOUND') return undefined;
+  const id = error.remoteMessages.map((m) => /TF401232: Work item (\d+) /.exec(m)?.[1]).find((m) => m !== undefined);
+  const link = ops.find((op) => {
+    const value = op.path === '/relations/-' ? (op.value as { rel?: unknown; url?: unknown }) : undefined;
+    return typeof value?.url === 'string' && targetOf(value.url) === id;
+  });
+  const rel = (link?.value as { rel?: unknown } | undefined)?.rel;
+  if (id === undefined || typeof rel !== 'string') return undefined;
+  const field = rel.toLowerCase() === parentRelation.toLowerCase() ? PARENT_FIELD : linkField(rel);
+  return new RemoteError('VALIDATION', error.message, {
+    ...(error.system ? { system: error.system } : {}),
+    status: error.status,
+    remoteMessages: error.remoteMessages,
+    fieldErrors: { [field]: error.remoteMessages.join('; ') },
+    retryable: false,
+  });
 }

@@ -13,7 +13,7 @@ import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
 import { buildPatch, type PatchOperation } from './patch.js';
 import { stampRelation } from './hyperlinks.js';
-import { isLinkField, linkDescriptors, linkPatch } from './link-fields.js';
+import { isLinkField, linkDescriptors, linkPatch, missingLinkTarget } from './link-fields.js';
 
 /** A create that passed the checks made before sending, with its place in the request. */
 interface PreparedCreate {
@@ -168,9 +168,9 @@ export class ItemWriter {
             schema: workItemJsonSchema,
           }),
         );
-        out.push(await this.written({ ok: true, raw }, p.links, true));
+        out.push(await this.written({ ok: true, raw }, p, true));
       } catch (error) {
-        out.push(failure(error, this.options.system));
+        out.push(failure(missingLinkTarget(error, p.ops) ?? error, this.options.system));
       }
     }
     return out;
@@ -191,17 +191,22 @@ export class ItemWriter {
         return part.map(() => failure(error, this.options.system));
       throw error;
     }
-    return Promise.all(parts.map((p, i) => this.written(p, part[i]?.links ?? [], true)));
+    return Promise.all(parts.map((p, i) => this.written(p, part[i] as PreparedCreate, true)));
   }
 
   /**
-   * Converts a written work item (every field, and the link fields `links` from the relations
-   * the answer carries); a created one that cannot be read still reports that it exists.
+   * Converts a written work item (every field, and the link fields the write shows from the
+   * relations the answer carries); a created one that cannot be read still reports that it
+   * exists. A refusal naming a missing link target is the link field's, not the item's.
    */
-  private async written(part: BatchPart, links: string[], created = false): Promise<WriteResult> {
-    if (!part.ok) return { ok: false, error: part.error };
+  private async written(
+    part: BatchPart,
+    sent: { ops: PatchOperation[]; links: string[] },
+    created = false,
+  ): Promise<WriteResult> {
+    if (!part.ok) return { ok: false, error: missingLinkTarget(part.error, sent.ops) ?? part.error };
     try {
-      return { ok: true, item: await this.reader.toWorkItem(part.raw, undefined, links) };
+      return { ok: true, item: await this.reader.toWorkItem(part.raw, undefined, sent.links) };
     } catch (error) {
       return failure(
         error,
@@ -295,7 +300,7 @@ export class ItemWriter {
           this.options.system,
         ),
       );
-    return this.written({ ok: true, raw: current }, update.links);
+    return this.written({ ok: true, raw: current }, update);
   }
 
   /** The JSON Patch of one update; `current` is the item as read just before (when it was). */
@@ -344,9 +349,9 @@ export class ItemWriter {
           schema: workItemJsonSchema,
         }),
       );
-      return await this.written({ ok: true, raw }, p.links);
+      return await this.written({ ok: true, raw }, p);
     } catch (error) {
-      return failure(error, this.options.system);
+      return failure(missingLinkTarget(error, p.ops) ?? error, this.options.system);
     }
   }
 
@@ -358,7 +363,7 @@ export class ItemWriter {
         this.options.system,
         parts.map((p) => updateElement(p.id, p.ops)),
       );
-      return await Promise.all(answers.map((a, i) => this.written(a, parts[i]?.links ?? [])));
+      return await Promise.all(answers.map((a, i) => this.written(a, parts[i] as PreparedUpdate)));
     } catch (error) {
       return parts.map(() => failure(error, this.options.system));
     }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Connector, FieldValue, WorkItem } from 'syncbridge';
+import type { Connector, FieldValue, RemoteError, WorkItem } from 'syncbridge';
 import { PARENT_FIELD, linkField, type WriteResult } from 'syncbridge/connector-kit';
 import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
 import type { RunningServer } from 'syncbridge/testing';
@@ -207,7 +207,7 @@ describe('Azure DevOps link fields', () => {
     expect(bad?.ok).toBe(false);
     if (bad?.ok !== false) return;
     expect(bad.error.code).toBe('VALIDATION');
-    expect(Object.keys((bad.error as unknown as { fieldErrors: Record<string, string> }).fieldErrors).sort()).toEqual(
+    expect(Object.keys((bad.error as RemoteError).fieldErrors).sort()).toEqual(
       ['link:Nope', PARENT_FIELD, related].sort(),
     );
     expect(requests.filter((r) => r.method === 'PATCH' || r.url.includes('$batch'))).toEqual([]);
@@ -232,7 +232,16 @@ describe('Azure DevOps link fields', () => {
       },
     ]);
     expect(orphan?.ok).toBe(false);
-    if (orphan?.ok === false) expect(orphan.created).toBeUndefined();
+    if (orphan?.ok === false) {
+      expect(orphan.created).toBeUndefined();
+      // A missing link target is the link field's fault, not a missing item (both are TF401232, 404).
+      expect(orphan.error.code).toBe('VALIDATION');
+      expect(Object.keys((orphan.error as RemoteError).fieldErrors)).toEqual([PARENT_FIELD]);
+    }
     expect(sim.state.workItems.size).toBe(count);
+    const [dangling] = await connector.update([{ id: below.id, fields: { [related]: ['999999'] } }]);
+    expect(dangling?.ok === false && dangling.error.code).toBe('VALIDATION');
+    expect(dangling?.ok === false && Object.keys((dangling.error as RemoteError).fieldErrors)).toEqual([related]);
+    expect(linksInState(below.id)).toEqual([['System.LinkTypes.Hierarchy-Reverse', top.id]]);
   });
 });
