@@ -110,8 +110,9 @@ export class ItemReader {
         `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
         { system: this.system },
       );
-    // The fields as converted: the schema's union of field values would take a parent `{ id, key }` for a user and drop its key.
-    return { ...parsed.data, fields: out };
+    // The schema's union of field values takes a parent `{ id, key }` for a user and drops its key: link values are kept as converted.
+    const linkValues = Object.fromEntries(Object.entries(out).filter(([ref]) => isLinkField(ref)));
+    return { ...parsed.data, fields: { ...parsed.data.fields, ...linkValues } };
   }
 
   /** Every origin a work item is stamped with: its hyperlink stamp, then any tag stamps (items stamped before hyperlinks). */

@@ -288,7 +288,8 @@ export class ItemWriter {
     update: PreparedUpdate,
     current: WorkItemJson | undefined,
   ): Promise<WriteResult> | undefined {
-    if (!current || update.links.length === 0 || update.ops.some((op) => op.op !== 'test')) return undefined;
+    const writesLinks = linkFieldsOf(item.fields).length > 0;
+    if (!current || !writesLinks || update.ops.some((op) => op.op !== 'test')) return undefined;
     if (item.expectedRevision !== undefined && item.expectedRevision !== String(current.rev))
       return Promise.resolve(
         failure(
