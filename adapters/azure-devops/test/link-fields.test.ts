@@ -122,6 +122,13 @@ describe('Azure DevOps link fields', () => {
       [PARENT_FIELD]: { id: parent.id, key: parent.id },
       [related]: [],
     });
+    const [found] = await connector.findByOrigin({
+      project: 'Demo',
+      type: 'Task',
+      origins: [{ system: 'jira', id: 'Tagged child' }],
+      fields: [PARENT_FIELD],
+    });
+    expect(found?.item.fields).toEqual({ [PARENT_FIELD]: { id: parent.id, key: parent.id } });
     const pages: WorkItem[][] = [];
     for await (const page of tagged.query({ project: 'Demo', type: 'Task', fields: [PARENT_FIELD] })) pages.push(page);
     expect(pages.flat().find((i) => i.id === child.id)?.fields).toEqual({
@@ -163,6 +170,32 @@ describe('Azure DevOps link fields', () => {
       ['System.LinkTypes.Dependency-Forward', c.id],
     ]);
     expect(linksInState(b.id)).toEqual([['System.LinkTypes.Related', item.id]]);
+  });
+
+  it('writes the links of several items in one $batch call', async () => {
+    const [x, y, target] = [await create('Bug', 'X'), await create('Bug', 'Y'), await create('Bug', 'Target')];
+    ok((await connector.update([{ id: x.id, fields: { [related]: [y.id] } }]))[0]);
+    requests = [];
+    const results = (
+      await connector.update([
+        { id: x.id, fields: { [related]: [target.id] } },
+        { id: y.id, fields: { [successors]: [target.id], 'System.Title': 'Y2' } },
+      ])
+    ).map(ok);
+    expect(requests.map((r) => `${r.method} ${new URL(r.url).pathname.split('/').pop()}`)).toEqual([
+      'POST workitemsbatch',
+      'POST $batch',
+    ]);
+    expect(results.map((r) => [r.fields[related], r.fields[successors]])).toEqual([
+      [[target.id], undefined],
+      [undefined, [target.id]],
+    ]);
+    expect(linksInState(x.id)).toEqual([['System.LinkTypes.Related', target.id]]);
+    expect(linksInState(y.id)).toEqual([['System.LinkTypes.Dependency-Forward', target.id]]);
+    expect(linksInState(target.id)).toEqual([
+      ['System.LinkTypes.Related', x.id],
+      ['System.LinkTypes.Dependency-Reverse', y.id],
+    ]);
   });
 
   it('moves an item to another parent and removes its parent', async () => {
