@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
 import { adoWebhooks } from './webhooks.js';
+import { adoAttachments, defaultAttachmentMaxBytes } from './attachments.js';
 import { adoComments } from './comments.js';
 import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
@@ -76,6 +77,9 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
     commentDeletes: true,
     originStamp: 'link',
     backlinks: true,
+    attachments: true,
+    attachmentStamps: true,
+    links: true,
     updatedBy: true,
     sincePrecisionMs: 1,
   },
@@ -90,25 +94,14 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
     const tags = new OriginTags(options.originTagPrefix ?? 'sb-origin');
     const stamp = options.originStamp ?? 'hyperlink';
     const reader = new ItemReader(clients, metadata, tags, system.id, stamp === 'hyperlink');
+    const orgUrl = system.baseUrl.replace(/\/+$/, '');
     const writer = new ItemWriter(clients, metadata, reader, tags, {
       system: system.id,
       batch: options.batchUpdates ?? true,
       stamp,
+      orgUrl,
     });
-    const orgUrl = system.baseUrl.replace(/\/+$/, '');
 
-    /** Reads one work item with its relations (the hyperlinks a back-link write compares). */
-    const withRelations = async (id: string) => {
-      const raw = await clients.org.request(
-        versioned({
-          path: `_apis/wit/workitems/${encodeURIComponent(id)}`,
-          query: { $expand: 'relations' },
-          schema: workItemJsonSchema,
-        }),
-      );
-      reader.remember(raw);
-      return raw;
-    };
     // A patch testing `/rev` may be sent again after a lost answer: a second run fails its test instead of adding a second link.
     const patch = (id: string, ops: PatchOperation[]) =>
       clients.org.request(
@@ -161,6 +154,12 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
       whoami,
       listProjects: () => metadata.projects(),
       webhooks: adoWebhooks(clients.org),
+      attachments: adoAttachments({
+        clients,
+        reader,
+        system: system.id,
+        maxBytes: options.attachmentMaxBytes ?? defaultAttachmentMaxBytes,
+      }),
       listEntityTypes: (project) => metadata.types(project),
       listFields: (project, type) => metadata.describeFields(project, type),
       async findUsers({ email }) {
@@ -263,7 +262,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
        * @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/work-items/update#add-a-link
        */
       async upsertBacklink(itemId, twin, opts = {}): Promise<BacklinkWriteResult> {
-        const raw = await withRelations(itemId);
+        const raw = await reader.withRelations(itemId);
         const ops = backlinkPatch(raw, twin);
         if (ops.length === 0) return { changed: false };
         const expected =
@@ -289,7 +288,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         return { changed: true };
       },
       async removeBacklink(itemId, twin) {
-        const raw = await ignoreNotFound(withRelations(itemId));
+        const raw = await ignoreNotFound(reader.withRelations(itemId));
         if (raw === undefined) return;
         const op = removeBacklinkPatch(raw, twin);
         if (op) await patch(itemId, [op]);

@@ -4,6 +4,7 @@ import { listOf, versioned, workItemJsonSchema, type AdoClients, type WorkItemJs
 import { splitTags, userFromAdo, valueFromAdo } from './fields.js';
 import type { AdoMetadata } from './metadata.js';
 import { hyperlinkOrigin } from './hyperlinks.js';
+import { isLinkField, linkValue } from './link-fields.js';
 
 /** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
 const baseFields = [
@@ -71,8 +72,11 @@ export class ItemReader {
     private readonly relations = true,
   ) {}
 
-  /** Converts one service work item; `fields` limits the returned fields (absent: every known field). */
-  async toWorkItem(raw: WorkItemJson, fields?: string[]): Promise<WorkItem> {
+  /**
+   * Converts one service work item; `fields` limits the returned fields (absent: every known
+   * field, and the link fields in `links`). Link fields are read from its relations.
+   */
+  async toWorkItem(raw: WorkItemJson, fields?: string[], links: string[] = []): Promise<WorkItem> {
     const project = String(raw.fields['System.TeamProject'] ?? '');
     const type = String(raw.fields['System.WorkItemType'] ?? '');
     const meta = project && type ? await this.metadata.fieldMeta(project, type) : new Map();
@@ -80,8 +84,10 @@ export class ItemReader {
     this.remember(raw);
     const out: WorkItem['fields'] = {};
     // The service leaves empty fields out of its answers: a full answer (after a write) means every other field of the type is empty.
-    for (const ref of fields ?? [...meta.keys()]) {
-      out[ref] = valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
+    for (const ref of fields ?? [...meta.keys(), ...links]) {
+      out[ref] = isLinkField(ref)
+        ? linkValue(raw, ref)
+        : valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
     }
     const changed = raw.fields['System.ChangedDate'];
     const origin = this.originsOf(raw)[0];
@@ -104,7 +110,9 @@ export class ItemReader {
         `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
         { system: this.system },
       );
-    return parsed.data;
+    // The schema's union of field values takes a parent `{ id, key }` for a user and drops its key: link values are kept as converted.
+    const linkValues = Object.fromEntries(Object.entries(out).filter(([ref]) => isLinkField(ref)));
+    return { ...parsed.data, fields: { ...parsed.data.fields, ...linkValues } };
   }
 
   /** Every origin a work item is stamped with: its hyperlink stamp, then any tag stamps (items stamped before hyperlinks). */
@@ -117,15 +125,20 @@ export class ItemReader {
     return byLink ? [byLink, ...byTags] : byTags;
   }
 
-  /** Raw work items by id (at most 200), in the order asked; deleted ones left out. */
+  /**
+   * Raw work items by id (at most 200), in the order asked; deleted ones left out. Link fields
+   * among `fields` have them read with their relations, in the same call.
+   */
   async fetchRaw(ids: number[], fields: string[], signal?: AbortSignal): Promise<WorkItemJson[]> {
     if (ids.length === 0) return [];
-    const wanted = [...new Set([...baseFields, ...fields])];
+    const plain = fields.filter((f) => !isLinkField(f));
+    const relations = this.relations || plain.length < fields.length;
+    const wanted = [...new Set([...baseFields, ...plain])];
     const body = await this.clients.org.request(
       versioned({
         method: 'POST',
         path: '_apis/wit/workitemsbatch',
-        json: { ids, ...(this.relations ? { $expand: 'relations' } : { fields: wanted }), errorPolicy: 'omit' },
+        json: { ids, ...(relations ? { $expand: 'relations' } : { fields: wanted }), errorPolicy: 'omit' },
         schema: batchSchema,
         idempotent: true,
         ...(signal ? { signal } : {}),
@@ -134,6 +147,19 @@ export class ItemReader {
     const found = body.value.filter((v): v is WorkItemJson => v !== null);
     for (const raw of found) this.remember(raw);
     return found;
+  }
+
+  /** Reads one work item with its relations (hyperlinks, links, attached files). */
+  async withRelations(id: string): Promise<WorkItemJson> {
+    const raw = await this.clients.org.request(
+      versioned({
+        path: `_apis/wit/workitems/${encodeURIComponent(id)}`,
+        query: { $expand: 'relations' },
+        schema: workItemJsonSchema,
+      }),
+    );
+    this.remember(raw);
+    return raw;
   }
 
   /** Notes the project and type of a work item read. */

@@ -10,6 +10,7 @@ import {
   typeFieldListSchema,
   type FieldMeta,
 } from './fields.js';
+import { linkDescriptors, relationTypeListSchema, type RelationType } from './link-fields.js';
 
 const projectListSchema = listOf(z.object({ id: z.string(), name: z.string() }));
 const typeListSchema = listOf(
@@ -49,6 +50,7 @@ export class AdoMetadata {
   private readonly fields = new PromiseCache<string, Map<string, FieldMeta>>();
   private readonly states = new PromiseCache<string, string[]>();
   private readonly classifications = new PromiseCache<string, { area: string[]; iteration: string[] }>();
+  private readonly relations = new PromiseCache<string, RelationType[]>();
 
   constructor(private readonly clients: AdoClients) {}
 
@@ -104,13 +106,35 @@ export class AdoMetadata {
    */
   async describeFields(project: string, type: string): Promise<FieldDescriptor[]> {
     const descriptors = toDescriptors(await this.fieldMeta(project, type));
+    const links = linkDescriptors(await this.relationTypes());
     const trees = { 'System.AreaPath': 'area', 'System.IterationPath': 'iteration' } as const;
-    if (!descriptors.some((d) => d.id in trees)) return descriptors;
+    if (!descriptors.some((d) => d.id in trees)) return [...descriptors, ...links];
     const paths = await this.classificationPaths(project);
-    return descriptors.map((d) =>
-      d.id in trees
-        ? { ...d, kind: 'lookup', allowedValues: paths[trees[d.id as keyof typeof trees]].map((name) => ({ name })) }
-        : d,
+    return [
+      ...descriptors.map(
+        (d): FieldDescriptor =>
+          d.id in trees
+            ? {
+                ...d,
+                kind: 'lookup',
+                allowedValues: paths[trees[d.id as keyof typeof trees]].map((name) => ({ name })),
+              }
+            : d,
+      ),
+      ...links,
+    ];
+  }
+
+  /** The organization's relation types (work-item link types and resource links; one call, kept). */
+  relationTypes(): Promise<RelationType[]> {
+    return this.relations.get(
+      '',
+      async () =>
+        (
+          await this.clients.org.request(
+            versioned({ path: '_apis/wit/workitemrelationtypes', schema: relationTypeListSchema }),
+          )
+        ).value,
     );
   }
 

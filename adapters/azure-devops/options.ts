@@ -26,6 +26,12 @@ export const azureDevOpsOptionsSchema = z.strictObject({
     .optional(),
   /** Send several creates (up to 200) and updates in one `$batch` call each. @default true */
   batchUpdates: z.boolean().optional(),
+  /**
+   * The largest file the organization takes as an attachment, in bytes: larger ones fail with
+   * `ATTACHMENT_TOO_LARGE` before anything is sent. Azure DevOps Services takes 60 MB in one
+   * upload; Azure DevOps Server's limit is set by its administrators. @default 62914560 (60 MB)
+   */
+  attachmentMaxBytes: z.number().int().positive().optional(),
 });
 
 /** Options of the Azure DevOps connector; see {@link azureDevOpsOptionsSchema}. */

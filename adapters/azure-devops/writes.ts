@@ -13,6 +13,7 @@ import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
 import { buildPatch, type PatchOperation } from './patch.js';
 import { stampRelation } from './hyperlinks.js';
+import { isLinkField, linkDescriptors, linkPatch, missingLinkTarget } from './link-fields.js';
 
 /** A create that passed the checks made before sending, with its place in the request. */
 interface PreparedCreate {
@@ -20,7 +21,20 @@ interface PreparedCreate {
   project: string;
   type: string;
   ops: PatchOperation[];
+  /** The link fields the result shows (written or asked for). */
+  links: string[];
 }
+
+/** An update ready to send, with the link fields its result shows. */
+interface PreparedUpdate {
+  id: string;
+  ops: PatchOperation[];
+  links: string[];
+}
+
+/** The link fields a write's result shows: those written and those asked for. */
+const linkFieldsOf = (fields: Record<string, FieldValue>, returnFields: string[] = []): string[] =>
+  [...new Set([...Object.keys(fields), ...returnFields])].filter(isLinkField);
 
 function failure(error: unknown, system: string, created?: { id: string; key: string }): WriteResult {
   const base = toSyncbridgeError(error, { system });
@@ -56,7 +70,7 @@ export class ItemWriter {
     private readonly metadata: AdoMetadata,
     private readonly reader: ItemReader,
     private readonly tags: OriginTags,
-    private readonly options: { system: string; batch: boolean; stamp: 'hyperlink' | 'tag' },
+    private readonly options: { system: string; batch: boolean; stamp: 'hyperlink' | 'tag'; orgUrl: string },
   ) {}
 
   /**
@@ -77,12 +91,13 @@ export class ItemWriter {
           : 'System.Tags' in item.fields
             ? given.join('; ')
             : undefined;
-        const ops = await this.patchFor(item.project, item.type, item.fields, { tags });
+        const { ops } = await this.patchFor(item.project, item.type, item.fields, { tags });
         ready.push({
           index,
           project: item.project,
           type: item.type,
           ops: byTag ? ops : [...ops, stampRelation(item.origin, item.fields['System.Title'])],
+          links: linkFieldsOf(item.fields, item.returnFields),
         });
       } catch (error) {
         results[index] = failure(error, this.options.system);
@@ -97,21 +112,27 @@ export class ItemWriter {
   }
 
   /**
-   * The JSON Patch of a write, after the checks the metadata allows beforehand (states and
-   * allowed values). Every field that fails them is named at once, in the service's words, in
-   * the `fieldErrors` of a `VALIDATION` error (no request is sent), as the service would.
+   * The JSON Patch of a write, after the checks the metadata allows beforehand (states,
+   * allowed values, link types). Every field that fails them is named at once, in the service's
+   * words, in the `fieldErrors` of a `VALIDATION` error (no request is sent), as the service would.
+   * Link fields become relation operations against `current` (the item as read with its
+   * relations; absent for a create); `removes` tells whether they remove relations by index.
    */
   private async patchFor(
     project: string,
     type: string,
     fields: Record<string, FieldValue>,
-    options: { expectedRevision?: string | undefined; tags?: string | undefined },
-  ): Promise<PatchOperation[]> {
-    const { ops, refused } = buildPatch(fields, await this.metadata.fieldMeta(project, type), options);
+    options: { expectedRevision?: string | undefined; tags?: string | undefined; current?: WorkItemJson | undefined },
+  ): Promise<{ ops: PatchOperation[]; removes: boolean }> {
+    const plain = Object.fromEntries(Object.entries(fields).filter(([f]) => !isLinkField(f)));
+    const links = Object.fromEntries(Object.entries(fields).filter(([f]) => isLinkField(f)));
+    const { ops, refused } = buildPatch(plain, await this.metadata.fieldMeta(project, type), options);
+    const linked = linkPatch(options.current, links, this.options.orgUrl);
+    Object.assign(refused, linked.refused, await this.unknownLinkTypes(Object.keys(links)));
     const state =
       'System.State' in fields ? await this.metadata.stateRefusal(project, type, fields['System.State']) : undefined;
     if (state !== undefined) refused['System.State'] = state;
-    if (Object.keys(refused).length === 0) return ops;
+    if (Object.keys(refused).length === 0) return { ops: [...ops, ...linked.ops], removes: linked.removes };
     const { system } = this.options;
     const text = Object.entries(refused)
       .map(([f, m]) => `${f}: ${m}`)
@@ -121,6 +142,17 @@ export class ItemWriter {
       fieldErrors: refused,
       retryable: false,
     });
+  }
+
+  /** Link fields naming no work-item link type of the organization (the relation types are read once, only when links are written). */
+  private async unknownLinkTypes(fields: string[]): Promise<Record<string, string>> {
+    if (fields.length === 0) return {};
+    const known = new Set(linkDescriptors(await this.metadata.relationTypes()).map((d) => d.id));
+    return Object.fromEntries(
+      fields
+        .filter((f) => !known.has(f))
+        .map((f) => [f, `${f} names no work item link type of this organization (see workitemrelationtypes)`]),
+    );
   }
 
   private async createEach(part: PreparedCreate[]): Promise<WriteResult[]> {
@@ -136,9 +168,9 @@ export class ItemWriter {
             schema: workItemJsonSchema,
           }),
         );
-        out.push(await this.written({ ok: true, raw }, true));
+        out.push(await this.written({ ok: true, raw }, p, true));
       } catch (error) {
-        out.push(failure(error, this.options.system));
+        out.push(failure(missingLinkTarget(error, p.ops) ?? error, this.options.system));
       }
     }
     return out;
@@ -159,14 +191,22 @@ export class ItemWriter {
         return part.map(() => failure(error, this.options.system));
       throw error;
     }
-    return Promise.all(parts.map((p) => this.written(p, true)));
+    return Promise.all(parts.map((p, i) => this.written(p, part[i] as PreparedCreate, true)));
   }
 
-  /** Converts a written work item; a created one that cannot be read still reports that it exists. */
-  private async written(part: BatchPart, created = false): Promise<WriteResult> {
-    if (!part.ok) return { ok: false, error: part.error };
+  /**
+   * Converts a written work item (every field, and the link fields the write shows from the
+   * relations the answer carries); a created one that cannot be read still reports that it
+   * exists. A refusal naming a missing link target is the link field's, not the item's.
+   */
+  private async written(
+    part: BatchPart,
+    sent: { ops: PatchOperation[]; links: string[] },
+    created = false,
+  ): Promise<WriteResult> {
+    if (!part.ok) return { ok: false, error: missingLinkTarget(part.error, sent.ops) ?? part.error };
     try {
-      return { ok: true, item: await this.reader.toWorkItem(part.raw) };
+      return { ok: true, item: await this.reader.toWorkItem(part.raw, undefined, sent.links) };
     } catch (error) {
       return failure(
         error,
@@ -176,54 +216,130 @@ export class ItemWriter {
     }
   }
 
-  /** Updates items: a `test` on `/rev` when a revision is expected; tags keep their origin stamps. */
-  async update(items: UpdateRequest[]): Promise<WriteResult[]> {
-    const needRead = items
-      .filter((i) => 'System.Tags' in i.fields || !this.reader.scopeOf(i.id))
-      .map((i) => Number(i.id));
+  /**
+   * Updates items: a `test` on `/rev` when a revision is expected; tags keep their origin stamps.
+   * Items whose tags or link fields are written are read first (one call), with their relations
+   * when links are written: link removals name relations by index, so such a write tests the
+   * revision read, and one refused because somebody changed the item in between is made again
+   * once on a fresh read (an expected revision the engine gave is never retried around).
+   */
+  async update(items: UpdateRequest[], retry = true): Promise<WriteResult[]> {
+    const needRead = items.filter(
+      (i) => 'System.Tags' in i.fields || !this.reader.scopeOf(i.id) || linkFieldsOf(i.fields).length > 0,
+    );
     const current = new Map(
       (
         await this.reader.fetchRaw(
-          needRead.filter((id) => Number.isInteger(id)),
-          [],
+          needRead.map((i) => Number(i.id)).filter((id) => Number.isInteger(id)),
+          [...new Set(needRead.flatMap((i) => linkFieldsOf(i.fields)))],
         )
       ).map((r) => [String(r.id), r]),
     );
-    const prepared: Array<{ id: string; ops: PatchOperation[] } | { id: string; error: unknown }> = [];
+    const prepared: Array<
+      | (PreparedUpdate & { retry: boolean })
+      | { id: string; error: unknown }
+      | { id: string; result: Promise<WriteResult> }
+    > = [];
     for (const item of items) {
       try {
-        const { project, type } = this.reader.scopeOf(item.id) ?? {};
-        if (!project || !type)
-          throw new SyncbridgeError(
-            'NOT_FOUND',
-            `${this.options.system}: work item ${item.id} does not exist or is not visible`,
-            { system: this.options.system },
-          );
-        const tags =
-          'System.Tags' in item.fields
-            ? [
-                ...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)),
-                ...this.tags.stampsOf(current.get(item.id)?.fields['System.Tags']),
-              ].join('; ')
-            : undefined;
-        const ops = await this.patchFor(project, type, item.fields, { expectedRevision: item.expectedRevision, tags });
-        prepared.push({ id: item.id, ops });
+        const update = await this.prepareUpdate(item, current.get(item.id));
+        const unchanged = this.unchanged(item, update, current.get(item.id));
+        prepared.push(unchanged ? { id: item.id, result: unchanged } : update);
       } catch (error) {
         prepared.push({ id: item.id, error });
       }
     }
-    const ready = prepared.filter((p): p is { id: string; ops: PatchOperation[] } => 'ops' in p);
+    const ready = prepared.filter((p): p is PreparedUpdate & { retry: boolean } => 'ops' in p);
     const outcomes =
       ready.length > 1 && this.options.batch
         ? await this.updateBatch(ready)
         : await Promise.all(ready.map((p) => this.updateOne(p)));
     const byId = new Map(ready.map((p, i) => [p.id, outcomes[i] as WriteResult]));
-    return prepared.map((p) =>
-      'error' in p ? failure(p.error, this.options.system) : (byId.get(p.id) as WriteResult),
+    const results = await Promise.all(
+      prepared.map((p) =>
+        'error' in p
+          ? failure(p.error, this.options.system)
+          : 'result' in p
+            ? p.result
+            : (byId.get(p.id) as WriteResult),
+      ),
     );
+    const again = items.flatMap((item, i) => {
+      const result = results[i];
+      const testedByUs = item.expectedRevision === undefined && ready.some((p) => p.id === item.id && p.retry);
+      return retry && testedByUs && result && !result.ok && result.error.code === 'REVISION_MISMATCH' ? [i] : [];
+    });
+    if (again.length === 0) return results;
+    const retried = await this.update(
+      again.map((i) => items[i] as UpdateRequest),
+      false,
+    );
+    for (const [n, i] of again.entries()) results[i] = retried[n] as WriteResult;
+    return results;
   }
 
-  private async updateOne(p: { id: string; ops: PatchOperation[] }): Promise<WriteResult> {
+  /**
+   * The result of an update that changes nothing (its link fields already as wanted), made
+   * without a request (the service refuses a patch with nothing to do), from the item as read;
+   * undefined for an update that has something to send.
+   */
+  private unchanged(
+    item: UpdateRequest,
+    update: PreparedUpdate,
+    current: WorkItemJson | undefined,
+  ): Promise<WriteResult> | undefined {
+    const writesLinks = linkFieldsOf(item.fields).length > 0;
+    if (!current || !writesLinks || update.ops.some((op) => op.op !== 'test')) return undefined;
+    if (item.expectedRevision !== undefined && item.expectedRevision !== String(current.rev))
+      return Promise.resolve(
+        failure(
+          new SyncbridgeError(
+            'REVISION_MISMATCH',
+            `${this.options.system}: work item ${item.id} is at revision ${current.rev}, not ${item.expectedRevision}`,
+            { system: this.options.system },
+          ),
+          this.options.system,
+        ),
+      );
+    return this.written({ ok: true, raw: current }, update);
+  }
+
+  /** The JSON Patch of one update; `current` is the item as read just before (when it was). */
+  private async prepareUpdate(
+    item: UpdateRequest,
+    current: WorkItemJson | undefined,
+  ): Promise<PreparedUpdate & { retry: boolean }> {
+    const { project, type } = this.reader.scopeOf(item.id) ?? {};
+    const links = linkFieldsOf(item.fields);
+    if (!project || !type || (links.length > 0 && !current))
+      throw new SyncbridgeError(
+        'NOT_FOUND',
+        `${this.options.system}: work item ${item.id} does not exist or is not visible`,
+        { system: this.options.system },
+      );
+    const tags =
+      'System.Tags' in item.fields
+        ? [
+            ...userTags(item.fields['System.Tags']).filter((t) => !this.tags.isStamp(t)),
+            ...this.tags.stampsOf(current?.fields['System.Tags']),
+          ].join('; ')
+        : undefined;
+    // Link removals name relations by their index in the revision read: the write must land on it.
+    const { ops, removes } = await this.patchFor(project, type, item.fields, {
+      expectedRevision: item.expectedRevision,
+      tags,
+      current,
+    });
+    const test = removes && item.expectedRevision === undefined && current;
+    return {
+      id: item.id,
+      ops: test ? [{ op: 'test', path: '/rev', value: current.rev }, ...ops] : ops,
+      links: linkFieldsOf(item.fields, item.returnFields),
+      retry: !!test,
+    };
+  }
+
+  private async updateOne(p: PreparedUpdate): Promise<WriteResult> {
     try {
       const raw: WorkItemJson = await this.clients.org.request(
         versioned({
@@ -234,21 +350,21 @@ export class ItemWriter {
           schema: workItemJsonSchema,
         }),
       );
-      return await this.written({ ok: true, raw });
+      return await this.written({ ok: true, raw }, p);
     } catch (error) {
-      return failure(error, this.options.system);
+      return failure(missingLinkTarget(error, p.ops) ?? error, this.options.system);
     }
   }
 
   /** Updates in one `$batch` call; a failed call fails every update in it (a retry re-tests the revisions). */
-  private async updateBatch(parts: Array<{ id: string; ops: PatchOperation[] }>): Promise<WriteResult[]> {
+  private async updateBatch(parts: PreparedUpdate[]): Promise<WriteResult[]> {
     try {
       const answers = await sendBatch(
         this.clients,
         this.options.system,
         parts.map((p) => updateElement(p.id, p.ops)),
       );
-      return await Promise.all(answers.map((a) => this.written(a)));
+      return await Promise.all(answers.map((a, i) => this.written(a, parts[i] as PreparedUpdate)));
     } catch (error) {
       return parts.map(() => failure(error, this.options.system));
     }

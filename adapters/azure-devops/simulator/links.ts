@@ -131,9 +131,10 @@ export function prepareRelations(
     if (type?.referenceName === 'AttachedFile') {
       const file = attachmentOfUrl(state, r.url);
       if (!file) throw badRequest(`VS402321: The attachment at ${r.url} does not exist.`);
+      // The service keeps the attachment's URL without its `?fileName=` (the name moves to `attributes.name`).
       return {
         rel: 'AttachedFile',
-        url: r.url,
+        url: r.url.replace(/[?#].*$/, ''),
         attributes: {
           authorizedDate: now,
           id: nextResourceId++,

@@ -127,6 +127,18 @@ function types(): SimWorkItemType[] {
       ],
     },
     {
+      name: 'Feature',
+      referenceName: 'Microsoft.VSTS.WorkItemTypes.Feature',
+      fields: typeFields([]),
+      states: [
+        st('New', 'Proposed', 'b2b2b2'),
+        st('Active', 'InProgress', '007acc'),
+        st('Resolved', 'Resolved', 'ff9d00'),
+        st('Closed', 'Completed', '339933'),
+        st('Removed', 'Removed', 'ffffff'),
+      ],
+    },
+    {
       name: 'Task',
       referenceName: 'Microsoft.VSTS.WorkItemTypes.Task',
       fields: typeFields(['Microsoft.VSTS.Scheduling.RemainingWork']),

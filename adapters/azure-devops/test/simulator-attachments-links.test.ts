@@ -111,6 +111,8 @@ describe('Azure DevOps simulator attachments', () => {
     expect(attached.map((r) => [r.attributes.name, r.attributes.resourceSize, r.attributes.comment])).toEqual(
       files.map(([name, bytes]) => [name, bytes.byteLength, 'log']),
     );
+    // As the service's "Add an attachment" example: the relation's URL without `?fileName=`.
+    for (const r of attached) expect(r.url).toMatch(/\/_apis\/wit\/attachments\/[0-9a-f-]{36}$/);
   });
 
   it('refuses a file over the limit with TF237082 and a relation to an attachment that was never uploaded', async () => {

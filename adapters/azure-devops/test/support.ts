@@ -54,6 +54,8 @@ export function conformanceContext(
       multiLookup: 'System.Tags',
       user: { id: 'System.AssignedTo', email: 'chen.wei@contoso.com' },
     },
+    // Successor links, and Features as parents of Bugs (any type may parent any other in Azure DevOps).
+    links: { type: 'System.LinkTypes.Dependency-Forward', parentType: 'Feature' },
     titleFilter: (word) => `[System.Title] CONTAINS '${word}'`,
     invalidFilter: "[System.State] = 'Closed' AND [System.Stat] = 'Active'",
     // Hyperlinks to twins; a copy's stamp from an origin without a web address is no link a person follows.

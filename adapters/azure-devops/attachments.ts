@@ -1,0 +1,216 @@
+import { RemoteError, SyncbridgeError, isSyncbridgeError } from 'syncbridge';
+import {
+  ignoreNotFound,
+  type Attachment,
+  type AttachmentOrigin,
+  type AttachmentUpload,
+  type ConnectorAttachments,
+} from 'syncbridge/connector-kit';
+import { z } from 'zod';
+import { patchContentType } from './batch.js';
+import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
+import type { ItemReader } from './items.js';
+import type { PatchOperation } from './patch.js';
+
+/** The service's limit of a simple (one request) upload: 60 MB on Azure DevOps Services. */
+export const defaultAttachmentMaxBytes = 60 * 1024 * 1024;
+
+/**
+ * The stamp of an uploaded copy, kept as the `AttachedFile` relation's comment (the only text a
+ * relation carries; people see it beside the file): `[syncbridge] copy of <system> attachment <id>`,
+ * system and id URI-encoded so that neither holds a space. A comment of any other form is no stamp.
+ */
+const stampPattern = /^\[syncbridge\] copy of (\S+) attachment (\S+)$/;
+
+/** The relation comment stamping a copy of `origin`. */
+export function attachmentStamp(origin: AttachmentOrigin): string {
+  return `[syncbridge] copy of ${encodeURIComponent(origin.system)} attachment ${encodeURIComponent(origin.attachmentId)}`;
+}
+
+/** The origin a relation comment stamps, or undefined when it is no stamp. */
+export function stampedOrigin(comment: unknown): AttachmentOrigin | undefined {
+  const found = typeof comment === 'string' ? stampPattern.exec(comment) : null;
+  if (!found) return undefined;
+  try {
+    return { system: decodeURIComponent(found[1] as string), attachmentId: decodeURIComponent(found[2] as string) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The attributes the service gives an `AttachedFile` relation. */
+const attachedFileSchema = z.object({
+  name: z.string().nullish(),
+  resourceSize: z.number().nullish(),
+  resourceCreatedDate: z.string().nullish(),
+  authorizedDate: z.string().nullish(),
+  comment: z.string().nullish(),
+});
+
+/** The answer of an upload. */
+const attachmentReferenceSchema = z.object({ id: z.string(), url: z.string() });
+
+/** The attachment id (a GUID, lower-cased) in an attachment URL. */
+const attachmentIdOf = (url: string) =>
+  /\/_apis\/wit\/attachments\/([0-9a-f-]{36})(?:[?#/]|$)/i.exec(url)?.[1]?.toLowerCase();
+
+/** The `fileName` of an attachment URL, the name when the relation has none. */
+const fileNameOf = (url: string) => {
+  try {
+    return new URL(url).searchParams.get('fileName') ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** A work item's `AttachedFile` relations, with their places in its relation list. */
+function attachedFiles(raw: WorkItemJson): Array<{ index: number; id: string; attachment: Attachment }> {
+  const out: Array<{ index: number; id: string; attachment: Attachment }> = [];
+  for (const [index, r] of (raw.relations ?? []).entries()) {
+    const id = r.rel === 'AttachedFile' ? attachmentIdOf(r.url) : undefined;
+    const attributes = attachedFileSchema.safeParse(r.attributes ?? {});
+    if (!id || !attributes.success) continue;
+    const a = attributes.data;
+    const created = a.resourceCreatedDate ?? a.authorizedDate;
+    const origin = stampedOrigin(a.comment);
+    out.push({
+      index,
+      id,
+      attachment: {
+        id,
+        name: a.name ?? fileNameOf(r.url) ?? id,
+        size: a.resourceSize ?? 0,
+        // The service keeps no content type: the engine and rich text go by the name.
+        mimeType: 'application/octet-stream',
+        createdAt: new Date(created ?? 0).toISOString(),
+        // A relation does not say who added it (only the item's history does).
+        author: null,
+        url: r.url,
+        ...(origin ? { origin } : {}),
+      },
+    });
+  }
+  return out;
+}
+
+/** Whether an error is the service refusing a file for its size (TF237082, or 413 from a front end). */
+const refusedForSize = (error: unknown) =>
+  error instanceof RemoteError && (error.status === 413 || error.remoteMessages.some((m) => m.includes('TF237082')));
+
+/** Whether a failed write may have been made all the same (no answer, or a server error). */
+const outcomeUnknown = (error: unknown) =>
+  !(error instanceof RemoteError && error.status !== undefined && error.status < 500);
+
+/**
+ * Attachments of work items: files uploaded to `wit/attachments` (the raw bytes, streamed) and
+ * attached by an `AttachedFile` relation. Listing reads the item's relations (one call).
+ * @see https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/attachments
+ */
+export function adoAttachments(options: {
+  clients: AdoClients;
+  reader: ItemReader;
+  system: string;
+  maxBytes: number;
+}): ConnectorAttachments {
+  const { clients, reader, system, maxBytes } = options;
+  const tooLarge = (file: AttachmentUpload) =>
+    new SyncbridgeError(
+      'ATTACHMENT_TOO_LARGE',
+      `${system}: the file ${file.name} (${file.size} bytes) is larger than Azure DevOps takes (${maxBytes} bytes)`,
+      { system, details: { file: file.name, size: file.size, limit: maxBytes } },
+    );
+  // The relation patch is not repeated by the client (PATCH is not idempotent): a second run would attach the file twice.
+  const patch = (itemId: string, ops: PatchOperation[], idempotent = false) =>
+    clients.org.request(
+      versioned({
+        method: 'PATCH',
+        path: `_apis/wit/workitems/${encodeURIComponent(itemId)}`,
+        json: ops,
+        contentType: patchContentType,
+        schema: workItemJsonSchema,
+        idempotent,
+      }),
+    );
+  const attachedAs = (raw: WorkItemJson, id: string) => attachedFiles(raw).find((f) => f.id === id)?.attachment;
+
+  /** Adds the relation; when its answer is lost, the item is read again to see whether it was made. */
+  async function attach(itemId: string, id: string, url: string, origin?: AttachmentOrigin): Promise<Attachment> {
+    const relation = { rel: 'AttachedFile', url, attributes: origin ? { comment: attachmentStamp(origin) } : {} };
+    let raw: WorkItemJson;
+    try {
+      raw = await patch(itemId, [{ op: 'add', path: '/relations/-', value: relation }]);
+    } catch (error) {
+      if (!outcomeUnknown(error)) throw error;
+      const found = attachedAs(await reader.withRelations(itemId), id);
+      if (found) return found;
+      throw error;
+    }
+    const found = attachedAs(raw, id);
+    if (!found)
+      throw new SyncbridgeError('PROTOCOL', `${system}: work item ${itemId} does not show the file it was given`, {
+        system,
+      });
+    return found;
+  }
+
+  return {
+    maxBytes: async () => maxBytes,
+    async list(itemId) {
+      return attachedFiles(await reader.withRelations(itemId)).map((f) => f.attachment);
+    },
+    async download(_itemId, attachment) {
+      const answer = await clients.org.download(
+        versioned({
+          path: `_apis/wit/attachments/${encodeURIComponent(attachment.id)}`,
+          query: { fileName: attachment.name, download: true },
+        }),
+      );
+      return answer.body;
+    },
+    async upload(itemId, file) {
+      if (file.size > maxBytes) throw tooLarge(file);
+      let uploaded: z.infer<typeof attachmentReferenceSchema>;
+      try {
+        uploaded = await clients.org.request(
+          versioned({
+            method: 'POST',
+            path: '_apis/wit/attachments',
+            query: { fileName: file.name },
+            body: { open: () => file.open(), contentType: 'application/octet-stream', length: file.size },
+            schema: attachmentReferenceSchema,
+          }),
+        );
+      } catch (error) {
+        throw refusedForSize(error) ? tooLarge(file) : error;
+      }
+      return attach(itemId, uploaded.id.toLowerCase(), uploaded.url, file.origin);
+    },
+    /**
+     * Removes the file's relation, on the revision read (a relation is named by its index): when
+     * somebody changed the item in between, it is read again and the removal made again (five times at most).
+     */
+    async remove(itemId, attachmentId) {
+      for (let attempt = 1; ; attempt++) {
+        const raw = await ignoreNotFound(reader.withRelations(itemId));
+        const file = raw && attachedFiles(raw).find((f) => f.id === attachmentId.toLowerCase());
+        if (!raw || !file) return;
+        try {
+          // Testing the revision makes the removal safe to send again after a lost answer.
+          await ignoreNotFound(
+            patch(
+              itemId,
+              [
+                { op: 'test', path: '/rev', value: raw.rev },
+                { op: 'remove', path: `/relations/${file.index}` },
+              ],
+              true,
+            ),
+          );
+          return;
+        } catch (error) {
+          if (!(isSyncbridgeError(error) && error.code === 'REVISION_MISMATCH') || attempt >= 5) throw error;
+        }
+      }
+    },
+  };
+}
