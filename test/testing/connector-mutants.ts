@@ -266,8 +266,10 @@ export const connectorMutants: ConnectorMutant[] = [
       },
     })),
   ),
-  mutant('uploads are attributed to nobody', 'files', (c) =>
-    withAttachments(c, (part) => ({ list: async (id) => (await part.list(id)).map((a) => ({ ...a, author: null })) })),
+  mutant('uploads are attributed to someone else', 'files', (c) =>
+    withAttachments(c, (part) => ({
+      list: async (id) => (await part.list(id)).map((a) => ({ ...a, author: { id: 'someone-else' } })),
+    })),
   ),
   mutant('an upload drops its stamp', 'stamps', (c) =>
     withAttachments(c, (part) => ({ upload: (id, file) => part.upload(id, { ...file, origin: undefined }) })),
