@@ -7,7 +7,7 @@ const seedSetting = process.env.FC_SEED ?? '20261202';
 const seed = seedSetting === 'random' ? undefined : Number(seedSetting);
 const numRuns = Number(process.env.PROPERTY_RUNS ?? 100);
 // People link only bugs both sides hold unless LINK_PROPERTY_PENDING=1: a link to a bug not
-// synced yet can be lost (see the reproduction below), which the property then finds at once.
+// synced yet can be lost (see the reproductions below), which the property then finds at once.
 const pendingLinks = process.env.LINK_PROPERTY_PENDING === '1';
 const totals = {
   runs: 0,
@@ -52,11 +52,14 @@ describe('property: people link and unlink bugs on both sides while the engine s
     );
   }, 120_000);
 
-  // Found by the property with LINK_PROPERTY_PENDING=1. A merge of a link set that writes both
-  // sides, while one added link waits for its item (LINK_PENDING), and whose write to one side
-  // fails: the agreed state of the side whose write went through is taken from the merge's
-  // `partial` values (mergeSetField), which hold the source's whole current list, the waiting
-  // link included, although it was never written to the other side. Once the item is synced,
+  // Found by the property with LINK_PROPERTY_PENDING=1. A merge of a link set in which an added
+  // link waits for its item (LINK_PENDING) gives as the field's agreed values (FieldOutcome
+  // `agreed` and `partial` of mergeSetField) the source side's whole current list, the waiting
+  // link included, although it is not written to the other side. A commit without failures keeps
+  // the field's prior agreed values instead (agreedState), but two paths take them as they are:
+  // `partial`, when the write to one side fails and the other goes through (first test), and the
+  // pending-writes record of the snapshot (Snapshot.pending, from pendingWrites), which the retry
+  // adopts when the side written still holds its write (second test). Once the item is synced,
   // the link is no change against the agreed state: it never reaches the other side, and no
   // failure is left to tell.
   it.fails('carries a link that waited for its item after the write to the other side failed', async () => {
@@ -82,5 +85,30 @@ describe('property: people link and unlink bugs on both sides while the engine s
     expect(left.links.linked(l[2]!, 'Blocks')).toEqual([l[0], l[3], bug4.id]);
     // Fails: the right holds only 2 → 0 and 2 → 3, and nothing waits or fails any more.
     expect(right.links.linked(r[2]!, 'Blocks')).toEqual([r[0], r[3], twin4]);
+  });
+
+  it.fails('carries a link that waited for its item after the write of another field to its side failed', async () => {
+    const world = await createWorld();
+    const journal = new Journal(world, true);
+    await begin(world, journal, { bugs: 5, links: [], parents: [2, 2, 2, 2, 2] });
+    const { left, right } = world.systems;
+    const [l, r] = [journal.bugs.left, journal.bugs.right];
+    // The right renames bug 3: the left is written.
+    right.edit(r[3]!, { title: 'bug 3, renamed' }, 'ado-ana');
+    // Bug 5 is created on the left, blocked by bug 3; bug 3 also blocks bug 4: the right is written,
+    // 3 → 5 waits (bug 5's copy is created later in the pass).
+    const bug5 = left.create('JIRA', 'Bug', { title: 'bug 5', 'link:is blocked by': [l[3]!] }, left.user('ana'));
+    left.addLink(l[3]!, 'Blocks', l[4]!, 'ana');
+    // The write to the left fails; its retry adopts the pending-writes record.
+    world.connectors.left.failNext('update', 1);
+    for (let i = 0; i < 4; i++) {
+      world.advance(3_600_000);
+      await world.sync.runOnce();
+    }
+    const twin5 = (await world.store.getLink('bugs', 'left', bug5.id))!.rightId;
+    expect(left.item(l[3]!).fields.title).toBe('bug 3, renamed');
+    expect(left.links.linked(l[3]!, 'Blocks')).toEqual([l[4], bug5.id]);
+    // Fails: the right holds only 3 → 4, and nothing waits or fails any more.
+    expect(right.links.linked(r[3]!, 'Blocks')).toEqual([r[4], twin5]);
   });
 });
