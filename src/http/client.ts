@@ -111,7 +111,8 @@ export interface HttpRequest<T> {
 
 /**
  * A binary request body. `open` is called once per attempt, so a repeated request sends a new
- * stream and never one already read in part; the body is streamed, never held whole.
+ * stream and never one already read in part; with its `length` known, the body is streamed as it
+ * is read, never held whole, and the request's timeout grows by a second per 64 KiB.
  */
 export interface BinaryBody {
   open(): Promise<ReadableStream<Uint8Array> | Uint8Array>;
@@ -319,6 +320,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
   };
 
+  /**
+   * How long a request may take until its answer starts: the configured timeout, and for a
+   * binary body one second more per 64 KiB, so a large file on a slow link is not cut off.
+   */
+  const timeoutOf = (request: HttpRequest<unknown>) =>
+    (options.timeoutMs ?? 30_000) + Math.ceil((request.body?.length ?? 0) / 65_536) * 1000;
+
   async function attempt<T>(
     request: HttpRequest<T>,
     url: URL,
@@ -350,7 +358,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         body,
         // A streamed body is sent as it is read (fetch needs to be told).
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        timeout: options.timeoutMs ?? 30_000,
+        timeout: timeoutOf(request),
         retry: 0,
         throwHttpErrors: false,
         signal: request.signal,
@@ -367,7 +375,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(code ? { error: code } : {}),
         });
       if (error instanceof TimeoutError) {
-        const ms = options.timeoutMs ?? 30_000;
+        const ms = timeoutOf(request);
         failed('TIMEOUT');
         throw new SyncbridgeError(
           'TIMEOUT',

@@ -116,7 +116,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     url: URL,
     method: string,
     headers: Record<string, string>,
-    body: Buffer | undefined,
+    body: Buffer | Readable | undefined,
     signal: AbortSignal,
     redirect: RequestRedirect,
     hops: number,
@@ -125,7 +125,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const proxy = resolveProxy(url, options.proxy, env);
     const target = targetOf(url);
     const outgoing: http.OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br', ...headers };
-    if (body) outgoing['content-length'] = body.length;
+    // A streamed body keeps the length its sender announced (else it goes chunked).
+    if (Buffer.isBuffer(body)) outgoing['content-length'] = body.length;
     let request: http.ClientRequest;
     const forwarding = proxy !== undefined && !secure;
     if (forwarding) {
@@ -265,6 +266,11 @@ export function createTransport(options: TransportOptions = {}): Transport {
             );
           const next = new URL(location, url);
           const keepBody = status === 307 || status === 308;
+          // A streamed body was sent as it was read: there is nothing left to send again.
+          if (keepBody && body instanceof Readable)
+            return finish(() =>
+              reject(new TypeError(`fetch failed: a streamed body cannot follow a ${status} redirect`)),
+            );
           const nextHeaders = { ...headers };
           // Credentials never follow a redirect to another origin (as WHATWG fetch does).
           if (next.origin !== url.origin) for (const name of ['authorization', 'cookie']) delete nextHeaders[name];
@@ -287,7 +293,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
         if (hops > 0) Object.defineProperty(result, 'redirected', { value: true });
         finish(() => resolve(result));
       });
-      request.end(body);
+      if (body instanceof Readable) body.on('error', (error) => request.destroy(error)).pipe(request);
+      else request.end(body);
     });
   }
 
@@ -296,7 +303,14 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const url = new URL(request.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new TypeError(`fetch failed: unsupported scheme ${url.protocol}`);
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+    // A body whose length the sender announced (a file: `HttpRequest.body`) goes out as it is
+    // read, never held whole; others (JSON) are small and kept for a redirect.
+    const streamed = request.headers.has('content-length');
+    const body = !request.body
+      ? undefined
+      : streamed
+        ? Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>)
+        : Buffer.from(await request.arrayBuffer());
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => {
       headers[name] = value;

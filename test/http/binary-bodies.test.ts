@@ -112,6 +112,41 @@ describe('binary request bodies', () => {
     }
   });
 
+  it('go out as they are read: the server has the first piece before the rest is made', async () => {
+    let firstArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
+    const log = await serve((request, response, received) => {
+      const pieces: Buffer[] = [];
+      request.on('data', (piece: Buffer) => {
+        pieces.push(piece);
+        firstArrived();
+      });
+      request.on('end', () => {
+        received.body = Buffer.concat(pieces);
+        answer(201)(response);
+      });
+    });
+    const pieces = 64;
+    // The second piece is only made once the server holds the first: a transport that read the
+    // whole body before sending (holding a file in memory) would wait for ever.
+    const file: BinaryBody = {
+      contentType: 'application/octet-stream',
+      length: pieces * 1024,
+      async open() {
+        let made = 0;
+        return new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (made === 1) await arrived;
+            if (made++ === pieces) return controller.close();
+            controller.enqueue(new Uint8Array(1024).fill(made));
+          },
+        });
+      },
+    };
+    await client().request({ method: 'POST', path: 'attachments', body: file });
+    expect(log[0]!.body.byteLength).toBe(pieces * 1024);
+  });
+
   it('send a new stream after a connection dropped halfway through the body, never the rest of the old one', async () => {
     const log = await serve(
       (request, response, received) =>
