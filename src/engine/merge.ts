@@ -220,9 +220,11 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     );
     if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) return outcome;
     const written = write(target, fit.value);
-    // The links that could be written are; the field's agreed state stays as it was, so the
-    // rest is merged again once their items are synced.
-    return pending ? { ...written, problem: pending } : written;
+    if (!pending) return written;
+    // The links that could be written are; those waiting are not agreed (nor recorded as such
+    // with the pass's pending writes), so they are merged again once their items are synced.
+    written.agreed[source] = withoutWaiting(current(source), pending);
+    return { ...written, problem: pending };
   };
   const write = (target: Side, value: FieldValue): FieldOutcome => {
     if (sameValue(value, current(target), descriptor(target))) return outcome;
@@ -390,6 +392,8 @@ async function mergeSetField(
   const base = agreed ? { left: list(agreed.left), right: list(agreed.right) } : undefined;
   const next = { left: [...current.left], right: [...current.right] };
   const partial: Partial<Record<Side, Record<Side, FieldValue>>> = {};
+  // Per side, its links to items without a twin yet (see `LINK_PENDING`).
+  const waiting: Partial<Record<Side, FieldProblem>> = {};
   for (const target of sides) {
     const source = otherSide(target);
     if (!flows(field, directionTo(target))) continue;
@@ -411,7 +415,10 @@ async function mergeSetField(
         adds.pending.length > 0
           ? linkPending(field, source, input.items[source].key, { write: true, value: [], pending: adds.pending })
           : undefined;
-      if (problem) outcome.problem ??= problem;
+      if (problem) {
+        outcome.problem ??= problem;
+        waiting[source] = problem;
+      }
     } catch (error) {
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
@@ -435,8 +442,22 @@ async function mergeSetField(
     outcome.write[target] = next[target];
     outcome.agreed[target] = next[target];
   }
+  // Links waiting for their items are not agreed, also where only one write goes through.
+  for (const side of sides) {
+    const problem = waiting[side];
+    if (!problem) continue;
+    outcome.agreed[side] = withoutWaiting(outcome.agreed[side], problem);
+    const alone = partial[otherSide(side)];
+    if (alone) alone[side] = withoutWaiting(alone[side], problem);
+  }
   if (outcome.write.left !== undefined && outcome.write.right !== undefined) outcome.partial = partial;
   return outcome;
+}
+
+/** A side's links without those waiting for their items (as a {@link linkPending} problem lists them). */
+function withoutWaiting(value: FieldValue, problem: FieldProblem): FieldValue {
+  const pending = problem.error.details.pending as string[];
+  return Array.isArray(value) ? value.filter((id) => !pending.includes(id)) : value;
 }
 
 async function mapEach(
