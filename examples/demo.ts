@@ -2,7 +2,8 @@
  * `npm run demo`: a real Jira ↔ Azure DevOps sync between the two simulators on
  * 127.0.0.1, driven by `examples/jira-azure-devops/syncbridge.yaml`. It runs the initial
  * sync, prints the link each side of one pair shows to its twin, then edits items on both
- * sides as people and shows each change arrive on the other side, then prints a summary.
+ * sides as people and shows each change arrive on the other side (an epic with its children
+ * and a screenshot among them), then prints a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,7 @@ const total = {
   echoesSkipped: 0,
   conflicts: 0,
   commentsCopied: 0,
+  attachmentsCopied: 0,
 };
 const add = (s: RunSummary) => {
   for (const side of ['left', 'right'] as const) {
@@ -71,6 +73,7 @@ const add = (s: RunSummary) => {
   total.echoesSkipped += s.echoesSkipped;
   total.conflicts += s.conflicts;
   total.commentsCopied += s.commentsCopied;
+  total.attachmentsCopied += s.attachmentsCopied;
 };
 sync.events.on('runCompleted', add);
 sync.events.on('itemFailed', (f) => say(`  ! ${f.itemKey}: ${f.code} ${f.message}`));
@@ -90,8 +93,8 @@ stopProgress();
 say(
   `${process.stdout.isTTY ? '\r' : ''}  created ${initial.created.right} Azure DevOps bugs from Jira and ${initial.created.left} Jira bugs from Azure DevOps in ${seconds(Date.now() - started)}`,
 );
-const links = (await sync.status()).pairs[0]!.links;
-say(`  ${links} linked pairs`);
+const bugPairs = async () => (await sync.status()).pairs.find((p) => p.name === 'bugs')!;
+say(`  ${(await bugPairs()).links} linked pairs of bugs`);
 
 // 2. People edit both sides while the engine runs; each change is timed until it lands.
 const person = (system: 'jira' | 'ado', email: string): Connector =>
@@ -216,6 +219,58 @@ say(
   `  Ana (Jira) comments and labels ${link1.leftKey} -> comment and labels arrived after ${seconds(Date.now() - commentAt)}`,
 );
 
+// An epic with a story and a sub-task, made in Jira, arrives as a feature with its children.
+const made: Array<{ id: string; key: string }> = [];
+for (const [type, summary] of [
+  ['Epic', 'Checkout revamp'],
+  ['Story', 'Pay with a saved card'],
+  ['Subtask', 'Card vault API'],
+] as const) {
+  const parent = made.at(-1);
+  const [created] = await ana.create([
+    {
+      project: 'DEMO',
+      type,
+      fields: { summary, ...(parent ? { 'link:parent': { id: parent.id, key: parent.key } } : {}) },
+      origin: { system: 'demo', id: summary },
+    },
+  ]);
+  if (!created?.ok) throw created?.error ?? new Error(`could not file the ${type}`);
+  made.push(created.item);
+}
+const hierarchyAt = Date.now();
+const twins = await Promise.all(made.map((item) => arrival('right', item.key)));
+const ado = sync.connectors.ado!;
+const parentOf = async (id: string) =>
+  ((await ado.getMany([id], { fields: ['link:parent'] }))[0]?.fields['link:parent'] as { id: string } | null)?.id;
+say(
+  `  Ana (Jira) files epic ${made[0]!.key} with story ${made[1]!.key} and sub-task ${made[2]!.key} -> Feature ${twins[0]!.targetKey}, User Story ${twins[1]!.targetKey} (parent ${await parentOf(twins[1]!.targetKey!)}), Task ${twins[2]!.targetKey} (parent ${await parentOf(twins[2]!.targetKey!)}) after ${seconds(Date.now() - hierarchyAt)}`,
+);
+
+// A screenshot attached in Jira is copied (streamed) to the Azure DevOps twin.
+const screenshot = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+const attachedAt = Date.now();
+await ana.attachments!.upload(link2.leftId, {
+  name: 'checkout-error.png',
+  size: screenshot.byteLength,
+  mimeType: 'image/png',
+  open: async () => new Blob([screenshot]).stream(),
+});
+for (;;) {
+  const copy = (await ado.attachments!.list(link2.rightId)).find((a) => a.name === 'checkout-error.png');
+  if (copy) {
+    say(
+      `  Ana (Jira) attaches ${copy.name} to ${link2.leftKey} -> ${link2.rightKey} shows it (${copy.size} bytes) after ${seconds(Date.now() - attachedAt)}`,
+    );
+    break;
+  }
+  if (Date.now() - attachedAt > 15_000) throw new Error('the screenshot did not arrive within 15 s');
+  await new Promise((r) => setTimeout(r, 50));
+}
+
 // 3. Quiet period: once the pass that carried the last edit is done, nothing the engine wrote may come back.
 await new Promise<void>((resolve) => {
   const off = sync.events.on('runCompleted', () => {
@@ -239,9 +294,11 @@ say(
 say(`  comments:       ${total.commentsCopied}`);
 say(`  skipped echoes: ${total.echoesSkipped} (writes after the last edit: ${echoWrites})`);
 say(`  conflicts:      ${total.conflicts}`);
-say(`  failures:       ${status.pairs[0]!.failures.length}`);
-for (const f of status.pairs[0]!.failures.slice(0, 5)) say(`    ${f.itemKey}: ${f.code} ${f.message}`);
-say(`  links:          ${status.pairs[0]!.links}`);
+const failures = status.pairs.flatMap((p) => p.failures);
+say(`  files:          ${total.attachmentsCopied}`);
+say(`  failures:       ${failures.length}`);
+for (const f of failures.slice(0, 5)) say(`    ${f.itemKey}: ${f.code} ${f.message}`);
+say(`  links:          ${status.pairs.map((p) => `${p.name} ${p.links}`).join(', ')}`);
 
 await sync.close();
 for (const c of [ana, ben]) await c.close?.();

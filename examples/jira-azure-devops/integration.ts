@@ -9,6 +9,15 @@ import { defineIntegration, type FieldValue } from 'syncbridge';
 const fitAdoTitle = (value: FieldValue): FieldValue =>
   typeof value === 'string' && value.length > 255 ? `${value.slice(0, 254)}…` : value;
 
+/** Titles (cut to fit Azure DevOps) and descriptions (Atlassian Document Format ↔ HTML). */
+const titleAndDescription = [
+  { left: 'summary', right: 'System.Title', transform: { leftToRight: fitAdoTitle } },
+  { left: 'description', right: 'System.Description' },
+] as const;
+
+/** Jira's "blocks" is Azure DevOps' successor link. */
+const blocks = { left: 'Blocks', right: 'System.LinkTypes.Dependency-Forward' } as const;
+
 export default defineIntegration({
   version: 1,
   systems: {
@@ -39,13 +48,39 @@ export default defineIntegration({
     },
   },
   mappings: [
+    // Parents first: a hierarchy made on either side then arrives in one pass.
+    {
+      name: 'epics',
+      left: { system: 'jira', project: 'DEMO', type: 'Epic' },
+      right: { system: 'ado', project: 'Demo', type: 'Feature' },
+      fields: [...titleAndDescription],
+      attachments: { direction: 'both' },
+      conflicts: 'newestWins',
+    },
+    {
+      name: 'stories',
+      left: { system: 'jira', project: 'DEMO', type: 'Story' },
+      right: { system: 'ado', project: 'Demo', type: 'User Story' },
+      fields: [...titleAndDescription],
+      parent: {},
+      links: [blocks],
+      attachments: { direction: 'both' },
+      conflicts: 'newestWins',
+    },
+    {
+      name: 'subtasks',
+      left: { system: 'jira', project: 'DEMO', type: 'Subtask' },
+      right: { system: 'ado', project: 'Demo', type: 'Task' },
+      fields: [titleAndDescription[0]],
+      parent: {},
+      conflicts: 'newestWins',
+    },
     {
       name: 'bugs',
       left: { system: 'jira', project: 'DEMO', type: 'Bug', filter: 'status != Done' },
       right: { system: 'ado', project: 'Demo', type: 'Bug', filter: "[System.State] <> 'Closed'" },
       fields: [
-        { left: 'summary', right: 'System.Title', transform: { leftToRight: fitAdoTitle } },
-        { left: 'description', right: 'System.Description' },
+        ...titleAndDescription,
         {
           left: 'priority',
           right: 'Microsoft.VSTS.Common.Priority',
@@ -57,6 +92,8 @@ export default defineIntegration({
         { left: 'labels', right: 'System.Tags' },
       ],
       comments: { direction: 'both' },
+      attachments: { direction: 'both', maxBytes: 50 * 1024 * 1024 },
+      links: [blocks],
       conflicts: 'newestWins',
     },
   ],
