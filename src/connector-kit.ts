@@ -15,6 +15,7 @@ export {
   type OptionsSchema,
 } from './connector/define-connector.js';
 export {
+  ATTACHMENT_IDS_FIELD,
   defaultCapabilities,
   linkField,
   linkTypeOf,

@@ -54,6 +54,13 @@ const attachmentReferenceSchema = z.object({ id: z.string(), url: z.string() });
 const attachmentIdOf = (url: string) =>
   /\/_apis\/wit\/attachments\/([0-9a-f-]{36})(?:[?#/]|$)/i.exec(url)?.[1]?.toLowerCase();
 
+/** The ids of a work item's attached files (its `AttachedFile` relations), sorted. */
+export function attachedFileIds(raw: WorkItemJson): string[] {
+  return attachedFiles(raw)
+    .map((f) => f.id)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
 /** The `fileName` of an attachment URL, the name when the relation has none. */
 const fileNameOf = (url: string) => {
   try {

@@ -1,10 +1,12 @@
 import { SyncbridgeError, workItemSchema, type OriginRef, type WorkItem } from 'syncbridge';
 import { z } from 'zod';
+import { ATTACHMENT_IDS_FIELD } from 'syncbridge/connector-kit';
 import { listOf, versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import { splitTags, userFromAdo, valueFromAdo } from './fields.js';
 import type { AdoMetadata } from './metadata.js';
 import { hyperlinkOrigin } from './hyperlinks.js';
-import { isLinkField, linkValue } from './link-fields.js';
+import { attachedFileIds } from './attachments.js';
+import { isLinkField, isRelationField, linkValue } from './link-fields.js';
 
 /** Fields read with every item: what `WorkItem` itself and the origin stamps need. */
 const baseFields = [
@@ -87,7 +89,9 @@ export class ItemReader {
     for (const ref of fields ?? [...meta.keys(), ...links]) {
       out[ref] = isLinkField(ref)
         ? linkValue(raw, ref)
-        : valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
+        : ref === ATTACHMENT_IDS_FIELD
+          ? attachedFileIds(raw)
+          : valueFromAdo(meta.get(ref), raw.fields[ref], this.tags.isStamp);
     }
     const changed = raw.fields['System.ChangedDate'];
     const origin = this.originsOf(raw)[0];
@@ -131,7 +135,7 @@ export class ItemReader {
    */
   async fetchRaw(ids: number[], fields: string[], signal?: AbortSignal): Promise<WorkItemJson[]> {
     if (ids.length === 0) return [];
-    const plain = fields.filter((f) => !isLinkField(f));
+    const plain = fields.filter((f) => !isRelationField(f));
     const relations = this.relations || plain.length < fields.length;
     const wanted = [...new Set([...baseFields, ...plain])];
     const body = await this.clients.org.request(

@@ -1,5 +1,5 @@
 import { RemoteError, SyncbridgeError, type FieldDescriptor, type FieldValue } from 'syncbridge';
-import { linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
+import { ATTACHMENT_IDS_FIELD, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, type WorkItemJson } from './client.js';
 import type { PatchOperation } from './patch.js';
@@ -32,6 +32,9 @@ export type RelationType = z.infer<typeof relationTypeListSchema>['value'][numbe
 
 /** Whether a field id is a link field. */
 export const isLinkField = (field: string): boolean => linkTypeOf(field) !== undefined;
+
+/** Whether a field is read from a work item's relations (its link fields and its attachments' ids). */
+export const isRelationField = (field: string): boolean => isLinkField(field) || field === ATTACHMENT_IDS_FIELD;
 
 /** The relation type a link field stands for (`link:parent` → the hierarchy's reverse end). */
 function relationOf(field: string): string {

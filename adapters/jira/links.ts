@@ -1,5 +1,5 @@
 import { SyncbridgeError, type FieldDescriptor, type FieldValue, type ItemReference } from 'syncbridge';
-import { ignoreNotFound, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
+import { ATTACHMENT_IDS_FIELD, ignoreNotFound, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import {
   issueLinksFieldSchema,
@@ -19,6 +19,7 @@ export const isIssueLinkField = (field: string): boolean => field !== PARENT_FIE
 /** The Jira field a link field is read from: `parent` for the parent, `issuelinks` for the others. */
 export function jiraFieldOf(field: string): string {
   if (field === PARENT_FIELD) return 'parent';
+  if (field === ATTACHMENT_IDS_FIELD) return 'attachment';
   return isIssueLinkField(field) ? 'issuelinks' : field;
 }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   SyncbridgeError,
   workItemSchema,
@@ -6,12 +7,13 @@ import {
   type UserRef,
   type WorkItem,
 } from 'syncbridge';
-import { linkTypeOf } from 'syncbridge/connector-kit';
+import { ATTACHMENT_IDS_FIELD, linkTypeOf } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraFieldOf, linkValue, relationsOf } from './links.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
 import {
+  attachmentSchema,
   bulkChangelogSchema,
   changelogSchema,
   type JiraIssue,
@@ -98,6 +100,14 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
   return latest;
 }
 
+/** The ids of an issue's attachments (its `attachment` field), sorted. */
+function attachmentIds(value: unknown): string[] {
+  const parsed = z.array(attachmentSchema).nullish().safeParse(value);
+  return (parsed.success ? (parsed.data ?? []) : [])
+    .map((a) => a.id)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
 /** Turns Jira issues into validated work items, with `updatedBy` from their changelogs. */
 export async function toWorkItems(
   client: JiraClient,
@@ -119,6 +129,7 @@ export async function toWorkItems(
     const relations = fields.some((id) => linkTypeOf(id) !== undefined) ? relationsOf(system, issue) : undefined;
     for (const id of fields) {
       if (relations && linkTypeOf(id) !== undefined) values[id] = linkValue(relations, id);
+      else if (id === ATTACHMENT_IDS_FIELD) values[id] = attachmentIds(issue.fields.attachment);
       else if (id === 'labels') values.labels = labels.filter((l) => !l.startsWith(originLabelPrefix));
       else {
         const info = infos.get(id);

@@ -253,6 +253,14 @@ export function linkTypeOf(field: string): string | undefined {
 }
 
 /**
+ * The field under which a connector with `capabilities.attachments` returns, when asked for it,
+ * the ids of an item's attachments (`string[]`, sorted as link fields sort ids) with the item itself (Jira: its
+ * `attachment` field; Azure DevOps: its `AttachedFile` relations), at no extra request: the
+ * engine lists and copies files only for items with a file it has not copied yet.
+ */
+export const ATTACHMENT_IDS_FIELD = 'attachment:ids';
+
+/**
  * The stamp an uploaded copy of an attachment carries (connectors with
  * `capabilities.attachmentStamps`): which attachment of which system it copies.
  */

@@ -27,8 +27,11 @@ export interface AttachmentSide {
 export interface AttachmentSyncRequest {
   /** The pair's name (state scope). */
   pair: string;
-  /** The item whose files are copied. */
-  source: AttachmentSide & { side: Side; key: string };
+  /**
+   * The item whose files are copied; `fileIds`, when they came with the item (see
+   * `ATTACHMENT_IDS_FIELD`), spare reading its files when each is copied already.
+   */
+  source: AttachmentSide & { side: Side; key: string; fileIds?: string[] | undefined };
   /** The linked item that receives the copies; `createdNow` when it was created in this pass (it holds no files yet). */
   target: AttachmentSide & { createdNow?: boolean };
   store: StateOperations;
@@ -65,6 +68,7 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
   const to = partOf(target.connector);
   if (!from || !to) return result;
   const targetSide = otherSide(source.side);
+  if (source.fileIds && !request.deletes && !(await anyNew(request, source.fileIds))) return result;
 
   const originals: Attachment[] = [];
   const copied = new Map<string, string>();
@@ -117,6 +121,16 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
     }
   }
   return result;
+}
+
+/** Whether any of the files is neither copied nor recorded as a copy (so the item's files must be read). */
+async function anyNew(request: AttachmentSyncRequest, ids: string[]): Promise<boolean> {
+  const { store, pair, source } = request;
+  for (const id of ids) {
+    if ((await store.getCommentLink(pair, source.side, key(id))) !== undefined) continue;
+    if (!(await store.isCommentCopy(pair, source.side, key(id)))) return true;
+  }
+  return false;
 }
 
 /**

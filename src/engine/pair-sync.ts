@@ -1,5 +1,5 @@
 import type { ConflictPolicy, MappingConfig, MappingDirection, SyncbridgeConfig } from '../config/schema.js';
-import type { Connector, CreateRequest, Watermark } from '../connector/connector.js';
+import { ATTACHMENT_IDS_FIELD, type Connector, type CreateRequest, type Watermark } from '../connector/connector.js';
 import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
@@ -62,6 +62,12 @@ export interface PairRuntime {
   clock: () => Date;
   logger: Logger;
 }
+
+/** The ids of an item's files, when they came with it. */
+const fileIdsOf = (item: WorkItem): string[] | undefined => {
+  const ids = item.fields[ATTACHMENT_IDS_FIELD];
+  return Array.isArray(ids) ? ids : undefined;
+};
 
 /** How a pass runs. */
 export interface PassMode {
@@ -128,7 +134,10 @@ const unsettled = (revision: string) => `${revision}~unsettled`;
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
   readonly name: string;
+  /** The fields read of each side's items. */
   private readonly sideFields: Record<Side, string[]>;
+  /** The fields of each side whose values a pair's agreed state (its snapshots) keeps: the mapped ones. */
+  private readonly agreedFields: Record<Side, string[]>;
   /** Deleted items and detached pairs. */
   private readonly deletes: PairDeletes;
   /**
@@ -162,7 +171,13 @@ export class PairSync {
         ]),
       ];
     };
-    this.sideFields = { left: read('left'), right: read('right') };
+    this.agreedFields = { left: read('left'), right: read('right') };
+    // Files are listed and copied only for items with a file not copied yet: their ids come with the items.
+    const withFileIds = (side: Side) =>
+      rt.mapping.attachments && rt.connectors[side].info.capabilities.attachments
+        ? [...this.agreedFields[side], ATTACHMENT_IDS_FIELD]
+        : this.agreedFields[side];
+    this.sideFields = { left: withFileIds('left'), right: withFileIds('right') };
     this.deletes = new PairDeletes({
       name: this.name,
       rt,
@@ -217,18 +232,17 @@ export class PairSync {
   }
 
   /**
-   * Whether a side's changes matter: some field or comments flow from it, or its items leaving
+   * Whether a side's changes matter: some field, link, comments or files flow from it, or its items leaving
    * its filter unlink pairs (`keepSyncingUnmatched: false`). The target of a one-way mapping is
    * not polled; its items are read as counterparts, and its deletes found as such.
    */
   private needsPoll(side: Side): boolean {
     const { mapping, fields } = this.rt;
     const from = side === 'left' ? 'leftToRight' : 'rightToLeft';
-    const comments = mapping.comments?.direction;
+    const carried = [mapping.comments?.direction, mapping.attachments?.direction];
     return (
       fields.some((f) => flows(f, from)) ||
-      comments === 'both' ||
-      comments === from ||
+      carried.some((direction) => direction === 'both' || direction === from) ||
       (!mapping.keepSyncingUnmatched && mapping[side].filter !== undefined)
     );
   }
@@ -266,7 +280,7 @@ export class PairSync {
           { op: 'putLink', link: { pair: this.name, ...ids, createdAt: this.rt.clock().toISOString() } },
           // A person may have edited the copy (or the source) since the create: the pair's first
           // merge takes the agreed state from what the create read and wrote.
-          ...Object.values(interruptedCreateAgreement(intent, item, this.sideFields[target])).map(
+          ...Object.values(interruptedCreateAgreement(intent, item, this.agreedFields[target])).map(
             (snapshot): StateWrite => ({ op: 'putSnapshot', snapshot }),
           ),
           { op: 'deleteIntent', pair: this.name, side, sourceId: intent.sourceId },
@@ -335,7 +349,7 @@ export class PairSync {
   async relinkedPairs(mode: PassMode, options: { missingFieldsOnly: boolean }): Promise<void> {
     const { store } = this.rt;
     const lacks = (snapshot: Snapshot | undefined, side: Side) =>
-      !snapshot || this.sideFields[side].some((id) => !(id in snapshot.fields));
+      !snapshot || this.agreedFields[side].some((id) => !(id in snapshot.fields));
     for (let offset = 0; ; offset += 500) {
       const links = await store.listLinks(this.name, { limit: 500, offset });
       if (links.length === 0) break;
@@ -655,7 +669,7 @@ export class PairSync {
       }
       if (w.intent) {
         const copy = w.items[otherSide(w.intent.side)]!;
-        w.snapshots = interruptedCreateAgreement(w.intent, copy, this.sideFields[otherSide(w.intent.side)]);
+        w.snapshots = interruptedCreateAgreement(w.intent, copy, this.agreedFields[otherSide(w.intent.side)]);
       } else if (relinkedPair) {
         // A relinked item the engine changed last holds the values agreed then; the other side's
         // agreed values are unknown, so a field differing there merges as one added to the mapping.
@@ -855,7 +869,7 @@ export class PairSync {
     const target = otherSide(anchor);
     const source = work.items[anchor]!;
     const written: Record<string, FieldValue> = {};
-    const read = Object.fromEntries(this.sideFields[anchor].map((id) => [id, source.fields[id] ?? null]));
+    const read = Object.fromEntries(this.agreedFields[anchor].map((id) => [id, source.fields[id] ?? null]));
     for (const field of this.rt.fields) {
       if (!flows(field, target === 'right' ? 'leftToRight' : 'rightToLeft')) continue;
       written[field.config[target]] = work.create!.fields[field.config[target]] ?? null;
@@ -1075,7 +1089,7 @@ export class PairSync {
     const agreed: Record<Side, Record<string, FieldValue>> = { left: {}, right: {} };
     const held = (side: Side, f: string) => Boolean(work.sideError[side]) || f in work.refused[side];
     for (const side of sides) {
-      for (const id of this.sideFields[side])
+      for (const id of this.agreedFields[side])
         agreed[side][id] = (work.written[side] ?? work.items[side]!).fields[id] ?? null;
     }
     if (work.create) {
@@ -1136,11 +1150,11 @@ export class PairSync {
 
   private snapshot(side: Side, item: WorkItem, fields?: Record<string, FieldValue>): Snapshot {
     const values: Record<string, FieldValue> = {};
-    for (const id of this.sideFields[side])
+    for (const id of this.agreedFields[side])
       if (!fields || id in fields) values[id] = (fields ?? item.fields)[id] ?? null;
     const settled =
       !fields ||
-      this.sideFields[side].every((id) =>
+      this.agreedFields[side].every((id) =>
         sameValue(item.fields[id] ?? null, values[id], this.rt.descriptors[side].get(id)),
       );
     return {
@@ -1381,6 +1395,7 @@ export class PairSync {
             id: item.id,
             key: item.key,
             integrationUser: integrationUsers[from],
+            fileIds: fileIdsOf(item),
           },
           target: {
             system: systemIds[to],

@@ -1,5 +1,6 @@
 import type { Connector, WorkItem } from 'syncbridge';
 import {
+  ATTACHMENT_IDS_FIELD,
   linkField,
   PARENT_FIELD,
   type AttachmentOrigin,
@@ -112,6 +113,11 @@ export function definePartCases(it: DefineCase, h: CaseHelpers): void {
       );
     expect(await part.list(other!.id)).toEqual([]);
     expect(await revisionOf(item!.id), 'the revision after uploads').not.toBe(before);
+    const [withIds, withoutIds] = await getAll(connector, [item!.id, other!.id], [ATTACHMENT_IDS_FIELD]);
+    expect(withIds!.fields[ATTACHMENT_IDS_FIELD], `${ATTACHMENT_IDS_FIELD} read with the item`).toEqual(
+      sortLinkIds(uploaded.map((a) => a.id)),
+    );
+    expect(withoutIds!.fields[ATTACHMENT_IDS_FIELD]).toEqual([]);
   });
 
   it('stamps an uploaded copy with its origin and reads it back, leaving a plain upload unstamped', async () => {

@@ -194,6 +194,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
   },
   'syncbridge/connector-kit': {
     values: [
+      'ATTACHMENT_IDS_FIELD',
       'PARENT_FIELD',
       'PromiseCache',
       'apiNotFoundError',

@@ -126,6 +126,23 @@ describe('attachments', () => {
     expect(files(t.left, bug.id)).toEqual([]);
   });
 
+  it("reads an item's files only when one is not copied yet (their ids come with the item)", async () => {
+    const { t, bug, copy, pass } = await linkedBug();
+    t.left.attachAs(bug.id, { name: 'a.log', content: 'abc' }, 'ana');
+    await pass();
+    const listed = () => t.connectors.left.calls.listAttachments + t.connectors.right.calls.listAttachments;
+    const before = listed();
+    t.left.edit(bug.id, { title: 'crash, again' }, 'ana');
+    t.right.edit(copy.id, { description: null }, 'ado-ana');
+    await pass();
+    expect(t.right.item(copy.id).fields.title).toBe('crash, again');
+    expect(listed()).toBe(before);
+    t.right.attachAs(copy.id, { name: 'b.log', content: 'def' }, 'ado-ana');
+    await pass();
+    expect(listed()).toBeGreaterThan(before);
+    expect(t.left.item(bug.id).attachments.map((a) => a.name)).toEqual(['a.log', 'b.log']);
+  });
+
   it('fails the item for a retry when a download breaks, and copies the file then', async () => {
     const { t, bug, copy, pass, files } = await linkedBug();
     t.left.attachAs(bug.id, { name: 'a.log', content: 'abc' }, 'ana');

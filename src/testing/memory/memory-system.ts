@@ -13,6 +13,7 @@ import {
   type WorkItem,
 } from 'syncbridge';
 import {
+  ATTACHMENT_IDS_FIELD,
   linkField,
   linkTypeOf,
   PARENT_FIELD,
@@ -535,13 +536,14 @@ export class MemorySystem {
   /** A read of an item as a connector returns it: the fields asked for, or every field of its type (empty ones as null). */
   view(item: MemoryItem, fields?: readonly string[]): WorkItem {
     const known = this.fields(item.project, item.type).map((d) => d.id);
+    const value = (f: string): FieldValue => {
+      if (f === ATTACHMENT_IDS_FIELD) return sortLinkIds(item.attachments.map((a) => a.id));
+      return linkTypeOf(f) === undefined ? structuredClone(item.fields[f] ?? null) : this.linkValue(item, f);
+    };
     const picked = Object.fromEntries(
       (fields ?? known)
-        .filter((f) => f in item.fields || known.includes(f))
-        .map((f) => [
-          f,
-          linkTypeOf(f) === undefined ? structuredClone(item.fields[f] ?? null) : this.linkValue(item, f),
-        ]),
+        .filter((f) => f in item.fields || known.includes(f) || f === ATTACHMENT_IDS_FIELD)
+        .map((f) => [f, value(f)]),
     );
     return {
       id: item.id,
