@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import {
   createMemoryStateStore,
   createSyncbridge,
-  isSyncbridgeError,
   type FieldValue,
   type StateStore,
   type Syncbridge,
@@ -13,6 +12,7 @@ import {
   type MemoryConnector,
   type MemorySystem,
 } from 'syncbridge/testing';
+import { passActing } from './property-pass.js';
 
 /** A side of the pair. */
 export type Side = 'left' | 'right';
@@ -449,36 +449,9 @@ export class Journal {
   }
 }
 
-/** A pass may stop at a failed read (the next starts over); nothing else may throw. */
-async function tolerant(journal: Journal, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    if (!isSyncbridgeError(error) || error.code !== 'TRANSIENT') throw error;
-    journal.abortedPasses++;
-  }
-}
-
 /** One engine pass; people act at the given moments of either connector's calls. */
-async function pass(world: World, journal: Journal, injections: Array<{ on: Side; at: number; act: Act }>) {
-  journal.pass = ++journal.passes;
-  for (const s of sides) {
-    let moments = 0;
-    world.connectors[s].onCall = async () => {
-      const at = moments++;
-      for (const injection of injections)
-        if (injection.on === s && injection.at === at) await journal.act(injection.act);
-    };
-  }
-  try {
-    await tolerant(journal, () => world.sync.runOnce());
-  } finally {
-    world.connectors.left.onCall = undefined;
-    world.connectors.right.onCall = undefined;
-    journal.pass = null;
-  }
-  world.advance(1000);
-}
+const pass = (world: World, journal: Journal, injections: Array<{ on: Side; at: number; act: Act }>) =>
+  passActing(world, journal, injections, (act) => journal.act(act));
 
 /** Creates the start on the left and links every item by a first sync (checked, so a broken start fails at once). */
 export async function begin(world: World, journal: Journal, start: Start): Promise<void> {

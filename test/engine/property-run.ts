@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { isSyncbridgeError, type ConflictPolicy, type Failure } from 'syncbridge';
+import type { ConflictPolicy, Failure } from 'syncbridge';
 import type { Journal, EditSpec, SlotEvent } from './property-journal.js';
 import { PAIR, readSlot, representable, SLOTS, type Side, type SlotValue, type World } from './property-world.js';
+import { passActing, tolerant } from './property-pass.js';
 
 /** One step of a scenario: people's edits, an engine pass (with edits at moments inside it), faults, time. */
 export type Command =
@@ -66,44 +67,14 @@ export const scenario: fc.Arbitrary<Command[]> = fc
     ...steps,
   ]);
 
-/**
- * Runs a pass or a retry; one may stop at a failed read (the next starts over), and a retry may
- * find its failure settled by an earlier one (the pair's other item), but nothing else may throw.
- */
-async function tolerant(journal: Journal, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (error) {
-    if (isSyncbridgeError(error) && error.code === 'SELECTOR_UNMATCHED') return;
-    if (!isSyncbridgeError(error) || error.code !== 'TRANSIENT') throw error;
-    journal.abortedPasses++;
-  }
-}
-
 /** One engine pass; edits injected at the given moments of either connector's calls. */
-async function pass(
-  world: World,
-  journal: Journal,
-  injections: Array<{ on: Side; at: number; edit: EditSpec }>,
-): Promise<void> {
-  journal.pass = ++journal.passes;
-  for (const s of ['left', 'right'] as const) {
-    let moments = 0;
-    world.connectors[s].onCall = async () => {
-      const at = moments++;
-      for (const injection of injections)
-        if (injection.on === s && injection.at === at) await journal.edit(injection.edit);
-    };
-  }
-  try {
-    await tolerant(journal, () => world.sync.runOnce());
-  } finally {
-    world.connectors.left.onCall = undefined;
-    world.connectors.right.onCall = undefined;
-    journal.pass = null;
-  }
-  world.advance(1000);
-}
+const pass = (world: World, journal: Journal, injections: Array<{ on: Side; at: number; edit: EditSpec }>) =>
+  passActing(
+    world,
+    journal,
+    injections.map(({ on, at, edit }) => ({ on, at, act: edit })),
+    (edit) => journal.edit(edit),
+  );
 
 /** Whether a failure holds a conflict for a person: as its kind, or as one of its fields. */
 function holdsConflict(f: Failure): boolean {
