@@ -192,11 +192,11 @@ export const mappingSchema = z.strictObject({
       deletes: z.boolean().default(true),
     })
     .optional(),
-  /** Links between items, per link type (see {@link linkMappingSchema}). @default [] */
+  /** Links between items, per link type: `{ left, right, direction, onMissingTarget }` (see the configuration guide). @default [] */
   links: z.array(linkMappingSchema).default([]),
-  /** The parent of an item, synced as a link (see {@link parentMappingSchema}); absent: parents are not synced. */
+  /** The parent of an item, synced as a link: `{ direction, onMissingTarget, conflict }`; absent: parents are not synced. */
   parent: parentMappingSchema.optional(),
-  /** Attachments (see {@link attachmentsSchema}); absent: files are not synced. */
+  /** Attachments: `{ direction, maxBytes, deletes }`; absent: files are not synced. */
   attachments: attachmentsSchema.optional(),
   /** User mapping: match by e-mail, overridden by this value map (name or inline) of user ids/e-mails. */
   users: z.strictObject({ valueMap: z.union([z.string(), valueMapSchema]).optional() }).optional(),
