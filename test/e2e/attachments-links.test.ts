@@ -193,7 +193,7 @@ describe('attachments and links between Jira and Azure DevOps over real HTTP', (
     expect(tooLarge?.message).toMatch(/"heap\.bin" \(200001 bytes.*limit of the mapping \(200000 bytes/);
   });
 
-  it('leaves no duplicate when the answer of an upload or of its relation is lost, on either side', async () => {
+  it("leaves no duplicate when an upload's answer is lost on either side (the process restarted after one)", async () => {
     await attach(ana.connector, jiraBug.id, 'after-crash.txt', 'uploaded, answer lost');
     // The engine's next write is the upload to Azure DevOps: the file is stored, its answer is
     // lost, so the relation that would attach it is never added (as a crash between the two).
@@ -201,6 +201,9 @@ describe('attachments and links between Jira and Azure DevOps over real HTTP', (
     const lostUpload = (writes: Array<{ method: string; path: string; status: number }>) =>
       writes.some((w) => w.method === 'POST' && w.path.endsWith('/attachments') && w.status === 0);
     expect(lostUpload((await pass()).writes.ado)).toBe(true);
+    // The process stops there; a new one takes over from the same state file.
+    await sync.close();
+    sync = await s.connect(withHierarchy);
     // Jira keeps no stamp: its copy is found by name, size and the integration user as author.
     await attach(ben.connector, adoCopy, 'jira-lost.txt', 'Jira keeps no stamp');
     s.jira.loseNextWriteAnswer();
