@@ -13,7 +13,6 @@ import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraFieldOf, linkValue, relationsOf } from './links.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
 import {
-  attachmentSchema,
   bulkChangelogSchema,
   changelogSchema,
   type JiraIssue,
@@ -100,9 +99,12 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
   return latest;
 }
 
+/** An attachment's id, all a read needs of the `attachment` field. */
+const attachmentIdSchema = z.looseObject({ id: z.union([z.string(), z.number()]).transform(String) });
+
 /** The ids of an issue's attachments (its `attachment` field), sorted. */
 function attachmentIds(value: unknown): string[] {
-  const parsed = z.array(attachmentSchema).nullish().safeParse(value);
+  const parsed = z.array(attachmentIdSchema).nullish().safeParse(value);
   return (parsed.success ? (parsed.data ?? []) : [])
     .map((a) => a.id)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
