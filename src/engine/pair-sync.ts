@@ -494,7 +494,11 @@ export class PairSync {
   ): Promise<{ before: Watermark; except: string[] } | undefined> {
     const { store, connectors } = this.rt;
     if (!connectors[side].info.capabilities.conditionalUpdate || !store.listUnsettledSnapshots) return undefined;
-    if (watermark?.kind !== 'timestamp' || since?.kind !== 'timestamp' || since.value >= watermark.value)
+    if (
+      watermark?.kind !== 'timestamp' ||
+      since?.kind !== 'timestamp' ||
+      Date.parse(since.value) >= Date.parse(watermark.value)
+    )
       return undefined;
     if ((await store.listIntents(this.name)).some((i) => i.side === otherSide(side))) return undefined;
     const unsettledSnapshots = await store.listUnsettledSnapshots(this.name, MAX_UNSETTLED + 1);
