@@ -1,6 +1,6 @@
 /**
  * What an initial sync costs: N Jira bugs into an empty Azure DevOps project with the example's
- * field mappings (comments off), HTTP calls counted at the simulators over real HTTP.
+ * field mappings (comments and files off), HTTP calls counted at the simulators over real HTTP.
  *
  *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
  *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
@@ -103,13 +103,16 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
     fileURLToPath(new URL('../examples/jira-azure-devops/syncbridge.yaml', import.meta.url)),
     { env },
   );
-  const base = config.mappings[0]!;
+  const base = config.mappings.find((m) => m.name === 'bugs')!;
   const fields = oneWay ? base.fields.map((f) => ({ ...f, direction: 'leftToRight' as const })) : base.fields;
+  const links = oneWay ? base.links.map((l) => ({ ...l, direction: 'leftToRight' as const })) : base.links;
   const mapping = {
     ...base,
     fields,
+    links,
     left: { ...base.left, filter: undefined },
     comments: undefined,
+    attachments: undefined,
     // One way, as the baselines: the copy shows its origin, the Jira issue is left alone.
     ...(oneWay ? { backlink: { left: false, right: true } } : {}),
   };
@@ -347,10 +350,18 @@ async function alone(): Promise<void> {
       console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
   }
   const before = { jira: jiraCount.total(), ado: adoCount.total() };
+  const callsBefore = { jira: new Map(jiraCount.calls), ado: new Map(adoCount.calls) };
   const again = await sync.runOnce();
   console.log(
     `idle pass right after: ${again.updated.left + again.updated.right} updates, ${again.created.left + again.created.right} creates (echoes skipped ${again.echoesSkipped}), HTTP calls: Jira ${jiraCount.total() - before.jira}, Azure DevOps ${adoCount.total() - before.ado}`,
   );
+  for (const [name, count, prior] of [
+    ['Jira', jiraCount, callsBefore.jira],
+    ['Azure DevOps', adoCount, callsBefore.ado],
+  ] as const) {
+    for (const [key, n] of [...count.calls].map(([k, v]): [string, number] => [k, v - (prior.get(k) ?? 0)]))
+      if (n > 0) console.log(`  ${name.padEnd(12)} ${String(n).padStart(5)}  ${key}`);
+  }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (simulators included)`);
   await sync.close();
   await jira.close();

@@ -149,6 +149,7 @@ export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 // State stores
 export {
   otherSide,
+  UNSETTLED_REVISION,
   watermarkSchema,
   type Side,
   type Link,

@@ -6,7 +6,7 @@ import {
   type Watermark,
   type WorkItem,
 } from 'syncbridge';
-import { defineConnector, ignoreNotFound, type BacklinkWriteResult } from 'syncbridge/connector-kit';
+import { defineConnector, ignoreNotFound, type BacklinkWriteResult, type QueryRequest } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
@@ -45,6 +45,25 @@ function identityToUser(identity: z.infer<typeof identitySchema>): UserRef {
   const id = typeof account === 'string' && account ? account : identity.id;
   const email = typeof mail === 'string' && mail ? mail : id.includes('@') ? id : null;
   return { id, email, displayName: identity.customDisplayName ?? identity.providerDisplayName ?? null };
+}
+
+/**
+ * The condition that leaves out of a poll's overlap the items whose last change is the
+ * integration user's own (`@Me`: the credentials the connector writes with) made before the
+ * engine's watermark, except the items the engine names (see `QueryRequest.ownChanges`).
+ * @see https://learn.microsoft.com/en-us/azure/devops/boards/queries/wiql-syntax#macros
+ */
+function ownChangesLeftOut(request: QueryRequest): string[] {
+  const own = request.ownChanges;
+  if (own?.before.kind !== 'timestamp' || request.since?.kind !== 'timestamp') return [];
+  const except = own.except.map(Number).filter(Number.isInteger);
+  return [
+    [
+      `[System.ChangedDate] >= ${wiqlString(new Date(own.before.value).toISOString())}`,
+      '[System.ChangedBy] <> @Me',
+      ...(except.length > 0 ? [`[System.Id] IN (${except.join(', ')})`] : []),
+    ].join(' OR '),
+  ];
 }
 
 const chunk = <T>(list: T[], size: number): T[][] =>
@@ -191,7 +210,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
           now: () => Date.now(),
         };
         for await (const ids of queryIdsInWindows(
-          { type: request.type, filter: request.filter, from: since },
+          { type: request.type, filter: request.filter, conditions: ownChangesLeftOut(request), from: since },
           runner,
         )) {
           for (const part of chunk(ids, size)) {

@@ -125,6 +125,16 @@ export interface QueryRequest {
   filter?: string | undefined;
   /** Only items changed at or after this point (inclusive). Absent: all items. */
   since?: Watermark | undefined;
+  /**
+   * Items whose last change is the integration user's own (the connector's credentials) and
+   * was made before `before` may be left out, except those listed in `except`: the engine
+   * recorded those writes as synced, so re-reading them in the poll's overlap (`since` reaches
+   * back before `before`) finds nothing new. A person's change is always in the result,
+   * whoever changed the item before. Given only to connectors with `conditionalUpdate` (see
+   * the engine's `poll`); optional: a connector that ignores it returns those items, which
+   * the engine then finds already synced.
+   */
+  ownChanges?: { before: Watermark; except: string[] } | undefined;
   /** Field ids to return (connectors ask their API only for these). */
   fields: string[];
   /** Preferred page size; the connector may use less. */

@@ -15,6 +15,7 @@ import {
   type Snapshot,
   type StateStore,
   type StateWrite,
+  UNSETTLED_REVISION,
 } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { ATTACHMENTS_FIELD, copyAttachments } from './attachments.js';
@@ -129,7 +130,10 @@ function mayHaveActed(error: SyncbridgeError): boolean {
 }
 
 /** A snapshot revision that matches no read: its item is merged again whenever it is seen. */
-const unsettled = (revision: string) => `${revision}~unsettled`;
+const unsettled = (revision: string) => `${revision}${UNSETTLED_REVISION}`;
+
+/** At most this many unsettled items are named to a poll that leaves the engine's own changes out; more, and it reads them all. */
+const MAX_UNSETTLED = 100;
 
 /** Syncs one entity pair: polls both sides, merges, writes in batches and keeps state. */
 export class PairSync {
@@ -232,9 +236,10 @@ export class PairSync {
   }
 
   /**
-   * Whether a side's changes matter: some field, link, comments or files flow from it, or its items leaving
-   * its filter unlink pairs (`keepSyncingUnmatched: false`). The target of a one-way mapping is
-   * not polled; its items are read as counterparts, and its deletes found as such.
+   * Whether a side's changes matter: some field (links and parents included), comments or files
+   * flow from it, or its items leaving its filter unlink pairs (`keepSyncingUnmatched: false`).
+   * The target of a one-way mapping is not polled; its items are read as counterparts, and its
+   * deletes found as such (`verifyLinksPerPass`).
    */
   private needsPoll(side: Side): boolean {
     const { mapping, fields } = this.rt;
@@ -382,6 +387,7 @@ export class PairSync {
     const connector = connectors[side];
     let watermark = start;
     const since = pollSince(watermark, connector, settings.overlapMs);
+    const ownChanges = await this.ownChangesSettled(side, watermark, since);
     const filter = mapping[side].filter;
     // A linked item that stopped matching the filter keeps syncing, or under `keepSyncingUnmatched:
     // false` has its last change synced and is then unlinked: a second, unfiltered query picks up
@@ -389,13 +395,20 @@ export class PairSync {
     const followLinked = filter !== undefined && (await store.countLinks(this.name)) > 0;
     // Ids the filtered query yielded (kept only when the linked-only query follows it).
     const matched = new Set<string>();
-    const queries = followLinked
-      ? [
-          { filter, linkedOnly: false },
-          { filter: undefined, linkedOnly: true },
-        ]
-      : [{ filter, linkedOnly: false }];
+    // Linked ids the linked-only query yielded, when it runs first.
+    const linkedRead = new Set<string>();
+    // Under `keepSyncingUnmatched` (the default) both queries' items are synced alike, in any
+    // order: the unfiltered, linked-only one runs first, and when its window holds no item at all,
+    // the filtered one (the same window, narrowed; an item changed since this poll started is the
+    // next poll's) has none either and is not sent. Otherwise the filtered query runs first: the
+    // linked-only one then finds the items that left the filter among those it did not yield.
+    const filtered = { filter, linkedOnly: false };
+    const linked = { filter: undefined, linkedOnly: true };
+    const linkedFirst = followLinked && mapping.keepSyncingUnmatched;
+    const queries = !followLinked ? [filtered] : linkedFirst ? [linked, filtered] : [filtered, linked];
     let processed = 0;
+    // Items the queries yielded, before any is set aside.
+    let read = 0;
     // Items read later in a query may carry changes made after it started, while an item changed
     // meanwhile may not be in its result at all: the watermark never passes the query's start.
     const startedAt = this.rt.clock().toISOString();
@@ -403,24 +416,30 @@ export class PairSync {
       mark?.kind === 'timestamp' && mark.value > startedAt ? { kind: 'timestamp', value: startedAt } : mark;
     this.polling = { side, floor: this.lastPollStart[side] };
     try {
-      for (const query of queries) {
-        // The linked-only query reads again what the filtered one read and counted.
-        if (query.linkedOnly) this.polling.uncounted = matched;
+      for (const [n, query] of queries.entries()) {
+        // The second query reads again what the first one read and counted.
+        if (n > 0) {
+          if (linkedFirst && read === 0) break;
+          this.polling.uncounted = linkedFirst ? linkedRead : matched;
+        }
         const pages = connector.query({
           project: mapping[side].project,
           type: mapping[side].type,
           filter: query.filter,
           since,
+          ...(ownChanges ? { ownChanges } : {}),
           fields: this.sideFields[side],
           pageSize: settings.pageSize,
         });
         // The next page is read while this one is merged, written and committed; pages are still taken in order.
-        for await (const read of readAhead(pages)) {
+        for await (const got of readAhead(pages)) {
           if (mode.signal?.aborted) return;
           // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
-          const page = this.superseded.size === 0 ? read : read.filter((i) => !this.isSuperseded(side, i));
+          const page = this.superseded.size === 0 ? got : got.filter((i) => !this.isSuperseded(side, i));
+          read += got.length;
           const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
           if (!query.linkedOnly && followLinked) for (const item of page) matched.add(item.id);
+          if (query.linkedOnly && linkedFirst) for (const item of items) linkedRead.add(item.id);
           const leaving =
             query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
           await this.processItems(
@@ -454,6 +473,57 @@ export class PairSync {
     if (!pollsByRevision(connector) && !(watermark?.kind === 'timestamp' && watermark.value > startedAt))
       watermark = { kind: 'timestamp', value: startedAt };
     if (!mode.dryRun && watermark) await store.putWatermark(this.name, side, watermark);
+  }
+
+  /**
+   * What a poll may leave out of its overlap (see `QueryRequest.ownChanges`): items whose last
+   * change is the engine's own write made before the watermark, except those the state does not
+   * show as settled. Undefined (everything in the window is read) unless all of this holds:
+   *
+   * - The connector's updates are conditional (`conditionalUpdate`: Azure DevOps tests `/rev`).
+   *   Each write was made against the revision the engine had read and merged, so whatever
+   *   anybody changed before it is in the agreed state; anything changed after it by a person
+   *   makes that person the last changer, and the item is in the result whatever its date.
+   * - The store lists unsettled snapshots, and there are few. Every write that may not be
+   *   recorded as synced is named (`except`) and read: a write whose answer was lost (its pending
+   *   record is kept, its failure retried), the writes of a process that died between writing
+   *   and committing (the pending record stored before any write, on the pair's snapshot:
+   *   both items are named), and an item whose agreed values differ from what it holds (an
+   *   unsettled revision, merged again whenever seen).
+   * - No create is unsettled towards this side (an intent): its copy may exist unlinked.
+   *   `resolveIntents` finds it by its origin anyway; the poll reads the whole overlap meanwhile.
+   *
+   * What the overlap then still reads: every change by anybody else, and the engine's own writes
+   * from the watermark on. What it no longer reads again: a write made with the integration
+   * user's credentials by another tool within clock skew (or index lag) of a poll's start and
+   * missed by that poll; give each integration an account of its own.
+   */
+  private async ownChangesSettled(
+    side: Side,
+    watermark: Watermark | undefined,
+    since: Watermark | undefined,
+  ): Promise<{ before: Watermark; except: string[] } | undefined> {
+    const { store, connectors } = this.rt;
+    if (!connectors[side].info.capabilities.conditionalUpdate || !store.listUnsettledSnapshots) return undefined;
+    if (
+      watermark?.kind !== 'timestamp' ||
+      since?.kind !== 'timestamp' ||
+      Date.parse(since.value) >= Date.parse(watermark.value)
+    )
+      return undefined;
+    if ((await store.listIntents(this.name)).some((i) => i.side === otherSide(side))) return undefined;
+    const unsettledSnapshots = await store.listUnsettledSnapshots(this.name, MAX_UNSETTLED + 1);
+    if (unsettledSnapshots.length > MAX_UNSETTLED) return undefined;
+    const except = new Set<string>();
+    for (const snapshot of unsettledSnapshots) {
+      if (snapshot.side === side) except.add(snapshot.itemId);
+      else if (snapshot.pending) {
+        // The pending writes of a pair are kept on one of its snapshots: the other item was written too.
+        const link = await store.getLink(this.name, snapshot.side, snapshot.itemId);
+        if (link) except.add(side === 'left' ? link.leftId : link.rightId);
+      }
+    }
+    return { before: watermark, except: [...except] };
   }
 
   private async linkedOnly(side: Side, page: WorkItem[]): Promise<WorkItem[]> {

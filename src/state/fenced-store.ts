@@ -52,6 +52,9 @@ export function fencedStore(store: StateStore, fence: WriterFence): StateStore {
     getSnapshot: (...a) => store.getSnapshot(...a),
     putSnapshot: write((tx) => tx.putSnapshot),
     deleteSnapshot: write((tx) => tx.deleteSnapshot),
+    ...(store.listUnsettledSnapshots
+      ? { listUnsettledSnapshots: (...a: [string, number]) => store.listUnsettledSnapshots!(...a) }
+      : {}),
     getWatermark: (...a) => store.getWatermark(...a),
     putWatermark: write((tx) => tx.putWatermark),
     getIntent: (...a) => store.getIntent(...a),

@@ -1,4 +1,5 @@
 import { lockedStore } from './mutex.js';
+import { UNSETTLED_REVISION } from './state-store.js';
 import { applyWritesInOrder, fenceProblem, linkTaken, loadItemsOneByOne } from './store-helpers.js';
 import type {
   Failure,
@@ -79,6 +80,12 @@ function operations(t: () => Tables, clock: () => Date): StateOperations {
     },
     async deleteSnapshot(pair, side, itemId) {
       t().snapshots.delete(k(pair, side, itemId));
+    },
+    async listUnsettledSnapshots(pair, limit) {
+      const all = [...t().snapshots.values()].filter(
+        (s) => s.pair === pair && (s.pending !== undefined || s.revision.endsWith(UNSETTLED_REVISION)),
+      );
+      return clone(all.slice(0, limit));
     },
     async getWatermark(pair, side) {
       const w = t().watermarks.get(k(pair, side));

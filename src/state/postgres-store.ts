@@ -9,6 +9,7 @@ import { type Row, sqlRows, str } from './sql-rows.js';
 import { assembleItems, fenceProblem, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
+  UNSETTLED_REVISION,
   otherSide,
   watermarkSchema,
   type Lease,
@@ -110,6 +111,14 @@ function operations(db: PostgresClient, s: string, I: string): StateOperations {
       return r && toSnapshot(r);
     },
     putSnapshot: (snapshot) => write({ op: 'putSnapshot', snapshot }),
+    async listUnsettledSnapshots(pair, limit) {
+      return (
+        await rows(
+          `SELECT * FROM ${s}.snapshots WHERE integration = $1 AND pair = $2 AND (pending IS NOT NULL OR revision LIKE '%' || $3) LIMIT $4`,
+          [pair, UNSETTLED_REVISION, limit],
+        )
+      ).map(toSnapshot);
+    },
     deleteSnapshot: (pair, side, itemId) => write({ op: 'deleteSnapshot', pair, side, itemId }),
     async getWatermark(pair, side) {
       const r = await one(`SELECT value FROM ${s}.watermarks WHERE integration = $1 AND pair = $2 AND side = $3`, [

@@ -10,6 +10,7 @@ import { failureColumns, failureRow, type Row, snapshotRow, sqlRows, str } from 
 import { applyWritesInOrder, assembleItems, fenceProblem, linkTaken } from './store-helpers.js';
 import {
   configPartsSchema,
+  UNSETTLED_REVISION,
   otherSide,
   watermarkSchema,
   type IntegrationState,
@@ -94,6 +95,13 @@ function operations(db: DatabaseSync, integration: string, clock: () => Date): S
       q(
         'INSERT INTO snapshots (integration, pair, side, item_id, revision, updated_at, fields, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (integration, pair, side, item_id) DO UPDATE SET revision = excluded.revision, updated_at = excluded.updated_at, fields = excluded.fields, pending = excluded.pending',
       ).run(I, ...snapshotRow(s));
+    },
+    async listUnsettledSnapshots(pair, limit) {
+      return (
+        q(
+          "SELECT * FROM snapshots WHERE integration = ? AND pair = ? AND (pending IS NOT NULL OR revision LIKE '%' || ?) LIMIT ?",
+        ).all(I, pair, UNSETTLED_REVISION, limit) as Row[]
+      ).map(toSnapshot);
     },
     async deleteSnapshot(pair, side, itemId) {
       q('DELETE FROM snapshots WHERE integration = ? AND pair = ? AND side = ? AND item_id = ?').run(

@@ -9,6 +9,12 @@ export type Side = 'left' | 'right';
 /** Both sides, left first. */
 export const sides = ['left', 'right'] as const;
 
+/**
+ * The end of a snapshot revision that matches no read (the engine's agreed values differ from
+ * the item's): its item is merged again whenever it is seen.
+ */
+export const UNSETTLED_REVISION = '~unsettled';
+
 /** The other side. */
 export function otherSide(side: Side): Side {
   return side === 'left' ? 'right' : 'left';
@@ -302,6 +308,13 @@ export interface StateOperations {
   putSnapshot(snapshot: Snapshot): Promise<void>;
   /** Forgets what the engine saw of an item. */
   deleteSnapshot(pair: string, side: Side, itemId: string): Promise<void>;
+  /**
+   * Snapshots of a pair that are not settled: holding pending writes, or with a revision ending
+   * in {@link UNSETTLED_REVISION} (no read matches it), at most `limit` of them in any order.
+   * Optional: without it the engine re-reads its own recent writes in every poll's overlap
+   * (see `QueryRequest.ownChanges`).
+   */
+  listUnsettledSnapshots?(pair: string, limit: number): Promise<Snapshot[]>;
 
   /** Where polling of a side resumes; validated when read back. */
   getWatermark(pair: string, side: Side): Promise<Watermark | undefined>;

@@ -1,4 +1,12 @@
-import type { Failure, InboxItem, Link, Side, Snapshot, StateStore } from 'syncbridge';
+import {
+  type Failure,
+  type InboxItem,
+  type Link,
+  type Side,
+  type Snapshot,
+  type StateStore,
+  UNSETTLED_REVISION,
+} from 'syncbridge';
 import { peer } from './peers.js';
 
 /** A state store implementation under test. */
@@ -235,6 +243,22 @@ export function describeStateStore(target: StateStoreTarget): void {
         left: snapshot('left', '10'),
         right: snapshot('right', '77'),
       });
+    });
+
+    it('lists the snapshots that are not settled: pending writes or an unsettled revision', async () => {
+      if (!store.listUnsettledSnapshots) return;
+      const pending = { writes: { right: { title: 'b' } }, agreed: { left: { title: 'b' }, right: { title: 'b' } } };
+      await store.putSnapshot(snapshot('left', '1'));
+      await store.putSnapshot({ ...snapshot('left', '2'), pending });
+      await store.putSnapshot({ ...snapshot('right', '3'), revision: `3${UNSETTLED_REVISION}` });
+      await store.putSnapshot({ ...snapshot('right', '4'), pair: 'tasks', pending });
+      const listed = await store.listUnsettledSnapshots('bugs', 10);
+      expect(listed.map((x) => `${x.side} ${x.itemId}`).sort()).toEqual(['left 2', 'right 3']);
+      expect(listed.find((x) => x.itemId === '2')?.pending).toEqual(pending);
+      expect(await store.listUnsettledSnapshots('bugs', 1)).toHaveLength(1);
+      await store.putSnapshot(snapshot('left', '2'));
+      await store.putSnapshot(snapshot('right', '3'));
+      expect(await store.listUnsettledSnapshots('bugs', 10)).toEqual([]);
     });
 
     it('queues failures oldest first and replaces one per item', async () => {

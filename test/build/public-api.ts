@@ -18,6 +18,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'RemoteError',
       'Syncbridge',
       'SyncbridgeError',
+      'UNSETTLED_REVISION',
       'ValueMap',
       'WebhookIntake',
       'applyWritesInOrder',

@@ -73,4 +73,28 @@ describe('field directions', () => {
     await t.sync.runOnce();
     expect(t.byTitle(t.right, 'Rich')[0]?.fields.ref).toBe('Steps');
   });
+
+  for (const files of [undefined, 'both', 'rightToLeft'] as const)
+    it(`polls the target of one-way fields only when something flows from it (files: ${files ?? 'none'})`, async () => {
+      const t = await twoTrackers({
+        fields: [{ left: 'title', right: 'title', direction: 'leftToRight' }],
+        ...(files ? { mapping: { attachments: { direction: files } } } : {}),
+      });
+      await t.sync.activate();
+      const bug = t.left.create('JIRA', 'Bug', { title: 'One way' }, t.left.user('ana'));
+      await t.sync.runOnce();
+      const [copy] = t.byTitle(t.right, 'One way');
+      const queried: string[] = [];
+      t.connectors.right.onCall = ({ method, phase }) => {
+        if (method === 'query' && phase === 'before') queried.push(method);
+      };
+      t.advance(10_000);
+      t.right.attachAs(copy!.id, { name: 'trace.log', content: 'boom' }, 'ado-ana');
+      t.right.edit(copy!.id, { title: 'Renamed there' }, 'ado-ana');
+      await t.sync.runOnce();
+      await t.sync.runOnce();
+      expect(queried.length > 0).toBe(files !== undefined);
+      expect(t.left.item(bug.id).fields.title).toBe('One way');
+      expect(t.left.item(bug.id).attachments.map((a) => a.name)).toEqual(files ? ['trace.log'] : []);
+    });
 });

@@ -291,8 +291,10 @@ export function createSeededState(seed: AdoSeed, limits: Partial<SimLimits> = {}
     nextWorkItemId: 1,
     nextCommentId: 1,
     limits: { ...defaultLimits, ...limits },
+    // The service's clock: never going back, but two work items may be saved in the same
+    // millisecond (a revision of one item always comes after the one before it, see `saveWorkItem`).
     now() {
-      last = Math.max(Date.now(), last + 1);
+      last = Math.max(Date.now(), last);
       return new Date(last);
     },
   };
