@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Attachment, Connector } from 'syncbridge/connector-kit';
 import type { FieldValue, Syncbridge, SyncbridgeConfigInput, WorkItem } from 'syncbridge';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { startScenario, type Scenario } from './scenario.js';
+import { retryingSoon, startScenario, type Scenario } from './scenario.js';
 
 const BLOCKS = { jira: 'link:Blocks', ado: 'link:System.LinkTypes.Dependency-Forward' };
 const LIMIT = 200_000;
@@ -19,10 +19,7 @@ function withHierarchy(config: SyncbridgeConfigInput): SyncbridgeConfigInput {
   const titles = [{ left: 'summary', right: 'System.Title' }];
   const [bugs] = config.mappings;
   return {
-    ...config,
-    systems: Object.fromEntries(
-      Object.entries(config.systems).map(([id, s]) => [id, { ...s, retry: { minTimeoutMs: 5, maxTimeoutMs: 50 } }]),
-    ),
+    ...retryingSoon(config),
     mappings: [
       { name: 'epics', left: side('jira', 'DEMO', 'Epic'), right: side('ado', 'Demo', 'Feature'), fields: titles },
       {
@@ -45,7 +42,6 @@ function withHierarchy(config: SyncbridgeConfigInput): SyncbridgeConfigInput {
         attachments: { direction: 'both', maxBytes: LIMIT, deletes: true },
       },
     ],
-    engine: { ...config.engine, maxAttempts: 1000 },
   };
 }
 

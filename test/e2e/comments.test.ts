@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comment, RichText, Syncbridge } from 'syncbridge';
 import { richTextToPlain } from 'syncbridge/connector-kit';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { startScenario, type Scenario } from './scenario.js';
+import { retryingSoon, startScenario, type Scenario } from './scenario.js';
 
 /** A comment body: one paragraph per line. */
 const lines = (...texts: string[]): RichText => ({
@@ -37,17 +37,7 @@ describe('comments between Jira and Azure DevOps over real HTTP', () => {
       description: paragraph('Steps: ', 'export 10 MB.'),
       priority: 2,
     });
-    // Failed items are retried on the next pass; failed requests without long waits.
-    sync = await s.connect((config) => ({
-      ...config,
-      systems: Object.fromEntries(
-        Object.entries(config.systems).map(([id, system]) => [
-          id,
-          { ...system, retry: { minTimeoutMs: 5, maxTimeoutMs: 50 } },
-        ]),
-      ),
-      engine: { ...config.engine, maxAttempts: 1000 },
-    }));
+    sync = await s.connect(retryingSoon);
     await sync.activate();
     await s.runOnce();
     adoCopyOfJiraBug = (await s.linkOf('left', jiraBug.id)).rightId;

@@ -26,6 +26,23 @@ export const adoFields = fieldMappings.map((f) => f.right);
 /** The integration user on both systems. */
 export const BOT = 'sync-bot@example.com';
 
+/**
+ * A configuration whose failed items are retried on the next pass (many times) and whose failed
+ * requests are repeated without long waits.
+ */
+export function retryingSoon(config: SyncbridgeConfigInput): SyncbridgeConfigInput {
+  return {
+    ...config,
+    systems: Object.fromEntries(
+      Object.entries(config.systems).map(([id, system]) => [
+        id,
+        { ...system, retry: { minTimeoutMs: 5, maxTimeoutMs: 50 } },
+      ]),
+    ),
+    engine: { ...config.engine, maxAttempts: 1000 },
+  };
+}
+
 /** Both simulators over HTTP and the integration between them, as a user sets it up. */
 export interface Scenario {
   jira: ServedSimulator<JiraSimulator>;

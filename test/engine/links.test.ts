@@ -90,6 +90,15 @@ function read(system: MemorySystem, id: string, field: string): FieldValue {
 /** Ids in the order link fields read them. */
 const sorted = (ids: string[]) => [...ids].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
+/** A person files a bug under an epic. */
+const bugUnder = (
+  system: MemorySystem,
+  project: string,
+  epic: { id: string; key: string },
+  title: string,
+  as: string,
+) => system.create(project, 'Bug', { title, 'link:parent': { id: epic.id, key: epic.key } }, system.user(as));
+
 const parentOf = (system: MemorySystem, id: string) => (read(system, id, 'link:parent') as { id: string } | null)?.id;
 const bugs = (system: MemorySystem, id: string) => read(system, id, 'link:Blocks');
 
@@ -97,19 +106,9 @@ describe('links and parents', () => {
   it('carries a parent made on either side across two mappings, and a change of it', async () => {
     const t = await linkedTrackers();
     const epic = t.left.create('JIRA', 'Epic', { title: 'checkout' }, t.left.user('ana'));
-    const bug = t.left.create(
-      'JIRA',
-      'Bug',
-      { title: 'pay fails', 'link:parent': { id: epic.id, key: epic.key } },
-      t.left.user('ana'),
-    );
+    const bug = bugUnder(t.left, 'JIRA', epic, 'pay fails', 'ana');
     const adoEpic = t.right.create('ADO', 'Epic', { title: 'search' }, t.right.user('ado-ana'));
-    const adoBug = t.right.create(
-      'ADO',
-      'Bug',
-      { title: 'no results', 'link:parent': { id: adoEpic.id, key: adoEpic.key } },
-      t.right.user('ado-ana'),
-    );
+    const adoBug = bugUnder(t.right, 'ADO', adoEpic, 'no results', 'ado-ana');
     await t.pass();
 
     const bugCopy = (await t.twin('bugs', bug.id))!;
@@ -127,12 +126,7 @@ describe('links and parents', () => {
   it('writes a parent whose item is synced later in the same pass on the next pass, and lists it as waiting meanwhile', async () => {
     const t = await linkedTrackers({ epicsFirst: false });
     const epic = t.left.create('JIRA', 'Epic', { title: 'checkout' }, t.left.user('ana'));
-    const bug = t.left.create(
-      'JIRA',
-      'Bug',
-      { title: 'pay fails', 'link:parent': { id: epic.id, key: epic.key } },
-      t.left.user('ana'),
-    );
+    const bug = bugUnder(t.left, 'JIRA', epic, 'pay fails', 'ana');
     await t.pass();
     const copy = (await t.twin('bugs', bug.id))!;
     expect(parentOf(t.right, copy)).toBeUndefined();
