@@ -63,22 +63,35 @@ async function linkedTrackers(
     engine: { overlapMs: 60_000, retryBackoffMs: 1000 },
     state: { store: 'memory' },
   };
-  const sync = await createSyncbridge({
-    config,
-    systems: { jira: createMemoryConnector(left), ado: createMemoryConnector(right) },
-    store,
-    clock,
-  });
+  const systems = { jira: createMemoryConnector(left), ado: createMemoryConnector(right) };
+  let sync = await createSyncbridge({ config, systems, store, clock });
   await sync.activate();
   const pass = async () => {
     now += 5000;
     return sync.runOnce();
   };
+  /** The same integration (systems and state) under the bug mapping changed by `change`, activated again. */
+  const reconfigure = async (change: Partial<MappingInput>) => {
+    const mappings = config.mappings.map((m) => (m.name === 'bugs' ? { ...m, ...change } : m));
+    sync = await createSyncbridge({ config: { ...config, mappings }, systems, store, clock });
+    await sync.activate();
+  };
   /** The twin of a left item on the right, by the pair's link. */
   const twin = async (mapping: string, leftId: string) => (await store.getLink(mapping, 'left', leftId))?.rightId;
   const twinOnLeft = async (mapping: string, rightId: string) =>
     (await store.getLink(mapping, 'right', rightId))?.leftId;
-  return { left, right, sync, store, pass, twin, twinOnLeft };
+  return {
+    left,
+    right,
+    get sync() {
+      return sync;
+    },
+    store,
+    pass,
+    reconfigure,
+    twin,
+    twinOnLeft,
+  };
 }
 
 /** An item's field as the system holds it now (read through the connector contract's view). */
@@ -208,6 +221,27 @@ describe('links and parents', () => {
     await t.pass();
     expect(bugs(t.left, a!.id)).toEqual([d!.id]);
     expect(bugs(t.right, await copy(a!))).toEqual([await copy(d!)]);
+  });
+
+  it('carries the links both sides already hold once links are added to a mapping, as a union', async () => {
+    const t = await linkedTrackers({ bugs: { links: [], parent: undefined } });
+    const [a, b, c] = ['A', 'B', 'C'].map((title) => t.left.create('JIRA', 'Bug', { title }, t.left.user('ana')));
+    await t.pass();
+    const copy = async (item: { id: string }) => (await t.twin('bugs', item.id))!;
+    // Made before links were synced: A blocks B on the left, A's copy blocks C's copy on the right.
+    t.left.addLink(a!.id, 'Blocks', b!.id, 'ana');
+    t.right.addLink(await copy(a!), 'Blocks', await copy(c!), 'ado-ana');
+    await t.pass();
+    expect(bugs(t.right, await copy(a!))).toEqual([await copy(c!)]);
+
+    await t.reconfigure({ links: [{ left: 'Blocks', right: 'Blocks' }] });
+    await t.pass();
+    expect(bugs(t.left, a!.id)).toEqual(sorted([b!.id, c!.id]));
+    expect(bugs(t.right, await copy(a!))).toEqual(sorted([await copy(b!), await copy(c!)]));
+    // Merged from then on: a removal on one side goes to the other.
+    t.left.removeLink(a!.id, 'Blocks', c!.id, 'ana');
+    await t.pass();
+    expect(bugs(t.right, await copy(a!))).toEqual([await copy(b!)]);
   });
 
   it('refuses a mapping whose link type one side does not know, naming the path', async () => {
