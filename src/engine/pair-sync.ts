@@ -1394,21 +1394,25 @@ export class PairSync {
   /**
    * The directions a follow-up (comments, attachments) of a committed work runs in, with the
    * source and target item of each: from the anchor, and from the counterpart too when it
-   * changed. The counterpart's own changes were merged under this anchor and it will not come
-   * up again as unseen: its comments and files travel now too, as do those of a counterpart
-   * whose failure (a copy that failed) this commit just cleared.
+   * changed, or in a reconcile (which compares everything). The counterpart's own changes were
+   * merged under this anchor and it will not come up again as unseen: its comments and files
+   * travel now too, as do those of a counterpart whose failure (a copy that failed) this commit
+   * just cleared.
    */
   private followUpRuns(
     work: Work,
     source: WorkItem,
     counterpart: WorkItem,
     direction: MappingDirection,
+    mode: PassMode,
   ): Array<[Side, WorkItem, WorkItem]> {
     const { anchor } = work;
     const target = otherSide(anchor);
     const counterpartChanged =
       work.create === undefined &&
-      (work.snapshots[target]?.revision !== work.items[target]?.revision || work.failures[target] !== undefined);
+      (mode.reconcile !== undefined ||
+        work.snapshots[target]?.revision !== work.items[target]?.revision ||
+        work.failures[target] !== undefined);
     const runs: Array<[Side, WorkItem, WorkItem]> = [[anchor, source, counterpart]];
     if (counterpartChanged) runs.push([target, counterpart, source]);
     const allowed = (from: Side) =>
@@ -1421,7 +1425,7 @@ export class PairSync {
     const { connectors, systemIds } = this.rt;
     if (!comments || !connectors.left.info.capabilities.comments || !connectors.right.info.capabilities.comments)
       return;
-    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, comments.direction)) {
+    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, comments.direction, mode)) {
       const to = otherSide(from);
       try {
         const result = await copyComments({
@@ -1453,7 +1457,7 @@ export class PairSync {
     const settings = this.rt.mapping.attachments;
     const { connectors, systemIds, integrationUsers } = this.rt;
     if (!settings) return;
-    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, settings.direction)) {
+    for (const [from, item, other] of this.followUpRuns(work, source, counterpart, settings.direction, mode)) {
       const to = otherSide(from);
       try {
         const result = await copyAttachments({

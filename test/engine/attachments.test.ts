@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SyncbridgeError } from 'syncbridge';
+import { createSyncbridge, SyncbridgeError } from 'syncbridge';
 import type { MemorySystem } from 'syncbridge/testing';
 import { twoTrackers } from './harness.js';
 
@@ -141,6 +141,35 @@ describe('attachments', () => {
     await pass();
     expect(listed()).toBeGreaterThan(before);
     expect(t.left.item(bug.id).attachments.map((a) => a.name)).toEqual(['a.log', 'b.log']);
+  });
+
+  it('copies the files of both sides attached before files were synced, on a reconcile', async () => {
+    const t = await twoTrackers();
+    const bug = t.left.create('JIRA', 'Bug', { title: 'crash' }, t.left.user('ana'));
+    await t.sync.activate();
+    await t.sync.runOnce();
+    const copy = t.byTitle(t.right, 'crash')[0]!;
+    t.left.attachAs(bug.id, { name: 'left.txt', content: 'l' }, 'ana');
+    t.right.attachAs(copy.id, { name: 'right.txt', content: 'r' }, 'ado-ana');
+    t.advance(5000);
+    await t.sync.runOnce();
+
+    const config = { ...t.config, mappings: t.config.mappings.map((m) => ({ ...m, attachments: {} })) };
+    const systems = { jira: t.connectors.left, ado: t.connectors.right };
+    const sync = await createSyncbridge({ config, systems, store: t.store, clock: t.clock });
+    await sync.activate();
+    t.advance(5000);
+    await sync.reconcile();
+    for (const [system, id] of [
+      [t.left, bug.id],
+      [t.right, copy.id],
+    ] as const)
+      expect(
+        system
+          .item(id)
+          .attachments.map((a) => a.name)
+          .sort(),
+      ).toEqual(['left.txt', 'right.txt']);
   });
 
   it('fails the item for a retry when a download breaks, and copies the file then', async () => {
