@@ -10,7 +10,7 @@ import { otherSide, type Side, type StateOperations } from '../state/state-store
 const key = (id: string) => `attachment:${id}`;
 
 /** The name attachment problems go by in an item's field failures. */
-export const ATTACHMENTS_FIELD = 'attachments';
+export const FILES_FAILURE_FIELD = 'attachments';
 
 /** One side of an attachment sync. */
 export interface AttachmentSide {

@@ -18,7 +18,7 @@ import {
   UNSETTLED_REVISION,
 } from '../state/state-store.js';
 import { copyComments } from './comments.js';
-import { ATTACHMENTS_FIELD, copyAttachments } from './attachments.js';
+import { FILES_FAILURE_FIELD, copyAttachments } from './attachments.js';
 import type { Twin, TwinFinder } from './link-fields.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
@@ -1511,12 +1511,12 @@ export class PairSync {
       pair: this.name,
       side,
       item,
-      problems: errors.map((error) => ({ source: side, field: ATTACHMENTS_FIELD, error })),
+      problems: errors.map((error) => ({ source: side, field: FILES_FAILURE_FIELD, error })),
       revisions: previous?.revisions ?? { [side]: item.revision },
       previous: work.failures[side],
       now: this.rt.clock().toISOString(),
     });
-    const kept = fieldFailuresOf(previous).filter((f) => f.field !== ATTACHMENTS_FIELD);
+    const kept = fieldFailuresOf(previous).filter((f) => f.field !== FILES_FAILURE_FIELD);
     if (kept.length > 0) {
       failure.details = { fields: [...kept, ...fieldFailuresOf(failure)] };
       failure.message = [previous!.message, failure.message].join('; ');
