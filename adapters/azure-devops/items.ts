@@ -114,9 +114,7 @@ export class ItemReader {
         `${this.system}: work item ${id} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
         { system: this.system },
       );
-    // The schema's union of field values takes a parent `{ id, key }` for a user and drops its key: link values are kept as converted.
-    const linkValues = Object.fromEntries(Object.entries(out).filter(([ref]) => isLinkField(ref)));
-    return { ...parsed.data, fields: { ...parsed.data.fields, ...linkValues } };
+    return parsed.data;
   }
 
   /** Every origin a work item is stamped with: its hyperlink stamp, then any tag stamps (items stamped before hyperlinks). */
