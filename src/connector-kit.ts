@@ -16,6 +16,7 @@ export {
 } from './connector/define-connector.js';
 export {
   ATTACHMENT_IDS_FIELD,
+  compareLinkIds,
   defaultCapabilities,
   linkField,
   linkTypeOf,

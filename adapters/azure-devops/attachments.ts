@@ -1,5 +1,6 @@
 import { RemoteError, SyncbridgeError, isSyncbridgeError } from 'syncbridge';
 import {
+  compareLinkIds,
   ignoreNotFound,
   type Attachment,
   type AttachmentOrigin,
@@ -58,7 +59,7 @@ const attachmentIdOf = (url: string) =>
 export function attachedFileIds(raw: WorkItemJson): string[] {
   return attachedFiles(raw)
     .map((f) => f.id)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    .sort(compareLinkIds);
 }
 
 /** The `fileName` of an attachment URL, the name when the relation has none. */

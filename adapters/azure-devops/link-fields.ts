@@ -1,5 +1,5 @@
 import { RemoteError, SyncbridgeError, type FieldDescriptor, type FieldValue } from 'syncbridge';
-import { ATTACHMENT_IDS_FIELD, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
+import { ATTACHMENT_IDS_FIELD, compareLinkIds, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { listOf, type WorkItemJson } from './client.js';
 import type { PatchOperation } from './patch.js';
@@ -77,8 +77,6 @@ function linksOf(raw: WorkItemJson, relation: string): Array<{ index: number; id
   return out;
 }
 
-const byId = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
-
 /**
  * A link field's value on a work item read with its relations (the service leaves `relations`
  * out when there are none): the parent `{ id, key }` or null, else the linked ids, sorted.
@@ -86,7 +84,7 @@ const byId = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true 
 export function linkValue(raw: WorkItemJson, field: string): FieldValue {
   const ids = linksOf(raw, relationOf(field))
     .map((l) => l.id)
-    .sort(byId);
+    .sort(compareLinkIds);
   if (field !== PARENT_FIELD) return ids;
   return ids[0] === undefined ? null : { id: ids[0], key: ids[0] };
 }

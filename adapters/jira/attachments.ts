@@ -1,5 +1,6 @@
 import { RemoteError, SyncbridgeError } from 'syncbridge';
 import {
+  compareLinkIds,
   ignoreNotFound,
   PromiseCache,
   type Attachment,
@@ -71,7 +72,7 @@ export function jiraAttachments(client: JiraClient, system: string, baseUrl: str
         );
       return (parsed.data ?? [])
         .map(toAttachment)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }));
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || compareLinkIds(a.id, b.id));
     },
 
     /**

@@ -1,5 +1,12 @@
 import { SyncbridgeError, type FieldDescriptor, type FieldValue, type ItemReference } from 'syncbridge';
-import { ATTACHMENT_IDS_FIELD, ignoreNotFound, linkField, linkTypeOf, PARENT_FIELD } from 'syncbridge/connector-kit';
+import {
+  ATTACHMENT_IDS_FIELD,
+  compareLinkIds,
+  ignoreNotFound,
+  linkField,
+  linkTypeOf,
+  PARENT_FIELD,
+} from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import {
   issueLinksFieldSchema,
@@ -54,9 +61,6 @@ function covered(links: JiraIssueLink[], spec: string): Array<{ link: JiraIssueL
   return out;
 }
 
-/** Link values are ids ordered as numbers where they are numbers (`10002` before `10010`). */
-const byId = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
-
 /** An issue's links and parent, validated (only the parts a read asked for are present). */
 export interface IssueRelations {
   parent: ItemReference | null;
@@ -85,7 +89,7 @@ export function relationsOf(system: string, issue: JiraIssue): IssueRelations {
 export function linkValue(relations: IssueRelations, field: string): FieldValue {
   if (field === PARENT_FIELD) return relations.parent;
   const spec = linkTypeOf(field) ?? '';
-  return [...new Set(covered(relations.links, spec).map((c) => c.other))].sort(byId);
+  return [...new Set(covered(relations.links, spec).map((c) => c.other))].sort(compareLinkIds);
 }
 
 /** `parent` as the create and edit bodies take it: by id (the key is ignored), or null to remove it. */

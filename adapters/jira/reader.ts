@@ -7,7 +7,7 @@ import {
   type UserRef,
   type WorkItem,
 } from 'syncbridge';
-import { ATTACHMENT_IDS_FIELD, linkTypeOf } from 'syncbridge/connector-kit';
+import { ATTACHMENT_IDS_FIELD, compareLinkIds, linkTypeOf } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraFieldOf, linkValue, relationsOf } from './links.js';
@@ -105,9 +105,7 @@ const attachmentIdSchema = z.looseObject({ id: z.union([z.string(), z.number()])
 /** The ids of an issue's attachments (its `attachment` field), sorted. */
 function attachmentIds(value: unknown): string[] {
   const parsed = z.array(attachmentIdSchema).nullish().safeParse(value);
-  return (parsed.success ? (parsed.data ?? []) : [])
-    .map((a) => a.id)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return (parsed.success ? (parsed.data ?? []) : []).map((a) => a.id).sort(compareLinkIds);
 }
 
 /** Turns Jira issues into validated work items, with `updatedBy` from their changelogs. */

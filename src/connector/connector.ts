@@ -254,6 +254,14 @@ export function linkField(type: string): string {
   return `link:${type}`;
 }
 
+/**
+ * The order of the ids in a link field's value and in {@link ATTACHMENT_IDS_FIELD}: as numbers
+ * where they are numbers (`9` before `10`), else as text.
+ */
+export function compareLinkIds(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 /** The field of an item's parent (see {@link linkField}). */
 export const PARENT_FIELD = 'link:parent';
 

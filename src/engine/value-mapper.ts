@@ -1,4 +1,5 @@
 import type { FieldMappingConfig } from '../config/schema.js';
+import { compareLinkIds } from '../connector/connector.js';
 import { SyncbridgeError } from '../errors/syncbridge-error.js';
 import {
   isEmptyValue,
@@ -54,7 +55,7 @@ async function translateLinks(value: FieldValue, twins: TwinLookup): Promise<{ v
       const found = await twin(id);
       if (found) out.push(found.id);
     }
-    return { value: out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true })), pending };
+    return { value: out.sort(compareLinkIds), pending };
   }
   if (isReference(value)) {
     const found = await twin(value.id);

@@ -201,6 +201,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'apiNotFoundError',
       'authorizationHeader',
       'codeForStatus',
+      'compareLinkIds',
       'createHttpClient',
       'defaultCapabilities',
       'defineConnector',

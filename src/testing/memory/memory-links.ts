@@ -1,3 +1,4 @@
+import { compareLinkIds } from 'syncbridge/connector-kit';
 /**
  * A link type of a {@link MemorySystem}: `name` reads from the item that links (`Blocks`),
  * `reverse` from the item linked to (`is blocked by`). A type without `reverse` reads the same
@@ -21,7 +22,7 @@ export interface MemoryLink {
 
 /** Linked ids in the order the connector contract reads them (`10` after `9`). */
 export function sortLinkIds(ids: Iterable<string>): string[] {
-  return [...new Set(ids)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return [...new Set(ids)].sort(compareLinkIds);
 }
 
 /** How a link field's type name reads a declared type: from the linking item, the linked one, or either. */
