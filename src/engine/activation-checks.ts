@@ -107,6 +107,11 @@ export function fieldIssues(
     }
   });
   // A named value map used by several fields would report the same pair once per field.
+  return uniqueIssues(issues);
+}
+
+/** Issues without repeats (the same path and message reported twice). */
+export function uniqueIssues(issues: ConfigIssue[]): ConfigIssue[] {
   return issues.filter(
     (issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n,
   );

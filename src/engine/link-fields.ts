@@ -1,5 +1,6 @@
 import type { MappingConfig, SyncbridgeConfig } from '../config/schema.js';
-import { linkField, PARENT_FIELD } from '../connector/connector.js';
+import { linkField, linkTypeOf, PARENT_FIELD } from '../connector/connector.js';
+import { uniqueIssues } from './activation-checks.js';
 import { otherSide, sides, type Side, type StateOperations } from '../state/state-store.js';
 import type { ConfigIssue } from '../errors/config-error.js';
 import type { FieldDescriptor } from '../model/field.js';
@@ -92,18 +93,16 @@ export function linkIssues(
       const known = descriptors[side];
       const id = field.config[side];
       if (!known || known.has(id)) continue;
-      const types = [...known.keys()].filter((k) => k.startsWith('link:') && k !== PARENT_FIELD).map((k) => k.slice(5));
+      const types = [...known.keys()].filter((k) => k !== PARENT_FIELD).flatMap((k) => linkTypeOf(k) ?? []);
       issues.push({
         path: field.link!.path === 'parent' ? path : `${path}.${side}`,
         message:
           id === PARENT_FIELD
             ? `${system} ${mapping[side].type} items have no parent link`
-            : `link type "${id.slice(5)}" does not exist on ${system}${types.length > 0 ? ` (known: ${types.join(', ')})` : ''}`,
+            : `link type "${linkTypeOf(id)}" does not exist on ${system}${types.length > 0 ? ` (known: ${types.join(', ')})` : ''}`,
       });
     }
   }
   // A connector without links is named once per side, not once per link type.
-  return issues.filter(
-    (issue, n) => issues.findIndex((o) => o.path === issue.path && o.message === issue.message) === n,
-  );
+  return uniqueIssues(issues);
 }

@@ -7,7 +7,7 @@ import { otherSide, sides, type PendingWrites, type Side, type Snapshot } from '
 import type { ConflictEvent } from './events.js';
 import { fitsTarget, mergeSets, sameValue } from './field-values.js';
 import type { Twin } from './link-fields.js';
-import { flows, mapValue, type CompiledField, type MappedValue } from './value-mapper.js';
+import { flows, mapValue, type CompiledField } from './value-mapper.js';
 import type { UserResolver } from './users.js';
 
 /** A field that cannot sync now; every other field of the item still does. */
@@ -110,9 +110,8 @@ function linkPending(
   field: CompiledField,
   source: Side,
   sourceKey: string,
-  mapped: MappedValue,
+  pending: string[] | undefined,
 ): FieldProblem | undefined {
-  const pending = mapped.write ? mapped.pending : undefined;
   if (!pending?.length) return undefined;
   const target = otherSide(source);
   const names = pending.join(', ');
@@ -211,7 +210,7 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
     if (!mapped.write) return outcome;
-    const pending = linkPending(field, source, items[source].key, mapped);
+    const pending = linkPending(field, source, items[source].key, mapped.pending);
     // A parent not synced yet is no value to write (null would remove the target's parent).
     if (pending && !Array.isArray(mapped.value)) return held(pending);
     const fit = fitsTarget(mapped.value, descriptor(target));
@@ -411,10 +410,7 @@ async function mergeSetField(
       mappedAdds = adds.values;
       // An item removed from the source's links that has no twin was never linked on the target.
       mappedRemoves = (await mapEach(removed, (v) => map(target, [v]))).values;
-      const problem =
-        adds.pending.length > 0
-          ? linkPending(field, source, input.items[source].key, { write: true, value: [], pending: adds.pending })
-          : undefined;
+      const problem = linkPending(field, source, input.items[source].key, adds.pending);
       if (problem) {
         outcome.problem ??= problem;
         waiting[source] = problem;
@@ -519,7 +515,7 @@ export async function mergeCreate(
         directionTo(target),
         mapContext(input, target, descriptor),
       );
-      const pending = linkPending(field, input.anchor, input.source.key, mapped);
+      const pending = linkPending(field, input.anchor, input.source.key, mapped.write ? mapped.pending : undefined);
       if (pending) problems.push(pending);
       if (!mapped.write || mapped.value === null) continue;
       const fit = fitsTarget(mapped.value, descriptor);

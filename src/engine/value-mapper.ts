@@ -11,6 +11,7 @@ import {
 import { isRichText, richTextFromPlain, richTextToPlain } from '../model/rich-text.js';
 import type { Direction, ValueMap } from '../model/value-map.js';
 import type { Side } from '../state/state-store.js';
+import type { Twin } from './link-fields.js';
 import type { UserResolver } from './users.js';
 
 /** A field mapping with its value map resolved. */
@@ -36,7 +37,7 @@ export function flows(field: CompiledField, direction: Direction): boolean {
 export type MappedValue = { write: true; value: FieldValue; pending?: string[] } | { write: false; reason: string };
 
 /** Finds the twin, on the target side, of an item the source side names by id. */
-export type TwinLookup = (sourceId: string) => Promise<{ id: string; key: string } | undefined>;
+export type TwinLookup = (sourceId: string) => Promise<Twin | undefined>;
 
 const isReference = (v: FieldValue): v is ItemReference =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && 'id' in v && 'key' in v;
