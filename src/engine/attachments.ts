@@ -83,6 +83,10 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
 
   const existing = target.createdNow ? [] : await to.list(target.id);
   const claimed = new Set(copied.values());
+  const limit =
+    waiting.length === 0
+      ? Number.POSITIVE_INFINITY
+      : Math.min(request.maxBytes ?? Number.POSITIVE_INFINITY, (await to.maxBytes()) ?? Number.POSITIVE_INFINITY);
   for (const file of waiting) {
     const found = await findCopy(request, existing, claimed, file);
     if (found) {
@@ -90,10 +94,6 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
       await store.putCommentLink(pair, source.side, key(file.id), key(found.id));
       continue;
     }
-    const limit = Math.min(
-      request.maxBytes ?? Number.POSITIVE_INFINITY,
-      (await to.maxBytes()) ?? Number.POSITIVE_INFINITY,
-    );
     if (file.size > limit) {
       result.tooLarge.push(
         tooLarge(file, source.key, limit, request.maxBytes === limit ? 'the mapping' : target.system),
