@@ -88,6 +88,8 @@ export {
   richTextFromPlain,
   richTextToPlain,
   normalizeRichText,
+  imagesOf,
+  showsAttachments,
 } from './model/rich-text.js';
 
 // Utilities

@@ -132,6 +132,7 @@ export {
   type TableRow,
   type TableCell,
   type Inline,
+  type Image,
   type Mark,
 } from './model/rich-text.js';
 

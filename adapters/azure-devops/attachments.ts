@@ -12,6 +12,7 @@ import { patchContentType } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader } from './items.js';
 import type { PatchOperation } from './patch.js';
+import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, type AttachmentUrl } from './rich-text.js';
 
 /** The service's limit of a simple (one request) upload: 60 MB on Azure DevOps Services. */
 export const defaultAttachmentMaxBytes = 60 * 1024 * 1024;
@@ -51,25 +52,28 @@ const attachedFileSchema = z.object({
 /** The answer of an upload. */
 const attachmentReferenceSchema = z.object({ id: z.string(), url: z.string() });
 
-/** The attachment id (a GUID, lower-cased) in an attachment URL. */
-const attachmentIdOf = (url: string) =>
-  /\/_apis\/wit\/attachments\/([0-9a-f-]{36})(?:[?#/]|$)/i.exec(url)?.[1]?.toLowerCase();
-
-/** The ids of a work item's attached files (its `AttachedFile` relations), sorted. */
+/** The ids of a work item's files (its `AttachedFile` relations and the pictures pasted in its text), sorted. */
 export function attachedFileIds(raw: WorkItemJson): string[] {
-  return attachedFiles(raw)
-    .map((f) => f.id)
-    .sort(compareLinkIds);
+  const attached = attachedFiles(raw).map((f) => f.id);
+  return [...attached, ...pastedFiles(raw, new Set(attached)).keys()].sort(compareLinkIds);
 }
 
-/** The `fileName` of an attachment URL, the name when the relation has none. */
-const fileNameOf = (url: string) => {
-  try {
-    return new URL(url).searchParams.get('fileName') ?? undefined;
-  } catch {
-    return undefined;
+/**
+ * The files of the attachment store that a work item's rich text shows but no relation attaches
+ * (a picture pasted in the description is uploaded, not attached): id → its file name and address.
+ */
+function pastedFiles(raw: WorkItemJson, attached: Set<string>): Map<string, { name: string; url: string }> {
+  const out = new Map<string, { name: string; url: string }>();
+  for (const value of Object.values(raw.fields ?? {})) {
+    if (typeof value !== 'string' || !value.includes('<img')) continue;
+    for (const [, src] of value.matchAll(/<img\b[^>]*?\bsrc\s*=\s*"([^"]*)"/gi)) {
+      const url = (src as string).replace(/&amp;/g, '&');
+      const id = attachmentIdOf(url);
+      if (id && id !== NO_FILE && !attached.has(id)) out.set(id, { name: fileNameOf(url) ?? id, url });
+    }
   }
-};
+  return out;
+}
 
 /** A work item's `AttachedFile` relations, with their places in its relation list. */
 function attachedFiles(raw: WorkItemJson): Array<{ index: number; id: string; attachment: Attachment }> {
@@ -99,6 +103,18 @@ function attachedFiles(raw: WorkItemJson): Array<{ index: number; id: string; at
     });
   }
   return out;
+}
+
+/**
+ * Where images in a work item's rich text point: its newest file of a name (attached or pasted),
+ * with the name as `fileName` (how images are read back); no file where it has none of the name yet.
+ */
+export function attachmentUrlsOf(raw: WorkItemJson): AttachmentUrl {
+  const attached = attachedFiles(raw).map((f) => f.attachment);
+  const byName = new Map<string, string>();
+  for (const [, { name, url }] of pastedFiles(raw, new Set(attached.map((a) => a.id)))) byName.set(name, url);
+  for (const a of attached) byName.set(a.name, `${a.url.split('?')[0]}?fileName=${encodeURIComponent(a.name)}`);
+  return (name) => byName.get(name) ?? noAttachment(name);
 }
 
 /** Whether an error is the service refusing a file for its size (TF237082, or 413 from a front end). */
@@ -139,6 +155,13 @@ export function adoAttachments(options: {
         idempotent,
       }),
     );
+  const fetchFile = (id: string, name: string) =>
+    clients.org.download(
+      versioned({
+        path: `_apis/wit/attachments/${encodeURIComponent(id)}`,
+        query: { fileName: name, download: true },
+      }),
+    );
   const attachedAs = (raw: WorkItemJson, id: string) => attachedFiles(raw).find((f) => f.id === id)?.attachment;
 
   /** Adds the relation; when its answer is lost, the item is read again to see whether it was made. */
@@ -163,17 +186,29 @@ export function adoAttachments(options: {
 
   return {
     maxBytes: async () => maxBytes,
+    /** Attached files, then pasted pictures (whose size only their download tells: one call each, its body left unread). */
     async list(itemId) {
-      return attachedFiles(await reader.withRelations(itemId)).map((f) => f.attachment);
+      const raw = await reader.withRelations(itemId);
+      const attached = attachedFiles(raw).map((f) => f.attachment);
+      const pasted: Attachment[] = [];
+      for (const [id, { name, url }] of pastedFiles(raw, new Set(attached.map((a) => a.id)))) {
+        const answer = await ignoreNotFound(fetchFile(id, name));
+        if (!answer) continue;
+        await answer.body.cancel();
+        pasted.push({
+          id,
+          name,
+          size: Number(answer.headers.get('content-length') ?? 0),
+          mimeType: answer.headers.get('content-type') ?? 'application/octet-stream',
+          createdAt: new Date(String(raw.fields?.['System.ChangedDate'] ?? 0)).toISOString(),
+          author: null,
+          url,
+        });
+      }
+      return [...attached, ...pasted];
     },
     async download(_itemId, attachment) {
-      const answer = await clients.org.download(
-        versioned({
-          path: `_apis/wit/attachments/${encodeURIComponent(attachment.id)}`,
-          query: { fileName: attachment.name, download: true },
-        }),
-      );
-      return answer.body;
+      return (await fetchFile(attachment.id, attachment.name)).body;
     },
     async upload(itemId, file) {
       if (file.size > maxBytes) throw tooLarge(file);

@@ -1,9 +1,9 @@
 import type { Comment, CommentOrigin, RichText } from 'syncbridge';
-import { ignoreNotFound, type CommentWriteOptions } from 'syncbridge/connector-kit';
+import { ignoreNotFound, showsAttachments, type CommentWriteOptions } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { commentsApiVersion, identityRefSchema, versioned, type AdoClients } from './client.js';
 import { userFromAdo } from './fields.js';
-import { htmlToRichText, richTextToHtml } from './rich-text.js';
+import { htmlToRichText, richTextToHtml, type AttachmentUrl } from './rich-text.js';
 
 const commentSchema = z.object({
   commentId: z.number(),
@@ -22,9 +22,9 @@ export const COMMENT_ORIGIN_ATTRIBUTE = 'data-syncbridge-origin';
 
 const stampPattern = new RegExp(`^\\s*<div\\s+${COMMENT_ORIGIN_ATTRIBUTE}="([^"]*)">([\\s\\S]*)</div>\\s*$`, 'i');
 
-/** The HTML of a comment body, wrapped in a stamped `<div>` when it is a copy. */
-export function commentHtml(body: RichText, origin?: CommentOrigin): string {
-  const html = richTextToHtml(body);
+/** The HTML of a comment body, wrapped in a stamped `<div>` when it is a copy; images point where `attachmentUrl` says. */
+export function commentHtml(body: RichText, origin?: CommentOrigin, attachmentUrl?: AttachmentUrl): string {
+  const html = richTextToHtml(body, attachmentUrl);
   if (!origin) return html;
   const value = new URLSearchParams({ system: origin.system, comment: origin.commentId, version: origin.version })
     .toString()
@@ -55,10 +55,17 @@ function toComment(itemId: string, c: z.infer<typeof commentSchema>): Comment {
 }
 
 /**
- * Listing, adding, editing and deleting a work item's comments (comments API, preview).
+ * Listing, adding, editing and deleting a work item's comments (comments API, preview); images
+ * in a comment point at the item's files (`attachmentUrls`, read only for a body that shows one).
  * https://learn.microsoft.com/en-us/rest/api/azure/devops/wit/comments
  */
-export function adoComments(clients: AdoClients, projectOfItem: (id: string) => Promise<string>) {
+export function adoComments(
+  clients: AdoClients,
+  projectOfItem: (id: string) => Promise<string>,
+  attachmentUrls: (itemId: string) => Promise<AttachmentUrl>,
+) {
+  const html = async (itemId: string, body: RichText, options?: CommentWriteOptions) =>
+    commentHtml(body, options?.origin, showsAttachments([body]) ? await attachmentUrls(itemId) : undefined);
   const path = async (itemId: string, commentId?: string) =>
     `${encodeURIComponent(await projectOfItem(itemId))}/_apis/wit/workItems/${encodeURIComponent(itemId)}/comments${commentId ? `/${encodeURIComponent(commentId)}` : ''}`;
   return {
@@ -79,7 +86,7 @@ export function adoComments(clients: AdoClients, projectOfItem: (id: string) => 
       return out;
     },
     async addComment(itemId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
-      const json = { text: commentHtml(body, options?.origin) };
+      const json = { text: await html(itemId, body, options) };
       const c = await clients.org.request(
         versioned(
           { method: 'POST', path: await path(itemId), query: { format: 'html' }, json, schema: commentSchema },
@@ -94,7 +101,7 @@ export function adoComments(clients: AdoClients, projectOfItem: (id: string) => 
       body: RichText,
       options?: CommentWriteOptions,
     ): Promise<Comment> {
-      const json = { text: commentHtml(body, options?.origin) };
+      const json = { text: await html(itemId, body, options) };
       const c = await clients.org.request(
         versioned(
           {

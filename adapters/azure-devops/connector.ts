@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { maxBatchRequests } from './batch.js';
 import { createAdoClients, listOf, versioned } from './client.js';
 import { adoWebhooks } from './webhooks.js';
-import { adoAttachments, defaultAttachmentMaxBytes } from './attachments.js';
+import { adoAttachments, attachmentUrlsOf, defaultAttachmentMaxBytes } from './attachments.js';
 import { adoComments } from './comments.js';
 import { testAdoConnection } from './diagnostics.js';
 import { fieldChangeTimes } from './change-times.js';
@@ -324,7 +324,7 @@ export const azureDevOpsConnector = defineConnector<AzureDevOpsOptions>({
         }
         return out;
       },
-      ...adoComments(clients, projectOfItem),
+      ...adoComments(clients, projectOfItem, async (id) => attachmentUrlsOf(await reader.withRelations(id))),
       async latestChange(project, type): Promise<Watermark | null> {
         const [newest] = await reader.wiql(project, buildWiql({ type, descending: true }), 1);
         if (newest === undefined) return null;

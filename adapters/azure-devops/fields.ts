@@ -2,7 +2,7 @@ import { SyncbridgeError, type FieldDescriptor, type FieldKind, type FieldValue,
 import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { identityRefSchema, listOf } from './client.js';
-import { htmlToRichText, richTextToHtml } from './rich-text.js';
+import { htmlToRichText, richTextToHtml, type AttachmentUrl } from './rich-text.js';
 
 /** A field of the organization as `GET {project}/_apis/wit/fields` reports it. */
 const adoFieldSchema = z.object({
@@ -187,8 +187,8 @@ export function notSupported(fieldName: string, value: unknown): string {
   return `The field '${fieldName}' contains the value '${String(value)}' that is not in the list of supported values`;
 }
 
-/** Converts a core value to what a JSON Patch `add` sends; `''` clears a field. */
-export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
+/** Converts a core value to what a JSON Patch `add` sends; `''` clears a field; images in rich text point where `attachmentUrl` says. */
+export function valueToAdo(meta: FieldMeta, value: FieldValue, attachmentUrl?: AttachmentUrl): unknown {
   if (value === null) return '';
   const wrong = () =>
     new SyncbridgeError(
@@ -206,7 +206,7 @@ export function valueToAdo(meta: FieldMeta, value: FieldValue): unknown {
     case 'richText':
       if (typeof value === 'string') return richTextToHtml(richTextFromPlain(value));
       if (!isRichText(value)) throw wrong();
-      return richTextToHtml(value);
+      return richTextToHtml(value, attachmentUrl);
     case 'lookup': {
       if (typeof value !== 'string' && typeof value !== 'number') throw wrong();
       const allowed = meta.allowedValues.find((a) => a.toLowerCase() === String(value).toLowerCase());

@@ -1,5 +1,6 @@
 import type { FieldValue } from 'syncbridge';
 import { valueToAdo, type FieldMeta } from './fields.js';
+import type { AttachmentUrl } from './rich-text.js';
 
 /** One JSON Patch operation as Azure DevOps takes it. */
 export interface PatchOperation {
@@ -28,7 +29,11 @@ export interface BuiltPatch {
 export function buildPatch(
   fields: Record<string, FieldValue>,
   meta: Map<string, FieldMeta>,
-  options: { expectedRevision?: string | undefined; tags?: string | undefined } = {},
+  options: {
+    expectedRevision?: string | undefined;
+    tags?: string | undefined;
+    attachmentUrl?: AttachmentUrl | undefined;
+  } = {},
 ): BuiltPatch {
   const ops: PatchOperation[] = [];
   const refused: Record<string, string> = {};
@@ -46,7 +51,7 @@ export function buildPatch(
       allowedValues: [],
     };
     try {
-      ops.push({ op: 'add', path: fieldPath(id), value: valueToAdo(m, value) });
+      ops.push({ op: 'add', path: fieldPath(id), value: valueToAdo(m, value, options.attachmentUrl) });
     } catch (error) {
       refused[id] = error instanceof Error ? error.message : String(error);
     }

@@ -1,4 +1,4 @@
-import type { Block, Inline, Mark, RichText, TableCell, TableRow } from 'syncbridge';
+import type { Block, Image, Inline, Mark, RichText, TableCell, TableRow } from 'syncbridge';
 import { normalizeRichText } from 'syncbridge/connector-kit';
 
 /**
@@ -103,6 +103,31 @@ function textOf(nodes: HtmlNode[]): string {
     .join('');
 }
 
+/** The GUID of an Azure DevOps attachment address (`…/_apis/wit/attachments/{id}`), lower-cased. */
+export const attachmentIdOf = (url: string) =>
+  /\/_apis\/wit\/attachments\/([0-9a-f-]{36})(?:[?#/]|$)/i.exec(url)?.[1]?.toLowerCase();
+
+/** The `fileName` an attachment address carries (what the service shows the file as). */
+export const fileNameOf = (url: string) => {
+  try {
+    return new URL(url, 'https://dev.azure.com').searchParams.get('fileName') ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * An `<img>`: a file of the organization's attachment store (what pasting a picture makes, and
+ * what an attached file's relation points at) by its file name, any other picture by address.
+ */
+function imageOf(attrs: Record<string, string>): Image | undefined {
+  const src = attrs.src;
+  if (!src) return undefined;
+  const id = attachmentIdOf(src);
+  if (id) return { type: 'image', attachment: fileNameOf(src) ?? attrs.alt ?? id };
+  return attrs.alt ? { type: 'image', src, alt: attrs.alt } : { type: 'image', src };
+}
+
 function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
   const out: Inline[] = [];
   for (const node of nodes) {
@@ -111,6 +136,9 @@ function inlinesOf(nodes: HtmlNode[], marks: Mark[]): Inline[] {
       if (text) out.push(marks.length ? { type: 'text', text, marks } : { type: 'text', text });
     } else if (node.tag === 'br') {
       out.push({ type: 'hardBreak' });
+    } else if (node.tag === 'img') {
+      const image = imageOf(node.attrs);
+      if (image) out.push(image);
     } else if (node.tag === 'a' && node.attrs['data-vss-mention']) {
       const id = (node.attrs['data-vss-mention'].split(',')[1] ?? '').trim();
       out.push({ type: 'mention', id, text: textOf(node.children).replace(/^@/, '') });
@@ -231,7 +259,8 @@ function spacedTexts(content: Inline[]): string[] {
       return '';
     }
     const next = content[i + 1];
-    const lineGoesOn = next?.type === 'mention' || (next?.type === 'text' && next.text !== '');
+    const lineGoesOn =
+      next?.type === 'mention' || next?.type === 'image' || (next?.type === 'text' && next.text !== '');
     let out = '';
     for (let j = 0; j < node.text.length; j++) {
       const c = node.text[j] as string;
@@ -243,11 +272,28 @@ function spacedTexts(content: Inline[]): string[] {
   });
 }
 
-function inlineHtml(content: Inline[]): string {
+/**
+ * Where images of attachments point when rich text is written: the address of the work item's
+ * file of a given name, with its `fileName` (see `attachmentUrlsOf`).
+ */
+export type AttachmentUrl = (fileName: string) => string;
+
+/** The attachment id no file has: images written before their file was copied point at it. */
+export const NO_FILE = '00000000-0000-0000-0000-000000000000';
+
+/** Without the item's files at hand: the address of no file, read back as the same image (by its `fileName`). */
+export const noAttachment: AttachmentUrl = (name) =>
+  `/_apis/wit/attachments/${NO_FILE}?fileName=${encodeURIComponent(name)}`;
+
+function inlineHtml(content: Inline[], attachmentUrl: AttachmentUrl): string {
   const texts = spacedTexts(content);
   return content
     .map((node, i) => {
       if (node.type === 'hardBreak') return '<br>';
+      if (node.type === 'image')
+        return 'attachment' in node
+          ? `<img src="${escapeHtml(attachmentUrl(node.attachment))}">`
+          : `<img src="${escapeHtml(node.src)}"${node.alt ? ` alt="${escapeHtml(node.alt)}"` : ''}>`;
       if (node.type === 'mention')
         return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;
       const marks = [...(node.marks ?? [])].sort((a, b) => markOrder.indexOf(a.type) - markOrder.indexOf(b.type));
@@ -264,44 +310,44 @@ function inlineHtml(content: Inline[]): string {
 }
 
 /** The inside of a list item or table cell: a lone paragraph as its inline content, else blocks. */
-function containedHtml(blocks: Block[]): string {
+function containedHtml(blocks: Block[], url: AttachmentUrl): string {
   const only = blocks.length === 1 ? blocks[0] : undefined;
-  return only?.type === 'paragraph' ? inlineHtml(only.content) : blocksHtml(blocks);
+  return only?.type === 'paragraph' ? inlineHtml(only.content, url) : blocksHtml(blocks, url);
 }
 
-function blocksHtml(blocks: Block[]): string {
-  return blocks.map(blockHtml).join('');
+function blocksHtml(blocks: Block[], url: AttachmentUrl): string {
+  return blocks.map((b) => blockHtml(b, url)).join('');
 }
 
-function blockHtml(block: Block): string {
+function blockHtml(block: Block, url: AttachmentUrl): string {
   switch (block.type) {
     case 'paragraph':
-      return `<p>${inlineHtml(block.content)}</p>`;
+      return `<p>${inlineHtml(block.content, url)}</p>`;
     case 'heading':
-      return `<h${block.level}>${inlineHtml(block.content)}</h${block.level}>`;
+      return `<h${block.level}>${inlineHtml(block.content, url)}</h${block.level}>`;
     case 'bulletList':
     case 'orderedList': {
       const tag = block.type === 'bulletList' ? 'ul' : 'ol';
       const start =
         block.type === 'orderedList' && block.start !== undefined && block.start !== 1 ? ` start="${block.start}"` : '';
-      const items = block.items.map((item) => `<li>${containedHtml(item)}</li>`);
+      const items = block.items.map((item) => `<li>${containedHtml(item, url)}</li>`);
       return `<${tag}${start}>${items.join('')}</${tag}>`;
     }
     case 'codeBlock':
       return `<pre><code${block.language ? ` class="language-${escapeHtml(block.language)}"` : ''}>${escapeHtml(block.text)}</code></pre>`;
     case 'blockquote':
-      return `<blockquote>${blocksHtml(block.content)}</blockquote>`;
+      return `<blockquote>${blocksHtml(block.content, url)}</blockquote>`;
     case 'rule':
       return '<hr>';
     case 'table': {
       const cell = (c: TableCell) =>
-        c.header ? `<th>${containedHtml(c.content)}</th>` : `<td>${containedHtml(c.content)}</td>`;
+        c.header ? `<th>${containedHtml(c.content, url)}</th>` : `<td>${containedHtml(c.content, url)}</td>`;
       return `<table>${block.rows.map((row) => `<tr>${row.cells.map(cell).join('')}</tr>`).join('')}</table>`;
     }
   }
 }
 
-/** Converts rich text to the HTML Azure DevOps stores. */
-export function richTextToHtml(doc: RichText): string {
-  return blocksHtml(normalizeRichText(doc).content);
+/** Converts rich text to the HTML Azure DevOps stores; images of attachments point where `attachmentUrl` says. */
+export function richTextToHtml(doc: RichText, attachmentUrl: AttachmentUrl = noAttachment): string {
+  return blocksHtml(normalizeRichText(doc).content, attachmentUrl);
 }

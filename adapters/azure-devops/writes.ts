@@ -1,5 +1,12 @@
 import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
-import { toSyncbridgeError, type CreateRequest, type UpdateRequest, type WriteResult } from 'syncbridge/connector-kit';
+import {
+  ATTACHMENT_IDS_FIELD,
+  showsAttachments,
+  toSyncbridgeError,
+  type CreateRequest,
+  type UpdateRequest,
+  type WriteResult,
+} from 'syncbridge/connector-kit';
 import {
   createElement,
   maxBatchRequests,
@@ -11,7 +18,9 @@ import {
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
+import { attachmentUrlsOf } from './attachments.js';
 import { buildPatch, type PatchOperation } from './patch.js';
+import type { AttachmentUrl } from './rich-text.js';
 import { stampRelation } from './hyperlinks.js';
 import { isLinkField, linkDescriptors, linkPatch, missingLinkTarget } from './link-fields.js';
 
@@ -122,7 +131,12 @@ export class ItemWriter {
     project: string,
     type: string,
     fields: Record<string, FieldValue>,
-    options: { expectedRevision?: string | undefined; tags?: string | undefined; current?: WorkItemJson | undefined },
+    options: {
+      expectedRevision?: string | undefined;
+      tags?: string | undefined;
+      current?: WorkItemJson | undefined;
+      attachmentUrl?: AttachmentUrl | undefined;
+    },
   ): Promise<{ ops: PatchOperation[]; removes: boolean }> {
     const plain = Object.fromEntries(Object.entries(fields).filter(([f]) => !isLinkField(f)));
     const links = Object.fromEntries(Object.entries(fields).filter(([f]) => isLinkField(f)));
@@ -225,13 +239,22 @@ export class ItemWriter {
    */
   async update(items: UpdateRequest[], retry = true): Promise<WriteResult[]> {
     const needRead = items.filter(
-      (i) => 'System.Tags' in i.fields || !this.reader.scopeOf(i.id) || linkFieldsOf(i.fields).length > 0,
+      (i) =>
+        'System.Tags' in i.fields ||
+        !this.reader.scopeOf(i.id) ||
+        linkFieldsOf(i.fields).length > 0 ||
+        showsAttachments(Object.values(i.fields)),
     );
+    // Images point at the item's files: its relations are read with it.
+    const relations = needRead.flatMap((i) => [
+      ...linkFieldsOf(i.fields),
+      ...(showsAttachments(Object.values(i.fields)) ? [ATTACHMENT_IDS_FIELD] : []),
+    ]);
     const current = new Map(
       (
         await this.reader.fetchRaw(
           needRead.map((i) => Number(i.id)).filter((id) => Number.isInteger(id)),
-          [...new Set(needRead.flatMap((i) => linkFieldsOf(i.fields)))],
+          [...new Set(relations)],
         )
       ).map((r) => [String(r.id), r]),
     );
@@ -329,6 +352,7 @@ export class ItemWriter {
       expectedRevision: item.expectedRevision,
       tags,
       current,
+      attachmentUrl: current && showsAttachments(Object.values(item.fields)) ? attachmentUrlsOf(current) : undefined,
     });
     const test = removes && item.expectedRevision === undefined && current;
     return {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { commentOriginSchema, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
-import { ignoreNotFound, type CommentWriteOptions } from 'syncbridge/connector-kit';
+import { ignoreNotFound, showsAttachments, type CommentWriteOptions } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { toUtcIso, userRef } from './fields.js';
-import { adfToRichText, richTextToAdf } from './rich-text.js';
+import { adfToRichText, richTextToAdf, type AttachmentUrl } from './rich-text.js';
 import { commentPageSchema, commentSchema } from './schemas.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 
@@ -29,17 +29,24 @@ function toComment(itemId: string, c: z.infer<typeof commentSchema>): Comment {
   };
 }
 
-/** A comment body as the API version takes it (Data Center v2: wiki markup; Cloud v3: ADF), with the stamp as an inline property. */
-function commentJson(client: JiraClient, body: RichText, origin: CommentOrigin | undefined): Record<string, unknown> {
-  return {
-    body: client.version === '2' ? richTextToWiki(body) : richTextToAdf(body),
-    ...(origin ? { properties: [{ key: COMMENT_ORIGIN_PROPERTY, value: origin }] } : {}),
-  };
-}
-
-/** Listing, adding, editing and deleting an issue's comments, with copies' stamps kept as comment properties. */
-export function jiraComments(client: JiraClient) {
+/**
+ * Listing, adding, editing and deleting an issue's comments, with copies' stamps kept as comment
+ * properties; images in a comment point at the issue's files (`attachmentUrls`, read only for a body that shows one).
+ */
+export function jiraComments(client: JiraClient, attachmentUrls: (issueId: string) => Promise<AttachmentUrl>) {
   const { http } = client;
+  /** A comment body as the API version takes it (Data Center v2: wiki markup; Cloud v3: ADF), with the stamp as an inline property. */
+  const commentJson = async (
+    itemId: string,
+    body: RichText,
+    origin: CommentOrigin | undefined,
+  ): Promise<Record<string, unknown>> => ({
+    body:
+      client.version === '2'
+        ? richTextToWiki(body)
+        : richTextToAdf(body, showsAttachments([body]) ? await attachmentUrls(itemId) : undefined),
+    ...(origin ? { properties: [{ key: COMMENT_ORIGIN_PROPERTY, value: origin }] } : {}),
+  });
   const path = (itemId: string, commentId?: string) =>
     client.api(`issue/${encodeURIComponent(itemId)}/comment${commentId ? `/${encodeURIComponent(commentId)}` : ''}`);
   return {
@@ -57,7 +64,7 @@ export function jiraComments(client: JiraClient) {
       }
     },
     async addComment(itemId: string, body: RichText, options?: CommentWriteOptions): Promise<Comment> {
-      const json = commentJson(client, body, options?.origin);
+      const json = await commentJson(itemId, body, options?.origin);
       const created = await http.request({
         method: 'POST',
         path: path(itemId),
@@ -75,7 +82,7 @@ export function jiraComments(client: JiraClient) {
       options?: CommentWriteOptions,
     ): Promise<Comment> {
       // notifyUsers=false: a copy following its source is not news to watchers (the source's edit already was).
-      const json = commentJson(client, body, options?.origin);
+      const json = await commentJson(itemId, body, options?.origin);
       const updated = await http.request({
         method: 'PUT',
         path: path(itemId, commentId),

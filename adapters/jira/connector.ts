@@ -30,6 +30,7 @@ import { fieldChangeTimes } from './change-times.js';
 import { createIssues, updateIssue, type WriteContext } from './writer.js';
 import { fetchLinkTypes, linkDescriptors } from './links.js';
 import { jiraAttachments } from './attachments.js';
+import { attachmentUrls } from './rich-text.js';
 import { ORIGIN_PROPERTY, sameOrigin, stampClause } from './origin-stamps.js';
 import { jiraRemoteLinks } from './remote-links.js';
 import { jiraWebhooks } from './webhooks.js';
@@ -187,6 +188,8 @@ export const jiraConnector = defineConnector<JiraOptions>({
       return out;
     }
 
+    const attachments = jiraAttachments(client, system.id, system.baseUrl);
+    const attachmentUrlsOf = async (issueId: string) => attachmentUrls(await attachments.list(issueId));
     const writeContext: WriteContext = {
       client,
       system: system.id,
@@ -195,6 +198,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
       linkTypes,
       read,
       convert: async (issues, fields) => toWorkItems(client, system.id, await fieldInfo(), issues, fields),
+      attachmentUrls: attachmentUrlsOf,
     };
 
     return {
@@ -337,9 +341,9 @@ export const jiraConnector = defineConnector<JiraOptions>({
           });
       },
 
-      ...jiraComments(client),
+      ...jiraComments(client, attachmentUrlsOf),
       ...jiraRemoteLinks(client),
-      attachments: jiraAttachments(client, system.id, system.baseUrl),
+      attachments,
       webhooks: jiraWebhooks(client),
       titleField: 'summary',
       webUrl: (item) => `${system.baseUrl.replace(/\/+$/, '')}/browse/${encodeURIComponent(item.key)}`,

@@ -1,6 +1,6 @@
 import type { FieldKind, FieldValue, UserRef } from 'syncbridge';
 import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
-import { adfToRichText, richTextToAdf } from './rich-text.js';
+import { adfToRichText, richTextToAdf, type AttachmentUrl } from './rich-text.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import type { JiraFieldSchema, JiraUser } from './schemas.js';
 
@@ -103,15 +103,23 @@ export function readValue(field: JiraFieldInfo, raw: unknown, version: '2' | '3'
   }
 }
 
-/** Writes a core value in the JSON form Jira's create and edit take for the field. */
-export function writeValue(field: JiraFieldInfo, value: FieldValue, version: '2' | '3'): unknown {
+/**
+ * Writes a core value in the JSON form Jira's create and edit take for the field; images in rich
+ * text point where `attachmentUrl` says (Cloud; Data Center's wiki markup names the file itself).
+ */
+export function writeValue(
+  field: JiraFieldInfo,
+  value: FieldValue,
+  version: '2' | '3',
+  attachmentUrl?: AttachmentUrl,
+): unknown {
   const kind = kindOf(field);
   const s = field.schema;
   if (value === null) return kind === 'multiLookup' ? [] : null;
   switch (kind) {
     case 'richText': {
       const doc = isRichText(value) ? value : richTextFromPlain(String(value));
-      return version === '2' ? richTextToWiki(doc) : richTextToAdf(doc);
+      return version === '2' ? richTextToWiki(doc) : richTextToAdf(doc, attachmentUrl);
     }
     case 'user': {
       const id = typeof value === 'object' && 'id' in value ? value.id : String(value);

@@ -1,4 +1,5 @@
-import type { Block, Inline, Mark, RichText } from 'syncbridge';
+import type { Block, Image, Inline, Mark, RichText } from 'syncbridge';
+import type { Attachment } from 'syncbridge/connector-kit';
 
 /**
  * An Atlassian Document Format node. An `orderedList` carries the number of its first item in
@@ -26,6 +27,30 @@ function marksFromAdf(marks: AdfNode['marks']): Mark[] {
   return out;
 }
 
+/** The path of an attachment's content on a Jira site (Cloud and Data Center forms): an image there shows a file of the issue. */
+const attachmentContentPath = /\/(?:rest\/api\/[23]\/attachment\/content\/\d+|secure\/attachment\/\d+\/)/;
+
+/**
+ * The image a `media` or `mediaInline` node shows. A file in Jira's media store (`type: file`, what
+ * the editor makes when a person pastes a picture) is known by its file name (`alt`; REST gives no
+ * other way from a media id to the issue's attachment); an external image at an attachment's
+ * content address (what syncbridge writes) by its `alt` too; any other external image by its address.
+ * A file without a name, and a file card that is no image, show nothing here: files travel as attachments.
+ */
+function imageFromAdf(n: AdfNode): Image | undefined {
+  const alt = typeof n.attrs?.alt === 'string' && n.attrs.alt !== '' ? n.attrs.alt : undefined;
+  const url = typeof n.attrs?.url === 'string' ? n.attrs.url : undefined;
+  if (n.attrs?.type === 'external' && url !== undefined)
+    return alt !== undefined && attachmentContentPath.test(url)
+      ? { type: 'image', attachment: alt }
+      : alt !== undefined
+        ? { type: 'image', src: url, alt }
+        : { type: 'image', src: url };
+  if ((n.attrs?.type === 'file' || n.attrs?.type === 'image') && alt !== undefined)
+    return { type: 'image', attachment: alt };
+  return undefined;
+}
+
 function inlinesFromAdf(nodes: AdfNode[] | undefined): Inline[] {
   const out: Inline[] = [];
   for (const n of nodes ?? []) {
@@ -35,7 +60,10 @@ function inlinesFromAdf(nodes: AdfNode[] | undefined): Inline[] {
     } else if (n.type === 'hardBreak') out.push({ type: 'hardBreak' });
     else if (n.type === 'mention')
       out.push({ type: 'mention', id: String(n.attrs?.id ?? ''), text: String(n.attrs?.text ?? '') });
-    else if (n.type === 'emoji') out.push({ type: 'text', text: String(n.attrs?.text ?? n.attrs?.shortName ?? '') });
+    else if (n.type === 'mediaInline') {
+      const image = imageFromAdf(n);
+      if (image) out.push(image);
+    } else if (n.type === 'emoji') out.push({ type: 'text', text: String(n.attrs?.text ?? n.attrs?.shortName ?? '') });
     else if (n.type === 'inlineCard' && typeof n.attrs?.url === 'string')
       out.push({ type: 'text', text: n.attrs.url, marks: [{ type: 'link', href: n.attrs.url }] });
     else if (n.content) out.push(...inlinesFromAdf(n.content));
@@ -84,6 +112,14 @@ function blocksFromAdf(nodes: AdfNode[] | undefined): Block[] {
       case 'rule':
         out.push({ type: 'rule' });
         break;
+      case 'mediaSingle': {
+        const images = (n.content ?? []).map(imageFromAdf).filter((i): i is Image => i !== undefined);
+        if (images.length > 0) out.push({ type: 'paragraph', content: images });
+        break;
+      }
+      case 'mediaGroup':
+        // File cards: the files themselves travel as attachments.
+        break;
       case 'table':
         out.push({
           type: 'table',
@@ -118,27 +154,76 @@ function marksToAdf(marks: Mark[] | undefined): AdfNode['marks'] {
   return marks?.map((m) => (m.type === 'link' ? { type: 'link', attrs: { href: m.href } } : { type: m.type }));
 }
 
+/**
+ * Where images of attachments point when rich text is written: the content address of the
+ * issue's attachment of a given file name (see `jiraAttachmentUrl`).
+ */
+export type AttachmentUrl = (fileName: string) => string;
+
+/** Without the issue's attachments at hand: an address of no attachment, read back as the same image (its name is its `alt`). */
+const noAttachment: AttachmentUrl = () => '/rest/api/3/attachment/content/0';
+
+/** Images pointing at the issue's files (its newest file of a name), and at no file where it has none of the name yet. */
+export function attachmentUrls(files: Attachment[]): AttachmentUrl {
+  const byName = new Map(files.map((f) => [f.name, f.url]));
+  return (name) => byName.get(name) ?? noAttachment(name);
+}
+
+/** An image as ADF: external media (REST cannot name a media-store file), with the file name as `alt`. */
+function imageToAdf(image: Image, attachmentUrl: AttachmentUrl): AdfNode {
+  const attrs =
+    'attachment' in image
+      ? { type: 'external', url: attachmentUrl(image.attachment), alt: image.attachment }
+      : { type: 'external', url: image.src, ...(image.alt ? { alt: image.alt } : {}) };
+  return { type: 'mediaSingle', attrs: { layout: 'center' }, content: [{ type: 'media', attrs }] };
+}
+
+/** Inline content without its images (a heading cannot hold them). */
 function inlinesToAdf(content: Inline[]): AdfNode[] {
   return content
-    .map((n): AdfNode => {
+    .flatMap((n): AdfNode[] => {
       if (n.type === 'text')
-        return n.marks?.length
-          ? { type: 'text', text: n.text, marks: marksToAdf(n.marks) }
-          : { type: 'text', text: n.text };
-      if (n.type === 'hardBreak') return { type: 'hardBreak' };
-      return { type: 'mention', attrs: { id: n.id, text: n.text } };
+        return [
+          n.marks?.length ? { type: 'text', text: n.text, marks: marksToAdf(n.marks) } : { type: 'text', text: n.text },
+        ];
+      if (n.type === 'hardBreak') return [{ type: 'hardBreak' }];
+      if (n.type === 'mention') return [{ type: 'mention', attrs: { id: n.id, text: n.text } }];
+      return [];
     })
     .filter((n) => n.type !== 'text' || n.text !== '');
 }
 
-function blocksToAdf(blocks: Block[]): AdfNode[] {
-  return blocks.map(blockToAdf);
+/** A paragraph as ADF: its images become `mediaSingle` blocks between paragraphs of the text around them. */
+function paragraphToAdf(content: Inline[], attachmentUrl: AttachmentUrl): AdfNode[] {
+  if (!content.some((n) => n.type === 'image')) return [{ type: 'paragraph', content: inlinesToAdf(content) }];
+  const out: AdfNode[] = [];
+  let run: Inline[] = [];
+  const flush = () => {
+    const inlines = inlinesToAdf(run);
+    if (inlines.some((n) => n.type !== 'hardBreak')) out.push({ type: 'paragraph', content: inlines });
+    run = [];
+  };
+  for (const n of content) {
+    if (n.type !== 'image') {
+      run.push(n);
+      continue;
+    }
+    flush();
+    out.push(imageToAdf(n, attachmentUrl));
+  }
+  flush();
+  return out;
 }
 
-function blockToAdf(b: Block): AdfNode {
+function blocksToAdf(blocks: Block[], attachmentUrl: AttachmentUrl): AdfNode[] {
+  return blocks.flatMap((b) =>
+    b.type === 'paragraph' ? paragraphToAdf(b.content, attachmentUrl) : [blockToAdf(b, attachmentUrl)],
+  );
+}
+
+function blockToAdf(b: Exclude<Block, { type: 'paragraph' }>, attachmentUrl: AttachmentUrl): AdfNode {
+  const blocksToAdfHere = (blocks: Block[]) => blocksToAdf(blocks, attachmentUrl);
   switch (b.type) {
-    case 'paragraph':
-      return { type: 'paragraph', content: inlinesToAdf(b.content) };
     case 'heading':
       return { type: 'heading', attrs: { level: b.level }, content: inlinesToAdf(b.content) };
     case 'bulletList':
@@ -148,7 +233,7 @@ function blockToAdf(b: Block): AdfNode {
         ...(b.type === 'orderedList' ? { attrs: { order: b.start ?? 1 } } : {}),
         content: b.items.map((item) => ({
           type: 'listItem',
-          content: blocksToAdf(item.length ? item : [{ type: 'paragraph', content: [] }]),
+          content: blocksToAdfHere(item.length ? item : [{ type: 'paragraph', content: [] }]),
         })),
       };
     case 'codeBlock':
@@ -158,7 +243,7 @@ function blockToAdf(b: Block): AdfNode {
         content: b.text ? [{ type: 'text', text: b.text }] : [],
       };
     case 'blockquote':
-      return { type: 'blockquote', content: blocksToAdf(b.content) };
+      return { type: 'blockquote', content: blocksToAdfHere(b.content) };
     case 'rule':
       return { type: 'rule' };
     case 'table':
@@ -171,14 +256,17 @@ function blockToAdf(b: Block): AdfNode {
           content: row.cells.map((cell) => ({
             type: cell.header ? 'tableHeader' : 'tableCell',
             attrs: {},
-            content: blocksToAdf(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]),
+            content: blocksToAdfHere(cell.content.length ? cell.content : [{ type: 'paragraph', content: [] }]),
           })),
         })),
       };
   }
 }
 
-/** Converts the core's rich text to an ADF document (version 1), as Jira Cloud v3 expects it. */
-export function richTextToAdf(doc: RichText): AdfNode {
-  return { type: 'doc', version: 1, content: blocksToAdf(doc.content) };
+/**
+ * Converts the core's rich text to an ADF document (version 1), as Jira Cloud v3 expects it;
+ * images of attachments point where `attachmentUrl` says.
+ */
+export function richTextToAdf(doc: RichText, attachmentUrl: AttachmentUrl = noAttachment): AdfNode {
+  return { type: 'doc', version: 1, content: blocksToAdf(doc.content, attachmentUrl) };
 }

@@ -4,7 +4,9 @@ import type { Block, Inline, Mark, RichText, TableCell, TableRow } from 'syncbri
  * Rich text as Jira Data Center (REST v2) stores it: wiki markup. Covers what the core's
  * rich text has — paragraphs, headings (`h2.`), nested lists (`*`, `#`), code blocks
  * (`{code}`), quotes (`{quote}`), rules (`----`), tables (`||head||`, `|cell|`), `*strong*`, `_em_`, `{{code}}`,
- * `-strike-`, `+underline+`, `[text|url]` links and `[~user]` mentions — so that what the
+ * `-strike-`, `+underline+`, `[text|url]` links, `[~user]` mentions and `!file.png!` images (an
+ * attachment of the issue by file name, or a picture by address; `|thumbnail` and other options
+ * are read past) — so that what the
  * connector writes reads back as the same tree.
  * @see https://jira.atlassian.com/secure/WikiRendererHelpAction.jspa?section=all
  */
@@ -24,7 +26,9 @@ function escapeText(text: string): string {
       c in markChars &&
       ((isBoundary(prev) && next !== undefined && !/\s/.test(next)) ||
         (prev !== undefined && !/\s/.test(prev) && isBoundary(next)));
-    out += '\\{}[]|'.includes(c) || mayMark ? `\\${c}` : c;
+    // `!` before a non-space could open an image.
+    const mayImage = c === '!' && next !== undefined && !/\s/.test(next);
+    out += '\\{}[]|'.includes(c) || mayMark || mayImage ? `\\${c}` : c;
   }
   return out;
 }
@@ -34,6 +38,7 @@ function inlineToWiki(nodes: Inline[]): string {
     .map((n) => {
       if (n.type === 'hardBreak') return '\n';
       if (n.type === 'mention') return `[~${n.id}]`;
+      if (n.type === 'image') return `!${'attachment' in n ? n.attachment : n.src}!`;
       const marks = n.marks ?? [];
       const code = marks.some((m) => m.type === 'code');
       let text = code ? `{{${n.text.replace(/[{}]/g, (c) => `\\${c}`)}}}` : escapeText(n.text.replace(/\n/g, ' '));
@@ -176,6 +181,12 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
         marks: [...marks, { type: 'code' }],
       });
       i = end + 1;
+    } else if (c === '!' && imageEnd(text, i) > i) {
+      const end = imageEnd(text, i);
+      const target = text.slice(i + 1, end).split('|')[0] as string;
+      flush();
+      out.push(/^https?:\/\//i.test(target) ? { type: 'image', src: target } : { type: 'image', attachment: target });
+      i = end;
     } else if (c === '[' && closingBracket(text, i) > i) {
       const end = closingBracket(text, i);
       const inner = text.slice(i + 1, end);
@@ -204,6 +215,17 @@ function parseInline(text: string, marks: Mark[] = []): Inline[] {
   }
   flush();
   return out;
+}
+
+/** The `!` that closes an image opened at `from` (`!name!`, on one line, not starting with a space); -1 if none. */
+function imageEnd(text: string, from: number): number {
+  const next = text[from + 1];
+  if (next === undefined || /\s|!/.test(next)) return -1;
+  for (let j = from + 1; j < text.length; j++) {
+    if (text[j] === '\n') return -1;
+    if (text[j] === '!') return j;
+  }
+  return -1;
 }
 
 /** The `]` that closes the `[` at `from`, skipping backslash-escaped ones; -1 if none. */

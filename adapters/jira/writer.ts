@@ -1,6 +1,7 @@
 import { RemoteError, SyncbridgeError, type FieldValue } from 'syncbridge';
 import {
   PARENT_FIELD,
+  showsAttachments,
   toSyncbridgeError,
   type CreateRequest,
   type UpdateRequest,
@@ -9,6 +10,7 @@ import {
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
 import { isIssueLinkField, parentJson, writeLinks } from './links.js';
+import type { AttachmentUrl } from './rich-text.js';
 import { ORIGIN_PROPERTY, originLabel, originLabelPrefix, originProperty } from './origin-stamps.js';
 import type { ReadIssue } from './reader.js';
 import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue, type JiraLinkType } from './schemas.js';
@@ -27,6 +29,8 @@ export interface WriteContext {
   read(ids: string[], fields: string[], expand?: Array<'changelog' | 'transitions'>): Promise<ReadIssue[]>;
   /** Turns issues as Jira answered them into items. */
   convert(issues: JiraIssue[], fields: string[]): Promise<ReadIssue[]>;
+  /** Where images in an issue's rich text point (its files, read in one call). */
+  attachmentUrls(issueId: string): Promise<AttachmentUrl>;
 }
 
 function fieldsJson(
@@ -34,6 +38,7 @@ function fieldsJson(
   fields: Record<string, FieldValue>,
   version: '2' | '3',
   keepLabels: string[],
+  attachmentUrl?: AttachmentUrl,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [id, value] of Object.entries(fields)) {
@@ -44,7 +49,7 @@ function fieldsJson(
       continue;
     }
     const info = infos.get(id) ?? { id, name: id };
-    out[id] = writeValue(info, value, version);
+    out[id] = writeValue(info, value, version, attachmentUrl);
   }
   if ('labels' in fields || keepLabels.length > 0) {
     const user = Array.isArray(out.labels) ? (out.labels as string[]) : [];
@@ -274,7 +279,12 @@ export async function updateIssue(ctx: WriteContext, request: UpdateRequest): Pr
     }
     const returned = [...new Set([...Object.keys(request.fields), ...(request.returnFields ?? [])])];
     const stamps = 'labels' in request.fields ? fresh.labels.filter((l) => l.startsWith(originLabelPrefix)) : [];
-    const body = fieldsJson(infos, request.fields, client.version, stamps);
+    // Cloud points images at the issue's own files (Data Center's wiki markup names them).
+    const urls =
+      client.version === '3' && showsAttachments(Object.values(request.fields))
+        ? await ctx.attachmentUrls(request.id)
+        : undefined;
+    const body = fieldsJson(infos, request.fields, client.version, stamps, urls);
     const status = request.fields.status;
     const current = String(fresh.item.fields.status ?? '');
     // Planned before the edit so that an unreachable status refuses only itself, not the other fields.

@@ -44,6 +44,8 @@ export interface AttachmentSyncRequest {
 /** What one attachment sync did on the target. */
 export interface AttachmentSyncResult {
   copied: number;
+  /** Names of the files whose copy this sync recorded (uploaded, or found after a lost answer): rich text showing them is pointed at the copies. */
+  recorded: string[];
   deleted: number;
   /** Files not copied because they are over a limit (`ATTACHMENT_TOO_LARGE`), one error each. */
   tooLarge: SyncbridgeError[];
@@ -63,7 +65,7 @@ const partOf = (connector: Connector): ConnectorAttachments | undefined =>
  */
 export async function copyAttachments(request: AttachmentSyncRequest): Promise<AttachmentSyncResult> {
   const { pair, source, target, store } = request;
-  const result: AttachmentSyncResult = { copied: 0, deleted: 0, tooLarge: [] };
+  const result: AttachmentSyncResult = { copied: 0, recorded: [], deleted: 0, tooLarge: [] };
   const from = partOf(source.connector);
   const to = partOf(target.connector);
   if (!from || !to) return result;
@@ -92,6 +94,7 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
     if (found) {
       claimed.add(found.id);
       await store.putCommentLink(pair, source.side, key(file.id), key(found.id));
+      result.recorded.push(file.name);
       continue;
     }
     if (file.size > limit) {
@@ -109,6 +112,7 @@ export async function copyAttachments(request: AttachmentSyncRequest): Promise<A
     });
     claimed.add(copy.id);
     await store.putCommentLink(pair, source.side, key(file.id), key(copy.id));
+    result.recorded.push(file.name);
     result.copied++;
   }
 

@@ -4,6 +4,7 @@ import { RemoteError } from '../errors/remote-error.js';
 import { SyncbridgeError, toSyncbridgeError } from '../errors/syncbridge-error.js';
 import type { Logger } from '../logger.js';
 import { valuesEqual, type FieldDescriptor, type FieldValue, type UserRef } from '../model/field.js';
+import { imagesOf, isRichText } from '../model/rich-text.js';
 import type { WorkItem } from '../model/item.js';
 import {
   otherSide,
@@ -1352,8 +1353,9 @@ export class PairSync {
       if (mode.reconcile || (!work.link && !stampedWithLink)) await writeBacklinks(this.backlinks, now);
       else if (!work.link) await writeBacklinks(this.backlinks, now, [anchor]);
       else if (rekeyed.length > 0) await writeBacklinks(this.backlinks, now, rekeyed.map(otherSide));
-      await this.syncComments(work, now[anchor], now[target], mode);
+      // Files first: a comment copied after them shows its pictures at once.
       await this.syncAttachments(work, now[anchor], now[target], mode);
+      await this.syncComments(work, now[anchor], now[target], mode);
     };
   }
 
@@ -1483,6 +1485,7 @@ export class PairSync {
           deletes: settings.deletes,
         });
         mode.summary.attachmentsCopied += result.copied;
+        if (result.recorded.length > 0) await this.pointImagesAtCopies(from, item, other, result.recorded, mode);
         if (result.tooLarge.length > 0) await this.addFieldFailures(work, from, item, result.tooLarge, mode);
       } catch (error) {
         await this.fail(
@@ -1492,6 +1495,48 @@ export class PairSync {
         );
       }
     }
+  }
+
+  /**
+   * Writes again the rich text of `target` that shows files just copied to it, so that its images
+   * point at the copies: text written before its files were copied (a create, whose item had no
+   * files yet) points at no file. Images go by file name, so the value is the same on both sides
+   * before and after: the write changes where the pictures point, not what the text says. Only a
+   * value that still is what the engine wrote (the source's, mapped) is written, at the revision
+   * read: an edit somebody made since is theirs, merged as such.
+   */
+  private async pointImagesAtCopies(
+    from: Side,
+    source: WorkItem,
+    target: WorkItem,
+    names: string[],
+    mode: PassMode,
+  ): Promise<void> {
+    const to = otherSide(from);
+    const direction = from === 'left' ? 'leftToRight' : 'rightToLeft';
+    const copied = new Set(names);
+    const fields = this.rt.fields.filter((f) => {
+      const value = source.fields[f.config[from]];
+      return !f.link && flows(f, direction) && isRichText(value) && imagesOf(value).some((n) => copied.has(n));
+    });
+    if (fields.length === 0) return;
+    const connector = this.rt.connectors[to];
+    const [now] = await connector.getMany([target.id], { fields: fields.map((f) => f.config[to]) });
+    if (!now) return;
+    const writes: Record<string, FieldValue> = {};
+    for (const field of fields) {
+      const descriptor = this.rt.descriptors[to].get(field.config[to]);
+      const mapped = await mapValue(field, source.fields[field.config[from]], direction, {
+        users: mode.users,
+        targetField: descriptor,
+        mappingName: this.name,
+      });
+      const value = now.fields[field.config[to]] ?? null;
+      if (mapped.write && sameValue(value, mapped.value, descriptor)) writes[field.config[to]] = value;
+    }
+    if (Object.keys(writes).length === 0) return;
+    const [result] = await connector.update([{ id: now.id, fields: writes, expectedRevision: now.revision }]);
+    if (result && !result.ok && result.error.code !== 'REVISION_MISMATCH') throw result.error;
   }
 
   /**

@@ -18,7 +18,15 @@ export type Mark =
 export type Inline =
   | { type: 'text'; text: string; marks?: Mark[] }
   | { type: 'hardBreak' }
-  | { type: 'mention'; id: string; text: string };
+  | { type: 'mention'; id: string; text: string }
+  | Image;
+
+/**
+ * An image shown inline: a file attached to the same item, named by its file name (`attachment`;
+ * each system points the image at its own copy of the file, so the name is what both sides
+ * share), or a picture at an outside address (`src`, with its `alt` text when it has one).
+ */
+export type Image = { type: 'image'; attachment: string } | { type: 'image'; src: string; alt?: string };
 
 /** Block content of a document. */
 export type Block =
@@ -61,6 +69,8 @@ const inlineSchema: z.ZodType<Inline> = z.union([
   z.object({ type: z.literal('text'), text: z.string(), marks: z.array(markSchema).optional() }),
   z.object({ type: z.literal('hardBreak') }),
   z.object({ type: z.literal('mention'), id: z.string(), text: z.string() }),
+  z.object({ type: z.literal('image'), attachment: z.string() }).strict(),
+  z.object({ type: z.literal('image'), src: z.string(), alt: z.string().optional() }).strict(),
 ]) as z.ZodType<Inline>;
 
 const blockSchema: z.ZodType<Block> = z.lazy(() =>
@@ -123,7 +133,12 @@ export function richTextFromPlain(text: string): RichText {
 }
 
 function inlineToPlain(content: Inline[]): string {
-  return content.map((n) => (n.type === 'text' ? n.text : n.type === 'mention' ? n.text : '\n')).join('');
+  return content
+    .map((n) => {
+      if (n.type === 'image') return `[image: ${'attachment' in n ? n.attachment : (n.alt ?? n.src)}]`;
+      return n.type === 'text' ? n.text : n.type === 'mention' ? n.text : '\n';
+    })
+    .join('');
 }
 
 function blocksToPlain(blocks: Block[]): string[] {
@@ -181,6 +196,8 @@ function normalizeInlines(content: Inline[]): Inline[] {
         continue;
       }
       out.push(marks ? { type: 'text', text: node.text, marks } : { type: 'text', text: node.text });
+    } else if (node.type === 'image' && 'src' in node && !node.alt) {
+      out.push({ type: 'image', src: node.src });
     } else {
       out.push(node);
     }
@@ -236,6 +253,43 @@ function normalizeBlocks(blocks: Block[]): Block[] {
     }
   }
   return out;
+}
+
+function blockChildren(b: Block): { inlines: Inline[][]; blocks: Block[][] } {
+  switch (b.type) {
+    case 'paragraph':
+    case 'heading':
+      return { inlines: [b.content], blocks: [] };
+    case 'bulletList':
+    case 'orderedList':
+      return { inlines: [], blocks: b.items };
+    case 'blockquote':
+      return { inlines: [], blocks: [b.content] };
+    case 'table':
+      return { inlines: [], blocks: b.rows.flatMap((row) => row.cells.map((cell) => cell.content)) };
+    default:
+      return { inlines: [], blocks: [] };
+  }
+}
+
+/** The file names of the attachments a document shows inline (see {@link Image}), each once, in order of appearance. */
+export function imagesOf(doc: RichText): string[] {
+  const names = new Set<string>();
+  const visit = (blocks: Block[]): void => {
+    for (const b of blocks) {
+      const { inlines, blocks: nested } = blockChildren(b);
+      for (const n of inlines.flat()) if (n.type === 'image' && 'attachment' in n) names.add(n.attachment);
+      nested.forEach(visit);
+    }
+  };
+  visit(doc.content);
+  return [...names];
+}
+
+/** Whether any of the values is rich text showing an attachment inline (so that writing it needs the item's files). */
+export function showsAttachments(values: Iterable<unknown>): boolean {
+  for (const v of values) if (isRichText(v) && imagesOf(v).length > 0) return true;
+  return false;
 }
 
 /**

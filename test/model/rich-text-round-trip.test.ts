@@ -139,7 +139,20 @@ function blocks(options: { wiki: boolean }): fc.Arbitrary<Block[]> {
     .array(fc.oneof(paragraph, code, lists), { minLength: 1, maxLength: 2 })
     .map((content): Block => ({ type: 'blockquote', content }));
   const rule = fc.constant<Block>({ type: 'rule' });
-  return fc.array(fc.oneof(paragraph, heading, code, lists, quote, rule, table), { minLength: 1, maxLength: 5 });
+  // A picture stands in a paragraph of its own (ADF shows one as a block); wiki markup keeps no alt text.
+  const image = fc
+    .oneof(
+      fc.constantFrom('screenshot.png', 'crash log (2).txt', 'écran & co.png').map((attachment) => ({ attachment })),
+      fc.constantFrom(
+        { src: 'https://example.com/i.png?a=1&b=2' },
+        ...(options.wiki ? [] : [{ src: 'https://example.com/logo.svg', alt: 'The "logo"' }]),
+      ),
+    )
+    .map((picture): Block => ({ type: 'paragraph', content: [{ type: 'image', ...picture } as Inline] }));
+  return fc.array(fc.oneof(paragraph, heading, code, lists, quote, rule, table, image), {
+    minLength: 1,
+    maxLength: 5,
+  });
 }
 
 const docs = (options: { wiki: boolean }) =>
