@@ -131,6 +131,11 @@ export const attachmentsSchema = z.strictObject({
   maxBytes: z.number().int().positive().optional(),
   /** Remove a copy when its source file is removed. @default false */
   deletes: z.boolean().default(false),
+  /**
+   * Point the pictures that rich text shows (a description's or comment's pasted screenshot) at
+   * the copies of their files: text written before its files arrived is written once more after. @default true
+   */
+  inlineImages: z.boolean().default(true),
 });
 
 /** What happens to a pair when one of its items is deleted, for one direction of a mapping. */

@@ -1485,7 +1485,8 @@ export class PairSync {
           deletes: settings.deletes,
         });
         mode.summary.attachmentsCopied += result.copied;
-        if (result.recorded.length > 0) await this.pointImagesAtCopies(from, item, other, result.recorded, mode);
+        if (settings.inlineImages && result.recorded.length > 0)
+          await this.pointImagesAtCopies(from, item, other, result.recorded);
         if (result.tooLarge.length > 0) await this.addFieldFailures(work, from, item, result.tooLarge, mode);
       } catch (error) {
         await this.fail(
@@ -1500,41 +1501,30 @@ export class PairSync {
   /**
    * Writes again the rich text of `target` that shows files just copied to it, so that its images
    * point at the copies: text written before its files were copied (a create, whose item had no
-   * files yet) points at no file. Images go by file name, so the value is the same on both sides
-   * before and after: the write changes where the pictures point, not what the text says. Only a
-   * value that still is what the engine wrote (the source's, mapped) is written, at the revision
-   * read: an edit somebody made since is theirs, merged as such.
+   * files yet, or fields written before the files that came with them) points at no file. Images
+   * go by file name, so the value stays the same on both sides: the write changes where pictures
+   * point, not what the text says. Only an item whose last change is the engine's own is written
+   * again, at the revision read: an edit somebody made since is theirs, merged as such.
    */
-  private async pointImagesAtCopies(
-    from: Side,
-    source: WorkItem,
-    target: WorkItem,
-    names: string[],
-    mode: PassMode,
-  ): Promise<void> {
+  private async pointImagesAtCopies(from: Side, source: WorkItem, target: WorkItem, names: string[]): Promise<void> {
     const to = otherSide(from);
-    const direction = from === 'left' ? 'leftToRight' : 'rightToLeft';
     const copied = new Set(names);
-    const fields = this.rt.fields.filter((f) => {
-      const value = source.fields[f.config[from]];
-      return !f.link && flows(f, direction) && isRichText(value) && imagesOf(value).some((n) => copied.has(n));
-    });
+    const fields = this.rt.fields
+      .filter((f) => {
+        const value = source.fields[f.config[from]];
+        return (
+          !f.link &&
+          flows(f, from === 'left' ? 'leftToRight' : 'rightToLeft') &&
+          isRichText(value) &&
+          imagesOf(value).some((n) => copied.has(n))
+        );
+      })
+      .map((f) => f.config[to]);
     if (fields.length === 0) return;
     const connector = this.rt.connectors[to];
-    const [now] = await connector.getMany([target.id], { fields: fields.map((f) => f.config[to]) });
-    if (!now) return;
-    const writes: Record<string, FieldValue> = {};
-    for (const field of fields) {
-      const descriptor = this.rt.descriptors[to].get(field.config[to]);
-      const mapped = await mapValue(field, source.fields[field.config[from]], direction, {
-        users: mode.users,
-        targetField: descriptor,
-        mappingName: this.name,
-      });
-      const value = now.fields[field.config[to]] ?? null;
-      if (mapped.write && sameValue(value, mapped.value, descriptor)) writes[field.config[to]] = value;
-    }
-    if (Object.keys(writes).length === 0) return;
+    const [now] = await connector.getMany([target.id], { fields });
+    if (!now || !this.isIntegrationUser(to, now.updatedBy)) return;
+    const writes = Object.fromEntries(fields.map((f) => [f, now.fields[f] ?? null]));
     const [result] = await connector.update([{ id: now.id, fields: writes, expectedRevision: now.revision }]);
     if (result && !result.ok && result.error.code !== 'REVISION_MISMATCH') throw result.error;
   }

@@ -189,6 +189,52 @@ describe('attachments and links between Jira and Azure DevOps over real HTTP', (
     expect(tooLarge?.message).toMatch(/"heap\.bin" \(200001 bytes.*limit of the mapping \(200000 bytes/);
   });
 
+  it('shows pictures pasted in a description or comment on the other side, pointing at the copied file', async () => {
+    const shot = new Uint8Array(20_000).map((_, i) => (i * 7) % 256);
+    // Jira → Azure DevOps, in a create: the copy is written before its file is there, then pointed at it.
+    const bug = await ana.fileBug({ summary: 'pasted in Jira', description: paragraph('', 'x'), priority: 'Low' });
+    await ana.pasteImage(bug.id, 'As seen here:', 'paste-jira.png', shot);
+    await settle();
+    const copy = await twinOf('left', bug.id);
+    const [copied] = (await sync.connectors.ado!.attachments!.list(copy)).filter((f) => f.name === 'paste-jira.png');
+    const html = String(await ben.rawField(copy, 'System.Description'));
+    expect(html).toContain('As seen here:');
+    const src = /<img src="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    expect(src).toContain(`/_apis/wit/attachments/${copied!.id}?fileName=paste-jira.png`);
+    expect(sha(await ben.fetchBytes(src))).toBe(sha(shot));
+    expect(await read('ado', copy, 'System.Description')).toEqual(await read('jira', bug.id, 'description'));
+
+    // Azure DevOps → Jira, in an update: the pasted picture is a file of the store, not of the item.
+    const other = new Uint8Array(9_000).map((_, i) => (i * 13) % 256);
+    await ben.pasteImage(copy, 'And in Azure DevOps:', 'paste-ado.png', other);
+    await settle();
+    const jiraFiles = await sync.connectors.jira!.attachments!.list(bug.id);
+    expect(jiraFiles.filter((f) => f.name === 'paste-ado.png')).toHaveLength(1);
+    const doc = JSON.stringify(await ana.rawDescription(bug.id));
+    const url = /"url":"([^"]+attachment\/content\/\d+)","alt":"paste-ado.png"/.exec(doc)?.[1] ?? '';
+    expect(url).toMatch(new RegExp(`/attachment/content/${jiraFiles.find((f) => f.name === 'paste-ado.png')!.id}$`));
+    expect(sha(await ana.fetchBytes(url))).toBe(sha(other));
+    expect(await read('jira', bug.id, 'description')).toEqual(await read('ado', copy, 'System.Description'));
+
+    // A comment showing a file already copied arrives pointing at the copy at once.
+    await ana.connector.addComment(bug.id, {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'again:' },
+            { type: 'image', attachment: 'paste-jira.png' },
+          ],
+        },
+      ],
+    });
+    await settle();
+    const comment = (await ben.rawComments(copy)).find((c) => c.includes('again:')) ?? '';
+    expect(comment.replace(/&amp;/g, '&')).toContain(`/_apis/wit/attachments/${copied!.id}?fileName=paste-jira.png`);
+    expect((await failures()).filter((f) => f.itemId === bug.id || f.itemId === copy)).toEqual([]);
+  });
+
   it("leaves no duplicate when an upload's answer is lost on either side (the process restarted after one)", async () => {
     await attach(ana.connector, jiraBug.id, 'after-crash.txt', 'uploaded, answer lost');
     // The engine's next write is the upload to Azure DevOps: the file is stored, its answer is

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { silentLogger, type Connector, type FieldValue, type RichText } from 'syncbridge';
 import { azureDevOpsConnector, richTextToHtml } from 'syncbridge/azure-devops';
 import { jiraConnector, richTextToAdf } from 'syncbridge/jira';
@@ -31,6 +32,14 @@ async function send(url: string, init: RequestInit): Promise<{ id: string; key: 
   const body = (await response.json()) as { id: string | number; key?: string };
   if (!response.ok) throw new Error(`${init.method} ${url} answered ${response.status}: ${JSON.stringify(body)}`);
   return { id: String(body.id), key: body.key ?? String(body.id) };
+}
+
+/** Sends a request as a person and answers its JSON body (undefined when empty); throws unless it went through. */
+async function call(url: string, init: RequestInit): Promise<unknown> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
 }
 
 /**
@@ -88,6 +97,41 @@ export function jiraPerson(served: ServedSimulator<JiraSimulator>, displayName: 
         headers: { authorization, 'content-type': 'application/json' },
         body: JSON.stringify({ body: richTextToAdf(plain(text)) }),
       }),
+    /**
+     * Pastes a picture into the description below `text`, as the editor does: the file is
+     * attached to the issue, and the description shows it as a media-store file named by its `alt`.
+     */
+    async pasteImage(idOrKey: string, text: string, name: string, bytes: Uint8Array): Promise<void> {
+      await connector.attachments!.upload(idOrKey, {
+        name,
+        size: bytes.byteLength,
+        mimeType: 'image/png',
+        open: async () => new Blob([new Uint8Array(bytes)]).stream(),
+      });
+      const media = { type: 'file', id: randomUUID(), collection: '', alt: name, width: 640, height: 480 };
+      const description = {
+        type: 'doc',
+        version: 1,
+        content: [
+          { type: 'paragraph', content: [{ type: 'text', text }] },
+          { type: 'mediaSingle', attrs: { layout: 'center' }, content: [{ type: 'media', attrs: media }] },
+        ],
+      };
+      await call(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}`, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ fields: { description } }),
+      });
+    },
+    /** An issue's description as Jira stores it (ADF). */
+    rawDescription: async (idOrKey: string) =>
+      (
+        (await call(`${served.baseUrl}/rest/api/3/issue/${encodeURIComponent(idOrKey)}?fields=description`, {
+          headers: { authorization },
+        })) as { fields: { description: unknown } }
+      ).fields.description,
+    /** The bytes at an address of the site, fetched as this person (following redirects, as a browser shows an image). */
+    fetchBytes: (url: string) => fetchBytes(new URL(url, served.baseUrl), authorization),
   };
 }
 
@@ -146,6 +190,42 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
         `${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments/${commentId}?api-version=7.1-preview.4`,
         authorization,
       ),
+    /**
+     * Pastes a picture into the description below `text`, as the editor does: the file is
+     * uploaded to the attachment store and shown by its address, not attached by a relation.
+     */
+    async pasteImage(id: string, text: string, name: string, bytes: Uint8Array): Promise<void> {
+      const uploaded = (await call(
+        `${served.baseUrl}/_apis/wit/attachments?fileName=${encodeURIComponent(name)}&api-version=7.1`,
+        {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/octet-stream' },
+          body: new Uint8Array(bytes),
+        },
+      )) as { url: string };
+      const html = `<div>${text}</div><div><img src="${uploaded.url.replace(/&/g, '&amp;')}" alt="Image"><br></div>`;
+      await call(`${served.baseUrl}/Demo/_apis/wit/workitems/${id}?api-version=7.1`, {
+        method: 'PATCH',
+        headers: { authorization, 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify([{ op: 'add', path: '/fields/System.Description', value: html }]),
+      });
+    },
+    /** A field of a work item as the service stores it (HTML for rich text). */
+    rawField: async (id: string, field: string) =>
+      (
+        (await call(`${served.baseUrl}/_apis/wit/workitems/${id}?api-version=7.1`, { headers: { authorization } })) as {
+          fields: Record<string, unknown>;
+        }
+      ).fields[field],
+    /** The HTML of a work item's comments, as the service stores it. */
+    rawComments: async (id: string) =>
+      (
+        (await call(`${served.baseUrl}/Demo/_apis/wit/workItems/${id}/comments?api-version=7.1-preview.4`, {
+          headers: { authorization },
+        })) as { comments: Array<{ text: string }> }
+      ).comments.map((c) => c.text),
+    /** The bytes at an address of the organization, fetched as this person (as a browser shows an image). */
+    fetchBytes: (url: string) => fetchBytes(new URL(url, served.baseUrl), authorization),
     /** Edits one of a work item's comments. */
     editComment: (id: string, commentId: string, text: string) =>
       send(
@@ -167,6 +247,12 @@ function plain(text: string): RichText {
       .split('\n')
       .map((line) => ({ type: 'paragraph' as const, content: [{ type: 'text' as const, text: line }] })),
   };
+}
+
+async function fetchBytes(url: URL, authorization: string): Promise<Uint8Array> {
+  const response = await fetch(url, { headers: { authorization } });
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Sends a DELETE as a person; throws unless it went through. */

@@ -165,3 +165,26 @@ describe('HTML that used to change on its first trip', () => {
     expect(htmlToRichText('<pre>\nfirst\n</pre>').content).toEqual([{ type: 'codeBlock', text: 'first\n' }]);
   });
 });
+
+describe('pictures in HTML', () => {
+  it('reads a file of the attachment store by its fileName, any other picture by its address and alt', () => {
+    const html =
+      '<div>see<img src="https://dev.azure.com/o/p/_apis/wit/attachments/0f1e2d3c-0000-4000-8000-000000000001?fileName=shot%20(1).png&amp;x=1" alt="Image"></div>' +
+      '<p><img src="https://example.com/i.png" alt="A &quot;logo&quot;"><img></p>';
+    expect(htmlToRichText(html).content).toEqual([
+      { type: 'paragraph', content: [t('see'), { type: 'image', attachment: 'shot (1).png' }] },
+      { type: 'paragraph', content: [{ type: 'image', src: 'https://example.com/i.png', alt: 'A "logo"' }] },
+    ]);
+  });
+
+  it('writes a picture at the file the item has of that name, and at no file (read back the same) without one', () => {
+    const doc: RichText = {
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [t('a '), { type: 'image', attachment: 'a&b.png' }] }],
+    };
+    expect(richTextToHtml(doc, (name) => `https://dev.azure.com/o/_apis/wit/attachments/x?fileName=${name}`)).toBe(
+      '<p>a <img src="https://dev.azure.com/o/_apis/wit/attachments/x?fileName=a&amp;b.png"></p>',
+    );
+    expect(htmlToRichText(richTextToHtml(doc))).toEqual(doc);
+  });
+});

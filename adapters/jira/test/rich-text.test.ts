@@ -318,3 +318,98 @@ describe('rich text that used to change on its first trip', () => {
     expect(adfToRichText(richTextToAdf(doc))).toEqual(doc);
   });
 });
+
+describe('pictures in Jira rich text', () => {
+  const media = (attrs: Record<string, unknown>) => ({ type: 'media', attrs });
+  const single = (attrs: Record<string, unknown>) => ({ type: 'mediaSingle', content: [media(attrs)] });
+
+  it('reads a pasted file by its name, an attachment address by its alt, any other picture by its address; file cards are left to the attachments', () => {
+    const adf = {
+      type: 'doc',
+      content: [
+        single({ type: 'file', id: '4478e39c-cf9b-41d1-ba92-68589487cd75', collection: '', alt: 'moon.jpeg' }),
+        single({
+          type: 'external',
+          url: 'https://x.atlassian.net/rest/api/3/attachment/content/10042',
+          alt: 'log.png',
+        }),
+        single({ type: 'external', url: 'https://example.com/logo.svg', alt: 'Logo' }),
+        single({ type: 'file', id: 'no-name', collection: '' }),
+        { type: 'mediaGroup', content: [media({ type: 'file', id: 'card', collection: '', alt: 'report.pdf' })] },
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'see ' },
+            { type: 'mediaInline', attrs: { type: 'image', id: 'i', collection: '', alt: 'inline.png' } },
+          ],
+        },
+      ],
+    };
+    expect(adfToRichText(adf).content).toEqual([
+      { type: 'paragraph', content: [{ type: 'image', attachment: 'moon.jpeg' }] },
+      { type: 'paragraph', content: [{ type: 'image', attachment: 'log.png' }] },
+      { type: 'paragraph', content: [{ type: 'image', src: 'https://example.com/logo.svg', alt: 'Logo' }] },
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'text', text: 'see ' },
+          { type: 'image', attachment: 'inline.png' },
+        ],
+      },
+    ]);
+  });
+
+  it('writes a picture between the text around it as external media at the file the issue has of that name', () => {
+    const doc: RichText = {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'before' },
+            { type: 'image', attachment: 'shot.png' },
+            { type: 'text', text: 'after' },
+          ],
+        },
+      ],
+    };
+    const adf = richTextToAdf(doc, (name) => `https://x.atlassian.net/rest/api/3/attachment/content/7?${name}`);
+    expect(adf.content).toEqual([
+      { type: 'paragraph', content: [{ type: 'text', text: 'before' }] },
+      {
+        ...single({
+          type: 'external',
+          url: 'https://x.atlassian.net/rest/api/3/attachment/content/7?shot.png',
+          alt: 'shot.png',
+        }),
+        attrs: { layout: 'center' },
+      },
+      { type: 'paragraph', content: [{ type: 'text', text: 'after' }] },
+    ]);
+    // Without the issue's files at hand, the picture points at no file and reads back the same.
+    expect(adfToRichText(richTextToAdf(doc)).content[1]).toEqual({
+      type: 'paragraph',
+      content: [{ type: 'image', attachment: 'shot.png' }],
+    });
+  });
+
+  it('wiki markup: reads !name! with options and !url!, and keeps a lone ! as text', () => {
+    expect(wikiToRichText('a !shot.png|thumbnail! b !https://example.com/i.png! wow! !! end').content).toEqual([
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'text', text: 'a ' },
+          { type: 'image', attachment: 'shot.png' },
+          { type: 'text', text: ' b ' },
+          { type: 'image', src: 'https://example.com/i.png' },
+          { type: 'text', text: ' wow! !! end' },
+        ],
+      },
+    ]);
+    const text: RichText = {
+      type: 'doc',
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x !y! z' }] }],
+    };
+    expect(wikiToRichText(richTextToWiki(text))).toEqual(text);
+  });
+});

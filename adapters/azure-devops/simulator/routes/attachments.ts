@@ -68,6 +68,8 @@ export const attachmentRoutes: Route[] = [
   {
     method: 'GET',
     path: 'wit/attachments/:id',
+    // The address an upload answers, and rich text shows a picture at, is fetched as it is (no api-version).
+    unversioned: true,
     handle: (ctx) => {
       const file = attachmentFiles(ctx.state).get((ctx.params.id ?? '').toLowerCase());
       if (!file)
