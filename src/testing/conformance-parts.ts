@@ -1,4 +1,4 @@
-import type { Connector, WorkItem } from 'syncbridge';
+import type { Connector, RichText, WorkItem } from 'syncbridge';
 import {
   ATTACHMENT_IDS_FIELD,
   linkField,
@@ -168,6 +168,29 @@ export function definePartCases(it: DefineCase, h: CaseHelpers): void {
     await part.remove(item!.id, gone.id);
     await part.remove(item!.id, gone.id);
     expect((await part.list(item!.id)).map((a) => a.id)).toEqual([kept.id]);
+  });
+
+  it('shows a file in rich text by its name: the text reads back as written before the file is attached and after', async () => {
+    const { connector, fields } = h.ctx();
+    const part = attachmentsOf(connector);
+    if (!part || !fields.richText) return;
+    const m = h.marker();
+    const doc: RichText = {
+      type: 'doc',
+      content: [
+        { type: 'paragraph', content: [{ type: 'text', text: `${m} as seen here:` }] },
+        { type: 'paragraph', content: [{ type: 'image', attachment: 'screen shot.png' }] },
+      ],
+    };
+    // Created before its file exists (as the engine creates a copy), then written again once it does.
+    const [item] = await createAll(connector, [h.request(`${m} picture`, { [fields.richText]: doc })]);
+    const shown = async () =>
+      (await getAll(connector, [item!.id], [fields.richText!]))[0]!.fields[fields.richText!] as RichText;
+    expect(await shown(), 'the text before its file is attached').toEqual(doc);
+    await part.upload(item!.id, upload('screen shot.png', 'image/png', Uint8Array.from([137, 80, 78, 71])));
+    const [written] = await connector.update([{ id: item!.id, fields: { [fields.richText]: doc } }]);
+    expect(written?.ok, 'writing the text again').toBe(true);
+    expect(await shown(), 'the text once its file is attached').toEqual(doc);
   });
 
   it('lists link fields: link:parent as a reference, each link type as a multiLookup without allowed values', async () => {
