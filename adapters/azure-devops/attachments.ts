@@ -12,7 +12,7 @@ import { patchContentType } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader } from './items.js';
 import type { PatchOperation } from './patch.js';
-import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, type AttachmentUrl } from './rich-text.js';
+import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, storePicturesIn, type AttachmentUrl } from './rich-text.js';
 
 /** The service's limit of a simple (one request) upload: 60 MB on Azure DevOps Services. */
 export const defaultAttachmentMaxBytes = 60 * 1024 * 1024;
@@ -60,17 +60,15 @@ export function attachedFileIds(raw: WorkItemJson): string[] {
 
 /**
  * The files of the attachment store that a work item's rich text shows but no relation attaches
- * (a picture pasted in the description is uploaded, not attached): id → its file name and address.
+ * (a picture pasted in the description is uploaded, not attached): id → the name rich text knows
+ * it by, and its address.
  */
 function pastedFiles(raw: WorkItemJson, attached: Set<string>): Map<string, { name: string; url: string }> {
   const out = new Map<string, { name: string; url: string }>();
   for (const value of Object.values(raw.fields ?? {})) {
     if (typeof value !== 'string' || !value.includes('<img')) continue;
-    for (const [, src] of value.matchAll(/<img\b[^>]*?\bsrc\s*=\s*"([^"]*)"/gi)) {
-      const url = (src as string).replace(/&amp;/g, '&');
-      const id = attachmentIdOf(url);
-      if (id && id !== NO_FILE && !attached.has(id)) out.set(id, { name: fileNameOf(url) ?? id, url });
-    }
+    for (const { id, name, url } of storePicturesIn(value))
+      if (id !== NO_FILE && !attached.has(id)) out.set(id, { name, url });
   }
   return out;
 }

@@ -116,15 +116,52 @@ export const fileNameOf = (url: string) => {
   }
 };
 
+/** A file of the organization's attachment store that an `<img>` shows. */
+export interface StorePicture {
+  id: string;
+  /** The name rich text knows it by (see {@link storePicture}). */
+  name: string;
+  url: string;
+}
+
 /**
- * An `<img>`: a file of the organization's attachment store (what pasting a picture makes, and
- * what an attached file's relation points at) by its file name, any other picture by address.
+ * The file of the attachment store an `<img>` shows, if it shows one, and the name rich text
+ * knows it by: its file name where the alt text is that name (how syncbridge writes a picture of a
+ * file attached to the item), else the file name with the start of its id, `image (0f1e2d3c).png`:
+ * Azure DevOps uploads every pasted picture as `image.png`, and two of them are two files.
  */
+function storePicture(attrs: Record<string, string>): StorePicture | undefined {
+  const url = attrs.src;
+  const id = url ? attachmentIdOf(url) : undefined;
+  if (!url || !id) return undefined;
+  const fileName = fileNameOf(url) ?? id;
+  if (attrs.alt === fileName) return { id, name: fileName, url };
+  const dot = fileName.lastIndexOf('.');
+  const [stem, extension] = dot > 0 ? [fileName.slice(0, dot), fileName.slice(dot)] : [fileName, ''];
+  return { id, name: `${stem} (${id.slice(0, 8)})${extension}`, url };
+}
+
+/** The files of the attachment store that HTML shows, in order. */
+export function storePicturesIn(html: string): StorePicture[] {
+  const out: StorePicture[] = [];
+  const visit = (nodes: HtmlNode[]): void => {
+    for (const node of nodes) {
+      if ('text' in node) continue;
+      const picture = node.tag === 'img' ? storePicture(node.attrs) : undefined;
+      if (picture) out.push(picture);
+      visit(node.children);
+    }
+  };
+  visit(parseHtml(html));
+  return out;
+}
+
+/** An `<img>`: a file of the attachment store by the name rich text knows it by, any other picture by address. */
 function imageOf(attrs: Record<string, string>): Image | undefined {
+  const picture = storePicture(attrs);
+  if (picture) return { type: 'image', attachment: picture.name };
   const src = attrs.src;
   if (!src) return undefined;
-  const id = attachmentIdOf(src);
-  if (id) return { type: 'image', attachment: fileNameOf(src) ?? attrs.alt ?? id };
   return attrs.alt ? { type: 'image', src, alt: attrs.alt } : { type: 'image', src };
 }
 
@@ -274,7 +311,7 @@ function spacedTexts(content: Inline[]): string[] {
 
 /**
  * Where images of attachments point when rich text is written: the address of the work item's
- * file of a given name, with its `fileName` (see `attachmentUrlsOf`).
+ * file of a given name (see `attachmentUrlsOf`). The picture's alt text is the name.
  */
 export type AttachmentUrl = (fileName: string) => string;
 
@@ -292,7 +329,7 @@ function inlineHtml(content: Inline[], attachmentUrl: AttachmentUrl): string {
       if (node.type === 'hardBreak') return '<br>';
       if (node.type === 'image')
         return 'attachment' in node
-          ? `<img src="${escapeHtml(attachmentUrl(node.attachment))}">`
+          ? `<img src="${escapeHtml(attachmentUrl(node.attachment))}" alt="${escapeHtml(node.attachment)}">`
           : `<img src="${escapeHtml(node.src)}"${node.alt ? ` alt="${escapeHtml(node.alt)}"` : ''}>`;
       if (node.type === 'mention')
         return `<a href="#" data-vss-mention="version:2.0,${escapeHtml(node.id)}">@${escapeHtml(node.text)}</a>`;

@@ -45,6 +45,13 @@ function withHierarchy(config: SyncbridgeConfigInput): SyncbridgeConfigInput {
   };
 }
 
+/** The attributes of the media nodes of an ADF document. */
+function mediaOf(node: unknown): Array<{ url?: string; alt?: string }> {
+  if (!node || typeof node !== 'object') return [];
+  const n = node as { type?: string; attrs?: { url?: string; alt?: string }; content?: unknown[] };
+  return [...(n.type === 'media' && n.attrs ? [n.attrs] : []), ...(n.content ?? []).flatMap(mediaOf)];
+}
+
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const streamOf = (bytes: Uint8Array) => async () => new Blob([new Uint8Array(bytes)]).stream();
 
@@ -204,16 +211,22 @@ describe('attachments and links between Jira and Azure DevOps over real HTTP', (
     expect(sha(await ben.fetchBytes(src))).toBe(sha(shot));
     expect(await read('ado', copy, 'System.Description')).toEqual(await read('jira', bug.id, 'description'));
 
-    // Azure DevOps → Jira, in an update: the pasted picture is a file of the store, not of the item.
-    const other = new Uint8Array(9_000).map((_, i) => (i * 13) % 256);
-    await ben.pasteImage(copy, 'And in Azure DevOps:', 'paste-ado.png', other);
+    // Azure DevOps → Jira, in an update: pasted pictures are files of the store, not of the item,
+    // and Azure DevOps names each image.png: each arrives under its own name and shows its own bytes.
+    const pictures = [7, 13].map((k) => new Uint8Array(9_000).map((_, i) => (i * k) % 256));
+    await ben.pasteImages(copy, 'And in Azure DevOps:', pictures);
     await settle();
-    const jiraFiles = await sync.connectors.jira!.attachments!.list(bug.id);
-    expect(jiraFiles.filter((f) => f.name === 'paste-ado.png')).toHaveLength(1);
-    const doc = JSON.stringify(await ana.rawDescription(bug.id));
-    const url = /"url":"([^"]+attachment\/content\/\d+)","alt":"paste-ado.png"/.exec(doc)?.[1] ?? '';
-    expect(url).toMatch(new RegExp(`/attachment/content/${jiraFiles.find((f) => f.name === 'paste-ado.png')!.id}$`));
-    expect(sha(await ana.fetchBytes(url))).toBe(sha(other));
+    const pasted = (await sync.connectors.jira!.attachments!.list(bug.id)).filter((f) => f.name.startsWith('image ('));
+    expect(pasted.map((f) => f.name)).toEqual([
+      expect.stringMatching(/^image \([0-9a-f]{8}\)\.png$/),
+      expect.stringMatching(/^image \([0-9a-f]{8}\)\.png$/),
+    ]);
+    const media = mediaOf(await ana.rawDescription(bug.id));
+    expect(media.map((m) => m.alt)).toEqual(pasted.map((f) => f.name));
+    for (const [n, m] of media.entries()) {
+      expect(m.url).toMatch(new RegExp(`/attachment/content/${pasted[n]!.id}$`));
+      expect(sha(await ana.fetchBytes(m.url!))).toBe(sha(pictures[n]!));
+    }
     expect(await read('jira', bug.id, 'description')).toEqual(await read('ado', copy, 'System.Description'));
 
     // A comment showing a file already copied arrives pointing at the copy at once.

@@ -192,18 +192,20 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
       ),
     /**
      * Pastes a picture into the description below `text`, as the editor does: the file is
-     * uploaded to the attachment store and shown by its address, not attached by a relation.
+     * uploaded to the attachment store (as `image.png`, whatever it was) and shown by its
+     * address, not attached by a relation.
      */
-    async pasteImage(id: string, text: string, name: string, bytes: Uint8Array): Promise<void> {
-      const uploaded = (await call(
-        `${served.baseUrl}/_apis/wit/attachments?fileName=${encodeURIComponent(name)}&api-version=7.1`,
-        {
+    async pasteImages(id: string, text: string, pictures: Uint8Array[]): Promise<void> {
+      const images: string[] = [];
+      for (const bytes of pictures) {
+        const uploaded = (await call(`${served.baseUrl}/_apis/wit/attachments?fileName=image.png&api-version=7.1`, {
           method: 'POST',
           headers: { authorization, 'content-type': 'application/octet-stream' },
           body: new Uint8Array(bytes),
-        },
-      )) as { url: string };
-      const html = `<div>${text}</div><div><img src="${uploaded.url.replace(/&/g, '&amp;')}" alt="Image"><br></div>`;
+        })) as { url: string };
+        images.push(`<img src="${uploaded.url.replace(/&/g, '&amp;')}" alt="Image">`);
+      }
+      const html = `<div>${text}</div><div>${images.join('')}<br></div>`;
       await call(`${served.baseUrl}/Demo/_apis/wit/workitems/${id}?api-version=7.1`, {
         method: 'PATCH',
         headers: { authorization, 'content-type': 'application/json-patch+json' },

@@ -167,12 +167,24 @@ describe('HTML that used to change on its first trip', () => {
 });
 
 describe('pictures in HTML', () => {
-  it('reads a file of the attachment store by its fileName, any other picture by its address and alt', () => {
+  const store = (id: string, fileName: string) =>
+    `https://dev.azure.com/o/p/_apis/wit/attachments/${id}?fileName=${encodeURIComponent(fileName)}`;
+  const [one, two] = ['0f1e2d3c-0000-4000-8000-000000000001', '9a8b7c6d-0000-4000-8000-000000000002'];
+
+  it('reads a file of the attachment store by its name, pasted pictures (all image.png) each as its own, any other picture by address and alt', () => {
     const html =
-      '<div>see<img src="https://dev.azure.com/o/p/_apis/wit/attachments/0f1e2d3c-0000-4000-8000-000000000001?fileName=shot%20(1).png&amp;x=1" alt="Image"></div>' +
+      `<div>see<img src="${store(one, 'shot (1).png')}&amp;x=1" alt="shot (1).png"></div>` +
+      `<div><img src="${store(one, 'image.png')}" alt="Image"><img src="${store(two, 'image.png')}"></div>` +
       '<p><img src="https://example.com/i.png" alt="A &quot;logo&quot;"><img></p>';
     expect(htmlToRichText(html).content).toEqual([
       { type: 'paragraph', content: [t('see'), { type: 'image', attachment: 'shot (1).png' }] },
+      {
+        type: 'paragraph',
+        content: [
+          { type: 'image', attachment: 'image (0f1e2d3c).png' },
+          { type: 'image', attachment: 'image (9a8b7c6d).png' },
+        ],
+      },
       { type: 'paragraph', content: [{ type: 'image', src: 'https://example.com/i.png', alt: 'A "logo"' }] },
     ]);
   });
@@ -182,9 +194,10 @@ describe('pictures in HTML', () => {
       type: 'doc',
       content: [{ type: 'paragraph', content: [t('a '), { type: 'image', attachment: 'a&b.png' }] }],
     };
-    expect(richTextToHtml(doc, (name) => `https://dev.azure.com/o/_apis/wit/attachments/x?fileName=${name}`)).toBe(
-      '<p>a <img src="https://dev.azure.com/o/_apis/wit/attachments/x?fileName=a&amp;b.png"></p>',
+    expect(richTextToHtml(doc, (name) => store(one, name))).toBe(
+      `<p>a <img src="${store(one, 'a&b.png')}" alt="a&amp;b.png"></p>`,
     );
+    expect(htmlToRichText(richTextToHtml(doc, (name) => store(one, name)))).toEqual(doc);
     expect(htmlToRichText(richTextToHtml(doc))).toEqual(doc);
   });
 });
