@@ -90,6 +90,7 @@ export {
   normalizeRichText,
   imagesOf,
   showsAttachments,
+  type AttachmentUrl,
 } from './model/rich-text.js';
 
 // Utilities

@@ -4,6 +4,7 @@ import {
   ignoreNotFound,
   type Attachment,
   type AttachmentOrigin,
+  type AttachmentUrl,
   type AttachmentUpload,
   type ConnectorAttachments,
 } from 'syncbridge/connector-kit';
@@ -12,7 +13,7 @@ import { patchContentType } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader } from './items.js';
 import type { PatchOperation } from './patch.js';
-import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, storePicturesIn, type AttachmentUrl } from './rich-text.js';
+import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, storePicturesIn } from './rich-text.js';
 
 /** The service's limit of a simple (one request) upload: 60 MB on Azure DevOps Services. */
 export const defaultAttachmentMaxBytes = 60 * 1024 * 1024;

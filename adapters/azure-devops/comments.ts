@@ -1,9 +1,14 @@
 import type { Comment, CommentOrigin, RichText } from 'syncbridge';
-import { ignoreNotFound, showsAttachments, type CommentWriteOptions } from 'syncbridge/connector-kit';
+import {
+  ignoreNotFound,
+  showsAttachments,
+  type AttachmentUrl,
+  type CommentWriteOptions,
+} from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { commentsApiVersion, identityRefSchema, versioned, type AdoClients } from './client.js';
 import { userFromAdo } from './fields.js';
-import { htmlToRichText, richTextToHtml, type AttachmentUrl } from './rich-text.js';
+import { htmlToRichText, richTextToHtml } from './rich-text.js';
 
 const commentSchema = z.object({
   commentId: z.number(),

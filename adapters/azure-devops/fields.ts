@@ -1,8 +1,8 @@
 import { SyncbridgeError, type FieldDescriptor, type FieldKind, type FieldValue, type UserRef } from 'syncbridge';
-import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
+import { isRichText, richTextFromPlain, type AttachmentUrl } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 import { identityRefSchema, listOf } from './client.js';
-import { htmlToRichText, richTextToHtml, type AttachmentUrl } from './rich-text.js';
+import { htmlToRichText, richTextToHtml } from './rich-text.js';
 
 /** A field of the organization as `GET {project}/_apis/wit/fields` reports it. */
 const adoFieldSchema = z.object({

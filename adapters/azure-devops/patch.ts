@@ -1,6 +1,6 @@
 import type { FieldValue } from 'syncbridge';
+import type { AttachmentUrl } from 'syncbridge/connector-kit';
 import { valueToAdo, type FieldMeta } from './fields.js';
-import type { AttachmentUrl } from './rich-text.js';
 
 /** One JSON Patch operation as Azure DevOps takes it. */
 export interface PatchOperation {

@@ -1,5 +1,5 @@
 import type { Block, Image, Inline, Mark, RichText, TableCell, TableRow } from 'syncbridge';
-import { normalizeRichText } from 'syncbridge/connector-kit';
+import { normalizeRichText, type AttachmentUrl } from 'syncbridge/connector-kit';
 
 /**
  * HTML (what Azure DevOps stores in Description, Repro Steps and comments) to and from
@@ -308,12 +308,6 @@ function spacedTexts(content: Inline[]): string[] {
     return out;
   });
 }
-
-/**
- * Where images of attachments point when rich text is written: the address of the work item's
- * file of a given name (see `attachmentUrlsOf`). The picture's alt text is the name.
- */
-export type AttachmentUrl = (fileName: string) => string;
 
 /** The attachment id no file has: images written before their file was copied point at it. */
 export const NO_FILE = '00000000-0000-0000-0000-000000000000';

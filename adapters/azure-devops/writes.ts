@@ -3,6 +3,7 @@ import {
   ATTACHMENT_IDS_FIELD,
   showsAttachments,
   toSyncbridgeError,
+  type AttachmentUrl,
   type CreateRequest,
   type UpdateRequest,
   type WriteResult,
@@ -20,7 +21,6 @@ import type { ItemReader, OriginTags } from './items.js';
 import type { AdoMetadata } from './metadata.js';
 import { attachmentUrlsOf } from './attachments.js';
 import { buildPatch, type PatchOperation } from './patch.js';
-import type { AttachmentUrl } from './rich-text.js';
 import { stampRelation } from './hyperlinks.js';
 import { isLinkField, linkDescriptors, linkPatch, missingLinkTarget } from './link-fields.js';
 

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { commentOriginSchema, type Comment, type CommentOrigin, type RichText } from 'syncbridge';
-import { ignoreNotFound, showsAttachments, type CommentWriteOptions } from 'syncbridge/connector-kit';
+import {
+  ignoreNotFound,
+  showsAttachments,
+  type AttachmentUrl,
+  type CommentWriteOptions,
+} from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
 import { toUtcIso, userRef } from './fields.js';
-import { adfToRichText, richTextToAdf, type AttachmentUrl } from './rich-text.js';
+import { adfToRichText, richTextToAdf } from './rich-text.js';
 import { commentPageSchema, commentSchema } from './schemas.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 

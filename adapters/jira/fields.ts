@@ -1,6 +1,6 @@
 import type { FieldKind, FieldValue, UserRef } from 'syncbridge';
-import { isRichText, richTextFromPlain } from 'syncbridge/connector-kit';
-import { adfToRichText, richTextToAdf, type AttachmentUrl } from './rich-text.js';
+import { isRichText, richTextFromPlain, type AttachmentUrl } from 'syncbridge/connector-kit';
+import { adfToRichText, richTextToAdf } from './rich-text.js';
 import { richTextToWiki, wikiToRichText } from './wiki-markup.js';
 import type { JiraFieldSchema, JiraUser } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import type { Block, Image, Inline, Mark, RichText } from 'syncbridge';
-import type { Attachment } from 'syncbridge/connector-kit';
+import type { Attachment, AttachmentUrl } from 'syncbridge/connector-kit';
 
 /**
  * An Atlassian Document Format node. An `orderedList` carries the number of its first item in
@@ -153,12 +153,6 @@ export function adfToRichText(doc: unknown): RichText {
 function marksToAdf(marks: Mark[] | undefined): AdfNode['marks'] {
   return marks?.map((m) => (m.type === 'link' ? { type: 'link', attrs: { href: m.href } } : { type: m.type }));
 }
-
-/**
- * Where images of attachments point when rich text is written: the content address of the
- * issue's attachment of a given file name (see `jiraAttachmentUrl`).
- */
-export type AttachmentUrl = (fileName: string) => string;
 
 /** Without the issue's attachments at hand: an address of no attachment, read back as the same image (its name is its `alt`). */
 const noAttachment: AttachmentUrl = () => '/rest/api/3/attachment/content/0';

@@ -3,6 +3,7 @@ import {
   PARENT_FIELD,
   showsAttachments,
   toSyncbridgeError,
+  type AttachmentUrl,
   type CreateRequest,
   type UpdateRequest,
   type WriteResult,
@@ -10,7 +11,6 @@ import {
 import type { JiraClient } from './client.js';
 import { writeValue, type JiraFieldInfo } from './fields.js';
 import { isIssueLinkField, parentJson, writeLinks } from './links.js';
-import type { AttachmentUrl } from './rich-text.js';
 import { ORIGIN_PROPERTY, originLabel, originLabelPrefix, originProperty } from './origin-stamps.js';
 import type { ReadIssue } from './reader.js';
 import { createdIssueSchema, createdIssuesSchema, issueSchema, type JiraIssue, type JiraLinkType } from './schemas.js';

@@ -286,6 +286,13 @@ export function imagesOf(doc: RichText): string[] {
   return [...names];
 }
 
+/**
+ * Where the pictures of an item's files point when rich text is written to a system: the
+ * address of the item's file of a given name (a connector builds it from the item's files and
+ * points a name the item has no file of at no file, so that it reads back as the same {@link Image}).
+ */
+export type AttachmentUrl = (fileName: string) => string;
+
 /** Whether any of the values is rich text showing an attachment inline (so that writing it needs the item's files). */
 export function showsAttachments(values: Iterable<unknown>): boolean {
   for (const v of values) if (isRichText(v) && imagesOf(v).length > 0) return true;

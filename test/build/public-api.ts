@@ -226,6 +226,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     types: [
       'Attachment',
       'AttachmentOrigin',
+      'AttachmentUrl',
       'AttachmentUpload',
       'BacklinkTarget',
       'BacklinkWriteOptions',
