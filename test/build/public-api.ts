@@ -226,8 +226,8 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
     types: [
       'Attachment',
       'AttachmentOrigin',
-      'AttachmentUrl',
       'AttachmentUpload',
+      'AttachmentUrl',
       'BacklinkTarget',
       'BacklinkWriteOptions',
       'BacklinkWriteResult',
