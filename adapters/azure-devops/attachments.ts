@@ -12,8 +12,15 @@ import { z } from 'zod';
 import { patchContentType } from './batch.js';
 import { versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
 import type { ItemReader } from './items.js';
-import type { PatchOperation } from './patch.js';
-import { attachmentIdOf, fileNameOf, NO_FILE, noAttachment, storePicturesIn } from './rich-text.js';
+import { fieldPath, type PatchOperation } from './patch.js';
+import {
+  attachmentIdOf,
+  fileNameOf,
+  NO_FILE,
+  noAttachment,
+  pointPicturesAtFiles,
+  storePicturesIn,
+} from './rich-text.js';
 
 /** The service's limit of a simple (one request) upload: 60 MB on Azure DevOps Services. */
 export const defaultAttachmentMaxBytes = 60 * 1024 * 1024;
@@ -161,6 +168,25 @@ export function adoAttachments(options: {
         query: { fileName: name, download: true },
       }),
     );
+  /**
+   * Patches an item on the revision read (a relation is named by its index, a text is rewritten
+   * from what it was): when somebody changed the item in between, it is read again and the
+   * patch made again (five times at most). Testing the revision makes the patch safe to send
+   * again after a lost answer. Nothing to patch, or an item gone, is no error.
+   */
+  async function patchAsRead(itemId: string, opsOf: (raw: WorkItemJson) => PatchOperation[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const raw = await ignoreNotFound(reader.withRelations(itemId));
+      const ops = raw ? opsOf(raw) : [];
+      if (!raw || ops.length === 0) return;
+      try {
+        await ignoreNotFound(patch(itemId, [{ op: 'test', path: '/rev', value: raw.rev }, ...ops], true));
+        return;
+      } catch (error) {
+        if (!(isSyncbridgeError(error) && error.code === 'REVISION_MISMATCH') || attempt >= 5) throw error;
+      }
+    }
+  }
   const attachedAs = (raw: WorkItemJson, id: string) => attachedFiles(raw).find((f) => f.id === id)?.attachment;
 
   /** Adds the relation; when its answer is lost, the item is read again to see whether it was made. */
@@ -227,32 +253,23 @@ export function adoAttachments(options: {
       }
       return attach(itemId, uploaded.id.toLowerCase(), uploaded.url, file.origin);
     },
-    /**
-     * Removes the file's relation, on the revision read (a relation is named by its index): when
-     * somebody changed the item in between, it is read again and the removal made again (five times at most).
-     */
+    /** Removes the file's relation (named by its index in the revision read). */
     async remove(itemId, attachmentId) {
-      for (let attempt = 1; ; attempt++) {
-        const raw = await ignoreNotFound(reader.withRelations(itemId));
-        const file = raw && attachedFiles(raw).find((f) => f.id === attachmentId.toLowerCase());
-        if (!raw || !file) return;
-        try {
-          // Testing the revision makes the removal safe to send again after a lost answer.
-          await ignoreNotFound(
-            patch(
-              itemId,
-              [
-                { op: 'test', path: '/rev', value: raw.rev },
-                { op: 'remove', path: `/relations/${file.index}` },
-              ],
-              true,
-            ),
-          );
-          return;
-        } catch (error) {
-          if (!(isSyncbridgeError(error) && error.code === 'REVISION_MISMATCH') || attempt >= 5) throw error;
-        }
-      }
+      await patchAsRead(itemId, (raw) => {
+        const file = attachedFiles(raw).find((f) => f.id === attachmentId.toLowerCase());
+        return file ? [{ op: 'remove', path: `/relations/${file.index}` }] : [];
+      });
+    },
+    /** Rewrites the `src` of each `<img>` at no file whose name the item has a file of, and nothing else of the HTML. */
+    async pointPictures(itemId, fields) {
+      await patchAsRead(itemId, (raw) => {
+        const urls = attachmentUrlsOf(raw);
+        return fields.flatMap((field): PatchOperation[] => {
+          const html = raw.fields?.[field];
+          const pointed = typeof html === 'string' ? pointPicturesAtFiles(html, urls) : html;
+          return pointed === html ? [] : [{ op: 'add', path: fieldPath(field), value: pointed }];
+        });
+      });
     },
   };
 }

@@ -10,7 +10,7 @@ export interface PatchOperation {
 }
 
 /** The JSON Patch path of a field. */
-function fieldPath(referenceName: string): string {
+export function fieldPath(referenceName: string): string {
   return `/fields/${referenceName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 

@@ -156,6 +156,21 @@ export function storePicturesIn(html: string): StorePicture[] {
   return out;
 }
 
+/**
+ * The HTML with each `<img>` that points at no file (see {@link noAttachment}) pointed at the
+ * address `attachmentUrl` gives for its name, where that is a file; nothing else changes.
+ */
+export function pointPicturesAtFiles(html: string, attachmentUrl: AttachmentUrl): string {
+  return html.replace(/<img\b[^>]*>/gi, (tag) =>
+    tag.replace(/(\bsrc\s*=\s*")([^"]*)(")/i, (whole, open: string, src: string, close: string) => {
+      const url = decodeEntities(src);
+      const name = attachmentIdOf(url) === NO_FILE ? fileNameOf(url) : undefined;
+      const file = name === undefined ? undefined : attachmentUrl(name);
+      return file === undefined || attachmentIdOf(file) === NO_FILE ? whole : `${open}${escapeHtml(file)}${close}`;
+    }),
+  );
+}
+
 /** An `<img>`: a file of the attachment store by the name rich text knows it by, any other picture by address. */
 function imageOf(attrs: Record<string, string>): Image | undefined {
   const picture = storePicture(attrs);

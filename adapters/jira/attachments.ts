@@ -11,7 +11,14 @@ import { z } from 'zod';
 import type { JiraClient } from './client.js';
 import { toUtcIso, userRef } from './fields.js';
 import { multipartFile } from './multipart.js';
-import { attachmentSchema, attachmentSettingsSchema, issueSchema, type JiraAttachment } from './schemas.js';
+import { attachmentUrls, pointAdfPicturesAtFiles } from './rich-text.js';
+import {
+  attachmentSchema,
+  attachmentSettingsSchema,
+  issueSchema,
+  type JiraAttachment,
+  type JiraIssue,
+} from './schemas.js';
 
 function toAttachment(a: JiraAttachment): Attachment {
   return {
@@ -48,6 +55,21 @@ export function jiraAttachments(client: JiraClient, system: string, baseUrl: str
   const settings = () =>
     cache.get('meta', () => http.request({ path: client.api('attachment/meta'), schema: attachmentSettingsSchema }));
   const issuePath = (itemId: string) => `issue/${encodeURIComponent(itemId)}`;
+  const readIssue = (itemId: string, fields: string[]) =>
+    http.request({ path: client.api(issuePath(itemId)), query: { fields: fields.join(',') }, schema: issueSchema });
+  /** The files of an issue read with its `attachment` field, oldest first. */
+  const filesOf = (issue: JiraIssue): Attachment[] => {
+    const parsed = z.array(attachmentSchema).nullish().safeParse(issue.fields.attachment);
+    if (!parsed.success)
+      throw new SyncbridgeError(
+        'PROTOCOL',
+        `${system}: the attachments of ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+        { system },
+      );
+    return (parsed.data ?? [])
+      .map(toAttachment)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || compareLinkIds(a.id, b.id));
+  };
 
   return {
     /** Undefined where attachments are disabled: uploads then fail with `UNSUPPORTED`, which says why. */
@@ -58,21 +80,7 @@ export function jiraAttachments(client: JiraClient, system: string, baseUrl: str
 
     /** From the issue's `attachment` field (one call); Jira lists it oldest first, sorted again to be sure. */
     async list(itemId) {
-      const issue = await http.request({
-        path: client.api(issuePath(itemId)),
-        query: { fields: 'attachment' },
-        schema: issueSchema,
-      });
-      const parsed = z.array(attachmentSchema).nullish().safeParse(issue.fields.attachment);
-      if (!parsed.success)
-        throw new SyncbridgeError(
-          'PROTOCOL',
-          `${system}: the attachments of ${issue.key} could not be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-          { system },
-        );
-      return (parsed.data ?? [])
-        .map(toAttachment)
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || compareLinkIds(a.id, b.id));
+      return filesOf(await readIssue(itemId, ['attachment']));
     },
 
     /**
@@ -126,5 +134,24 @@ export function jiraAttachments(client: JiraClient, system: string, baseUrl: str
         http.request({ method: 'DELETE', path: client.api(`attachment/${encodeURIComponent(attachmentId)}`) }),
       );
     },
+
+    // Data Center's wiki markup names files itself: only Cloud's ADF points at them.
+    ...(client.version === '3'
+      ? {
+          /** Rewrites the address of each external media at no file whose `alt` names a file of the issue (one read, one edit when anything changed). */
+          async pointPictures(itemId: string, fields: string[]) {
+            const issue = await readIssue(itemId, [...fields, 'attachment']);
+            const urls = attachmentUrls(filesOf(issue));
+            const changed = Object.fromEntries(
+              fields.flatMap((f) => {
+                const pointed = pointAdfPicturesAtFiles(issue.fields[f], urls);
+                return pointed === issue.fields[f] ? [] : [[f, pointed]];
+              }),
+            );
+            if (Object.keys(changed).length > 0)
+              await http.request({ method: 'PUT', path: client.api(issuePath(itemId)), json: { fields: changed } });
+          },
+        }
+      : {}),
   };
 }

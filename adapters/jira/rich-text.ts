@@ -154,8 +154,28 @@ function marksToAdf(marks: Mark[] | undefined): AdfNode['marks'] {
   return marks?.map((m) => (m.type === 'link' ? { type: 'link', attrs: { href: m.href } } : { type: m.type }));
 }
 
-/** Without the issue's attachments at hand: an address of no attachment, read back as the same image (its name is its `alt`). */
-const noAttachment: AttachmentUrl = () => '/rest/api/3/attachment/content/0';
+/** The address of no attachment: images written without the issue's files at hand point there, and read back the same (their name is their `alt`). */
+const NO_ATTACHMENT_URL = '/rest/api/3/attachment/content/0';
+const noAttachment: AttachmentUrl = () => NO_ATTACHMENT_URL;
+
+/**
+ * An ADF document (as Jira stores it) with each external media at no attachment pointed at the
+ * address `attachmentUrl` gives for its `alt`, where that is a file; the same object when nothing changes.
+ */
+export function pointAdfPicturesAtFiles(node: unknown, attachmentUrl: AttachmentUrl): unknown {
+  if (Array.isArray(node)) {
+    const out = node.map((n) => pointAdfPicturesAtFiles(n, attachmentUrl));
+    return out.some((n, i) => n !== node[i]) ? out : node;
+  }
+  if (!node || typeof node !== 'object') return node;
+  const n = node as AdfNode;
+  if (n.type === 'media' && n.attrs?.type === 'external' && n.attrs.url === NO_ATTACHMENT_URL) {
+    const url = typeof n.attrs.alt === 'string' ? attachmentUrl(n.attrs.alt) : NO_ATTACHMENT_URL;
+    return url === NO_ATTACHMENT_URL ? n : { ...n, attrs: { ...n.attrs, url } };
+  }
+  const content = n.content && pointAdfPicturesAtFiles(n.content, attachmentUrl);
+  return content === n.content ? n : { ...n, content };
+}
 
 /** Images pointing at the issue's files (its newest file of a name), and at no file where it has none of the name yet. */
 export function attachmentUrls(files: Attachment[]): AttachmentUrl {

@@ -133,7 +133,7 @@ export const attachmentsSchema = z.strictObject({
   deletes: z.boolean().default(false),
   /**
    * Point the pictures that rich text shows (a description's or comment's pasted screenshot) at
-   * the copies of their files: text written before its files arrived is written once more after. @default true
+   * the copies of their files, once they are copied, where the text was written before them. @default true
    */
   inlineImages: z.boolean().default(true),
 });

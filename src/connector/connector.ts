@@ -345,6 +345,14 @@ export interface ConnectorAttachments {
   upload(itemId: string, file: AttachmentUpload): Promise<Attachment>;
   /** Removes an attachment from an item; one already gone is not an error. */
   remove(itemId: string, attachmentId: string): Promise<void>;
+  /**
+   * Points the pictures the item's rich-text `fields` show at no file (text written before its
+   * files were attached) at the item's files of their names, changing nothing else of the text as
+   * the system stores it (so an edit somebody made meanwhile, in a form the core's rich text does
+   * not hold, stays whole); a picture of a file the item lacks stays as it is. Optional: a system
+   * whose rich text names files itself (Jira Data Center's `!name.png!`) needs none.
+   */
+  pointPictures?(itemId: string, fields: string[]): Promise<void>;
 }
 
 /** Options of a comment write. */

@@ -1486,7 +1486,7 @@ export class PairSync {
         });
         mode.summary.attachmentsCopied += result.copied;
         if (settings.inlineImages && result.recorded.length > 0)
-          await this.pointImagesAtCopies(from, item, other, result.recorded);
+          await this.pointPictures(from, item, other, result.recorded);
         if (result.tooLarge.length > 0) await this.addFieldFailures(work, from, item, result.tooLarge, mode);
       } catch (error) {
         await this.fail(
@@ -1499,15 +1499,15 @@ export class PairSync {
   }
 
   /**
-   * Writes again the rich text of `target` that shows files just copied to it, so that its images
-   * point at the copies: text written before its files were copied (a create, whose item had no
-   * files yet, or fields written before the files that came with them) points at no file. Images
-   * go by file name, so the value stays the same on both sides: the write changes where pictures
-   * point, not what the text says. Only an item whose last change is the engine's own is written
-   * again, at the revision read: an edit somebody made since is theirs, merged as such.
+   * Points the pictures of `target`'s rich text at the files just copied to it: text written
+   * before its files were there (a create, whose item had no files yet, or fields written before
+   * the files that came with them) points at no file. Images go by file name, so the value stays
+   * the same on both sides; the connector changes where pictures point and nothing else.
    */
-  private async pointImagesAtCopies(from: Side, source: WorkItem, target: WorkItem, names: string[]): Promise<void> {
+  private async pointPictures(from: Side, source: WorkItem, target: WorkItem, names: string[]): Promise<void> {
     const to = otherSide(from);
+    const part = this.rt.connectors[to].attachments;
+    if (!part?.pointPictures) return;
     const copied = new Set(names);
     const fields = this.rt.fields
       .filter((f) => {
@@ -1520,13 +1520,7 @@ export class PairSync {
         );
       })
       .map((f) => f.config[to]);
-    if (fields.length === 0) return;
-    const connector = this.rt.connectors[to];
-    const [now] = await connector.getMany([target.id], { fields });
-    if (!now || !this.isIntegrationUser(to, now.updatedBy)) return;
-    const writes = Object.fromEntries(fields.map((f) => [f, now.fields[f] ?? null]));
-    const [result] = await connector.update([{ id: now.id, fields: writes, expectedRevision: now.revision }]);
-    if (result && !result.ok && result.error.code !== 'REVISION_MISMATCH') throw result.error;
+    if (fields.length > 0) await part.pointPictures(target.id, fields);
   }
 
   /**

@@ -170,7 +170,7 @@ export function definePartCases(it: DefineCase, h: CaseHelpers): void {
     expect((await part.list(item!.id)).map((a) => a.id)).toEqual([kept.id]);
   });
 
-  it('shows a file in rich text by its name: the text reads back as written before the file is attached and after', async () => {
+  it('shows a file in rich text by its name: the text reads back as written before the file is attached, once its picture points at it, and after a write', async () => {
     const { connector, fields } = h.ctx();
     const part = attachmentsOf(connector);
     if (!part || !fields.richText) return;
@@ -188,6 +188,9 @@ export function definePartCases(it: DefineCase, h: CaseHelpers): void {
       (await getAll(connector, [item!.id], [fields.richText!]))[0]!.fields[fields.richText!] as RichText;
     expect(await shown(), 'the text before its file is attached').toEqual(doc);
     await part.upload(item!.id, upload('screen shot.png', 'image/png', Uint8Array.from([137, 80, 78, 71])));
+    // Pointing the picture at the file changes where it points, not what the text says.
+    await part.pointPictures?.(item!.id, [fields.richText]);
+    expect(await shown(), 'the text once its picture points at the file').toEqual(doc);
     const [written] = await connector.update([{ id: item!.id, fields: { [fields.richText]: doc } }]);
     expect(written?.ok, 'writing the text again').toBe(true);
     expect(await shown(), 'the text once its file is attached').toEqual(doc);

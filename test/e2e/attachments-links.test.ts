@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Attachment, Connector } from 'syncbridge/connector-kit';
-import type { FieldValue, Syncbridge, SyncbridgeConfigInput, WorkItem } from 'syncbridge';
+import { imagesOf, type Attachment, type Connector } from 'syncbridge/connector-kit';
+import type { FieldValue, RichText, Syncbridge, SyncbridgeConfigInput, WorkItem } from 'syncbridge';
 import { adoPerson, jiraPerson, paragraph } from './people.js';
-import { retryingSoon, startScenario, type Scenario } from './scenario.js';
+import { BOT, retryingSoon, startScenario, type Scenario } from './scenario.js';
 
 const BLOCKS = { jira: 'link:Blocks', ado: 'link:System.LinkTypes.Dependency-Forward' };
 const LIMIT = 200_000;
@@ -246,6 +246,42 @@ describe('attachments and links between Jira and Azure DevOps over real HTTP', (
     const comment = (await ben.rawComments(copy)).find((c) => c.includes('again:')) ?? '';
     expect(comment.replace(/&amp;/g, '&')).toContain(`/_apis/wit/attachments/${copied!.id}?fileName=paste-jira.png`);
     expect((await failures()).filter((f) => f.itemId === bug.id || f.itemId === copy)).toEqual([]);
+  });
+
+  it('keeps an edit made between the copy of a text and the copy of its picture: only where the picture points changes', async () => {
+    const bug = await ana.fileBug({ summary: 'edited in between', description: paragraph('', 'x'), priority: 'Low' });
+    await ana.pasteImage(bug.id, 'Before:', 'between.png', new Uint8Array(500).fill(9));
+    // The copy exists, its text points at no file yet; the engine is about to upload the picture.
+    const hook = s.ado.sim.hook(
+      {
+        when: 'before',
+        method: 'POST',
+        path: /\/_apis\/wit\/attachments$/,
+        where: (r) => s.ado.userOf(r.headers) === BOT,
+        once: true,
+      },
+      async () => {
+        // Ben colours a note in, which the core's rich text does not keep: a text written again would lose it.
+        const copy = await twinOf('left', bug.id);
+        const html = String(await ben.rawField(copy, 'System.Description'));
+        await ben.setRawField(copy, 'System.Description', `${html}<p><span style="color:red">Ben's note</span></p>`);
+      },
+    );
+    await settle();
+    expect(hook.calls).toBe(1);
+    const copy = await twinOf('left', bug.id);
+    const [jiraText, adoText] = [
+      await read('jira', bug.id, 'description'),
+      await read('ado', copy, 'System.Description'),
+    ];
+    expect(JSON.stringify(adoText)).toContain("Ben's note");
+    // Only where the picture points changed: Ben's colour is still there, and the picture shows the copied file.
+    const html = String(await ben.rawField(copy, 'System.Description'));
+    expect(html).toContain('<span style="color:red">Ben\'s note</span>');
+    const [file] = await sync.connectors.ado!.attachments!.list(copy);
+    expect(html.replace(/&amp;/g, '&')).toContain(`/_apis/wit/attachments/${file!.id}?fileName=between.png`);
+    expect(jiraText).toEqual(adoText);
+    expect(imagesOf(jiraText as RichText)).toEqual(['between.png']);
   });
 
   it("leaves no duplicate when an upload's answer is lost on either side (the process restarted after one)", async () => {

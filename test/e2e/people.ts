@@ -212,6 +212,13 @@ export function adoPerson(served: ServedSimulator<AzureDevOpsSimulator>, email: 
         body: JSON.stringify([{ op: 'add', path: '/fields/System.Description', value: html }]),
       });
     },
+    /** Sets a field to a value as the service stores it (HTML for rich text), as the web editor does. */
+    setRawField: (id: string, field: string, value: string) =>
+      call(`${served.baseUrl}/Demo/_apis/wit/workitems/${id}?api-version=7.1`, {
+        method: 'PATCH',
+        headers: { authorization, 'content-type': 'application/json-patch+json' },
+        body: JSON.stringify([{ op: 'add', path: `/fields/${field}`, value }]),
+      }),
     /** A field of a work item as the service stores it (HTML for rich text). */
     rawField: async (id: string, field: string) =>
       (
