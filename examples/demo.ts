@@ -3,7 +3,7 @@
  * 127.0.0.1, driven by `examples/jira-azure-devops/syncbridge.yaml`. It runs the initial
  * sync, prints the link each side of one pair shows to its twin, then edits items on both
  * sides as people and shows each change arrive on the other side (an epic with its children
- * and a screenshot among them), then prints a summary.
+ * and a screenshot shown in a description among them), then prints a summary.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,12 @@ import {
   type Connector,
   type FieldValue,
   type PlannedWrite,
+  type RichText,
   type RunSummary,
   type Side,
 } from 'syncbridge';
 import { azureDevOpsConnector } from 'syncbridge/azure-devops';
+import { imagesOf, isRichText } from 'syncbridge/connector-kit';
 import { jiraConnector } from 'syncbridge/jira';
 import { startAzureDevOpsSimulatorServer } from 'syncbridge/testing/azure-devops';
 import { startJiraSimulatorServer } from 'syncbridge/testing/jira';
@@ -247,7 +249,8 @@ say(
   `  Ana (Jira) files epic ${made[0]!.key} with story ${made[1]!.key} and sub-task ${made[2]!.key} -> Feature ${twins[0]!.targetKey}, User Story ${twins[1]!.targetKey} (parent ${await parentOf(twins[1]!.targetKey!)}), Task ${twins[2]!.targetKey} (parent ${await parentOf(twins[2]!.targetKey!)}) after ${seconds(Date.now() - hierarchyAt)}`,
 );
 
-// A screenshot attached in Jira is copied (streamed) to the Azure DevOps twin.
+// A screenshot attached in Jira and shown in its description is copied (streamed) to the Azure
+// DevOps twin, whose description then shows the copy.
 const screenshot = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
@@ -259,11 +262,32 @@ await ana.attachments!.upload(link2.leftId, {
   mimeType: 'image/png',
   open: async () => new Blob([screenshot]).stream(),
 });
+const [described] = await ana.getMany([link2.leftId], { fields: ['description'] });
+const text = (described?.fields.description as RichText | null) ?? { type: 'doc', content: [] };
+await ana.update([
+  {
+    id: link2.leftId,
+    fields: {
+      description: {
+        ...text,
+        content: [
+          ...text.content,
+          { type: 'paragraph', content: [{ type: 'image', attachment: 'checkout-error.png' }] },
+        ],
+      },
+    },
+  },
+]);
+const shows = async () => {
+  const [twin] = await ado.getMany([link2.rightId], { fields: ['System.Description'] });
+  const description = twin?.fields['System.Description'];
+  return isRichText(description) && imagesOf(description).includes('checkout-error.png');
+};
 for (;;) {
   const copy = (await ado.attachments!.list(link2.rightId)).find((a) => a.name === 'checkout-error.png');
-  if (copy) {
+  if (copy && (await shows())) {
     say(
-      `  Ana (Jira) attaches ${copy.name} to ${link2.leftKey} -> ${link2.rightKey} shows it (${copy.size} bytes) after ${seconds(Date.now() - attachedAt)}`,
+      `  Ana (Jira) attaches ${copy.name} to ${link2.leftKey} and shows it in the description -> ${link2.rightKey} has it (${copy.size} bytes) and its description shows it after ${seconds(Date.now() - attachedAt)}`,
     );
     break;
   }

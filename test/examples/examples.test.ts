@@ -57,6 +57,8 @@ describe('examples', () => {
     expect(stdout).toMatch(
       /\d+ \(Azure DevOps\) shows "Synced with DEMO-\d+.*" -> http:\/\/127\.0\.0\.1:\d+\/browse\/DEMO-\d+/,
     );
+    expect(stdout).toMatch(/Feature \d+, User Story \d+ \(parent \d+\), Task \d+ \(parent \d+\)/);
+    expect(stdout).toMatch(/has it \(70 bytes\) and its description shows it/);
     expect(stdout).toMatch(/failures:\s+0/);
     expect(stdout).toMatch(/writes after the last edit: 0/);
   }, 180_000);
