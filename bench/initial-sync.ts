@@ -24,13 +24,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSyncbridge, loadConfig } from 'syncbridge';
-import { azureDevOpsConnector } from 'syncbridge/azure-devops';
-import { jiraConnector } from 'syncbridge/jira';
-import { serveHandler, type FetchHandler } from 'syncbridge/testing';
-import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
-import { createJiraSimulator } from 'syncbridge/testing/jira';
-import { copyJiraToAzureDevOps } from './baseline/jira-to-ado.js';
+import type { FetchHandler } from 'syncbridge/testing';
+import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+
+// Modules are imported where used: a tool's process loads only its own code (syncbridge, or the
+// baseline's clients), not the other tools' nor the simulators.
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -91,8 +89,13 @@ function counted(handle: () => FetchHandler) {
   return { wrapped, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
 }
 
+const syncbridgeModules = () =>
+  Promise.all([import('syncbridge'), import('syncbridge/azure-devops'), import('syncbridge/jira')]);
+const baselineModule = () => import('./baseline/jira-to-ado.js');
+
 /** A syncbridge for the example mapping against the simulators; `oneWay` makes every field flow Jira → Azure DevOps. */
 async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean) {
+  const [{ createSyncbridge, loadConfig }, { azureDevOpsConnector }, { jiraConnector }] = await syncbridgeModules();
   const env = {
     JIRA_URL: endpoints.jiraUrl,
     JIRA_TOKEN: endpoints.jiraToken,
@@ -124,6 +127,7 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 
 /** Runs one tool in this process and reports on it. */
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  await (tool === 'syncbridge' ? syncbridgeModules() : baselineModule());
   const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
   let peakHeap = 0;
   let ticks = 0;
@@ -147,6 +151,7 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     await sync.close();
     rmSync(dir, { recursive: true, force: true });
   } else {
+    const { copyJiraToAzureDevOps } = await baselineModule();
     created = await copyJiraToAzureDevOps({
       jira: { url: endpoints.jiraUrl, email: 'sync-bot@example.com', apiToken: endpoints.jiraToken, project: 'DEMO' },
       ado: { url: endpoints.adoUrl, pat: endpoints.adoPat, project: 'Demo' },
@@ -231,7 +236,18 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   });
 }
 
+/** The simulators and the server that puts them on HTTP. */
+async function simulatorKit() {
+  const [{ serveHandler }, { createJiraSimulator }, { createAzureDevOpsSimulator }] = await Promise.all([
+    import('syncbridge/testing'),
+    import('syncbridge/testing/jira'),
+    import('syncbridge/testing/azure-devops'),
+  ]);
+  return { serveHandler, createJiraSimulator, createAzureDevOpsSimulator };
+}
+
 async function compare(): Promise<void> {
+  const { serveHandler, createJiraSimulator, createAzureDevOpsSimulator } = await simulatorKit();
   const rounds = Number(args.rounds);
   const knobs = { latencyMs };
   const seeded = Date.now();
@@ -316,6 +332,7 @@ async function compare(): Promise<void> {
 
 /** syncbridge alone, in this process: calls per endpoint, then an idle pass. */
 async function alone(): Promise<void> {
+  const { serveHandler, createJiraSimulator, createAzureDevOpsSimulator } = await simulatorKit();
   const knobs = { latencyMs };
   const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
   const adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
