@@ -7,7 +7,8 @@
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
  *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
- *     one create at a time, eight at a time), each in its own process against the same
+ *     one create at a time, eight at a time), each in its own process (plain Node, loading only
+ *     its own code: no TypeScript loader, no simulators, no other tool) against the same
  *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
  *     the simulators' CPU (this process) while each ran; the load average before and after.
  *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
@@ -19,7 +20,8 @@
  * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +93,7 @@ function counted(handle: () => FetchHandler) {
 
 const syncbridgeModules = () =>
   Promise.all([import('syncbridge'), import('syncbridge/azure-devops'), import('syncbridge/jira')]);
-const baselineModule = () => import('./baseline/jira-to-ado.js');
+const baselineModule = () => import('./baseline/jira-to-ado.ts');
 
 /** A syncbridge for the example mapping against the simulators; `oneWay` makes every field flow Jira → Azure DevOps. */
 async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean) {
@@ -173,16 +175,35 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   };
 }
 
+/** The source file of a place in built code, by the file's source map (the URL itself when it has none). */
+function sourceOf(): (url: string, line: number, column: number) => string {
+  const maps = new Map<string, SourceMap | undefined>();
+  return (url, line, column) => {
+    if (!url.startsWith('file:') || url.includes('/node_modules/')) return url;
+    if (!maps.has(url)) {
+      const file = `${fileURLToPath(url)}.map`;
+      maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined);
+    }
+    const entry = maps.get(url)?.findEntry(line, column);
+    return entry && 'originalSource' in entry ? entry.originalSource : url;
+  };
+}
+
 /** Where a CPU profile's time went, by part of the code: the share of busy samples. */
 function profileByArea(file: string): Array<[string, number]> {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+    nodes: Array<{
+      id: number;
+      callFrame: { url: string; functionName: string; lineNumber: number; columnNumber: number };
+    }>;
     samples: number[];
     timeDeltas: number[];
   };
+  const source = sourceOf();
   const area = new Map(
     profile.nodes.map((n) => {
-      const { url, functionName } = n.callFrame;
+      const { functionName, lineNumber, columnNumber } = n.callFrame;
+      const url = source(n.callFrame.url, lineNumber, columnNumber);
       const part =
         [
           ['/src/engine/', 'engine (src/engine)'],
@@ -206,13 +227,26 @@ function profileByArea(file: string): Array<[string, number]> {
   return [...time].map(([part, t]): [string, number] => [part, t / busy]).sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * Node's flags of this process without the TypeScript loader (tsx): the tools run on plain Node,
+ * which strips the types of this file, so that a tool's process holds what a user's would.
+ */
+function withoutLoader(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--require' || argv[i] === '--import') && argv[i + 1]?.includes('/tsx/')) i++;
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   const profile = args.profile && tool === 'syncbridge' ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
-        ...process.execArgv,
+        ...withoutLoader(process.execArgv),
         '--expose-gc',
         ...profile,
         fileURLToPath(import.meta.url),
