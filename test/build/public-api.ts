@@ -209,6 +209,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'formatConnectionReport',
       'ignoreNotFound',
       'isRichText',
+      'jsonObjectSchema',
       'linkField',
       'linkTypeOf',
       'normalizeRichText',
