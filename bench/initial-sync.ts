@@ -7,7 +7,8 @@
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
  *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
- *     one create at a time, eight at a time), each in its own process against the same
+ *     one create at a time, eight at a time), each in its own process (plain Node, loading only
+ *     its own code: no TypeScript loader, no simulators, no other tool) against the same
  *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
  *     the simulators' CPU (this process) while each ran; the load average before and after.
  *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
@@ -19,18 +20,17 @@
  * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSyncbridge, loadConfig } from 'syncbridge';
-import { azureDevOpsConnector } from 'syncbridge/azure-devops';
-import { jiraConnector } from 'syncbridge/jira';
-import { serveHandler, type FetchHandler } from 'syncbridge/testing';
-import { createAzureDevOpsSimulator, type AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
-import { createJiraSimulator } from 'syncbridge/testing/jira';
-import { copyJiraToAzureDevOps } from './baseline/jira-to-ado.js';
+import type { FetchHandler } from 'syncbridge/testing';
+import type { AzureDevOpsSimulator } from 'syncbridge/testing/azure-devops';
+
+// Modules are imported where used: a tool's process loads only its own code (syncbridge, or the
+// baseline's clients), not the other tools' nor the simulators.
 
 const { values: args, positionals } = parseArgs({
   allowPositionals: true,
@@ -91,8 +91,13 @@ function counted(handle: () => FetchHandler) {
   return { wrapped, calls, total: () => [...calls.values()].reduce((a, b) => a + b, 0) };
 }
 
+const syncbridgeModules = () =>
+  Promise.all([import('syncbridge'), import('syncbridge/azure-devops'), import('syncbridge/jira')]);
+const baselineModule = () => import('./baseline/jira-to-ado.ts');
+
 /** A syncbridge for the example mapping against the simulators; `oneWay` makes every field flow Jira → Azure DevOps. */
 async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean) {
+  const [{ createSyncbridge, loadConfig }, { azureDevOpsConnector }, { jiraConnector }] = await syncbridgeModules();
   const env = {
     JIRA_URL: endpoints.jiraUrl,
     JIRA_TOKEN: endpoints.jiraToken,
@@ -124,6 +129,7 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
 
 /** Runs one tool in this process and reports on it. */
 async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+  await (tool === 'syncbridge' ? syncbridgeModules() : baselineModule());
   const startRssMb = process.memoryUsage.rss() / 1024 / 1024;
   let peakHeap = 0;
   let ticks = 0;
@@ -147,6 +153,7 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     await sync.close();
     rmSync(dir, { recursive: true, force: true });
   } else {
+    const { copyJiraToAzureDevOps } = await baselineModule();
     created = await copyJiraToAzureDevOps({
       jira: { url: endpoints.jiraUrl, email: 'sync-bot@example.com', apiToken: endpoints.jiraToken, project: 'DEMO' },
       ado: { url: endpoints.adoUrl, pat: endpoints.adoPat, project: 'Demo' },
@@ -168,16 +175,35 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   };
 }
 
+/** The source file of a place in built code, by the file's source map (the URL itself when it has none). */
+function sourceOf(): (url: string, line: number, column: number) => string {
+  const maps = new Map<string, SourceMap | undefined>();
+  return (url, line, column) => {
+    if (!url.startsWith('file:') || url.includes('/node_modules/')) return url;
+    if (!maps.has(url)) {
+      const file = `${fileURLToPath(url)}.map`;
+      maps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, 'utf8'))) : undefined);
+    }
+    const entry = maps.get(url)?.findEntry(line, column);
+    return entry && 'originalSource' in entry ? entry.originalSource : url;
+  };
+}
+
 /** Where a CPU profile's time went, by part of the code: the share of busy samples. */
 function profileByArea(file: string): Array<[string, number]> {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+    nodes: Array<{
+      id: number;
+      callFrame: { url: string; functionName: string; lineNumber: number; columnNumber: number };
+    }>;
     samples: number[];
     timeDeltas: number[];
   };
+  const source = sourceOf();
   const area = new Map(
     profile.nodes.map((n) => {
-      const { url, functionName } = n.callFrame;
+      const { functionName, lineNumber, columnNumber } = n.callFrame;
+      const url = source(n.callFrame.url, lineNumber, columnNumber);
       const part =
         [
           ['/src/engine/', 'engine (src/engine)'],
@@ -201,13 +227,26 @@ function profileByArea(file: string): Array<[string, number]> {
   return [...time].map(([part, t]): [string, number] => [part, t / busy]).sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * Node's flags of this process without the TypeScript loader (tsx): the tools run on plain Node,
+ * which strips the types of this file, so that a tool's process holds what a user's would.
+ */
+function withoutLoader(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if ((argv[i] === '--require' || argv[i] === '--import') && argv[i + 1]?.includes('/tsx/')) i++;
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
 function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   const profile = args.profile && tool === 'syncbridge' ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
-        ...process.execArgv,
+        ...withoutLoader(process.execArgv),
         '--expose-gc',
         ...profile,
         fileURLToPath(import.meta.url),
@@ -231,7 +270,18 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   });
 }
 
+/** The simulators and the server that puts them on HTTP. */
+async function simulatorKit() {
+  const [{ serveHandler }, { createJiraSimulator }, { createAzureDevOpsSimulator }] = await Promise.all([
+    import('syncbridge/testing'),
+    import('syncbridge/testing/jira'),
+    import('syncbridge/testing/azure-devops'),
+  ]);
+  return { serveHandler, createJiraSimulator, createAzureDevOpsSimulator };
+}
+
 async function compare(): Promise<void> {
+  const { serveHandler, createJiraSimulator, createAzureDevOpsSimulator } = await simulatorKit();
   const rounds = Number(args.rounds);
   const knobs = { latencyMs };
   const seeded = Date.now();
@@ -316,6 +366,7 @@ async function compare(): Promise<void> {
 
 /** syncbridge alone, in this process: calls per endpoint, then an idle pass. */
 async function alone(): Promise<void> {
+  const { serveHandler, createJiraSimulator, createAzureDevOpsSimulator } = await simulatorKit();
   const knobs = { latencyMs };
   const jiraSim = createJiraSimulator({ seed: 'demo', issues: items, knobs });
   const adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });

@@ -95,3 +95,4 @@ export {
 
 // Utilities
 export { PromiseCache } from './util/promise-cache.js';
+export { jsonObjectSchema } from './util/json-object.js';

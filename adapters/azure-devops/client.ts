@@ -1,6 +1,7 @@
 import { RemoteError, type ResolvedSystem } from 'syncbridge';
 import {
   createHttpClient,
+  jsonObjectSchema,
   systemHttpOptions,
   type ConnectorContext,
   type HttpClient,
@@ -20,7 +21,7 @@ const adoErrorBodySchema = z.object({
   typeKey: z.string().optional(),
   typeName: z.string().optional(),
   errorCode: z.number().optional(),
-  customProperties: z.record(z.string(), z.unknown()).nullish(),
+  customProperties: jsonObjectSchema.nullish(),
 });
 
 const ruleErrorSchema = z.object({ fieldReferenceName: z.string().nullish(), errorMessage: z.string().nullish() });
@@ -112,11 +113,9 @@ export const identityRefSchema = z.object({
 export const workItemJsonSchema = z.object({
   id: z.number().int(),
   rev: z.number().int(),
-  fields: z.record(z.string(), z.unknown()),
+  fields: jsonObjectSchema,
   /** Links to work items and resources, when asked for (`$expand=relations`) and in answers to writes. */
-  relations: z
-    .array(z.object({ rel: z.string(), url: z.string(), attributes: z.record(z.string(), z.unknown()).nullish() }))
-    .nullish(),
+  relations: z.array(z.object({ rel: z.string(), url: z.string(), attributes: jsonObjectSchema.nullish() })).nullish(),
 });
 
 /** A work item as returned by the service. */

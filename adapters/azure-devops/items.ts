@@ -75,18 +75,17 @@ export class ItemReader {
   ) {}
 
   /**
-   * Converts one service work item; `fields` limits the returned fields (absent: every known
-   * field, and the link fields in `links`). Link fields are read from its relations.
+   * Converts one service work item, with the `fields` asked for. Link fields are read from its
+   * relations. The service leaves empty fields out of its answers: a field not in it is empty.
    */
-  async toWorkItem(raw: WorkItemJson, fields?: string[], links: string[] = []): Promise<WorkItem> {
+  async toWorkItem(raw: WorkItemJson, fields: string[]): Promise<WorkItem> {
     const project = String(raw.fields['System.TeamProject'] ?? '');
     const type = String(raw.fields['System.WorkItemType'] ?? '');
     const meta = project && type ? await this.metadata.fieldMeta(project, type) : new Map();
     const id = String(raw.id);
     this.remember(raw);
     const out: WorkItem['fields'] = {};
-    // The service leaves empty fields out of its answers: a full answer (after a write) means every other field of the type is empty.
-    for (const ref of fields ?? [...meta.keys(), ...links]) {
+    for (const ref of fields) {
       out[ref] = isLinkField(ref)
         ? linkValue(raw, ref)
         : ref === ATTACHMENT_IDS_FIELD

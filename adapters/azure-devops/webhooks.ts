@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { SyncbridgeError } from 'syncbridge';
-import { type HttpClient, ignoreNotFound, parseWebhookBody } from 'syncbridge/connector-kit';
+import { type HttpClient, ignoreNotFound, jsonObjectSchema, parseWebhookBody } from 'syncbridge/connector-kit';
 import type {
   ConnectorWebhooks,
   WebhookEventKind,
@@ -37,7 +37,7 @@ type Subscription = z.infer<typeof subscriptionSchema>;
 
 const projectSchema = z.object({ id: z.string(), name: z.string() });
 
-const fieldsSchema = z.record(z.string(), z.unknown());
+const fieldsSchema = jsonObjectSchema;
 /** The parts of a service-hook event the connector reads. */
 const eventSchema = z.object({
   id: z.string().min(1),
@@ -52,7 +52,7 @@ const eventSchema = z.object({
     .object({
       id: z.number().optional(),
       workItemId: z.number().optional(),
-      fields: z.record(z.string(), z.unknown()).optional(),
+      fields: jsonObjectSchema.optional(),
       revisedBy: z.unknown().optional(),
       revisedDate: z.string().optional(),
       revision: z.object({ id: z.number(), fields: fieldsSchema }).optional(),

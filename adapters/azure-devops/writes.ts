@@ -30,20 +30,27 @@ interface PreparedCreate {
   project: string;
   type: string;
   ops: PatchOperation[];
-  /** The link fields the result shows (written or asked for). */
-  links: string[];
+  /** The fields the result shows (see {@link returnedFields}). */
+  returned: string[];
 }
 
-/** An update ready to send, with the link fields its result shows. */
+/** An update ready to send, with the fields its result shows. */
 interface PreparedUpdate {
   id: string;
   ops: PatchOperation[];
-  links: string[];
+  returned: string[];
 }
 
-/** The link fields a write's result shows: those written and those asked for. */
-const linkFieldsOf = (fields: Record<string, FieldValue>, returnFields: string[] = []): string[] =>
-  [...new Set([...Object.keys(fields), ...returnFields])].filter(isLinkField);
+/** The link fields among those written. */
+const linkFieldsOf = (fields: Record<string, FieldValue>): string[] => Object.keys(fields).filter(isLinkField);
+
+/**
+ * The fields a write's result shows: those written, those asked for and the title (back-links
+ * show it). Only these are converted: the answer carries every field of the item.
+ */
+const returnedFields = (fields: Record<string, FieldValue>, returnFields: string[] = []): string[] => [
+  ...new Set([...Object.keys(fields), ...returnFields, 'System.Title']),
+];
 
 function failure(error: unknown, system: string, created?: { id: string; key: string }): WriteResult {
   const base = toSyncbridgeError(error, { system });
@@ -106,7 +113,7 @@ export class ItemWriter {
           project: item.project,
           type: item.type,
           ops: byTag ? ops : [...ops, stampRelation(item.origin, item.fields['System.Title'])],
-          links: linkFieldsOf(item.fields, item.returnFields),
+          returned: returnedFields(item.fields, item.returnFields),
         });
       } catch (error) {
         results[index] = failure(error, this.options.system);
@@ -209,18 +216,18 @@ export class ItemWriter {
   }
 
   /**
-   * Converts a written work item (every field, and the link fields the write shows from the
-   * relations the answer carries); a created one that cannot be read still reports that it
+   * Converts a written work item (the fields the write shows, link fields from the relations
+   * the answer carries); a created one that cannot be read still reports that it
    * exists. A refusal naming a missing link target is the link field's, not the item's.
    */
   private async written(
     part: BatchPart,
-    sent: { ops: PatchOperation[]; links: string[] },
+    sent: { ops: PatchOperation[]; returned: string[] },
     created = false,
   ): Promise<WriteResult> {
     if (!part.ok) return { ok: false, error: missingLinkTarget(part.error, sent.ops) ?? part.error };
     try {
-      return { ok: true, item: await this.reader.toWorkItem(part.raw, undefined, sent.links) };
+      return { ok: true, item: await this.reader.toWorkItem(part.raw, sent.returned) };
     } catch (error) {
       return failure(
         error,
@@ -358,7 +365,7 @@ export class ItemWriter {
     return {
       id: item.id,
       ops: test ? [{ op: 'test', path: '/rev', value: current.rev }, ...ops] : ops,
-      links: linkFieldsOf(item.fields, item.returnFields),
+      returned: returnedFields(item.fields, item.returnFields),
       retry: !!test,
     };
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { JiraClient } from './client.js';
-import { toUtcIso, type JiraFieldInfo } from './fields.js';
+import { jiraMillis, type JiraFieldInfo } from './fields.js';
 import { changelogWords, isIssueLinkField, jiraFieldOf } from './links.js';
 import { jqlString } from './query.js';
 import {
@@ -82,7 +82,7 @@ function consider(
 ): void {
   const entry = historySchema.safeParse(raw);
   if (!entry.success) return;
-  const at = Date.parse(toUtcIso(entry.data.created));
+  const at = jiraMillis(entry.data.created);
   for (const item of entry.data.items) {
     const id = fieldIdOf(item, infos);
     for (const { field, words } of (id === undefined ? undefined : wanted.get(id)) ?? []) {
@@ -173,7 +173,7 @@ export async function fieldChangeTimes(
     const issue = found.get(id) ?? found.get(id.toUpperCase());
     const created = issue?.fields.created;
     if (!issue || typeof created !== 'string') continue;
-    const createdMs = Date.parse(toUtcIso(created));
+    const createdMs = jiraMillis(created);
     const changed = latest.get(issue.id);
     out[id] = Object.fromEntries(fields.map((f) => [f, new Date(changed?.get(f) ?? createdMs).toISOString()]));
   }

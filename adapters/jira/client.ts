@@ -1,6 +1,7 @@
 import type { ResolvedSystem } from 'syncbridge';
 import {
   createHttpClient,
+  jsonObjectSchema,
   systemHttpOptions,
   type ConnectorContext,
   type HttpClient,
@@ -20,7 +21,7 @@ export interface JiraClient {
 // Each part is read on its own: a gateway's odd `errors` must not hide good `errorMessages`.
 const jiraErrorBodySchema = z.object({
   errorMessages: z.array(z.unknown()).catch([]),
-  errors: z.record(z.string(), z.unknown()).catch({}),
+  errors: jsonObjectSchema.catch({}),
   message: z.string().optional().catch(undefined),
 });
 

@@ -10,7 +10,7 @@ import {
 import { defineConnector, PromiseCache } from 'syncbridge/connector-kit';
 import { createJiraClient, type JiraClient } from './client.js';
 import { findUsers, listEntityTypes, listFields, listProjects, listUsers } from './discovery.js';
-import { kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { jiraMillis, kindOf, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraOptionsSchema, resolveJiraOptions, type JiraOptions } from './options.js';
 import { keyScan, keysetScan } from './paging.js';
 import { composeJql, jqlString, windowStart, type JqlParts } from './query.js';
@@ -238,7 +238,7 @@ export const jiraConnector = defineConnector<JiraOptions>({
             if (
               sinceMs !== undefined &&
               typeof issue.fields.updated === 'string' &&
-              Date.parse(toUtcIso(issue.fields.updated)) < sinceMs
+              jiraMillis(issue.fields.updated) < sinceMs
             )
               continue;
             held.delete(issue.id);

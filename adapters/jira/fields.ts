@@ -55,11 +55,23 @@ export function userRef(user: JiraUser | null | undefined): UserRef | null {
   return { id, email: user.emailAddress ?? null, displayName: user.displayName ?? null };
 }
 
+/**
+ * Jira's timestamp (`2024-05-01T12:34:56.789+0200`) in milliseconds since the epoch; throws a
+ * `RangeError` for one that is no time. Cheaper than {@link toUtcIso} where a time is compared.
+ */
+export function jiraMillis(value: string): number {
+  // Jira writes offsets without a colon; Date.parse would not accept that everywhere.
+  const n = value.length;
+  const sign = value[n - 5];
+  const bare = (sign === '+' || sign === '-') && /^\d{4}$/.test(value.slice(n - 4));
+  const at = Date.parse(bare ? `${value.slice(0, n - 2)}:${value.slice(n - 2)}` : value);
+  if (Number.isNaN(at)) throw new RangeError(`Invalid time value: ${value}`);
+  return at;
+}
+
 /** Jira's timestamp (`2024-05-01T12:34:56.789+0200`) as ISO-8601 UTC. */
 export function toUtcIso(value: string): string {
-  // Jira writes offsets without a colon; Date.parse would not accept that everywhere.
-  const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-  return new Date(normalised).toISOString();
+  return new Date(jiraMillis(value)).toISOString();
 }
 
 const nameOf = (v: unknown): string | null => {

@@ -1,4 +1,4 @@
-import { toUtcIso } from './fields.js';
+import { jiraMillis } from './fields.js';
 import { composeJql, earliestReading, jqlString, windowEnd, windowStart, type JqlParts } from './query.js';
 import type { JiraIssue } from './schemas.js';
 
@@ -17,8 +17,8 @@ export interface KeysetScan {
   maxExcluded?: number;
 }
 
-const updatedOf = (issue: JiraIssue): string =>
-  typeof issue.fields.updated === 'string' ? toUtcIso(issue.fields.updated) : new Date(0).toISOString();
+const updatedOf = (issue: JiraIssue): number =>
+  typeof issue.fields.updated === 'string' ? jiraMillis(issue.fields.updated) : 0;
 const keyNumber = (key: string): number => Number(key.slice(key.lastIndexOf('-') + 1));
 
 /**
@@ -57,7 +57,7 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
   };
   const fresh = (issues: JiraIssue[]) =>
     issues.filter((issue) => {
-      const at = Date.parse(updatedOf(issue));
+      const at = updatedOf(issue);
       if (seen.get(issue.id) === at) return false;
       seen.set(issue.id, at);
       return true;
@@ -77,8 +77,8 @@ export async function* keysetScan(scan: KeysetScan, fetchPage: PageFetcher): Asy
     if (issues.length > 0) yield issues;
     const last = page.issues.at(-1);
     if (!page.more || !last) return;
-    for (const issue of page.issues) read.set(issue.id, { key: issue.key, at: Date.parse(updatedOf(issue)) });
-    const lastAt = updatedOf(last);
+    for (const issue of page.issues) read.set(issue.id, { key: issue.key, at: updatedOf(issue) });
+    const lastAt = new Date(updatedOf(last)).toISOString();
     zone ??= await scan.zone();
     raiseFloor(windowStart(lastAt, zone, 0), zone);
     if (read.size <= maxExcluded || from === undefined) continue;

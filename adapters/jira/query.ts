@@ -7,8 +7,17 @@ export function jqlString(value: string): string {
 
 const jqlFormat = 'yyyy/MM/dd HH:mm';
 
+/** The last answer of {@link readings}: a scan asks about one wall-clock time twice in a row (a window's start, then its floor). */
+let lastReadings: { local: string; zone: string; instants: readonly number[] } | undefined;
+
 /** Every instant a wall-clock time could mean in a zone (two when DST ends, one otherwise). */
-function readings(local: string, zone: string): number[] {
+function readings(local: string, zone: string): readonly number[] {
+  if (lastReadings?.local !== local || lastReadings.zone !== zone)
+    lastReadings = { local, zone, instants: instantsOf(local, zone) };
+  return lastReadings.instants;
+}
+
+function instantsOf(local: string, zone: string): number[] {
   const wall = DateTime.fromFormat(local, jqlFormat, { zone: 'UTC' }).toMillis();
   const ianaZone = IANAZone.create(zone);
   // Offsets in use within a day either side; only those consistent with the wall time are readings.

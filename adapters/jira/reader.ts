@@ -9,7 +9,7 @@ import {
 } from 'syncbridge';
 import { ATTACHMENT_IDS_FIELD, compareLinkIds, linkTypeOf } from 'syncbridge/connector-kit';
 import type { JiraClient } from './client.js';
-import { readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
+import { jiraMillis, readValue, toUtcIso, userRef, type JiraFieldInfo } from './fields.js';
 import { jiraFieldOf, linkValue, relationsOf } from './links.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
 import {
@@ -62,7 +62,7 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
       issueId,
       later(latest.get(issueId), {
         id: Number(entry.id),
-        created: Date.parse(toUtcIso(entry.created)),
+        created: jiraMillis(entry.created),
         author: userRef(entry.author),
       }),
     );

@@ -1,3 +1,4 @@
+import { jsonObjectSchema } from 'syncbridge/connector-kit';
 import { z } from 'zod';
 
 /** A Jira user as embedded in issues (`UserDetails`); Cloud may leave out `emailAddress`. */
@@ -87,11 +88,11 @@ export type JiraTransition = z.infer<typeof transitionSchema>;
 export const issueSchema = z.looseObject({
   id: z.string(),
   key: z.string(),
-  fields: z.record(z.string(), z.unknown()).default({}),
+  fields: jsonObjectSchema.default({}),
   changelog: z.looseObject({ histories: z.array(z.unknown()).optional(), total: z.number().optional() }).optional(),
   transitions: z.array(transitionSchema).optional(),
   /** Issue properties asked for by key (`properties` of search and bulk fetch). */
-  properties: z.record(z.string(), z.unknown()).optional(),
+  properties: jsonObjectSchema.optional(),
 });
 /** An issue as read. */
 export type JiraIssue = z.infer<typeof issueSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from '../util/json-object.js';
 
 /**
  * How a connector authenticates. Secrets are usually written as `${env:NAME}` references
@@ -86,7 +87,7 @@ export const systemSchema = z.strictObject({
     })
     .optional(),
   /** Adapter-specific options, validated by the adapter. */
-  options: z.record(z.string(), z.unknown()).optional(),
+  options: jsonObjectSchema.optional(),
 });
 
 /** One configured system (as written in the config). */

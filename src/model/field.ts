@@ -140,13 +140,20 @@ function sameJson(x: unknown, y: unknown): boolean {
     return typeof x !== 'string' && typeof y !== 'string' && JSON.stringify(x) === JSON.stringify(y);
   if (Array.isArray(x) || Array.isArray(y)) {
     if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    return x.every((v, i) => sameJson(v, y[i]));
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i], y[i])) return false;
+    return true;
   }
+  // Compared member by member, with no arrays or closures made: documents are compared for every field written.
   const a = x as Record<string, unknown>;
   const b = y as Record<string, unknown>;
-  const keys = Object.keys(a).filter((k) => a[k] !== undefined);
-  if (keys.length !== Object.keys(b).filter((k) => b[k] !== undefined).length) return false;
-  return keys.every((k) => b[k] !== undefined && sameJson(a[k], b[k]));
+  let members = 0;
+  for (const k of Object.keys(a)) {
+    if (a[k] === undefined) continue;
+    if (b[k] === undefined || !sameJson(a[k], b[k])) return false;
+    members++;
+  }
+  for (const k of Object.keys(b)) if (b[k] !== undefined) members--;
+  return members === 0;
 }
 
 /** Whether two field values mean the same (see {@link canonicalValue}). */

@@ -211,6 +211,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'ignoreNotFound',
       'imagesOf',
       'isRichText',
+      'jsonObjectSchema',
       'linkField',
       'linkTypeOf',
       'normalizeRichText',
