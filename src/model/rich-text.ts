@@ -73,8 +73,10 @@ const inlineSchema: z.ZodType<Inline> = z.union([
   z.object({ type: z.literal('image'), src: z.string(), alt: z.string().optional() }).strict(),
 ]) as z.ZodType<Inline>;
 
+// Told apart by `type` at once (a discriminated union), not by trying each shape in turn: every
+// description read goes through it.
 const blockSchema: z.ZodType<Block> = z.lazy(() =>
-  z.union([
+  z.discriminatedUnion('type', [
     z.object({ type: z.literal('paragraph'), content: z.array(inlineSchema) }),
     z.object({
       type: z.literal('heading'),
