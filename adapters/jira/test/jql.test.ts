@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJql } from '../simulator/jql/parser.js';
-import { jqlProblems, runJql, runJqlPage } from '../simulator/jql/evaluate.js';
+import { jqlProblems, runJql, runJqlPage, type PageCursor } from '../simulator/jql/evaluate.js';
 import { jiraSeeder } from '../simulator/seeding.js';
 import { seedState, syncBotAccountId } from '../simulator/seed.js';
 
@@ -109,15 +109,21 @@ describe('the simulator understands the JQL people write', () => {
       'project = DEMO ORDER BY key ASC',
     ]) {
       const whole = runJql(parseJql(jql), context).map((i) => i.key);
+      // By offset, and by the cursor each page answers (what the next-page token carries).
       const pages: string[] = [];
-      for (let offset = 0; ; offset += 7) {
+      const resumed: string[] = [];
+      for (let offset = 0, cursor: PageCursor | undefined; ; offset += 7) {
         const page = runJqlPage(parseJql(jql), context, offset, 7);
         pages.push(...page.issues.map((i) => i.key));
+        const next = runJqlPage(parseJql(jql), context, offset, 7, cursor);
+        resumed.push(...next.issues.map((i) => i.key));
+        cursor = next.cursor;
         if (!page.more) break;
       }
       expect(whole.length, jql).toBeGreaterThan(20);
       expect(whole, jql).not.toContain('DEMO-45');
       expect(pages, jql).toEqual(whole);
+      expect(resumed, jql).toEqual(whole);
     }
   });
 });

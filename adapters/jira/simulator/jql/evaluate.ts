@@ -405,29 +405,45 @@ function keyFloor(clause: JqlClause | undefined, context: JqlContext): number {
 }
 
 /**
- * One page of a query's result: `limit` issues from `offset`, and whether more follow. A query
- * ordered by `updated` ascending first (how clients page through changes) is read from the
- * issues in `updated` order, from its `updated >=` bound, and one ordered by `key` ascending
- * first (how clients page through a crowded minute) from the issues in key order, from its
- * `key >` bound; either stops after its page: a page costs what it reads, not the whole result.
- * Any other query is run whole.
+ * Where the next page of an ordered query resumes: after `skip` issues of those whose first sort
+ * value is `value` (issues sharing it are ordered by the query's other keys).
+ */
+export interface PageCursor {
+  value: number;
+  skip: number;
+}
+
+/**
+ * One page of a query's result: `limit` issues from `offset` (or from where `cursor` says), and
+ * whether more follow. A query ordered by `updated` ascending first (how clients page through
+ * changes) is read from the issues in `updated` order, from its `updated >=` bound, and one
+ * ordered by `key` ascending first (how clients page through a crowded minute, or a whole
+ * project) from the issues in key order, from its `key >` bound; either stops after its page and
+ * answers the `cursor` the next page resumes at, so a page costs what it reads, not what the pages
+ * before it read. The result is read afresh for every page: an issue that changes between two
+ * pages moves as it does in Jira. Any other query is run whole.
  */
 export function runJqlPage(
   query: JqlQuery,
   context: JqlContext,
   offset: number,
   limit: number,
-): { issues: SimIssue[]; more: boolean } {
+  cursor?: PageCursor,
+): { issues: SimIssue[]; more: boolean; cursor?: PageCursor } {
   const at = { ...context, now: context.now ?? Date.now() };
   const keys = sortKeys(query, at);
   const first = keys[0];
   const kind = first?.direction === 'asc' ? fieldKind(at.state, first.field) : undefined;
+  const from = (floor: number) => Math.max(floor, cursor?.value ?? Number.NEGATIVE_INFINITY);
   const ordered =
     kind?.id === 'updated'
-      ? { issues: at.state.issuesUpdatedFrom(updatedFloor(query.where, at)), valueOf: (i: SimIssue) => i.updated }
+      ? {
+          issues: at.state.issuesUpdatedFrom(from(updatedFloor(query.where, at))),
+          valueOf: (i: SimIssue) => i.updated,
+        }
       : kind?.kind === 'key'
         ? {
-            issues: at.state.issuesFromKeyNumber(keyFloor(query.where, at)),
+            issues: at.state.issuesFromKeyNumber(from(keyFloor(query.where, at))),
             valueOf: (i: SimIssue) => issueNumber(i.key),
           }
         : undefined;
@@ -436,22 +452,30 @@ export function runJqlPage(
     return { issues: all.slice(offset, offset + limit), more: offset + limit < all.length };
   }
   // Issues sharing the first key's value are taken as a group and ordered by the query's other keys.
+  const skipped = cursor ? 0 : offset;
   const out: SimIssue[] = [];
   let group: SimIssue[] = [];
+  let groupAt: number | undefined;
   const close = () => {
-    out.push(...(group.length > 1 ? sorted(at, group, keys) : group));
+    const members = group.length > 1 ? sorted(at, group, keys) : group;
+    out.push(...(cursor && groupAt === cursor.value ? members.slice(cursor.skip) : members));
     group = [];
   };
-  let groupAt: number | undefined;
   for (const issue of ordered.issues) {
     const value = ordered.valueOf(issue);
     if (value !== groupAt) {
       close();
-      if (out.length > offset + limit) break;
+      if (out.length > skipped + limit) break;
       groupAt = value;
     }
     if (!query.where || matches(query.where, issue, at)) group.push(issue);
   }
   close();
-  return { issues: out.slice(offset, offset + limit), more: out.length > offset + limit };
+  const issues = out.slice(skipped, skipped + limit);
+  const last = issues.at(-1);
+  if (!last) return { issues, more: false };
+  const value = ordered.valueOf(last);
+  const before = cursor?.value === value ? cursor.skip : 0;
+  const skip = before + issues.filter((i) => ordered.valueOf(i) === value).length;
+  return { issues, more: out.length > skipped + limit, cursor: { value, skip } };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JqlError } from '../jql/lexer.js';
 import { parseJql, type JqlQuery } from '../jql/parser.js';
-import { jqlProblems, runJql, runJqlPage } from '../jql/evaluate.js';
+import { jqlProblems, runJql, runJqlPage, type PageCursor } from '../jql/evaluate.js';
 import { fail, intParam, json, listParam, readBody, type Route, type RouteContext } from '../http.js';
 import { renderIssue, selectFields } from '../render.js';
 import { renderChangelogExpansion, renderHistories } from './changelog.js';
@@ -45,13 +45,19 @@ function run<T>(ctx: RouteContext, query: JqlQuery, evaluate: () => T): T {
   }
 }
 
-// The token names the offset and the query, so a token cannot be replayed against another query.
-const encodeToken = (offset: number, jql: string) =>
-  Buffer.from(JSON.stringify({ o: offset, q: jql.length })).toString('base64url');
-function decodeToken(token: string, jql: string): number {
+// The token names the offset, where an ordered query resumes, and the query, so that a token
+// cannot be replayed against another query.
+const encodeToken = (offset: number, jql: string, cursor: PageCursor | undefined) =>
+  Buffer.from(
+    JSON.stringify({ o: offset, q: jql.length, ...(cursor ? { v: cursor.value, n: cursor.skip } : {}) }),
+  ).toString('base64url');
+function decodeToken(token: string, jql: string): { offset: number; cursor?: PageCursor } {
   try {
-    const { o, q } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o: unknown; q: unknown };
-    if (typeof o === 'number' && q === jql.length) return o;
+    const { o, q, v, n } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof o === 'number' && q === jql.length)
+      return typeof v === 'number' && typeof n === 'number'
+        ? { offset: o, cursor: { value: v, skip: n } }
+        : { offset: o };
   } catch {
     // fall through to the error below
   }
@@ -70,8 +76,10 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const fields = selectFields(ctx.state, body.fields, 'id');
   const onlyIds = !body.fields || body.fields.every((f) => f === 'id' || f === 'key');
   const maxResults = Math.min(body.maxResults ?? 50, onlyIds ? 5000 : 100);
-  const offset = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : 0;
-  const found = run(ctx, query, () => runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults));
+  const { offset, cursor } = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : { offset: 0 };
+  const found = run(ctx, query, () =>
+    runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults, cursor),
+  );
   const isLast = !found.more;
   // Cloud embeds the 40 most recent changelog entries, with their total, as bulk reads do.
   const withChangelog = !onlyIds && wantsChangelog(body.expand);
@@ -84,7 +92,11 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
           ...(withChangelog ? { changelog: renderChangelogExpansion(ctx, issue, 40) } : {}),
         },
   );
-  return json({ issues, ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql) }), isLast });
+  return json({
+    issues,
+    ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql, found.cursor) }),
+    isLast,
+  });
 }
 
 /** Legacy search (`/search`, the Data Center form): offset paging with `total`. */
