@@ -5,7 +5,7 @@
  *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
  *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
- *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap]
+ *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap] [--concurrency n]
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process (plain Node, loading only
  *     its own code: no TypeScript loader, no simulators, no other tool) against the same
@@ -13,7 +13,8 @@
  *     the simulators' CPU (this process) while each ran; the load average before and after.
  *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
  *     prints its busy time by part of the code; `--live-heap` samples the heap after a full GC
- *     every 5 s (what a run holds) instead of every 100 ms (garbage included).
+ *     every 5 s (what a run holds) instead of every 100 ms (garbage included); `--concurrency n` sets
+ *     syncbridge's `engine.concurrency` (calls in flight per system; default 1).
  *
  * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
  * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
@@ -43,6 +44,7 @@ const { values: args, positionals } = parseArgs({
     profile: { type: 'string' },
     'one-way': { type: 'boolean', default: false },
     'live-heap': { type: 'boolean', default: false },
+    concurrency: { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -121,8 +123,9 @@ async function openSyncbridge(endpoints: Endpoints, dir: string, oneWay: boolean
     // One way, as the baselines: the copy shows its origin, the Jira issue is left alone.
     ...(oneWay ? { backlink: { left: false, right: true } } : {}),
   };
+  const engine = args.concurrency ? { ...config.engine, concurrency: Number(args.concurrency) } : config.engine;
   return createSyncbridge({
-    config: { ...config, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
+    config: { ...config, engine, mappings: [mapping], state: { store: 'sqlite', path: join(dir, 'state.db') } },
     connectors: [jiraConnector, azureDevOpsConnector],
   });
 }
@@ -253,6 +256,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
         '--child',
         tool,
         ...(args['live-heap'] ? ['--live-heap'] : []),
+        ...(args.concurrency ? ['--concurrency', args.concurrency] : []),
       ],
       {
         env: { ...process.env, BENCH_ENDPOINTS: JSON.stringify(endpoints) },
