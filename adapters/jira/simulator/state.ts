@@ -250,6 +250,11 @@ export class JiraState {
   }
 
   /** Issues with `updated` at or after `from` (ms), oldest first, ties by id: how searches by `updated` read. */
+  /** A number that changes whenever an issue is added, deleted or updated (any change moves `updated`). */
+  get version(): number {
+    return this.byUpdated.changes;
+  }
+
   issuesUpdatedFrom(from: number): Iterable<SimIssue> {
     return this.byUpdated.from(from);
   }

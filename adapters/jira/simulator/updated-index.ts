@@ -20,6 +20,8 @@ export class UpdatedIndex {
   private entries: Entry[] = [];
   private readonly entryOf = new Map<SimIssue, Entry>();
   private readonly pending = new Set<SimIssue>();
+  /** How many times an issue was added, deleted or moved: what a paging cursor checks the result against. */
+  changes = 0;
 
   constructor(
     private readonly live: (issue: SimIssue) => boolean,
@@ -28,6 +30,7 @@ export class UpdatedIndex {
 
   /** Queues an issue that was added, deleted or whose order number changed. */
   touch(issue: SimIssue): void {
+    this.changes++;
     this.pending.add(issue);
   }
 

@@ -419,9 +419,8 @@ export interface PageCursor {
  * changes) is read from the issues in `updated` order, from its `updated >=` bound, and one
  * ordered by `key` ascending first (how clients page through a crowded minute, or a whole
  * project) from the issues in key order, from its `key >` bound; either stops after its page and
- * answers the `cursor` the next page resumes at, so a page costs what it reads, not what the pages
- * before it read. The result is read afresh for every page: an issue that changes between two
- * pages moves as it does in Jira. Any other query is run whole.
+ * answers the `cursor` the next page resumes at (while no issue changes, the same as the offset),
+ * so a page costs what it reads, not what the pages before it read. Any other query is run whole.
  */
 export function runJqlPage(
   query: JqlQuery,

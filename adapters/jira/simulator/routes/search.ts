@@ -45,17 +45,20 @@ function run<T>(ctx: RouteContext, query: JqlQuery, evaluate: () => T): T {
   }
 }
 
-// The token names the offset, where an ordered query resumes, and the query, so that a token
-// cannot be replayed against another query.
-const encodeToken = (offset: number, jql: string, cursor: PageCursor | undefined) =>
+// The token names the offset and the query (a token cannot be replayed against another query),
+// and for an ordered query where its next page resumes, good while no issue changed: the next
+// page is then read from there instead of counting the offset again. Once an issue changed, the
+// offset is counted on the result as it is now, as Jira pages: a changed issue can come twice and
+// another be skipped.
+const encodeToken = (offset: number, jql: string, cursor: PageCursor | undefined, version: number) =>
   Buffer.from(
-    JSON.stringify({ o: offset, q: jql.length, ...(cursor ? { v: cursor.value, n: cursor.skip } : {}) }),
+    JSON.stringify({ o: offset, q: jql.length, ...(cursor ? { v: cursor.value, n: cursor.skip, s: version } : {}) }),
   ).toString('base64url');
-function decodeToken(token: string, jql: string): { offset: number; cursor?: PageCursor } {
+function decodeToken(token: string, jql: string, version: number): { offset: number; cursor?: PageCursor } {
   try {
-    const { o, q, v, n } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const { o, q, v, n, s } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (typeof o === 'number' && q === jql.length)
-      return typeof v === 'number' && typeof n === 'number'
+      return typeof v === 'number' && typeof n === 'number' && s === version
         ? { offset: o, cursor: { value: v, skip: n } }
         : { offset: o };
   } catch {
@@ -76,7 +79,9 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   const fields = selectFields(ctx.state, body.fields, 'id');
   const onlyIds = !body.fields || body.fields.every((f) => f === 'id' || f === 'key');
   const maxResults = Math.min(body.maxResults ?? 50, onlyIds ? 5000 : 100);
-  const { offset, cursor } = body.nextPageToken ? decodeToken(body.nextPageToken, jql) : { offset: 0 };
+  const { offset, cursor } = body.nextPageToken
+    ? decodeToken(body.nextPageToken, jql, ctx.state.version)
+    : { offset: 0 };
   const found = run(ctx, query, () =>
     runJqlPage(query, { state: ctx.state, user: ctx.user }, offset, maxResults, cursor),
   );
@@ -94,7 +99,7 @@ function enhanced(ctx: RouteContext, body: SearchBody): Response {
   );
   return json({
     issues,
-    ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql, found.cursor) }),
+    ...(isLast ? {} : { nextPageToken: encodeToken(offset + maxResults, jql, found.cursor, ctx.state.version) }),
     isLast,
   });
 }
