@@ -245,17 +245,18 @@ export class ItemWriter {
    * once on a fresh read (an expected revision the engine gave is never retried around).
    */
   async update(items: UpdateRequest[], retry = true): Promise<WriteResult[]> {
+    // Images point at the item's files: an item whose text shows one is read with its relations.
+    const showingFiles = new Set(items.filter((i) => showsAttachments(Object.values(i.fields))));
     const needRead = items.filter(
       (i) =>
         'System.Tags' in i.fields ||
         !this.reader.scopeOf(i.id) ||
         linkFieldsOf(i.fields).length > 0 ||
-        showsAttachments(Object.values(i.fields)),
+        showingFiles.has(i),
     );
-    // Images point at the item's files: its relations are read with it.
     const relations = needRead.flatMap((i) => [
       ...linkFieldsOf(i.fields),
-      ...(showsAttachments(Object.values(i.fields)) ? [ATTACHMENT_IDS_FIELD] : []),
+      ...(showingFiles.has(i) ? [ATTACHMENT_IDS_FIELD] : []),
     ]);
     const current = new Map(
       (
@@ -272,7 +273,7 @@ export class ItemWriter {
     > = [];
     for (const item of items) {
       try {
-        const update = await this.prepareUpdate(item, current.get(item.id));
+        const update = await this.prepareUpdate(item, current.get(item.id), showingFiles.has(item));
         const unchanged = this.unchanged(item, update, current.get(item.id));
         prepared.push(unchanged ? { id: item.id, result: unchanged } : update);
       } catch (error) {
@@ -334,10 +335,14 @@ export class ItemWriter {
     return this.written({ ok: true, raw: current }, update);
   }
 
-  /** The JSON Patch of one update; `current` is the item as read just before (when it was). */
+  /**
+   * The JSON Patch of one update; `current` is the item as read just before (when it was), with
+   * its relations when its text `showsFiles`.
+   */
   private async prepareUpdate(
     item: UpdateRequest,
     current: WorkItemJson | undefined,
+    showsFiles: boolean,
   ): Promise<PreparedUpdate & { retry: boolean }> {
     const { project, type } = this.reader.scopeOf(item.id) ?? {};
     const links = linkFieldsOf(item.fields);
@@ -359,7 +364,7 @@ export class ItemWriter {
       expectedRevision: item.expectedRevision,
       tags,
       current,
-      attachmentUrl: current && showsAttachments(Object.values(item.fields)) ? attachmentUrlsOf(current) : undefined,
+      attachmentUrl: current && showsFiles ? attachmentUrlsOf(current) : undefined,
     });
     const test = removes && item.expectedRevision === undefined && current;
     return {
