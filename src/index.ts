@@ -125,6 +125,7 @@ export {
   type CommentOrigin,
   type OriginRef,
 } from './model/item.js';
+export { parseWorkItem } from './model/work-item-check.js';
 export {
   richTextSchema,
   type RichText,

@@ -1,4 +1,4 @@
-import { SyncbridgeError, workItemSchema, type OriginRef, type WorkItem } from 'syncbridge';
+import { SyncbridgeError, parseWorkItem, type OriginRef, type WorkItem } from 'syncbridge';
 import { z } from 'zod';
 import { ATTACHMENT_IDS_FIELD } from 'syncbridge/connector-kit';
 import { listOf, versioned, workItemJsonSchema, type AdoClients, type WorkItemJson } from './client.js';
@@ -106,7 +106,7 @@ export class ItemReader {
         ? { scope: { projects: [raw.fields['System.TeamProject']], type: raw.fields['System.WorkItemType'] } }
         : {}),
     };
-    const parsed = workItemSchema.safeParse(item);
+    const parsed = parseWorkItem(item);
     if (!parsed.success)
       throw new SyncbridgeError(
         'PROTOCOL',

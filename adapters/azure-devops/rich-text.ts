@@ -292,8 +292,10 @@ export function htmlToRichText(html: string): RichText {
   return normalizeRichText({ type: 'doc', content: blocksOf(parseHtml(html)) });
 }
 
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return /[&<>"]/.test(text) ? text.replace(/[&<>"]/g, (c) => escapes[c]!) : text;
 }
 
 const markOrder: Mark['type'][] = ['link', 'strong', 'em', 'underline', 'strike', 'code'];
@@ -313,14 +315,19 @@ function spacedTexts(content: Inline[]): string[] {
     const next = content[i + 1];
     const lineGoesOn =
       next?.type === 'mention' || next?.type === 'image' || (next?.type === 'text' && next.text !== '');
+    const text = escapeHtml(node.text);
+    // Only spaces need a look at their neighbours: the text between them is copied as it is.
     let out = '';
-    for (let j = 0; j < node.text.length; j++) {
-      const c = node.text[j] as string;
-      const lastOfLine = j === node.text.length - 1 && !lineGoesOn;
-      out += c === ' ' && (before !== 'other' || lastOfLine) ? '&nbsp;' : escapeHtml(c);
-      before = c === ' ' ? 'space' : 'other';
+    let from = 0;
+    for (let j = text.indexOf(' '); j !== -1; j = text.indexOf(' ', j + 1)) {
+      if (j > from) before = 'other';
+      const lastOfLine = j === text.length - 1 && !lineGoesOn;
+      out += `${text.slice(from, j)}${before !== 'other' || lastOfLine ? '&nbsp;' : ' '}`;
+      before = 'space';
+      from = j + 1;
     }
-    return out;
+    if (from < text.length) before = 'other';
+    return out + text.slice(from);
   });
 }
 

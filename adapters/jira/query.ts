@@ -17,11 +17,18 @@ function readings(local: string, zone: string): readonly number[] {
   return lastReadings.instants;
 }
 
+/** A JQL wall-clock time (`yyyy/MM/dd HH:mm`) read as UTC, in milliseconds (NaN when it is not one). */
+function wallMillis(local: string): number {
+  const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})$/.exec(local);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : Number.NaN;
+}
+
 function instantsOf(local: string, zone: string): number[] {
-  const wall = DateTime.fromFormat(local, jqlFormat, { zone: 'UTC' }).toMillis();
+  const wall = wallMillis(local);
   const ianaZone = IANAZone.create(zone);
-  // Offsets in use within a day either side; only those consistent with the wall time are readings.
-  const offsets = new Set(Array.from({ length: 49 }, (_, h) => ianaZone.offset(wall + (h - 24) * 3_600_000)));
+  // Offsets in use within a day either side (no zone changes its offset twice within 12 hours),
+  // each asked of the zone once; only those consistent with the wall time are readings.
+  const offsets = new Set([-24, -12, 0, 12, 24].map((h) => ianaZone.offset(wall + h * 3_600_000)));
   return [...offsets]
     .map((offset) => wall - offset * 60_000)
     .filter((instant) => ianaZone.offset(instant) * 60_000 === wall - instant);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   SyncbridgeError,
-  workItemSchema,
+  parseWorkItem,
   type FieldValue,
   type OriginRef,
   type UserRef,
@@ -154,7 +154,7 @@ export async function toWorkItems(
       ...(origin ? { origin } : {}),
       ...scope,
     };
-    const parsed = workItemSchema.safeParse(candidate);
+    const parsed = parseWorkItem(candidate);
     if (!parsed.success)
       throw new SyncbridgeError(
         'PROTOCOL',

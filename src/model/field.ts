@@ -117,15 +117,23 @@ export function isEmptyValue(value: FieldValue | undefined): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string') return value.trim() === '';
   if (Array.isArray(value)) return value.length === 0;
-  if (isRichText(value)) return normalizeRichText(value).content.length === 0;
+  if (isRichText(value)) return isEmptyDocument(value);
   return false;
+}
+
+/** Whether a document normalizes to no content: only paragraphs, of empty text (see `normalizeRichText`). */
+function isEmptyDocument(doc: RichText): boolean {
+  return doc.content.every((b) => b.type === 'paragraph' && b.content.every((n) => n.type === 'text' && n.text === ''));
 }
 
 /** Canonical form of a value for comparison: empties become null, lists are sorted, users compare by id. */
 export function canonicalValue(value: FieldValue | undefined): unknown {
+  if (isRichText(value)) {
+    const normal = normalizeRichText(value);
+    return normal.content.length === 0 ? null : normal;
+  }
   if (isEmptyValue(value)) return null;
   if (Array.isArray(value)) return [...new Set(value)].sort();
-  if (isRichText(value)) return normalizeRichText(value);
   if (typeof value === 'object' && value !== null && 'id' in value) {
     return 'key' in value || !('email' in value || 'displayName' in value) ? { id: value.id } : { user: value.id };
   }

@@ -51,6 +51,7 @@ export const publicApi: Record<string, { values: string[]; types: string[] }> = 
       'openPostgresStateStore',
       'openSqliteStateStore',
       'otherSide',
+      'parseWorkItem',
       'pollingStartSchema',
       'postgresStore',
       'proxySchema',
