@@ -307,5 +307,18 @@ export function showsAttachments(values: Iterable<unknown>): boolean {
  * compare equal and the engine makes no no-op writes.
  */
 export function normalizeRichText(doc: RichText): RichText {
-  return { type: 'doc', content: normalizeBlocks(doc.content) };
+  let out = normalForms.get(doc);
+  if (!out) {
+    out = { type: 'doc', content: normalizeBlocks(doc.content) };
+    normalForms.set(doc, out);
+    normalForms.set(out, out);
+  }
+  return out;
 }
+
+/**
+ * Each document's canonical form, once worked out (a canonical form's is itself): a description
+ * is compared several times on its way (written, read back, agreed, settled), and each comparison
+ * normalizes both sides. Documents are values: nothing changes one once made.
+ */
+const normalForms = new WeakMap<RichText, RichText>();

@@ -349,7 +349,13 @@ export async function openSqliteStateStore(
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     db = new DatabaseSync(file);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    // A page cache of 32 MB (SQLite's default is 2 MB) and a checkpoint every 40 MB of WAL (4 MB): a
+    // page commits items whose ids are scattered over the key indexes, and with the defaults each
+    // commit reads those index pages back from the file and each checkpoint copies them again
+    // (100,000 items into an empty store: 10.5 s → 6.1 s).
+    db.exec(
+      'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000;',
+    );
     const applied = migrate(db, file, integration);
     if (applied.length > 0)
       options.logger?.info('migrated the state schema', { store: 'sqlite', file, versions: applied });

@@ -47,10 +47,33 @@ export function errorResponse(error: AdoSimError): Response {
 
 /** A JSON response with the service's content type. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8; api-version=7.1', ...headers },
-  });
+  const text = JSON.stringify(body);
+  return withText(
+    new Response(text, {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8; api-version=7.1', ...headers },
+    }),
+    text,
+  );
+}
+
+/**
+ * The body text of requests and answers made in this process (a `$batch` runs up to 200
+ * requests through the routes), so that it is taken as it is rather than read back as a stream.
+ * A request or answer a hook replaced is read as usual.
+ */
+const bodyTexts = new WeakMap<Request | Response, string>();
+
+/** Notes a request's or answer's body text (see {@link bodyText}). */
+export function withText<T extends Request | Response>(message: T, text: string): T {
+  bodyTexts.set(message, text);
+  return message;
+}
+
+/** A request's or answer's body text: as noted when it was made here, or read. */
+export function bodyText(message: Request | Response): Promise<string> {
+  const text = bodyTexts.get(message);
+  return text !== undefined && !message.bodyUsed ? Promise.resolve(text) : message.text();
 }
 
 /** 400 for a request the service cannot parse or accept. */

@@ -1,4 +1,4 @@
-import { AdoSimError, badRequest, errorResponse, json, projectNotFound } from './errors.js';
+import { AdoSimError, badRequest, bodyText, errorResponse, json, projectNotFound } from './errors.js';
 import { findProject, type AdoSimState, type SimIdentity, type SimProject } from './state.js';
 
 /** What a route handler gets. */
@@ -32,19 +32,27 @@ export interface Route {
   handle(ctx: RouteContext): Promise<Response> | Response;
 }
 
+/** Route patterns split into lower-cased parts, once each. */
+const patternParts = new Map<string, string[]>();
+
+/** A route pattern's parameters in a path's segments (decoded), or `undefined` when it does not match. */
 function matchPath(pattern: string, segments: string[]): Record<string, string> | undefined {
-  const parts = pattern.split('/');
+  let parts = patternParts.get(pattern);
+  if (!parts) {
+    parts = pattern.split('/').map((p) => (p.startsWith(':') || p.startsWith('$:') ? p : p.toLowerCase()));
+    patternParts.set(pattern, parts);
+  }
   if (parts.length !== segments.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
-    const seg = decodeURIComponent(segments[i] as string);
+    const seg = segments[i] as string;
     if (part.startsWith('$:')) {
       if (!seg.startsWith('$')) return undefined;
       params[part.slice(2)] = seg.slice(1);
     } else if (part.startsWith(':')) {
       params[part.slice(1)] = seg;
-    } else if (part.toLowerCase() !== seg.toLowerCase()) {
+    } else if (part !== seg.toLowerCase()) {
       return undefined;
     }
   }
@@ -130,8 +138,9 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
         );
       }
       let methodAllowed = false;
+      const decoded = rest.map((segment) => decodeURIComponent(segment));
       for (const route of routes) {
-        const params = matchPath(route.path, rest);
+        const params = matchPath(route.path, decoded);
         if (!params) continue;
         const scope = route.scope ?? 'any';
         if (scope === 'org' && scopeSegments.length > 0) continue;
@@ -168,7 +177,7 @@ export function createRouter(state: AdoSimState, routes: Route[]): (request: Req
           orgUrl: `${url.origin}/${given.join('/')}`,
           body: async () => {
             try {
-              return JSON.parse(await request.text()) as unknown;
+              return JSON.parse(await bodyText(request)) as unknown;
             } catch {
               throw badRequest('VS402323: The request body is not valid JSON.');
             }

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { IANAZone } from 'luxon';
 import { adfText } from './jql/evaluate.js';
 import { renderAttachment, renderIssueLinks, renderLinkedIssue } from './render-links.js';
 import {
@@ -23,8 +23,34 @@ const api = (ctx: RenderContext, path: string) => `${ctx.baseUrl}/rest/api/${ctx
 
 /** Jira's timestamp form (`2024-05-01T12:34:56.789+0200`), in the viewer's zone. */
 export function jiraTime(ms: number, zone: string): string {
-  return DateTime.fromMillis(ms, { zone }).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZZZ");
+  const offset = offsetAt(ms, zone);
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
+  const hhmm = Math.abs(offset);
+  const sign = offset < 0 ? '-' : '+';
+  return `${local}${sign}${String(Math.floor(hhmm / 60)).padStart(2, '0')}${String(hhmm % 60).padStart(2, '0')}`;
 }
+
+/**
+ * A zone's offset from UTC in minutes at an instant, asked of the zone once per quarter hour
+ * (zones change offsets on quarter hours): every issue, comment and changelog entry rendered
+ * carries timestamps, and each question costs a formatting by `Intl`.
+ */
+function offsetAt(ms: number, zone: string): number {
+  let offsets = zoneOffsets.get(zone);
+  if (!offsets) {
+    offsets = new Map();
+    zoneOffsets.set(zone, offsets);
+  }
+  const quarter = Math.floor(ms / 900_000);
+  let offset = offsets.get(quarter);
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(quarter * 900_000);
+    offsets.set(quarter, offset);
+  }
+  return offset;
+}
+
+const zoneOffsets = new Map<string, Map<number, number>>();
 
 /** A user as embedded in issues and comments (`UserDetails`); e-mail left out when the user hides it. */
 export function renderUser(ctx: RenderContext, user: SimUser | undefined): Record<string, unknown> | null {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest, json } from '../errors.js';
+import { badRequest, bodyText, json, withText } from '../errors.js';
 import type { Route } from '../router.js';
 
 // The service runs only creates and updates in a batch, both as PATCH.
@@ -39,17 +39,13 @@ export function batchRoutes(dispatch: (request: Request) => Promise<Response>): 
           const headers = new Headers(part.headers ?? {});
           const authorization = ctx.request.headers.get('authorization');
           if (authorization) headers.set('authorization', authorization);
-          const response = await dispatch(
-            new Request(uri, {
-              method: part.method,
-              headers,
-              body: part.body === undefined ? undefined : JSON.stringify(part.body),
-            }),
-          );
+          const body = part.body === undefined ? undefined : JSON.stringify(part.body);
+          const request = new Request(uri, { method: part.method, headers, body });
+          const response = await dispatch(body === undefined ? request : withText(request, body));
           value.push({
             code: response.status,
             headers: { 'Content-Type': 'application/json; charset=utf-8' },
-            body: await response.text(),
+            body: await bodyText(response),
           });
         }
         return json({ count: value.length, value });
