@@ -25,6 +25,7 @@ const collapsible = /[ \t\n\r\f]+/g;
 const nbsp = /\u00a0/g;
 
 function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+[0-9]*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
@@ -36,6 +37,7 @@ function decodeEntities(text: string): string {
 
 function parseAttrs(text: string): Record<string, string> {
   const attrs: Record<string, string> = {};
+  if (text === '') return attrs;
   for (const m of text.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
     attrs[(m[1] as string).toLowerCase()] = decodeEntities(m[2] ?? m[3] ?? m[4] ?? '').replace(nbsp, ' ');
   }

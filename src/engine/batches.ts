@@ -191,29 +191,35 @@ export const updateInBatches = (connector: Connector, requests: UpdateRequest[],
   );
 
 /**
- * Yields what `source` yields, asking it for the next element as soon as one is handed out:
- * the next page is read while the consumer works on this one (one read ahead, in order). An
- * early stop waits for the read in flight, then closes the source.
+ * Yields what `source` yields, asking it for the next elements as soon as one is handed out:
+ * the next pages (`depth` of them) are read while the consumer works on this one, in order. An
+ * early stop waits for the reads in flight, then closes the source.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
-  let next = it.next();
+  const ahead: Array<Promise<IteratorResult<T>>> = [];
+  const ask = () => {
+    const next = it.next();
+    // Awaited on a later turn; a read left behind by an early stop is not an unhandled rejection.
+    next.catch(() => undefined);
+    ahead.push(next);
+  };
+  ask();
   let done = false;
   try {
     for (;;) {
-      const result = await next;
+      const result = await ahead.shift()!;
       if (result.done) {
         done = true;
         return;
       }
-      next = it.next();
-      // Awaited on the next turn; a read left behind by an early stop is not an unhandled rejection.
-      next.catch(() => undefined);
+      while (ahead.length < depth) ask();
       yield result.value;
     }
   } finally {
     if (!done) {
-      const last = await next.catch(() => undefined);
+      let last: IteratorResult<T> | undefined;
+      for (const next of ahead) last = await next.catch(() => undefined);
       if (!last?.done) await it.return?.();
     }
   }

@@ -3,7 +3,7 @@ import { linkField, linkTypeOf, PARENT_FIELD } from '../connector/connector.js';
 import { uniqueIssues } from './activation-checks.js';
 import { otherSide, sides, type Side, type StateOperations } from '../state/state-store.js';
 import type { ConfigIssue } from '../errors/config-error.js';
-import type { FieldDescriptor } from '../model/field.js';
+import type { FieldDescriptor, FieldValue } from '../model/field.js';
 import type { CompiledField } from './value-mapper.js';
 
 /** An item's twin: its linked counterpart in the other system. */
@@ -38,6 +38,12 @@ export class TwinFinder {
     }
     return undefined;
   }
+}
+
+/** The ids of the items a link field's value names: a link set's ids, or a parent's. */
+export function linkedIds(value: FieldValue | undefined): string[] {
+  if (Array.isArray(value)) return value;
+  return typeof value === 'object' && value !== null && 'id' in value ? [value.id] : [];
 }
 
 /**

@@ -20,7 +20,7 @@ import {
 } from '../state/state-store.js';
 import { copyComments } from './comments.js';
 import { FILES_FAILURE_FIELD, copyAttachments } from './attachments.js';
-import type { Twin, TwinFinder } from './link-fields.js';
+import { linkedIds, type Twin, type TwinFinder } from './link-fields.js';
 import { fieldFailureRecord, fieldFailuresOf, sameFieldFailures } from './field-failures.js';
 import { DETACHED, PairDeletes } from './pair-deletes.js';
 import { findCounterparts } from './existing-items.js';
@@ -432,37 +432,54 @@ export class PairSync {
           fields: this.sideFields[side],
           pageSize: settings.pageSize,
         });
-        // The next page is read while this one is merged, written and committed; pages are still taken in order.
-        for await (const got of readAhead(pages)) {
-          if (mode.signal?.aborted) return;
-          // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
-          const page = this.superseded.size === 0 ? got : got.filter((i) => !this.isSuperseded(side, i));
-          read += got.length;
-          const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
-          if (!query.linkedOnly && followLinked) for (const item of page) matched.add(item.id);
-          if (query.linkedOnly && linkedFirst) for (const item of items) linkedRead.add(item.id);
-          const leaving =
-            query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
-          await this.processItems(
-            side,
-            query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items,
-            mode,
-            leaving.length > 0 ? { force: true } : {},
-          );
-          const states =
-            mode.dryRun || leaving.length === 0
-              ? []
-              : await store.loadItems(
-                  this.name,
-                  side,
-                  leaving.map((i) => i.id),
-                );
-          for (const [i, { link }] of states.entries())
-            if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
-          watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
-          if (!mode.dryRun && watermark && queries.length === 1) await store.putWatermark(this.name, side, watermark);
-          processed += items.length;
-          this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+        // The next page is read while this one is merged, written and committed; pages are still
+        // taken in order. A page of other items may also be merged while the one before it waits
+        // for its writes (see `mayOverlap`); its writes and its watermark wait for that page.
+        let before: { page: WorkItem[]; done: Promise<void> } | undefined;
+        try {
+          for await (const got of readAhead(pages)) {
+            if (mode.signal?.aborted) return;
+            if (before && !this.mayOverlap(side, got, before.page, mode)) await before.done;
+            // A copy read before this pass wrote the item (on a page read ahead) is what the write was merged from.
+            const page = this.superseded.size === 0 ? got : got.filter((i) => !this.isSuperseded(side, i));
+            read += got.length;
+            const items = query.linkedOnly ? await this.linkedOnly(side, page) : page;
+            if (!query.linkedOnly && followLinked) for (const item of page) matched.add(item.id);
+            if (query.linkedOnly && linkedFirst) for (const item of items) linkedRead.add(item.id);
+            const leaving =
+              query.linkedOnly && !mapping.keepSyncingUnmatched ? items.filter((i) => !matched.has(i.id)) : [];
+            const previous = before?.done;
+            const done = (async () => {
+              await this.processItems(side, query.linkedOnly && !mapping.keepSyncingUnmatched ? leaving : items, mode, {
+                ...(leaving.length > 0 ? { force: true } : {}),
+                ...(previous ? { after: previous } : {}),
+              });
+              const states =
+                mode.dryRun || leaving.length === 0
+                  ? []
+                  : await store.loadItems(
+                      this.name,
+                      side,
+                      leaving.map((i) => i.id),
+                    );
+              for (const [i, { link }] of states.entries())
+                if (link) await this.deletes.handle(side, link, leaving[i], mode, 'unmatched');
+              await previous;
+              watermark = clip(advanceWatermark(watermark, page, pollsByRevision(connector)));
+              if (!mode.dryRun && watermark && queries.length === 1)
+                await store.putWatermark(this.name, side, watermark);
+              processed += items.length;
+              this.rt.emitter.emit('progress', { pair: this.name, side, processed });
+            })();
+            // Awaited below, or by the next page; a failure is never left unhandled meanwhile.
+            done.catch(() => undefined);
+            before = { page: got, done };
+            if (previous) await previous;
+          }
+          if (before) await before.done;
+        } finally {
+          // A page still being written when the pass stops (a failure, an abort) is finished first.
+          await before?.done.catch(() => undefined);
         }
       }
     } finally {
@@ -547,7 +564,12 @@ export class PairSync {
     anchor: Side,
     items: WorkItem[],
     mode: PassMode,
-    options: { force?: boolean; depth?: number } = {},
+    options: {
+      force?: boolean;
+      depth?: number;
+      /** What the page's writes wait for (the page before it, still being written). */
+      after?: Promise<unknown>;
+    } = {},
   ): Promise<void> {
     const { store } = this.rt;
     const target = otherSide(anchor);
@@ -603,6 +625,8 @@ export class PairSync {
       });
     }
     if (works.length === 0) return;
+    // Counterparts are read once the page before is written: its writes may change them (the other end of a link).
+    if (options.after && works.some((w) => w.link)) await options.after;
     await this.readCounterparts(target, works);
     await this.findExisting(
       anchor,
@@ -612,6 +636,7 @@ export class PairSync {
       for (const work of works.filter((w) => w.gone))
         await this.deletes.handle(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
     for (const work of works.filter((w) => !w.error && !w.gone)) await this.plan(work, mode);
+    await options.after;
     if (mode.dryRun)
       return this.recordPlanned(
         works.filter((w) => !w.gone),
@@ -655,6 +680,23 @@ export class PairSync {
     const { project, type } = this.rt.mapping[side];
     const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(project);
     return !same(item.scope.type, type) || (!guid && !item.scope.projects.some((p) => same(p, project)));
+  }
+
+  /**
+   * Whether a page may be merged while the page before it is still being written (its own writes
+   * wait for that page, so that systems see the writes in the same order): only when both pages
+   * hold other items, none of them a copy or the integration user's change (which may be a
+   * create of the page before, not linked yet), none of this page's links pointing at an item of
+   * the page before (whose twin that page is creating), and the mapping matches no existing items
+   * (a match could be an item the page before is creating).
+   */
+  private mayOverlap(side: Side, page: WorkItem[], before: WorkItem[], mode: PassMode): boolean {
+    if (mode.dryRun || this.rt.mapping.matchExisting) return false;
+    const plain = (i: WorkItem) => !i.origin && !this.mayBeOwnCreate(side, i);
+    if (!before.every(plain) || !page.every(plain)) return false;
+    const ids = new Set(before.map((i) => i.id));
+    const links = this.rt.fields.filter((f) => f.link).map((f) => f.config[side]);
+    return page.every((i) => !ids.has(i.id) && links.every((f) => !linkedIds(i.fields[f]).some((id) => ids.has(id))));
   }
 
   private isSuperseded(side: Side, item: WorkItem): boolean {
