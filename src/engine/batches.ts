@@ -191,35 +191,29 @@ export const updateInBatches = (connector: Connector, requests: UpdateRequest[],
   );
 
 /**
- * Yields what `source` yields, asking it for the next elements as soon as one is handed out:
- * the next pages (`depth` of them) are read while the consumer works on this one, in order. An
- * early stop waits for the reads in flight, then closes the source.
+ * Yields what `source` yields, asking it for the next element as soon as one is handed out:
+ * the next page is read while the consumer works on this one (one read ahead, in order). An
+ * early stop waits for the read in flight, then closes the source.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>, depth = 1): AsyncGenerator<T> {
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
   const it = source[Symbol.asyncIterator]();
-  const ahead: Array<Promise<IteratorResult<T>>> = [];
-  const ask = () => {
-    const next = it.next();
-    // Awaited on a later turn; a read left behind by an early stop is not an unhandled rejection.
-    next.catch(() => undefined);
-    ahead.push(next);
-  };
-  ask();
+  let next = it.next();
   let done = false;
   try {
     for (;;) {
-      const result = await ahead.shift()!;
+      const result = await next;
       if (result.done) {
         done = true;
         return;
       }
-      while (ahead.length < depth) ask();
+      next = it.next();
+      // Awaited on the next turn; a read left behind by an early stop is not an unhandled rejection.
+      next.catch(() => undefined);
       yield result.value;
     }
   } finally {
     if (!done) {
-      let last: IteratorResult<T> | undefined;
-      for (const next of ahead) last = await next.catch(() => undefined);
+      const last = await next.catch(() => undefined);
       if (!last?.done) await it.return?.();
     }
   }
