@@ -454,6 +454,8 @@ export class PairSync {
                 ...(leaving.length > 0 ? { force: true } : {}),
                 ...(previous ? { after: previous } : {}),
               });
+              // The page may have been left unwritten (see `processItems`): the next pass reads it again.
+              if (mode.signal?.aborted) return;
               const states =
                 mode.dryRun || leaving.length === 0
                   ? []
@@ -636,7 +638,11 @@ export class PairSync {
       for (const work of works.filter((w) => w.gone))
         await this.deletes.handle(work.gone!, work.link!, work.items[anchor], mode, 'deleted');
     for (const work of works.filter((w) => !w.error && !w.gone)) await this.plan(work, mode);
-    await options.after;
+    if (options.after) {
+      await options.after;
+      // A pass stopped while the page before was written stops at that page's end: nothing of this one is written.
+      if (mode.signal?.aborted) return;
+    }
     if (mode.dryRun)
       return this.recordPlanned(
         works.filter((w) => !w.gone),
