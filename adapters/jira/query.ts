@@ -25,14 +25,45 @@ function wallMillis(local: string): number {
 
 function instantsOf(local: string, zone: string): number[] {
   const wall = wallMillis(local);
-  const ianaZone = IANAZone.create(zone);
-  // Offsets in use within a day either side (no zone changes its offset twice within 12 hours),
-  // each asked of the zone once; only those consistent with the wall time are readings.
-  const offsets = new Set([-24, -12, 0, 12, 24].map((h) => ianaZone.offset(wall + h * 3_600_000)));
+  // Offsets in use within a day either side (no zone changes its offset twice within 12 hours);
+  // only those consistent with the wall time are readings.
+  const offsets = new Set([-24, -12, 0, 12, 24].map((h) => offsetAt(wall + h * 3_600_000, zone)));
   return [...offsets]
     .map((offset) => wall - offset * 60_000)
-    .filter((instant) => ianaZone.offset(instant) * 60_000 === wall - instant);
+    .filter((instant) => offsetAt(instant, zone) * 60_000 === wall - instant);
 }
+
+const zoneOffsets = new Map<string, Map<number, number>>();
+
+/**
+ * A zone's offset from UTC in minutes at an instant, asked of the zone (a formatting by `Intl`)
+ * once per quarter hour: zones change offsets on quarter hours, and every page of a scan, and
+ * every timestamp the simulator renders, asks.
+ */
+export function offsetAt(ms: number, zone: string): number {
+  let offsets = zoneOffsets.get(zone);
+  if (!offsets) {
+    offsets = new Map();
+    zoneOffsets.set(zone, offsets);
+  }
+  const quarter = Math.floor(ms / 900_000);
+  let offset = offsets.get(quarter);
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(quarter * 900_000);
+    offsets.set(quarter, offset);
+  }
+  return offset;
+}
+
+/** An instant's wall-clock time in a zone as JQL writes it (`yyyy/MM/dd HH:mm`). */
+function jqlLocal(ms: number, zone: string): string {
+  const local = ms + offsetAt(ms, zone) * 60_000;
+  if (!Number.isFinite(local)) return 'Invalid DateTime';
+  const iso = new Date(local).toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 16)}`;
+}
+
+const startOfMinute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 
 /**
  * The lower bound of a JQL time window for items changed at or after `since`, written
@@ -44,13 +75,13 @@ function instantsOf(local: string, zone: string): number[] {
  */
 export function windowStart(since: string, zone: string, overlapMinutes: number): string {
   const sinceMs = DateTime.fromISO(since, { setZone: true }).toMillis();
-  let candidate = DateTime.fromMillis(sinceMs, { zone }).startOf('minute').minus({ minutes: overlapMinutes });
+  let candidate = startOfMinute(sinceMs) - overlapMinutes * 60_000;
   for (let guard = 0; guard < 4; guard++) {
-    const local = candidate.toFormat(jqlFormat);
+    const local = jqlLocal(candidate, zone);
     if (readings(local, zone).every((instant) => instant <= sinceMs)) return local;
-    candidate = candidate.minus({ hours: 1 });
+    candidate -= 3_600_000;
   }
-  return candidate.toFormat(jqlFormat);
+  return jqlLocal(candidate, zone);
 }
 
 /** The earliest instant Jira may read a JQL wall-clock time (`yyyy/MM/dd HH:mm`) as, in `zone`. */
@@ -66,15 +97,14 @@ export function earliestReading(local: string, zone: string): number {
  * Jira might choose is past that minute.
  */
 export function windowEnd(at: string, zone: string): string {
-  const atMs = DateTime.fromISO(at, { setZone: true }).toMillis();
-  const end = DateTime.fromMillis(atMs, { zone }).startOf('minute').plus({ minutes: 1 });
+  const end = startOfMinute(DateTime.fromISO(at, { setZone: true }).toMillis()) + 60_000;
   let candidate = end;
   for (let guard = 0; guard < 4; guard++) {
-    const local = candidate.toFormat(jqlFormat);
-    if (readings(local, zone).every((instant) => instant >= end.toMillis())) return local;
-    candidate = candidate.plus({ hours: 1 });
+    const local = jqlLocal(candidate, zone);
+    if (readings(local, zone).every((instant) => instant >= end)) return local;
+    candidate += 3_600_000;
   }
-  return candidate.toFormat(jqlFormat);
+  return jqlLocal(candidate, zone);
 }
 
 /** What a query's JQL is built from. */

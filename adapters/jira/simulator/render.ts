@@ -1,4 +1,4 @@
-import { IANAZone } from 'luxon';
+import { offsetAt } from '../query.js';
 import { adfText } from './jql/evaluate.js';
 import { renderAttachment, renderIssueLinks, renderLinkedIssue } from './render-links.js';
 import {
@@ -29,28 +29,6 @@ export function jiraTime(ms: number, zone: string): string {
   const sign = offset < 0 ? '-' : '+';
   return `${local}${sign}${String(Math.floor(hhmm / 60)).padStart(2, '0')}${String(hhmm % 60).padStart(2, '0')}`;
 }
-
-/**
- * A zone's offset from UTC in minutes at an instant, asked of the zone once per quarter hour
- * (zones change offsets on quarter hours): every issue, comment and changelog entry rendered
- * carries timestamps, and each question costs a formatting by `Intl`.
- */
-function offsetAt(ms: number, zone: string): number {
-  let offsets = zoneOffsets.get(zone);
-  if (!offsets) {
-    offsets = new Map();
-    zoneOffsets.set(zone, offsets);
-  }
-  const quarter = Math.floor(ms / 900_000);
-  let offset = offsets.get(quarter);
-  if (offset === undefined) {
-    offset = IANAZone.create(zone).offset(quarter * 900_000);
-    offsets.set(quarter, offset);
-  }
-  return offset;
-}
-
-const zoneOffsets = new Map<string, Map<number, number>>();
 
 /** A user as embedded in issues and comments (`UserDetails`); e-mail left out when the user hides it. */
 export function renderUser(ctx: RenderContext, user: SimUser | undefined): Record<string, unknown> | null {
