@@ -1336,8 +1336,11 @@ export class PairSync {
           writes.deleteIntent.push({ op: 'deleteIntent', pair: this.name, side, sourceId: now[side].id });
       for (const side of sides) {
         const problem = problems[side];
+        // Nothing to delete for the item read with the page (its failure was read with it) when it
+        // had none, nor for an item created now.
+        const none = side === work.anchor ? !work.failures[side] : Boolean(work.create);
         if (problem) writes.putFailure.push({ op: 'putFailure', failure: problem });
-        else writes.deleteFailure.push({ op: 'deleteFailure', pair: this.name, side, itemId: now[side].id });
+        else if (!none) writes.deleteFailure.push({ op: 'deleteFailure', pair: this.name, side, itemId: now[side].id });
       }
     }
     // Grouped by kind, so that a store makes each kind one statement (records of different items never collide).
