@@ -16,6 +16,18 @@ export function sameValue(
   return valuesEqual(fold(a, descriptor), fold(b, descriptor));
 }
 
+const patterns = new Map<string, RegExp>();
+
+/** A field's `valuePattern` compiled, once per pattern (every value written to the field is tested). */
+function patternOf(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (!pattern) {
+    pattern = new RegExp(source, 'u');
+    patterns.set(source, pattern);
+  }
+  return pattern;
+}
+
 /**
  * What of a value a target field can hold: values (or elements of a list) that do not
  * match its `valuePattern` are left out and reported, never written.
@@ -25,7 +37,7 @@ export function fitsTarget(
   descriptor: FieldDescriptor | undefined,
 ): { value: FieldValue; dropped: string[]; message: string } {
   let value = input;
-  const pattern = descriptor?.valuePattern === undefined ? undefined : new RegExp(descriptor.valuePattern, 'u');
+  const pattern = descriptor?.valuePattern === undefined ? undefined : patternOf(descriptor.valuePattern);
   const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
   // A system that ignores case keeps one of two spellings: send it one (the first).
   if (Array.isArray(input) && descriptor?.caseInsensitive)

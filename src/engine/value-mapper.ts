@@ -111,7 +111,8 @@ export async function mapValue(
   const sourceId = direction === 'leftToRight' ? config.left : config.right;
   const targetId = config[target];
   const fallback = config.default?.[target];
-  const where = `mappings[${context.mappingName}].fields[${field.index}] (${config.left} ↔ ${config.right})`;
+  // Only messages need it: a value is mapped for every field of every item.
+  const where = () => `mappings[${context.mappingName}].fields[${field.index}] (${config.left} ↔ ${config.right})`;
   let mapped: FieldValue = value ?? null;
 
   const writeDefault = async (): Promise<MappedValue> => {
@@ -123,7 +124,7 @@ export async function mapValue(
     if (!user)
       throw new SyncbridgeError(
         'USER_UNMATCHED',
-        `${where}: the default user "${reference}" does not exist on the ${target} side`,
+        `${where()}: the default user "${reference}" does not exist on the ${target} side`,
         { details: { field: targetId } },
       );
     return { write: true, value: user };
@@ -131,7 +132,7 @@ export async function mapValue(
 
   if (field.link) {
     // An id of one system is meaningless in the other: a link field is never written untranslated.
-    if (!context.twins) throw new SyncbridgeError('INTERNAL', `${where}: a link field mapped without its twins`);
+    if (!context.twins) throw new SyncbridgeError('INTERNAL', `${where()}: a link field mapped without its twins`);
     const translated = await translateLinks(mapped, context.twins);
     return translated.pending.length > 0
       ? { write: true, value: translated.value, pending: translated.pending }
@@ -147,7 +148,7 @@ export async function mapValue(
         return { write: false, reason: `no ${target} user matches ${user.displayName ?? user.id}` };
       throw new SyncbridgeError(
         'USER_UNMATCHED',
-        `${where}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
+        `${where()}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
         {
           details: {
             field: targetId,
