@@ -9,7 +9,8 @@
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process (plain Node, loading only
  *     its own code: no TypeScript loader, no simulators, no other tool) against the same
- *     simulators, taking turns: wall time, requests per item, CPU, peak RSS and the ratios, and
+ *     simulators, taking turns: wall time, requests per item, CPU (per item overall and in the
+ *     copying itself: syncbridge's pass without opening and activation), peak RSS and the ratios, and
  *     the simulators' CPU (this process) while each ran; the load average before and after.
  *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
  *     prints its busy time by part of the code; `--live-heap` samples the heap after a full GC
@@ -64,6 +65,8 @@ interface ChildReport {
   created: number;
   seconds: number;
   cpuSeconds: number;
+  /** CPU of the copying itself: for syncbridge its pass (`runOnce`), without opening, activation and closing. */
+  passCpuSeconds: number;
   peakRssMb: number;
   /** RSS once the tool's modules are loaded, before it starts. */
   startRssMb: number;
@@ -147,12 +150,16 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   }, 100);
   const started = Date.now();
   const cpu = process.cpuUsage();
+  const seconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
   let created: number;
+  let passCpuSeconds: number | undefined;
   if (tool === 'syncbridge') {
     const dir = mkdtempSync(join(tmpdir(), 'syncbridge-bench-'));
     const sync = await openSyncbridge(endpoints, dir, true);
     await sync.activate();
+    const pass = process.cpuUsage();
     created = (await sync.runOnce()).created.right;
+    passCpuSeconds = seconds(process.cpuUsage(pass));
     await sync.close();
     rmSync(dir, { recursive: true, force: true });
   } else {
@@ -172,7 +179,8 @@ async function runTool(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
     heldHeapMb: mb(process.memoryUsage().heapUsed),
     created,
     seconds: (Date.now() - started) / 1000,
-    cpuSeconds: (used.user + used.system) / 1e6,
+    cpuSeconds: seconds(used),
+    passCpuSeconds: passCpuSeconds ?? seconds(used),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     startRssMb,
   };
@@ -349,6 +357,7 @@ async function compare(): Promise<void> {
     seconds: median(runs.map((r) => r.seconds)),
     perItem: median(runs.map((r) => r.requests)) / items,
     cpu: median(runs.map((r) => r.cpuSeconds)),
+    passCpu: median(runs.map((r) => r.passCpuSeconds)),
     simCpu: median(runs.map((r) => r.simCpuSeconds)),
     rss: median(runs.map((r) => r.peakRssMb)),
   }));
@@ -357,12 +366,12 @@ async function compare(): Promise<void> {
     `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
   );
   console.log(
-    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
+    `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'in pass'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
   );
   for (const s of summary) {
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '-');
     console.log(
-      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${((s.cpu * 1000) / items).toFixed(3).padStart(9)}${s.simCpu.toFixed(1).padStart(11)}${s.rss.toFixed(0).padStart(13)}   ` +
+      `${tools[s.tool].padEnd(24)}${s.seconds.toFixed(1).padStart(9)}${s.perItem.toFixed(4).padStart(10)}${s.cpu.toFixed(1).padStart(9)}${((s.cpu * 1000) / items).toFixed(3).padStart(9)}${((s.passCpu * 1000) / items).toFixed(3).padStart(9)}${s.simCpu.toFixed(1).padStart(11)}${s.rss.toFixed(0).padStart(13)}   ` +
         `${ratio(s.seconds, ours.seconds)} / ${ratio(s.perItem, ours.perItem)} / ${ratio(s.cpu, ours.cpu)} / ${ratio(s.rss, ours.rss)}`,
     );
   }
