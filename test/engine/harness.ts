@@ -26,14 +26,18 @@ export async function twoTrackers(
     name?: string;
     rightUsers?: Array<{ id: string; email?: string | null; displayName?: string }>;
     rightPriorities?: string[];
+    /** Whether the trackers have link fields (`link:Blocks`, `link:parent`, ...). */
+    links?: boolean;
   } = {},
 ) {
   let now = Date.parse('2026-03-01T10:00:00.000Z');
   const clock = () => new Date(now);
-  const left = createMemoryTracker({ project: 'JIRA', now: clock });
+  const links = options.links ? { links: true } : {};
+  const left = createMemoryTracker({ project: 'JIRA', now: clock, ...links });
   const right = createMemoryTracker({
     project: 'ADO',
     now: clock,
+    ...links,
     ...(options.rightPriorities ? { priorities: options.rightPriorities } : {}),
     users: options.rightUsers ?? [
       { id: 'ado-bot', email: 'sync-bot@example.com', displayName: 'Sync Bot' },

@@ -1,54 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore, createSyncbridge, type SyncbridgeConfigInput } from 'syncbridge';
-import { createMemoryConnector, createMemoryTracker, type MemorySystem } from 'syncbridge/testing';
+import type { MemorySystem } from 'syncbridge/testing';
+import { twoTrackers } from './harness.js';
 
 /**
  * One way, Jira-like tracker on the left to an Azure DevOps-like one on the right, pages of two
  * bugs: what the right system is asked while the first page's creates are under way.
  */
 async function pagedTrackers() {
-  let now = Date.parse('2026-03-01T10:00:00.000Z');
-  const clock = () => new Date(now);
-  const left = createMemoryTracker({ project: 'JIRA', now: clock, links: true });
-  const right = createMemoryTracker({
-    project: 'ADO',
-    now: clock,
+  const t = await twoTrackers({
     links: true,
-    users: [
+    fields: [
+      { left: 'title', right: 'title', direction: 'leftToRight' },
+      { left: 'assignee', right: 'assignee', direction: 'leftToRight' },
+    ],
+    mapping: { links: [{ left: 'Blocks', right: 'Blocks', direction: 'leftToRight' }] },
+    engine: { pageSize: 2 },
+    rightUsers: [
       { id: 'ado-bot', email: 'sync-bot@example.com', displayName: 'Sync Bot' },
       { id: 'ado-ana', email: 'ana@example.com', displayName: 'Ana Silva' },
       { id: 'ado-ben', email: 'ben@example.com', displayName: 'Ben Okafor' },
     ],
   });
-  const config: SyncbridgeConfigInput = {
-    version: 1,
-    systems: {
-      jira: { adapter: 'memory', baseUrl: 'http://memory.invalid/jira', auth: { type: 'none' } },
-      ado: { adapter: 'memory', baseUrl: 'http://memory.invalid/ado', auth: { type: 'none' } },
-    },
-    mappings: [
-      {
-        name: 'bugs',
-        left: { system: 'jira', project: 'JIRA', type: 'Bug', start: 'beginning' },
-        right: { system: 'ado', project: 'ADO', type: 'Bug', start: 'beginning' },
-        fields: [
-          { left: 'title', right: 'title', direction: 'leftToRight' },
-          { left: 'assignee', right: 'assignee', direction: 'leftToRight' },
-        ],
-        links: [{ left: 'Blocks', right: 'Blocks', direction: 'leftToRight' }],
-      },
-    ],
-    engine: { pageSize: 2 },
-    state: { store: 'memory' },
-  };
-  const connectors = { left: createMemoryConnector(left), right: createMemoryConnector(right) };
-  const sync = await createSyncbridge({
-    config,
-    systems: { jira: connectors.left, ado: connectors.right },
-    store: createMemoryStateStore(),
-    clock,
-  });
-  await sync.activate();
+  await t.sync.activate();
+  const right = t.connectors.right;
   /**
    * What the right system is asked during a pass, in order: user lookups by e-mail and creates
    * (`create <n> sent` / `done`). The first create is held until the next page's user is looked
@@ -56,13 +30,13 @@ async function pagedTrackers() {
    */
   const watchPass = async () => {
     const calls: string[] = [];
-    const findUsers = connectors.right.findUsers.bind(connectors.right);
-    connectors.right.findUsers = async (query) => {
+    const findUsers = right.findUsers.bind(right);
+    right.findUsers = async (query) => {
       calls.push(`user ${query.email}`);
       return findUsers(query);
     };
     let creates = 0;
-    connectors.right.onCall = async ({ method, phase }) => {
+    right.onCall = async ({ method, phase }) => {
       if (method !== 'create' || phase === 'page') return;
       if (phase === 'before') creates++;
       calls.push(`create ${creates} ${phase === 'before' ? 'sent' : 'done'}`);
@@ -70,18 +44,17 @@ async function pagedTrackers() {
         for (let waited = 0; waited < 300 && !calls.includes('user ben@example.com'); waited += 10)
           await new Promise((resolve) => setTimeout(resolve, 10));
     };
-    now += 60_000;
-    const summary = await sync.runOnce();
+    t.advance(60_000);
+    const summary = await t.sync.runOnce();
     return { calls, summary };
   };
   return {
-    left,
-    right,
+    ...t,
     watchPass,
     /** A bug filed by Ana, assigned to `assignee`. */
     file: (title: string, assignee: string, links: Record<string, string[]> = {}) => {
-      now += 60_000;
-      return left.create('JIRA', 'Bug', { title, assignee: left.user(assignee), ...links }, left.user('ana'));
+      t.advance(60_000);
+      return t.left.create('JIRA', 'Bug', { title, assignee: t.left.user(assignee), ...links }, t.left.user('ana'));
     },
   };
 }
