@@ -7,23 +7,14 @@ export function jqlString(value: string): string {
 
 const jqlFormat = 'yyyy/MM/dd HH:mm';
 
-/** The last answer of {@link readings}: a scan asks about one wall-clock time twice in a row (a window's start, then its floor). */
-let lastReadings: { local: string; zone: string; instants: readonly number[] } | undefined;
-
-/** Every instant a wall-clock time could mean in a zone (two when DST ends, one otherwise). */
-function readings(local: string, zone: string): readonly number[] {
-  if (lastReadings?.local !== local || lastReadings.zone !== zone)
-    lastReadings = { local, zone, instants: instantsOf(local, zone) };
-  return lastReadings.instants;
-}
-
 /** A JQL wall-clock time (`yyyy/MM/dd HH:mm`) read as UTC, in milliseconds (NaN when it is not one). */
 function wallMillis(local: string): number {
   const m = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2})$/.exec(local);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) : Number.NaN;
 }
 
-function instantsOf(local: string, zone: string): number[] {
+/** Every instant a wall-clock time could mean in a zone (two when DST ends, one otherwise). */
+function readings(local: string, zone: string): number[] {
   const wall = wallMillis(local);
   // Offsets in use within a day either side (no zone changes its offset twice within 12 hours);
   // only those consistent with the wall time are readings.

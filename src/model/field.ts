@@ -117,13 +117,9 @@ export function isEmptyValue(value: FieldValue | undefined): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string') return value.trim() === '';
   if (Array.isArray(value)) return value.length === 0;
-  if (isRichText(value)) return isEmptyDocument(value);
+  // Normalized once per document (see `normalizeRichText`): comparing it later takes the same form.
+  if (isRichText(value)) return normalizeRichText(value).content.length === 0;
   return false;
-}
-
-/** Whether a document normalizes to no content: only paragraphs, of empty text (see `normalizeRichText`). */
-function isEmptyDocument(doc: RichText): boolean {
-  return doc.content.every((b) => b.type === 'paragraph' && b.content.every((n) => n.type === 'text' && n.text === ''));
 }
 
 /** Canonical form of a value for comparison: empties become null, lists are sorted, users compare by id. */
