@@ -37,7 +37,6 @@ type Subscription = z.infer<typeof subscriptionSchema>;
 
 const projectSchema = z.object({ id: z.string(), name: z.string() });
 
-const fieldsSchema = jsonObjectSchema;
 /** The parts of a service-hook event the connector reads. */
 const eventSchema = z.object({
   id: z.string().min(1),
@@ -55,7 +54,7 @@ const eventSchema = z.object({
       fields: jsonObjectSchema.optional(),
       revisedBy: z.unknown().optional(),
       revisedDate: z.string().optional(),
-      revision: z.object({ id: z.number(), fields: fieldsSchema }).optional(),
+      revision: z.object({ id: z.number(), fields: jsonObjectSchema }).optional(),
     })
     .passthrough()
     .nullish(),
