@@ -15,7 +15,9 @@
  *     `--profile` writes a CPU profile of each syncbridge process there (`node --cpu-prof`) and
  *     prints its busy time by part of the code; `--live-heap` samples the heap after a full GC
  *     every 5 s (what a run holds) instead of every 100 ms (garbage included); `--concurrency n` sets
- *     syncbridge's `engine.concurrency` (calls in flight per system; default 1).
+ *     syncbridge's `engine.concurrency` (calls in flight per system; default 1); `--node-options='<flags>'`
+ *     gives every tool's process these Node flags (a bounded heap, say:
+ *     `--max-semi-space-size=8 --max-old-space-size=96`), the simulators keep Node's defaults.
  *
  * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
  * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
@@ -46,6 +48,7 @@ const { values: args, positionals } = parseArgs({
     'one-way': { type: 'boolean', default: false },
     'live-heap': { type: 'boolean', default: false },
     concurrency: { type: 'string' },
+    'node-options': { type: 'string' },
     child: { type: 'string' },
   },
 });
@@ -258,6 +261,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
       process.execPath,
       [
         ...withoutLoader(process.execArgv),
+        ...(args['node-options']?.split(/\s+/).filter(Boolean) ?? []),
         '--expose-gc',
         ...profile,
         fileURLToPath(import.meta.url),
@@ -363,7 +367,7 @@ async function compare(): Promise<void> {
   }));
   const ours = summary.find((s) => s.tool === 'syncbridge') ?? summary[0]!;
   console.log(
-    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s); ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
+    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s)${args['node-options'] ? `, tools run with ${args['node-options']}` : ''}; ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
   );
   console.log(
     `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'in pass'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
