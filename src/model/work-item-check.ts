@@ -111,6 +111,12 @@ function isBlock(b: unknown): boolean {
 
 const nullableString = (v: unknown): boolean => v === null || typeof v === 'string';
 
+/** A person's members besides its id: `email` and `displayName`, each a string or `null`, and no other. */
+const isPersonRest = (o: Obj): boolean =>
+  (!('email' in o) || nullableString(o.email)) &&
+  (!('displayName' in o) || nullableString(o.displayName)) &&
+  membersAre(o, 1 + optional(o, 'email') + optional(o, 'displayName'));
+
 /** Whether a value is a {@link FieldValue} that `fieldValueSchema` hands back unchanged. */
 function isCleanFieldValue(v: unknown): boolean {
   switch (typeof v) {
@@ -127,30 +133,55 @@ function isCleanFieldValue(v: unknown): boolean {
       if (typeof o.id !== 'string') return false;
       // A reference: `{ id, key }`; a person: `{ id, email?, displayName? }` (an id, as the schema's union tries the person first).
       if ('key' in o) return typeof o.key === 'string' && membersAre(o, 2);
-      return (
-        (o.id !== '' || membersAre(o, 1)) &&
-        (!('email' in o) || nullableString(o.email)) &&
-        (!('displayName' in o) || nullableString(o.displayName)) &&
-        membersAre(o, 1 + optional(o, 'email') + optional(o, 'displayName'))
-      );
+      return (o.id !== '' || membersAre(o, 1)) && isPersonRest(o);
     }
     default:
       return false;
   }
 }
 
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const updatedAtSchema = workItemSchema.shape.updatedAt;
+
+/** `userRefSchema`: `{ id, email?, displayName? }` with a non-empty id. */
+const isCleanUser = (u: unknown): boolean => isObject(u) && nonEmpty(u.id) && isPersonRest(u);
+
+const isCleanOrigin = (o: unknown): boolean =>
+  isObject(o) &&
+  nonEmpty(o.system) &&
+  nonEmpty(o.id) &&
+  (!('key' in o) || typeof o.key === 'string') &&
+  membersAre(o, 2 + optional(o, 'key'));
+
+const isCleanScope = (s: unknown): boolean =>
+  isObject(s) && isList(s.projects, (p) => typeof p === 'string') && typeof s.type === 'string' && membersAre(s, 2);
+
+/** Whether an item's members other than its fields are what the schema hands back unchanged (it drops others: so does {@link parseWorkItem}). */
+function isCleanShell(item: Obj): boolean {
+  return (
+    nonEmpty(item.id) &&
+    nonEmpty(item.key) &&
+    nonEmpty(item.revision) &&
+    typeof item.updatedAt === 'string' &&
+    updatedAtSchema.safeParse(item.updatedAt).success &&
+    (item.updatedBy === null || isCleanUser(item.updatedBy)) &&
+    (!('origin' in item) || isCleanOrigin(item.origin)) &&
+    (!('scope' in item) || isCleanScope(item.scope))
+  );
+}
+
 /**
  * `workItemSchema.safeParse(candidate)`, for connectors handing many items to the engine: the
- * same outcome (the same data, or the same problem), but a candidate whose field values are
- * already in shape has them checked by hand and kept as they are, which costs a fraction of the
- * schema's unions on rich text.
+ * same outcome (the same data, or the same problem), but a candidate already in shape is checked
+ * by hand and handed back with its members as they are, which costs a fraction of the schema's
+ * unions on rich text.
  */
 export function parseWorkItem(candidate: unknown): ReturnType<typeof workItemSchema.safeParse> {
-  if (!isObject(candidate) || !isObject(candidate.fields)) return workItemSchema.safeParse(candidate);
+  if (!isObject(candidate) || !isObject(candidate.fields) || !isCleanShell(candidate))
+    return workItemSchema.safeParse(candidate);
   const { fields } = candidate;
   for (const key in fields) if (!isCleanFieldValue(fields[key])) return workItemSchema.safeParse(candidate);
-  // The item's other members by the schema (a few strings): its field values as they are.
-  const shell = workItemSchema.safeParse({ ...candidate, fields: {} });
-  if (!shell.success) return workItemSchema.safeParse(candidate);
-  return { success: true, data: { ...shell.data, fields: fields as Record<string, FieldValue> } as WorkItem };
+  const { id, key, revision, updatedAt, updatedBy, origin, scope } = candidate;
+  const data = { id, key, revision, updatedAt, updatedBy, fields, ...('origin' in candidate ? { origin } : {}) };
+  return { success: true, data: ('scope' in candidate ? { ...data, scope } : data) as WorkItem };
 }

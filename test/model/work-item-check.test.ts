@@ -76,6 +76,15 @@ const { doc } = fc.letrec((tie) => ({
   doc: node({ type: fc.constant('doc'), content: tie('blocks') }),
 }));
 
+/** Mostly the first value (valid), now and then one of the others. */
+const mostly = (usual: string, ...others: string[]) =>
+  fc.oneof({ weight: 8, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: fc.constantFrom(...others) });
+
+const person = node(
+  { id: fc.constantFrom('', 'u-1'), email: fc.option(fc.string()), displayName: fc.option(fc.string()) },
+  ['email', 'displayName'],
+);
+
 const fieldValue = fc.oneof(
   doc,
   fc.string(),
@@ -84,25 +93,29 @@ const fieldValue = fc.oneof(
   fc.constant(null),
   fc.array(sometimes(fc.string()), { maxLength: 2 }),
   node({ id: fc.constantFrom('', 'u-1'), key: fc.string() }),
-  node({ id: fc.constantFrom('', 'u-1'), email: fc.option(fc.string()), displayName: fc.option(fc.string()) }, [
-    'email',
-    'displayName',
-  ]),
+  person,
 );
 
 const item = node(
   {
-    id: fc.constant('10001'),
-    key: fc.constant('DEMO-1'),
-    revision: fc.constant('7'),
-    updatedAt: fc.constant('2026-12-02T10:00:00.000Z'),
-    updatedBy: fc.constant(null),
+    id: mostly('10001', ''),
+    key: mostly('DEMO-1', ''),
+    revision: mostly('7', ''),
+    updatedAt: mostly(
+      '2026-12-02T10:00:00.000Z',
+      '2026-12-02T10:00:00+01:00',
+      '2026-12-02T10:00Z',
+      '2026-02-30T10:00:00Z',
+      '2026-12-02 10:00:00',
+    ),
+    updatedBy: fc.oneof(fc.constant(null), person),
     fields: fc.dictionary(fc.constantFrom('summary', 'description', 'assignee', 'labels'), fieldValue, {
       noNullPrototype: true,
     }),
-    origin: node({ system: fc.constant('jira'), id: fc.constant('1') }),
+    origin: node({ system: mostly('jira', ''), id: mostly('1', ''), key: fc.string() }, ['key']),
+    scope: node({ projects: fc.array(sometimes(fc.string()), { maxLength: 2 }), type: mostly('Bug', '') }),
   },
-  ['origin'],
+  ['origin', 'scope'],
 );
 
 describe('parseWorkItem', () => {
