@@ -24,8 +24,8 @@
  * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap, stripTypeScriptTypes } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,10 +241,7 @@ function profileByArea(file: string): Array<[string, number]> {
   return [...time].map(([part, t]): [string, number] => [part, t / busy]).sort((a, b) => b[1] - a[1]);
 }
 
-/**
- * Node's flags of this process without the TypeScript loader (tsx): the tools run on plain Node,
- * which strips the types of this file, so that a tool's process holds what a user's would.
- */
+/** Node's flags of this process without the TypeScript loader (tsx): the tools run on plain Node. */
 function withoutLoader(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -254,7 +251,30 @@ function withoutLoader(argv: string[]): string[] {
   return out;
 }
 
-function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
+/**
+ * The tools' script: this file and the baseline as plain JavaScript (their types stripped here),
+ * written next to them so that their imports resolve as they do, removed after the run. Run as
+ * TypeScript, each tool's process would load Node's TypeScript parser: 17 MB of its RSS.
+ */
+function writeToolScript(): { script: string; remove: () => void } {
+  const here = fileURLToPath(import.meta.url);
+  const baseline = fileURLToPath(new URL('./baseline/jira-to-ado.ts', import.meta.url));
+  const plain = (file: string) => file.replace(/\.ts$/, '.tool.mjs');
+  const self = stripTypeScriptTypes(readFileSync(here, 'utf8'));
+  const specifier = "'./baseline/jira-to-ado.ts'";
+  if (!self.includes(specifier)) throw new Error(`${here} no longer imports ${specifier}`);
+  writeFileSync(plain(baseline), stripTypeScriptTypes(readFileSync(baseline, 'utf8')));
+  writeFileSync(plain(here), self.replace(specifier, "'./baseline/jira-to-ado.tool.mjs'"));
+  return {
+    script: plain(here),
+    remove: () => {
+      rmSync(plain(here), { force: true });
+      rmSync(plain(baseline), { force: true });
+    },
+  };
+}
+
+function runChild(script: string, tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
   const profile = args.profile && tool === 'syncbridge' ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -264,7 +284,7 @@ function runChild(tool: Tool, endpoints: Endpoints): Promise<ChildReport> {
         ...(args['node-options']?.split(/\s+/).filter(Boolean) ?? []),
         '--expose-gc',
         ...profile,
-        fileURLToPath(import.meta.url),
+        script,
         '--child',
         tool,
         ...(args['live-heap'] ? ['--live-heap'] : []),
@@ -325,33 +345,38 @@ async function compare(): Promise<void> {
       .join(' ');
   console.log(`load average before: ${load()} (${cpus().length} cores)`);
   const results = new Map<Tool, Array<ChildReport & { requests: number; simCpuSeconds: number }>>();
-  for (let round = 0; round < rounds; round++) {
-    for (const tool of chosen) {
-      adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
-      const before = jiraCount.total() + adoCount.total();
-      const simCpu = process.cpuUsage();
-      const profiled = new Set(args.profile ? readdirSync(args.profile) : []);
-      const report = await runChild(tool, endpoints);
-      const simUsed = process.cpuUsage(simCpu);
-      const simCpuSeconds = (simUsed.user + simUsed.system) / 1e6;
-      const requests = jiraCount.total() + adoCount.total() - before;
-      if (adoSim.state.workItems.size !== items)
-        throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
-      results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
-      console.log(
-        `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB (heap peak ${report.peakHeapMb.toFixed(0)}, held after ${report.heldHeapMb.toFixed(0)})  load ${load()}`,
-      );
-      for (const file of args.profile ? readdirSync(args.profile).filter((f) => !profiled.has(f)) : []) {
+  const toolScript = writeToolScript();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const tool of chosen) {
+        adoSim = createAzureDevOpsSimulator({ seed: 'empty', knobs });
+        const before = jiraCount.total() + adoCount.total();
+        const simCpu = process.cpuUsage();
+        const profiled = new Set(args.profile ? readdirSync(args.profile) : []);
+        const report = await runChild(toolScript.script, tool, endpoints);
+        const simUsed = process.cpuUsage(simCpu);
+        const simCpuSeconds = (simUsed.user + simUsed.system) / 1e6;
+        const requests = jiraCount.total() + adoCount.total() - before;
+        if (adoSim.state.workItems.size !== items)
+          throw new Error(`${tools[tool]} left ${adoSim.state.workItems.size} work items, not ${items}`);
+        results.set(tool, [...(results.get(tool) ?? []), { ...report, requests, simCpuSeconds }]);
         console.log(
-          `    CPU profile ${join(args.profile!, file)}, busy time by area (× ${report.cpuSeconds.toFixed(1)} s CPU):`,
+          `  round ${round + 1}: ${tools[tool].padEnd(22)} ${report.seconds.toFixed(1).padStart(7)} s  ${requests} requests  RSS ${report.startRssMb.toFixed(0)} → ${report.peakRssMb.toFixed(0)} MB (heap peak ${report.peakHeapMb.toFixed(0)}, held after ${report.heldHeapMb.toFixed(0)})  load ${load()}`,
         );
-        for (const [part, share] of profileByArea(join(args.profile!, file)))
-          if (share >= 0.005)
-            console.log(
-              `      ${part.padEnd(26)} ${(share * 100).toFixed(1).padStart(5)} %  ≈ ${((share * report.cpuSeconds * 1000) / items).toFixed(3)} ms/item`,
-            );
+        for (const file of args.profile ? readdirSync(args.profile).filter((f) => !profiled.has(f)) : []) {
+          console.log(
+            `    CPU profile ${join(args.profile!, file)}, busy time by area (× ${report.cpuSeconds.toFixed(1)} s CPU):`,
+          );
+          for (const [part, share] of profileByArea(join(args.profile!, file)))
+            if (share >= 0.005)
+              console.log(
+                `      ${part.padEnd(26)} ${(share * 100).toFixed(1).padStart(5)} %  ≈ ${((share * report.cpuSeconds * 1000) / items).toFixed(3)} ms/item`,
+              );
+        }
       }
     }
+  } finally {
+    toolScript.remove();
   }
   await jira.close();
   await ado.close();
