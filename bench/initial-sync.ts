@@ -316,6 +316,28 @@ async function simulatorKit() {
   return { serveHandler, createJiraSimulator, createAzureDevOpsSimulator };
 }
 
+/**
+ * A fixed piece of work like a sync's (JSON in and out, text), timed in milliseconds: how fast
+ * the machine is at the moment, to tell a run on a slow moment from a slower tool.
+ */
+function referenceMs(): number {
+  const text = (i: number) => ({ type: 'text', text: `Step ${i}: the screen shows a wrong total. `.repeat(4) });
+  const item = {
+    id: '10001',
+    key: 'DEMO-1',
+    fields: { summary: 'Bug 1: Button misaligned', description: { type: 'doc', content: [0, 1, 2, 3].map(text) } },
+  };
+  const once = () => {
+    const started = performance.now();
+    let length = 0;
+    for (let i = 0; i < 20_000; i++) length += JSON.stringify(JSON.parse(JSON.stringify(item))).toUpperCase().length;
+    if (length === 0) throw new Error('unreachable');
+    return performance.now() - started;
+  };
+  // The best of three: the first also compiles.
+  return Math.min(once(), once(), once());
+}
+
 async function compare(): Promise<void> {
   const { serveHandler, createJiraSimulator, createAzureDevOpsSimulator } = await simulatorKit();
   const rounds = Number(args.rounds);
@@ -343,7 +365,10 @@ async function compare(): Promise<void> {
     loadavg()
       .map((l) => l.toFixed(2))
       .join(' ');
-  console.log(`load average before: ${load()} (${cpus().length} cores)`);
+  const reference = [referenceMs()];
+  console.log(
+    `load average before: ${load()} (${cpus().length} cores); reference work ${reference[0]!.toFixed(0)} ms (the machine's speed now)`,
+  );
   const results = new Map<Tool, Array<ChildReport & { requests: number; simCpuSeconds: number }>>();
   const toolScript = writeToolScript();
   try {
@@ -380,6 +405,7 @@ async function compare(): Promise<void> {
   }
   await jira.close();
   await ado.close();
+  reference.push(referenceMs());
   const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
   const summary = [...results].map(([tool, runs]) => ({
     tool,
@@ -392,7 +418,7 @@ async function compare(): Promise<void> {
   }));
   const ours = summary.find((s) => s.tool === 'syncbridge') ?? summary[0]!;
   console.log(
-    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s)${args['node-options'] ? `, tools run with ${args['node-options']}` : ''}; ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}`,
+    `\n${items} items, ${latencyMs} ms latency, median of ${rounds} round(s)${args['node-options'] ? `, tools run with ${args['node-options']}` : ''}; ratios are the tool's over ${tools[ours.tool]}'s; load average after: ${load()}; reference work ${reference.map((r) => r.toFixed(0)).join(' ms before, ')} ms after`,
   );
   console.log(
     `${'tool'.padEnd(24)}${'wall s'.padStart(9)}${'req/item'.padStart(10)}${'CPU s'.padStart(9)}${'ms/item'.padStart(9)}${'in pass'.padStart(9)}${'sim CPU s'.padStart(11)}${'peak RSS MB'.padStart(13)}   ratios wall / requests / CPU / RSS`,
