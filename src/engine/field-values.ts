@@ -1,4 +1,5 @@
 import { valuesEqual, type FieldDescriptor, type FieldValue } from '../model/field.js';
+import type { Side } from '../state/state-store.js';
 
 const fold = (value: FieldValue | undefined, descriptor: FieldDescriptor | undefined): FieldValue | undefined => {
   if (!descriptor?.caseInsensitive) return value;
@@ -28,28 +29,43 @@ function patternOf(source: string): RegExp {
   return pattern;
 }
 
+/** A value a target field cannot hold: left out of the write, reported as a warning. */
+export interface DroppedValue {
+  side: Side;
+  field: string;
+  value: FieldValue;
+  message: string;
+}
+
 /**
- * What of a value a target field can hold: values (or elements of a list) that do not
- * match its `valuePattern` are left out and reported, never written.
+ * What of a value the target field (`field` of `side`) can hold: values (or elements of a list)
+ * that do not match its `valuePattern` are left out and reported, never written.
  */
 export function fitsTarget(
   input: FieldValue,
   descriptor: FieldDescriptor | undefined,
-): { value: FieldValue; dropped: string[]; message: string } {
+  side: Side,
+  field: string,
+): { value: FieldValue; dropped: DroppedValue[] } {
   let value = input;
   const pattern = descriptor?.valuePattern === undefined ? undefined : patternOf(descriptor.valuePattern);
-  const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
   // A system that ignores case keeps one of two spellings: send it one (the first).
   if (Array.isArray(input) && descriptor?.caseInsensitive)
     value = input.filter((v, i) => input.findIndex((x) => x.toLowerCase() === v.toLowerCase()) === i);
-  if (!pattern) return { value, dropped: [], message };
+  if (!pattern) return { value, dropped: [] };
+  const dropped = (values: string[]): DroppedValue[] => {
+    const message = `${descriptor?.name ?? descriptor?.id ?? 'the field'} cannot hold it (values must match /${descriptor?.valuePattern ?? ''}/); it stays on the side that has it`;
+    return values.map((v) => ({ side, field, value: v, message }));
+  };
   if (Array.isArray(value)) {
-    const dropped = value.filter((v) => !pattern.test(v));
-    return { value: value.filter((v) => pattern.test(v)), dropped, message };
+    const refused = value.filter((v) => !pattern.test(v));
+    return refused.length === 0
+      ? { value, dropped: [] }
+      : { value: value.filter((v) => pattern.test(v)), dropped: dropped(refused) };
   }
   if (typeof value === 'string' && value !== '' && !pattern.test(value))
-    return { value: null, dropped: [value], message };
-  return { value, dropped: [], message };
+    return { value: null, dropped: dropped([value]) };
+  return { value, dropped: [] };
 }
 
 /** A set after adds and removes, in the field's own sense of equality, keeping the current order. */

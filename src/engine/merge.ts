@@ -5,7 +5,7 @@ import type { WorkItem } from '../model/item.js';
 import type { Direction } from '../model/value-map.js';
 import { otherSide, sides, type PendingWrites, type Side, type Snapshot } from '../state/state-store.js';
 import type { ConflictEvent } from './events.js';
-import { fitsTarget, mergeSets, sameValue } from './field-values.js';
+import { type DroppedValue, fitsTarget, mergeSets, sameValue } from './field-values.js';
 import type { Twin } from './link-fields.js';
 import { flows, mapValue, type CompiledField } from './value-mapper.js';
 import type { UserResolver } from './users.js';
@@ -40,7 +40,7 @@ export interface FieldOutcome {
   /** For a field written on both sides: the agreed values when only the write to one side goes through. */
   partial?: Partial<Record<Side, Record<Side, FieldValue>>>;
   /** Values left out because the target cannot hold them (a tag with `;`, a label with a space). */
-  warnings: Array<{ side: Side; field: string; value: FieldValue; message: string }>;
+  warnings: DroppedValue[];
 }
 
 /** Writes a merge decided on, per side, and the conflicts it met. */
@@ -213,10 +213,8 @@ async function mergeField(input: MergeInput, field: CompiledField, plan: MergePl
     const pending = linkPending(field, source, items[source].key, mapped.pending);
     // A parent not synced yet is no value to write (null would remove the target's parent).
     if (pending && !Array.isArray(mapped.value)) return held(pending);
-    const fit = fitsTarget(mapped.value, descriptor(target));
-    outcome.warnings.push(
-      ...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })),
-    );
+    const fit = fitsTarget(mapped.value, descriptor(target), target, id(target));
+    outcome.warnings.push(...fit.dropped);
     if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) return outcome;
     const written = write(target, fit.value);
     if (!pending) return written;
@@ -418,10 +416,8 @@ async function mergeSetField(
     } catch (error) {
       return held({ source, field: id(target), error: toSyncbridgeError(error) });
     }
-    const fit = fitsTarget(mappedAdds, descriptor(target));
-    outcome.warnings.push(
-      ...fit.dropped.map((value) => ({ side: target, field: id(target), value, message: fit.message })),
-    );
+    const fit = fitsTarget(mappedAdds, descriptor(target), target, id(target));
+    outcome.warnings.push(...fit.dropped);
     next[target] = mergeSets(next[target], list(fit.value), mappedRemoves, descriptor(target));
     // Should only this side's write go through, the other side's changes are agreed as applied
     // here, while this side's own changes stay pending for the other side.
@@ -518,8 +514,8 @@ export async function mergeCreate(
       const pending = linkPending(field, input.anchor, input.source.key, mapped.write ? mapped.pending : undefined);
       if (pending) problems.push(pending);
       if (!mapped.write || mapped.value === null) continue;
-      const fit = fitsTarget(mapped.value, descriptor);
-      warnings.push(...fit.dropped.map((value) => ({ side: target, field: targetId, value, message: fit.message })));
+      const fit = fitsTarget(mapped.value, descriptor, target, targetId);
+      warnings.push(...fit.dropped);
       if (fit.dropped.length > 0 && !Array.isArray(mapped.value)) continue;
       if (!isEmptyValue(fit.value)) out[targetId] = fit.value;
     } catch (error) {

@@ -89,6 +89,35 @@ function convertKind(value: FieldValue, target: FieldDescriptor | undefined): Fi
   return value;
 }
 
+/** Context of a value's mapping, as {@link mapValue} takes it. */
+interface MapContext {
+  users: UserResolver;
+  targetField: FieldDescriptor | undefined;
+  mappingName: string;
+  /** For a link field: the twins of the items it names. */
+  twins?: TwinLookup | undefined;
+}
+
+/** The field in messages: where it is configured. */
+const where = (field: CompiledField, context: MapContext) =>
+  `mappings[${context.mappingName}].fields[${field.index}] (${field.config.left} ↔ ${field.config.right})`;
+
+/** A field's default for the target side; for a user field, the user it names there. */
+async function defaultValue(field: CompiledField, target: Side, context: MapContext): Promise<MappedValue> {
+  const fallback = field.config.default?.[target];
+  if (context.targetField?.kind !== 'user' || (typeof fallback !== 'string' && !isUser(fallback ?? null)))
+    return { write: true, value: fallback ?? null };
+  const reference = typeof fallback === 'string' ? fallback : ((fallback as UserRef).email ?? (fallback as UserRef).id);
+  const user = await context.users.reference(reference, target);
+  if (!user)
+    throw new SyncbridgeError(
+      'USER_UNMATCHED',
+      `${where(field, context)}: the default user "${reference}" does not exist on the ${target} side`,
+      { details: { field: field.config[target] } },
+    );
+  return { write: true, value: user };
+}
+
 /**
  * Maps one source value to the target side: users (value map, then e-mail), value maps,
  * the transform, kind conversion, then the default rule. Throws a typed error naming the
@@ -98,41 +127,19 @@ export async function mapValue(
   field: CompiledField,
   value: FieldValue | undefined,
   direction: Direction,
-  context: {
-    users: UserResolver;
-    targetField: FieldDescriptor | undefined;
-    mappingName: string;
-    /** For a link field: the twins of the items it names. */
-    twins?: TwinLookup | undefined;
-  },
+  context: MapContext,
 ): Promise<MappedValue> {
   const target: Side = direction === 'leftToRight' ? 'right' : 'left';
   const { config } = field;
   const sourceId = direction === 'leftToRight' ? config.left : config.right;
   const targetId = config[target];
   const fallback = config.default?.[target];
-  // Only messages need it: a value is mapped for every field of every item.
-  const where = () => `mappings[${context.mappingName}].fields[${field.index}] (${config.left} ↔ ${config.right})`;
   let mapped: FieldValue = value ?? null;
-
-  const writeDefault = async (): Promise<MappedValue> => {
-    if (context.targetField?.kind !== 'user' || (typeof fallback !== 'string' && !isUser(fallback ?? null)))
-      return { write: true, value: fallback ?? null };
-    const reference =
-      typeof fallback === 'string' ? fallback : ((fallback as UserRef).email ?? (fallback as UserRef).id);
-    const user = await context.users.reference(reference, target);
-    if (!user)
-      throw new SyncbridgeError(
-        'USER_UNMATCHED',
-        `${where()}: the default user "${reference}" does not exist on the ${target} side`,
-        { details: { field: targetId } },
-      );
-    return { write: true, value: user };
-  };
 
   if (field.link) {
     // An id of one system is meaningless in the other: a link field is never written untranslated.
-    if (!context.twins) throw new SyncbridgeError('INTERNAL', `${where()}: a link field mapped without its twins`);
+    if (!context.twins)
+      throw new SyncbridgeError('INTERNAL', `${where(field, context)}: a link field mapped without its twins`);
     const translated = await translateLinks(mapped, context.twins);
     return translated.pending.length > 0
       ? { write: true, value: translated.value, pending: translated.pending }
@@ -143,12 +150,13 @@ export async function mapValue(
     const user: UserRef = mapped;
     const found = await context.users.resolve(user, target);
     if (!found) {
-      if (fallback !== undefined && config.default?.applyWhen === 'sourceEmptyOrUnmatchedUser') return writeDefault();
+      if (fallback !== undefined && config.default?.applyWhen === 'sourceEmptyOrUnmatchedUser')
+        return defaultValue(field, target, context);
       if (config.onUnmatchedUser === 'skipField')
         return { write: false, reason: `no ${target} user matches ${user.displayName ?? user.id}` };
       throw new SyncbridgeError(
         'USER_UNMATCHED',
-        `${where()}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
+        `${where(field, context)}: user "${user.displayName ?? user.id}" (${user.email ?? 'e-mail not visible'}, id ${user.id}) has no matching user on the ${target} side. Add the user to the user map, set a default with applyWhen: sourceEmptyOrUnmatchedUser, or set onUnmatchedUser: skipField.`,
         {
           details: {
             field: targetId,
@@ -168,6 +176,6 @@ export async function mapValue(
   const transform = config.transform?.[direction];
   if (transform) mapped = transform(mapped, { direction, field: sourceId });
   mapped = convertKind(mapped, context.targetField);
-  if (isEmptyValue(mapped) && fallback !== undefined) return writeDefault();
+  if (isEmptyValue(mapped) && fallback !== undefined) return defaultValue(field, target, context);
   return { write: true, value: mapped };
 }
