@@ -5,7 +5,7 @@
  *   npm run bench:initial-sync -- [--items 1000] [--latency 0] [--one-way]
  *     syncbridge alone (both ways, as the example maps, or one way): calls per endpoint, then an idle pass.
  *   npm run bench:initial-sync -- --items 10000 --latency 50 --baseline [--rounds 1]
- *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap] [--concurrency n]
+ *       [--tools syncbridge,serial,parallel] [--profile dir] [--live-heap] [--concurrency n] [--node-options='<flags>']
  *     syncbridge (one way) and two hand-written copies with the official clients (bench/baseline/:
  *     one create at a time, eight at a time), each in its own process (plain Node, loading only
  *     its own code: no TypeScript loader, no simulators, no other tool) against the same
@@ -17,7 +17,8 @@
  *     every 5 s (what a run holds) instead of every 100 ms (garbage included); `--concurrency n` sets
  *     syncbridge's `engine.concurrency` (calls in flight per system; default 1); `--node-options='<flags>'`
  *     gives every tool's process these Node flags (a bounded heap, say:
- *     `--max-semi-space-size=8 --max-old-space-size=96`), the simulators keep Node's defaults.
+ *     `--max-semi-space-size=8 --max-old-space-size=1024`), the simulators keep Node's defaults.
+ *     A fixed reference work is timed before and after the tools: the machine's speed at the time.
  *
  * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the
  * one-way syncbridge shows the twin on the Azure DevOps copy only (its origin link, written with
