@@ -83,6 +83,24 @@ describe('user mapping and default rules', () => {
     expect(t.byTitle(t.right, 'Unmatched')[0]?.fields.assignee).toMatchObject({ id: 'ado-ana' });
   });
 
+  it('fails the field, naming the default user, when that user does not exist on the target side', async () => {
+    const t = await twoTrackers({ fields: fields({ default: { right: 'nobody@example.com' } }) });
+    await t.sync.activate();
+    t.left.create('JIRA', 'Bug', { title: 'Empty' }, t.left.user('ana'));
+    await t.sync.runOnce();
+    const [failure] = (await t.sync.status()).pairs[0]!.failures;
+    expect(failure).toMatchObject({
+      code: 'USER_UNMATCHED',
+      kind: 'field',
+      details: { fields: [{ field: 'assignee' }] },
+    });
+    expect(failure!.message).toContain('the default user "nobody@example.com" does not exist on the right side');
+    expect(failure!.message).toContain('mappings[bugs].fields[1] (assignee ↔ assignee)');
+    // Both systems at the end: the copy exists without an assignee, the source is as its person left it.
+    expect(t.byTitle(t.right, 'Empty')[0]?.fields.assignee ?? null).toBeNull();
+    expect(t.byTitle(t.left, 'Empty')[0]?.fields.assignee ?? null).toBeNull();
+  });
+
   it('writes a default for an empty non-user field', async () => {
     const t = await twoTrackers({
       fields: [
