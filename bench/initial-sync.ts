@@ -25,7 +25,7 @@
  * the create) and writes no remote link back to Jira (`backlink: { left: false }`).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap, stripTypeScriptTypes } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -372,6 +372,7 @@ async function compare(): Promise<void> {
   );
   const results = new Map<Tool, Array<ChildReport & { requests: number; simCpuSeconds: number }>>();
   const toolScript = writeToolScript();
+  if (args.profile) mkdirSync(args.profile, { recursive: true });
   try {
     for (let round = 0; round < rounds; round++) {
       for (const tool of chosen) {

@@ -1,4 +1,3 @@
-import ky, { TimeoutError } from 'ky';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { ResolvedSystem, SystemAuth, SystemConfig } from '../config/system.js';
@@ -8,7 +7,8 @@ import { SyncbridgeError, isSyncbridgeError, type ErrorCode } from '../errors/sy
 import { silentLogger, type Logger } from '../logger.js';
 import { networkError } from './network-errors.js';
 import { proxySecrets, resolveProxy, type ResolvedProxy } from './proxy.js';
-import { createTransport } from './transport.js';
+import { parseJsonBytes } from './json-bytes.js';
+import { createTransport, takeNodeBody } from './transport.js';
 import { redact, redactUrl } from './redact.js';
 import { retryAfterMs } from './retry-timing.js';
 
@@ -211,13 +211,23 @@ function buildUrl(baseUrl: string, path: string, query: HttpRequest<unknown>['qu
   return url;
 }
 
+/** A body's bytes: straight from the Node stream when the built-in transport answered (no web stream copying them). */
+async function bodyBytes(response: Response): Promise<Buffer> {
+  const stream = takeNodeBody(response);
+  if (!stream) return Buffer.from(await response.arrayBuffer());
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+/** The body as JSON; as text when it is not JSON (an error page), undefined when blank. */
 async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text.trim() === '') return undefined;
+  const bytes = await bodyBytes(response);
   try {
-    return JSON.parse(text);
+    return parseJsonBytes(bytes);
   } catch {
-    return text;
+    const text = new TextDecoder().decode(bytes);
+    return text.trim() === '' ? undefined : text;
   }
 }
 
@@ -351,19 +361,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const sent = performance.now();
     const durationMs = () => Math.round((performance.now() - sent) * 10) / 10;
     let response: Response;
+    const timeoutMs = timeoutOf(request);
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
     try {
-      response = await ky(url, {
+      response = await fetchImpl(url, {
         method,
         headers,
         body,
+        signal: request.signal ? AbortSignal.any([request.signal, timer.signal]) : timer.signal,
         // A streamed body is sent as it is read (fetch needs to be told).
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        timeout: timeoutOf(request),
-        retry: 0,
-        throwHttpErrors: false,
-        signal: request.signal,
-        fetch: fetchImpl,
-      });
+      } as RequestInit);
     } catch (error) {
       const failed = (code?: ErrorCode) =>
         options.onRequest?.({
@@ -374,22 +383,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           durationMs: durationMs(),
           ...(code ? { error: code } : {}),
         });
-      if (error instanceof TimeoutError) {
-        const ms = timeoutOf(request);
-        failed('TIMEOUT');
-        throw new SyncbridgeError(
-          'TIMEOUT',
-          `${system}: ${method} ${url.pathname} got no complete answer within ${ms} ms. Likely cause: the server is overloaded or hung, or a proxy or firewall holds the connection. Fix: check that the server responds; raise timeouts.requestMs if it is merely slow.`,
-          { system, retryable: true, details: { timeoutMs: ms } },
-        );
-      }
       if (request.signal?.aborted) {
         failed();
         throw error;
       }
+      if (timer.signal.aborted) {
+        failed('TIMEOUT');
+        throw new SyncbridgeError(
+          'TIMEOUT',
+          `${system}: ${method} ${url.pathname} got no complete answer within ${timeoutMs} ms. Likely cause: the server is overloaded or hung, or a proxy or firewall holds the connection. Fix: check that the server responds; raise timeouts.requestMs if it is merely slow.`,
+          { system, retryable: true, details: { timeoutMs } },
+        );
+      }
       const networkFailure = networkError(system, url.origin, error);
       failed(networkFailure.code);
       throw networkFailure;
+    } finally {
+      clearTimeout(timeout);
     }
     options.onRequest?.({
       system,

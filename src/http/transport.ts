@@ -65,6 +65,60 @@ function toHeaders(raw: string[]): Headers {
   return headers;
 }
 
+// The Node stream behind each body this transport answered with, until read (see `takeNodeBody`).
+const nodeBodies = new WeakMap<Response, Readable>();
+
+/**
+ * A response body as a web stream that starts reading the Node stream only when read itself
+ * (`Readable.toWeb` reads at once and copies every chunk into its own queue).
+ */
+function lazyWebStream(stream: Readable): ReadableStream<Uint8Array> {
+  let chunks: AsyncIterator<Buffer> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        chunks ??= stream[Symbol.asyncIterator]();
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        stream.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * The Node stream of a body this transport answered with, when nobody read it as a web stream:
+ * its Buffers as they came, without the web stream's copies. Once taken, the response's own
+ * body must not be read.
+ */
+export function takeNodeBody(response: Response): Readable | undefined {
+  const stream = nodeBodies.get(response);
+  nodeBodies.delete(response);
+  return stream && !response.bodyUsed && !response.body?.locked ? stream : undefined;
+}
+
+// Method names fetch writes in capitals whatever their case (others are sent as given).
+const standardMethods = new Map(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'].map((m) => [m, m]));
+const unaborted = new AbortController().signal;
+
+function checkedUrl(url: URL): URL {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`fetch failed: unsupported scheme ${url.protocol}`);
+  return url;
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}
+
 const targetOf = (url: URL) => `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 
 /**
@@ -116,7 +170,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     url: URL,
     method: string,
     headers: Record<string, string>,
-    body: Buffer | Readable | undefined,
+    body: Buffer | string | Readable | undefined,
     signal: AbortSignal,
     redirect: RequestRedirect,
     hops: number,
@@ -125,8 +179,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const proxy = resolveProxy(url, options.proxy, env);
     const target = targetOf(url);
     const outgoing: http.OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br', ...headers };
-    // A streamed body keeps the length its sender announced (else it goes chunked).
+    // A streamed body keeps the length its sender announced (else it goes chunked); a text goes out as UTF-8.
     if (Buffer.isBuffer(body)) outgoing['content-length'] = body.length;
+    else if (typeof body === 'string') outgoing['content-length'] = Buffer.byteLength(body);
     let request: http.ClientRequest;
     const forwarding = proxy !== undefined && !secure;
     if (forwarding) {
@@ -284,11 +339,12 @@ export function createTransport(options: TransportOptions = {}): Transport {
         signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), { once: true });
         const noBody = method === 'HEAD' || nullBodyStatuses.has(status);
         if (noBody) response.resume();
-        const result = new Response(noBody ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>), {
+        const result = new Response(noBody ? null : lazyWebStream(stream), {
           status,
           statusText: response.statusMessage ?? '',
           headers: toHeaders(response.rawHeaders),
         });
+        if (!noBody) nodeBodies.set(result, stream);
         Object.defineProperty(result, 'url', { value: url.href });
         if (hops > 0) Object.defineProperty(result, 'redirected', { value: true });
         finish(() => resolve(result));
@@ -299,10 +355,20 @@ export function createTransport(options: TransportOptions = {}): Transport {
   }
 
   const transport = (async (input: string | URL | Request, init?: RequestInit) => {
+    // A call with a text body or none (the HTTP client's JSON) is sent as it is, without a
+    // `Request` that would copy the body twice; others go through one.
+    if (!(input instanceof Request) && (init?.body == null || typeof init.body === 'string')) {
+      const url = checkedUrl(new URL(input));
+      const headers = headerRecord(new Headers(init?.headers));
+      const body = init?.body ?? undefined;
+      if (body !== undefined) headers['content-type'] ??= 'text/plain;charset=UTF-8';
+      const method = standardMethods.get((init?.method ?? 'GET').toUpperCase()) ?? init?.method ?? 'GET';
+      if (body && (method === 'GET' || method === 'HEAD'))
+        throw new TypeError(`fetch failed: a ${method} request cannot have a body`);
+      return send(url, method, headers, body, init?.signal ?? unaborted, init?.redirect ?? 'follow', 0);
+    }
     const request = new Request(input, init);
-    const url = new URL(request.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new TypeError(`fetch failed: unsupported scheme ${url.protocol}`);
+    const url = checkedUrl(new URL(request.url));
     // A body whose length the sender announced (a file: `HttpRequest.body`) goes out as it is
     // read, never held whole; others (JSON) are small and kept for a redirect.
     const streamed = request.headers.has('content-length');
@@ -311,11 +377,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       : streamed
         ? Readable.fromWeb(request.body as import('node:stream/web').ReadableStream<Uint8Array>)
         : Buffer.from(await request.arrayBuffer());
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    return send(url, request.method, headers, body, request.signal, request.redirect, 0);
+    return send(url, request.method, headerRecord(request.headers), body, request.signal, request.redirect, 0);
   }) as Transport;
   transport.close = () => {
     direct?.http.destroy();
