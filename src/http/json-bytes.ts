@@ -46,10 +46,12 @@ export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
     return stop >= end ? end : -1;
   };
 
-  const value = (): unknown => {
+  // `whole`: the value is the whole body (less white space), known to be over `limit`.
+  const value = (whole = false): unknown => {
     skipSpace();
     const open = buffer[at];
-    const small = open === 0x7b || open === 0x5b ? valueEnd(at, at + limit) : valueEnd(at, end);
+    const small =
+      open !== 0x7b && open !== 0x5b ? valueEnd(at, end) : whole ? -1 : valueEnd(at, at + limit);
     if (small !== -1) {
       const parsed = parsePiece(at, small);
       at = small;
@@ -95,7 +97,7 @@ export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
     return object;
   };
 
-  const parsed = value();
+  const parsed = value(true);
   skipSpace();
   if (at !== end) throw new SyntaxError(`Unexpected data after the JSON at byte ${at}`);
   return parsed;
