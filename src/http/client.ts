@@ -1,3 +1,4 @@
+import { finished } from 'node:stream/promises';
 import pRetry, { AbortError } from 'p-retry';
 import type { z } from 'zod';
 import type { ResolvedSystem, SystemAuth, SystemConfig } from '../config/system.js';
@@ -211,24 +212,53 @@ function buildUrl(baseUrl: string, path: string, query: HttpRequest<unknown>['qu
   return url;
 }
 
-/** A body's bytes: straight from the Node stream when the built-in transport answered (no web stream copying them). */
-async function bodyBytes(response: Response): Promise<Buffer> {
+/**
+ * The buffer a body of several chunks is gathered into, kept from one answer to the next: a page
+ * of several hundred KB lands in memory already in use, not in fresh pages (on a virtual machine
+ * a page fault costs more than the copy). One is enough: gathering and reading a body are one
+ * synchronous step. None over 8 MiB is kept.
+ */
+let spareBuffer: Buffer | undefined;
+const maxSpareBytes = 8 * 1024 * 1024;
+
+/**
+ * Hands the body's bytes to `use`, which must copy what it keeps (they may be the spare buffer's,
+ * written over by the next answer). Straight from the Node stream when the built-in transport
+ * answered: no web stream copying each chunk.
+ */
+async function withBodyBytes<T>(response: Response, use: (bytes: Buffer) => T): Promise<T> {
   const stream = takeNodeBody(response);
-  if (!stream) return Buffer.from(await response.arrayBuffer());
+  if (!stream) return use(Buffer.from(await response.arrayBuffer()));
+  // Chunk by chunk as they come ('data'): reading the stream (its iterator) would join what it holds into fresh buffers.
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  let length = 0;
+  stream.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    length += chunk.length;
+  });
+  await finished(stream);
+  if (chunks.length <= 1) return use(chunks[0] ?? Buffer.alloc(0));
+  // Room for a somewhat larger answer next time, in steps of 64 KiB.
+  const buffer =
+    spareBuffer && spareBuffer.length >= length
+      ? spareBuffer
+      : Buffer.allocUnsafeSlow((((length * 5) >> 2) | 0xffff) + 1);
+  if (buffer.length <= maxSpareBytes) spareBuffer = buffer;
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(buffer, at);
+  return use(buffer.subarray(0, length));
 }
 
 /** The body as JSON; as text when it is not JSON (an error page), undefined when blank. */
-async function readBody(response: Response): Promise<unknown> {
-  const bytes = await bodyBytes(response);
-  try {
-    return parseJsonBytes(bytes);
-  } catch {
-    const text = new TextDecoder().decode(bytes);
-    return text.trim() === '' ? undefined : text;
-  }
+function readBody(response: Response): Promise<unknown> {
+  return withBodyBytes(response, (bytes) => {
+    try {
+      return parseJsonBytes(bytes);
+    } catch {
+      const text = new TextDecoder().decode(bytes);
+      return text.trim() === '' ? undefined : text;
+    }
+  });
 }
 
 // Failures that happen before a request leaves this machine: repeating even a POST is safe.

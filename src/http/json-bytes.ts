@@ -50,8 +50,7 @@ export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
   const value = (whole = false): unknown => {
     skipSpace();
     const open = buffer[at];
-    const small =
-      open !== 0x7b && open !== 0x5b ? valueEnd(at, end) : whole ? -1 : valueEnd(at, at + limit);
+    const small = open !== 0x7b && open !== 0x5b ? valueEnd(at, end) : whole ? -1 : valueEnd(at, at + limit);
     if (small !== -1) {
       const parsed = parsePiece(at, small);
       at = small;

@@ -120,6 +120,23 @@ describe('JSON bodies over HTTP', () => {
     expect(await http.request({ path: 'search' })).toEqual(sent);
   });
 
+  it('reads large answers one after the other and several at once, each whole and its own', async () => {
+    // Sizes from 60 KB to 700 KB, so that a later answer lands in a buffer an earlier one used.
+    const pageOf = (n: number) => page(15 + ((n * 37) % 160));
+    server = await startHttpServer((request, response) => {
+      const n = Number(request.url?.split('/').pop());
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const bytes = Buffer.from(JSON.stringify({ n, ...pageOf(n) }));
+      for (let at = 0; at < bytes.length; at += 16_000) response.write(bytes.subarray(at, at + 16_000));
+      response.end();
+    });
+    const http = createHttpClient({ system: 'jira', baseUrl: server.url, auth: { type: 'bearer', token } });
+    const read = (n: number) => http.request({ path: `page/${n}` });
+    for (let n = 0; n < 6; n++) expect(await read(n)).toEqual({ n, ...pageOf(n) });
+    const together = await Promise.all([6, 7, 8, 9, 10, 11, 12, 13].map(read));
+    expect(together).toEqual([6, 7, 8, 9, 10, 11, 12, 13].map((n) => ({ n, ...pageOf(n) })));
+  });
+
   it('reads a large answer that starts with a byte order mark', async () => {
     const sent = page(40);
     const http = await answering(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(sent))]));
