@@ -179,9 +179,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     const proxy = resolveProxy(url, options.proxy, env);
     const target = targetOf(url);
     const outgoing: http.OutgoingHttpHeaders = { 'accept-encoding': 'gzip, deflate, br', ...headers };
-    // A streamed body keeps the length its sender announced (else it goes chunked); a text goes out as UTF-8.
+    // A streamed body keeps the length its sender announced (else it goes chunked); Node sets a text's.
     if (Buffer.isBuffer(body)) outgoing['content-length'] = body.length;
-    else if (typeof body === 'string') outgoing['content-length'] = Buffer.byteLength(body);
     let request: http.ClientRequest;
     const forwarding = proxy !== undefined && !secure;
     if (forwarding) {
@@ -363,7 +362,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const body = init?.body ?? undefined;
       if (body !== undefined) headers['content-type'] ??= 'text/plain;charset=UTF-8';
       const method = standardMethods.get((init?.method ?? 'GET').toUpperCase()) ?? init?.method ?? 'GET';
-      if (body && (method === 'GET' || method === 'HEAD'))
+      if (body !== undefined && (method === 'GET' || method === 'HEAD'))
         throw new TypeError(`fetch failed: a ${method} request cannot have a body`);
       return send(url, method, headers, body, init?.signal ?? unaborted, init?.redirect ?? 'follow', 0);
     }
