@@ -14,7 +14,7 @@ import { jiraFieldOf, linkValue, relationsOf } from './links.js';
 import { originLabelPrefix, stampsOf } from './origin-stamps.js';
 import {
   bulkChangelogSchema,
-  changelogSchema,
+  isJiraChange,
   type JiraIssue,
   type JiraIssueLink,
   type JiraTransition,
@@ -75,10 +75,7 @@ async function latestChanges(client: JiraClient, issues: JiraIssue[]): Promise<M
     (issue.changelog?.histories !== undefined &&
       (issue.changelog.total ?? Infinity) <= issue.changelog.histories.length);
   for (const issue of issues.filter(embedded)) {
-    for (const raw of issue.changelog?.histories ?? []) {
-      const entry = changelogSchema.safeParse(raw);
-      if (entry.success) consider(issue.id, entry.data);
-    }
+    for (const entry of issue.changelog?.histories ?? []) if (isJiraChange(entry)) consider(issue.id, entry);
   }
   const rest = issues.filter((issue) => !embedded(issue));
   for (let i = 0; i < rest.length; i += 1000) {

@@ -16,6 +16,26 @@ export const jiraUserSchema = z.looseObject({
 /** A Jira user. */
 export type JiraUser = z.infer<typeof jiraUserSchema>;
 
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const optional = (value: unknown, type: 'string' | 'boolean') => value === undefined || typeof value === type;
+
+/** Whether a value passes {@link jiraUserSchema}, checked by hand: no copy of it is made. */
+export function isJiraUser(value: unknown): value is JiraUser {
+  return (
+    isObject(value) &&
+    optional(value.accountId, 'string') &&
+    optional(value.name, 'string') &&
+    optional(value.key, 'string') &&
+    optional(value.emailAddress, 'string') &&
+    optional(value.displayName, 'string') &&
+    optional(value.timeZone, 'string') &&
+    optional(value.active, 'boolean') &&
+    optional(value.accountType, 'string')
+  );
+}
+
 /** `serverInfo`. */
 export const serverInfoSchema = z.looseObject({
   baseUrl: z.string().optional(),
@@ -122,6 +142,21 @@ export const changelogSchema = z.looseObject({
   created: z.string(),
   author: jiraUserSchema.optional(),
 });
+/** A changelog entry. */
+export type JiraChange = z.infer<typeof changelogSchema>;
+
+/**
+ * Whether a value passes {@link changelogSchema}, checked by hand: the entries embedded in every
+ * issue of a search page (one to forty each) are read without a copy of each and its author.
+ */
+export function isJiraChange(value: unknown): value is JiraChange {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    typeof value.created === 'string' &&
+    (value.author === undefined || isJiraUser(value.author))
+  );
+}
 /** `changelog/bulkfetch` (`BulkChangelogResponseBean`). */
 export const bulkChangelogSchema = z.looseObject({
   issueChangeLogs: z
