@@ -102,7 +102,7 @@ export function takeNodeBody(response: Response): Readable | undefined {
 }
 
 // Method names fetch writes in capitals whatever their case (others are sent as given).
-const standardMethods = new Map(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'].map((m) => [m, m]));
+const standardMethods = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const unaborted = new AbortController().signal;
 
 function checkedUrl(url: URL): URL {
@@ -361,7 +361,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
       const headers = headerRecord(new Headers(init?.headers));
       const body = init?.body ?? undefined;
       if (body !== undefined) headers['content-type'] ??= 'text/plain;charset=UTF-8';
-      const method = standardMethods.get((init?.method ?? 'GET').toUpperCase()) ?? init?.method ?? 'GET';
+      const given = init?.method ?? 'GET';
+      const method = standardMethods.has(given.toUpperCase()) ? given.toUpperCase() : given;
       if (body !== undefined && (method === 'GET' || method === 'HEAD'))
         throw new TypeError(`fetch failed: a ${method} request cannot have a body`);
       return send(url, method, headers, body, init?.signal ?? unaborted, init?.redirect ?? 'follow', 0);
