@@ -8,7 +8,9 @@ import { normalizeRichText, type AttachmentUrl } from 'syncbridge/connector-kit'
  * know are flattened to their text, so any HTML a person pasted still converts.
  */
 
-type HtmlNode = { tag: string; attrs: Record<string, string>; children: HtmlNode[] } | { text: string };
+type HtmlElement = { tag: string; attrs: Record<string, string>; children: HtmlNode[] };
+/** @internal A node of {@link parseHtml}'s tree. */
+export type HtmlNode = HtmlElement | { text: string };
 
 const voidTags = new Set(['br', 'hr', 'img', 'input', 'meta', 'link', 'col', 'wbr']);
 const entities: Record<string, string> = {
@@ -24,7 +26,8 @@ const entities: Record<string, string> = {
 const collapsible = /[ \t\n\r\f]+/g;
 const nbsp = /\u00a0/g;
 
-function decodeEntities(text: string): string {
+/** @internal Text with its character references decoded. */
+export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+[0-9]*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
@@ -35,7 +38,8 @@ function decodeEntities(text: string): string {
   });
 }
 
-function parseAttrs(text: string): Record<string, string> {
+/** @internal A tag's attributes by lower-case name. */
+export function parseAttrs(text: string): Record<string, string> {
   const attrs: Record<string, string> = {};
   if (text === '') return attrs;
   for (const m of text.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g)) {
@@ -44,25 +48,93 @@ function parseAttrs(text: string): Record<string, string> {
   return attrs;
 }
 
-/** Parses HTML into a forgiving tree. */
-function parseHtml(html: string): HtmlNode[] {
-  const root = { tag: '#root', attrs: {}, children: [] as HtmlNode[] };
-  const stack: Array<{ tag: string; attrs: Record<string, string>; children: HtmlNode[] }> = [root];
-  const tokenRe =
-    /<!--[\s\S]*?-->|<\/\s*([a-zA-Z][a-zA-Z0-9]*)\s*>|<([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^>]*?)?)\s*(\/?)>|([^<]+|<)/g;
-  for (const m of html.matchAll(tokenRe)) {
-    const top = stack[stack.length - 1] as (typeof stack)[number];
-    if (m[1]) {
-      const tag = m[1].toLowerCase();
-      const at = stack.map((s) => s.tag).lastIndexOf(tag);
-      if (at > 0) stack.length = at;
-    } else if (m[2]) {
-      const node = { tag: m[2].toLowerCase(), attrs: parseAttrs(m[3] ?? ''), children: [] as HtmlNode[] };
-      top.children.push(node);
-      if (!voidTags.has(node.tag) && m[4] !== '/') stack.push(node);
-    } else if (m[5] !== undefined) {
-      top.children.push({ text: decodeEntities(m[5]) });
+/** Whether a character code is white space to a regular expression's `\\s`. */
+const isSpace = (c: number) =>
+  c === 0x20 ||
+  (c >= 0x09 && c <= 0x0d) ||
+  (c > 0x7f &&
+    (c === 0xa0 ||
+      c === 0x1680 ||
+      (c >= 0x2000 && c <= 0x200a) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x202f ||
+      c === 0x205f ||
+      c === 0x3000 ||
+      c === 0xfeff));
+/** Whether a character code is an ASCII letter, or (`digits`) a letter or digit: what a tag name is made of. */
+const isNameChar = (c: number, digits: boolean) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (digits && c >= 0x30 && c <= 0x39);
+
+/**
+ * @internal Parses HTML into a forgiving tree. The tokens, in order of preference at a `<`: a comment
+ * (`<!--` to the next `-->`), a closing tag (`</name>`, spaces allowed around the name), an
+ * opening tag (`<name attributes>`, `/>` for a self-closing one; attributes start with white
+ * space), else the `<` is text. Text runs to the next `<`.
+ */
+export function parseHtml(html: string): HtmlNode[] {
+  const root: HtmlElement = { tag: '#root', attrs: {}, children: [] };
+  const stack: HtmlElement[] = [root];
+  const end = html.length;
+  let at = 0;
+  const nameEnd = (from: number) => {
+    let i = from;
+    if (i < end && isNameChar(html.charCodeAt(i), false)) while (++i < end && isNameChar(html.charCodeAt(i), true));
+    return i;
+  };
+  const skipSpace = (from: number) => {
+    let i = from;
+    while (i < end && isSpace(html.charCodeAt(i))) i++;
+    return i;
+  };
+  /** The token at `at` (a `<`) as a tag, moving `at` past it; false when it is not one. */
+  const tag = (): boolean => {
+    if (html.startsWith('!--', at + 1)) {
+      const close = html.indexOf('-->', at + 4);
+      if (close === -1) return false;
+      at = close + 3;
+      return true;
     }
+    if (html.charCodeAt(at + 1) === 0x2f) {
+      const nameStart = skipSpace(at + 2);
+      const stop = nameEnd(nameStart);
+      const gt = skipSpace(stop);
+      if (stop === nameStart || html.charCodeAt(gt) !== 0x3e) return false;
+      const name = html.slice(nameStart, stop).toLowerCase();
+      for (let i = stack.length - 1; i > 0; i--)
+        if (stack[i]!.tag === name) {
+          stack.length = i;
+          break;
+        }
+      at = gt + 1;
+      return true;
+    }
+    const stop = nameEnd(at + 1);
+    const gt = stop === at + 1 ? -1 : html.indexOf('>', stop);
+    if (gt === -1) return false;
+    // Between the name and the `>`: attributes (after white space; white space around them is no
+    // attribute), then an optional `/`.
+    const selfClosing = html.charCodeAt(gt - 1) === 0x2f;
+    const attrsEnd = selfClosing ? gt - 1 : gt;
+    if (attrsEnd > stop && !isSpace(html.charCodeAt(stop))) return false;
+    const node: HtmlElement = {
+      tag: html.slice(at + 1, stop).toLowerCase(),
+      attrs: parseAttrs(html.slice(stop, attrsEnd)),
+      children: [],
+    };
+    stack[stack.length - 1]!.children.push(node);
+    if (!voidTags.has(node.tag) && !selfClosing) stack.push(node);
+    at = gt + 1;
+    return true;
+  };
+  while (at < end) {
+    if (html.charCodeAt(at) === 0x3c && tag()) continue;
+    // Text: to the next `<` (a `<` that opens no tag is text on its own).
+    let next = html.indexOf('<', at + 1);
+    if (html.charCodeAt(at) === 0x3c) next = at + 1;
+    else if (next === -1) next = end;
+    stack[stack.length - 1]!.children.push({ text: decodeEntities(html.slice(at, next)) });
+    at = next;
   }
   return root.children;
 }
@@ -266,7 +338,6 @@ function blocksOf(nodes: HtmlNode[]): Block[] {
   return blocks;
 }
 
-type HtmlElement = Extract<HtmlNode, { tag: string }>;
 const isElement = (node: HtmlNode, ...tags: string[]): node is HtmlElement =>
   !('text' in node) && tags.includes(node.tag);
 
