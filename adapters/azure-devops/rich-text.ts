@@ -66,6 +66,61 @@ const isSpace = (c: number) =>
 const isNameChar = (c: number, digits: boolean) =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (digits && c >= 0x30 && c <= 0x39);
 
+/** The end of the white space at `from`. */
+function spaceEnd(html: string, from: number): number {
+  let i = from;
+  while (i < html.length && isSpace(html.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of the tag name at `from` (`from` itself when there is none). */
+function nameEnd(html: string, from: number): number {
+  let i = from;
+  if (i < html.length && isNameChar(html.charCodeAt(i), false))
+    while (++i < html.length && isNameChar(html.charCodeAt(i), true));
+  return i;
+}
+
+/**
+ * Reads the tag at `at` (a `<`) into the tree whose open elements are `stack`; returns where it
+ * ends, or -1 when what starts there is no tag (the `<` is then text).
+ */
+function readTag(html: string, at: number, stack: HtmlElement[]): number {
+  if (html.startsWith('!--', at + 1)) {
+    const close = html.indexOf('-->', at + 4);
+    return close === -1 ? -1 : close + 3;
+  }
+  if (html.charCodeAt(at + 1) === 0x2f) {
+    const nameStart = spaceEnd(html, at + 2);
+    const stop = nameEnd(html, nameStart);
+    const gt = spaceEnd(html, stop);
+    if (stop === nameStart || html.charCodeAt(gt) !== 0x3e) return -1;
+    const name = html.slice(nameStart, stop).toLowerCase();
+    for (let i = stack.length - 1; i > 0; i--)
+      if (stack[i]!.tag === name) {
+        stack.length = i;
+        break;
+      }
+    return gt + 1;
+  }
+  const stop = nameEnd(html, at + 1);
+  const gt = stop === at + 1 ? -1 : html.indexOf('>', stop);
+  if (gt === -1) return -1;
+  // Between the name and the `>`: attributes (after white space; white space around them is no
+  // attribute), then an optional `/`.
+  const selfClosing = html.charCodeAt(gt - 1) === 0x2f;
+  const attrsEnd = selfClosing ? gt - 1 : gt;
+  if (attrsEnd > stop && !isSpace(html.charCodeAt(stop))) return -1;
+  const node: HtmlElement = {
+    tag: html.slice(at + 1, stop).toLowerCase(),
+    attrs: parseAttrs(html.slice(stop, attrsEnd)),
+    children: [],
+  };
+  stack[stack.length - 1]!.children.push(node);
+  if (!voidTags.has(node.tag) && !selfClosing) stack.push(node);
+  return gt + 1;
+}
+
 /**
  * @internal Parses HTML into a forgiving tree. The tokens, in order of preference at a `<`: a comment
  * (`<!--` to the next `-->`), a closing tag (`</name>`, spaces allowed around the name), an
@@ -75,66 +130,19 @@ const isNameChar = (c: number, digits: boolean) =>
 export function parseHtml(html: string): HtmlNode[] {
   const root: HtmlElement = { tag: '#root', attrs: {}, children: [] };
   const stack: HtmlElement[] = [root];
-  const end = html.length;
   let at = 0;
-  const nameEnd = (from: number) => {
-    let i = from;
-    if (i < end && isNameChar(html.charCodeAt(i), false)) while (++i < end && isNameChar(html.charCodeAt(i), true));
-    return i;
-  };
-  const skipSpace = (from: number) => {
-    let i = from;
-    while (i < end && isSpace(html.charCodeAt(i))) i++;
-    return i;
-  };
-  /** The token at `at` (a `<`) as a tag, moving `at` past it; false when it is not one. */
-  const tag = (): boolean => {
-    if (html.startsWith('!--', at + 1)) {
-      const close = html.indexOf('-->', at + 4);
-      if (close === -1) return false;
-      at = close + 3;
-      return true;
+  while (at < html.length) {
+    const lt = html.charCodeAt(at) === 0x3c;
+    const after = lt ? readTag(html, at, stack) : -1;
+    if (after !== -1) {
+      at = after;
+      continue;
     }
-    if (html.charCodeAt(at + 1) === 0x2f) {
-      const nameStart = skipSpace(at + 2);
-      const stop = nameEnd(nameStart);
-      const gt = skipSpace(stop);
-      if (stop === nameStart || html.charCodeAt(gt) !== 0x3e) return false;
-      const name = html.slice(nameStart, stop).toLowerCase();
-      for (let i = stack.length - 1; i > 0; i--)
-        if (stack[i]!.tag === name) {
-          stack.length = i;
-          break;
-        }
-      at = gt + 1;
-      return true;
-    }
-    const stop = nameEnd(at + 1);
-    const gt = stop === at + 1 ? -1 : html.indexOf('>', stop);
-    if (gt === -1) return false;
-    // Between the name and the `>`: attributes (after white space; white space around them is no
-    // attribute), then an optional `/`.
-    const selfClosing = html.charCodeAt(gt - 1) === 0x2f;
-    const attrsEnd = selfClosing ? gt - 1 : gt;
-    if (attrsEnd > stop && !isSpace(html.charCodeAt(stop))) return false;
-    const node: HtmlElement = {
-      tag: html.slice(at + 1, stop).toLowerCase(),
-      attrs: parseAttrs(html.slice(stop, attrsEnd)),
-      children: [],
-    };
-    stack[stack.length - 1]!.children.push(node);
-    if (!voidTags.has(node.tag) && !selfClosing) stack.push(node);
-    at = gt + 1;
-    return true;
-  };
-  while (at < end) {
-    if (html.charCodeAt(at) === 0x3c && tag()) continue;
     // Text: to the next `<` (a `<` that opens no tag is text on its own).
-    let next = html.indexOf('<', at + 1);
-    if (html.charCodeAt(at) === 0x3c) next = at + 1;
-    else if (next === -1) next = end;
-    stack[stack.length - 1]!.children.push({ text: decodeEntities(html.slice(at, next)) });
-    at = next;
+    const next = lt ? at + 1 : html.indexOf('<', at + 1);
+    const stop = next === -1 ? html.length : next;
+    stack[stack.length - 1]!.children.push({ text: decodeEntities(html.slice(at, stop)) });
+    at = stop;
   }
   return root.children;
 }

@@ -10,26 +10,54 @@
 export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // As `Response.text()`: a byte order mark is not part of the text.
-  let at = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  const at = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
   if (buffer.length - at <= limit) return JSON.parse(buffer.toString('utf8', at));
-  const end = buffer.length;
+  const parser = new PieceParser(buffer, at, limit);
+  const parsed = parser.value(true);
+  parser.skipSpace();
+  if (parser.at !== buffer.length) throw new SyntaxError(`Unexpected data after the JSON at byte ${parser.at}`);
+  return parsed;
+}
 
-  const skipSpace = () => {
+/**
+ * The walk of {@link parseJsonBytes} over one body. A class, not closures made per body: its
+ * methods are compiled once for all bodies.
+ */
+class PieceParser {
+  private readonly end: number;
+
+  constructor(
+    private readonly buffer: Buffer,
+    public at: number,
+    private readonly limit: number,
+  ) {
+    this.end = buffer.length;
+  }
+
+  skipSpace(): void {
+    const { buffer } = this;
+    let at = this.at;
     for (let c = buffer[at]; c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09; c = buffer[++at]);
-  };
-  const expect = (byte: number, what: string) => {
-    skipSpace();
-    if (buffer[at] !== byte) throw new SyntaxError(`Expected ${what} at byte ${at} of the JSON`);
-    at++;
-  };
-  const parsePiece = (from: number, to: number) => JSON.parse(buffer.toString('utf8', from, to)) as unknown;
+    this.at = at;
+  }
+
+  private expect(byte: number, what: string): void {
+    this.skipSpace();
+    if (this.buffer[this.at] !== byte) throw new SyntaxError(`Expected ${what} at byte ${this.at} of the JSON`);
+    this.at++;
+  }
+
+  private parsePiece(from: number, to: number): unknown {
+    return JSON.parse(this.buffer.toString('utf8', from, to));
+  }
 
   /**
    * Where the value starting at `from` ends (exclusive), looking no further than `stop`: -1 when
    * it goes on beyond. A string, object or array ends with its closing byte; a number or literal
    * at the next `,`, `]` or `}` (whatever follows is checked by the caller or by `JSON.parse`).
    */
-  const valueEnd = (from: number, stop: number): number => {
+  private valueEnd(from: number, stop: number): number {
+    const { buffer, end } = this;
     const last = Math.min(end, stop);
     let depth = 0;
     for (let i = from; i < last; i++) {
@@ -44,60 +72,68 @@ export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
       } else if (c === 0x2c && depth === 0) return i;
     }
     return stop >= end ? end : -1;
-  };
+  }
 
-  // `whole`: the value is the whole body (less white space), known to be over `limit`.
-  const value = (whole = false): unknown => {
-    skipSpace();
-    const open = buffer[at];
-    const small = open !== 0x7b && open !== 0x5b ? valueEnd(at, end) : whole ? -1 : valueEnd(at, at + limit);
+  /** The value at `at`; `whole`: it is the whole body (less white space), known to be over `limit`. */
+  value(whole = false): unknown {
+    this.skipSpace();
+    const { buffer } = this;
+    const open = buffer[this.at];
+    const small =
+      open !== 0x7b && open !== 0x5b
+        ? this.valueEnd(this.at, this.end)
+        : whole
+          ? -1
+          : this.valueEnd(this.at, this.at + this.limit);
     if (small !== -1) {
-      const parsed = parsePiece(at, small);
-      at = small;
+      const parsed = this.parsePiece(this.at, small);
+      this.at = small;
       return parsed;
     }
-    at++;
-    if (open === 0x5b) {
-      const array: unknown[] = [];
-      skipSpace();
-      if (buffer[at] === 0x5d) {
-        at++;
-        return array;
-      }
-      for (;;) {
-        array.push(value());
-        skipSpace();
-        if (buffer[at] === 0x5d) break;
-        expect(0x2c, '"," or "]"');
-      }
-      at++;
-      return array;
-    }
-    const object: Record<string, unknown> = {};
-    skipSpace();
-    if (buffer[at] === 0x7d) {
-      at++;
-      return object;
-    }
-    for (;;) {
-      skipSpace();
-      if (buffer[at] !== 0x22) throw new SyntaxError(`Expected a member name at byte ${at} of the JSON`);
-      const keyEnd = valueEnd(at, end);
-      const key = parsePiece(at, keyEnd) as string;
-      at = keyEnd;
-      expect(0x3a, '":"');
-      // As `JSON.parse`: "__proto__" is a member like any other, not the prototype.
-      Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
-      skipSpace();
-      if (buffer[at] === 0x7d) break;
-      expect(0x2c, '"," or "}"');
-    }
-    at++;
-    return object;
-  };
+    this.at++;
+    return open === 0x5b ? this.array() : this.object();
+  }
 
-  const parsed = value(true);
-  skipSpace();
-  if (at !== end) throw new SyntaxError(`Unexpected data after the JSON at byte ${at}`);
-  return parsed;
+  private array(): unknown[] {
+    const array: unknown[] = [];
+    this.skipSpace();
+    if (this.buffer[this.at] !== 0x5d) {
+      for (;;) {
+        array.push(this.value());
+        this.skipSpace();
+        if (this.buffer[this.at] === 0x5d) break;
+        this.expect(0x2c, '"," or "]"');
+      }
+    }
+    this.at++;
+    return array;
+  }
+
+  private object(): Record<string, unknown> {
+    const object: Record<string, unknown> = {};
+    this.skipSpace();
+    if (this.buffer[this.at] !== 0x7d) {
+      for (;;) {
+        this.skipSpace();
+        if (this.buffer[this.at] !== 0x22)
+          throw new SyntaxError(`Expected a member name at byte ${this.at} of the JSON`);
+        const keyEnd = this.valueEnd(this.at, this.end);
+        const key = this.parsePiece(this.at, keyEnd) as string;
+        this.at = keyEnd;
+        this.expect(0x3a, '":"');
+        // As `JSON.parse`: "__proto__" is a member like any other, not the prototype.
+        Object.defineProperty(object, key, {
+          value: this.value(),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        this.skipSpace();
+        if (this.buffer[this.at] === 0x7d) break;
+        this.expect(0x2c, '"," or "}"');
+      }
+    }
+    this.at++;
+    return object;
+  }
 }
