@@ -17,7 +17,7 @@
  *     every 5 s (what a run holds) instead of every 100 ms (garbage included); `--concurrency n` sets
  *     syncbridge's `engine.concurrency` (calls in flight per system; default 1); `--node-options='<flags>'`
  *     gives every tool's process these Node flags (a bounded heap, say:
- *     `--max-semi-space-size=8 --max-old-space-size=1024 --initial-old-space-size=64`), the simulators keep Node's defaults.
+ *     `--max-semi-space-size=16 --max-old-space-size=1024 --initial-old-space-size=64`), the simulators keep Node's defaults.
  *     A fixed reference work is timed before and after the tools: the machine's speed at the time.
  *
  * Like the baselines, which tag each copy with its Jira key and leave the Jira issue alone, the

@@ -48,7 +48,7 @@ export function parseAttrs(text: string): Record<string, string> {
   return attrs;
 }
 
-/** Whether a character code is white space to a regular expression's `\\s`. */
+/** Whether a character code is white space to a regular expression's `\s`. */
 const isSpace = (c: number) =>
   c === 0x20 ||
   (c >= 0x09 && c <= 0x0d) ||

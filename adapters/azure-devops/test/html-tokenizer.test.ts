@@ -30,7 +30,15 @@ const space = fc.constantFrom('', ' ', '\t', '\n', '\u00a0', '\u2028', '\ufeff',
 const name = fc.constantFrom('p', 'P', 'b', 'b1', 'li', 'ol', 'br', 'img', 'a', 'x-y', '1', '');
 const attribute = fc.constantFrom('', 'class="c"', "src='s'", 'href=u', 'href=u/', 'a="h>t"', 'x', '=', '/');
 const tag = fc
-  .tuple(fc.constantFrom('<', '</', '<!--'), space, name, space, attribute, space, fc.constantFrom('>', '/>', '', '-->'))
+  .tuple(
+    fc.constantFrom('<', '</', '<!--'),
+    space,
+    name,
+    space,
+    attribute,
+    space,
+    fc.constantFrom('>', '/>', '', '-->'),
+  )
   .map((parts) => parts.join(''));
 // Well-formed tags of few names, so that the same one is open twice and closings pick the right one.
 const plain = fc
