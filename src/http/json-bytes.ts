@@ -24,15 +24,11 @@ export function parseJsonBytes(bytes: Uint8Array, limit = 64 * 1024): unknown {
  * methods are compiled once for all bodies.
  */
 class PieceParser {
-  private readonly end: number;
-
   constructor(
     private readonly buffer: Buffer,
     public at: number,
     private readonly limit: number,
-  ) {
-    this.end = buffer.length;
-  }
+  ) {}
 
   skipSpace(): void {
     const { buffer } = this;
@@ -57,7 +53,8 @@ class PieceParser {
    * at the next `,`, `]` or `}` (whatever follows is checked by the caller or by `JSON.parse`).
    */
   private valueEnd(from: number, stop: number): number {
-    const { buffer, end } = this;
+    const { buffer } = this;
+    const end = buffer.length;
     const last = Math.min(end, stop);
     let depth = 0;
     for (let i = from; i < last; i++) {
@@ -81,7 +78,7 @@ class PieceParser {
     const open = buffer[this.at];
     const small =
       open !== 0x7b && open !== 0x5b
-        ? this.valueEnd(this.at, this.end)
+        ? this.valueEnd(this.at, this.buffer.length)
         : whole
           ? -1
           : this.valueEnd(this.at, this.at + this.limit);
@@ -117,7 +114,7 @@ class PieceParser {
         this.skipSpace();
         if (this.buffer[this.at] !== 0x22)
           throw new SyntaxError(`Expected a member name at byte ${this.at} of the JSON`);
-        const keyEnd = this.valueEnd(this.at, this.end);
+        const keyEnd = this.valueEnd(this.at, this.buffer.length);
         const key = this.parsePiece(this.at, keyEnd) as string;
         this.at = keyEnd;
         this.expect(0x3a, '":"');
